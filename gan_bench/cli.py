@@ -1,0 +1,240 @@
+"""The ganbench command line. Only argument parsing here; the work happens in the library."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gan_bench import devices
+from gan_bench.config import RunSpec, available_suites, load_suite
+from gan_bench.data import catalogue
+from gan_bench.errors import UserError
+from gan_bench.executors.local import run_all
+from gan_bench.rundir import RunDir
+from gan_bench.runs import execute
+from gan_bench.train.progress import QuietReporter, RichReporter
+from gan_bench.train.signals import EXIT_INTERRUPTED, Interrupted
+from gan_bench.variants import RECIPES, get_recipe
+
+app = typer.Typer(help="ganbench: train the classic GAN recipes under fixed seeds and score them "
+                       "with named protocols.", rich_markup_mode="rich", no_args_is_help=True,
+                  pretty_exceptions_show_locals=False)
+data_app = typer.Typer(help="Show, verify and fetch the datasets.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+out_console = Console()
+err_console = Console(stderr=True)
+RUNS_ROOT = Path("results") / "runs"
+
+DataDir = typer.Option(None, "--data-dir", help="Folder holding <dataset>/ folders of IDX files "
+                       "(looked at before $GANBENCH_DATA).", show_default=False)
+Device = typer.Option("auto", "--device", help="auto (CUDA when available), cpu, cuda or cuda:N.")
+Quiet = typer.Option(False, "--quiet", "-q", help="No progress bar: one line per run, for CI logs.")
+
+
+def user_errors(fn):
+    """Print a UserError as one message and exit 2; a signal-stopped run exits 130."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except UserError as e:
+            err_console.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except Interrupted as e:
+            err_console.print(str(e), markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+
+    return wrapper
+
+
+def _ints(text: Optional[str], option: str) -> Optional[list[int]]:
+    if text is None:
+        return None
+    try:
+        values = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise UserError(f"{option}: expected comma-separated non-negative integers, got {text!r}") from None
+    if not values or min(values) < 0:
+        raise UserError(f"{option}: expected comma-separated non-negative integers, got {text!r}")
+    return values
+
+
+def _names(text: Optional[str]) -> Optional[list[str]]:
+    return None if text is None else [x.strip() for x in text.split(",") if x.strip()]
+
+
+def _timestamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _profile(profile: Optional[str], device, suite_profile: Optional[str] = None) -> str:
+    if profile:
+        chosen, why = profile, "--profile"
+    elif suite_profile:
+        chosen, why = suite_profile, "the suite's default"
+    else:
+        chosen, why = devices.default_profile(device), f"default on {device.type}; --profile overrides"
+    err_console.print(f"profile: {chosen} ({why})", highlight=False)
+    return chosen
+
+
+def _reporter(quiet: bool, runs: int = 1):
+    return QuietReporter(err_console) if quiet else RichReporter(err_console, runs)
+
+
+# -- list -------------------------------------------------------------------------------------
+@app.command("list")
+@user_errors
+def list_all() -> None:
+    """Recipes with their sources, suites, and datasets."""
+    recipes = Table(title="recipes")
+    for col in ("name", "source", "quirks", "quick / full steps"):
+        recipes.add_column(col)
+    for r in RECIPES.values():
+        quirks = ", ".join(f"{k}={'on' if v else 'off'}" for k, v in r.quirks.items()) or "-"
+        recipes.add_row(r.name, r.source, quirks, f"{r.profiles['quick'].steps:,} / {r.profiles['full'].steps:,}")
+    suites = Table(title="suites")
+    for col in ("name", "dataset", "recipes", "seeds", "file"):
+        suites.add_column(col)
+    for path in available_suites():
+        s = load_suite(str(path))
+        suites.add_row(s.name, s.dataset, ", ".join(s.recipes), ", ".join(map(str, s.seeds)), str(path))
+    datasets = Table(title="datasets")
+    for col in ("name", "license", "attribution"):
+        datasets.add_column(col)
+    for d in catalogue.DATASETS.values():
+        datasets.add_row(d.name, d.license, d.attribution)
+    for t in (recipes, suites, datasets):
+        out_console.print(t)
+
+
+# -- train / run ------------------------------------------------------------------------------
+def _latest_unfinished(spec: RunSpec) -> RunDir:
+    candidates = sorted(RUNS_ROOT.glob(f"*/{spec.recipe}/seed-{spec.seed}/spec.json"),
+                        key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in candidates:
+        run = RunDir(path.parent)
+        if not run.complete and run.read_spec().get("spec_hash") == spec.hash:
+            return run
+    raise UserError(f"--resume: no unfinished run of {spec.label} ({spec.profile}, {spec.dataset}) "
+                    f"under {RUNS_ROOT}; pass --out with the run directory to resume")
+
+
+@app.command()
+@user_errors
+def train(
+    recipe: str = typer.Argument(..., help="Recipe name (see `ganbench list`)."),
+    dataset: str = typer.Option("mnist", help="Dataset: mnist or fashion-mnist."),
+    seed: int = typer.Option(0, min=0, help="Run seed."),
+    profile: Optional[str] = typer.Option(None, help="full, quick or smoke (default: full on CUDA, quick on CPU)."),
+    steps: Optional[int] = typer.Option(None, min=1, help="Override the profile's step count."),
+    out: Optional[Path] = typer.Option(None, help="The run directory "
+                                       "(default: results/runs/train-<UTC time>/<recipe>/seed-<n>)."),
+    device: str = Device,
+    resume: bool = typer.Option(False, help="Continue an interrupted run from its last checkpoint "
+                                "(without --out: the newest unfinished run of this spec)."),
+    quiet: bool = Quiet,
+    data_dir: Optional[Path] = DataDir,
+) -> None:
+    """Train one recipe with one seed into one run directory."""
+    get_recipe(recipe)
+    catalogue.get(dataset)
+    dev = devices.resolve(device)
+    spec = RunSpec(recipe=recipe, dataset=dataset, seed=seed, profile=_profile(profile, dev), steps=steps,
+                   device=dev.type)
+    if out is not None:
+        run = RunDir(out)
+    elif resume:
+        run = _latest_unfinished(spec)
+    else:
+        run = RunDir(RUNS_ROOT / f"train-{_timestamp()}" / recipe / f"seed-{seed}")
+    with _reporter(quiet) as reporter:
+        result = execute(spec, run, resume, reporter, lambda name: catalogue.load(name, data_dir))
+    out_console.print(f"{result.status}: {result.path}", highlight=False)
+
+
+@app.command()
+@user_errors
+def run(
+    suite: str = typer.Option(..., help="Suite name (suites/<name>.toml) or path to a suite TOML file."),
+    recipes: Optional[str] = typer.Option(None, help="Only these recipes of the suite, comma-separated."),
+    seeds: Optional[str] = typer.Option(None, help="Only these seeds, comma-separated (e.g. 0,1)."),
+    profile: Optional[str] = typer.Option(None, help="full, quick or smoke (default: the suite's, else "
+                                          "full on CUDA and quick on CPU)."),
+    out: Optional[Path] = typer.Option(None, help="Output folder (default: results/runs/<suite>-<UTC time>)."),
+    device: str = Device,
+    resume: bool = typer.Option(False, help="With --out: skip complete runs, continue interrupted ones."),
+    quiet: bool = Quiet,
+    data_dir: Optional[Path] = DataDir,
+) -> None:
+    """Train every recipe x seed of a suite. Scoring comes with `ganbench score` (not yet available)."""
+    s = load_suite(suite)
+    dev = devices.resolve(device)
+    specs = s.expand(_profile(profile, dev, s.profile), dev.type, _names(recipes), _ints(seeds, "--seeds"))
+    if resume and out is None:
+        raise UserError("--resume needs --out: the output folder of the suite run to continue")
+    root = out or RUNS_ROOT / f"{s.name}-{_timestamp()}"
+    err_console.print(f"suite {s.name}: {len(specs)} runs into {root}", highlight=False)
+    with _reporter(quiet, len(specs)) as reporter:
+        results = run_all(specs, root, resume, reporter, data_dir)
+    table = Table(title=f"suite {s.name}")
+    for col in ("recipe", "seed", "status", "summary", "run directory"):
+        table.add_column(col)
+    for r in results:
+        table.add_row(r.spec.recipe, str(r.spec.seed), r.status, r.summary, str(r.path))
+    out_console.print(table)
+
+
+# -- data -------------------------------------------------------------------------------------
+def _data_table(verify: bool, names: list[str], data_dir: Optional[Path]) -> bool:
+    table = Table(title="datasets")
+    for col in ("dataset", "file", "state", "path"):
+        table.add_column(col)
+    all_ok = True
+    for name in names:
+        for st in catalogue.status(name, data_dir, verify=verify):
+            ok = st.state in ("ok", "found")
+            all_ok &= ok
+            style = "green" if ok else "red"
+            table.add_row(name, catalogue.FILENAMES[st.role], f"[{style}]{st.state}[/]", str(st.path or "-"))
+    out_console.print(table)
+    return all_ok
+
+
+@data_app.command("list")
+@user_errors
+def data_list(data_dir: Optional[Path] = DataDir) -> None:
+    """Where each dataset's files were found (no hashing; see `data verify`)."""
+    _data_table(False, list(catalogue.DATASETS), data_dir)
+    for name, ds in catalogue.DATASETS.items():
+        looked = ", ".join(f"{loc.label} ({loc.folder})" for loc in catalogue.locations(ds, data_dir) if loc.folder)
+        out_console.print(f"{name}: looks in {looked}, then a torchvision download", highlight=False)
+
+
+@data_app.command("verify")
+@user_errors
+def data_verify(dataset: Optional[str] = typer.Argument(None, help="One dataset (default: all)."),
+                data_dir: Optional[Path] = DataDir) -> None:
+    """Check each file's sha256. Exit 1 when a file is missing or corrupt."""
+    names = [catalogue.get(dataset).name] if dataset else list(catalogue.DATASETS)
+    if not _data_table(True, names, data_dir):
+        raise typer.Exit(1)
+
+
+@data_app.command("fetch")
+@user_errors
+def data_fetch(dataset: str = typer.Argument(..., help="mnist or fashion-mnist.")) -> None:
+    """Download a dataset with torchvision into the user cache, verifying every file."""
+    out_console.print(f"saved to {catalogue.fetch(dataset)}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,166 @@
+"""Suites and run specs: pydantic models, TOML loading with one clear message per mistake.
+
+A suite file (``suites/<name>.toml``)::
+
+    name = "mnist"
+    description = "..."
+    dataset = "mnist"                 # a catalogue name: mnist, fashion-mnist
+    seeds = [0, 1, 2]
+    recipes = ["tf-mlp", "torch-mlp"]
+    profile = "smoke"                 # optional: the suite's default profile
+    [steps]                           # optional: fix a recipe's step count (> 0) for every profile
+    "tf-mlp" = 40
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, ValidationError, field_validator
+
+from gan_bench.data.catalogue import DATASETS
+from gan_bench.errors import UserError
+from gan_bench.repro import spec_hash
+from gan_bench.variants import RECIPES, get_recipe
+from gan_bench.variants.recipe import PROFILES, Recipe, Schedule
+
+Profile = Literal["full", "quick", "smoke"]
+SOURCE_SUITES = Path(__file__).resolve().parent.parent / "suites"
+
+
+def _known(value: str, valid, what: str) -> str:
+    if value not in valid:
+        raise ValueError(f"unknown {what} {value!r}; valid: {', '.join(valid)}")
+    return value
+
+
+class RunSpec(BaseModel):
+    """One training run: everything that determines its result."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    recipe: str
+    dataset: str
+    seed: NonNegativeInt
+    profile: Profile
+    steps: PositiveInt | None = None  # overrides the profile's length
+    device: Literal["cpu", "cuda"]
+
+    @property
+    def recipe_obj(self) -> Recipe:
+        return get_recipe(self.recipe)
+
+    @property
+    def schedule(self) -> Schedule:
+        base = self.recipe_obj.profiles[self.profile]
+        return base.with_steps(self.steps) if self.steps else base
+
+    def resolved(self) -> dict:
+        """The spec as written to spec.json (without its hash): recipe facts, schedule, data, seed."""
+        recipe = self.recipe_obj.model_dump(mode="json", exclude={"profiles"})
+        return {"recipe": recipe, "dataset": self.dataset, "seed": self.seed, "profile": self.profile,
+                "schedule": self.schedule.model_dump(mode="json"), "device": self.device}
+
+    @property
+    def hash(self) -> str:
+        return spec_hash(self.resolved())
+
+    @property
+    def label(self) -> str:
+        return f"{self.recipe} seed {self.seed}"
+
+
+class Suite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    description: str = ""
+    dataset: str
+    seeds: list[NonNegativeInt] = Field(min_length=1)
+    recipes: list[str] = Field(min_length=1)
+    profile: Profile | None = None
+    steps: dict[str, PositiveInt] = {}
+
+    @field_validator("dataset")
+    @classmethod
+    def _dataset(cls, v: str) -> str:
+        return _known(v, DATASETS, "dataset")
+
+    @field_validator("recipes")
+    @classmethod
+    def _recipes(cls, v: list[str]) -> list[str]:
+        for name in v:
+            _known(name, RECIPES, "recipe")
+        return v
+
+    @field_validator("steps")
+    @classmethod
+    def _steps(cls, v: dict[str, int]) -> dict[str, int]:
+        for name in v:
+            _known(name, RECIPES, "recipe")
+        return v
+
+    def expand(self, profile: str, device: str, recipes: list[str] | None = None,
+               seeds: list[int] | None = None) -> list[RunSpec]:
+        """The (recipe, seed) runs of this suite, optionally narrowed to some recipes and seeds."""
+        for name in recipes or []:
+            if name not in self.recipes:
+                raise UserError(f"--recipes: {name!r} is not in suite {self.name!r}; "
+                                f"valid: {', '.join(self.recipes)}")
+        if profile not in PROFILES:
+            raise UserError(f"--profile: unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
+        return [RunSpec(recipe=r, dataset=self.dataset, seed=s, profile=profile, steps=self.steps.get(r),
+                        device=device)
+                for r in (recipes or self.recipes) for s in (seeds if seeds is not None else self.seeds)]
+
+
+def _format_errors(path: Path, error: ValidationError) -> str:
+    parts = []
+    for e in error.errors():
+        field = ".".join(str(x) for x in e["loc"]) or "(top level)"
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = f"unknown key; valid keys: {', '.join(Suite.model_fields)}"
+        elif e["type"] not in ("value_error", "missing"):
+            msg += f" (got {e['input']!r})"
+        parts.append(f"field '{field}': {msg}")
+    return f"{path}: " + "; ".join(parts)
+
+
+def suite_path(name_or_path: str) -> Path:
+    """A suite file from a path, or a name looked up in ./suites and in ganbench's own suites/."""
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.is_file():
+        if not candidate.is_file():
+            raise UserError(f"--suite: file {candidate} does not exist")
+        return candidate
+    folders = [Path.cwd() / "suites", SOURCE_SUITES]
+    for folder in folders:
+        if (folder / f"{name_or_path}.toml").is_file():
+            return folder / f"{name_or_path}.toml"
+    known = sorted({p.stem for f in folders if f.is_dir() for p in f.glob("*.toml")})
+    raise UserError(f"--suite: no suite named {name_or_path!r} in {' or '.join(map(str, folders))}; "
+                    f"valid: {', '.join(known) or '(none)'}, or a path to a .toml file")
+
+
+def load_suite(name_or_path: str) -> Suite:
+    path = suite_path(name_or_path)
+    try:
+        raw = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as e:
+        raise UserError(f"{path}: invalid TOML: {e}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise UserError(f"{path}: cannot read suite file ({e})") from None
+    try:
+        return Suite.model_validate(raw)
+    except ValidationError as e:
+        raise UserError(_format_errors(path, e)) from None
+
+
+def available_suites() -> list[Path]:
+    seen: dict[str, Path] = {}
+    for folder in (SOURCE_SUITES, Path.cwd() / "suites"):
+        if folder.is_dir():
+            for p in sorted(folder.glob("*.toml")):
+                seen[p.stem] = p
+    return [seen[k] for k in sorted(seen)]

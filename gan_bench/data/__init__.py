@@ -1,0 +1,1 @@
+"""Datasets: the IDX reader and the catalogue of verified dataset files."""

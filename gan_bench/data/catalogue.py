@@ -1,0 +1,287 @@
+"""The dataset catalogue: each dataset's files and sha256, where to look for them, and loading.
+
+Every file is verified by the sha256 of its *uncompressed* bytes (gzip headers differ between
+mirrors), so a file that is missing, truncated or altered stops ganbench with one message that
+lists every place it looked and how to supply the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from gan_bench import atomic
+from gan_bench.data import idx
+from gan_bench.errors import UserError
+
+ROLES = ("train_images", "train_labels", "test_images", "test_labels")
+FILENAMES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+PACKAGE_ASSETS = Path(__file__).resolve().parent.parent / "assets"
+DEBIAN_DATASETS = Path("/usr/share/datasets")
+ENV_DATA = "GANBENCH_DATA"
+ENV_OFFLINE = "GANBENCH_OFFLINE"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: str
+    license: str
+    attribution: str
+    sha256: dict[str, str]  # role -> sha256 of the uncompressed file
+    torchvision_class: str
+    classes: tuple[str, ...]
+    packaged: bool = False  # ships inside the ganbench package
+    debian_package: str | None = None
+
+
+DATASETS: dict[str, Dataset] = {
+    "mnist": Dataset(
+        name="mnist",
+        title="MNIST",
+        license="CC BY-SA 3.0",
+        attribution="Yann LeCun, Corinna Cortes and Christopher J. C. Burges",
+        sha256={
+            "train_images": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+            "train_labels": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+            "test_images": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+            "test_labels": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+        },
+        torchvision_class="MNIST",
+        classes=tuple(str(i) for i in range(10)),
+        packaged=True,
+    ),
+    "fashion-mnist": Dataset(
+        name="fashion-mnist",
+        title="Fashion-MNIST",
+        license="MIT",
+        attribution="Zalando SE, 2017",
+        sha256={
+            "train_images": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+            "train_labels": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+            "test_images": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+            "test_labels": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+        },
+        torchvision_class="FashionMNIST",
+        classes=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+        debian_package="dataset-fashion-mnist",
+    ),
+}
+
+
+def get(name: str) -> Dataset:
+    if name not in DATASETS:
+        raise UserError(f"unknown dataset {name!r}; valid: {', '.join(DATASETS)}")
+    return DATASETS[name]
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "ganbench"
+
+
+@dataclass(frozen=True)
+class Location:
+    label: str
+    folder: Path | None  # None: the option was not given
+
+
+def locations(ds: Dataset, data_dir: Path | None = None) -> list[Location]:
+    """Where ganbench looks for ``ds``, in order."""
+    env = os.environ.get(ENV_DATA)
+    found = [
+        Location("--data-dir", Path(data_dir) / ds.name if data_dir else None),
+        Location(f"${ENV_DATA}", Path(env) / ds.name if env else None),
+    ]
+    if ds.packaged:
+        found.append(Location("ganbench package", PACKAGE_ASSETS / ds.name))
+    if ds.debian_package:
+        found.append(Location(f"Debian package {ds.debian_package}", DEBIAN_DATASETS / ds.name))
+    found.append(Location("user cache", cache_dir() / ds.name))
+    return found
+
+
+def _file_in(folder: Path, role: str) -> Path | None:
+    for candidate in (folder / (FILENAMES[role] + ".gz"), folder / FILENAMES[role]):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Loaded:
+    """A verified dataset: uint8 images [N, 28, 28], int64 labels [N], and where they came from."""
+
+    name: str
+    train_images: torch.Tensor
+    train_labels: torch.Tensor
+    test_images: torch.Tensor
+    test_labels: torch.Tensor
+    files: dict[str, str] = field(default_factory=dict)  # role -> path
+    sha256: dict[str, str] = field(default_factory=dict)  # role -> verified sha256
+
+
+def _how_to_supply(ds: Dataset) -> str:
+    names = ", ".join(FILENAMES[r] + ".gz" for r in ROLES)
+    ways = [f"put {names} in a folder named {ds.name}/ under --data-dir or ${ENV_DATA}"]
+    if ds.debian_package:
+        ways.append(f"apt install {ds.debian_package}")
+    ways.append(f"run `ganbench data fetch {ds.name}` on a machine with internet "
+                f"and copy {cache_dir() / ds.name}")
+    return "To supply it: " + "; or ".join(ways) + "."
+
+
+def _missing_message(ds: Dataset, role: str, looked: list[str]) -> str:
+    lines = [f"{ds.title}: cannot find {FILENAMES[role]}(.gz). ganbench looked in:"]
+    lines += [f"  {i}. {where}" for i, where in enumerate(looked, 1)]
+    lines.append(_how_to_supply(ds))
+    return "\n".join(lines)
+
+
+def _verified(ds: Dataset, role: str, path: Path) -> bytes:
+    data = idx.read_bytes(path)
+    digest = sha256(data)
+    if digest != ds.sha256[role]:
+        raise UserError(
+            f"{path}: sha256 mismatch for {ds.title} {FILENAMES[role]}: "
+            f"expected {ds.sha256[role]} (uncompressed), got {digest}. "
+            f"The file is corrupt or not the official one; delete or replace it. {_how_to_supply(ds)}"
+        )
+    return data
+
+
+def find(ds: Dataset, data_dir: Path | None = None) -> tuple[dict[str, Path], dict[str, list[str]]]:
+    """The first existing path of each file, and per missing role the places looked."""
+    paths: dict[str, Path] = {}
+    missing: dict[str, list[str]] = {}
+    for role in ROLES:
+        looked = []
+        for loc in locations(ds, data_dir):
+            if loc.folder is None:
+                looked.append(f"{loc.label}: not set")
+                continue
+            hit = _file_in(loc.folder, role)
+            if hit:
+                paths[role] = hit
+                break
+            looked.append(f"{loc.label}: {loc.folder}")
+        else:
+            missing[role] = looked
+    return paths, missing
+
+
+def download(ds: Dataset) -> Path:
+    """Download ``ds`` with torchvision into the user cache, verifying every file."""
+    from torchvision import datasets as tv_datasets
+
+    target = cache_dir() / ds.name
+    with tempfile.TemporaryDirectory() as tmp:
+        previous = socket.getdefaulttimeout()
+        socket.setdefaulttimeout(30)
+        try:
+            getattr(tv_datasets, ds.torchvision_class)(root=tmp, download=True)
+        finally:
+            socket.setdefaulttimeout(previous)
+        raw = Path(tmp) / ds.torchvision_class / "raw"
+        for role in ROLES:
+            source = _file_in(raw, role)
+            if source is None:
+                raise UserError(f"torchvision download of {ds.title} did not produce {FILENAMES[role]}")
+            _verified(ds, role, source)
+            target.mkdir(parents=True, exist_ok=True)
+            atomic.write_bytes(target / source.name, source.read_bytes())
+    return target
+
+
+def _download_allowed() -> bool:
+    return os.environ.get(ENV_OFFLINE, "") in ("", "0")
+
+
+def load(name: str, data_dir: Path | None = None, allow_download: bool = True) -> Loaded:
+    """Find, verify and parse all four files of dataset ``name``."""
+    ds = get(name)
+    paths, missing = find(ds, data_dir)
+    if missing and allow_download and _download_allowed():
+        try:
+            download(ds)
+            paths, missing = find(ds, data_dir)
+        except UserError:
+            raise
+        except Exception as e:  # offline, DNS, HTTP: reported below with the places looked
+            for looked in missing.values():
+                looked.append(f"torchvision download: failed ({type(e).__name__}: {e})")
+    elif missing:
+        reason = f"disabled (${ENV_OFFLINE} is set)" if allow_download else "not attempted"
+        for looked in missing.values():
+            looked.append(f"torchvision download: {reason}")
+    if missing:
+        role, looked = next(iter(missing.items()))
+        raise UserError(_missing_message(ds, role, looked))
+    tensors = {}
+    for role in ROLES:
+        tensors[role] = idx.parse(_verified(ds, role, paths[role]), str(paths[role]))
+    return Loaded(
+        name=ds.name,
+        train_images=tensors["train_images"],
+        train_labels=tensors["train_labels"].long(),
+        test_images=tensors["test_images"],
+        test_labels=tensors["test_labels"].long(),
+        files={r: str(p) for r, p in paths.items()},
+        sha256=dict(ds.sha256),
+    )
+
+
+@dataclass
+class FileStatus:
+    role: str
+    path: Path | None
+    state: str  # "ok", "found" (not verified), "missing", "corrupt: ..."
+
+
+def status(name: str, data_dir: Path | None = None, verify: bool = False) -> list[FileStatus]:
+    """Per file: where it was found and, with ``verify``, whether its sha256 matches."""
+    ds = get(name)
+    paths, _ = find(ds, data_dir)
+    result = []
+    for role in ROLES:
+        path = paths.get(role)
+        if path is None:
+            result.append(FileStatus(role, None, "missing"))
+            continue
+        state = "found"
+        if verify:
+            try:
+                _verified(ds, role, path)
+                state = "ok"
+            except UserError as e:
+                state = "corrupt: " + str(e).split(". ")[0].split(": ", 1)[-1]
+        result.append(FileStatus(role, path, state))
+    return result
+
+
+def fetch(name: str) -> Path:
+    """Download ``name`` into the user cache (for ``ganbench data fetch``)."""
+    ds = get(name)
+    try:
+        return download(ds)
+    except UserError:
+        raise
+    except Exception as e:
+        raise UserError(f"download of {ds.title} failed ({type(e).__name__}: {e}). "
+                        + _how_to_supply(ds)) from None

@@ -1,0 +1,26 @@
+"""Device choice: auto picks CUDA when present; the default profile follows the device."""
+
+from __future__ import annotations
+
+import torch
+
+from gan_bench.errors import UserError
+
+
+def resolve(name: str = "auto") -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise UserError(f"--device: unknown device {name!r}; valid: auto, cpu, cuda, cuda:N") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise UserError(f"--device {name}: CUDA is not available on this machine; use --device cpu")
+    if device.type not in ("cpu", "cuda"):
+        raise UserError(f"--device: unsupported device {name!r}; valid: auto, cpu, cuda, cuda:N")
+    return device
+
+
+def default_profile(device: torch.device) -> str:
+    """``full`` (the documented length) on CUDA, ``quick`` (about a minute per run) on CPU."""
+    return "full" if device.type == "cuda" else "quick"

@@ -1,0 +1,27 @@
+"""Run specs one after another in this process. Finished runs stay on disk whatever happens next."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from gan_bench.config import RunSpec
+from gan_bench.data import catalogue
+from gan_bench.rundir import RunDir
+from gan_bench.runs import RunResult, check_run_dir, execute
+from gan_bench.train.progress import Reporter
+
+
+def run_dir_for(out: Path, spec: RunSpec) -> RunDir:
+    return RunDir(Path(out) / spec.recipe / f"seed-{spec.seed}")
+
+
+def run_all(specs: list[RunSpec], out: Path, resume: bool, reporter: Reporter,
+            data_dir: Path | None = None) -> list[RunResult]:
+    @lru_cache(maxsize=2)
+    def load(name: str) -> catalogue.Loaded:  # one verified load per dataset per suite
+        return catalogue.load(name, data_dir)
+
+    for spec in specs:  # refuse a conflicting directory before any training starts
+        check_run_dir(spec, run_dir_for(out, spec), resume)
+    return [execute(spec, run_dir_for(out, spec), resume, reporter, load) for spec in specs]

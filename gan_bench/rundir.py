@@ -1,0 +1,73 @@
+"""The run directory: the only thing that connects train, score, report and check.
+
+    <run>/spec.json          the resolved spec (recipe facts, dataset, seed, profile, schedule, device)
+                             and its sha256 under "spec_hash"
+    <run>/env.json           versions, device, git commit, dataset hashes
+    <run>/history.csv        one row per logged step: means over the steps since the row before
+    <run>/timing.csv         wall time per history row (kept apart so history.csv is bit-reproducible)
+    <run>/samples/step-NNNNNNN.png   sample grids from a fixed z
+    <run>/checkpoints/last.pt        full training state, for --resume (removed when the run ends)
+    <run>/checkpoints/final.pt       full training state at the end: the run is complete
+    <run>/checkpoints/g-step-NNNNNNN.pt   G's weights at each checkpoint, for diagnostics
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from gan_bench.errors import UserError
+
+
+@dataclass(frozen=True)
+class RunDir:
+    root: Path
+
+    @property
+    def spec(self) -> Path:
+        return self.root / "spec.json"
+
+    @property
+    def env(self) -> Path:
+        return self.root / "env.json"
+
+    @property
+    def history(self) -> Path:
+        return self.root / "history.csv"
+
+    @property
+    def timing(self) -> Path:
+        return self.root / "timing.csv"
+
+    @property
+    def samples(self) -> Path:
+        return self.root / "samples"
+
+    @property
+    def checkpoints(self) -> Path:
+        return self.root / "checkpoints"
+
+    @property
+    def last_checkpoint(self) -> Path:
+        return self.checkpoints / "last.pt"
+
+    @property
+    def final_checkpoint(self) -> Path:
+        return self.checkpoints / "final.pt"
+
+    def sample_grid(self, step: int) -> Path:
+        return self.samples / f"step-{step:07d}.png"
+
+    def g_snapshot(self, step: int) -> Path:
+        return self.checkpoints / f"g-step-{step:07d}.pt"
+
+    @property
+    def complete(self) -> bool:
+        return self.final_checkpoint.is_file()
+
+    def read_spec(self) -> dict:
+        try:
+            return json.loads(self.spec.read_text())
+        except (OSError, json.JSONDecodeError) as e:
+            raise UserError(f"{self.spec}: cannot read the run's spec ({e})") from None

@@ -1,0 +1,70 @@
+"""One run's lifecycle: check the run directory, write spec.json and env.json, train.
+
+A directory that already holds a run is only touched with ``resume``, and only if its spec hash
+matches: a complete run is then skipped, an interrupted one continues from its last checkpoint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+from gan_bench import atomic
+from gan_bench.config import RunSpec
+from gan_bench.data.catalogue import Loaded
+from gan_bench.errors import UserError
+from gan_bench.repro import environment, seed_everything
+from gan_bench.rundir import RunDir
+from gan_bench.train.engine import train
+from gan_bench.train.progress import Reporter
+
+
+@dataclass
+class RunResult:
+    spec: RunSpec
+    path: Path
+    status: str  # "trained", "resumed", "skipped (complete)"
+    summary: str
+
+
+def check_run_dir(spec: RunSpec, run: RunDir, resume: bool) -> str:
+    """'fresh', 'resume' or 'complete'; raises UserError when the directory can't be used."""
+    if run.spec.is_file():
+        existing = run.read_spec().get("spec_hash")
+        if existing != spec.hash:
+            raise UserError(f"{run.spec}: the directory holds a different run (spec_hash {existing}, "
+                            f"this spec is {spec.hash}); the suite or recipe changed. "
+                            f"Choose another --out or delete {run.root}")
+        if not resume:
+            raise UserError(f"{run.root} already holds this run; pass --resume to continue it "
+                            f"(or skip it when complete), or choose another --out")
+        return "complete" if run.complete else "resume"
+    if run.root.is_dir() and any(run.root.iterdir()):
+        raise UserError(f"{run.root} is not empty and holds no ganbench run (no spec.json); "
+                        f"choose another --out")
+    return "fresh"
+
+
+def execute(spec: RunSpec, run: RunDir, resume: bool, reporter: Reporter,
+            load_dataset: Callable[[str], Loaded]) -> RunResult:
+    state = check_run_dir(spec, run, resume)
+    if state == "complete":
+        reporter.message(f"{spec.label}: complete in {run.root}, skipped")
+        return RunResult(spec, run.root, "skipped (complete)", "")
+    device = torch.device(spec.device)
+    dataset = load_dataset(spec.dataset)
+    if state == "fresh":
+        run.root.mkdir(parents=True, exist_ok=True)
+        atomic.write_json(run.spec, {**spec.resolved(), "spec_hash": spec.hash})
+        seed_everything(spec.seed)  # so env.json records the determinism settings the run uses
+        atomic.write_json(run.env, environment(device, dataset.sha256))
+    outcome = train(spec.recipe_obj, spec.schedule, spec.seed, dataset.train_images, run, spec.hash, device,
+                    reporter, spec.label)
+    last = outcome.last
+    summary = (f"{outcome.steps} steps in {outcome.seconds:.1f}s, d_loss {last.get('d_loss', float('nan')):.3f} "
+               f"g_loss {last.get('g_loss', float('nan')):.3f}")
+    reporter.run_finished(spec.label, summary)
+    return RunResult(spec, run.root, "resumed" if outcome.resumed_from else "trained", summary)

@@ -1,0 +1,1 @@
+"""Training: the engine loop, losses, batch sampling, history, checkpoints and sample grids."""

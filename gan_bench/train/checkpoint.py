@@ -1,0 +1,25 @@
+"""Atomic checkpoint files: the full training state, or G's weights alone."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import torch
+
+from gan_bench import atomic
+from gan_bench.errors import UserError
+
+
+def save(path: Path, state: dict) -> None:
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    atomic.write_bytes(path, buffer.getvalue())
+
+
+def load(path: Path) -> dict:
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # a truncated or foreign file: say which, and what to do
+        raise UserError(f"{path}: cannot read checkpoint ({type(e).__name__}: {e}); "
+                        f"delete it to restart the run from its previous checkpoint or from scratch") from None

@@ -1,0 +1,85 @@
+"""history.csv and timing.csv: per-step scalars accumulated on the device, flushed in blocks.
+
+The inner loop only adds each step's scalar vector to a device accumulator. At a log step the
+mean over the interval is stacked on a device list; ``flush`` moves all pending rows to the
+host at once (one sync) and appends them to the CSV files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from pathlib import Path
+
+import torch
+
+from gan_bench import atomic
+
+
+def _fmt(value: float) -> str:
+    return repr(float(value))
+
+
+class History:
+    def __init__(self, path: Path, timing_path: Path, columns: tuple[str, ...], steps_per_epoch: float,
+                 device: torch.device):
+        self.path, self.timing_path = Path(path), Path(timing_path)
+        self.columns, self.steps_per_epoch = columns, steps_per_epoch
+        self.sum = torch.zeros(len(columns), device=device)
+        self.count = 0
+        self.pending: list[tuple[int, torch.Tensor, float]] = []
+        self.elapsed_before = 0.0  # wall time of earlier sessions of this run
+        self.started = time.perf_counter()
+        self.last: dict[str, float] = {}
+
+    def header(self) -> list[str]:
+        return ["step", "epoch", *self.columns]
+
+    def start(self) -> None:
+        atomic.write_text(self.path, ",".join(self.header()) + "\n")
+        atomic.write_text(self.timing_path, "step,wall_time_s\n")
+
+    def add(self, scalars: torch.Tensor) -> None:
+        self.sum += scalars
+        self.count += 1
+
+    def log(self, step: int) -> None:
+        self.pending.append((step, self.sum / self.count, self.wall_time()))
+        self.sum = torch.zeros_like(self.sum)
+        self.count = 0
+
+    def wall_time(self) -> float:
+        return self.elapsed_before + time.perf_counter() - self.started
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        values = torch.stack([row for _, row, _ in self.pending]).cpu().tolist()
+        rows, times = io.StringIO(), io.StringIO()
+        for (step, _, wall), vals in zip(self.pending, values):
+            epoch = round(step / self.steps_per_epoch, 4)
+            rows.write(",".join([str(step), _fmt(epoch), *map(_fmt, vals)]) + "\n")
+            times.write(f"{step},{wall:.3f}\n")
+        with open(self.path, "a") as f:
+            f.write(rows.getvalue())
+        with open(self.timing_path, "a") as f:
+            f.write(times.getvalue())
+        self.last = {"step": self.pending[-1][0], **dict(zip(self.columns, values[-1]))}
+        self.pending = []
+
+    # -- resume ---------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        return {"sum": self.sum.cpu(), "count": self.count, "wall_time": self.wall_time()}
+
+    def resume(self, state: dict, step: int) -> None:
+        """Keep the rows up to ``step`` (later ones came after the checkpoint) and the accumulator."""
+        self.sum = state["sum"].to(self.sum.device)
+        self.count = state["count"]
+        self.elapsed_before = state["wall_time"]
+        self.started = time.perf_counter()
+        for path in (self.path, self.timing_path):
+            with open(path, newline="") as f:
+                rows = list(csv.reader(f))
+            kept = [rows[0]] + [r for r in rows[1:] if r and int(r[0]) <= step]
+            atomic.write_text(path, "".join(",".join(r) + "\n" for r in kept))

@@ -1,0 +1,50 @@
+"""Turn SIGINT/SIGTERM into a flag the training loop checks between steps.
+
+Stopping between steps (never inside one) means the checkpoint written on the way out holds a
+consistent state, so ``--resume`` ends with the same bits as a run that was never stopped.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+
+EXIT_INTERRUPTED = 130
+
+
+class Interrupted(Exception):
+    """Training stopped on a signal after writing a checkpoint."""
+
+    def __init__(self, step: int, checkpoint: str):
+        super().__init__(f"interrupted at step {step}; checkpoint written to {checkpoint}; "
+                         f"re-run the same command with --resume to continue")
+        self.step, self.checkpoint = step, checkpoint
+
+
+class StopFlag:
+    def __init__(self) -> None:
+        self.signal: int | None = None
+
+    def __bool__(self) -> bool:
+        return self.signal is not None
+
+
+@contextmanager
+def stop_on_signals():
+    flag = StopFlag()
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+
+    def handler(signum, _frame):
+        if flag.signal is not None:  # a second Ctrl-C: stop at once
+            raise KeyboardInterrupt
+        flag.signal = signum
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield flag
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
