@@ -1,0 +1,115 @@
+import dataclasses
+import gzip
+
+import pytest
+
+from gan_bench.data import catalogue
+from gan_bench.errors import UserError
+from conftest import copy_mnist_as
+
+MNIST = catalogue.DATASETS["mnist"]
+
+
+def test_mnist_ships_in_the_package_and_verifies(no_data_env):
+    loaded = catalogue.load("mnist")
+    assert loaded.train_images.shape == (60000, 28, 28)
+    assert loaded.test_images.shape == (10000, 28, 28)
+    assert loaded.train_images.dtype.is_floating_point is False
+    assert str(loaded.train_images.dtype) == "torch.uint8"
+    assert loaded.train_labels.tolist()[:5] == [5, 0, 4, 1, 9]
+    assert loaded.files["train_images"].startswith(str(catalogue.PACKAGE_ASSETS))
+    assert loaded.sha256 == MNIST.sha256
+
+
+@pytest.fixture
+def fake(monkeypatch, no_data_env):
+    """A catalogue entry with MNIST's hashes but not packaged, with a Debian folder to look in."""
+    ds = dataclasses.replace(MNIST, name="fake", packaged=False, debian_package="dataset-fake")
+    monkeypatch.setitem(catalogue.DATASETS, "fake", ds)
+    return ds
+
+
+def test_lookup_order_data_dir_env_debian_cache(fake, tmp_path, monkeypatch):
+    cache = copy_mnist_as(catalogue.cache_dir() / "fake")
+    assert catalogue.find(fake)[0]["train_images"].parent == cache
+    debian = copy_mnist_as(catalogue.DEBIAN_DATASETS / "fake")
+    assert catalogue.find(fake)[0]["train_images"].parent == debian
+    env = copy_mnist_as(tmp_path / "env" / "fake")
+    monkeypatch.setenv(catalogue.ENV_DATA, str(tmp_path / "env"))
+    assert catalogue.find(fake)[0]["train_images"].parent == env
+    explicit = copy_mnist_as(tmp_path / "explicit" / "fake")
+    assert catalogue.find(fake, tmp_path / "explicit")[0]["train_images"].parent == explicit
+    assert catalogue.load("fake", tmp_path / "explicit").files["test_labels"].startswith(str(explicit))
+
+
+def test_uncompressed_files_are_accepted(fake, tmp_path, monkeypatch):
+    folder = tmp_path / "env" / "fake"
+    folder.mkdir(parents=True)
+    for src in (catalogue.PACKAGE_ASSETS / "mnist").glob("*.gz"):
+        (folder / src.name.removesuffix(".gz")).write_bytes(gzip.decompress(src.read_bytes()))
+    monkeypatch.setenv(catalogue.ENV_DATA, str(tmp_path / "env"))
+    assert catalogue.load("fake").test_labels.shape == (10000,)
+
+
+def test_missing_file_lists_every_place_looked_and_how_to_supply(fake, tmp_path, monkeypatch):
+    monkeypatch.setenv(catalogue.ENV_DATA, str(tmp_path / "env"))
+    with pytest.raises(UserError) as err:
+        catalogue.load("fake", tmp_path / "explicit")
+    msg = str(err.value)
+    for where in (str(tmp_path / "explicit" / "fake"), str(tmp_path / "env" / "fake"),
+                  str(catalogue.DEBIAN_DATASETS / "fake"), str(catalogue.cache_dir() / "fake"),
+                  "torchvision download: disabled"):
+        assert where in msg
+    assert "apt install dataset-fake" in msg
+    assert "train-images-idx3-ubyte" in msg
+
+
+def test_corrupt_fashion_file_under_env_is_refused_naming_it(tmp_path, monkeypatch, no_data_env):
+    folder = tmp_path / "data" / "fashion-mnist"
+    folder.mkdir(parents=True)
+    for name in catalogue.FILENAMES.values():
+        (folder / f"{name}.gz").write_bytes(gzip.compress(b"\x00\x00\x08\x01\x00\x00\x00\x01\x07"))
+    monkeypatch.setenv(catalogue.ENV_DATA, str(tmp_path / "data"))
+    with pytest.raises(UserError) as err:
+        catalogue.load("fashion-mnist")
+    assert str(folder / "train-images-idx3-ubyte.gz") in str(err.value)
+    assert "sha256 mismatch" in str(err.value)
+
+
+def test_download_failure_is_reported_with_the_places_looked(fake, monkeypatch):
+    monkeypatch.delenv(catalogue.ENV_OFFLINE)
+
+    def offline(ds):
+        raise OSError("network is unreachable")
+
+    monkeypatch.setattr(catalogue, "download", offline)
+    with pytest.raises(UserError, match="torchvision download: failed .*network is unreachable"):
+        catalogue.load("fake")
+
+
+def test_download_lands_in_the_cache_and_is_used(fake, monkeypatch):
+    monkeypatch.delenv(catalogue.ENV_OFFLINE)
+    monkeypatch.setattr(catalogue, "download", lambda ds: copy_mnist_as(catalogue.cache_dir() / ds.name))
+    loaded = catalogue.load("fake")
+    assert loaded.files["train_labels"].startswith(str(catalogue.cache_dir()))
+
+
+def test_status_reports_ok_missing_and_corrupt(fake, tmp_path, monkeypatch):
+    folder = copy_mnist_as(tmp_path / "env" / "fake")
+    (folder / "t10k-labels-idx1-ubyte.gz").unlink()
+    (folder / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(b"junk"))
+    monkeypatch.setenv(catalogue.ENV_DATA, str(tmp_path / "env"))
+    states = {s.role: s.state for s in catalogue.status("fake", verify=True)}
+    assert states["train_images"] == "ok"
+    assert states["test_labels"] == "missing"
+    assert states["test_images"].startswith("corrupt")
+
+
+def test_shared_fashion_mnist_verifies_when_provided():
+    """CI sets GANBENCH_DATA to ../shared/data, which holds the real Fashion-MNIST."""
+    import os
+    if not os.environ.get(catalogue.ENV_DATA):
+        pytest.skip("GANBENCH_DATA not set: the lookup itself is covered by the tests above")
+    loaded = catalogue.load("fashion-mnist")
+    assert loaded.train_images.shape == (60000, 28, 28)
+    assert sorted(set(loaded.test_labels.tolist())) == list(range(10))

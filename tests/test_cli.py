@@ -1,0 +1,134 @@
+"""The command line: the smoke suite end to end, bad input exits 2 with one clear message."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from gan_bench.cli import app
+from gan_bench.data import catalogue
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_list_shows_recipes_suites_and_datasets():
+    result = invoke("list")
+    assert result.exit_code == 0
+    for word in ("tf-mlp", "slides-mlp", "keras-mlp", "torch-mlp", "seed 004", "smoke", "fashion-mnist",
+                 "CC BY-SA 3.0"):
+        assert word in result.output
+
+
+def test_smoke_suite_leaves_every_run_directory(tmp_path):
+    result = invoke("run", "--suite", "mnist", "--profile", "smoke", "--seeds", "0", "--out", tmp_path, "--quiet")
+    assert result.exit_code == 0, result.output
+    for recipe in ("tf-mlp", "slides-mlp", "keras-mlp", "torch-mlp"):
+        run = tmp_path / recipe / "seed-0"
+        spec = json.loads((run / "spec.json").read_text())
+        env = json.loads((run / "env.json").read_text())
+        assert spec["recipe"]["name"] == recipe and spec["profile"] == "smoke" and len(spec["spec_hash"]) == 64
+        assert env["dataset_sha256"] == catalogue.DATASETS["mnist"].sha256
+        assert env["deterministic_algorithms"] is True
+        for key in ("python", "torch", "torchvision", "cuda", "cudnn", "device_name", "os", "ganbench", "git_commit"):
+            assert key in env
+        assert (run / "history.csv").stat().st_size > 0
+        assert list((run / "samples").glob("*.png"))
+        assert (run / "checkpoints" / "final.pt").is_file()
+
+
+def test_resume_skips_complete_runs(tmp_path):
+    args = ["run", "--suite", "smoke", "--recipes", "tf-mlp", "--out", tmp_path, "--quiet"]
+    assert invoke(*args).exit_code == 0
+    before = (tmp_path / "tf-mlp" / "seed-0" / "checkpoints" / "final.pt").stat().st_mtime_ns
+    result = invoke(*args, "--resume")
+    assert result.exit_code == 0 and "skipped" in result.output
+    assert (tmp_path / "tf-mlp" / "seed-0" / "checkpoints" / "final.pt").stat().st_mtime_ns == before
+
+
+def test_a_changed_spec_is_refused_on_resume(tmp_path):
+    assert invoke("train", "tf-mlp", "--profile", "smoke", "--out", tmp_path, "--quiet").exit_code == 0
+    result = invoke("train", "tf-mlp", "--profile", "smoke", "--steps", "7", "--out", tmp_path, "--resume")
+    assert result.exit_code == 2
+    assert "different run" in result.output
+
+
+GOOD = 'name = "t"\ndataset = "mnist"\nseeds = [0]\nrecipes = ["tf-mlp"]\n'
+BAD_SUITES = {
+    "bad TOML": ('name = "t"\nseeds = [0,\n', "invalid TOML"),
+    "unknown recipe": (GOOD.replace('"tf-mlp"', '"nope-gan"'), "field 'recipes': unknown recipe 'nope-gan'"),
+    "wrong type": (GOOD.replace("[0]", '"zero"'), "field 'seeds'"),
+    "negative seed": (GOOD.replace("[0]", "[-1]"), "field 'seeds.0'"),
+    "negative length": (GOOD + '[steps]\n"tf-mlp" = -5\n', "field 'steps.tf-mlp'"),
+    "zero length": (GOOD + '[steps]\n"tf-mlp" = 0\n', "field 'steps.tf-mlp'"),
+    "unknown key": (GOOD + "epochs = 3\n", "field 'epochs': unknown key"),
+    "unknown dataset": (GOOD.replace('"mnist"', '"cifar"'), "field 'dataset': unknown dataset 'cifar'"),
+    "empty seeds": (GOOD.replace("[0]", "[]"), "field 'seeds'"),
+    "missing field": ('name = "t"\nseeds = [0]\nrecipes = ["tf-mlp"]\n', "field 'dataset'"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_SUITES))
+def test_malformed_suite_exits_2_with_one_message(tmp_path, case):
+    text, expected = BAD_SUITES[case]
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    result = runner.invoke(app, ["run", "--suite", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert result.output.startswith(f"error: {path}: ")
+    assert expected in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["run", "--suite", "no-such-suite"], "no suite named 'no-such-suite'"),
+    (["run", "--suite", "smoke", "--recipes", "dcgan"], "--recipes: 'dcgan' is not in suite"),
+    (["run", "--suite", "smoke", "--seeds", "a,b"], "--seeds: expected comma-separated"),
+    (["run", "--suite", "smoke", "--profile", "long"], "--profile: unknown profile 'long'"),
+    (["train", "nope"], "unknown recipe 'nope'"),
+    (["train", "tf-mlp", "--dataset", "cifar"], "unknown dataset 'cifar'"),
+    (["train", "tf-mlp", "--device", "tpu"], "--device"),
+    (["data", "verify", "cifar"], "unknown dataset 'cifar'"),
+])
+def test_bad_arguments_exit_2_with_one_message(args, expected):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert expected in result.output
+    assert "Traceback" not in result.output
+
+
+def test_non_empty_foreign_directory_is_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    result = invoke("train", "tf-mlp", "--profile", "smoke", "--out", tmp_path)
+    assert result.exit_code == 2 and "holds no ganbench run" in result.output
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_corrupt_fashion_mnist_stops_training_naming_the_file(tmp_path, monkeypatch, no_data_env):
+    folder = tmp_path / "data" / "fashion-mnist"
+    folder.mkdir(parents=True)
+    for name in catalogue.FILENAMES.values():
+        (folder / f"{name}.gz").write_bytes(b"\x1f\x8b broken")
+    result = runner.invoke(app, ["train", "tf-mlp", "--dataset", "fashion-mnist", "--profile", "smoke",
+                                 "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "run")])
+    assert result.exit_code == 2
+    assert str(folder / "train-images-idx3-ubyte.gz") in result.output
+    assert "Traceback" not in result.output
+
+
+def test_data_list_and_verify(tmp_path, no_data_env):
+    listed = invoke("data", "list")
+    assert listed.exit_code == 0 and "ganbench package" in listed.output
+    assert invoke("data", "verify", "mnist").exit_code == 0
+    missing = invoke("data", "verify", "fashion-mnist")
+    assert missing.exit_code == 1 and "missing" in missing.output
+
+
+def test_default_profile_is_announced(tmp_path):
+    result = invoke("train", "tf-mlp", "--steps", "3", "--out", tmp_path, "--quiet")
+    assert result.exit_code == 0
+    assert "profile: quick (default on cpu" in result.output

@@ -1,0 +1,98 @@
+"""Determinism and resume, checked on the bits of the final weights and history."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from gan_bench.config import RunSpec
+from gan_bench.data import catalogue
+from gan_bench.executors.local import run_all
+from gan_bench.train.progress import Reporter
+
+SPEC = dict(dataset="mnist", profile="smoke", device="cpu")
+
+
+def train(out, recipe="tf-mlp", seed=0, steps=None):
+    spec = RunSpec(recipe=recipe, seed=seed, steps=steps, **SPEC)
+    run_all([spec], out, resume=False, reporter=Reporter())
+    return out / recipe / f"seed-{seed}"
+
+
+def weights(run_dir):
+    state = torch.load(run_dir / "checkpoints" / "final.pt", weights_only=True)
+    return {f"{net}.{k}": v for net in ("G", "D") for k, v in state["system"][net].items()}
+
+
+def same_weights(a, b):
+    wa, wb = weights(a), weights(b)
+    return wa.keys() == wb.keys() and all(torch.equal(wa[k], wb[k]) for k in wa)
+
+
+@pytest.mark.parametrize("recipe", ["tf-mlp", "slides-mlp", "keras-mlp", "torch-mlp"])
+def test_same_spec_same_bits_other_seed_other_bits(tmp_path, recipe):
+    a = train(tmp_path / "a", recipe)
+    b = train(tmp_path / "b", recipe)
+    c = train(tmp_path / "c", recipe, seed=1)
+    assert (a / "history.csv").read_bytes() == (b / "history.csv").read_bytes()
+    assert same_weights(a, b)
+    assert (a / "history.csv").read_bytes() != (c / "history.csv").read_bytes()
+    assert not same_weights(a, c)
+
+
+def test_run_directory_contents(tmp_path):
+    run = train(tmp_path, "keras-mlp")
+    names = {p.relative_to(run).as_posix() for p in run.rglob("*") if p.is_file()}
+    assert {"spec.json", "env.json", "history.csv", "timing.csv", "checkpoints/final.pt",
+            "samples/step-0000000.png", "samples/step-0000030.png"} <= names
+    assert "checkpoints/last.pt" not in names
+    header = (run / "history.csv").read_text().splitlines()[0]
+    assert header == "step,epoch,d_loss,g_loss,d_real,d_fake,g_grad_norm,d_grad_norm"
+    rows = (run / "history.csv").read_text().splitlines()[1:]
+    assert [int(r.split(",")[0]) for r in rows] == [5, 10, 15, 20, 25, 30]
+    assert len((run / "timing.csv").read_text().splitlines()) == 7
+
+
+def _cli(*args):
+    return [sys.executable, "-m", "gan_bench", *args]
+
+
+def _wait_for(path, proc, timeout=120):
+    deadline = time.time() + timeout
+    while not path.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.time() < deadline, f"{path} never appeared"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+def test_resume_after_a_kill_ends_with_the_same_bits(tmp_path, sig):
+    args = ["train", "keras-mlp", "--profile", "smoke", "--steps", "120", "--quiet"]
+    reference = tmp_path / "reference"
+    subprocess.run(_cli(*args, "--out", str(reference)), check=True, capture_output=True)
+
+    run = tmp_path / "killed"
+    proc = subprocess.Popen(_cli(*args, "--out", str(run)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _wait_for(run / "checkpoints" / "last.pt", proc)
+    time.sleep(0.3)  # let it train past the first checkpoint
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130, err
+        assert b"--resume" in err
+    else:
+        assert proc.returncode == -signal.SIGKILL
+    assert not (run / "checkpoints" / "final.pt").exists(), "the kill came too late to test resume"
+
+    again = subprocess.run(_cli(*args, "--out", str(run)), capture_output=True, text=True)
+    assert again.returncode == 2 and "--resume" in again.stderr  # no silent overwrite
+
+    resumed = subprocess.run(_cli(*args, "--out", str(run), "--resume"), capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resuming at step" in resumed.stderr
+    assert (run / "history.csv").read_bytes() == (reference / "history.csv").read_bytes()
+    assert same_weights(run, reference)
