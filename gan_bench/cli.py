@@ -71,8 +71,14 @@ def _names(text: Optional[str]) -> Optional[list[str]]:
     return None if text is None else [x.strip() for x in text.split(",") if x.strip()]
 
 
-def _timestamp() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+def _new_output(prefix: str) -> Path:
+    """results/runs/<prefix>-<UTC time>, with a counter if that second is taken."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path, n = RUNS_ROOT / f"{prefix}-{stamp}", 1
+    while path.exists():
+        n += 1
+        path = RUNS_ROOT / f"{prefix}-{stamp}-{n}"
+    return path
 
 
 def _profile(profile: Optional[str], device, suite_profile: Optional[str] = None) -> str:
@@ -155,7 +161,7 @@ def train(
     elif resume:
         run = _latest_unfinished(spec)
     else:
-        run = RunDir(RUNS_ROOT / f"train-{_timestamp()}" / recipe / f"seed-{seed}")
+        run = RunDir(_new_output("train") / recipe / f"seed-{seed}")
     with _reporter(quiet) as reporter:
         result = execute(spec, run, resume, reporter, lambda name: catalogue.load(name, data_dir))
     out_console.print(f"{result.status}: {result.path}", highlight=False)
@@ -181,7 +187,7 @@ def run(
     specs = s.expand(_profile(profile, dev, s.profile), dev.type, _names(recipes), _ints(seeds, "--seeds"))
     if resume and out is None:
         raise UserError("--resume needs --out: the output folder of the suite run to continue")
-    root = out or RUNS_ROOT / f"{s.name}-{_timestamp()}"
+    root = out or _new_output(s.name)
     err_console.print(f"suite {s.name}: {len(specs)} runs into {root}", highlight=False)
     with _reporter(quiet, len(specs)) as reporter:
         results = run_all(specs, root, resume, reporter, data_dir)

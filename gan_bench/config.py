@@ -14,7 +14,7 @@ A suite file (``suites/<name>.toml``)::
 
 from __future__ import annotations
 
-import tomllib
+import sys
 from pathlib import Path
 from typing import Literal
 
@@ -25,6 +25,11 @@ from gan_bench.errors import UserError
 from gan_bench.repro import spec_hash
 from gan_bench.variants import RECIPES, get_recipe
 from gan_bench.variants.recipe import PROFILES, Recipe, Schedule
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10
+    import tomli as tomllib
 
 Profile = Literal["full", "quick", "smoke"]
 SOURCE_SUITES = Path(__file__).resolve().parent.parent / "suites"

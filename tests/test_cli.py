@@ -132,3 +132,14 @@ def test_default_profile_is_announced(tmp_path):
     result = invoke("train", "tf-mlp", "--steps", "3", "--out", tmp_path, "--quiet")
     assert result.exit_code == 0
     assert "profile: quick (default on cpu" in result.output
+
+
+def test_train_twice_with_default_output_gives_identical_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        assert invoke("train", "tf-mlp", "--seed", "0", "--profile", "smoke", "--quiet").exit_code == 0
+    runs = sorted((tmp_path / "results" / "runs").glob("train-*/tf-mlp/seed-0"))
+    assert len(runs) == 2
+    assert (runs[0] / "history.csv").read_bytes() == (runs[1] / "history.csv").read_bytes()
+    result = invoke("train", "tf-mlp", "--seed", "0", "--profile", "smoke", "--resume")
+    assert result.exit_code == 2 and "no unfinished run" in result.output
