@@ -27,6 +27,8 @@ app = typer.Typer(help="ganbench: train the classic GAN recipes under fixed seed
                   pretty_exceptions_show_locals=False)
 data_app = typer.Typer(help="Show, verify and fetch the datasets.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+evaluator_app = typer.Typer(help="The pinned evaluator classifiers behind the metrics.", no_args_is_help=True)
+app.add_typer(evaluator_app, name="evaluator")
 
 out_console = Console()
 err_console = Console(stderr=True)
@@ -36,6 +38,11 @@ DataDir = typer.Option(None, "--data-dir", help="Folder holding <dataset>/ folde
                        "(looked at before $GANBENCH_DATA).", show_default=False)
 Device = typer.Option("auto", "--device", help="auto (CUDA when available), cpu, cuda or cuda:N.")
 Quiet = typer.Option(False, "--quiet", "-q", help="No progress bar: one line per run, for CI logs.")
+Samples = typer.Option(None, "--samples", min=1, help="Generated samples to score (default: 10,000; 1,000 for smoke).")
+Backbone = typer.Option("lenet", "--backbone", help="lenet (the pinned evaluator) or inception "
+                        "(adds FID/IS on inception-v3-compat, Lucic et al. 2018).")
+InceptionWeights = typer.Option(None, "--inception-weights", help="Inception weights file (default: the torch "
+                                "hub cache, else a download when online).")
 
 
 def user_errors(fn):
@@ -180,8 +187,11 @@ def run(
     resume: bool = typer.Option(False, help="With --out: skip complete runs, continue interrupted ones."),
     quiet: bool = Quiet,
     data_dir: Optional[Path] = DataDir,
+    samples: Optional[int] = Samples,
+    backbone: str = Backbone,
+    inception_weights: Optional[Path] = InceptionWeights,
 ) -> None:
-    """Train every recipe x seed of a suite. Scoring comes with `ganbench score` (not yet available)."""
+    """Train every recipe x seed of a suite, scoring each run as it finishes."""
     s = load_suite(suite)
     dev = devices.resolve(device)
     specs = s.expand(_profile(profile, dev, s.profile), dev.type, _names(recipes), _ints(seeds, "--seeds"))
@@ -190,12 +200,57 @@ def run(
     root = out or _new_output(s.name)
     err_console.print(f"suite {s.name}: {len(specs)} runs into {root}", highlight=False)
     with _reporter(quiet, len(specs)) as reporter:
-        results = run_all(specs, root, resume, reporter, data_dir)
+        results = run_all(specs, root, resume, reporter, data_dir,
+                          _scorer(samples, backbone, inception_weights, dev, data_dir))
     table = Table(title=f"suite {s.name}")
     for col in ("recipe", "seed", "status", "summary", "run directory"):
         table.add_column(col)
     for r in results:
         table.add_row(r.spec.recipe, str(r.spec.seed), r.status, r.summary, str(r.path))
+    out_console.print(table)
+
+
+def _scorer(samples, backbone, inception_weights, device, data_dir):
+    from gan_bench.metrics import inception
+    from gan_bench.score import BACKBONES, score_run
+
+    if backbone not in BACKBONES:
+        raise UserError(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(BACKBONES)}")
+    if backbone == "inception":
+        inception.resolve_weights(inception_weights)  # fail before any training, not after
+    return lambda run: score_run(run, samples, backbone, inception_weights, device, data_dir=data_dir)
+
+
+@app.command()
+@user_errors
+def score(
+    runs: list[Path] = typer.Argument(..., help="Run directories, or folders holding them (a suite's --out)."),
+    samples: Optional[int] = Samples,
+    backbone: str = Backbone,
+    inception_weights: Optional[Path] = InceptionWeights,
+    device: str = Device,
+    data_dir: Optional[Path] = DataDir,
+) -> None:
+    """Write metrics.json for each run: metrics under named protocols, mode coverage, a verdict."""
+    from gan_bench.score import find_runs
+
+    dev = devices.resolve(device)
+    scorer = _scorer(samples, backbone, inception_weights, dev, data_dir)
+    table = Table(title="scores")
+    for col in ("run", "verdict", "metric", "value"):
+        table.add_column(col)
+    for run in find_runs(runs):
+        result = scorer(run)
+        first = True
+        for name, entry in result["metrics"].items():
+            table.add_row(str(run.root) if first else "", result["verdict"] if first else "", name,
+                          f"{entry['value']:.4g}")
+            first = False
+        cover = result["coverage"]
+        if "modes_covered" in cover:
+            table.add_row("", "", "modes covered", f"{cover['modes_covered']}/{cover['modes_total']}")
+        if first:
+            table.add_row(str(run.root), result["verdict"], "-", result["verdict_reason"])
     out_console.print(table)
 
 
@@ -240,6 +295,33 @@ def data_verify(dataset: Optional[str] = typer.Argument(None, help="One dataset 
 def data_fetch(dataset: str = typer.Argument(..., help="mnist or fashion-mnist.")) -> None:
     """Download a dataset with torchvision into the user cache, verifying every file."""
     out_console.print(f"saved to {catalogue.fetch(dataset)}")
+
+
+# -- evaluator --------------------------------------------------------------------------------
+@evaluator_app.command("train")
+@user_errors
+def evaluator_train(dataset: str = typer.Argument(..., help="mnist or fashion-mnist."),
+                    out: Optional[Path] = typer.Option(None, help="Weights file (default: the package's own)."),
+                    data_dir: Optional[Path] = DataDir) -> None:
+    """Train an evaluator deterministically on CPU (train split); print its test accuracy and sha256."""
+    from gan_bench.metrics import evaluators
+
+    pin = evaluators.get_pin(dataset)
+    data = catalogue.load(dataset, data_dir)
+    with RichReporter(err_console) as reporter:
+        reporter.run_started(f"evaluator {dataset}", 1, 0)
+        task = reporter.task
+
+        def progress(step, total, loss):
+            reporter.progress.update(task, total=total, completed=step, losses=f"loss {loss.item():.4f}")
+
+        model = evaluators.train(data.train_images, data.train_labels, pin.plan, progress=progress)
+    digest = evaluators.save(model, out or pin.path)
+    sliced = evaluators.train(data.train_images, data.train_labels, pin.plan, max_steps=pin.slice_steps)
+    acc = evaluators.accuracy(model, data.test_images, data.test_labels)
+    out_console.print(f"{dataset}: test accuracy {acc:.4f}\nsha256 {digest}\n"
+                      f"slice ({pin.slice_steps} steps) sha256 {evaluators.state_sha256(sliced.state_dict())}\n"
+                      f"written to {out or pin.path}", highlight=False)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@
     <run>/checkpoints/last.pt        full training state, for --resume (removed when the run ends)
     <run>/checkpoints/final.pt       full training state at the end: the run is complete
     <run>/checkpoints/g-step-NNNNNNN.pt   G's weights at each checkpoint, for diagnostics
+    <run>/metrics.json       written by score: metrics with their protocols, coverage, diagnostics, verdict
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from gan_bench.errors import UserError
 @dataclass(frozen=True)
 class RunDir:
     root: Path
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", Path(self.root))
 
     @property
     def spec(self) -> Path:
@@ -39,6 +43,10 @@ class RunDir:
     @property
     def timing(self) -> Path:
         return self.root / "timing.csv"
+
+    @property
+    def metrics(self) -> Path:
+        return self.root / "metrics.json"
 
     @property
     def samples(self) -> Path:

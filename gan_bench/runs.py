@@ -49,11 +49,15 @@ def check_run_dir(spec: RunSpec, run: RunDir, resume: bool) -> str:
 
 
 def execute(spec: RunSpec, run: RunDir, resume: bool, reporter: Reporter,
-            load_dataset: Callable[[str], Loaded]) -> RunResult:
+            load_dataset: Callable[[str], Loaded], score: Callable[[RunDir], dict] | None = None) -> RunResult:
+    """Train (or resume) the run, then score it with ``score`` when given and not yet scored."""
     state = check_run_dir(spec, run, resume)
     if state == "complete":
+        summary = ""
+        if score is not None and not run.metrics.is_file():
+            summary = _scored(score(run))
         reporter.message(f"{spec.label}: complete in {run.root}, skipped")
-        return RunResult(spec, run.root, "skipped (complete)", "")
+        return RunResult(spec, run.root, "skipped (complete)", summary)
     device = torch.device(spec.device)
     dataset = load_dataset(spec.dataset)
     if state == "fresh":
@@ -66,5 +70,12 @@ def execute(spec: RunSpec, run: RunDir, resume: bool, reporter: Reporter,
     last = outcome.last
     summary = (f"{outcome.steps} steps in {outcome.seconds:.1f}s, d_loss {last.get('d_loss', float('nan')):.3f} "
                f"g_loss {last.get('g_loss', float('nan')):.3f}")
+    if score is not None:
+        summary += "; " + _scored(score(run))
     reporter.run_finished(spec.label, summary)
     return RunResult(spec, run.root, "resumed" if outcome.resumed_from else "trained", summary)
+
+
+def _scored(metrics: dict) -> str:
+    fid = next((v["value"] for k, v in metrics["metrics"].items() if k.startswith("fid_lenet")), None)
+    return f"verdict {metrics['verdict']}" + (f", fid_lenet {fid:.2f}" if fid is not None else "")

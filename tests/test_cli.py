@@ -38,6 +38,11 @@ def test_smoke_suite_leaves_every_run_directory(tmp_path):
         assert (run / "history.csv").stat().st_size > 0
         assert list((run / "samples").glob("*.png"))
         assert (run / "checkpoints" / "final.pt").is_file()
+        metrics = json.loads((run / "metrics.json").read_text())  # run scores each run as it finishes
+        assert "fid_lenet_1k_test" in metrics["metrics"] and metrics["verdict"]
+    rescored = invoke("score", tmp_path)
+    assert rescored.exit_code == 0, rescored.output
+    assert "fid_lenet_1k_test" in rescored.output and "modes covered" in rescored.output
 
 
 def test_resume_skips_complete_runs(tmp_path):
@@ -143,3 +148,9 @@ def test_train_twice_with_default_output_gives_identical_runs(tmp_path, monkeypa
     assert (runs[0] / "history.csv").read_bytes() == (runs[1] / "history.csv").read_bytes()
     result = invoke("train", "tf-mlp", "--seed", "0", "--profile", "smoke", "--resume")
     assert result.exit_code == 2 and "no unfinished run" in result.output
+
+
+def test_score_refuses_a_folder_without_runs(tmp_path):
+    result = runner.invoke(app, ["score", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not a run directory" in result.output and "Traceback" not in result.output

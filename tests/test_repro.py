@@ -63,3 +63,13 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path):
         atomic.write_with(path, fail)
     assert json.loads(path.read_text()) == {"v": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["metrics.json"]
+
+
+def test_atomic_files_get_the_usual_permissions(tmp_path):
+    import os
+    umask = os.umask(0o022)
+    try:
+        atomic.write_text(tmp_path / "a.txt", "x")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o644

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from gan_bench.config import RunSpec
 from gan_bench.data import catalogue
@@ -17,11 +18,11 @@ def run_dir_for(out: Path, spec: RunSpec) -> RunDir:
 
 
 def run_all(specs: list[RunSpec], out: Path, resume: bool, reporter: Reporter,
-            data_dir: Path | None = None) -> list[RunResult]:
+            data_dir: Path | None = None, score: Callable[[RunDir], dict] | None = None) -> list[RunResult]:
     @lru_cache(maxsize=2)
     def load(name: str) -> catalogue.Loaded:  # one verified load per dataset per suite
         return catalogue.load(name, data_dir)
 
     for spec in specs:  # refuse a conflicting directory before any training starts
         check_run_dir(spec, run_dir_for(out, spec), resume)
-    return [execute(spec, run_dir_for(out, spec), resume, reporter, load) for spec in specs]
+    return [execute(spec, run_dir_for(out, spec), resume, reporter, load, score) for spec in specs]

@@ -1,0 +1,1 @@
+"""Scoring: evaluators, torch-fidelity glue, mode coverage, convergence diagnostics."""

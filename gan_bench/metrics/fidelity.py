@@ -1,0 +1,160 @@
+"""torch-fidelity glue: the evaluators as registered feature extractors, and the metric protocol.
+
+Metric names carry the protocol: ``<metric>_<backbone>_<samples>[_<reference split>]``, e.g.
+``fid_lenet_10k_test``, ``is_lenet_10k``. Each value in metrics.json sits next to its sample count,
+reference split, backbone and the backbone's weights sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import torch
+import torch_fidelity
+from torch.utils.data import Dataset
+from torch_fidelity.feature_extractor_base import FeatureExtractorBase
+from torch_fidelity.metric_fid import fid_features_to_statistics, fid_statistics_to_metric
+from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY, register_feature_extractor
+
+from gan_bench.data.catalogue import cache_dir
+from gan_bench.metrics import evaluators
+
+BACKBONE = "lenet"  # the LeNet-style evaluator CNN of gan_bench/nets/evaluator.py
+# Layer names the evaluator extractor provides: logits feed IS; penultimate features feed the rest.
+LOGITS, FEATURES = "logits", "features"
+KID_SUBSET_SIZE = 1000
+KID_SUBSETS = 100
+PRC_NEIGHBORHOOD = 3
+ISC_SPLITS = 10
+RNG_SEED = 2020  # torch-fidelity's own default, fixed so a second scoring gives the same numbers
+
+
+def count_name(n: int) -> str:
+    return f"{n // 1000}k" if n % 1000 == 0 and n >= 1000 else str(n)
+
+
+def metric_name(metric: str, backbone: str, samples: int, split: str | None) -> str:
+    return "_".join([metric, backbone, count_name(samples)] + ([split] if split else []))
+
+
+class ImageTensors(Dataset):
+    """In-memory uint8 images [N, C, H, W] as the Dataset torch-fidelity reads."""
+
+    def __init__(self, images: torch.Tensor):
+        assert images.dtype == torch.uint8 and images.dim() == 4
+        self.images = images
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, i: int) -> torch.Tensor:
+        return self.images[i]
+
+
+class EvaluatorExtractor(FeatureExtractorBase):
+    """A pinned ganbench evaluator behind torch-fidelity's feature-extractor interface."""
+
+    dataset = ""  # set by the per-dataset subclasses that ``extractor_name`` registers
+
+    def __init__(self, name, features_list, **kwargs):
+        super().__init__(name, features_list)
+        self.model, self.sha256 = evaluators.load(self.dataset)
+
+    @staticmethod
+    def get_provided_features_list():
+        return LOGITS, FEATURES
+
+    @staticmethod
+    def get_default_feature_layer_for_metric(metric):
+        return {"isc": LOGITS, "fid": FEATURES, "kid": FEATURES, "prc": FEATURES}[metric]
+
+    @staticmethod
+    def can_be_compiled():
+        return False
+
+    @staticmethod
+    def get_dummy_input_for_compile():
+        return torch.zeros(1, 1, 28, 28, dtype=torch.uint8)
+
+    def forward(self, x: torch.Tensor):
+        logits, features = self.model(x[:, :1])
+        by_name = {LOGITS: logits, FEATURES: features}
+        return tuple(by_name[name] for name in self.features_list)
+
+
+def extractor_name(dataset: str) -> str:
+    """Register (once) and name the torch-fidelity extractor for ``dataset``'s evaluator."""
+    name = f"ganbench-{BACKBONE}-{dataset}"
+    if name not in FEATURE_EXTRACTORS_REGISTRY:
+        cls = type(f"EvaluatorExtractor_{dataset.replace('-', '_')}", (EvaluatorExtractor,), {"dataset": dataset})
+        register_feature_extractor(name, cls)
+    return name
+
+
+def reference_cache(dataset: str, split: str, reference: torch.Tensor) -> dict:
+    """torch-fidelity's own feature cache for a reference split, named by evaluator and content."""
+    digest = hashlib.sha256(reference.numpy().tobytes()).hexdigest()[:16]
+    name = f"ganbench-{dataset}-{split}-{len(reference)}-{digest}-{evaluators.get_pin(dataset).sha256[:16]}"
+    return {"cache": True, "cache_root": str(cache_dir() / "fidelity"), "input2_cache_name": name}
+
+
+def evaluator_metrics(generated: torch.Tensor, reference: torch.Tensor, dataset: str, split: str,
+                      cuda: bool) -> dict[str, dict]:
+    """IS, FID, KID and precision/recall of uint8 ``generated`` against ``reference``, with protocols."""
+    n = len(generated)
+    raw = torch_fidelity.calculate_metrics(
+        input1=ImageTensors(generated), input2=ImageTensors(reference), cuda=cuda, batch_size=500,
+        isc=True, fid=True, kid=True, prc=True, feature_extractor=extractor_name(dataset),
+        feature_layer_isc=LOGITS, feature_layer_fid=FEATURES, feature_layer_kid=FEATURES,
+        feature_layer_prc=FEATURES, isc_splits=ISC_SPLITS, kid_subsets=KID_SUBSETS,
+        kid_subset_size=min(KID_SUBSET_SIZE, n, len(reference)), prc_neighborhood=PRC_NEIGHBORHOOD,
+        samples_shuffle=False, rng_seed=RNG_SEED, save_cpu_ram=True, verbose=False,
+        **reference_cache(dataset, split, reference),
+    )
+    sha = evaluators.get_pin(dataset).sha256
+    protocol = {"samples": n, "reference_split": split, "reference_samples": len(reference),
+                "backbone": BACKBONE, "backbone_sha256": sha}
+
+    def entry(value, std=None, with_reference=True, **extra):
+        p = dict(protocol) if with_reference else {k: v for k, v in protocol.items() if "reference" not in k}
+        return {"value": float(value), **({"std": float(std)} if std is not None else {}), **p, **extra}
+
+    return {
+        metric_name("is", BACKBONE, n, None): entry(raw["inception_score_mean"], raw["inception_score_std"],
+                                                   with_reference=False, splits=ISC_SPLITS),
+        metric_name("fid", BACKBONE, n, split): entry(raw["frechet_inception_distance"]),
+        metric_name("kid", BACKBONE, n, split): entry(raw["kernel_inception_distance_mean"],
+                                                     raw["kernel_inception_distance_std"],
+                                                     subsets=KID_SUBSETS, subset_size=min(KID_SUBSET_SIZE, n)),
+        metric_name("precision", BACKBONE, n, split): entry(raw["precision"], neighborhood=PRC_NEIGHBORHOOD),
+        metric_name("recall", BACKBONE, n, split): entry(raw["recall"], neighborhood=PRC_NEIGHBORHOOD),
+    }
+
+
+@torch.no_grad()
+def evaluator_outputs(images: torch.Tensor, dataset: str, device: torch.device,
+                      batch: int = 1000) -> tuple[torch.Tensor, torch.Tensor]:
+    """(logits, features) of the pinned evaluator on uint8 images, batch by batch."""
+    model, _ = evaluators.load(dataset, device)
+    outs = [model(images[i:i + batch, :1].to(device)) for i in range(0, len(images), batch)]
+    return torch.cat([o[0] for o in outs]).cpu(), torch.cat([o[1] for o in outs]).cpu()
+
+
+_REFERENCE_STATS: dict[str, dict] = {}
+
+
+def reference_statistics(reference: torch.Tensor, dataset: str, split: str, device: torch.device) -> dict:
+    """FID statistics of the evaluator's features on a reference split, computed once per process."""
+    key = reference_cache(dataset, split, reference)["input2_cache_name"]
+    if key not in _REFERENCE_STATS:
+        _, features = evaluator_outputs(reference, dataset, device)
+        _REFERENCE_STATS[key] = fid_statistics(features)
+    return _REFERENCE_STATS[key]
+
+
+def fid_statistics(features: torch.Tensor) -> dict:
+    return fid_features_to_statistics(features.double())
+
+
+def fid_between(stats_a: dict, stats_b: dict) -> float:
+    return float(fid_statistics_to_metric(stats_a, stats_b, verbose=False)["frechet_inception_distance"])

@@ -1,0 +1,128 @@
+"""Scoring on real data, planted failures and a smoke run: values, files and protocol names."""
+
+import json
+
+import pytest
+import torch
+
+from gan_bench.config import RunSpec
+from gan_bench.data import catalogue
+from gan_bench.errors import UserError
+from gan_bench.executors.local import run_all
+from gan_bench.metrics import coverage, diagnostics, evaluators, fidelity
+from gan_bench.rundir import RunDir
+from gan_bench.score import score_run
+from gan_bench.train.progress import Reporter
+
+CPU = torch.device("cpu")
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return catalogue.load("mnist")
+
+
+@pytest.fixture(scope="module")
+def test_split_scores(mnist):
+    reference = mnist.test_images[:, None]
+    metrics = fidelity.evaluator_metrics(mnist.train_images[:10_000, None], reference, "mnist", "test", False)
+    logits, _ = fidelity.evaluator_outputs(reference, "mnist", CPU)
+    return metrics, coverage.coverage(logits, mnist.test_labels)
+
+
+def test_train_against_test_is_close_and_noise_is_far(mnist, test_split_scores):
+    metrics, _ = test_split_scores
+    fid = metrics["fid_lenet_10k_test"]
+    assert fid["value"] < 2.0
+    assert (fid["samples"], fid["reference_split"], fid["backbone"]) == (10_000, "test", "lenet")
+    assert fid["backbone_sha256"] == evaluators.PINS["mnist"].sha256
+    noise = torch.randint(0, 256, (2000, 1, 28, 28), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    far = fidelity.evaluator_metrics(noise, mnist.test_images[:, None], "mnist", "test", False)
+    assert far["fid_lenet_2k_test"]["value"] > 100 * fid["value"]
+    assert far["precision_lenet_2k_test"]["value"] < 0.05
+
+
+def test_test_split_has_high_is_and_full_coverage(mnist, test_split_scores):
+    _, cover = test_split_scores
+    logits, _ = fidelity.evaluator_outputs(mnist.test_images[:, None], "mnist", CPU)
+    is_value = fidelity.evaluator_metrics(mnist.test_images[:, None], mnist.test_images[:, None], "mnist", "test",
+                                          False)["is_lenet_10k"]["value"]
+    assert is_value >= 9.5
+    assert cover["modes_covered"] == 10 and cover["kl_generated_data"] < 0.01
+
+
+def test_single_class_set_is_mode_collapse(mnist):
+    ones = mnist.test_images[mnist.test_labels == 1][:, None]
+    logits, _ = fidelity.evaluator_outputs(ones, "mnist", CPU)
+    cover = coverage.coverage(logits, mnist.test_labels)
+    assert cover["modes_covered"] == 1
+    numbers = {"nonfinite": False, "d_fake_mean": 0.4, "d_real_mean": 0.6, "g_grad_ratio": 0.5,
+               "d_loss_cv": 0.1, "g_loss_cv": 0.1, "d_fake_swing": 0.1}
+    assert diagnostics.verdict(numbers, cover)[0] == "mode-collapse"
+
+
+@pytest.mark.parametrize("dataset,minimum", [("mnist", 0.993), ("fashion-mnist", 0.91)])
+def test_shipped_evaluators_match_their_pins_and_accuracy(dataset, minimum):
+    model, sha = evaluators.load(dataset)
+    pin = evaluators.PINS[dataset]
+    assert sha == pin.sha256 and pin.path.stat().st_size < 2_000_000
+    if dataset != "mnist" and not __import__("os").environ.get(catalogue.ENV_DATA):
+        pytest.skip("Fashion-MNIST test split is read through GANBENCH_DATA (set by .ci/run)")
+    data = catalogue.load(dataset)
+    accuracy = evaluators.accuracy(model, data.test_images, data.test_labels)
+    assert accuracy >= minimum
+    assert accuracy == pytest.approx(pin.test_accuracy, abs=1e-4)
+
+
+@pytest.mark.parametrize("dataset", list(evaluators.PINS))
+def test_evaluator_training_reproduces_its_pinned_slice(dataset, monkeypatch):
+    if dataset != "mnist" and not __import__("os").environ.get(catalogue.ENV_DATA):
+        pytest.skip("Fashion-MNIST is read through GANBENCH_DATA (set by .ci/run)")
+    data = catalogue.load(dataset)
+    pin = evaluators.PINS[dataset]
+    model = evaluators.train(data.train_images, data.train_labels, pin.plan, max_steps=pin.slice_steps)
+    assert evaluators.state_sha256(model.state_dict()) == pin.slice_sha256
+
+
+def test_tampered_evaluator_is_refused(tmp_path, monkeypatch):
+    pin = evaluators.PINS["mnist"]
+    state = torch.load(pin.path, weights_only=True)
+    state["head.bias"] += 1
+    fake = tmp_path / "evaluators" / "mnist.pt"
+    fake.parent.mkdir()
+    torch.save(state, fake)
+    monkeypatch.setattr(evaluators, "PACKAGE_ASSETS", tmp_path)
+    with pytest.raises(UserError, match="does not match the pinned"):
+        evaluators.load("mnist")
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("smoke")
+    spec = RunSpec(recipe="tf-mlp", dataset="mnist", seed=0, profile="smoke", device="cpu")
+    run_all([spec], out, resume=False, reporter=Reporter())
+    return RunDir(out / "tf-mlp" / "seed-0")
+
+
+def test_smoke_run_scores_everything_and_repeats_exactly(smoke_run):
+    first = score_run(smoke_run)
+    text = smoke_run.metrics.read_text()
+    assert set(first["metrics"]) == {"is_lenet_1k", "fid_lenet_1k_test", "kid_lenet_1k_test",
+                                     "precision_lenet_1k_test", "recall_lenet_1k_test"}
+    assert first["protocol"]["evaluator_sha256"] == evaluators.PINS["mnist"].sha256
+    assert first["coverage"]["modes_total"] == 10 and len(first["coverage"]["class_histogram"]) == 10
+    assert first["verdict"] in diagnostics.VERDICTS
+    steps = [p["step"] for p in first["diagnostics"]["quality_over_time"]]
+    assert steps == [10, 20, 30]
+    score_run(smoke_run)
+    assert smoke_run.metrics.read_text() == text
+    assert json.loads(text) == first
+
+
+def test_incomplete_run_is_not_scored(smoke_run, tmp_path):
+    import shutil
+    copy = tmp_path / "run"
+    shutil.copytree(smoke_run.root, copy)
+    (copy / "checkpoints" / "final.pt").unlink()
+    with pytest.raises(UserError, match="not complete"):
+        score_run(RunDir(copy))
