@@ -12,10 +12,10 @@ from rich.console import Console
 from rich.table import Table
 
 from gan_bench import devices
-from gan_bench.config import RunSpec, available_suites, load_suite
+from gan_bench.config import RunSpec, available_suites, load_suite, suite_path
 from gan_bench.data import catalogue
 from gan_bench.errors import UserError
-from gan_bench.executors.local import run_all
+from gan_bench.executors.local import run_all, write_suite_file
 from gan_bench.rundir import RunDir
 from gan_bench.runs import execute
 from gan_bench.train.progress import QuietReporter, RichReporter
@@ -199,6 +199,8 @@ def run(
         raise UserError("--resume needs --out: the output folder of the suite run to continue")
     root = out or _new_output(s.name)
     err_console.print(f"suite {s.name}: {len(specs)} runs into {root}", highlight=False)
+    write_suite_file(root, {"name": s.name, "file": str(suite_path(suite).resolve()), "profile": specs[0].profile,
+                            "device": dev.type, "dataset": s.dataset})
     with _reporter(quiet, len(specs)) as reporter:
         results = run_all(specs, root, resume, reporter, data_dir,
                           _scorer(samples, backbone, inception_weights, dev, data_dir))
@@ -232,7 +234,7 @@ def score(
     data_dir: Optional[Path] = DataDir,
 ) -> None:
     """Write metrics.json for each run: metrics under named protocols, mode coverage, a verdict."""
-    from gan_bench.score import find_runs
+    from gan_bench.rundir import find_runs
 
     dev = devices.resolve(device)
     scorer = _scorer(samples, backbone, inception_weights, dev, data_dir)
@@ -252,6 +254,109 @@ def score(
         if first:
             table.add_row(str(run.root), result["verdict"], "-", result["verdict_reason"])
     out_console.print(table)
+
+
+# -- report / check / baseline ----------------------------------------------------------------
+REPORT_FORMATS = ("rich", "md", "csv", "html")
+
+
+@app.command()
+@user_errors
+def report(
+    runs: list[Path] = typer.Argument(..., help="Run directories, or folders holding them."),
+    format: str = typer.Option("rich", "--format", "-f", help="rich (terminal), md, csv (one row per run, full "
+                               "spec as columns) or html (self-contained, with plots)."),
+    out: Optional[Path] = typer.Option(None, help="Write to this file instead of standard output."),
+) -> None:
+    """Comparison tables: recipes x metrics, mean ± std over seeds, best marked, with protocols."""
+    from gan_bench.report import render
+    from gan_bench.report.collect import collect
+
+    if format not in REPORT_FORMATS:
+        raise UserError(f"--format: unknown format {format!r}; valid: {', '.join(REPORT_FORMATS)}")
+    df = collect(runs)
+    if format == "rich":
+        for title, table in render.rich_tables(df):
+            out_console.print(render.as_rich(title, table))
+        return
+    text = {"md": render.markdown, "csv": render.csv, "html": render.html}[format](df)
+    if out:
+        from gan_bench import atomic
+        atomic.write_text(out, text)
+        out_console.print(f"wrote {out}")
+    else:
+        print(text)
+
+
+def _suite_for(runs: list[Path], suite: Optional[str]):
+    if suite:
+        return load_suite(suite)
+    from gan_bench.report.collect import SUITE_FILE
+
+    for path in runs:
+        for candidate in (Path(path) / SUITE_FILE, Path(path).parent.parent / SUITE_FILE):
+            if candidate.is_file():
+                import json
+                return load_suite(json.loads(candidate.read_text())["file"])
+    raise UserError("cannot tell which suite these runs belong to (no suite.json beside them); pass --suite")
+
+
+@app.command()
+@user_errors
+def check(
+    runs: list[Path] = typer.Argument(..., help="Run directories, or folders holding them."),
+    suite: Optional[str] = typer.Option(None, help="Suite whose thresholds apply (default: the runs' suite.json)."),
+    baseline: Optional[Path] = typer.Option(None, help="Baseline file for relative thresholds (default: "
+                                            "results/baselines/<suite>-<profile>-<device>.json)."),
+    junit: Optional[Path] = typer.Option(None, help="Also write a JUnit XML report here."),
+) -> None:
+    """Gate on the suite's thresholds: exit 1 on any regression or missing metric, 0 when all pass."""
+    from gan_bench import check as gate
+    from gan_bench.report.collect import collect
+
+    s = _suite_for(runs, suite)
+    df = collect(runs)
+    needs_baseline = any(t.baseline for recipes in s.thresholds.values() for ms in recipes.values()
+                         for t in ms.values())
+    base = None
+    if baseline or needs_baseline:
+        base = gate.read_baseline(baseline or gate.baseline_path(s.name, df["profile"].iloc[0], df["device"].iloc[0]))
+    verdicts = gate.check(df, s, base)
+    table = Table(title=f"ganbench check: suite {s.name}")
+    for col in ("recipe", "metric", "value", "rule", "result"):
+        table.add_column(col)
+    for v in verdicts:
+        value = "missing" if v.value is None else f"{v.value:.4g}"
+        result = "[green]pass[/]" if v.passed else f"[red]FAIL[/]{' (' + v.note + ')' if v.note else ''}"
+        table.add_row(v.recipe, v.metric, value, v.rule, result)
+    out_console.print(table)
+    if junit:
+        gate.junit(verdicts, junit)
+    failed = sum(not v.passed for v in verdicts)
+    out_console.print(f"{len(verdicts) - failed} passed, {failed} failed", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@user_errors
+def baseline(
+    runs: list[Path] = typer.Argument(..., help="Scored run directories of one suite, profile and device."),
+    out: Optional[Path] = typer.Option(None, help="Default: results/baselines/<suite>-<profile>-<device>.json."),
+) -> None:
+    """Write a baseline file (per-recipe metric means) from real runs, for relative thresholds."""
+    from gan_bench import atomic
+    from gan_bench import check as gate
+    from gan_bench.report.collect import collect
+
+    df = collect(runs)
+    if (df["verdict"] == "unscored").any():
+        raise UserError("some runs have no metrics.json; score them first with `ganbench score`")
+    command = " ".join(["ganbench baseline", *map(str, runs)] + (["--out", str(out)] if out else []))
+    data = gate.baseline_from(df, command)
+    path = out or gate.baseline_path(data["suite"] or "runs", data["profile"], data["device"])
+    atomic.write_json(path, data)
+    out_console.print(f"wrote {path}")
 
 
 # -- data -------------------------------------------------------------------------------------

@@ -18,7 +18,10 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, ValidationError, field_validator
+import re
+
+from pydantic import (BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveInt, ValidationError,
+                      field_validator, model_validator)
 
 from gan_bench.data.catalogue import DATASETS
 from gan_bench.errors import UserError
@@ -76,6 +79,31 @@ class RunSpec(BaseModel):
         return f"{self.recipe} seed {self.seed}"
 
 
+# Metric names a threshold may name: the protocol names of metrics.json, and coverage numbers.
+METRIC_NAME = re.compile(r"^((is_(lenet|inception)_\d+k?)|((fid|kid|precision|recall)_(lenet|inception)_\d+k?_(test|train))"
+                         r"|modes_covered|kl_generated_data|mean_confidence)$")
+
+
+class Threshold(BaseModel):
+    """An absolute bound (min and/or max), or a bound relative to a baseline with a tolerance."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    min: float | None = None
+    max: float | None = None
+    baseline: bool = False
+    tolerance: NonNegativeFloat | None = None  # relative: 0.1 allows 10% worse than the baseline
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> "Threshold":
+        if not self.baseline and self.min is None and self.max is None:
+            raise ValueError("a threshold needs min, max, or baseline = true with a tolerance")
+        if self.baseline and self.tolerance is None:
+            raise ValueError("baseline = true needs a tolerance (e.g. 0.1 for 10%)")
+        if self.tolerance is not None and not self.baseline:
+            raise ValueError("tolerance only applies with baseline = true")
+        return self
+
+
 class Suite(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1)
@@ -85,6 +113,20 @@ class Suite(BaseModel):
     recipes: list[str] = Field(min_length=1)
     profile: Profile | None = None
     steps: dict[str, PositiveInt] = {}
+    thresholds: dict[Profile, dict[str, dict[str, Threshold]]] = {}
+
+    @field_validator("thresholds")
+    @classmethod
+    def _thresholds(cls, v: dict) -> dict:
+        for recipes in v.values():
+            for recipe, metrics in recipes.items():
+                _known(recipe, RECIPES, "recipe")
+                for metric in metrics:
+                    if not METRIC_NAME.match(metric):
+                        raise ValueError(f"unknown metric {metric!r} for {recipe}; valid: protocol names such as "
+                                         f"fid_lenet_10k_test, is_lenet_1k, precision_lenet_10k_test, "
+                                         f"modes_covered, kl_generated_data, mean_confidence")
+        return v
 
     @field_validator("dataset")
     @classmethod
@@ -125,7 +167,8 @@ def _format_errors(path: Path, error: ValidationError) -> str:
         field = ".".join(str(x) for x in e["loc"]) or "(top level)"
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
-            msg = f"unknown key; valid keys: {', '.join(Suite.model_fields)}"
+            model = Threshold if e["loc"][0] == "thresholds" else Suite
+            msg = f"unknown key; valid keys: {', '.join(model.model_fields)}"
         elif e["type"] not in ("value_error", "missing"):
             msg += f" (got {e['input']!r})"
         parts.append(f"field '{field}': {msg}")

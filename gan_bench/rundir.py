@@ -79,3 +79,18 @@ class RunDir:
             return json.loads(self.spec.read_text())
         except (OSError, json.JSONDecodeError) as e:
             raise UserError(f"{self.spec}: cannot read the run's spec ({e})") from None
+
+
+def find_runs(paths: list[Path]) -> list[RunDir]:
+    """Run directories named directly, or found below a suite's output folder."""
+    runs = []
+    for path in paths:
+        path = Path(path)
+        if (path / "spec.json").is_file():
+            runs.append(RunDir(path))
+            continue
+        found = sorted(p.parent for p in path.glob("**/spec.json")) if path.is_dir() else []
+        if not found:
+            raise UserError(f"{path}: not a run directory (no spec.json) and holds none")
+        runs.extend(RunDir(p) for p in found)
+    return runs

@@ -121,18 +121,3 @@ def score_run(run: RunDir, samples: int | None = None, backbone: str = "lenet",
     }
     atomic.write_json(run.metrics, result)
     return result
-
-
-def find_runs(paths: list[Path]) -> list[RunDir]:
-    """Run directories named directly, or found below a suite's output folder."""
-    runs = []
-    for path in paths:
-        path = Path(path)
-        if (path / "spec.json").is_file():
-            runs.append(RunDir(path))
-            continue
-        found = sorted(p.parent for p in path.glob("**/spec.json")) if path.is_dir() else []
-        if not found:
-            raise UserError(f"{path}: not a run directory (no spec.json) and holds none")
-        runs.extend(RunDir(p) for p in found)
-    return runs

@@ -1,0 +1,131 @@
+"""CI regression gates: thresholds from the suite file -> per (recipe, metric) verdicts -> exit code.
+
+A value is the mean over the seeds present. A metric that is missing (not scored, not in the
+baseline, NaN) fails; it never passes. Exit codes: 0 all pass, 1 any failure, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from gan_bench import atomic
+from gan_bench.config import Suite, Threshold
+from gan_bench.errors import UserError
+from gan_bench.report.tables import direction
+
+BASELINES = Path("results") / "baselines"
+
+
+@dataclass
+class Verdict:
+    recipe: str
+    metric: str
+    value: float | None
+    rule: str
+    passed: bool
+    note: str = ""
+
+
+def baseline_path(suite: str, profile: str, device: str) -> Path:
+    return BASELINES / f"{suite}-{profile}-{device}.json"
+
+
+def read_baseline(path: Path) -> dict:
+    try:
+        data = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise UserError(f"--baseline: file {path} does not exist; write one with `ganbench baseline RUNS`") from None
+    except (OSError, json.JSONDecodeError) as e:
+        raise UserError(f"{path}: not a readable baseline file ({e})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("recipes"), dict):
+        raise UserError(f"{path}: field 'recipes' is missing; not a ganbench baseline file")
+    return data
+
+
+def _value(df: pd.DataFrame, recipe: str, metric: str) -> float | None:
+    rows = df[df["recipe"] == recipe]
+    if rows.empty or metric not in rows:
+        return None
+    values = rows[metric].dropna()
+    if len(values) < len(rows):  # a run without the metric makes the mean meaningless
+        return None
+    mean = float(values.mean())
+    return mean if math.isfinite(mean) else None
+
+
+def judge(recipe: str, metric: str, value: float | None, t: Threshold, baseline: dict | None) -> list[Verdict]:
+    verdicts = []
+    if t.min is not None:
+        verdicts.append(Verdict(recipe, metric, value, f">= {t.min:g}", value is not None and value >= t.min))
+    if t.max is not None:
+        verdicts.append(Verdict(recipe, metric, value, f"<= {t.max:g}", value is not None and value <= t.max))
+    if t.baseline:
+        base = (baseline or {}).get("recipes", {}).get(recipe, {}).get(metric, {}).get("mean")
+        if base is None:
+            verdicts.append(Verdict(recipe, metric, value, "baseline", False, "not in the baseline"))
+        else:
+            slack = t.tolerance * abs(base)
+            if direction(metric) < 0:
+                bound, ok = base + slack, value is not None and value <= base + slack
+                rule = f"<= {bound:.4g} (baseline {base:.4g} + {t.tolerance:g})"
+            else:
+                bound, ok = base - slack, value is not None and value >= base - slack
+                rule = f">= {bound:.4g} (baseline {base:.4g} - {t.tolerance:g})"
+            verdicts.append(Verdict(recipe, metric, value, rule, ok))
+    for v in verdicts:
+        if v.value is None and not v.note:
+            v.note = "missing"
+    return verdicts
+
+
+def check(df: pd.DataFrame, suite: Suite, baseline: dict | None) -> list[Verdict]:
+    profiles = sorted(set(df["profile"]))
+    if len(profiles) != 1:
+        raise UserError(f"runs mix profiles {profiles}; check one profile at a time")
+    profile = profiles[0]
+    thresholds = suite.thresholds.get(profile)
+    if not thresholds:
+        raise UserError(f"suite {suite.name!r} has no [thresholds.{profile}] table; nothing to check")
+    verdicts = []
+    for recipe, metrics in thresholds.items():
+        for metric, t in metrics.items():
+            verdicts += judge(recipe, metric, _value(df, recipe, metric), t, baseline)
+    return verdicts
+
+
+def junit(verdicts: list[Verdict], path: Path) -> None:
+    failures = sum(not v.passed for v in verdicts)
+    root = ET.Element("testsuite", name="ganbench check", tests=str(len(verdicts)), failures=str(failures))
+    for v in verdicts:
+        case = ET.SubElement(root, "testcase", classname=f"ganbench.{v.recipe}", name=f"{v.metric} {v.rule}")
+        if not v.passed:
+            value = "missing" if v.value is None else f"{v.value:.6g}"
+            failure = ET.SubElement(case, "failure", message=f"{v.metric} = {value}, needs {v.rule}")
+            failure.text = v.note or f"{v.recipe}: {v.metric} = {value} fails {v.rule}"
+    atomic.write_bytes(path, ET.tostring(root, encoding="utf-8", xml_declaration=True))
+
+
+def baseline_from(df: pd.DataFrame, command: str) -> dict:
+    """The per-recipe means, stds and n of every scored metric, with how they were produced."""
+    from gan_bench.repro import git_commit
+    from gan_bench.report.tables import metric_columns
+
+    keys = {k: sorted(set(df[k])) for k in ("suite", "profile", "device", "dataset")}
+    for k, v in keys.items():
+        if len(v) != 1:
+            raise UserError(f"runs mix {k}s {v}; a baseline covers one suite, profile and device")
+    recipes = {}
+    for recipe, part in df.groupby("recipe"):
+        recipes[recipe] = {m: {"mean": float(part[m].mean()), "std": float(part[m].std(ddof=1)) if len(part) > 1
+                               else 0.0, "n": int(part[m].notna().sum())}
+                           for m in metric_columns(df) if part[m].notna().all()}
+    return {"suite": keys["suite"][0], "profile": keys["profile"][0], "device": keys["device"][0],
+            "dataset": keys["dataset"][0], "recipes": recipes,
+            "produced_by": {"command": command, "git_commit": git_commit(), "seeds": sorted(set(df["seed"])),
+                            "runs": int(len(df)), "spec_hashes": sorted(set(df["spec_hash"]))}}

@@ -1,0 +1,57 @@
+"""Run directories -> one pandas row per run: spec (flattened), protocol, metrics, coverage, verdict."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from gan_bench.errors import UserError
+from gan_bench.rundir import RunDir, find_runs
+
+SUITE_FILE = "suite.json"  # written by `ganbench run` at the root of its output folder
+COVERAGE_COLUMNS = ("modes_covered", "kl_generated_data", "mean_confidence")
+
+
+def suite_of(run: RunDir) -> str:
+    for parent in (run.root.parent.parent, run.root.parent):
+        path = parent / SUITE_FILE
+        if path.is_file():
+            return json.loads(path.read_text()).get("name", "")
+    return ""
+
+
+def read_metrics(run: RunDir) -> dict | None:
+    if not run.metrics.is_file():
+        return None
+    try:
+        return json.loads(run.metrics.read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise UserError(f"{run.metrics}: unreadable metrics file ({e}); re-score with `ganbench score {run.root}`")
+
+
+def row(run: RunDir) -> dict:
+    spec = run.read_spec()
+    metrics = read_metrics(run)
+    out = {"run": str(run.root), "suite": suite_of(run), "recipe": spec["recipe"]["name"], "seed": spec["seed"],
+           "dataset": spec["dataset"], "profile": spec["profile"], "device": spec["device"],
+           "spec_hash": spec["spec_hash"], "verdict": "unscored", "verdict_reason": ""}
+    if metrics is not None:
+        out["verdict"], out["verdict_reason"] = metrics["verdict"], metrics["verdict_reason"]
+        for key, value in metrics["protocol"].items():
+            out[f"protocol.{key}"] = value
+        for name, entry in metrics["metrics"].items():
+            out[name] = entry["value"]
+            out[f"{name}.backbone_sha256"] = entry.get("backbone_sha256")
+        for key in COVERAGE_COLUMNS:
+            if key in metrics["coverage"]:
+                out[key] = metrics["coverage"][key]
+    flat = pd.json_normalize(spec, sep=".").iloc[0].to_dict()
+    out.update({f"spec.{k}": (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in flat.items()})
+    return out
+
+
+def collect(paths: list[Path]) -> pd.DataFrame:
+    """One row per run directory found under ``paths``."""
+    return pd.DataFrame([row(run) for run in find_runs(paths)])

@@ -1,0 +1,93 @@
+"""Render the comparison: rich tables, Markdown, CSV (one row per run) and a self-contained HTML page."""
+
+from __future__ import annotations
+
+import base64
+import html as html_lib
+
+import pandas as pd
+from rich.table import Table
+
+from gan_bench.report import plots
+from gan_bench.report.published import published_rows
+from gan_bench.report.tables import BEST, comparison, metric_columns
+
+
+def _title(keys: tuple) -> str:
+    suite, dataset, profile, device = keys
+    return f"suite {suite or '(none)'} · {dataset} · profile {profile} · {device}"
+
+
+def _with_published(table: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """Append the published rows whose protocol matches a column of ``table``."""
+    extra = []
+    for metric in [c for c in table.columns if c.startswith("fid_")]:
+        for row in published_rows(metric, dataset):
+            extra.append({"recipe": row["label"], metric: f"{row['value']} ± {row['std']}",
+                          "verdicts": row["source"]})
+    if not extra:
+        return table
+    return pd.concat([table.astype(object), pd.DataFrame(extra, dtype=object)], ignore_index=True).fillna("—")
+
+
+def rich_tables(df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    return [(_title(keys), _with_published(t, keys[1])) for keys, t in comparison(df).items()]
+
+
+def as_rich(title: str, table: pd.DataFrame) -> Table:
+    out = Table(title=title, caption=f"{BEST} best in column · mean ± std over the n seeds")
+    for col in table.columns:
+        out.add_column(str(col), overflow="fold")
+    for _, row in table.iterrows():
+        out.add_row(*[str(v) for v in row])
+    return out
+
+
+def markdown(df: pd.DataFrame) -> str:
+    parts = ["# ganbench report", ""]
+    for title, table in rich_tables(df):
+        parts += [f"## {title}", "", table.to_markdown(index=False), "",
+                  f"{BEST} best in column; values are mean ± std over the n seeds. Rows marked [published] are "
+                  f"copied from the paper named, under the same protocol.", ""]
+    return "\n".join(parts)
+
+
+def csv(df: pd.DataFrame) -> str:
+    """One row per run with the full spec as columns, so any two runs can be compared."""
+    return df.sort_values(["suite", "recipe", "seed"]).to_csv(index=False)
+
+
+def _img(title: str, png: bytes) -> str:
+    data = base64.b64encode(png).decode()
+    return (f'<figure><img alt="{html_lib.escape(title)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{html_lib.escape(title)}</figcaption></figure>")
+
+
+STYLE = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}
+table{border-collapse:collapse;font-size:13px;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 8px}
+th{background:#f3f3f3}figure{display:inline-block;margin:0.5em}img{max-width:100%}
+figcaption{font-size:12px;color:#555}.grids img{image-rendering:pixelated;width:240px}"""
+
+
+def html(df: pd.DataFrame) -> str:
+    body = ["<h1>ganbench report</h1>"]
+    groups = comparison(df)
+    for (keys, table), (title, shown) in zip(groups.items(), rich_tables(df)):
+        part = df
+        for col, value in zip(["suite", "dataset", "profile", "device"], keys):
+            part = part[part[col] == value]
+        body.append(f"<h2>{html_lib.escape(title)}</h2>")
+        body.append(shown.to_html(index=False, escape=True, classes="comparison", border=0))
+        body.append(f"<p>{BEST} best in column; mean ± std over the n seeds. Rows marked [published] are copied "
+                    f"from the paper named, under the same protocol. Metric names carry their protocol "
+                    f"(backbone, samples, reference split).</p>")
+        figures = {**plots.curves(part), **plots.quality_and_coverage(part)}
+        body += [_img(name, png) for name, png in figures.items()]
+        body.append('<h3>Sample grids</h3><div class="grids">')
+        body += [_img(name, png) for name, png in plots.sample_grids(part).items()]
+        body.append("</div>")
+    body.append("<h2>Runs</h2>")
+    cols = ["recipe", "seed", "verdict", "verdict_reason", *metric_columns(df), "run"]
+    body.append(df[[c for c in cols if c in df]].to_html(index=False, escape=True, border=0))
+    return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ganbench report</title>"
+            f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>\n")

@@ -1,0 +1,79 @@
+"""The per-suite comparison table: rows are recipes, each metric is mean ± std over seeds (n),
+the best value of each column is marked, and protocol columns say how the numbers were made."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+# Which way is better, by metric name prefix (the protocol suffix does not change it).
+LOWER_IS_BETTER = ("fid_", "kid_", "kl_generated_data")
+HIGHER_IS_BETTER = ("is_", "precision_", "recall_", "modes_covered", "mean_confidence")
+GROUP = ["suite", "dataset", "profile", "device"]
+PROTOCOL_METRICS = ("is_", "fid_", "kid_", "precision_", "recall_")  # named <metric>_<backbone>_<samples>...
+BEST = "★"
+
+
+def direction(metric: str) -> int:
+    """-1 when lower is better, +1 when higher is better, 0 when it is not a scored metric."""
+    if metric.startswith(LOWER_IS_BETTER):
+        return -1
+    if metric.startswith(HIGHER_IS_BETTER):
+        return 1
+    return 0
+
+
+def metric_columns(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if "." not in c and direction(c) != 0]
+
+
+def summarise(df: pd.DataFrame) -> pd.DataFrame:
+    """Numbers: one row per (group, recipe) with <metric>_mean, <metric>_std, n and the protocol."""
+    metrics = metric_columns(df)
+    rows = []
+    for keys, part in df.groupby(GROUP + ["recipe"], sort=True, dropna=False):
+        row = dict(zip(GROUP + ["recipe"], keys))
+        row["n"] = len(part)
+        row["verdicts"] = ", ".join(f"{v} ×{c}" for v, c in part["verdict"].value_counts().sort_index().items())
+        for m in metrics:
+            values = part[m].dropna()
+            row[f"{m}_mean"] = values.mean() if len(values) else math.nan
+            row[f"{m}_std"] = values.std(ddof=1) if len(values) > 1 else 0.0 if len(values) else math.nan
+            row[f"{m}_n"] = len(values)
+        for col in ("protocol.samples", "protocol.reference_split", "protocol.evaluator_sha256"):
+            if col in part:
+                row[col] = ", ".join(sorted({str(v) for v in part[col].dropna()}))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _fmt(mean: float, std: float, n: int, runs: int) -> str:
+    """mean ± std; (n=k) only when fewer runs than the row's n have the metric."""
+    if n == 0 or math.isnan(mean):
+        return "—"
+    digits = 3 if abs(mean) < 10 else 1
+    return f"{mean:.{digits}f} ± {std:.{digits}f}" + (f" (n={n})" if n != runs else "")
+
+
+def comparison(df: pd.DataFrame) -> dict[tuple, pd.DataFrame]:
+    """Display tables of strings, one per (suite, dataset, profile, device) group, best marked."""
+    summary = summarise(df)
+    metrics = metric_columns(df)
+    tables = {}
+    for keys, part in summary.groupby(GROUP, sort=True, dropna=False):
+        table = pd.DataFrame({"recipe": part["recipe"], "n": part["n"]})
+        for m in metrics:
+            means = part[f"{m}_mean"]
+            best = (means.min() if direction(m) < 0 else means.max()) if means.notna().any() else None
+            table[m] = [
+                _fmt(mean, std, n, runs) + (f" {BEST}" if best is not None and mean == best and len(part) > 1 else "")
+                for mean, std, n, runs in zip(means, part[f"{m}_std"], part[f"{m}_n"], part["n"])]
+        table["verdicts"] = part["verdicts"]
+        for col, label in (("protocol.samples", "samples"), ("protocol.reference_split", "reference"),
+                           ("protocol.evaluator_sha256", "evaluator sha256")):
+            if col in part:
+                table[label] = part[col].map(lambda v: v[:12] if label == "evaluator sha256" else v)
+        table["backbone"] = ", ".join(sorted({m.split("_")[1] for m in metrics if m.startswith(PROTOCOL_METRICS)}))
+        tables[tuple(keys)] = table.reset_index(drop=True)
+    return tables

@@ -1,0 +1,159 @@
+"""report, check and baseline on a real (small) scored suite, through the CLI: files and exit codes."""
+
+import json
+import xml.etree.ElementTree as ET
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from gan_bench.cli import app
+from gan_bench.report import published, render
+
+runner = CliRunner()
+
+SUITE = """name = "mini"
+dataset = "mnist"
+seeds = [0, 1]
+recipes = ["tf-mlp", "keras-mlp"]
+profile = "smoke"
+
+[thresholds.smoke."tf-mlp"]
+fid_lenet_1k_test = { max = 100000 }
+modes_covered = { min = 1 }
+
+[thresholds.smoke."keras-mlp"]
+precision_lenet_1k_test = { baseline = true, tolerance = 0.25 }
+is_lenet_1k = { baseline = true, tolerance = 0.05 }
+"""
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def suite_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("mini")
+    (root / "mini.toml").write_text(SUITE)
+    result = invoke("run", "--suite", root / "mini.toml", "--out", root / "runs", "--quiet")
+    assert result.exit_code == 0, result.output
+    baseline = root / "baseline.json"
+    assert invoke("baseline", root / "runs", "--out", baseline).exit_code == 0
+    return root, root / "runs", baseline
+
+
+def test_markdown_table_has_recipes_seeds_best_marks_and_protocol(suite_run):
+    _, runs, _ = suite_run
+    result = invoke("report", runs, "--format", "md")
+    assert result.exit_code == 0
+    text = result.output
+    assert "suite mini · mnist · profile smoke · cpu" in text
+    assert "| tf-mlp" in text and "| keras-mlp" in text
+    assert "★" in text and "fid_lenet_1k_test" in text
+    for column in ("samples", "reference", "evaluator sha256", "backbone"):
+        assert column in text
+    row = next(line for line in text.splitlines() if line.startswith("| tf-mlp"))
+    assert "|   2 |" in row and "±" in row
+
+
+def test_csv_has_one_row_per_run_with_the_full_spec(suite_run, tmp_path):
+    _, runs, _ = suite_run
+    assert invoke("report", runs, "--format", "csv", "--out", tmp_path / "r.csv").exit_code == 0
+    df = pd.read_csv(tmp_path / "r.csv")
+    assert len(df) == 4 and set(df["recipe"]) == {"tf-mlp", "keras-mlp"}
+    assert {"spec.recipe.lr", "spec.schedule.steps", "spec_hash", "fid_lenet_1k_test"} <= set(df.columns)
+    assert sorted(df["spec.recipe.betas"].unique()) == ["[0.5, 0.999]", "[0.9, 0.999]"]
+
+
+def test_html_is_self_contained_with_plots_and_table(suite_run, tmp_path):
+    _, runs, _ = suite_run
+    assert invoke("report", runs, "--format", "html", "--out", tmp_path / "r.html").exit_code == 0
+    page = (tmp_path / "r.html").read_text()
+    assert page.count('src="data:image/png;base64,') == 8  # 6 figures + 2 sample grids
+    assert "http://" not in page and "https://" not in page
+    for title in ("Loss curves", "D(x) and D(G(z))", "Gradient norms", "Quality over time", "Class histograms",
+                  "Verdicts", "Sample grids"):
+        assert title in page
+    assert '<table class="dataframe comparison">' in page and "keras-mlp" in page
+
+
+def test_check_passes_and_writes_junit(suite_run, tmp_path):
+    root, runs, baseline = suite_run
+    result = invoke("check", runs, "--baseline", baseline, "--junit", tmp_path / "j.xml")
+    assert result.exit_code == 0, result.output
+    suite = ET.parse(tmp_path / "j.xml").getroot()
+    assert suite.get("tests") == "4" and suite.get("failures") == "0"
+    assert "4 passed, 0 failed" in result.output
+
+
+def test_tightened_threshold_fails_with_exit_1(suite_run, tmp_path):
+    root, runs, baseline = suite_run
+    tight = root / "tight.toml"
+    tight.write_text(SUITE.replace("max = 100000", "max = 0.001"))
+    result = invoke("check", runs, "--suite", tight, "--baseline", baseline, "--junit", tmp_path / "j.xml")
+    assert result.exit_code == 1
+    failures = ET.parse(tmp_path / "j.xml").getroot().findall(".//failure")
+    assert len(failures) == 1 and "fid_lenet_1k_test" in failures[0].get("message")
+
+
+def test_missing_metric_fails_never_passes(suite_run):
+    root, runs, baseline = suite_run
+    missing = root / "missing.toml"
+    missing.write_text(SUITE.replace("modes_covered = { min = 1 }", "fid_inception_1k_test = { max = 1e9 }"))
+    result = invoke("check", runs, "--suite", missing, "--baseline", baseline)
+    assert result.exit_code == 1 and "missing" in result.output
+
+
+def test_degraded_run_fails_against_the_baseline(suite_run, tmp_path):
+    root, _, baseline = suite_run
+    # Retrain keras-mlp for a single step: the same suite, a generator whose samples are never real-like.
+    short = root / "short.toml"
+    short.write_text(SUITE.replace('profile = "smoke"', 'profile = "smoke"\n[steps]\n"keras-mlp" = 1'))
+    worse = tmp_path / "worse"
+    assert invoke("run", "--suite", short, "--out", worse, "--quiet").exit_code == 0
+    result = invoke("check", worse, "--suite", root / "mini.toml", "--baseline", baseline)
+    assert result.exit_code == 1
+    assert "keras-mlp" in result.output and "FAIL" in result.output
+
+
+@pytest.mark.parametrize("typo,expected", [
+    ("fid_lenet_1k_test = { mxa = 3 }",
+     "field 'thresholds.smoke.tf-mlp.fid_lenet_1k_test.mxa': unknown key; valid keys: min, max, baseline, tolerance"),
+    ("fid_lenet_1k_tset = { max = 3 }", "unknown metric 'fid_lenet_1k_tset'"),
+    ("fid_lenet_1k_test = { baseline = true }", "needs a tolerance"),
+    ("fid_lenet_1k_test = { max = \"low\" }", "field 'thresholds"),
+])
+def test_thresholds_with_a_typo_exit_2(suite_run, typo, expected):
+    root, runs, baseline = suite_run
+    bad = root / "bad.toml"
+    bad.write_text(SUITE.replace("fid_lenet_1k_test = { max = 100000 }", typo))
+    result = runner.invoke(app, ["check", str(runs), "--suite", str(bad), "--baseline", str(baseline)])
+    assert result.exit_code == 2
+    assert expected in result.output and "Traceback" not in result.output
+
+
+def test_missing_baseline_file_exits_2(suite_run, tmp_path):
+    _, runs, _ = suite_run
+    result = runner.invoke(app, ["check", str(runs), "--baseline", str(tmp_path / "none.json")])
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_baseline_records_means_and_how_it_was_made(suite_run):
+    _, _, baseline = suite_run
+    data = json.loads(baseline.read_text())
+    assert (data["suite"], data["profile"], data["device"]) == ("mini", "smoke", "cpu")
+    entry = data["recipes"]["tf-mlp"]["fid_lenet_1k_test"]
+    assert entry["n"] == 2 and entry["mean"] > 0
+    assert data["produced_by"]["seeds"] == [0, 1] and data["produced_by"]["command"].startswith("ganbench baseline")
+
+
+def test_published_rows_appear_only_under_the_same_protocol():
+    assert published.published_rows("fid_lenet_10k_test", "mnist") == []
+    rows = published.published_rows("fid_inception_10k_test", "fashion-mnist")
+    assert {"label": "NS GAN (non-saturating) [published]", "value": 26.5, "std": 1.6,
+            "source": published.LUCIC_2018["source"]} in rows
+    table = pd.DataFrame({"recipe": ["tf-mlp"], "n": [3], "fid_inception_10k_test": ["12.0 ± 1.0"]})
+    shown = render._with_published(table, "mnist")
+    assert "NS GAN (non-saturating) [published]" in set(shown["recipe"])
+    assert shown.loc[shown["recipe"] == "WGAN [published]", "fid_inception_10k_test"].item() == "6.7 ± 0.4"
