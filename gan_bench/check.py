@@ -73,10 +73,10 @@ def judge(recipe: str, metric: str, value: float | None, t: Threshold, baseline:
             slack = t.tolerance * abs(base)
             if direction(metric) < 0:
                 bound, ok = base + slack, value is not None and value <= base + slack
-                rule = f"<= {bound:.4g} (baseline {base:.4g} + {t.tolerance:g})"
+                rule = f"<= {bound:.4g} (baseline {base:.4g} + {t.tolerance:.0%})"
             else:
                 bound, ok = base - slack, value is not None and value >= base - slack
-                rule = f">= {bound:.4g} (baseline {base:.4g} - {t.tolerance:g})"
+                rule = f">= {bound:.4g} (baseline {base:.4g} - {t.tolerance:.0%})"
             verdicts.append(Verdict(recipe, metric, value, rule, ok))
     for v in verdicts:
         if v.value is None and not v.note:

@@ -41,3 +41,41 @@ def cli_env(**extra) -> dict:
     env = dict(os.environ)
     env.update(extra)
     return env
+
+
+SUITE = """name = "mini"
+dataset = "mnist"
+seeds = [0, 1]
+recipes = ["tf-mlp", "keras-mlp"]
+profile = "smoke"
+
+[thresholds.smoke."tf-mlp"]
+fid_lenet_1k_test = { max = 100000 }
+modes_covered = { min = 1 }
+
+[thresholds.smoke."keras-mlp"]
+precision_lenet_1k_test = { baseline = true, tolerance = 0.25 }
+is_lenet_1k = { baseline = true, tolerance = 0.05 }
+"""
+
+
+@pytest.fixture(scope="session")
+def suite_run(tmp_path_factory):
+    """A small scored suite (2 recipes x 2 seeds, smoke), its output folder and a baseline from it."""
+    from typer.testing import CliRunner
+
+    from gan_bench.cli import app
+
+    def invoke(*args):
+        return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+    root = tmp_path_factory.mktemp("mini")
+    (root / "mini.toml").write_text(SUITE)
+    with pytest.MonkeyPatch.context() as mp:  # session scope: the per-test offline fixture is not active yet
+        mp.setenv(catalogue.ENV_OFFLINE, "1")
+        mp.setenv("XDG_CACHE_HOME", str(root / "cache"))
+        result = invoke("run", "--suite", root / "mini.toml", "--out", root / "runs", "--quiet")
+        assert result.exit_code == 0, result.output
+        baseline = root / "baseline.json"
+        assert invoke("baseline", root / "runs", "--out", baseline).exit_code == 0
+    return root, root / "runs", baseline

@@ -9,39 +9,13 @@ from typer.testing import CliRunner
 
 from gan_bench.cli import app
 from gan_bench.report import published, render
+from conftest import SUITE
 
 runner = CliRunner()
-
-SUITE = """name = "mini"
-dataset = "mnist"
-seeds = [0, 1]
-recipes = ["tf-mlp", "keras-mlp"]
-profile = "smoke"
-
-[thresholds.smoke."tf-mlp"]
-fid_lenet_1k_test = { max = 100000 }
-modes_covered = { min = 1 }
-
-[thresholds.smoke."keras-mlp"]
-precision_lenet_1k_test = { baseline = true, tolerance = 0.25 }
-is_lenet_1k = { baseline = true, tolerance = 0.05 }
-"""
 
 
 def invoke(*args):
     return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
-
-
-@pytest.fixture(scope="module")
-def suite_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("mini")
-    (root / "mini.toml").write_text(SUITE)
-    result = invoke("run", "--suite", root / "mini.toml", "--out", root / "runs", "--quiet")
-    assert result.exit_code == 0, result.output
-    baseline = root / "baseline.json"
-    assert invoke("baseline", root / "runs", "--out", baseline).exit_code == 0
-    return root, root / "runs", baseline
-
 
 def test_markdown_table_has_recipes_seeds_best_marks_and_protocol(suite_run):
     _, runs, _ = suite_run

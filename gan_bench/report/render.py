@@ -90,4 +90,5 @@ def html(df: pd.DataFrame) -> str:
     cols = ["recipe", "seed", "verdict", "verdict_reason", *metric_columns(df), "run"]
     body.append(df[[c for c in cols if c in df]].to_html(index=False, escape=True, border=0))
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ganbench report</title>"
+            '<link rel="icon" href="data:,">'
             f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>\n")
