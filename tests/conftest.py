@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -35,12 +34,6 @@ def copy_mnist_as(folder: Path) -> Path:
     for f in mnist_files():
         shutil.copy(f, folder / f.name)
     return folder
-
-
-def cli_env(**extra) -> dict:
-    env = dict(os.environ)
-    env.update(extra)
-    return env
 
 
 SUITE = """name = "mini"

@@ -1,6 +1,5 @@
 """Determinism and resume, checked on the bits of the final weights and history."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -10,7 +9,6 @@ import pytest
 import torch
 
 from gan_bench.config import RunSpec
-from gan_bench.data import catalogue
 from gan_bench.executors.local import run_all
 from gan_bench.train.progress import Reporter
 
