@@ -30,41 +30,34 @@ def _histories(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return out
 
 
+def _panels(hist: dict[str, pd.DataFrame], series: list[tuple[str, str, str]], hline: float | None = None,
+            log: bool = False, ylim: tuple | None = None) -> bytes:
+    """One panel per recipe (its own step axis), each with the given (column, label, style) series."""
+    fig, axes = plt.subplots(1, len(hist), figsize=(3.2 * len(hist), 2.8), squeeze=False)
+    for ax, (recipe, h) in zip(axes[0], hist.items()):
+        for column, label, style in series:
+            ax.plot(h["step"], h[column], style, label=label, linewidth=1)
+        if hline is not None:
+            ax.axhline(hline, color="black", linewidth=0.8, label="equilibrium ½")
+        if log:
+            ax.set_yscale("log")
+        if ylim:
+            ax.set_ylim(*ylim)
+        ax.set_title(recipe, fontsize=9)
+        ax.set_xlabel("step", fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0][0].legend(fontsize=7)
+    return _png(fig)
+
+
 def curves(df: pd.DataFrame) -> dict[str, bytes]:
     hist = _histories(df)
-    figures = {}
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
-    for recipe, h in hist.items():
-        axes[0].plot(h["step"], h["d_loss"], label=recipe)
-        axes[1].plot(h["step"], h["g_loss"], label=recipe)
-    axes[0].set_title("D loss")
-    axes[1].set_title("G loss")
-    for ax in axes:
-        ax.set_xlabel("step")
-        ax.legend(fontsize=7)
-    figures["Loss curves"] = _png(fig)
-
-    fig, ax = plt.subplots(figsize=(11, 3.5))
-    for i, (recipe, h) in enumerate(hist.items()):
-        line, = ax.plot(h["step"], h["d_real"], label=f"{recipe} D(x)")
-        ax.plot(h["step"], h["d_fake"], "--", color=line.get_color(), label=f"{recipe} D(G(z))")
-    ax.axhline(0.5, color="black", linewidth=1, label="equilibrium 1/2")
-    ax.set_ylim(0, 1)
-    ax.set_xlabel("step")
-    ax.legend(fontsize=7, ncol=2)
-    figures["D(x) and D(G(z))"] = _png(fig)
-
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
-    for recipe, h in hist.items():
-        axes[0].plot(h["step"], h["g_grad_norm"], label=recipe)
-        axes[1].plot(h["step"], h["d_grad_norm"], label=recipe)
-    for ax, title in zip(axes, ("G gradient norm", "D gradient norm")):
-        ax.set_yscale("log")
-        ax.set_title(title)
-        ax.set_xlabel("step")
-        ax.legend(fontsize=7)
-    figures["Gradient norms"] = _png(fig)
-    return figures
+    return {
+        "Loss curves": _panels(hist, [("d_loss", "D loss", "-"), ("g_loss", "G loss", "-")]),
+        "D(x) and D(G(z))": _panels(hist, [("d_real", "D(x)", "-"), ("d_fake", "D(G(z))", "--")], hline=0.5,
+                                    ylim=(0, 1)),
+        "Gradient norms": _panels(hist, [("g_grad_norm", "G", "-"), ("d_grad_norm", "D", "-")], log=True),
+    }
 
 
 def _metrics(run: str) -> dict | None:
