@@ -297,7 +297,8 @@ def _suite_for(runs: list[Path], suite: Optional[str]):
         for candidate in (Path(path) / SUITE_FILE, Path(path).parent.parent / SUITE_FILE):
             if candidate.is_file():
                 import json
-                return load_suite(json.loads(candidate.read_text())["file"])
+                info = json.loads(candidate.read_text())
+                return load_suite(info["file"] if Path(info["file"]).is_file() else info["name"])
     raise UserError("cannot tell which suite these runs belong to (no suite.json beside them); pass --suite")
 
 
