@@ -197,13 +197,13 @@ def run(
     specs = s.expand(_profile(profile, dev, s.profile), dev.type, _names(recipes), _ints(seeds, "--seeds"))
     if resume and out is None:
         raise UserError("--resume needs --out: the output folder of the suite run to continue")
+    scorer = _scorer(samples, backbone, inception_weights, dev, data_dir)  # fails before any training
     root = out or _new_output(s.name)
     err_console.print(f"suite {s.name}: {len(specs)} runs into {root}", highlight=False)
     write_suite_file(root, {"name": s.name, "file": str(suite_path(suite).resolve()), "profile": specs[0].profile,
                             "device": dev.type, "dataset": s.dataset})
     with _reporter(quiet, len(specs)) as reporter:
-        results = run_all(specs, root, resume, reporter, data_dir,
-                          _scorer(samples, backbone, inception_weights, dev, data_dir))
+        results = run_all(specs, root, resume, reporter, data_dir, scorer)
     table = Table(title=f"suite {s.name}")
     for col in ("recipe", "seed", "status", "summary", "run directory"):
         table.add_column(col)
