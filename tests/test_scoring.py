@@ -92,8 +92,12 @@ def test_tampered_evaluator_is_refused(tmp_path, monkeypatch):
     fake.parent.mkdir()
     torch.save(state, fake)
     monkeypatch.setattr(evaluators, "PACKAGE_ASSETS", tmp_path)
-    with pytest.raises(UserError, match="does not match the pinned"):
-        evaluators.load("mnist")
+    evaluators._verified_state.cache_clear()
+    try:
+        with pytest.raises(UserError, match="does not match the pinned"):
+            evaluators.load("mnist")
+    finally:
+        evaluators._verified_state.cache_clear()
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ import hashlib
 import io
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import torch
@@ -139,7 +140,16 @@ def save(model: EvaluatorCNN, path: Path) -> str:
 
 
 def load(dataset: str, device: torch.device | str = "cpu") -> tuple[EvaluatorCNN, str]:
-    """The shipped evaluator of ``dataset`` in eval mode, verified against its pinned sha256."""
+    """A fresh copy of the shipped evaluator of ``dataset`` in eval mode, verified against its pin."""
+    state, digest = _verified_state(dataset)
+    model = EvaluatorCNN()
+    model.load_state_dict(state)
+    return model.eval().requires_grad_(False).to(device), digest
+
+
+@lru_cache(maxsize=None)
+def _verified_state(dataset: str) -> tuple[dict[str, torch.Tensor], str]:
+    """The weights file read and checked once per process."""
     pin = get_pin(dataset)
     if not pin.path.is_file():
         raise UserError(f"{pin.path}: evaluator weights for {dataset} are missing; reinstall ganbench or run "
@@ -149,6 +159,4 @@ def load(dataset: str, device: torch.device | str = "cpu") -> tuple[EvaluatorCNN
     if digest != pin.sha256:
         raise UserError(f"{pin.path}: evaluator sha256 {digest} does not match the pinned {pin.sha256}; "
                         f"reinstall ganbench or retrain with `ganbench evaluator train {dataset}`")
-    model = EvaluatorCNN()
-    model.load_state_dict(state)
-    return model.eval().requires_grad_(False).to(device), digest
+    return state, digest
