@@ -127,5 +127,7 @@ def baseline_from(df: pd.DataFrame, command: str) -> dict:
                            for m in metric_columns(df) if part[m].notna().all()}
     return {"suite": keys["suite"][0], "profile": keys["profile"][0], "device": keys["device"][0],
             "dataset": keys["dataset"][0], "recipes": recipes,
-            "produced_by": {"command": command, "git_commit": git_commit(), "seeds": sorted(set(df["seed"])),
+            "produced_by": {"command": command, "git_commit": git_commit(),
+                            "runs_trained_at": sorted({str(c) for c in df.get("env.git_commit", pd.Series()).dropna()}),
+                            "seeds": sorted(set(df["seed"])),
                             "runs": int(len(df)), "spec_hashes": sorted(set(df["spec_hash"]))}}

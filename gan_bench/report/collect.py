@@ -47,6 +47,8 @@ def row(run: RunDir) -> dict:
         for key in COVERAGE_COLUMNS:
             if key in metrics["coverage"]:
                 out[key] = metrics["coverage"][key]
+    if run.env.is_file():
+        out["env.git_commit"] = json.loads(run.env.read_text()).get("git_commit")
     flat = pd.json_normalize(spec, sep=".").iloc[0].to_dict()
     out.update({f"spec.{k}": (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in flat.items()})
     return out
