@@ -15,8 +15,8 @@ from gan_bench import devices
 from gan_bench.config import RunSpec, available_suites, load_suite, suite_path
 from gan_bench.data import catalogue
 from gan_bench.errors import UserError
-from gan_bench.executors.local import run_all, write_suite_file
-from gan_bench.rundir import RunDir
+from gan_bench.executors.local import run_all
+from gan_bench.rundir import RunDir, read_suite_info, write_suite_info
 from gan_bench.runs import execute
 from gan_bench.train.progress import QuietReporter, RichReporter
 from gan_bench.train.signals import EXIT_INTERRUPTED, Interrupted
@@ -200,7 +200,7 @@ def run(
     scorer = _scorer(samples, backbone, inception_weights, dev, data_dir)  # fails before any training
     root = out or _new_output(s.name)
     err_console.print(f"suite {s.name}: {len(specs)} runs into {root}", highlight=False)
-    write_suite_file(root, {"name": s.name, "file": str(suite_path(suite).resolve()), "profile": specs[0].profile,
+    write_suite_info(root, {"name": s.name, "file": str(suite_path(suite).resolve()), "profile": specs[0].profile,
                             "device": dev.type, "dataset": s.dataset})
     with _reporter(quiet, len(specs)) as reporter:
         results = run_all(specs, root, resume, reporter, data_dir, scorer)
@@ -291,14 +291,10 @@ def report(
 def _suite_for(runs: list[Path], suite: Optional[str]):
     if suite:
         return load_suite(suite)
-    from gan_bench.report.collect import SUITE_FILE
-
     for path in runs:
-        for candidate in (Path(path) / SUITE_FILE, Path(path).parent.parent / SUITE_FILE):
-            if candidate.is_file():
-                import json
-                info = json.loads(candidate.read_text())
-                return load_suite(info["file"] if Path(info["file"]).is_file() else info["name"])
+        info = read_suite_info(path)
+        if info:
+            return load_suite(info["file"] if Path(info["file"]).is_file() else info["name"])
     raise UserError("cannot tell which suite these runs belong to (no suite.json beside them); pass --suite")
 
 

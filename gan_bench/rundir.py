@@ -10,6 +10,8 @@
     <run>/checkpoints/final.pt       full training state at the end: the run is complete
     <run>/checkpoints/g-step-NNNNNNN.pt   G's weights at each checkpoint, for diagnostics
     <run>/metrics.json       written by score: metrics with their protocols, coverage, diagnostics, verdict
+
+A suite's output folder holds suite.json (suite name, file, profile, device) beside <recipe>/seed-<n>/.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from gan_bench import atomic
 from gan_bench.errors import UserError
+
+SUITE_FILE = "suite.json"
 
 
 @dataclass(frozen=True)
@@ -94,3 +99,20 @@ def find_runs(paths: list[Path]) -> list[RunDir]:
             raise UserError(f"{path}: not a run directory (no spec.json) and holds none")
         runs.extend(RunDir(p) for p in found)
     return runs
+
+
+def write_suite_info(out: Path, info: dict) -> None:
+    """suite.json at a suite's output root: which suite (and file) its runs belong to."""
+    atomic.write_json(Path(out) / SUITE_FILE, info)
+
+
+def read_suite_info(path: Path) -> dict | None:
+    """The suite.json of a suite output folder or of a run directory inside one, if any."""
+    path = Path(path)
+    for folder in (path, path.parent, path.parent.parent):
+        if (folder / SUITE_FILE).is_file():
+            try:
+                return json.loads((folder / SUITE_FILE).read_text())
+            except (OSError, json.JSONDecodeError) as e:
+                raise UserError(f"{folder / SUITE_FILE}: unreadable ({e}); delete it or pass --suite") from None
+    return None

@@ -17,14 +17,6 @@ def run_dir_for(out: Path, spec: RunSpec) -> RunDir:
     return RunDir(Path(out) / spec.recipe / f"seed-{spec.seed}")
 
 
-def write_suite_file(out: Path, info: dict) -> None:
-    """suite.json at the output root: which suite (and file) these runs belong to, for report and check."""
-    from gan_bench import atomic
-    from gan_bench.report.collect import SUITE_FILE
-
-    atomic.write_json(Path(out) / SUITE_FILE, info)
-
-
 def run_all(specs: list[RunSpec], out: Path, resume: bool, reporter: Reporter,
             data_dir: Path | None = None, score: Callable[[RunDir], dict] | None = None) -> list[RunResult]:
     @lru_cache(maxsize=2)

@@ -8,18 +8,13 @@ from pathlib import Path
 import pandas as pd
 
 from gan_bench.errors import UserError
-from gan_bench.rundir import RunDir, find_runs
+from gan_bench.rundir import RunDir, find_runs, read_suite_info
 
-SUITE_FILE = "suite.json"  # written by `ganbench run` at the root of its output folder
 COVERAGE_COLUMNS = ("modes_covered", "kl_generated_data", "mean_confidence")
 
 
 def suite_of(run: RunDir) -> str:
-    for parent in (run.root.parent.parent, run.root.parent):
-        path = parent / SUITE_FILE
-        if path.is_file():
-            return json.loads(path.read_text()).get("name", "")
-    return ""
+    return (read_suite_info(run.root.parent) or {}).get("name", "")
 
 
 def read_metrics(run: RunDir) -> dict | None:
