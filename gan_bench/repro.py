@@ -29,6 +29,12 @@ def seed_everything(seed: int) -> None:
     torch.backends.cudnn.benchmark = False
 
 
+def derived_seeds(seed: int) -> dict[str, int]:
+    """Independent streams from a run's seed: data order, training noise, the sample grids' fixed z,
+    and the z that scoring generates from."""
+    return {"data": seed * 1000 + 1, "noise": seed * 1000 + 2, "grid": seed * 1000 + 3, "score": seed * 1000 + 4}
+
+
 def spec_hash(spec: dict) -> str:
     """sha256 of the spec's canonical JSON (sorted keys, no whitespace)."""
     canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"))

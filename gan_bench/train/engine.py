@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import torch
 
 from gan_bench.errors import UserError
-from gan_bench.repro import seed_everything
+from gan_bench.repro import derived_seeds, seed_everything
 from gan_bench.rundir import RunDir
 from gan_bench.train import checkpoint
 from gan_bench.train.grids import save_grid
@@ -28,11 +28,6 @@ from gan_bench.variants.recipe import Recipe, Schedule
 
 CHECKPOINT_FORMAT = 1
 FLUSH_SECONDS = 2.0  # how often pending history rows reach the disk (does not change any value)
-
-
-def derived_seeds(seed: int) -> dict[str, int]:
-    """Independent streams from the run's seed: data order, training noise, the fixed grid z."""
-    return {"data": seed * 1000 + 1, "noise": seed * 1000 + 2, "grid": seed * 1000 + 3}
 
 
 @dataclass
