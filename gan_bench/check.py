@@ -32,6 +32,12 @@ class Verdict:
     note: str = ""
 
 
+def needs_baseline(suite: Suite) -> bool:
+    """Whether any of the suite's thresholds is relative to a baseline."""
+    return any(t.baseline for recipes in suite.thresholds.values() for metrics in recipes.values()
+               for t in metrics.values())
+
+
 def baseline_path(suite: str, profile: str, device: str) -> Path:
     return BASELINES / f"{suite}-{profile}-{device}.json"
 

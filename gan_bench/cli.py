@@ -313,10 +313,8 @@ def check(
 
     s = _suite_for(runs, suite)
     df = collect(runs)
-    needs_baseline = any(t.baseline for recipes in s.thresholds.values() for ms in recipes.values()
-                         for t in ms.values())
     base = None
-    if baseline or needs_baseline:
+    if baseline or gate.needs_baseline(s):
         base = gate.read_baseline(baseline or gate.baseline_path(s.name, df["profile"].iloc[0], df["device"].iloc[0]))
     verdicts = gate.check(df, s, base)
     table = Table(title=f"ganbench check: suite {s.name}")
