@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from gan_bench import devices
-from gan_bench.config import RunSpec, available_suites, load_suite, suite_path
-from gan_bench.data import catalogue
+from gan_bench.config import RunSpec, available_suites, compatible, load_suite, suite_path
+from gan_bench.data import catalogue, datasets
 from gan_bench.errors import UserError
 from gan_bench.executors.local import run_all
 from gan_bench.rundir import RunDir, read_suite_info, write_suite_info
@@ -119,7 +119,7 @@ def list_all() -> None:
         suites.add_column(col)
     for path in available_suites():
         s = load_suite(str(path))
-        suites.add_row(s.name, s.dataset, ", ".join(s.recipes), ", ".join(map(str, s.seeds)), str(path))
+        suites.add_row(s.name, ", ".join(s.datasets), ", ".join(s.recipes), ", ".join(map(str, s.seeds)), str(path))
     datasets = Table(title="datasets")
     for col in ("name", "license", "attribution"):
         datasets.add_column(col)
@@ -145,7 +145,7 @@ def _latest_unfinished(spec: RunSpec) -> RunDir:
 @user_errors
 def train(
     recipe: str = typer.Argument(..., help="Recipe name (see `ganbench list`)."),
-    dataset: str = typer.Option("mnist", help="Dataset: mnist or fashion-mnist."),
+    dataset: str = typer.Option("mnist", help="Dataset: mnist, fashion-mnist, stacked-mnist, ring or grid."),
     seed: int = typer.Option(0, min=0, help="Run seed."),
     profile: Optional[str] = typer.Option(None, help="full, quick or smoke (default: full on CUDA, quick on CPU)."),
     steps: Optional[int] = typer.Option(None, min=1, help="Override the profile's step count."),
@@ -159,7 +159,12 @@ def train(
 ) -> None:
     """Train one recipe with one seed into one run directory."""
     get_recipe(recipe)
-    catalogue.get(dataset)
+    if dataset not in datasets.NAMES:
+        raise UserError(f"--dataset: unknown dataset {dataset!r}; valid: {', '.join(datasets.NAMES)}")
+    try:
+        compatible(recipe, dataset)
+    except ValueError as e:
+        raise UserError(f"--dataset: {e}") from None
     dev = devices.resolve(device)
     spec = RunSpec(recipe=recipe, dataset=dataset, seed=seed, profile=_profile(profile, dev), steps=steps,
                    device=dev.type)
@@ -170,7 +175,7 @@ def train(
     else:
         run = RunDir(_new_output("train") / recipe / f"seed-{seed}")
     with _reporter(quiet) as reporter:
-        result = execute(spec, run, resume, reporter, lambda name: catalogue.load(name, data_dir))
+        result = execute(spec, run, resume, reporter, lambda name: datasets.load(name, data_dir))
     out_console.print(f"{result.status}: {result.path}", highlight=False)
 
 
@@ -201,7 +206,7 @@ def run(
     root = out or _new_output(s.name)
     err_console.print(f"suite {s.name}: {len(specs)} runs into {root}", highlight=False)
     write_suite_info(root, {"name": s.name, "file": str(suite_path(suite).resolve()), "profile": specs[0].profile,
-                            "device": dev.type, "dataset": s.dataset})
+                            "device": dev.type, "dataset": s.datasets})
     with _reporter(quiet, len(specs)) as reporter:
         results = run_all(specs, root, resume, reporter, data_dir, scorer)
     table = Table(title=f"suite {s.name}")

@@ -4,9 +4,9 @@ A suite file (``suites/<name>.toml``)::
 
     name = "mnist"
     description = "..."
-    dataset = "mnist"                 # a catalogue name: mnist, fashion-mnist
+    dataset = "mnist"                 # mnist, fashion-mnist, stacked-mnist, ring, grid; or a list
     seeds = [0, 1, 2]
-    recipes = ["tf-mlp", "torch-mlp"]
+    recipes = ["tf-mlp", "torch-mlp"]  # recipe names; unconditional ones may add -pac<m> (packing)
     profile = "smoke"                 # optional: the suite's default profile
     [steps]                           # optional: fix a recipe's step count (> 0) for every profile
     "tf-mlp" = 40
@@ -23,10 +23,10 @@ import re
 from pydantic import (BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveInt, ValidationError,
                       field_validator, model_validator)
 
-from gan_bench.data.catalogue import DATASETS
+from gan_bench.data import datasets as all_datasets
 from gan_bench.errors import UserError
 from gan_bench.repro import spec_hash
-from gan_bench.variants import RECIPES, get_recipe
+from gan_bench.variants import get_recipe
 from gan_bench.variants.recipe import PROFILES, Recipe, Schedule
 
 if sys.version_info >= (3, 11):
@@ -42,6 +42,23 @@ def _known(value: str, valid, what: str) -> str:
     if value not in valid:
         raise ValueError(f"unknown {what} {value!r}; valid: {', '.join(valid)}")
     return value
+
+
+def _known_recipe(name: str) -> str:
+    try:
+        get_recipe(name)
+    except UserError as e:  # inside a pydantic validator: a ValueError becomes the field's message
+        raise ValueError(str(e)) from None
+    return name
+
+
+def compatible(recipe: str, dataset: str) -> None:
+    """Raise ValueError unless ``recipe`` trains on ``dataset``'s kind of data."""
+    wants, has = get_recipe(recipe).modality, all_datasets.modality(dataset)
+    if wants != has:
+        fits = [d for d in all_datasets.NAMES if all_datasets.modality(d) == wants]
+        raise ValueError(f"recipe {recipe} trains on {wants} data and dataset {dataset} is {has}; "
+                         f"datasets for {recipe}: {', '.join(fits)}")
 
 
 class RunSpec(BaseModel):
@@ -81,7 +98,8 @@ class RunSpec(BaseModel):
 
 # Metric names a threshold may name: the protocol names of metrics.json, and coverage numbers.
 METRIC_NAME = re.compile(r"^((is_(lenet|inception)_\d+k?)|((fid|kid|precision|recall)_(lenet|inception)_\d+k?_(test|train))"
-                         r"|modes_covered|kl_generated_data|mean_confidence)$")
+                         r"|((modes|high_quality|reverse_kl)_2d_\d+k?)|((modes|kl)_stacked_lenet_\d+k?)"
+                         r"|(cond_accuracy_lenet_\d+k?)|modes_covered|kl_generated_data|mean_confidence)$")
 
 
 class Threshold(BaseModel):
@@ -108,7 +126,7 @@ class Suite(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1)
     description: str = ""
-    dataset: str
+    dataset: str | list[str]
     seeds: list[NonNegativeInt] = Field(min_length=1)
     recipes: list[str] = Field(min_length=1)
     profile: Profile | None = None
@@ -120,32 +138,49 @@ class Suite(BaseModel):
     def _thresholds(cls, v: dict) -> dict:
         for recipes in v.values():
             for recipe, metrics in recipes.items():
-                _known(recipe, RECIPES, "recipe")
+                _known_recipe(recipe)
                 for metric in metrics:
                     if not METRIC_NAME.match(metric):
                         raise ValueError(f"unknown metric {metric!r} for {recipe}; valid: protocol names such as "
                                          f"fid_lenet_10k_test, is_lenet_1k, precision_lenet_10k_test, "
-                                         f"modes_covered, kl_generated_data, mean_confidence")
+                                         f"modes_covered, kl_generated_data, mean_confidence, "
+                                         f"modes_2d_2500, high_quality_2d_2500, reverse_kl_2d_2500, "
+                                         f"modes_stacked_lenet_26k, kl_stacked_lenet_26k, cond_accuracy_lenet_10k")
         return v
 
     @field_validator("dataset")
     @classmethod
-    def _dataset(cls, v: str) -> str:
-        return _known(v, DATASETS, "dataset")
+    def _dataset(cls, v: str | list[str]) -> str | list[str]:
+        for name in [v] if isinstance(v, str) else v:
+            _known(name, all_datasets.NAMES, "dataset")
+        if isinstance(v, list) and (not v or len(set(v)) != len(v)):
+            raise ValueError("a list of datasets must be non-empty and without repeats")
+        return v
 
     @field_validator("recipes")
     @classmethod
     def _recipes(cls, v: list[str]) -> list[str]:
         for name in v:
-            _known(name, RECIPES, "recipe")
+            _known_recipe(name)
         return v
 
     @field_validator("steps")
     @classmethod
     def _steps(cls, v: dict[str, int]) -> dict[str, int]:
         for name in v:
-            _known(name, RECIPES, "recipe")
+            _known_recipe(name)
         return v
+
+    @model_validator(mode="after")
+    def _fits(self) -> "Suite":
+        for recipe in self.recipes:
+            for dataset in self.datasets:
+                compatible(recipe, dataset)
+        return self
+
+    @property
+    def datasets(self) -> list[str]:
+        return [self.dataset] if isinstance(self.dataset, str) else list(self.dataset)
 
     def expand(self, profile: str, device: str, recipes: list[str] | None = None,
                seeds: list[int] | None = None) -> list[RunSpec]:
@@ -156,9 +191,9 @@ class Suite(BaseModel):
                                 f"valid: {', '.join(self.recipes)}")
         if profile not in PROFILES:
             raise UserError(f"--profile: unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
-        return [RunSpec(recipe=r, dataset=self.dataset, seed=s, profile=profile, steps=self.steps.get(r),
-                        device=device)
-                for r in (recipes or self.recipes) for s in (seeds if seeds is not None else self.seeds)]
+        return [RunSpec(recipe=r, dataset=d, seed=s, profile=profile, steps=self.steps.get(r), device=device)
+                for d in self.datasets for r in (recipes or self.recipes)
+                for s in (seeds if seeds is not None else self.seeds)]
 
 
 def _format_errors(path: Path, error: ValidationError) -> str:

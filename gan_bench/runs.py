@@ -65,7 +65,7 @@ def execute(spec: RunSpec, run: RunDir, resume: bool, reporter: Reporter,
         atomic.write_json(run.spec, {**spec.resolved(), "spec_hash": spec.hash})
         seed_everything(spec.seed)  # so env.json records the determinism settings the run uses
         atomic.write_json(run.env, environment(device, dataset.sha256))
-    outcome = train(spec.recipe_obj, spec.schedule, spec.seed, dataset.train_images, run, spec.hash, device,
+    outcome = train(spec.recipe_obj, spec.schedule, spec.seed, dataset, run, spec.hash, device,
                     reporter, spec.label)
     last = outcome.last
     summary = (f"{outcome.steps} steps in {outcome.seconds:.1f}s, d_loss {last.get('d_loss', float('nan')):.3f} "

@@ -14,20 +14,27 @@ import torch_fidelity
 
 import gan_bench
 from gan_bench import atomic
-from gan_bench.data import catalogue
+from gan_bench.data import datasets
 from gan_bench.errors import UserError
 from gan_bench.repro import derived_seeds
 from gan_bench.metrics import coverage as coverage_mod
-from gan_bench.metrics import diagnostics, evaluators, fidelity, inception
+from gan_bench.metrics import diagnostics, evaluators, fidelity, inception, mixture, stacked
 from gan_bench.rundir import RunDir
 from gan_bench.train import checkpoint
 from gan_bench.variants import build_system, get_recipe
+from gan_bench.variants.base import to_device
+from gan_bench.variants.pixels import resized
 
 METRICS_FORMAT = 1
-DEFAULT_SAMPLES = {"full": 10_000, "quick": 10_000, "smoke": 1_000}
+# Samples scored per profile, by modality: images (FID & co), stacked MNIST and 2D mixtures follow
+# their published protocols (26,000 and 2,500 samples).
+DEFAULT_SAMPLES = {"gray28": {"full": 10_000, "quick": 10_000, "smoke": 1_000},
+                   "rgb28": {"full": stacked.SAMPLES, "quick": stacked.SAMPLES, "smoke": 2_600},
+                   "points": {"full": mixture.SAMPLES, "quick": mixture.SAMPLES, "smoke": mixture.SAMPLES}}
 QUALITY_SAMPLES = 2_000  # per intermediate checkpoint, for quality over time
 REFERENCE_SPLIT = "test"
 BACKBONES = ("lenet", "inception")
+EVALUATOR_SIZE = 28  # larger samples (dcgan's 64×64) are resized to the evaluator's input
 
 
 def sample_seed(seed: int) -> int:
@@ -43,33 +50,125 @@ def _system(run: RunDir, spec: dict, device: torch.device):
 
 
 @torch.no_grad()
-def generate(system, n: int, seed: int, device: torch.device, batch: int = 1000) -> torch.Tensor:
-    """n images as uint8 [n, 1, 28, 28] from a fixed z stream; NaN stays visible as NaN floats."""
+def generate(system, n: int, seed: int, device: torch.device, batch: int = 1000) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """n samples (images [n, C, H, W] in [0, 1], or points) from a fixed input stream, and the class
+    labels they were asked for (conditional recipes) or None. NaN stays visible as NaN floats."""
     g = torch.Generator().manual_seed(seed)
     system.G.eval()
-    chunks = [system.generate(system.noise(min(batch, n - i), g).to(device)).cpu() for i in range(0, n, batch)]
-    return torch.cat(chunks)
+    outputs, labels = [], []
+    for i in range(0, n, batch):
+        inputs = system.inputs(min(batch, n - i), g)
+        if isinstance(inputs, tuple):
+            labels.append(inputs[1])
+        outputs.append(system.generate(to_device(inputs, device)).cpu())
+    return torch.cat(outputs), (torch.cat(labels) if labels else None)
 
 
 def to_uint8(images: torch.Tensor) -> torch.Tensor:
     return (images * 255).round().clamp(0, 255).to(torch.uint8)
 
 
-def quality_over_time(run: RunDir, system, spec: dict, reference_stats: dict, device: torch.device) -> list[dict]:
-    """The FID-type metric (evaluator features) at each saved G snapshot."""
-    name = fidelity.metric_name("fid", fidelity.BACKBONE, QUALITY_SAMPLES, REFERENCE_SPLIT)
-    points = []
+def _snapshots(run: RunDir, system):
     for path in sorted(run.checkpoints.glob("g-step-*.pt")):
         state = checkpoint.load(path)
         system.G.load_state_dict(state["G"])
-        images = generate(system, QUALITY_SAMPLES, sample_seed(spec["seed"]), device)
+        yield state["step"]
+
+
+def _entry(value: float, protocol: dict) -> dict:
+    return {"value": float(value), **protocol}
+
+
+# -- per modality: (metrics, coverage, quality over time, protocol) -----------------------------
+def image_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
+    """FID, IS, KID, precision/recall (evaluator, optionally Inception), class coverage, and for
+    conditional recipes the evaluator's accuracy on the class each sample was asked for."""
+    images, labels = generate(system, n, sample_seed(spec["seed"]), device)
+    images = resized(images, EVALUATOR_SIZE)
+    reference = dataset.test_images[:, None]
+    evaluator_sha = evaluators.load(spec["dataset"])[1]
+    metrics, cover, points = {}, {"nonfinite_samples": not bool(torch.isfinite(images).all())}, []
+    if not cover["nonfinite_samples"]:
+        generated = to_uint8(images)
+        cuda = device.type == "cuda"
+        metrics = fidelity.evaluator_metrics(generated, reference, spec["dataset"], REFERENCE_SPLIT, cuda)
+        if opts["backbone"] == "inception":
+            metrics.update(inception.inception_metrics(generated, reference, REFERENCE_SPLIT, cuda,
+                                                       opts["inception_weights"]))
+        logits, _ = fidelity.evaluator_outputs(generated, spec["dataset"], device)
+        cover = {**coverage_mod.coverage(logits, dataset.test_labels), "nonfinite_samples": False,
+                 "evaluator_sha256": evaluator_sha}
+        if labels is not None:
+            metrics[f"cond_accuracy_{fidelity.BACKBONE}_{fidelity.count_name(n)}"] = _entry(
+                (logits.argmax(dim=1) == labels).double().mean(),
+                {"samples": n, "labels": "balanced: sample i asks for class i mod 10",
+                 "backbone": fidelity.BACKBONE, "backbone_sha256": evaluator_sha})
+    if opts["over_time"]:
+        ref_stats = fidelity.reference_statistics(reference, spec["dataset"], REFERENCE_SPLIT, device)
+        name = fidelity.metric_name("fid", fidelity.BACKBONE, QUALITY_SAMPLES, REFERENCE_SPLIT)
+        for step in _snapshots(run, system):
+            snap = resized(generate(system, QUALITY_SAMPLES, sample_seed(spec["seed"]), device)[0], EVALUATOR_SIZE)
+            value = None
+            if torch.isfinite(snap).all():
+                _, features = fidelity.evaluator_outputs(to_uint8(snap), spec["dataset"], device)
+                value = fidelity.fid_between(fidelity.fid_statistics(features), ref_stats)
+            points.append({"step": step, name: value})
+    protocol = {"reference_split": REFERENCE_SPLIT, "reference_samples": len(reference),
+                "evaluator_sha256": evaluator_sha}
+    return metrics, cover, points, protocol
+
+
+def stacked_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
+    """Modes captured of 1000 and KL(p_gen ‖ uniform), each channel classified by the MNIST evaluator."""
+    evaluator_sha = evaluators.load(stacked.EVALUATOR)[1]
+    protocol = {"samples": n, "modes_total": stacked.MODES, "protocol": "VEEGAN/PacGAN Table 2: each channel "
+                "classified by the MNIST evaluator, mode = digit triple, captured with >= 1 sample",
+                "backbone": fidelity.BACKBONE, "backbone_sha256": evaluator_sha}
+
+    def measure(count: int) -> tuple[dict, dict] | None:
+        images, _ = generate(system, count, sample_seed(spec["seed"]), device)
         if not torch.isfinite(images).all():
-            points.append({"step": state["step"], name: None})
-            continue
-        _, features = fidelity.evaluator_outputs(to_uint8(images), spec["dataset"], device)
-        points.append({"step": state["step"], name: fidelity.fid_between(fidelity.fid_statistics(features),
-                                                                        reference_stats)})
-    return points
+            return None
+        numbers = stacked.scores(to_uint8(images), device)
+        return {stacked.metric_names(count)[k]: numbers[k] for k in ("modes", "kl")}, numbers
+
+    measured = measure(n)
+    metrics, cover = {}, {"nonfinite_samples": measured is None}
+    if measured is not None:
+        metrics = {k: _entry(v, protocol) for k, v in measured[0].items()}
+        cover = {"modes_covered": measured[1]["modes"], "modes_total": stacked.MODES, "nonfinite_samples": False,
+                 "evaluator_sha256": evaluator_sha}
+    points = []
+    if opts["over_time"]:
+        for step in _snapshots(run, system):
+            snap = measure(QUALITY_SAMPLES)
+            name = stacked.metric_names(QUALITY_SAMPLES)["modes"]
+            points.append({"step": step, name: snap[0][name] if snap else None})
+    return metrics, cover, points, {"evaluator_sha256": evaluator_sha}
+
+
+def mixture_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
+    """Modes captured, % high quality and reverse KL against the mixture's true means (PacGAN Table 1)."""
+    means, std = torch.tensor(dataset.modes["means"]), dataset.modes["std"]
+    protocol = {"samples": n, "modes_total": len(means), "high_quality_radius_std": mixture.QUALITY_STDS,
+                "protocol": "PacGAN Table 1: high quality within 3 std of the nearest mean; a mode is captured "
+                            "by >= 1 high-quality sample; reverse KL of nearest-mode shares against uniform"}
+
+    def measure(count: int) -> dict:
+        points, _ = generate(system, count, sample_seed(spec["seed"]), device)
+        return mixture.scores(points, means, std)
+
+    numbers = measure(n)
+    names = mixture.metric_names(n)
+    metrics = {names[k]: _entry(numbers[k], protocol) for k in ("modes", "high_quality", "reverse_kl")}
+    cover = {"modes_covered": numbers["modes"], "modes_total": numbers["modes_total"],
+             "mode_histogram": numbers["mode_histogram"], "nonfinite_samples": False}
+    points = [{"step": step, names["modes"]: measure(n)["modes"]} for step in _snapshots(run, system)] \
+        if opts["over_time"] else []
+    return metrics, cover, points, {}
+
+
+SCORERS = {"gray28": image_scores, "rgb28": stacked_scores, "points": mixture_scores}
 
 
 def score_run(run: RunDir, samples: int | None = None, backbone: str = "lenet",
@@ -81,38 +180,25 @@ def score_run(run: RunDir, samples: int | None = None, backbone: str = "lenet",
     if not run.complete:
         raise UserError(f"{run.root}: the run is not complete (no {run.final_checkpoint.name}); "
                         f"finish it with --resume before scoring")
-    n = samples or DEFAULT_SAMPLES[spec["profile"]]
-    dataset = catalogue.load(spec["dataset"], data_dir)
-    reference = dataset.test_images[:, None]
-    evaluator_sha = evaluators.load(spec["dataset"])[1]
+    modality = datasets.modality(spec["dataset"])
+    if backbone == "inception" and modality != "gray28":
+        raise UserError(f"--backbone inception: only for MNIST-like images, and {spec['dataset']} is {modality}")
+    n = samples or DEFAULT_SAMPLES[modality][spec["profile"]]
+    dataset = datasets.load(spec["dataset"], data_dir)
     system = _system(run, spec, device)
     system.G.load_state_dict(checkpoint.load(run.final_checkpoint)["system"]["G"])
-    images = generate(system, n, sample_seed(spec["seed"]), device)
-    finite = bool(torch.isfinite(images).all())
-
-    history = diagnostics.read_history(run.history)
-    numbers = diagnostics.history_numbers(history)
-    metrics, cover = {}, {"nonfinite_samples": not finite}
-    if finite:
-        generated = to_uint8(images)
-        cuda = device.type == "cuda"
-        metrics = fidelity.evaluator_metrics(generated, reference, spec["dataset"], REFERENCE_SPLIT, cuda)
-        if backbone == "inception":
-            metrics.update(inception.inception_metrics(generated, reference, REFERENCE_SPLIT, cuda, inception_weights))
-        logits, _ = fidelity.evaluator_outputs(generated, spec["dataset"], device)
-        cover = {**coverage_mod.coverage(logits, dataset.test_labels), "nonfinite_samples": False,
-                 "evaluator_sha256": evaluator_sha}
+    opts = {"backbone": backbone, "inception_weights": inception_weights, "over_time": over_time}
+    metrics, cover, points, protocol = SCORERS[modality](run, system, spec, dataset, n, opts, device)
+    numbers = diagnostics.history_numbers(diagnostics.read_history(run.history))
     if over_time:
-        ref_stats = fidelity.reference_statistics(reference, spec["dataset"], REFERENCE_SPLIT, device)
-        numbers["quality_over_time"] = quality_over_time(run, system, spec, ref_stats, device)
+        numbers["quality_over_time"] = points
     verdict, reason = diagnostics.verdict(numbers, cover)
     result = {
         "format": METRICS_FORMAT,
         "spec_hash": spec["spec_hash"],
         "recipe": spec["recipe"]["name"], "dataset": spec["dataset"], "seed": spec["seed"],
         "profile": spec["profile"],
-        "protocol": {"samples": n, "sample_seed": sample_seed(spec["seed"]), "reference_split": REFERENCE_SPLIT,
-                     "reference_samples": len(reference), "evaluator_sha256": evaluator_sha,
+        "protocol": {"samples": n, "sample_seed": sample_seed(spec["seed"]), **protocol,
                      "torch_fidelity": torch_fidelity.__version__, "ganbench": gan_bench.__version__},
         "metrics": metrics,
         "coverage": cover,

@@ -126,7 +126,8 @@ def sha256(data: bytes) -> str:
 
 @dataclass
 class Loaded:
-    """A verified dataset: uint8 images [N, 28, 28], int64 labels [N], and where they came from."""
+    """A verified dataset and where it came from: uint8 images [N, 28, 28] (or [N, 3, 28, 28] for
+    stacked MNIST, or float32 points [N, 2] for the 2D mixtures) and int64 labels [N]."""
 
     name: str
     train_images: torch.Tensor
@@ -135,6 +136,8 @@ class Loaded:
     test_labels: torch.Tensor
     files: dict[str, str] = field(default_factory=dict)  # role -> path
     sha256: dict[str, str] = field(default_factory=dict)  # role -> verified sha256
+    modality: str = "gray28"  # gray28, rgb28 or points: which recipes can train on it
+    modes: dict | None = None  # 2D mixtures: {"means": [[x, y], ...], "std": s}
 
 
 def _how_to_supply(ds: Dataset) -> str:

@@ -7,22 +7,24 @@ from pathlib import Path
 from typing import Callable
 
 from gan_bench.config import RunSpec
-from gan_bench.data import catalogue
+from gan_bench.data import datasets
 from gan_bench.rundir import RunDir
 from gan_bench.runs import RunResult, check_run_dir, execute
 from gan_bench.train.progress import Reporter
 
 
-def run_dir_for(out: Path, spec: RunSpec) -> RunDir:
-    return RunDir(Path(out) / spec.recipe / f"seed-{spec.seed}")
+def run_dir_for(out: Path, spec: RunSpec, by_dataset: bool = False) -> RunDir:
+    """<out>/<recipe>/seed-<n>, or <out>/<dataset>/<recipe>/seed-<n> for a suite of several datasets."""
+    return RunDir(Path(out) / (spec.dataset if by_dataset else "") / spec.recipe / f"seed-{spec.seed}")
 
 
 def run_all(specs: list[RunSpec], out: Path, resume: bool, reporter: Reporter,
             data_dir: Path | None = None, score: Callable[[RunDir], dict] | None = None) -> list[RunResult]:
     @lru_cache(maxsize=2)
-    def load(name: str) -> catalogue.Loaded:  # one verified load per dataset per suite
-        return catalogue.load(name, data_dir)
+    def load(name: str) -> datasets.Loaded:  # one verified load per dataset per suite
+        return datasets.load(name, data_dir)
 
+    by_dataset = len({spec.dataset for spec in specs}) > 1
     for spec in specs:  # refuse a conflicting directory before any training starts
-        check_run_dir(spec, run_dir_for(out, spec), resume)
-    return [execute(spec, run_dir_for(out, spec), resume, reporter, load, score) for spec in specs]
+        check_run_dir(spec, run_dir_for(out, spec, by_dataset), resume)
+    return [execute(spec, run_dir_for(out, spec, by_dataset), resume, reporter, load, score) for spec in specs]

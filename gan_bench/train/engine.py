@@ -18,12 +18,14 @@ from gan_bench.repro import derived_seeds, seed_everything
 from gan_bench.rundir import RunDir
 from gan_bench.train import checkpoint
 from gan_bench.train.grids import save_grid
+from gan_bench.train.scatter import save_scatter
 from gan_bench.train.history import History
 from gan_bench.train.progress import Reporter
 from gan_bench.train.sampler import BatchSampler
 from gan_bench.train.signals import Interrupted, stop_on_signals
-from gan_bench.variants import build_system, prepare_images
-from gan_bench.variants.mlp import SCALARS
+from gan_bench.data.catalogue import Loaded
+from gan_bench.variants import build_system
+from gan_bench.variants.base import to_device
 from gan_bench.variants.recipe import Recipe, Schedule
 
 CHECKPOINT_FORMAT = 1
@@ -55,18 +57,20 @@ def _wants_sample(s: int, sched: Schedule) -> bool:
     return s == sched.sample_first or (s > 0 and s % sched.sample_every == 0) or s == sched.steps
 
 
-def train(recipe: Recipe, schedule: Schedule, seed: int, images: torch.Tensor, run: RunDir,
+def train(recipe: Recipe, schedule: Schedule, seed: int, dataset: Loaded, run: RunDir,
           spec_hash: str, device: torch.device, reporter: Reporter, label: str) -> Outcome:
-    """Train ``recipe`` on uint8 ``images`` into ``run``; resume from ``run``'s last checkpoint if any."""
+    """Train ``recipe`` on ``dataset`` into ``run``; resume from ``run``'s last checkpoint if any."""
     seed_everything(seed)
     seeds = derived_seeds(seed)
-    data = prepare_images(recipe, images).to(device)
     system = build_system(recipe, device)  # initialisation draws from the freshly seeded global RNG
+    data = tuple(t.to(device) for t in system.prepare(dataset))
     data_gen = torch.Generator(device=device).manual_seed(seeds["data"])
     noise_gen = torch.Generator(device=device).manual_seed(seeds["noise"])
-    grid_z = system.noise(recipe.sample_count, torch.Generator().manual_seed(seeds["grid"])).to(device)
-    sampler = BatchSampler(recipe.sampling, len(data), recipe.batch_size, data_gen)
-    history = History(run.history, run.timing, SCALARS, recipe.steps_per_epoch, device)
+    grid_inputs = to_device(system.grid_inputs(recipe.sample_count, torch.Generator().manual_seed(seeds["grid"])),
+                            device)
+    # With packing m, D judges batch_size packs, so a step draws batch_size·m real samples.
+    sampler = BatchSampler(recipe.sampling, len(data[0]), recipe.batch_size * recipe.pac, data_gen)
+    history = History(run.history, run.timing, system.scalars, recipe.steps_per_epoch, device)
 
     start = 0
     if run.last_checkpoint.is_file():
@@ -92,7 +96,11 @@ def train(recipe: Recipe, schedule: Schedule, seed: int, images: torch.Tensor, r
         })
 
     def sample(step: int) -> None:
-        save_grid(run.sample_grid(step), system.generate(grid_z))
+        outputs = system.generate(grid_inputs)
+        if dataset.modes is not None:
+            save_scatter(run.sample_grid(step), outputs, dataset.modes, f"{recipe.name}, step {step:,}")
+        else:
+            save_grid(run.sample_grid(step), outputs, system.grid_nrow)
 
     reporter.run_started(label, schedule.steps, start)
     began, last_flush = time.perf_counter(), time.perf_counter()
@@ -100,8 +108,8 @@ def train(recipe: Recipe, schedule: Schedule, seed: int, images: torch.Tensor, r
         sample(0)
     with stop_on_signals() as stop:
         for step in range(start, schedule.steps):
-            real = data.index_select(0, sampler.next())
-            history.add(system.train_step(real, noise_gen))
+            index = sampler.next()
+            history.add(system.train_step(tuple(t.index_select(0, index) for t in data), noise_gen))
             s = step + 1
             if s % schedule.log_every == 0 or s == schedule.steps:
                 history.log(s)

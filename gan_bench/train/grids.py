@@ -12,9 +12,9 @@ from torchvision.utils import make_grid, save_image
 from gan_bench import atomic
 
 
-def save_grid(path: Path, images: torch.Tensor) -> None:
-    """Save images [N, C, H, W] in [0, 1] as a near-square grid, atomically."""
-    nrow = math.ceil(math.sqrt(len(images)))
+def save_grid(path: Path, images: torch.Tensor, nrow: int | None = None) -> None:
+    """Save images [N, C, H, W] in [0, 1] as a grid of ``nrow`` columns (default near-square), atomically."""
+    nrow = nrow or math.ceil(math.sqrt(len(images)))
     grid = make_grid(images.detach().cpu(), nrow=nrow, padding=2, pad_value=0.5)
     buffer = io.BytesIO()
     save_image(grid, buffer, format="png")

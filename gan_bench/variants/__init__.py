@@ -1,22 +1,51 @@
-"""Variant families and the registry of documented recipes."""
+"""Variant families and the registry of documented recipes (and their packed versions)."""
 
 from __future__ import annotations
 
 import torch
 
 from gan_bench.errors import UserError
-from gan_bench.variants.mlp import MLPGAN, prepare_images
-from gan_bench.variants.mlp_recipes import RECIPES
+from gan_bench.variants import packing
+from gan_bench.variants.image_recipes import RECIPES as IMAGE_RECIPES
+from gan_bench.variants.mlp_recipes import RECIPES as MLP_RECIPES
 from gan_bench.variants.recipe import Recipe
+from gan_bench.variants.toy_recipes import TOY_GAN
 
-__all__ = ["RECIPES", "Recipe", "get_recipe", "build_system", "prepare_images"]
+__all__ = ["RECIPES", "Recipe", "get_recipe", "is_recipe", "build_system"]
+
+RECIPES: dict[str, Recipe] = {**MLP_RECIPES, **IMAGE_RECIPES, TOY_GAN.name: TOY_GAN}
 
 
 def get_recipe(name: str) -> Recipe:
-    if name not in RECIPES:
-        raise UserError(f"unknown recipe {name!r}; valid: {', '.join(RECIPES)}")
-    return RECIPES[name]
+    if name in RECIPES:
+        return RECIPES[name]
+    split = packing.split(name)
+    if split and split[0] in RECIPES:
+        base, m = RECIPES[split[0]], split[1]
+        if base.conditional:
+            raise UserError(f"unknown recipe {name!r}: packing (-pac<m>) applies to unconditional recipes only, "
+                            f"and {base.name} is conditional")
+        if m > packing.MAX_PAC:
+            raise UserError(f"unknown recipe {name!r}: packing m must be 1 to {packing.MAX_PAC}")
+        return base if m == 1 else packing.packed(base, m)
+    raise UserError(f"unknown recipe {name!r}; valid: {', '.join(RECIPES)}, "
+                    f"or an unconditional one with -pac2 … -pac{packing.MAX_PAC}")
 
 
-def build_system(recipe: Recipe, device: torch.device) -> MLPGAN:
-    return MLPGAN(recipe, device)
+def is_recipe(name: str) -> bool:
+    try:
+        get_recipe(name)
+    except UserError:
+        return False
+    return True
+
+
+def build_system(recipe: Recipe, device: torch.device):
+    from gan_bench.variants.cgan import CGAN
+    from gan_bench.variants.dcgan import DCGAN
+    from gan_bench.variants.dcgan_mnist import DCGANMnist
+    from gan_bench.variants.mlp import MLPGAN
+    from gan_bench.variants.toy import ToyGAN
+
+    families = {"mlp": MLPGAN, "toy": ToyGAN, "cgan": CGAN, "dcgan-mnist": DCGANMnist, "dcgan": DCGAN}
+    return families[recipe.family](recipe, device)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Union
 
 from pydantic import BaseModel, ConfigDict, PositiveInt, NonNegativeInt, PositiveFloat, model_validator
 
@@ -36,21 +36,44 @@ class Schedule(BaseModel):
                         sample_every=fit(self.sample_every), checkpoint_every=fit(self.checkpoint_every))
 
 
-class MLPRecipe(BaseModel):
-    """An MLP GAN recipe (tf-mlp, slides-mlp, keras-mlp, torch-mlp)."""
+Modality = Literal["gray28", "rgb28", "points"]  # what a recipe trains on; datasets declare theirs
+
+
+class RecipeBase(BaseModel):
+    """What every family shares: provenance, data feeding, packing, outputs and profiles."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str
-    family: Literal["mlp"] = "mlp"
     source: str
     choices: dict[str, str]  # facts the document does not state, and where ganbench took them from
     quirks: dict[str, bool]  # named quirks reproduced as written (True) or switched off
-    # data
-    scaling: Literal["divide_255", "totensor_normalize", "center_127.5"]
-    train_split: Literal["train_60k", "tf_train_55k"]
+    modality: Modality = "gray28"
+    conditional: bool = False
     sampling: Literal["tf_next_batch", "epoch_shuffle", "with_replacement"]
     batch_size: PositiveInt
     steps_per_epoch: PositiveFloat  # for the history's epoch column
+    # PacGAN packing (Lin et al. 2018): D judges `pac` samples concatenated; 1 is the plain recipe.
+    pac: PositiveInt = 1
+    sample_count: PositiveInt
+    profiles: dict[Literal["full", "quick", "smoke"], Schedule]
+
+    @model_validator(mode="after")
+    def _complete(self) -> "RecipeBase":
+        missing = set(PROFILES) - set(self.profiles)
+        if missing:
+            raise ValueError(f"recipe {self.name} lacks profiles {sorted(missing)}")
+        if self.pac > 1 and self.conditional:
+            raise ValueError(f"recipe {self.name}: packing applies to unconditional recipes only")
+        return self
+
+
+class MLPRecipe(RecipeBase):
+    """An MLP GAN recipe (tf-mlp, slides-mlp, keras-mlp, torch-mlp)."""
+
+    family: Literal["mlp"] = "mlp"
+    # data
+    scaling: Literal["divide_255", "totensor_normalize", "center_127.5"]
+    train_split: Literal["train_60k", "tf_train_55k"]
     # noise
     z_dim: PositiveInt
     z_dist: Literal["normal", "uniform"]
@@ -75,20 +98,71 @@ class MLPRecipe(BaseModel):
     lr: PositiveFloat
     betas: tuple[float, float]
     eps: PositiveFloat
-    # outputs
-    sample_count: PositiveInt
-    profiles: dict[Literal["full", "quick", "smoke"], Schedule]
-
-    @model_validator(mode="after")
-    def _complete(self) -> "MLPRecipe":
-        missing = set(PROFILES) - set(self.profiles)
-        if missing:
-            raise ValueError(f"recipe {self.name} lacks profiles {sorted(missing)}")
-        return self
 
     @property
     def pixel_range(self) -> tuple[float, float]:
         return (0.0, 1.0) if self.scaling == "divide_255" else (-1.0, 1.0)
 
 
-Recipe = MLPRecipe
+
+class ToyRecipe(RecipeBase):
+    """PacGAN's 2D mixture model (Lin et al. 2018): BN-ReLU MLP G and maxout D."""
+
+    family: Literal["toy"] = "toy"
+    modality: Literal["points"] = "points"
+    z_dim: PositiveInt
+    g_hidden: tuple[PositiveInt, ...]
+    d_maxout: tuple[PositiveInt, ...]
+    maxout_pieces: PositiveInt
+    init_std: PositiveFloat
+    lr: PositiveFloat
+    betas: tuple[float, float]
+
+
+class CGANRecipe(RecipeBase):
+    """The conditional MLP GAN of seed 000 Example 10-2 and seed 002."""
+
+    family: Literal["cgan"] = "cgan"
+    conditional: Literal[True] = True
+    train_split: Literal["train_60k", "tf_train_55k"]
+    z_dim: PositiveInt
+    z_dist: Literal["normal", "uniform"]
+    z_params: tuple[float, float]
+    hidden: PositiveInt
+    lr: PositiveFloat
+    betas: tuple[float, float]
+    eps: PositiveFloat
+
+
+class DCGANMnistRecipe(RecipeBase):
+    """seed 000 Example 10-3: the small TF convolutional GAN with RMSProp and loss balancing."""
+
+    family: Literal["dcgan-mnist"] = "dcgan-mnist"
+    z_dim: PositiveInt
+    z_params: tuple[float, float]  # uniform (low, high)
+    filters: PositiveInt
+    dense: PositiveInt
+    dropout_rate: float  # the share of units dropped when dropout acts
+    bn_momentum: float  # torch's momentum = 1 - TF's decay
+    bce_eps: PositiveFloat
+    l2: float
+    lr: PositiveFloat
+    g_balance: PositiveFloat  # skip G's update when g_loss * g_balance < d_loss
+    d_balance: PositiveFloat  # skip D's update when d_loss * d_balance < g_loss
+
+
+class DCGANRecipe(RecipeBase):
+    """Radford et al. 2016: strided (de)convolutions, BN, ReLU/LReLU, tanh out, Adam 2e-4 / 0.5."""
+
+    family: Literal["dcgan"] = "dcgan"
+    image_size: Literal[28, 32, 64]
+    channels: Literal[1, 3]
+    z_dim: PositiveInt
+    ngf: PositiveInt
+    ndf: PositiveInt
+    init_std: PositiveFloat
+    lr: PositiveFloat
+    betas: tuple[float, float]
+
+
+Recipe = Union[MLPRecipe, ToyRecipe, CGANRecipe, DCGANMnistRecipe, DCGANRecipe]

@@ -1,0 +1,123 @@
+"""Convolutional G and D networks: seed 000 Example 10-3's small TF GAN, and Radford's DCGAN."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class LeakyMax(nn.Module):
+    """lrelu(x) = max(x, 0.2·x), as seed 000 writes it."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.maximum(x, 0.2 * x)
+
+
+class Bilinear(nn.Module):
+    """tf.image.resize_images(x, size) (bilinear)."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.interpolate(x, size=(self.size, self.size), mode="bilinear", align_corners=False)
+
+
+class Reshape(nn.Module):
+    def __init__(self, *shape: int):
+        super().__init__()
+        self.shape = shape
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.reshape(len(x), *self.shape)
+
+
+def _dropout(rate: float) -> nn.Module:
+    return nn.Dropout(rate) if rate > 0 else nn.Identity()
+
+
+def tf_batch_norm(channels: int, momentum: float, dims: int) -> nn.Module:
+    """tf.contrib.layers.batch_norm defaults: epsilon 1e-3, a learned offset and no scale."""
+    bn = (nn.BatchNorm1d if dims == 1 else nn.BatchNorm2d)(channels, eps=1e-3, momentum=momentum)
+    bn.weight.requires_grad_(False)  # scale=False: gamma stays 1
+    return bn
+
+
+def small_tf_generator(z_dim: int, filters: int, dropout: float, bn_momentum: float) -> nn.Sequential:
+    """seed 000 Example 10-3's G: dense to 4·4·1, resize to 7×7, deconvs 5×5 to 28×28×1, sigmoid."""
+    def tail(ch: int) -> list[nn.Module]:
+        return [LeakyMax(), _dropout(dropout), tf_batch_norm(ch, bn_momentum, 2)]
+
+    return nn.Sequential(
+        nn.Linear(z_dim, 16), LeakyMax(), _dropout(dropout), tf_batch_norm(16, bn_momentum, 1),
+        Reshape(1, 4, 4), Bilinear(7),
+        nn.ConvTranspose2d(1, filters, 5, stride=2, padding=2, output_padding=1), *tail(filters),
+        nn.ConvTranspose2d(filters, filters, 5, stride=2, padding=2, output_padding=1), *tail(filters),
+        nn.ConvTranspose2d(filters, filters, 5, stride=1, padding=2), *tail(filters),
+        nn.ConvTranspose2d(filters, 1, 5, stride=1, padding=2), nn.Sigmoid(),
+    )
+
+
+def small_tf_discriminator(channels: int, filters: int, dense: int, dropout: float) -> nn.Sequential:
+    """seed 000 Example 10-3's D: conv 5×5 (stride 2, 1, 1) with dropout, dense 128, dense 1 sigmoid."""
+    return nn.Sequential(
+        nn.Conv2d(channels, filters, 5, stride=2, padding=2), LeakyMax(), _dropout(dropout),
+        nn.Conv2d(filters, filters, 5, stride=1, padding=2), LeakyMax(), _dropout(dropout),
+        nn.Conv2d(filters, filters, 5, stride=1, padding=2), LeakyMax(), _dropout(dropout),
+        nn.Flatten(), nn.Linear(filters * 14 * 14, dense), LeakyMax(), nn.Linear(dense, 1), nn.Sigmoid(),
+    )
+
+
+@torch.no_grad()
+def glorot_init(net: nn.Module) -> None:
+    """tf.layers defaults: Glorot-uniform kernels, zero biases."""
+    for m in net.modules():
+        if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.xavier_uniform_(m.weight)
+            m.bias.zero_()
+
+
+def _ladder(image_size: int) -> tuple[int, int]:
+    """(base spatial size, number of ×2 upsamplings) from 4×4 (32, 64) or 7×7 (28)."""
+    base = 7 if image_size == 28 else 4
+    return base, int(math.log2(image_size // base))
+
+
+def dcgan_generator(z_dim: int, channels: int, image_size: int, ngf: int) -> nn.Sequential:
+    """Radford et al.: z -> base×base by a fractionally-strided conv, then stride-2 deconvs 4×4,
+    BN and ReLU on every layer but the output, tanh out. Widths halve from ngf·2^(n-1) to ngf."""
+    base, ups = _ladder(image_size)
+    widths = [ngf * 2 ** i for i in reversed(range(ups))]
+    layers: list[nn.Module] = [Reshape(z_dim, 1, 1), nn.ConvTranspose2d(z_dim, widths[0], base, 1, 0, bias=False),
+                               nn.BatchNorm2d(widths[0]), nn.ReLU(True)]
+    for a, b in zip(widths[:-1], widths[1:]):
+        layers += [nn.ConvTranspose2d(a, b, 4, 2, 1, bias=False), nn.BatchNorm2d(b), nn.ReLU(True)]
+    layers += [nn.ConvTranspose2d(widths[-1], channels, 4, 2, 1, bias=False), nn.Tanh()]
+    return nn.Sequential(*layers)
+
+
+def dcgan_discriminator(channels: int, image_size: int, ndf: int) -> nn.Sequential:
+    """Radford et al.: stride-2 convs 4×4 with LReLU 0.2, BN on every layer but the input, then a
+    base×base conv to one logit (the sigmoid is in the loss)."""
+    base, downs = _ladder(image_size)
+    widths = [ndf * 2 ** i for i in range(downs)]
+    layers: list[nn.Module] = [nn.Conv2d(channels, widths[0], 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True)]
+    for a, b in zip(widths[:-1], widths[1:]):
+        layers += [nn.Conv2d(a, b, 4, 2, 1, bias=False), nn.BatchNorm2d(b), nn.LeakyReLU(0.2, True)]
+    layers += [nn.Conv2d(widths[-1], 1, base, 1, 0, bias=False), nn.Flatten()]
+    return nn.Sequential(*layers)
+
+
+@torch.no_grad()
+def dcgan_init(net: nn.Module, std: float) -> None:
+    """Radford et al.: conv weights N(0, std); batch norm weight N(1, std), bias 0."""
+    for m in net.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            m.weight.normal_(0.0, std)
+        elif isinstance(m, nn.BatchNorm2d):
+            m.weight.normal_(1.0, std)
+            m.bias.zero_()

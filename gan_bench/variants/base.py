@@ -1,0 +1,124 @@
+"""What every GAN system shares: G and D with their optimisers, PacGAN packing, frozen-D G steps,
+gradient norms, the per-step scalars and the state a checkpoint holds.
+
+A system's interface, used by the engine and by scoring:
+- ``prepare(dataset)``: the training tensors (a tuple; batches index each one alike);
+- ``inputs(n, generator)``: G's inputs for n samples (z, or (z, labels)); ``grid_inputs`` for grids;
+- ``generate(inputs)``: images [N, C, H, W] in [0, 1], or points [N, 2];
+- ``train_step(batch, generator)``: one step, returning ``scalars`` as one device tensor.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import torch
+from torch import nn
+
+from gan_bench.train.losses import bce_logits
+
+# Order of the per-step scalars that train_step returns and history.csv records.
+SCALARS = ("d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm", "d_grad_norm")
+
+
+def grad_norm(params: list[nn.Parameter]) -> torch.Tensor:
+    return torch.nn.utils.get_total_norm([p.grad for p in params if p.grad is not None])
+
+
+class Packed(nn.Module):
+    """D over packs of m samples (Lin et al. 2018): consecutive samples [B·m, C, ...] are
+    concatenated along the feature/channel axis into [B, m·C, ...]. A remainder short of a
+    whole pack (a short last batch) is left out. m = 1 is D itself."""
+
+    def __init__(self, net: nn.Module, m: int):
+        super().__init__()
+        self.net, self.m = net, m
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.m == 1:
+            return self.net(x)
+        n = len(x) // self.m
+        x = x[: n * self.m]
+        return self.net(x.reshape(n, self.m * x.shape[1], *x.shape[2:]))
+
+
+@contextmanager
+def frozen(net: nn.Module):
+    """G's step: D's weights get no gradients (the gradient still flows through D to G)."""
+    params = [p for p in net.parameters() if p.requires_grad]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p in params:
+            p.requires_grad_(True)
+
+
+def to_device(inputs, device: torch.device):
+    if isinstance(inputs, tuple):
+        return tuple(t.to(device) for t in inputs)
+    return inputs.to(device)
+
+
+class GANSystem:
+    scalars = SCALARS
+    grid_nrow: int | None = None  # sample grid columns; None: a near-square grid
+
+    def __init__(self, recipe, G: nn.Module, D: nn.Module, opt_g: torch.optim.Optimizer,
+                 opt_d: torch.optim.Optimizer):
+        self.recipe, self.G, self.D, self.opt_g, self.opt_d = recipe, G, D, opt_g, opt_d
+        self.g_params = list(G.parameters())
+        self.d_params = list(D.parameters())
+        G.train()
+        D.train()
+
+    def update(self, which: str, loss: torch.Tensor) -> torch.Tensor:
+        """Backward ``loss`` into G or D and step its optimiser; returns the gradient norm."""
+        opt, params = (self.opt_g, self.g_params) if which == "g" else (self.opt_d, self.d_params)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        norm = grad_norm(params)
+        opt.step()
+        return norm
+
+    def grid_inputs(self, n: int, generator: torch.Generator):
+        return self.inputs(n, generator)
+
+    @torch.no_grad()
+    def generate(self, inputs) -> torch.Tensor:
+        return self.G(inputs)
+
+    def state_dict(self) -> dict:
+        return {"G": self.G.state_dict(), "D": self.D.state_dict(),
+                "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+
+
+def uniform_or_normal(shape: tuple, dist: str, params: tuple[float, float], generator: torch.Generator) -> torch.Tensor:
+    """z ~ N(mean, std) for ("normal", (mean, std)) or U(low, high) for ("uniform", (low, high))."""
+    a, b = params
+    if dist == "normal":
+        return torch.randn(shape, generator=generator, device=generator.device) * b + a
+    return torch.rand(shape, generator=generator, device=generator.device) * (b - a) + a
+
+
+def standard_step(system: GANSystem, real: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Goodfellow's non-saturating GAN step on logits: D on real→1 and G(z)→0, then G on G(z)→1
+    with the same z (G is unchanged in between). Used by the toy and DCGAN families."""
+    m = system.recipe.pac
+    real = real[: len(real) // m * m]
+    fake = system.G(system.inputs(len(real), generator))
+    out_real, out_fake = system.D(real), system.D(fake.detach())
+    d_loss = bce_logits(out_real, 1.0) + bce_logits(out_fake, 0.0)
+    d_grad = system.update("d", d_loss)
+    with frozen(system.D):
+        g_loss = bce_logits(system.D(fake), 1.0)
+    g_grad = system.update("g", g_loss)
+    return torch.stack([d_loss.detach(), g_loss.detach(), torch.sigmoid(out_real).mean().detach(),
+                        torch.sigmoid(out_fake).mean().detach(), g_grad, d_grad])

@@ -1,0 +1,29 @@
+"""The 2D-mixture GAN of PacGAN's toy experiments, with packing."""
+
+from __future__ import annotations
+
+import torch
+
+from gan_bench.nets.toy import generator, maxout_discriminator, normal_init
+from gan_bench.variants.base import GANSystem, Packed, standard_step
+from gan_bench.variants.recipe import ToyRecipe
+
+
+class ToyGAN(GANSystem):
+    def __init__(self, recipe: ToyRecipe, device: torch.device):
+        G = generator(recipe.z_dim, recipe.g_hidden).to(device)
+        D = Packed(maxout_discriminator(2 * recipe.pac, recipe.d_maxout, recipe.maxout_pieces), recipe.pac).to(device)
+        for net in (G, D):
+            normal_init(net, recipe.init_std)
+        super().__init__(recipe, G, D, torch.optim.Adam(G.parameters(), lr=recipe.lr, betas=recipe.betas),
+                         torch.optim.Adam(D.parameters(), lr=recipe.lr, betas=recipe.betas))
+
+    def prepare(self, dataset) -> tuple[torch.Tensor]:
+        return (dataset.train_images.float(),)
+
+    def inputs(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        return torch.randn((n, self.recipe.z_dim), generator=generator, device=generator.device)
+
+    def train_step(self, batch: tuple[torch.Tensor], generator: torch.Generator) -> torch.Tensor:
+        return standard_step(self, batch[0], generator)
+

@@ -1,0 +1,33 @@
+"""PacGAN's 2D-mixture GAN (Lin et al. 2018, Table 1), from the protocol in ../shared/REFERENCES.md.
+Packed versions are named ``toy-gan-pac<m>`` (see variants.packing)."""
+
+from __future__ import annotations
+
+from gan_bench.variants.recipe import Schedule, ToyRecipe
+
+STEPS_PER_EPOCH = 1000  # 100,000 samples / batch 100
+
+TOY_GAN = ToyRecipe(
+    name="toy-gan",
+    source="PacGAN (Lin et al. 2018) Table 1 protocol, from PacGAN's code: 2D ring and grid mixtures",
+    choices={
+        "loss": "non-saturating GAN loss on D's logits (sigmoid cross-entropy), as in PacGAN's code",
+        "betas": "Adam beta2 0.999 (the protocol gives beta1 0.8 only; 0.999 is Adam's default)",
+        "update": "one D update then one G update per step, G on the same z",
+        "packing": "with pac m, D sees 100 packs of m samples per step, so a step draws 100·m real and "
+                   "fake samples; the number of steps stays 400 epochs of plain batches for every m",
+        "batch_norm": "batch norm in training mode during training and in eval mode (running "
+                      "statistics) when scoring and drawing",
+    },
+    quirks={},
+    sampling="epoch_shuffle", batch_size=100, steps_per_epoch=STEPS_PER_EPOCH,
+    z_dim=2, g_hidden=(400, 400, 400, 400), d_maxout=(200, 200, 200), maxout_pieces=5,
+    init_std=0.02, lr=1e-4, betas=(0.8, 0.999),
+    sample_count=2500,
+    profiles={
+        "full": Schedule(steps=400 * STEPS_PER_EPOCH, log_every=500, sample_first=10_000, sample_every=50_000,
+                         checkpoint_every=50_000),
+        "quick": Schedule(steps=20_000, log_every=100, sample_first=1000, sample_every=5000, checkpoint_every=5000),
+        "smoke": Schedule(steps=200, log_every=10, sample_first=0, sample_every=100, checkpoint_every=100),
+    },
+)
