@@ -123,11 +123,28 @@ def test_baseline_records_means_and_how_it_was_made(suite_run):
 
 
 def test_published_rows_appear_only_under_the_same_protocol():
-    assert published.published_rows("fid_lenet_10k_test", "mnist") == []
-    rows = published.published_rows("fid_inception_10k_test", "fashion-mnist")
-    assert {"label": "NS GAN (non-saturating) [published]", "value": 26.5, "std": 1.6,
-            "source": published.LUCIC_2018["source"]} in rows
+    assert published.published_rows(["fid_lenet_10k_test"], "mnist") == []
+    rows = published.published_rows(["fid_inception_10k_test"], "fashion-mnist")
+    ns = next(r for r in rows if r["label"] == "NS GAN (non-saturating) [published]")
+    assert ns["values"] == {"fid_inception_10k_test": (26.5, 1.6)} and ns["source"] == published.LUCIC_2018["source"]
     table = pd.DataFrame({"recipe": ["tf-mlp"], "n": [3], "fid_inception_10k_test": ["12.0 ± 1.0"]})
     shown = render._with_published(table, "mnist")
     assert "NS GAN (non-saturating) [published]" in set(shown["recipe"])
     assert shown.loc[shown["recipe"] == "WGAN [published]", "fid_inception_10k_test"].item() == "6.7 ± 0.4"
+
+
+def test_pacgan_and_veegan_rows_sit_beside_the_toy_and_stacked_tables():
+    table = pd.DataFrame({"recipe": ["toy-gan", "toy-gan-pac2"], "n": [3, 3],
+                          "modes_2d_2500": ["20.0 ± 1.0", "23.0 ± 1.0"], "reverse_kl_2d_2500": ["0.5", "0.2"]})
+    shown = render._with_published(table, "grid")
+    pac2 = shown[shown["recipe"] == "PacGAN2 [published]"].iloc[0]
+    assert pac2["modes_2d_2500"] == "23.8 ± 0.7" and pac2["reverse_kl_2d_2500"] == "0.13 ± 0.04"
+    assert "PacGAN" in pac2["verdicts"] and "2,500 samples" in pac2["verdicts"]
+    veegan = shown[shown["recipe"] == "VEEGAN [published]"].iloc[0]
+    assert veegan["modes_2d_2500"] == "24.6" and veegan["reverse_kl_2d_2500"] == "—"  # VEEGAN gave no KL
+    assert render._with_published(table, "ring").loc[lambda d: d["recipe"] == "GAN [published]",
+                                                      "modes_2d_2500"].tolist() == ["6.3 ± 0.5", "1"]
+    stacked = pd.DataFrame({"recipe": ["dcgan-stacked"], "n": [3], "modes_stacked_lenet_26k": ["50 ± 1"]})
+    shown = render._with_published(stacked, "stacked-mnist")
+    assert shown.loc[shown["recipe"] == "PacDCGAN2 [published]", "modes_stacked_lenet_26k"].item() == "1000.0 ± 0.0"
+    assert len(render._with_published(stacked, "mnist")) == 1  # no published row under another dataset

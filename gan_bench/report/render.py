@@ -18,13 +18,15 @@ def _title(keys: tuple) -> str:
     return f"suite {suite or '(none)'} · {dataset} · profile {profile} · {device}"
 
 
+def _cell(value: float, spread: float | None) -> str:
+    return f"{value}" if spread is None else f"{value} ± {spread}"
+
+
 def _with_published(table: pd.DataFrame, dataset: str) -> pd.DataFrame:
-    """Append the published rows whose protocol matches a column of ``table``."""
-    extra = []
-    for metric in [c for c in table.columns if c.startswith("fid_")]:
-        for row in published_rows(metric, dataset):
-            extra.append({"recipe": row["label"], metric: f"{row['value']} ± {row['std']}",
-                          "verdicts": row["source"]})
+    """Append the published rows whose protocol matches a column of ``table``, marked [published]."""
+    extra = [{"recipe": row["label"], **{m: _cell(*v) for m, v in row["values"].items()},
+              "verdicts": f"{row['source']}; {row['protocol']}"}
+             for row in published_rows(list(table.columns), dataset)]
     if not extra:
         return table
     return pd.concat([table.astype(object), pd.DataFrame(extra, dtype=object)], ignore_index=True).fillna("—")

@@ -8,8 +8,8 @@ import math
 import pandas as pd
 
 # Which way is better, by metric name prefix (the protocol suffix does not change it).
-LOWER_IS_BETTER = ("fid_", "kid_", "kl_generated_data")
-HIGHER_IS_BETTER = ("is_", "precision_", "recall_", "modes_covered", "mean_confidence")
+LOWER_IS_BETTER = ("fid_", "kid_", "kl_generated_data", "reverse_kl_", "kl_stacked_")
+HIGHER_IS_BETTER = ("is_", "precision_", "recall_", "modes_", "mean_confidence", "high_quality_", "cond_accuracy_")
 GROUP = ["suite", "dataset", "profile", "device"]
 PROTOCOL_METRICS = ("is_", "fid_", "kid_", "precision_", "recall_")  # named <metric>_<backbone>_<samples>...
 BEST = "★"

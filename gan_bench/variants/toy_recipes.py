@@ -27,7 +27,7 @@ TOY_GAN = ToyRecipe(
     profiles={
         "full": Schedule(steps=400 * STEPS_PER_EPOCH, log_every=500, sample_first=10_000, sample_every=50_000,
                          checkpoint_every=50_000),
-        "quick": Schedule(steps=20_000, log_every=100, sample_first=1000, sample_every=5000, checkpoint_every=5000),
+        "quick": Schedule(steps=10_000, log_every=100, sample_first=1000, sample_every=2500, checkpoint_every=2500),
         "smoke": Schedule(steps=200, log_every=10, sample_first=0, sample_every=100, checkpoint_every=100),
     },
 )
