@@ -27,7 +27,7 @@ def shapes(net):
 
 
 def kinds(net):
-    return [type(m).__name__ for m in net]
+    return [type(m).__name__ for m in getattr(net, "net", net)]  # D is wrapped in Packed
 
 
 # name: (G layer sizes, D layer sizes, G modules, D modules)
