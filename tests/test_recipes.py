@@ -53,7 +53,7 @@ def test_layers_and_activations(name):
     assert shapes(s.D) == d_shapes
     assert kinds(s.G) == g_kinds
     assert kinds(s.D) == d_kinds
-    for m in list(s.G) + list(s.D):
+    for m in list(s.G) + list(s.D.net):
         if isinstance(m, nn.LeakyReLU):
             assert m.negative_slope == 0.2
         if isinstance(m, nn.Dropout):
