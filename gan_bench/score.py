@@ -156,13 +156,13 @@ def mixture_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict,
 
     def measure(count: int) -> dict:
         points, _ = generate(system, count, sample_seed(spec["seed"]), device)
-        return mixture.scores(points, means, std)
+        return {**mixture.scores(points, means, std), "nonfinite": not bool(torch.isfinite(points).all())}
 
     numbers = measure(n)
     names = mixture.metric_names(n)
     metrics = {names[k]: _entry(numbers[k], protocol) for k in ("modes", "high_quality", "reverse_kl")}
     cover = {"modes_covered": numbers["modes"], "modes_total": numbers["modes_total"],
-             "mode_histogram": numbers["mode_histogram"], "nonfinite_samples": False}
+             "mode_histogram": numbers["mode_histogram"], "nonfinite_samples": numbers["nonfinite"]}
     points = [{"step": step, names["modes"]: measure(n)["modes"]} for step in _snapshots(run, system)] \
         if opts["over_time"] else []
     return metrics, cover, points, {}

@@ -6,30 +6,22 @@ each ganbench metric name whose protocol it shares.
 
 from __future__ import annotations
 
+_LUCIC_FID = {  # model: (MNIST, Fashion-MNIST) as (mean, std)
+    "MM GAN (minimax)": ((9.8, 0.9), (29.6, 1.6)),
+    "NS GAN (non-saturating)": ((6.8, 0.5), (26.5, 1.6)),
+    "LSGAN": ((7.8, 0.6), (30.7, 2.2)),
+    "WGAN": ((6.7, 0.4), (21.5, 1.6)),
+    "WGAN-GP": ((20.3, 5.0), (24.5, 2.1)),
+    "DRAGAN": ((7.6, 0.4), (27.7, 1.2)),
+    "BEGAN": ((13.1, 1.0), (22.9, 0.9)),
+}
+
 LUCIC_2018 = {
     "source": "Lucic et al. 2018, Table 2 (best FID over a hyper-parameter search; mean ± std)",
     "protocol": "Inception pool_3 (TF 2015-12-05 graph), 10,000 generated vs the 10,000-image test split, "
                 "grayscale tiled to RGB",
-    "datasets": {
-        "mnist": {
-            "MM GAN (minimax)": {"fid_inception_10k_test": (9.8, 0.9)},
-            "NS GAN (non-saturating)": {"fid_inception_10k_test": (6.8, 0.5)},
-            "LSGAN": {"fid_inception_10k_test": (7.8, 0.6)},
-            "WGAN": {"fid_inception_10k_test": (6.7, 0.4)},
-            "WGAN-GP": {"fid_inception_10k_test": (20.3, 5.0)},
-            "DRAGAN": {"fid_inception_10k_test": (7.6, 0.4)},
-            "BEGAN": {"fid_inception_10k_test": (13.1, 1.0)},
-        },
-        "fashion-mnist": {
-            "MM GAN (minimax)": {"fid_inception_10k_test": (29.6, 1.6)},
-            "NS GAN (non-saturating)": {"fid_inception_10k_test": (26.5, 1.6)},
-            "LSGAN": {"fid_inception_10k_test": (30.7, 2.2)},
-            "WGAN": {"fid_inception_10k_test": (21.5, 1.6)},
-            "WGAN-GP": {"fid_inception_10k_test": (24.5, 2.1)},
-            "DRAGAN": {"fid_inception_10k_test": (27.7, 1.2)},
-            "BEGAN": {"fid_inception_10k_test": (22.9, 0.9)},
-        },
-    },
+    "datasets": {dataset: {model: {"fid_inception_10k_test": cells[i]} for model, cells in _LUCIC_FID.items()}
+                 for i, dataset in enumerate(("mnist", "fashion-mnist"))},
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 
 from gan_bench.nets.conv import glorot_init, small_tf_discriminator, small_tf_generator
-from gan_bench.variants.base import SCALARS, GANSystem, Packed, frozen
+from gan_bench.variants.base import SCALARS, GANSystem, Packed, frozen, uniform_or_normal
 from gan_bench.variants.pixels import as_channels, scaled
 from gan_bench.variants.recipe import DCGANMnistRecipe
 
@@ -41,8 +41,7 @@ class DCGANMnist(GANSystem):
         return (as_channels(scaled(dataset.train_images, "tf_train_55k", "divide_255")),)
 
     def inputs(self, n: int, generator: torch.Generator) -> torch.Tensor:
-        low, high = self.recipe.z_params
-        return torch.rand((n, self.recipe.z_dim), generator=generator, device=generator.device) * (high - low) + low
+        return uniform_or_normal((n, self.recipe.z_dim), "uniform", self.recipe.z_params, generator)
 
     def _losses(self, real: torch.Tensor, fake: torch.Tensor):
         eps = self.recipe.bce_eps
