@@ -41,6 +41,8 @@ Quiet = typer.Option(False, "--quiet", "-q", help="No progress bar: one line per
 Samples = typer.Option(None, "--samples", min=1, help="Generated samples to score (default: 10,000; 1,000 for smoke).")
 Backbone = typer.Option("lenet", "--backbone", help="lenet (the pinned evaluator) or inception "
                         "(adds FID/IS on inception-v3-compat, Lucic et al. 2018).")
+DirectionOpt = typer.Option(None, "--direction", help="Translation data: AtoB (default) or BtoA (swap the "
+                            "domains; a pix2pix folder's A is the left half).", show_default=False)
 InceptionWeights = typer.Option(None, "--inception-weights", help="Inception weights file (default: the torch "
                                 "hub cache, else a download when online).")
 
@@ -86,6 +88,14 @@ def _new_output(prefix: str) -> Path:
         n += 1
         path = RUNS_ROOT / f"{prefix}-{stamp}-{n}"
     return path
+
+
+def _direction(direction: Optional[str], default: str) -> str:
+    if direction is None:
+        return default
+    if direction not in datasets.DIRECTIONS:
+        raise UserError(f"--direction: unknown direction {direction!r}; valid: {', '.join(datasets.DIRECTIONS)}")
+    return direction
 
 
 def _profile(profile: Optional[str], device, suite_profile: Optional[str] = None) -> str:
@@ -145,7 +155,9 @@ def _latest_unfinished(spec: RunSpec) -> RunDir:
 @user_errors
 def train(
     recipe: str = typer.Argument(..., help="Recipe name (see `ganbench list`)."),
-    dataset: str = typer.Option("mnist", help="Dataset: mnist, fashion-mnist, stacked-mnist, ring or grid."),
+    dataset: str = typer.Option("mnist", help="Dataset: mnist, fashion-mnist, stacked-mnist, ring, grid, "
+                                "edges2digits, edges2fashion, digits2bold, or a translation folder's path."),
+    direction: Optional[str] = DirectionOpt,
     seed: int = typer.Option(0, min=0, help="Run seed."),
     profile: Optional[str] = typer.Option(None, help="full, quick or smoke (default: full on CUDA, quick on CPU)."),
     steps: Optional[int] = typer.Option(None, min=1, help="Override the profile's step count."),
@@ -159,15 +171,19 @@ def train(
 ) -> None:
     """Train one recipe with one seed into one run directory."""
     get_recipe(recipe)
-    if dataset not in datasets.NAMES:
-        raise UserError(f"--dataset: unknown dataset {dataset!r}; valid: {', '.join(datasets.NAMES)}")
+    if not datasets.known(dataset):
+        raise UserError(f"--dataset: unknown dataset {dataset!r}; valid: {', '.join(datasets.NAMES)}, "
+                        f"or a translation folder's path")
     try:
         compatible(recipe, dataset)
     except ValueError as e:
         raise UserError(f"--dataset: {e}") from None
     dev = devices.resolve(device)
+    way = _direction(direction, "AtoB")
+    if way != "AtoB" and not datasets.is_translation(dataset):
+        raise UserError(f"--direction: applies to translation data only, not {dataset}")
     spec = RunSpec(recipe=recipe, dataset=dataset, seed=seed, profile=_profile(profile, dev), steps=steps,
-                   device=dev.type)
+                   device=dev.type, direction=way)
     if out is not None:
         run = RunDir(out)
     elif resume:
@@ -175,7 +191,7 @@ def train(
     else:
         run = RunDir(_new_output("train") / recipe / f"seed-{seed}")
     with _reporter(quiet) as reporter:
-        result = execute(spec, run, resume, reporter, lambda name: datasets.load(name, data_dir))
+        result = execute(spec, run, resume, reporter, lambda name, way: datasets.load(name, data_dir, way))
     out_console.print(f"{result.status}: {result.path}", highlight=False)
 
 
@@ -190,6 +206,7 @@ def run(
     out: Optional[Path] = typer.Option(None, help="Output folder (default: results/runs/<suite>-<UTC time>)."),
     device: str = Device,
     resume: bool = typer.Option(False, help="With --out: skip complete runs, continue interrupted ones."),
+    direction: Optional[str] = DirectionOpt,
     quiet: bool = Quiet,
     data_dir: Optional[Path] = DataDir,
     samples: Optional[int] = Samples,
@@ -198,6 +215,11 @@ def run(
 ) -> None:
     """Train every recipe x seed of a suite, scoring each run as it finishes."""
     s = load_suite(suite)
+    if direction is not None:
+        if not all(datasets.is_translation(d) for d in s.datasets):
+            raise UserError(f"--direction: applies to translation data only; suite {s.name} has "
+                            f"{', '.join(s.datasets)}")
+        s = s.model_copy(update={"direction": _direction(direction, s.direction)})
     dev = devices.resolve(device)
     specs = s.expand(_profile(profile, dev, s.profile), dev.type, _names(recipes), _ints(seeds, "--seeds"))
     if resume and out is None:

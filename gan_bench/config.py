@@ -4,10 +4,14 @@ A suite file (``suites/<name>.toml``)::
 
     name = "mnist"
     description = "..."
-    dataset = "mnist"                 # mnist, fashion-mnist, stacked-mnist, ring, grid; or a list
+    dataset = "mnist"                 # mnist, fashion-mnist, stacked-mnist, ring, grid, edges2digits,
+                                      # edges2fashion, digits2bold, a translation folder's path; or a list
     seeds = [0, 1, 2]
     recipes = ["tf-mlp", "torch-mlp"]  # recipe names; unconditional ones may add -pac<m> (packing)
     profile = "smoke"                 # optional: the suite's default profile
+    direction = "AtoB"                # optional, translation data: AtoB (default) or BtoA
+    [only]                            # optional: a recipe runs on these of the suite's datasets only
+    "pix2pix" = ["edges2digits"]
     [steps]                           # optional: fix a recipe's step count (> 0) for every profile
     "tf-mlp" = 40
 """
@@ -35,6 +39,7 @@ else:  # Python 3.10
     import tomli as tomllib
 
 Profile = Literal["full", "quick", "smoke"]
+Direction = Literal["AtoB", "BtoA"]
 SOURCE_SUITES = Path(__file__).resolve().parent.parent / "suites"
 
 
@@ -52,9 +57,16 @@ def _known_recipe(name: str) -> str:
     return name
 
 
+def _modality(dataset: str) -> str:
+    try:
+        return all_datasets.modality(dataset)
+    except UserError as e:  # a folder without a translation layout
+        raise ValueError(str(e)) from None
+
+
 def compatible(recipe: str, dataset: str) -> None:
     """Raise ValueError unless ``recipe`` trains on ``dataset``'s kind of data."""
-    wants, has = get_recipe(recipe).modality, all_datasets.modality(dataset)
+    wants, has = get_recipe(recipe).modality, _modality(dataset)
     if wants != has:
         fits = [d for d in all_datasets.NAMES if all_datasets.modality(d) == wants]
         raise ValueError(f"recipe {recipe} trains on {wants} data and dataset {dataset} is {has}; "
@@ -71,6 +83,13 @@ class RunSpec(BaseModel):
     profile: Profile
     steps: PositiveInt | None = None  # overrides the profile's length
     device: Literal["cpu", "cuda"]
+    direction: Direction = "AtoB"  # translation data only
+
+    @model_validator(mode="after")
+    def _direction(self) -> "RunSpec":
+        if self.direction != "AtoB" and not all_datasets.is_translation(self.dataset):
+            raise ValueError(f"direction {self.direction} applies to translation data only, not {self.dataset}")
+        return self
 
     @property
     def recipe_obj(self) -> Recipe:
@@ -84,7 +103,8 @@ class RunSpec(BaseModel):
     def resolved(self) -> dict:
         """The spec as written to spec.json (without its hash): recipe facts, schedule, data, seed."""
         recipe = self.recipe_obj.model_dump(mode="json", exclude={"profiles"})
-        return {"recipe": recipe, "dataset": self.dataset, "seed": self.seed, "profile": self.profile,
+        extra = {"direction": self.direction} if all_datasets.is_translation(self.dataset) else {}
+        return {"recipe": recipe, "dataset": self.dataset, **extra, "seed": self.seed, "profile": self.profile,
                 "schedule": self.schedule.model_dump(mode="json"), "device": self.device}
 
     @property
@@ -99,7 +119,9 @@ class RunSpec(BaseModel):
 # Metric names a threshold may name: the protocol names of metrics.json, and coverage numbers.
 METRIC_NAME = re.compile(r"^((is_(lenet|inception)_\d+k?)|((fid|kid|precision|recall)_(lenet|inception)_\d+k?_(test|train))"
                          r"|((modes|high_quality|reverse_kl)_2d_\d+k?)|((modes|kl)_stacked_lenet_\d+k?)"
-                         r"|(cond_accuracy_lenet_\d+k?)|modes_covered|kl_generated_data|mean_confidence)$")
+                         r"|(cond_accuracy_lenet_\d+k?)|modes_covered|kl_generated_data|mean_confidence"
+                         r"|((l1|psnr|ssim|cycle_l1|mapping_l1_ab|mapping_l1_ba)_\d+k?_test)"
+                         r"|(fid_(ab|ba)_lenet_\d+k?_test)|(label_acc(_ab|_ba)?_lenet_\d+k?))$")
 
 
 class Threshold(BaseModel):
@@ -131,6 +153,8 @@ class Suite(BaseModel):
     recipes: list[str] = Field(min_length=1)
     profile: Profile | None = None
     steps: dict[str, PositiveInt] = {}
+    direction: Direction = "AtoB"
+    only: dict[str, list[str]] = {}
     thresholds: dict[Profile, dict[str, dict[str, Threshold]]] = {}
 
     @field_validator("thresholds")
@@ -145,14 +169,17 @@ class Suite(BaseModel):
                                          f"fid_lenet_10k_test, is_lenet_1k, precision_lenet_10k_test, "
                                          f"modes_covered, kl_generated_data, mean_confidence, "
                                          f"modes_2d_2500, high_quality_2d_2500, reverse_kl_2d_2500, "
-                                         f"modes_stacked_lenet_26k, kl_stacked_lenet_26k, cond_accuracy_lenet_10k")
+                                         f"modes_stacked_lenet_26k, kl_stacked_lenet_26k, cond_accuracy_lenet_10k, "
+                                         f"l1_10k_test, psnr_10k_test, ssim_10k_test, label_acc_lenet_10k, "
+                                         f"fid_ab_lenet_10k_test, cycle_l1_10k_test, mapping_l1_ab_10k_test")
         return v
 
     @field_validator("dataset")
     @classmethod
     def _dataset(cls, v: str | list[str]) -> str | list[str]:
         for name in [v] if isinstance(v, str) else v:
-            _known(name, all_datasets.NAMES, "dataset")
+            if not all_datasets.known(name):
+                _known(name, all_datasets.NAMES, "dataset (or a translation folder's path)")
         if isinstance(v, list) and (not v or len(set(v)) != len(v)):
             raise ValueError("a list of datasets must be non-empty and without repeats")
         return v
@@ -173,10 +200,22 @@ class Suite(BaseModel):
 
     @model_validator(mode="after")
     def _fits(self) -> "Suite":
+        for recipe, names in self.only.items():
+            if recipe not in self.recipes:
+                raise ValueError(f"only: {recipe!r} is not one of the suite's recipes ({', '.join(self.recipes)})")
+            for name in names:
+                if name not in self.datasets:
+                    raise ValueError(f"only.{recipe}: {name!r} is not one of the suite's datasets "
+                                     f"({', '.join(self.datasets)})")
         for recipe in self.recipes:
-            for dataset in self.datasets:
+            for dataset in self.datasets_of(recipe):
                 compatible(recipe, dataset)
+        if self.direction != "AtoB" and not all(all_datasets.is_translation(d) for d in self.datasets):
+            raise ValueError(f"direction {self.direction} applies to translation data only")
         return self
+
+    def datasets_of(self, recipe: str) -> list[str]:
+        return [d for d in self.datasets if recipe not in self.only or d in self.only[recipe]]
 
     @property
     def datasets(self) -> list[str]:
@@ -191,8 +230,9 @@ class Suite(BaseModel):
                                 f"valid: {', '.join(self.recipes)}")
         if profile not in PROFILES:
             raise UserError(f"--profile: unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
-        return [RunSpec(recipe=r, dataset=d, seed=s, profile=profile, steps=self.steps.get(r), device=device)
-                for d in self.datasets for r in (recipes or self.recipes)
+        return [RunSpec(recipe=r, dataset=d, seed=s, profile=profile, steps=self.steps.get(r), device=device,
+                        direction=self.direction)
+                for d in self.datasets for r in (recipes or self.recipes) if d in self.datasets_of(r)
                 for s in (seeds if seeds is not None else self.seeds)]
 
 

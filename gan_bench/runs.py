@@ -49,7 +49,7 @@ def check_run_dir(spec: RunSpec, run: RunDir, resume: bool) -> str:
 
 
 def execute(spec: RunSpec, run: RunDir, resume: bool, reporter: Reporter,
-            load_dataset: Callable[[str], Loaded], score: Callable[[RunDir], dict] | None = None) -> RunResult:
+            load_dataset: Callable[[str, str], Loaded], score: Callable[[RunDir], dict] | None = None) -> RunResult:
     """Train (or resume) the run, then score it with ``score`` when given and not yet scored."""
     state = check_run_dir(spec, run, resume)
     if state == "complete":
@@ -59,7 +59,7 @@ def execute(spec: RunSpec, run: RunDir, resume: bool, reporter: Reporter,
         reporter.message(f"{spec.label}: complete in {run.root}, skipped")
         return RunResult(spec, run.root, "skipped (complete)", summary)
     device = torch.device(spec.device)
-    dataset = load_dataset(spec.dataset)
+    dataset = load_dataset(spec.dataset, spec.direction)
     if state == "fresh":
         run.root.mkdir(parents=True, exist_ok=True)
         atomic.write_json(run.spec, {**spec.resolved(), "spec_hash": spec.hash})

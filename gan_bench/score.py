@@ -13,7 +13,7 @@ import torch
 import torch_fidelity
 
 import gan_bench
-from gan_bench import atomic
+from gan_bench import atomic, score_translation
 from gan_bench.data import datasets
 from gan_bench.errors import UserError
 from gan_bench.repro import derived_seeds
@@ -30,7 +30,10 @@ METRICS_FORMAT = 1
 # their published protocols (26,000 and 2,500 samples).
 DEFAULT_SAMPLES = {"gray28": {"full": 10_000, "quick": 10_000, "smoke": 1_000},
                    "rgb28": {"full": stacked.SAMPLES, "quick": stacked.SAMPLES, "smoke": 2_600},
-                   "points": {"full": mixture.SAMPLES, "quick": mixture.SAMPLES, "smoke": mixture.SAMPLES}}
+                   "points": {"full": mixture.SAMPLES, "quick": mixture.SAMPLES, "smoke": mixture.SAMPLES},
+                   # translation: test images translated (at most the task's test split)
+                   "paired": {"full": 10_000, "quick": 10_000, "smoke": 1_000},
+                   "unpaired": {"full": 10_000, "quick": 10_000, "smoke": 1_000}}
 QUALITY_SAMPLES = 2_000  # per intermediate checkpoint, for quality over time
 REFERENCE_SPLIT = "test"
 BACKBONES = ("lenet", "inception")
@@ -41,12 +44,12 @@ def sample_seed(seed: int) -> int:
     return derived_seeds(seed)["score"]
 
 
-def _system(run: RunDir, spec: dict, device: torch.device):
+def _system(run: RunDir, spec: dict, device: torch.device, dataset):
     recipe = get_recipe(spec["recipe"]["name"])
     if recipe.model_dump(mode="json", exclude={"profiles"}) != spec["recipe"]:
         raise UserError(f"{run.spec}: recipe {recipe.name} has changed since this run was trained; "
                         f"score it with the ganbench version that trained it")
-    return build_system(recipe, device)
+    return build_system(recipe, device, dataset)
 
 
 @torch.no_grad()
@@ -69,10 +72,7 @@ def to_uint8(images: torch.Tensor) -> torch.Tensor:
 
 
 def _snapshots(run: RunDir, system):
-    for path in sorted(run.checkpoints.glob("g-step-*.pt")):
-        state = checkpoint.load(path)
-        system.G.load_state_dict(state["G"])
-        yield state["step"]
+    return checkpoint.g_snapshots(run.checkpoints, system.G)
 
 
 def _entry(value: float, protocol: dict) -> dict:
@@ -168,7 +168,8 @@ def mixture_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict,
     return metrics, cover, points, {}
 
 
-SCORERS = {"gray28": image_scores, "rgb28": stacked_scores, "points": mixture_scores}
+SCORERS = {"gray28": image_scores, "rgb28": stacked_scores, "points": mixture_scores,
+           "paired": score_translation.paired_scores, "unpaired": score_translation.unpaired_scores}
 
 
 def score_run(run: RunDir, samples: int | None = None, backbone: str = "lenet",
@@ -184,8 +185,8 @@ def score_run(run: RunDir, samples: int | None = None, backbone: str = "lenet",
     if backbone == "inception" and modality != "gray28":
         raise UserError(f"--backbone inception: only for MNIST-like images, and {spec['dataset']} is {modality}")
     n = samples or DEFAULT_SAMPLES[modality][spec["profile"]]
-    dataset = datasets.load(spec["dataset"], data_dir)
-    system = _system(run, spec, device)
+    dataset = datasets.load(spec["dataset"], data_dir, spec.get("direction", "AtoB"))
+    system = _system(run, spec, device, dataset)
     system.G.load_state_dict(checkpoint.load(run.final_checkpoint)["system"]["G"])
     opts = {"backbone": backbone, "inception_weights": inception_weights, "over_time": over_time}
     metrics, cover, points, protocol = SCORERS[modality](run, system, spec, dataset, n, opts, device)

@@ -1,19 +1,32 @@
-"""Every dataset a suite may name: the official files of the catalogue, and the datasets built
-from them or from a formula (stacked MNIST, the 2D mixtures)."""
+"""Every dataset a suite may name: the official files of the catalogue, the datasets built from
+them or from a formula (stacked MNIST, the 2D mixtures, the offline translation tasks), and
+translation folders named by their path."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from gan_bench.data import catalogue, mixtures, stacked
+from gan_bench.data import catalogue, folders, mixtures, stacked, translation
 from gan_bench.data.catalogue import Loaded
 
-BUILT = {"stacked-mnist": "rgb28", "ring": "points", "grid": "points"}
+BUILT = {"stacked-mnist": "rgb28", "ring": "points", "grid": "points", **translation.MODALITY}
 NAMES = (*catalogue.DATASETS, *BUILT)
+DIRECTIONS = ("AtoB", "BtoA")
+
+
+def known(name: str) -> bool:
+    return name in NAMES or folders.is_folder_name(name)
 
 
 def modality(name: str) -> str:
+    """gray28, rgb28, points, paired or unpaired; a folder's layout decides (UserError if it has none)."""
+    if folders.is_folder_name(name):
+        return folders.layout(Path(name))
     return BUILT.get(name, "gray28")
+
+
+def is_translation(name: str) -> bool:
+    return folders.is_folder_name(name) or name in translation.TASKS
 
 
 def evaluator_dataset(name: str) -> str:
@@ -21,7 +34,14 @@ def evaluator_dataset(name: str) -> str:
     return "mnist" if name == "stacked-mnist" else name
 
 
-def load(name: str, data_dir: Path | None = None) -> Loaded:
+def load(name: str, data_dir: Path | None = None, direction: str = "AtoB"):
+    """A ``Loaded`` dataset, or a ``TranslationSet`` for translation tasks and folders."""
+    if folders.is_folder_name(name):
+        return folders.load(Path(name), direction)
+    if name in translation.TASKS:
+        source, build = translation.TASKS[name]
+        task = build(catalogue.load(source, data_dir))
+        return task.reversed() if direction == "BtoA" else task
     if name in mixtures.MIXTURES:
         return mixtures.build(name)
     if name == "stacked-mnist":

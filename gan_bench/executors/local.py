@@ -21,8 +21,8 @@ def run_dir_for(out: Path, spec: RunSpec, by_dataset: bool = False) -> RunDir:
 def run_all(specs: list[RunSpec], out: Path, resume: bool, reporter: Reporter,
             data_dir: Path | None = None, score: Callable[[RunDir], dict] | None = None) -> list[RunResult]:
     @lru_cache(maxsize=2)
-    def load(name: str) -> datasets.Loaded:  # one verified load per dataset per suite
-        return datasets.load(name, data_dir)
+    def load(name: str, direction: str) -> datasets.Loaded:  # one verified load per dataset per suite
+        return datasets.load(name, data_dir, direction)
 
     by_dataset = len({spec.dataset for spec in specs}) > 1
     for spec in specs:  # refuse a conflicting directory before any training starts

@@ -77,7 +77,8 @@ def verdict(numbers: dict, coverage: dict | None) -> tuple[str, str]:
         return "diverged", f"non-finite values from step {numbers['first_nonfinite_step']}"
     if coverage is not None and coverage.get("nonfinite_samples"):
         return "diverged", "the generator produces non-finite samples"
-    if coverage is not None and coverage["modes_covered"] < COLLAPSE_MIN_MODES * coverage["modes_total"]:
+    if coverage is not None and coverage.get("modes_total") and \
+            coverage["modes_covered"] < COLLAPSE_MIN_MODES * coverage["modes_total"]:
         return "mode-collapse", f"{coverage['modes_covered']} of {coverage['modes_total']} classes covered"
     d_fake, d_real, ratio = numbers["d_fake_mean"], numbers["d_real_mean"], numbers["g_grad_ratio"]
     if d_fake is not None and d_fake < D_FAKE_DOMINATED and (

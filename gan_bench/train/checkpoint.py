@@ -23,3 +23,11 @@ def load(path: Path) -> dict:
     except Exception as e:  # a truncated or foreign file: say which, and what to do
         raise UserError(f"{path}: cannot read checkpoint ({type(e).__name__}: {e}); "
                         f"delete it to restart the run from its previous checkpoint or from scratch") from None
+
+
+def g_snapshots(folder: Path, G: torch.nn.Module):
+    """Load each saved G snapshot (g-step-*.pt in ``folder``) into ``G`` in step order; yield its step."""
+    for path in sorted(folder.glob("g-step-*.pt")):
+        state = load(path)
+        G.load_state_dict(state["G"])
+        yield state["step"]

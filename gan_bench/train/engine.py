@@ -62,11 +62,13 @@ def train(recipe: Recipe, schedule: Schedule, seed: int, dataset: Loaded, run: R
     """Train ``recipe`` on ``dataset`` into ``run``; resume from ``run``'s last checkpoint if any."""
     seed_everything(seed)
     seeds = derived_seeds(seed)
-    system = build_system(recipe, device)  # initialisation draws from the freshly seeded global RNG
+    system = build_system(recipe, device, dataset)  # initialisation draws from the freshly seeded global RNG
+    system.set_steps(schedule.steps)
     data = tuple(t.to(device) for t in system.prepare(dataset))
     data_gen = torch.Generator(device=device).manual_seed(seeds["data"])
     noise_gen = torch.Generator(device=device).manual_seed(seeds["noise"])
-    grid_inputs = to_device(system.grid_inputs(recipe.sample_count, torch.Generator().manual_seed(seeds["grid"])),
+    grid_inputs = to_device(system.grid_inputs(recipe.sample_count, torch.Generator().manual_seed(seeds["grid"]),
+                                                dataset=dataset),
                             device)
     # With packing m, D judges batch_size packs, so a step draws batch_size·m real samples.
     sampler = BatchSampler(recipe.sampling, len(data[0]), recipe.batch_size * recipe.pac, data_gen)
@@ -96,7 +98,7 @@ def train(recipe: Recipe, schedule: Schedule, seed: int, dataset: Loaded, run: R
         })
 
     def sample(step: int) -> None:
-        outputs = system.generate(grid_inputs)
+        outputs = system.grid_images(grid_inputs)
         if dataset.modes is not None:
             save_scatter(run.sample_grid(step), outputs, dataset.modes, f"{recipe.name}, step {step:,}")
         else:

@@ -10,10 +10,11 @@ from gan_bench.variants.image_recipes import RECIPES as IMAGE_RECIPES
 from gan_bench.variants.mlp_recipes import RECIPES as MLP_RECIPES
 from gan_bench.variants.recipe import Recipe
 from gan_bench.variants.toy_recipes import TOY_GAN
+from gan_bench.variants.translation_recipes import RECIPES as TRANSLATION_RECIPES
 
 __all__ = ["RECIPES", "Recipe", "get_recipe", "is_recipe", "build_system"]
 
-RECIPES: dict[str, Recipe] = {**MLP_RECIPES, **IMAGE_RECIPES, TOY_GAN.name: TOY_GAN}
+RECIPES: dict[str, Recipe] = {**MLP_RECIPES, **IMAGE_RECIPES, TOY_GAN.name: TOY_GAN, **TRANSLATION_RECIPES}
 
 
 def get_recipe(name: str) -> Recipe:
@@ -40,12 +41,17 @@ def is_recipe(name: str) -> bool:
     return True
 
 
-def build_system(recipe: Recipe, device: torch.device):
+def build_system(recipe: Recipe, device: torch.device, dataset=None):
+    """The recipe's system; translation families size their networks to ``dataset``'s images."""
     from gan_bench.variants.cgan import CGAN
+    from gan_bench.variants.cyclegan import CycleGAN
+    from gan_bench.variants.pix2pix import Pix2Pix
     from gan_bench.variants.dcgan import DCGAN
     from gan_bench.variants.dcgan_mnist import DCGANMnist
     from gan_bench.variants.mlp import MLPGAN
     from gan_bench.variants.toy import ToyGAN
 
     families = {"mlp": MLPGAN, "toy": ToyGAN, "cgan": CGAN, "dcgan-mnist": DCGANMnist, "dcgan": DCGAN}
+    if recipe.family in ("pix2pix", "cyclegan"):
+        return {"pix2pix": Pix2Pix, "cyclegan": CycleGAN}[recipe.family](recipe, device, dataset)
     return families[recipe.family](recipe, device)

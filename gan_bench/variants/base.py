@@ -82,8 +82,15 @@ class GANSystem:
         opt.step()
         return norm
 
-    def grid_inputs(self, n: int, generator: torch.Generator):
+    def grid_inputs(self, n: int, generator: torch.Generator, dataset=None):
         return self.inputs(n, generator)
+
+    def grid_images(self, inputs) -> torch.Tensor:
+        """What a sample grid shows for ``grid_inputs``: G's samples (translation: input | output | target)."""
+        return self.generate(inputs)
+
+    def set_steps(self, steps: int) -> None:
+        """The run's length, for systems whose schedule depends on it (CycleGAN's lr decay)."""
 
     @torch.no_grad()
     def generate(self, inputs) -> torch.Tensor:

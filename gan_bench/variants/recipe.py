@@ -36,7 +36,7 @@ class Schedule(BaseModel):
                         sample_every=fit(self.sample_every), checkpoint_every=fit(self.checkpoint_every))
 
 
-Modality = Literal["gray28", "rgb28", "points"]  # what a recipe trains on; datasets declare theirs
+Modality = Literal["gray28", "rgb28", "points", "paired", "unpaired"]  # what a recipe trains on; datasets declare theirs
 
 
 class RecipeBase(BaseModel):
@@ -165,4 +165,41 @@ class DCGANRecipe(RecipeBase):
     betas: tuple[float, float]
 
 
-Recipe = Union[MLPRecipe, ToyRecipe, CGANRecipe, DCGANMnistRecipe, DCGANRecipe]
+class Pix2PixRecipe(RecipeBase):
+    """Isola et al. 2017: U-Net G (dropout as noise), PatchGAN D on the (A, B) pair, cGAN + λ·L1."""
+
+    family: Literal["pix2pix"] = "pix2pix"
+    modality: Literal["paired"] = "paired"
+    ngf: PositiveInt
+    ndf: PositiveInt
+    dropout: float
+    gan_weight: float  # 0 is the L1-only ablation (D is still trained, as a monitor)
+    l1_weight: float
+    init_std: PositiveFloat
+    lr: PositiveFloat
+    betas: tuple[float, float]
+
+
+class CycleGANRecipe(RecipeBase):
+    """Zhu et al. 2017: G: A→B and F: B→A, PatchGAN D_A and D_B, least squares, cycle and identity L1."""
+
+    family: Literal["cyclegan"] = "cyclegan"
+    modality: Literal["unpaired"] = "unpaired"
+    generator: Literal["resnet", "unet"]
+    ngf: dict[int, PositiveInt]  # image size up to which (inclusive) -> G's base width
+    ndf: PositiveInt
+    resnet_blocks: dict[int, PositiveInt]  # image size up to which (inclusive) -> residual blocks
+    cycle_weight: float
+    identity_weight: float  # a share of cycle_weight (0.5 in the paper)
+    pool_size: NonNegativeInt
+    decay_from: float  # the share of the steps after which lr decays linearly to 0
+    init_std: PositiveFloat
+    lr: PositiveFloat
+    betas: tuple[float, float]
+
+    @staticmethod
+    def by_size(table: dict[int, int], size: int) -> int:
+        return table[min((s for s in table if size <= s), default=max(table))]
+
+
+Recipe = Union[MLPRecipe, ToyRecipe, CGANRecipe, DCGANMnistRecipe, DCGANRecipe, Pix2PixRecipe, CycleGANRecipe]

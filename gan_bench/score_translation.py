@@ -1,0 +1,139 @@
+"""Scoring translation runs (pix2pix, CycleGAN) on the held-out split of their task.
+
+Paired data: L1, PSNR and SSIM of G(A) against the true B; the FID-type distance of G(A) against
+the real test B in the evaluator's features; label preservation (the evaluator's accuracy on G(A)
+against A's label). Unpaired data: the FID-type distance in each direction, cycle-consistency
+L1, label preservation, and the L1 against the true mapping when the task knows it. Evaluator
+metrics need a built-in task: translation folders have no evaluator and get the pixel metrics.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from gan_bench.metrics import coverage as coverage_mod
+from gan_bench.metrics import evaluators, fidelity
+from gan_bench.metrics import translation as tm
+from gan_bench.repro import derived_seeds
+from gan_bench.train import checkpoint
+from gan_bench.variants.translation import to_signed, to_unit
+
+QUALITY_SAMPLES = 2_000
+BATCH = 500
+
+
+def _seed(spec: dict) -> int:
+    return derived_seeds(spec["seed"])["score"]
+
+
+@torch.no_grad()
+def translated(system, images: torch.Tensor, way: str, seed: int, device: torch.device) -> torch.Tensor:
+    """uint8 images through G (way "ab") or F ("ba"), as floats in [0, 1]; dropout noise is seeded."""
+    torch.manual_seed(seed)
+    outs = [system.translate(to_signed(images[i:i + BATCH]).to(device), way).cpu()
+            for i in range(0, len(images), BATCH)]
+    return to_unit(torch.cat(outs))
+
+
+def unit(images: torch.Tensor) -> torch.Tensor:
+    return images.float() / 255.0
+
+
+def to_uint8(images: torch.Tensor) -> torch.Tensor:
+    return (images * 255).round().clamp(0, 255).to(torch.uint8)
+
+
+def _evaluator_view(images: torch.Tensor, crop: int) -> torch.Tensor:
+    """uint8 [N, 1, H, W] as the evaluator sees it: the task's padding cut off."""
+    return images[..., crop:images.shape[-2] - crop, crop:images.shape[-1] - crop] if crop else images
+
+
+def _evaluated(outputs: torch.Tensor, reference: torch.Tensor, dataset, device) -> tuple[dict, torch.Tensor]:
+    """FID-type distance of outputs against reference (uint8) and the evaluator's logits on outputs."""
+    crop = dataset.evaluator_crop
+    generated, real = _evaluator_view(to_uint8(outputs), crop), _evaluator_view(reference, crop)
+    all_metrics = fidelity.evaluator_metrics(generated, real, dataset.evaluator, "test", device.type == "cuda")
+    fid_name = fidelity.metric_name("fid", fidelity.BACKBONE, len(generated), "test")
+    logits, _ = fidelity.evaluator_outputs(generated, dataset.evaluator, device)
+    return all_metrics[fid_name], logits
+
+
+def _protocol(n: int, dataset, **extra) -> dict:
+    return {"samples": n, "test_images": len(dataset.test_a), "direction": dataset.direction, **extra}
+
+
+def _label_entry(logits: torch.Tensor, labels: torch.Tensor, dataset) -> dict:
+    sha = evaluators.get_pin(dataset.evaluator).sha256
+    return {"value": float((logits.argmax(1) == labels).double().mean()), "samples": len(labels),
+            "labels": "the class of the input image", "backbone": fidelity.BACKBONE, "backbone_sha256": sha}
+
+
+def paired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
+    n = min(n, len(dataset.test_a))
+    out = translated(system, dataset.test_a[:n], "ab", _seed(spec), device)
+    target = unit(dataset.test_b[:n])
+    cover = {"nonfinite_samples": not bool(torch.isfinite(out).all())}
+    metrics = {}
+    if not cover["nonfinite_samples"]:
+        names, proto = tm.paired_names(n), _protocol(n, dataset, target="the true B of each test A")
+        metrics = {names["l1"]: {"value": tm.l1(out, target), **proto},
+                   names["psnr"]: {"value": tm.psnr(out, target), "data_range": 1.0, **proto},
+                   names["ssim"]: {"value": tm.ssim(out, target), **tm.SSIM_PROTOCOL, **proto}}
+        if dataset.evaluator and "b" in dataset.evaluator_domains:
+            labels = dataset.test_labels[:n]
+            fid, logits = _evaluated(out, dataset.test_b, dataset, device)
+            metrics[fidelity.metric_name("fid", fidelity.BACKBONE, n, "test")] = {
+                **fid, "compares": "G(A) against the real test B"}
+            metrics[f"label_acc_{fidelity.BACKBONE}_{fidelity.count_name(n)}"] = _label_entry(logits, labels, dataset)
+            cover = {**coverage_mod.coverage(logits, labels), "nonfinite_samples": False}
+    points = []
+    if opts["over_time"]:
+        q = min(QUALITY_SAMPLES, len(dataset.test_a))
+        name = tm.paired_names(q)["l1"]
+        for step in checkpoint.g_snapshots(run.checkpoints, system.G):
+            snap = translated(system, dataset.test_a[:q], "ab", _seed(spec), device)
+            points.append({"step": step, name: tm.l1(snap, unit(dataset.test_b[:q])) if torch.isfinite(snap).all() else None})
+    return metrics, cover, points, {"task": dataset.name}
+
+
+def unpaired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
+    n_a, n_b = min(n, len(dataset.test_a)), min(n, len(dataset.test_b))
+    a, b = dataset.test_a[:n_a], dataset.test_b[:n_b]
+    ab, ba = translated(system, a, "ab", _seed(spec), device), translated(system, b, "ba", _seed(spec), device)
+    cover = {"nonfinite_samples": not bool(torch.isfinite(ab).all() and torch.isfinite(ba).all())}
+    metrics = {}
+    if not cover["nonfinite_samples"]:
+        aba = translated(system, to_uint8(ab), "ba", _seed(spec), device)
+        bab = translated(system, to_uint8(ba), "ab", _seed(spec), device)
+        names = tm.unpaired_names(n)
+        metrics[names["cycle_l1"]] = {"value": 0.5 * (tm.l1(aba, unit(a)) + tm.l1(bab, unit(b))),
+                                      **_protocol(n, dataset, compares="F(G(a)) with a and G(F(b)) with b, averaged")}
+        if dataset.true_mapping:
+            proto = _protocol(n, dataset, target="the task's true translation of each test image")
+            metrics[names["mapping_l1_ab"]] = {"value": tm.l1(ab, unit(dataset.test_b[:n_a])), **proto}
+            metrics[names["mapping_l1_ba"]] = {"value": tm.l1(ba, unit(dataset.test_a[:n_b])), **proto}
+        labels = dataset.test_labels
+        for way, outputs, reference, domain in (("ab", ab, dataset.test_b, "b"), ("ba", ba, dataset.test_a, "a")):
+            if dataset.evaluator and domain in dataset.evaluator_domains and labels is not None:
+                fid, logits = _evaluated(outputs, reference, dataset, device)
+                count = fidelity.count_name(len(outputs))
+                metrics[f"fid_{way}_{fidelity.BACKBONE}_{count}_test"] = {**fid, "compares": f"G_{way}(test) "
+                                                                         f"against the real test {domain.upper()}"}
+                metrics[f"label_acc_{way}_{fidelity.BACKBONE}_{count}"] = _label_entry(logits, labels[:len(outputs)], dataset)
+                if "modes_total" not in cover:
+                    cover = {**coverage_mod.coverage(logits, labels[:len(outputs)]), "nonfinite_samples": False}
+    points = []
+    if opts["over_time"]:
+        q = min(QUALITY_SAMPLES, len(dataset.test_a))
+        name = tm.unpaired_names(q)["mapping_l1_ab" if dataset.true_mapping else "cycle_l1"]
+        for step in checkpoint.g_snapshots(run.checkpoints, system.G):
+            out = translated(system, dataset.test_a[:q], "ab", _seed(spec), device)
+            if not torch.isfinite(out).all():
+                value = None
+            elif dataset.true_mapping:
+                value = tm.l1(out, unit(dataset.test_b[:q]))
+            else:
+                value = tm.l1(translated(system, to_uint8(out), "ba", _seed(spec), device), unit(dataset.test_a[:q]))
+            points.append({"step": step, name: value})
+    return metrics, cover, points, {"task": dataset.name}
+

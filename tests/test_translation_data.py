@@ -1,0 +1,139 @@
+"""The offline translation tasks and the pix2pix / CycleGAN folder layouts."""
+
+import pytest
+import torch
+from PIL import Image
+
+from gan_bench.data import datasets, folders, translation
+from gan_bench.errors import UserError
+from gan_bench.metrics import fidelity
+
+CPU = torch.device("cpu")
+
+
+@pytest.fixture(scope="module")
+def edges():
+    return datasets.load("edges2digits")
+
+
+@pytest.fixture(scope="module")
+def bold():
+    return datasets.load("digits2bold")
+
+
+def accuracy(images, task):
+    c = task.evaluator_crop
+    logits, _ = fidelity.evaluator_outputs(images[..., c:images.shape[-2] - c, c:images.shape[-1] - c] if c else images,
+                                           task.evaluator, CPU)
+    return float((logits.argmax(1) == task.test_labels[:len(images)]).double().mean())
+
+
+def test_edges_task_pairs_outlines_with_digits(edges):
+    assert edges.paired and edges.true_mapping and edges.size == 28 and edges.channels == 1
+    assert edges.train_a.shape == edges.train_b.shape == (60_000, 1, 28, 28)
+    assert edges.test_a.shape == (10_000, 1, 28, 28) and edges.test_a.dtype == torch.uint8
+    # the outline of a digit: inked where the dilation and the erosion differ, never inside a solid 3x3 block
+    digit = torch.zeros(1, 9, 9, dtype=torch.uint8)
+    digit[0, 2:7, 2:7] = 255
+    outline = translation.outlines(digit)[0, 0]
+    assert outline[4, 4] == 0 and outline[2, 2] == 255 and outline[1, 1] == 255 and outline[0, 0] == 0
+    # real data first: the evaluator reads the true B as the input's label
+    assert accuracy(edges.test_b[:2000], edges) > 0.98
+
+
+def test_edges2fashion_is_padded_to_32_and_cropped_for_the_evaluator():
+    task = datasets.load("edges2fashion")
+    assert task.size == 32 and task.evaluator_crop == 2 and task.evaluator == "fashion-mnist"
+    assert int(task.test_b[..., :2, :].max()) == 0  # the padding is blank
+    assert accuracy(task.test_b[:2000], task) > 0.88
+
+
+def test_unpaired_split_keeps_domains_disjoint_and_the_true_mapping(bold):
+    assert not bold.paired and bold.true_mapping and bold.evaluator_domains == ("a", "b")
+    order = torch.randperm(60_000, generator=torch.Generator().manual_seed(translation.SPLIT_SEED))
+    first, second = set(order[:30_000].tolist()), set(order[30_000:].tolist())
+    assert not first & second and len(first) == len(second) == 30_000
+    mnist = datasets.load("mnist")
+    assert torch.equal(bold.train_a[:, 0], mnist.train_images[order[:30_000]])
+    assert torch.equal(bold.train_b, translation.bold(mnist.train_images[order[30_000:]]))
+    assert torch.equal(bold.test_b, translation.bold(bold.test_a[:, 0]))
+    assert accuracy(bold.test_b[:2000], bold) > 0.95 and accuracy(bold.test_a[:2000], bold) > 0.98
+
+
+def test_tasks_are_deterministic_and_btoa_swaps_domains(bold):
+    again = datasets.load("digits2bold")
+    assert torch.equal(again.train_b, bold.train_b) and again.sha256 == bold.sha256
+    back = datasets.load("digits2bold", direction="BtoA")
+    assert torch.equal(back.train_a, bold.train_b) and torch.equal(back.test_b, bold.test_a)
+    assert back.direction == "BtoA" and back.evaluator_domains == ("b", "a")
+
+
+def save(path, size, colour=(200, 10, 10), mode="RGB"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new(mode, size, colour).save(path)
+
+
+def pix2pix_folder(root, n=3, size=16):
+    for split in ("train", "test"):
+        for i in range(n):
+            image = Image.new("RGB", (2 * size, size), (10, 20, 30))
+            image.paste(Image.new("RGB", (size, size), (250, 0, i)), (size, 0))  # B: the right half
+            (root / split).mkdir(parents=True, exist_ok=True)
+            image.save(root / split / f"{i}.png")
+    return root
+
+
+def cyclegan_folder(root, size=16):
+    for split, count in (("trainA", 3), ("trainB", 2), ("testA", 2), ("testB", 1)):
+        for i in range(count):
+            save(root / split / f"{i}.jpg", (size, size), (0, 100 * (split.endswith("B")), 0))
+    return root
+
+
+def test_pix2pix_layout_splits_a_and_b_and_direction_swaps(tmp_path):
+    root = pix2pix_folder(tmp_path / "facades")
+    data = datasets.load(str(root))
+    assert datasets.modality(str(root)) == "paired" and data.paired and data.size == 16 and data.channels == 3
+    assert data.train_a.shape == (3, 3, 16, 16) and data.test_b.shape == (3, 3, 16, 16)
+    assert data.train_a[0, :, 0, 0].tolist() == [10, 20, 30] and data.train_b[2, :, 0, 0].tolist() == [250, 0, 2]
+    back = datasets.load(str(root), direction="BtoA")
+    assert torch.equal(back.train_a, data.train_b) and torch.equal(back.test_b, data.test_a)
+
+
+def test_cyclegan_layout_reads_four_unaligned_folders(tmp_path):
+    root = cyclegan_folder(tmp_path / "horse2zebra")
+    data = datasets.load(str(root))
+    assert datasets.modality(str(root)) == "unpaired" and not data.paired and not data.true_mapping
+    assert (len(data.train_a), len(data.train_b), len(data.test_a), len(data.test_b)) == (3, 2, 2, 1)
+
+
+@pytest.mark.parametrize("damage, expected", [
+    (lambda r: (r / "train" / "notes.txt").write_text("hi"), "notes.txt: not an image file"),
+    (lambda r: (r / "train" / "broken.png").write_bytes(b"not a png"), "broken.png: cannot be read as an image"),
+    (lambda r: save(r / "train" / "9.png", (40, 20)), "differs from 0.png"),
+    (lambda r: [p.unlink() for p in (r / "test").iterdir()], "test: empty split"),
+    (lambda r: [save(r / "train" / p.name, (30, 16)) for p in list((r / "train").iterdir())], "twice as wide as high"),
+])
+def test_bad_pix2pix_folders_get_one_clear_error(tmp_path, damage, expected):
+    root = pix2pix_folder(tmp_path / "data")
+    damage(root)
+    with pytest.raises(UserError, match=expected):
+        folders.load(root)
+
+
+def test_bad_cyclegan_folders_and_paths(tmp_path):
+    root = cyclegan_folder(tmp_path / "data")
+    (root / "testB" / "0.jpg").unlink()
+    with pytest.raises(UserError, match="testB: empty split"):
+        folders.load(root)
+    save(root / "testB" / "0.png", (8, 8))
+    with pytest.raises(UserError, match="different sizes"):
+        folders.load(root)
+    with pytest.raises(UserError, match="no such folder"):
+        datasets.modality(str(tmp_path / "missing"))
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(UserError, match="not a translation folder"):
+        datasets.modality(str(tmp_path / "plain"))
+    odd = pix2pix_folder(tmp_path / "odd", size=10)
+    with pytest.raises(UserError, match="divisible by 4"):
+        folders.load(odd)
