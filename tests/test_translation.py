@@ -220,3 +220,12 @@ def test_folder_dataset_trains_and_scores_pixel_metrics(tmp_path):
     assert set(metrics["metrics"]) == {"l1_4_test", "psnr_4_test", "ssim_4_test"}
     assert metrics["metrics"]["l1_4_test"]["direction"] == "BtoA"
     assert datasets.modality(str(root)) == "paired"
+
+
+def test_report_knows_which_way_translation_metrics_improve():
+    from gan_bench.report.tables import direction
+
+    assert [direction(m) for m in ("l1_10k_test", "cycle_l1_10k_test", "mapping_l1_ab_10k_test", "fid_ab_lenet_10k_test")] \
+        == [-1] * 4
+    assert [direction(m) for m in ("psnr_10k_test", "ssim_10k_test", "label_acc_lenet_10k", "label_acc_ba_lenet_10k")] \
+        == [1] * 4

@@ -8,8 +8,10 @@ import math
 import pandas as pd
 
 # Which way is better, by metric name prefix (the protocol suffix does not change it).
-LOWER_IS_BETTER = ("fid_", "kid_", "kl_generated_data", "reverse_kl_", "kl_stacked_")
-HIGHER_IS_BETTER = ("is_", "precision_", "recall_", "modes_", "mean_confidence", "high_quality_", "cond_accuracy_")
+LOWER_IS_BETTER = ("fid_", "kid_", "kl_generated_data", "reverse_kl_", "kl_stacked_", "l1_", "cycle_l1_",
+                   "mapping_l1_")
+HIGHER_IS_BETTER = ("is_", "precision_", "recall_", "modes_", "mean_confidence", "high_quality_", "cond_accuracy_",
+                    "psnr_", "ssim_", "label_acc_")
 GROUP = ["suite", "dataset", "profile", "device"]
 PROTOCOL_METRICS = ("is_", "fid_", "kid_", "precision_", "recall_")  # named <metric>_<backbone>_<samples>...
 BEST = "★"
