@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from gan_bench.data import catalogue, folders, mixtures, stacked, translation
-from gan_bench.data.catalogue import Loaded
 
 BUILT = {"stacked-mnist": "rgb28", "ring": "points", "grid": "points", **translation.MODALITY}
 NAMES = (*catalogue.DATASETS, *BUILT)

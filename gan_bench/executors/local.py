@@ -21,7 +21,7 @@ def run_dir_for(out: Path, spec: RunSpec, by_dataset: bool = False) -> RunDir:
 def run_all(specs: list[RunSpec], out: Path, resume: bool, reporter: Reporter,
             data_dir: Path | None = None, score: Callable[[RunDir], dict] | None = None) -> list[RunResult]:
     @lru_cache(maxsize=2)
-    def load(name: str, direction: str) -> datasets.Loaded:  # one verified load per dataset per suite
+    def load(name: str, direction: str):  # one verified load per dataset per suite (Loaded or TranslationSet)
         return datasets.load(name, data_dir, direction)
 
     by_dataset = len({spec.dataset for spec in specs}) > 1
