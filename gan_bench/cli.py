@@ -206,6 +206,8 @@ def run(
     out: Optional[Path] = typer.Option(None, help="Output folder (default: results/runs/<suite>-<UTC time>)."),
     device: str = Device,
     resume: bool = typer.Option(False, help="With --out: skip complete runs, continue interrupted ones."),
+    batch_seeds: int = typer.Option(1, min=1, help="Train up to K seeds of an MLP recipe as one batched model "
+                                    "(same results per seed; other recipes run their seeds one by one)."),
     direction: Optional[str] = DirectionOpt,
     quiet: bool = Quiet,
     data_dir: Optional[Path] = DataDir,
@@ -230,7 +232,7 @@ def run(
     write_suite_info(root, {"name": s.name, "file": str(suite_path(suite).resolve()), "profile": specs[0].profile,
                             "device": dev.type, "dataset": s.datasets})
     with _reporter(quiet, len(specs)) as reporter:
-        results = run_all(specs, root, resume, reporter, data_dir, scorer)
+        results = run_all(specs, root, resume, reporter, data_dir, scorer, batch_seeds)
     table = Table(title=f"suite {s.name}")
     for col in ("recipe", "seed", "status", "summary", "run directory"):
         table.add_column(col)

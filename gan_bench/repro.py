@@ -29,6 +29,20 @@ def seed_everything(seed: int) -> None:
     torch.backends.cudnn.benchmark = False
 
 
+def rng_state(device: torch.device) -> dict:
+    """The global RNG state (CPU, and the device's on CUDA): what dropout draws from."""
+    state = {"cpu": torch.get_rng_state()}
+    if device.type == "cuda":
+        state["cuda"] = torch.cuda.get_rng_state(device)
+    return state
+
+
+def set_rng_state(state: dict, device: torch.device) -> None:
+    torch.set_rng_state(state["cpu"])
+    if "cuda" in state:
+        torch.cuda.set_rng_state(state["cuda"], device)
+
+
 def derived_seeds(seed: int) -> dict[str, int]:
     """Independent streams from a run's seed: data order, training noise, the sample grids' fixed z,
     and the z that scoring generates from."""

@@ -18,8 +18,9 @@ from gan_bench.data.catalogue import Loaded
 from gan_bench.errors import UserError
 from gan_bench.repro import environment, seed_everything
 from gan_bench.rundir import RunDir
-from gan_bench.train.engine import train
+from gan_bench.train.engine import Outcome, train
 from gan_bench.train.progress import Reporter
+from gan_bench.train.seed_batch import train_seeds
 
 
 @dataclass
@@ -48,25 +49,23 @@ def check_run_dir(spec: RunSpec, run: RunDir, resume: bool) -> str:
     return "fresh"
 
 
-def execute(spec: RunSpec, run: RunDir, resume: bool, reporter: Reporter,
-            load_dataset: Callable[[str, str], Loaded], score: Callable[[RunDir], dict] | None = None) -> RunResult:
-    """Train (or resume) the run, then score it with ``score`` when given and not yet scored."""
-    state = check_run_dir(spec, run, resume)
-    if state == "complete":
-        summary = ""
-        if score is not None and not run.metrics.is_file():
-            summary = _scored(score(run))
-        reporter.message(f"{spec.label}: complete in {run.root}, skipped")
-        return RunResult(spec, run.root, "skipped (complete)", summary)
-    device = torch.device(spec.device)
-    dataset = load_dataset(spec.dataset, spec.direction)
+def _skipped(spec: RunSpec, run: RunDir, reporter: Reporter, score) -> RunResult:
+    summary = ""
+    if score is not None and not run.metrics.is_file():
+        summary = _scored(score(run))
+    reporter.message(f"{spec.label}: complete in {run.root}, skipped")
+    return RunResult(spec, run.root, "skipped (complete)", summary)
+
+
+def _begin(spec: RunSpec, run: RunDir, state: str, dataset, device: torch.device) -> None:
     if state == "fresh":
         run.root.mkdir(parents=True, exist_ok=True)
         atomic.write_json(run.spec, {**spec.resolved(), "spec_hash": spec.hash})
         seed_everything(spec.seed)  # so env.json records the determinism settings the run uses
         atomic.write_json(run.env, environment(device, dataset.sha256))
-    outcome = train(spec.recipe_obj, spec.schedule, spec.seed, dataset, run, spec.hash, device,
-                    reporter, spec.label)
+
+
+def _finished(spec: RunSpec, run: RunDir, outcome: Outcome, reporter: Reporter, score) -> RunResult:
     last = outcome.last
     summary = (f"{outcome.steps} steps in {outcome.seconds:.1f}s, d_loss {last.get('d_loss', float('nan')):.3f} "
                f"g_loss {last.get('g_loss', float('nan')):.3f}")
@@ -74,6 +73,43 @@ def execute(spec: RunSpec, run: RunDir, resume: bool, reporter: Reporter,
         summary += "; " + _scored(score(run))
     reporter.run_finished(spec.label, summary)
     return RunResult(spec, run.root, "resumed" if outcome.resumed_from else "trained", summary)
+
+
+def execute(spec: RunSpec, run: RunDir, resume: bool, reporter: Reporter,
+            load_dataset: Callable[[str, str], Loaded], score: Callable[[RunDir], dict] | None = None) -> RunResult:
+    """Train (or resume) the run, then score it with ``score`` when given and not yet scored."""
+    state = check_run_dir(spec, run, resume)
+    if state == "complete":
+        return _skipped(spec, run, reporter, score)
+    device = torch.device(spec.device)
+    dataset = load_dataset(spec.dataset, spec.direction)
+    _begin(spec, run, state, dataset, device)
+    outcome = train(spec.recipe_obj, spec.schedule, spec.seed, dataset, run, spec.hash, device,
+                    reporter, spec.label)
+    return _finished(spec, run, outcome, reporter, score)
+
+
+def execute_seeds(specs: list[RunSpec], runs: list[RunDir], resume: bool, reporter: Reporter,
+                  load_dataset: Callable[[str, str], Loaded],
+                  score: Callable[[RunDir], dict] | None = None) -> list[RunResult]:
+    """Several seeds of one spec trained as one batched model, then each scored; complete runs are skipped."""
+    states = [check_run_dir(spec, run, resume) for spec, run in zip(specs, runs)]
+    results = {i: _skipped(specs[i], runs[i], reporter, score) for i, st in enumerate(states) if st == "complete"}
+    todo = [i for i, st in enumerate(states) if st != "complete"]
+    if len(todo) == 1:
+        results[todo[0]] = execute(specs[todo[0]], runs[todo[0]], resume, reporter, load_dataset, score)
+    elif todo:
+        first = specs[todo[0]]
+        device = torch.device(first.device)
+        dataset = load_dataset(first.dataset, first.direction)
+        for i in todo:
+            _begin(specs[i], runs[i], states[i], dataset, device)
+        label = f"{first.recipe} seeds {','.join(str(specs[i].seed) for i in todo)}"
+        outcomes = train_seeds(first.recipe_obj, first.schedule, [specs[i].seed for i in todo], dataset,
+                               [runs[i] for i in todo], [specs[i].hash for i in todo], device, reporter, label)
+        for i, outcome in zip(todo, outcomes):
+            results[i] = _finished(specs[i], runs[i], outcome, reporter, score)
+    return [results[i] for i in range(len(specs))]
 
 
 def _scored(metrics: dict) -> str:

@@ -23,7 +23,7 @@ from gan_bench.rundir import RunDir
 from gan_bench.train import checkpoint
 from gan_bench.variants import build_system, get_recipe
 from gan_bench.variants.base import to_device
-from gan_bench.variants.pixels import resized
+from gan_bench.variants.pixels import resized, to_uint8
 
 METRICS_FORMAT = 1
 # Samples scored per profile, by modality: images (FID & co), stacked MNIST and 2D mixtures follow
@@ -65,10 +65,6 @@ def generate(system, n: int, seed: int, device: torch.device, batch: int = 1000)
             labels.append(inputs[1])
         outputs.append(system.generate(to_device(inputs, device)).cpu())
     return torch.cat(outputs), (torch.cat(labels) if labels else None)
-
-
-def to_uint8(images: torch.Tensor) -> torch.Tensor:
-    return (images * 255).round().clamp(0, 255).to(torch.uint8)
 
 
 def _snapshots(run: RunDir, system):

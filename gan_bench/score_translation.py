@@ -16,6 +16,7 @@ from gan_bench.metrics import evaluators, fidelity
 from gan_bench.metrics import translation as tm
 from gan_bench.repro import derived_seeds
 from gan_bench.train import checkpoint
+from gan_bench.variants.pixels import from_uint8, to_uint8
 from gan_bench.variants.translation import to_signed, to_unit
 
 QUALITY_SAMPLES = 2_000
@@ -33,14 +34,6 @@ def translated(system, images: torch.Tensor, way: str, seed: int, device: torch.
     outs = [system.translate(to_signed(images[i:i + BATCH]).to(device), way).cpu()
             for i in range(0, len(images), BATCH)]
     return to_unit(torch.cat(outs))
-
-
-def unit(images: torch.Tensor) -> torch.Tensor:
-    return images.float() / 255.0
-
-
-def to_uint8(images: torch.Tensor) -> torch.Tensor:
-    return (images * 255).round().clamp(0, 255).to(torch.uint8)
 
 
 def _evaluator_view(images: torch.Tensor, crop: int) -> torch.Tensor:
@@ -71,7 +64,7 @@ def _label_entry(logits: torch.Tensor, labels: torch.Tensor, dataset) -> dict:
 def paired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
     n = min(n, len(dataset.test_a))
     out = translated(system, dataset.test_a[:n], "ab", _seed(spec), device)
-    target = unit(dataset.test_b[:n])
+    target = from_uint8(dataset.test_b[:n])
     cover = {"nonfinite_samples": not bool(torch.isfinite(out).all())}
     metrics = {}
     if not cover["nonfinite_samples"]:
@@ -92,7 +85,7 @@ def paired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device: 
         name = tm.paired_names(q)["l1"]
         for step in checkpoint.g_snapshots(run.checkpoints, system.G):
             snap = translated(system, dataset.test_a[:q], "ab", _seed(spec), device)
-            points.append({"step": step, name: tm.l1(snap, unit(dataset.test_b[:q])) if torch.isfinite(snap).all() else None})
+            points.append({"step": step, name: tm.l1(snap, from_uint8(dataset.test_b[:q])) if torch.isfinite(snap).all() else None})
     return metrics, cover, points, {"task": dataset.name}
 
 
@@ -106,12 +99,12 @@ def unpaired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device
         aba = translated(system, to_uint8(ab), "ba", _seed(spec), device)
         bab = translated(system, to_uint8(ba), "ab", _seed(spec), device)
         names = tm.unpaired_names(n)
-        metrics[names["cycle_l1"]] = {"value": 0.5 * (tm.l1(aba, unit(a)) + tm.l1(bab, unit(b))),
+        metrics[names["cycle_l1"]] = {"value": 0.5 * (tm.l1(aba, from_uint8(a)) + tm.l1(bab, from_uint8(b))),
                                       **_protocol(n, dataset, compares="F(G(a)) with a and G(F(b)) with b, averaged")}
         if dataset.true_mapping:
             proto = _protocol(n, dataset, target="the task's true translation of each test image")
-            metrics[names["mapping_l1_ab"]] = {"value": tm.l1(ab, unit(dataset.test_b[:n_a])), **proto}
-            metrics[names["mapping_l1_ba"]] = {"value": tm.l1(ba, unit(dataset.test_a[:n_b])), **proto}
+            metrics[names["mapping_l1_ab"]] = {"value": tm.l1(ab, from_uint8(dataset.test_b[:n_a])), **proto}
+            metrics[names["mapping_l1_ba"]] = {"value": tm.l1(ba, from_uint8(dataset.test_a[:n_b])), **proto}
         labels = dataset.test_labels
         for way, outputs, reference, domain in (("ab", ab, dataset.test_b, "b"), ("ba", ba, dataset.test_a, "a")):
             if dataset.evaluator and domain in dataset.evaluator_domains and labels is not None:
@@ -131,9 +124,9 @@ def unpaired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device
             if not torch.isfinite(out).all():
                 value = None
             elif dataset.true_mapping:
-                value = tm.l1(out, unit(dataset.test_b[:q]))
+                value = tm.l1(out, from_uint8(dataset.test_b[:q]))
             else:
-                value = tm.l1(translated(system, to_uint8(out), "ba", _seed(spec), device), unit(dataset.test_a[:q]))
+                value = tm.l1(translated(system, to_uint8(out), "ba", _seed(spec), device), from_uint8(dataset.test_a[:q]))
             points.append({"step": step, name: value})
     return metrics, cover, points, {"task": dataset.name}
 

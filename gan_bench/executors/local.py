@@ -1,4 +1,7 @@
-"""Run specs one after another in this process. Finished runs stay on disk whatever happens next."""
+"""Run specs one after another in this process. Finished runs stay on disk whatever happens next.
+
+With ``batch_seeds`` K > 1, runs that differ only in their seed (and whose recipe can be batched)
+go K at a time through one batched model (train/seed_batch.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +12,9 @@ from typing import Callable
 from gan_bench.config import RunSpec
 from gan_bench.data import datasets
 from gan_bench.rundir import RunDir
-from gan_bench.runs import RunResult, check_run_dir, execute
+from gan_bench.runs import RunResult, check_run_dir, execute, execute_seeds
 from gan_bench.train.progress import Reporter
+from gan_bench.train.seed_batch import supports
 
 
 def run_dir_for(out: Path, spec: RunSpec, by_dataset: bool = False) -> RunDir:
@@ -18,8 +22,23 @@ def run_dir_for(out: Path, spec: RunSpec, by_dataset: bool = False) -> RunDir:
     return RunDir(Path(out) / (spec.dataset if by_dataset else "") / spec.recipe / f"seed-{spec.seed}")
 
 
+def seed_groups(specs: list[RunSpec], batch_seeds: int) -> list[list[RunSpec]]:
+    """Consecutive specs equal but for their seed, up to ``batch_seeds`` per group; a recipe that
+    cannot be batched gets groups of one."""
+    groups: list[list[RunSpec]] = []
+    for spec in specs:
+        last = groups[-1] if groups else None
+        if (last and len(last) < batch_seeds and supports(spec.recipe_obj)
+                and last[0].model_copy(update={"seed": spec.seed}) == spec):
+            last.append(spec)
+        else:
+            groups.append([spec])
+    return groups
+
+
 def run_all(specs: list[RunSpec], out: Path, resume: bool, reporter: Reporter,
-            data_dir: Path | None = None, score: Callable[[RunDir], dict] | None = None) -> list[RunResult]:
+            data_dir: Path | None = None, score: Callable[[RunDir], dict] | None = None,
+            batch_seeds: int = 1) -> list[RunResult]:
     @lru_cache(maxsize=2)
     def load(name: str, direction: str):  # one verified load per dataset per suite (Loaded or TranslationSet)
         return datasets.load(name, data_dir, direction)
@@ -27,4 +46,11 @@ def run_all(specs: list[RunSpec], out: Path, resume: bool, reporter: Reporter,
     by_dataset = len({spec.dataset for spec in specs}) > 1
     for spec in specs:  # refuse a conflicting directory before any training starts
         check_run_dir(spec, run_dir_for(out, spec, by_dataset), resume)
-    return [execute(spec, run_dir_for(out, spec, by_dataset), resume, reporter, load, score) for spec in specs]
+    results: list[RunResult] = []
+    for group in seed_groups(specs, batch_seeds):
+        runs = [run_dir_for(out, spec, by_dataset) for spec in group]
+        if len(group) == 1:
+            results.append(execute(group[0], runs[0], resume, reporter, load, score))
+        else:
+            results += execute_seeds(group, runs, resume, reporter, load, score)
+    return results

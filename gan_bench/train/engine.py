@@ -1,7 +1,9 @@
 """The training loop shared by every image GAN recipe.
 
 The dataset lives on the training device as one tensor; batches are index slices from a seeded
-generator. Per-step scalars stay on the device until a history flush. Everything random (data
+generator. ``RunLoop`` holds one run's state around its system (data, generators, history,
+checkpoints, sample grids); ``train`` steps one run, ``train/seed_batch.py`` steps several seeds'
+RunLoops as one batched model. Per-step scalars stay on the device until a history flush. Everything random (data
 order, noise, dropout) is driven by generators whose state goes into each checkpoint, so a run
 resumed from a checkpoint ends with the same bits as one that was never stopped.
 """
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 import torch
 
 from gan_bench.errors import UserError
-from gan_bench.repro import derived_seeds, seed_everything
+from gan_bench.repro import derived_seeds, rng_state, seed_everything, set_rng_state
 from gan_bench.rundir import RunDir
 from gan_bench.train import checkpoint
 from gan_bench.train.grids import save_grid
@@ -40,94 +42,119 @@ class Outcome:
     seconds: float
 
 
-def _rng_state(device: torch.device) -> dict:
-    state = {"cpu": torch.get_rng_state()}
-    if device.type == "cuda":
-        state["cuda"] = torch.cuda.get_rng_state(device)
-    return state
-
-
-def _set_rng_state(state: dict, device: torch.device) -> None:
-    torch.set_rng_state(state["cpu"])
-    if "cuda" in state:
-        torch.cuda.set_rng_state(state["cuda"], device)
-
-
 def _wants_sample(s: int, sched: Schedule) -> bool:
     return s == sched.sample_first or (s > 0 and s % sched.sample_every == 0) or s == sched.steps
+
+
+class RunLoop:
+    """One run: its system built under the run's seed, the training tensors, the data sampler and
+    noise generator, history, sample grids and checkpoints; resumed from the last checkpoint if any.
+    ``data`` may be passed in to share one copy of identical training tensors between runs."""
+
+    def __init__(self, recipe: Recipe, schedule: Schedule, seed: int, dataset: Loaded, run: RunDir,
+                 spec_hash: str, device: torch.device, data: tuple | None = None):
+        self.recipe, self.schedule, self.dataset, self.run = recipe, schedule, dataset, run
+        self.spec_hash, self.device = spec_hash, device
+        seed_everything(seed)
+        seeds = derived_seeds(seed)
+        system = self.system = build_system(recipe, device, dataset)  # init draws from the freshly seeded global RNG
+        system.set_steps(schedule.steps)
+        self.data = data if data is not None else tuple(t.to(device) for t in system.prepare(dataset))
+        data_gen = torch.Generator(device=device).manual_seed(seeds["data"])
+        self.noise_gen = torch.Generator(device=device).manual_seed(seeds["noise"])
+        self.grid_inputs = to_device(system.grid_inputs(recipe.sample_count, torch.Generator().manual_seed(seeds["grid"]),
+                                                        dataset=dataset),
+                                     device)
+        # With packing m, D judges batch_size packs, so a step draws batch_size·m real samples.
+        self.sampler = BatchSampler(recipe.sampling, len(self.data[0]), recipe.batch_size * recipe.pac, data_gen)
+        self.history = History(run.history, run.timing, system.scalars, recipe.steps_per_epoch, device)
+        self.start = self._restore()
+        run.samples.mkdir(parents=True, exist_ok=True)
+        self.rng = rng_state(device)  # where this run's global RNG stands (seed batches swap it in)
+        self.last_flush = time.perf_counter()
+
+    def _restore(self) -> int:
+        run = self.run
+        if not run.last_checkpoint.is_file():
+            self.history.start()
+            return 0
+        state = checkpoint.load(run.last_checkpoint)
+        if state.get("spec_hash") != self.spec_hash:
+            raise UserError(f"{run.last_checkpoint}: belongs to another spec (spec_hash differs); delete the run directory or choose another --out")
+        self.system.load_state_dict(state["system"])
+        self.sampler.load_state_dict(state["sampler"])
+        self.noise_gen.set_state(state["noise_rng"])
+        set_rng_state(state["rng"], self.device)
+        self.history.resume(state["history"], state["step"])
+        return state["step"]
+
+    def next_batch(self) -> tuple[torch.Tensor, ...]:
+        index = self.sampler.next()
+        return tuple(t.index_select(0, index) for t in self.data)
+
+    def saves_at(self, s: int) -> bool:
+        """Whether step ``s`` writes a sample grid or a checkpoint (reads the system's weights)."""
+        sched = self.schedule
+        return _wants_sample(s, sched) or s % sched.checkpoint_every == 0 or s == sched.steps
+
+    def save_checkpoint(self, step: int) -> None:
+        self.history.flush()
+        checkpoint.save(self.run.last_checkpoint, {
+            "format": CHECKPOINT_FORMAT, "spec_hash": self.spec_hash, "step": step,
+            "system": self.system.state_dict(), "sampler": self.sampler.state_dict(),
+            "noise_rng": self.noise_gen.get_state(), "rng": rng_state(self.device),
+            "history": self.history.state_dict(),
+        })
+
+    def sample(self, step: int) -> None:
+        outputs = self.system.grid_images(self.grid_inputs)
+        if self.dataset.modes is not None:
+            save_scatter(self.run.sample_grid(step), outputs, self.dataset.modes, f"{self.recipe.name}, step {step:,}")
+        else:
+            save_grid(self.run.sample_grid(step), outputs, self.system.grid_nrow)
+
+    def sample_at_start(self) -> None:
+        if self.start == 0 and self.schedule.sample_first == 0:
+            self.sample(0)
+
+    def after_step(self, s: int, scalars: torch.Tensor, reporter: Reporter) -> None:
+        """Record step ``s``'s scalars; log, sample and checkpoint as the schedule says."""
+        sched = self.schedule
+        self.history.add(scalars)
+        if s % sched.log_every == 0 or s == sched.steps:
+            self.history.log(s)
+            if time.perf_counter() - self.last_flush > FLUSH_SECONDS:
+                self.history.flush()
+                reporter.losses(self.history.last)
+                self.last_flush = time.perf_counter()
+        if _wants_sample(s, sched):
+            self.sample(s)
+        if s % sched.checkpoint_every == 0 or s == sched.steps:
+            self.save_checkpoint(s)
+            checkpoint.save(self.run.g_snapshot(s), {"step": s, "G": self.system.G.state_dict()})
+
+    def interrupted(self, s: int) -> Interrupted:
+        self.save_checkpoint(s)
+        return Interrupted(s, str(self.run.last_checkpoint))
+
+    def finish(self, reporter: Reporter, began: float) -> Outcome:
+        self.run.last_checkpoint.replace(self.run.final_checkpoint)
+        reporter.losses(self.history.last)
+        return Outcome(self.schedule.steps, self.history.last, self.start, time.perf_counter() - began)
 
 
 def train(recipe: Recipe, schedule: Schedule, seed: int, dataset: Loaded, run: RunDir,
           spec_hash: str, device: torch.device, reporter: Reporter, label: str) -> Outcome:
     """Train ``recipe`` on ``dataset`` into ``run``; resume from ``run``'s last checkpoint if any."""
-    seed_everything(seed)
-    seeds = derived_seeds(seed)
-    system = build_system(recipe, device, dataset)  # initialisation draws from the freshly seeded global RNG
-    system.set_steps(schedule.steps)
-    data = tuple(t.to(device) for t in system.prepare(dataset))
-    data_gen = torch.Generator(device=device).manual_seed(seeds["data"])
-    noise_gen = torch.Generator(device=device).manual_seed(seeds["noise"])
-    grid_inputs = to_device(system.grid_inputs(recipe.sample_count, torch.Generator().manual_seed(seeds["grid"]),
-                                                dataset=dataset),
-                            device)
-    # With packing m, D judges batch_size packs, so a step draws batch_size·m real samples.
-    sampler = BatchSampler(recipe.sampling, len(data[0]), recipe.batch_size * recipe.pac, data_gen)
-    history = History(run.history, run.timing, system.scalars, recipe.steps_per_epoch, device)
-
-    start = 0
-    if run.last_checkpoint.is_file():
-        state = checkpoint.load(run.last_checkpoint)
-        if state.get("spec_hash") != spec_hash:
-            raise UserError(f"{run.last_checkpoint}: belongs to another spec (spec_hash differs); delete the run directory or choose another --out")
-        system.load_state_dict(state["system"])
-        sampler.load_state_dict(state["sampler"])
-        noise_gen.set_state(state["noise_rng"])
-        _set_rng_state(state["rng"], device)
-        history.resume(state["history"], state["step"])
-        start = state["step"]
-    else:
-        history.start()
-    run.samples.mkdir(parents=True, exist_ok=True)
-
-    def save_checkpoint(step: int) -> None:
-        history.flush()
-        checkpoint.save(run.last_checkpoint, {
-            "format": CHECKPOINT_FORMAT, "spec_hash": spec_hash, "step": step,
-            "system": system.state_dict(), "sampler": sampler.state_dict(),
-            "noise_rng": noise_gen.get_state(), "rng": _rng_state(device), "history": history.state_dict(),
-        })
-
-    def sample(step: int) -> None:
-        outputs = system.grid_images(grid_inputs)
-        if dataset.modes is not None:
-            save_scatter(run.sample_grid(step), outputs, dataset.modes, f"{recipe.name}, step {step:,}")
-        else:
-            save_grid(run.sample_grid(step), outputs, system.grid_nrow)
-
-    reporter.run_started(label, schedule.steps, start)
-    began, last_flush = time.perf_counter(), time.perf_counter()
-    if start == 0 and schedule.sample_first == 0:
-        sample(0)
+    loop = RunLoop(recipe, schedule, seed, dataset, run, spec_hash, device)
+    reporter.run_started(label, schedule.steps, loop.start)
+    began = time.perf_counter()
+    loop.sample_at_start()
     with stop_on_signals() as stop:
-        for step in range(start, schedule.steps):
-            index = sampler.next()
-            history.add(system.train_step(tuple(t.index_select(0, index) for t in data), noise_gen))
+        for step in range(loop.start, schedule.steps):
             s = step + 1
-            if s % schedule.log_every == 0 or s == schedule.steps:
-                history.log(s)
-                if time.perf_counter() - last_flush > FLUSH_SECONDS:
-                    history.flush()
-                    reporter.losses(history.last)
-                    last_flush = time.perf_counter()
-            if _wants_sample(s, schedule):
-                sample(s)
-            if s % schedule.checkpoint_every == 0 or s == schedule.steps:
-                save_checkpoint(s)
-                checkpoint.save(run.g_snapshot(s), {"step": s, "G": system.G.state_dict()})
+            loop.after_step(s, loop.system.train_step(loop.next_batch(), loop.noise_gen), reporter)
             reporter.advance()
             if stop and s < schedule.steps:
-                save_checkpoint(s)
-                raise Interrupted(s, str(run.last_checkpoint))
-    run.last_checkpoint.replace(run.final_checkpoint)
-    reporter.losses(history.last)
-    return Outcome(schedule.steps, history.last, start, time.perf_counter() - began)
+                raise loop.interrupted(s)
+    return loop.finish(reporter, began)

@@ -77,10 +77,17 @@ class GANSystem:
         """Backward ``loss`` into G or D and step its optimiser; returns the gradient norm."""
         opt, params = (self.opt_g, self.g_params) if which == "g" else (self.opt_d, self.d_params)
         opt.zero_grad(set_to_none=True)
-        loss.backward()
-        norm = grad_norm(params)
+        self.backward(loss)
+        norm = self.grad_norm(params)
         opt.step()
         return norm
+
+    # Hooks a seed batch overrides (variants/mlp_seed_batch.py): there each value has one entry per seed.
+    def backward(self, loss: torch.Tensor) -> None:
+        loss.backward()
+
+    def grad_norm(self, params: list[nn.Parameter]) -> torch.Tensor:
+        return grad_norm(params)
 
     def grid_inputs(self, n: int, generator: torch.Generator, dataset=None):
         return self.inputs(n, generator)

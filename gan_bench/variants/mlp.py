@@ -6,7 +6,7 @@ import torch
 
 from gan_bench.nets.mlp import initialise, mlp
 from gan_bench.train.losses import LOSSES, TAKES_LOGITS
-from gan_bench.variants.base import GANSystem, Packed, frozen, grad_norm, uniform_or_normal
+from gan_bench.variants.base import GANSystem, Packed, frozen, uniform_or_normal
 from gan_bench.variants.pixels import scaled
 from gan_bench.variants.recipe import MLPRecipe
 
@@ -54,43 +54,52 @@ class MLPGAN(GANSystem):
         return torch.sigmoid(out) if self.logits else out
 
     def _d_update(self, real: torch.Tensor, fake: torch.Tensor):
-        r, bce, D = self.recipe, self.bce, self.D
+        r, loss_of, D = self.recipe, self.loss, self.D
         self.opt_d.zero_grad(set_to_none=True)
         if r.d_update == "concat":  # Keras: one batch of [real, fake] with per-sample labels
-            out = D(torch.cat([real, fake]))
-            n_real = len(real) // r.pac
+            out = D(torch.cat([real, fake], dim=-2))
+            n_real = real.shape[-2] // r.pac
             targets = torch.cat([torch.full((n_real, 1), r.real_label, device=out.device),
-                                 torch.zeros((len(out) - n_real, 1), device=out.device)])
-            loss = bce(out, targets)
-            loss.backward()
-            out_real, out_fake = out[:n_real], out[n_real:]
+                                 torch.zeros((out.shape[-2] - n_real, 1), device=out.device)])
+            loss = loss_of(out, targets)
+            self.backward(loss)
+            out_real, out_fake = out[..., :n_real, :], out[..., n_real:, :]
         elif r.d_update == "separate_backward":  # PyTorch textbook: backward real, then fake
             out_real = D(real)
-            loss_real = bce(out_real, r.real_label)
-            loss_real.backward()
+            loss_real = loss_of(out_real, r.real_label)
+            self.backward(loss_real)
             out_fake = D(fake)
-            loss_fake = bce(out_fake, 0.0)
-            loss_fake.backward()
+            loss_fake = loss_of(out_fake, 0.0)
+            self.backward(loss_fake)
             loss = loss_real.detach() + loss_fake.detach()
         else:  # TF: one loss over both terms
             out_real, out_fake = D(real), D(fake)
-            loss = bce(out_real, r.real_label) + bce(out_fake, 0.0)
-            loss.backward()
-        norm = grad_norm(self.d_params)
+            loss = loss_of(out_real, r.real_label) + loss_of(out_fake, 0.0)
+            self.backward(loss)
+        norm = self.grad_norm(self.d_params)
         self.opt_d.step()
-        return loss.detach(), self._prob(out_real).mean().detach(), self._prob(out_fake).mean().detach(), norm
+        return (loss.detach(), self.mean(self._prob(out_real)).detach(), self.mean(self._prob(out_fake)).detach(),
+                norm)
+
+    # Hooks a seed batch overrides: there tensors carry a leading seed axis and values are per seed.
+    def loss(self, out: torch.Tensor, target) -> torch.Tensor:
+        return self.bce(out, target)
+
+    def mean(self, x: torch.Tensor) -> torch.Tensor:
+        return x.mean()
 
     def train_step(self, batch: tuple[torch.Tensor], generator: torch.Generator) -> torch.Tensor:
         """One D update then one G update. Returns the SCALARS as one tensor, on the device."""
         (real,) = batch
-        real = real[: len(real) // self.recipe.pac * self.recipe.pac]  # whole packs only
-        z = self.inputs(len(real), generator)
+        n = real.shape[-2] // self.recipe.pac * self.recipe.pac  # whole packs only
+        real = real[..., :n, :]
+        z = self.inputs(n, generator)
         fake = self.G(z)
         d_loss, d_real, d_fake, d_grad = self._d_update(real, fake.detach())
         if self.recipe.g_noise == "fresh":
-            fake = self.G(self.inputs(len(real), generator))
+            fake = self.G(self.inputs(n, generator))
         # With g_noise "same", G is unchanged since `fake` was made, so G(z) is `fake` itself.
         with frozen(self.D):
-            g_loss = self.bce(self.D(fake), 1.0)
+            g_loss = self.loss(self.D(fake), 1.0)
         g_grad = self.update("g", g_loss)
         return torch.stack([d_loss, g_loss.detach(), d_real, d_fake, g_grad, d_grad])

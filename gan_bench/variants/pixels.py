@@ -38,3 +38,13 @@ def resized(x: torch.Tensor, size: int) -> torch.Tensor:
 def to_unit(x: torch.Tensor, low: float) -> torch.Tensor:
     """G's output in [low, 1] -> [0, 1]."""
     return ((x - low) / (1.0 - low)).clamp(0, 1)
+
+
+def to_uint8(images: torch.Tensor) -> torch.Tensor:
+    """Floats in [0, 1] -> uint8 pixels (rounded, clamped)."""
+    return (images * 255).round().clamp(0, 255).to(torch.uint8)
+
+
+def from_uint8(images: torch.Tensor) -> torch.Tensor:
+    """uint8 pixels -> floats in [0, 1]."""
+    return images.float() / 255.0

@@ -1,0 +1,103 @@
+"""--batch-seeds: K seeds trained as one batched model write, bit for bit, the run directories of
+their single-seed runs (CPU), resume alike after an interruption, and leave other recipes alone."""
+
+import signal
+
+import pytest
+import torch
+
+from gan_bench.config import RunSpec
+from gan_bench.executors.local import run_all, seed_groups
+from gan_bench.train import signals
+from gan_bench.train.progress import Reporter
+
+SEEDS = (0, 1, 2)
+
+
+def specs(recipe, seeds=SEEDS, steps=None):
+    return [RunSpec(recipe=recipe, seed=s, dataset="mnist", profile="smoke", device="cpu", steps=steps) for s in seeds]
+
+
+def files(run_dir):
+    """Every file a run writes whose bytes its result decides (timing.csv and env.json hold wall times)."""
+    return {p.relative_to(run_dir).as_posix(): p for p in sorted(run_dir.rglob("*"))
+            if p.is_file() and p.name not in ("timing.csv", "env.json")}
+
+
+def assert_same_runs(a_root, b_root, recipe, seeds=SEEDS):
+    for seed in seeds:
+        a, b = files(a_root / recipe / f"seed-{seed}"), files(b_root / recipe / f"seed-{seed}")
+        assert a.keys() == b.keys()
+        for name in a:
+            if name.endswith(".pt"):
+                sa, sb = torch.load(a[name], weights_only=True), torch.load(b[name], weights_only=True)
+                assert_equal_states(sa, sb, f"{seed}/{name}")
+            else:
+                assert a[name].read_bytes() == b[name].read_bytes(), f"seed {seed}: {name} differs"
+
+
+def assert_equal_states(a, b, where):
+    if isinstance(a, dict):
+        assert a.keys() == b.keys(), where
+        for k in a.keys() - {"wall_time"}:  # the checkpoint's record of elapsed time
+            assert_equal_states(a[k], b[k], f"{where}.{k}")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert_equal_states(x, y, f"{where}[{i}]")
+    elif torch.is_tensor(a):
+        assert torch.equal(a, b), f"{where} differs"
+    else:
+        assert a == b, where
+
+
+@pytest.mark.parametrize("recipe", ["tf-mlp", "slides-mlp", "keras-mlp", "torch-mlp"])
+def test_batched_seeds_write_the_single_seed_runs(tmp_path, recipe):
+    run_all(specs(recipe), tmp_path / "single", resume=False, reporter=Reporter())
+    results = run_all(specs(recipe), tmp_path / "batched", resume=False, reporter=Reporter(), batch_seeds=3)
+    assert [r.status for r in results] == ["trained"] * 3
+    assert_same_runs(tmp_path / "single", tmp_path / "batched", recipe)
+    # and the seeds really differ from each other
+    h = [(tmp_path / "batched" / recipe / f"seed-{s}" / "history.csv").read_bytes() for s in SEEDS]
+    assert len(set(h)) == 3
+
+
+def test_packed_recipe_batches_alike(tmp_path):
+    """Packing reshapes D's input per seed: tf-mlp-pac2, two seeds."""
+    run_all(specs("tf-mlp-pac2", (0, 1)), tmp_path / "single", resume=False, reporter=Reporter())
+    run_all(specs("tf-mlp-pac2", (0, 1)), tmp_path / "batched", resume=False, reporter=Reporter(), batch_seeds=2)
+    assert_same_runs(tmp_path / "single", tmp_path / "batched", "tf-mlp-pac2", (0, 1))
+
+
+def test_interrupted_batch_resumes_to_the_same_bits(tmp_path, monkeypatch):
+    """A signal mid-run checkpoints every seed; --resume (batched again) ends where the single runs end."""
+    run_all(specs("keras-mlp"), tmp_path / "single", resume=False, reporter=Reporter())
+
+    class StopAt(Reporter):
+        steps = 0
+
+        def advance(self):
+            self.steps += 1
+            if self.steps == 12:
+                signal.raise_signal(signal.SIGINT)
+
+    with pytest.raises(signals.Interrupted):
+        run_all(specs("keras-mlp"), tmp_path / "batched", resume=False, reporter=StopAt(), batch_seeds=3)
+    for seed in SEEDS:
+        state = torch.load(tmp_path / "batched" / "keras-mlp" / f"seed-{seed}" / "checkpoints" / "last.pt",
+                           weights_only=True)
+        assert state["step"] == 12
+    results = run_all(specs("keras-mlp"), tmp_path / "batched", resume=True, reporter=Reporter(), batch_seeds=3)
+    assert [r.status for r in results] == ["resumed"] * 3
+    assert_same_runs(tmp_path / "single", tmp_path / "batched", "keras-mlp")
+
+
+def test_groups_only_batchable_runs_differing_in_seed():
+    mixed = specs("tf-mlp") + specs("dcgan-mnist", (0, 1)) + specs("torch-mlp", (0, 1, 2))
+    groups = seed_groups(mixed, 2)
+    assert [[(s.recipe, s.seed) for s in g] for g in groups] == [
+        [("tf-mlp", 0), ("tf-mlp", 1)], [("tf-mlp", 2)], [("dcgan-mnist", 0)], [("dcgan-mnist", 1)],
+        [("torch-mlp", 0), ("torch-mlp", 1)], [("torch-mlp", 2)]]
+    assert all(len(g) == 1 for g in seed_groups(mixed, 1))
+    other_steps = specs("tf-mlp", (0,)) + specs("tf-mlp", (1,), steps=7)
+    assert [len(g) for g in seed_groups(other_steps, 3)] == [1, 1]
