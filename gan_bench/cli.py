@@ -16,6 +16,7 @@ from gan_bench.config import RunSpec, available_suites, compatible, load_suite, 
 from gan_bench.data import catalogue, datasets
 from gan_bench.errors import UserError
 from gan_bench.executors.local import run_all
+from gan_bench.lock import output_lock
 from gan_bench.rundir import RunDir, read_suite_info, write_suite_info
 from gan_bench.runs import execute
 from gan_bench.train.progress import QuietReporter, RichReporter
@@ -38,6 +39,8 @@ DataDir = typer.Option(None, "--data-dir", help="Folder holding <dataset>/ folde
                        "(looked at before $GANBENCH_DATA).", show_default=False)
 Device = typer.Option("auto", "--device", help="auto (CUDA when available), cpu, cuda or cuda:N.")
 Quiet = typer.Option(False, "--quiet", "-q", help="No progress bar: one line per run, for CI logs.")
+CompileOpt = typer.Option(False, "--compile", help="Run G and D through torch.compile (opt-in, meant for CUDA; "
+                          "recorded in spec.json; close to, not bit-identical with, the eager run).")
 Samples = typer.Option(None, "--samples", min=1, help="Generated samples to score (default: 10,000; 1,000 for smoke).")
 Backbone = typer.Option("lenet", "--backbone", help="lenet (the pinned evaluator) or inception "
                         "(adds FID/IS on inception-v3-compat, Lucic et al. 2018).")
@@ -168,6 +171,7 @@ def train(
                                 "(without --out: the newest unfinished run of this spec)."),
     quiet: bool = Quiet,
     data_dir: Optional[Path] = DataDir,
+    compile: bool = CompileOpt,
 ) -> None:
     """Train one recipe with one seed into one run directory."""
     get_recipe(recipe)
@@ -183,7 +187,7 @@ def train(
     if way != "AtoB" and not datasets.is_translation(dataset):
         raise UserError(f"--direction: applies to translation data only, not {dataset}")
     spec = RunSpec(recipe=recipe, dataset=dataset, seed=seed, profile=_profile(profile, dev), steps=steps,
-                   device=dev.type, direction=way)
+                   device=dev.type, direction=way, compile=compile)
     if out is not None:
         run = RunDir(out)
     elif resume:
@@ -211,6 +215,7 @@ def run(
     direction: Optional[str] = DirectionOpt,
     quiet: bool = Quiet,
     data_dir: Optional[Path] = DataDir,
+    compile: bool = CompileOpt,
     samples: Optional[int] = Samples,
     backbone: str = Backbone,
     inception_weights: Optional[Path] = InceptionWeights,
@@ -224,14 +229,24 @@ def run(
         s = s.model_copy(update={"direction": _direction(direction, s.direction)})
     dev = devices.resolve(device)
     specs = s.expand(_profile(profile, dev, s.profile), dev.type, _names(recipes), _ints(seeds, "--seeds"))
+    if compile:
+        specs = [spec.model_copy(update={"compile": True}) for spec in specs]
+    if batch_seeds > 1:
+        from gan_bench.train.seed_batch import supports
+
+        alone = sorted({spec.recipe for spec in specs if compile or not supports(spec.recipe_obj)})
+        if alone:
+            err_console.print(f"--batch-seeds: {', '.join(alone)} train one seed at a time "
+                              f"(batching covers the MLP recipes{', without --compile' if compile else ''})",
+                              highlight=False)
     if resume and out is None:
         raise UserError("--resume needs --out: the output folder of the suite run to continue")
     scorer = _scorer(samples, backbone, inception_weights, dev, data_dir)  # fails before any training
     root = out or _new_output(s.name)
     err_console.print(f"suite {s.name}: {len(specs)} runs into {root}", highlight=False)
-    write_suite_info(root, {"name": s.name, "file": str(suite_path(suite).resolve()), "profile": specs[0].profile,
-                            "device": dev.type, "dataset": s.datasets})
-    with _reporter(quiet, len(specs)) as reporter:
+    with output_lock(root), _reporter(quiet, len(specs)) as reporter:
+        write_suite_info(root, {"name": s.name, "file": str(suite_path(suite).resolve()),
+                                "profile": specs[0].profile, "device": dev.type, "dataset": s.datasets})
         results = run_all(specs, root, resume, reporter, data_dir, scorer, batch_seeds)
     table = Table(title=f"suite {s.name}")
     for col in ("recipe", "seed", "status", "summary", "run directory"):

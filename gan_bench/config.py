@@ -84,6 +84,7 @@ class RunSpec(BaseModel):
     steps: PositiveInt | None = None  # overrides the profile's length
     device: Literal["cpu", "cuda"]
     direction: Direction = "AtoB"  # translation data only
+    compile: bool = False  # G and D through torch.compile (opt-in; not bit-identical to eager)
 
     @model_validator(mode="after")
     def _direction(self) -> "RunSpec":
@@ -104,6 +105,8 @@ class RunSpec(BaseModel):
         """The spec as written to spec.json (without its hash): recipe facts, schedule, data, seed."""
         recipe = self.recipe_obj.model_dump(mode="json", exclude={"profiles"})
         extra = {"direction": self.direction} if all_datasets.is_translation(self.dataset) else {}
+        if self.compile:  # only when on, so the hashes of eager runs stay as they were
+            extra["compile"] = True
         return {"recipe": recipe, "dataset": self.dataset, **extra, "seed": self.seed, "profile": self.profile,
                 "schedule": self.schedule.model_dump(mode="json"), "device": self.device}
 

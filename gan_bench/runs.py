@@ -85,7 +85,7 @@ def execute(spec: RunSpec, run: RunDir, resume: bool, reporter: Reporter,
     dataset = load_dataset(spec.dataset, spec.direction)
     _begin(spec, run, state, dataset, device)
     outcome = train(spec.recipe_obj, spec.schedule, spec.seed, dataset, run, spec.hash, device,
-                    reporter, spec.label)
+                    reporter, spec.label, compile=spec.compile)
     return _finished(spec, run, outcome, reporter, score)
 
 

@@ -24,11 +24,11 @@ def run_dir_for(out: Path, spec: RunSpec, by_dataset: bool = False) -> RunDir:
 
 def seed_groups(specs: list[RunSpec], batch_seeds: int) -> list[list[RunSpec]]:
     """Consecutive specs equal but for their seed, up to ``batch_seeds`` per group; a recipe that
-    cannot be batched gets groups of one."""
+    cannot be batched, or a compiled run, gets groups of one."""
     groups: list[list[RunSpec]] = []
     for spec in specs:
         last = groups[-1] if groups else None
-        if (last and len(last) < batch_seeds and supports(spec.recipe_obj)
+        if (last and len(last) < batch_seeds and supports(spec.recipe_obj) and not spec.compile
                 and last[0].model_copy(update={"seed": spec.seed}) == spec):
             last.append(spec)
         else:

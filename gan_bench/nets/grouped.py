@@ -52,14 +52,14 @@ class GroupedSequential(nn.Module):
             elif isinstance(layer, EXACT):
                 x = layer(x)
             else:
-                x = torch.stack([layer(part) for part in x])
+                x = torch.stack([layer(part) for part in x.unbind()])
         return x
 
     def _dropout(self, x: torch.Tensor, p: float) -> torch.Tensor:
         out = []
-        for k in range(len(x)):
+        for k, part in enumerate(x.unbind()):
             set_rng_state(self.rngs[k], self.device)
-            out.append(F.dropout(x[k], p, True))
+            out.append(F.dropout(part, p, True))
             self.rngs[k] = rng_state(self.device)
         return torch.stack(out)
 
@@ -76,6 +76,8 @@ class GroupedSequential(nn.Module):
 
 
 def _linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-    if weight.shape[1] == 1:
-        return torch.stack([F.linear(x[k], weight[k], bias[k]) for k in range(len(x))])
+    # On CPU a batched matmul is slower than K separate ones (measured: 25 ms against 19 ms for
+    # 3 × [512, 784] @ [784, 1024] on 2 cores), so there each seed keeps its own matmul.
+    if weight.shape[1] == 1 or x.device.type == "cpu":
+        return torch.stack([F.linear(*parts) for parts in zip(x.unbind(), weight.unbind(), bias.unbind())])
     return torch.baddbmm(bias.unsqueeze(1), x, weight.transpose(1, 2))

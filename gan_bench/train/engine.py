@@ -52,13 +52,16 @@ class RunLoop:
     ``data`` may be passed in to share one copy of identical training tensors between runs."""
 
     def __init__(self, recipe: Recipe, schedule: Schedule, seed: int, dataset: Loaded, run: RunDir,
-                 spec_hash: str, device: torch.device, data: tuple | None = None):
+                 spec_hash: str, device: torch.device, data: tuple | None = None, compile: bool = False):
         self.recipe, self.schedule, self.dataset, self.run = recipe, schedule, dataset, run
         self.spec_hash, self.device = spec_hash, device
         seed_everything(seed)
         seeds = derived_seeds(seed)
         system = self.system = build_system(recipe, device, dataset)  # init draws from the freshly seeded global RNG
         system.set_steps(schedule.steps)
+        if compile:  # in place: state_dict keys, checkpoints and scoring are unchanged
+            system.G.compile()
+            system.D.compile()
         self.data = data if data is not None else tuple(t.to(device) for t in system.prepare(dataset))
         data_gen = torch.Generator(device=device).manual_seed(seeds["data"])
         self.noise_gen = torch.Generator(device=device).manual_seed(seeds["noise"])
@@ -144,9 +147,9 @@ class RunLoop:
 
 
 def train(recipe: Recipe, schedule: Schedule, seed: int, dataset: Loaded, run: RunDir,
-          spec_hash: str, device: torch.device, reporter: Reporter, label: str) -> Outcome:
+          spec_hash: str, device: torch.device, reporter: Reporter, label: str, compile: bool = False) -> Outcome:
     """Train ``recipe`` on ``dataset`` into ``run``; resume from ``run``'s last checkpoint if any."""
-    loop = RunLoop(recipe, schedule, seed, dataset, run, spec_hash, device)
+    loop = RunLoop(recipe, schedule, seed, dataset, run, spec_hash, device, compile=compile)
     reporter.run_started(label, schedule.steps, loop.start)
     began = time.perf_counter()
     loop.sample_at_start()

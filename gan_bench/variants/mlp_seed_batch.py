@@ -61,10 +61,10 @@ class MLPSeedBatch(MLPGAN):
 
     # -- per-seed hooks -------------------------------------------------------------------
     def loss(self, out: torch.Tensor, target) -> torch.Tensor:
-        return torch.stack([self.bce(o, target) for o in out])
+        return torch.stack([self.bce(o, target) for o in out.unbind()])
 
     def mean(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.stack([o.mean() for o in x])
+        return torch.stack([o.mean() for o in x.unbind()])
 
     def backward(self, loss: torch.Tensor) -> None:
         loss.sum().backward()  # d(sum)/d(loss_k) = 1: each seed gets exactly its own gradient

@@ -1,0 +1,75 @@
+"""Training speed, side by side in one process: the ganbench engine against the textbook loop
+(benchmarks/textbook_loop.py) on the same recipe and step count, and K = 3 seeds batched
+(--batch-seeds) against the same 3 seeds one after another. Both sides include their setup (data
+loading and model building), as a user's run does. Images per second and the ratios are printed
+at the end.
+
+Run: pytest benchmarks/test_training_speed.py --benchmark-only
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import torch
+
+from speed_table import record
+from gan_bench.config import RunSpec
+from gan_bench.data import catalogue
+from gan_bench.executors.local import run_all
+from gan_bench.rundir import RunDir
+from gan_bench.train.engine import train
+from gan_bench.train.progress import Reporter
+from gan_bench.variants import get_recipe
+from textbook_loop import textbook_loop
+
+DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+# Steps per round: a few seconds of training each on a 2-core CPU.
+STEPS = {"tf-mlp": 600, "torch-mlp": 118, "dcgan-mnist": 12}
+ROUNDS = 3
+_fresh = itertools.count()
+
+
+def engine_loop(recipe_name: str, steps: int, out) -> int:
+    recipe = get_recipe(recipe_name)
+    spec = RunSpec(recipe=recipe_name, seed=0, dataset="mnist", profile="quick", device=DEVICE.type, steps=steps)
+    dataset = catalogue.load("mnist")
+    train(recipe, spec.schedule, 0, dataset, RunDir(out / f"run-{next(_fresh)}"), spec.hash, DEVICE, Reporter(),
+          spec.label)
+    return steps * recipe.batch_size
+
+
+@pytest.mark.parametrize("recipe", list(STEPS))
+def test_engine(benchmark, recipe, tmp_path):
+    benchmark.group = f"{recipe}: engine vs textbook"
+    images = benchmark.pedantic(engine_loop, args=(recipe, STEPS[recipe], tmp_path), rounds=ROUNDS, iterations=1)
+    record(benchmark, f"{recipe} ({DEVICE.type})", "ganbench engine", images)
+
+
+@pytest.mark.parametrize("recipe", list(STEPS))
+def test_textbook(benchmark, recipe, torchvision_root):
+    benchmark.group = f"{recipe}: engine vs textbook"
+    images = benchmark.pedantic(textbook_loop, args=(recipe, STEPS[recipe], DEVICE, torchvision_root),
+                                rounds=ROUNDS, iterations=1)
+    record(benchmark, f"{recipe} ({DEVICE.type})", "textbook loop", images)
+
+
+SEED_STEPS = {"tf-mlp": 400, "torch-mlp": 60}
+
+
+def seeds_loop(recipe_name: str, steps: int, batch_seeds: int, out) -> int:
+    specs = [RunSpec(recipe=recipe_name, seed=s, dataset="mnist", profile="quick", device=DEVICE.type, steps=steps)
+             for s in (0, 1, 2)]
+    run_all(specs, out / f"suite-{next(_fresh)}", resume=False, reporter=Reporter(), batch_seeds=batch_seeds)
+    return 3 * steps * get_recipe(recipe_name).batch_size
+
+
+@pytest.mark.parametrize("recipe", list(SEED_STEPS))
+@pytest.mark.parametrize("batch_seeds", [1, 3], ids=["sequential", "batched"])
+def test_three_seeds(benchmark, recipe, batch_seeds, tmp_path):
+    benchmark.group = f"{recipe}: 3 seeds batched vs sequential"
+    images = benchmark.pedantic(seeds_loop, args=(recipe, SEED_STEPS[recipe], batch_seeds, tmp_path),
+                                rounds=ROUNDS, iterations=1)
+    name = "3 seeds one after another" if batch_seeds == 1 else "3 seeds batched (--batch-seeds 3)"
+    record(benchmark, f"{recipe} 3 seeds ({DEVICE.type})", name, images)

@@ -1,0 +1,44 @@
+"""The reference loop the speed benchmarks compare against: the PyTorch textbook's (RECIPES.md,
+torch-mlp), i.e. a DataLoader over torchvision MNIST with ToTensor/Normalize, shuffled, with the
+textbook's num_workers=4, each batch moved with ``.to(device)`` and every loss read with ``.item()``
+each step. The step itself is the recipe's own (``system.train_step``), so both loops do the same
+arithmetic and the ratio measures the loop around it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch.utils.data import DataLoader
+from torchvision import datasets, transforms
+
+from gan_bench.variants import build_system, get_recipe
+from gan_bench.variants.recipe import MLPRecipe
+
+NUM_WORKERS = 4  # as the textbook
+
+
+def textbook_loop(recipe_name: str, steps: int, device: torch.device, root: Path, seed: int = 0) -> int:
+    """Train ``steps`` steps; returns the number of real images the loop went through."""
+    recipe = get_recipe(recipe_name)
+    torch.manual_seed(seed)
+    system = build_system(recipe, device)
+    steps_ = [transforms.ToTensor()]
+    if getattr(recipe, "scaling", None) == "totensor_normalize":
+        steps_.append(transforms.Normalize((0.5,), (0.5,)))
+    data = datasets.MNIST(str(root), train=True, download=False, transform=transforms.Compose(steps_))
+    loader = DataLoader(data, batch_size=recipe.batch_size, shuffle=True, num_workers=NUM_WORKERS)
+    flat = isinstance(recipe, MLPRecipe)
+    noise = torch.Generator(device=device).manual_seed(seed)
+    done = images = 0
+    while done < steps:
+        for x, _ in loader:
+            x = x.to(device)
+            if flat:
+                x = x.view(len(x), -1)
+            scalars = system.train_step((x,), noise)
+            _ = [v.item() for v in scalars]  # the textbook logs each loss with .item() every step
+            done, images = done + 1, images + len(x)
+            if done == steps:
+                break
+    return images

@@ -1,0 +1,37 @@
+"""One writer per output folder: ``ganbench run`` holds an exclusive lock on <out>/.ganbench.lock.
+
+The lock is an ``flock`` on that file, so the kernel releases it when the holder exits, even when
+killed: a stale lock file never blocks a later run. The file records the holder's pid and host.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+from contextlib import contextmanager
+from pathlib import Path
+
+from gan_bench.errors import UserError
+
+LOCK_NAME = ".ganbench.lock"
+
+
+@contextmanager
+def output_lock(folder: Path):
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = path.read_text().strip() or "another process"
+            raise UserError(f"{path}: another ganbench run ({holder}) is writing to {folder}; "
+                            f"wait for it to finish, or choose another --out") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
+        yield path
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
