@@ -5,11 +5,16 @@ A killed process leaves either the old file or the new one, never half of one.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
+
+from gan_bench.errors import UserError
+
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)  # disk full, quota, file too large
 
 
 def write_with(path: Path, write: Callable[[BinaryIO], Any]) -> None:
@@ -26,8 +31,11 @@ def write_with(path: Path, write: Callable[[BinaryIO], Any]) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError) and e.errno in NO_ROOM:
+            raise UserError(f"{path}: cannot write ({e.strerror}); nothing partial was left. Free some space, "
+                            f"then re-run with --resume to continue from the last checkpoint") from None
         raise
 
 

@@ -17,7 +17,8 @@ from gan_bench.data import catalogue, datasets
 from gan_bench.errors import UserError
 from gan_bench.executors.local import run_all
 from gan_bench.lock import output_lock
-from gan_bench.rundir import RunDir, read_suite_info, write_suite_info
+from gan_bench.repro import spec_hash
+from gan_bench.rundir import SUITE_FILE, RunDir, read_suite_info, write_suite_info
 from gan_bench.runs import execute
 from gan_bench.train.progress import QuietReporter, RichReporter
 from gan_bench.train.signals import EXIT_INTERRUPTED, Interrupted
@@ -209,7 +210,14 @@ def run(
                                           "full on CUDA and quick on CPU)."),
     out: Optional[Path] = typer.Option(None, help="Output folder (default: results/runs/<suite>-<UTC time>)."),
     device: str = Device,
-    resume: bool = typer.Option(False, help="With --out: skip complete runs, continue interrupted ones."),
+    resume: Optional[str] = typer.Option(None, "--resume", metavar="RUN_ID",
+                                         help="Continue the suite run RUN_ID (its folder under results/runs/, "
+                                         "or a path): skip complete runs, continue interrupted ones, refuse "
+                                         "if the suite or a spec changed."),
+    executor: str = typer.Option("local", help="local (this process) or ray (one Ray task per run; "
+                                 "pip install 'ganbench[ray]')."),
+    address: Optional[str] = typer.Option(None, help="With --executor ray: auto (the running cluster) or "
+                                          "HOST:PORT; default: start a Ray instance on this machine."),
     batch_seeds: int = typer.Option(1, min=1, help="Train up to K seeds of an MLP recipe as one batched model "
                                     "(same results per seed; other recipes run their seeds one by one)."),
     direction: Optional[str] = DirectionOpt,
@@ -239,21 +247,50 @@ def run(
             err_console.print(f"--batch-seeds: {', '.join(alone)} train one seed at a time "
                               f"(batching covers the MLP recipes{', without --compile' if compile else ''})",
                               highlight=False)
-    if resume and out is None:
-        raise UserError("--resume needs --out: the output folder of the suite run to continue")
+    if executor not in ("local", "ray"):
+        raise UserError(f"--executor: unknown executor {executor!r}; valid: local, ray")
+    if executor == "ray" and batch_seeds > 1:
+        raise UserError("--batch-seeds: applies to --executor local; on Ray each seed is its own task")
+    if address is not None and executor != "ray":
+        raise UserError("--address: applies to --executor ray only")
+    suite_hash = spec_hash(s.model_dump(mode="json"))
+    root = _resume_root(resume, out, suite_hash) if resume is not None else (out or _new_output(s.name))
     scorer = _scorer(samples, backbone, inception_weights, dev, data_dir)  # fails before any training
-    root = out or _new_output(s.name)
     err_console.print(f"suite {s.name}: {len(specs)} runs into {root}", highlight=False)
     with output_lock(root), _reporter(quiet, len(specs)) as reporter:
         write_suite_info(root, {"name": s.name, "file": str(suite_path(suite).resolve()),
-                                "profile": specs[0].profile, "device": dev.type, "dataset": s.datasets})
-        results = run_all(specs, root, resume, reporter, data_dir, scorer, batch_seeds)
+                                "profile": specs[0].profile, "device": dev.type, "dataset": s.datasets,
+                                "suite_hash": suite_hash})
+        if executor == "ray":
+            from gan_bench.executors import ray_cluster
+
+            results = ray_cluster.run_all(specs, root, resume is not None, reporter, address, data_dir,
+                                          {"samples": samples, "backbone": backbone,
+                                           "inception_weights": inception_weights})
+        else:
+            results = run_all(specs, root, resume is not None, reporter, data_dir, scorer, batch_seeds)
     table = Table(title=f"suite {s.name}")
     for col in ("recipe", "seed", "status", "summary", "run directory"):
         table.add_column(col)
     for r in results:
         table.add_row(r.spec.recipe, str(r.spec.seed), r.status, r.summary, str(r.path))
     out_console.print(table)
+
+
+def _resume_root(run_id: str, out: Optional[Path], suite_hash: str) -> Path:
+    """The output folder of suite run ``run_id`` (a name under results/runs/, or a path), checked
+    to hold a run of this very suite."""
+    root = Path(run_id) if Path(run_id).is_dir() else RUNS_ROOT / run_id
+    if out is not None and Path(out).resolve() != root.resolve():
+        raise UserError(f"--resume {run_id}: resumes into {root}; leave out --out (or give that same folder)")
+    info = read_suite_info(root) if root.is_dir() else None
+    if info is None or info.get("name") is None:
+        raise UserError(f"--resume {run_id}: {root} is not the output folder of a suite run (no suite.json); "
+                        f"pass a folder name under {RUNS_ROOT} or a path")
+    if info.get("suite_hash") not in (None, suite_hash):
+        raise UserError(f"{root / SUITE_FILE}: the suite has changed since this run started (suite_hash "
+                        f"{info['suite_hash'][:12]}…, now {suite_hash[:12]}…); run it into a new --out instead")
+    return root
 
 
 def _scorer(samples, backbone, inception_weights, device, data_dir):

@@ -12,12 +12,13 @@ from typing import Callable
 
 import torch
 
-from gan_bench import atomic
+from gan_bench import atomic, metrics_file
 from gan_bench.config import RunSpec
 from gan_bench.data.catalogue import Loaded
 from gan_bench.errors import UserError
 from gan_bench.repro import environment, seed_everything
 from gan_bench.rundir import RunDir
+from gan_bench.train import checkpoint
 from gan_bench.train.engine import Outcome, train
 from gan_bench.train.progress import Reporter
 from gan_bench.train.seed_batch import train_seeds
@@ -49,9 +50,28 @@ def check_run_dir(spec: RunSpec, run: RunDir, resume: bool) -> str:
     return "fresh"
 
 
+def _checked(run: RunDir, state: str, reporter: Reporter) -> str:
+    """Set aside a checkpoint that cannot be read (renamed to *.corrupt, with a message) so the run
+    is redone from its last readable state; returns the run's state after that."""
+    if state == "fresh":
+        return state
+    for path in (run.final_checkpoint, run.last_checkpoint):
+        if path.is_file():
+            try:
+                checkpoint.load(path)
+            except UserError as e:
+                aside = path.with_name(path.name + ".corrupt")
+                path.replace(aside)
+                reporter.message(f"{e.args[0].split(';')[0]}; moved to {aside.name}, the run is redone")
+    return "complete" if run.complete else "resume"
+
+
 def _skipped(spec: RunSpec, run: RunDir, reporter: Reporter, score) -> RunResult:
     summary = ""
-    if score is not None and not run.metrics.is_file():
+    reason = metrics_file.problem(run)
+    if score is not None and reason is not None:
+        if reason != "missing":
+            reporter.message(f"{run.metrics}: invalid metrics file, {reason}; scoring again")
         summary = _scored(score(run))
     reporter.message(f"{spec.label}: complete in {run.root}, skipped")
     return RunResult(spec, run.root, "skipped (complete)", summary)
@@ -78,7 +98,7 @@ def _finished(spec: RunSpec, run: RunDir, outcome: Outcome, reporter: Reporter, 
 def execute(spec: RunSpec, run: RunDir, resume: bool, reporter: Reporter,
             load_dataset: Callable[[str, str], Loaded], score: Callable[[RunDir], dict] | None = None) -> RunResult:
     """Train (or resume) the run, then score it with ``score`` when given and not yet scored."""
-    state = check_run_dir(spec, run, resume)
+    state = _checked(run, check_run_dir(spec, run, resume), reporter)
     if state == "complete":
         return _skipped(spec, run, reporter, score)
     device = torch.device(spec.device)
@@ -93,7 +113,7 @@ def execute_seeds(specs: list[RunSpec], runs: list[RunDir], resume: bool, report
                   load_dataset: Callable[[str, str], Loaded],
                   score: Callable[[RunDir], dict] | None = None) -> list[RunResult]:
     """Several seeds of one spec trained as one batched model, then each scored; complete runs are skipped."""
-    states = [check_run_dir(spec, run, resume) for spec, run in zip(specs, runs)]
+    states = [_checked(run, check_run_dir(spec, run, resume), reporter) for spec, run in zip(specs, runs)]
     results = {i: _skipped(specs[i], runs[i], reporter, score) for i, st in enumerate(states) if st == "complete"}
     todo = [i for i, st in enumerate(states) if st != "complete"]
     if len(todo) == 1:

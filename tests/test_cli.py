@@ -49,9 +49,25 @@ def test_resume_skips_complete_runs(tmp_path):
     args = ["run", "--suite", "smoke", "--recipes", "tf-mlp", "--out", tmp_path, "--quiet"]
     assert invoke(*args).exit_code == 0
     before = (tmp_path / "tf-mlp" / "seed-0" / "checkpoints" / "final.pt").stat().st_mtime_ns
-    result = invoke(*args, "--resume")
+    result = invoke(*args, "--resume", tmp_path)
     assert result.exit_code == 0 and "skipped" in result.output
     assert (tmp_path / "tf-mlp" / "seed-0" / "checkpoints" / "final.pt").stat().st_mtime_ns == before
+
+
+def test_resume_by_run_id_and_a_changed_suite_is_refused(tmp_path, monkeypatch):
+    from gan_bench import cli
+
+    monkeypatch.setattr(cli, "RUNS_ROOT", tmp_path / "runs")
+    suite = tmp_path / "s.toml"
+    suite.write_text('name = "s"\ndataset = "mnist"\nseeds = [0]\nrecipes = ["tf-mlp"]\nprofile = "smoke"\n')
+    assert invoke("run", "--suite", suite, "--out", tmp_path / "runs" / "s-1", "--quiet").exit_code == 0
+    again = invoke("run", "--suite", suite, "--resume", "s-1", "--quiet")  # the folder's name is its id
+    assert again.exit_code == 0 and "skipped" in again.output
+    suite.write_text(suite.read_text().replace("[0]", "[0, 1]"))
+    changed = invoke("run", "--suite", suite, "--resume", "s-1", "--quiet")
+    assert changed.exit_code == 2 and "suite.json: the suite has changed" in changed.output
+    unknown = invoke("run", "--suite", suite, "--resume", "s-2")
+    assert unknown.exit_code == 2 and "not the output folder of a suite run" in unknown.output
 
 
 def test_a_changed_spec_is_refused_on_resume(tmp_path):

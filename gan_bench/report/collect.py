@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gan_bench.errors import UserError
+from gan_bench import metrics_file
 from gan_bench.rundir import RunDir, find_runs, read_suite_info
 
 COVERAGE_COLUMNS = ("modes_covered", "kl_generated_data", "mean_confidence")
@@ -18,12 +18,7 @@ def suite_of(run: RunDir) -> str:
 
 
 def read_metrics(run: RunDir) -> dict | None:
-    if not run.metrics.is_file():
-        return None
-    try:
-        return json.loads(run.metrics.read_text())
-    except (OSError, json.JSONDecodeError) as e:
-        raise UserError(f"{run.metrics}: unreadable metrics file ({e}); re-score with `ganbench score {run.root}`")
+    return metrics_file.read(run)
 
 
 def row(run: RunDir) -> dict:

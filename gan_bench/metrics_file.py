@@ -1,0 +1,67 @@
+"""metrics.json: its schema, checked whenever the file is read.
+
+``score`` writes the file atomically (temporary file, fsync, rename), so it is either whole or
+absent. A file that is there but does not validate (truncated by hand, edited, from another spec)
+is never taken for a result: ``read`` refuses it with the reason, and a suite run with --resume
+scores the run again.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from gan_bench.errors import UserError
+from gan_bench.metrics.diagnostics import VERDICTS
+from gan_bench.rundir import RunDir
+
+
+class Entry(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    value: float | None
+
+
+class MetricsFile(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    format: int
+    spec_hash: str
+    recipe: str
+    dataset: str
+    seed: int
+    profile: str
+    protocol: dict
+    metrics: dict[str, Entry]
+    coverage: dict
+    diagnostics: dict
+    verdict: Literal[VERDICTS]  # type: ignore[valid-type]
+    verdict_reason: str
+
+
+def problem(run: RunDir) -> str | None:
+    """Why the run's metrics.json is not a valid result for its spec, or None when it is."""
+    if not run.metrics.is_file():
+        return "missing"
+    try:
+        data = json.loads(run.metrics.read_text())
+        MetricsFile.model_validate(data)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        return f"unreadable ({e})"
+    except ValidationError as e:
+        first = e.errors()[0]
+        return f"field '{'.'.join(str(x) for x in first['loc'])}': {first['msg']}"
+    if run.spec.is_file() and data["spec_hash"] != run.read_spec().get("spec_hash"):
+        return "belongs to another spec (spec_hash differs from spec.json)"
+    return None
+
+
+def read(run: RunDir) -> dict | None:
+    """The validated metrics of a run; None when it has none; a UserError when the file is invalid."""
+    if not run.metrics.is_file():
+        return None
+    reason = problem(run)
+    if reason is not None:
+        raise UserError(f"{run.metrics}: invalid metrics file, {reason}; "
+                        f"score the run again with `ganbench score {run.root}`")
+    return json.loads(run.metrics.read_text())
