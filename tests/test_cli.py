@@ -24,7 +24,8 @@ def test_list_shows_recipes_suites_and_datasets():
 
 
 def test_smoke_suite_leaves_every_run_directory(tmp_path):
-    result = invoke("run", "--suite", "mnist", "--profile", "smoke", "--seeds", "0", "--out", tmp_path, "--quiet")
+    result = invoke("run", "--suite", "mnist", "--profile", "smoke", "--seeds", "0", "--out", tmp_path, "--quiet",
+                    "--recipes", "tf-mlp,slides-mlp,keras-mlp,torch-mlp")
     assert result.exit_code == 0, result.output
     for recipe in ("tf-mlp", "slides-mlp", "keras-mlp", "torch-mlp"):
         run = tmp_path / recipe / "seed-0"

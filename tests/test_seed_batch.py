@@ -11,7 +11,7 @@ from gan_bench.executors.local import run_all, seed_groups
 from gan_bench.train import signals
 from gan_bench.train.progress import Reporter
 
-SEEDS = (0, 1, 2)
+SEEDS = (0, 1)
 
 
 def specs(recipe, seeds=SEEDS, steps=None):
@@ -54,12 +54,12 @@ def assert_equal_states(a, b, where):
 @pytest.mark.parametrize("recipe", ["tf-mlp", "slides-mlp", "keras-mlp", "torch-mlp"])
 def test_batched_seeds_write_the_single_seed_runs(tmp_path, recipe):
     run_all(specs(recipe), tmp_path / "single", resume=False, reporter=Reporter())
-    results = run_all(specs(recipe), tmp_path / "batched", resume=False, reporter=Reporter(), batch_seeds=3)
-    assert [r.status for r in results] == ["trained"] * 3
+    results = run_all(specs(recipe), tmp_path / "batched", resume=False, reporter=Reporter(), batch_seeds=2)
+    assert [r.status for r in results] == ["trained"] * 2
     assert_same_runs(tmp_path / "single", tmp_path / "batched", recipe)
     # and the seeds really differ from each other
     h = [(tmp_path / "batched" / recipe / f"seed-{s}" / "history.csv").read_bytes() for s in SEEDS]
-    assert len(set(h)) == 3
+    assert len(set(h)) == 2
 
 
 def test_packed_recipe_batches_alike(tmp_path):
@@ -82,18 +82,18 @@ def test_interrupted_batch_resumes_to_the_same_bits(tmp_path, monkeypatch):
                 signal.raise_signal(signal.SIGINT)
 
     with pytest.raises(signals.Interrupted):
-        run_all(specs("keras-mlp"), tmp_path / "batched", resume=False, reporter=StopAt(), batch_seeds=3)
+        run_all(specs("keras-mlp"), tmp_path / "batched", resume=False, reporter=StopAt(), batch_seeds=2)
     for seed in SEEDS:
         state = torch.load(tmp_path / "batched" / "keras-mlp" / f"seed-{seed}" / "checkpoints" / "last.pt",
                            weights_only=True)
         assert state["step"] == 12
-    results = run_all(specs("keras-mlp"), tmp_path / "batched", resume=True, reporter=Reporter(), batch_seeds=3)
-    assert [r.status for r in results] == ["resumed"] * 3
+    results = run_all(specs("keras-mlp"), tmp_path / "batched", resume=True, reporter=Reporter(), batch_seeds=2)
+    assert [r.status for r in results] == ["resumed"] * 2
     assert_same_runs(tmp_path / "single", tmp_path / "batched", "keras-mlp")
 
 
 def test_groups_only_batchable_runs_differing_in_seed():
-    mixed = specs("tf-mlp") + specs("dcgan-mnist", (0, 1)) + specs("torch-mlp", (0, 1, 2))
+    mixed = specs("tf-mlp", (0, 1, 2)) + specs("dcgan-mnist", (0, 1)) + specs("torch-mlp", (0, 1, 2))
     groups = seed_groups(mixed, 2)
     assert [[(s.recipe, s.seed) for s in g] for g in groups] == [
         [("tf-mlp", 0), ("tf-mlp", 1)], [("tf-mlp", 2)], [("dcgan-mnist", 0)], [("dcgan-mnist", 1)],
