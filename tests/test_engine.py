@@ -94,3 +94,29 @@ def test_resume_after_a_kill_ends_with_the_same_bits(tmp_path, sig):
     assert "resuming at step" in resumed.stderr
     assert (run / "history.csv").read_bytes() == (reference / "history.csv").read_bytes()
     assert same_weights(run, reference)
+
+
+def test_sigterm_to_a_suite_run_checkpoints_exits_130_and_resume_completes(tmp_path):
+    """SIGTERM mid-suite: the finished run is kept, the running one checkpoints, exit 130; then
+    `run --resume RUN_ID` skips the first, resumes the second, and both match an uninterrupted suite."""
+    suite = tmp_path / "s.toml"
+    suite.write_text('name = "s"\ndataset = "mnist"\nseeds = [0, 1]\nrecipes = ["keras-mlp"]\nprofile = "smoke"\n'
+                     '[steps]\n"keras-mlp" = 80\n')
+    base = ["run", "--suite", str(suite), "--device", "cpu", "--quiet", "--samples", "300"]
+    reference = tmp_path / "reference"
+    subprocess.run(_cli(*base, "--out", str(reference)), check=True, capture_output=True)
+    out = tmp_path / "out"
+    proc = subprocess.Popen(_cli(*base, "--out", str(out)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _wait_for(out / "keras-mlp" / "seed-1" / "checkpoints" / "last.pt", proc)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert (out / "keras-mlp" / "seed-0" / "metrics.json").is_file()  # the finished run is kept
+    assert not (out / "keras-mlp" / "seed-1" / "checkpoints" / "final.pt").exists(), "SIGTERM came too late"
+    resumed = subprocess.run(_cli(*base, "--resume", str(out)), capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "seed 0: complete" in resumed.stderr and "resuming at step" in resumed.stderr
+    for seed in (0, 1):
+        a, b = out / "keras-mlp" / f"seed-{seed}", reference / "keras-mlp" / f"seed-{seed}"
+        assert (a / "history.csv").read_bytes() == (b / "history.csv").read_bytes()
+        assert same_weights(a, b)
