@@ -1,14 +1,16 @@
 """The reference loop the speed benchmarks compare against: the PyTorch textbook's (RECIPES.md,
 torch-mlp), i.e. a DataLoader over torchvision MNIST with ToTensor/Normalize, shuffled, with the
 textbook's num_workers=4, each batch moved with ``.to(device)`` and every loss read with ``.item()``
-each step. The step itself is the recipe's own (``system.train_step``), so both loops do the same
-arithmetic and the ratio measures the loop around it."""
+each step. The step itself is the recipe's own (``system.train_step``) with one difference, the
+textbook's: its dropout layers are torch's ``nn.Dropout`` (ganbench draws the CPU mask faster, see
+``gan_bench/nets/dropout.py``). So the ratio measures the loop around the step and the mask."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import torch
+from torch import nn
 from torch.utils.data import DataLoader
 from torchvision import datasets, transforms
 
@@ -23,6 +25,8 @@ def textbook_loop(recipe_name: str, steps: int, device: torch.device, root: Path
     recipe = get_recipe(recipe_name)
     torch.manual_seed(seed)
     system = build_system(recipe, device)
+    for net in (system.G, system.D):
+        textbook_dropout(net)
     steps_ = [transforms.ToTensor()]
     if getattr(recipe, "scaling", None) == "totensor_normalize":
         steps_.append(transforms.Normalize((0.5,), (0.5,)))
@@ -42,3 +46,12 @@ def textbook_loop(recipe_name: str, steps: int, device: torch.device, root: Path
             if done == steps:
                 break
     return images
+
+
+def textbook_dropout(net: nn.Module) -> None:
+    """Every dropout layer becomes torch's own nn.Dropout with the same p, as the textbook writes D."""
+    for name, child in net.named_children():
+        if isinstance(child, nn.Dropout) and type(child) is not nn.Dropout:
+            setattr(net, name, nn.Dropout(child.p))
+        else:
+            textbook_dropout(child)

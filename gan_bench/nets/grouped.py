@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from gan_bench.nets.dropout import dropout
 from gan_bench.repro import rng_state, set_rng_state
 
 
@@ -76,7 +77,7 @@ class GroupedSequential(nn.Module):
         out = []
         for k, x in enumerate(parts):
             set_rng_state(self.rngs[k], self.device)
-            out.append(F.dropout(x, p, True))
+            out.append(dropout(x, p))
             self.rngs[k] = rng_state(self.device)
         return out
 

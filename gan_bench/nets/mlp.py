@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from gan_bench.nets.dropout import Dropout
+
 ACTIVATIONS = {
     "relu": lambda: nn.ReLU(),
     "lrelu0.2": lambda: nn.LeakyReLU(0.2),
@@ -22,7 +24,7 @@ def mlp(sizes: list[int], act: str, out_act: str, dropout: float = 0.0) -> nn.Se
         if i < len(sizes) - 2:
             layers.append(ACTIVATIONS[act]())
             if dropout > 0:
-                layers.append(nn.Dropout(dropout))
+                layers.append(Dropout(dropout))
     if out_act != "none":
         layers.append(ACTIVATIONS[out_act]())
     return nn.Sequential(*layers)

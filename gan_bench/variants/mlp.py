@@ -94,9 +94,11 @@ class MLPGAN(GANSystem):
         n = real.shape[-2] // self.recipe.pac * self.recipe.pac  # whole packs only
         real = real[..., :n, :]
         z = self.inputs(n, generator)
-        fake = self.G(z)
+        fresh = self.recipe.g_noise == "fresh"
+        with torch.set_grad_enabled(not fresh):  # D's fakes need no graph when G's step draws anew
+            fake = self.G(z)
         d_loss, d_real, d_fake, d_grad = self._d_update(real, fake.detach())
-        if self.recipe.g_noise == "fresh":
+        if fresh:
             fake = self.G(self.inputs(n, generator))
         # With g_noise "same", G is unchanged since `fake` was made, so G(z) is `fake` itself.
         with frozen(self.D):
