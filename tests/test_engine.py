@@ -120,3 +120,18 @@ def test_sigterm_to_a_suite_run_checkpoints_exits_130_and_resume_completes(tmp_p
         a, b = out / "keras-mlp" / f"seed-{seed}", reference / "keras-mlp" / f"seed-{seed}"
         assert (a / "history.csv").read_bytes() == (b / "history.csv").read_bytes()
         assert same_weights(a, b)
+
+
+@pytest.mark.parametrize("recipe, dataset", [("toy-gan", "grid"), ("dcgan-mnist-fixed", "mnist"),
+                                             ("pix2pix", "edges2digits")])
+def test_sample_grids_leave_training_untouched(tmp_path, recipe, dataset):
+    """Grids are drawn with G in eval mode and a forked RNG: batch norm's running statistics
+    (toy-gan), G's dropout (dcgan-mnist-fixed) and pix2pix's test-time dropout noise would otherwise
+    make G depend on where the schedule puts its grids."""
+    def run(out, steps):
+        spec = RunSpec(recipe=recipe, seed=0, steps=steps, **{**SPEC, "dataset": dataset})
+        run_all([spec], out, resume=False, reporter=Reporter())
+        return torch.load(out / recipe / "seed-0" / "checkpoints" / "g-step-0000004.pt", weights_only=True)["G"]
+
+    short, long = run(tmp_path / "a", 4), run(tmp_path / "b", 8)  # grids at 0, 2, 4 / at 0, 4, 8
+    assert short.keys() == long.keys() and all(torch.equal(short[k], long[k]) for k in short)

@@ -27,7 +27,7 @@ from gan_bench.train.sampler import BatchSampler
 from gan_bench.train.signals import Interrupted, stop_on_signals
 from gan_bench.data.catalogue import Loaded
 from gan_bench.variants import build_system
-from gan_bench.variants.base import to_device
+from gan_bench.variants.base import evaluating, to_device
 from gan_bench.variants.recipe import Recipe, Schedule
 
 CHECKPOINT_FORMAT = 1
@@ -110,7 +110,11 @@ class RunLoop:
         })
 
     def sample(self, step: int) -> None:
-        outputs = self.system.grid_images(self.grid_inputs)
+        # G in eval mode, as scoring draws: in training mode the grid's batch would update batch norm's
+        # running statistics and draw dropout masks, so scores would depend on the sample schedule.
+        # The RNG is forked too: pix2pix keeps dropout on as noise when drawing.
+        with evaluating(self.system.G), torch.random.fork_rng(devices=[self.device] if self.device.type == "cuda" else []):
+            outputs = self.system.grid_images(self.grid_inputs)
         if self.dataset.modes is not None:
             save_scatter(self.run.sample_grid(step), outputs, self.dataset.modes, f"{self.recipe.name}, step {step:,}")
         else:

@@ -55,6 +55,17 @@ def frozen(net: nn.Module):
             p.requires_grad_(True)
 
 
+@contextmanager
+def evaluating(net: nn.Module):
+    """``net`` in eval mode (batch norm on running statistics, no dropout), its mode restored after."""
+    was = net.training
+    net.eval()
+    try:
+        yield
+    finally:
+        net.train(was)
+
+
 def to_device(inputs, device: torch.device):
     if isinstance(inputs, tuple):
         return tuple(t.to(device) for t in inputs)
