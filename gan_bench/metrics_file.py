@@ -39,29 +39,34 @@ class MetricsFile(BaseModel):
     verdict_reason: str
 
 
-def problem(run: RunDir) -> str | None:
-    """Why the run's metrics.json is not a valid result for its spec, or None when it is."""
+def _checked(run: RunDir) -> tuple[dict | None, str | None]:
+    """The parsed metrics.json and why it is not a valid result for its spec (None when it is)."""
     if not run.metrics.is_file():
-        return "missing"
+        return None, "missing"
     try:
         data = json.loads(run.metrics.read_text())
         MetricsFile.model_validate(data)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        return f"unreadable ({e})"
+        return None, f"unreadable ({e})"
     except ValidationError as e:
         first = e.errors()[0]
-        return f"field '{'.'.join(str(x) for x in first['loc'])}': {first['msg']}"
+        return None, f"field '{'.'.join(str(x) for x in first['loc'])}': {first['msg']}"
     if run.spec.is_file() and data["spec_hash"] != run.read_spec().get("spec_hash"):
-        return "belongs to another spec (spec_hash differs from spec.json)"
-    return None
+        return None, "belongs to another spec (spec_hash differs from spec.json)"
+    return data, None
+
+
+def problem(run: RunDir) -> str | None:
+    """Why the run's metrics.json is not a valid result for its spec, or None when it is."""
+    return _checked(run)[1]
 
 
 def read(run: RunDir) -> dict | None:
     """The validated metrics of a run; None when it has none; a UserError when the file is invalid."""
     if not run.metrics.is_file():
         return None
-    reason = problem(run)
+    data, reason = _checked(run)
     if reason is not None:
         raise UserError(f"{run.metrics}: invalid metrics file, {reason}; "
                         f"score the run again with `ganbench score {run.root}`")
-    return json.loads(run.metrics.read_text())
+    return data

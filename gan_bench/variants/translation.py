@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import torch
 
-from gan_bench.variants.base import GANSystem
+from gan_bench.variants.base import GANSystem, evaluating
 
 GRID_TRIPLES_PER_ROW = 4
 
@@ -28,12 +28,8 @@ def interleave(*columns: torch.Tensor) -> torch.Tensor:
 @torch.no_grad()
 def apply(net: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
     """``net`` on x in eval mode (its training mode is restored after)."""
-    was = net.training
-    net.eval()
-    try:
+    with evaluating(net):
         return net(x)
-    finally:
-        net.train(was)
 
 
 class TranslationSystem(GANSystem):
