@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from gan_bench.nets.dropout import Dropout, dropout
+from gan_bench.nets.dropout import Dropout, cpu_uniform, dropout
 from gan_bench.nets.mlp import mlp
 
 
@@ -42,3 +42,16 @@ def test_module_is_identity_in_eval_and_at_p_zero():
 def test_mlp_recipes_use_it():
     net = mlp([4, 8, 1], "lrelu0.2", "sigmoid", dropout=0.3)
     assert [type(m) for m in net if isinstance(m, nn.Dropout)] == [Dropout]
+
+
+def test_cpu_uniforms_are_float32_in_unit_interval_on_torch_rng():
+    torch.manual_seed(5)
+    u = cpu_uniform(torch.Size([1000, 1000]))
+    assert u.dtype == torch.float32 and u.shape == (1000, 1000)
+    assert 0.0 <= u.min().item() and u.max().item() < 1.0
+    assert torch.equal(u * 2**24, (u * 2**24).round())  # 24-bit resolution, as torch.rand
+    assert abs(u.mean().item() - 0.5) < 0.002 and abs(u.var().item() - 1 / 12) < 0.001
+    after = torch.random.get_rng_state()
+    torch.manual_seed(5)
+    assert torch.equal(cpu_uniform(torch.Size([1000, 1000])), u)  # the global RNG state fixes it
+    assert torch.equal(torch.random.get_rng_state(), after)  # and it advances that state alike

@@ -122,3 +122,26 @@ def test_dcgan_is_radford_at_64(mnist):
                        test_images=mnist.test_images[:1], test_labels=mnist.test_labels[:1])
     (x,) = s.prepare(mini)
     assert x.shape == (10, 1, 64, 64) and x.min() >= -1 and x.max() <= 1 and x.min() < -0.99
+
+
+def test_seed_000_lrelu_is_max_of_x_and_a_fifth_of_x():
+    from gan_bench.nets.conv import LeakyMax
+    torch.manual_seed(0)
+    x = torch.randn(4096, dtype=torch.float32, requires_grad=True)
+    y = LeakyMax()(x)
+    assert torch.equal(y, torch.maximum(x, 0.2 * x))
+    y.sum().backward()
+    assert torch.equal(x.grad, torch.where(x > 0, 1.0, 0.2))
+    assert layers(system("dcgan-mnist").G, LeakyMax) and layers(system("dcgan-mnist").D, LeakyMax)
+
+
+def test_dcgan_mnist_fixed_drops_with_keep_0_6_in_training_only():
+    from gan_bench.nets.dropout import Dropout
+    s = system("dcgan-mnist-fixed")
+    drops = layers(s.G, Dropout) + layers(s.D, Dropout)
+    assert drops and all(d.p == pytest.approx(0.4) for d in drops)
+    assert not layers(system("dcgan-mnist").D, nn.Dropout)  # as written, a no-op
+    torch.manual_seed(1)
+    y = drops[0](torch.ones(64, 64, 14, 14))
+    assert abs((y != 0).float().mean().item() - 0.6) < 0.01
+    assert torch.equal(drops[0].eval()(torch.ones(3, 3)), torch.ones(3, 3))
