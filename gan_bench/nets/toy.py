@@ -15,7 +15,17 @@ class Maxout(nn.Module):
         self.width, self.pieces = width, pieces
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.linear(x).view(len(x), self.width, self.pieces).max(dim=2).values
+        y = self.linear(x).view(len(x), self.width, self.pieces)
+        return max_by_mask(y) if y.is_cuda else y.max(dim=2).values
+
+
+def max_by_mask(y: torch.Tensor) -> torch.Tensor:
+    """``y.max(dim=2).values`` with the same values and gradients (ties: the first piece takes it).
+    Workaround: on CUDA under deterministic algorithms, max's backward scatter becomes a sort-based
+    index_put, ~1 ms of CPU a call and half a toy step; a one-hot mask routes the gradient elementwise."""
+    with torch.no_grad():
+        first = y.argmax(dim=2, keepdim=True) == torch.arange(y.shape[2], device=y.device)
+    return (y * first.to(y.dtype)).sum(dim=2)
 
 
 def generator(z_dim: int, hidden: tuple[int, ...], out: int = 2) -> nn.Sequential:
