@@ -12,5 +12,9 @@ def record(benchmark, comparison: str, loop: str, images: int) -> float:
     """Images per second of the benchmark's median round, kept for the summary and in extra_info."""
     rate = images / benchmark.stats.stats.median
     benchmark.extra_info["images_per_s"] = round(rate, 1)
+    return keep(comparison, loop, rate)
+
+
+def keep(comparison: str, loop: str, rate: float) -> float:
     RATES.setdefault(comparison, {})[loop] = rate
     return rate

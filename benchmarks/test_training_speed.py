@@ -1,8 +1,9 @@
 """Training speed, side by side in one process: the ganbench engine against the textbook loop
 (benchmarks/textbook_loop.py) on the same recipe and step count, and K = 3 seeds batched
-(--batch-seeds) against the same 3 seeds one after another. Both sides include their setup (data
-loading and model building), as a user's run does. Images per second and the ratios are printed
-at the end.
+(--batch-seeds) against the same 3 seeds one after another, once as two benchmarks and once with
+their rounds interleaved (drift on a shared machine then hits both alike). Both sides include
+their setup (data loading and model building), as a user's run does. Images per second and the
+ratios are printed at the end.
 
 Run: pytest benchmarks/test_training_speed.py --benchmark-only
 """
@@ -10,11 +11,13 @@ Run: pytest benchmarks/test_training_speed.py --benchmark-only
 from __future__ import annotations
 
 import itertools
+import statistics
+import time
 
 import pytest
 import torch
 
-from speed_table import record
+from speed_table import keep, record
 from gan_bench.config import RunSpec
 from gan_bench.data import catalogue
 from gan_bench.executors.local import run_all
@@ -62,6 +65,7 @@ def test_textbook(benchmark, recipe, torchvision_root):
 SEED_STEPS = {"tf-mlp": 400, "torch-mlp": 60}
 if CUDA:
     SEED_STEPS = {name: 3 * steps for name, steps in SEED_STEPS.items()}
+SEQUENTIAL, BATCHED = "3 seeds one after another", "3 seeds batched (--batch-seeds 3)"
 
 
 def seeds_loop(recipe_name: str, steps: int, batch_seeds: int, out) -> int:
@@ -77,5 +81,27 @@ def test_three_seeds(benchmark, recipe, batch_seeds, tmp_path):
     benchmark.group = f"{recipe}: 3 seeds batched vs sequential"
     images = benchmark.pedantic(seeds_loop, args=(recipe, SEED_STEPS[recipe], batch_seeds, tmp_path),
                                 rounds=ROUNDS, iterations=1)
-    name = "3 seeds one after another" if batch_seeds == 1 else "3 seeds batched (--batch-seeds 3)"
+    name = SEQUENTIAL if batch_seeds == 1 else BATCHED
     record(benchmark, f"{recipe} 3 seeds ({DEVICE.type})", name, images)
+
+
+@pytest.mark.parametrize("recipe", list(SEED_STEPS))
+def test_three_seeds_interleaved(benchmark, recipe, tmp_path):
+    """The same pair with their rounds alternated (sequential then batched, then batched then
+    sequential, ...), so a shared machine's drift hits both loops alike; each loop's median round."""
+    benchmark.group = f"{recipe}: 3 seeds batched vs sequential, interleaved"
+    seconds: dict[int, list[float]] = {1: [], 3: []}
+    order = itertools.cycle([(1, 3), (3, 1)])
+
+    def pair() -> int:
+        for batch_seeds in next(order):
+            began = time.perf_counter()
+            images = seeds_loop(recipe, SEED_STEPS[recipe], batch_seeds, tmp_path)
+            seconds[batch_seeds].append(time.perf_counter() - began)
+        return images
+
+    images = benchmark.pedantic(pair, rounds=2 * ROUNDS, iterations=1)
+    comparison = f"{recipe} 3 seeds interleaved ({DEVICE.type})"
+    for batch_seeds, name in ((1, SEQUENTIAL), (3, BATCHED)):
+        rate = keep(comparison, name, images / statistics.median(seconds[batch_seeds]))
+        benchmark.extra_info[f"images_per_s_batch_seeds_{batch_seeds}"] = round(rate, 1)
