@@ -121,7 +121,7 @@ DCGAN_STACKED = DCGANRecipe(
     profiles={
         "full": Schedule(steps=50 * 2000, log_every=100, sample_first=1000, sample_every=10_000,
                          checkpoint_every=10_000),
-        # 6,000 steps (~7 min on 2 cores): at 2,000 the channels are blobs, at 4,000 rough digits, at
+        # 6,000 steps (~8 min on 2 cores): at 2,000 the channels are blobs, at 4,000 rough digits, at
         # 6,000 digits like the real grid's (seed 0: 998 modes, KL 0.26)
         "quick": Schedule(steps=6000, log_every=50, sample_first=400, sample_every=2000, checkpoint_every=1000),
         "smoke": Schedule(steps=4, log_every=1, sample_first=0, sample_every=2, checkpoint_every=2),
