@@ -30,10 +30,8 @@ from textbook_loop import textbook_loop
 DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 # Steps per round: a few seconds of training each on a 2-core CPU; three times more on CUDA, where a
 # step is faster and a round of the CPU's length would time mostly setup.
-CUDA = DEVICE.type == "cuda"
-STEPS = {"tf-mlp": 600, "torch-mlp": 118, "dcgan-mnist": 12}
-if CUDA:
-    STEPS = {name: 3 * steps for name, steps in STEPS.items()}
+SCALE = 3 if DEVICE.type == "cuda" else 1
+STEPS = {name: SCALE * steps for name, steps in {"tf-mlp": 600, "torch-mlp": 118, "dcgan-mnist": 12}.items()}
 ROUNDS = 3
 _fresh = itertools.count()
 
@@ -62,9 +60,7 @@ def test_textbook(benchmark, recipe, torchvision_root):
     record(benchmark, f"{recipe} ({DEVICE.type})", "textbook loop", images)
 
 
-SEED_STEPS = {"tf-mlp": 400, "torch-mlp": 60}
-if CUDA:
-    SEED_STEPS = {name: 3 * steps for name, steps in SEED_STEPS.items()}
+SEED_STEPS = {name: SCALE * steps for name, steps in {"tf-mlp": 400, "torch-mlp": 60}.items()}
 SEQUENTIAL, BATCHED = "3 seeds one after another", "3 seeds batched (--batch-seeds 3)"
 
 
