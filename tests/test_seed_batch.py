@@ -8,6 +8,7 @@ import torch
 
 from gan_bench.config import RunSpec
 from gan_bench.executors.local import run_all, seed_groups
+from gan_bench.nets import grouped
 from gan_bench.train import signals
 from gan_bench.train.progress import Reporter
 
@@ -62,14 +63,23 @@ def test_batched_seeds_write_the_single_seed_runs(tmp_path, recipe):
     assert len(set(h)) == 2
 
 
-def test_packed_recipe_batches_alike(tmp_path):
+@pytest.fixture(params=["own", "stacked"])
+def layout(request, monkeypatch):
+    """own: each seed's own weights and ops (the CPU layout). stacked: the CUDA layout, stacked
+    weights through batched matmuls, here on CPU, where baddbmm gives these shapes' matmul bits."""
+    if request.param == "stacked":
+        monkeypatch.setattr(grouped, "stacks_weights", lambda device: True)
+    return request.param
+
+
+def test_packed_recipe_batches_alike(tmp_path, layout):
     """Packing reshapes D's input per seed: tf-mlp-pac2, two seeds."""
     run_all(specs("tf-mlp-pac2", (0, 1)), tmp_path / "single", resume=False, reporter=Reporter())
     run_all(specs("tf-mlp-pac2", (0, 1)), tmp_path / "batched", resume=False, reporter=Reporter(), batch_seeds=2)
     assert_same_runs(tmp_path / "single", tmp_path / "batched", "tf-mlp-pac2", (0, 1))
 
 
-def test_interrupted_batch_resumes_to_the_same_bits(tmp_path, monkeypatch):
+def test_interrupted_batch_resumes_to_the_same_bits(tmp_path, layout):
     """A signal mid-run checkpoints every seed; --resume (batched again) ends where the single runs end."""
     run_all(specs("keras-mlp"), tmp_path / "single", resume=False, reporter=Reporter())
 

@@ -1,12 +1,15 @@
 """K copies of one fully connected network (one per seed) run as a single module on [K, N, F].
 
-Each Linear layer holds its K weights stacked, [K, out, in], so one optimiser steps every seed.
-- On CPU each seed's slice runs through its own ops on views of the stacked weights: each seed
-  computes exactly what its single-seed run computes, bit for bit. (A batched matmul is slower
-  than K separate ones on CPU, and vectorised sigmoid/tanh round differently from the scalar tail,
-  so a seed's values must sit on the same lanes as in its own tensor.)
-- On CUDA a Linear layer is one batched matmul (``baddbmm``) over the seeds and (leaky) ReLU runs
-  on the whole stack; a one-unit output layer, sigmoid/tanh and dropout stay per seed.
+One optimiser over the module's parameters steps every seed.
+- On CPU each seed keeps its own weights (seed-major: seed 0's weight, bias, ..., then seed 1's)
+  and its slice of the input runs through its own ops: each seed computes exactly what its
+  single-seed run computes, bit for bit. (A batched matmul is slower than K separate ones on CPU,
+  vectorised sigmoid/tanh round differently from the scalar tail, so a seed's values must sit on
+  the same lanes as in its own tensor, and views of stacked weights would cost a copy of every
+  gradient: backward stacks the seeds' gradients into the stacked one.)
+- On CUDA each Linear layer holds its K weights stacked, [K, out, in], and is one batched matmul
+  (``baddbmm``) over the seeds; (leaky) ReLU runs on the whole stack; a one-unit output layer,
+  sigmoid/tanh and dropout stay per seed.
 - Dropout: each seed draws its mask from its own global RNG state, swapped in around the draw,
   exactly as its single-seed run draws it.
 """
@@ -24,6 +27,11 @@ from gan_bench.repro import rng_state, set_rng_state
 EXACT = (nn.ReLU, nn.LeakyReLU, nn.Identity)  # elementwise with one rounding: same bits in any lane
 
 
+def stacks_weights(device: torch.device) -> bool:
+    """Stacked weights and batched matmuls (CUDA), or each seed's own weights and ops (CPU)."""
+    return device.type != "cpu"
+
+
 class GroupedSequential(nn.Module):
     """``nets``: K nn.Sequential of Linear, activation and Dropout layers, alike in shape.
     ``pac``: D's packing (consecutive samples concatenated into one input). ``rngs``: one global
@@ -33,21 +41,26 @@ class GroupedSequential(nn.Module):
         super().__init__()
         self.layers = list(nets[0])
         self.pac, self.rngs, self.device = pac, rngs, device
-        self.stacked = nn.ParameterList()
-        for i, layer in enumerate(self.layers):
-            if isinstance(layer, nn.Linear):
-                self.stacked.append(nn.Parameter(torch.stack([net[i].weight.detach() for net in nets])))
-                self.stacked.append(nn.Parameter(torch.stack([net[i].bias.detach() for net in nets])))
-            elif not isinstance(layer, nn.Dropout) and any(True for _ in layer.parameters()):
+        self.seeds, self.per_seed = len(nets), not stacks_weights(device)
+        linears = [i for i, layer in enumerate(self.layers) if isinstance(layer, nn.Linear)]
+        for layer in self.layers:
+            if not isinstance(layer, (nn.Linear, nn.Dropout)) and any(True for _ in layer.parameters()):
                 raise ValueError(f"grouped networks hold Linear, Dropout and parameter-free layers; got {layer}")
+        if self.per_seed:
+            weights = [[net[i].weight.detach().clone(), net[i].bias.detach().clone()] for net in nets for i in linears]
+        else:
+            weights = [[torch.stack([net[i].weight.detach() for net in nets]),
+                        torch.stack([net[i].bias.detach() for net in nets])] for i in linears]
+        self.weights = nn.ParameterList(nn.Parameter(t) for pair in weights for t in pair)
+        self.per_layer = 2 * len(linears)  # parameters of one seed (CPU) or of all seeds (CUDA)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.pac > 1:
             n = x.shape[1] // self.pac
             x = x[:, : n * self.pac].reshape(len(x), n, self.pac * x.shape[2])
-        if x.device.type == "cpu":
+        if self.per_seed:
             return torch.stack(self._per_seed(list(x.unbind())))
-        params = iter(self.stacked)
+        params = iter(self.weights)
         for layer in self.layers:
             if isinstance(layer, nn.Linear):
                 x = _batched_linear(x, next(params), next(params))
@@ -62,11 +75,10 @@ class GroupedSequential(nn.Module):
     def _per_seed(self, parts: list[torch.Tensor]) -> list[torch.Tensor]:
         """CPU: each seed's tensor through its own layers, stacked only at the end (measured on
         2 cores: 3 × [512, 784] @ [784, 1024] takes 25 ms as one baddbmm, 19 ms as three matmuls)."""
-        params = iter(self.stacked)
+        params = [iter(self.seed_params(k)) for k in range(self.seeds)]
         for layer in self.layers:
             if isinstance(layer, nn.Linear):
-                weight, bias = next(params), next(params)
-                parts = [F.linear(x, w, b) for x, w, b in zip(parts, weight.unbind(), bias.unbind())]
+                parts = [F.linear(x, next(p), next(p)) for x, p in zip(parts, params)]
             elif isinstance(layer, nn.Dropout):
                 parts = self._dropout(parts, layer.p) if self.training else parts
             else:
@@ -81,16 +93,32 @@ class GroupedSequential(nn.Module):
             self.rngs[k] = rng_state(self.device)
         return out
 
+    def seed_params(self, k: int) -> list[torch.Tensor]:
+        """Seed k's weights and biases in layer order: its own parameters (CPU) or views of the stacks."""
+        if self.per_seed:
+            return list(self.weights[k * self.per_layer:(k + 1) * self.per_layer])
+        return [p[k] for p in self.weights]
+
+    def seed_grads(self, k: int) -> list[torch.Tensor]:
+        """Seed k's gradients (those that exist), in the order of ``seed_params``."""
+        if self.per_seed:
+            return [p.grad for p in self.seed_params(k) if p.grad is not None]
+        return [p.grad[k] for p in self.weights if p.grad is not None]
+
+    def state_index(self, k: int, i: int) -> tuple[int, int | None]:
+        """Where seed k's i-th parameter sits: (index among the parameters, index in its stack or None)."""
+        return (k * self.per_layer + i, None) if self.per_seed else (i, k)
+
     @torch.no_grad()
     def write_back(self, nets: list[nn.Sequential]) -> None:
         """Copy each seed's current weights into its own network."""
-        params = iter(self.stacked)
-        for i, layer in enumerate(self.layers):
-            if isinstance(layer, nn.Linear):
-                weight, bias = next(params), next(params)
-                for k, net in enumerate(nets):
-                    net[i].weight.copy_(weight[k])
-                    net[i].bias.copy_(bias[k])
+        linears = [layer for net in nets for layer in net if isinstance(layer, nn.Linear)]
+        per_net = len(linears) // len(nets)
+        for k in range(self.seeds):
+            params = iter(self.seed_params(k))
+            for layer in linears[k * per_net:(k + 1) * per_net]:
+                layer.weight.copy_(next(params))
+                layer.bias.copy_(next(params))
 
 
 def _batched_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:

@@ -1,8 +1,8 @@
 """K seeds of one MLP recipe trained as one batched model (``ganbench run --batch-seeds``).
 
-The seeds' G and D become grouped networks (nets/grouped.py) with one optimiser each over the
-stacked weights; Adam and RMSprop update elementwise, so each seed's slice moves exactly as its
-own optimiser would move it. The step itself is MLPGAN's, through its hooks: here every loss,
+The seeds' G and D become grouped networks (nets/grouped.py) with one optimiser each over every
+seed's weights; Adam and RMSprop update elementwise, so each seed's weights move exactly as its
+own optimiser would move them. The step itself is MLPGAN's, through its hooks: here every loss,
 mean and gradient norm has one entry per seed, and noise comes from each seed's own generator.
 ``write_back`` copies weights and optimiser state into the seeds' own systems, which is what
 sample grids, checkpoints and scoring read, so a seed's run directory is the one its single-seed
@@ -22,22 +22,33 @@ def supports(recipe) -> bool:
     return isinstance(recipe, MLPRecipe)
 
 
-def _stacked_state(optimizers: list[torch.optim.Optimizer]) -> dict:
-    """The seeds' optimiser states stacked along a new first axis (scalars such as Adam's step
-    count are equal across seeds, which start at the same step)."""
+def _batched_state(optimizers: list[torch.optim.Optimizer], net: GroupedSequential,
+                   batched: torch.optim.Optimizer) -> dict:
+    """The seeds' optimiser states laid out as ``net``'s parameters are: each seed's own entries
+    (CPU), or stacked along a new first axis (CUDA; scalars such as Adam's step count are equal
+    across seeds, which start at the same step)."""
     states = [opt.state_dict()["state"] for opt in optimizers]
-    stacked = {}
-    for i in states[0]:
-        stacked[i] = {key: (value.clone() if value.dim() == 0 else torch.stack([s[i][key] for s in states]))
-                      if torch.is_tensor(value) else value
-                      for key, value in states[0][i].items()}
-    return {"state": stacked, "param_groups": optimizers[0].state_dict()["param_groups"]}
+    if net.per_seed:
+        state = {net.state_index(k, i)[0]: entry for k, own in enumerate(states) for i, entry in own.items()}
+    else:
+        state = {i: {key: (value.clone() if value.dim() == 0 else torch.stack([s[i][key] for s in states]))
+                     if torch.is_tensor(value) else value
+                     for key, value in entry.items()}
+                 for i, entry in states[0].items()}
+    groups = [{**own, "params": mine["params"]}  # the seeds' settings over the batched optimiser's parameters
+              for own, mine in zip(optimizers[0].state_dict()["param_groups"], batched.state_dict()["param_groups"])]
+    return {"state": state, "param_groups": groups}
 
 
-def _seed_state(stacked: dict, k: int, own: torch.optim.Optimizer) -> dict:
-    state = {i: {key: (value.clone() if value.dim() == 0 else value[k].clone()) if torch.is_tensor(value) else value
-                 for key, value in entry.items()}
-             for i, entry in stacked["state"].items()}
+def _seed_state(batched: dict, k: int, own: torch.optim.Optimizer, net: GroupedSequential) -> dict:
+    """Seed k's optimiser state out of the batched one, as its own optimiser holds it."""
+    state = {}
+    for i in range(len(net.seed_params(k))):
+        j, slot = net.state_index(k, i)
+        if j in batched["state"]:
+            state[i] = {key: (value.clone() if slot is None or value.dim() == 0 else value[slot].clone())
+                        if torch.is_tensor(value) else value
+                        for key, value in batched["state"][j].items()}
     return {"state": state, "param_groups": own.state_dict()["param_groups"]}
 
 
@@ -50,8 +61,8 @@ class MLPSeedBatch(MLPGAN):
         opt_g = _like(systems[0].opt_g, G)
         opt_d = _like(systems[0].opt_d, D)
         if systems[0].opt_g.state:  # resumed: carry on from the seeds' optimiser states
-            opt_g.load_state_dict(_stacked_state([s.opt_g for s in systems]))
-            opt_d.load_state_dict(_stacked_state([s.opt_d for s in systems]))
+            opt_g.load_state_dict(_batched_state([s.opt_g for s in systems], G, opt_g))
+            opt_d.load_state_dict(_batched_state([s.opt_d for s in systems], D, opt_d))
         super(MLPGAN, self).__init__(recipe, G, D, opt_g, opt_d)
         self.bce, self.logits = systems[0].bce, systems[0].logits
 
@@ -70,20 +81,20 @@ class MLPSeedBatch(MLPGAN):
         loss.sum().backward()  # d(sum)/d(loss_k) = 1: each seed gets exactly its own gradient
 
     def grad_norm(self, params) -> torch.Tensor:
-        return torch.stack([torch.nn.utils.get_total_norm([p.grad[k] for p in params if p.grad is not None])
-                            for k in range(len(self.systems))])
+        net = self.G if params is self.g_params else self.D
+        return torch.stack([torch.nn.utils.get_total_norm(net.seed_grads(k)) for k in range(len(self.systems))])
 
     # -- back to the seeds' own systems ---------------------------------------------------
     def write_back(self) -> None:
         self.G.write_back([s.G for s in self.systems])
         self.D.write_back([s.D.net for s in self.systems])
         for k, s in enumerate(self.systems):
-            for own, stacked in ((s.opt_g, self.opt_g), (s.opt_d, self.opt_d)):
-                if stacked.state:
-                    own.load_state_dict(_seed_state(stacked.state_dict(), k, own))
+            for own, batched, net in ((s.opt_g, self.opt_g, self.G), (s.opt_d, self.opt_d, self.D)):
+                if batched.state:
+                    own.load_state_dict(_seed_state(batched.state_dict(), k, own, net))
 
 
 def _like(optimizer: torch.optim.Optimizer, net: torch.nn.Module) -> torch.optim.Optimizer:
-    """A new optimiser of the same class and settings over ``net``'s (stacked) parameters."""
+    """A new optimiser of the same class and settings over ``net``'s parameters (every seed's)."""
     return type(optimizer)(net.parameters(), **optimizer.defaults)
 
