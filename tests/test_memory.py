@@ -36,3 +36,17 @@ def test_memory_does_not_grow_with_steps(tmp_path):
     short, long = memory(tmp_path, "tf-mlp", n, 2), memory(tmp_path, "tf-mlp", 4 * n, 2)
     assert long["rss_kb"] - short["rss_kb"] < MARGIN_KB, (short, long)
     assert long["peak_kb"] - short["peak_kb"] < MARGIN_KB, (short, long)
+
+
+def test_peak_rss_suite_is_the_quick_mnist_suite_capped():
+    """benchmarks/mnist-quick-capped.toml (the README's peak-RSS measurement) runs every recipe and
+    seed of the mnist suite on the quick profile, each capped in steps only."""
+    from pathlib import Path
+
+    from gan_bench.config import load_suite
+
+    root = Path(__file__).resolve().parents[1]
+    mnist, capped = load_suite("mnist"), load_suite(str(root / "benchmarks" / "mnist-quick-capped.toml"))
+    assert (capped.dataset, capped.seeds, capped.recipes) == (mnist.dataset, mnist.seeds, mnist.recipes)
+    assert capped.profile == "quick" and capped.only == mnist.only
+    assert set(capped.steps) == set(mnist.recipes) and all(0 < n <= 50 for n in capped.steps.values())
