@@ -29,7 +29,7 @@ def _batched_state(optimizers: list[torch.optim.Optimizer], net: GroupedSequenti
     across seeds, which start at the same step)."""
     states = [opt.state_dict()["state"] for opt in optimizers]
     if net.per_seed:
-        state = {net.state_index(k, i)[0]: entry for k, own in enumerate(states) for i, entry in own.items()}
+        state = {net.state_index(k, i)[0]: _copy(entry) for k, own in enumerate(states) for i, entry in own.items()}
     else:
         state = {i: {key: (value.clone() if value.dim() == 0 else torch.stack([s[i][key] for s in states]))
                      if torch.is_tensor(value) else value
@@ -46,10 +46,15 @@ def _seed_state(batched: dict, k: int, own: torch.optim.Optimizer, net: GroupedS
     for i in range(len(net.seed_params(k))):
         j, slot = net.state_index(k, i)
         if j in batched["state"]:
-            state[i] = {key: (value.clone() if slot is None or value.dim() == 0 else value[slot].clone())
-                        if torch.is_tensor(value) else value
-                        for key, value in batched["state"][j].items()}
+            state[i] = _copy(batched["state"][j], slot)
     return {"state": state, "param_groups": own.state_dict()["param_groups"]}
+
+
+def _copy(entry: dict, slot: int | None = None) -> dict:
+    """An optimiser state entry with its tensors copied (of stacked ones, slice ``slot``; scalars whole)."""
+    return {key: (value.clone() if slot is None or value.dim() == 0 else value[slot].clone())
+            if torch.is_tensor(value) else value
+            for key, value in entry.items()}
 
 
 class MLPSeedBatch(MLPGAN):
