@@ -53,8 +53,9 @@ class GroupedSequential(nn.Module):
                         torch.stack([net[i].bias.detach() for net in nets])] for i in linears]
         self.weights = nn.ParameterList(nn.Parameter(t) for pair in weights for t in pair)
         self.per_layer = 2 * len(linears)  # parameters of one seed (CPU) or of all seeds (CUDA)
-        flat = list(self.weights)  # plain lists: slicing a ParameterList builds a module (~40 µs)
-        self.own = [flat[k * self.per_layer:(k + 1) * self.per_layer] for k in range(self.seeds)]
+        # Each seed's parameters as plain lists (CPU): slicing a ParameterList builds a module (~40 µs).
+        flat, n = list(self.weights), self.per_layer
+        self.own = [flat[k * n:(k + 1) * n] for k in range(self.seeds)] if self.per_seed else []
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.pac > 1:
