@@ -113,11 +113,9 @@ class GroupedSequential(nn.Module):
     @torch.no_grad()
     def write_back(self, nets: list[nn.Sequential]) -> None:
         """Copy each seed's current weights into its own network."""
-        linears = [layer for net in nets for layer in net if isinstance(layer, nn.Linear)]
-        per_net = len(linears) // len(nets)
-        for k in range(self.seeds):
+        for k, net in enumerate(nets):
             params = iter(self.seed_params(k))
-            for layer in linears[k * per_net:(k + 1) * per_net]:
+            for layer in (layer for layer in net if isinstance(layer, nn.Linear)):
                 layer.weight.copy_(next(params))
                 layer.bias.copy_(next(params))
 
