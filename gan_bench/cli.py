@@ -20,6 +20,7 @@ from gan_bench.lock import output_lock
 from gan_bench.repro import spec_hash
 from gan_bench.rundir import SUITE_FILE, RunDir, read_suite_info, write_suite_info
 from gan_bench.runs import execute
+from gan_bench.train.cuda_graph import supports as graph_supports
 from gan_bench.train.progress import QuietReporter, RichReporter
 from gan_bench.train.signals import EXIT_INTERRUPTED, Interrupted
 from gan_bench.variants import RECIPES, get_recipe
@@ -42,6 +43,8 @@ Device = typer.Option("auto", "--device", help="auto (CUDA when available), cpu,
 Quiet = typer.Option(False, "--quiet", "-q", help="No progress bar: one line per run, for CI logs.")
 CompileOpt = typer.Option(False, "--compile", help="Run G and D through torch.compile (opt-in, meant for CUDA; "
                           "recorded in spec.json; close to, not bit-identical with, the eager run).")
+CudaGraphOpt = typer.Option(False, "--cuda-graph", help="Replay each training step as one captured CUDA graph "
+                            "(opt-in, CUDA only; MLP and toy recipes, others run eagerly; recorded in spec.json).")
 Samples = typer.Option(None, "--samples", min=1, help="Generated samples to score (default: 10,000; 1,000 for smoke).")
 Backbone = typer.Option("lenet", "--backbone", help="lenet (the pinned evaluator) or inception "
                         "(adds FID/IS on inception-v3-compat, Lucic et al. 2018).")
@@ -173,9 +176,10 @@ def train(
     quiet: bool = Quiet,
     data_dir: Optional[Path] = DataDir,
     compile: bool = CompileOpt,
+    cuda_graph: bool = CudaGraphOpt,
 ) -> None:
     """Train one recipe with one seed into one run directory."""
-    get_recipe(recipe)
+    recipe_obj = get_recipe(recipe)
     if not datasets.known(dataset):
         raise UserError(f"--dataset: unknown dataset {dataset!r}; valid: {', '.join(datasets.NAMES)}, "
                         f"or a translation folder's path")
@@ -187,8 +191,11 @@ def train(
     way = _direction(direction, "AtoB")
     if way != "AtoB" and not datasets.is_translation(dataset):
         raise UserError(f"--direction: applies to translation data only, not {dataset}")
+    if cuda_graph and not graph_supports(recipe_obj):
+        raise UserError(f"--cuda-graph: recipe {recipe} cannot be captured; the MLP and toy recipes can")
+    _check_cuda_graph(cuda_graph, compile, dev)
     spec = RunSpec(recipe=recipe, dataset=dataset, seed=seed, profile=_profile(profile, dev), steps=steps,
-                   device=dev.type, direction=way, compile=compile)
+                   device=dev.type, direction=way, compile=compile, cuda_graph=cuda_graph)
     if out is not None:
         run = RunDir(out)
     elif resume:
@@ -224,6 +231,7 @@ def run(
     quiet: bool = Quiet,
     data_dir: Optional[Path] = DataDir,
     compile: bool = CompileOpt,
+    cuda_graph: bool = CudaGraphOpt,
     samples: Optional[int] = Samples,
     backbone: str = Backbone,
     inception_weights: Optional[Path] = InceptionWeights,
@@ -239,13 +247,21 @@ def run(
     specs = s.expand(_profile(profile, dev, s.profile), dev.type, _names(recipes), _ints(seeds, "--seeds"))
     if compile:
         specs = [spec.model_copy(update={"compile": True}) for spec in specs]
+    _check_cuda_graph(cuda_graph, compile, dev)
+    if cuda_graph:
+        specs = [spec.model_copy(update={"cuda_graph": graph_supports(spec.recipe_obj)}) for spec in specs]
+        eager = sorted({spec.recipe for spec in specs if not spec.cuda_graph})
+        if eager:
+            err_console.print(f"--cuda-graph: {', '.join(eager)} run eagerly (capture covers the MLP and toy "
+                              f"recipes)", highlight=False)
     if batch_seeds > 1:
         from gan_bench.train.seed_batch import supports
 
-        alone = sorted({spec.recipe for spec in specs if compile or not supports(spec.recipe_obj)})
+        alone = sorted({spec.recipe for spec in specs if compile or not supports(spec.recipe_obj, spec.cuda_graph)})
         if alone:
-            err_console.print(f"--batch-seeds: {', '.join(alone)} train one seed at a time "
-                              f"(batching covers the MLP recipes{', without --compile' if compile else ''})",
+            err_console.print(f"--batch-seeds: {', '.join(alone)} train one seed at a time (batching covers "
+                              f"the MLP recipes{', without --compile' if compile else ''}"
+                              f"{', without dropout under --cuda-graph' if cuda_graph else ''})",
                               highlight=False)
     if executor not in ("local", "ray"):
         raise UserError(f"--executor: unknown executor {executor!r}; valid: local, ray")
@@ -275,6 +291,14 @@ def run(
     for r in results:
         table.add_row(r.spec.recipe, str(r.spec.seed), r.status, r.summary, str(r.path))
     out_console.print(table)
+
+
+def _check_cuda_graph(cuda_graph: bool, compile: bool, device) -> None:
+    if cuda_graph and compile:
+        raise UserError("--cuda-graph and --compile: choose one")
+    if cuda_graph and device.type != "cuda":
+        raise UserError(f"--cuda-graph: needs a CUDA device; the run's device is {device.type} "
+                        f"(give --device cuda, or leave out --cuda-graph)")
 
 
 def _resume_root(run_id: str, out: Optional[Path], suite_hash: str) -> Path:

@@ -85,6 +85,7 @@ class RunSpec(BaseModel):
     device: Literal["cpu", "cuda"]
     direction: Direction = "AtoB"  # translation data only
     compile: bool = False  # G and D through torch.compile (opt-in; not bit-identical to eager)
+    cuda_graph: bool = False  # each step replayed as one captured CUDA graph (opt-in; train/cuda_graph.py)
 
     @model_validator(mode="after")
     def _direction(self) -> "RunSpec":
@@ -107,6 +108,8 @@ class RunSpec(BaseModel):
         extra = {"direction": self.direction} if all_datasets.is_translation(self.dataset) else {}
         if self.compile:  # only when on, so the hashes of eager runs stay as they were
             extra["compile"] = True
+        if self.cuda_graph:
+            extra["cuda_graph"] = True
         return {"recipe": recipe, "dataset": self.dataset, **extra, "seed": self.seed, "profile": self.profile,
                 "schedule": self.schedule.model_dump(mode="json"), "device": self.device}
 

@@ -105,7 +105,7 @@ def execute(spec: RunSpec, run: RunDir, resume: bool, reporter: Reporter,
     dataset = load_dataset(spec.dataset, spec.direction)
     _begin(spec, run, state, dataset, device)
     outcome = train(spec.recipe_obj, spec.schedule, spec.seed, dataset, run, spec.hash, device,
-                    reporter, spec.label, compile=spec.compile)
+                    reporter, spec.label, compile=spec.compile, cuda_graph=spec.cuda_graph)
     return _finished(spec, run, outcome, reporter, score)
 
 
@@ -126,7 +126,8 @@ def execute_seeds(specs: list[RunSpec], runs: list[RunDir], resume: bool, report
             _begin(specs[i], runs[i], states[i], dataset, device)
         label = f"{first.recipe} seeds {','.join(str(specs[i].seed) for i in todo)}"
         outcomes = train_seeds(first.recipe_obj, first.schedule, [specs[i].seed for i in todo], dataset,
-                               [runs[i] for i in todo], [specs[i].hash for i in todo], device, reporter, label)
+                               [runs[i] for i in todo], [specs[i].hash for i in todo], device, reporter, label,
+                               cuda_graph=first.cuda_graph)
         for i, outcome in zip(todo, outcomes):
             results[i] = _finished(specs[i], runs[i], outcome, reporter, score)
     return [results[i] for i in range(len(specs))]

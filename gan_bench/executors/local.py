@@ -28,7 +28,7 @@ def seed_groups(specs: list[RunSpec], batch_seeds: int) -> list[list[RunSpec]]:
     groups: list[list[RunSpec]] = []
     for spec in specs:
         last = groups[-1] if groups else None
-        if (last and len(last) < batch_seeds and supports(spec.recipe_obj) and not spec.compile
+        if (last and len(last) < batch_seeds and supports(spec.recipe_obj, spec.cuda_graph) and not spec.compile
                 and last[0].model_copy(update={"seed": spec.seed}) == spec):
             last.append(spec)
         else:

@@ -19,6 +19,7 @@ from gan_bench.errors import UserError
 from gan_bench.repro import derived_seeds, rng_state, seed_everything, set_rng_state
 from gan_bench.rundir import RunDir
 from gan_bench.train import checkpoint
+from gan_bench.train.cuda_graph import GraphedStep
 from gan_bench.train.grids import save_grid
 from gan_bench.train.scatter import save_scatter
 from gan_bench.train.history import History
@@ -151,16 +152,21 @@ class RunLoop:
 
 
 def train(recipe: Recipe, schedule: Schedule, seed: int, dataset: Loaded, run: RunDir,
-          spec_hash: str, device: torch.device, reporter: Reporter, label: str, compile: bool = False) -> Outcome:
-    """Train ``recipe`` on ``dataset`` into ``run``; resume from ``run``'s last checkpoint if any."""
+          spec_hash: str, device: torch.device, reporter: Reporter, label: str, compile: bool = False,
+          cuda_graph: bool = False) -> Outcome:
+    """Train ``recipe`` on ``dataset`` into ``run``; resume from ``run``'s last checkpoint if any.
+    ``cuda_graph``: replay each step as a captured CUDA graph (train/cuda_graph.py)."""
     loop = RunLoop(recipe, schedule, seed, dataset, run, spec_hash, device, compile=compile)
+    system = loop.system
+    train_step = (GraphedStep(system.train_step, loop.noise_gen, [system.opt_g, system.opt_d], device)
+                  if cuda_graph else system.train_step)
     reporter.run_started(label, schedule.steps, loop.start)
     began = time.perf_counter()
     loop.sample_at_start()
     with stop_on_signals() as stop:
         for step in range(loop.start, schedule.steps):
             s = step + 1
-            loop.after_step(s, loop.system.train_step(loop.next_batch(), loop.noise_gen), reporter)
+            loop.after_step(s, train_step(loop.next_batch(), loop.noise_gen), reporter)
             reporter.advance()
             if stop and s < schedule.steps:
                 raise loop.interrupted(s)

@@ -17,6 +17,7 @@ from gan_bench.data.catalogue import Loaded
 from gan_bench.errors import UserError
 from gan_bench.repro import set_rng_state
 from gan_bench.rundir import RunDir
+from gan_bench.train.cuda_graph import GraphedStep
 from gan_bench.train.engine import Outcome, RunLoop
 from gan_bench.train.progress import Reporter
 from gan_bench.train.signals import stop_on_signals
@@ -24,15 +25,21 @@ from gan_bench.variants import mlp_seed_batch
 from gan_bench.variants.recipe import Recipe, Schedule
 
 
-def supports(recipe: Recipe) -> bool:
-    return mlp_seed_batch.supports(recipe)
+def supports(recipe: Recipe, cuda_graph: bool = False) -> bool:
+    """Whether seeds of ``recipe`` can be batched (with ``cuda_graph``: captured as well; a batch's
+    dropout swaps each seed's RNG state in, which a captured graph cannot)."""
+    return mlp_seed_batch.supports(recipe) and not (cuda_graph and recipe.d_dropout > 0)
 
 
 def train_seeds(recipe: Recipe, schedule: Schedule, seeds: list[int], dataset: Loaded, runs: list[RunDir],
-                spec_hashes: list[str], device: torch.device, reporter: Reporter, label: str) -> list[Outcome]:
-    """Train ``recipe`` once per seed into ``runs``, all seeds in one batched model."""
-    if not supports(recipe):
-        raise UserError(f"--batch-seeds: recipe {recipe.name} cannot be batched; the MLP recipes can")
+                spec_hashes: list[str], device: torch.device, reporter: Reporter, label: str,
+                cuda_graph: bool = False) -> list[Outcome]:
+    """Train ``recipe`` once per seed into ``runs``, all seeds in one batched model (replayed as a
+    captured CUDA graph with ``cuda_graph``)."""
+    if not supports(recipe, cuda_graph):
+        raise UserError(f"--batch-seeds: recipe {recipe.name} cannot be batched"
+                        f"{' with --cuda-graph' if cuda_graph else ''}; the MLP recipes"
+                        f"{' without dropout' if cuda_graph else ''} can")
     loops: list[RunLoop] = []
     for seed, run, spec_hash in zip(seeds, runs, spec_hashes):
         loops.append(RunLoop(recipe, schedule, seed, dataset, run, spec_hash, device,
@@ -43,6 +50,9 @@ def train_seeds(recipe: Recipe, schedule: Schedule, seeds: list[int], dataset: L
                         f"({', '.join(str(loop.start) for loop in loops)}); resume them without --batch-seeds")
     rngs = [loop.rng for loop in loops]
     batch = mlp_seed_batch.MLPSeedBatch([loop.system for loop in loops], rngs, device)
+    generators = [loop.noise_gen for loop in loops]
+    train_step = (GraphedStep(batch.train_step, generators, [batch.opt_g, batch.opt_d], device) if cuda_graph
+                  else batch.train_step)
     silent = Reporter()
     reporter.run_started(label, schedule.steps, start)
     began = time.perf_counter()
@@ -58,7 +68,7 @@ def train_seeds(recipe: Recipe, schedule: Schedule, seeds: list[int], dataset: L
         for step in range(start, schedule.steps):
             s = step + 1
             parts = [loop.next_batch() for loop in loops]
-            scalars = batch.train_step(tuple(torch.stack(t) for t in zip(*parts)), [loop.noise_gen for loop in loops])
+            scalars = train_step(tuple(torch.stack(t) for t in zip(*parts)), generators)
             if loops[0].saves_at(s):
                 batch.write_back()
             each_seed(lambda k, loop: loop.after_step(s, scalars[:, k], reporter if k == 0 else silent))

@@ -1,0 +1,178 @@
+"""--cuda-graph: steps replayed from a captured graph. Capture itself needs a GPU; on CPU these tests
+put a stand-in backend in its place that "replays" by running the step again on the static batch
+buffers. That checks everything around the capture: the warm-up steps, one graph per batch shape,
+each batch copied into its graph's buffers, the scalars copied out, the generators, seed batches,
+and that runs so trained write, bit for bit, what eager runs write. Plus the option's own rules."""
+
+import json
+
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from gan_bench.cli import app
+from gan_bench.config import RunSpec
+from gan_bench.executors.local import run_all, seed_groups
+from gan_bench.train import cuda_graph
+from gan_bench.train.progress import Reporter
+from gan_bench.variants import build_system, get_recipe
+from test_seed_batch import assert_equal_states, files
+
+SEEDS = (0, 1)
+
+
+class RerunBackend:
+    """Stands in for CudaGraphs on CPU: "capture" records the step, "replay" runs it again on the
+    captured (static) inputs and writes its scalars into one output buffer, as a graph does."""
+
+    captures: list = []
+
+    @staticmethod
+    def warm(fn):
+        return fn()
+
+    @staticmethod
+    def prepare(optimizers):
+        pass  # capturable optimisers need a CUDA device; make_capturable is tested on its own
+
+    @classmethod
+    def capture(cls, fn, generators):
+        cls.captures.append(generators)
+        out = []
+
+        def replay():
+            value = fn()
+            if out:
+                out[0].copy_(value)
+            else:
+                out.append(value)
+            return out[0]
+
+        return replay
+
+
+@pytest.fixture
+def rerun(monkeypatch):
+    monkeypatch.setitem(cuda_graph.BACKENDS, "cpu", RerunBackend)
+    RerunBackend.captures = []
+    return RerunBackend
+
+
+def specs(recipe, seeds=SEEDS, graph=False):
+    return [RunSpec(recipe=recipe, seed=s, dataset="mnist", profile="smoke", device="cpu", cuda_graph=graph)
+            for s in seeds]
+
+
+def assert_same_but_spec(a_root, b_root, recipe, seeds=SEEDS):
+    """The runs' files equal bit for bit, but for spec.json and the checkpoints' spec_hash."""
+    for seed in seeds:
+        a, b = (files(root / recipe / f"seed-{seed}") for root in (a_root, b_root))
+        assert a.keys() == b.keys()
+        for name in a.keys() - {"spec.json"}:
+            if name.endswith(".pt"):
+                sa, sb = (torch.load(x[name], weights_only=True) for x in (a, b))
+                sa.pop("spec_hash", None), sb.pop("spec_hash", None)
+                assert_equal_states(sa, sb, f"{seed}/{name}")
+            else:
+                assert a[name].read_bytes() == b[name].read_bytes(), f"seed {seed}: {name} differs"
+
+
+@pytest.mark.parametrize("recipe", ["tf-mlp", "torch-mlp", "toy-gan-pac2"])
+def test_graphed_runs_write_the_eager_runs(tmp_path, rerun, recipe):
+    dataset = "grid" if recipe.startswith("toy") else "mnist"
+    eager = [s.model_copy(update={"dataset": dataset}) for s in specs(recipe, (0,))]
+    graphed = [s.model_copy(update={"cuda_graph": True}) for s in eager]
+    run_all(eager, tmp_path / "eager", resume=False, reporter=Reporter())
+    run_all(graphed, tmp_path / "graphed", resume=False, reporter=Reporter())
+    assert len(rerun.captures) == 1  # warm-up, then one capture for the run's one batch shape
+    assert_same_but_spec(tmp_path / "eager", tmp_path / "graphed", recipe, (0,))
+    spec = json.loads((tmp_path / "graphed" / recipe / "seed-0" / "spec.json").read_text())
+    assert spec["cuda_graph"] is True
+
+
+def test_batched_graphed_seeds_write_the_single_seed_runs(tmp_path, rerun):
+    run_all(specs("tf-mlp"), tmp_path / "single", resume=False, reporter=Reporter())
+    results = run_all(specs("tf-mlp", graph=True), tmp_path / "batched", resume=False, reporter=Reporter(),
+                      batch_seeds=2)
+    assert [r.status for r in results] == ["trained"] * 2
+    assert len(rerun.captures) == 1 and len(rerun.captures[0]) == 2  # both seeds' noise generators
+    assert_same_but_spec(tmp_path / "single", tmp_path / "batched", "tf-mlp")
+
+
+def test_each_batch_shape_gets_its_own_graph(rerun):
+    """An epoch's short last batch (DataLoader-style sampling) is captured apart; every step's
+    scalars and the final weights equal the eager system's."""
+    recipe, device = get_recipe("torch-mlp"), torch.device("cpu")
+    systems = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        systems.append(build_system(recipe, device))
+    eager, graphed = systems
+    gens = [torch.Generator().manual_seed(1) for _ in range(2)]
+    step = cuda_graph.GraphedStep(graphed.train_step, gens[1], [graphed.opt_g, graphed.opt_d], device)
+    data = torch.Generator().manual_seed(2)
+    sizes = [64] * 5 + [32, 64, 64, 32]
+    for n in sizes:
+        batch = (torch.rand((n, 784), generator=data) * 2 - 1,)
+        torch.manual_seed(n)  # dropout draws from the global RNG: the same masks for both
+        want = eager.train_step(batch, gens[0])
+        torch.manual_seed(n)
+        got = step(batch, gens[1])
+        assert torch.equal(want, got)
+    assert [tuple(k[0]) for k in step.graphs] == [(64, 784), (32, 784)]
+    assert step.eager_steps == cuda_graph.WARMUP_STEPS
+    for a, b in zip(eager.G.parameters(), graphed.G.parameters()):
+        assert torch.equal(a, b)
+
+
+def test_step_refuses_other_generators(rerun):
+    system = build_system(get_recipe("tf-mlp"), torch.device("cpu"))
+    gen = torch.Generator().manual_seed(0)
+    step = cuda_graph.GraphedStep(system.train_step, gen, [system.opt_g, system.opt_d], torch.device("cpu"))
+    with pytest.raises(ValueError, match="generators it was built with"):
+        step((torch.zeros(100, 784),), torch.Generator())
+
+
+def test_no_backend_on_cpu():
+    system = build_system(get_recipe("tf-mlp"), torch.device("cpu"))
+    with pytest.raises(ValueError, match="need a CUDA device"):
+        cuda_graph.GraphedStep(system.train_step, None, [], torch.device("cpu"))
+
+
+def test_make_capturable_moves_step_counts_to_the_parameters_device():
+    p = torch.nn.Parameter(torch.empty(3, device="meta"))
+    opt = torch.optim.Adam([p])
+    opt.state[p] = {"step": torch.tensor(5.0), "exp_avg": torch.empty(3, device="meta")}
+    cuda_graph.make_capturable(opt)
+    assert opt.param_groups[0]["capturable"] is True
+    assert opt.state[p]["step"].device.type == "meta" and opt.state[p]["step"].dtype == torch.float32
+
+
+def test_batching_under_graphs_leaves_out_dropout_recipes():
+    """A seed batch's dropout swaps each seed's RNG state in, which a graph cannot replay."""
+    groups = seed_groups(specs("torch-mlp", graph=True) + specs("tf-mlp", graph=True), 2)
+    assert [[(s.recipe, s.seed) for s in g] for g in groups] == [
+        [("torch-mlp", 0)], [("torch-mlp", 1)], [("tf-mlp", 0), ("tf-mlp", 1)]]
+
+
+def test_spec_records_the_option():
+    eager, graphed = specs("tf-mlp", (0,))[0], specs("tf-mlp", (0,), graph=True)[0]
+    assert "cuda_graph" not in eager.resolved() and graphed.resolved()["cuda_graph"] is True
+    assert eager.hash != graphed.hash
+
+
+def invoke(*args):
+    return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.mark.parametrize("args, message", [
+    (("train", "tf-mlp", "--device", "cpu", "--cuda-graph"), "--cuda-graph: needs a CUDA device"),
+    (("run", "--suite", "mnist", "--device", "cpu", "--cuda-graph"), "--cuda-graph: needs a CUDA device"),
+    (("train", "tf-mlp", "--device", "cpu", "--cuda-graph", "--compile"), "--cuda-graph and --compile: choose one"),
+    (("train", "dcgan-mnist", "--device", "cpu", "--cuda-graph"), "recipe dcgan-mnist cannot be captured"),
+])
+def test_cli_refuses_what_cannot_be_captured(tmp_path, args, message):
+    result = invoke(*args, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+    assert not (tmp_path / "out").exists()
