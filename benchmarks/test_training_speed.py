@@ -3,7 +3,8 @@
 (--batch-seeds) against the same 3 seeds one after another, once as two benchmarks and once with
 their rounds interleaved (drift on a shared machine then hits both alike). Both sides include
 their setup (data loading and model building), as a user's run does. Images per second and the
-ratios are printed at the end.
+ratios are printed at the end. On CUDA the engine and the batched seeds run a second time with
+--cuda-graph (each step replayed as one captured graph), for the MLP recipes.
 
 Run: pytest benchmarks/test_training_speed.py --benchmark-only
 """
@@ -22,8 +23,10 @@ from gan_bench.config import RunSpec
 from gan_bench.data import catalogue
 from gan_bench.executors.local import run_all
 from gan_bench.rundir import RunDir
+from gan_bench.train.cuda_graph import supports as graph_supports
 from gan_bench.train.engine import train
 from gan_bench.train.progress import Reporter
+from gan_bench.train.seed_batch import supports
 from gan_bench.variants import get_recipe
 from textbook_loop import textbook_loop
 
@@ -33,23 +36,31 @@ DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 SCALE = 3 if DEVICE.type == "cuda" else 1
 STEPS = {name: SCALE * steps for name, steps in {"tf-mlp": 600, "torch-mlp": 118, "dcgan-mnist": 12}.items()}
 ROUNDS = 3
+GRAPH = [False, True] if DEVICE.type == "cuda" else [False]  # --cuda-graph needs CUDA
 _fresh = itertools.count()
 
 
-def engine_loop(recipe_name: str, steps: int, out) -> int:
+def engine_loop(recipe_name: str, steps: int, out, graph: bool = False) -> int:
     recipe = get_recipe(recipe_name)
-    spec = RunSpec(recipe=recipe_name, seed=0, dataset="mnist", profile="quick", device=DEVICE.type, steps=steps)
+    spec = RunSpec(recipe=recipe_name, seed=0, dataset="mnist", profile="quick", device=DEVICE.type, steps=steps,
+                   cuda_graph=graph)
     dataset = catalogue.load("mnist")
     train(recipe, spec.schedule, 0, dataset, RunDir(out / f"run-{next(_fresh)}"), spec.hash, DEVICE, Reporter(),
-          spec.label)
+          spec.label, cuda_graph=graph)
     return steps * recipe.batch_size
 
 
-@pytest.mark.parametrize("recipe", list(STEPS))
-def test_engine(benchmark, recipe, tmp_path):
+def graph_name(name: str, graph: bool) -> str:
+    return f"{name} --cuda-graph" if graph else name
+
+
+@pytest.mark.parametrize("recipe, graph", [pytest.param(r, g, id=f"{r}-graph" if g else r) for r in STEPS for g in GRAPH
+                                           if not g or graph_supports(get_recipe(r))])
+def test_engine(benchmark, recipe, graph, tmp_path):
     benchmark.group = f"{recipe}: engine vs textbook"
-    images = benchmark.pedantic(engine_loop, args=(recipe, STEPS[recipe], tmp_path), rounds=ROUNDS, iterations=1)
-    record(benchmark, f"{recipe} ({DEVICE.type})", "ganbench engine", images)
+    images = benchmark.pedantic(engine_loop, args=(recipe, STEPS[recipe], tmp_path, graph), rounds=ROUNDS,
+                                iterations=1)
+    record(benchmark, f"{recipe} ({DEVICE.type})", graph_name("ganbench engine", graph), images)
 
 
 @pytest.mark.parametrize("recipe", list(STEPS))
@@ -64,20 +75,22 @@ SEED_STEPS = {name: SCALE * steps for name, steps in {"tf-mlp": 400, "torch-mlp"
 SEQUENTIAL, BATCHED = "3 seeds one after another", "3 seeds batched (--batch-seeds 3)"
 
 
-def seeds_loop(recipe_name: str, steps: int, batch_seeds: int, out) -> int:
-    specs = [RunSpec(recipe=recipe_name, seed=s, dataset="mnist", profile="quick", device=DEVICE.type, steps=steps)
-             for s in (0, 1, 2)]
+def seeds_loop(recipe_name: str, steps: int, batch_seeds: int, out, graph: bool = False) -> int:
+    specs = [RunSpec(recipe=recipe_name, seed=s, dataset="mnist", profile="quick", device=DEVICE.type, steps=steps,
+                     cuda_graph=graph) for s in (0, 1, 2)]
     run_all(specs, out / f"suite-{next(_fresh)}", resume=False, reporter=Reporter(), batch_seeds=batch_seeds)
     return 3 * steps * get_recipe(recipe_name).batch_size
 
 
 @pytest.mark.parametrize("recipe", list(SEED_STEPS))
-@pytest.mark.parametrize("batch_seeds", [1, 3], ids=["sequential", "batched"])
-def test_three_seeds(benchmark, recipe, batch_seeds, tmp_path):
+@pytest.mark.parametrize("batch_seeds, graph", [(1, False), (3, False)] + [(3, True)] * (len(GRAPH) - 1),
+                         ids=["sequential", "batched", "batched-graph"][:len(GRAPH) + 1])
+def test_three_seeds(benchmark, recipe, batch_seeds, graph, tmp_path):
     benchmark.group = f"{recipe}: 3 seeds batched vs sequential"
-    images = benchmark.pedantic(seeds_loop, args=(recipe, SEED_STEPS[recipe], batch_seeds, tmp_path),
+    images = benchmark.pedantic(seeds_loop, args=(recipe, SEED_STEPS[recipe], batch_seeds, tmp_path, graph),
                                 rounds=ROUNDS, iterations=1)
-    name = SEQUENTIAL if batch_seeds == 1 else BATCHED
+    batched = batch_seeds > 1 and supports(get_recipe(recipe), graph)  # under graphs, not with dropout
+    name = graph_name(BATCHED if batched else SEQUENTIAL, graph)
     record(benchmark, f"{recipe} 3 seeds ({DEVICE.type})", name, images)
 
 
