@@ -5,7 +5,6 @@ each batch copied into its graph's buffers, the scalars copied out, the generato
 and that runs so trained write, bit for bit, what eager runs write. Plus the option's own rules."""
 
 import json
-import signal
 
 import pytest
 import torch
@@ -17,7 +16,7 @@ from gan_bench.executors.local import run_all, seed_groups
 from gan_bench.train import cuda_graph, signals
 from gan_bench.train.progress import Reporter
 from gan_bench.variants import build_system, get_recipe
-from test_seed_batch import assert_equal_states, files
+from test_seed_batch import StopAt, assert_equal_states, files
 
 SEEDS = (0, 1)
 
@@ -229,17 +228,8 @@ def test_graphed_run_resumes_to_the_same_bits(tmp_path, graph_device):
     """Interrupted and resumed (warm-up and capture anew) ends where the uninterrupted graphed run ends."""
     specs = [s.model_copy(update={"device": graph_device}) for s in cuda_specs("toy-gan", True)]
     run_all(specs, tmp_path / "whole", resume=False, reporter=Reporter())
-
-    class StopAt(Reporter):
-        steps = 0
-
-        def advance(self):
-            self.steps += 1
-            if self.steps == 12:
-                signal.raise_signal(signal.SIGINT)
-
     with pytest.raises(signals.Interrupted):
-        run_all(specs, tmp_path / "resumed", resume=False, reporter=StopAt())
+        run_all(specs, tmp_path / "resumed", resume=False, reporter=StopAt(12))
     results = run_all(specs, tmp_path / "resumed", resume=True, reporter=Reporter())
     assert [r.status for r in results] == ["resumed"]
     assert_same_but_spec(tmp_path / "whole", tmp_path / "resumed", "toy-gan", (0,))

@@ -15,6 +15,19 @@ from gan_bench.train.progress import Reporter
 SEEDS = (0, 1)
 
 
+class StopAt(Reporter):
+    """A reporter that sends this process SIGINT after ``at`` steps: the run checkpoints and stops."""
+
+    def __init__(self, at: int):
+        super().__init__()
+        self.at, self.steps = at, 0
+
+    def advance(self):
+        self.steps += 1
+        if self.steps == self.at:
+            signal.raise_signal(signal.SIGINT)
+
+
 def specs(recipe, seeds=SEEDS, steps=None):
     return [RunSpec(recipe=recipe, seed=s, dataset="mnist", profile="smoke", device="cpu", steps=steps) for s in seeds]
 
@@ -82,17 +95,8 @@ def test_packed_recipe_batches_alike(tmp_path, layout):
 def test_interrupted_batch_resumes_to_the_same_bits(tmp_path, layout):
     """A signal mid-run checkpoints every seed; --resume (batched again) ends where the single runs end."""
     run_all(specs("keras-mlp"), tmp_path / "single", resume=False, reporter=Reporter())
-
-    class StopAt(Reporter):
-        steps = 0
-
-        def advance(self):
-            self.steps += 1
-            if self.steps == 12:
-                signal.raise_signal(signal.SIGINT)
-
     with pytest.raises(signals.Interrupted):
-        run_all(specs("keras-mlp"), tmp_path / "batched", resume=False, reporter=StopAt(), batch_seeds=2)
+        run_all(specs("keras-mlp"), tmp_path / "batched", resume=False, reporter=StopAt(12), batch_seeds=2)
     for seed in SEEDS:
         state = torch.load(tmp_path / "batched" / "keras-mlp" / f"seed-{seed}" / "checkpoints" / "last.pt",
                            weights_only=True)
