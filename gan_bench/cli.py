@@ -44,7 +44,8 @@ Quiet = typer.Option(False, "--quiet", "-q", help="No progress bar: one line per
 CompileOpt = typer.Option(False, "--compile", help="Run G and D through torch.compile (opt-in, meant for CUDA; "
                           "recorded in spec.json; close to, not bit-identical with, the eager run).")
 CudaGraphOpt = typer.Option(False, "--cuda-graph", help="Replay each training step as one captured CUDA graph "
-                            "(opt-in, CUDA only; MLP and toy recipes, others run eagerly; recorded in spec.json).")
+                            "(opt-in, CUDA only; MLP and toy recipes: `train` refuses others, `run` trains them "
+                            "eagerly; recorded in spec.json).")
 Samples = typer.Option(None, "--samples", min=1, help="Generated samples to score (default: 10,000; 1,000 for smoke).")
 Backbone = typer.Option("lenet", "--backbone", help="lenet (the pinned evaluator) or inception "
                         "(adds FID/IS on inception-v3-compat, Lucic et al. 2018).")
