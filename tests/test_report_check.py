@@ -148,3 +148,15 @@ def test_pacgan_and_veegan_rows_sit_beside_the_toy_and_stacked_tables():
     shown = render._with_published(stacked, "stacked-mnist")
     assert shown.loc[shown["recipe"] == "PacDCGAN2 [published]", "modes_stacked_lenet_26k"].item() == "1000.0 ± 0.0"
     assert len(render._with_published(stacked, "mnist")) == 1  # no published row under another dataset
+
+
+def test_toy_table_writes_sample_counts_as_integers_and_leaves_out_an_empty_backbone():
+    """An unscored run (training still going) makes the samples column float; the table keeps 2500."""
+    from gan_bench.report import tables
+    runs = pd.DataFrame({"suite": "toy", "dataset": "grid", "profile": "full", "device": "cpu",
+                         "recipe": ["toy-gan", "toy-gan"], "verdict": ["converged", "unscored"],
+                         "modes_2d_2500": [21.0, float("nan")], "protocol.samples": [2500, float("nan")]})
+    (table,) = tables.comparison(runs).values()
+    assert table["samples"].tolist() == ["2500"]
+    assert table["modes_2d_2500"].tolist() == ["21.0 ± 0.0 (n=1)"]
+    assert "backbone" not in table.columns

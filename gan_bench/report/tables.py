@@ -45,9 +45,14 @@ def summarise(df: pd.DataFrame) -> pd.DataFrame:
             row[f"{m}_n"] = len(values)
         for col in ("protocol.samples", "protocol.reference_split", "protocol.evaluator_sha256"):
             if col in part:
-                row[col] = ", ".join(sorted({str(v) for v in part[col].dropna()}))
+                row[col] = ", ".join(sorted({_plain(v) for v in part[col].dropna()}))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _plain(value) -> str:
+    """A protocol value as written: 2500, not the 2500.0 that a column with an unscored run holds."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 def _fmt(mean: float, std: float, n: int, runs: int) -> str:
@@ -76,6 +81,8 @@ def comparison(df: pd.DataFrame) -> dict[tuple, pd.DataFrame]:
                            ("protocol.evaluator_sha256", "evaluator sha256")):
             if col in part:
                 table[label] = part[col].map(lambda v: v[:12] if label == "evaluator sha256" else v)
-        table["backbone"] = ", ".join(sorted({m.split("_")[1] for m in metrics if m.startswith(PROTOCOL_METRICS)}))
+        backbones = sorted({m.split("_")[1] for m in metrics if m.startswith(PROTOCOL_METRICS)})
+        if backbones:  # only IS, FID, KID and precision/recall have one; the toy suite's tables have none
+            table["backbone"] = ", ".join(backbones)
         tables[tuple(keys)] = table.reset_index(drop=True)
     return tables
