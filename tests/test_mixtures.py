@@ -48,3 +48,23 @@ def test_collapsed_and_off_manifold_samples():
 def test_metric_names_carry_the_sample_count():
     assert mixture.metric_names(2500) == {"modes": "modes_2d_2500", "high_quality": "high_quality_2d_2500",
                                           "reverse_kl": "reverse_kl_2d_2500"}
+
+
+def test_scatter_marks_the_missed_modes_and_titles_the_counts(tmp_path):
+    """Points on 6 of the ring's 8 means: the plot crosses out exactly the other 2 and says 6/8."""
+    import matplotlib.pyplot as plt
+
+    from gan_bench.train.scatter import draw_scatter, save_scatter
+
+    data = mixtures.build("ring")
+    means = torch.tensor(data.modes["means"], dtype=torch.float64)
+    points = means[:6].float().repeat_interleave(100, dim=0)
+    fig = draw_scatter(points, data.modes, "toy-gan, step 10")
+    ax = fig.axes[0]
+    by_label = {c.get_label(): c.get_offsets() for c in ax.collections}
+    assert torch.allclose(torch.tensor(by_label["mode missed"].data, dtype=torch.float64), means[6:])
+    assert torch.allclose(torch.tensor(by_label["mode captured"].data, dtype=torch.float64), means[:6])
+    assert ax.get_title() == "toy-gan, step 10\n6/8 modes captured, 100.0% high quality (600 points)"
+    plt.close(fig)
+    save_scatter(tmp_path / "s.png", points, data.modes, "toy-gan, step 10")
+    assert (tmp_path / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

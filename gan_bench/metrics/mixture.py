@@ -34,4 +34,5 @@ def scores(points: torch.Tensor, means: torch.Tensor, std: float) -> dict:
         "high_quality": 100.0 * float(high.sum()) / len(points),
         "reverse_kl": kl(p_gen, uniform) if p_gen is not None else float(torch.log(torch.tensor(float(len(means))))),
         "mode_histogram": [int(c) for c in counts.tolist()],
+        "captured": captured.tolist(),
     }
