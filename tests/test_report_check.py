@@ -156,7 +156,19 @@ def test_toy_table_writes_sample_counts_as_integers_and_leaves_out_an_empty_back
     runs = pd.DataFrame({"suite": "toy", "dataset": "grid", "profile": "full", "device": "cpu",
                          "recipe": ["toy-gan", "toy-gan"], "verdict": ["converged", "unscored"],
                          "modes_2d_2500": [21.0, float("nan")], "protocol.samples": [2500, float("nan")]})
+    runs["modes_covered"] = runs["modes_2d_2500"]
     (table,) = tables.comparison(runs).values()
     assert table["samples"].tolist() == ["2500"]
     assert table["modes_2d_2500"].tolist() == ["21.0 ± 0.0 (n=1)"]
-    assert "backbone" not in table.columns
+    assert "backbone" not in table.columns and "modes_covered" not in table.columns  # the same count twice
+
+
+def test_each_table_shows_only_the_metrics_its_runs_have():
+    from gan_bench.report import tables
+    runs = pd.DataFrame({"suite": "s", "profile": "quick", "device": "cpu", "verdict": "converged",
+                         "dataset": ["mnist", "grid"], "recipe": ["tf-mlp", "toy-gan"],
+                         "fid_lenet_10k_test": [40.0, float("nan")], "modes_covered": [10, 21],
+                         "modes_2d_2500": [float("nan"), 21.0]})
+    shown = {keys[1]: list(t.columns) for keys, t in tables.comparison(runs).items()}
+    assert shown["mnist"] == ["recipe", "n", "fid_lenet_10k_test", "modes_covered", "verdicts", "backbone"]
+    assert shown["grid"] == ["recipe", "n", "modes_2d_2500", "verdicts"]

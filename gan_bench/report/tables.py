@@ -63,6 +63,16 @@ def _fmt(mean: float, std: float, n: int, runs: int) -> str:
     return f"{mean:.{digits}f} ± {std:.{digits}f}" + (f" (n={n})" if n != runs else "")
 
 
+def _shown(metrics: list[str], part: pd.DataFrame) -> list[str]:
+    """The metrics a group has values for (a report of MNIST and toy runs gives each table its own),
+    less ``modes_covered`` where a protocol-named mode count (``modes_2d_2500``, ``modes_stacked_…``)
+    says the same."""
+    present = [m for m in metrics if part[f"{m}_n"].sum() > 0]
+    if any(m.startswith("modes_") and m != "modes_covered" for m in present):
+        present = [m for m in present if m != "modes_covered"]
+    return present
+
+
 def comparison(df: pd.DataFrame) -> dict[tuple, pd.DataFrame]:
     """Display tables of strings, one per (suite, dataset, profile, device) group, best marked."""
     summary = summarise(df)
@@ -70,7 +80,8 @@ def comparison(df: pd.DataFrame) -> dict[tuple, pd.DataFrame]:
     tables = {}
     for keys, part in summary.groupby(GROUP, sort=True, dropna=False):
         table = pd.DataFrame({"recipe": part["recipe"], "n": part["n"]})
-        for m in metrics:
+        shown = _shown(metrics, part)
+        for m in shown:
             means = part[f"{m}_mean"]
             best = (means.min() if direction(m) < 0 else means.max()) if means.notna().any() else None
             table[m] = [
@@ -81,7 +92,7 @@ def comparison(df: pd.DataFrame) -> dict[tuple, pd.DataFrame]:
                            ("protocol.evaluator_sha256", "evaluator sha256")):
             if col in part:
                 table[label] = part[col].map(lambda v: v[:12] if label == "evaluator sha256" else v)
-        backbones = sorted({m.split("_")[1] for m in metrics if m.startswith(PROTOCOL_METRICS)})
+        backbones = sorted({m.split("_")[1] for m in shown if m.startswith(PROTOCOL_METRICS)})
         if backbones:  # only IS, FID, KID and precision/recall have one; the toy suite's tables have none
             table["backbone"] = ", ".join(backbones)
         tables[tuple(keys)] = table.reset_index(drop=True)
