@@ -65,6 +65,31 @@ def _metrics(run: str) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
+HISTOGRAMS = {"class_histogram": "Class histograms (evaluator's predicted class of generated samples)",
+              "mode_histogram": "Mode histograms (share of generated points nearest each true mean)"}
+
+
+def _histograms(df: pd.DataFrame, key: str) -> bytes | None:
+    """Per recipe, the mean over seeds of a coverage histogram, as shares; None when no run has it."""
+    recipes = sorted(set(df["recipe"]))
+    means = {}
+    for recipe in recipes:
+        hists = [m["coverage"][key] for run in df[df["recipe"] == recipe]["run"]
+                 if (m := _metrics(run)) and key in m["coverage"]]
+        if hists:
+            means[recipe] = pd.DataFrame(hists).mean()
+    if not means:
+        return None
+    fig, axes = plt.subplots(1, len(recipes), figsize=(3 * len(recipes), 2.8), squeeze=False)
+    for ax, recipe in zip(axes[0], recipes):
+        if recipe in means:
+            mean = means[recipe]
+            ax.bar(range(len(mean)), mean / mean.sum())
+            ax.set_xticks(range(0, len(mean), 1 if len(mean) <= 10 else 5))
+        ax.set_title(recipe, fontsize=9)
+    return _png(fig)
+
+
 def quality_and_coverage(df: pd.DataFrame) -> dict[str, bytes]:
     figures = {}
     fig, ax = plt.subplots(figsize=(11, 3.5))
@@ -81,21 +106,15 @@ def quality_and_coverage(df: pd.DataFrame) -> dict[str, bytes]:
             ax.plot(q.index, q[name], marker="o", label=recipe)
     ax.set_title(f"Quality over time ({name or 'no snapshots'})")
     ax.set_xlabel("step")
-    ax.set_yscale("log")
+    if name and name.startswith("fid_"):  # FID falls by decades; counts and L1 read better on a linear axis
+        ax.set_yscale("log")
     ax.legend(fontsize=7)
     figures["Quality over time"] = _png(fig)
 
-    recipes = sorted(set(df["recipe"]))
-    fig, axes = plt.subplots(1, len(recipes), figsize=(3 * len(recipes), 2.8), squeeze=False)
-    for ax, recipe in zip(axes[0], recipes):
-        hists = [m["coverage"]["class_histogram"] for run in df[df["recipe"] == recipe]["run"]
-                 if (m := _metrics(run)) and "class_histogram" in m["coverage"]]
-        if hists:
-            mean = pd.DataFrame(hists).mean()
-            ax.bar(range(len(mean)), mean / mean.sum())
-        ax.set_title(recipe, fontsize=9)
-        ax.set_xticks(range(10))
-    figures["Class histograms (evaluator's predicted class of generated samples)"] = _png(fig)
+    for key, title in HISTOGRAMS.items():
+        histogram = _histograms(df, key)
+        if histogram:
+            figures[title] = histogram
 
     counts = df.groupby(["recipe", "verdict"]).size().unstack(fill_value=0)
     fig, ax = plt.subplots(figsize=(7, 3))

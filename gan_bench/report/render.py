@@ -8,6 +8,7 @@ import html as html_lib
 import pandas as pd
 from rich.table import Table
 
+from gan_bench.data.mixtures import MIXTURES
 from gan_bench.report import plots
 from gan_bench.report.published import published_rows
 from gan_bench.report.tables import BEST, comparison, metric_columns
@@ -68,7 +69,7 @@ def _img(title: str, png: bytes) -> str:
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}
 table{border-collapse:collapse;font-size:13px;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 8px}
 th{background:#f3f3f3}figure{display:inline-block;margin:0.5em}img{max-width:100%}
-figcaption{font-size:12px;color:#555}.grids img{image-rendering:pixelated;width:240px}"""
+figcaption{font-size:12px;color:#555}.grids img{image-rendering:pixelated;width:240px}.scatters img{width:380px}"""
 
 
 def html(df: pd.DataFrame) -> str:
@@ -85,7 +86,8 @@ def html(df: pd.DataFrame) -> str:
                     f"(backbone, samples, reference split).</p>")
         figures = {**plots.curves(part), **plots.quality_and_coverage(part)}
         body += [_img(name, png) for name, png in figures.items()]
-        body.append('<h3>Sample grids</h3><div class="grids">')
+        kind = "scatters" if keys[1] in MIXTURES else "grids"  # plots at their own size; digit grids enlarged
+        body.append(f'<h3>Sample grids</h3><div class="{kind}">')
         body += [_img(name, png) for name, png in plots.sample_grids(part).items()]
         body.append("</div>")
     body.append("<h2>Runs</h2>")
