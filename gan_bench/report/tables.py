@@ -55,11 +55,12 @@ def _plain(value) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
-def _fmt(mean: float, std: float, n: int, runs: int) -> str:
-    """mean ± std; (n=k) only when fewer runs than the row's n have the metric."""
+def _fmt(mean: float, std: float, n: int, runs: int, metric: str = "") -> str:
+    """mean ± std; (n=k) only when fewer runs than the row's n have the metric. Mode counts get one
+    decimal at any size, as the published tables give them."""
     if n == 0 or math.isnan(mean):
         return "—"
-    digits = 3 if abs(mean) < 10 else 1
+    digits = 3 if abs(mean) < 10 and not metric.startswith("modes_") else 1
     return f"{mean:.{digits}f} ± {std:.{digits}f}" + (f" (n={n})" if n != runs else "")
 
 
@@ -85,7 +86,7 @@ def comparison(df: pd.DataFrame) -> dict[tuple, pd.DataFrame]:
             means = part[f"{m}_mean"]
             best = (means.min() if direction(m) < 0 else means.max()) if means.notna().any() else None
             table[m] = [
-                _fmt(mean, std, n, runs) + (f" {BEST}" if best is not None and mean == best and len(part) > 1 else "")
+                _fmt(mean, std, n, runs, m) + (f" {BEST}" if best is not None and mean == best and len(part) > 1 else "")
                 for mean, std, n, runs in zip(means, part[f"{m}_std"], part[f"{m}_n"], part["n"])]
         table["verdicts"] = part["verdicts"]
         for col, label in (("protocol.samples", "samples"), ("protocol.reference_split", "reference"),
