@@ -509,7 +509,7 @@ def data_fetch(dataset: str = typer.Argument(..., help="mnist or fashion-mnist."
 def evaluator_train(dataset: str = typer.Argument(..., help="mnist or fashion-mnist."),
                     out: Optional[Path] = typer.Option(None, help="Weights file (default: the package's own)."),
                     data_dir: Optional[Path] = DataDir) -> None:
-    """Train an evaluator deterministically on CPU (train split); print its test accuracy and sha256."""
+    """Train an evaluator deterministically on CPU (train split); print its test accuracy, sha256 and slice sketch."""
     from gan_bench.metrics import evaluators
 
     pin = evaluators.get_pin(dataset)
@@ -525,8 +525,12 @@ def evaluator_train(dataset: str = typer.Argument(..., help="mnist or fashion-mn
     digest = evaluators.save(model, out or pin.path)
     sliced = evaluators.train(data.train_images, data.train_labels, pin.plan, max_steps=pin.slice_steps)
     acc = evaluators.accuracy(model, data.test_images, data.test_labels)
+    sketch = evaluators.state_sketch(sliced.state_dict())
     out_console.print(f"{dataset}: test accuracy {acc:.4f}\nsha256 {digest}\n"
-                      f"slice ({pin.slice_steps} steps) sha256 {evaluators.state_sha256(sliced.state_dict())}\n"
+                      f"slice ({pin.slice_steps} steps) sketch ({', '.join(f'{v:.9g}' for v in sketch)},)\n"
+                      f"slice distance from the pinned sketch "
+                      f"{evaluators.sketch_distance(sketch, pin.slice_sketch):.2e} "
+                      f"(tolerance {evaluators.SLICE_TOLERANCE:g})\n"
                       f"written to {out or pin.path}", highlight=False)
 
 
