@@ -275,7 +275,7 @@ def run(
     scorer = _scorer(samples, backbone, inception_weights, dev, data_dir)  # fails before any training
     err_console.print(f"suite {s.name}: {len(specs)} runs into {root}", highlight=False)
     with output_lock(root), _reporter(quiet, 1 if executor == "ray" else len(specs)) as reporter:
-        write_suite_info(root, {"name": s.name, "file": str(suite_path(suite).resolve()),
+        write_suite_info(root, {"name": s.name, "file": suite_path(suite),
                                 "profile": specs[0].profile, "device": dev.type, "dataset": s.datasets,
                                 "suite_hash": suite_hash})
         if executor == "ray":

@@ -12,11 +12,14 @@
     <run>/metrics.json       written by score: metrics with their protocols, coverage, diagnostics, verdict
 
 A suite's output folder holds suite.json (suite name, file, profile, device) beside <recipe>/seed-<n>/.
+Its "file" is stored relative to that folder, so a results tree moved or committed with its suite
+file keeps pointing at it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,7 +106,11 @@ def find_runs(paths: list[Path]) -> list[RunDir]:
 
 def write_suite_info(out: Path, info: dict) -> None:
     """suite.json at a suite's output root: which suite (and file) its runs belong to."""
-    atomic.write_json(Path(out) / SUITE_FILE, info)
+    try:
+        file = os.path.relpath(Path(info["file"]).resolve(), Path(out).resolve())
+    except ValueError:  # on another drive (Windows): no relative path exists
+        file = str(Path(info["file"]).resolve())
+    atomic.write_json(Path(out) / SUITE_FILE, dict(info, file=Path(file).as_posix()))
 
 
 def read_suite_info(path: Path) -> dict | None:
@@ -112,7 +119,10 @@ def read_suite_info(path: Path) -> dict | None:
     for folder in (path, path.parent, path.parent.parent):
         if (folder / SUITE_FILE).is_file():
             try:
-                return json.loads((folder / SUITE_FILE).read_text())
+                info = json.loads((folder / SUITE_FILE).read_text())
             except (OSError, json.JSONDecodeError) as e:
                 raise UserError(f"{folder / SUITE_FILE}: unreadable ({e}); delete it or pass --suite") from None
+            if isinstance(info.get("file"), str):  # stored relative to the folder; absolute in older runs
+                info["file"] = str(folder / info["file"])
+            return info
     return None

@@ -71,6 +71,21 @@ def test_resume_by_run_id_and_a_changed_suite_is_refused(tmp_path, monkeypatch):
     assert unknown.exit_code == 2 and "not the output folder of a suite run" in unknown.output
 
 
+def test_suite_json_keeps_pointing_at_its_suite_file_when_the_tree_moves(tmp_path, monkeypatch):
+    tree = tmp_path / "a"
+    tree.mkdir()
+    (tree / "s.toml").write_text('name = "s"\ndataset = "mnist"\nseeds = [0]\nrecipes = ["tf-mlp"]\nprofile = "smoke"\n'
+                               '[thresholds.smoke."tf-mlp"]\nmodes_covered = { min = 1 }\n')
+    monkeypatch.chdir(tree)
+    assert invoke("run", "--suite", "s.toml", "--out", "out", "--quiet").exit_code == 0
+    assert json.loads((tree / "out" / "suite.json").read_text())["file"] == "../s.toml"
+    tree.rename(tmp_path / "b")
+    monkeypatch.chdir(tmp_path)
+    moved = invoke("check", tmp_path / "b" / "out")  # finds suite "s" (no built-in) through suite.json alone
+    assert moved.exit_code == 0, moved.output
+    assert "ganbench check: suite s" in moved.output and "1 passed, 0 failed" in moved.output
+
+
 def test_a_changed_spec_is_refused_on_resume(tmp_path):
     assert invoke("train", "tf-mlp", "--profile", "smoke", "--out", tmp_path, "--quiet").exit_code == 0
     result = invoke("train", "tf-mlp", "--profile", "smoke", "--steps", "7", "--out", tmp_path, "--resume")
