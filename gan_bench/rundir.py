@@ -10,6 +10,7 @@
     <run>/checkpoints/final.pt       full training state at the end: the run is complete
     <run>/checkpoints/g-step-NNNNNNN.pt   G's weights at each checkpoint, for diagnostics
     <run>/metrics.json       written by score: metrics with their protocols, coverage, diagnostics, verdict
+    <run>/scored-samples.png written by score for 2D mixtures: the scored points over the true means
 
 A suite's output folder holds suite.json (suite name, file, profile, device) beside <recipe>/seed-<n>/.
 Its "file" is stored relative to that folder, so a results tree moved or committed with its suite
@@ -71,6 +72,10 @@ class RunDir:
     @property
     def final_checkpoint(self) -> Path:
         return self.checkpoints / "final.pt"
+
+    @property
+    def scored_scatter(self) -> Path:
+        return self.root / "scored-samples.png"
 
     def sample_grid(self, step: int) -> Path:
         return self.samples / f"step-{step:07d}.png"

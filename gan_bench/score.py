@@ -21,6 +21,7 @@ from gan_bench.metrics import coverage as coverage_mod
 from gan_bench.metrics import diagnostics, evaluators, fidelity, inception, mixture, stacked
 from gan_bench.rundir import RunDir
 from gan_bench.train import checkpoint
+from gan_bench.train.scatter import save_scatter
 from gan_bench.variants import build_system, get_recipe
 from gan_bench.variants.base import to_device
 from gan_bench.variants.pixels import resized, to_uint8
@@ -150,16 +151,18 @@ def mixture_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict,
                 "protocol": "PacGAN Table 1: high quality within 3 std of the nearest mean; a mode is captured "
                             "by >= 1 high-quality sample; reverse KL of nearest-mode shares against uniform"}
 
-    def measure(count: int) -> dict:
+    def measure(count: int) -> tuple[dict, torch.Tensor]:
         points, _ = generate(system, count, sample_seed(spec["seed"]), device)
-        return {**mixture.scores(points, means, std), "nonfinite": not bool(torch.isfinite(points).all())}
+        return {**mixture.scores(points, means, std), "nonfinite": not bool(torch.isfinite(points).all())}, points
 
-    numbers = measure(n)
+    numbers, scored = measure(n)
+    save_scatter(run.scored_scatter, scored, dataset.modes, f"{spec['recipe']['name']}, seed {spec['seed']}: "
+                 f"the scored points")  # counted as metrics.json counts them, unlike the training z's grids
     names = mixture.metric_names(n)
     metrics = {names[k]: _entry(numbers[k], protocol) for k in ("modes", "high_quality", "reverse_kl")}
     cover = {"modes_covered": numbers["modes"], "modes_total": numbers["modes_total"],
              "mode_histogram": numbers["mode_histogram"], "nonfinite_samples": numbers["nonfinite"]}
-    points = [{"step": step, names["modes"]: measure(n)["modes"]} for step in _snapshots(run, system)] \
+    points = [{"step": step, names["modes"]: measure(n)[0]["modes"]} for step in _snapshots(run, system)] \
         if opts["over_time"] else []
     return metrics, cover, points, {}
 

@@ -1,6 +1,7 @@
 """A toy suite end to end on the smoke profile, through the CLI: trained, scored under PacGAN's
 protocol (metrics.json), plotted and reported beside the published rows."""
 
+import base64
 import json
 import math
 
@@ -12,6 +13,7 @@ from gan_bench.data import mixtures
 from gan_bench.metrics import mixture
 from gan_bench.score import generate, sample_seed
 from gan_bench.train import checkpoint
+from gan_bench.train.scatter import save_scatter
 from gan_bench.variants import build_system, get_recipe
 
 SUITE = """name = "toy-mini"
@@ -52,6 +54,9 @@ def test_toy_run_is_scored_plotted_and_reported(tmp_path):
     assert result["verdict"] in {"converged", "mode-collapse", "oscillating", "vanishing-gradient", "diverged"}
     assert sorted(p.name for p in (run / "samples").iterdir()) == [
         "step-0000000.png", "step-0000100.png", "step-0000200.png"]
+    save_scatter(tmp_path / "expected.png", points, data.modes, "toy-gan, seed 0: the scored points")
+    scored_png = (run / "scored-samples.png").read_bytes()
+    assert scored_png == (tmp_path / "expected.png").read_bytes()  # the very points metrics.json counts
 
     md = invoke("report", tmp_path / "runs", "--format", "md").output
     lines = md.splitlines()
@@ -65,3 +70,4 @@ def test_toy_run_is_scored_plotted_and_reported(tmp_path):
     page = (tmp_path / "r.html").read_text()
     assert "Mode histograms" in page and "Class histograms" not in page
     assert '<div class="scatters">' in page and page.count('src="data:image/png;base64,') == 7
+    assert base64.b64encode(scored_png).decode() in page  # the report shows the scored scatter, not a training one

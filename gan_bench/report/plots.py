@@ -126,11 +126,14 @@ def quality_and_coverage(df: pd.DataFrame) -> dict[str, bytes]:
 
 
 def sample_grids(df: pd.DataFrame) -> dict[str, bytes]:
-    """The last sample grid of each recipe's first seed."""
+    """The last sample grid of each recipe's first seed; for 2D mixtures, the scatter of the scored
+    points, whose count is metrics.json's."""
     grids = {}
     for recipe, part in df.sort_values("seed").groupby("recipe"):
         run = RunDir(part["run"].iloc[0])
         pngs = sorted(run.samples.glob("step-*.png"))
-        if pngs:
+        if run.scored_scatter.is_file():
+            grids[f"{recipe} (seed {part['seed'].iloc[0]}, scored samples)"] = run.scored_scatter.read_bytes()
+        elif pngs:
             grids[f"{recipe} (seed {part['seed'].iloc[0]}, {pngs[-1].stem})"] = pngs[-1].read_bytes()
     return grids
