@@ -1,6 +1,7 @@
 """report, check and baseline on a real (small) scored suite, through the CLI: files and exit codes."""
 
 import json
+import math
 import xml.etree.ElementTree as ET
 
 import pandas as pd
@@ -159,8 +160,23 @@ def test_toy_table_writes_sample_counts_as_integers_and_leaves_out_an_empty_back
     runs["modes_covered"] = runs["modes_2d_2500"]
     (table,) = tables.comparison(runs).values()
     assert table["samples"].tolist() == ["2500"]
-    assert table["modes_2d_2500"].tolist() == ["21.0 ± 0.0 (n=1)"]
+    assert table["modes_2d_2500"].tolist() == ["21.0 (n=1)"]  # one scored seed: no spread to show
     assert "backbone" not in table.columns and "modes_covered" not in table.columns  # the same count twice
+
+
+def test_spread_is_the_sample_std_of_two_or_more_seeds_and_absent_for_one():
+    """A single seed has no std; writing "± 0.0" would claim a spread of zero beside published ± s.e."""
+    from gan_bench.report import tables
+    runs = pd.DataFrame({"suite": "toy", "dataset": "grid", "profile": "full", "device": "cpu",
+                         "recipe": ["toy-gan", "toy-gan", "toy-gan-pac2"], "verdict": "converged",
+                         "modes_2d_2500": [21.0, 17.0, 22.0], "reverse_kl_2d_2500": [0.38, 0.64, 0.157]})
+    (table,) = tables.comparison(runs).values()
+    rows = table.set_index("recipe")
+    assert rows.loc["toy-gan", "modes_2d_2500"] == "19.0 ± 2.8"  # sqrt(((21-19)^2 + (17-19)^2) / 1)
+    assert rows.loc["toy-gan", "reverse_kl_2d_2500"] == "0.510 ± 0.184"  # 0.26 / sqrt(2)
+    assert rows.loc["toy-gan-pac2", "modes_2d_2500"] == "22.0 ★"
+    assert rows.loc["toy-gan-pac2", "reverse_kl_2d_2500"] == "0.157 ★"
+    assert math.isnan(tables.summarise(runs).set_index("recipe").loc["toy-gan-pac2", "modes_2d_2500_std"])
 
 
 def test_each_table_shows_only_the_metrics_its_runs_have():

@@ -41,7 +41,7 @@ def summarise(df: pd.DataFrame) -> pd.DataFrame:
         for m in metrics:
             values = part[m].dropna()
             row[f"{m}_mean"] = values.mean() if len(values) else math.nan
-            row[f"{m}_std"] = values.std(ddof=1) if len(values) > 1 else 0.0 if len(values) else math.nan
+            row[f"{m}_std"] = values.std(ddof=1) if len(values) > 1 else math.nan  # one seed has no spread
             row[f"{m}_n"] = len(values)
         for col in ("protocol.samples", "protocol.reference_split", "protocol.evaluator_sha256"):
             if col in part:
@@ -56,12 +56,14 @@ def _plain(value) -> str:
 
 
 def _fmt(mean: float, std: float, n: int, runs: int, metric: str = "") -> str:
-    """mean ± std; (n=k) only when fewer runs than the row's n have the metric. Mode counts get one
-    decimal at any size, as the published tables give them."""
+    """mean ± std; a single value has no std, so it stands alone rather than as "± 0"; (n=k) only when
+    fewer runs than the row's n have the metric. Mode counts get one decimal at any size, as the
+    published tables give them."""
     if n == 0 or math.isnan(mean):
         return "—"
     digits = 3 if abs(mean) < 10 and not metric.startswith("modes_") else 1
-    return f"{mean:.{digits}f} ± {std:.{digits}f}" + (f" (n={n})" if n != runs else "")
+    spread = f" ± {std:.{digits}f}" if n > 1 else ""
+    return f"{mean:.{digits}f}{spread}" + (f" (n={n})" if n != runs else "")
 
 
 def _shown(metrics: list[str], part: pd.DataFrame) -> list[str]:
