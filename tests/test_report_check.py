@@ -127,7 +127,7 @@ def test_published_rows_appear_only_under_the_same_protocol():
     assert published.published_rows(["fid_lenet_10k_test"], "mnist") == []
     rows = published.published_rows(["fid_inception_10k_test"], "fashion-mnist")
     ns = next(r for r in rows if r["label"] == "NS GAN (non-saturating) [published]")
-    assert ns["values"] == {"fid_inception_10k_test": (26.5, 1.6)} and ns["source"] == published.LUCIC_2018["source"]
+    assert ns["values"] == {"fid_inception_10k_test": ("26.5", "1.6")} and ns["source"] == published.LUCIC_2018["source"]
     table = pd.DataFrame({"recipe": ["tf-mlp"], "n": [3], "fid_inception_10k_test": ["12.0 ± 1.0"]})
     shown = render._with_published(table, "mnist")
     assert "NS GAN (non-saturating) [published]" in set(shown["recipe"])
@@ -141,13 +141,20 @@ def test_pacgan_and_veegan_rows_sit_beside_the_toy_and_stacked_tables():
     pac2 = shown[shown["recipe"] == "PacGAN2 [published]"].iloc[0]
     assert pac2["modes_2d_2500"] == "23.8 ± 0.7" and pac2["reverse_kl_2d_2500"] == "0.13 ± 0.04"
     assert "PacGAN" in pac2["verdicts"] and "2,500 samples" in pac2["verdicts"]
+    # The paper's digits, trailing zeros included (a float would print PacGAN's 0.70 ± 0.07 as 0.7 ± 0.07).
+    assert shown.loc[shown["recipe"] == "GAN [published]", "reverse_kl_2d_2500"].tolist() == ["0.70 ± 0.07", "—"]
+    ring = render._with_published(table, "ring")
+    assert ring.loc[ring["recipe"] == "PacGAN3 [published]", "reverse_kl_2d_2500"].item() == "0.10 ± 0.02"
     veegan = shown[shown["recipe"] == "VEEGAN [published]"].iloc[0]
     assert veegan["modes_2d_2500"] == "24.6" and veegan["reverse_kl_2d_2500"] == "—"  # VEEGAN gave no KL
     assert render._with_published(table, "ring").loc[lambda d: d["recipe"] == "GAN [published]",
                                                       "modes_2d_2500"].tolist() == ["6.3 ± 0.5", "1"]
-    stacked = pd.DataFrame({"recipe": ["dcgan-stacked"], "n": [3], "modes_stacked_lenet_26k": ["50 ± 1"]})
+    stacked = pd.DataFrame({"recipe": ["dcgan-stacked"], "n": [3], "modes_stacked_lenet_26k": ["50 ± 1"],
+                            "kl_stacked_lenet_26k": ["2.0 ± 0.1"]})
     shown = render._with_published(stacked, "stacked-mnist")
-    assert shown.loc[shown["recipe"] == "PacDCGAN2 [published]", "modes_stacked_lenet_26k"].item() == "1000.0 ± 0.0"
+    assert shown.loc[shown["recipe"] == "PacDCGAN2 [published]", "modes_stacked_lenet_26k"].item() == "1000.0 ± 0.00"
+    assert shown.loc[shown["recipe"] == "DCGAN [published]", "kl_stacked_lenet_26k"].item() == "3.40"
+    assert shown.loc[shown["recipe"] == "PacGAN's own DCGAN [published]", "kl_stacked_lenet_26k"].item() == "4.50 ± 0.127"
     assert len(render._with_published(stacked, "mnist")) == 1  # no published row under another dataset
 
 
