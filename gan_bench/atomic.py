@@ -1,6 +1,8 @@
 """Atomic file writes: write to a temporary file beside the target, fsync, then rename.
 
-A killed process leaves either the old file or the new one, never half of one.
+A killed process leaves either the old file or the new one, never half of one. Logs that grow
+(history.csv, timing.csv) are appended together and fsynced; a failed append truncates every
+file back to its size before it, so none holds a partial row or more rows than the others.
 """
 
 from __future__ import annotations
@@ -33,9 +35,33 @@ def write_with(path: Path, write: Callable[[BinaryIO], Any]) -> None:
         os.replace(tmp, path)
     except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
-        if isinstance(e, OSError) and e.errno in NO_ROOM:
-            raise UserError(f"{path}: cannot write ({e.strerror}); nothing partial was left. Free some space, "
-                            f"then re-run with --resume to continue from the last checkpoint") from None
+        _no_room(e, path)
+        raise
+
+
+def _no_room(e: BaseException, path: Path) -> None:
+    """A full disk or quota is the user's to fix: one message naming the file, exit 2."""
+    if isinstance(e, OSError) and e.errno in NO_ROOM:
+        raise UserError(f"{path}: cannot write ({e.strerror}); nothing partial was left. Free some space, "
+                        f"then re-run with --resume to continue from the last checkpoint") from None
+
+
+def append_together(parts: list[tuple[Path, str]]) -> None:
+    """Append each text to its file and fsync; on any failure, cut every file back to its size
+    before the call (truncating needs no space) and raise."""
+    sizes = [Path(path).stat().st_size for path, _ in parts]
+    current = parts[0][0]
+    try:
+        for path, text in parts:
+            current = path
+            with open(path, "ab") as f:
+                f.write(text.encode("utf-8"))
+                f.flush()
+                os.fsync(f.fileno())
+    except BaseException as e:
+        for (path, _), size in zip(parts, sizes):
+            os.truncate(path, size)
+        _no_room(e, Path(current))
         raise
 
 

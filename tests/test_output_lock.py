@@ -21,3 +21,36 @@ def test_lock_is_released_on_exit(tmp_path):
         pass
     with output_lock(tmp_path) as path:  # a later run takes it again
         assert path.read_text().startswith("pid ")
+
+
+def test_refusal_names_the_holder_and_a_killed_holder_releases_the_lock(tmp_path):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import pytest
+
+    from gan_bench.errors import UserError
+
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time\n"
+        "from gan_bench.lock import output_lock\n"
+        f"with output_lock({str(tmp_path)!r}):\n"
+        "    print('locked', flush=True)\n"
+        "    time.sleep(600)\n")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(UserError) as refused:
+            with output_lock(tmp_path):
+                pass
+        assert f"pid {holder.pid} on {socket.gethostname()}" in str(refused.value)
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait(timeout=30)
+        time.sleep(0.1)
+        with output_lock(tmp_path) as path:  # the kernel dropped the dead holder's flock
+            assert path.read_text() == f"pid {os.getpid()} on {socket.gethostname()}\n"
+    finally:
+        holder.kill()

@@ -67,6 +67,10 @@ def history_numbers(history: pd.DataFrame) -> dict:
     }
 
 
+def _shown(x: float | None) -> str:
+    return "unknown" if x is None else f"{x:.3g}"
+
+
 def read_history(path: Path) -> pd.DataFrame:
     return pd.read_csv(path)
 
@@ -83,7 +87,8 @@ def verdict(numbers: dict, coverage: dict | None) -> tuple[str, str]:
     d_fake, d_real, ratio = numbers["d_fake_mean"], numbers["d_real_mean"], numbers["g_grad_ratio"]
     if d_fake is not None and d_fake < D_FAKE_DOMINATED and (
             (d_real is not None and d_real > D_REAL_DOMINATING) or (ratio is not None and ratio < GRAD_COLLAPSE)):
-        return "vanishing-gradient", f"mean D(G(z)) {d_fake:.3g} with D(x) {d_real:.3g}, G grad ratio {ratio:.3g}"
+        return "vanishing-gradient", (f"mean D(G(z)) {_shown(d_fake)} with D(x) {_shown(d_real)}, "
+                                      f"G grad ratio {_shown(ratio)}")
     cvs = [c for c in (numbers["d_loss_cv"], numbers["g_loss_cv"]) if c is not None]
     swing = numbers["d_fake_swing"] or 0.0
     if (cvs and max(cvs) > OSCILLATION_CV) or swing > D_FAKE_SWING:

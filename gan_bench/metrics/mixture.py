@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from gan_bench.metrics.coverage import kl
@@ -32,7 +34,7 @@ def scores(points: torch.Tensor, means: torch.Tensor, std: float) -> dict:
         "modes": int(captured.sum()),
         "modes_total": len(means),
         "high_quality": 100.0 * float(high.sum()) / len(points),
-        "reverse_kl": kl(p_gen, uniform) if p_gen is not None else float(torch.log(torch.tensor(float(len(means))))),
+        "reverse_kl": kl(p_gen, uniform) if p_gen is not None else math.log(len(means)),
         "mode_histogram": [int(c) for c in counts.tolist()],
         "captured": captured.tolist(),
     }

@@ -17,14 +17,24 @@ def metric_names(n: int) -> dict[str, str]:
     return {k: f"{k}_stacked_lenet_{count_name(n)}" for k in ("modes", "kl")}
 
 
+def mode_index(red: torch.Tensor, green: torch.Tensor, blue: torch.Tensor) -> torch.Tensor:
+    """The mode of each digit triple: 100·d(R) + 10·d(G) + d(B), in [0, 1000)."""
+    return red * 100 + green * 10 + blue
+
+
 def modes_of(images: torch.Tensor, device: torch.device) -> torch.Tensor:
-    """uint8 [N, 3, 28, 28] -> mode index 100·d(R) + 10·d(G) + d(B) of each image."""
+    """uint8 [N, 3, 28, 28] -> the mode index of each image, each channel classified by the evaluator."""
     digits = [evaluator_outputs(images[:, c:c + 1], EVALUATOR, device)[0].argmax(dim=1) for c in range(3)]
-    return digits[0] * 100 + digits[1] * 10 + digits[2]
+    return mode_index(*digits)
+
+
+def mode_scores(modes: torch.Tensor) -> dict:
+    """Modes captured (at least one sample) of 1000, and KL(p_gen over modes ‖ uniform)."""
+    counts = torch.bincount(modes, minlength=MODES).double()
+    return {"modes": int((counts > 0).sum()), "modes_total": MODES,
+            "kl": kl(counts / counts.sum(), torch.full((MODES,), 1.0 / MODES, dtype=torch.float64))}
 
 
 def scores(images: torch.Tensor, device: torch.device) -> dict:
-    """Modes captured (at least one sample) of 1000, and KL(p_gen over modes ‖ uniform)."""
-    counts = torch.bincount(modes_of(images, device), minlength=MODES).double()
-    return {"modes": int((counts > 0).sum()), "modes_total": MODES,
-            "kl": kl(counts / counts.sum(), torch.full((MODES,), 1.0 / MODES, dtype=torch.float64))}
+    """mode_scores of the images' modes."""
+    return mode_scores(modes_of(images, device))

@@ -61,10 +61,7 @@ class History:
             epoch = round(step / self.steps_per_epoch, 4)
             rows.write(",".join([str(step), _fmt(epoch), *map(_fmt, vals)]) + "\n")
             times.write(f"{step},{wall:.3f}\n")
-        with open(self.path, "a") as f:
-            f.write(rows.getvalue())
-        with open(self.timing_path, "a") as f:
-            f.write(times.getvalue())
+        atomic.append_together([(self.path, rows.getvalue()), (self.timing_path, times.getvalue())])
         self.last = {"step": self.pending[-1][0], **dict(zip(self.columns, values[-1]))}
         self.pending = []
 
@@ -73,13 +70,14 @@ class History:
         return {"sum": self.sum.cpu(), "count": self.count, "wall_time": self.wall_time()}
 
     def resume(self, state: dict, step: int) -> None:
-        """Keep the rows up to ``step`` (later ones came after the checkpoint) and the accumulator."""
+        """Keep the rows up to ``step`` (later ones came after the checkpoint) and the accumulator. A
+        last line without its newline was cut short by a kill mid-append and is dropped."""
         self.sum = state["sum"].to(self.sum.device)
         self.count = state["count"]
         self.elapsed_before = state["wall_time"]
         self.started = time.perf_counter()
         for path in (self.path, self.timing_path):
-            with open(path, newline="") as f:
-                rows = list(csv.reader(f))
+            text = path.read_text()
+            rows = list(csv.reader(io.StringIO(text[:text.rfind("\n") + 1])))
             kept = [rows[0]] + [r for r in rows[1:] if r and int(r[0]) <= step]
             atomic.write_text(path, "".join(",".join(r) + "\n" for r in kept))

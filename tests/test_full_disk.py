@@ -1,0 +1,147 @@
+"""A full disk at each write a run makes (spec, env, grids, checkpoints, history.csv and
+timing.csv appends, metrics.json): one message naming the file and exit 2, no file left claiming
+more than was written, and --resume, once there is room again, ends with the same bits as a run
+that never failed."""
+
+import errno
+import json
+import os
+
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from gan_bench import atomic
+from gan_bench.cli import app
+from gan_bench.train.history import History
+
+SUITE = 'name = "disk"\ndataset = "mnist"\nseeds = [0]\nrecipes = ["tf-mlp"]\nprofile = "smoke"\n'
+
+
+def invoke(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+class Writes:
+    """Counts fsyncs (every file ganbench writes ends with one) and fails the ``fail_at``-th with ENOSPC."""
+
+    def __init__(self, fail_at=None):
+        self.calls, self.fail_at, self.real = 0, fail_at, os.fsync
+
+    def __call__(self, fd):
+        self.calls += 1
+        if self.calls == self.fail_at:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return self.real(fd)
+
+
+def command(tmp_path, out, *extra):
+    return ("run", "--suite", tmp_path / "disk.toml", "--out", out, "--device", "cpu", "--quiet",
+            "--samples", "500", *extra)
+
+
+def assert_nothing_claims_more_than_was_written(out):
+    assert not list(out.rglob("*.tmp")), "a temporary file was left behind"
+    for path in out.rglob("*.json"):
+        json.loads(path.read_text())  # whole, or absent
+    for path in out.rglob("*.pt"):
+        torch.load(path, weights_only=True)
+    run = out / "tf-mlp" / "seed-0"
+    if (run / "history.csv").exists():
+        history = (run / "history.csv").read_text()
+        timing = (run / "timing.csv").read_text()
+        assert history.endswith("\n") and timing.endswith("\n")
+        rows = [r.split(",") for r in history.splitlines()]
+        assert all(len(r) == len(rows[0]) for r in rows)
+        assert [r[0] for r in rows[1:]] == [t.split(",")[0] for t in timing.splitlines()[1:]]
+    if (run / "metrics.json").exists():
+        assert (run / "checkpoints" / "final.pt").exists()
+
+
+@pytest.mark.slow
+def test_a_full_disk_at_every_write_exits_2_leaves_nothing_false_and_resumes_to_the_same_bits(tmp_path,
+                                                                                                monkeypatch):
+    (tmp_path / "disk.toml").write_text(SUITE)
+    writes = Writes()
+    monkeypatch.setattr(atomic.os, "fsync", writes)
+    straight = tmp_path / "straight"
+    assert invoke(*command(tmp_path, straight)).exit_code == 0
+    total = writes.calls
+    assert total >= 10  # spec, env, suite.json, grids, checkpoints, history appends, metrics
+    reference = straight / "tf-mlp" / "seed-0"
+    failed_files = set()
+    for k in range(1, total + 1):
+        out = tmp_path / f"full-{k}"
+        monkeypatch.setattr(atomic.os, "fsync", Writes(fail_at=k))
+        result = invoke(*command(tmp_path, out))
+        assert result.exit_code == 2, (k, result.output)
+        assert "No space left on device" in result.output and "Traceback" not in result.output
+        named = result.output.split(": cannot write")[0].split()[-1]
+        assert named.startswith(str(out)), result.output
+        failed_files.add(os.path.basename(named))
+        assert_nothing_claims_more_than_was_written(out)
+        monkeypatch.setattr(atomic.os, "fsync", os.fsync)
+        again = invoke(*command(tmp_path, out, "--resume", out))
+        assert again.exit_code == 0, (k, again.output)
+        run = out / "tf-mlp" / "seed-0"
+        for name in ("history.csv", "metrics.json"):
+            assert (run / name).read_bytes() == (reference / name).read_bytes(), (k, name)
+        assert len((run / "timing.csv").read_text().splitlines()) == len((reference / "timing.csv").read_text().splitlines())
+        a = torch.load(run / "checkpoints" / "final.pt", weights_only=True)["system"]["G"]
+        b = torch.load(reference / "checkpoints" / "final.pt", weights_only=True)["system"]["G"]
+        assert all(torch.equal(a[n], b[n]) for n in a)
+    assert {"spec.json", "env.json", "history.csv", "timing.csv", "final.pt", "metrics.json"} <= failed_files
+
+
+def make_history(tmp_path):
+    h = History(tmp_path / "history.csv", tmp_path / "timing.csv", ("d_loss", "g_loss"), 10.0, torch.device("cpu"))
+    h.start()
+    return h
+
+
+def log_rows(h, steps):
+    for step in steps:
+        h.add(torch.tensor([float(step), 2.0 * step]))
+        h.log(step)
+
+
+@pytest.mark.parametrize("fail_on", ["history.csv", "timing.csv"])
+def test_a_failed_append_cuts_both_logs_back(tmp_path, monkeypatch, fail_on):
+    h = make_history(tmp_path)
+    log_rows(h, [1, 2])
+    h.flush()
+    before = {p: (tmp_path / p).read_bytes() for p in ("history.csv", "timing.csv")}
+    assert before["history.csv"] == b"step,epoch,d_loss,g_loss\n1,0.1,1.0,2.0\n2,0.2,2.0,4.0\n"
+    log_rows(h, [3, 4])
+    real_open = open
+
+    def failing_open(path, mode="r", *a, **k):
+        f = real_open(path, mode, *a, **k)
+        if str(path).endswith(fail_on) and "a" in mode:
+            f.write(b"4,0.4,4.")  # part of a row reaches the disk first
+            f.flush()
+            f.close()
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return f
+
+    monkeypatch.setattr("builtins.open", failing_open)
+    with pytest.raises(Exception) as e:
+        h.flush()
+    monkeypatch.setattr("builtins.open", real_open)
+    assert f"{tmp_path / fail_on}: cannot write (No space left on device)" in str(e.value)
+    assert {p: (tmp_path / p).read_bytes() for p in before} == before
+
+
+def test_resume_drops_a_row_cut_short_by_a_kill(tmp_path):
+    h = make_history(tmp_path)
+    log_rows(h, [1, 2])
+    h.flush()
+    with open(tmp_path / "history.csv", "a") as f:
+        f.write("3,0.3,3.0,6")  # killed mid-append: no newline
+    with open(tmp_path / "timing.csv", "a") as f:
+        f.write("3,0.")
+    resumed = History(tmp_path / "history.csv", tmp_path / "timing.csv", ("d_loss", "g_loss"), 10.0,
+                      torch.device("cpu"))
+    resumed.resume(h.state_dict(), step=5)
+    assert (tmp_path / "history.csv").read_text() == "step,epoch,d_loss,g_loss\n1,0.1,1.0,2.0\n2,0.2,2.0,4.0\n"
+    assert (tmp_path / "timing.csv").read_text().count("\n") == 3

@@ -1,0 +1,109 @@
+"""--executor ray on a two-node local cluster: the node running a task is removed mid-run, Ray
+retries the task on the other node, and the retry resumes from the lost node's checkpoint (not
+from scratch) to the same bits as an uninterrupted run. A run that fails for good exits 2 and
+keeps the other runs."""
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+pytestmark = [pytest.mark.ray, pytest.mark.slow]
+
+SUITE = """name = "r"
+dataset = "mnist"
+seeds = [0, 1]
+recipes = ["keras-mlp"]
+profile = "smoke"
+[steps]
+"keras-mlp" = 400
+"""
+
+
+def ganbench(*args):
+    return [sys.executable, "-m", "gan_bench", *map(str, args)]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    from ray.cluster_utils import Cluster
+
+    temp = tmp_path_factory.mktemp("ray")
+    c = Cluster(initialize_head=True, connect=False,
+                head_node_args={"num_cpus": 0, "include_dashboard": False, "temp_dir": str(temp)})
+    yield c
+    c.shutdown()
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The same suite, uninterrupted, on the local executor."""
+    root = tmp_path_factory.mktemp("reference")
+    (root / "r.toml").write_text(SUITE)
+    done = subprocess.run(ganbench("run", "--suite", root / "r.toml", "--out", root / "out", "--device", "cpu",
+                                   "--quiet", "--samples", "500"), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return root / "out"
+
+
+def g_weights(run):
+    return torch.load(run / "checkpoints" / "final.pt", weights_only=True)["system"]["G"]
+
+
+def test_removed_node_task_resumes_on_the_other_node_with_the_same_bits(tmp_path, cluster, reference):
+    doomed = cluster.add_node(num_cpus=2)
+    cluster.wait_for_nodes()
+    (tmp_path / "r.toml").write_text(SUITE)
+    out = tmp_path / "out"
+    proc = subprocess.Popen(ganbench("run", "--suite", tmp_path / "r.toml", "--out", out, "--executor", "ray",
+                                     "--address", cluster.address, "--device", "cpu", "--quiet", "--samples", "500"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    run = out / "keras-mlp" / "seed-0"
+    deadline = time.time() + 300
+    while not (run / "checkpoints" / "last.pt").is_file() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    assert (run / "checkpoints" / "last.pt").is_file(), "the run never reached its first checkpoint"
+    assert not (run / "checkpoints" / "final.pt").exists()
+    step = torch.load(run / "checkpoints" / "last.pt", weights_only=True)["step"]
+    rows_before = (run / "timing.csv").read_text().splitlines()
+    cluster.add_node(num_cpus=2)
+    cluster.remove_node(doomed, allow_graceful=False)
+    _, stderr = proc.communicate(timeout=600)
+    assert proc.returncode == 0, stderr
+    assert "keras-mlp seed 0: resumed" in stderr  # the retry continued the lost node's run
+    # the wall times logged up to the checkpoint are the lost worker's own: nothing was redone
+    kept = [r for r in rows_before[1:] if int(r.split(",")[0]) <= step]
+    assert kept and (run / "timing.csv").read_text().splitlines()[1:len(kept) + 1] == kept
+    for seed in (0, 1):
+        ours, theirs = out / "keras-mlp" / f"seed-{seed}", reference / "keras-mlp" / f"seed-{seed}"
+        assert (ours / "history.csv").read_bytes() == (theirs / "history.csv").read_bytes()
+        a, b = g_weights(ours), g_weights(theirs)
+        assert all(torch.equal(a[k], b[k]) for k in a)
+        assert json.loads((ours / "metrics.json").read_text())["metrics"] == \
+            json.loads((theirs / "metrics.json").read_text())["metrics"]
+
+
+def test_a_run_that_fails_for_good_exits_2_and_keeps_the_others(tmp_path, cluster, reference):
+    out = tmp_path / "out"
+    # seed 1 holds a checkpoint of another spec: its task fails in the worker, and retrying cannot help
+    broken = out / "keras-mlp" / "seed-1"
+    shutil.copytree(reference / "keras-mlp" / "seed-1", broken)
+    (broken / "metrics.json").unlink()
+    state = torch.load(broken / "checkpoints" / "final.pt", weights_only=True)
+    state["spec_hash"] = "0" * 64
+    torch.save(state, broken / "checkpoints" / "last.pt")
+    (broken / "checkpoints" / "final.pt").unlink()
+    shutil.copy(reference.parent / "r.toml", tmp_path / "r.toml")
+    done = subprocess.run(ganbench("run", "--suite", tmp_path / "r.toml", "--out", out, "--resume", out,
+                                   "--executor", "ray", "--address", cluster.address, "--device", "cpu", "--quiet",
+                                   "--samples", "500"), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 2, done.stderr
+    assert "1 of 2 runs failed on Ray" in done.stderr and "keras-mlp seed 1" in done.stderr
+    assert "belongs to another spec" in done.stderr and "Traceback" not in done.stderr
+    kept = out / "keras-mlp" / "seed-0"
+    assert (kept / "checkpoints" / "final.pt").is_file() and (kept / "metrics.json").is_file()
+    assert (kept / "history.csv").read_bytes() == (reference / "keras-mlp" / "seed-0" / "history.csv").read_bytes()

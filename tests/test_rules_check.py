@@ -1,0 +1,211 @@
+"""`check` at its boundaries on planted per-run tables: min and max, NaN and missing values, an
+unscored seed among scored ones, a metric absent from the baseline, and the tolerance direction
+for lower- and higher-is-better metrics against a baseline that differs from the runs. Bounds are
+worked out by hand."""
+
+import math
+import xml.etree.ElementTree as ET
+
+import pandas as pd
+import pytest
+
+from gan_bench import check
+from gan_bench.config import Suite, Threshold
+from gan_bench.errors import UserError
+
+
+def runs(recipe="tf-mlp", profile="smoke", **metrics) -> pd.DataFrame:
+    """One row per seed; each metric keyword gives its per-seed values."""
+    seeds = len(next(iter(metrics.values()))) if metrics else 1
+    return pd.DataFrame({"recipe": [recipe] * seeds, "profile": [profile] * seeds, "seed": list(range(seeds)),
+                         **metrics})
+
+
+def suite(**thresholds) -> Suite:
+    return Suite(name="s", dataset="mnist", seeds=[0], recipes=["tf-mlp"],
+                 thresholds={"smoke": {"tf-mlp": thresholds}})
+
+
+def outcome(df, thresholds, baseline=None) -> list[tuple[float | None, str, bool, str]]:
+    return [(v.value, v.rule, v.passed, v.note) for v in check.check(df, suite(**thresholds), baseline)]
+
+
+def passed(df, thresholds, baseline=None) -> list[bool]:
+    return [v.passed for v in check.check(df, suite(**thresholds), baseline)]
+
+
+def baseline(metric, mean, recipe="tf-mlp"):
+    return {"recipes": {recipe: {metric: {"mean": mean, "std": 0.0, "n": 1}}}}
+
+
+# -- absolute bounds ------------------------------------------------------------------------------
+@pytest.mark.parametrize("values,ok", [([0.5], True), ([0.4999], False), ([0.6], True), ([0.4, 0.6], True),
+                                       ([0.3, 0.6], False)])
+def test_min_holds_at_the_bound_and_on_the_seed_mean(values, ok):
+    assert passed(runs(precision_lenet_1k_test=values), {"precision_lenet_1k_test": Threshold(min=0.5)}) == [ok]
+
+
+@pytest.mark.parametrize("values,ok", [([40.0], True), ([40.001], False), ([39.0], True), ([30.0, 50.0], True),
+                                       ([30.0, 52.0], False)])
+def test_max_holds_at_the_bound_and_on_the_seed_mean(values, ok):
+    assert passed(runs(fid_lenet_1k_test=values), {"fid_lenet_1k_test": Threshold(max=40.0)}) == [ok]
+
+
+def test_min_and_max_together_give_two_verdicts():
+    t = {"modes_covered": Threshold(min=8, max=10)}
+    assert passed(runs(modes_covered=[9.0]), t) == [True, True]
+    assert passed(runs(modes_covered=[7.0]), t) == [False, True]
+    assert [v.rule for v in check.check(runs(modes_covered=[9.0]), suite(**t), None)] == [">= 8", "<= 10"]
+
+
+@pytest.mark.parametrize("rule", [Threshold(min=-1e9), Threshold(max=1e9)])
+def test_nan_fails_every_rule_as_missing(rule):
+    got = outcome(runs(fid_lenet_1k_test=[float("nan")]), {"fid_lenet_1k_test": rule})
+    assert got[0][0] is None and got[0][2] is False and got[0][3] == "missing"
+
+
+@pytest.mark.parametrize("rule", [Threshold(min=-1e9), Threshold(max=1e9)])
+def test_a_metric_the_runs_lack_fails_as_missing(rule):
+    got = outcome(runs(fid_lenet_1k_test=[1.0]), {"kid_lenet_1k_test": rule})
+    assert got == [(None, got[0][1], False, "missing")]
+
+
+def test_a_recipe_without_runs_fails_as_missing():
+    got = outcome(runs(recipe="keras-mlp", fid_lenet_1k_test=[1.0]), {"fid_lenet_1k_test": Threshold(max=10)})
+    assert got[0][0] is None and got[0][2] is False
+
+
+def test_one_unscored_seed_among_scored_ones_fails_instead_of_averaging_the_rest():
+    df = runs(fid_lenet_1k_test=[5.0, float("nan"), 7.0])
+    got = outcome(df, {"fid_lenet_1k_test": Threshold(max=100)})
+    assert got[0][0] is None and got[0][2] is False and got[0][3] == "missing"
+    whole = outcome(runs(fid_lenet_1k_test=[5.0, 6.0, 7.0]), {"fid_lenet_1k_test": Threshold(max=100)})
+    assert whole[0][0] == pytest.approx(6.0) and whole[0][2] is True
+
+
+def test_only_the_named_recipes_rows_are_averaged():
+    df = pd.concat([runs(fid_lenet_1k_test=[10.0, 20.0]), runs(recipe="keras-mlp", fid_lenet_1k_test=[1000.0])])
+    got = outcome(df, {"fid_lenet_1k_test": Threshold(max=15)})
+    assert got[0][0] == pytest.approx(15.0) and got[0][2] is True
+
+
+# -- relative to a baseline ---------------------------------------------------------------------
+@pytest.mark.parametrize("metric", ["fid_lenet_1k_test", "kid_lenet_1k_test", "kl_generated_data",
+                                    "reverse_kl_2d_2500", "kl_stacked_lenet_26k", "l1_1k_test"])
+@pytest.mark.parametrize("value,ok", [(10.0, True), (14.0, True), (15.0, True), (15.01, False), (6.0, True),
+                                      (30.0, False)])
+def test_lower_is_better_may_rise_by_the_tolerance_and_never_more(metric, value, ok):
+    # baseline 10, tolerance 0.5: at most 10 + 5 = 15; any improvement passes
+    got = outcome(runs(**{metric: [value]}), {metric: Threshold(baseline=True, tolerance=0.5)}, baseline(metric, 10.0))
+    assert got[0][2] is ok
+    assert got[0][1].startswith("<= 15 ")
+
+
+@pytest.mark.parametrize("metric", ["precision_lenet_1k_test", "recall_lenet_1k_test", "is_lenet_1k",
+                                    "modes_2d_2500", "high_quality_2d_2500", "psnr_1k_test", "mean_confidence"])
+@pytest.mark.parametrize("value,ok", [(8.0, True), (6.5, True), (6.0, True), (5.999, False), (9.5, True),
+                                      (1.0, False)])
+def test_higher_is_better_may_fall_by_the_tolerance_and_never_more(metric, value, ok):
+    # baseline 8, tolerance 0.25: at least 8 - 2 = 6; any improvement passes
+    got = outcome(runs(**{metric: [value]}), {metric: Threshold(baseline=True, tolerance=0.25)},
+                  baseline(metric, 8.0))
+    assert got[0][2] is ok
+    assert got[0][1].startswith(">= 6 ")
+
+
+def test_tolerance_scales_with_the_size_of_a_negative_baseline():
+    # KID can be slightly negative: baseline -0.01, tolerance 1.0 allows up to -0.01 + 0.01 = 0
+    b = baseline("kid_lenet_1k_test", -0.01)
+    t = {"kid_lenet_1k_test": Threshold(baseline=True, tolerance=1.0)}
+    assert passed(runs(kid_lenet_1k_test=[0.0]), t, b) == [True]
+    assert passed(runs(kid_lenet_1k_test=[0.001]), t, b) == [False]
+
+
+def test_zero_tolerance_allows_no_change_for_the_worse():
+    t = {"fid_lenet_1k_test": Threshold(baseline=True, tolerance=0.0)}
+    b = baseline("fid_lenet_1k_test", 12.5)
+    assert passed(runs(fid_lenet_1k_test=[12.5]), t, b) == [True]
+    assert passed(runs(fid_lenet_1k_test=[12.5001]), t, b) == [False]
+
+
+def test_a_metric_absent_from_the_baseline_fails_and_says_so():
+    t = {"fid_lenet_1k_test": Threshold(baseline=True, tolerance=0.1)}
+    for b in (baseline("kid_lenet_1k_test", 1.0), baseline("fid_lenet_1k_test", 1.0, recipe="keras-mlp"),
+              {"recipes": {}}, None):
+        got = outcome(runs(fid_lenet_1k_test=[1.0]), t, b)
+        assert got == [(1.0, "baseline", False, "not in the baseline")]
+
+
+def test_a_missing_value_fails_against_a_baseline_in_both_directions():
+    for metric in ("fid_lenet_1k_test", "precision_lenet_1k_test"):
+        got = outcome(runs(**{metric: [float("nan")]}), {metric: Threshold(baseline=True, tolerance=10.0)},
+                      baseline(metric, 1.0))
+        assert got[0][2] is False and got[0][3] == "missing"
+
+
+# -- the table and the reports ----------------------------------------------------------------
+def test_runs_of_two_profiles_are_refused():
+    df = pd.concat([runs(fid_lenet_1k_test=[1.0]), runs(profile="quick", fid_lenet_1k_test=[1.0])])
+    with pytest.raises(UserError, match="mix profiles"):
+        check.check(df, suite(fid_lenet_1k_test=Threshold(max=2)), None)
+
+
+def test_a_suite_without_thresholds_for_the_profile_is_refused():
+    with pytest.raises(UserError, match=r"no \[thresholds.quick\] table"):
+        check.check(runs(profile="quick", fid_lenet_1k_test=[1.0]), suite(fid_lenet_1k_test=Threshold(max=2)), None)
+
+
+def test_needs_baseline_only_for_relative_thresholds():
+    assert check.needs_baseline(suite(fid_lenet_1k_test=Threshold(max=2))) is False
+    assert check.needs_baseline(suite(fid_lenet_1k_test=Threshold(max=2),
+                                      kid_lenet_1k_test=Threshold(baseline=True, tolerance=0.1))) is True
+
+
+def test_junit_counts_failures_and_names_the_value_and_rule(tmp_path):
+    verdicts = check.check(runs(fid_lenet_1k_test=[50.0], modes_covered=[10.0]),
+                           suite(fid_lenet_1k_test=Threshold(max=40), modes_covered=Threshold(min=8),
+                                 kid_lenet_1k_test=Threshold(max=1)), None)
+    check.junit(verdicts, tmp_path / "j.xml")
+    root = ET.parse(tmp_path / "j.xml").getroot()
+    assert (root.get("tests"), root.get("failures")) == ("3", "2")
+    messages = sorted(f.get("message") for f in root.iter("failure"))
+    assert messages == ["fid_lenet_1k_test = 50, needs <= 40", "kid_lenet_1k_test = missing, needs <= 1"]
+    names = [c.get("name") for c in root.iter("testcase")]
+    assert names == ["fid_lenet_1k_test <= 40", "modes_covered >= 8", "kid_lenet_1k_test <= 1"]
+    assert [c.get("classname") for c in root.iter("testcase")] == ["ganbench.tf-mlp"] * 3
+
+
+def test_baseline_holds_each_recipes_mean_sample_std_and_count():
+    df = pd.DataFrame({"recipe": ["a", "a", "a", "b"], "seed": [0, 1, 2, 0], "suite": "s", "profile": "smoke",
+                       "device": "cpu", "dataset": "mnist", "spec_hash": ["h1", "h2", "h3", "h4"],
+                       "fid_lenet_1k_test": [1.0, 2.0, 6.0, 4.0], "kid_lenet_1k_test": [0.1, float("nan"), 0.3, 0.2]})
+    data = check.baseline_from(df, "ganbench baseline x")
+    # a: mean 3, sample std sqrt(((1-3)^2 + (2-3)^2 + (6-3)^2) / 2) = sqrt(7)
+    assert data["recipes"]["a"]["fid_lenet_1k_test"] == {"mean": 3.0, "std": pytest.approx(math.sqrt(7)), "n": 3}
+    assert "kid_lenet_1k_test" not in data["recipes"]["a"]  # one seed unscored: no baseline for it
+    assert data["recipes"]["b"]["kid_lenet_1k_test"] == {"mean": 0.2, "std": 0.0, "n": 1}
+    assert (data["suite"], data["profile"], data["device"], data["dataset"]) == ("s", "smoke", "cpu", "mnist")
+    assert data["produced_by"]["seeds"] == [0, 1, 2] and data["produced_by"]["runs"] == 4
+    assert data["produced_by"]["spec_hashes"] == ["h1", "h2", "h3", "h4"]
+    assert data["produced_by"]["command"] == "ganbench baseline x"
+
+
+def test_baseline_of_mixed_suites_is_refused():
+    df = pd.DataFrame({"recipe": ["a", "a"], "seed": [0, 1], "suite": ["s", "t"], "profile": "smoke",
+                       "device": "cpu", "dataset": "mnist", "spec_hash": ["h1", "h2"], "fid_lenet_1k_test": [1.0, 2.0]})
+    with pytest.raises(UserError, match="mix suites"):
+        check.baseline_from(df, "c")
+
+
+def test_baseline_file_without_recipes_is_refused(tmp_path):
+    path = tmp_path / "b.json"
+    path.write_text('{"suite": "s"}')
+    with pytest.raises(UserError, match="field 'recipes' is missing"):
+        check.read_baseline(path)
+    path.write_text("{not json")
+    with pytest.raises(UserError, match="not a readable baseline file"):
+        check.read_baseline(path)
+    with pytest.raises(UserError, match="does not exist"):
+        check.read_baseline(tmp_path / "none.json")
+    path.write_text('{"recipes": {"a": {}}}')
+    assert check.read_baseline(path) == {"recipes": {"a": {}}}

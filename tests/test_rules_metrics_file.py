@@ -1,0 +1,82 @@
+"""The metrics.json schema: a whole, valid file for its spec is a result; anything else is refused
+with the reason (and `read` names the file and how to score again)."""
+
+import json
+
+import pytest
+
+from gan_bench import metrics_file
+from gan_bench.errors import UserError
+from gan_bench.rundir import RunDir
+
+GOOD = {"format": 1, "spec_hash": "abc", "recipe": "tf-mlp", "dataset": "mnist", "seed": 0, "profile": "smoke",
+        "protocol": {"samples": 1000}, "metrics": {"fid_lenet_1k_test": {"value": 12.5, "samples": 1000}},
+        "coverage": {}, "diagnostics": {}, "verdict": "converged", "verdict_reason": "no failure rule matched"}
+
+
+@pytest.fixture
+def run(tmp_path):
+    (tmp_path / "spec.json").write_text(json.dumps({"spec_hash": "abc"}))
+    return RunDir(tmp_path)
+
+
+def write(run, data):
+    run.metrics.write_text(json.dumps(data) if not isinstance(data, str) else data)
+
+
+def test_a_valid_file_is_read_as_written(run):
+    write(run, GOOD)
+    assert metrics_file.problem(run) is None
+    assert metrics_file.read(run) == GOOD
+
+
+def test_no_file_is_no_result_not_an_error(run):
+    assert metrics_file.problem(run) == "missing"
+    assert metrics_file.read(run) is None
+
+
+def test_a_null_value_is_allowed_and_an_extra_field_kept(run):
+    data = {**GOOD, "metrics": {"fid_lenet_1k_test": {"value": None}}, "extra": 1}
+    write(run, data)
+    assert metrics_file.read(run) == data
+
+
+@pytest.mark.parametrize("change,reason", [
+    ({"verdict": "fine"}, "field 'verdict'"),
+    ({"seed": "zero"}, "field 'seed'"),
+    ({"metrics": {"fid_lenet_1k_test": {"samples": 3}}}, "field 'metrics.fid_lenet_1k_test.value'"),
+    ({"metrics": {"fid_lenet_1k_test": {"value": "low"}}}, "field 'metrics.fid_lenet_1k_test.value'"),
+    ({"spec_hash": "other"}, "belongs to another spec"),
+])
+def test_a_wrong_field_is_refused_with_its_name(run, change, reason):
+    write(run, {**GOOD, **change})
+    assert reason in metrics_file.problem(run)
+    with pytest.raises(UserError) as e:
+        metrics_file.read(run)
+    assert str(run.metrics) in str(e.value) and reason in str(e.value) and "ganbench score" in str(e.value)
+
+
+@pytest.mark.parametrize("field", ["format", "spec_hash", "recipe", "dataset", "seed", "profile", "protocol",
+                                   "metrics", "coverage", "diagnostics", "verdict", "verdict_reason"])
+def test_every_field_is_required(run, field):
+    write(run, {k: v for k, v in GOOD.items() if k != field})
+    assert metrics_file.problem(run) == f"field '{field}': Field required"
+
+
+@pytest.mark.parametrize("verdict", ["converged", "oscillating", "vanishing-gradient", "mode-collapse", "diverged"])
+def test_each_documented_verdict_is_valid(run, verdict):
+    write(run, {**GOOD, "verdict": verdict})
+    assert metrics_file.problem(run) is None
+
+
+def test_a_truncated_file_is_unreadable(run):
+    write(run, json.dumps(GOOD)[:100])
+    assert metrics_file.problem(run).startswith("unreadable (")
+    with pytest.raises(UserError, match="invalid metrics file, unreadable"):
+        metrics_file.read(run)
+
+
+def test_without_spec_json_the_hash_cannot_be_compared_and_the_file_stands(tmp_path):
+    run = RunDir(tmp_path)
+    write(run, GOOD)
+    assert metrics_file.problem(run) is None

@@ -1,0 +1,154 @@
+"""The convergence verdict, one planted case per rule and per boundary, and the numbers behind it
+from planted histories. Expected values are worked out by hand from the documented rules:
+window = last 20 % of rows (rounded up); diverged on any non-finite value; mode-collapse below
+80 % of the classes; vanishing-gradient when mean D(G(z)) < 0.05 and (mean D(x) > 0.95 or G's
+gradient fell below 1 % of its peak); oscillating when a loss CV > 0.5 or D(G(z)) spans > 0.5."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from gan_bench.metrics import diagnostics
+
+CALM = {"nonfinite": False, "first_nonfinite_step": None, "d_real_mean": 0.6, "d_fake_mean": 0.4,
+        "g_grad_ratio": 0.5, "d_loss_cv": 0.1, "g_loss_cv": 0.1, "d_fake_swing": 0.1}
+FULL = {"modes_covered": 10, "modes_total": 10}
+
+
+def verdict(cover=FULL, **changes):
+    return diagnostics.verdict({**CALM, **changes}, cover)[0]
+
+
+def test_calm_numbers_converge():
+    assert diagnostics.verdict(CALM, FULL) == ("converged", "no failure rule matched")
+    assert verdict(cover=None) == "converged"
+
+
+def test_non_finite_history_or_samples_is_diverged_before_anything_else():
+    assert verdict(nonfinite=True, first_nonfinite_step=30, d_fake_mean=0.0, d_loss_cv=9.0) == "diverged"
+    assert "step 30" in diagnostics.verdict({**CALM, "nonfinite": True, "first_nonfinite_step": 30}, FULL)[1]
+    assert verdict(cover={**FULL, "nonfinite_samples": True}) == "diverged"
+    assert verdict(cover={"modes_covered": 1, "modes_total": 10, "nonfinite_samples": True}) == "diverged"
+
+
+@pytest.mark.parametrize("covered,total,expected", [
+    (8, 10, "converged"),  # 8 of 10 is 80 %: not fewer than 80 %
+    (7, 10, "mode-collapse"),
+    (20, 25, "converged"),
+    (19, 25, "mode-collapse"),
+    (800, 1000, "converged"),
+    (799, 1000, "mode-collapse"),
+])
+def test_mode_collapse_below_80_percent_of_the_classes(covered, total, expected):
+    assert verdict(cover={"modes_covered": covered, "modes_total": total}) == expected
+
+
+def test_mode_collapse_comes_before_vanishing_gradient_and_oscillation():
+    assert verdict(cover={"modes_covered": 1, "modes_total": 10}, d_fake_mean=0.01, d_real_mean=0.99,
+                   d_loss_cv=5.0) == "mode-collapse"
+
+
+def test_vanishing_gradient_needs_d_fake_below_0_05():
+    assert verdict(d_fake_mean=0.049, d_real_mean=0.96) == "vanishing-gradient"
+    assert verdict(d_fake_mean=0.05, d_real_mean=0.96) == "converged"
+
+
+def test_vanishing_gradient_by_a_dominating_d_above_0_95():
+    assert verdict(d_fake_mean=0.01, d_real_mean=0.951) == "vanishing-gradient"
+    assert verdict(d_fake_mean=0.01, d_real_mean=0.95) == "converged"
+
+
+def test_vanishing_gradient_by_g_gradient_below_1_percent_of_its_peak():
+    assert verdict(d_fake_mean=0.01, d_real_mean=0.5, g_grad_ratio=0.0099) == "vanishing-gradient"
+    assert verdict(d_fake_mean=0.01, d_real_mean=0.5, g_grad_ratio=0.01) == "converged"
+    assert verdict(d_fake_mean=0.01, d_real_mean=None, g_grad_ratio=0.001) == "vanishing-gradient"
+    assert verdict(d_fake_mean=0.01, d_real_mean=None, g_grad_ratio=None) == "converged"
+    assert verdict(d_fake_mean=None, d_real_mean=0.99, g_grad_ratio=0.0) == "converged"
+
+
+def test_vanishing_gradient_comes_before_oscillation():
+    assert verdict(d_fake_mean=0.01, d_real_mean=0.99, d_loss_cv=3.0) == "vanishing-gradient"
+
+
+@pytest.mark.parametrize("loss", ["d_loss_cv", "g_loss_cv"])
+def test_oscillating_when_either_loss_cv_exceeds_0_5(loss):
+    assert verdict(**{loss: 0.51}) == "oscillating"
+    assert verdict(**{loss: 0.5}) == "converged"
+    assert verdict(**{loss: None}) == "converged"
+
+
+def test_oscillating_when_d_of_g_z_swings_more_than_0_5_with_calm_losses():
+    assert verdict(d_fake_swing=0.51) == "oscillating"
+    assert verdict(d_fake_swing=0.5) == "converged"
+    assert verdict(d_fake_swing=None) == "converged"
+    reason = diagnostics.verdict({**CALM, "d_fake_swing": 0.6}, FULL)[1]
+    assert "swing 0.6" in reason
+
+
+def frame(rows: list[dict]) -> pd.DataFrame:
+    base = {"d_loss": 1.0, "g_loss": 1.0, "d_real": 0.5, "d_fake": 0.5, "g_grad_norm": 1.0, "d_grad_norm": 1.0}
+    return pd.DataFrame([{"step": 10 * (i + 1), "epoch": 0.1 * i, **base, **r} for i, r in enumerate(rows)])
+
+
+@pytest.mark.parametrize("rows,window", [(10, 2), (11, 3), (5, 1), (1, 1), (4, 1), (100, 20)])
+def test_window_is_the_last_fifth_of_the_rows_rounded_up(rows, window):
+    numbers = diagnostics.history_numbers(frame([{}] * rows))
+    assert numbers["rows"] == rows and numbers["window_rows"] == window
+    assert numbers["window_from_step"] == 10 * (rows - window + 1)
+
+
+def test_window_numbers_from_a_planted_history():
+    # 10 rows, window = the last 2. d_loss 1 and 3: mean 2, population std 1, CV 0.5, amplitude 2.
+    # g_loss -2 and -4: CV over the mean of |g| = 1/3. D(x) 0.9, 0.7; D(G(z)) 0.1, 0.4: swing 0.3.
+    # G grad: peak 8 at row 3; window mean (2 + 4) / 2 = 3; ratio 3/8.
+    rows = [{} for _ in range(8)] + [{"d_loss": 1.0, "g_loss": -2.0, "d_real": 0.9, "d_fake": 0.1, "g_grad_norm": 2.0},
+                                     {"d_loss": 3.0, "g_loss": -4.0, "d_real": 0.7, "d_fake": 0.4, "g_grad_norm": 4.0}]
+    rows[2]["g_grad_norm"] = 8.0
+    n = diagnostics.history_numbers(frame(rows))
+    assert n["d_loss_cv"] == pytest.approx(0.5)
+    assert n["g_loss_cv"] == pytest.approx(1 / 3)
+    assert n["d_loss_amplitude"] == pytest.approx(2.0) and n["g_loss_amplitude"] == pytest.approx(2.0)
+    assert n["d_real_mean"] == pytest.approx(0.8) and n["d_fake_mean"] == pytest.approx(0.25)
+    assert n["d_fake_swing"] == pytest.approx(0.3)
+    assert n["equilibrium_gap"] == pytest.approx(0.3 + 0.25)
+    assert n["g_grad_norm_peak"] == 8.0 and n["g_grad_norm_window"] == pytest.approx(3.0)
+    assert n["g_grad_ratio"] == pytest.approx(3 / 8)
+    assert n["nonfinite"] is False and n["first_nonfinite_step"] is None
+
+
+def test_zero_loss_mean_gives_cv_zero_not_a_division_error():
+    n = diagnostics.history_numbers(frame([{"d_loss": 0.0}] * 5))
+    assert n["d_loss_cv"] == 0.0
+
+
+def test_non_finite_rows_are_flagged_with_the_first_step_and_left_out_of_the_window():
+    rows = [{} for _ in range(10)]
+    rows[6]["g_loss"] = float("nan")
+    rows[8]["d_real"] = float("-inf")
+    rows[9]["d_loss"] = 100.0  # the window of the 8 finite rows is rows 8 and 10 (steps 80, 100)
+    n = diagnostics.history_numbers(frame(rows))
+    assert n["nonfinite"] is True and n["first_nonfinite_step"] == 70
+    assert n["window_rows"] == 2 and n["window_from_step"] == 80
+    assert n["d_loss_amplitude"] == pytest.approx(99.0)
+
+
+def test_a_planted_history_reaches_each_verdict_through_both_steps():
+    def judge(rows, cover=FULL):
+        return diagnostics.verdict(diagnostics.history_numbers(frame(rows)), cover)[0]
+
+    assert judge([{}] * 10) == "converged"
+    swinging = [{}] * 8 + [{"d_fake": 0.1}, {"d_fake": 0.7}]
+    assert judge(swinging) == "oscillating"
+    dominated = [{}] * 8 + [{"d_fake": 0.01, "d_real": 0.99}] * 2
+    assert judge(dominated) == "vanishing-gradient"
+    faded = [{"g_grad_norm": 10.0}] * 8 + [{"d_fake": 0.02, "d_real": 0.5, "g_grad_norm": 0.05}] * 2
+    assert judge(faded) == "vanishing-gradient"  # window mean 0.05 of peak 10: ratio 0.005
+    assert judge([{}] * 9 + [{"d_loss": math.inf}]) == "diverged"
+    assert judge([{}] * 10, {"modes_covered": 2, "modes_total": 10}) == "mode-collapse"
+
+
+def test_rules_are_recorded_with_their_documented_values():
+    assert diagnostics.RULES == {"window": 0.2, "collapse_min_modes": 0.8, "d_fake_dominated": 0.05,
+                                 "d_real_dominating": 0.95, "grad_collapse": 0.01, "oscillation_cv": 0.5,
+                                 "d_fake_swing": 0.5}
