@@ -138,8 +138,9 @@ class RunLoop:
         if _wants_sample(s, sched):
             self.sample(s)
         if s % sched.checkpoint_every == 0 or s == sched.steps:
-            self.save_checkpoint(s)
+            # G's snapshot first: a failed write then leaves last.pt before step s, so resume redoes it
             checkpoint.save(self.run.g_snapshot(s), {"step": s, "G": self.system.G.state_dict()})
+            self.save_checkpoint(s)
 
     def interrupted(self, s: int) -> Interrupted:
         self.save_checkpoint(s)
