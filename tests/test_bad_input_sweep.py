@@ -125,7 +125,10 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", list(CASES))
+SLOW_CASES = {"corrupt baseline file", "truncated IDX file", "IDX file with the wrong hash"}  # train or hash data
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c in SLOW_CASES else c for c in CASES])
 def test_bad_input_exits_2_with_one_clear_message(tmp_path, case, request):
     make = CASES[case]
     extra = [request.getfixturevalue("suite_run")] if make is corrupt_baseline else []  # needs scored runs

@@ -23,6 +23,7 @@ def test_list_shows_recipes_suites_and_datasets():
         assert word in result.output
 
 
+@pytest.mark.slow
 def test_smoke_suite_leaves_every_run_directory(tmp_path):
     result = invoke("run", "--suite", "mnist", "--profile", "smoke", "--seeds", "0", "--out", tmp_path, "--quiet",
                     "--recipes", "tf-mlp,slides-mlp,keras-mlp,torch-mlp")
@@ -46,6 +47,7 @@ def test_smoke_suite_leaves_every_run_directory(tmp_path):
     assert "fid_lenet_1k_test" in rescored.output and "modes covered" in rescored.output
 
 
+@pytest.mark.slow
 def test_resume_skips_complete_runs(tmp_path):
     args = ["run", "--suite", "smoke", "--recipes", "tf-mlp", "--out", tmp_path, "--quiet"]
     assert invoke(*args).exit_code == 0
@@ -55,6 +57,7 @@ def test_resume_skips_complete_runs(tmp_path):
     assert (tmp_path / "tf-mlp" / "seed-0" / "checkpoints" / "final.pt").stat().st_mtime_ns == before
 
 
+@pytest.mark.slow
 def test_resume_by_run_id_and_a_changed_suite_is_refused(tmp_path, monkeypatch):
     from gan_bench import cli
 
@@ -71,6 +74,7 @@ def test_resume_by_run_id_and_a_changed_suite_is_refused(tmp_path, monkeypatch):
     assert unknown.exit_code == 2 and "not the output folder of a suite run" in unknown.output
 
 
+@pytest.mark.slow
 def test_suite_json_keeps_pointing_at_its_suite_file_when_the_tree_moves(tmp_path, monkeypatch):
     tree = tmp_path / "a"
     tree.mkdir()

@@ -3,10 +3,13 @@ writes the usual run directory, and stays close to the eager run (not bit-identi
 
 import json
 
+import pytest
 import torch
 from typer.testing import CliRunner
 
 from gan_bench.cli import app
+
+pytestmark = pytest.mark.slow
 
 
 def invoke(*args):

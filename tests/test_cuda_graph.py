@@ -77,6 +77,7 @@ def assert_same_but_spec(a_root, b_root, recipe, seeds=SEEDS):
                 assert a[name].read_bytes() == b[name].read_bytes(), f"seed {seed}: {name} differs"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("recipe", ["tf-mlp", "torch-mlp", "toy-gan-pac2"])
 def test_graphed_runs_write_the_eager_runs(tmp_path, rerun, recipe):
     dataset = "grid" if recipe.startswith("toy") else "mnist"
@@ -90,6 +91,7 @@ def test_graphed_runs_write_the_eager_runs(tmp_path, rerun, recipe):
     assert spec["cuda_graph"] is True
 
 
+@pytest.mark.slow
 def test_batched_graphed_seeds_write_the_single_seed_runs(tmp_path, rerun):
     run_all(specs("tf-mlp"), tmp_path / "single", resume=False, reporter=Reporter())
     results = run_all(specs("tf-mlp", graph=True), tmp_path / "batched", resume=False, reporter=Reporter(),
@@ -224,6 +226,7 @@ def graph_device(request, monkeypatch):
     return request.param
 
 
+@pytest.mark.slow
 def test_graphed_run_resumes_to_the_same_bits(tmp_path, graph_device):
     """Interrupted and resumed (warm-up and capture anew) ends where the uninterrupted graphed run ends."""
     specs = [s.model_copy(update={"device": graph_device}) for s in cuda_specs("toy-gan", True)]

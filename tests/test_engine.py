@@ -31,6 +31,7 @@ def same_weights(a, b):
     return wa.keys() == wb.keys() and all(torch.equal(wa[k], wb[k]) for k in wa)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("recipe", ["tf-mlp", "slides-mlp", "keras-mlp", "torch-mlp"])
 def test_same_spec_same_bits_other_seed_other_bits(tmp_path, recipe):
     a = train(tmp_path / "a", recipe)
@@ -67,6 +68,7 @@ def _wait_for(path, proc, timeout=120):
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_resume_after_a_kill_ends_with_the_same_bits(tmp_path, sig):
     args = ["train", "keras-mlp", "--profile", "smoke", "--steps", "120", "--quiet"]
@@ -96,6 +98,7 @@ def test_resume_after_a_kill_ends_with_the_same_bits(tmp_path, sig):
     assert same_weights(run, reference)
 
 
+@pytest.mark.slow
 def test_sigterm_to_a_suite_run_checkpoints_exits_130_and_resume_completes(tmp_path):
     """SIGTERM mid-suite: the finished run is kept, the running one checkpoints, exit 130; then
     `run --resume RUN_ID` skips the first, resumes the second, and both match an uninterrupted suite."""
@@ -124,6 +127,7 @@ def test_sigterm_to_a_suite_run_checkpoints_exits_130_and_resume_completes(tmp_p
 
 @pytest.mark.parametrize("recipe, dataset", [("toy-gan", "grid"), ("dcgan-mnist-fixed", "mnist"),
                                              ("pix2pix", "edges2digits")])
+@pytest.mark.slow
 def test_sample_grids_leave_training_untouched(tmp_path, recipe, dataset):
     """Grids are drawn with G in eval mode and a forked RNG: batch norm's running statistics
     (toy-gan), G's dropout (dcgan-mnist-fixed) and pix2pix's test-time dropout noise would otherwise

@@ -12,6 +12,8 @@ from gan_bench import atomic
 from gan_bench.cli import app
 from gan_bench.variants import RECIPES
 
+pytestmark = pytest.mark.slow
+
 SUITE = 'name = "f"\ndataset = "mnist"\nseeds = [0]\nrecipes = ["tf-mlp"]\nprofile = "smoke"\n'
 
 

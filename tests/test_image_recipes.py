@@ -50,6 +50,7 @@ def test_cgan_step_uses_the_real_labels_and_grids_go_per_class(mnist):
     assert s.grid_nrow == 10
 
 
+@pytest.mark.slow
 def test_conditional_accuracy_of_a_generator_that_draws_real_digits(mnist):
     """A planted G returning a real test digit of the asked class scores ~1; ignoring the class ~0.1."""
     s = system("cgan")
@@ -90,6 +91,7 @@ def test_dcgan_mnist_layers_dropout_quirk_and_optimiser():
     assert l2_penalty(w, 1e-6).item() == pytest.approx(1e-6 * (3 + 8) / 2)
 
 
+@pytest.mark.slow
 def test_dcgan_mnist_balancing_rule_decides_each_update(mnist):
     s = system("dcgan-mnist")
     (x,) = s.prepare(mnist)

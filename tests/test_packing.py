@@ -45,6 +45,7 @@ def test_pac1_is_the_plain_recipe_and_conditional_recipes_refuse_packing():
         get_recipe("toy-gan-pac9")
 
 
+@pytest.mark.slow
 def test_a_packed_step_judges_batch_size_packs_of_m_samples(tmp_path):
     """With m = 3, each step draws 100·3 samples: the epoch column advances 3× as fast."""
     def epochs(recipe):

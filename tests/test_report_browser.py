@@ -45,6 +45,8 @@ def served_report(suite_run, tmp_path):
     server.shutdown()
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_report_loads_cleanly_in_headless_chromium(served_report, tmp_path):
     sync_playwright = _browser_or_skip()
     errors = []

@@ -18,6 +18,7 @@ runner = CliRunner()
 def invoke(*args):
     return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
 
+@pytest.mark.slow
 def test_markdown_table_has_recipes_seeds_best_marks_and_protocol(suite_run):
     _, runs, _ = suite_run
     result = invoke("report", runs, "--format", "md")
@@ -32,6 +33,7 @@ def test_markdown_table_has_recipes_seeds_best_marks_and_protocol(suite_run):
     assert "|   2 |" in row and "±" in row
 
 
+@pytest.mark.slow
 def test_csv_has_one_row_per_run_with_the_full_spec(suite_run, tmp_path):
     _, runs, _ = suite_run
     assert invoke("report", runs, "--format", "csv", "--out", tmp_path / "r.csv").exit_code == 0
@@ -41,6 +43,7 @@ def test_csv_has_one_row_per_run_with_the_full_spec(suite_run, tmp_path):
     assert sorted(df["spec.recipe.betas"].unique()) == ["[0.5, 0.999]", "[0.9, 0.999]"]
 
 
+@pytest.mark.slow
 def test_html_is_self_contained_with_plots_and_table(suite_run, tmp_path):
     _, runs, _ = suite_run
     assert invoke("report", runs, "--format", "html", "--out", tmp_path / "r.html").exit_code == 0
@@ -53,6 +56,7 @@ def test_html_is_self_contained_with_plots_and_table(suite_run, tmp_path):
     assert '<table class="dataframe comparison">' in page and "keras-mlp" in page
 
 
+@pytest.mark.slow
 def test_check_passes_and_writes_junit(suite_run, tmp_path):
     root, runs, baseline = suite_run
     result = invoke("check", runs, "--baseline", baseline, "--junit", tmp_path / "j.xml")
@@ -62,6 +66,7 @@ def test_check_passes_and_writes_junit(suite_run, tmp_path):
     assert "4 passed, 0 failed" in result.output
 
 
+@pytest.mark.slow
 def test_tightened_threshold_fails_with_exit_1(suite_run, tmp_path):
     root, runs, baseline = suite_run
     tight = root / "tight.toml"
@@ -72,6 +77,7 @@ def test_tightened_threshold_fails_with_exit_1(suite_run, tmp_path):
     assert len(failures) == 1 and "fid_lenet_1k_test" in failures[0].get("message")
 
 
+@pytest.mark.slow
 def test_missing_metric_fails_never_passes(suite_run):
     root, runs, baseline = suite_run
     missing = root / "missing.toml"
@@ -80,6 +86,7 @@ def test_missing_metric_fails_never_passes(suite_run):
     assert result.exit_code == 1 and "missing" in result.output
 
 
+@pytest.mark.slow
 def test_degraded_run_fails_against_the_baseline(suite_run, tmp_path):
     root, _, baseline = suite_run
     # Retrain keras-mlp for a single step: the same suite, a generator whose samples are never real-like.
@@ -99,6 +106,7 @@ def test_degraded_run_fails_against_the_baseline(suite_run, tmp_path):
     ("fid_lenet_1k_test = { baseline = true }", "needs a tolerance"),
     ("fid_lenet_1k_test = { max = \"low\" }", "field 'thresholds"),
 ])
+@pytest.mark.slow
 def test_thresholds_with_a_typo_exit_2(suite_run, typo, expected):
     root, runs, baseline = suite_run
     bad = root / "bad.toml"
@@ -108,12 +116,14 @@ def test_thresholds_with_a_typo_exit_2(suite_run, typo, expected):
     assert expected in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_missing_baseline_file_exits_2(suite_run, tmp_path):
     _, runs, _ = suite_run
     result = runner.invoke(app, ["check", str(runs), "--baseline", str(tmp_path / "none.json")])
     assert result.exit_code == 2 and "does not exist" in result.output
 
 
+@pytest.mark.slow
 def test_baseline_records_means_and_how_it_was_made(suite_run):
     _, _, baseline = suite_run
     data = json.loads(baseline.read_text())

@@ -77,6 +77,7 @@ def assert_equal_states(a, b, where, exact=True):
         assert a == b, where
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("recipe", ["tf-mlp", "slides-mlp", "keras-mlp", "torch-mlp"])
 def test_batched_seeds_write_the_single_seed_runs(tmp_path, recipe):
     run_all(specs(recipe), tmp_path / "single", resume=False, reporter=Reporter())
@@ -98,6 +99,7 @@ def layout(request, monkeypatch):
     return request.param
 
 
+@pytest.mark.slow
 def test_packed_recipe_batches_alike(tmp_path, layout):
     """Packing reshapes D's input per seed: tf-mlp-pac2, two seeds."""
     run_all(specs("tf-mlp-pac2", (0, 1)), tmp_path / "single", resume=False, reporter=Reporter())
@@ -105,6 +107,7 @@ def test_packed_recipe_batches_alike(tmp_path, layout):
     assert_same_runs(tmp_path / "single", tmp_path / "batched", "tf-mlp-pac2", (0, 1), exact=layout == "own")
 
 
+@pytest.mark.slow
 def test_interrupted_batch_resumes_to_the_same_bits(tmp_path, layout):
     """A signal mid-run checkpoints every seed; --resume (batched again) ends where the single runs end.
     The stacked layout runs tf-mlp: keras-mlp's Adam (eps 1e-7 on near-zero gradients) amplifies a

@@ -1,11 +1,13 @@
 """Stacked MNIST: built deterministically with 1000 balanced modes; real data scores 1000 modes."""
 
+import pytest
 import torch
 
 from gan_bench.data import catalogue, datasets, stacked
 from gan_bench.metrics import stacked as stacked_metrics
 
 
+@pytest.mark.slow
 def test_build_is_deterministic_balanced_and_made_of_the_right_digits():
     mnist = catalogue.load("mnist")
     a = stacked.build(mnist)
@@ -23,6 +25,7 @@ def test_build_is_deterministic_balanced_and_made_of_the_right_digits():
     assert torch.equal(a.train_images, b.train_images) and a.sha256 == b.sha256
 
 
+@pytest.mark.slow
 def test_real_stacked_data_has_1000_modes_and_kl_below_002():
     data = datasets.load("stacked-mnist")
     s = stacked_metrics.scores(data.test_images, torch.device("cpu"))

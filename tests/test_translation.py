@@ -123,6 +123,7 @@ class StopAt(Reporter):
             os.kill(os.getpid(), signal.SIGINT)
 
 
+@pytest.mark.slow
 def test_cyclegan_resume_ends_with_the_same_bits(tmp_path):
     """The fake pools, the lr schedulers and the B draws all resume exactly."""
     spec = RunSpec(recipe="cyclegan", dataset="digits2bold", seed=0, profile="smoke", steps=6, device="cpu")
@@ -155,6 +156,7 @@ label_acc_lenet_500 = { min = 0.0 }
 """
 
 
+@pytest.mark.slow
 def test_translation_suite_trains_scores_reports_and_checks(tmp_path):
     suite = tmp_path / "mini.toml"
     suite.write_text(SUITE)

@@ -28,6 +28,7 @@ def accuracy(images, task):
     return float((logits.argmax(1) == task.test_labels[:len(images)]).double().mean())
 
 
+@pytest.mark.slow
 def test_edges_task_pairs_outlines_with_digits(edges):
     assert edges.paired and edges.true_mapping and edges.size == 28 and edges.channels == 1
     assert edges.train_a.shape == edges.train_b.shape == (60_000, 1, 28, 28)
@@ -41,6 +42,7 @@ def test_edges_task_pairs_outlines_with_digits(edges):
     assert accuracy(edges.test_b[:2000], edges) > 0.98
 
 
+@pytest.mark.slow
 def test_edges2fashion_is_padded_to_32_and_cropped_for_the_evaluator():
     task = datasets.load("edges2fashion")
     assert task.size == 32 and task.evaluator_crop == 2 and task.evaluator == "fashion-mnist"

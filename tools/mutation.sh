@@ -6,5 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf mutants
+# One thread: mutmut forks a warm test process per mutant, and a forked OpenMP pool can deadlock.
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 python -m mutmut run "${@:---max-children=2}" >mutants.log 2>&1 || { tail -20 mutants.log; exit 1; }
 python tools/mutation_summary.py
