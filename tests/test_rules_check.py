@@ -209,3 +209,50 @@ def test_baseline_file_without_recipes_is_refused(tmp_path):
         check.read_baseline(tmp_path / "none.json")
     path.write_text('{"recipes": {"a": {}}}')
     assert check.read_baseline(path) == {"recipes": {"a": {}}}
+
+
+def test_each_verdict_names_its_recipe_metric_and_value_and_only_failures_carry_a_note():
+    b = baseline("fid_lenet_1k_test", 10.0)
+    t = {"fid_lenet_1k_test": Threshold(baseline=True, tolerance=0.1), "modes_covered": Threshold(min=5)}
+    df = runs(fid_lenet_1k_test=[10.5], modes_covered=[6.0])
+    got = [(v.recipe, v.metric, v.value, v.passed, v.note) for v in check.check(df, suite(**t), b)]
+    assert got == [("tf-mlp", "fid_lenet_1k_test", 10.5, True, ""), ("tf-mlp", "modes_covered", 6.0, True, "")]
+    absent = check.check(df, suite(kid_lenet_1k_test=Threshold(baseline=True, tolerance=0.1)), b)[0]
+    assert (absent.recipe, absent.metric, absent.value, absent.note) == ("tf-mlp", "kid_lenet_1k_test", None,
+                                                                         "not in the baseline")
+    unscored = check.check(runs(kid_lenet_1k_test=[float("nan")]), suite(kid_lenet_1k_test=Threshold(max=1)), None)[0]
+    assert (unscored.recipe, unscored.metric, unscored.value, unscored.note) == ("tf-mlp", "kid_lenet_1k_test",
+                                                                                 None, "missing")
+
+
+def test_an_infinite_mean_is_missing_not_a_value():
+    got = outcome(runs(fid_lenet_1k_test=[float("inf")]), {"fid_lenet_1k_test": Threshold(min=0)})
+    assert got[0][0] is None and got[0][2] is False
+
+
+def test_the_default_baseline_file_is_named_by_suite_profile_and_device():
+    from pathlib import Path
+
+    assert check.baseline_path("smoke", "smoke", "cpu") == Path("results/baselines/smoke-smoke-cpu.json")
+
+
+def test_junit_is_a_testsuite_document_with_the_failures_explained(tmp_path):
+    verdicts = check.check(runs(fid_lenet_1k_test=[50.0]), suite(fid_lenet_1k_test=Threshold(max=40)), None)
+    verdicts.append(check.Verdict("tf-mlp", "kid_lenet_1k_test", None, "baseline", False, "not in the baseline"))
+    check.junit(verdicts, tmp_path / "j.xml")
+    raw = (tmp_path / "j.xml").read_bytes()
+    assert raw.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
+    root = ET.fromstring(raw)
+    assert root.tag == "testsuite" and root.get("name") == "ganbench check"
+    texts = [f.text for f in root.iter("failure")]
+    assert texts == ["tf-mlp: fid_lenet_1k_test = 50 fails <= 40", "not in the baseline"]
+
+
+def test_baseline_of_two_seeds_has_their_sample_std_and_records_the_training_commits():
+    df = pd.DataFrame({"recipe": ["a", "a"], "seed": [0, 1], "suite": "s", "profile": "smoke", "device": "cpu",
+                       "dataset": "mnist", "spec_hash": ["h1", "h2"], "fid_lenet_1k_test": [1.0, 3.0],
+                       "env.git_commit": ["abc", None]})
+    data = check.baseline_from(df, "c")
+    assert data["recipes"]["a"]["fid_lenet_1k_test"] == {"mean": 2.0, "std": pytest.approx(math.sqrt(2)), "n": 2}
+    assert data["produced_by"]["runs_trained_at"] == ["abc"]
+    assert set(data["produced_by"]) == {"command", "git_commit", "runs_trained_at", "seeds", "runs", "spec_hashes"}

@@ -89,3 +89,11 @@ def test_kl_skips_empty_generated_classes_and_is_log_k_for_one_class():
 def test_histogram_counts_the_argmax_class():
     logits = torch.tensor([[0.0, 2.0, 1.0], [3.0, 0.0, 0.0], [0.0, 0.0, 0.5], [0.0, 5.0, 4.9]])
     assert coverage.coverage(logits, torch.tensor([0, 1, 2]), classes=3)["class_histogram"] == [1, 2, 1]
+
+
+def test_classes_missing_from_the_data_split_still_count():
+    # the data split lacks class 9 entirely; generated samples fall in classes 0 and 1 only
+    data = torch.tensor([0, 1, 2])
+    result = coverage.coverage(confident_logits([5, 5] + [0] * 8), data)
+    assert len(result["class_histogram"]) == 10
+    assert result["kl_generated_data"] == pytest.approx(2 * 0.5 * math.log(0.5 / (1 / 3)), rel=1e-12)

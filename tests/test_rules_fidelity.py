@@ -3,6 +3,7 @@ the evaluator's own features: FID (Fréchet distance of the penultimate features
 MMD² with the cubic polynomial kernel), IS (on the logits, 10 splits in order), and the
 orientation of precision and recall."""
 
+import hashlib
 import warnings
 
 import numpy as np
@@ -23,11 +24,17 @@ def mnist():
     return catalogue.load("mnist")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def train_vs_test(mnist):
+    """Computed in each test (not shared): mutation testing maps each test to the code it runs."""
     generated, reference = mnist.train_images[:N, None], mnist.test_images[:N, None]
     metrics = fidelity.evaluator_metrics(generated, reference, "mnist", "test", cuda=False)
     return generated, reference, metrics
+
+
+SHA = evaluators.PINS["mnist"].sha256
+WITH_REFERENCE = {"samples": N, "reference_split": "test", "reference_samples": N, "backbone": "lenet",
+                  "backbone_sha256": SHA}
 
 
 def numpy_fid(a: np.ndarray, b: np.ndarray) -> float:
@@ -51,13 +58,14 @@ def numpy_kid(a: np.ndarray, b: np.ndarray) -> float:
     return float(off - 2 * kab.sum() / (m * m))
 
 
-def numpy_is(logits: np.ndarray, splits: int = 10) -> float:
+def numpy_split_scores(logits: np.ndarray, splits: int = 10) -> list[float]:
+    """exp(E KL(p(y|x) ‖ p(y))) in each of 10 consecutive splits."""
     scores = []
     for chunk in np.array_split(logits, splits):
         p = scipy.special.softmax(chunk, axis=1)
         q = p.mean(axis=0, keepdims=True)
         scores.append(np.exp((p * (np.log(p) - np.log(q))).sum(axis=1).mean()))
-    return float(np.mean(scores))
+    return scores
 
 
 def features(images):
@@ -69,9 +77,9 @@ def test_fid_equals_the_frechet_distance_of_the_penultimate_features(train_vs_te
     generated, reference, metrics = train_vs_test
     expected = numpy_fid(features(generated)[1], features(reference)[1])
     entry = metrics["fid_lenet_500_test"]
-    assert entry["value"] == pytest.approx(expected, rel=1e-4)
-    assert (entry["samples"], entry["reference_split"], entry["reference_samples"]) == (N, "test", N)
-    assert entry["backbone_sha256"] == evaluators.PINS["mnist"].sha256
+    assert entry == {"value": pytest.approx(expected, rel=1e-4), **WITH_REFERENCE}
+    assert set(metrics) == {"is_lenet_500", "fid_lenet_500_test", "kid_lenet_500_test", "precision_lenet_500_test",
+                            "recall_lenet_500_test"}
 
 
 def test_fid_between_statistics_matches_numpy_and_is_zero_for_equal_sets():
@@ -91,14 +99,24 @@ def test_kid_is_the_unbiased_mmd_of_the_penultimate_features(train_vs_test):
     entry = metrics["kid_lenet_500_test"]
     assert entry["value"] == pytest.approx(expected, rel=1e-4)
     assert entry["std"] < 1e-5 * entry["value"]  # the same sets in another order: rounding only
-    assert (entry["subsets"], entry["subset_size"]) == (100, N)
+    assert entry == {"value": entry["value"], "std": entry["std"], "subsets": 100, "subset_size": N, **WITH_REFERENCE}
+
+
+def test_kid_subsets_hold_1000_samples_at_most_and_never_more_than_the_reference(mnist):
+    big = fidelity.evaluator_metrics(mnist.train_images[:1200, None], mnist.test_images[:1200, None], "mnist",
+                                     "test", cuda=False)["kid_lenet_1200_test"]
+    assert big["subset_size"] == 1000 and big["std"] > 1e-4 * big["value"]  # subsets of 1000 of 1200 differ
+    small = fidelity.evaluator_metrics(mnist.train_images[:N, None], mnist.test_images[:300, None], "mnist",
+                                       "test", cuda=False)["kid_lenet_500_test"]
+    assert small["subset_size"] == 300 and small["reference_samples"] == 300
 
 
 def test_is_is_computed_on_the_logits_in_ten_ordered_splits(train_vs_test):
     generated, _, metrics = train_vs_test
     entry = metrics["is_lenet_500"]
-    assert entry["value"] == pytest.approx(numpy_is(features(generated)[0]), rel=1e-6)
-    assert entry["splits"] == 10 and "reference_split" not in entry
+    scores = numpy_split_scores(features(generated)[0])
+    assert entry == {"value": pytest.approx(np.mean(scores), rel=1e-6), "std": pytest.approx(np.std(scores), rel=1e-6),
+                     "splits": 10, "samples": N, "backbone": "lenet", "backbone_sha256": SHA}
 
 
 def test_one_class_has_high_precision_and_low_recall(mnist):
@@ -107,7 +125,8 @@ def test_one_class_has_high_precision_and_low_recall(mnist):
     precision, recall = metrics["precision_lenet_500_test"]["value"], metrics["recall_lenet_500_test"]["value"]
     assert precision > 0.8  # generated 1s lie on the manifold of real digits (0.852 measured)
     assert recall < 0.3  # only the real 1s (about 11 %) lie on the manifold of the generated ones (0.14)
-    assert metrics["precision_lenet_500_test"]["neighborhood"] == 3
+    for name in ("precision_lenet_500_test", "recall_lenet_500_test"):
+        assert metrics[name] == {"value": metrics[name]["value"], "neighborhood": 3, **WITH_REFERENCE}
 
 
 def test_train_against_test_has_both_precision_and_recall_high(train_vs_test):
@@ -121,3 +140,72 @@ def test_names_carry_the_metric_backbone_count_and_split():
     assert fidelity.count_name(1000) == "1k" and fidelity.count_name(999) == "999"
     assert fidelity.metric_name("fid", "lenet", 10_000, "test") == "fid_lenet_10k_test"
     assert fidelity.metric_name("is", "lenet", 1000, None) == "is_lenet_1k"
+
+
+def test_the_reference_features_are_cached_under_a_name_of_evaluator_split_size_and_content(mnist):
+    reference = mnist.test_images[:N, None]
+    name = fidelity.reference_cache("mnist", "test", reference)["input2_cache_name"]
+    digest = hashlib.sha256(reference.numpy().tobytes()).hexdigest()[:16]
+    assert name == f"ganbench-mnist-test-{N}-{digest}-{SHA[:16]}"
+    other = fidelity.reference_cache("mnist", "test", mnist.test_images[1:N + 1, None])["input2_cache_name"]
+    assert other != name and fidelity.reference_cache("mnist", "val", reference)["input2_cache_name"] != name
+    cache = fidelity.reference_cache("mnist", "test", reference)
+    assert cache["cache"] is True and cache["cache_root"] == str(catalogue.cache_dir() / "fidelity")
+    fidelity.evaluator_metrics(mnist.train_images[:100, None], reference, "mnist", "test", cuda=False)
+    assert any(p.name.startswith(name) for p in (catalogue.cache_dir() / "fidelity").iterdir())
+
+
+def test_reference_statistics_are_the_mean_and_covariance_of_the_features(mnist):
+    reference = mnist.test_images[:N, None]
+    stats = fidelity.reference_statistics(reference, "mnist", "test", CPU)
+    feats = features(reference)[1]
+    assert np.allclose(stats["mu"], feats.mean(axis=0), rtol=1e-6, atol=1e-9)
+    assert np.allclose(stats["sigma"], np.cov(feats, rowvar=False), rtol=1e-6, atol=1e-9)
+    assert fidelity.reference_statistics(reference, "mnist", "test", CPU) is stats  # once per process
+    fewer = fidelity.reference_statistics(mnist.test_images[:N - 1, None], "mnist", "test", CPU)
+    assert not np.allclose(fewer["mu"], stats["mu"])
+
+
+def test_each_dataset_registers_its_evaluator_once_with_torch_fidelity():
+    from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY
+
+    assert fidelity.extractor_name("mnist") == "ganbench-lenet-mnist"
+    assert fidelity.extractor_name("fashion-mnist") == "ganbench-lenet-fashion-mnist"
+    cls = FEATURE_EXTRACTORS_REGISTRY["ganbench-lenet-fashion-mnist"]
+    assert cls.dataset == "fashion-mnist" and issubclass(cls, fidelity.EvaluatorExtractor)
+    assert cls.__name__ == "EvaluatorExtractor_fashion_mnist"
+    assert fidelity.extractor_name("fashion-mnist") == "ganbench-lenet-fashion-mnist"
+    assert FEATURE_EXTRACTORS_REGISTRY["ganbench-lenet-fashion-mnist"] is cls  # not registered twice
+
+
+def test_the_extractor_reads_the_first_channel_and_maps_each_metric_to_its_layer():
+    cls = fidelity.EvaluatorExtractor
+    assert cls.get_provided_features_list() == ("logits", "features")
+    assert {m: cls.get_default_feature_layer_for_metric(m) for m in ("isc", "fid", "kid", "prc")} == {
+        "isc": "logits", "fid": "features", "kid": "features", "prc": "features"}
+    assert cls.can_be_compiled() is False
+    dummy = cls.get_dummy_input_for_compile()
+    assert dummy.shape == (1, 1, 28, 28) and dummy.dtype == torch.uint8 and int(dummy.sum()) == 0
+    extractor = registered_extractor("mnist")(name="x", features_list=["features", "logits"])
+    gray = torch.randint(0, 256, (4, 1, 28, 28), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    rgb = torch.cat([gray, torch.zeros_like(gray), torch.full_like(gray, 255)], dim=1)
+    feats, logits = extractor(gray)
+    again = extractor(rgb)
+    assert torch.equal(feats, again[0]) and torch.equal(logits, again[1])
+    assert feats.shape == (4, 128) and logits.shape == (4, 10)
+
+
+def registered_extractor(dataset):
+    from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY
+
+    return FEATURE_EXTRACTORS_REGISTRY[fidelity.extractor_name(dataset)]
+
+
+def test_image_tensors_take_uint8_batches_only():
+    images = torch.zeros(3, 1, 28, 28, dtype=torch.uint8)
+    dataset = fidelity.ImageTensors(images)
+    assert len(dataset) == 3 and dataset[2] is not None and torch.equal(dataset[1], images[1])
+    with pytest.raises(AssertionError):
+        fidelity.ImageTensors(images.float())
+    with pytest.raises(AssertionError):
+        fidelity.ImageTensors(images[:, 0])

@@ -77,3 +77,27 @@ def test_no_finite_sample_is_zero_modes_and_kl_log_k():
     result = mixture.scores(torch.full((5, 2), float("nan")), MEANS, STD)
     assert result["modes"] == 0 and result["high_quality"] == 0.0
     assert result["reverse_kl"] == pytest.approx(math.log(4), rel=1e-12)
+
+
+def test_a_point_exactly_3_std_away_is_high_quality():
+    # 1.5 = 3 · 0.5 exactly in binary floating point
+    result = mixture.scores(torch.tensor([[1.5, 0.0], [10.0, 1.5000001]]), MEANS, 0.5)
+    assert result["high_quality"] == pytest.approx(50.0) and result["captured"] == [True, False, False, False]
+
+
+def test_every_mode_is_listed_when_the_last_ones_are_missed():
+    result = mixture.scores(torch.tensor([at(0, 0.0)]), MEANS, STD)
+    assert result["captured"] == [True, False, False, False] and result["mode_histogram"] == [1, 0, 0, 0]
+
+
+def test_reverse_kl_is_exact_for_a_mixture_of_three():
+    three = MEANS[:3]
+    # shares 2/3, 1/3, 0 against 1/3: 2/3 ln 2 + 1/3 ln 1
+    result = mixture.scores(torch.tensor([[0.0, 0.0], [0.0, 0.0], [10.0, 0.0]]), three, STD)
+    assert result["reverse_kl"] == pytest.approx(2 / 3 * math.log(2), rel=1e-12)
+
+
+def test_metric_names_carry_the_sample_count():
+    assert mixture.metric_names(2500) == {"modes": "modes_2d_2500", "high_quality": "high_quality_2d_2500",
+                                          "reverse_kl": "reverse_kl_2d_2500"}
+    assert mixture.metric_names(3000)["modes"] == "modes_2d_3k"

@@ -44,3 +44,16 @@ def test_names_carry_the_count_and_the_split():
     assert tm.unpaired_names(10_000) == {"cycle_l1": "cycle_l1_10k_test", "mapping_l1_ab": "mapping_l1_ab_10k_test",
                                          "mapping_l1_ba": "mapping_l1_ba_10k_test"}
     assert math.isclose(tm.l1(const(0.0), const(1.0)), 1.0)
+
+
+def test_psnr_above_100_db_is_capped_at_100():
+    x = const(0.5)
+    y = x + 3e-6  # MSE 9e-12: about 110 dB
+    assert tm.psnr(x, y) == pytest.approx(100.0)
+
+
+def test_ssim_is_the_mean_over_images_whatever_the_batches():
+    c1 = (0.01 * 1.0) ** 2
+    lum = (2 * 0.2 * 0.5 + c1) / (0.04 + 0.25 + c1)
+    x, y = const(0.2, 0.7, 0.3), const(0.5, 0.7, 0.3)
+    assert tm.ssim(x, y, batch=2) == pytest.approx((lum + 1 + 1) / 3, rel=1e-6)

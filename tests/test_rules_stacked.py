@@ -50,3 +50,8 @@ def test_channels_are_classified_one_by_one_with_the_mnist_evaluator():
     result = stacked.scores(images, torch.device("cpu"))
     assert result["modes"] == 2
     assert result["kl"] == pytest.approx(math.log(500), rel=1e-12)
+
+
+def test_metric_names_carry_the_backbone_and_count():
+    assert stacked.metric_names(26_000) == {"modes": "modes_stacked_lenet_26k", "kl": "kl_stacked_lenet_26k"}
+    assert stacked.metric_names(2600) == {"modes": "modes_stacked_lenet_2600", "kl": "kl_stacked_lenet_2600"}

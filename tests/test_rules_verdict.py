@@ -152,3 +152,45 @@ def test_rules_are_recorded_with_their_documented_values():
     assert diagnostics.RULES == {"window": 0.2, "collapse_min_modes": 0.8, "d_fake_dominated": 0.05,
                                  "d_real_dominating": 0.95, "grad_collapse": 0.01, "oscillation_cv": 0.5,
                                  "d_fake_swing": 0.5}
+
+
+def test_each_rule_says_why_in_its_reason():
+    def reason(cover=FULL, **changes):
+        return diagnostics.verdict({**CALM, **changes}, cover)[1]
+
+    assert reason(cover={**FULL, "nonfinite_samples": True}) == "the generator produces non-finite samples"
+    assert reason(cover={"modes_covered": 3, "modes_total": 10}) == "3 of 10 classes covered"
+    assert reason(d_fake_mean=0.01, d_real_mean=0.99, g_grad_ratio=0.5) == \
+        "mean D(G(z)) 0.01 with D(x) 0.99, G grad ratio 0.5"
+    assert reason(d_fake_mean=0.01, d_real_mean=None, g_grad_ratio=0.001) == \
+        "mean D(G(z)) 0.01 with D(x) unknown, G grad ratio 0.001"
+    assert reason(d_loss_cv=0.7, g_loss_cv=0.6, d_fake_swing=0.2) == "loss CV 0.7, D(G(z)) swing 0.2"
+    assert reason(d_loss_cv=None, g_loss_cv=None, d_fake_swing=0.6) == "loss CV 0, D(G(z)) swing 0.6"
+
+
+def test_a_loss_mean_below_one_still_gives_its_cv():
+    # d_loss 0.25 and 0.75 in the window: mean 0.5, population std 0.25, CV 0.5
+    n = diagnostics.history_numbers(frame([{}] * 8 + [{"d_loss": 0.25}, {"d_loss": 0.75}]))
+    assert n["d_loss_cv"] == pytest.approx(0.5)
+
+
+def test_a_gradient_peak_below_one_still_gives_its_ratio_and_a_zero_peak_none():
+    n = diagnostics.history_numbers(frame([{"g_grad_norm": 0.5}] * 8 + [{"g_grad_norm": 0.1}] * 2))
+    assert n["g_grad_ratio"] == pytest.approx(0.2)
+    assert diagnostics.history_numbers(frame([{"g_grad_norm": 0.0}] * 5))["g_grad_ratio"] is None
+
+
+def test_a_history_with_no_finite_row_has_no_window_numbers():
+    n = diagnostics.history_numbers(frame([{"d_loss": float("nan")}] * 3))
+    assert n["nonfinite"] is True and n["first_nonfinite_step"] == 10
+    assert n["window_rows"] == 0 and n["window_from_step"] is None
+    for key in ("d_real_mean", "d_fake_mean", "equilibrium_gap", "d_loss_cv", "d_fake_swing", "g_grad_norm_peak",
+                "g_grad_ratio"):
+        assert n[key] is None, key
+
+
+def test_history_is_read_from_its_csv(tmp_path):
+    path = tmp_path / "history.csv"
+    path.write_text("step,epoch,d_loss\n10,0.1,1.5\n20,0.2,2.5\n")
+    assert diagnostics.read_history(path).to_dict("list") == {"step": [10, 20], "epoch": [0.1, 0.2],
+                                                              "d_loss": [1.5, 2.5]}

@@ -43,6 +43,8 @@ def history_numbers(history: pd.DataFrame) -> dict:
     window = good.tail(max(1, math.ceil(len(good) * WINDOW)))
 
     def cv(col: str) -> float:
+        if window.empty:  # no finite row: no spread to speak of
+            return float("nan")
         mean = window[col].abs().mean()
         return float(window[col].std(ddof=0) / mean) if mean > 0 else 0.0
 

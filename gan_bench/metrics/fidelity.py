@@ -102,12 +102,13 @@ def evaluator_metrics(generated: torch.Tensor, reference: torch.Tensor, dataset:
                       cuda: bool) -> dict[str, dict]:
     """IS, FID, KID and precision/recall of uint8 ``generated`` against ``reference``, with protocols."""
     n = len(generated)
+    subset = min(KID_SUBSET_SIZE, n, len(reference))  # KID's subsets cannot outgrow either set
     raw = torch_fidelity.calculate_metrics(
         input1=ImageTensors(generated), input2=ImageTensors(reference), cuda=cuda, batch_size=500,
         isc=True, fid=True, kid=True, prc=True, feature_extractor=extractor_name(dataset),
         feature_layer_isc=LOGITS, feature_layer_fid=FEATURES, feature_layer_kid=FEATURES,
         feature_layer_prc=FEATURES, isc_splits=ISC_SPLITS, kid_subsets=KID_SUBSETS,
-        kid_subset_size=min(KID_SUBSET_SIZE, n, len(reference)), prc_neighborhood=PRC_NEIGHBORHOOD,
+        kid_subset_size=subset, prc_neighborhood=PRC_NEIGHBORHOOD,
         samples_shuffle=False, rng_seed=RNG_SEED, save_cpu_ram=True, verbose=False,
         **reference_cache(dataset, split, reference),
     )
@@ -125,7 +126,7 @@ def evaluator_metrics(generated: torch.Tensor, reference: torch.Tensor, dataset:
         metric_name("fid", BACKBONE, n, split): entry(raw["frechet_inception_distance"]),
         metric_name("kid", BACKBONE, n, split): entry(raw["kernel_inception_distance_mean"],
                                                      raw["kernel_inception_distance_std"],
-                                                     subsets=KID_SUBSETS, subset_size=min(KID_SUBSET_SIZE, n)),
+                                                     subsets=KID_SUBSETS, subset_size=subset),
         metric_name("precision", BACKBONE, n, split): entry(raw["precision"], neighborhood=PRC_NEIGHBORHOOD),
         metric_name("recall", BACKBONE, n, split): entry(raw["recall"], neighborhood=PRC_NEIGHBORHOOD),
     }
