@@ -4,6 +4,7 @@ MMD² with the cubic polynomial kernel), IS (on the logits, 10 splits in order),
 orientation of precision and recall."""
 
 import hashlib
+import uuid
 import warnings
 
 import numpy as np
@@ -155,7 +156,8 @@ def test_the_reference_features_are_cached_under_a_name_of_evaluator_split_size_
     assert any(p.name.startswith(name) for p in (catalogue.cache_dir() / "fidelity").iterdir())
 
 
-def test_reference_statistics_are_the_mean_and_covariance_of_the_features(mnist):
+def test_reference_statistics_are_the_mean_and_covariance_of_the_features(mnist, monkeypatch):
+    monkeypatch.setattr(fidelity, "_REFERENCE_STATS", {})  # computed here, not found from an earlier test
     reference = mnist.test_images[:N, None]
     stats = fidelity.reference_statistics(reference, "mnist", "test", CPU)
     feats = features(reference)[1]
@@ -168,6 +170,14 @@ def test_reference_statistics_are_the_mean_and_covariance_of_the_features(mnist)
 
 def test_each_dataset_registers_its_evaluator_once_with_torch_fidelity():
     from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY
+
+    fresh = f"planted-{uuid.uuid4().hex[:8]}"  # a name no earlier test registered
+    assert fidelity.extractor_name(fresh) == f"ganbench-lenet-{fresh}"
+    cls = FEATURE_EXTRACTORS_REGISTRY[f"ganbench-lenet-{fresh}"]
+    assert cls.__name__ == f"EvaluatorExtractor_{fresh.replace('-', '_')}" and cls.dataset == fresh
+    assert issubclass(cls, fidelity.EvaluatorExtractor) and cls.get_provided_features_list() == ("logits", "features")
+    assert fidelity.extractor_name(fresh) == f"ganbench-lenet-{fresh}"
+    assert FEATURE_EXTRACTORS_REGISTRY[f"ganbench-lenet-{fresh}"] is cls  # not registered twice
 
     assert fidelity.extractor_name("mnist") == "ganbench-lenet-mnist"
     assert fidelity.extractor_name("fashion-mnist") == "ganbench-lenet-fashion-mnist"
