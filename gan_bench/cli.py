@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gan_bench import devices
+from gan_bench import atomic, devices
 from gan_bench.config import RunSpec, available_suites, compatible, load_suite, suite_path
 from gan_bench.data import catalogue, datasets
 from gan_bench.errors import UserError
@@ -68,6 +68,13 @@ def user_errors(fn):
         except Interrupted as e:
             err_console.print(str(e), markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except OSError as e:  # a full disk outside ganbench's own writers (a folder, a library's cache)
+            if e.errno not in atomic.NO_ROOM:
+                raise
+            err_console.print(f"error: {e.filename or 'a file'}: cannot write ({e.strerror}). Free some space, "
+                              f"then re-run with --resume to continue from the last checkpoint",
+                              markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
 
     return wrapper
 

@@ -150,3 +150,48 @@ def test_resume_drops_a_row_cut_short_by_a_kill(tmp_path):
     resumed.resume(h.state_dict(), step=5)
     assert (tmp_path / "history.csv").read_text() == "step,epoch,d_loss,g_loss\n1,0.1,1.0,2.0\n2,0.2,2.0,4.0\n"
     assert (tmp_path / "timing.csv").read_text().count("\n") == 3
+
+
+def _file_size_limit():
+    """In the child: the kernel refuses writes past 1 MB (EFBIG), as a full disk refuses them (ENOSPC)."""
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # get the error, not the signal
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1_000_000, 1_000_000))
+
+
+@pytest.mark.slow
+def test_a_real_write_refused_by_the_kernel_exits_2_and_resume_finishes_the_same_run(tmp_path):
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-m", "gan_bench", "train", "tf-mlp", "--profile", "smoke", "--quiet", "--out"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    straight = subprocess.run(args + [str(tmp_path / "straight")], capture_output=True, text=True, env=env)
+    assert straight.returncode == 0, straight.stderr
+    run = tmp_path / "limited"
+    refused = subprocess.run(args + [str(run)], capture_output=True, text=True, env=env, preexec_fn=_file_size_limit)
+    assert refused.returncode == 2, refused.stderr
+    assert f"{run / 'checkpoints' / 'last.pt'}: cannot write (File too large)" in refused.stderr
+    assert "Traceback" not in refused.stderr and not list(run.rglob("*.tmp"))
+    resumed = subprocess.run(args + [str(run), "--resume"], capture_output=True, text=True, env=env)
+    assert resumed.returncode == 0, resumed.stderr
+    assert (run / "history.csv").read_bytes() == (tmp_path / "straight" / "history.csv").read_bytes()
+    a = torch.load(run / "checkpoints" / "final.pt", weights_only=True)["system"]["G"]
+    b = torch.load(tmp_path / "straight" / "checkpoints" / "final.pt", weights_only=True)["system"]["G"]
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_a_full_disk_outside_ganbench_own_writers_is_one_message_too(tmp_path, monkeypatch):
+    """A folder or lock file that cannot be made (or a library's cache) on a full disk: exit 2, no traceback."""
+    from gan_bench import lock
+
+    def full(path, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(lock.os, "open", full)
+    (tmp_path / "disk.toml").write_text(SUITE)
+    result = invoke(*command(tmp_path, tmp_path / "out"))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"{tmp_path / 'out' / '.ganbench.lock'}: cannot write (No space left on device)" in result.output
