@@ -35,15 +35,19 @@ def write_with(path: Path, write: Callable[[BinaryIO], Any]) -> None:
         os.replace(tmp, path)
     except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
-        _no_room(e, path)
+        if (err := no_room(e, path)) is not None:
+            raise err from None
         raise
 
 
-def _no_room(e: BaseException, path: Path) -> None:
-    """A full disk or quota is the user's to fix: one message naming the file, exit 2."""
-    if isinstance(e, OSError) and e.errno in NO_ROOM:
-        raise UserError(f"{path}: cannot write ({e.strerror}); nothing partial was left. Free some space, "
-                        f"then re-run with --resume to continue from the last checkpoint") from None
+def no_room(e: BaseException, path, cleaned: bool = True) -> UserError | None:
+    """A full disk, quota or file-size limit is the user's to fix: the one message naming the file
+    (``cleaned``: ganbench removed what it had half written). None for any other error."""
+    if not (isinstance(e, OSError) and e.errno in NO_ROOM):
+        return None
+    left = "; nothing partial was left" if cleaned else ""
+    return UserError(f"{path}: cannot write ({e.strerror}){left}. Free some space, "
+                     f"then re-run with --resume to continue from the last checkpoint")
 
 
 def append_together(parts: list[tuple[Path, str]]) -> None:
@@ -61,7 +65,8 @@ def append_together(parts: list[tuple[Path, str]]) -> None:
     except BaseException as e:
         for (path, _), size in zip(parts, sizes):
             os.truncate(path, size)
-        _no_room(e, Path(current))
+        if (err := no_room(e, current)) is not None:
+            raise err from None
         raise
 
 

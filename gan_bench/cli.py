@@ -69,11 +69,10 @@ def user_errors(fn):
             err_console.print(str(e), markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except OSError as e:  # a full disk outside ganbench's own writers (a folder, a library's cache)
-            if e.errno not in atomic.NO_ROOM:
+            err = atomic.no_room(e, e.filename or "a file", cleaned=False)
+            if err is None:
                 raise
-            err_console.print(f"error: {e.filename or 'a file'}: cannot write ({e.strerror}). Free some space, "
-                              f"then re-run with --resume to continue from the last checkpoint",
-                              markup=False, highlight=False, soft_wrap=True)
+            err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper
