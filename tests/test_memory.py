@@ -43,7 +43,7 @@ def test_memory_does_not_grow_with_steps(tmp_path):
 
 
 def test_peak_rss_suite_is_the_quick_mnist_suite_capped():
-    """benchmarks/mnist-quick-capped.toml (the README's peak-RSS measurement) runs every recipe and
+    """benchmarks/mnist-quick-capped.toml (the peak-RSS measurement in docs/speed.md) runs every recipe and
     seed of the mnist suite on the quick profile, each capped in steps only."""
     from pathlib import Path
 
