@@ -19,10 +19,10 @@ import pytest
 import torch
 
 from speed_table import keep, record
-from gan_bench.config import RunSpec
+from gan_bench.suite.spec import RunSpec
 from gan_bench.data import catalogue
 from gan_bench.executors.local import run_all
-from gan_bench.rundir import RunDir
+from gan_bench.rundir.layout import RunDir
 from gan_bench.train.cuda_graph import supports as graph_supports
 from gan_bench.train.engine import train
 from gan_bench.train.progress import Reporter

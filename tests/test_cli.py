@@ -5,7 +5,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from gan_bench.cli import app
+from gan_bench.cli.app import app
 from gan_bench.data import catalogue
 
 runner = CliRunner()
@@ -59,7 +59,7 @@ def test_resume_skips_complete_runs(tmp_path):
 
 @pytest.mark.slow
 def test_resume_by_run_id_and_a_changed_suite_is_refused(tmp_path, monkeypatch):
-    from gan_bench import cli
+    from gan_bench.cli.app import app as cli
 
     monkeypatch.setattr(cli, "RUNS_ROOT", tmp_path / "runs")
     suite = tmp_path / "s.toml"

@@ -8,7 +8,7 @@ import time
 import pytest
 import torch
 
-from gan_bench.config import RunSpec
+from gan_bench.suite.spec import RunSpec
 from gan_bench.executors.local import run_all
 from gan_bench.train.progress import Reporter
 

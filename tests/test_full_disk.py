@@ -11,8 +11,8 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from gan_bench import atomic
-from gan_bench.cli import app
+from gan_bench.rundir import atomic
+from gan_bench.cli.app import app
 from gan_bench.train.history import History
 
 # toy-gan on the ring writes what an image run writes (grids as scatter plots) plus the scored scatter,
@@ -185,7 +185,7 @@ def test_a_real_write_refused_by_the_kernel_exits_2_and_resume_finishes_the_same
 
 def test_a_full_disk_outside_ganbench_own_writers_is_one_message_too(tmp_path, monkeypatch):
     """A folder or lock file that cannot be made (or a library's cache) on a full disk: exit 2, no traceback."""
-    from gan_bench import lock
+    from gan_bench.rundir import lock
 
     def full(path, *args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))

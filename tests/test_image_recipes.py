@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from gan_bench import score
+from gan_bench.scoring import score_run as score
 from gan_bench.data import catalogue
 from gan_bench.variants import RECIPES, build_system
 from gan_bench.variants.dcgan_mnist import l2_penalty

@@ -2,8 +2,8 @@
 
 from typer.testing import CliRunner
 
-from gan_bench.cli import app
-from gan_bench.lock import LOCK_NAME, output_lock
+from gan_bench.cli.app import app
+from gan_bench.rundir.lock import LOCK_NAME, output_lock
 
 
 def test_second_run_on_a_locked_folder_refuses(tmp_path):
@@ -37,7 +37,7 @@ def test_refusal_names_the_holder_and_a_killed_holder_releases_the_lock(tmp_path
 
     holder = subprocess.Popen([sys.executable, "-c", (
         "import sys, time\n"
-        "from gan_bench.lock import output_lock\n"
+        "from gan_bench.rundir.lock import output_lock\n"
         f"with output_lock({str(tmp_path)!r}):\n"
         "    print('locked', flush=True)\n"
         "    time.sleep(600)\n")], stdout=subprocess.PIPE, text=True)

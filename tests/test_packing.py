@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch import nn
 
-from gan_bench.config import RunSpec
+from gan_bench.suite.spec import RunSpec
 from gan_bench.errors import UserError
 from gan_bench.executors.local import run_all
 from gan_bench.train.progress import Reporter

@@ -7,10 +7,10 @@ import math
 import pytest
 import torch
 
-from gan_bench.config import RunSpec
+from gan_bench.suite.spec import RunSpec
 from gan_bench.executors.local import run_all
-from gan_bench.rundir import RunDir
-from gan_bench.score import score_run
+from gan_bench.rundir.layout import RunDir
+from gan_bench.scoring.score_run import score_run
 from gan_bench.train.progress import Reporter
 
 pytestmark = pytest.mark.slow

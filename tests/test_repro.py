@@ -3,9 +3,9 @@ import json
 import pytest
 import torch
 
-from gan_bench import atomic
-from gan_bench.config import RunSpec
-from gan_bench.repro import environment, seed_everything, spec_hash
+from gan_bench.rundir import atomic
+from gan_bench.suite.spec import RunSpec
+from gan_bench.rundir.repro import environment, seed_everything, spec_hash
 
 
 def spec(**kw):

@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
-from gan_bench import check
-from gan_bench.config import Suite, Threshold
+from gan_bench.gates import check
+from gan_bench.suite.spec import Suite, Threshold
 from gan_bench.errors import UserError
 
 

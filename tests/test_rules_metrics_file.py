@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from gan_bench import metrics_file
+from gan_bench.rundir import metrics_file
 from gan_bench.errors import UserError
-from gan_bench.rundir import RunDir
+from gan_bench.rundir.layout import RunDir
 
 GOOD = {"format": 1, "spec_hash": "abc", "recipe": "tf-mlp", "dataset": "mnist", "seed": 0, "profile": "smoke",
         "protocol": {"samples": 1000}, "metrics": {"fid_lenet_1k_test": {"value": 12.5, "samples": 1000}},

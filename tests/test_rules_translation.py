@@ -10,7 +10,7 @@ import pytest
 import scipy.ndimage
 import torch
 
-from gan_bench import score_translation
+from gan_bench.scoring import translation as score_translation
 from gan_bench.data import datasets
 from gan_bench.metrics import evaluators
 from gan_bench.variants.translation import to_signed

@@ -5,13 +5,13 @@ import json
 import pytest
 import torch
 
-from gan_bench.config import RunSpec
+from gan_bench.suite.spec import RunSpec
 from gan_bench.data import catalogue
 from gan_bench.errors import UserError
 from gan_bench.executors.local import run_all
 from gan_bench.metrics import coverage, diagnostics, evaluators, fidelity
-from gan_bench.rundir import RunDir
-from gan_bench.score import score_run
+from gan_bench.rundir.layout import RunDir
+from gan_bench.scoring.score_run import score_run
 from gan_bench.train.progress import Reporter
 
 CPU = torch.device("cpu")

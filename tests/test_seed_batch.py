@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
-from gan_bench.config import RunSpec
+from gan_bench.suite.spec import RunSpec
 from gan_bench.executors.local import run_all, seed_groups
 from gan_bench.nets import grouped
 from gan_bench.train import signals

@@ -9,10 +9,10 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from gan_bench.cli import app
+from gan_bench.cli.app import app
 from gan_bench.data import mixtures
 from gan_bench.metrics import mixture
-from gan_bench.score import generate, sample_seed
+from gan_bench.scoring.score_run import generate, sample_seed
 from gan_bench.train import checkpoint
 from gan_bench.train.scatter import save_scatter
 from gan_bench.variants import build_system, get_recipe

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from gan_bench import atomic
+from gan_bench.rundir import atomic
 from gan_bench.data import idx
 from gan_bench.errors import UserError
 

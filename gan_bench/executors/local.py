@@ -9,10 +9,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from gan_bench.config import RunSpec
+from gan_bench.suite.spec import RunSpec
 from gan_bench.data import datasets
-from gan_bench.rundir import RunDir
-from gan_bench.runs import RunResult, check_run_dir, execute, execute_seeds
+from gan_bench.rundir.layout import RunDir
+from gan_bench.executors.lifecycle import RunResult, check_run_dir, execute, execute_seeds
 from gan_bench.train.progress import Reporter
 from gan_bench.train.seed_batch import supports
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gan_bench.config import RunSpec
+from gan_bench.suite.spec import RunSpec
 from gan_bench.errors import UserError
 from gan_bench.executors.local import run_dir_for
-from gan_bench.rundir import RunDir
-from gan_bench.runs import RunResult, check_run_dir
+from gan_bench.rundir.layout import RunDir
+from gan_bench.executors.lifecycle import RunResult, check_run_dir
 from gan_bench.train.progress import Reporter
 
 MAX_RETRIES = 3  # retries of a task whose worker or node was lost
@@ -32,8 +32,8 @@ def _ray():
 def _one_run(spec_json: dict, run_root: str, data_dir: str | None, score_args: dict) -> dict:
     """Inside a worker: train (or resume) and score one run; returns what the driver reports."""
     from gan_bench.data import datasets
-    from gan_bench.runs import execute
-    from gan_bench.score import score_run
+    from gan_bench.executors.lifecycle import execute
+    from gan_bench.scoring.score_run import score_run
 
     spec = RunSpec.model_validate(spec_json)
     folder = Path(data_dir) if data_dir else None

@@ -21,7 +21,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from gan_bench import atomic
+from gan_bench.rundir import atomic
 from gan_bench.data.catalogue import PACKAGE_ASSETS
 from gan_bench.errors import UserError
 from gan_bench.nets.evaluator import EvaluatorCNN

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from gan_bench.nets.dropout import dropout
-from gan_bench.repro import rng_state, set_rng_state
+from gan_bench.rundir.repro import rng_state, set_rng_state
 
 
 EXACT = (nn.ReLU, nn.LeakyReLU, nn.Identity)  # elementwise with one rounding: same bits in any lane

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from gan_bench import metrics_file
-from gan_bench.rundir import RunDir, find_runs, read_suite_info
+from gan_bench.rundir import metrics_file
+from gan_bench.rundir.layout import RunDir, find_runs, read_suite_info
 
 COVERAGE_COLUMNS = ("modes_covered", "kl_generated_data", "mean_confidence")
 

@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from gan_bench.rundir import RunDir  # noqa: E402
+from gan_bench.rundir.layout import RunDir  # noqa: E402
 
 
 def _png(fig) -> bytes:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import torch
 
-from gan_bench import atomic
+from gan_bench.rundir import atomic
 from gan_bench.errors import UserError
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import torch
 
 from gan_bench.errors import UserError
-from gan_bench.repro import derived_seeds, rng_state, seed_everything, set_rng_state
-from gan_bench.rundir import RunDir
+from gan_bench.rundir.repro import derived_seeds, rng_state, seed_everything, set_rng_state
+from gan_bench.rundir.layout import RunDir
 from gan_bench.train import checkpoint
 from gan_bench.train.cuda_graph import GraphedStep
 from gan_bench.train.grids import save_grid

@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from torchvision.utils import make_grid, save_image
 
-from gan_bench import atomic
+from gan_bench.rundir import atomic
 
 
 def save_grid(path: Path, images: torch.Tensor, nrow: int | None = None) -> None:

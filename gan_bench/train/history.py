@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from gan_bench import atomic
+from gan_bench.rundir import atomic
 
 
 def _fmt(value: float) -> str:

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from gan_bench import atomic  # noqa: E402
+from gan_bench.rundir import atomic  # noqa: E402
 from gan_bench.metrics import mixture  # noqa: E402
 
 

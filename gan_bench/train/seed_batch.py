@@ -15,8 +15,8 @@ import torch
 
 from gan_bench.data.catalogue import Loaded
 from gan_bench.errors import UserError
-from gan_bench.repro import set_rng_state
-from gan_bench.rundir import RunDir
+from gan_bench.rundir.repro import set_rng_state
+from gan_bench.rundir.layout import RunDir
 from gan_bench.train.cuda_graph import GraphedStep
 from gan_bench.train.engine import Outcome, RunLoop
 from gan_bench.train.progress import Reporter

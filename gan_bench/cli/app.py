@@ -11,15 +11,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gan_bench import atomic, devices
-from gan_bench.config import RunSpec, available_suites, compatible, load_suite, suite_path
+from gan_bench import devices
+from gan_bench.rundir import atomic
+from gan_bench.suite.spec import RunSpec, available_suites, compatible, load_suite, suite_path
 from gan_bench.data import catalogue, datasets
 from gan_bench.errors import UserError
 from gan_bench.executors.local import run_all
-from gan_bench.lock import output_lock
-from gan_bench.repro import spec_hash
-from gan_bench.rundir import SUITE_FILE, RunDir, read_suite_info, write_suite_info
-from gan_bench.runs import execute
+from gan_bench.rundir.lock import output_lock
+from gan_bench.rundir.repro import spec_hash
+from gan_bench.rundir.layout import SUITE_FILE, RunDir, read_suite_info, write_suite_info
+from gan_bench.executors.lifecycle import execute
 from gan_bench.train.cuda_graph import supports as graph_supports
 from gan_bench.train.progress import QuietReporter, RichReporter
 from gan_bench.train.signals import EXIT_INTERRUPTED, Interrupted
@@ -326,7 +327,7 @@ def _resume_root(run_id: str, out: Optional[Path], suite_hash: str) -> Path:
 
 def _scorer(samples, backbone, inception_weights, device, data_dir):
     from gan_bench.metrics import inception
-    from gan_bench.score import BACKBONES, score_run
+    from gan_bench.scoring.score_run import BACKBONES, score_run
 
     if backbone not in BACKBONES:
         raise UserError(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(BACKBONES)}")
@@ -346,7 +347,7 @@ def score(
     data_dir: Optional[Path] = DataDir,
 ) -> None:
     """Write metrics.json for each run: metrics under named protocols, mode coverage, a verdict."""
-    from gan_bench.rundir import find_runs
+    from gan_bench.rundir.layout import find_runs
 
     dev = devices.resolve(device)
     scorer = _scorer(samples, backbone, inception_weights, dev, data_dir)
@@ -393,7 +394,7 @@ def report(
         return
     text = {"md": render.markdown, "csv": render.csv, "html": render.html}[format](df)
     if out:
-        from gan_bench import atomic
+        from gan_bench.rundir import atomic
         atomic.write_text(out, text)
         out_console.print(f"wrote {out}")
     else:
@@ -420,7 +421,7 @@ def check(
     junit: Optional[Path] = typer.Option(None, help="Also write a JUnit XML report here."),
 ) -> None:
     """Gate on the suite's thresholds: exit 1 on any regression or missing metric, 0 when all pass."""
-    from gan_bench import check as gate
+    from gan_bench.gates import check as gate
     from gan_bench.report.collect import collect
 
     s = _suite_for(runs, suite)
@@ -452,8 +453,8 @@ def baseline(
     out: Optional[Path] = typer.Option(None, help="Default: results/baselines/<suite>-<profile>-<device>.json."),
 ) -> None:
     """Write a baseline file (per-recipe metric means) from real runs, for relative thresholds."""
-    from gan_bench import atomic
-    from gan_bench import check as gate
+    from gan_bench.rundir import atomic
+    from gan_bench.gates import check as gate
     from gan_bench.report.collect import collect
 
     df = collect(runs)

@@ -13,13 +13,14 @@ import torch
 import torch_fidelity
 
 import gan_bench
-from gan_bench import atomic, score_translation
+from gan_bench.rundir import atomic
+from gan_bench.scoring import translation as score_translation
 from gan_bench.data import datasets
 from gan_bench.errors import UserError
-from gan_bench.repro import derived_seeds
+from gan_bench.rundir.repro import derived_seeds
 from gan_bench.metrics import coverage as coverage_mod
 from gan_bench.metrics import diagnostics, evaluators, fidelity, inception, mixture, stacked
-from gan_bench.rundir import RunDir
+from gan_bench.rundir.layout import RunDir
 from gan_bench.train import checkpoint
 from gan_bench.train.scatter import save_scatter
 from gan_bench.variants import build_system, get_recipe

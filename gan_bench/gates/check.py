@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from gan_bench import atomic
-from gan_bench.config import Suite, Threshold
+from gan_bench.rundir import atomic
+from gan_bench.suite.spec import Suite, Threshold
 from gan_bench.errors import UserError
 from gan_bench.report.tables import direction
 
@@ -119,7 +119,7 @@ def junit(verdicts: list[Verdict], path: Path) -> None:
 
 def baseline_from(df: pd.DataFrame, command: str) -> dict:
     """The per-recipe means, stds and n of every scored metric, with how they were produced."""
-    from gan_bench.repro import git_commit
+    from gan_bench.rundir.repro import git_commit
     from gan_bench.report.tables import metric_columns
 
     keys = {k: sorted(set(df[k])) for k in ("suite", "profile", "device", "dataset")}

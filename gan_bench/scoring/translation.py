@@ -14,7 +14,7 @@ import torch
 from gan_bench.metrics import coverage as coverage_mod
 from gan_bench.metrics import evaluators, fidelity
 from gan_bench.metrics import translation as tm
-from gan_bench.repro import derived_seeds
+from gan_bench.rundir.repro import derived_seeds
 from gan_bench.train import checkpoint
 from gan_bench.variants.pixels import from_uint8, to_uint8
 from gan_bench.variants.translation import to_signed, to_unit

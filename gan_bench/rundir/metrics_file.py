@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from gan_bench.errors import UserError
 from gan_bench.metrics.diagnostics import VERDICTS
-from gan_bench.rundir import RunDir
+from gan_bench.rundir.layout import RunDir
 
 
 class Entry(BaseModel):

@@ -24,7 +24,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from gan_bench import atomic
+from gan_bench.rundir import atomic
 from gan_bench.errors import UserError
 
 SUITE_FILE = "suite.json"

@@ -12,12 +12,13 @@ from typing import Callable
 
 import torch
 
-from gan_bench import atomic, metrics_file
-from gan_bench.config import RunSpec
+from gan_bench.rundir import atomic
+from gan_bench.rundir import metrics_file
+from gan_bench.suite.spec import RunSpec
 from gan_bench.data.catalogue import Loaded
 from gan_bench.errors import UserError
-from gan_bench.repro import environment, seed_everything
-from gan_bench.rundir import RunDir
+from gan_bench.rundir.repro import environment, seed_everything
+from gan_bench.rundir.layout import RunDir
 from gan_bench.train import checkpoint
 from gan_bench.train.engine import Outcome, train
 from gan_bench.train.progress import Reporter

@@ -29,7 +29,7 @@ from pydantic import (BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativ
 
 from gan_bench.data import datasets as all_datasets
 from gan_bench.errors import UserError
-from gan_bench.repro import spec_hash
+from gan_bench.rundir.repro import spec_hash
 from gan_bench.variants import get_recipe
 from gan_bench.variants.recipe import PROFILES, Recipe, Schedule
 

@@ -1,0 +1,1 @@
+"""CI gates: thresholds against a run set (and a baseline file) give verdicts and an exit code."""
