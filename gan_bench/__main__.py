@@ -1,3 +1,3 @@
-from gan_bench.cli.app import main
+from gan_bench.cli import main
 
 main()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from gan_bench.errors import UserError
+from gan_bench.errors import InvalidOption
 
 
 def resolve(name: str = "auto") -> torch.device:
@@ -13,11 +13,11 @@ def resolve(name: str = "auto") -> torch.device:
     try:
         device = torch.device(name)
     except RuntimeError:
-        raise UserError(f"--device: unknown device {name!r}; valid: auto, cpu, cuda, cuda:N") from None
+        raise InvalidOption(f"--device: unknown device {name!r}; valid: auto, cpu, cuda, cuda:N") from None
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise UserError(f"--device {name}: CUDA is not available on this machine; use --device cpu")
+        raise InvalidOption(f"--device {name}: CUDA is not available on this machine; use --device cpu")
     if device.type not in ("cpu", "cuda"):
-        raise UserError(f"--device: unsupported device {name!r}; valid: auto, cpu, cuda, cuda:N")
+        raise InvalidOption(f"--device: unsupported device {name!r}; valid: auto, cpu, cuda, cuda:N")
     return device
 
 

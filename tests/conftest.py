@@ -57,7 +57,7 @@ def suite_run(tmp_path_factory):
     """A small scored suite (2 recipes x 2 seeds, smoke), its output folder and a baseline from it."""
     from typer.testing import CliRunner
 
-    from gan_bench.cli.app import app
+    from gan_bench.cli import app
 
     def invoke(*args):
         return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)

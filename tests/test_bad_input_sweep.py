@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from gan_bench.cli.app import app
+from gan_bench.cli import app
 from gan_bench.data import catalogue
 from test_translation_data import pix2pix_folder
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from gan_bench.cli.app import app
+from gan_bench.cli import app
 from gan_bench.data import catalogue
 
 runner = CliRunner()
@@ -59,9 +59,9 @@ def test_resume_skips_complete_runs(tmp_path):
 
 @pytest.mark.slow
 def test_resume_by_run_id_and_a_changed_suite_is_refused(tmp_path, monkeypatch):
-    from gan_bench.cli.app import app as cli
+    from gan_bench import defaults
 
-    monkeypatch.setattr(cli, "RUNS_ROOT", tmp_path / "runs")
+    monkeypatch.setattr(defaults, "RUNS_ROOT", tmp_path / "runs")
     suite = tmp_path / "s.toml"
     suite.write_text('name = "s"\ndataset = "mnist"\nseeds = [0]\nrecipes = ["tf-mlp"]\nprofile = "smoke"\n')
     assert invoke("run", "--suite", suite, "--out", tmp_path / "runs" / "s-1", "--quiet").exit_code == 0

@@ -7,7 +7,7 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from gan_bench.cli.app import app
+from gan_bench.cli import app
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from gan_bench.cli.app import app
+from gan_bench.cli import app
 from gan_bench.suite.spec import RunSpec
 from gan_bench.executors.local import run_all, seed_groups
 from gan_bench.train import cuda_graph, signals

@@ -9,7 +9,7 @@ import torch
 from typer.testing import CliRunner
 
 from gan_bench.rundir import atomic
-from gan_bench.cli.app import app
+from gan_bench.cli import app
 from gan_bench.variants import RECIPES
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ import torch
 from typer.testing import CliRunner
 
 from gan_bench.rundir import atomic
-from gan_bench.cli.app import app
+from gan_bench.cli import app
 from gan_bench.train.history import History
 
 # toy-gan on the ring writes what an image run writes (grids as scatter plots) plus the scored scatter,

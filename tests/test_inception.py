@@ -11,7 +11,7 @@ import torch
 from torch_fidelity import feature_extractor_inceptionv3 as tf_inception
 from typer.testing import CliRunner
 
-from gan_bench.cli.app import app
+from gan_bench.cli import app
 from gan_bench.data import catalogue
 from gan_bench.errors import UserError
 from gan_bench.metrics import inception

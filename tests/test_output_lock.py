@@ -2,7 +2,7 @@
 
 from typer.testing import CliRunner
 
-from gan_bench.cli.app import app
+from gan_bench.cli import app
 from gan_bench.rundir.lock import LOCK_NAME, output_lock
 
 

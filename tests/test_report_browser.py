@@ -14,7 +14,7 @@ import threading
 import pytest
 from typer.testing import CliRunner
 
-from gan_bench.cli.app import app
+from gan_bench.cli import app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from gan_bench.cli.app import app
+from gan_bench.cli import app
 from gan_bench.report import published, render
 from conftest import SUITE
 

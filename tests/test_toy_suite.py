@@ -9,7 +9,7 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from gan_bench.cli.app import app
+from gan_bench.cli import app
 from gan_bench.data import mixtures
 from gan_bench.metrics import mixture
 from gan_bench.scoring.score_run import generate, sample_seed

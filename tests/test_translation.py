@@ -10,7 +10,7 @@ import torch
 from PIL import Image
 from typer.testing import CliRunner
 
-from gan_bench.cli.app import app
+from gan_bench.cli import app
 from gan_bench.suite.spec import RunSpec, load_suite
 from gan_bench.data import datasets
 from gan_bench.data.translation import TranslationSet

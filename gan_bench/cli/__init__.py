@@ -1,5 +1,8 @@
-"""The ganbench command line: a thin typer layer over the Python API in gan_bench.api."""
+"""The ganbench command line: a thin typer layer over the Python API in gan_bench.api.
 
+Each command parses its arguments, calls the API, prints, and chooses the exit code."""
+
+from gan_bench.cli import data, results, runs  # noqa: F401  (each registers its commands on the app)
 from gan_bench.cli.app import app, main
 
 __all__ = ["app", "main"]

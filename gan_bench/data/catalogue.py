@@ -18,7 +18,7 @@ import torch
 
 from gan_bench.rundir import atomic
 from gan_bench.data import idx
-from gan_bench.errors import UserError
+from gan_bench.errors import DataError, UserError
 
 ROLES = ("train_images", "train_labels", "test_images", "test_labels")
 FILENAMES = {
@@ -83,7 +83,7 @@ DATASETS: dict[str, Dataset] = {
 
 def get(name: str) -> Dataset:
     if name not in DATASETS:
-        raise UserError(f"unknown dataset {name!r}; valid: {', '.join(DATASETS)}")
+        raise DataError(f"unknown dataset {name!r}; valid: {', '.join(DATASETS)}")
     return DATASETS[name]
 
 
@@ -161,7 +161,7 @@ def _verified(ds: Dataset, role: str, path: Path) -> bytes:
     data = idx.read_bytes(path)
     digest = sha256(data)
     if digest != ds.sha256[role]:
-        raise UserError(
+        raise DataError(
             f"{path}: sha256 mismatch for {ds.title} {FILENAMES[role]}: "
             f"expected {ds.sha256[role]} (uncompressed), got {digest}. "
             f"The file is corrupt or not the official one; delete or replace it. {_how_to_supply(ds)}"
@@ -205,7 +205,7 @@ def download(ds: Dataset) -> Path:
         for role in ROLES:
             source = _file_in(raw, role)
             if source is None:
-                raise UserError(f"torchvision download of {ds.title} did not produce {FILENAMES[role]}")
+                raise DataError(f"torchvision download of {ds.title} did not produce {FILENAMES[role]}")
             _verified(ds, role, source)
             target.mkdir(parents=True, exist_ok=True)
             atomic.write_bytes(target / source.name, source.read_bytes())
@@ -235,7 +235,7 @@ def load(name: str, data_dir: Path | None = None, allow_download: bool = True) -
             looked.append(f"torchvision download: {reason}")
     if missing:
         role, looked = next(iter(missing.items()))
-        raise UserError(_missing_message(ds, role, looked))
+        raise DataError(_missing_message(ds, role, looked))
     tensors = {}
     for role in ROLES:
         tensors[role] = idx.parse(_verified(ds, role, paths[role]), str(paths[role]))
@@ -286,5 +286,5 @@ def fetch(name: str) -> Path:
     except UserError:
         raise
     except Exception as e:
-        raise UserError(f"download of {ds.title} failed ({type(e).__name__}: {e}). "
+        raise DataError(f"download of {ds.title} failed ({type(e).__name__}: {e}). "
                         + _how_to_supply(ds)) from None

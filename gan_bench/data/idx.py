@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gan_bench.errors import UserError
+from gan_bench.errors import DataError
 
 _GZIP_MAGIC = b"\x1f\x8b"
 # IDX type byte -> numpy dtype (big-endian on disk).
@@ -22,23 +22,23 @@ def read_bytes(path: Path) -> bytes:
         try:
             return gzip.decompress(raw)
         except (OSError, EOFError) as e:
-            raise UserError(f"{path}: not a valid gzip file ({e}); replace the file") from None
+            raise DataError(f"{path}: not a valid gzip file ({e}); replace the file") from None
     return raw
 
 
 def parse(data: bytes, source: str = "<bytes>") -> torch.Tensor:
     """Parse uncompressed IDX bytes into a tensor (uint8 for MNIST images and labels)."""
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _DTYPES:
-        raise UserError(f"{source}: not an IDX file (bad magic number)")
+        raise DataError(f"{source}: not an IDX file (bad magic number)")
     dtype = np.dtype(_DTYPES[data[2]])
     ndim = data[3]
     header = 4 + 4 * ndim
     if len(data) < header:
-        raise UserError(f"{source}: truncated IDX header")
+        raise DataError(f"{source}: truncated IDX header")
     shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     if len(data) != expected:
-        raise UserError(
+        raise DataError(
             f"{source}: IDX size mismatch: header says shape {shape} "
             f"({expected} bytes) but the file has {len(data)} bytes"
         )

@@ -16,7 +16,7 @@ from gan_bench.rundir import atomic
 from gan_bench.rundir import metrics_file
 from gan_bench.suite.spec import RunSpec
 from gan_bench.data.catalogue import Loaded
-from gan_bench.errors import UserError
+from gan_bench.errors import RunDirError, UserError
 from gan_bench.rundir.repro import environment, seed_everything
 from gan_bench.rundir.layout import RunDir
 from gan_bench.train import checkpoint
@@ -38,15 +38,15 @@ def check_run_dir(spec: RunSpec, run: RunDir, resume: bool) -> str:
     if run.spec.is_file():
         existing = run.read_spec().get("spec_hash")
         if existing != spec.hash:
-            raise UserError(f"{run.spec}: the directory holds a different run (spec_hash {existing}, "
+            raise RunDirError(f"{run.spec}: the directory holds a different run (spec_hash {existing}, "
                             f"this spec is {spec.hash}); the suite or recipe changed. "
                             f"Choose another --out or delete {run.root}")
         if not resume:
-            raise UserError(f"{run.root} already holds this run; pass --resume to continue it "
+            raise RunDirError(f"{run.root} already holds this run; pass --resume to continue it "
                             f"(or skip it when complete), or choose another --out")
         return "complete" if run.complete else "resume"
     if run.root.is_dir() and any(run.root.iterdir()):
-        raise UserError(f"{run.root} is not empty and holds no ganbench run (no spec.json); "
+        raise RunDirError(f"{run.root} is not empty and holds no ganbench run (no spec.json); "
                         f"choose another --out")
     return "fresh"
 
@@ -75,6 +75,7 @@ def _skipped(spec: RunSpec, run: RunDir, reporter: Reporter, score) -> RunResult
             reporter.message(f"{run.metrics}: invalid metrics file, {reason}; scoring again")
         summary = _scored(score(run))
     reporter.message(f"{spec.label}: complete in {run.root}, skipped")
+    reporter.run_skipped(spec.label, spec.schedule.steps)
     return RunResult(spec, run.root, "skipped (complete)", summary)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gan_bench.suite.spec import RunSpec
-from gan_bench.errors import UserError
+from gan_bench.errors import InvalidOption, RunDirError
 from gan_bench.executors.local import run_dir_for
 from gan_bench.rundir.layout import RunDir
 from gan_bench.executors.lifecycle import RunResult, check_run_dir
@@ -25,7 +25,7 @@ def _ray():
     try:
         import ray
     except ImportError:
-        raise UserError("--executor ray needs Ray: pip install 'ganbench[ray]'") from None
+        raise InvalidOption("--executor ray needs Ray: pip install 'ganbench[ray]'") from None
     return ray
 
 
@@ -63,7 +63,7 @@ def run_all(specs: list[RunSpec], out: Path, resume: bool, reporter: Reporter, a
     try:
         ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
     except ConnectionError as e:
-        raise UserError(f"--address {address}: cannot reach a Ray cluster ({e})") from None
+        raise InvalidOption(f"--address {address}: cannot reach a Ray cluster ({e})") from None
     try:
         task = ray.remote(max_retries=MAX_RETRIES)(_one_run)
         pending = {}
@@ -89,7 +89,7 @@ def run_all(specs: list[RunSpec], out: Path, resume: bool, reporter: Reporter, a
             results[order[id(spec)]] = RunResult(spec, run.root, outcome["status"], outcome["summary"])
         failed = [r for r in results.values() if r.status == "failed"]
         if failed:
-            raise UserError(f"{len(failed)} of {len(specs)} runs failed on Ray: "
+            raise RunDirError(f"{len(failed)} of {len(specs)} runs failed on Ray: "
                             + "; ".join(f"{r.spec.label}: {r.summary}" for r in failed)
                             + ". Finished runs are kept; fix the cause and re-run with --resume")
         return [results[i] for i in range(len(specs))]

@@ -15,11 +15,13 @@ from pathlib import Path
 import pandas as pd
 
 from gan_bench.rundir import atomic
-from gan_bench.suite.spec import Suite, Threshold
-from gan_bench.errors import UserError
+from gan_bench import defaults, shipped
+from gan_bench.suite import locate
+from gan_bench.suite.spec import Suite, Threshold, load_suite
+from gan_bench.errors import GateError, InvalidOption
 from gan_bench.report.tables import direction
 
-BASELINES = Path("results") / "baselines"
+BASELINES = defaults.BASELINES_ROOT
 
 
 @dataclass
@@ -39,18 +41,34 @@ def needs_baseline(suite: Suite) -> bool:
 
 
 def baseline_path(suite: str, profile: str, device: str) -> Path:
+    """Where `ganbench baseline` writes, and `check` looks first: results/baselines/ in the working directory."""
     return BASELINES / f"{suite}-{profile}-{device}.json"
+
+
+def find_baseline(suite: Suite, profile: str, device: str) -> Path:
+    """The baseline a run set of ``suite`` gates against: the working directory's file when there is
+    one; else, for a suite ganbench ships (same content), the baseline shipped with it."""
+    path = baseline_path(suite.name, profile, device)
+    if path.is_file():
+        return path
+    own = locate.shipped_suite(suite.name)
+    fallback = shipped.folder("baselines") / path.name
+    if own is not None and fallback.is_file() and load_suite(own) == suite:
+        return fallback
+    return path
 
 
 def read_baseline(path: Path) -> dict:
     try:
         data = json.loads(Path(path).read_text())
     except FileNotFoundError:
-        raise UserError(f"--baseline: file {path} does not exist; write one with `ganbench baseline RUNS`") from None
+        raise InvalidOption(f"--baseline: file {path} does not exist; write one with `ganbench baseline RUNS`") from None
     except (OSError, json.JSONDecodeError) as e:
-        raise UserError(f"{path}: not a readable baseline file ({e})") from None
+        own = Path(path).resolve().is_relative_to(shipped.folder("baselines").resolve())
+        advice = f"; {shipped.restore_advice(path)}" if own else ""
+        raise GateError(f"{path}: not a readable baseline file ({e}){advice}") from None
     if not isinstance(data, dict) or not isinstance(data.get("recipes"), dict):
-        raise UserError(f"{path}: field 'recipes' is missing; not a ganbench baseline file")
+        raise GateError(f"{path}: field 'recipes' is missing; not a ganbench baseline file")
     return data
 
 
@@ -93,11 +111,11 @@ def judge(recipe: str, metric: str, value: float | None, t: Threshold, baseline:
 def check(df: pd.DataFrame, suite: Suite, baseline: dict | None) -> list[Verdict]:
     profiles = sorted(set(df["profile"]))
     if len(profiles) != 1:
-        raise UserError(f"runs mix profiles {profiles}; check one profile at a time")
+        raise GateError(f"runs mix profiles {profiles}; check one profile at a time")
     profile = profiles[0]
     thresholds = suite.thresholds.get(profile)
     if not thresholds:
-        raise UserError(f"suite {suite.name!r} has no [thresholds.{profile}] table; nothing to check")
+        raise GateError(f"suite {suite.name!r} has no [thresholds.{profile}] table; nothing to check")
     verdicts = []
     for recipe, metrics in thresholds.items():
         for metric, t in metrics.items():
@@ -125,7 +143,7 @@ def baseline_from(df: pd.DataFrame, command: str) -> dict:
     keys = {k: sorted(set(df[k])) for k in ("suite", "profile", "device", "dataset")}
     for k, v in keys.items():
         if len(v) != 1:
-            raise UserError(f"runs mix {k}s {v}; a baseline covers one suite, profile and device")
+            raise GateError(f"runs mix {k}s {v}; a baseline covers one suite, profile and device")
     recipes = {}
     for recipe, part in df.groupby("recipe"):
         recipes[recipe] = {m: {"mean": float(part[m].mean()), "std": float(part[m].std(ddof=1)) if len(part) > 1

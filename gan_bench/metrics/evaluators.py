@@ -21,9 +21,10 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from gan_bench import shipped
 from gan_bench.rundir import atomic
 from gan_bench.data.catalogue import PACKAGE_ASSETS
-from gan_bench.errors import UserError
+from gan_bench.errors import DataError
 from gan_bench.nets.evaluator import EvaluatorCNN
 
 
@@ -86,7 +87,7 @@ PINS: dict[str, Pin] = {
 
 def get_pin(dataset: str) -> Pin:
     if dataset not in PINS:
-        raise UserError(f"no evaluator for dataset {dataset!r}; valid: {', '.join(PINS)}")
+        raise DataError(f"no evaluator for dataset {dataset!r}; valid: {', '.join(PINS)}")
     return PINS[dataset]
 
 
@@ -194,11 +195,11 @@ def _verified_state(dataset: str) -> tuple[dict[str, torch.Tensor], str]:
     """The weights file read and checked once per process."""
     pin = get_pin(dataset)
     if not pin.path.is_file():
-        raise UserError(f"{pin.path}: evaluator weights for {dataset} are missing; reinstall ganbench or run "
-                        f"`ganbench evaluator train {dataset} --out {pin.path}`")
+        raise DataError(f"{pin.path}: evaluator weights for {dataset} are missing; {shipped.restore_advice(pin.path)}, "
+                        f"or rebuild them with `ganbench evaluator train {dataset} --out {pin.path}`")
     state = torch.load(pin.path, map_location="cpu", weights_only=True)
     digest = state_sha256(state)
     if digest != pin.sha256:
-        raise UserError(f"{pin.path}: evaluator sha256 {digest} does not match the pinned {pin.sha256}; "
-                        f"reinstall ganbench or retrain with `ganbench evaluator train {dataset}`")
+        raise DataError(f"{pin.path}: evaluator sha256 {digest} does not match the pinned {pin.sha256}; "
+                        f"{shipped.restore_advice(pin.path)}, or retrain with `ganbench evaluator train {dataset}`")
     return state, digest

@@ -15,7 +15,7 @@ import torch
 import torch_fidelity
 
 from gan_bench.data.catalogue import ENV_OFFLINE
-from gan_bench.errors import UserError
+from gan_bench.errors import DataError, InvalidOption
 from gan_bench.metrics.fidelity import ImageTensors, metric_name
 
 BACKBONE = "inception"
@@ -33,12 +33,12 @@ def resolve_weights(path: Path | None) -> Path | None:
     """The weights file to use, or None to let torch-fidelity download it (online only)."""
     if path is not None:
         if not Path(path).is_file():
-            raise UserError(f"--inception-weights: file {path} does not exist")
+            raise InvalidOption(f"--inception-weights: file {path} does not exist")
         return Path(path)
     if hub_path().is_file():
         return hub_path()
     if os.environ.get(ENV_OFFLINE, "") not in ("", "0"):
-        raise UserError(_missing())
+        raise DataError(_missing())
     return None
 
 
@@ -69,7 +69,7 @@ def inception_metrics(generated: torch.Tensor, reference: torch.Tensor, split: s
             isc=True, fid=True, feature_extractor=EXTRACTOR, feature_extractor_weights_path=str(path) if path else None,
             samples_shuffle=False, cache=False, save_cpu_ram=True, verbose=False)
     except OSError as e:  # the download failed
-        raise UserError(_missing(f" and the download failed ({e})")) from None
+        raise DataError(_missing(f" and the download failed ({e})")) from None
     path = path or hub_path()
     sha = sha256_file(path)
     protocol = {"samples": len(generated), "backbone": BACKBONE, "backbone_sha256": sha,

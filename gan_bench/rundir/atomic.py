@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 
-from gan_bench.errors import UserError
+from gan_bench.errors import NoSpace
 
 NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)  # disk full, quota, file too large
 
@@ -40,13 +40,13 @@ def write_with(path: Path, write: Callable[[BinaryIO], Any]) -> None:
         raise
 
 
-def no_room(e: BaseException, path, cleaned: bool = True) -> UserError | None:
+def no_room(e: BaseException, path, cleaned: bool = True) -> NoSpace | None:
     """A full disk, quota or file-size limit is the user's to fix: the one message naming the file
     (``cleaned``: ganbench removed what it had half written). None for any other error."""
     if not (isinstance(e, OSError) and e.errno in NO_ROOM):
         return None
     left = "; nothing partial was left" if cleaned else ""
-    return UserError(f"{path}: cannot write ({e.strerror}){left}. Free some space, "
+    return NoSpace(f"{path}: cannot write ({e.strerror}){left}. Free some space, "
                      f"then re-run with --resume to continue from the last checkpoint")
 
 

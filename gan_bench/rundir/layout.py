@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gan_bench.rundir import atomic
-from gan_bench.errors import UserError
+from gan_bench.errors import RunDirError
 
 SUITE_FILE = "suite.json"
 
@@ -91,7 +91,7 @@ class RunDir:
         try:
             return json.loads(self.spec.read_text())
         except (OSError, json.JSONDecodeError) as e:
-            raise UserError(f"{self.spec}: cannot read the run's spec ({e})") from None
+            raise RunDirError(f"{self.spec}: cannot read the run's spec ({e})") from None
 
 
 def find_runs(paths: list[Path]) -> list[RunDir]:
@@ -104,7 +104,7 @@ def find_runs(paths: list[Path]) -> list[RunDir]:
             continue
         found = sorted(p.parent for p in path.glob("**/spec.json")) if path.is_dir() else []
         if not found:
-            raise UserError(f"{path}: not a run directory (no spec.json) and holds none")
+            raise RunDirError(f"{path}: not a run directory (no spec.json) and holds none")
         runs.extend(RunDir(p) for p in found)
     return runs
 
@@ -126,7 +126,7 @@ def read_suite_info(path: Path) -> dict | None:
             try:
                 info = json.loads((folder / SUITE_FILE).read_text())
             except (OSError, json.JSONDecodeError) as e:
-                raise UserError(f"{folder / SUITE_FILE}: unreadable ({e}); delete it or pass --suite") from None
+                raise RunDirError(f"{folder / SUITE_FILE}: unreadable ({e}); delete it or pass --suite") from None
             if isinstance(info.get("file"), str):  # stored relative to the folder; absolute in older runs
                 info["file"] = str(folder / info["file"])
             return info

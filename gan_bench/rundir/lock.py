@@ -12,7 +12,7 @@ import socket
 from contextlib import contextmanager
 from pathlib import Path
 
-from gan_bench.errors import UserError
+from gan_bench.errors import RunDirError
 
 LOCK_NAME = ".ganbench.lock"
 
@@ -28,7 +28,7 @@ def output_lock(folder: Path):
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = path.read_text().strip() or "another process"
-            raise UserError(f"{path}: another ganbench run ({holder}) is writing to {folder}; "
+            raise RunDirError(f"{path}: another ganbench run ({holder}) is writing to {folder}; "
                             f"wait for it to finish, or choose another --out") from None
         os.ftruncate(fd, 0)
         os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode())

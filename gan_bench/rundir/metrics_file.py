@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from gan_bench.errors import UserError
+from gan_bench.errors import RunDirError
 from gan_bench.metrics.diagnostics import VERDICTS
 from gan_bench.rundir.layout import RunDir
 
@@ -67,6 +67,6 @@ def read(run: RunDir) -> dict | None:
         return None
     data, reason = _checked(run)
     if reason is not None:
-        raise UserError(f"{run.metrics}: invalid metrics file, {reason}; "
+        raise RunDirError(f"{run.metrics}: invalid metrics file, {reason}; "
                         f"score the run again with `ganbench score {run.root}`")
     return data

@@ -16,7 +16,8 @@ import gan_bench
 from gan_bench.rundir import atomic
 from gan_bench.scoring import translation as score_translation
 from gan_bench.data import datasets
-from gan_bench.errors import UserError
+from gan_bench.errors import InvalidOption, RunDirError
+from gan_bench import defaults
 from gan_bench.rundir.repro import derived_seeds
 from gan_bench.metrics import coverage as coverage_mod
 from gan_bench.metrics import diagnostics, evaluators, fidelity, inception, mixture, stacked
@@ -28,17 +29,10 @@ from gan_bench.variants.base import to_device
 from gan_bench.variants.pixels import resized, to_uint8
 
 METRICS_FORMAT = 1
-# Samples scored per profile, by modality: images (FID & co), stacked MNIST and 2D mixtures follow
-# their published protocols (26,000 and 2,500 samples).
-DEFAULT_SAMPLES = {"gray28": {"full": 10_000, "quick": 10_000, "smoke": 1_000},
-                   "rgb28": {"full": stacked.SAMPLES, "quick": stacked.SAMPLES, "smoke": 2_600},
-                   "points": {"full": mixture.SAMPLES, "quick": mixture.SAMPLES, "smoke": mixture.SAMPLES},
-                   # translation: test images translated (at most the task's test split)
-                   "paired": {"full": 10_000, "quick": 10_000, "smoke": 1_000},
-                   "unpaired": {"full": 10_000, "quick": 10_000, "smoke": 1_000}}
-QUALITY_SAMPLES = 2_000  # per intermediate checkpoint, for quality over time
+DEFAULT_SAMPLES = defaults.SAMPLES
+QUALITY_SAMPLES = defaults.QUALITY_SAMPLES
 REFERENCE_SPLIT = "test"
-BACKBONES = ("lenet", "inception")
+BACKBONES = defaults.BACKBONES
 EVALUATOR_SIZE = 28  # larger samples (dcgan's 64×64) are resized to the evaluator's input
 
 
@@ -49,7 +43,7 @@ def sample_seed(seed: int) -> int:
 def _system(run: RunDir, spec: dict, device: torch.device, dataset):
     recipe = get_recipe(spec["recipe"]["name"])
     if recipe.model_dump(mode="json", exclude={"profiles"}) != spec["recipe"]:
-        raise UserError(f"{run.spec}: recipe {recipe.name} has changed since this run was trained; "
+        raise RunDirError(f"{run.spec}: recipe {recipe.name} has changed since this run was trained; "
                         f"score it with the ganbench version that trained it")
     return build_system(recipe, device, dataset)
 
@@ -176,14 +170,14 @@ def score_run(run: RunDir, samples: int | None = None, backbone: str = "lenet",
               inception_weights: Path | None = None, device: torch.device = torch.device("cpu"),
               over_time: bool = True, data_dir: Path | None = None) -> dict:
     if backbone not in BACKBONES:
-        raise UserError(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(BACKBONES)}")
+        raise InvalidOption(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(BACKBONES)}")
     spec = run.read_spec()
     if not run.complete:
-        raise UserError(f"{run.root}: the run is not complete (no {run.final_checkpoint.name}); "
+        raise RunDirError(f"{run.root}: the run is not complete (no {run.final_checkpoint.name}); "
                         f"finish it with --resume before scoring")
     modality = datasets.modality(spec["dataset"])
     if backbone == "inception" and modality != "gray28":
-        raise UserError(f"--backbone inception: only for MNIST-like images, and {spec['dataset']} is {modality}")
+        raise InvalidOption(f"--backbone inception: only for MNIST-like images, and {spec['dataset']} is {modality}")
     n = samples or DEFAULT_SAMPLES[modality][spec["profile"]]
     dataset = datasets.load(spec["dataset"], data_dir, spec.get("direction", "AtoB"))
     system = _system(run, spec, device, dataset)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import torch
 
+from gan_bench import defaults
 from gan_bench.metrics import coverage as coverage_mod
 from gan_bench.metrics import evaluators, fidelity
 from gan_bench.metrics import translation as tm
@@ -19,7 +20,7 @@ from gan_bench.train import checkpoint
 from gan_bench.variants.pixels import from_uint8, to_uint8
 from gan_bench.variants.translation import to_signed, to_unit
 
-QUALITY_SAMPLES = 2_000
+QUALITY_SAMPLES = defaults.QUALITY_SAMPLES
 BATCH = 500
 
 

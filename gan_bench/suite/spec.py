@@ -28,7 +28,7 @@ from pydantic import (BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativ
                       field_validator, model_validator)
 
 from gan_bench.data import datasets as all_datasets
-from gan_bench.errors import UserError
+from gan_bench.errors import InvalidOption, SuiteError, UserError
 from gan_bench.rundir.repro import spec_hash
 from gan_bench.variants import get_recipe
 from gan_bench.variants.recipe import PROFILES, Recipe, Schedule
@@ -40,7 +40,6 @@ else:  # Python 3.10
 
 Profile = Literal["full", "quick", "smoke"]
 Direction = Literal["AtoB", "BtoA"]
-SOURCE_SUITES = Path(__file__).resolve().parent.parent / "suites"
 
 
 def _known(value: str, valid, what: str) -> str:
@@ -233,10 +232,10 @@ class Suite(BaseModel):
         """The (recipe, seed) runs of this suite, optionally narrowed to some recipes and seeds."""
         for name in recipes or []:
             if name not in self.recipes:
-                raise UserError(f"--recipes: {name!r} is not in suite {self.name!r}; "
+                raise InvalidOption(f"--recipes: {name!r} is not in suite {self.name!r}; "
                                 f"valid: {', '.join(self.recipes)}")
         if profile not in PROFILES:
-            raise UserError(f"--profile: unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
+            raise InvalidOption(f"--profile: unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
         return [RunSpec(recipe=r, dataset=d, seed=s, profile=profile, steps=self.steps.get(r), device=device,
                         direction=self.direction)
                 for d in self.datasets for r in (recipes or self.recipes) if d in self.datasets_of(r)
@@ -257,40 +256,18 @@ def _format_errors(path: Path, error: ValidationError) -> str:
     return f"{path}: " + "; ".join(parts)
 
 
-def suite_path(name_or_path: str) -> Path:
-    """A suite file from a path, or a name looked up in ./suites and in ganbench's own suites/."""
-    candidate = Path(name_or_path)
-    if candidate.suffix == ".toml" or candidate.is_file():
-        if not candidate.is_file():
-            raise UserError(f"--suite: file {candidate} does not exist")
-        return candidate
-    folders = [Path.cwd() / "suites", SOURCE_SUITES]
-    for folder in folders:
-        if (folder / f"{name_or_path}.toml").is_file():
-            return folder / f"{name_or_path}.toml"
-    known = sorted({p.stem for f in folders if f.is_dir() for p in f.glob("*.toml")})
-    raise UserError(f"--suite: no suite named {name_or_path!r} in {' or '.join(map(str, folders))}; "
-                    f"valid: {', '.join(known) or '(none)'}, or a path to a .toml file")
+def load_suite(name_or_path: str | Path) -> Suite:
+    """A suite by name (the working directory's suites/ first, then ganbench's own) or by path."""
+    from gan_bench.suite.locate import suite_path
 
-
-def load_suite(name_or_path: str) -> Suite:
     path = suite_path(name_or_path)
     try:
         raw = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as e:
-        raise UserError(f"{path}: invalid TOML: {e}") from None
+        raise SuiteError(f"{path}: invalid TOML: {e}") from None
     except (OSError, UnicodeDecodeError) as e:
-        raise UserError(f"{path}: cannot read suite file ({e})") from None
+        raise SuiteError(f"{path}: cannot read suite file ({e})") from None
     try:
         return Suite.model_validate(raw)
     except ValidationError as e:
-        raise UserError(_format_errors(path, e)) from None
-
-
-def available_suites() -> list[Path]:
-    seen: dict[str, Path] = {}
-    for folder in (SOURCE_SUITES, Path.cwd() / "suites"):
-        if folder.is_dir():
-            for p in sorted(folder.glob("*.toml")):
-                seen[p.stem] = p
-    return [seen[k] for k in sorted(seen)]
+        raise SuiteError(_format_errors(path, e)) from None

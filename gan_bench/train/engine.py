@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import torch
 
-from gan_bench.errors import UserError
+from gan_bench.errors import RunDirError
 from gan_bench.rundir.repro import derived_seeds, rng_state, seed_everything, set_rng_state
 from gan_bench.rundir.layout import RunDir
 from gan_bench.train import checkpoint
@@ -84,7 +84,7 @@ class RunLoop:
             return 0
         state = checkpoint.load(run.last_checkpoint)
         if state.get("spec_hash") != self.spec_hash:
-            raise UserError(f"{run.last_checkpoint}: belongs to another spec (spec_hash differs); delete the run directory or choose another --out")
+            raise RunDirError(f"{run.last_checkpoint}: belongs to another spec (spec_hash differs); delete the run directory or choose another --out")
         self.system.load_state_dict(state["system"])
         self.sampler.load_state_dict(state["sampler"])
         self.noise_gen.set_state(state["noise_rng"])

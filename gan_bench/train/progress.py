@@ -1,6 +1,12 @@
-"""Progress display: a rich bar with ETA and live losses, or a quiet one-line-per-run log."""
+"""Progress display: a rich bar with ETA and live losses, or a quiet one-line-per-run log.
+
+Given a suite's total step count, both also track the whole suite: the rich display adds a suite
+bar whose ETA comes from the steps timed so far; the quiet log prints the remaining estimate after
+each run."""
 
 from __future__ import annotations
+
+import time
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -15,23 +21,28 @@ def _losses(values: dict) -> str:
 class Reporter:
     """Silent base: the engine calls these hooks; subclasses decide what to show."""
 
-    def run_started(self, label: str, total: int, done: int) -> None: ...
+    def run_started(self, label: str, total: int, done: int, runs: int = 1) -> None: ...
     def advance(self) -> None: ...
+    def run_skipped(self, label: str, steps: int) -> None: ...
     def losses(self, values: dict) -> None: ...
     def run_finished(self, label: str, summary: str) -> None: ...
     def message(self, text: str) -> None: ...
 
 
 class RichReporter(Reporter):
-    def __init__(self, console: Console | None = None, runs: int = 1):
+    """One bar per run; with ``suite_steps``, a suite bar over every run's steps on top."""
+
+    def __init__(self, console: Console | None = None, suite_steps: int | None = None):
         self.console = console or Console(stderr=True)
         self.progress = Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.fields[losses]}"),
             console=self.console, transient=False,
         )
-        self.suite_task = self.progress.add_task("runs", total=runs, losses="") if runs > 1 else None
+        self.suite_task = (self.progress.add_task("suite (steps)", total=suite_steps, losses="")
+                           if suite_steps else None)
         self.task = None
+        self.weight = 1
 
     def __enter__(self):
         self.progress.start()
@@ -40,19 +51,27 @@ class RichReporter(Reporter):
     def __exit__(self, *exc):
         self.progress.stop()
 
-    def run_started(self, label, total, done):
+    def _suite(self, steps: int) -> None:
+        if self.suite_task is not None and steps:
+            self.progress.advance(self.suite_task, steps)
+
+    def run_started(self, label, total, done, runs=1):
         self.task = self.progress.add_task(label, total=total, completed=done, losses="")
+        self.weight = runs
+        self._suite(done * runs)
 
     def advance(self):
         self.progress.advance(self.task)
+        self._suite(self.weight)
+
+    def run_skipped(self, label, steps):
+        self._suite(steps)
 
     def losses(self, values):
         self.progress.update(self.task, losses=_losses(values))
 
     def run_finished(self, label, summary):
         self.progress.update(self.task, losses=summary)
-        if self.suite_task is not None:
-            self.progress.advance(self.suite_task)
 
     def message(self, text):
         self.progress.console.print(text)
@@ -61,8 +80,10 @@ class RichReporter(Reporter):
 class QuietReporter(Reporter):
     """For CI logs: one line when a run starts and one when it ends."""
 
-    def __init__(self, console: Console | None = None):
+    def __init__(self, console: Console | None = None, suite_steps: int | None = None):
         self.console = console or Console(stderr=True)
+        self.suite_steps, self.counted, self.timed, self.weight = suite_steps, 0, 0, 1
+        self.clock = time.monotonic()
 
     def __enter__(self):
         return self
@@ -70,12 +91,30 @@ class QuietReporter(Reporter):
     def __exit__(self, *exc):
         return None
 
-    def run_started(self, label, total, done):
+    def run_started(self, label, total, done, runs=1):
         resumed = f" (resuming at step {done})" if done else ""
         self.console.print(f"{label}: {total} steps{resumed}")
+        self.weight, self.counted = runs, self.counted + done * runs
+
+    def advance(self):
+        self.counted += self.weight
+        self.timed += self.weight
+
+    def run_skipped(self, label, steps):
+        self.counted += steps
 
     def run_finished(self, label, summary):
         self.console.print(f"{label}: done. {summary}")
+        if self.suite_steps and self.timed:
+            left = (time.monotonic() - self.clock) / self.timed * max(self.suite_steps - self.counted, 0)
+            self.console.print(f"suite: {self.counted:,} of {self.suite_steps:,} steps done, "
+                               f"about {_duration(left)} left", highlight=False)
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
 
     def message(self, text):
         self.console.print(text)

@@ -14,7 +14,7 @@ import time
 import torch
 
 from gan_bench.data.catalogue import Loaded
-from gan_bench.errors import UserError
+from gan_bench.errors import InvalidOption
 from gan_bench.rundir.repro import set_rng_state
 from gan_bench.rundir.layout import RunDir
 from gan_bench.train.cuda_graph import GraphedStep
@@ -37,7 +37,7 @@ def train_seeds(recipe: Recipe, schedule: Schedule, seeds: list[int], dataset: L
     """Train ``recipe`` once per seed into ``runs``, all seeds in one batched model (replayed as a
     captured CUDA graph with ``cuda_graph``)."""
     if not supports(recipe, cuda_graph):
-        raise UserError(f"--batch-seeds: recipe {recipe.name} cannot be batched"
+        raise InvalidOption(f"--batch-seeds: recipe {recipe.name} cannot be batched"
                         f"{' with --cuda-graph' if cuda_graph else ''}; the MLP recipes"
                         f"{' without dropout' if cuda_graph else ''} can")
     loops: list[RunLoop] = []
@@ -46,7 +46,7 @@ def train_seeds(recipe: Recipe, schedule: Schedule, seeds: list[int], dataset: L
                              data=loops[0].data if loops else None))
     start = loops[0].start
     if any(loop.start != start for loop in loops):
-        raise UserError(f"--batch-seeds: the runs of {label} stopped at different steps "
+        raise InvalidOption(f"--batch-seeds: the runs of {label} stopped at different steps "
                         f"({', '.join(str(loop.start) for loop in loops)}); resume them without --batch-seeds")
     rngs = [loop.rng for loop in loops]
     batch = mlp_seed_batch.MLPSeedBatch([loop.system for loop in loops], rngs, device)
@@ -54,7 +54,7 @@ def train_seeds(recipe: Recipe, schedule: Schedule, seeds: list[int], dataset: L
     train_step = (GraphedStep(batch.train_step, generators, [batch.opt_g, batch.opt_d], device) if cuda_graph
                   else batch.train_step)
     silent = Reporter()
-    reporter.run_started(label, schedule.steps, start)
+    reporter.run_started(label, schedule.steps, start, runs=len(seeds))
     began = time.perf_counter()
     for loop in loops:
         loop.sample_at_start()

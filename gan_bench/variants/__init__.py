@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from gan_bench.errors import UserError
+from gan_bench.errors import InvalidOption, UserError
 from gan_bench.variants import packing
 from gan_bench.variants.image_recipes import RECIPES as IMAGE_RECIPES
 from gan_bench.variants.mlp_recipes import RECIPES as MLP_RECIPES
@@ -24,12 +24,12 @@ def get_recipe(name: str) -> Recipe:
     if split and split[0] in RECIPES:
         base, m = RECIPES[split[0]], split[1]
         if base.conditional:
-            raise UserError(f"unknown recipe {name!r}: packing (-pac<m>) applies to unconditional recipes only, "
+            raise InvalidOption(f"unknown recipe {name!r}: packing (-pac<m>) applies to unconditional recipes only, "
                             f"and {base.name} is conditional")
         if m > packing.MAX_PAC:
-            raise UserError(f"unknown recipe {name!r}: packing m must be 1 to {packing.MAX_PAC}")
+            raise InvalidOption(f"unknown recipe {name!r}: packing m must be 1 to {packing.MAX_PAC}")
         return base if m == 1 else packing.packed(base, m)
-    raise UserError(f"unknown recipe {name!r}; valid: {', '.join(RECIPES)}, "
+    raise InvalidOption(f"unknown recipe {name!r}; valid: {', '.join(RECIPES)}, "
                     f"or an unconditional one with -pac2 … -pac{packing.MAX_PAC}")
 
 

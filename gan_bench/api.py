@@ -1,0 +1,265 @@
+"""The Python API: everything the CLI does, as functions that return data.
+
+User mistakes raise :class:`gan_bench.errors.UserError` subclasses (nothing here prints or exits).
+Progress goes to a :class:`gan_bench.train.progress.Reporter`; the default one is silent.
+
+    import gan_bench as gb
+
+    suite_run = gb.run_suite("smoke", out="results/runs/smoke")
+    table = gb.report([suite_run.root])         # a pandas DataFrame, one row per run
+    result = gb.check([suite_run.root])         # verdicts against the suite's thresholds
+    assert result.passed, result.failures
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+from gan_bench import defaults, devices
+from gan_bench.data import datasets
+from gan_bench.errors import GateError, InvalidOption, RunDirError
+from gan_bench.executors.lifecycle import RunResult, execute
+from gan_bench.gates import check as gate
+from gan_bench.gates.check import Verdict
+from gan_bench.rundir import atomic, outputs
+from gan_bench.rundir.layout import RunDir, find_runs, read_suite_info, write_suite_info
+from gan_bench.rundir.lock import output_lock
+from gan_bench.suite.locate import available_suites
+from gan_bench.suite.plan import Plan, check_cuda_graph, choose_profile, plan_suite
+from gan_bench.suite.plan import direction as checked_direction
+from gan_bench.suite.spec import RunSpec, Suite, compatible, load_suite
+from gan_bench.train.progress import Reporter
+from gan_bench.variants import RECIPES, get_recipe
+from gan_bench.variants.recipe import Recipe
+
+PathLike = str | Path
+
+
+@dataclass
+class SuiteRun:
+    """What :func:`run_suite` did: its plan, the output folder, and one result per run."""
+
+    plan: Plan
+    results: list[RunResult]
+
+    @property
+    def root(self) -> Path:
+        return self.plan.root
+
+
+@dataclass
+class CheckResult:
+    """The verdict of :func:`check`: one :class:`Verdict` per (recipe, metric) threshold."""
+
+    suite: str
+    verdicts: list[Verdict]
+    baseline: Path | None
+
+    @property
+    def failures(self) -> list[Verdict]:
+        return [v for v in self.verdicts if not v.passed]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def write_junit(self, path: PathLike) -> None:
+        gate.junit(self.verdicts, Path(path))
+
+
+# -- what there is -----------------------------------------------------------------------------
+def list_recipes() -> list[Recipe]:
+    """Every recipe ganbench trains (name, source, quirks, per-profile schedules)."""
+    return list(RECIPES.values())
+
+
+def list_suites() -> dict[str, Path]:
+    """Every suite by name, with its file: the working directory's ``suites/`` shadow ganbench's own."""
+    return {path.stem: path for path in available_suites()}
+
+
+# -- train / run -------------------------------------------------------------------------------
+def plan(suite: PathLike, **options) -> Plan:
+    """The plan :func:`run_suite` would follow with the same arguments; writes nothing."""
+    return plan_suite(suite, **_plan_options(options))
+
+
+def _plan_options(options: dict) -> dict:
+    known = ("recipes", "seeds", "profile", "out", "device", "resume", "executor", "address", "batch_seeds",
+             "direction", "compile", "cuda_graph")
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise InvalidOption(f"unknown option(s) {', '.join(unknown)}; valid: {', '.join(known)}")
+    opts = dict(options)
+    if "direction" in opts:
+        opts["direction_"] = opts.pop("direction")
+    return opts
+
+
+def run_suite(suite: PathLike, *, recipes: Sequence[str] | None = None, seeds: Sequence[int] | None = None,
+              profile: str | None = None, out: PathLike | None = None, device: str = defaults.DEVICE,
+              resume: PathLike | None = None, executor: str = defaults.EXECUTOR, address: str | None = None,
+              batch_seeds: int = 1, direction: str | None = None, compile: bool = False, cuda_graph: bool = False,
+              samples: int | None = None, backbone: str = defaults.BACKBONE,
+              inception_weights: PathLike | None = None, data_dir: PathLike | None = None,
+              progress: Reporter | None = None) -> SuiteRun:
+    """Train every recipe × seed of a suite (a name or a TOML path), scoring each run as it finishes.
+
+    ``resume`` names a previous output folder (under results/runs/, or a path): complete runs are
+    skipped, interrupted ones continue. Returns the plan and one :class:`RunResult` per run."""
+    p = plan_suite(suite, recipes=list(recipes) if recipes is not None else None,
+                   seeds=list(seeds) if seeds is not None else None, profile=profile,
+                   out=Path(out) if out is not None else None, device=device, resume=resume, executor=executor,
+                   address=address, batch_seeds=batch_seeds, direction_=direction, compile=compile,
+                   cuda_graph=cuda_graph)
+    return execute_plan(p, samples=samples, backbone=backbone, inception_weights=inception_weights,
+                        data_dir=data_dir, progress=progress)
+
+
+def execute_plan(p: Plan, *, samples: int | None = None, backbone: str = defaults.BACKBONE,
+                 inception_weights: PathLike | None = None, data_dir: PathLike | None = None,
+                 progress: Reporter | None = None) -> SuiteRun:
+    """Carry out a :class:`Plan` from :func:`plan`."""
+    reporter = progress or Reporter()
+    data_dir = Path(data_dir) if data_dir is not None else None
+    weights = Path(inception_weights) if inception_weights is not None else None
+    scorer = _scorer(samples, backbone, weights, p.device, data_dir)  # fails before any training
+    with output_lock(p.root):
+        write_suite_info(p.root, {"name": p.suite.name, "file": p.suite_file, "profile": p.profile,
+                                  "device": p.device.type, "dataset": p.suite.datasets, "suite_hash": p.suite_hash})
+        if p.executor == "ray":
+            from gan_bench.executors import ray_cluster
+
+            results = ray_cluster.run_all(p.specs, p.root, p.resume, reporter, p.address, data_dir,
+                                          {"samples": samples, "backbone": backbone, "inception_weights": weights})
+        else:
+            from gan_bench.executors.local import run_all
+
+            results = run_all(p.specs, p.root, p.resume, reporter, data_dir, scorer, p.batch_seeds)
+    return SuiteRun(p, results)
+
+
+def train(recipe: str, dataset: str = "mnist", *, seed: int = 0, profile: str | None = None,
+          steps: int | None = None, out: PathLike | None = None, device: str = defaults.DEVICE,
+          resume: bool = False, direction: str | None = None, data_dir: PathLike | None = None,
+          compile: bool = False, cuda_graph: bool = False, progress: Reporter | None = None) -> RunResult:
+    """Train one recipe with one seed into one run directory (not scored; see :func:`score`).
+
+    Without ``out`` a new folder under results/runs/ is used, or with ``resume`` the newest
+    unfinished run of the same spec."""
+    recipe_obj = get_recipe(recipe)
+    if not datasets.known(dataset):
+        raise InvalidOption(f"--dataset: unknown dataset {dataset!r}; valid: {', '.join(datasets.NAMES)}, "
+                            f"or a translation folder's path")
+    try:
+        compatible(recipe, dataset)
+    except ValueError as e:
+        raise InvalidOption(f"--dataset: {e}") from None
+    if seed < 0 or (steps is not None and steps < 1):
+        raise InvalidOption(f"--seed must be >= 0 and --steps >= 1 (got seed {seed}, steps {steps})")
+    dev = devices.resolve(device)
+    way = checked_direction(direction, defaults.DIRECTION)
+    if way != defaults.DIRECTION and not datasets.is_translation(dataset):
+        raise InvalidOption(f"--direction: applies to translation data only, not {dataset}")
+    from gan_bench.train.cuda_graph import supports as graph_supports
+
+    if cuda_graph and not graph_supports(recipe_obj):
+        raise InvalidOption(f"--cuda-graph: recipe {recipe} cannot be captured; the MLP and toy recipes can")
+    check_cuda_graph(cuda_graph, compile, dev)
+    spec = RunSpec(recipe=recipe, dataset=dataset, seed=seed, profile=choose_profile(profile, dev)[0], steps=steps,
+                   device=dev.type, direction=way, compile=compile, cuda_graph=cuda_graph)
+    if out is not None:
+        run = RunDir(Path(out))
+    elif resume:
+        run = outputs.latest_unfinished(spec)
+    else:
+        run = RunDir(outputs.new_output("train") / recipe / f"seed-{seed}")
+    folder = Path(data_dir) if data_dir is not None else None
+    return execute(spec, run, resume, progress or Reporter(), lambda name, w: datasets.load(name, folder, w))
+
+
+# -- score / report / check / baseline ---------------------------------------------------------
+def _scorer(samples, backbone, inception_weights, device, data_dir):
+    from gan_bench.metrics import inception
+    from gan_bench.scoring.score_run import score_run
+
+    if backbone not in defaults.BACKBONES:
+        raise InvalidOption(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(defaults.BACKBONES)}")
+    if samples is not None and samples < 1:
+        raise InvalidOption(f"--samples: expected a positive integer, got {samples}")
+    if backbone == "inception":
+        inception.resolve_weights(inception_weights)  # fail before any training, not after
+    return lambda run: score_run(run, samples, backbone, inception_weights, device, data_dir=data_dir)
+
+
+def score(runs: Iterable[PathLike], *, samples: int | None = None, backbone: str = defaults.BACKBONE,
+          inception_weights: PathLike | None = None, device: str = defaults.DEVICE,
+          data_dir: PathLike | None = None) -> dict[Path, dict]:
+    """Score each finished run (run directories, or folders holding them) and write its metrics.json.
+
+    Returns each run directory's metrics.json content."""
+    scorer = _scorer(samples, backbone, Path(inception_weights) if inception_weights is not None else None,
+                     devices.resolve(device), Path(data_dir) if data_dir is not None else None)
+    return {run.root: scorer(run) for run in find_runs([Path(r) for r in runs])}
+
+
+def report(runs: Iterable[PathLike]) -> pd.DataFrame:
+    """One row per run: its spec (flattened), protocol, metrics, coverage and verdict."""
+    from gan_bench.report.collect import collect
+
+    return collect([Path(r) for r in runs])
+
+
+def render_report(runs: Iterable[PathLike] | pd.DataFrame, format: str = "md") -> str:
+    """The comparison tables as text: ``md``, ``csv`` or self-contained ``html`` (with plots)."""
+    from gan_bench.report import render
+
+    renderers = {"md": render.markdown, "csv": render.csv, "html": render.html}
+    if format not in renderers:
+        raise InvalidOption(f"--format: unknown format {format!r}; valid: {', '.join(renderers)}")
+    df = runs if isinstance(runs, pd.DataFrame) else report(runs)
+    return renderers[format](df)
+
+
+def suite_of_runs(runs: Iterable[PathLike]) -> Suite:
+    """The suite recorded in the suite.json beside the runs."""
+    for path in runs:
+        info = read_suite_info(Path(path))
+        if info:
+            return load_suite(info["file"] if Path(info["file"]).is_file() else info["name"])
+    raise GateError("cannot tell which suite these runs belong to (no suite.json beside them); pass --suite")
+
+
+def check(runs: Iterable[PathLike], *, suite: PathLike | None = None,
+          baseline: PathLike | None = None) -> CheckResult:
+    """Gate the runs on their suite's thresholds (``suite``: default, the runs' suite.json).
+
+    Relative thresholds read ``baseline``, by default results/baselines/<suite>-<profile>-<device>.json
+    in the working directory, else the baseline ganbench ships with that suite."""
+    runs = [Path(r) for r in runs]
+    s = load_suite(suite) if suite is not None else suite_of_runs(runs)
+    df = report(runs)
+    path, base = None, None
+    if baseline is not None or gate.needs_baseline(s):
+        path = Path(baseline) if baseline is not None else gate.find_baseline(s, df["profile"].iloc[0],
+                                                                                df["device"].iloc[0])
+        base = gate.read_baseline(path)
+    return CheckResult(s.name, gate.check(df, s, base), path)
+
+
+def write_baseline(runs: Iterable[PathLike], out: PathLike | None = None, command: str | None = None) -> Path:
+    """Write a baseline file (per-recipe metric means) from scored runs; returns its path."""
+    runs = [Path(r) for r in runs]
+    df = report(runs)
+    if (df["verdict"] == "unscored").any():
+        raise RunDirError("some runs have no metrics.json; score them first with `ganbench score`")
+    command = command or " ".join(["ganbench baseline", *map(str, runs)] + (["--out", str(out)] if out else []))
+    data = gate.baseline_from(df, command)
+    path = Path(out) if out is not None else gate.baseline_path(data["suite"] or "runs", data["profile"],
+                                                                data["device"])
+    atomic.write_json(path, data)
+    return path

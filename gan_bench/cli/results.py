@@ -1,0 +1,80 @@
+"""`ganbench report`, `check` and `baseline`: parse, call gan_bench.api, print, choose the exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from gan_bench import api, defaults
+from gan_bench.cli.app import app, out_console, user_errors
+from gan_bench.errors import InvalidOption
+from gan_bench.rundir import atomic
+
+
+@app.command()
+@user_errors
+def report(
+    runs: list[Path] = typer.Argument(..., help="Run directories, or folders holding them."),
+    format: str = typer.Option("rich", "--format", "-f", help="rich (terminal), md, csv (one row per run, full "
+                               "spec as columns) or html (self-contained, with plots)."),
+    out: Optional[Path] = typer.Option(None, help="Write to this file instead of standard output."),
+) -> None:
+    """Comparison tables: recipes x metrics, mean ± std over seeds, best marked, with protocols."""
+    from gan_bench.report import render
+
+    if format not in defaults.REPORT_FORMATS:
+        raise InvalidOption(f"--format: unknown format {format!r}; valid: {', '.join(defaults.REPORT_FORMATS)}")
+    df = api.report(runs)
+    if format == "rich":
+        for title, table in render.rich_tables(df):
+            out_console.print(render.as_rich(title, table))
+        return
+    text = api.render_report(df, format)
+    if out:
+        atomic.write_text(out, text)
+        out_console.print(f"wrote {out}")
+    else:
+        print(text)
+
+
+@app.command()
+@user_errors
+def check(
+    runs: list[Path] = typer.Argument(..., help="Run directories, or folders holding them."),
+    suite: Optional[str] = typer.Option(None, help="Suite whose thresholds apply (default: the runs' suite.json)."),
+    baseline: Optional[Path] = typer.Option(None, help="Baseline file for relative thresholds (default: "
+                                            "results/baselines/<suite>-<profile>-<device>.json, else the "
+                                            "baseline ganbench ships with a shipped suite)."),
+    junit: Optional[Path] = typer.Option(None, help="Also write a JUnit XML report here."),
+) -> None:
+    """Gate on the suite's thresholds: exit 1 on any regression or missing metric, 0 when all pass."""
+    result = api.check(runs, suite=suite, baseline=baseline)
+    table = Table(title=f"ganbench check: suite {result.suite}")
+    for col in ("recipe", "metric", "value", "rule", "result"):
+        table.add_column(col)
+    for v in result.verdicts:
+        value = "missing" if v.value is None else f"{v.value:.4g}"
+        outcome = "[green]pass[/]" if v.passed else f"[red]FAIL[/]{' (' + v.note + ')' if v.note else ''}"
+        table.add_row(v.recipe, v.metric, value, v.rule, outcome)
+    out_console.print(table)
+    if result.baseline is not None:
+        out_console.print(f"baseline: {result.baseline}", highlight=False)
+    if junit:
+        result.write_junit(junit)
+    failed = len(result.failures)
+    out_console.print(f"{len(result.verdicts) - failed} passed, {failed} failed", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@user_errors
+def baseline(
+    runs: list[Path] = typer.Argument(..., help="Scored run directories of one suite, profile and device."),
+    out: Optional[Path] = typer.Option(None, help="Default: results/baselines/<suite>-<profile>-<device>.json."),
+) -> None:
+    """Write a baseline file (per-recipe metric means) from real runs, for relative thresholds."""
+    out_console.print(f"wrote {api.write_baseline(runs, out)}")

@@ -1,0 +1,165 @@
+"""`ganbench list`, `train`, `run` and `score`: parse, call gan_bench.api, print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from gan_bench import api, defaults, devices
+from gan_bench.cli.app import (Backbone, CompileOpt, CudaGraphOpt, DataDir, Device, DirectionOpt, InceptionWeights,
+                               Quiet, Samples, app, err_console, ints, names, out_console, reporter, user_errors)
+from gan_bench.data import catalogue
+from gan_bench.suite.plan import Plan, choose_profile
+from gan_bench.suite.spec import load_suite
+
+
+@app.command("list")
+@user_errors
+def list_all() -> None:
+    """Recipes with their sources, suites, and datasets."""
+    recipes = Table(title="recipes")
+    for col in ("name", "source", "quirks", "quick / full steps"):
+        recipes.add_column(col)
+    for r in api.list_recipes():
+        quirks = ", ".join(f"{k}={'on' if v else 'off'}" for k, v in r.quirks.items()) or "-"
+        recipes.add_row(r.name, r.source, quirks, f"{r.profiles['quick'].steps:,} / {r.profiles['full'].steps:,}")
+    suites = Table(title="suites")
+    for col in ("name", "dataset", "recipes", "seeds", "file"):
+        suites.add_column(col)
+    for path in api.list_suites().values():
+        s = load_suite(path)
+        suites.add_row(s.name, ", ".join(s.datasets), ", ".join(s.recipes), ", ".join(map(str, s.seeds)), str(path))
+    datasets = Table(title="datasets")
+    for col in ("name", "license", "attribution"):
+        datasets.add_column(col)
+    for d in catalogue.DATASETS.values():
+        datasets.add_row(d.name, d.license, d.attribution)
+    for t in (recipes, suites, datasets):
+        out_console.print(t)
+
+
+@app.command()
+@user_errors
+def train(
+    recipe: str = typer.Argument(..., help="Recipe name (see `ganbench list`)."),
+    dataset: str = typer.Option("mnist", help="Dataset: mnist, fashion-mnist, stacked-mnist, ring, grid, "
+                                "edges2digits, edges2fashion, digits2bold, or a translation folder's path."),
+    direction: Optional[str] = DirectionOpt,
+    seed: int = typer.Option(0, min=0, help="Run seed."),
+    profile: Optional[str] = typer.Option(None, help="full, quick or smoke (default: full on CUDA, quick on CPU)."),
+    steps: Optional[int] = typer.Option(None, min=1, help="Override the profile's step count."),
+    out: Optional[Path] = typer.Option(None, help="The run directory "
+                                       "(default: results/runs/train-<UTC time>/<recipe>/seed-<n>)."),
+    device: str = Device,
+    resume: bool = typer.Option(False, help="Continue an interrupted run from its last checkpoint "
+                                "(without --out: the newest unfinished run of this spec)."),
+    quiet: bool = Quiet,
+    data_dir: Optional[Path] = DataDir,
+    compile: bool = CompileOpt,
+    cuda_graph: bool = CudaGraphOpt,
+) -> None:
+    """Train one recipe with one seed into one run directory."""
+    chosen, why = choose_profile(profile, devices.resolve(device))
+    err_console.print(f"profile: {chosen} ({why})", highlight=False)
+    with reporter(quiet) as progress:
+        result = api.train(recipe, dataset, seed=seed, profile=profile, steps=steps, out=out, device=device,
+                           resume=resume, direction=direction, data_dir=data_dir, compile=compile,
+                           cuda_graph=cuda_graph, progress=progress)
+    out_console.print(f"{result.status}: {result.path}", highlight=False)
+
+
+def print_plan(p: Plan) -> None:
+    """The plan `run` prints before it starts (and `run --dry-run` instead of starting)."""
+    recipes = sorted({spec.recipe for spec in p.specs})
+    seeds = sorted({spec.seed for spec in p.specs})
+    err_console.print(f"profile: {p.profile} ({p.profile_reason})", highlight=False)
+    err_console.print(f"suite {p.suite.name}: {len(p.specs)} runs ({len(recipes)} recipes x seeds "
+                      f"{','.join(map(str, seeds))}) on {', '.join(p.suite.datasets)}, {p.total_steps:,} training "
+                      f"steps, device {p.device}, executor {p.executor}"
+                      f"{', resuming' if p.resume else ''} into {p.root}", highlight=False)
+    for note in p.notes:
+        err_console.print(note, highlight=False)
+
+
+@app.command()
+@user_errors
+def run(
+    suite: str = typer.Option(..., help="Suite name (suites/<name>.toml) or path to a suite TOML file."),
+    recipes: Optional[str] = typer.Option(None, help="Only these recipes of the suite, comma-separated."),
+    seeds: Optional[str] = typer.Option(None, help="Only these seeds, comma-separated (e.g. 0,1)."),
+    profile: Optional[str] = typer.Option(None, help="full, quick or smoke (default: the suite's, else "
+                                          "full on CUDA and quick on CPU)."),
+    out: Optional[Path] = typer.Option(None, help="Output folder (default: results/runs/<suite>-<UTC time>)."),
+    device: str = Device,
+    resume: Optional[str] = typer.Option(None, "--resume", metavar="RUN_ID",
+                                         help="Continue the suite run RUN_ID (its folder under results/runs/, "
+                                         "or a path): skip complete runs, continue interrupted ones, refuse "
+                                         "if the suite or a spec changed."),
+    executor: str = typer.Option(defaults.EXECUTOR, help="local (this process) or ray (one Ray task per run; "
+                                 "pip install 'ganbench[ray]')."),
+    address: Optional[str] = typer.Option(None, help="With --executor ray: auto (the running cluster) or "
+                                          "HOST:PORT; default: start a Ray instance on this machine."),
+    batch_seeds: int = typer.Option(1, min=1, help="Train up to K seeds of an MLP recipe as one batched model "
+                                    "(same results per seed; other recipes run their seeds one by one)."),
+    direction: Optional[str] = DirectionOpt,
+    quiet: bool = Quiet,
+    data_dir: Optional[Path] = DataDir,
+    compile: bool = CompileOpt,
+    cuda_graph: bool = CudaGraphOpt,
+    samples: Optional[int] = Samples,
+    backbone: str = Backbone,
+    inception_weights: Optional[Path] = InceptionWeights,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan (runs, profile, device, steps) and exit."),
+) -> None:
+    """Train every recipe x seed of a suite, scoring each run as it finishes."""
+    p = api.plan(suite, recipes=names(recipes), seeds=ints(seeds, "--seeds"), profile=profile, out=out,
+                 device=device, resume=resume, executor=executor, address=address, batch_seeds=batch_seeds,
+                 direction=direction, compile=compile, cuda_graph=cuda_graph)
+    print_plan(p)
+    if dry_run:
+        for spec in p.specs:
+            out_console.print(f"{spec.label}  {spec.dataset}  {spec.schedule.steps:,} steps  spec {spec.hash[:12]}",
+                              highlight=False)
+        return
+    with reporter(quiet, None if executor == "ray" else p.total_steps) as progress:
+        done = api.execute_plan(p, samples=samples, backbone=backbone, inception_weights=inception_weights,
+                                data_dir=data_dir, progress=progress)
+    table = Table(title=f"suite {p.suite.name}")
+    for col in ("recipe", "seed", "status", "summary", "run directory"):
+        table.add_column(col)
+    for r in done.results:
+        table.add_row(r.spec.recipe, str(r.spec.seed), r.status, r.summary, str(r.path))
+    out_console.print(table)
+
+
+@app.command()
+@user_errors
+def score(
+    runs: list[Path] = typer.Argument(..., help="Run directories, or folders holding them (a suite's --out)."),
+    samples: Optional[int] = Samples,
+    backbone: str = Backbone,
+    inception_weights: Optional[Path] = InceptionWeights,
+    device: str = Device,
+    data_dir: Optional[Path] = DataDir,
+) -> None:
+    """Write metrics.json for each run: metrics under named protocols, mode coverage, a verdict."""
+    scored = api.score(runs, samples=samples, backbone=backbone, inception_weights=inception_weights,
+                       device=device, data_dir=data_dir)
+    table = Table(title="scores")
+    for col in ("run", "verdict", "metric", "value"):
+        table.add_column(col)
+    for root, result in scored.items():
+        first = True
+        for name, entry in result["metrics"].items():
+            table.add_row(str(root) if first else "", result["verdict"] if first else "", name,
+                          f"{entry['value']:.4g}")
+            first = False
+        cover = result["coverage"]
+        if "modes_covered" in cover:
+            table.add_row("", "", "modes covered", f"{cover['modes_covered']}/{cover['modes_total']}")
+        if first:
+            table.add_row(str(root), result["verdict"], "-", result["verdict_reason"])
+    out_console.print(table)

@@ -1,0 +1,32 @@
+"""The defaults the CLI and the Python API share, in one table (as torch-fidelity's ``defaults.py``).
+
+Paths are relative to the working directory: a user's results and baselines live in their project.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gan_bench.metrics import mixture, stacked
+
+RUNS_ROOT = Path("results") / "runs"  # `run`/`train` output when no --out is given
+BASELINES_ROOT = Path("results") / "baselines"  # baseline files; a shipped suite falls back to ganbench's own
+SUITES_FOLDER = Path("suites")  # the working directory's suite files, looked at before ganbench's own
+
+DEVICE = "auto"  # CUDA when available, else CPU
+PROFILES = ("full", "quick", "smoke")
+EXECUTORS = ("local", "ray")
+EXECUTOR = "local"
+DIRECTION = "AtoB"
+BACKBONES = ("lenet", "inception")
+BACKBONE = "lenet"  # the pinned evaluator; inception adds FID/IS on inception-v3-compat
+REPORT_FORMATS = ("rich", "md", "csv", "html")
+
+# Samples scored per profile, by modality. Stacked MNIST and the 2D mixtures follow their published
+# protocols (26,000 and 2,500 samples); translation scores that many test images (at most the split).
+SAMPLES = {"gray28": {"full": 10_000, "quick": 10_000, "smoke": 1_000},
+           "rgb28": {"full": stacked.SAMPLES, "quick": stacked.SAMPLES, "smoke": 2_600},
+           "points": {"full": mixture.SAMPLES, "quick": mixture.SAMPLES, "smoke": mixture.SAMPLES},
+           "paired": {"full": 10_000, "quick": 10_000, "smoke": 1_000},
+           "unpaired": {"full": 10_000, "quick": 10_000, "smoke": 1_000}}
+QUALITY_SAMPLES = 2_000  # per intermediate checkpoint, for quality over time

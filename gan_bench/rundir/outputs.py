@@ -1,0 +1,51 @@
+"""Where a run's output goes when the user names none, and which folder a resume continues."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from gan_bench import defaults
+from gan_bench.errors import RunDirError
+from gan_bench.rundir.layout import SUITE_FILE, RunDir, read_suite_info
+from gan_bench.suite.spec import RunSpec
+
+
+def new_output(prefix: str) -> Path:
+    """results/runs/<prefix>-<UTC time>, with a counter if that second is taken."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    root = defaults.RUNS_ROOT
+    path, n = root / f"{prefix}-{stamp}", 1
+    while path.exists():
+        n += 1
+        path = root / f"{prefix}-{stamp}-{n}"
+    return path
+
+
+def latest_unfinished(spec: RunSpec) -> RunDir:
+    """The newest unfinished run of exactly this spec under results/runs/."""
+    root = defaults.RUNS_ROOT
+    candidates = sorted(root.glob(f"*/{spec.recipe}/seed-{spec.seed}/spec.json"),
+                        key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in candidates:
+        run = RunDir(path.parent)
+        if not run.complete and run.read_spec().get("spec_hash") == spec.hash:
+            return run
+    raise RunDirError(f"--resume: no unfinished run of {spec.label} ({spec.profile}, {spec.dataset}) "
+                      f"under {root}; pass --out with the run directory to resume")
+
+
+def resume_root(run_id: str | Path, out: Path | None, suite_hash: str) -> Path:
+    """The output folder of suite run ``run_id`` (a name under results/runs/, or a path), checked
+    to hold a run of this very suite."""
+    root = Path(run_id) if Path(run_id).is_dir() else defaults.RUNS_ROOT / str(run_id)
+    if out is not None and Path(out).resolve() != root.resolve():
+        raise RunDirError(f"--resume {run_id}: resumes into {root}; leave out --out (or give that same folder)")
+    info = read_suite_info(root) if root.is_dir() else None
+    if info is None or info.get("name") is None:
+        raise RunDirError(f"--resume {run_id}: {root} is not the output folder of a suite run (no suite.json); "
+                          f"pass a folder name under {defaults.RUNS_ROOT} or a path")
+    if info.get("suite_hash") not in (None, suite_hash):
+        raise RunDirError(f"{root / SUITE_FILE}: the suite has changed since this run started (suite_hash "
+                          f"{info['suite_hash'][:12]}…, now {suite_hash[:12]}…); run it into a new --out instead")
+    return root

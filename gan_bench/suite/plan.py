@@ -1,0 +1,118 @@
+"""A suite run's plan, settled before anything is written: which runs, on which profile and device,
+into which folder, and which options apply to which recipes.
+
+Every option mistake is found here, so a bad combination fails before any training starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from gan_bench import defaults, devices
+from gan_bench.data import datasets
+from gan_bench.errors import InvalidOption
+from gan_bench.rundir import outputs
+from gan_bench.rundir.repro import spec_hash
+from gan_bench.suite.locate import suite_path
+from gan_bench.suite.spec import RunSpec, Suite, load_suite
+from gan_bench.train.cuda_graph import supports as graph_supports
+from gan_bench.train.seed_batch import supports as batch_supports
+
+
+@dataclass
+class Plan:
+    """What ``run_suite`` will do; ``ganbench run --dry-run`` prints it and stops."""
+
+    suite: Suite
+    suite_file: Path
+    specs: list[RunSpec]
+    root: Path
+    device: torch.device
+    profile: str
+    profile_reason: str
+    resume: bool
+    executor: str
+    address: str | None
+    batch_seeds: int
+    suite_hash: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total_steps(self) -> int:
+        return sum(spec.schedule.steps for spec in self.specs)
+
+
+def choose_profile(profile: str | None, device: torch.device, suite_profile: str | None = None) -> tuple[str, str]:
+    """The profile and why it was chosen: the argument, else the suite's, else the device's default."""
+    if profile:
+        return profile, "--profile"
+    if suite_profile:
+        return suite_profile, "the suite's default"
+    return devices.default_profile(device), f"default on {device.type}; --profile overrides"
+
+
+def direction(value: str | None, default: str) -> str:
+    if value is None:
+        return default
+    if value not in datasets.DIRECTIONS:
+        raise InvalidOption(f"--direction: unknown direction {value!r}; valid: {', '.join(datasets.DIRECTIONS)}")
+    return value
+
+
+def check_cuda_graph(cuda_graph: bool, compile: bool, device: torch.device) -> None:
+    if cuda_graph and compile:
+        raise InvalidOption("--cuda-graph and --compile: choose one")
+    if cuda_graph and device.type != "cuda":
+        raise InvalidOption(f"--cuda-graph: needs a CUDA device; the run's device is {device.type} "
+                            f"(give --device cuda, or leave out --cuda-graph)")
+
+
+def plan_suite(suite: str | Path, *, recipes: list[str] | None = None, seeds: list[int] | None = None,
+               profile: str | None = None, out: Path | None = None, device: str = defaults.DEVICE,
+               resume: str | Path | None = None, executor: str = defaults.EXECUTOR, address: str | None = None,
+               batch_seeds: int = 1, direction_: str | None = None, compile: bool = False,
+               cuda_graph: bool = False) -> Plan:
+    """Validate a suite run's arguments and settle its runs; writes nothing."""
+    s = load_suite(suite)
+    if direction_ is not None:
+        if not all(datasets.is_translation(d) for d in s.datasets):
+            raise InvalidOption(f"--direction: applies to translation data only; suite {s.name} has "
+                                f"{', '.join(s.datasets)}")
+        s = s.model_copy(update={"direction": direction(direction_, s.direction)})
+    if seeds is not None and (not seeds or min(seeds) < 0):
+        raise InvalidOption(f"--seeds: expected non-negative integers, got {seeds}")
+    if batch_seeds < 1:
+        raise InvalidOption(f"--batch-seeds: expected a positive integer, got {batch_seeds}")
+    dev = devices.resolve(device)
+    chosen, why = choose_profile(profile, dev, s.profile)
+    specs = s.expand(chosen, dev.type, recipes, seeds)
+    check_cuda_graph(cuda_graph, compile, dev)
+    notes = []
+    if compile:
+        specs = [spec.model_copy(update={"compile": True}) for spec in specs]
+    if cuda_graph:
+        specs = [spec.model_copy(update={"cuda_graph": graph_supports(spec.recipe_obj)}) for spec in specs]
+        eager = sorted({spec.recipe for spec in specs if not spec.cuda_graph})
+        if eager:
+            notes.append(f"--cuda-graph: {', '.join(eager)} run eagerly (capture covers the MLP and toy recipes)")
+    if batch_seeds > 1:
+        alone = sorted({spec.recipe for spec in specs if compile or not batch_supports(spec.recipe_obj, spec.cuda_graph)})
+        if alone:
+            notes.append(f"--batch-seeds: {', '.join(alone)} train one seed at a time (batching covers the MLP "
+                         f"recipes{', without --compile' if compile else ''}"
+                         f"{', without dropout under --cuda-graph' if cuda_graph else ''})")
+    if executor not in defaults.EXECUTORS:
+        raise InvalidOption(f"--executor: unknown executor {executor!r}; valid: {', '.join(defaults.EXECUTORS)}")
+    if executor == "ray" and batch_seeds > 1:
+        raise InvalidOption("--batch-seeds: applies to --executor local; on Ray each seed is its own task")
+    if address is not None and executor != "ray":
+        raise InvalidOption("--address: applies to --executor ray only")
+    suite_hash = spec_hash(s.model_dump(mode="json"))
+    out = Path(out) if out is not None else None
+    root = outputs.resume_root(resume, out, suite_hash) if resume is not None else (out or outputs.new_output(s.name))
+    return Plan(suite=s, suite_file=suite_path(suite), specs=specs, root=root, device=dev, profile=chosen,
+                profile_reason=why, resume=resume is not None, executor=executor, address=address,
+                batch_seeds=batch_seeds, suite_hash=suite_hash, notes=notes)
