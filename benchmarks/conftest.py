@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import torch
+from speed_table import BASELINE, RATES
 
 from gan_bench.data import catalogue
-from speed_table import BASELINE, RATES
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -17,18 +17,18 @@ import time
 
 import pytest
 import torch
-
 from speed_table import keep, record
-from gan_bench.suite.spec import RunSpec
+from textbook_loop import textbook_loop
+
 from gan_bench.data import catalogue
 from gan_bench.executors.local import run_all
 from gan_bench.rundir.layout import RunDir
+from gan_bench.suite.spec import RunSpec
 from gan_bench.train.cuda_graph import supports as graph_supports
 from gan_bench.train.engine import train
 from gan_bench.train.progress import Reporter
 from gan_bench.train.seed_batch import supports
 from gan_bench.variants import get_recipe
-from textbook_loop import textbook_loop
 
 DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 # Steps per round: a few seconds of training each on a 2-core CPU; three times more on CUDA, where a
@@ -42,11 +42,22 @@ _fresh = itertools.count()
 
 def engine_loop(recipe_name: str, steps: int, out, graph: bool = False) -> int:
     recipe = get_recipe(recipe_name)
-    spec = RunSpec(recipe=recipe_name, seed=0, dataset="mnist", profile="quick", device=DEVICE.type, steps=steps,
-                   cuda_graph=graph)
+    spec = RunSpec(
+        recipe=recipe_name, seed=0, dataset="mnist", profile="quick", device=DEVICE.type, steps=steps, cuda_graph=graph
+    )
     dataset = catalogue.load("mnist")
-    train(recipe, spec.schedule, 0, dataset, RunDir(out / f"run-{next(_fresh)}"), spec.hash, DEVICE, Reporter(),
-          spec.label, cuda_graph=graph)
+    train(
+        recipe,
+        spec.schedule,
+        0,
+        dataset,
+        RunDir(out / f"run-{next(_fresh)}"),
+        spec.hash,
+        DEVICE,
+        Reporter(),
+        spec.label,
+        cuda_graph=graph,
+    )
     return steps * recipe.batch_size
 
 
@@ -54,20 +65,27 @@ def graph_name(name: str, graph: bool) -> str:
     return f"{name} --cuda-graph" if graph else name
 
 
-@pytest.mark.parametrize("recipe, graph", [pytest.param(r, g, id=f"{r}-graph" if g else r) for r in STEPS for g in GRAPH
-                                           if not g or graph_supports(get_recipe(r))])
+@pytest.mark.parametrize(
+    "recipe, graph",
+    [
+        pytest.param(r, g, id=f"{r}-graph" if g else r)
+        for r in STEPS
+        for g in GRAPH
+        if not g or graph_supports(get_recipe(r))
+    ],
+)
 def test_engine(benchmark, recipe, graph, tmp_path):
     benchmark.group = f"{recipe}: engine vs textbook"
-    images = benchmark.pedantic(engine_loop, args=(recipe, STEPS[recipe], tmp_path, graph), rounds=ROUNDS,
-                                iterations=1)
+    images = benchmark.pedantic(engine_loop, args=(recipe, STEPS[recipe], tmp_path, graph), rounds=ROUNDS, iterations=1)
     record(benchmark, f"{recipe} ({DEVICE.type})", graph_name("ganbench engine", graph), images)
 
 
 @pytest.mark.parametrize("recipe", list(STEPS))
 def test_textbook(benchmark, recipe, torchvision_root):
     benchmark.group = f"{recipe}: engine vs textbook"
-    images = benchmark.pedantic(textbook_loop, args=(recipe, STEPS[recipe], DEVICE, torchvision_root),
-                                rounds=ROUNDS, iterations=1)
+    images = benchmark.pedantic(
+        textbook_loop, args=(recipe, STEPS[recipe], DEVICE, torchvision_root), rounds=ROUNDS, iterations=1
+    )
     record(benchmark, f"{recipe} ({DEVICE.type})", "textbook loop", images)
 
 
@@ -76,19 +94,33 @@ SEQUENTIAL, BATCHED = "3 seeds one after another", "3 seeds batched (--batch-see
 
 
 def seeds_loop(recipe_name: str, steps: int, batch_seeds: int, out, graph: bool = False) -> int:
-    specs = [RunSpec(recipe=recipe_name, seed=s, dataset="mnist", profile="quick", device=DEVICE.type, steps=steps,
-                     cuda_graph=graph) for s in (0, 1, 2)]
+    specs = [
+        RunSpec(
+            recipe=recipe_name,
+            seed=s,
+            dataset="mnist",
+            profile="quick",
+            device=DEVICE.type,
+            steps=steps,
+            cuda_graph=graph,
+        )
+        for s in (0, 1, 2)
+    ]
     run_all(specs, out / f"suite-{next(_fresh)}", resume=False, reporter=Reporter(), batch_seeds=batch_seeds)
     return 3 * steps * get_recipe(recipe_name).batch_size
 
 
 @pytest.mark.parametrize("recipe", list(SEED_STEPS))
-@pytest.mark.parametrize("batch_seeds, graph", [(1, False), (3, False)] + [(3, True)] * (len(GRAPH) - 1),
-                         ids=["sequential", "batched", "batched-graph"][:len(GRAPH) + 1])
+@pytest.mark.parametrize(
+    "batch_seeds, graph",
+    [(1, False), (3, False)] + [(3, True)] * (len(GRAPH) - 1),
+    ids=["sequential", "batched", "batched-graph"][: len(GRAPH) + 1],
+)
 def test_three_seeds(benchmark, recipe, batch_seeds, graph, tmp_path):
     benchmark.group = f"{recipe}: 3 seeds batched vs sequential"
-    images = benchmark.pedantic(seeds_loop, args=(recipe, SEED_STEPS[recipe], batch_seeds, tmp_path, graph),
-                                rounds=ROUNDS, iterations=1)
+    images = benchmark.pedantic(
+        seeds_loop, args=(recipe, SEED_STEPS[recipe], batch_seeds, tmp_path, graph), rounds=ROUNDS, iterations=1
+    )
     batched = batch_seeds > 1 and supports(get_recipe(recipe), graph)  # under graphs, not with dropout
     name = graph_name(BATCHED if batched else SEQUENTIAL, graph)
     record(benchmark, f"{recipe} 3 seeds ({DEVICE.type})", name, images)

@@ -11,17 +11,56 @@ The public Python API; the ``ganbench`` command is a thin layer over it::
 
 __version__ = "0.1.0"
 
-from gan_bench.api import (CheckResult, SuiteRun, check, execute_plan, list_recipes, list_suites, plan,
-                           render_report, report, run_suite, score, suite_of_runs, train, write_baseline)
-from gan_bench.errors import (DataError, GateError, InvalidOption, NoSpace, RunDirError, SuiteError,
-                              UserError)
+from gan_bench.api import (
+    CheckResult,
+    SuiteRun,
+    check,
+    execute_plan,
+    list_recipes,
+    list_suites,
+    plan,
+    render_report,
+    report,
+    run_suite,
+    score,
+    suite_of_runs,
+    train,
+    write_baseline,
+)
+from gan_bench.errors import DataError, GateError, InvalidOption, NoSpace, RunDirError, SuiteError, UserError
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.gates.check import Verdict
 from gan_bench.suite.plan import Plan
 from gan_bench.suite.spec import RunSpec, Suite, load_suite
 from gan_bench.variants import get_recipe
 
-__all__ = ["CheckResult", "DataError", "GateError", "InvalidOption", "NoSpace", "Plan", "RunDirError",
-           "RunResult", "RunSpec", "Suite", "SuiteError", "SuiteRun", "UserError", "Verdict", "check",
-           "execute_plan", "get_recipe", "list_recipes", "list_suites", "load_suite", "plan", "render_report",
-           "report", "run_suite", "score", "suite_of_runs", "train", "write_baseline"]
+__all__ = [
+    "CheckResult",
+    "DataError",
+    "GateError",
+    "InvalidOption",
+    "NoSpace",
+    "Plan",
+    "RunDirError",
+    "RunResult",
+    "RunSpec",
+    "Suite",
+    "SuiteError",
+    "SuiteRun",
+    "UserError",
+    "Verdict",
+    "check",
+    "execute_plan",
+    "get_recipe",
+    "list_recipes",
+    "list_suites",
+    "load_suite",
+    "plan",
+    "render_report",
+    "report",
+    "run_suite",
+    "score",
+    "suite_of_runs",
+    "train",
+    "write_baseline",
+]

@@ -13,9 +13,9 @@ Progress goes to a :class:`gan_bench.train.progress.Reporter`; the default one i
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import pandas as pd
 
@@ -89,8 +89,20 @@ def plan(suite: PathLike, **options) -> Plan:
 
 
 def _plan_options(options: dict) -> dict:
-    known = ("recipes", "seeds", "profile", "out", "device", "resume", "executor", "address", "batch_seeds",
-             "direction", "compile", "cuda_graph")
+    known = (
+        "recipes",
+        "seeds",
+        "profile",
+        "out",
+        "device",
+        "resume",
+        "executor",
+        "address",
+        "batch_seeds",
+        "direction",
+        "compile",
+        "cuda_graph",
+    )
     unknown = sorted(set(options) - set(known))
     if unknown:
         raise InvalidOption(f"unknown option(s) {', '.join(unknown)}; valid: {', '.join(known)}")
@@ -100,42 +112,89 @@ def _plan_options(options: dict) -> dict:
     return opts
 
 
-def run_suite(suite: PathLike, *, recipes: Sequence[str] | None = None, seeds: Sequence[int] | None = None,
-              profile: str | None = None, out: PathLike | None = None, device: str = defaults.DEVICE,
-              resume: PathLike | None = None, executor: str = defaults.EXECUTOR, address: str | None = None,
-              batch_seeds: int = 1, direction: str | None = None, compile: bool = False, cuda_graph: bool = False,
-              samples: int | None = None, backbone: str = defaults.BACKBONE,
-              inception_weights: PathLike | None = None, data_dir: PathLike | None = None,
-              progress: Reporter | None = None) -> SuiteRun:
+def run_suite(
+    suite: PathLike,
+    *,
+    recipes: Sequence[str] | None = None,
+    seeds: Sequence[int] | None = None,
+    profile: str | None = None,
+    out: PathLike | None = None,
+    device: str = defaults.DEVICE,
+    resume: PathLike | None = None,
+    executor: str = defaults.EXECUTOR,
+    address: str | None = None,
+    batch_seeds: int = 1,
+    direction: str | None = None,
+    compile: bool = False,
+    cuda_graph: bool = False,
+    samples: int | None = None,
+    backbone: str = defaults.BACKBONE,
+    inception_weights: PathLike | None = None,
+    data_dir: PathLike | None = None,
+    progress: Reporter | None = None,
+) -> SuiteRun:
     """Train every recipe × seed of a suite (a name or a TOML path), scoring each run as it finishes.
 
     ``resume`` names a previous output folder (under results/runs/, or a path): complete runs are
     skipped, interrupted ones continue. Returns the plan and one :class:`RunResult` per run."""
-    p = plan_suite(suite, recipes=list(recipes) if recipes is not None else None,
-                   seeds=list(seeds) if seeds is not None else None, profile=profile,
-                   out=Path(out) if out is not None else None, device=device, resume=resume, executor=executor,
-                   address=address, batch_seeds=batch_seeds, direction_=direction, compile=compile,
-                   cuda_graph=cuda_graph)
-    return execute_plan(p, samples=samples, backbone=backbone, inception_weights=inception_weights,
-                        data_dir=data_dir, progress=progress)
+    p = plan_suite(
+        suite,
+        recipes=list(recipes) if recipes is not None else None,
+        seeds=list(seeds) if seeds is not None else None,
+        profile=profile,
+        out=Path(out) if out is not None else None,
+        device=device,
+        resume=resume,
+        executor=executor,
+        address=address,
+        batch_seeds=batch_seeds,
+        direction_=direction,
+        compile=compile,
+        cuda_graph=cuda_graph,
+    )
+    return execute_plan(
+        p, samples=samples, backbone=backbone, inception_weights=inception_weights, data_dir=data_dir, progress=progress
+    )
 
 
-def execute_plan(p: Plan, *, samples: int | None = None, backbone: str = defaults.BACKBONE,
-                 inception_weights: PathLike | None = None, data_dir: PathLike | None = None,
-                 progress: Reporter | None = None) -> SuiteRun:
+def execute_plan(
+    p: Plan,
+    *,
+    samples: int | None = None,
+    backbone: str = defaults.BACKBONE,
+    inception_weights: PathLike | None = None,
+    data_dir: PathLike | None = None,
+    progress: Reporter | None = None,
+) -> SuiteRun:
     """Carry out a :class:`Plan` from :func:`plan`."""
     reporter = progress or Reporter()
     data_dir = Path(data_dir) if data_dir is not None else None
     weights = Path(inception_weights) if inception_weights is not None else None
     scorer = _scorer(samples, backbone, weights, p.device, data_dir)  # fails before any training
     with output_lock(p.root):
-        write_suite_info(p.root, {"name": p.suite.name, "file": p.suite_file, "profile": p.profile,
-                                  "device": p.device.type, "dataset": p.suite.datasets, "suite_hash": p.suite_hash})
+        write_suite_info(
+            p.root,
+            {
+                "name": p.suite.name,
+                "file": p.suite_file,
+                "profile": p.profile,
+                "device": p.device.type,
+                "dataset": p.suite.datasets,
+                "suite_hash": p.suite_hash,
+            },
+        )
         if p.executor == "ray":
             from gan_bench.executors import ray_cluster
 
-            results = ray_cluster.run_all(p.specs, p.root, p.resume, reporter, p.address, data_dir,
-                                          {"samples": samples, "backbone": backbone, "inception_weights": weights})
+            results = ray_cluster.run_all(
+                p.specs,
+                p.root,
+                p.resume,
+                reporter,
+                p.address,
+                data_dir,
+                {"samples": samples, "backbone": backbone, "inception_weights": weights},
+            )
         else:
             from gan_bench.executors.local import run_all
 
@@ -143,18 +202,32 @@ def execute_plan(p: Plan, *, samples: int | None = None, backbone: str = default
     return SuiteRun(p, results)
 
 
-def train(recipe: str, dataset: str = "mnist", *, seed: int = 0, profile: str | None = None,
-          steps: int | None = None, out: PathLike | None = None, device: str = defaults.DEVICE,
-          resume: bool = False, direction: str | None = None, data_dir: PathLike | None = None,
-          compile: bool = False, cuda_graph: bool = False, progress: Reporter | None = None) -> RunResult:
+def train(
+    recipe: str,
+    dataset: str = "mnist",
+    *,
+    seed: int = 0,
+    profile: str | None = None,
+    steps: int | None = None,
+    out: PathLike | None = None,
+    device: str = defaults.DEVICE,
+    resume: bool = False,
+    direction: str | None = None,
+    data_dir: PathLike | None = None,
+    compile: bool = False,
+    cuda_graph: bool = False,
+    progress: Reporter | None = None,
+) -> RunResult:
     """Train one recipe with one seed into one run directory (not scored; see :func:`score`).
 
     Without ``out`` a new folder under results/runs/ is used, or with ``resume`` the newest
     unfinished run of the same spec."""
     recipe_obj = get_recipe(recipe)
     if not datasets.known(dataset):
-        raise InvalidOption(f"--dataset: unknown dataset {dataset!r}; valid: {', '.join(datasets.NAMES)}, "
-                            f"or a translation folder's path")
+        raise InvalidOption(
+            f"--dataset: unknown dataset {dataset!r}; valid: {', '.join(datasets.NAMES)}, "
+            f"or a translation folder's path"
+        )
     try:
         compatible(recipe, dataset)
     except ValueError as e:
@@ -170,8 +243,17 @@ def train(recipe: str, dataset: str = "mnist", *, seed: int = 0, profile: str | 
     if cuda_graph and not graph_supports(recipe_obj):
         raise InvalidOption(f"--cuda-graph: recipe {recipe} cannot be captured; the MLP and toy recipes can")
     check_cuda_graph(cuda_graph, compile, dev)
-    spec = RunSpec(recipe=recipe, dataset=dataset, seed=seed, profile=choose_profile(profile, dev)[0], steps=steps,
-                   device=dev.type, direction=way, compile=compile, cuda_graph=cuda_graph)
+    spec = RunSpec(
+        recipe=recipe,
+        dataset=dataset,
+        seed=seed,
+        profile=choose_profile(profile, dev)[0],
+        steps=steps,
+        device=dev.type,
+        direction=way,
+        compile=compile,
+        cuda_graph=cuda_graph,
+    )
     if out is not None:
         run = RunDir(Path(out))
     elif resume:
@@ -196,14 +278,25 @@ def _scorer(samples, backbone, inception_weights, device, data_dir):
     return lambda run: score_run(run, samples, backbone, inception_weights, device, data_dir=data_dir)
 
 
-def score(runs: Iterable[PathLike], *, samples: int | None = None, backbone: str = defaults.BACKBONE,
-          inception_weights: PathLike | None = None, device: str = defaults.DEVICE,
-          data_dir: PathLike | None = None) -> dict[Path, dict]:
+def score(
+    runs: Iterable[PathLike],
+    *,
+    samples: int | None = None,
+    backbone: str = defaults.BACKBONE,
+    inception_weights: PathLike | None = None,
+    device: str = defaults.DEVICE,
+    data_dir: PathLike | None = None,
+) -> dict[Path, dict]:
     """Score each finished run (run directories, or folders holding them) and write its metrics.json.
 
     Returns each run directory's metrics.json content."""
-    scorer = _scorer(samples, backbone, Path(inception_weights) if inception_weights is not None else None,
-                     devices.resolve(device), Path(data_dir) if data_dir is not None else None)
+    scorer = _scorer(
+        samples,
+        backbone,
+        Path(inception_weights) if inception_weights is not None else None,
+        devices.resolve(device),
+        Path(data_dir) if data_dir is not None else None,
+    )
     return {run.root: scorer(run) for run in find_runs([Path(r) for r in runs])}
 
 
@@ -234,8 +327,7 @@ def suite_of_runs(runs: Iterable[PathLike]) -> Suite:
     raise GateError("cannot tell which suite these runs belong to (no suite.json beside them); pass --suite")
 
 
-def check(runs: Iterable[PathLike], *, suite: PathLike | None = None,
-          baseline: PathLike | None = None) -> CheckResult:
+def check(runs: Iterable[PathLike], *, suite: PathLike | None = None, baseline: PathLike | None = None) -> CheckResult:
     """Gate the runs on their suite's thresholds (``suite``: default, the runs' suite.json).
 
     Relative thresholds read ``baseline``, by default results/baselines/<suite>-<profile>-<device>.json
@@ -245,8 +337,11 @@ def check(runs: Iterable[PathLike], *, suite: PathLike | None = None,
     df = report(runs)
     path, base = None, None
     if baseline is not None or gate.needs_baseline(s):
-        path = Path(baseline) if baseline is not None else gate.find_baseline(s, df["profile"].iloc[0],
-                                                                                df["device"].iloc[0])
+        path = (
+            Path(baseline)
+            if baseline is not None
+            else gate.find_baseline(s, df["profile"].iloc[0], df["device"].iloc[0])
+        )
         base = gate.read_baseline(path)
     return CheckResult(s.name, gate.check(df, s, base), path)
 
@@ -259,7 +354,8 @@ def write_baseline(runs: Iterable[PathLike], out: PathLike | None = None, comman
         raise RunDirError("some runs have no metrics.json; score them first with `ganbench score`")
     command = command or " ".join(["ganbench baseline", *map(str, runs)] + (["--out", str(out)] if out else []))
     data = gate.baseline_from(df, command)
-    path = Path(out) if out is not None else gate.baseline_path(data["suite"] or "runs", data["profile"],
-                                                                data["device"])
+    path = (
+        Path(out) if out is not None else gate.baseline_path(data["suite"] or "runs", data["profile"], data["device"])
+    )
     atomic.write_json(path, data)
     return path

@@ -24,9 +24,11 @@ REPORT_FORMATS = ("rich", "md", "csv", "html")
 
 # Samples scored per profile, by modality. Stacked MNIST and the 2D mixtures follow their published
 # protocols (26,000 and 2,500 samples); translation scores that many test images (at most the split).
-SAMPLES = {"gray28": {"full": 10_000, "quick": 10_000, "smoke": 1_000},
-           "rgb28": {"full": stacked.SAMPLES, "quick": stacked.SAMPLES, "smoke": 2_600},
-           "points": {"full": mixture.SAMPLES, "quick": mixture.SAMPLES, "smoke": mixture.SAMPLES},
-           "paired": {"full": 10_000, "quick": 10_000, "smoke": 1_000},
-           "unpaired": {"full": 10_000, "quick": 10_000, "smoke": 1_000}}
+SAMPLES = {
+    "gray28": {"full": 10_000, "quick": 10_000, "smoke": 1_000},
+    "rgb28": {"full": stacked.SAMPLES, "quick": stacked.SAMPLES, "smoke": 2_600},
+    "points": {"full": mixture.SAMPLES, "quick": mixture.SAMPLES, "smoke": mixture.SAMPLES},
+    "paired": {"full": 10_000, "quick": 10_000, "smoke": 1_000},
+    "unpaired": {"full": 10_000, "quick": 10_000, "smoke": 1_000},
+}
 QUALITY_SAMPLES = 2_000  # per intermediate checkpoint, for quality over time

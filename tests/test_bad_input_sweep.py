@@ -8,11 +8,11 @@ import json
 
 import pytest
 from PIL import Image
+from test_translation_data import pix2pix_folder
 from typer.testing import CliRunner
 
 from gan_bench.cli import app
 from gan_bench.data import catalogue
-from test_translation_data import pix2pix_folder
 
 GOOD = 'name = "t"\ndataset = "mnist"\nseeds = [0]\nrecipes = ["tf-mlp"]\nprofile = "smoke"\n'
 
@@ -22,6 +22,7 @@ def suite(text):
         path = tmp / "bad.toml"
         path.write_text(text)
         return ["run", "--suite", path, "--out", tmp / "out"], [str(path)]
+
     return make
 
 
@@ -45,8 +46,22 @@ def fashion_files(tmp, damage):
 def data_case(damage):
     def make(tmp):
         bad = fashion_files(tmp, damage)
-        return (["train", "tf-mlp", "--dataset", "fashion-mnist", "--profile", "smoke", "--data-dir", tmp / "data",
-                 "--out", tmp / "out"], [str(bad)])
+        return (
+            [
+                "train",
+                "tf-mlp",
+                "--dataset",
+                "fashion-mnist",
+                "--profile",
+                "smoke",
+                "--data-dir",
+                tmp / "data",
+                "--out",
+                tmp / "out",
+            ],
+            [str(bad)],
+        )
+
     return make
 
 
@@ -55,6 +70,7 @@ def folder_case(spoil):
         root = pix2pix_folder(tmp / "facades")
         bad = spoil(root)
         return (["train", "pix2pix", "--dataset", root, "--profile", "smoke", "--out", tmp / "out"], [str(bad)])
+
     return make
 
 
@@ -105,16 +121,17 @@ CASES = {
     "unknown dataset": args("train", "tf-mlp", "--dataset", "cifar", expect=["cifar"]),
     "unknown device": args("train", "tf-mlp", "--device", "tpu", expect=["--device"]),
     "unknown backbone": args("run", "--suite", "smoke", "--backbone", "vgg", expect=["--backbone"]),
-    "unknown direction": args("train", "pix2pix", "--dataset", "edges2digits", "--direction", "up",
-                              expect=["--direction"]),
+    "unknown direction": args(
+        "train", "pix2pix", "--dataset", "edges2digits", "--direction", "up", expect=["--direction"]
+    ),
     "batch of zero seeds": args("run", "--suite", "smoke", "--batch-seeds", "0", expect=["--batch-seeds"]),
     "zero samples": args("score", "{tmp}", "--samples", "0", expect=["--samples"]),
     "resume without a run id": args("run", "--suite", "smoke", "--resume", expect=["--resume"]),
-    "resume of an unknown run": args("run", "--suite", "smoke", "--resume", "{tmp}/nothing-here",
-                                     expect=["nothing-here"]),
+    "resume of an unknown run": args(
+        "run", "--suite", "smoke", "--resume", "{tmp}/nothing-here", expect=["nothing-here"]
+    ),
     "score a folder without runs": args("score", "{tmp}", expect=["not a run directory"]),
-    "dataset folder that does not exist": args("train", "pix2pix", "--dataset", "{tmp}/nowhere",
-                                               expect=["nowhere"]),
+    "dataset folder that does not exist": args("train", "pix2pix", "--dataset", "{tmp}/nowhere", expect=["nowhere"]),
     "foreign run directory": foreign_run_dir,
     "corrupt baseline file": corrupt_baseline,
     # data

@@ -2,10 +2,10 @@ import dataclasses
 import gzip
 
 import pytest
+from conftest import copy_mnist_as
 
 from gan_bench.data import catalogue
 from gan_bench.errors import UserError
-from conftest import copy_mnist_as
 
 MNIST = catalogue.DATASETS["mnist"]
 
@@ -56,9 +56,13 @@ def test_missing_file_lists_every_place_looked_and_how_to_supply(fake, tmp_path,
     with pytest.raises(UserError) as err:
         catalogue.load("fake", tmp_path / "explicit")
     msg = str(err.value)
-    for where in (str(tmp_path / "explicit" / "fake"), str(tmp_path / "env" / "fake"),
-                  str(catalogue.DEBIAN_DATASETS / "fake"), str(catalogue.cache_dir() / "fake"),
-                  "torchvision download: disabled"):
+    for where in (
+        str(tmp_path / "explicit" / "fake"),
+        str(tmp_path / "env" / "fake"),
+        str(catalogue.DEBIAN_DATASETS / "fake"),
+        str(catalogue.cache_dir() / "fake"),
+        "torchvision download: disabled",
+    ):
         assert where in msg
     assert "apt install dataset-fake" in msg
     assert "train-images-idx3-ubyte" in msg
@@ -108,6 +112,7 @@ def test_status_reports_ok_missing_and_corrupt(fake, tmp_path, monkeypatch):
 def test_shared_fashion_mnist_verifies_when_provided():
     """CI sets GANBENCH_DATA to ../shared/data, which holds the real Fashion-MNIST."""
     import os
+
     if not os.environ.get(catalogue.ENV_DATA):
         pytest.skip("GANBENCH_DATA not set: the lookup itself is covered by the tests above")
     loaded = catalogue.load("fashion-mnist")

@@ -18,15 +18,35 @@ def invoke(*args):
 def test_list_shows_recipes_suites_and_datasets():
     result = invoke("list")
     assert result.exit_code == 0
-    for word in ("tf-mlp", "slides-mlp", "keras-mlp", "torch-mlp", "seed 004", "smoke", "fashion-mnist",
-                 "CC BY-SA 3.0"):
+    for word in (
+        "tf-mlp",
+        "slides-mlp",
+        "keras-mlp",
+        "torch-mlp",
+        "seed 004",
+        "smoke",
+        "fashion-mnist",
+        "CC BY-SA 3.0",
+    ):
         assert word in result.output
 
 
 @pytest.mark.slow
 def test_smoke_suite_leaves_every_run_directory(tmp_path):
-    result = invoke("run", "--suite", "mnist", "--profile", "smoke", "--seeds", "0", "--out", tmp_path, "--quiet",
-                    "--recipes", "tf-mlp,slides-mlp,keras-mlp,torch-mlp")
+    result = invoke(
+        "run",
+        "--suite",
+        "mnist",
+        "--profile",
+        "smoke",
+        "--seeds",
+        "0",
+        "--out",
+        tmp_path,
+        "--quiet",
+        "--recipes",
+        "tf-mlp,slides-mlp,keras-mlp,torch-mlp",
+    )
     assert result.exit_code == 0, result.output
     for recipe in ("tf-mlp", "slides-mlp", "keras-mlp", "torch-mlp"):
         run = tmp_path / recipe / "seed-0"
@@ -78,8 +98,10 @@ def test_resume_by_run_id_and_a_changed_suite_is_refused(tmp_path, monkeypatch):
 def test_suite_json_keeps_pointing_at_its_suite_file_when_the_tree_moves(tmp_path, monkeypatch):
     tree = tmp_path / "a"
     tree.mkdir()
-    (tree / "s.toml").write_text('name = "s"\ndataset = "mnist"\nseeds = [0]\nrecipes = ["tf-mlp"]\nprofile = "smoke"\n'
-                               '[thresholds.smoke."tf-mlp"]\nmodes_covered = { min = 1 }\n')
+    (tree / "s.toml").write_text(
+        'name = "s"\ndataset = "mnist"\nseeds = [0]\nrecipes = ["tf-mlp"]\nprofile = "smoke"\n'
+        '[thresholds.smoke."tf-mlp"]\nmodes_covered = { min = 1 }\n'
+    )
     monkeypatch.chdir(tree)
     assert invoke("run", "--suite", "s.toml", "--out", "out", "--quiet").exit_code == 0
     assert json.loads((tree / "out" / "suite.json").read_text())["file"] == "../s.toml"
@@ -125,16 +147,19 @@ def test_malformed_suite_exits_2_with_one_message(tmp_path, case):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("args,expected", [
-    (["run", "--suite", "no-such-suite"], "no suite named 'no-such-suite'"),
-    (["run", "--suite", "smoke", "--recipes", "dcgan"], "--recipes: 'dcgan' is not in suite"),
-    (["run", "--suite", "smoke", "--seeds", "a,b"], "--seeds: expected comma-separated"),
-    (["run", "--suite", "smoke", "--profile", "long"], "--profile: unknown profile 'long'"),
-    (["train", "nope"], "unknown recipe 'nope'"),
-    (["train", "tf-mlp", "--dataset", "cifar"], "unknown dataset 'cifar'"),
-    (["train", "tf-mlp", "--device", "tpu"], "--device"),
-    (["data", "verify", "cifar"], "unknown dataset 'cifar'"),
-])
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["run", "--suite", "no-such-suite"], "no suite named 'no-such-suite'"),
+        (["run", "--suite", "smoke", "--recipes", "dcgan"], "--recipes: 'dcgan' is not in suite"),
+        (["run", "--suite", "smoke", "--seeds", "a,b"], "--seeds: expected comma-separated"),
+        (["run", "--suite", "smoke", "--profile", "long"], "--profile: unknown profile 'long'"),
+        (["train", "nope"], "unknown recipe 'nope'"),
+        (["train", "tf-mlp", "--dataset", "cifar"], "unknown dataset 'cifar'"),
+        (["train", "tf-mlp", "--device", "tpu"], "--device"),
+        (["data", "verify", "cifar"], "unknown dataset 'cifar'"),
+    ],
+)
 def test_bad_arguments_exit_2_with_one_message(args, expected):
     result = runner.invoke(app, args)
     assert result.exit_code == 2
@@ -154,8 +179,21 @@ def test_corrupt_fashion_mnist_stops_training_naming_the_file(tmp_path, monkeypa
     folder.mkdir(parents=True)
     for name in catalogue.FILENAMES.values():
         (folder / f"{name}.gz").write_bytes(b"\x1f\x8b broken")
-    result = runner.invoke(app, ["train", "tf-mlp", "--dataset", "fashion-mnist", "--profile", "smoke",
-                                 "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "run")])
+    result = runner.invoke(
+        app,
+        [
+            "train",
+            "tf-mlp",
+            "--dataset",
+            "fashion-mnist",
+            "--profile",
+            "smoke",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--out",
+            str(tmp_path / "run"),
+        ],
+    )
     assert result.exit_code == 2
     assert str(folder / "train-images-idx3-ubyte.gz") in result.output
     assert "Traceback" not in result.output

@@ -8,15 +8,15 @@ import json
 
 import pytest
 import torch
+from test_seed_batch import StopAt, assert_equal_states, files
 from typer.testing import CliRunner
 
 from gan_bench.cli import app
-from gan_bench.suite.spec import RunSpec
 from gan_bench.executors.local import run_all, seed_groups
+from gan_bench.suite.spec import RunSpec
 from gan_bench.train import cuda_graph, signals
 from gan_bench.train.progress import Reporter
 from gan_bench.variants import build_system, get_recipe
-from test_seed_batch import StopAt, assert_equal_states, files
 
 SEEDS = (0, 1)
 
@@ -59,8 +59,9 @@ def rerun(monkeypatch):
 
 
 def specs(recipe, seeds=SEEDS, graph=False):
-    return [RunSpec(recipe=recipe, seed=s, dataset="mnist", profile="smoke", device="cpu", cuda_graph=graph)
-            for s in seeds]
+    return [
+        RunSpec(recipe=recipe, seed=s, dataset="mnist", profile="smoke", device="cpu", cuda_graph=graph) for s in seeds
+    ]
 
 
 def assert_same_but_spec(a_root, b_root, recipe, seeds=SEEDS):
@@ -94,8 +95,9 @@ def test_graphed_runs_write_the_eager_runs(tmp_path, rerun, recipe):
 @pytest.mark.slow
 def test_batched_graphed_seeds_write_the_single_seed_runs(tmp_path, rerun):
     run_all(specs("tf-mlp"), tmp_path / "single", resume=False, reporter=Reporter())
-    results = run_all(specs("tf-mlp", graph=True), tmp_path / "batched", resume=False, reporter=Reporter(),
-                      batch_seeds=2)
+    results = run_all(
+        specs("tf-mlp", graph=True), tmp_path / "batched", resume=False, reporter=Reporter(), batch_seeds=2
+    )
     assert [r.status for r in results] == ["trained"] * 2
     assert len(rerun.captures) == 1 and len(rerun.captures[0]) == 2  # both seeds' noise generators
     assert_same_but_spec(tmp_path / "single", tmp_path / "batched", "tf-mlp")
@@ -154,7 +156,10 @@ def test_batching_under_graphs_leaves_out_dropout_recipes():
     """A seed batch's dropout swaps each seed's RNG state in, which a graph cannot replay."""
     groups = seed_groups(specs("torch-mlp", graph=True) + specs("tf-mlp", graph=True), 2)
     assert [[(s.recipe, s.seed) for s in g] for g in groups] == [
-        [("torch-mlp", 0)], [("torch-mlp", 1)], [("tf-mlp", 0), ("tf-mlp", 1)]]
+        [("torch-mlp", 0)],
+        [("torch-mlp", 1)],
+        [("tf-mlp", 0), ("tf-mlp", 1)],
+    ]
 
 
 def test_spec_records_the_option():
@@ -167,12 +172,15 @@ def invoke(*args):
     return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
 
 
-@pytest.mark.parametrize("args, message", [
-    (("train", "tf-mlp", "--device", "cpu", "--cuda-graph"), "--cuda-graph: needs a CUDA device"),
-    (("run", "--suite", "mnist", "--device", "cpu", "--cuda-graph"), "--cuda-graph: needs a CUDA device"),
-    (("train", "tf-mlp", "--device", "cpu", "--cuda-graph", "--compile"), "--cuda-graph and --compile: choose one"),
-    (("train", "dcgan-mnist", "--device", "cpu", "--cuda-graph"), "recipe dcgan-mnist cannot be captured"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("train", "tf-mlp", "--device", "cpu", "--cuda-graph"), "--cuda-graph: needs a CUDA device"),
+        (("run", "--suite", "mnist", "--device", "cpu", "--cuda-graph"), "--cuda-graph: needs a CUDA device"),
+        (("train", "tf-mlp", "--device", "cpu", "--cuda-graph", "--compile"), "--cuda-graph and --compile: choose one"),
+        (("train", "dcgan-mnist", "--device", "cpu", "--cuda-graph"), "recipe dcgan-mnist cannot be captured"),
+    ],
+)
 def test_cli_refuses_what_cannot_be_captured(tmp_path, args, message):
     result = invoke(*args, "--out", tmp_path / "out")
     assert result.exit_code == 2
@@ -187,8 +195,9 @@ cuda_only = pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA graph
 
 def cuda_specs(recipe, graph, seeds=(0,)):
     dataset = "grid" if recipe.startswith("toy") else "mnist"
-    return [RunSpec(recipe=recipe, seed=s, dataset=dataset, profile="smoke", device="cuda", cuda_graph=graph)
-            for s in seeds]
+    return [
+        RunSpec(recipe=recipe, seed=s, dataset=dataset, profile="smoke", device="cuda", cuda_graph=graph) for s in seeds
+    ]
 
 
 def histories(root, recipe, seeds=(0,)):
@@ -210,8 +219,7 @@ def test_cuda_graph_run_matches_the_eager_cuda_run(tmp_path, recipe):
 @cuda_only
 def test_cuda_graph_batched_seeds_match_their_single_runs(tmp_path):
     run_all(cuda_specs("tf-mlp", True, SEEDS), tmp_path / "single", resume=False, reporter=Reporter())
-    run_all(cuda_specs("tf-mlp", True, SEEDS), tmp_path / "batched", resume=False, reporter=Reporter(),
-            batch_seeds=2)
+    run_all(cuda_specs("tf-mlp", True, SEEDS), tmp_path / "batched", resume=False, reporter=Reporter(), batch_seeds=2)
     for a, b in zip(histories(tmp_path / "single", "tf-mlp", SEEDS), histories(tmp_path / "batched", "tf-mlp", SEEDS)):
         assert torch.allclose(a, b, rtol=1e-4, atol=1e-5), (a - b).abs().max()
 

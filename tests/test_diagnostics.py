@@ -11,10 +11,20 @@ from gan_bench.metrics import coverage, diagnostics
 
 def history(n=100, d_real=0.6, d_fake=0.4, d_loss=1.2, g_loss=1.0, g_grad=1.0):
     """Each column is a constant or a function of (row, rows)."""
-    columns = {"d_loss": d_loss, "g_loss": g_loss, "d_real": d_real, "d_fake": d_fake, "g_grad_norm": g_grad,
-               "d_grad_norm": 1.0}
-    return pd.DataFrame([{"step": (i + 1) * 10, "epoch": i / 10,
-                          **{k: v(i, n) if callable(v) else v for k, v in columns.items()}} for i in range(n)])
+    columns = {
+        "d_loss": d_loss,
+        "g_loss": g_loss,
+        "d_real": d_real,
+        "d_fake": d_fake,
+        "g_grad_norm": g_grad,
+        "d_grad_norm": 1.0,
+    }
+    return pd.DataFrame(
+        [
+            {"step": (i + 1) * 10, "epoch": i / 10, **{k: v(i, n) if callable(v) else v for k, v in columns.items()}}
+            for i in range(n)
+        ]
+    )
 
 
 def judge(h, cover=None):
@@ -25,8 +35,7 @@ FULL = {"modes_covered": 10, "modes_total": 10}
 
 
 def test_stable_history_near_equilibrium_converges():
-    h = history(
-        d_loss=lambda i, n: 1.2 + 0.05 * math.sin(i), g_loss=lambda i, n: 1.0 + 0.05 * math.cos(i))
+    h = history(d_loss=lambda i, n: 1.2 + 0.05 * math.sin(i), g_loss=lambda i, n: 1.0 + 0.05 * math.cos(i))
     numbers = diagnostics.history_numbers(h)
     assert numbers["window_rows"] == 20
     assert numbers["equilibrium_gap"] == pytest.approx(0.2)
@@ -34,8 +43,11 @@ def test_stable_history_near_equilibrium_converges():
 
 
 def test_d_fake_to_zero_with_vanishing_g_gradient_is_vanishing_gradient():
-    h = history(d_real=lambda i, n: 0.5 + 0.49 * i / n, d_fake=lambda i, n: 0.5 * (1 - i / n) ** 4,
-                g_grad=lambda i, n: 2.0 * (1 - i / n) ** 6 + 1e-6)
+    h = history(
+        d_real=lambda i, n: 0.5 + 0.49 * i / n,
+        d_fake=lambda i, n: 0.5 * (1 - i / n) ** 4,
+        g_grad=lambda i, n: 2.0 * (1 - i / n) ** 6 + 1e-6,
+    )
     numbers = diagnostics.history_numbers(h)
     assert numbers["d_fake_mean"] < 0.05 and numbers["g_grad_ratio"] < 0.01
     assert judge(h, FULL) == "vanishing-gradient"

@@ -8,8 +8,8 @@ import time
 import pytest
 import torch
 
-from gan_bench.suite.spec import RunSpec
 from gan_bench.executors.local import run_all
+from gan_bench.suite.spec import RunSpec
 from gan_bench.train.progress import Reporter
 
 SPEC = dict(dataset="mnist", profile="smoke", device="cpu")
@@ -46,8 +46,15 @@ def test_same_spec_same_bits_other_seed_other_bits(tmp_path, recipe):
 def test_run_directory_contents(tmp_path):
     run = train(tmp_path, "keras-mlp")
     names = {p.relative_to(run).as_posix() for p in run.rglob("*") if p.is_file()}
-    assert {"spec.json", "env.json", "history.csv", "timing.csv", "checkpoints/final.pt",
-            "samples/step-0000000.png", "samples/step-0000030.png"} <= names
+    assert {
+        "spec.json",
+        "env.json",
+        "history.csv",
+        "timing.csv",
+        "checkpoints/final.pt",
+        "samples/step-0000000.png",
+        "samples/step-0000030.png",
+    } <= names
     assert "checkpoints/last.pt" not in names
     header = (run / "history.csv").read_text().splitlines()[0]
     assert header == "step,epoch,d_loss,g_loss,d_real,d_fake,g_grad_norm,d_grad_norm"
@@ -103,8 +110,10 @@ def test_sigterm_to_a_suite_run_checkpoints_exits_130_and_resume_completes(tmp_p
     """SIGTERM mid-suite: the finished run is kept, the running one checkpoints, exit 130; then
     `run --resume RUN_ID` skips the first, resumes the second, and both match an uninterrupted suite."""
     suite = tmp_path / "s.toml"
-    suite.write_text('name = "s"\ndataset = "mnist"\nseeds = [0, 1]\nrecipes = ["keras-mlp"]\nprofile = "smoke"\n'
-                     '[steps]\n"keras-mlp" = 80\n')
+    suite.write_text(
+        'name = "s"\ndataset = "mnist"\nseeds = [0, 1]\nrecipes = ["keras-mlp"]\nprofile = "smoke"\n'
+        '[steps]\n"keras-mlp" = 80\n'
+    )
     base = ["run", "--suite", str(suite), "--device", "cpu", "--quiet", "--samples", "300"]
     reference = tmp_path / "reference"
     subprocess.run(_cli(*base, "--out", str(reference)), check=True, capture_output=True)
@@ -125,13 +134,15 @@ def test_sigterm_to_a_suite_run_checkpoints_exits_130_and_resume_completes(tmp_p
         assert same_weights(a, b)
 
 
-@pytest.mark.parametrize("recipe, dataset", [("toy-gan", "grid"), ("dcgan-mnist-fixed", "mnist"),
-                                             ("pix2pix", "edges2digits")])
+@pytest.mark.parametrize(
+    "recipe, dataset", [("toy-gan", "grid"), ("dcgan-mnist-fixed", "mnist"), ("pix2pix", "edges2digits")]
+)
 @pytest.mark.slow
 def test_sample_grids_leave_training_untouched(tmp_path, recipe, dataset):
     """Grids are drawn with G in eval mode and a forked RNG: batch norm's running statistics
     (toy-gan), G's dropout (dcgan-mnist-fixed) and pix2pix's test-time dropout noise would otherwise
     make G depend on where the schedule puts its grids."""
+
     def run(out, steps):
         spec = RunSpec(recipe=recipe, seed=0, steps=steps, **{**SPEC, "dataset": dataset})
         run_all([spec], out, resume=False, reporter=Reporter())

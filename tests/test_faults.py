@@ -8,8 +8,8 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from gan_bench.rundir import atomic
 from gan_bench.cli import app
+from gan_bench.rundir import atomic
 from gan_bench.variants import RECIPES
 
 pytestmark = pytest.mark.slow
@@ -72,10 +72,22 @@ def test_corrupt_final_checkpoint_is_set_aside_and_the_run_redone(done_suite):
 
 
 def test_diverging_run_is_recorded_and_the_suite_goes_on(tmp_path, monkeypatch):
-    monkeypatch.setitem(RECIPES, "tf-mlp-boom", RECIPES["tf-mlp"].model_copy(update={"name": "tf-mlp-boom", "lr": 1e12}))
+    monkeypatch.setitem(
+        RECIPES, "tf-mlp-boom", RECIPES["tf-mlp"].model_copy(update={"name": "tf-mlp-boom", "lr": 1e12})
+    )
     (tmp_path / "f.toml").write_text(SUITE.replace('["tf-mlp"]', '["tf-mlp-boom", "tf-mlp"]'))
-    result = invoke("run", "--suite", tmp_path / "f.toml", "--out", tmp_path / "out", "--device", "cpu", "--quiet",
-                    "--samples", "500")
+    result = invoke(
+        "run",
+        "--suite",
+        tmp_path / "f.toml",
+        "--out",
+        tmp_path / "out",
+        "--device",
+        "cpu",
+        "--quiet",
+        "--samples",
+        "500",
+    )
     assert result.exit_code == 0, result.output
     boom = json.loads((tmp_path / "out" / "tf-mlp-boom" / "seed-0" / "metrics.json").read_text())
     assert boom["verdict"] == "diverged"

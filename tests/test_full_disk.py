@@ -11,13 +11,15 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from gan_bench.rundir import atomic
 from gan_bench.cli import app
+from gan_bench.rundir import atomic
 from gan_bench.train.history import History
 
 # toy-gan on the ring writes what an image run writes (grids as scatter plots) plus the scored scatter,
 # and scores in a fraction of a second, so the sweep over every write stays short.
-SUITE = 'name = "disk"\ndataset = "ring"\nseeds = [0]\nrecipes = ["toy-gan"]\nprofile = "smoke"\n[steps]\n"toy-gan" = 20\n'
+SUITE = (
+    'name = "disk"\ndataset = "ring"\nseeds = [0]\nrecipes = ["toy-gan"]\nprofile = "smoke"\n[steps]\n"toy-gan" = 20\n'
+)
 
 
 def invoke(*args):
@@ -38,8 +40,7 @@ class Writes:
 
 
 def command(tmp_path, out, *extra):
-    return ("run", "--suite", tmp_path / "disk.toml", "--out", out, "--device", "cpu", "--quiet",
-            *extra)
+    return ("run", "--suite", tmp_path / "disk.toml", "--out", out, "--device", "cpu", "--quiet", *extra)
 
 
 def assert_nothing_claims_more_than_was_written(out):
@@ -61,8 +62,7 @@ def assert_nothing_claims_more_than_was_written(out):
 
 
 @pytest.mark.slow
-def test_a_full_disk_at_every_write_exits_2_leaves_nothing_false_and_resumes_to_the_same_bits(tmp_path,
-                                                                                                monkeypatch):
+def test_a_full_disk_at_every_write_exits_2_leaves_nothing_false_and_resumes_to_the_same_bits(tmp_path, monkeypatch):
     (tmp_path / "disk.toml").write_text(SUITE)
     writes = Writes()
     monkeypatch.setattr(atomic.os, "fsync", writes)
@@ -89,12 +89,23 @@ def test_a_full_disk_at_every_write_exits_2_leaves_nothing_false_and_resumes_to_
         run = out / "toy-gan" / "seed-0"
         for name in ("history.csv", "metrics.json"):
             assert (run / name).read_bytes() == (reference / name).read_bytes(), (k, name)
-        assert len((run / "timing.csv").read_text().splitlines()) == len((reference / "timing.csv").read_text().splitlines())
+        assert len((run / "timing.csv").read_text().splitlines()) == len(
+            (reference / "timing.csv").read_text().splitlines()
+        )
         a = torch.load(run / "checkpoints" / "final.pt", weights_only=True)["system"]["G"]
         b = torch.load(reference / "checkpoints" / "final.pt", weights_only=True)["system"]["G"]
         assert all(torch.equal(a[n], b[n]) for n in a)
-    assert {"suite.json", "spec.json", "env.json", "history.csv", "timing.csv", "last.pt", "step-0000000.png",
-            "scored-samples.png", "metrics.json"} <= failed_files
+    assert {
+        "suite.json",
+        "spec.json",
+        "env.json",
+        "history.csv",
+        "timing.csv",
+        "last.pt",
+        "step-0000000.png",
+        "scored-samples.png",
+        "metrics.json",
+    } <= failed_files
     assert any(name.startswith("g-step-") for name in failed_files)  # G's snapshots
 
 
@@ -145,8 +156,9 @@ def test_resume_drops_a_row_cut_short_by_a_kill(tmp_path):
         f.write("3,0.3,3.0,6")  # killed mid-append: no newline
     with open(tmp_path / "timing.csv", "a") as f:
         f.write("3,0.")
-    resumed = History(tmp_path / "history.csv", tmp_path / "timing.csv", ("d_loss", "g_loss"), 10.0,
-                      torch.device("cpu"))
+    resumed = History(
+        tmp_path / "history.csv", tmp_path / "timing.csv", ("d_loss", "g_loss"), 10.0, torch.device("cpu")
+    )
     resumed.resume(h.state_dict(), step=5)
     assert (tmp_path / "history.csv").read_text() == "step,epoch,d_loss,g_loss\n1,0.1,1.0,2.0\n2,0.2,2.0,4.0\n"
     assert (tmp_path / "timing.csv").read_text().count("\n") == 3

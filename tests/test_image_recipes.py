@@ -4,8 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from gan_bench.scoring import score_run as score
 from gan_bench.data import catalogue
+from gan_bench.scoring import score_run as score
 from gan_bench.variants import RECIPES, build_system
 from gan_bench.variants.dcgan_mnist import l2_penalty
 
@@ -76,15 +76,20 @@ def test_conditional_accuracy_of_a_generator_that_draws_real_digits(mnist):
 def test_dcgan_mnist_layers_dropout_quirk_and_optimiser():
     s = system("dcgan-mnist")
     convs = layers(s.D, nn.Conv2d)
-    assert [(c.kernel_size, c.stride, c.out_channels) for c in convs] == [((5, 5), (2, 2), 64), ((5, 5), (1, 1), 64),
-                                                                         ((5, 5), (1, 1), 64)]
+    assert [(c.kernel_size, c.stride, c.out_channels) for c in convs] == [
+        ((5, 5), (2, 2), 64),
+        ((5, 5), (1, 1), 64),
+        ((5, 5), (1, 1), 64),
+    ]
     assert [m.out_features for m in layers(s.D, nn.Linear)] == [128, 1]
     assert [c.stride for c in layers(s.G, nn.ConvTranspose2d)] == [(2, 2), (2, 2), (1, 1), (1, 1)]
     assert not layers(s.G, nn.Dropout) and not layers(s.D, nn.Dropout)  # as written: dropout does nothing
     fixed = system("dcgan-mnist-fixed")
     assert {d.p for d in layers(fixed.D, nn.Dropout) + layers(fixed.G, nn.Dropout)} == {0.4}  # keep 0.6
     assert isinstance(s.opt_g, torch.optim.RMSprop) and s.opt_g.defaults["lr"] == 1.5e-4
-    assert all(bn.momentum == 0.01 and not bn.weight.requires_grad for bn in layers(s.G, nn.modules.batchnorm._BatchNorm))
+    assert all(
+        bn.momentum == 0.01 and not bn.weight.requires_grad for bn in layers(s.G, nn.modules.batchnorm._BatchNorm)
+    )
     z = s.inputs(10_000, torch.Generator().manual_seed(0))
     assert z.shape == (10_000, 64) and 0 <= z.min() < 0.01 and 0.99 < z.max() <= 1
     w = [torch.ones(3), torch.full((2,), 2.0)]
@@ -99,7 +104,7 @@ def test_dcgan_mnist_balancing_rule_decides_each_update(mnist):
     skipped_d = 0
     for i in range(6):
         d_before = [p.clone() for p in s.D.parameters()]
-        out = s.train_step((x[64 * i: 64 * (i + 1)],), g)
+        out = s.train_step((x[64 * i : 64 * (i + 1)],), g)
         d_loss, g_loss, d_updated, g_updated = out[0].item(), out[1].item(), out[6].item(), out[7].item()
         assert d_updated == float(not d_loss * 2 < g_loss) and g_updated == float(not g_loss * 1.5 < d_loss)
         unchanged = all(torch.equal(a, b) for a, b in zip(d_before, s.D.parameters()))
@@ -120,14 +125,20 @@ def test_dcgan_is_radford_at_64(mnist):
     assert RECIPES["dcgan"].batch_size == 128
     w = layers(s.G, nn.ConvTranspose2d)[1].weight
     assert abs(w.std().item() - 0.02) < 0.002
-    mini = type(mnist)(name="m", train_images=mnist.train_images[:10], train_labels=mnist.train_labels[:10],
-                       test_images=mnist.test_images[:1], test_labels=mnist.test_labels[:1])
+    mini = type(mnist)(
+        name="m",
+        train_images=mnist.train_images[:10],
+        train_labels=mnist.train_labels[:10],
+        test_images=mnist.test_images[:1],
+        test_labels=mnist.test_labels[:1],
+    )
     (x,) = s.prepare(mini)
     assert x.shape == (10, 1, 64, 64) and x.min() >= -1 and x.max() <= 1 and x.min() < -0.99
 
 
 def test_seed_000_lrelu_is_max_of_x_and_a_fifth_of_x():
     from gan_bench.nets.conv import LeakyMax
+
     torch.manual_seed(0)
     x = torch.randn(4096, dtype=torch.float32, requires_grad=True)
     y = LeakyMax()(x)
@@ -139,6 +150,7 @@ def test_seed_000_lrelu_is_max_of_x_and_a_fifth_of_x():
 
 def test_dcgan_mnist_fixed_drops_with_keep_0_6_in_training_only():
     from gan_bench.nets.dropout import Dropout
+
     s = system("dcgan-mnist-fixed")
     drops = layers(s.G, Dropout) + layers(s.D, Dropout)
     assert drops and all(d.p == pytest.approx(0.4) for d in drops)

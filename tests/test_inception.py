@@ -27,8 +27,10 @@ def empty_hub(monkeypatch, tmp_path):
 def standin_weights(tmp_path_factory):
     path = tmp_path_factory.mktemp("weights") / "STAND-IN-random-inception-v3-compat.pth"
     torch.manual_seed(0)
-    with mock.patch.object(tf_inception, "load_state_dict_from_url", return_value={}), \
-            mock.patch.object(tf_inception.FeatureExtractorInceptionV3, "load_state_dict"):
+    with (
+        mock.patch.object(tf_inception, "load_state_dict_from_url", return_value={}),
+        mock.patch.object(tf_inception.FeatureExtractorInceptionV3, "load_state_dict"),
+    ):
         model = tf_inception.FeatureExtractorInceptionV3("inception-v3-compat", ["2048"])
     torch.save(model.state_dict(), path)
     return path
@@ -42,8 +44,9 @@ def test_missing_weights_message_says_where_to_put_the_file():
 
 
 def test_cli_stops_before_training_without_weights(tmp_path):
-    result = CliRunner().invoke(app, ["run", "--suite", "smoke", "--backbone", "inception", "--out",
-                                      str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        app, ["run", "--suite", "smoke", "--backbone", "inception", "--out", str(tmp_path / "out")]
+    )
     assert result.exit_code == 2
     assert "Inception weights not found" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()

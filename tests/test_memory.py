@@ -29,8 +29,12 @@ MARGIN_KB = 24 * 1024  # allocator noise; a leak of one step's activations per s
 
 def memory(tmp_path, recipe, steps, batch_seeds=1):
     out = tmp_path / f"{recipe}-{steps}-{batch_seeds}"
-    done = subprocess.run([sys.executable, "-c", PROBE, recipe, str(steps), str(batch_seeds), str(out)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, recipe, str(steps), str(batch_seeds), str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -46,8 +46,11 @@ def test_collapsed_and_off_manifold_samples():
 
 
 def test_metric_names_carry_the_sample_count():
-    assert mixture.metric_names(2500) == {"modes": "modes_2d_2500", "high_quality": "high_quality_2d_2500",
-                                          "reverse_kl": "reverse_kl_2d_2500"}
+    assert mixture.metric_names(2500) == {
+        "modes": "modes_2d_2500",
+        "high_quality": "high_quality_2d_2500",
+        "reverse_kl": "reverse_kl_2d_2500",
+    }
 
 
 def test_scatter_marks_the_missed_modes_and_titles_the_counts(tmp_path):

@@ -35,12 +35,21 @@ def test_refusal_names_the_holder_and_a_killed_holder_releases_the_lock(tmp_path
 
     from gan_bench.errors import UserError
 
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time\n"
-        "from gan_bench.rundir.lock import output_lock\n"
-        f"with output_lock({str(tmp_path)!r}):\n"
-        "    print('locked', flush=True)\n"
-        "    time.sleep(600)\n")], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time\n"
+                "from gan_bench.rundir.lock import output_lock\n"
+                f"with output_lock({str(tmp_path)!r}):\n"
+                "    print('locked', flush=True)\n"
+                "    time.sleep(600)\n"
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(UserError) as refused:

@@ -5,9 +5,9 @@ import pytest
 import torch
 from torch import nn
 
-from gan_bench.suite.spec import RunSpec
 from gan_bench.errors import UserError
 from gan_bench.executors.local import run_all
+from gan_bench.suite.spec import RunSpec
 from gan_bench.train.progress import Reporter
 from gan_bench.variants import build_system, get_recipe
 from gan_bench.variants.base import Packed
@@ -28,8 +28,16 @@ def test_packs_are_consecutive_samples_concatenated_along_features():
     assert Packed(nn.Identity(), 4)(torch.zeros(10, 2)).shape == (2, 8)  # a short remainder is left out
 
 
-@pytest.mark.parametrize("name,first_in", [("toy-gan-pac2", 4), ("toy-gan-pac4", 8), ("tf-mlp-pac3", 784 * 3),
-                                           ("dcgan-stacked-pac2", 6), ("dcgan-mnist-pac2", 2)])
+@pytest.mark.parametrize(
+    "name,first_in",
+    [
+        ("toy-gan-pac2", 4),
+        ("toy-gan-pac4", 8),
+        ("tf-mlp-pac3", 784 * 3),
+        ("dcgan-stacked-pac2", 6),
+        ("dcgan-mnist-pac2", 2),
+    ],
+)
 def test_pac_m_widens_the_discriminator_input(name, first_in):
     recipe = get_recipe(name)
     assert recipe.pac == int(name[-1]) and recipe.name == name
@@ -48,6 +56,7 @@ def test_pac1_is_the_plain_recipe_and_conditional_recipes_refuse_packing():
 @pytest.mark.slow
 def test_a_packed_step_judges_batch_size_packs_of_m_samples(tmp_path):
     """With m = 3, each step draws 100·3 samples: the epoch column advances 3× as fast."""
+
     def epochs(recipe):
         spec = RunSpec(recipe=recipe, dataset="ring", seed=0, profile="smoke", steps=20, device="cpu")
         run_all([spec], tmp_path / recipe, resume=False, reporter=Reporter())

@@ -39,8 +39,11 @@ def cluster():
     os.makedirs(os.path.join(temp, "ray"))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("RAY_TMPDIR", temp)  # Ray writes its address file to $RAY_TMPDIR/ray, not /tmp/ray
-        c = Cluster(initialize_head=True, connect=False, head_node_args={
-            "num_cpus": 0, "include_dashboard": False, "temp_dir": os.path.join(temp, "ray")})
+        c = Cluster(
+            initialize_head=True,
+            connect=False,
+            head_node_args={"num_cpus": 0, "include_dashboard": False, "temp_dir": os.path.join(temp, "ray")},
+        )
         yield c
         c.shutdown()
     shutil.rmtree(temp, ignore_errors=True)
@@ -52,9 +55,14 @@ def reference(tmp_path_factory):
     (the bits of a CPU run depend on its thread count)."""
     root = tmp_path_factory.mktemp("reference")
     (root / "r.toml").write_text(SUITE)
-    done = subprocess.run(ganbench("run", "--suite", root / "r.toml", "--out", root / "out", "--device", "cpu",
-                                   "--quiet", "--samples", "500"), capture_output=True, text=True,
-                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    done = subprocess.run(
+        ganbench(
+            "run", "--suite", root / "r.toml", "--out", root / "out", "--device", "cpu", "--quiet", "--samples", "500"
+        ),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     assert done.returncode == 0, done.stderr
     return root / "out"
 
@@ -68,9 +76,27 @@ def test_removed_node_task_resumes_on_the_other_node_with_the_same_bits(tmp_path
     cluster.wait_for_nodes()
     (tmp_path / "r.toml").write_text(SUITE)
     out = tmp_path / "out"
-    proc = subprocess.Popen(ganbench("run", "--suite", tmp_path / "r.toml", "--out", out, "--executor", "ray",
-                                     "--address", cluster.address, "--device", "cpu", "--quiet", "--samples", "500"),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        ganbench(
+            "run",
+            "--suite",
+            tmp_path / "r.toml",
+            "--out",
+            out,
+            "--executor",
+            "ray",
+            "--address",
+            cluster.address,
+            "--device",
+            "cpu",
+            "--quiet",
+            "--samples",
+            "500",
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     run = out / "keras-mlp" / "seed-0"
     deadline = time.time() + 300
     while not (run / "checkpoints" / "last.pt").is_file() and time.time() < deadline and proc.poll() is None:
@@ -87,14 +113,16 @@ def test_removed_node_task_resumes_on_the_other_node_with_the_same_bits(tmp_path
     assert "keras-mlp seed 0: resumed" in stderr  # the retry continued the lost node's run
     # the wall times logged up to the checkpoint are the lost worker's own: nothing was redone
     kept = [r for r in rows_before[1:] if int(r.split(",")[0]) <= step]
-    assert kept and (run / "timing.csv").read_text().splitlines()[1:len(kept) + 1] == kept
+    assert kept and (run / "timing.csv").read_text().splitlines()[1 : len(kept) + 1] == kept
     for seed in (0, 1):
         ours, theirs = out / "keras-mlp" / f"seed-{seed}", reference / "keras-mlp" / f"seed-{seed}"
         assert (ours / "history.csv").read_bytes() == (theirs / "history.csv").read_bytes()
         a, b = g_weights(ours), g_weights(theirs)
         assert all(torch.equal(a[k], b[k]) for k in a)
-        assert json.loads((ours / "metrics.json").read_text())["metrics"] == \
-            json.loads((theirs / "metrics.json").read_text())["metrics"]
+        assert (
+            json.loads((ours / "metrics.json").read_text())["metrics"]
+            == json.loads((theirs / "metrics.json").read_text())["metrics"]
+        )
 
 
 def test_a_run_that_fails_for_good_exits_2_and_keeps_the_others(tmp_path, cluster, reference):
@@ -111,9 +139,29 @@ def test_a_run_that_fails_for_good_exits_2_and_keeps_the_others(tmp_path, cluste
     (broken / "checkpoints" / "final.pt").unlink()
     shutil.copy(reference.parent / "r.toml", tmp_path / "r.toml")
     shutil.copy(reference / "suite.json", out / "suite.json")  # names ../r.toml, as here
-    done = subprocess.run(ganbench("run", "--suite", tmp_path / "r.toml", "--out", out, "--resume", out,
-                                   "--executor", "ray", "--address", cluster.address, "--device", "cpu", "--quiet",
-                                   "--samples", "500"), capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        ganbench(
+            "run",
+            "--suite",
+            tmp_path / "r.toml",
+            "--out",
+            out,
+            "--resume",
+            out,
+            "--executor",
+            "ray",
+            "--address",
+            cluster.address,
+            "--device",
+            "cpu",
+            "--quiet",
+            "--samples",
+            "500",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 2, done.stderr
     assert "1 of 2 runs failed on Ray" in done.stderr and "keras-mlp seed 1" in done.stderr
     assert "belongs to another spec" in done.stderr and "Traceback" not in done.stderr

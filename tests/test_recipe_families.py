@@ -7,10 +7,10 @@ import math
 import pytest
 import torch
 
-from gan_bench.suite.spec import RunSpec
 from gan_bench.executors.local import run_all
 from gan_bench.rundir.layout import RunDir
 from gan_bench.scoring.score_run import score_run
+from gan_bench.suite.spec import RunSpec
 from gan_bench.train.progress import Reporter
 
 pytestmark = pytest.mark.slow
@@ -44,8 +44,11 @@ def weights(run):
 @pytest.fixture(scope="module", params=list(FAMILIES))
 def family(request, tmp_path_factory):
     root = tmp_path_factory.mktemp(request.param)
-    runs = {"a": train(root / "a", request.param, 0), "b": train(root / "b", request.param, 0),
-            "other": train(root / "other", request.param, 1)}
+    runs = {
+        "a": train(root / "a", request.param, 0),
+        "b": train(root / "b", request.param, 0),
+        "other": train(root / "other", request.param, 1),
+    }
     return request.param, runs
 
 
@@ -80,13 +83,23 @@ def test_the_run_is_scored_through_its_modality(family):
         assert result["coverage"]["modes_total"] == k and sum(result["coverage"]["mode_histogram"]) == 2500
         assert metrics["modes_2d_2500"] == result["coverage"]["modes_covered"]
     elif dataset == "edges2digits":
-        assert {f"l1_{count}_test", f"psnr_{count}_test", f"ssim_{count}_test", f"fid_lenet_{count}_test",
-                f"label_acc_lenet_{count}"} == set(metrics)
+        assert {
+            f"l1_{count}_test",
+            f"psnr_{count}_test",
+            f"ssim_{count}_test",
+            f"fid_lenet_{count}_test",
+            f"label_acc_lenet_{count}",
+        } == set(metrics)
     elif dataset == "digits2bold":
         assert {f"cycle_l1_{count}_test", f"mapping_l1_ab_{count}_test", f"fid_ab_lenet_{count}_test"} <= set(metrics)
     else:
-        expected = {f"is_lenet_{count}", f"fid_lenet_{count}_test", f"kid_lenet_{count}_test",
-                    f"precision_lenet_{count}_test", f"recall_lenet_{count}_test"}
+        expected = {
+            f"is_lenet_{count}",
+            f"fid_lenet_{count}_test",
+            f"kid_lenet_{count}_test",
+            f"precision_lenet_{count}_test",
+            f"recall_lenet_{count}_test",
+        }
         if recipe.startswith("cgan"):
             expected.add(f"cond_accuracy_lenet_{count}")
         assert set(metrics) == expected

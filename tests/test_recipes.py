@@ -32,16 +32,30 @@ def kinds(net):
 
 # name: (G layer sizes, D layer sizes, G modules, D modules)
 ARCH = {
-    "tf-mlp": ([(128, 256), (256, 784)], [(784, 256), (256, 1)],
-               ["Linear", "ReLU", "Linear", "Sigmoid"], ["Linear", "ReLU", "Linear", "Sigmoid"]),
-    "slides-mlp": ([(100, 128), (128, 784)], [(784, 128), (128, 1)],
-                   ["Linear", "ReLU", "Linear", "Sigmoid"], ["Linear", "ReLU", "Linear"]),
-    "keras-mlp": ([(100, 256), (256, 512), (512, 1024), (1024, 784)], [(784, 1024), (1024, 512), (512, 256), (256, 1)],
-                  ["Linear", "LeakyReLU"] * 3 + ["Linear", "Tanh"],
-                  ["Linear", "LeakyReLU", "Dropout"] * 3 + ["Linear", "Sigmoid"]),
-    "torch-mlp": ([(128, 256), (256, 512), (512, 1024), (1024, 784)], [(784, 1024), (1024, 512), (512, 256), (256, 1)],
-                  ["Linear", "LeakyReLU"] * 3 + ["Linear", "Tanh"],
-                  ["Linear", "LeakyReLU", "Dropout"] * 3 + ["Linear", "Sigmoid"]),
+    "tf-mlp": (
+        [(128, 256), (256, 784)],
+        [(784, 256), (256, 1)],
+        ["Linear", "ReLU", "Linear", "Sigmoid"],
+        ["Linear", "ReLU", "Linear", "Sigmoid"],
+    ),
+    "slides-mlp": (
+        [(100, 128), (128, 784)],
+        [(784, 128), (128, 1)],
+        ["Linear", "ReLU", "Linear", "Sigmoid"],
+        ["Linear", "ReLU", "Linear"],
+    ),
+    "keras-mlp": (
+        [(100, 256), (256, 512), (512, 1024), (1024, 784)],
+        [(784, 1024), (1024, 512), (512, 256), (256, 1)],
+        ["Linear", "LeakyReLU"] * 3 + ["Linear", "Tanh"],
+        ["Linear", "LeakyReLU", "Dropout"] * 3 + ["Linear", "Sigmoid"],
+    ),
+    "torch-mlp": (
+        [(128, 256), (256, 512), (512, 1024), (1024, 784)],
+        [(784, 1024), (1024, 512), (512, 256), (256, 1)],
+        ["Linear", "LeakyReLU"] * 3 + ["Linear", "Tanh"],
+        ["Linear", "LeakyReLU", "Dropout"] * 3 + ["Linear", "Sigmoid"],
+    ),
 }
 
 
@@ -79,22 +93,26 @@ def test_keras_init_first_layer_normal_then_glorot_uniform_zero_bias():
             limit = (6 / (layer.in_features + layer.out_features)) ** 0.5
             assert layer.weight.abs().max().item() <= limit
             n = layer.weight.numel()
-            assert layer.weight.std().item() == pytest.approx(limit / 3 ** 0.5, rel=4 / (2 * n) ** 0.5 + 0.01)
+            assert layer.weight.std().item() == pytest.approx(limit / 3**0.5, rel=4 / (2 * n) ** 0.5 + 0.01)
         assert all(torch.all(l.bias == 0) for l in layers)
 
 
 def test_torch_init_is_pytorch_default():
     s = system("torch-mlp")
     for layer in linears(s.G) + linears(s.D):
-        bound = 1 / layer.in_features ** 0.5  # kaiming_uniform(a=sqrt(5)) and the bias share this bound
+        bound = 1 / layer.in_features**0.5  # kaiming_uniform(a=sqrt(5)) and the bias share this bound
         assert layer.weight.abs().max().item() <= bound
         assert layer.bias.abs().max().item() <= bound
         assert layer.weight.abs().max().item() > 0.9 * bound
 
 
 # name: lr, betas, eps
-OPTIM = {"tf-mlp": (2e-4, (0.9, 0.999), 1e-8), "slides-mlp": (1e-3, (0.9, 0.999), 1e-8),
-         "keras-mlp": (2e-4, (0.5, 0.999), 1e-7), "torch-mlp": (2e-4, (0.9, 0.999), 1e-8)}
+OPTIM = {
+    "tf-mlp": (2e-4, (0.9, 0.999), 1e-8),
+    "slides-mlp": (1e-3, (0.9, 0.999), 1e-8),
+    "keras-mlp": (2e-4, (0.5, 0.999), 1e-7),
+    "torch-mlp": (2e-4, (0.9, 0.999), 1e-8),
+}
 
 
 @pytest.mark.parametrize("name", list(OPTIM))
@@ -152,7 +170,10 @@ def test_documented_losses_labels_and_steps():
     assert (r["slides-mlp"].loss, r["slides-mlp"].d_out, r["slides-mlp"].g_noise) == ("bce_logits", "none", "same")
     assert (r["keras-mlp"].loss, r["keras-mlp"].real_label, r["keras-mlp"].d_update) == ("keras_bce", 0.9, "concat")
     assert (r["torch-mlp"].loss, r["torch-mlp"].d_update, r["torch-mlp"].g_noise) == (
-        "torch_bce", "separate_backward", "fresh")
+        "torch_bce",
+        "separate_backward",
+        "fresh",
+    )
     assert r["slides-mlp"].profiles["full"].log_every == 100
     assert r["slides-mlp"].profiles["full"].sample_every == 500
     assert r["keras-mlp"].sample_count == 100 and r["tf-mlp"].sample_count == 10

@@ -6,17 +6,18 @@ import xml.etree.ElementTree as ET
 
 import pandas as pd
 import pytest
+from conftest import SUITE
 from typer.testing import CliRunner
 
 from gan_bench.cli import app
 from gan_bench.report import published, render
-from conftest import SUITE
 
 runner = CliRunner()
 
 
 def invoke(*args):
     return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
 
 @pytest.mark.slow
 def test_markdown_table_has_recipes_seeds_best_marks_and_protocol(suite_run):
@@ -50,8 +51,15 @@ def test_html_is_self_contained_with_plots_and_table(suite_run, tmp_path):
     page = (tmp_path / "r.html").read_text()
     assert page.count('src="data:image/png;base64,') == 8  # 6 figures + 2 sample grids
     assert "http://" not in page and "https://" not in page
-    for title in ("Loss curves", "D(x) and D(G(z))", "Gradient norms", "Quality over time", "Class histograms",
-                  "Verdicts", "Sample grids"):
+    for title in (
+        "Loss curves",
+        "D(x) and D(G(z))",
+        "Gradient norms",
+        "Quality over time",
+        "Class histograms",
+        "Verdicts",
+        "Sample grids",
+    ):
         assert title in page
     assert '<table class="dataframe comparison">' in page and "keras-mlp" in page
 
@@ -99,13 +107,18 @@ def test_degraded_run_fails_against_the_baseline(suite_run, tmp_path):
     assert "keras-mlp" in result.output and "FAIL" in result.output
 
 
-@pytest.mark.parametrize("typo,expected", [
-    ("fid_lenet_1k_test = { mxa = 3 }",
-     "field 'thresholds.smoke.tf-mlp.fid_lenet_1k_test.mxa': unknown key; valid keys: min, max, baseline, tolerance"),
-    ("fid_lenet_1k_tset = { max = 3 }", "unknown metric 'fid_lenet_1k_tset'"),
-    ("fid_lenet_1k_test = { baseline = true }", "needs a tolerance"),
-    ("fid_lenet_1k_test = { max = \"low\" }", "field 'thresholds"),
-])
+@pytest.mark.parametrize(
+    "typo,expected",
+    [
+        (
+            "fid_lenet_1k_test = { mxa = 3 }",
+            "field 'thresholds.smoke.tf-mlp.fid_lenet_1k_test.mxa': unknown key; valid keys: min, max, baseline, tolerance",
+        ),
+        ("fid_lenet_1k_tset = { max = 3 }", "unknown metric 'fid_lenet_1k_tset'"),
+        ("fid_lenet_1k_test = { baseline = true }", "needs a tolerance"),
+        ('fid_lenet_1k_test = { max = "low" }', "field 'thresholds"),
+    ],
+)
 @pytest.mark.slow
 def test_thresholds_with_a_typo_exit_2(suite_run, typo, expected):
     root, runs, baseline = suite_run
@@ -137,7 +150,9 @@ def test_published_rows_appear_only_under_the_same_protocol():
     assert published.published_rows(["fid_lenet_10k_test"], "mnist") == []
     rows = published.published_rows(["fid_inception_10k_test"], "fashion-mnist")
     ns = next(r for r in rows if r["label"] == "NS GAN (non-saturating) [published]")
-    assert ns["values"] == {"fid_inception_10k_test": ("26.5", "1.6")} and ns["source"] == published.LUCIC_2018["source"]
+    assert (
+        ns["values"] == {"fid_inception_10k_test": ("26.5", "1.6")} and ns["source"] == published.LUCIC_2018["source"]
+    )
     table = pd.DataFrame({"recipe": ["tf-mlp"], "n": [3], "fid_inception_10k_test": ["12.0 ± 1.0"]})
     shown = render._with_published(table, "mnist")
     assert "NS GAN (non-saturating) [published]" in set(shown["recipe"])
@@ -145,8 +160,14 @@ def test_published_rows_appear_only_under_the_same_protocol():
 
 
 def test_pacgan_and_veegan_rows_sit_beside_the_toy_and_stacked_tables():
-    table = pd.DataFrame({"recipe": ["toy-gan", "toy-gan-pac2"], "n": [3, 3],
-                          "modes_2d_2500": ["20.0 ± 1.0", "23.0 ± 1.0"], "reverse_kl_2d_2500": ["0.5", "0.2"]})
+    table = pd.DataFrame(
+        {
+            "recipe": ["toy-gan", "toy-gan-pac2"],
+            "n": [3, 3],
+            "modes_2d_2500": ["20.0 ± 1.0", "23.0 ± 1.0"],
+            "reverse_kl_2d_2500": ["0.5", "0.2"],
+        }
+    )
     shown = render._with_published(table, "grid")
     pac2 = shown[shown["recipe"] == "PacGAN2 [published]"].iloc[0]
     assert pac2["modes_2d_2500"] == "23.8 ± 0.7" and pac2["reverse_kl_2d_2500"] == "0.13 ± 0.04"
@@ -158,21 +179,39 @@ def test_pacgan_and_veegan_rows_sit_beside_the_toy_and_stacked_tables():
     veegan = shown[shown["recipe"] == "VEEGAN [published]"].iloc[0]
     assert veegan["modes_2d_2500"] == "24.6" and veegan["reverse_kl_2d_2500"] == "—"  # VEEGAN gave no KL
     assert ring.loc[ring["recipe"] == "GAN [published]", "modes_2d_2500"].tolist() == ["6.3 ± 0.5", "1"]
-    stacked = pd.DataFrame({"recipe": ["dcgan-stacked"], "n": [3], "modes_stacked_lenet_26k": ["50 ± 1"],
-                            "kl_stacked_lenet_26k": ["2.0 ± 0.1"]})
+    stacked = pd.DataFrame(
+        {
+            "recipe": ["dcgan-stacked"],
+            "n": [3],
+            "modes_stacked_lenet_26k": ["50 ± 1"],
+            "kl_stacked_lenet_26k": ["2.0 ± 0.1"],
+        }
+    )
     shown = render._with_published(stacked, "stacked-mnist")
     assert shown.loc[shown["recipe"] == "PacDCGAN2 [published]", "modes_stacked_lenet_26k"].item() == "1000.0 ± 0.00"
     assert shown.loc[shown["recipe"] == "DCGAN [published]", "kl_stacked_lenet_26k"].item() == "3.40"
-    assert shown.loc[shown["recipe"] == "PacGAN's own DCGAN [published]", "kl_stacked_lenet_26k"].item() == "4.50 ± 0.127"
+    assert (
+        shown.loc[shown["recipe"] == "PacGAN's own DCGAN [published]", "kl_stacked_lenet_26k"].item() == "4.50 ± 0.127"
+    )
     assert len(render._with_published(stacked, "mnist")) == 1  # no published row under another dataset
 
 
 def test_toy_table_writes_sample_counts_as_integers_and_leaves_out_an_empty_backbone():
     """An unscored run (training still going) makes the samples column float; the table keeps 2500."""
     from gan_bench.report import tables
-    runs = pd.DataFrame({"suite": "toy", "dataset": "grid", "profile": "full", "device": "cpu",
-                         "recipe": ["toy-gan", "toy-gan"], "verdict": ["converged", "unscored"],
-                         "modes_2d_2500": [21.0, float("nan")], "protocol.samples": [2500, float("nan")]})
+
+    runs = pd.DataFrame(
+        {
+            "suite": "toy",
+            "dataset": "grid",
+            "profile": "full",
+            "device": "cpu",
+            "recipe": ["toy-gan", "toy-gan"],
+            "verdict": ["converged", "unscored"],
+            "modes_2d_2500": [21.0, float("nan")],
+            "protocol.samples": [2500, float("nan")],
+        }
+    )
     runs["modes_covered"] = runs["modes_2d_2500"]
     (table,) = tables.comparison(runs).values()
     assert table["samples"].tolist() == ["2500"]
@@ -183,9 +222,19 @@ def test_toy_table_writes_sample_counts_as_integers_and_leaves_out_an_empty_back
 def test_spread_is_the_sample_std_of_two_or_more_seeds_and_absent_for_one():
     """A single seed has no std; writing "± 0.0" would claim a spread of zero beside published ± s.e."""
     from gan_bench.report import tables
-    runs = pd.DataFrame({"suite": "toy", "dataset": "grid", "profile": "full", "device": "cpu",
-                         "recipe": ["toy-gan", "toy-gan", "toy-gan-pac2"], "verdict": "converged",
-                         "modes_2d_2500": [21.0, 17.0, 22.0], "reverse_kl_2d_2500": [0.38, 0.64, 0.157]})
+
+    runs = pd.DataFrame(
+        {
+            "suite": "toy",
+            "dataset": "grid",
+            "profile": "full",
+            "device": "cpu",
+            "recipe": ["toy-gan", "toy-gan", "toy-gan-pac2"],
+            "verdict": "converged",
+            "modes_2d_2500": [21.0, 17.0, 22.0],
+            "reverse_kl_2d_2500": [0.38, 0.64, 0.157],
+        }
+    )
     (table,) = tables.comparison(runs).values()
     rows = table.set_index("recipe")
     assert rows.loc["toy-gan", "modes_2d_2500"] == "19.0 ± 2.8"  # sqrt(((21-19)^2 + (17-19)^2) / 1)
@@ -197,10 +246,20 @@ def test_spread_is_the_sample_std_of_two_or_more_seeds_and_absent_for_one():
 
 def test_each_table_shows_only_the_metrics_its_runs_have():
     from gan_bench.report import tables
-    runs = pd.DataFrame({"suite": "s", "profile": "quick", "device": "cpu", "verdict": "converged",
-                         "dataset": ["mnist", "grid"], "recipe": ["tf-mlp", "toy-gan"],
-                         "fid_lenet_10k_test": [40.0, float("nan")], "modes_covered": [10, 21],
-                         "modes_2d_2500": [float("nan"), 21.0]})
+
+    runs = pd.DataFrame(
+        {
+            "suite": "s",
+            "profile": "quick",
+            "device": "cpu",
+            "verdict": "converged",
+            "dataset": ["mnist", "grid"],
+            "recipe": ["tf-mlp", "toy-gan"],
+            "fid_lenet_10k_test": [40.0, float("nan")],
+            "modes_covered": [10, 21],
+            "modes_2d_2500": [float("nan"), 21.0],
+        }
+    )
     shown = {keys[1]: list(t.columns) for keys, t in tables.comparison(runs).items()}
     assert shown["mnist"] == ["recipe", "n", "fid_lenet_10k_test", "modes_covered", "verdicts", "backbone"]
     assert shown["grid"] == ["recipe", "n", "modes_2d_2500", "verdicts"]

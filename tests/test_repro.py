@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from gan_bench.rundir import atomic
-from gan_bench.suite.spec import RunSpec
 from gan_bench.rundir.repro import environment, seed_everything, spec_hash
+from gan_bench.suite.spec import RunSpec
 
 
 def spec(**kw):
@@ -16,8 +16,14 @@ def spec(**kw):
 def test_spec_hash_is_canonical_and_sensitive():
     assert spec_hash({"a": 1, "b": [1, 2]}) == spec_hash({"b": [1, 2], "a": 1})
     assert spec().hash == spec().hash
-    hashes = {spec().hash, spec(seed=1).hash, spec(profile="quick").hash, spec(steps=7).hash,
-              spec(dataset="fashion-mnist").hash, spec(recipe="keras-mlp").hash}
+    hashes = {
+        spec().hash,
+        spec(seed=1).hash,
+        spec(profile="quick").hash,
+        spec(steps=7).hash,
+        spec(dataset="fashion-mnist").hash,
+        spec(recipe="keras-mlp").hash,
+    }
     assert len(hashes) == 6
 
 
@@ -30,6 +36,7 @@ def test_resolved_spec_holds_every_recipe_fact():
 
 def test_seed_everything_repeats_every_generator():
     import random
+
     import numpy as np
 
     def draw():
@@ -67,6 +74,7 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path):
 
 def test_atomic_files_get_the_usual_permissions(tmp_path):
     import os
+
     umask = os.umask(0o022)
     try:
         atomic.write_text(tmp_path / "a.txt", "x")

@@ -9,21 +9,21 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
+from gan_bench.errors import UserError
 from gan_bench.gates import check
 from gan_bench.suite.spec import Suite, Threshold
-from gan_bench.errors import UserError
 
 
 def runs(recipe="tf-mlp", profile="smoke", **metrics) -> pd.DataFrame:
     """One row per seed; each metric keyword gives its per-seed values."""
     seeds = len(next(iter(metrics.values()))) if metrics else 1
-    return pd.DataFrame({"recipe": [recipe] * seeds, "profile": [profile] * seeds, "seed": list(range(seeds)),
-                         **metrics})
+    return pd.DataFrame(
+        {"recipe": [recipe] * seeds, "profile": [profile] * seeds, "seed": list(range(seeds)), **metrics}
+    )
 
 
 def suite(**thresholds) -> Suite:
-    return Suite(name="s", dataset="mnist", seeds=[0], recipes=["tf-mlp"],
-                 thresholds={"smoke": {"tf-mlp": thresholds}})
+    return Suite(name="s", dataset="mnist", seeds=[0], recipes=["tf-mlp"], thresholds={"smoke": {"tf-mlp": thresholds}})
 
 
 def outcome(df, thresholds, baseline=None) -> list[tuple[float | None, str, bool, str]]:
@@ -39,14 +39,16 @@ def baseline(metric, mean, recipe="tf-mlp"):
 
 
 # -- absolute bounds ------------------------------------------------------------------------------
-@pytest.mark.parametrize("values,ok", [([0.5], True), ([0.4999], False), ([0.6], True), ([0.4, 0.6], True),
-                                       ([0.3, 0.6], False)])
+@pytest.mark.parametrize(
+    "values,ok", [([0.5], True), ([0.4999], False), ([0.6], True), ([0.4, 0.6], True), ([0.3, 0.6], False)]
+)
 def test_min_holds_at_the_bound_and_on_the_seed_mean(values, ok):
     assert passed(runs(precision_lenet_1k_test=values), {"precision_lenet_1k_test": Threshold(min=0.5)}) == [ok]
 
 
-@pytest.mark.parametrize("values,ok", [([40.0], True), ([40.001], False), ([39.0], True), ([30.0, 50.0], True),
-                                       ([30.0, 52.0], False)])
+@pytest.mark.parametrize(
+    "values,ok", [([40.0], True), ([40.001], False), ([39.0], True), ([30.0, 50.0], True), ([30.0, 52.0], False)]
+)
 def test_max_holds_at_the_bound_and_on_the_seed_mean(values, ok):
     assert passed(runs(fid_lenet_1k_test=values), {"fid_lenet_1k_test": Threshold(max=40.0)}) == [ok]
 
@@ -90,10 +92,20 @@ def test_only_the_named_recipes_rows_are_averaged():
 
 
 # -- relative to a baseline ---------------------------------------------------------------------
-@pytest.mark.parametrize("metric", ["fid_lenet_1k_test", "kid_lenet_1k_test", "kl_generated_data",
-                                    "reverse_kl_2d_2500", "kl_stacked_lenet_26k", "l1_1k_test"])
-@pytest.mark.parametrize("value,ok", [(10.0, True), (14.0, True), (15.0, True), (15.01, False), (6.0, True),
-                                      (30.0, False)])
+@pytest.mark.parametrize(
+    "metric",
+    [
+        "fid_lenet_1k_test",
+        "kid_lenet_1k_test",
+        "kl_generated_data",
+        "reverse_kl_2d_2500",
+        "kl_stacked_lenet_26k",
+        "l1_1k_test",
+    ],
+)
+@pytest.mark.parametrize(
+    "value,ok", [(10.0, True), (14.0, True), (15.0, True), (15.01, False), (6.0, True), (30.0, False)]
+)
 def test_lower_is_better_may_rise_by_the_tolerance_and_never_more(metric, value, ok):
     # baseline 10, tolerance 0.5: at most 10 + 5 = 15; any improvement passes
     got = outcome(runs(**{metric: [value]}), {metric: Threshold(baseline=True, tolerance=0.5)}, baseline(metric, 10.0))
@@ -101,14 +113,22 @@ def test_lower_is_better_may_rise_by_the_tolerance_and_never_more(metric, value,
     assert got[0][1].startswith("<= 15 ")
 
 
-@pytest.mark.parametrize("metric", ["precision_lenet_1k_test", "recall_lenet_1k_test", "is_lenet_1k",
-                                    "modes_2d_2500", "high_quality_2d_2500", "psnr_1k_test", "mean_confidence"])
-@pytest.mark.parametrize("value,ok", [(8.0, True), (6.5, True), (6.0, True), (5.999, False), (9.5, True),
-                                      (1.0, False)])
+@pytest.mark.parametrize(
+    "metric",
+    [
+        "precision_lenet_1k_test",
+        "recall_lenet_1k_test",
+        "is_lenet_1k",
+        "modes_2d_2500",
+        "high_quality_2d_2500",
+        "psnr_1k_test",
+        "mean_confidence",
+    ],
+)
+@pytest.mark.parametrize("value,ok", [(8.0, True), (6.5, True), (6.0, True), (5.999, False), (9.5, True), (1.0, False)])
 def test_higher_is_better_may_fall_by_the_tolerance_and_never_more(metric, value, ok):
     # baseline 8, tolerance 0.25: at least 8 - 2 = 6; any improvement passes
-    got = outcome(runs(**{metric: [value]}), {metric: Threshold(baseline=True, tolerance=0.25)},
-                  baseline(metric, 8.0))
+    got = outcome(runs(**{metric: [value]}), {metric: Threshold(baseline=True, tolerance=0.25)}, baseline(metric, 8.0))
     assert got[0][2] is ok
     assert got[0][1].startswith(">= 6 ")
 
@@ -130,16 +150,21 @@ def test_zero_tolerance_allows_no_change_for_the_worse():
 
 def test_a_metric_absent_from_the_baseline_fails_and_says_so():
     t = {"fid_lenet_1k_test": Threshold(baseline=True, tolerance=0.1)}
-    for b in (baseline("kid_lenet_1k_test", 1.0), baseline("fid_lenet_1k_test", 1.0, recipe="keras-mlp"),
-              {"recipes": {}}, None):
+    for b in (
+        baseline("kid_lenet_1k_test", 1.0),
+        baseline("fid_lenet_1k_test", 1.0, recipe="keras-mlp"),
+        {"recipes": {}},
+        None,
+    ):
         got = outcome(runs(fid_lenet_1k_test=[1.0]), t, b)
         assert got == [(1.0, "baseline", False, "not in the baseline")]
 
 
 def test_a_missing_value_fails_against_a_baseline_in_both_directions():
     for metric in ("fid_lenet_1k_test", "precision_lenet_1k_test"):
-        got = outcome(runs(**{metric: [float("nan")]}), {metric: Threshold(baseline=True, tolerance=10.0)},
-                      baseline(metric, 1.0))
+        got = outcome(
+            runs(**{metric: [float("nan")]}), {metric: Threshold(baseline=True, tolerance=10.0)}, baseline(metric, 1.0)
+        )
         assert got[0][2] is False and got[0][3] == "missing"
 
 
@@ -157,14 +182,20 @@ def test_a_suite_without_thresholds_for_the_profile_is_refused():
 
 def test_needs_baseline_only_for_relative_thresholds():
     assert check.needs_baseline(suite(fid_lenet_1k_test=Threshold(max=2))) is False
-    assert check.needs_baseline(suite(fid_lenet_1k_test=Threshold(max=2),
-                                      kid_lenet_1k_test=Threshold(baseline=True, tolerance=0.1))) is True
+    assert (
+        check.needs_baseline(
+            suite(fid_lenet_1k_test=Threshold(max=2), kid_lenet_1k_test=Threshold(baseline=True, tolerance=0.1))
+        )
+        is True
+    )
 
 
 def test_junit_counts_failures_and_names_the_value_and_rule(tmp_path):
-    verdicts = check.check(runs(fid_lenet_1k_test=[50.0], modes_covered=[10.0]),
-                           suite(fid_lenet_1k_test=Threshold(max=40), modes_covered=Threshold(min=8),
-                                 kid_lenet_1k_test=Threshold(max=1)), None)
+    verdicts = check.check(
+        runs(fid_lenet_1k_test=[50.0], modes_covered=[10.0]),
+        suite(fid_lenet_1k_test=Threshold(max=40), modes_covered=Threshold(min=8), kid_lenet_1k_test=Threshold(max=1)),
+        None,
+    )
     check.junit(verdicts, tmp_path / "j.xml")
     root = ET.parse(tmp_path / "j.xml").getroot()
     assert (root.get("tests"), root.get("failures")) == ("3", "2")
@@ -176,9 +207,19 @@ def test_junit_counts_failures_and_names_the_value_and_rule(tmp_path):
 
 
 def test_baseline_holds_each_recipes_mean_sample_std_and_count():
-    df = pd.DataFrame({"recipe": ["a", "a", "a", "b"], "seed": [0, 1, 2, 0], "suite": "s", "profile": "smoke",
-                       "device": "cpu", "dataset": "mnist", "spec_hash": ["h1", "h2", "h3", "h4"],
-                       "fid_lenet_1k_test": [1.0, 2.0, 6.0, 4.0], "kid_lenet_1k_test": [0.1, float("nan"), 0.3, 0.2]})
+    df = pd.DataFrame(
+        {
+            "recipe": ["a", "a", "a", "b"],
+            "seed": [0, 1, 2, 0],
+            "suite": "s",
+            "profile": "smoke",
+            "device": "cpu",
+            "dataset": "mnist",
+            "spec_hash": ["h1", "h2", "h3", "h4"],
+            "fid_lenet_1k_test": [1.0, 2.0, 6.0, 4.0],
+            "kid_lenet_1k_test": [0.1, float("nan"), 0.3, 0.2],
+        }
+    )
     data = check.baseline_from(df, "ganbench baseline x")
     # a: mean 3, sample std sqrt(((1-3)^2 + (2-3)^2 + (6-3)^2) / 2) = sqrt(7)
     assert data["recipes"]["a"]["fid_lenet_1k_test"] == {"mean": 3.0, "std": pytest.approx(math.sqrt(7)), "n": 3}
@@ -191,8 +232,18 @@ def test_baseline_holds_each_recipes_mean_sample_std_and_count():
 
 
 def test_baseline_of_mixed_suites_is_refused():
-    df = pd.DataFrame({"recipe": ["a", "a"], "seed": [0, 1], "suite": ["s", "t"], "profile": "smoke",
-                       "device": "cpu", "dataset": "mnist", "spec_hash": ["h1", "h2"], "fid_lenet_1k_test": [1.0, 2.0]})
+    df = pd.DataFrame(
+        {
+            "recipe": ["a", "a"],
+            "seed": [0, 1],
+            "suite": ["s", "t"],
+            "profile": "smoke",
+            "device": "cpu",
+            "dataset": "mnist",
+            "spec_hash": ["h1", "h2"],
+            "fid_lenet_1k_test": [1.0, 2.0],
+        }
+    )
     with pytest.raises(UserError, match="mix suites"):
         check.baseline_from(df, "c")
 
@@ -218,11 +269,19 @@ def test_each_verdict_names_its_recipe_metric_and_value_and_only_failures_carry_
     got = [(v.recipe, v.metric, v.value, v.passed, v.note) for v in check.check(df, suite(**t), b)]
     assert got == [("tf-mlp", "fid_lenet_1k_test", 10.5, True, ""), ("tf-mlp", "modes_covered", 6.0, True, "")]
     absent = check.check(df, suite(kid_lenet_1k_test=Threshold(baseline=True, tolerance=0.1)), b)[0]
-    assert (absent.recipe, absent.metric, absent.value, absent.note) == ("tf-mlp", "kid_lenet_1k_test", None,
-                                                                         "not in the baseline")
+    assert (absent.recipe, absent.metric, absent.value, absent.note) == (
+        "tf-mlp",
+        "kid_lenet_1k_test",
+        None,
+        "not in the baseline",
+    )
     unscored = check.check(runs(kid_lenet_1k_test=[float("nan")]), suite(kid_lenet_1k_test=Threshold(max=1)), None)[0]
-    assert (unscored.recipe, unscored.metric, unscored.value, unscored.note) == ("tf-mlp", "kid_lenet_1k_test",
-                                                                                 None, "missing")
+    assert (unscored.recipe, unscored.metric, unscored.value, unscored.note) == (
+        "tf-mlp",
+        "kid_lenet_1k_test",
+        None,
+        "missing",
+    )
 
 
 def test_an_infinite_mean_is_missing_not_a_value():
@@ -249,9 +308,19 @@ def test_junit_is_a_testsuite_document_with_the_failures_explained(tmp_path):
 
 
 def test_baseline_of_two_seeds_has_their_sample_std_and_records_the_training_commits():
-    df = pd.DataFrame({"recipe": ["a", "a"], "seed": [0, 1], "suite": "s", "profile": "smoke", "device": "cpu",
-                       "dataset": "mnist", "spec_hash": ["h1", "h2"], "fid_lenet_1k_test": [1.0, 3.0],
-                       "env.git_commit": ["abc", None]})
+    df = pd.DataFrame(
+        {
+            "recipe": ["a", "a"],
+            "seed": [0, 1],
+            "suite": "s",
+            "profile": "smoke",
+            "device": "cpu",
+            "dataset": "mnist",
+            "spec_hash": ["h1", "h2"],
+            "fid_lenet_1k_test": [1.0, 3.0],
+            "env.git_commit": ["abc", None],
+        }
+    )
     data = check.baseline_from(df, "c")
     assert data["recipes"]["a"]["fid_lenet_1k_test"] == {"mean": 2.0, "std": pytest.approx(math.sqrt(2)), "n": 2}
     assert data["produced_by"]["runs_trained_at"] == ["abc"]

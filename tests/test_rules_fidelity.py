@@ -34,8 +34,13 @@ def train_vs_test(mnist):
 
 
 SHA = evaluators.PINS["mnist"].sha256
-WITH_REFERENCE = {"samples": N, "reference_split": "test", "reference_samples": N, "backbone": "lenet",
-                  "backbone_sha256": SHA}
+WITH_REFERENCE = {
+    "samples": N,
+    "reference_split": "test",
+    "reference_samples": N,
+    "backbone": "lenet",
+    "backbone_sha256": SHA,
+}
 
 
 def numpy_fid(a: np.ndarray, b: np.ndarray) -> float:
@@ -79,8 +84,13 @@ def test_fid_equals_the_frechet_distance_of_the_penultimate_features(train_vs_te
     expected = numpy_fid(features(generated)[1], features(reference)[1])
     entry = metrics["fid_lenet_500_test"]
     assert entry == {"value": pytest.approx(expected, rel=1e-4), **WITH_REFERENCE}
-    assert set(metrics) == {"is_lenet_500", "fid_lenet_500_test", "kid_lenet_500_test", "precision_lenet_500_test",
-                            "recall_lenet_500_test"}
+    assert set(metrics) == {
+        "is_lenet_500",
+        "fid_lenet_500_test",
+        "kid_lenet_500_test",
+        "precision_lenet_500_test",
+        "recall_lenet_500_test",
+    }
 
 
 def test_fid_between_statistics_matches_numpy_and_is_zero_for_equal_sets():
@@ -104,11 +114,13 @@ def test_kid_is_the_unbiased_mmd_of_the_penultimate_features(train_vs_test):
 
 
 def test_kid_subsets_hold_1000_samples_at_most_and_never_more_than_the_reference(mnist):
-    big = fidelity.evaluator_metrics(mnist.train_images[:1200, None], mnist.test_images[:1200, None], "mnist",
-                                     "test", cuda=False)["kid_lenet_1200_test"]
+    big = fidelity.evaluator_metrics(
+        mnist.train_images[:1200, None], mnist.test_images[:1200, None], "mnist", "test", cuda=False
+    )["kid_lenet_1200_test"]
     assert big["subset_size"] == 1000 and big["std"] > 1e-4 * big["value"]  # subsets of 1000 of 1200 differ
-    small = fidelity.evaluator_metrics(mnist.train_images[:N, None], mnist.test_images[:300, None], "mnist",
-                                       "test", cuda=False)["kid_lenet_500_test"]
+    small = fidelity.evaluator_metrics(
+        mnist.train_images[:N, None], mnist.test_images[:300, None], "mnist", "test", cuda=False
+    )["kid_lenet_500_test"]
     assert small["subset_size"] == 300 and small["reference_samples"] == 300
 
 
@@ -116,8 +128,14 @@ def test_is_is_computed_on_the_logits_in_ten_ordered_splits(train_vs_test):
     generated, _, metrics = train_vs_test
     entry = metrics["is_lenet_500"]
     scores = numpy_split_scores(features(generated)[0])
-    assert entry == {"value": pytest.approx(np.mean(scores), rel=1e-6), "std": pytest.approx(np.std(scores), rel=1e-6),
-                     "splits": 10, "samples": N, "backbone": "lenet", "backbone_sha256": SHA}
+    assert entry == {
+        "value": pytest.approx(np.mean(scores), rel=1e-6),
+        "std": pytest.approx(np.std(scores), rel=1e-6),
+        "splits": 10,
+        "samples": N,
+        "backbone": "lenet",
+        "backbone_sha256": SHA,
+    }
 
 
 def test_one_class_has_high_precision_and_low_recall(mnist):
@@ -148,7 +166,7 @@ def test_the_reference_features_are_cached_under_a_name_of_evaluator_split_size_
     name = fidelity.reference_cache("mnist", "test", reference)["input2_cache_name"]
     digest = hashlib.sha256(reference.numpy().tobytes()).hexdigest()[:16]
     assert name == f"ganbench-mnist-test-{N}-{digest}-{SHA[:16]}"
-    other = fidelity.reference_cache("mnist", "test", mnist.test_images[1:N + 1, None])["input2_cache_name"]
+    other = fidelity.reference_cache("mnist", "test", mnist.test_images[1 : N + 1, None])["input2_cache_name"]
     assert other != name and fidelity.reference_cache("mnist", "val", reference)["input2_cache_name"] != name
     cache = fidelity.reference_cache("mnist", "test", reference)
     assert cache["cache"] is True and cache["cache_root"] == str(catalogue.cache_dir() / "fidelity")
@@ -164,7 +182,7 @@ def test_reference_statistics_are_the_mean_and_covariance_of_the_features(mnist,
     assert np.allclose(stats["mu"], feats.mean(axis=0), rtol=1e-6, atol=1e-9)
     assert np.allclose(stats["sigma"], np.cov(feats, rowvar=False), rtol=1e-6, atol=1e-9)
     assert fidelity.reference_statistics(reference, "mnist", "test", CPU) is stats  # once per process
-    fewer = fidelity.reference_statistics(mnist.test_images[:N - 1, None], "mnist", "test", CPU)
+    fewer = fidelity.reference_statistics(mnist.test_images[: N - 1, None], "mnist", "test", CPU)
     assert not np.allclose(fewer["mu"], stats["mu"])
 
 
@@ -192,7 +210,11 @@ def test_the_extractor_reads_the_first_channel_and_maps_each_metric_to_its_layer
     cls = fidelity.EvaluatorExtractor
     assert cls.get_provided_features_list() == ("logits", "features")
     assert {m: cls.get_default_feature_layer_for_metric(m) for m in ("isc", "fid", "kid", "prc")} == {
-        "isc": "logits", "fid": "features", "kid": "features", "prc": "features"}
+        "isc": "logits",
+        "fid": "features",
+        "kid": "features",
+        "prc": "features",
+    }
     assert cls.can_be_compiled() is False
     dummy = cls.get_dummy_input_for_compile()
     assert dummy.shape == (1, 1, 28, 28) and dummy.dtype == torch.uint8 and int(dummy.sum()) == 0

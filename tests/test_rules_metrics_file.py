@@ -5,13 +5,24 @@ import json
 
 import pytest
 
-from gan_bench.rundir import metrics_file
 from gan_bench.errors import UserError
+from gan_bench.rundir import metrics_file
 from gan_bench.rundir.layout import RunDir
 
-GOOD = {"format": 1, "spec_hash": "abc", "recipe": "tf-mlp", "dataset": "mnist", "seed": 0, "profile": "smoke",
-        "protocol": {"samples": 1000}, "metrics": {"fid_lenet_1k_test": {"value": 12.5, "samples": 1000}},
-        "coverage": {}, "diagnostics": {}, "verdict": "converged", "verdict_reason": "no failure rule matched"}
+GOOD = {
+    "format": 1,
+    "spec_hash": "abc",
+    "recipe": "tf-mlp",
+    "dataset": "mnist",
+    "seed": 0,
+    "profile": "smoke",
+    "protocol": {"samples": 1000},
+    "metrics": {"fid_lenet_1k_test": {"value": 12.5, "samples": 1000}},
+    "coverage": {},
+    "diagnostics": {},
+    "verdict": "converged",
+    "verdict_reason": "no failure rule matched",
+}
 
 
 @pytest.fixture
@@ -41,13 +52,16 @@ def test_a_null_value_is_allowed_and_an_extra_field_kept(run):
     assert metrics_file.read(run) == data
 
 
-@pytest.mark.parametrize("change,reason", [
-    ({"verdict": "fine"}, "field 'verdict'"),
-    ({"seed": "zero"}, "field 'seed'"),
-    ({"metrics": {"fid_lenet_1k_test": {"samples": 3}}}, "field 'metrics.fid_lenet_1k_test.value'"),
-    ({"metrics": {"fid_lenet_1k_test": {"value": "low"}}}, "field 'metrics.fid_lenet_1k_test.value'"),
-    ({"spec_hash": "other"}, "belongs to another spec (spec_hash differs from spec.json)"),
-])
+@pytest.mark.parametrize(
+    "change,reason",
+    [
+        ({"verdict": "fine"}, "field 'verdict'"),
+        ({"seed": "zero"}, "field 'seed'"),
+        ({"metrics": {"fid_lenet_1k_test": {"samples": 3}}}, "field 'metrics.fid_lenet_1k_test.value'"),
+        ({"metrics": {"fid_lenet_1k_test": {"value": "low"}}}, "field 'metrics.fid_lenet_1k_test.value'"),
+        ({"spec_hash": "other"}, "belongs to another spec (spec_hash differs from spec.json)"),
+    ],
+)
 def test_a_wrong_field_is_refused_with_its_name(run, change, reason):
     write(run, {**GOOD, **change})
     assert metrics_file.problem(run).startswith(reason)
@@ -56,8 +70,23 @@ def test_a_wrong_field_is_refused_with_its_name(run, change, reason):
     assert str(run.metrics) in str(e.value) and reason in str(e.value) and "ganbench score" in str(e.value)
 
 
-@pytest.mark.parametrize("field", ["format", "spec_hash", "recipe", "dataset", "seed", "profile", "protocol",
-                                   "metrics", "coverage", "diagnostics", "verdict", "verdict_reason"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "format",
+        "spec_hash",
+        "recipe",
+        "dataset",
+        "seed",
+        "profile",
+        "protocol",
+        "metrics",
+        "coverage",
+        "diagnostics",
+        "verdict",
+        "verdict_reason",
+    ],
+)
 def test_every_field_is_required(run, field):
     write(run, {k: v for k, v in GOOD.items() if k != field})
     assert metrics_file.problem(run) == f"field '{field}': Field required"

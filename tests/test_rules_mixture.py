@@ -98,6 +98,9 @@ def test_reverse_kl_is_exact_for_a_mixture_of_three():
 
 
 def test_metric_names_carry_the_sample_count():
-    assert mixture.metric_names(2500) == {"modes": "modes_2d_2500", "high_quality": "high_quality_2d_2500",
-                                          "reverse_kl": "reverse_kl_2d_2500"}
+    assert mixture.metric_names(2500) == {
+        "modes": "modes_2d_2500",
+        "high_quality": "high_quality_2d_2500",
+        "reverse_kl": "reverse_kl_2d_2500",
+    }
     assert mixture.metric_names(3000)["modes"] == "modes_2d_3k"

@@ -41,8 +41,11 @@ def test_ssim_of_constant_images_is_the_luminance_term():
 
 def test_names_carry_the_count_and_the_split():
     assert tm.paired_names(500) == {"l1": "l1_500_test", "psnr": "psnr_500_test", "ssim": "ssim_500_test"}
-    assert tm.unpaired_names(10_000) == {"cycle_l1": "cycle_l1_10k_test", "mapping_l1_ab": "mapping_l1_ab_10k_test",
-                                         "mapping_l1_ba": "mapping_l1_ba_10k_test"}
+    assert tm.unpaired_names(10_000) == {
+        "cycle_l1": "cycle_l1_10k_test",
+        "mapping_l1_ab": "mapping_l1_ab_10k_test",
+        "mapping_l1_ba": "mapping_l1_ba_10k_test",
+    }
     assert math.isclose(tm.l1(const(0.0), const(1.0)), 1.0)
 
 

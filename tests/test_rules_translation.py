@@ -10,9 +10,9 @@ import pytest
 import scipy.ndimage
 import torch
 
-from gan_bench.scoring import translation as score_translation
 from gan_bench.data import datasets
 from gan_bench.metrics import evaluators
+from gan_bench.scoring import translation as score_translation
 from gan_bench.variants.translation import to_signed
 
 CPU = torch.device("cpu")
@@ -138,7 +138,9 @@ def test_unpaired_oracle_has_zero_mapping_and_cycle_error(bold):
 def test_unpaired_identity_is_cycle_perfect_but_maps_nothing(bold):
     a, b = bold.test_a[:N], bold.test_b[:N]
     m, _ = unpaired(Planted(identity), bold)
-    assert m["cycle_l1_500_test"] == pytest.approx(0.0, abs=1e-6)  # a cycle-consistency loss alone cannot tell identity apart
+    assert m["cycle_l1_500_test"] == pytest.approx(
+        0.0, abs=1e-6
+    )  # a cycle-consistency loss alone cannot tell identity apart
     assert m["mapping_l1_ab_500_test"] == pytest.approx(np.abs(unit(a) - unit(b)).mean(), rel=1e-6)
     assert m["mapping_l1_ba_500_test"] == pytest.approx(m["mapping_l1_ab_500_test"], rel=1e-6)
 

@@ -11,8 +11,16 @@ import pytest
 
 from gan_bench.metrics import diagnostics
 
-CALM = {"nonfinite": False, "first_nonfinite_step": None, "d_real_mean": 0.6, "d_fake_mean": 0.4,
-        "g_grad_ratio": 0.5, "d_loss_cv": 0.1, "g_loss_cv": 0.1, "d_fake_swing": 0.1}
+CALM = {
+    "nonfinite": False,
+    "first_nonfinite_step": None,
+    "d_real_mean": 0.6,
+    "d_fake_mean": 0.4,
+    "g_grad_ratio": 0.5,
+    "d_loss_cv": 0.1,
+    "g_loss_cv": 0.1,
+    "d_fake_swing": 0.1,
+}
 FULL = {"modes_covered": 10, "modes_total": 10}
 
 
@@ -32,21 +40,26 @@ def test_non_finite_history_or_samples_is_diverged_before_anything_else():
     assert verdict(cover={"modes_covered": 1, "modes_total": 10, "nonfinite_samples": True}) == "diverged"
 
 
-@pytest.mark.parametrize("covered,total,expected", [
-    (8, 10, "converged"),  # 8 of 10 is 80 %: not fewer than 80 %
-    (7, 10, "mode-collapse"),
-    (20, 25, "converged"),
-    (19, 25, "mode-collapse"),
-    (800, 1000, "converged"),
-    (799, 1000, "mode-collapse"),
-])
+@pytest.mark.parametrize(
+    "covered,total,expected",
+    [
+        (8, 10, "converged"),  # 8 of 10 is 80 %: not fewer than 80 %
+        (7, 10, "mode-collapse"),
+        (20, 25, "converged"),
+        (19, 25, "mode-collapse"),
+        (800, 1000, "converged"),
+        (799, 1000, "mode-collapse"),
+    ],
+)
 def test_mode_collapse_below_80_percent_of_the_classes(covered, total, expected):
     assert verdict(cover={"modes_covered": covered, "modes_total": total}) == expected
 
 
 def test_mode_collapse_comes_before_vanishing_gradient_and_oscillation():
-    assert verdict(cover={"modes_covered": 1, "modes_total": 10}, d_fake_mean=0.01, d_real_mean=0.99,
-                   d_loss_cv=5.0) == "mode-collapse"
+    assert (
+        verdict(cover={"modes_covered": 1, "modes_total": 10}, d_fake_mean=0.01, d_real_mean=0.99, d_loss_cv=5.0)
+        == "mode-collapse"
+    )
 
 
 def test_vanishing_gradient_needs_d_fake_below_0_05():
@@ -102,8 +115,10 @@ def test_window_numbers_from_a_planted_history():
     # 10 rows, window = the last 2. d_loss 1 and 3: mean 2, population std 1, CV 0.5, amplitude 2.
     # g_loss -2 and -4: CV over the mean of |g| = 1/3. D(x) 0.9, 0.7; D(G(z)) 0.1, 0.4: swing 0.3.
     # G grad: peak 8 at row 3; window mean (2 + 4) / 2 = 3; ratio 3/8.
-    rows = [{} for _ in range(8)] + [{"d_loss": 1.0, "g_loss": -2.0, "d_real": 0.9, "d_fake": 0.1, "g_grad_norm": 2.0},
-                                     {"d_loss": 3.0, "g_loss": -4.0, "d_real": 0.7, "d_fake": 0.4, "g_grad_norm": 4.0}]
+    rows = [{} for _ in range(8)] + [
+        {"d_loss": 1.0, "g_loss": -2.0, "d_real": 0.9, "d_fake": 0.1, "g_grad_norm": 2.0},
+        {"d_loss": 3.0, "g_loss": -4.0, "d_real": 0.7, "d_fake": 0.4, "g_grad_norm": 4.0},
+    ]
     rows[2]["g_grad_norm"] = 8.0
     n = diagnostics.history_numbers(frame(rows))
     assert n["d_loss_cv"] == pytest.approx(0.5)
@@ -149,9 +164,15 @@ def test_a_planted_history_reaches_each_verdict_through_both_steps():
 
 
 def test_rules_are_recorded_with_their_documented_values():
-    assert diagnostics.RULES == {"window": 0.2, "collapse_min_modes": 0.8, "d_fake_dominated": 0.05,
-                                 "d_real_dominating": 0.95, "grad_collapse": 0.01, "oscillation_cv": 0.5,
-                                 "d_fake_swing": 0.5}
+    assert diagnostics.RULES == {
+        "window": 0.2,
+        "collapse_min_modes": 0.8,
+        "d_fake_dominated": 0.05,
+        "d_real_dominating": 0.95,
+        "grad_collapse": 0.01,
+        "oscillation_cv": 0.5,
+        "d_fake_swing": 0.5,
+    }
 
 
 def test_each_rule_says_why_in_its_reason():
@@ -160,10 +181,14 @@ def test_each_rule_says_why_in_its_reason():
 
     assert reason(cover={**FULL, "nonfinite_samples": True}) == "the generator produces non-finite samples"
     assert reason(cover={"modes_covered": 3, "modes_total": 10}) == "3 of 10 classes covered"
-    assert reason(d_fake_mean=0.01, d_real_mean=0.99, g_grad_ratio=0.5) == \
-        "mean D(G(z)) 0.01 with D(x) 0.99, G grad ratio 0.5"
-    assert reason(d_fake_mean=0.01, d_real_mean=None, g_grad_ratio=0.001) == \
-        "mean D(G(z)) 0.01 with D(x) unknown, G grad ratio 0.001"
+    assert (
+        reason(d_fake_mean=0.01, d_real_mean=0.99, g_grad_ratio=0.5)
+        == "mean D(G(z)) 0.01 with D(x) 0.99, G grad ratio 0.5"
+    )
+    assert (
+        reason(d_fake_mean=0.01, d_real_mean=None, g_grad_ratio=0.001)
+        == "mean D(G(z)) 0.01 with D(x) unknown, G grad ratio 0.001"
+    )
     assert reason(d_loss_cv=0.7, g_loss_cv=0.6, d_fake_swing=0.2) == "loss CV 0.7, D(G(z)) swing 0.2"
     assert reason(d_loss_cv=None, g_loss_cv=None, d_fake_swing=0.6) == "loss CV 0, D(G(z)) swing 0.6"
 
@@ -184,13 +209,23 @@ def test_a_history_with_no_finite_row_has_no_window_numbers():
     n = diagnostics.history_numbers(frame([{"d_loss": float("nan")}] * 3))
     assert n["nonfinite"] is True and n["first_nonfinite_step"] == 10
     assert n["window_rows"] == 0 and n["window_from_step"] is None
-    for key in ("d_real_mean", "d_fake_mean", "equilibrium_gap", "d_loss_cv", "d_fake_swing", "g_grad_norm_peak",
-                "g_grad_ratio"):
+    for key in (
+        "d_real_mean",
+        "d_fake_mean",
+        "equilibrium_gap",
+        "d_loss_cv",
+        "d_fake_swing",
+        "g_grad_norm_peak",
+        "g_grad_ratio",
+    ):
         assert n[key] is None, key
 
 
 def test_history_is_read_from_its_csv(tmp_path):
     path = tmp_path / "history.csv"
     path.write_text("step,epoch,d_loss\n10,0.1,1.5\n20,0.2,2.5\n")
-    assert diagnostics.read_history(path).to_dict("list") == {"step": [10, 20], "epoch": [0.1, 0.2],
-                                                              "d_loss": [1.5, 2.5]}
+    assert diagnostics.read_history(path).to_dict("list") == {
+        "step": [10, 20],
+        "epoch": [0.1, 0.2],
+        "d_loss": [1.5, 2.5],
+    }

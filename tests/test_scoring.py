@@ -5,13 +5,13 @@ import json
 import pytest
 import torch
 
-from gan_bench.suite.spec import RunSpec
 from gan_bench.data import catalogue
 from gan_bench.errors import UserError
 from gan_bench.executors.local import run_all
 from gan_bench.metrics import coverage, diagnostics, evaluators, fidelity
 from gan_bench.rundir.layout import RunDir
 from gan_bench.scoring.score_run import score_run
+from gan_bench.suite.spec import RunSpec
 from gan_bench.train.progress import Reporter
 
 CPU = torch.device("cpu")
@@ -47,8 +47,9 @@ def test_train_against_test_is_close_and_noise_is_far(mnist, test_split_scores):
 def test_test_split_has_high_is_and_full_coverage(mnist, test_split_scores):
     _, cover = test_split_scores
     logits, _ = fidelity.evaluator_outputs(mnist.test_images[:, None], "mnist", CPU)
-    is_value = fidelity.evaluator_metrics(mnist.test_images[:, None], mnist.test_images[:, None], "mnist", "test",
-                                          False)["is_lenet_10k"]["value"]
+    is_value = fidelity.evaluator_metrics(
+        mnist.test_images[:, None], mnist.test_images[:, None], "mnist", "test", False
+    )["is_lenet_10k"]["value"]
     assert is_value >= 9.5
     assert cover["modes_covered"] == 10 and cover["kl_generated_data"] < 0.01
 
@@ -58,8 +59,15 @@ def test_single_class_set_is_mode_collapse(mnist):
     logits, _ = fidelity.evaluator_outputs(ones, "mnist", CPU)
     cover = coverage.coverage(logits, mnist.test_labels)
     assert cover["modes_covered"] == 1
-    numbers = {"nonfinite": False, "d_fake_mean": 0.4, "d_real_mean": 0.6, "g_grad_ratio": 0.5,
-               "d_loss_cv": 0.1, "g_loss_cv": 0.1, "d_fake_swing": 0.1}
+    numbers = {
+        "nonfinite": False,
+        "d_fake_mean": 0.4,
+        "d_real_mean": 0.6,
+        "g_grad_ratio": 0.5,
+        "d_loss_cv": 0.1,
+        "g_loss_cv": 0.1,
+        "d_fake_swing": 0.1,
+    }
     assert diagnostics.verdict(numbers, cover)[0] == "mode-collapse"
 
 
@@ -132,8 +140,13 @@ def smoke_run(tmp_path_factory):
 def test_smoke_run_scores_everything_and_repeats_exactly(smoke_run):
     first = score_run(smoke_run)
     text = smoke_run.metrics.read_text()
-    assert set(first["metrics"]) == {"is_lenet_1k", "fid_lenet_1k_test", "kid_lenet_1k_test",
-                                     "precision_lenet_1k_test", "recall_lenet_1k_test"}
+    assert set(first["metrics"]) == {
+        "is_lenet_1k",
+        "fid_lenet_1k_test",
+        "kid_lenet_1k_test",
+        "precision_lenet_1k_test",
+        "recall_lenet_1k_test",
+    }
     assert first["protocol"]["evaluator_sha256"] == evaluators.PINS["mnist"].sha256
     assert first["coverage"]["modes_total"] == 10 and len(first["coverage"]["class_histogram"]) == 10
     # 30 steps of tf-mlp draw one or two digit classes: fewer than 8 of 10 covered is mode collapse
@@ -150,6 +163,7 @@ def test_smoke_run_scores_everything_and_repeats_exactly(smoke_run):
 @pytest.mark.slow
 def test_incomplete_run_is_not_scored(smoke_run, tmp_path):
     import shutil
+
     copy = tmp_path / "run"
     shutil.copytree(smoke_run.root, copy)
     (copy / "checkpoints" / "final.pt").unlink()

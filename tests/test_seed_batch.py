@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 import torch
 
-from gan_bench.suite.spec import RunSpec
 from gan_bench.executors.local import run_all, seed_groups
 from gan_bench.nets import grouped
+from gan_bench.suite.spec import RunSpec
 from gan_bench.train import signals
 from gan_bench.train.progress import Reporter
 
@@ -35,8 +35,11 @@ def specs(recipe, seeds=SEEDS, steps=None):
 
 def files(run_dir):
     """Every file a run writes whose bytes its result decides (timing.csv and env.json hold wall times)."""
-    return {p.relative_to(run_dir).as_posix(): p for p in sorted(run_dir.rglob("*"))
-            if p.is_file() and p.name not in ("timing.csv", "env.json")}
+    return {
+        p.relative_to(run_dir).as_posix(): p
+        for p in sorted(run_dir.rglob("*"))
+        if p.is_file() and p.name not in ("timing.csv", "env.json")
+    }
 
 
 def assert_same_runs(a_root, b_root, recipe, seeds=SEEDS, exact=True):
@@ -116,8 +119,9 @@ def test_interrupted_batch_resumes_to_the_same_bits(tmp_path, layout):
     with pytest.raises(signals.Interrupted):
         run_all(specs(recipe), tmp_path / "batched", resume=False, reporter=StopAt(12), batch_seeds=2)
     for seed in SEEDS:
-        state = torch.load(tmp_path / "batched" / recipe / f"seed-{seed}" / "checkpoints" / "last.pt",
-                           weights_only=True)
+        state = torch.load(
+            tmp_path / "batched" / recipe / f"seed-{seed}" / "checkpoints" / "last.pt", weights_only=True
+        )
         assert state["step"] == 12
     results = run_all(specs(recipe), tmp_path / "batched", resume=True, reporter=Reporter(), batch_seeds=2)
     assert [r.status for r in results] == ["resumed"] * 2
@@ -128,8 +132,13 @@ def test_groups_only_batchable_runs_differing_in_seed():
     mixed = specs("tf-mlp", (0, 1, 2)) + specs("dcgan-mnist", (0, 1)) + specs("torch-mlp", (0, 1, 2))
     groups = seed_groups(mixed, 2)
     assert [[(s.recipe, s.seed) for s in g] for g in groups] == [
-        [("tf-mlp", 0), ("tf-mlp", 1)], [("tf-mlp", 2)], [("dcgan-mnist", 0)], [("dcgan-mnist", 1)],
-        [("torch-mlp", 0), ("torch-mlp", 1)], [("torch-mlp", 2)]]
+        [("tf-mlp", 0), ("tf-mlp", 1)],
+        [("tf-mlp", 2)],
+        [("dcgan-mnist", 0)],
+        [("dcgan-mnist", 1)],
+        [("torch-mlp", 0), ("torch-mlp", 1)],
+        [("torch-mlp", 2)],
+    ]
     assert all(len(g) == 1 for g in seed_groups(mixed, 1))
     other_steps = specs("tf-mlp", (0,)) + specs("tf-mlp", (1,), steps=7)
     assert [len(g) for g in seed_groups(other_steps, 3)] == [1, 1]

@@ -44,8 +44,11 @@ def test_toy_run_is_scored_plotted_and_reported(tmp_path):
     system.G.load_state_dict(checkpoint.load(run / "checkpoints" / "final.pt")["system"]["G"])
     points, _ = generate(system, 2500, sample_seed(0), torch.device("cpu"))
     expected = mixture.scores(points, torch.tensor(data.modes["means"]), data.modes["std"])
-    assert values == {"modes_2d_2500": expected["modes"], "high_quality_2d_2500": expected["high_quality"],
-                      "reverse_kl_2d_2500": expected["reverse_kl"]}
+    assert values == {
+        "modes_2d_2500": expected["modes"],
+        "high_quality_2d_2500": expected["high_quality"],
+        "reverse_kl_2d_2500": expected["reverse_kl"],
+    }
     assert 0 <= values["reverse_kl_2d_2500"] <= math.log(8) + 1e-9
     cover = result["coverage"]
     assert cover["modes_total"] == 8 and cover["modes_covered"] == values["modes_2d_2500"]
@@ -54,12 +57,17 @@ def test_toy_run_is_scored_plotted_and_reported(tmp_path):
     assert result["protocol"]["samples"] == entry["samples"] == 2500 and entry["high_quality_radius_std"] == 3.0
     assert [p["step"] for p in result["diagnostics"]["quality_over_time"]] == [100, 200]
     if cover["modes_covered"] < 0.8 * 8:  # the collapse rule: fewer than 80 % of the modes
-        assert (result["verdict"], result["verdict_reason"]) == ("mode-collapse",
-                                                                 f"{cover['modes_covered']} of 8 classes covered")
+        assert (result["verdict"], result["verdict_reason"]) == (
+            "mode-collapse",
+            f"{cover['modes_covered']} of 8 classes covered",
+        )
     else:
         assert result["verdict"] != "mode-collapse"
     assert sorted(p.name for p in (run / "samples").iterdir()) == [
-        "step-0000000.png", "step-0000100.png", "step-0000200.png"]
+        "step-0000000.png",
+        "step-0000100.png",
+        "step-0000200.png",
+    ]
     save_scatter(tmp_path / "expected.png", points, data.modes, "toy-gan, seed 0: the scored points")
     scored_png = (run / "scored-samples.png").read_bytes()
     assert scored_png == (tmp_path / "expected.png").read_bytes()  # the very points metrics.json counts

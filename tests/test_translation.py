@@ -11,13 +11,13 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from gan_bench.cli import app
-from gan_bench.suite.spec import RunSpec, load_suite
 from gan_bench.data import datasets
 from gan_bench.data.translation import TranslationSet
 from gan_bench.executors.local import run_all
 from gan_bench.metrics import translation as tm
 from gan_bench.nets.patchgan import patchgan, receptive_field, strided_layers
 from gan_bench.nets.unet import UNet, levels
+from gan_bench.suite.spec import RunSpec, load_suite
 from gan_bench.train.progress import Reporter
 from gan_bench.train.signals import Interrupted
 from gan_bench.variants import build_system, get_recipe
@@ -29,8 +29,15 @@ CPU = torch.device("cpu")
 def tiny(paired=True, n=8, size=16, channels=1):
     g = torch.Generator().manual_seed(0)
     images = [torch.randint(0, 256, (n, channels, size, size), generator=g, dtype=torch.uint8) for _ in range(4)]
-    return TranslationSet(name="tiny", paired=paired, train_a=images[0], train_b=images[1], test_a=images[2],
-                          test_b=images[3], true_mapping=True)
+    return TranslationSet(
+        name="tiny",
+        paired=paired,
+        train_a=images[0],
+        train_b=images[1],
+        test_a=images[2],
+        test_b=images[3],
+        true_mapping=True,
+    )
 
 
 @pytest.mark.parametrize("size, want_levels, want_map", [(28, 2, 12), (32, 5, 14), (64, 6, 30), (256, 8, 30)])
@@ -66,8 +73,11 @@ def test_one_step_trains_every_network(name):
     system.set_steps(10)
     batch = tuple(t[:4] for t in system.prepare(data))
     # every network (pix2pix: G and D; CycleGAN: G_ab, G_ba, D_a, D_b), and every weight in it
-    nets = {f"{role}.{k}": net for role, whole in (("G", system.G), ("D", system.D))
-            for k, net in (whole.items() if isinstance(whole, torch.nn.ModuleDict) else [("", whole)])}
+    nets = {
+        f"{role}.{k}": net
+        for role, whole in (("G", system.G), ("D", system.D))
+        for k, net in (whole.items() if isinstance(whole, torch.nn.ModuleDict) else [("", whole)])
+    }
     before = {(n, k): p.detach().clone() for n, net in nets.items() for k, p in net.named_parameters()}
     scalars = system.train_step(batch, torch.Generator().manual_seed(0))
     assert scalars.shape == (len(system.scalars),) and torch.isfinite(scalars).all()
@@ -142,7 +152,9 @@ def test_cyclegan_resume_ends_with_the_same_bits(tmp_path):
     straight, resumed = weights(tmp_path / "straight" / "cyclegan" / "seed-0"), weights(run)
     for part in ("G", "D"):
         assert all(torch.equal(straight[part][k], resumed[part][k]) for k in straight[part])
-    assert (run / "history.csv").read_bytes() == (tmp_path / "straight" / "cyclegan" / "seed-0" / "history.csv").read_bytes()
+    assert (run / "history.csv").read_bytes() == (
+        tmp_path / "straight" / "cyclegan" / "seed-0" / "history.csv"
+    ).read_bytes()
 
 
 SUITE = """name = "mini-translation"
@@ -173,12 +185,20 @@ def test_translation_suite_trains_scores_reports_and_checks(tmp_path):
     result = runner.invoke(app, ["run", "--suite", str(suite), "--out", str(out), "--quiet", "--samples", "500"])
     assert result.exit_code == 0, result.output
     p2p = json.loads((out / "edges2digits" / "pix2pix" / "seed-0" / "metrics.json").read_text())
-    assert {"l1_500_test", "psnr_500_test", "ssim_500_test", "fid_lenet_500_test", "label_acc_lenet_500"} \
-        <= set(p2p["metrics"])
+    assert {"l1_500_test", "psnr_500_test", "ssim_500_test", "fid_lenet_500_test", "label_acc_lenet_500"} <= set(
+        p2p["metrics"]
+    )
     assert p2p["metrics"]["fid_lenet_500_test"]["compares"] == "G(A) against the real test B"
     cyc = json.loads((out / "digits2bold" / "cyclegan" / "seed-0" / "metrics.json").read_text())
-    assert {"cycle_l1_500_test", "mapping_l1_ab_500_test", "mapping_l1_ba_500_test", "fid_ab_lenet_500_test",
-            "fid_ba_lenet_500_test", "label_acc_ab_lenet_500", "label_acc_ba_lenet_500"} <= set(cyc["metrics"])
+    assert {
+        "cycle_l1_500_test",
+        "mapping_l1_ab_500_test",
+        "mapping_l1_ba_500_test",
+        "fid_ab_lenet_500_test",
+        "fid_ba_lenet_500_test",
+        "label_acc_ab_lenet_500",
+        "label_acc_ba_lenet_500",
+    } <= set(cyc["metrics"])
     assert not (out / "digits2bold" / "pix2pix").exists() and not (out / "edges2digits" / "cyclegan").exists()
     spec = json.loads((out / "edges2digits" / "pix2pix" / "seed-0" / "spec.json").read_text())
     assert spec["direction"] == "AtoB"
@@ -203,17 +223,24 @@ def test_translation_suite_file_is_valid_and_runs_each_recipe_on_its_tasks():
     suite = load_suite("translation")
     specs = suite.expand("smoke", "cpu")
     assert {(s.recipe, s.dataset) for s in specs} == {
-        ("pix2pix", "edges2digits"), ("pix2pix", "edges2fashion"), ("pix2pix-l1", "edges2digits"),
-        ("pix2pix-l1", "edges2fashion"), ("cyclegan", "digits2bold")}
+        ("pix2pix", "edges2digits"),
+        ("pix2pix", "edges2fashion"),
+        ("pix2pix-l1", "edges2digits"),
+        ("pix2pix-l1", "edges2fashion"),
+        ("cyclegan", "digits2bold"),
+    }
     assert len(specs) == 15
 
 
-@pytest.mark.parametrize("args, message", [
-    (["train", "pix2pix", "--dataset", "digits2bold"], "trains on paired data"),
-    (["train", "pix2pix", "--dataset", "edges2digits", "--direction", "sideways"], "unknown direction"),
-    (["train", "tf-mlp", "--dataset", "mnist", "--direction", "BtoA"], "translation data only"),
-    (["train", "cyclegan", "--dataset", "./no/such/folder"], "no such folder"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["train", "pix2pix", "--dataset", "digits2bold"], "trains on paired data"),
+        (["train", "pix2pix", "--dataset", "edges2digits", "--direction", "sideways"], "unknown direction"),
+        (["train", "tf-mlp", "--dataset", "mnist", "--direction", "BtoA"], "translation data only"),
+        (["train", "cyclegan", "--dataset", "./no/such/folder"], "no such folder"),
+    ],
+)
 def test_translation_user_errors_exit_2(args, message):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2 and message in result.output, result.output
@@ -224,8 +251,22 @@ def test_folder_dataset_trains_and_scores_pixel_metrics(tmp_path):
 
     root = pix2pix_folder(tmp_path / "facades", n=4, size=16)
     out = tmp_path / "run"
-    result = CliRunner().invoke(app, ["train", "pix2pix", "--dataset", str(root), "--profile", "smoke",
-                                      "--direction", "BtoA", "--out", str(out), "--quiet"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "train",
+            "pix2pix",
+            "--dataset",
+            str(root),
+            "--profile",
+            "smoke",
+            "--direction",
+            "BtoA",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0, result.output
     scored = CliRunner().invoke(app, ["score", str(out)])
     assert scored.exit_code == 0, scored.output
@@ -238,7 +279,9 @@ def test_folder_dataset_trains_and_scores_pixel_metrics(tmp_path):
 def test_report_knows_which_way_translation_metrics_improve():
     from gan_bench.report.tables import direction
 
-    assert [direction(m) for m in ("l1_10k_test", "cycle_l1_10k_test", "mapping_l1_ab_10k_test", "fid_ab_lenet_10k_test")] \
-        == [-1] * 4
-    assert [direction(m) for m in ("psnr_10k_test", "ssim_10k_test", "label_acc_lenet_10k", "label_acc_ba_lenet_10k")] \
-        == [1] * 4
+    assert [
+        direction(m) for m in ("l1_10k_test", "cycle_l1_10k_test", "mapping_l1_ab_10k_test", "fid_ab_lenet_10k_test")
+    ] == [-1] * 4
+    assert [
+        direction(m) for m in ("psnr_10k_test", "ssim_10k_test", "label_acc_lenet_10k", "label_acc_ba_lenet_10k")
+    ] == [1] * 4

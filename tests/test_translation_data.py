@@ -23,9 +23,10 @@ def bold():
 
 def accuracy(images, task):
     c = task.evaluator_crop
-    logits, _ = fidelity.evaluator_outputs(images[..., c:images.shape[-2] - c, c:images.shape[-1] - c] if c else images,
-                                           task.evaluator, CPU)
-    return float((logits.argmax(1) == task.test_labels[:len(images)]).double().mean())
+    logits, _ = fidelity.evaluator_outputs(
+        images[..., c : images.shape[-2] - c, c : images.shape[-1] - c] if c else images, task.evaluator, CPU
+    )
+    return float((logits.argmax(1) == task.test_labels[: len(images)]).double().mean())
 
 
 @pytest.mark.slow
@@ -109,13 +110,19 @@ def test_cyclegan_layout_reads_four_unaligned_folders(tmp_path):
     assert (len(data.train_a), len(data.train_b), len(data.test_a), len(data.test_b)) == (3, 2, 2, 1)
 
 
-@pytest.mark.parametrize("damage, expected", [
-    (lambda r: (r / "train" / "notes.txt").write_text("hi"), "notes.txt: not an image file"),
-    (lambda r: (r / "train" / "broken.png").write_bytes(b"not a png"), "broken.png: cannot be read as an image"),
-    (lambda r: save(r / "train" / "9.png", (40, 20)), "differs from 0.png"),
-    (lambda r: [p.unlink() for p in (r / "test").iterdir()], "test: empty split"),
-    (lambda r: [save(r / "train" / p.name, (30, 16)) for p in list((r / "train").iterdir())], "twice as wide as high"),
-])
+@pytest.mark.parametrize(
+    "damage, expected",
+    [
+        (lambda r: (r / "train" / "notes.txt").write_text("hi"), "notes.txt: not an image file"),
+        (lambda r: (r / "train" / "broken.png").write_bytes(b"not a png"), "broken.png: cannot be read as an image"),
+        (lambda r: save(r / "train" / "9.png", (40, 20)), "differs from 0.png"),
+        (lambda r: [p.unlink() for p in (r / "test").iterdir()], "test: empty split"),
+        (
+            lambda r: [save(r / "train" / p.name, (30, 16)) for p in list((r / "train").iterdir())],
+            "twice as wide as high",
+        ),
+    ],
+)
 def test_bad_pix2pix_folders_get_one_clear_error(tmp_path, damage, expected):
     root = pix2pix_folder(tmp_path / "data")
     damage(root)

@@ -7,8 +7,9 @@ import sys
 
 
 def statuses() -> dict[str, str]:
-    out = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "mutmut", "results", "--all", "true"], capture_output=True, text=True, check=True
+    ).stdout
     pairs = (line.strip().rsplit(": ", 1) for line in out.splitlines() if ": " in line)
     return {name: status for name, status in pairs}
 

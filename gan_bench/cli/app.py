@@ -17,9 +17,12 @@ from gan_bench.rundir import atomic
 from gan_bench.train.progress import QuietReporter, RichReporter
 from gan_bench.train.signals import EXIT_INTERRUPTED, Interrupted
 
-app = typer.Typer(help="ganbench: train the classic GAN recipes under fixed seeds and score them "
-                       "with named protocols.", rich_markup_mode="rich", no_args_is_help=True,
-                  pretty_exceptions_show_locals=False)
+app = typer.Typer(
+    help="ganbench: train the classic GAN recipes under fixed seeds and score them with named protocols.",
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
 data_app = typer.Typer(help="Show, verify and fetch the datasets.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 evaluator_app = typer.Typer(help="The pinned evaluator classifiers behind the metrics.", no_args_is_help=True)
@@ -28,22 +31,44 @@ app.add_typer(evaluator_app, name="evaluator")
 out_console = Console()
 err_console = Console(stderr=True)
 
-DataDir = typer.Option(None, "--data-dir", help="Folder holding <dataset>/ folders of IDX files "
-                       "(looked at before $GANBENCH_DATA).", show_default=False)
+DataDir = typer.Option(
+    None,
+    "--data-dir",
+    help="Folder holding <dataset>/ folders of IDX files (looked at before $GANBENCH_DATA).",
+    show_default=False,
+)
 Device = typer.Option(defaults.DEVICE, "--device", help="auto (CUDA when available), cpu, cuda or cuda:N.")
 Quiet = typer.Option(False, "--quiet", "-q", help="No progress bar: one line per run, for CI logs.")
-CompileOpt = typer.Option(False, "--compile", help="Run G and D through torch.compile (opt-in, meant for CUDA; "
-                          "recorded in spec.json; close to, not bit-identical with, the eager run).")
-CudaGraphOpt = typer.Option(False, "--cuda-graph", help="Replay each training step as one captured CUDA graph "
-                            "(opt-in, CUDA only; MLP and toy recipes: `train` refuses others, `run` trains them "
-                            "eagerly; recorded in spec.json).")
+CompileOpt = typer.Option(
+    False,
+    "--compile",
+    help="Run G and D through torch.compile (opt-in, meant for CUDA; "
+    "recorded in spec.json; close to, not bit-identical with, the eager run).",
+)
+CudaGraphOpt = typer.Option(
+    False,
+    "--cuda-graph",
+    help="Replay each training step as one captured CUDA graph "
+    "(opt-in, CUDA only; MLP and toy recipes: `train` refuses others, `run` trains them "
+    "eagerly; recorded in spec.json).",
+)
 Samples = typer.Option(None, "--samples", min=1, help="Generated samples to score (default: 10,000; 1,000 for smoke).")
-Backbone = typer.Option(defaults.BACKBONE, "--backbone", help="lenet (the pinned evaluator) or inception "
-                        "(adds FID/IS on inception-v3-compat, Lucic et al. 2018).")
-DirectionOpt = typer.Option(None, "--direction", help="Translation data: AtoB (default) or BtoA (swap the "
-                            "domains; a pix2pix folder's A is the left half).", show_default=False)
-InceptionWeights = typer.Option(None, "--inception-weights", help="Inception weights file (default: the torch "
-                                "hub cache, else a download when online).")
+Backbone = typer.Option(
+    defaults.BACKBONE,
+    "--backbone",
+    help="lenet (the pinned evaluator) or inception (adds FID/IS on inception-v3-compat, Lucic et al. 2018).",
+)
+DirectionOpt = typer.Option(
+    None,
+    "--direction",
+    help="Translation data: AtoB (default) or BtoA (swap the domains; a pix2pix folder's A is the left half).",
+    show_default=False,
+)
+InceptionWeights = typer.Option(
+    None,
+    "--inception-weights",
+    help="Inception weights file (default: the torch hub cache, else a download when online).",
+)
 
 
 def user_errors(fn):

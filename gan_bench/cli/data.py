@@ -41,8 +41,10 @@ def data_list(data_dir: Optional[Path] = DataDir) -> None:
 
 @data_app.command("verify")
 @user_errors
-def data_verify(dataset: Optional[str] = typer.Argument(None, help="One dataset (default: all)."),
-                data_dir: Optional[Path] = DataDir) -> None:
+def data_verify(
+    dataset: Optional[str] = typer.Argument(None, help="One dataset (default: all)."),
+    data_dir: Optional[Path] = DataDir,
+) -> None:
     """Check each file's sha256. Exit 1 when a file is missing or corrupt."""
     names = [catalogue.get(dataset).name] if dataset else list(catalogue.DATASETS)
     if not _data_table(True, names, data_dir):
@@ -59,9 +61,11 @@ def data_fetch(dataset: str = typer.Argument(..., help="mnist or fashion-mnist."
 # -- evaluator --------------------------------------------------------------------------------
 @evaluator_app.command("train")
 @user_errors
-def evaluator_train(dataset: str = typer.Argument(..., help="mnist or fashion-mnist."),
-                    out: Optional[Path] = typer.Option(None, help="Weights file (default: the package's own)."),
-                    data_dir: Optional[Path] = DataDir) -> None:
+def evaluator_train(
+    dataset: str = typer.Argument(..., help="mnist or fashion-mnist."),
+    out: Optional[Path] = typer.Option(None, help="Weights file (default: the package's own)."),
+    data_dir: Optional[Path] = DataDir,
+) -> None:
     """Train an evaluator deterministically on CPU (train split); print its test accuracy, sha256 and slice sketch."""
     from gan_bench.metrics import evaluators
 
@@ -79,9 +83,12 @@ def evaluator_train(dataset: str = typer.Argument(..., help="mnist or fashion-mn
     sliced = evaluators.train(data.train_images, data.train_labels, pin.plan, max_steps=pin.slice_steps)
     acc = evaluators.accuracy(model, data.test_images, data.test_labels)
     sketch = evaluators.state_sketch(sliced.state_dict())
-    out_console.print(f"{dataset}: test accuracy {acc:.4f}\nsha256 {digest}\n"
-                      f"slice ({pin.slice_steps} steps) sketch ({', '.join(f'{v:.9g}' for v in sketch)},)\n"
-                      f"slice distance from the pinned sketch "
-                      f"{evaluators.sketch_distance(sketch, pin.slice_sketch):.2e} "
-                      f"(tolerance {evaluators.SLICE_TOLERANCE:g})\n"
-                      f"written to {out or pin.path}", highlight=False)
+    out_console.print(
+        f"{dataset}: test accuracy {acc:.4f}\nsha256 {digest}\n"
+        f"slice ({pin.slice_steps} steps) sketch ({', '.join(f'{v:.9g}' for v in sketch)},)\n"
+        f"slice distance from the pinned sketch "
+        f"{evaluators.sketch_distance(sketch, pin.slice_sketch):.2e} "
+        f"(tolerance {evaluators.SLICE_TOLERANCE:g})\n"
+        f"written to {out or pin.path}",
+        highlight=False,
+    )

@@ -18,8 +18,12 @@ from gan_bench.rundir import atomic
 @user_errors
 def report(
     runs: list[Path] = typer.Argument(..., help="Run directories, or folders holding them."),
-    format: str = typer.Option("rich", "--format", "-f", help="rich (terminal), md, csv (one row per run, full "
-                               "spec as columns) or html (self-contained, with plots)."),
+    format: str = typer.Option(
+        "rich",
+        "--format",
+        "-f",
+        help="rich (terminal), md, csv (one row per run, full spec as columns) or html (self-contained, with plots).",
+    ),
     out: Optional[Path] = typer.Option(None, help="Write to this file instead of standard output."),
 ) -> None:
     """Comparison tables: recipes x metrics, mean ± std over seeds, best marked, with protocols."""
@@ -45,9 +49,12 @@ def report(
 def check(
     runs: list[Path] = typer.Argument(..., help="Run directories, or folders holding them."),
     suite: Optional[str] = typer.Option(None, help="Suite whose thresholds apply (default: the runs' suite.json)."),
-    baseline: Optional[Path] = typer.Option(None, help="Baseline file for relative thresholds (default: "
-                                            "results/baselines/<suite>-<profile>-<device>.json, else the "
-                                            "baseline ganbench ships with a shipped suite)."),
+    baseline: Optional[Path] = typer.Option(
+        None,
+        help="Baseline file for relative thresholds (default: "
+        "results/baselines/<suite>-<profile>-<device>.json, else the "
+        "baseline ganbench ships with a shipped suite).",
+    ),
     junit: Optional[Path] = typer.Option(None, help="Also write a JUnit XML report here."),
 ) -> None:
     """Gate on the suite's thresholds: exit 1 on any regression or missing metric, 0 when all pass."""

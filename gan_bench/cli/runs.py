@@ -9,8 +9,24 @@ import typer
 from rich.table import Table
 
 from gan_bench import api, defaults, devices
-from gan_bench.cli.app import (Backbone, CompileOpt, CudaGraphOpt, DataDir, Device, DirectionOpt, InceptionWeights,
-                               Quiet, Samples, app, err_console, ints, names, out_console, reporter, user_errors)
+from gan_bench.cli.app import (
+    Backbone,
+    CompileOpt,
+    CudaGraphOpt,
+    DataDir,
+    Device,
+    DirectionOpt,
+    InceptionWeights,
+    Quiet,
+    Samples,
+    app,
+    err_console,
+    ints,
+    names,
+    out_console,
+    reporter,
+    user_errors,
+)
 from gan_bench.data import catalogue
 from gan_bench.suite.plan import Plan, choose_profile
 from gan_bench.suite.spec import load_suite
@@ -45,17 +61,24 @@ def list_all() -> None:
 @user_errors
 def train(
     recipe: str = typer.Argument(..., help="Recipe name (see `ganbench list`)."),
-    dataset: str = typer.Option("mnist", help="Dataset: mnist, fashion-mnist, stacked-mnist, ring, grid, "
-                                "edges2digits, edges2fashion, digits2bold, or a translation folder's path."),
+    dataset: str = typer.Option(
+        "mnist",
+        help="Dataset: mnist, fashion-mnist, stacked-mnist, ring, grid, "
+        "edges2digits, edges2fashion, digits2bold, or a translation folder's path.",
+    ),
     direction: Optional[str] = DirectionOpt,
     seed: int = typer.Option(0, min=0, help="Run seed."),
     profile: Optional[str] = typer.Option(None, help="full, quick or smoke (default: full on CUDA, quick on CPU)."),
     steps: Optional[int] = typer.Option(None, min=1, help="Override the profile's step count."),
-    out: Optional[Path] = typer.Option(None, help="The run directory "
-                                       "(default: results/runs/train-<UTC time>/<recipe>/seed-<n>)."),
+    out: Optional[Path] = typer.Option(
+        None, help="The run directory (default: results/runs/train-<UTC time>/<recipe>/seed-<n>)."
+    ),
     device: str = Device,
-    resume: bool = typer.Option(False, help="Continue an interrupted run from its last checkpoint "
-                                "(without --out: the newest unfinished run of this spec)."),
+    resume: bool = typer.Option(
+        False,
+        help="Continue an interrupted run from its last checkpoint "
+        "(without --out: the newest unfinished run of this spec).",
+    ),
     quiet: bool = Quiet,
     data_dir: Optional[Path] = DataDir,
     compile: bool = CompileOpt,
@@ -65,9 +88,21 @@ def train(
     chosen, why = choose_profile(profile, devices.resolve(device))
     err_console.print(f"profile: {chosen} ({why})", highlight=False)
     with reporter(quiet) as progress:
-        result = api.train(recipe, dataset, seed=seed, profile=profile, steps=steps, out=out, device=device,
-                           resume=resume, direction=direction, data_dir=data_dir, compile=compile,
-                           cuda_graph=cuda_graph, progress=progress)
+        result = api.train(
+            recipe,
+            dataset,
+            seed=seed,
+            profile=profile,
+            steps=steps,
+            out=out,
+            device=device,
+            resume=resume,
+            direction=direction,
+            data_dir=data_dir,
+            compile=compile,
+            cuda_graph=cuda_graph,
+            progress=progress,
+        )
     out_console.print(f"{result.status}: {result.path}", highlight=False)
 
 
@@ -76,10 +111,13 @@ def print_plan(p: Plan) -> None:
     recipes = sorted({spec.recipe for spec in p.specs})
     seeds = sorted({spec.seed for spec in p.specs})
     err_console.print(f"profile: {p.profile} ({p.profile_reason})", highlight=False)
-    err_console.print(f"suite {p.suite.name}: {len(p.specs)} runs ({len(recipes)} recipes x seeds "
-                      f"{','.join(map(str, seeds))}) on {', '.join(p.suite.datasets)}, {p.total_steps:,} training "
-                      f"steps, device {p.device}, executor {p.executor}"
-                      f"{', resuming' if p.resume else ''} into {p.root}", highlight=False)
+    err_console.print(
+        f"suite {p.suite.name}: {len(p.specs)} runs ({len(recipes)} recipes x seeds "
+        f"{','.join(map(str, seeds))}) on {', '.join(p.suite.datasets)}, {p.total_steps:,} training "
+        f"steps, device {p.device}, executor {p.executor}"
+        f"{', resuming' if p.resume else ''} into {p.root}",
+        highlight=False,
+    )
     for note in p.notes:
         err_console.print(note, highlight=False)
 
@@ -90,20 +128,33 @@ def run(
     suite: str = typer.Option(..., help="Suite name (suites/<name>.toml) or path to a suite TOML file."),
     recipes: Optional[str] = typer.Option(None, help="Only these recipes of the suite, comma-separated."),
     seeds: Optional[str] = typer.Option(None, help="Only these seeds, comma-separated (e.g. 0,1)."),
-    profile: Optional[str] = typer.Option(None, help="full, quick or smoke (default: the suite's, else "
-                                          "full on CUDA and quick on CPU)."),
+    profile: Optional[str] = typer.Option(
+        None, help="full, quick or smoke (default: the suite's, else full on CUDA and quick on CPU)."
+    ),
     out: Optional[Path] = typer.Option(None, help="Output folder (default: results/runs/<suite>-<UTC time>)."),
     device: str = Device,
-    resume: Optional[str] = typer.Option(None, "--resume", metavar="RUN_ID",
-                                         help="Continue the suite run RUN_ID (its folder under results/runs/, "
-                                         "or a path): skip complete runs, continue interrupted ones, refuse "
-                                         "if the suite or a spec changed."),
-    executor: str = typer.Option(defaults.EXECUTOR, help="local (this process) or ray (one Ray task per run; "
-                                 "pip install 'ganbench[ray]')."),
-    address: Optional[str] = typer.Option(None, help="With --executor ray: auto (the running cluster) or "
-                                          "HOST:PORT; default: start a Ray instance on this machine."),
-    batch_seeds: int = typer.Option(1, min=1, help="Train up to K seeds of an MLP recipe as one batched model "
-                                    "(same results per seed; other recipes run their seeds one by one)."),
+    resume: Optional[str] = typer.Option(
+        None,
+        "--resume",
+        metavar="RUN_ID",
+        help="Continue the suite run RUN_ID (its folder under results/runs/, "
+        "or a path): skip complete runs, continue interrupted ones, refuse "
+        "if the suite or a spec changed.",
+    ),
+    executor: str = typer.Option(
+        defaults.EXECUTOR, help="local (this process) or ray (one Ray task per run; pip install 'ganbench[ray]')."
+    ),
+    address: Optional[str] = typer.Option(
+        None,
+        help="With --executor ray: auto (the running cluster) or "
+        "HOST:PORT; default: start a Ray instance on this machine.",
+    ),
+    batch_seeds: int = typer.Option(
+        1,
+        min=1,
+        help="Train up to K seeds of an MLP recipe as one batched model "
+        "(same results per seed; other recipes run their seeds one by one).",
+    ),
     direction: Optional[str] = DirectionOpt,
     quiet: bool = Quiet,
     data_dir: Optional[Path] = DataDir,
@@ -115,18 +166,37 @@ def run(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan (runs, profile, device, steps) and exit."),
 ) -> None:
     """Train every recipe x seed of a suite, scoring each run as it finishes."""
-    p = api.plan(suite, recipes=names(recipes), seeds=ints(seeds, "--seeds"), profile=profile, out=out,
-                 device=device, resume=resume, executor=executor, address=address, batch_seeds=batch_seeds,
-                 direction=direction, compile=compile, cuda_graph=cuda_graph)
+    p = api.plan(
+        suite,
+        recipes=names(recipes),
+        seeds=ints(seeds, "--seeds"),
+        profile=profile,
+        out=out,
+        device=device,
+        resume=resume,
+        executor=executor,
+        address=address,
+        batch_seeds=batch_seeds,
+        direction=direction,
+        compile=compile,
+        cuda_graph=cuda_graph,
+    )
     print_plan(p)
     if dry_run:
         for spec in p.specs:
-            out_console.print(f"{spec.label}  {spec.dataset}  {spec.schedule.steps:,} steps  spec {spec.hash[:12]}",
-                              highlight=False)
+            out_console.print(
+                f"{spec.label}  {spec.dataset}  {spec.schedule.steps:,} steps  spec {spec.hash[:12]}", highlight=False
+            )
         return
     with reporter(quiet, None if executor == "ray" else p.total_steps) as progress:
-        done = api.execute_plan(p, samples=samples, backbone=backbone, inception_weights=inception_weights,
-                                data_dir=data_dir, progress=progress)
+        done = api.execute_plan(
+            p,
+            samples=samples,
+            backbone=backbone,
+            inception_weights=inception_weights,
+            data_dir=data_dir,
+            progress=progress,
+        )
     table = Table(title=f"suite {p.suite.name}")
     for col in ("recipe", "seed", "status", "summary", "run directory"):
         table.add_column(col)
@@ -146,16 +216,16 @@ def score(
     data_dir: Optional[Path] = DataDir,
 ) -> None:
     """Write metrics.json for each run: metrics under named protocols, mode coverage, a verdict."""
-    scored = api.score(runs, samples=samples, backbone=backbone, inception_weights=inception_weights,
-                       device=device, data_dir=data_dir)
+    scored = api.score(
+        runs, samples=samples, backbone=backbone, inception_weights=inception_weights, device=device, data_dir=data_dir
+    )
     table = Table(title="scores")
     for col in ("run", "verdict", "metric", "value"):
         table.add_column(col)
     for root, result in scored.items():
         first = True
         for name, entry in result["metrics"].items():
-            table.add_row(str(root) if first else "", result["verdict"] if first else "", name,
-                          f"{entry['value']:.4g}")
+            table.add_row(str(root) if first else "", result["verdict"] if first else "", name, f"{entry['value']:.4g}")
             first = False
         cover = result["coverage"]
         if "modes_covered" in cover:

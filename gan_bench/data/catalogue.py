@@ -16,9 +16,9 @@ from pathlib import Path
 
 import torch
 
-from gan_bench.rundir import atomic
 from gan_bench.data import idx
 from gan_bench.errors import DataError, UserError
+from gan_bench.rundir import atomic
 
 ROLES = ("train_images", "train_labels", "test_images", "test_labels")
 FILENAMES = {
@@ -74,8 +74,18 @@ DATASETS: dict[str, Dataset] = {
             "test_labels": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
         },
         torchvision_class="FashionMNIST",
-        classes=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+        classes=(
+            "T-shirt/top",
+            "Trouser",
+            "Pullover",
+            "Dress",
+            "Coat",
+            "Sandal",
+            "Shirt",
+            "Sneaker",
+            "Bag",
+            "Ankle boot",
+        ),
         debian_package="dataset-fashion-mnist",
     ),
 }
@@ -145,8 +155,7 @@ def _how_to_supply(ds: Dataset) -> str:
     ways = [f"put {names} in a folder named {ds.name}/ under --data-dir or ${ENV_DATA}"]
     if ds.debian_package:
         ways.append(f"apt install {ds.debian_package}")
-    ways.append(f"run `ganbench data fetch {ds.name}` on a machine with internet "
-                f"and copy {cache_dir() / ds.name}")
+    ways.append(f"run `ganbench data fetch {ds.name}` on a machine with internet and copy {cache_dir() / ds.name}")
     return "To supply it: " + "; or ".join(ways) + "."
 
 
@@ -286,5 +295,4 @@ def fetch(name: str) -> Path:
     except UserError:
         raise
     except Exception as e:
-        raise DataError(f"download of {ds.title} failed ({type(e).__name__}: {e}). "
-                        + _how_to_supply(ds)) from None
+        raise DataError(f"download of {ds.title} failed ({type(e).__name__}: {e}). " + _how_to_supply(ds)) from None

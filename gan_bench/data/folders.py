@@ -33,14 +33,18 @@ def is_folder_name(name: str) -> bool:
 def layout(root: Path) -> str:
     """'paired' (pix2pix layout) or 'unpaired' (CycleGAN layout); UserError otherwise."""
     if not root.is_dir():
-        raise DataError(f"{root}: no such folder; a translation folder holds train/ and test/ (pix2pix) "
-                        f"or trainA/ trainB/ testA/ testB/ (CycleGAN)")
+        raise DataError(
+            f"{root}: no such folder; a translation folder holds train/ and test/ (pix2pix) "
+            f"or trainA/ trainB/ testA/ testB/ (CycleGAN)"
+        )
     if (root / "trainA").is_dir() or (root / "trainB").is_dir():
         return "unpaired"
     if (root / "train").is_dir():
         return "paired"
-    raise DataError(f"{root}: not a translation folder; expected train/ and test/ (or val/) of A|B images "
-                    f"(pix2pix) or trainA/ trainB/ testA/ testB/ (CycleGAN)")
+    raise DataError(
+        f"{root}: not a translation folder; expected train/ and test/ (or val/) of A|B images "
+        f"(pix2pix) or trainA/ trainB/ testA/ testB/ (CycleGAN)"
+    )
 
 
 def _read_split(folder: Path) -> tuple[torch.Tensor, list[Path]]:
@@ -53,8 +57,9 @@ def _read_split(folder: Path) -> tuple[torch.Tensor, list[Path]]:
     images, size = [], None
     for path in entries:
         if path.is_dir() or path.suffix.lower() not in IMAGE_SUFFIXES:
-            raise DataError(f"{path}: not an image file; a split folder holds only images "
-                            f"({', '.join(IMAGE_SUFFIXES)})")
+            raise DataError(
+                f"{path}: not an image file; a split folder holds only images ({', '.join(IMAGE_SUFFIXES)})"
+            )
         try:
             with Image.open(path) as im:
                 image = pil_to_tensor(im.convert("RGB"))
@@ -63,8 +68,10 @@ def _read_split(folder: Path) -> tuple[torch.Tensor, list[Path]]:
         if size is None:
             size = image.shape[1:]
         elif image.shape[1:] != size:
-            raise DataError(f"{path}: size {image.shape[2]}×{image.shape[1]} differs from {entries[0].name}'s "
-                            f"{size[1]}×{size[0]}; every image of a dataset must have the same size")
+            raise DataError(
+                f"{path}: size {image.shape[2]}×{image.shape[1]} differs from {entries[0].name}'s "
+                f"{size[1]}×{size[0]}; every image of a dataset must have the same size"
+            )
         images.append(image)
     return torch.stack(images), entries
 
@@ -72,9 +79,11 @@ def _read_split(folder: Path) -> tuple[torch.Tensor, list[Path]]:
 def _split_pairs(ab: torch.Tensor, folder: Path) -> tuple[torch.Tensor, torch.Tensor]:
     width = ab.shape[-1]
     if width % 2 or width // 2 != ab.shape[-2]:
-        raise DataError(f"{folder}: images are {width}×{ab.shape[-2]}; the pix2pix layout holds square A and B "
-                        f"side by side, so an image is twice as wide as high")
-    return ab[..., : width // 2], ab[..., width // 2:]
+        raise DataError(
+            f"{folder}: images are {width}×{ab.shape[-2]}; the pix2pix layout holds square A and B "
+            f"side by side, so an image is twice as wide as high"
+        )
+    return ab[..., : width // 2], ab[..., width // 2 :]
 
 
 def _check_size(root: Path, size: int) -> None:
@@ -99,21 +108,33 @@ def load(root: Path, direction: str = "AtoB") -> TranslationSet:
         test, test_files = _read_split(test_dir)
         (train_a, train_b), (test_a, test_b) = _split_pairs(train, root / "train"), _split_pairs(test, test_dir)
         if test_a.shape[1:] != train_a.shape[1:]:
-            raise DataError(f"{test_dir}: images differ in size from {root / 'train'}'s; every image of a "
-                            f"dataset must have the same size")
+            raise DataError(
+                f"{test_dir}: images differ in size from {root / 'train'}'s; every image of a "
+                f"dataset must have the same size"
+            )
         files = [*train_files, *test_files]
     else:
         parts = {s: _read_split(root / s) for s in CYCLEGAN_SPLITS}
         shapes = {s: tuple(parts[s][0].shape[1:]) for s in CYCLEGAN_SPLITS}
         if len(set(shapes.values())) > 1:
-            raise DataError(f"{root}: the splits hold images of different sizes ({shapes}); every image of a "
-                            f"dataset must have the same size")
+            raise DataError(
+                f"{root}: the splits hold images of different sizes ({shapes}); every image of a "
+                f"dataset must have the same size"
+            )
         (train_a, _), (train_b, _), (test_a, _), (test_b, _) = (parts[s] for s in CYCLEGAN_SPLITS)
         files = [f for s in CYCLEGAN_SPLITS for f in parts[s][1]]
         if train_a.shape[-1] != train_a.shape[-2]:
             raise DataError(f"{root / 'trainA'}: images must be square (width = height)")
     _check_size(root, train_a.shape[-1])
-    data = TranslationSet(name=str(root), paired=kind == "paired", train_a=train_a, train_b=train_b,
-                          test_a=test_a, test_b=test_b, true_mapping=kind == "paired",
-                          files={"root": str(root.resolve())}, sha256={"images": _digest(files)})
+    data = TranslationSet(
+        name=str(root),
+        paired=kind == "paired",
+        train_a=train_a,
+        train_b=train_b,
+        test_a=test_a,
+        test_b=test_b,
+        true_mapping=kind == "paired",
+        files={"root": str(root.resolve())},
+        sha256={"images": _digest(files)},
+    )
     return data.reversed() if direction == "BtoA" else data

@@ -49,7 +49,14 @@ def build(name: str) -> Loaded:
     train_x, train_y = sample(name, TRAIN_SAMPLES, g)
     test_x, test_y = sample(name, TEST_SAMPLES, g)
     digest = hashlib.sha256(train_x.numpy().tobytes()).hexdigest()
-    return Loaded(name=name, train_images=train_x, train_labels=train_y, test_images=test_x, test_labels=test_y,
-                  files={"train_images": f"generated: {name}, seed {DATA_SEED}"},
-                  sha256={"train_images": digest}, modality="points",
-                  modes={"means": means(name).tolist(), "std": STD[name]})
+    return Loaded(
+        name=name,
+        train_images=train_x,
+        train_labels=train_y,
+        test_images=test_x,
+        test_labels=test_y,
+        files={"train_images": f"generated: {name}, seed {DATA_SEED}"},
+        sha256={"train_images": digest},
+        modality="points",
+        modes={"means": means(name).tolist(), "std": STD[name]},
+    )

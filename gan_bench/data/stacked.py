@@ -26,7 +26,9 @@ def triple_digits(triples: torch.Tensor) -> torch.Tensor:
     return torch.stack([triples // 100, triples // 10 % 10, triples % 10], dim=1)
 
 
-def stack(images: torch.Tensor, labels: torch.Tensor, n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+def stack(
+    images: torch.Tensor, labels: torch.Tensor, n: int, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
     """n stacked images uint8 [n, 3, 28, 28] and their mode indices, each mode n/1000 times."""
     triples = torch.arange(MODES).repeat(n // MODES)[torch.randperm(n // MODES * MODES, generator=generator)]
     digits = triple_digits(triples)
@@ -43,7 +45,13 @@ def build(mnist: Loaded) -> Loaded:
     train_x, train_y = stack(mnist.train_images, mnist.train_labels, TRAIN_SAMPLES, g)
     test_x, test_y = stack(mnist.test_images, mnist.test_labels, TEST_SAMPLES, g)
     digest = hashlib.sha256(train_x.numpy().tobytes()).hexdigest()
-    return Loaded(name="stacked-mnist", train_images=train_x, train_labels=train_y, test_images=test_x,
-                  test_labels=test_y, files={"train_images": f"built from MNIST ({mnist.sha256['train_images'][:12]}), seed {SEED}"},
-                  sha256={"train_images": digest, "mnist_train_images": mnist.sha256["train_images"]},
-                  modality="rgb28")
+    return Loaded(
+        name="stacked-mnist",
+        train_images=train_x,
+        train_labels=train_y,
+        test_images=test_x,
+        test_labels=test_y,
+        files={"train_images": f"built from MNIST ({mnist.sha256['train_images'][:12]}), seed {SEED}"},
+        sha256={"train_images": digest, "mnist_train_images": mnist.sha256["train_images"]},
+        modality="rgb28",
+    )

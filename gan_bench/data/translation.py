@@ -55,15 +55,25 @@ class TranslationSet:
     def size(self) -> int:
         return self.train_a.shape[-1]
 
-    def reversed(self) -> "TranslationSet":
+    def reversed(self) -> TranslationSet:
         """The BtoA task: the domains swap."""
         swap = {"a": "b", "b": "a"}
         return TranslationSet(
-            name=self.name, paired=self.paired, train_a=self.train_b, train_b=self.train_a, test_a=self.test_b,
-            test_b=self.test_a, true_mapping=self.true_mapping, test_labels=self.test_labels,
-            evaluator=self.evaluator, evaluator_domains=tuple(swap[d] for d in self.evaluator_domains),
-            evaluator_crop=self.evaluator_crop, direction="BtoA" if self.direction == "AtoB" else "AtoB",
-            files=self.files, sha256=self.sha256)
+            name=self.name,
+            paired=self.paired,
+            train_a=self.train_b,
+            train_b=self.train_a,
+            test_a=self.test_b,
+            test_b=self.test_a,
+            true_mapping=self.true_mapping,
+            test_labels=self.test_labels,
+            evaluator=self.evaluator,
+            evaluator_domains=tuple(swap[d] for d in self.evaluator_domains),
+            evaluator_crop=self.evaluator_crop,
+            direction="BtoA" if self.direction == "AtoB" else "AtoB",
+            files=self.files,
+            sha256=self.sha256,
+        )
 
 
 def _dilate(x: torch.Tensor) -> torch.Tensor:
@@ -94,11 +104,20 @@ def _provenance(name: str, source) -> tuple[dict, dict]:
 def edges_task(name: str, source, pad: int = 0) -> TranslationSet:
     files, sha = _provenance(name, source)
     return TranslationSet(
-        name=name, paired=True, true_mapping=True,
-        train_a=_padded(outlines(source.train_images), pad), train_b=_padded(source.train_images[:, None], pad),
-        test_a=_padded(outlines(source.test_images), pad), test_b=_padded(source.test_images[:, None], pad),
-        test_labels=source.test_labels, evaluator=source.name, evaluator_domains=("b",), evaluator_crop=pad,
-        files=files, sha256=sha)
+        name=name,
+        paired=True,
+        true_mapping=True,
+        train_a=_padded(outlines(source.train_images), pad),
+        train_b=_padded(source.train_images[:, None], pad),
+        test_a=_padded(outlines(source.test_images), pad),
+        test_b=_padded(source.test_images[:, None], pad),
+        test_labels=source.test_labels,
+        evaluator=source.name,
+        evaluator_domains=("b",),
+        evaluator_crop=pad,
+        files=files,
+        sha256=sha,
+    )
 
 
 def bold_task(name: str, source) -> TranslationSet:
@@ -107,10 +126,19 @@ def bold_task(name: str, source) -> TranslationSet:
     files, sha = _provenance(name, source)
     sha["split"] = hashlib.sha256(order.numpy().tobytes()).hexdigest()
     return TranslationSet(
-        name=name, paired=False, true_mapping=True,
-        train_a=source.train_images[order[:half], None], train_b=bold(source.train_images[order[half:]]),
-        test_a=source.test_images[:, None], test_b=bold(source.test_images), test_labels=source.test_labels,
-        evaluator=source.name, evaluator_domains=("a", "b"), files=files, sha256=sha)
+        name=name,
+        paired=False,
+        true_mapping=True,
+        train_a=source.train_images[order[:half], None],
+        train_b=bold(source.train_images[order[half:]]),
+        test_a=source.test_images[:, None],
+        test_b=bold(source.test_images),
+        test_labels=source.test_labels,
+        evaluator=source.name,
+        evaluator_domains=("a", "b"),
+        files=files,
+        sha256=sha,
+    )
 
 
 # name -> (source dataset, builder)

@@ -6,19 +6,18 @@ matches: a complete run is then skipped, an interrupted one continues from its l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import torch
 
-from gan_bench.rundir import atomic
-from gan_bench.rundir import metrics_file
-from gan_bench.suite.spec import RunSpec
 from gan_bench.data.catalogue import Loaded
 from gan_bench.errors import RunDirError, UserError
-from gan_bench.rundir.repro import environment, seed_everything
+from gan_bench.rundir import atomic, metrics_file
 from gan_bench.rundir.layout import RunDir
+from gan_bench.rundir.repro import environment, seed_everything
+from gan_bench.suite.spec import RunSpec
 from gan_bench.train import checkpoint
 from gan_bench.train.engine import Outcome, train
 from gan_bench.train.progress import Reporter
@@ -38,16 +37,19 @@ def check_run_dir(spec: RunSpec, run: RunDir, resume: bool) -> str:
     if run.spec.is_file():
         existing = run.read_spec().get("spec_hash")
         if existing != spec.hash:
-            raise RunDirError(f"{run.spec}: the directory holds a different run (spec_hash {existing}, "
-                            f"this spec is {spec.hash}); the suite or recipe changed. "
-                            f"Choose another --out or delete {run.root}")
+            raise RunDirError(
+                f"{run.spec}: the directory holds a different run (spec_hash {existing}, "
+                f"this spec is {spec.hash}); the suite or recipe changed. "
+                f"Choose another --out or delete {run.root}"
+            )
         if not resume:
-            raise RunDirError(f"{run.root} already holds this run; pass --resume to continue it "
-                            f"(or skip it when complete), or choose another --out")
+            raise RunDirError(
+                f"{run.root} already holds this run; pass --resume to continue it "
+                f"(or skip it when complete), or choose another --out"
+            )
         return "complete" if run.complete else "resume"
     if run.root.is_dir() and any(run.root.iterdir()):
-        raise RunDirError(f"{run.root} is not empty and holds no ganbench run (no spec.json); "
-                        f"choose another --out")
+        raise RunDirError(f"{run.root} is not empty and holds no ganbench run (no spec.json); choose another --out")
     return "fresh"
 
 
@@ -89,16 +91,24 @@ def _begin(spec: RunSpec, run: RunDir, state: str, dataset, device: torch.device
 
 def _finished(spec: RunSpec, run: RunDir, outcome: Outcome, reporter: Reporter, score) -> RunResult:
     last = outcome.last
-    summary = (f"{outcome.steps} steps in {outcome.seconds:.1f}s, d_loss {last.get('d_loss', float('nan')):.3f} "
-               f"g_loss {last.get('g_loss', float('nan')):.3f}")
+    summary = (
+        f"{outcome.steps} steps in {outcome.seconds:.1f}s, d_loss {last.get('d_loss', float('nan')):.3f} "
+        f"g_loss {last.get('g_loss', float('nan')):.3f}"
+    )
     if score is not None:
         summary += "; " + _scored(score(run))
     reporter.run_finished(spec.label, summary)
     return RunResult(spec, run.root, "resumed" if outcome.resumed_from else "trained", summary)
 
 
-def execute(spec: RunSpec, run: RunDir, resume: bool, reporter: Reporter,
-            load_dataset: Callable[[str, str], Loaded], score: Callable[[RunDir], dict] | None = None) -> RunResult:
+def execute(
+    spec: RunSpec,
+    run: RunDir,
+    resume: bool,
+    reporter: Reporter,
+    load_dataset: Callable[[str, str], Loaded],
+    score: Callable[[RunDir], dict] | None = None,
+) -> RunResult:
     """Train (or resume) the run, then score it with ``score`` when given and not yet scored."""
     state = _checked(run, check_run_dir(spec, run, resume), reporter)
     if state == "complete":
@@ -106,14 +116,30 @@ def execute(spec: RunSpec, run: RunDir, resume: bool, reporter: Reporter,
     device = torch.device(spec.device)
     dataset = load_dataset(spec.dataset, spec.direction)
     _begin(spec, run, state, dataset, device)
-    outcome = train(spec.recipe_obj, spec.schedule, spec.seed, dataset, run, spec.hash, device,
-                    reporter, spec.label, compile=spec.compile, cuda_graph=spec.cuda_graph)
+    outcome = train(
+        spec.recipe_obj,
+        spec.schedule,
+        spec.seed,
+        dataset,
+        run,
+        spec.hash,
+        device,
+        reporter,
+        spec.label,
+        compile=spec.compile,
+        cuda_graph=spec.cuda_graph,
+    )
     return _finished(spec, run, outcome, reporter, score)
 
 
-def execute_seeds(specs: list[RunSpec], runs: list[RunDir], resume: bool, reporter: Reporter,
-                  load_dataset: Callable[[str, str], Loaded],
-                  score: Callable[[RunDir], dict] | None = None) -> list[RunResult]:
+def execute_seeds(
+    specs: list[RunSpec],
+    runs: list[RunDir],
+    resume: bool,
+    reporter: Reporter,
+    load_dataset: Callable[[str, str], Loaded],
+    score: Callable[[RunDir], dict] | None = None,
+) -> list[RunResult]:
     """Several seeds of one spec trained as one batched model, then each scored; complete runs are skipped."""
     states = [_checked(run, check_run_dir(spec, run, resume), reporter) for spec, run in zip(specs, runs)]
     results = {i: _skipped(specs[i], runs[i], reporter, score) for i, st in enumerate(states) if st == "complete"}
@@ -127,9 +153,18 @@ def execute_seeds(specs: list[RunSpec], runs: list[RunDir], resume: bool, report
         for i in todo:
             _begin(specs[i], runs[i], states[i], dataset, device)
         label = f"{first.recipe} seeds {','.join(str(specs[i].seed) for i in todo)}"
-        outcomes = train_seeds(first.recipe_obj, first.schedule, [specs[i].seed for i in todo], dataset,
-                               [runs[i] for i in todo], [specs[i].hash for i in todo], device, reporter, label,
-                               cuda_graph=first.cuda_graph)
+        outcomes = train_seeds(
+            first.recipe_obj,
+            first.schedule,
+            [specs[i].seed for i in todo],
+            dataset,
+            [runs[i] for i in todo],
+            [specs[i].hash for i in todo],
+            device,
+            reporter,
+            label,
+            cuda_graph=first.cuda_graph,
+        )
         for i, outcome in zip(todo, outcomes):
             results[i] = _finished(specs[i], runs[i], outcome, reporter, score)
     return [results[i] for i in range(len(specs))]

@@ -5,14 +5,14 @@ go K at a time through one batched model (train/seed_batch.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
-from gan_bench.suite.spec import RunSpec
 from gan_bench.data import datasets
-from gan_bench.rundir.layout import RunDir
 from gan_bench.executors.lifecycle import RunResult, check_run_dir, execute, execute_seeds
+from gan_bench.rundir.layout import RunDir
+from gan_bench.suite.spec import RunSpec
 from gan_bench.train.progress import Reporter
 from gan_bench.train.seed_batch import supports
 
@@ -28,17 +28,28 @@ def seed_groups(specs: list[RunSpec], batch_seeds: int) -> list[list[RunSpec]]:
     groups: list[list[RunSpec]] = []
     for spec in specs:
         last = groups[-1] if groups else None
-        if (last and len(last) < batch_seeds and supports(spec.recipe_obj, spec.cuda_graph) and not spec.compile
-                and last[0].model_copy(update={"seed": spec.seed}) == spec):
+        if (
+            last
+            and len(last) < batch_seeds
+            and supports(spec.recipe_obj, spec.cuda_graph)
+            and not spec.compile
+            and last[0].model_copy(update={"seed": spec.seed}) == spec
+        ):
             last.append(spec)
         else:
             groups.append([spec])
     return groups
 
 
-def run_all(specs: list[RunSpec], out: Path, resume: bool, reporter: Reporter,
-            data_dir: Path | None = None, score: Callable[[RunDir], dict] | None = None,
-            batch_seeds: int = 1) -> list[RunResult]:
+def run_all(
+    specs: list[RunSpec],
+    out: Path,
+    resume: bool,
+    reporter: Reporter,
+    data_dir: Path | None = None,
+    score: Callable[[RunDir], dict] | None = None,
+    batch_seeds: int = 1,
+) -> list[RunResult]:
     @lru_cache(maxsize=2)
     def load(name: str, direction: str):  # one verified load per dataset per suite (Loaded or TranslationSet)
         return datasets.load(name, data_dir, direction)

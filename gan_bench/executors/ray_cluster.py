@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gan_bench.suite.spec import RunSpec
 from gan_bench.errors import InvalidOption, RunDirError
+from gan_bench.executors.lifecycle import RunResult, check_run_dir
 from gan_bench.executors.local import run_dir_for
 from gan_bench.rundir.layout import RunDir
-from gan_bench.executors.lifecycle import RunResult, check_run_dir
+from gan_bench.suite.spec import RunSpec
 from gan_bench.train.progress import Reporter
 
 MAX_RETRIES = 3  # retries of a task whose worker or node was lost
@@ -39,11 +39,14 @@ def _one_run(spec_json: dict, run_root: str, data_dir: str | None, score_args: d
     folder = Path(data_dir) if data_dir else None
     score = None
     if score_args is not None:
+
         def score(run):
             return score_run(run, device=_device(spec), data_dir=folder, **score_args)
+
     # resume=True: the driver already checked the directory; a retried task continues what a lost worker left
-    result = execute(spec, RunDir(Path(run_root)), True, Reporter(),
-                     lambda name, way: datasets.load(name, folder, way), score)
+    result = execute(
+        spec, RunDir(Path(run_root)), True, Reporter(), lambda name, way: datasets.load(name, folder, way), score
+    )
     return {"status": result.status, "summary": result.summary}
 
 
@@ -53,8 +56,15 @@ def _device(spec: RunSpec):
     return torch.device(spec.device)
 
 
-def run_all(specs: list[RunSpec], out: Path, resume: bool, reporter: Reporter, address: str | None,
-            data_dir: Path | None = None, score_args: dict | None = None) -> list[RunResult]:
+def run_all(
+    specs: list[RunSpec],
+    out: Path,
+    resume: bool,
+    reporter: Reporter,
+    address: str | None,
+    data_dir: Path | None = None,
+    score_args: dict | None = None,
+) -> list[RunResult]:
     ray = _ray()
     by_dataset = len({spec.dataset for spec in specs}) > 1
     runs = [run_dir_for(out, spec, by_dataset) for spec in specs]
@@ -70,8 +80,11 @@ def run_all(specs: list[RunSpec], out: Path, resume: bool, reporter: Reporter, a
         for spec, run in zip(specs, runs):
             resources = {"num_gpus": 1} if spec.device == "cuda" else {"num_cpus": 1}
             ref = task.options(**resources, name=f"ganbench {spec.label}").remote(
-                spec.model_dump(mode="json"), str(Path(run.root).resolve()), str(data_dir) if data_dir else None,
-                score_args)
+                spec.model_dump(mode="json"),
+                str(Path(run.root).resolve()),
+                str(data_dir) if data_dir else None,
+                score_args,
+            )
             pending[ref] = (spec, run)
         results: dict[int, RunResult] = {}
         order = {id(spec): i for i, spec in enumerate(specs)}
@@ -89,9 +102,11 @@ def run_all(specs: list[RunSpec], out: Path, resume: bool, reporter: Reporter, a
             results[order[id(spec)]] = RunResult(spec, run.root, outcome["status"], outcome["summary"])
         failed = [r for r in results.values() if r.status == "failed"]
         if failed:
-            raise RunDirError(f"{len(failed)} of {len(specs)} runs failed on Ray: "
-                            + "; ".join(f"{r.spec.label}: {r.summary}" for r in failed)
-                            + ". Finished runs are kept; fix the cause and re-run with --resume")
+            raise RunDirError(
+                f"{len(failed)} of {len(specs)} runs failed on Ray: "
+                + "; ".join(f"{r.spec.label}: {r.summary}" for r in failed)
+                + ". Finished runs are kept; fix the cause and re-run with --resume"
+            )
         return [results[i] for i in range(len(specs))]
     finally:
         ray.shutdown()

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from gan_bench.rundir import atomic
 from gan_bench import defaults, shipped
-from gan_bench.suite import locate
-from gan_bench.suite.spec import Suite, Threshold, load_suite
 from gan_bench.errors import GateError, InvalidOption
 from gan_bench.report.tables import direction
+from gan_bench.rundir import atomic
+from gan_bench.suite import locate
+from gan_bench.suite.spec import Suite, Threshold, load_suite
 
 BASELINES = defaults.BASELINES_ROOT
 
@@ -36,8 +36,9 @@ class Verdict:
 
 def needs_baseline(suite: Suite) -> bool:
     """Whether any of the suite's thresholds is relative to a baseline."""
-    return any(t.baseline for recipes in suite.thresholds.values() for metrics in recipes.values()
-               for t in metrics.values())
+    return any(
+        t.baseline for recipes in suite.thresholds.values() for metrics in recipes.values() for t in metrics.values()
+    )
 
 
 def baseline_path(suite: str, profile: str, device: str) -> Path:
@@ -62,7 +63,9 @@ def read_baseline(path: Path) -> dict:
     try:
         data = json.loads(Path(path).read_text())
     except FileNotFoundError:
-        raise InvalidOption(f"--baseline: file {path} does not exist; write one with `ganbench baseline RUNS`") from None
+        raise InvalidOption(
+            f"--baseline: file {path} does not exist; write one with `ganbench baseline RUNS`"
+        ) from None
     except (OSError, json.JSONDecodeError) as e:
         own = Path(path).resolve().is_relative_to(shipped.folder("baselines").resolve())
         advice = f"; {shipped.restore_advice(path)}" if own else ""
@@ -137,8 +140,8 @@ def junit(verdicts: list[Verdict], path: Path) -> None:
 
 def baseline_from(df: pd.DataFrame, command: str) -> dict:
     """The per-recipe means, stds and n of every scored metric, with how they were produced."""
-    from gan_bench.rundir.repro import git_commit
     from gan_bench.report.tables import metric_columns
+    from gan_bench.rundir.repro import git_commit
 
     keys = {k: sorted(set(df[k])) for k in ("suite", "profile", "device", "dataset")}
     for k, v in keys.items():
@@ -146,12 +149,27 @@ def baseline_from(df: pd.DataFrame, command: str) -> dict:
             raise GateError(f"runs mix {k}s {v}; a baseline covers one suite, profile and device")
     recipes = {}
     for recipe, part in df.groupby("recipe"):
-        recipes[recipe] = {m: {"mean": float(part[m].mean()), "std": float(part[m].std(ddof=1)) if len(part) > 1
-                               else 0.0, "n": int(part[m].notna().sum())}
-                           for m in metric_columns(df) if part[m].notna().all()}
-    return {"suite": keys["suite"][0], "profile": keys["profile"][0], "device": keys["device"][0],
-            "dataset": keys["dataset"][0], "recipes": recipes,
-            "produced_by": {"command": command, "git_commit": git_commit(),
-                            "runs_trained_at": sorted({str(c) for c in df.get("env.git_commit", pd.Series()).dropna()}),
-                            "seeds": sorted(set(df["seed"])),
-                            "runs": int(len(df)), "spec_hashes": sorted(set(df["spec_hash"]))}}
+        recipes[recipe] = {
+            m: {
+                "mean": float(part[m].mean()),
+                "std": float(part[m].std(ddof=1)) if len(part) > 1 else 0.0,
+                "n": int(part[m].notna().sum()),
+            }
+            for m in metric_columns(df)
+            if part[m].notna().all()
+        }
+    return {
+        "suite": keys["suite"][0],
+        "profile": keys["profile"][0],
+        "device": keys["device"][0],
+        "dataset": keys["dataset"][0],
+        "recipes": recipes,
+        "produced_by": {
+            "command": command,
+            "git_commit": git_commit(),
+            "runs_trained_at": sorted({str(c) for c in df.get("env.git_commit", pd.Series()).dropna()}),
+            "seeds": sorted(set(df["seed"])),
+            "runs": int(len(df)),
+            "spec_hashes": sorted(set(df["spec_hash"])),
+        },
+    }

@@ -24,9 +24,15 @@ D_REAL_DOMINATING = 0.95
 GRAD_COLLAPSE = 0.01
 OSCILLATION_CV = 0.5
 D_FAKE_SWING = 0.5
-RULES = {"window": WINDOW, "collapse_min_modes": COLLAPSE_MIN_MODES, "d_fake_dominated": D_FAKE_DOMINATED,
-         "d_real_dominating": D_REAL_DOMINATING, "grad_collapse": GRAD_COLLAPSE,
-         "oscillation_cv": OSCILLATION_CV, "d_fake_swing": D_FAKE_SWING}
+RULES = {
+    "window": WINDOW,
+    "collapse_min_modes": COLLAPSE_MIN_MODES,
+    "d_fake_dominated": D_FAKE_DOMINATED,
+    "d_real_dominating": D_REAL_DOMINATING,
+    "grad_collapse": GRAD_COLLAPSE,
+    "oscillation_cv": OSCILLATION_CV,
+    "d_fake_swing": D_FAKE_SWING,
+}
 VERDICTS = ("converged", "oscillating", "vanishing-gradient", "mode-collapse", "diverged")
 
 
@@ -83,14 +89,21 @@ def verdict(numbers: dict, coverage: dict | None) -> tuple[str, str]:
         return "diverged", f"non-finite values from step {numbers['first_nonfinite_step']}"
     if coverage is not None and coverage.get("nonfinite_samples"):
         return "diverged", "the generator produces non-finite samples"
-    if coverage is not None and coverage.get("modes_total") and \
-            coverage["modes_covered"] < COLLAPSE_MIN_MODES * coverage["modes_total"]:
+    if (
+        coverage is not None
+        and coverage.get("modes_total")
+        and coverage["modes_covered"] < COLLAPSE_MIN_MODES * coverage["modes_total"]
+    ):
         return "mode-collapse", f"{coverage['modes_covered']} of {coverage['modes_total']} classes covered"
     d_fake, d_real, ratio = numbers["d_fake_mean"], numbers["d_real_mean"], numbers["g_grad_ratio"]
-    if d_fake is not None and d_fake < D_FAKE_DOMINATED and (
-            (d_real is not None and d_real > D_REAL_DOMINATING) or (ratio is not None and ratio < GRAD_COLLAPSE)):
-        return "vanishing-gradient", (f"mean D(G(z)) {_shown(d_fake)} with D(x) {_shown(d_real)}, "
-                                      f"G grad ratio {_shown(ratio)}")
+    if (
+        d_fake is not None
+        and d_fake < D_FAKE_DOMINATED
+        and ((d_real is not None and d_real > D_REAL_DOMINATING) or (ratio is not None and ratio < GRAD_COLLAPSE))
+    ):
+        return "vanishing-gradient", (
+            f"mean D(G(z)) {_shown(d_fake)} with D(x) {_shown(d_real)}, G grad ratio {_shown(ratio)}"
+        )
     cvs = [c for c in (numbers["d_loss_cv"], numbers["g_loss_cv"]) if c is not None]
     swing = numbers["d_fake_swing"] or 0.0
     if (cvs and max(cvs) > OSCILLATION_CV) or swing > D_FAKE_SWING:

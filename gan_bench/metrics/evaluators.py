@@ -15,17 +15,17 @@ import hashlib
 import io
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
 from gan_bench import shipped
-from gan_bench.rundir import atomic
 from gan_bench.data.catalogue import PACKAGE_ASSETS
 from gan_bench.errors import DataError
 from gan_bench.nets.evaluator import EvaluatorCNN
+from gan_bench.rundir import atomic
 
 
 @dataclass(frozen=True)
@@ -59,29 +59,91 @@ SKETCH_SIZE = 32
 SLICE_TOLERANCE = 1e-3
 # state_sketch of each 20-step slice, as `ganbench evaluator train` prints it.
 MNIST_SLICE_SKETCH = (
-    -2.26796436, -1.52383969, 4.01714612, -2.10127363, -1.20533131, -1.07357454, 0.303953609,
-    2.04292661, -3.49276245, 0.697669965, 2.42869879, 1.11366474, 1.25677899, -2.44607249,
-    -0.105821715, 2.44584889, -0.982621806, -0.837977072, 3.09313931, 1.46722408, 7.80278853,
-    4.39380712, 1.39412627, -2.78002588, 3.14705516, 4.24102661, -0.866268971, -1.76268822,
-    -1.38321606, 4.88277809, -4.50430863, 4.36107568,
+    -2.26796436,
+    -1.52383969,
+    4.01714612,
+    -2.10127363,
+    -1.20533131,
+    -1.07357454,
+    0.303953609,
+    2.04292661,
+    -3.49276245,
+    0.697669965,
+    2.42869879,
+    1.11366474,
+    1.25677899,
+    -2.44607249,
+    -0.105821715,
+    2.44584889,
+    -0.982621806,
+    -0.837977072,
+    3.09313931,
+    1.46722408,
+    7.80278853,
+    4.39380712,
+    1.39412627,
+    -2.78002588,
+    3.14705516,
+    4.24102661,
+    -0.866268971,
+    -1.76268822,
+    -1.38321606,
+    4.88277809,
+    -4.50430863,
+    4.36107568,
 )
 FASHION_SLICE_SKETCH = (
-    -2.40842651, -1.28679978, 3.81424788, -1.74803966, -0.966854433, -1.21293961, 0.50709506,
-    2.18732034, -3.63693195, 0.656943899, 2.70180771, 0.845622349, 1.05331657, -2.75037337,
-    0.021617984, 2.37860652, -1.00397828, -1.22914344, 3.39303207, 1.33351687, 8.02906796,
-    4.3821539, 0.971279742, -2.53637505, 2.91875113, 4.12264428, -0.886251925, -1.83400193,
-    -1.08635945, 5.12944638, -4.58542389, 4.29926088,
+    -2.40842651,
+    -1.28679978,
+    3.81424788,
+    -1.74803966,
+    -0.966854433,
+    -1.21293961,
+    0.50709506,
+    2.18732034,
+    -3.63693195,
+    0.656943899,
+    2.70180771,
+    0.845622349,
+    1.05331657,
+    -2.75037337,
+    0.021617984,
+    2.37860652,
+    -1.00397828,
+    -1.22914344,
+    3.39303207,
+    1.33351687,
+    8.02906796,
+    4.3821539,
+    0.971279742,
+    -2.53637505,
+    2.91875113,
+    4.12264428,
+    -0.886251925,
+    -1.83400193,
+    -1.08635945,
+    5.12944638,
+    -4.58542389,
+    4.29926088,
 )
 
 PINS: dict[str, Pin] = {
-    "mnist": Pin("mnist", TrainingPlan(epochs=5),
-                 sha256="b767b7199d12661df71b26b4ecb71192b210197723894b57366de43a0560d5cc", slice_steps=20,
-                 slice_sketch=MNIST_SLICE_SKETCH,
-                 test_accuracy=0.9953),
-    "fashion-mnist": Pin("fashion-mnist", TrainingPlan(epochs=12, hflip=True),
-                         sha256="aa68354bffc701040daff22c51bc4710136125319d67fe69490c90dc8f932f3b", slice_steps=20,
-                         slice_sketch=FASHION_SLICE_SKETCH,
-                         test_accuracy=0.9250),
+    "mnist": Pin(
+        "mnist",
+        TrainingPlan(epochs=5),
+        sha256="b767b7199d12661df71b26b4ecb71192b210197723894b57366de43a0560d5cc",
+        slice_steps=20,
+        slice_sketch=MNIST_SLICE_SKETCH,
+        test_accuracy=0.9953,
+    ),
+    "fashion-mnist": Pin(
+        "fashion-mnist",
+        TrainingPlan(epochs=12, hflip=True),
+        sha256="aa68354bffc701040daff22c51bc4710136125319d67fe69490c90dc8f932f3b",
+        slice_steps=20,
+        slice_sketch=FASHION_SLICE_SKETCH,
+        test_accuracy=0.9250,
+    ),
 }
 
 
@@ -104,8 +166,9 @@ def state_sketch(state: dict[str, torch.Tensor]) -> tuple[float, ...]:
     """SKETCH_SIZE fixed random ±1 projections (over √SKETCH_SIZE) of the floating-point tensors,
     flattened in name order: distances between sketches estimate L2 distances between states
     (Johnson–Lindenstrauss)."""
-    flat = torch.cat([state[k].detach().cpu().double().flatten() for k in sorted(state)
-                      if state[k].is_floating_point()])
+    flat = torch.cat(
+        [state[k].detach().cpu().double().flatten() for k in sorted(state) if state[k].is_floating_point()]
+    )
     g = torch.Generator().manual_seed(0)
     signs = torch.randint(0, 2, (SKETCH_SIZE, flat.numel()), generator=g, dtype=torch.int8).double() * 2 - 1
     return tuple((signs @ flat / math.sqrt(SKETCH_SIZE)).tolist())
@@ -132,8 +195,9 @@ def _augment(x: torch.Tensor, plan: TrainingPlan, g: torch.Generator) -> torch.T
     return out
 
 
-def train(images: torch.Tensor, labels: torch.Tensor, plan: TrainingPlan, max_steps: int | None = None,
-          progress=None) -> EvaluatorCNN:
+def train(
+    images: torch.Tensor, labels: torch.Tensor, plan: TrainingPlan, max_steps: int | None = None, progress=None
+) -> EvaluatorCNN:
     """Deterministic CPU training on uint8 images [N, 28, 28] (the train split)."""
     torch.manual_seed(plan.seed)
     torch.use_deterministic_algorithms(True)
@@ -151,7 +215,7 @@ def train(images: torch.Tensor, labels: torch.Tensor, plan: TrainingPlan, max_st
         for i in range(steps_per_epoch):
             if max_steps is not None and step >= max_steps:
                 return model
-            idx = perm[i * plan.batch_size:(i + 1) * plan.batch_size]
+            idx = perm[i * plan.batch_size : (i + 1) * plan.batch_size]
             logits, _ = model(_augment(x_all[idx], plan, g))
             loss = F.cross_entropy(logits, labels[idx])
             opt.zero_grad(set_to_none=True)
@@ -169,8 +233,8 @@ def accuracy(model: EvaluatorCNN, images: torch.Tensor, labels: torch.Tensor, ba
     model.eval()
     correct = 0
     for i in range(0, len(images), batch):
-        logits, _ = model(images[i:i + batch, None])
-        correct += (logits.argmax(1) == labels[i:i + batch]).sum().item()
+        logits, _ = model(images[i : i + batch, None])
+        correct += (logits.argmax(1) == labels[i : i + batch]).sum().item()
     return correct / len(images)
 
 
@@ -190,16 +254,20 @@ def load(dataset: str, device: torch.device | str = "cpu") -> tuple[EvaluatorCNN
     return model.eval().requires_grad_(False).to(device), digest
 
 
-@lru_cache(maxsize=None)
+@cache
 def _verified_state(dataset: str) -> tuple[dict[str, torch.Tensor], str]:
     """The weights file read and checked once per process."""
     pin = get_pin(dataset)
     if not pin.path.is_file():
-        raise DataError(f"{pin.path}: evaluator weights for {dataset} are missing; {shipped.restore_advice(pin.path)}, "
-                        f"or rebuild them with `ganbench evaluator train {dataset} --out {pin.path}`")
+        raise DataError(
+            f"{pin.path}: evaluator weights for {dataset} are missing; {shipped.restore_advice(pin.path)}, "
+            f"or rebuild them with `ganbench evaluator train {dataset} --out {pin.path}`"
+        )
     state = torch.load(pin.path, map_location="cpu", weights_only=True)
     digest = state_sha256(state)
     if digest != pin.sha256:
-        raise DataError(f"{pin.path}: evaluator sha256 {digest} does not match the pinned {pin.sha256}; "
-                        f"{shipped.restore_advice(pin.path)}, or retrain with `ganbench evaluator train {dataset}`")
+        raise DataError(
+            f"{pin.path}: evaluator sha256 {digest} does not match the pinned {pin.sha256}; "
+            f"{shipped.restore_advice(pin.path)}, or retrain with `ganbench evaluator train {dataset}`"
+        )
     return state, digest

@@ -98,46 +98,72 @@ def reference_cache(dataset: str, split: str, reference: torch.Tensor) -> dict:
     return {"cache": True, "cache_root": str(cache_dir() / "fidelity"), "input2_cache_name": name}
 
 
-def evaluator_metrics(generated: torch.Tensor, reference: torch.Tensor, dataset: str, split: str,
-                      cuda: bool) -> dict[str, dict]:
+def evaluator_metrics(
+    generated: torch.Tensor, reference: torch.Tensor, dataset: str, split: str, cuda: bool
+) -> dict[str, dict]:
     """IS, FID, KID and precision/recall of uint8 ``generated`` against ``reference``, with protocols."""
     n = len(generated)
     subset = min(KID_SUBSET_SIZE, n, len(reference))  # KID's subsets cannot outgrow either set
     raw = torch_fidelity.calculate_metrics(
-        input1=ImageTensors(generated), input2=ImageTensors(reference), cuda=cuda, batch_size=500,
-        isc=True, fid=True, kid=True, prc=True, feature_extractor=extractor_name(dataset),
-        feature_layer_isc=LOGITS, feature_layer_fid=FEATURES, feature_layer_kid=FEATURES,
-        feature_layer_prc=FEATURES, isc_splits=ISC_SPLITS, kid_subsets=KID_SUBSETS,
-        kid_subset_size=subset, prc_neighborhood=PRC_NEIGHBORHOOD,
-        samples_shuffle=False, rng_seed=RNG_SEED, save_cpu_ram=True, verbose=False,
+        input1=ImageTensors(generated),
+        input2=ImageTensors(reference),
+        cuda=cuda,
+        batch_size=500,
+        isc=True,
+        fid=True,
+        kid=True,
+        prc=True,
+        feature_extractor=extractor_name(dataset),
+        feature_layer_isc=LOGITS,
+        feature_layer_fid=FEATURES,
+        feature_layer_kid=FEATURES,
+        feature_layer_prc=FEATURES,
+        isc_splits=ISC_SPLITS,
+        kid_subsets=KID_SUBSETS,
+        kid_subset_size=subset,
+        prc_neighborhood=PRC_NEIGHBORHOOD,
+        samples_shuffle=False,
+        rng_seed=RNG_SEED,
+        save_cpu_ram=True,
+        verbose=False,
         **reference_cache(dataset, split, reference),
     )
     sha = evaluators.get_pin(dataset).sha256
-    protocol = {"samples": n, "reference_split": split, "reference_samples": len(reference),
-                "backbone": BACKBONE, "backbone_sha256": sha}
+    protocol = {
+        "samples": n,
+        "reference_split": split,
+        "reference_samples": len(reference),
+        "backbone": BACKBONE,
+        "backbone_sha256": sha,
+    }
 
     def entry(value, std=None, with_reference=True, **extra):
         p = dict(protocol) if with_reference else {k: v for k, v in protocol.items() if "reference" not in k}
         return {"value": float(value), **({"std": float(std)} if std is not None else {}), **p, **extra}
 
     return {
-        metric_name("is", BACKBONE, n, None): entry(raw["inception_score_mean"], raw["inception_score_std"],
-                                                   with_reference=False, splits=ISC_SPLITS),
+        metric_name("is", BACKBONE, n, None): entry(
+            raw["inception_score_mean"], raw["inception_score_std"], with_reference=False, splits=ISC_SPLITS
+        ),
         metric_name("fid", BACKBONE, n, split): entry(raw["frechet_inception_distance"]),
-        metric_name("kid", BACKBONE, n, split): entry(raw["kernel_inception_distance_mean"],
-                                                     raw["kernel_inception_distance_std"],
-                                                     subsets=KID_SUBSETS, subset_size=subset),
+        metric_name("kid", BACKBONE, n, split): entry(
+            raw["kernel_inception_distance_mean"],
+            raw["kernel_inception_distance_std"],
+            subsets=KID_SUBSETS,
+            subset_size=subset,
+        ),
         metric_name("precision", BACKBONE, n, split): entry(raw["precision"], neighborhood=PRC_NEIGHBORHOOD),
         metric_name("recall", BACKBONE, n, split): entry(raw["recall"], neighborhood=PRC_NEIGHBORHOOD),
     }
 
 
 @torch.no_grad()
-def evaluator_outputs(images: torch.Tensor, dataset: str, device: torch.device,
-                      batch: int = 1000) -> tuple[torch.Tensor, torch.Tensor]:
+def evaluator_outputs(
+    images: torch.Tensor, dataset: str, device: torch.device, batch: int = 1000
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(logits, features) of the pinned evaluator on uint8 images, batch by batch."""
     model, _ = evaluators.load(dataset, device)
-    outs = [model(images[i:i + batch, :1].to(device)) for i in range(0, len(images), batch)]
+    outs = [model(images[i : i + batch, :1].to(device)) for i in range(0, len(images), batch)]
     return torch.cat([o[0] for o in outs]).cpu(), torch.cat([o[1] for o in outs]).cpu()
 
 

@@ -43,8 +43,10 @@ def resolve_weights(path: Path | None) -> Path | None:
 
 
 def _missing(reason: str = "") -> str:
-    return (f"Inception weights not found{reason}. Download {WEIGHTS_URL} and put it at {hub_path()} "
-            f"(the torch hub cache), or pass --inception-weights PATH.")
+    return (
+        f"Inception weights not found{reason}. Download {WEIGHTS_URL} and put it at {hub_path()} "
+        f"(the torch hub cache), or pass --inception-weights PATH."
+    )
 
 
 def sha256_file(path: Path) -> str:
@@ -55,8 +57,9 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def inception_metrics(generated: torch.Tensor, reference: torch.Tensor, split: str, cuda: bool,
-                      weights: Path | None) -> dict[str, dict]:
+def inception_metrics(
+    generated: torch.Tensor, reference: torch.Tensor, split: str, cuda: bool, weights: Path | None
+) -> dict[str, dict]:
     """FID and IS on Inception pool_3 / logits; grayscale is tiled to RGB."""
     path = resolve_weights(weights)
 
@@ -65,19 +68,41 @@ def inception_metrics(generated: torch.Tensor, reference: torch.Tensor, split: s
 
     try:
         raw = torch_fidelity.calculate_metrics(
-            input1=ImageTensors(rgb(generated)), input2=ImageTensors(rgb(reference)), cuda=cuda, batch_size=100,
-            isc=True, fid=True, feature_extractor=EXTRACTOR, feature_extractor_weights_path=str(path) if path else None,
-            samples_shuffle=False, cache=False, save_cpu_ram=True, verbose=False)
+            input1=ImageTensors(rgb(generated)),
+            input2=ImageTensors(rgb(reference)),
+            cuda=cuda,
+            batch_size=100,
+            isc=True,
+            fid=True,
+            feature_extractor=EXTRACTOR,
+            feature_extractor_weights_path=str(path) if path else None,
+            samples_shuffle=False,
+            cache=False,
+            save_cpu_ram=True,
+            verbose=False,
+        )
     except OSError as e:  # the download failed
         raise DataError(_missing(f" and the download failed ({e})")) from None
     path = path or hub_path()
     sha = sha256_file(path)
-    protocol = {"samples": len(generated), "backbone": BACKBONE, "backbone_sha256": sha,
-                "backbone_weights": path.name, "official_weights": sha.startswith(OFFICIAL_PREFIX)}
+    protocol = {
+        "samples": len(generated),
+        "backbone": BACKBONE,
+        "backbone_sha256": sha,
+        "backbone_weights": path.name,
+        "official_weights": sha.startswith(OFFICIAL_PREFIX),
+    }
     n = len(generated)
     return {
-        metric_name("is", BACKBONE, n, None): {"value": float(raw["inception_score_mean"]),
-                                               "std": float(raw["inception_score_std"]), **protocol},
-        metric_name("fid", BACKBONE, n, split): {"value": float(raw["frechet_inception_distance"]), **protocol,
-                                                 "reference_split": split, "reference_samples": len(reference)},
+        metric_name("is", BACKBONE, n, None): {
+            "value": float(raw["inception_score_mean"]),
+            "std": float(raw["inception_score_std"]),
+            **protocol,
+        },
+        metric_name("fid", BACKBONE, n, split): {
+            "value": float(raw["frechet_inception_distance"]),
+            **protocol,
+            "reference_split": split,
+            "reference_samples": len(reference),
+        },
     }

@@ -24,15 +24,18 @@ def mode_index(red: torch.Tensor, green: torch.Tensor, blue: torch.Tensor) -> to
 
 def modes_of(images: torch.Tensor, device: torch.device) -> torch.Tensor:
     """uint8 [N, 3, 28, 28] -> the mode index of each image, each channel classified by the evaluator."""
-    digits = [evaluator_outputs(images[:, c:c + 1], EVALUATOR, device)[0].argmax(dim=1) for c in range(3)]
+    digits = [evaluator_outputs(images[:, c : c + 1], EVALUATOR, device)[0].argmax(dim=1) for c in range(3)]
     return mode_index(*digits)
 
 
 def mode_scores(modes: torch.Tensor) -> dict:
     """Modes captured (at least one sample) of 1000, and KL(p_gen over modes ‖ uniform)."""
     counts = torch.bincount(modes, minlength=MODES).double()
-    return {"modes": int((counts > 0).sum()), "modes_total": MODES,
-            "kl": kl(counts / counts.sum(), torch.full((MODES,), 1.0 / MODES, dtype=torch.float64))}
+    return {
+        "modes": int((counts > 0).sum()),
+        "modes_total": MODES,
+        "kl": kl(counts / counts.sum(), torch.full((MODES,), 1.0 / MODES, dtype=torch.float64)),
+    }
 
 
 def scores(images: torch.Tensor, device: torch.device) -> dict:

@@ -22,8 +22,12 @@ def psnr(x: torch.Tensor, y: torch.Tensor) -> float:
 
 
 def ssim(x: torch.Tensor, y: torch.Tensor, batch: int = 1000) -> float:
-    values = [structural_similarity_index_measure(x[i:i + batch].double(), y[i:i + batch].double(),
-                                                  data_range=1.0, reduction="none") for i in range(0, len(x), batch)]
+    values = [
+        structural_similarity_index_measure(
+            x[i : i + batch].double(), y[i : i + batch].double(), data_range=1.0, reduction="none"
+        )
+        for i in range(0, len(x), batch)
+    ]
     return float(torch.cat([v.reshape(-1) for v in values]).mean())
 
 

@@ -53,26 +53,45 @@ def tf_batch_norm(channels: int, momentum: float, dims: int) -> nn.Module:
 
 def small_tf_generator(z_dim: int, filters: int, dropout: float, bn_momentum: float) -> nn.Sequential:
     """seed 000 Example 10-3's G: dense to 4·4·1, resize to 7×7, deconvs 5×5 to 28×28×1, sigmoid."""
+
     def tail(ch: int) -> list[nn.Module]:
         return [LeakyMax(), _dropout(dropout), tf_batch_norm(ch, bn_momentum, 2)]
 
     return nn.Sequential(
-        nn.Linear(z_dim, 16), LeakyMax(), _dropout(dropout), tf_batch_norm(16, bn_momentum, 1),
-        Reshape(1, 4, 4), Bilinear(7),
-        nn.ConvTranspose2d(1, filters, 5, stride=2, padding=2, output_padding=1), *tail(filters),
-        nn.ConvTranspose2d(filters, filters, 5, stride=2, padding=2, output_padding=1), *tail(filters),
-        nn.ConvTranspose2d(filters, filters, 5, stride=1, padding=2), *tail(filters),
-        nn.ConvTranspose2d(filters, 1, 5, stride=1, padding=2), nn.Sigmoid(),
+        nn.Linear(z_dim, 16),
+        LeakyMax(),
+        _dropout(dropout),
+        tf_batch_norm(16, bn_momentum, 1),
+        Reshape(1, 4, 4),
+        Bilinear(7),
+        nn.ConvTranspose2d(1, filters, 5, stride=2, padding=2, output_padding=1),
+        *tail(filters),
+        nn.ConvTranspose2d(filters, filters, 5, stride=2, padding=2, output_padding=1),
+        *tail(filters),
+        nn.ConvTranspose2d(filters, filters, 5, stride=1, padding=2),
+        *tail(filters),
+        nn.ConvTranspose2d(filters, 1, 5, stride=1, padding=2),
+        nn.Sigmoid(),
     )
 
 
 def small_tf_discriminator(channels: int, filters: int, dense: int, dropout: float) -> nn.Sequential:
     """seed 000 Example 10-3's D: conv 5×5 (stride 2, 1, 1) with dropout, dense 128, dense 1 sigmoid."""
     return nn.Sequential(
-        nn.Conv2d(channels, filters, 5, stride=2, padding=2), LeakyMax(), _dropout(dropout),
-        nn.Conv2d(filters, filters, 5, stride=1, padding=2), LeakyMax(), _dropout(dropout),
-        nn.Conv2d(filters, filters, 5, stride=1, padding=2), LeakyMax(), _dropout(dropout),
-        nn.Flatten(), nn.Linear(filters * 14 * 14, dense), LeakyMax(), nn.Linear(dense, 1), nn.Sigmoid(),
+        nn.Conv2d(channels, filters, 5, stride=2, padding=2),
+        LeakyMax(),
+        _dropout(dropout),
+        nn.Conv2d(filters, filters, 5, stride=1, padding=2),
+        LeakyMax(),
+        _dropout(dropout),
+        nn.Conv2d(filters, filters, 5, stride=1, padding=2),
+        LeakyMax(),
+        _dropout(dropout),
+        nn.Flatten(),
+        nn.Linear(filters * 14 * 14, dense),
+        LeakyMax(),
+        nn.Linear(dense, 1),
+        nn.Sigmoid(),
     )
 
 
@@ -95,9 +114,13 @@ def dcgan_generator(z_dim: int, channels: int, image_size: int, ngf: int) -> nn.
     """Radford et al.: z -> base×base by a fractionally-strided conv, then stride-2 deconvs 4×4,
     BN and ReLU on every layer but the output, tanh out. Widths halve from ngf·2^(n-1) to ngf."""
     base, ups = _ladder(image_size)
-    widths = [ngf * 2 ** i for i in reversed(range(ups))]
-    layers: list[nn.Module] = [Reshape(z_dim, 1, 1), nn.ConvTranspose2d(z_dim, widths[0], base, 1, 0, bias=False),
-                               nn.BatchNorm2d(widths[0]), nn.ReLU(True)]
+    widths = [ngf * 2**i for i in reversed(range(ups))]
+    layers: list[nn.Module] = [
+        Reshape(z_dim, 1, 1),
+        nn.ConvTranspose2d(z_dim, widths[0], base, 1, 0, bias=False),
+        nn.BatchNorm2d(widths[0]),
+        nn.ReLU(True),
+    ]
     for a, b in zip(widths[:-1], widths[1:]):
         layers += [nn.ConvTranspose2d(a, b, 4, 2, 1, bias=False), nn.BatchNorm2d(b), nn.ReLU(True)]
     layers += [nn.ConvTranspose2d(widths[-1], channels, 4, 2, 1, bias=False), nn.Tanh()]
@@ -108,7 +131,7 @@ def dcgan_discriminator(channels: int, image_size: int, ndf: int) -> nn.Sequenti
     """Radford et al.: stride-2 convs 4×4 with LReLU 0.2, BN on every layer but the input, then a
     base×base conv to one logit (the sigmoid is in the loss)."""
     base, downs = _ladder(image_size)
-    widths = [ndf * 2 ** i for i in range(downs)]
+    widths = [ndf * 2**i for i in range(downs)]
     layers: list[nn.Module] = [nn.Conv2d(channels, widths[0], 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True)]
     for a, b in zip(widths[:-1], widths[1:]):
         layers += [nn.Conv2d(a, b, 4, 2, 1, bias=False), nn.BatchNorm2d(b), nn.LeakyReLU(0.2, True)]

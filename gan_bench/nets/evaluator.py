@@ -19,8 +19,9 @@ class EvaluatorCNN(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        self.body = nn.Sequential(*_block(1, 32), *_block(32, 64), *_block(64, 128), nn.Flatten(),
-                                  nn.Linear(128 * 3 * 3, FEATURES), nn.ReLU())
+        self.body = nn.Sequential(
+            *_block(1, 32), *_block(32, 64), *_block(64, 128), nn.Flatten(), nn.Linear(128 * 3 * 3, FEATURES), nn.ReLU()
+        )
         self.dropout = nn.Dropout(0.3)
         self.head = nn.Linear(FEATURES, CLASSES)
 

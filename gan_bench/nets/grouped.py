@@ -23,7 +23,6 @@ from torch import nn
 from gan_bench.nets.dropout import dropout
 from gan_bench.rundir.repro import rng_state, set_rng_state
 
-
 EXACT = (nn.ReLU, nn.LeakyReLU, nn.Identity)  # elementwise with one rounding: same bits in any lane
 
 
@@ -49,13 +48,18 @@ class GroupedSequential(nn.Module):
         if self.per_seed:
             weights = [[net[i].weight.detach().clone(), net[i].bias.detach().clone()] for net in nets for i in linears]
         else:
-            weights = [[torch.stack([net[i].weight.detach() for net in nets]),
-                        torch.stack([net[i].bias.detach() for net in nets])] for i in linears]
+            weights = [
+                [
+                    torch.stack([net[i].weight.detach() for net in nets]),
+                    torch.stack([net[i].bias.detach() for net in nets]),
+                ]
+                for i in linears
+            ]
         self.weights = nn.ParameterList(nn.Parameter(t) for pair in weights for t in pair)
         self.per_layer = 2 * len(linears)  # parameters of one seed (CPU) or of all seeds (CUDA)
         # Each seed's parameters as plain lists (CPU): slicing a ParameterList builds a module (~40 µs).
         flat, n = list(self.weights), self.per_layer
-        self.own = [flat[k * n:(k + 1) * n] for k in range(self.seeds)] if self.per_seed else []
+        self.own = [flat[k * n : (k + 1) * n] for k in range(self.seeds)] if self.per_seed else []
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.pac > 1:

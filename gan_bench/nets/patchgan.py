@@ -31,7 +31,7 @@ def receptive_field(k: int) -> int:
 
 def patchgan(in_ch: int, size: int, ndf: int = 64, norm=nn.BatchNorm2d) -> nn.Sequential:
     k = strided_layers(size)
-    ch = [ndf * min(2 ** i, 8) for i in range(k + 1)]
+    ch = [ndf * min(2**i, 8) for i in range(k + 1)]
     layers = [nn.Conv2d(in_ch, ch[0], 4, 2, 1), nn.LeakyReLU(0.2)]
     for i in range(1, k + 1):
         stride = 2 if i < k else 1

@@ -18,8 +18,15 @@ def _norm(ch: int) -> nn.Module:
 class ResidualBlock(nn.Module):
     def __init__(self, ch: int):
         super().__init__()
-        self.body = nn.Sequential(nn.ReflectionPad2d(1), nn.Conv2d(ch, ch, 3, bias=True), _norm(ch), nn.ReLU(),
-                                  nn.ReflectionPad2d(1), nn.Conv2d(ch, ch, 3, bias=True), _norm(ch))
+        self.body = nn.Sequential(
+            nn.ReflectionPad2d(1),
+            nn.Conv2d(ch, ch, 3, bias=True),
+            _norm(ch),
+            nn.ReLU(),
+            nn.ReflectionPad2d(1),
+            nn.Conv2d(ch, ch, 3, bias=True),
+            _norm(ch),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x + self.body(x)
@@ -28,7 +35,7 @@ class ResidualBlock(nn.Module):
 def resnet_generator(in_ch: int, out_ch: int, ngf: int, blocks: int) -> nn.Sequential:
     layers = [nn.ReflectionPad2d(3), nn.Conv2d(in_ch, ngf, 7), _norm(ngf), nn.ReLU()]
     for i in range(2):
-        c = ngf * 2 ** i
+        c = ngf * 2**i
         layers += [nn.Conv2d(c, 2 * c, 3, 2, 1), _norm(2 * c), nn.ReLU()]
     layers += [ResidualBlock(ngf * 4) for _ in range(blocks)]
     for i in reversed(range(2)):

@@ -44,7 +44,7 @@ class UNet(nn.Module):
         n = levels(size)
         if n < 2:
             raise ValueError(f"a U-Net needs an image size divisible by 4, not {size}")
-        ch = [ngf * min(2 ** i, 8) for i in range(n)]
+        ch = [ngf * min(2**i, 8) for i in range(n)]
         self.down = nn.ModuleList()
         for i in range(n):
             layers = [] if i == 0 else [nn.LeakyReLU(0.2)]

@@ -24,9 +24,18 @@ def read_metrics(run: RunDir) -> dict | None:
 def row(run: RunDir) -> dict:
     spec = run.read_spec()
     metrics = read_metrics(run)
-    out = {"run": str(run.root), "suite": suite_of(run), "recipe": spec["recipe"]["name"], "seed": spec["seed"],
-           "dataset": spec["dataset"], "profile": spec["profile"], "device": spec["device"],
-           "spec_hash": spec["spec_hash"], "verdict": "unscored", "verdict_reason": ""}
+    out = {
+        "run": str(run.root),
+        "suite": suite_of(run),
+        "recipe": spec["recipe"]["name"],
+        "seed": spec["seed"],
+        "dataset": spec["dataset"],
+        "profile": spec["profile"],
+        "device": spec["device"],
+        "spec_hash": spec["spec_hash"],
+        "verdict": "unscored",
+        "verdict_reason": "",
+    }
     if metrics is not None:
         out["verdict"], out["verdict_reason"] = metrics["verdict"], metrics["verdict_reason"]
         for key, value in metrics["protocol"].items():

@@ -30,8 +30,13 @@ def _histories(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _panels(hist: dict[str, pd.DataFrame], series: list[tuple[str, str, str]], hline: float | None = None,
-            log: bool = False, ylim: tuple | None = None) -> bytes:
+def _panels(
+    hist: dict[str, pd.DataFrame],
+    series: list[tuple[str, str, str]],
+    hline: float | None = None,
+    log: bool = False,
+    ylim: tuple | None = None,
+) -> bytes:
     """One panel per recipe (its own step axis), each with the given (column, label, style) series."""
     fig, axes = plt.subplots(1, len(hist), figsize=(3.2 * len(hist), 2.8), squeeze=False)
     for ax, (recipe, h) in zip(axes[0], hist.items()):
@@ -54,8 +59,9 @@ def curves(df: pd.DataFrame) -> dict[str, bytes]:
     hist = _histories(df)
     return {
         "Loss curves": _panels(hist, [("d_loss", "D loss", "-"), ("g_loss", "G loss", "-")]),
-        "D(x) and D(G(z))": _panels(hist, [("d_real", "D(x)", "-"), ("d_fake", "D(G(z))", "--")], hline=0.5,
-                                    ylim=(0, 1)),
+        "D(x) and D(G(z))": _panels(
+            hist, [("d_real", "D(x)", "-"), ("d_fake", "D(G(z))", "--")], hline=0.5, ylim=(0, 1)
+        ),
         "Gradient norms": _panels(hist, [("g_grad_norm", "G", "-"), ("d_grad_norm", "D", "-")], log=True),
     }
 
@@ -65,8 +71,10 @@ def _metrics(run: str) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
-HISTOGRAMS = {"class_histogram": "Class histograms (evaluator's predicted class of generated samples)",
-              "mode_histogram": "Mode histograms (share of generated points nearest each true mean)"}
+HISTOGRAMS = {
+    "class_histogram": "Class histograms (evaluator's predicted class of generated samples)",
+    "mode_histogram": "Mode histograms (share of generated points nearest each true mean)",
+}
 
 
 def _histograms(df: pd.DataFrame, key: str) -> bytes | None:
@@ -74,8 +82,11 @@ def _histograms(df: pd.DataFrame, key: str) -> bytes | None:
     recipes = sorted(set(df["recipe"]))
     means = {}
     for recipe in recipes:
-        hists = [m["coverage"][key] for run in df[df["recipe"] == recipe]["run"]
-                 if (m := _metrics(run)) and key in m["coverage"]]
+        hists = [
+            m["coverage"][key]
+            for run in df[df["recipe"] == recipe]["run"]
+            if (m := _metrics(run)) and key in m["coverage"]
+        ]
         if hists:
             means[recipe] = pd.DataFrame(hists).mean()
     if not means:

@@ -20,9 +20,11 @@ _LUCIC_FID = {  # model: (MNIST, Fashion-MNIST) as (mean, std)
 LUCIC_2018 = {
     "source": "Lucic et al. 2018, Table 2 (best FID over a hyper-parameter search; mean ± std)",
     "protocol": "Inception pool_3 (TF 2015-12-05 graph), 10,000 generated vs the 10,000-image test split, "
-                "grayscale tiled to RGB",
-    "datasets": {dataset: {model: {"fid_inception_10k_test": cells[i]} for model, cells in _LUCIC_FID.items()}
-                 for i, dataset in enumerate(("mnist", "fashion-mnist"))},
+    "grayscale tiled to RGB",
+    "datasets": {
+        dataset: {model: {"fid_inception_10k_test": cells[i]} for model, cells in _LUCIC_FID.items()}
+        for i, dataset in enumerate(("mnist", "fashion-mnist"))
+    },
 }
 
 
@@ -37,14 +39,18 @@ PACGAN_TABLE_1 = {
     "source": "Lin et al. 2018 (PacGAN), Table 1 (mean ± s.e. over 10 trials)",
     "protocol": "2,500 samples; high quality within 3 std of the nearest mean; reverse KL over modes",
     "datasets": {
-        "ring": {"GAN": _toy("6.3", "0.5", "98.2", "0.2", "0.45", "0.09"),
-                 "PacGAN2": _toy("7.9", "0.1", "95.6", "2.0", "0.07", "0.03"),
-                 "PacGAN3": _toy("7.8", "0.1", "97.7", "0.3", "0.10", "0.02"),
-                 "PacGAN4": _toy("7.8", "0.1", "95.9", "1.4", "0.07", "0.02")},
-        "grid": {"GAN": _toy("17.3", "0.8", "94.8", "0.7", "0.70", "0.07"),
-                 "PacGAN2": _toy("23.8", "0.7", "91.3", "0.8", "0.13", "0.04"),
-                 "PacGAN3": _toy("24.6", "0.4", "94.2", "0.4", "0.06", "0.02"),
-                 "PacGAN4": _toy("24.8", "0.2", "93.6", "0.6", "0.04", "0.01")},
+        "ring": {
+            "GAN": _toy("6.3", "0.5", "98.2", "0.2", "0.45", "0.09"),
+            "PacGAN2": _toy("7.9", "0.1", "95.6", "2.0", "0.07", "0.03"),
+            "PacGAN3": _toy("7.8", "0.1", "97.7", "0.3", "0.10", "0.02"),
+            "PacGAN4": _toy("7.8", "0.1", "95.9", "1.4", "0.07", "0.02"),
+        },
+        "grid": {
+            "GAN": _toy("17.3", "0.8", "94.8", "0.7", "0.70", "0.07"),
+            "PacGAN2": _toy("23.8", "0.7", "91.3", "0.8", "0.13", "0.04"),
+            "PacGAN3": _toy("24.6", "0.4", "94.2", "0.4", "0.06", "0.02"),
+            "PacGAN4": _toy("24.8", "0.2", "93.6", "0.6", "0.04", "0.01"),
+        },
     },
 }
 
@@ -52,12 +58,16 @@ VEEGAN_TABLE_1 = {
     "source": "Srivastava et al. 2017 (VEEGAN), Table 1 (as quoted by PacGAN)",
     "protocol": "2,500 samples; high quality within 3 std of the nearest mean",
     "datasets": {
-        "ring": {"GAN": {"modes_2d_2500": ("1", None), "high_quality_2d_2500": ("99.3", None)},
-                 "Unrolled GAN": {"modes_2d_2500": ("7.6", None), "high_quality_2d_2500": ("35.6", None)},
-                 "VEEGAN": {"modes_2d_2500": ("8", None), "high_quality_2d_2500": ("52.9", None)}},
-        "grid": {"GAN": {"modes_2d_2500": ("3.3", None), "high_quality_2d_2500": ("0.5", None)},
-                 "Unrolled GAN": {"modes_2d_2500": ("23.6", None), "high_quality_2d_2500": ("16", None)},
-                 "VEEGAN": {"modes_2d_2500": ("24.6", None), "high_quality_2d_2500": ("40", None)}},
+        "ring": {
+            "GAN": {"modes_2d_2500": ("1", None), "high_quality_2d_2500": ("99.3", None)},
+            "Unrolled GAN": {"modes_2d_2500": ("7.6", None), "high_quality_2d_2500": ("35.6", None)},
+            "VEEGAN": {"modes_2d_2500": ("8", None), "high_quality_2d_2500": ("52.9", None)},
+        },
+        "grid": {
+            "GAN": {"modes_2d_2500": ("3.3", None), "high_quality_2d_2500": ("0.5", None)},
+            "Unrolled GAN": {"modes_2d_2500": ("23.6", None), "high_quality_2d_2500": ("16", None)},
+            "VEEGAN": {"modes_2d_2500": ("24.6", None), "high_quality_2d_2500": ("40", None)},
+        },
     },
 }
 
@@ -69,14 +79,18 @@ def _stacked(modes: str, modes_sd: str | None, kl: str, kl_sd: str | None) -> di
 STACKED_TABLE_2 = {
     "source": "VEEGAN Table 2 = PacGAN Table 2 (each channel classified by the authors' own MNIST CNN)",
     "protocol": "26,000 samples; mode = digit triple of 1000; KL(p_gen ‖ uniform)",
-    "datasets": {"stacked-mnist": {
-        "DCGAN": _stacked("99", None, "3.40", None), "ALI": _stacked("16", None, "5.40", None),
-        "Unrolled GAN": _stacked("48.7", None, "4.32", None), "VEEGAN": _stacked("150", None, "2.95", None),
-        "PacGAN's own DCGAN": _stacked("78.9", "6.46", "4.50", "0.127"),
-        "PacDCGAN2": _stacked("1000.0", "0.00", "0.06", "0.003"),
-        "PacDCGAN3": _stacked("1000.0", "0.00", "0.06", "0.003"),
-        "PacDCGAN4": _stacked("1000.0", "0.00", "0.07", "0.005"),
-    }},
+    "datasets": {
+        "stacked-mnist": {
+            "DCGAN": _stacked("99", None, "3.40", None),
+            "ALI": _stacked("16", None, "5.40", None),
+            "Unrolled GAN": _stacked("48.7", None, "4.32", None),
+            "VEEGAN": _stacked("150", None, "2.95", None),
+            "PacGAN's own DCGAN": _stacked("78.9", "6.46", "4.50", "0.127"),
+            "PacDCGAN2": _stacked("1000.0", "0.00", "0.06", "0.003"),
+            "PacDCGAN3": _stacked("1000.0", "0.00", "0.06", "0.003"),
+            "PacDCGAN4": _stacked("1000.0", "0.00", "0.07", "0.005"),
+        }
+    },
 }
 
 TABLES = (LUCIC_2018, PACGAN_TABLE_1, VEEGAN_TABLE_1, STACKED_TABLE_2)
@@ -90,6 +104,12 @@ def published_rows(metrics: list[str], dataset: str) -> list[dict]:
         for model, cells in table["datasets"].get(dataset, {}).items():
             values = {m: v for m, v in cells.items() if m in metrics}
             if values:
-                rows.append({"label": f"{model} [published]", "source": table["source"],
-                             "protocol": table["protocol"], "values": values})
+                rows.append(
+                    {
+                        "label": f"{model} [published]",
+                        "source": table["source"],
+                        "protocol": table["protocol"],
+                        "values": values,
+                    }
+                )
     return rows

@@ -25,9 +25,14 @@ def _cell(value: float, spread: float | None) -> str:
 
 def _with_published(table: pd.DataFrame, dataset: str) -> pd.DataFrame:
     """Append the published rows whose protocol matches a column of ``table``, marked [published]."""
-    extra = [{"recipe": row["label"], **{m: _cell(*v) for m, v in row["values"].items()},
-              "verdicts": f"{row['source']}; {row['protocol']}"}
-             for row in published_rows(list(table.columns), dataset)]
+    extra = [
+        {
+            "recipe": row["label"],
+            **{m: _cell(*v) for m, v in row["values"].items()},
+            "verdicts": f"{row['source']}; {row['protocol']}",
+        }
+        for row in published_rows(list(table.columns), dataset)
+    ]
     if not extra:
         return table
     return pd.concat([table.astype(object), pd.DataFrame(extra, dtype=object)], ignore_index=True).fillna("—")
@@ -49,9 +54,15 @@ def as_rich(title: str, table: pd.DataFrame) -> Table:
 def markdown(df: pd.DataFrame) -> str:
     parts = ["# ganbench report", ""]
     for title, table in rich_tables(df):
-        parts += [f"## {title}", "", table.to_markdown(index=False), "",
-                  f"{BEST} best in column; values are mean ± std over the n seeds. Rows marked [published] are "
-                  f"copied from the paper named, under the same protocol.", ""]
+        parts += [
+            f"## {title}",
+            "",
+            table.to_markdown(index=False),
+            "",
+            f"{BEST} best in column; values are mean ± std over the n seeds. Rows marked [published] are "
+            f"copied from the paper named, under the same protocol.",
+            "",
+        ]
     return "\n".join(parts)
 
 
@@ -62,8 +73,10 @@ def csv(df: pd.DataFrame) -> str:
 
 def _img(title: str, png: bytes) -> str:
     data = base64.b64encode(png).decode()
-    return (f'<figure><img alt="{html_lib.escape(title)}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{html_lib.escape(title)}</figcaption></figure>")
+    return (
+        f'<figure><img alt="{html_lib.escape(title)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{html_lib.escape(title)}</figcaption></figure>"
+    )
 
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}
@@ -75,15 +88,17 @@ figcaption{font-size:12px;color:#555}.grids img{image-rendering:pixelated;width:
 def html(df: pd.DataFrame) -> str:
     body = ["<h1>ganbench report</h1>"]
     groups = comparison(df)
-    for (keys, table), (title, shown) in zip(groups.items(), rich_tables(df)):
+    for (keys, _table), (title, shown) in zip(groups.items(), rich_tables(df)):
         part = df
         for col, value in zip(["suite", "dataset", "profile", "device"], keys):
             part = part[part[col] == value]
         body.append(f"<h2>{html_lib.escape(title)}</h2>")
         body.append(shown.to_html(index=False, escape=True, classes="comparison", border=0))
-        body.append(f"<p>{BEST} best in column; mean ± std over the n seeds. Rows marked [published] are copied "
-                    f"from the paper named, under the same protocol. Metric names carry their protocol "
-                    f"(backbone, samples, reference split).</p>")
+        body.append(
+            f"<p>{BEST} best in column; mean ± std over the n seeds. Rows marked [published] are copied "
+            f"from the paper named, under the same protocol. Metric names carry their protocol "
+            f"(backbone, samples, reference split).</p>"
+        )
         figures = {**plots.curves(part), **plots.quality_and_coverage(part)}
         body += [_img(name, png) for name, png in figures.items()]
         kind = "scatters" if keys[1] in MIXTURES else "grids"  # plots at their own size; digit grids enlarged
@@ -93,6 +108,8 @@ def html(df: pd.DataFrame) -> str:
     body.append("<h2>Runs</h2>")
     cols = ["recipe", "seed", "verdict", "verdict_reason", *metric_columns(df), "run"]
     body.append(df[[c for c in cols if c in df]].to_html(index=False, escape=True, border=0))
-    return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ganbench report</title>"
-            '<link rel="icon" href="data:,">'
-            f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>\n")
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>ganbench report</title>'
+        '<link rel="icon" href="data:,">'
+        f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>\n"
+    )

@@ -8,10 +8,19 @@ import math
 import pandas as pd
 
 # Which way is better, by metric name prefix (the protocol suffix does not change it).
-LOWER_IS_BETTER = ("fid_", "kid_", "kl_generated_data", "reverse_kl_", "kl_stacked_", "l1_", "cycle_l1_",
-                   "mapping_l1_")
-HIGHER_IS_BETTER = ("is_", "precision_", "recall_", "modes_", "mean_confidence", "high_quality_", "cond_accuracy_",
-                    "psnr_", "ssim_", "label_acc_")
+LOWER_IS_BETTER = ("fid_", "kid_", "kl_generated_data", "reverse_kl_", "kl_stacked_", "l1_", "cycle_l1_", "mapping_l1_")
+HIGHER_IS_BETTER = (
+    "is_",
+    "precision_",
+    "recall_",
+    "modes_",
+    "mean_confidence",
+    "high_quality_",
+    "cond_accuracy_",
+    "psnr_",
+    "ssim_",
+    "label_acc_",
+)
 GROUP = ["suite", "dataset", "profile", "device"]
 PROTOCOL_METRICS = ("is_", "fid_", "kid_", "precision_", "recall_")  # named <metric>_<backbone>_<samples>...
 BEST = "★"
@@ -88,11 +97,16 @@ def comparison(df: pd.DataFrame) -> dict[tuple, pd.DataFrame]:
             means = part[f"{m}_mean"]
             best = (means.min() if direction(m) < 0 else means.max()) if means.notna().any() else None
             table[m] = [
-                _fmt(mean, std, n, runs, m) + (f" {BEST}" if best is not None and mean == best and len(part) > 1 else "")
-                for mean, std, n, runs in zip(means, part[f"{m}_std"], part[f"{m}_n"], part["n"])]
+                _fmt(mean, std, n, runs, m)
+                + (f" {BEST}" if best is not None and mean == best and len(part) > 1 else "")
+                for mean, std, n, runs in zip(means, part[f"{m}_std"], part[f"{m}_n"], part["n"])
+            ]
         table["verdicts"] = part["verdicts"]
-        for col, label in (("protocol.samples", "samples"), ("protocol.reference_split", "reference"),
-                           ("protocol.evaluator_sha256", "evaluator sha256")):
+        for col, label in (
+            ("protocol.samples", "samples"),
+            ("protocol.reference_split", "reference"),
+            ("protocol.evaluator_sha256", "evaluator sha256"),
+        ):
             if col in part:
                 table[label] = part[col].map(lambda v: v[:12] if label == "evaluator sha256" else v)
         backbones = sorted({m.split("_")[1] for m in shown if m.startswith(PROTOCOL_METRICS)})

@@ -11,8 +11,9 @@ import errno
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO
 
 from gan_bench.errors import NoSpace
 
@@ -46,8 +47,10 @@ def no_room(e: BaseException, path, cleaned: bool = True) -> NoSpace | None:
     if not (isinstance(e, OSError) and e.errno in NO_ROOM):
         return None
     left = "; nothing partial was left" if cleaned else ""
-    return NoSpace(f"{path}: cannot write ({e.strerror}){left}. Free some space, "
-                     f"then re-run with --resume to continue from the last checkpoint")
+    return NoSpace(
+        f"{path}: cannot write ({e.strerror}){left}. Free some space, "
+        f"then re-run with --resume to continue from the last checkpoint"
+    )
 
 
 def append_together(parts: list[tuple[Path, str]]) -> None:

@@ -24,8 +24,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from gan_bench.rundir import atomic
 from gan_bench.errors import RunDirError
+from gan_bench.rundir import atomic
 
 SUITE_FILE = "suite.json"
 

@@ -28,8 +28,10 @@ def output_lock(folder: Path):
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = path.read_text().strip() or "another process"
-            raise RunDirError(f"{path}: another ganbench run ({holder}) is writing to {folder}; "
-                            f"wait for it to finish, or choose another --out") from None
+            raise RunDirError(
+                f"{path}: another ganbench run ({holder}) is writing to {folder}; "
+                f"wait for it to finish, or choose another --out"
+            ) from None
         os.ftruncate(fd, 0)
         os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
         yield path

@@ -67,6 +67,7 @@ def read(run: RunDir) -> dict | None:
         return None
     data, reason = _checked(run)
     if reason is not None:
-        raise RunDirError(f"{run.metrics}: invalid metrics file, {reason}; "
-                        f"score the run again with `ganbench score {run.root}`")
+        raise RunDirError(
+            f"{run.metrics}: invalid metrics file, {reason}; score the run again with `ganbench score {run.root}`"
+        )
     return data

@@ -25,14 +25,17 @@ def new_output(prefix: str) -> Path:
 def latest_unfinished(spec: RunSpec) -> RunDir:
     """The newest unfinished run of exactly this spec under results/runs/."""
     root = defaults.RUNS_ROOT
-    candidates = sorted(root.glob(f"*/{spec.recipe}/seed-{spec.seed}/spec.json"),
-                        key=lambda p: p.stat().st_mtime, reverse=True)
+    candidates = sorted(
+        root.glob(f"*/{spec.recipe}/seed-{spec.seed}/spec.json"), key=lambda p: p.stat().st_mtime, reverse=True
+    )
     for path in candidates:
         run = RunDir(path.parent)
         if not run.complete and run.read_spec().get("spec_hash") == spec.hash:
             return run
-    raise RunDirError(f"--resume: no unfinished run of {spec.label} ({spec.profile}, {spec.dataset}) "
-                      f"under {root}; pass --out with the run directory to resume")
+    raise RunDirError(
+        f"--resume: no unfinished run of {spec.label} ({spec.profile}, {spec.dataset}) "
+        f"under {root}; pass --out with the run directory to resume"
+    )
 
 
 def resume_root(run_id: str | Path, out: Path | None, suite_hash: str) -> Path:
@@ -43,9 +46,13 @@ def resume_root(run_id: str | Path, out: Path | None, suite_hash: str) -> Path:
         raise RunDirError(f"--resume {run_id}: resumes into {root}; leave out --out (or give that same folder)")
     info = read_suite_info(root) if root.is_dir() else None
     if info is None or info.get("name") is None:
-        raise RunDirError(f"--resume {run_id}: {root} is not the output folder of a suite run (no suite.json); "
-                          f"pass a folder name under {defaults.RUNS_ROOT} or a path")
+        raise RunDirError(
+            f"--resume {run_id}: {root} is not the output folder of a suite run (no suite.json); "
+            f"pass a folder name under {defaults.RUNS_ROOT} or a path"
+        )
     if info.get("suite_hash") not in (None, suite_hash):
-        raise RunDirError(f"{root / SUITE_FILE}: the suite has changed since this run started (suite_hash "
-                          f"{info['suite_hash'][:12]}…, now {suite_hash[:12]}…); run it into a new --out instead")
+        raise RunDirError(
+            f"{root / SUITE_FILE}: the suite has changed since this run started (suite_hash "
+            f"{info['suite_hash'][:12]}…, now {suite_hash[:12]}…); run it into a new --out instead"
+        )
     return root

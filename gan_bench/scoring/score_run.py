@@ -13,15 +13,15 @@ import torch
 import torch_fidelity
 
 import gan_bench
-from gan_bench.rundir import atomic
-from gan_bench.scoring import translation as score_translation
+from gan_bench import defaults
 from gan_bench.data import datasets
 from gan_bench.errors import InvalidOption, RunDirError
-from gan_bench import defaults
-from gan_bench.rundir.repro import derived_seeds
 from gan_bench.metrics import coverage as coverage_mod
 from gan_bench.metrics import diagnostics, evaluators, fidelity, inception, mixture, stacked
+from gan_bench.rundir import atomic
 from gan_bench.rundir.layout import RunDir
+from gan_bench.rundir.repro import derived_seeds
+from gan_bench.scoring import translation as score_translation
 from gan_bench.train import checkpoint
 from gan_bench.train.scatter import save_scatter
 from gan_bench.variants import build_system, get_recipe
@@ -43,13 +43,17 @@ def sample_seed(seed: int) -> int:
 def _system(run: RunDir, spec: dict, device: torch.device, dataset):
     recipe = get_recipe(spec["recipe"]["name"])
     if recipe.model_dump(mode="json", exclude={"profiles"}) != spec["recipe"]:
-        raise RunDirError(f"{run.spec}: recipe {recipe.name} has changed since this run was trained; "
-                        f"score it with the ganbench version that trained it")
+        raise RunDirError(
+            f"{run.spec}: recipe {recipe.name} has changed since this run was trained; "
+            f"score it with the ganbench version that trained it"
+        )
     return build_system(recipe, device, dataset)
 
 
 @torch.no_grad()
-def generate(system, n: int, seed: int, device: torch.device, batch: int = 1000) -> tuple[torch.Tensor, torch.Tensor | None]:
+def generate(
+    system, n: int, seed: int, device: torch.device, batch: int = 1000
+) -> tuple[torch.Tensor, torch.Tensor | None]:
     """n samples (images [n, C, H, W] in [0, 1], or points) from a fixed input stream, and the class
     labels they were asked for (conditional recipes) or None. NaN stays visible as NaN floats."""
     g = torch.Generator().manual_seed(seed)
@@ -85,16 +89,25 @@ def image_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, d
         cuda = device.type == "cuda"
         metrics = fidelity.evaluator_metrics(generated, reference, spec["dataset"], REFERENCE_SPLIT, cuda)
         if opts["backbone"] == "inception":
-            metrics.update(inception.inception_metrics(generated, reference, REFERENCE_SPLIT, cuda,
-                                                       opts["inception_weights"]))
+            metrics.update(
+                inception.inception_metrics(generated, reference, REFERENCE_SPLIT, cuda, opts["inception_weights"])
+            )
         logits, _ = fidelity.evaluator_outputs(generated, spec["dataset"], device)
-        cover = {**coverage_mod.coverage(logits, dataset.test_labels), "nonfinite_samples": False,
-                 "evaluator_sha256": evaluator_sha}
+        cover = {
+            **coverage_mod.coverage(logits, dataset.test_labels),
+            "nonfinite_samples": False,
+            "evaluator_sha256": evaluator_sha,
+        }
         if labels is not None:
             metrics[f"cond_accuracy_{fidelity.BACKBONE}_{fidelity.count_name(n)}"] = _entry(
                 (logits.argmax(dim=1) == labels).double().mean(),
-                {"samples": n, "labels": "balanced: sample i asks for class i mod 10",
-                 "backbone": fidelity.BACKBONE, "backbone_sha256": evaluator_sha})
+                {
+                    "samples": n,
+                    "labels": "balanced: sample i asks for class i mod 10",
+                    "backbone": fidelity.BACKBONE,
+                    "backbone_sha256": evaluator_sha,
+                },
+            )
     if opts["over_time"]:
         ref_stats = fidelity.reference_statistics(reference, spec["dataset"], REFERENCE_SPLIT, device)
         name = fidelity.metric_name("fid", fidelity.BACKBONE, QUALITY_SAMPLES, REFERENCE_SPLIT)
@@ -105,17 +118,25 @@ def image_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, d
                 _, features = fidelity.evaluator_outputs(to_uint8(snap), spec["dataset"], device)
                 value = fidelity.fid_between(fidelity.fid_statistics(features), ref_stats)
             points.append({"step": step, name: value})
-    protocol = {"reference_split": REFERENCE_SPLIT, "reference_samples": len(reference),
-                "evaluator_sha256": evaluator_sha}
+    protocol = {
+        "reference_split": REFERENCE_SPLIT,
+        "reference_samples": len(reference),
+        "evaluator_sha256": evaluator_sha,
+    }
     return metrics, cover, points, protocol
 
 
 def stacked_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
     """Modes captured of 1000 and KL(p_gen ‖ uniform), each channel classified by the MNIST evaluator."""
     evaluator_sha = evaluators.load(stacked.EVALUATOR)[1]
-    protocol = {"samples": n, "modes_total": stacked.MODES, "protocol": "VEEGAN/PacGAN Table 2: each channel "
-                "classified by the MNIST evaluator, mode = digit triple, captured with >= 1 sample",
-                "backbone": fidelity.BACKBONE, "backbone_sha256": evaluator_sha}
+    protocol = {
+        "samples": n,
+        "modes_total": stacked.MODES,
+        "protocol": "VEEGAN/PacGAN Table 2: each channel "
+        "classified by the MNIST evaluator, mode = digit triple, captured with >= 1 sample",
+        "backbone": fidelity.BACKBONE,
+        "backbone_sha256": evaluator_sha,
+    }
 
     def measure(count: int) -> tuple[dict, dict] | None:
         images, _ = generate(system, count, sample_seed(spec["seed"]), device)
@@ -128,8 +149,12 @@ def stacked_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict,
     metrics, cover = {}, {"nonfinite_samples": measured is None}
     if measured is not None:
         metrics = {k: _entry(v, protocol) for k, v in measured[0].items()}
-        cover = {"modes_covered": measured[1]["modes"], "modes_total": stacked.MODES, "nonfinite_samples": False,
-                 "evaluator_sha256": evaluator_sha}
+        cover = {
+            "modes_covered": measured[1]["modes"],
+            "modes_total": stacked.MODES,
+            "nonfinite_samples": False,
+            "evaluator_sha256": evaluator_sha,
+        }
     points = []
     if opts["over_time"]:
         for step in _snapshots(run, system):
@@ -142,39 +167,64 @@ def stacked_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict,
 def mixture_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
     """Modes captured, % high quality and reverse KL against the mixture's true means (PacGAN Table 1)."""
     means, std = torch.tensor(dataset.modes["means"]), dataset.modes["std"]
-    protocol = {"samples": n, "modes_total": len(means), "high_quality_radius_std": mixture.QUALITY_STDS,
-                "protocol": "PacGAN Table 1: high quality within 3 std of the nearest mean; a mode is captured "
-                            "by >= 1 high-quality sample; reverse KL of nearest-mode shares against uniform"}
+    protocol = {
+        "samples": n,
+        "modes_total": len(means),
+        "high_quality_radius_std": mixture.QUALITY_STDS,
+        "protocol": "PacGAN Table 1: high quality within 3 std of the nearest mean; a mode is captured "
+        "by >= 1 high-quality sample; reverse KL of nearest-mode shares against uniform",
+    }
 
     def measure(count: int) -> tuple[dict, torch.Tensor]:
         points, _ = generate(system, count, sample_seed(spec["seed"]), device)
         return {**mixture.scores(points, means, std), "nonfinite": not bool(torch.isfinite(points).all())}, points
 
     numbers, scored = measure(n)
-    save_scatter(run.scored_scatter, scored, dataset.modes, f"{spec['recipe']['name']}, seed {spec['seed']}: "
-                 f"the scored points")  # counted as metrics.json counts them, unlike the training z's grids
+    save_scatter(
+        run.scored_scatter, scored, dataset.modes, f"{spec['recipe']['name']}, seed {spec['seed']}: the scored points"
+    )  # counted as metrics.json counts them, unlike the training z's grids
     names = mixture.metric_names(n)
     metrics = {names[k]: _entry(numbers[k], protocol) for k in ("modes", "high_quality", "reverse_kl")}
-    cover = {"modes_covered": numbers["modes"], "modes_total": numbers["modes_total"],
-             "mode_histogram": numbers["mode_histogram"], "nonfinite_samples": numbers["nonfinite"]}
-    points = [{"step": step, names["modes"]: measure(n)[0]["modes"]} for step in _snapshots(run, system)] \
-        if opts["over_time"] else []
+    cover = {
+        "modes_covered": numbers["modes"],
+        "modes_total": numbers["modes_total"],
+        "mode_histogram": numbers["mode_histogram"],
+        "nonfinite_samples": numbers["nonfinite"],
+    }
+    points = (
+        [{"step": step, names["modes"]: measure(n)[0]["modes"]} for step in _snapshots(run, system)]
+        if opts["over_time"]
+        else []
+    )
     return metrics, cover, points, {}
 
 
-SCORERS = {"gray28": image_scores, "rgb28": stacked_scores, "points": mixture_scores,
-           "paired": score_translation.paired_scores, "unpaired": score_translation.unpaired_scores}
+SCORERS = {
+    "gray28": image_scores,
+    "rgb28": stacked_scores,
+    "points": mixture_scores,
+    "paired": score_translation.paired_scores,
+    "unpaired": score_translation.unpaired_scores,
+}
 
 
-def score_run(run: RunDir, samples: int | None = None, backbone: str = "lenet",
-              inception_weights: Path | None = None, device: torch.device = torch.device("cpu"),
-              over_time: bool = True, data_dir: Path | None = None) -> dict:
+def score_run(
+    run: RunDir,
+    samples: int | None = None,
+    backbone: str = "lenet",
+    inception_weights: Path | None = None,
+    device: torch.device = torch.device("cpu"),
+    over_time: bool = True,
+    data_dir: Path | None = None,
+) -> dict:
     if backbone not in BACKBONES:
         raise InvalidOption(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(BACKBONES)}")
     spec = run.read_spec()
     if not run.complete:
-        raise RunDirError(f"{run.root}: the run is not complete (no {run.final_checkpoint.name}); "
-                        f"finish it with --resume before scoring")
+        raise RunDirError(
+            f"{run.root}: the run is not complete (no {run.final_checkpoint.name}); "
+            f"finish it with --resume before scoring"
+        )
     modality = datasets.modality(spec["dataset"])
     if backbone == "inception" and modality != "gray28":
         raise InvalidOption(f"--backbone inception: only for MNIST-like images, and {spec['dataset']} is {modality}")
@@ -191,10 +241,17 @@ def score_run(run: RunDir, samples: int | None = None, backbone: str = "lenet",
     result = {
         "format": METRICS_FORMAT,
         "spec_hash": spec["spec_hash"],
-        "recipe": spec["recipe"]["name"], "dataset": spec["dataset"], "seed": spec["seed"],
+        "recipe": spec["recipe"]["name"],
+        "dataset": spec["dataset"],
+        "seed": spec["seed"],
         "profile": spec["profile"],
-        "protocol": {"samples": n, "sample_seed": sample_seed(spec["seed"]), **protocol,
-                     "torch_fidelity": torch_fidelity.__version__, "ganbench": gan_bench.__version__},
+        "protocol": {
+            "samples": n,
+            "sample_seed": sample_seed(spec["seed"]),
+            **protocol,
+            "torch_fidelity": torch_fidelity.__version__,
+            "ganbench": gan_bench.__version__,
+        },
         "metrics": metrics,
         "coverage": cover,
         "diagnostics": {**numbers, "rules": diagnostics.RULES},

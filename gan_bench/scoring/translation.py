@@ -32,14 +32,15 @@ def _seed(spec: dict) -> int:
 def translated(system, images: torch.Tensor, way: str, seed: int, device: torch.device) -> torch.Tensor:
     """uint8 images through G (way "ab") or F ("ba"), as floats in [0, 1]; dropout noise is seeded."""
     torch.manual_seed(seed)
-    outs = [system.translate(to_signed(images[i:i + BATCH]).to(device), way).cpu()
-            for i in range(0, len(images), BATCH)]
+    outs = [
+        system.translate(to_signed(images[i : i + BATCH]).to(device), way).cpu() for i in range(0, len(images), BATCH)
+    ]
     return to_unit(torch.cat(outs))
 
 
 def _evaluator_view(images: torch.Tensor, crop: int) -> torch.Tensor:
     """uint8 [N, 1, H, W] as the evaluator sees it: the task's padding cut off."""
-    return images[..., crop:images.shape[-2] - crop, crop:images.shape[-1] - crop] if crop else images
+    return images[..., crop : images.shape[-2] - crop, crop : images.shape[-1] - crop] if crop else images
 
 
 def _evaluated(outputs: torch.Tensor, reference: torch.Tensor, dataset, device) -> tuple[dict, torch.Tensor]:
@@ -58,8 +59,13 @@ def _protocol(n: int, dataset, **extra) -> dict:
 
 def _label_entry(logits: torch.Tensor, labels: torch.Tensor, dataset) -> dict:
     sha = evaluators.get_pin(dataset.evaluator).sha256
-    return {"value": float((logits.argmax(1) == labels).double().mean()), "samples": len(labels),
-            "labels": "the class of the input image", "backbone": fidelity.BACKBONE, "backbone_sha256": sha}
+    return {
+        "value": float((logits.argmax(1) == labels).double().mean()),
+        "samples": len(labels),
+        "labels": "the class of the input image",
+        "backbone": fidelity.BACKBONE,
+        "backbone_sha256": sha,
+    }
 
 
 def paired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
@@ -70,14 +76,18 @@ def paired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device: 
     metrics = {}
     if not cover["nonfinite_samples"]:
         names, proto = tm.paired_names(n), _protocol(n, dataset, target="the true B of each test A")
-        metrics = {names["l1"]: {"value": tm.l1(out, target), **proto},
-                   names["psnr"]: {"value": tm.psnr(out, target), "data_range": 1.0, **proto},
-                   names["ssim"]: {"value": tm.ssim(out, target), **tm.SSIM_PROTOCOL, **proto}}
+        metrics = {
+            names["l1"]: {"value": tm.l1(out, target), **proto},
+            names["psnr"]: {"value": tm.psnr(out, target), "data_range": 1.0, **proto},
+            names["ssim"]: {"value": tm.ssim(out, target), **tm.SSIM_PROTOCOL, **proto},
+        }
         if dataset.evaluator and "b" in dataset.evaluator_domains:
             labels = dataset.test_labels[:n]
             fid, logits = _evaluated(out, dataset.test_b, dataset, device)
             metrics[fidelity.metric_name("fid", fidelity.BACKBONE, n, "test")] = {
-                **fid, "compares": "G(A) against the real test B"}
+                **fid,
+                "compares": "G(A) against the real test B",
+            }
             metrics[f"label_acc_{fidelity.BACKBONE}_{fidelity.count_name(n)}"] = _label_entry(logits, labels, dataset)
             cover = {**coverage_mod.coverage(logits, labels), "nonfinite_samples": False}
     points = []
@@ -86,7 +96,12 @@ def paired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device: 
         name = tm.paired_names(q)["l1"]
         for step in checkpoint.g_snapshots(run.checkpoints, system.G):
             snap = translated(system, dataset.test_a[:q], "ab", _seed(spec), device)
-            points.append({"step": step, name: tm.l1(snap, from_uint8(dataset.test_b[:q])) if torch.isfinite(snap).all() else None})
+            points.append(
+                {
+                    "step": step,
+                    name: tm.l1(snap, from_uint8(dataset.test_b[:q])) if torch.isfinite(snap).all() else None,
+                }
+            )
     return metrics, cover, points, {"task": dataset.name}
 
 
@@ -100,8 +115,10 @@ def unpaired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device
         aba = translated(system, to_uint8(ab), "ba", _seed(spec), device)
         bab = translated(system, to_uint8(ba), "ab", _seed(spec), device)
         names = tm.unpaired_names(n)
-        metrics[names["cycle_l1"]] = {"value": 0.5 * (tm.l1(aba, from_uint8(a)) + tm.l1(bab, from_uint8(b))),
-                                      **_protocol(n, dataset, compares="F(G(a)) with a and G(F(b)) with b, averaged")}
+        metrics[names["cycle_l1"]] = {
+            "value": 0.5 * (tm.l1(aba, from_uint8(a)) + tm.l1(bab, from_uint8(b))),
+            **_protocol(n, dataset, compares="F(G(a)) with a and G(F(b)) with b, averaged"),
+        }
         if dataset.true_mapping:
             proto = _protocol(n, dataset, target="the task's true translation of each test image")
             metrics[names["mapping_l1_ab"]] = {"value": tm.l1(ab, from_uint8(dataset.test_b[:n_a])), **proto}
@@ -111,11 +128,15 @@ def unpaired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device
             if dataset.evaluator and domain in dataset.evaluator_domains and labels is not None:
                 fid, logits = _evaluated(outputs, reference, dataset, device)
                 count = fidelity.count_name(len(outputs))
-                metrics[f"fid_{way}_{fidelity.BACKBONE}_{count}_test"] = {**fid, "compares": f"G_{way}(test) "
-                                                                         f"against the real test {domain.upper()}"}
-                metrics[f"label_acc_{way}_{fidelity.BACKBONE}_{count}"] = _label_entry(logits, labels[:len(outputs)], dataset)
+                metrics[f"fid_{way}_{fidelity.BACKBONE}_{count}_test"] = {
+                    **fid,
+                    "compares": f"G_{way}(test) against the real test {domain.upper()}",
+                }
+                metrics[f"label_acc_{way}_{fidelity.BACKBONE}_{count}"] = _label_entry(
+                    logits, labels[: len(outputs)], dataset
+                )
                 if "modes_total" not in cover:
-                    cover = {**coverage_mod.coverage(logits, labels[:len(outputs)]), "nonfinite_samples": False}
+                    cover = {**coverage_mod.coverage(logits, labels[: len(outputs)]), "nonfinite_samples": False}
     points = []
     if opts["over_time"]:
         q = min(QUALITY_SAMPLES, len(dataset.test_a))
@@ -127,7 +148,8 @@ def unpaired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device
             elif dataset.true_mapping:
                 value = tm.l1(out, from_uint8(dataset.test_b[:q]))
             else:
-                value = tm.l1(translated(system, to_uint8(out), "ba", _seed(spec), device), from_uint8(dataset.test_a[:q]))
+                value = tm.l1(
+                    translated(system, to_uint8(out), "ba", _seed(spec), device), from_uint8(dataset.test_a[:q])
+                )
             points.append({"step": step, name: value})
     return metrics, cover, points, {"task": dataset.name}
-

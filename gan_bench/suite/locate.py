@@ -25,8 +25,10 @@ def suite_path(name_or_path: str | Path) -> Path:
         if (folder / f"{name_or_path}.toml").is_file():
             return folder / f"{name_or_path}.toml"
     known = sorted({p.stem for f in folders() if f.is_dir() for p in f.glob("*.toml")})
-    raise SuiteError(f"--suite: no suite named {str(name_or_path)!r} in {' or '.join(map(str, folders()))}; "
-                    f"valid: {', '.join(known) or '(none)'}, or a path to a .toml file")
+    raise SuiteError(
+        f"--suite: no suite named {str(name_or_path)!r} in {' or '.join(map(str, folders()))}; "
+        f"valid: {', '.join(known) or '(none)'}, or a path to a .toml file"
+    )
 
 
 def available_suites() -> list[Path]:

@@ -66,21 +66,35 @@ def check_cuda_graph(cuda_graph: bool, compile: bool, device: torch.device) -> N
     if cuda_graph and compile:
         raise InvalidOption("--cuda-graph and --compile: choose one")
     if cuda_graph and device.type != "cuda":
-        raise InvalidOption(f"--cuda-graph: needs a CUDA device; the run's device is {device.type} "
-                            f"(give --device cuda, or leave out --cuda-graph)")
+        raise InvalidOption(
+            f"--cuda-graph: needs a CUDA device; the run's device is {device.type} "
+            f"(give --device cuda, or leave out --cuda-graph)"
+        )
 
 
-def plan_suite(suite: str | Path, *, recipes: list[str] | None = None, seeds: list[int] | None = None,
-               profile: str | None = None, out: Path | None = None, device: str = defaults.DEVICE,
-               resume: str | Path | None = None, executor: str = defaults.EXECUTOR, address: str | None = None,
-               batch_seeds: int = 1, direction_: str | None = None, compile: bool = False,
-               cuda_graph: bool = False) -> Plan:
+def plan_suite(
+    suite: str | Path,
+    *,
+    recipes: list[str] | None = None,
+    seeds: list[int] | None = None,
+    profile: str | None = None,
+    out: Path | None = None,
+    device: str = defaults.DEVICE,
+    resume: str | Path | None = None,
+    executor: str = defaults.EXECUTOR,
+    address: str | None = None,
+    batch_seeds: int = 1,
+    direction_: str | None = None,
+    compile: bool = False,
+    cuda_graph: bool = False,
+) -> Plan:
     """Validate a suite run's arguments and settle its runs; writes nothing."""
     s = load_suite(suite)
     if direction_ is not None:
         if not all(datasets.is_translation(d) for d in s.datasets):
-            raise InvalidOption(f"--direction: applies to translation data only; suite {s.name} has "
-                                f"{', '.join(s.datasets)}")
+            raise InvalidOption(
+                f"--direction: applies to translation data only; suite {s.name} has {', '.join(s.datasets)}"
+            )
         s = s.model_copy(update={"direction": direction(direction_, s.direction)})
     if seeds is not None and (not seeds or min(seeds) < 0):
         raise InvalidOption(f"--seeds: expected non-negative integers, got {seeds}")
@@ -99,11 +113,15 @@ def plan_suite(suite: str | Path, *, recipes: list[str] | None = None, seeds: li
         if eager:
             notes.append(f"--cuda-graph: {', '.join(eager)} run eagerly (capture covers the MLP and toy recipes)")
     if batch_seeds > 1:
-        alone = sorted({spec.recipe for spec in specs if compile or not batch_supports(spec.recipe_obj, spec.cuda_graph)})
+        alone = sorted(
+            {spec.recipe for spec in specs if compile or not batch_supports(spec.recipe_obj, spec.cuda_graph)}
+        )
         if alone:
-            notes.append(f"--batch-seeds: {', '.join(alone)} train one seed at a time (batching covers the MLP "
-                         f"recipes{', without --compile' if compile else ''}"
-                         f"{', without dropout under --cuda-graph' if cuda_graph else ''})")
+            notes.append(
+                f"--batch-seeds: {', '.join(alone)} train one seed at a time (batching covers the MLP "
+                f"recipes{', without --compile' if compile else ''}"
+                f"{', without dropout under --cuda-graph' if cuda_graph else ''})"
+            )
     if executor not in defaults.EXECUTORS:
         raise InvalidOption(f"--executor: unknown executor {executor!r}; valid: {', '.join(defaults.EXECUTORS)}")
     if executor == "ray" and batch_seeds > 1:
@@ -113,6 +131,18 @@ def plan_suite(suite: str | Path, *, recipes: list[str] | None = None, seeds: li
     suite_hash = spec_hash(s.model_dump(mode="json"))
     out = Path(out) if out is not None else None
     root = outputs.resume_root(resume, out, suite_hash) if resume is not None else (out or outputs.new_output(s.name))
-    return Plan(suite=s, suite_file=suite_path(suite), specs=specs, root=root, device=dev, profile=chosen,
-                profile_reason=why, resume=resume is not None, executor=executor, address=address,
-                batch_seeds=batch_seeds, suite_hash=suite_hash, notes=notes)
+    return Plan(
+        suite=s,
+        suite_file=suite_path(suite),
+        specs=specs,
+        root=root,
+        device=dev,
+        profile=chosen,
+        profile_reason=why,
+        resume=resume is not None,
+        executor=executor,
+        address=address,
+        batch_seeds=batch_seeds,
+        suite_hash=suite_hash,
+        notes=notes,
+    )

@@ -18,14 +18,22 @@ A suite file (``suites/<name>.toml``)::
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Literal
 
-import re
-
-from pydantic import (BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveInt, ValidationError,
-                      field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from gan_bench.data import datasets as all_datasets
 from gan_bench.errors import InvalidOption, SuiteError, UserError
@@ -68,8 +76,10 @@ def compatible(recipe: str, dataset: str) -> None:
     wants, has = get_recipe(recipe).modality, _modality(dataset)
     if wants != has:
         fits = [d for d in all_datasets.NAMES if all_datasets.modality(d) == wants]
-        raise ValueError(f"recipe {recipe} trains on {wants} data and dataset {dataset} is {has}; "
-                         f"datasets for {recipe}: {', '.join(fits)}")
+        raise ValueError(
+            f"recipe {recipe} trains on {wants} data and dataset {dataset} is {has}; "
+            f"datasets for {recipe}: {', '.join(fits)}"
+        )
 
 
 class RunSpec(BaseModel):
@@ -87,7 +97,7 @@ class RunSpec(BaseModel):
     cuda_graph: bool = False  # each step replayed as one captured CUDA graph (opt-in; train/cuda_graph.py)
 
     @model_validator(mode="after")
-    def _direction(self) -> "RunSpec":
+    def _direction(self) -> RunSpec:
         if self.direction != "AtoB" and not all_datasets.is_translation(self.dataset):
             raise ValueError(f"direction {self.direction} applies to translation data only, not {self.dataset}")
         return self
@@ -109,8 +119,15 @@ class RunSpec(BaseModel):
             extra["compile"] = True
         if self.cuda_graph:
             extra["cuda_graph"] = True
-        return {"recipe": recipe, "dataset": self.dataset, **extra, "seed": self.seed, "profile": self.profile,
-                "schedule": self.schedule.model_dump(mode="json"), "device": self.device}
+        return {
+            "recipe": recipe,
+            "dataset": self.dataset,
+            **extra,
+            "seed": self.seed,
+            "profile": self.profile,
+            "schedule": self.schedule.model_dump(mode="json"),
+            "device": self.device,
+        }
 
     @property
     def hash(self) -> str:
@@ -122,11 +139,13 @@ class RunSpec(BaseModel):
 
 
 # Metric names a threshold may name: the protocol names of metrics.json, and coverage numbers.
-METRIC_NAME = re.compile(r"^((is_(lenet|inception)_\d+k?)|((fid|kid|precision|recall)_(lenet|inception)_\d+k?_(test|train))"
-                         r"|((modes|high_quality|reverse_kl)_2d_\d+k?)|((modes|kl)_stacked_lenet_\d+k?)"
-                         r"|(cond_accuracy_lenet_\d+k?)|modes_covered|kl_generated_data|mean_confidence"
-                         r"|((l1|psnr|ssim|cycle_l1|mapping_l1_ab|mapping_l1_ba)_\d+k?_test)"
-                         r"|(fid_(ab|ba)_lenet_\d+k?_test)|(label_acc(_ab|_ba)?_lenet_\d+k?))$")
+METRIC_NAME = re.compile(
+    r"^((is_(lenet|inception)_\d+k?)|((fid|kid|precision|recall)_(lenet|inception)_\d+k?_(test|train))"
+    r"|((modes|high_quality|reverse_kl)_2d_\d+k?)|((modes|kl)_stacked_lenet_\d+k?)"
+    r"|(cond_accuracy_lenet_\d+k?)|modes_covered|kl_generated_data|mean_confidence"
+    r"|((l1|psnr|ssim|cycle_l1|mapping_l1_ab|mapping_l1_ba)_\d+k?_test)"
+    r"|(fid_(ab|ba)_lenet_\d+k?_test)|(label_acc(_ab|_ba)?_lenet_\d+k?))$"
+)
 
 
 class Threshold(BaseModel):
@@ -139,7 +158,7 @@ class Threshold(BaseModel):
     tolerance: NonNegativeFloat | None = None  # relative: 0.1 allows 10% worse than the baseline
 
     @model_validator(mode="after")
-    def _one_rule(self) -> "Threshold":
+    def _one_rule(self) -> Threshold:
         if not self.baseline and self.min is None and self.max is None:
             raise ValueError("a threshold needs min, max, or baseline = true with a tolerance")
         if self.baseline and self.tolerance is None:
@@ -170,13 +189,15 @@ class Suite(BaseModel):
                 _known_recipe(recipe)
                 for metric in metrics:
                     if not METRIC_NAME.match(metric):
-                        raise ValueError(f"unknown metric {metric!r} for {recipe}; valid: protocol names such as "
-                                         f"fid_lenet_10k_test, is_lenet_1k, precision_lenet_10k_test, "
-                                         f"modes_covered, kl_generated_data, mean_confidence, "
-                                         f"modes_2d_2500, high_quality_2d_2500, reverse_kl_2d_2500, "
-                                         f"modes_stacked_lenet_26k, kl_stacked_lenet_26k, cond_accuracy_lenet_10k, "
-                                         f"l1_10k_test, psnr_10k_test, ssim_10k_test, label_acc_lenet_10k, "
-                                         f"fid_ab_lenet_10k_test, cycle_l1_10k_test, mapping_l1_ab_10k_test")
+                        raise ValueError(
+                            f"unknown metric {metric!r} for {recipe}; valid: protocol names such as "
+                            f"fid_lenet_10k_test, is_lenet_1k, precision_lenet_10k_test, "
+                            f"modes_covered, kl_generated_data, mean_confidence, "
+                            f"modes_2d_2500, high_quality_2d_2500, reverse_kl_2d_2500, "
+                            f"modes_stacked_lenet_26k, kl_stacked_lenet_26k, cond_accuracy_lenet_10k, "
+                            f"l1_10k_test, psnr_10k_test, ssim_10k_test, label_acc_lenet_10k, "
+                            f"fid_ab_lenet_10k_test, cycle_l1_10k_test, mapping_l1_ab_10k_test"
+                        )
         return v
 
     @field_validator("dataset")
@@ -184,8 +205,10 @@ class Suite(BaseModel):
     def _dataset(cls, v: str | list[str]) -> str | list[str]:
         for name in [v] if isinstance(v, str) else v:
             if not all_datasets.known(name):
-                raise ValueError(f"unknown dataset {name!r}; valid: {', '.join(all_datasets.NAMES)}, "
-                                 f"or a translation folder's path (with a '/')")
+                raise ValueError(
+                    f"unknown dataset {name!r}; valid: {', '.join(all_datasets.NAMES)}, "
+                    f"or a translation folder's path (with a '/')"
+                )
         if isinstance(v, list) and (not v or len(set(v)) != len(v)):
             raise ValueError("a list of datasets must be non-empty and without repeats")
         return v
@@ -205,14 +228,15 @@ class Suite(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _fits(self) -> "Suite":
+    def _fits(self) -> Suite:
         for recipe, names in self.only.items():
             if recipe not in self.recipes:
                 raise ValueError(f"only: {recipe!r} is not one of the suite's recipes ({', '.join(self.recipes)})")
             for name in names:
                 if name not in self.datasets:
-                    raise ValueError(f"only.{recipe}: {name!r} is not one of the suite's datasets "
-                                     f"({', '.join(self.datasets)})")
+                    raise ValueError(
+                        f"only.{recipe}: {name!r} is not one of the suite's datasets ({', '.join(self.datasets)})"
+                    )
         for recipe in self.recipes:
             for dataset in self.datasets_of(recipe):
                 compatible(recipe, dataset)
@@ -227,19 +251,32 @@ class Suite(BaseModel):
     def datasets(self) -> list[str]:
         return [self.dataset] if isinstance(self.dataset, str) else list(self.dataset)
 
-    def expand(self, profile: str, device: str, recipes: list[str] | None = None,
-               seeds: list[int] | None = None) -> list[RunSpec]:
+    def expand(
+        self, profile: str, device: str, recipes: list[str] | None = None, seeds: list[int] | None = None
+    ) -> list[RunSpec]:
         """The (recipe, seed) runs of this suite, optionally narrowed to some recipes and seeds."""
         for name in recipes or []:
             if name not in self.recipes:
-                raise InvalidOption(f"--recipes: {name!r} is not in suite {self.name!r}; "
-                                f"valid: {', '.join(self.recipes)}")
+                raise InvalidOption(
+                    f"--recipes: {name!r} is not in suite {self.name!r}; valid: {', '.join(self.recipes)}"
+                )
         if profile not in PROFILES:
             raise InvalidOption(f"--profile: unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
-        return [RunSpec(recipe=r, dataset=d, seed=s, profile=profile, steps=self.steps.get(r), device=device,
-                        direction=self.direction)
-                for d in self.datasets for r in (recipes or self.recipes) if d in self.datasets_of(r)
-                for s in (seeds if seeds is not None else self.seeds)]
+        return [
+            RunSpec(
+                recipe=r,
+                dataset=d,
+                seed=s,
+                profile=profile,
+                steps=self.steps.get(r),
+                device=device,
+                direction=self.direction,
+            )
+            for d in self.datasets
+            for r in (recipes or self.recipes)
+            if d in self.datasets_of(r)
+            for s in (seeds if seeds is not None else self.seeds)
+        ]
 
 
 def _format_errors(path: Path, error: ValidationError) -> str:

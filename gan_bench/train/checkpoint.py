@@ -7,8 +7,8 @@ from pathlib import Path
 
 import torch
 
-from gan_bench.rundir import atomic
 from gan_bench.errors import RunDirError
+from gan_bench.rundir import atomic
 
 
 def save(path: Path, state: dict) -> None:
@@ -21,8 +21,10 @@ def load(path: Path) -> dict:
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # a truncated or foreign file: say which, and what to do
-        raise RunDirError(f"{path}: cannot read checkpoint ({type(e).__name__}: {e}); "
-                        f"delete it to restart the run from its previous checkpoint or from scratch") from None
+        raise RunDirError(
+            f"{path}: cannot read checkpoint ({type(e).__name__}: {e}); "
+            f"delete it to restart the run from its previous checkpoint or from scratch"
+        ) from None
 
 
 def g_snapshots(folder: Path, G: torch.nn.Module):

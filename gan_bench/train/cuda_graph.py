@@ -14,7 +14,7 @@ graph's output. Resuming captures anew after the warm-up.
 from __future__ import annotations
 
 import warnings
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 

@@ -15,18 +15,18 @@ from dataclasses import dataclass
 
 import torch
 
+from gan_bench.data.catalogue import Loaded
 from gan_bench.errors import RunDirError
-from gan_bench.rundir.repro import derived_seeds, rng_state, seed_everything, set_rng_state
 from gan_bench.rundir.layout import RunDir
+from gan_bench.rundir.repro import derived_seeds, rng_state, seed_everything, set_rng_state
 from gan_bench.train import checkpoint
 from gan_bench.train.cuda_graph import GraphedStep
 from gan_bench.train.grids import save_grid
-from gan_bench.train.scatter import save_scatter
 from gan_bench.train.history import History
 from gan_bench.train.progress import Reporter
 from gan_bench.train.sampler import BatchSampler
+from gan_bench.train.scatter import save_scatter
 from gan_bench.train.signals import Interrupted, stop_on_signals
-from gan_bench.data.catalogue import Loaded
 from gan_bench.variants import build_system
 from gan_bench.variants.base import evaluating, to_device
 from gan_bench.variants.recipe import Recipe, Schedule
@@ -52,8 +52,18 @@ class RunLoop:
     noise generator, history, sample grids and checkpoints; resumed from the last checkpoint if any.
     ``data`` may be passed in to share one copy of identical training tensors between runs."""
 
-    def __init__(self, recipe: Recipe, schedule: Schedule, seed: int, dataset: Loaded, run: RunDir,
-                 spec_hash: str, device: torch.device, data: tuple | None = None, compile: bool = False):
+    def __init__(
+        self,
+        recipe: Recipe,
+        schedule: Schedule,
+        seed: int,
+        dataset: Loaded,
+        run: RunDir,
+        spec_hash: str,
+        device: torch.device,
+        data: tuple | None = None,
+        compile: bool = False,
+    ):
         self.recipe, self.schedule, self.dataset, self.run = recipe, schedule, dataset, run
         self.spec_hash, self.device = spec_hash, device
         seed_everything(seed)
@@ -66,9 +76,10 @@ class RunLoop:
         self.data = data if data is not None else tuple(t.to(device) for t in system.prepare(dataset))
         data_gen = torch.Generator(device=device).manual_seed(seeds["data"])
         self.noise_gen = torch.Generator(device=device).manual_seed(seeds["noise"])
-        self.grid_inputs = to_device(system.grid_inputs(recipe.sample_count, torch.Generator().manual_seed(seeds["grid"]),
-                                                        dataset=dataset),
-                                     device)
+        self.grid_inputs = to_device(
+            system.grid_inputs(recipe.sample_count, torch.Generator().manual_seed(seeds["grid"]), dataset=dataset),
+            device,
+        )
         # With packing m, D judges batch_size packs, so a step draws batch_size·m real samples.
         self.sampler = BatchSampler(recipe.sampling, len(self.data[0]), recipe.batch_size * recipe.pac, data_gen)
         self.history = History(run.history, run.timing, system.scalars, recipe.steps_per_epoch, device)
@@ -84,7 +95,9 @@ class RunLoop:
             return 0
         state = checkpoint.load(run.last_checkpoint)
         if state.get("spec_hash") != self.spec_hash:
-            raise RunDirError(f"{run.last_checkpoint}: belongs to another spec (spec_hash differs); delete the run directory or choose another --out")
+            raise RunDirError(
+                f"{run.last_checkpoint}: belongs to another spec (spec_hash differs); delete the run directory or choose another --out"
+            )
         self.system.load_state_dict(state["system"])
         self.sampler.load_state_dict(state["sampler"])
         self.noise_gen.set_state(state["noise_rng"])
@@ -103,18 +116,28 @@ class RunLoop:
 
     def save_checkpoint(self, step: int) -> None:
         self.history.flush()
-        checkpoint.save(self.run.last_checkpoint, {
-            "format": CHECKPOINT_FORMAT, "spec_hash": self.spec_hash, "step": step,
-            "system": self.system.state_dict(), "sampler": self.sampler.state_dict(),
-            "noise_rng": self.noise_gen.get_state(), "rng": rng_state(self.device),
-            "history": self.history.state_dict(),
-        })
+        checkpoint.save(
+            self.run.last_checkpoint,
+            {
+                "format": CHECKPOINT_FORMAT,
+                "spec_hash": self.spec_hash,
+                "step": step,
+                "system": self.system.state_dict(),
+                "sampler": self.sampler.state_dict(),
+                "noise_rng": self.noise_gen.get_state(),
+                "rng": rng_state(self.device),
+                "history": self.history.state_dict(),
+            },
+        )
 
     def sample(self, step: int) -> None:
         # G in eval mode, as scoring draws: in training mode the grid's batch would update batch norm's
         # running statistics and draw dropout masks, so scores would depend on the sample schedule.
         # The RNG is forked too: pix2pix keeps dropout on as noise when drawing.
-        with evaluating(self.system.G), torch.random.fork_rng(devices=[self.device] if self.device.type == "cuda" else []):
+        with (
+            evaluating(self.system.G),
+            torch.random.fork_rng(devices=[self.device] if self.device.type == "cuda" else []),
+        ):
             outputs = self.system.grid_images(self.grid_inputs)
         if self.dataset.modes is not None:
             save_scatter(self.run.sample_grid(step), outputs, self.dataset.modes, f"{self.recipe.name}, step {step:,}")
@@ -152,15 +175,28 @@ class RunLoop:
         return Outcome(self.schedule.steps, self.history.last, self.start, time.perf_counter() - began)
 
 
-def train(recipe: Recipe, schedule: Schedule, seed: int, dataset: Loaded, run: RunDir,
-          spec_hash: str, device: torch.device, reporter: Reporter, label: str, compile: bool = False,
-          cuda_graph: bool = False) -> Outcome:
+def train(
+    recipe: Recipe,
+    schedule: Schedule,
+    seed: int,
+    dataset: Loaded,
+    run: RunDir,
+    spec_hash: str,
+    device: torch.device,
+    reporter: Reporter,
+    label: str,
+    compile: bool = False,
+    cuda_graph: bool = False,
+) -> Outcome:
     """Train ``recipe`` on ``dataset`` into ``run``; resume from ``run``'s last checkpoint if any.
     ``cuda_graph``: replay each step as a captured CUDA graph (train/cuda_graph.py)."""
     loop = RunLoop(recipe, schedule, seed, dataset, run, spec_hash, device, compile=compile)
     system = loop.system
-    train_step = (GraphedStep(system.train_step, loop.noise_gen, [system.opt_g, system.opt_d], device)
-                  if cuda_graph else system.train_step)
+    train_step = (
+        GraphedStep(system.train_step, loop.noise_gen, [system.opt_g, system.opt_d], device)
+        if cuda_graph
+        else system.train_step
+    )
     reporter.run_started(label, schedule.steps, loop.start)
     began = time.perf_counter()
     loop.sample_at_start()

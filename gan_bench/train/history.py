@@ -22,8 +22,9 @@ def _fmt(value: float) -> str:
 
 
 class History:
-    def __init__(self, path: Path, timing_path: Path, columns: tuple[str, ...], steps_per_epoch: float,
-                 device: torch.device):
+    def __init__(
+        self, path: Path, timing_path: Path, columns: tuple[str, ...], steps_per_epoch: float, device: torch.device
+    ):
         self.path, self.timing_path = Path(path), Path(timing_path)
         self.columns, self.steps_per_epoch = columns, steps_per_epoch
         self.sum = torch.zeros(len(columns), device=device)
@@ -78,6 +79,6 @@ class History:
         self.started = time.perf_counter()
         for path in (self.path, self.timing_path):
             text = path.read_text()
-            rows = list(csv.reader(io.StringIO(text[:text.rfind("\n") + 1])))
+            rows = list(csv.reader(io.StringIO(text[: text.rfind("\n") + 1])))
             kept = [rows[0]] + [r for r in rows[1:] if r and int(r[0]) <= step]
             atomic.write_text(path, "".join(",".join(r) + "\n" for r in kept))

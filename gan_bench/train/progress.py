@@ -35,12 +35,17 @@ class RichReporter(Reporter):
     def __init__(self, console: Console | None = None, suite_steps: int | None = None):
         self.console = console or Console(stderr=True)
         self.progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.fields[losses]}"),
-            console=self.console, transient=False,
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[losses]}"),
+            console=self.console,
+            transient=False,
         )
-        self.suite_task = (self.progress.add_task("suite (steps)", total=suite_steps, losses="")
-                           if suite_steps else None)
+        self.suite_task = self.progress.add_task("suite (steps)", total=suite_steps, losses="") if suite_steps else None
         self.task = None
         self.weight = 1
 
@@ -107,8 +112,10 @@ class QuietReporter(Reporter):
         self.console.print(f"{label}: done. {summary}")
         if self.suite_steps and self.timed:
             left = (time.monotonic() - self.clock) / self.timed * max(self.suite_steps - self.counted, 0)
-            self.console.print(f"suite: {self.counted:,} of {self.suite_steps:,} steps done, "
-                               f"about {_duration(left)} left", highlight=False)
+            self.console.print(
+                f"suite: {self.counted:,} of {self.suite_steps:,} steps done, about {_duration(left)} left",
+                highlight=False,
+            )
 
 
 def _duration(seconds: float) -> str:

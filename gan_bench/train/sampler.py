@@ -30,7 +30,7 @@ class BatchSampler:
         if self.perm is None or self.pos >= self.n:
             self.perm, self.pos = self._new_perm(), 0
         end = self.pos + self.batch_size
-        batch = self.perm[self.pos:end]
+        batch = self.perm[self.pos : end]
         if end > self.n and self.scheme == "tf_next_batch":
             rest = batch
             self.perm = self._new_perm()

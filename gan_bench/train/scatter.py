@@ -13,8 +13,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from gan_bench.rundir import atomic  # noqa: E402
 from gan_bench.metrics import mixture  # noqa: E402
+from gan_bench.rundir import atomic  # noqa: E402
 
 
 def draw_scatter(points: torch.Tensor, modes: dict, title: str) -> Figure:
@@ -26,19 +26,32 @@ def draw_scatter(points: torch.Tensor, modes: dict, title: str) -> Figure:
     span = float(means.abs().max()) * 1.5 + 0.5
     fig, ax = plt.subplots(figsize=(4, 4), dpi=100)
     xy = points.detach().float().cpu().clamp(-span, span)
-    ax.scatter(means[captured, 0], means[captured, 1], s=60, facecolors="none", edgecolors="#2ca02c", lw=1,
-               zorder=2, label="mode captured")
+    ax.scatter(
+        means[captured, 0],
+        means[captured, 1],
+        s=60,
+        facecolors="none",
+        edgecolors="#2ca02c",
+        lw=1,
+        zorder=2,
+        label="mode captured",
+    )
     ax.scatter(xy[:, 0], xy[:, 1], s=3, alpha=0.5, color="#1f77b4", linewidths=0, zorder=3, label="generated")
-    ax.scatter(means[~captured, 0], means[~captured, 1], s=40, marker="x", color="#d62728", zorder=4,
-               label="mode missed")
+    ax.scatter(
+        means[~captured, 0], means[~captured, 1], s=40, marker="x", color="#d62728", zorder=4, label="mode missed"
+    )
     for mx, my in means.tolist():
-        ax.add_patch(plt.Circle((mx, my), mixture.QUALITY_STDS * modes["std"], fill=False, color="#7f7f7f",
-                                lw=0.5, zorder=1))
+        ax.add_patch(
+            plt.Circle((mx, my), mixture.QUALITY_STDS * modes["std"], fill=False, color="#7f7f7f", lw=0.5, zorder=1)
+        )
     ax.set_xlim(-span, span)
     ax.set_ylim(-span, span)
     ax.set_aspect("equal")
-    ax.set_title(f"{title}\n{numbers['modes']}/{len(means)} modes captured, {numbers['high_quality']:.1f}% "
-                 f"high quality ({len(points):,} points)", fontsize=8)
+    ax.set_title(
+        f"{title}\n{numbers['modes']}/{len(means)} modes captured, {numbers['high_quality']:.1f}% "
+        f"high quality ({len(points):,} points)",
+        fontsize=8,
+    )
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=3, fontsize=6, frameon=False)
     return fig
 

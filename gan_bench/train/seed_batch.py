@@ -15,8 +15,8 @@ import torch
 
 from gan_bench.data.catalogue import Loaded
 from gan_bench.errors import InvalidOption
-from gan_bench.rundir.repro import set_rng_state
 from gan_bench.rundir.layout import RunDir
+from gan_bench.rundir.repro import set_rng_state
 from gan_bench.train.cuda_graph import GraphedStep
 from gan_bench.train.engine import Outcome, RunLoop
 from gan_bench.train.progress import Reporter
@@ -31,28 +31,45 @@ def supports(recipe: Recipe, cuda_graph: bool = False) -> bool:
     return mlp_seed_batch.supports(recipe) and not (cuda_graph and recipe.d_dropout > 0)
 
 
-def train_seeds(recipe: Recipe, schedule: Schedule, seeds: list[int], dataset: Loaded, runs: list[RunDir],
-                spec_hashes: list[str], device: torch.device, reporter: Reporter, label: str,
-                cuda_graph: bool = False) -> list[Outcome]:
+def train_seeds(
+    recipe: Recipe,
+    schedule: Schedule,
+    seeds: list[int],
+    dataset: Loaded,
+    runs: list[RunDir],
+    spec_hashes: list[str],
+    device: torch.device,
+    reporter: Reporter,
+    label: str,
+    cuda_graph: bool = False,
+) -> list[Outcome]:
     """Train ``recipe`` once per seed into ``runs``, all seeds in one batched model (replayed as a
     captured CUDA graph with ``cuda_graph``)."""
     if not supports(recipe, cuda_graph):
-        raise InvalidOption(f"--batch-seeds: recipe {recipe.name} cannot be batched"
-                        f"{' with --cuda-graph' if cuda_graph else ''}; the MLP recipes"
-                        f"{' without dropout' if cuda_graph else ''} can")
+        raise InvalidOption(
+            f"--batch-seeds: recipe {recipe.name} cannot be batched"
+            f"{' with --cuda-graph' if cuda_graph else ''}; the MLP recipes"
+            f"{' without dropout' if cuda_graph else ''} can"
+        )
     loops: list[RunLoop] = []
     for seed, run, spec_hash in zip(seeds, runs, spec_hashes):
-        loops.append(RunLoop(recipe, schedule, seed, dataset, run, spec_hash, device,
-                             data=loops[0].data if loops else None))
+        loops.append(
+            RunLoop(recipe, schedule, seed, dataset, run, spec_hash, device, data=loops[0].data if loops else None)
+        )
     start = loops[0].start
     if any(loop.start != start for loop in loops):
-        raise InvalidOption(f"--batch-seeds: the runs of {label} stopped at different steps "
-                        f"({', '.join(str(loop.start) for loop in loops)}); resume them without --batch-seeds")
+        raise InvalidOption(
+            f"--batch-seeds: the runs of {label} stopped at different steps "
+            f"({', '.join(str(loop.start) for loop in loops)}); resume them without --batch-seeds"
+        )
     rngs = [loop.rng for loop in loops]
     batch = mlp_seed_batch.MLPSeedBatch([loop.system for loop in loops], rngs, device)
     generators = [loop.noise_gen for loop in loops]
-    train_step = (GraphedStep(batch.train_step, generators, [batch.opt_g, batch.opt_d], device) if cuda_graph
-                  else batch.train_step)
+    train_step = (
+        GraphedStep(batch.train_step, generators, [batch.opt_g, batch.opt_d], device)
+        if cuda_graph
+        else batch.train_step
+    )
     silent = Reporter()
     reporter.run_started(label, schedule.steps, start, runs=len(seeds))
     began = time.perf_counter()

@@ -17,8 +17,10 @@ class Interrupted(Exception):
     """Training stopped on a signal after writing a checkpoint."""
 
     def __init__(self, step: int, checkpoint: str):
-        super().__init__(f"interrupted at step {step}; checkpoint written to {checkpoint}; "
-                         f"re-run the same command with --resume to continue")
+        super().__init__(
+            f"interrupted at step {step}; checkpoint written to {checkpoint}; "
+            f"re-run the same command with --resume to continue"
+        )
         self.step, self.checkpoint = step, checkpoint
 
 

@@ -24,13 +24,17 @@ def get_recipe(name: str) -> Recipe:
     if split and split[0] in RECIPES:
         base, m = RECIPES[split[0]], split[1]
         if base.conditional:
-            raise InvalidOption(f"unknown recipe {name!r}: packing (-pac<m>) applies to unconditional recipes only, "
-                            f"and {base.name} is conditional")
+            raise InvalidOption(
+                f"unknown recipe {name!r}: packing (-pac<m>) applies to unconditional recipes only, "
+                f"and {base.name} is conditional"
+            )
         if m > packing.MAX_PAC:
             raise InvalidOption(f"unknown recipe {name!r}: packing m must be 1 to {packing.MAX_PAC}")
         return base if m == 1 else packing.packed(base, m)
-    raise InvalidOption(f"unknown recipe {name!r}; valid: {', '.join(RECIPES)}, "
-                    f"or an unconditional one with -pac2 … -pac{packing.MAX_PAC}")
+    raise InvalidOption(
+        f"unknown recipe {name!r}; valid: {', '.join(RECIPES)}, "
+        f"or an unconditional one with -pac2 … -pac{packing.MAX_PAC}"
+    )
 
 
 def is_recipe(name: str) -> bool:
@@ -45,10 +49,10 @@ def build_system(recipe: Recipe, device: torch.device, dataset=None):
     """The recipe's system; translation families size their networks to ``dataset``'s images."""
     from gan_bench.variants.cgan import CGAN
     from gan_bench.variants.cyclegan import CycleGAN
-    from gan_bench.variants.pix2pix import Pix2Pix
     from gan_bench.variants.dcgan import DCGAN
     from gan_bench.variants.dcgan_mnist import DCGANMnist
     from gan_bench.variants.mlp import MLPGAN
+    from gan_bench.variants.pix2pix import Pix2Pix
     from gan_bench.variants.toy import ToyGAN
 
     families = {"mlp": MLPGAN, "toy": ToyGAN, "cgan": CGAN, "dcgan-mnist": DCGANMnist, "dcgan": DCGAN}

@@ -76,8 +76,7 @@ class GANSystem:
     scalars = SCALARS
     grid_nrow: int | None = None  # sample grid columns; None: a near-square grid
 
-    def __init__(self, recipe, G: nn.Module, D: nn.Module, opt_g: torch.optim.Optimizer,
-                 opt_d: torch.optim.Optimizer):
+    def __init__(self, recipe, G: nn.Module, D: nn.Module, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer):
         self.recipe, self.G, self.D, self.opt_g, self.opt_d = recipe, G, D, opt_g, opt_d
         self.g_params = list(G.parameters())
         self.d_params = list(D.parameters())
@@ -115,8 +114,12 @@ class GANSystem:
         return self.G(inputs)
 
     def state_dict(self) -> dict:
-        return {"G": self.G.state_dict(), "D": self.D.state_dict(),
-                "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict()}
+        return {
+            "G": self.G.state_dict(),
+            "D": self.D.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+        }
 
     def load_state_dict(self, state: dict) -> None:
         self.G.load_state_dict(state["G"])
@@ -145,5 +148,13 @@ def standard_step(system: GANSystem, real: torch.Tensor, generator: torch.Genera
     with frozen(system.D):
         g_loss = bce_logits(system.D(fake), 1.0)
     g_grad = system.update("g", g_loss)
-    return torch.stack([d_loss.detach(), g_loss.detach(), torch.sigmoid(out_real).mean().detach(),
-                        torch.sigmoid(out_fake).mean().detach(), g_grad, d_grad])
+    return torch.stack(
+        [
+            d_loss.detach(),
+            g_loss.detach(),
+            torch.sigmoid(out_real).mean().detach(),
+            torch.sigmoid(out_fake).mean().detach(),
+            g_grad,
+            d_grad,
+        ]
+    )

@@ -32,18 +32,22 @@ class CGAN(GANSystem):
 
     def __init__(self, recipe: CGANRecipe, device: torch.device):
         r = recipe
-        G = Conditioned(nn.Sequential(nn.Linear(r.z_dim + CLASSES, r.hidden), nn.ReLU(),
-                                      nn.Linear(r.hidden, PIXELS), nn.Sigmoid())).to(device)
-        D = Conditioned(nn.Sequential(nn.Linear(PIXELS + CLASSES, r.hidden), nn.ReLU(),
-                                      nn.Linear(r.hidden, 1))).to(device)
+        G = Conditioned(
+            nn.Sequential(nn.Linear(r.z_dim + CLASSES, r.hidden), nn.ReLU(), nn.Linear(r.hidden, PIXELS), nn.Sigmoid())
+        ).to(device)
+        D = Conditioned(nn.Sequential(nn.Linear(PIXELS + CLASSES, r.hidden), nn.ReLU(), nn.Linear(r.hidden, 1))).to(
+            device
+        )
         for net in (G, D):
             glorot_init(net)
         adam = dict(lr=r.lr, betas=r.betas, eps=r.eps)
-        super().__init__(recipe, G, D, torch.optim.Adam(G.parameters(), **adam), torch.optim.Adam(D.parameters(), **adam))
+        super().__init__(
+            recipe, G, D, torch.optim.Adam(G.parameters(), **adam), torch.optim.Adam(D.parameters(), **adam)
+        )
 
     def prepare(self, dataset) -> tuple[torch.Tensor, torch.Tensor]:
         x = scaled(dataset.train_images, self.recipe.train_split, "divide_255")
-        y = dataset.train_labels[-len(x):]
+        y = dataset.train_labels[-len(x) :]
         return x.reshape(len(x), PIXELS), y
 
     def noise(self, n: int, generator: torch.Generator) -> torch.Tensor:
@@ -68,5 +72,13 @@ class CGAN(GANSystem):
         with frozen(self.D):
             g_loss = bce_logits(self.D(fake, y), 1.0)
         g_grad = self.update("g", g_loss)
-        return torch.stack([d_loss.detach(), g_loss.detach(), torch.sigmoid(out_real).mean().detach(),
-                            torch.sigmoid(out_fake).mean().detach(), g_grad, d_grad])
+        return torch.stack(
+            [
+                d_loss.detach(),
+                g_loss.detach(),
+                torch.sigmoid(out_real).mean().detach(),
+                torch.sigmoid(out_fake).mean().detach(),
+                g_grad,
+                d_grad,
+            ]
+        )

@@ -63,12 +63,19 @@ class CycleGAN(TranslationSystem):
         if size % 4:
             raise ValueError(f"cyclegan needs an image size divisible by 4, not {size}")
         G = nn.ModuleDict({"ab": generator_net(r, c, size), "ba": generator_net(r, c, size)}).to(device)
-        D = nn.ModuleDict({"a": patchgan(c, size, r.ndf, nn.InstanceNorm2d),
-                           "b": patchgan(c, size, r.ndf, nn.InstanceNorm2d)}).to(device)
+        D = nn.ModuleDict(
+            {"a": patchgan(c, size, r.ndf, nn.InstanceNorm2d), "b": patchgan(c, size, r.ndf, nn.InstanceNorm2d)}
+        ).to(device)
         for net in (G, D):
             dcgan_init(net, r.init_std)
-        super().__init__(recipe, dataset, G, D, torch.optim.Adam(G.parameters(), lr=r.lr, betas=r.betas),
-                         torch.optim.Adam(D.parameters(), lr=r.lr, betas=r.betas))
+        super().__init__(
+            recipe,
+            dataset,
+            G,
+            D,
+            torch.optim.Adam(G.parameters(), lr=r.lr, betas=r.betas),
+            torch.optim.Adam(D.parameters(), lr=r.lr, betas=r.betas),
+        )
         self.device = device
         self.pools = {"a": FakePool(r.pool_size), "b": FakePool(r.pool_size)}
         self.schedulers: list = []
@@ -98,8 +105,9 @@ class CycleGAN(TranslationSystem):
         """a | G(a) | F(G(a)), then b | F(b) | G(F(b)): each input, its translation and its cycle."""
         a, b = inputs
         ab, ba = self.translate(a, "ab"), self.translate(b, "ba")
-        return to_unit(torch.cat([interleave(a, ab, self.translate(ab, "ba")),
-                                  interleave(b, ba, self.translate(ba, "ab"))]))
+        return to_unit(
+            torch.cat([interleave(a, ab, self.translate(ab, "ba")), interleave(b, ba, self.translate(ba, "ab"))])
+        )
 
     def train_step(self, batch: tuple[torch.Tensor], generator: torch.Generator) -> torch.Tensor:
         r = self.recipe
@@ -108,26 +116,44 @@ class CycleGAN(TranslationSystem):
         G, D = self.G, self.D
         fake_b, fake_a = G["ab"](a), G["ba"](b)
         cycle = F.l1_loss(G["ba"](fake_b), a) + F.l1_loss(G["ab"](fake_a), b)
-        identity = F.l1_loss(G["ab"](b), b) + F.l1_loss(G["ba"](a), a) if r.identity_weight else torch.zeros((), device=a.device)
+        identity = (
+            F.l1_loss(G["ab"](b), b) + F.l1_loss(G["ba"](a), a)
+            if r.identity_weight
+            else torch.zeros((), device=a.device)
+        )
         with frozen(D):
             adversarial = least_squares(D["b"](fake_b), 1.0) + least_squares(D["a"](fake_a), 1.0)
         g_loss = adversarial + r.cycle_weight * cycle + r.cycle_weight * r.identity_weight * identity
         g_grad = self.update("g", g_loss)
         old_b, old_a = self.pools["b"].query(fake_b, generator), self.pools["a"].query(fake_a, generator)
         real_a, real_b, seen_a, seen_b = D["a"](a), D["b"](b), D["a"](old_a), D["b"](old_b)
-        d_loss = 0.5 * (least_squares(real_a, 1.0) + least_squares(seen_a, 0.0)) + \
-            0.5 * (least_squares(real_b, 1.0) + least_squares(seen_b, 0.0))
+        d_loss = 0.5 * (least_squares(real_a, 1.0) + least_squares(seen_a, 0.0)) + 0.5 * (
+            least_squares(real_b, 1.0) + least_squares(seen_b, 0.0)
+        )
         out_real = torch.cat([real_a.flatten(), real_b.flatten()])
         out_fake = torch.cat([seen_a.flatten(), seen_b.flatten()])
         d_grad = self.update("d", d_loss)
         for scheduler in self.schedulers:
             scheduler.step()
-        return torch.stack([d_loss.detach(), g_loss.detach(), out_real.mean().detach(), out_fake.mean().detach(),
-                            g_grad, d_grad, cycle.detach(), identity.detach()])
+        return torch.stack(
+            [
+                d_loss.detach(),
+                g_loss.detach(),
+                out_real.mean().detach(),
+                out_fake.mean().detach(),
+                g_grad,
+                d_grad,
+                cycle.detach(),
+                identity.detach(),
+            ]
+        )
 
     def state_dict(self) -> dict:
-        return {**super().state_dict(), "pools": {k: p.images for k, p in self.pools.items()},
-                "schedulers": [s.state_dict() for s in self.schedulers]}
+        return {
+            **super().state_dict(),
+            "pools": {k: p.images for k, p in self.pools.items()},
+            "schedulers": [s.state_dict() for s in self.schedulers],
+        }
 
     def load_state_dict(self, state: dict) -> None:
         super().load_state_dict(state)

@@ -17,8 +17,13 @@ class DCGAN(GANSystem):
         D = Packed(dcgan_discriminator(r.channels * r.pac, r.image_size, r.ndf), r.pac).to(device)
         for net in (G, D):
             dcgan_init(net, r.init_std)
-        super().__init__(recipe, G, D, torch.optim.Adam(G.parameters(), lr=r.lr, betas=r.betas),
-                         torch.optim.Adam(D.parameters(), lr=r.lr, betas=r.betas))
+        super().__init__(
+            recipe,
+            G,
+            D,
+            torch.optim.Adam(G.parameters(), lr=r.lr, betas=r.betas),
+            torch.optim.Adam(D.parameters(), lr=r.lr, betas=r.betas),
+        )
 
     def prepare(self, dataset) -> tuple[torch.Tensor]:
         """uint8 -> [N, C, size, size] in [-1, 1] (resized from 28×28 when size differs)."""

@@ -33,8 +33,13 @@ class DCGANMnist(GANSystem):
         for net in (G, D):
             glorot_init(net)
         rms = dict(lr=r.lr, alpha=0.9, eps=1e-10)  # TF1 RMSPropOptimizer: decay 0.9, epsilon 1e-10
-        super().__init__(recipe, G, D, torch.optim.RMSprop([p for p in G.parameters() if p.requires_grad], **rms),
-                         torch.optim.RMSprop(D.parameters(), **rms))
+        super().__init__(
+            recipe,
+            G,
+            D,
+            torch.optim.RMSprop([p for p in G.parameters() if p.requires_grad], **rms),
+            torch.optim.RMSprop(D.parameters(), **rms),
+        )
         self.g_params = [p for p in G.parameters() if p.requires_grad]
 
     def prepare(self, dataset) -> tuple[torch.Tensor]:
@@ -68,5 +73,15 @@ class DCGANMnist(GANSystem):
             with frozen(self.D):
                 loss = tf_bce(self.D(fake), 1.0, r.bce_eps).mean()
             g_grad = self.update("g", loss + l2_penalty(self.g_params, r.l2))
-        return torch.stack([d_loss.detach(), g_loss.detach(), out_real.mean().detach(), out_fake.mean().detach(),
-                            g_grad, d_grad, zero + float(train_d), zero + float(train_g)])
+        return torch.stack(
+            [
+                d_loss.detach(),
+                g_loss.detach(),
+                out_real.mean().detach(),
+                out_fake.mean().detach(),
+                g_grad,
+                d_grad,
+                zero + float(train_d),
+                zero + float(train_g),
+            ]
+        )

@@ -30,8 +30,9 @@ class MLPGAN(GANSystem):
         # fused: one kernel per step instead of ~10 ops per tensor (elementwise all the same, so a seed
         # batch's stacked optimiser still moves each seed's slice exactly as the seed's own)
         adam = dict(lr=recipe.lr, betas=recipe.betas, eps=recipe.eps, fused=device.type in ("cpu", "cuda"))
-        super().__init__(recipe, G, D, torch.optim.Adam(G.parameters(), **adam),
-                         torch.optim.Adam(D.parameters(), **adam))
+        super().__init__(
+            recipe, G, D, torch.optim.Adam(G.parameters(), **adam), torch.optim.Adam(D.parameters(), **adam)
+        )
         self.bce = LOSSES[recipe.loss]
         self.logits = recipe.loss in TAKES_LOGITS
 
@@ -61,8 +62,12 @@ class MLPGAN(GANSystem):
         if r.d_update == "concat":  # Keras: one batch of [real, fake] with per-sample labels
             out = D(torch.cat([real, fake], dim=-2))
             n_real = real.shape[-2] // r.pac
-            targets = torch.cat([torch.full((n_real, 1), r.real_label, device=out.device),
-                                 torch.zeros((out.shape[-2] - n_real, 1), device=out.device)])
+            targets = torch.cat(
+                [
+                    torch.full((n_real, 1), r.real_label, device=out.device),
+                    torch.zeros((out.shape[-2] - n_real, 1), device=out.device),
+                ]
+            )
             loss = loss_of(out, targets)
             self.backward(loss)
             out_real, out_fake = out[..., :n_real, :], out[..., n_real:, :]
@@ -80,8 +85,7 @@ class MLPGAN(GANSystem):
             self.backward(loss)
         norm = self.grad_norm(self.d_params)
         self.opt_d.step()
-        return (loss.detach(), self.mean(self._prob(out_real)).detach(), self.mean(self._prob(out_fake)).detach(),
-                norm)
+        return (loss.detach(), self.mean(self._prob(out_real)).detach(), self.mean(self._prob(out_fake)).detach(), norm)
 
     # Hooks a seed batch overrides: there tensors carry a leading seed axis and values are per seed.
     def loss(self, out: torch.Tensor, target) -> torch.Tensor:

@@ -22,8 +22,9 @@ def supports(recipe) -> bool:
     return isinstance(recipe, MLPRecipe)
 
 
-def _batched_state(optimizers: list[torch.optim.Optimizer], net: GroupedSequential,
-                   batched: torch.optim.Optimizer) -> dict:
+def _batched_state(
+    optimizers: list[torch.optim.Optimizer], net: GroupedSequential, batched: torch.optim.Optimizer
+) -> dict:
     """The seeds' optimiser states laid out as ``net``'s parameters are: each seed's own entries
     (CPU), or stacked along a new first axis (CUDA; scalars such as Adam's step count are equal
     across seeds, which start at the same step)."""
@@ -31,12 +32,19 @@ def _batched_state(optimizers: list[torch.optim.Optimizer], net: GroupedSequenti
     if net.per_seed:
         state = {net.state_index(k, i)[0]: _copy(entry) for k, own in enumerate(states) for i, entry in own.items()}
     else:
-        state = {i: {key: (value.clone() if value.dim() == 0 else torch.stack([s[i][key] for s in states]))
-                     if torch.is_tensor(value) else value
-                     for key, value in entry.items()}
-                 for i, entry in states[0].items()}
-    groups = [{**own, "params": mine["params"]}  # the seeds' settings over the batched optimiser's parameters
-              for own, mine in zip(optimizers[0].state_dict()["param_groups"], batched.state_dict()["param_groups"])]
+        state = {
+            i: {
+                key: (value.clone() if value.dim() == 0 else torch.stack([s[i][key] for s in states]))
+                if torch.is_tensor(value)
+                else value
+                for key, value in entry.items()
+            }
+            for i, entry in states[0].items()
+        }
+    groups = [
+        {**own, "params": mine["params"]}  # the seeds' settings over the batched optimiser's parameters
+        for own, mine in zip(optimizers[0].state_dict()["param_groups"], batched.state_dict()["param_groups"])
+    ]
     return {"state": state, "param_groups": groups}
 
 
@@ -52,9 +60,12 @@ def _seed_state(batched: dict, k: int, own: torch.optim.Optimizer, net: GroupedS
 
 def _copy(entry: dict, slot: int | None = None) -> dict:
     """An optimiser state entry with its tensors copied (of stacked ones, slice ``slot``; scalars whole)."""
-    return {key: (value.clone() if slot is None or value.dim() == 0 else value[slot].clone())
-            if torch.is_tensor(value) else value
-            for key, value in entry.items()}
+    return {
+        key: (value.clone() if slot is None or value.dim() == 0 else value[slot].clone())
+        if torch.is_tensor(value)
+        else value
+        for key, value in entry.items()
+    }
 
 
 class MLPSeedBatch(MLPGAN):
@@ -102,4 +113,3 @@ class MLPSeedBatch(MLPGAN):
 def _like(optimizer: torch.optim.Optimizer, net: torch.nn.Module) -> torch.optim.Optimizer:
     """A new optimiser of the same class and settings over ``net``'s parameters (every seed's)."""
     return type(optimizer)(net.parameters(), **optimizer.defaults)
-

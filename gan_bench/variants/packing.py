@@ -17,7 +17,11 @@ def split(name: str) -> tuple[str, int] | None:
 
 def packed(recipe, m: int):
     """``recipe`` with packing m: renamed, and an epoch is m times fewer steps."""
-    return recipe.model_copy(update={
-        "name": f"{recipe.name}-pac{m}", "pac": m, "steps_per_epoch": recipe.steps_per_epoch / m,
-        "source": f"{recipe.source}; packed with m = {m} (PacGAN, Lin et al. 2018)",
-    })
+    return recipe.model_copy(
+        update={
+            "name": f"{recipe.name}-pac{m}",
+            "pac": m,
+            "steps_per_epoch": recipe.steps_per_epoch / m,
+            "source": f"{recipe.source}; packed with m = {m} (PacGAN, Lin et al. 2018)",
+        }
+    )

@@ -23,8 +23,14 @@ class Pix2Pix(TranslationSystem):
         D = patchgan(2 * c, dataset.size, r.ndf).to(device)
         for net in (G, D):
             dcgan_init(net, r.init_std)
-        super().__init__(recipe, dataset, G, D, torch.optim.Adam(G.parameters(), lr=r.lr, betas=r.betas),
-                         torch.optim.Adam(D.parameters(), lr=r.lr, betas=r.betas))
+        super().__init__(
+            recipe,
+            dataset,
+            G,
+            D,
+            torch.optim.Adam(G.parameters(), lr=r.lr, betas=r.betas),
+            torch.optim.Adam(D.parameters(), lr=r.lr, betas=r.betas),
+        )
 
     def prepare(self, dataset) -> tuple[torch.Tensor, torch.Tensor]:
         return to_signed(dataset.train_a), to_signed(dataset.train_b)
@@ -55,5 +61,14 @@ class Pix2Pix(TranslationSystem):
             with frozen(self.D):
                 g_loss = g_loss + r.gan_weight * bce_logits(self.D(torch.cat([a, fake], 1)), 1.0)
         g_grad = self.update("g", g_loss)
-        return torch.stack([d_loss.detach(), g_loss.detach(), torch.sigmoid(out_real).mean().detach(),
-                            torch.sigmoid(out_fake).mean().detach(), g_grad, d_grad, l1.detach()])
+        return torch.stack(
+            [
+                d_loss.detach(),
+                g_loss.detach(),
+                torch.sigmoid(out_real).mean().detach(),
+                torch.sigmoid(out_fake).mean().detach(),
+                g_grad,
+                d_grad,
+                l1.detach(),
+            ]
+        )

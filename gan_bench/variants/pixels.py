@@ -31,8 +31,12 @@ def resized(x: torch.Tensor, size: int) -> torch.Tensor:
     """Bilinear resize (antialiased when shrinking) of float images [N, C, H, W], in chunks."""
     if x.shape[-1] == size:
         return x
-    return torch.cat([F.interpolate(x[i:i + 4096], size=(size, size), mode="bilinear", align_corners=False,
-                                    antialias=True) for i in range(0, len(x), 4096)])
+    return torch.cat(
+        [
+            F.interpolate(x[i : i + 4096], size=(size, size), mode="bilinear", align_corners=False, antialias=True)
+            for i in range(0, len(x), 4096)
+        ]
+    )
 
 
 def to_unit(x: torch.Tensor, low: float) -> torch.Tensor:

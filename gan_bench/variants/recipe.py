@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Union
 
-from pydantic import BaseModel, ConfigDict, PositiveInt, NonNegativeInt, PositiveFloat, model_validator
+from pydantic import BaseModel, ConfigDict, NonNegativeInt, PositiveFloat, PositiveInt, model_validator
 
 PROFILES = ("full", "quick", "smoke")
 
@@ -24,19 +24,25 @@ class Schedule(BaseModel):
     sample_every: PositiveInt
     checkpoint_every: PositiveInt
 
-    def with_steps(self, steps: int) -> "Schedule":
+    def with_steps(self, steps: int) -> Schedule:
         """This schedule stretched or shrunk to ``steps``, keeping about as many rows and grids."""
         scale = steps / self.steps
 
         def fit(n: int) -> int:
             return max(1, min(steps, round(n * scale)))
 
-        return Schedule(steps=steps, log_every=fit(self.log_every),
-                        sample_first=min(steps, round(self.sample_first * scale)),
-                        sample_every=fit(self.sample_every), checkpoint_every=fit(self.checkpoint_every))
+        return Schedule(
+            steps=steps,
+            log_every=fit(self.log_every),
+            sample_first=min(steps, round(self.sample_first * scale)),
+            sample_every=fit(self.sample_every),
+            checkpoint_every=fit(self.checkpoint_every),
+        )
 
 
-Modality = Literal["gray28", "rgb28", "points", "paired", "unpaired"]  # what a recipe trains on; datasets declare theirs
+Modality = Literal[
+    "gray28", "rgb28", "points", "paired", "unpaired"
+]  # what a recipe trains on; datasets declare theirs
 
 
 class RecipeBase(BaseModel):
@@ -58,7 +64,7 @@ class RecipeBase(BaseModel):
     profiles: dict[Literal["full", "quick", "smoke"], Schedule]
 
     @model_validator(mode="after")
-    def _complete(self) -> "RecipeBase":
+    def _complete(self) -> RecipeBase:
         missing = set(PROFILES) - set(self.profiles)
         if missing:
             raise ValueError(f"recipe {self.name} lacks profiles {sorted(missing)}")
@@ -102,7 +108,6 @@ class MLPRecipe(RecipeBase):
     @property
     def pixel_range(self) -> tuple[float, float]:
         return (0.0, 1.0) if self.scaling == "divide_255" else (-1.0, 1.0)
-
 
 
 class ToyRecipe(RecipeBase):

@@ -15,8 +15,13 @@ class ToyGAN(GANSystem):
         D = Packed(maxout_discriminator(2 * recipe.pac, recipe.d_maxout, recipe.maxout_pieces), recipe.pac).to(device)
         for net in (G, D):
             normal_init(net, recipe.init_std)
-        super().__init__(recipe, G, D, torch.optim.Adam(G.parameters(), lr=recipe.lr, betas=recipe.betas),
-                         torch.optim.Adam(D.parameters(), lr=recipe.lr, betas=recipe.betas))
+        super().__init__(
+            recipe,
+            G,
+            D,
+            torch.optim.Adam(G.parameters(), lr=recipe.lr, betas=recipe.betas),
+            torch.optim.Adam(D.parameters(), lr=recipe.lr, betas=recipe.betas),
+        )
 
     def prepare(self, dataset) -> tuple[torch.Tensor]:
         return (dataset.train_images.float(),)
@@ -26,4 +31,3 @@ class ToyGAN(GANSystem):
 
     def train_step(self, batch: tuple[torch.Tensor], generator: torch.Generator) -> torch.Tensor:
         return standard_step(self, batch[0], generator)
-

@@ -15,18 +15,30 @@ TOY_GAN = ToyRecipe(
         "betas": "Adam beta2 0.999 (the protocol gives beta1 0.8 only; 0.999 is Adam's default)",
         "update": "one D update then one G update per step, G on the same z",
         "packing": "with pac m, D sees 100 packs of m samples per step, so a step draws 100·m real and "
-                   "fake samples; the number of steps stays 400 epochs of plain batches for every m",
+        "fake samples; the number of steps stays 400 epochs of plain batches for every m",
         "batch_norm": "batch norm in training mode during training and in eval mode (running "
-                      "statistics) when scoring and drawing",
+        "statistics) when scoring and drawing",
     },
     quirks={},
-    sampling="epoch_shuffle", batch_size=100, steps_per_epoch=STEPS_PER_EPOCH,
-    z_dim=2, g_hidden=(400, 400, 400, 400), d_maxout=(200, 200, 200), maxout_pieces=5,
-    init_std=0.02, lr=1e-4, betas=(0.8, 0.999),
+    sampling="epoch_shuffle",
+    batch_size=100,
+    steps_per_epoch=STEPS_PER_EPOCH,
+    z_dim=2,
+    g_hidden=(400, 400, 400, 400),
+    d_maxout=(200, 200, 200),
+    maxout_pieces=5,
+    init_std=0.02,
+    lr=1e-4,
+    betas=(0.8, 0.999),
     sample_count=2500,
     profiles={
-        "full": Schedule(steps=400 * STEPS_PER_EPOCH, log_every=500, sample_first=10_000, sample_every=50_000,
-                         checkpoint_every=50_000),
+        "full": Schedule(
+            steps=400 * STEPS_PER_EPOCH,
+            log_every=500,
+            sample_first=10_000,
+            sample_every=50_000,
+            checkpoint_every=50_000,
+        ),
         # 20k steps: at 10k pac2's samples are not yet on the modes (5% high quality); at 20k packing's
         # advantage shows (grid, 3 seeds, 2 threads: 23.0 against 21.0 modes, KL 0.045 against 0.47)
         "quick": Schedule(steps=20_000, log_every=200, sample_first=2000, sample_every=5000, checkpoint_every=5000),
