@@ -1,4 +1,4 @@
-"""The reference loop the speed benchmarks compare against: the PyTorch textbook's (RECIPES.md,
+"""The reference loop the speed benchmarks compare against: the PyTorch textbook's (as the tutorial describes it,
 torch-mlp), i.e. a DataLoader over torchvision MNIST with ToTensor/Normalize, shuffled, with the
 textbook's num_workers=4, each batch moved with ``.to(device)`` and every loss read with ``.item()``
 each step. The step itself is the recipe's own (``system.train_step``) with one difference, the

@@ -54,21 +54,16 @@ is_lenet_1k = { baseline = true, tolerance = 0.05 }
 
 @pytest.fixture(scope="session")
 def suite_run(tmp_path_factory):
-    """A small scored suite (2 recipes x 2 seeds, smoke), its output folder and a baseline from it."""
-    from typer.testing import CliRunner
-
-    from gan_bench.cli import app
-
-    def invoke(*args):
-        return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+    """A small scored suite (2 recipes x 2 seeds, smoke), its output folder and a baseline from it,
+    made through the Python API."""
+    import gan_bench as gb
 
     root = tmp_path_factory.mktemp("mini")
     (root / "mini.toml").write_text(SUITE)
     with pytest.MonkeyPatch.context() as mp:  # session scope: the per-test offline fixture is not active yet
         mp.setenv(catalogue.ENV_OFFLINE, "1")
         mp.setenv("XDG_CACHE_HOME", str(root / "cache"))
-        result = invoke("run", "--suite", root / "mini.toml", "--out", root / "runs", "--quiet")
-        assert result.exit_code == 0, result.output
-        baseline = root / "baseline.json"
-        assert invoke("baseline", root / "runs", "--out", baseline).exit_code == 0
+        done = gb.run_suite(root / "mini.toml", out=root / "runs")
+        assert [r.status for r in done.results] == ["trained"] * 4
+        baseline = gb.write_baseline([root / "runs"], root / "baseline.json")
     return root, root / "runs", baseline

@@ -110,7 +110,7 @@ def test_status_reports_ok_missing_and_corrupt(fake, tmp_path, monkeypatch):
 
 
 def test_shared_fashion_mnist_verifies_when_provided():
-    """CI sets GANBENCH_DATA to ../shared/data, which holds the real Fashion-MNIST."""
+    """CI sets GANBENCH_DATA to a folder that holds the real Fashion-MNIST."""
     import os
 
     if not os.environ.get(catalogue.ENV_DATA):

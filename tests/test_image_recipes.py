@@ -1,4 +1,4 @@
-"""cgan, dcgan-mnist and dcgan reproduce the facts of ../shared/RECIPES.md."""
+"""cgan, dcgan-mnist and dcgan reproduce the facts of their tutorials."""
 
 import pytest
 import torch

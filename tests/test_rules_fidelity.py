@@ -14,7 +14,7 @@ import scipy.special
 import torch
 
 from gan_bench.data import catalogue
-from gan_bench.metrics import evaluators, fidelity
+from gan_bench.metrics import evaluators, fidelity, names
 
 CPU = torch.device("cpu")
 N = 500
@@ -155,8 +155,8 @@ def test_train_against_test_has_both_precision_and_recall_high(train_vs_test):
 
 
 def test_names_carry_the_metric_backbone_count_and_split():
-    assert fidelity.count_name(10_000) == "10k" and fidelity.count_name(2500) == "2500"
-    assert fidelity.count_name(1000) == "1k" and fidelity.count_name(999) == "999"
+    assert names.count_name(10_000) == "10k" and names.count_name(2500) == "2500"
+    assert names.count_name(1000) == "1k" and names.count_name(999) == "999"
     assert fidelity.metric_name("fid", "lenet", 10_000, "test") == "fid_lenet_10k_test"
     assert fidelity.metric_name("is", "lenet", 1000, None) == "is_lenet_1k"
 

@@ -68,7 +68,7 @@ def check(
         table.add_row(v.recipe, v.metric, value, v.rule, outcome)
     out_console.print(table)
     if result.baseline is not None:
-        out_console.print(f"baseline: {result.baseline}", highlight=False)
+        out_console.print(f"baseline: {result.baseline}", highlight=False, soft_wrap=True)
     if junit:
         result.write_junit(junit)
     failed = len(result.failures)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from gan_bench import defaults, shipped
-from gan_bench.errors import GateError, InvalidOption
-from gan_bench.report.tables import direction
+from gan_bench.errors import GateError
+from gan_bench.metrics.names import direction
 from gan_bench.rundir import atomic
 from gan_bench.suite import locate
 from gan_bench.suite.spec import Suite, Threshold, load_suite
@@ -63,8 +63,8 @@ def read_baseline(path: Path) -> dict:
     try:
         data = json.loads(Path(path).read_text())
     except FileNotFoundError:
-        raise InvalidOption(
-            f"--baseline: file {path} does not exist; write one with `ganbench baseline RUNS`"
+        raise GateError(
+            f"{path}: baseline file does not exist; write one with `ganbench baseline RUNS` (or pass --baseline FILE)"
         ) from None
     except (OSError, json.JSONDecodeError) as e:
         own = Path(path).resolve().is_relative_to(shipped.folder("baselines").resolve())

@@ -17,7 +17,7 @@ from torch_fidelity.metric_fid import fid_features_to_statistics, fid_statistics
 from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY, register_feature_extractor
 
 from gan_bench.data.catalogue import cache_dir
-from gan_bench.metrics import evaluators
+from gan_bench.metrics import evaluators, names
 
 BACKBONE = "lenet"  # the LeNet-style evaluator CNN of gan_bench/nets/evaluator.py
 # Layer names the evaluator extractor provides: logits feed IS; penultimate features feed the rest.
@@ -29,12 +29,9 @@ ISC_SPLITS = 10
 RNG_SEED = 2020  # torch-fidelity's own default, fixed so a second scoring gives the same numbers
 
 
-def count_name(n: int) -> str:
-    return f"{n // 1000}k" if n % 1000 == 0 and n >= 1000 else str(n)
-
-
 def metric_name(metric: str, backbone: str, samples: int, split: str | None) -> str:
-    return "_".join([metric, backbone, count_name(samples)] + ([split] if split else []))
+    """The protocol name of torch-fidelity metric ``metric`` (is, fid, kid, precision, recall)."""
+    return names.name(metric, samples, backbone=backbone, split=split)
 
 
 class ImageTensors(Dataset):

@@ -7,15 +7,15 @@ import math
 
 import torch
 
+from gan_bench.metrics import names
 from gan_bench.metrics.coverage import kl
-from gan_bench.metrics.fidelity import count_name
 
 QUALITY_STDS = 3.0
 SAMPLES = 2500
 
 
 def metric_names(n: int) -> dict[str, str]:
-    return {k: f"{k}_2d_{count_name(n)}" for k in ("modes", "high_quality", "reverse_kl")}
+    return {k: names.name(f"{k}_2d", n) for k in ("modes", "high_quality", "reverse_kl")}
 
 
 def scores(points: torch.Tensor, means: torch.Tensor, std: float) -> dict:

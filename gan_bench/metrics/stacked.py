@@ -6,15 +6,16 @@ from __future__ import annotations
 import torch
 
 from gan_bench.data.stacked import MODES
+from gan_bench.metrics import names
 from gan_bench.metrics.coverage import kl
-from gan_bench.metrics.fidelity import count_name, evaluator_outputs
+from gan_bench.metrics.fidelity import evaluator_outputs
 
 SAMPLES = 26_000
 EVALUATOR = "mnist"
 
 
 def metric_names(n: int) -> dict[str, str]:
-    return {k: f"{k}_stacked_lenet_{count_name(n)}" for k in ("modes", "kl")}
+    return {k: names.name(f"{k}_stacked", n) for k in ("modes", "kl")}
 
 
 def mode_index(red: torch.Tensor, green: torch.Tensor, blue: torch.Tensor) -> torch.Tensor:

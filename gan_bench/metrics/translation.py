@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torchmetrics.functional.image import peak_signal_noise_ratio, structural_similarity_index_measure
 
-from gan_bench.metrics.fidelity import count_name
+from gan_bench.metrics import names
 
 SSIM_PROTOCOL = {"ssim_kernel": "gaussian 11×11, sigma 1.5", "ssim_k1_k2": [0.01, 0.03]}  # torchmetrics' defaults
 
@@ -32,10 +32,8 @@ def ssim(x: torch.Tensor, y: torch.Tensor, batch: int = 1000) -> float:
 
 
 def paired_names(n: int) -> dict[str, str]:
-    c = count_name(n)
-    return {k: f"{k}_{c}_test" for k in ("l1", "psnr", "ssim")}
+    return {k: names.name(k, n) for k in ("l1", "psnr", "ssim")}
 
 
 def unpaired_names(n: int) -> dict[str, str]:
-    c = count_name(n)
-    return {k: f"{k}_{c}_test" for k in ("cycle_l1", "mapping_l1_ab", "mapping_l1_ba")}
+    return {k: names.name(k, n) for k in ("cycle_l1", "mapping_l1_ab", "mapping_l1_ba")}

@@ -1,4 +1,4 @@
-"""Convolutional G and D networks: seed 000 Example 10-3's small TF GAN, and Radford's DCGAN."""
+"""Convolutional G and D networks: the TensorFlow book, chapter 10, Example 10-3's small TF GAN, and Radford's DCGAN."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from gan_bench.nets.dropout import Dropout
 
 
 class LeakyMax(nn.LeakyReLU):
-    """lrelu(x) = max(x, 0.2·x), as seed 000 writes it: the same values as torch's LeakyReLU(0.2),
+    """lrelu(x) = max(x, 0.2·x), as the TensorFlow book writes it: the same values as torch's LeakyReLU(0.2),
     which computes it (its backward is one kernel where torch.maximum's is four; the gradients
     differ only at x = 0 exactly, where maximum splits it: 0.6 against 0.2)."""
 
@@ -52,7 +52,7 @@ def tf_batch_norm(channels: int, momentum: float, dims: int) -> nn.Module:
 
 
 def small_tf_generator(z_dim: int, filters: int, dropout: float, bn_momentum: float) -> nn.Sequential:
-    """seed 000 Example 10-3's G: dense to 4·4·1, resize to 7×7, deconvs 5×5 to 28×28×1, sigmoid."""
+    """the TensorFlow book, chapter 10, Example 10-3's G: dense to 4·4·1, resize to 7×7, deconvs 5×5 to 28×28×1, sigmoid."""
 
     def tail(ch: int) -> list[nn.Module]:
         return [LeakyMax(), _dropout(dropout), tf_batch_norm(ch, bn_momentum, 2)]
@@ -76,7 +76,7 @@ def small_tf_generator(z_dim: int, filters: int, dropout: float, bn_momentum: fl
 
 
 def small_tf_discriminator(channels: int, filters: int, dense: int, dropout: float) -> nn.Sequential:
-    """seed 000 Example 10-3's D: conv 5×5 (stride 2, 1, 1) with dropout, dense 128, dense 1 sigmoid."""
+    """the TensorFlow book, chapter 10, Example 10-3's D: conv 5×5 (stride 2, 1, 1) with dropout, dense 128, dense 1 sigmoid."""
     return nn.Sequential(
         nn.Conv2d(channels, filters, 5, stride=2, padding=2),
         LeakyMax(),

@@ -1,4 +1,4 @@
-"""Published numbers (../shared/REFERENCES.md) shown beside ganbench's when the protocol matches.
+"""Published numbers, from the papers' tables, shown beside ganbench's when the protocol matches.
 
 Each table names its source, the protocol, and per model the published value (mean, spread) of
 each ganbench metric name whose protocol it shares. Values are strings, digit for digit as the paper

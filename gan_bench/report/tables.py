@@ -7,32 +7,13 @@ import math
 
 import pandas as pd
 
-# Which way is better, by metric name prefix (the protocol suffix does not change it).
-LOWER_IS_BETTER = ("fid_", "kid_", "kl_generated_data", "reverse_kl_", "kl_stacked_", "l1_", "cycle_l1_", "mapping_l1_")
-HIGHER_IS_BETTER = (
-    "is_",
-    "precision_",
-    "recall_",
-    "modes_",
-    "mean_confidence",
-    "high_quality_",
-    "cond_accuracy_",
-    "psnr_",
-    "ssim_",
-    "label_acc_",
-)
+from gan_bench.metrics import names
+
 GROUP = ["suite", "dataset", "profile", "device"]
-PROTOCOL_METRICS = ("is_", "fid_", "kid_", "precision_", "recall_")  # named <metric>_<backbone>_<samples>...
 BEST = "★"
 
 
-def direction(metric: str) -> int:
-    """-1 when lower is better, +1 when higher is better, 0 when it is not a scored metric."""
-    if metric.startswith(LOWER_IS_BETTER):
-        return -1
-    if metric.startswith(HIGHER_IS_BETTER):
-        return 1
-    return 0
+direction = names.direction  # which way is better: the metric name grammar decides (metrics/names.py)
 
 
 def metric_columns(df: pd.DataFrame) -> list[str]:
@@ -109,7 +90,7 @@ def comparison(df: pd.DataFrame) -> dict[tuple, pd.DataFrame]:
         ):
             if col in part:
                 table[label] = part[col].map(lambda v: v[:12] if label == "evaluator sha256" else v)
-        backbones = sorted({m.split("_")[1] for m in shown if m.startswith(PROTOCOL_METRICS)})
+        backbones = sorted({b for b in map(names.backbone_of, shown) if b})
         if backbones:  # only IS, FID, KID and precision/recall have one; the toy suite's tables have none
             table["backbone"] = ", ".join(backbones)
         tables[tuple(keys)] = table.reset_index(drop=True)

@@ -18,6 +18,7 @@ from gan_bench.data import datasets
 from gan_bench.errors import InvalidOption, RunDirError
 from gan_bench.metrics import coverage as coverage_mod
 from gan_bench.metrics import diagnostics, evaluators, fidelity, inception, mixture, stacked
+from gan_bench.metrics import names as metric_names
 from gan_bench.rundir import atomic
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.repro import derived_seeds
@@ -27,6 +28,7 @@ from gan_bench.train.scatter import save_scatter
 from gan_bench.variants import build_system, get_recipe
 from gan_bench.variants.base import to_device
 from gan_bench.variants.pixels import resized, to_uint8
+from gan_bench.variants.recipe import PROVENANCE
 
 METRICS_FORMAT = 1
 DEFAULT_SAMPLES = defaults.SAMPLES
@@ -42,7 +44,7 @@ def sample_seed(seed: int) -> int:
 
 def _system(run: RunDir, spec: dict, device: torch.device, dataset):
     recipe = get_recipe(spec["recipe"]["name"])
-    if recipe.model_dump(mode="json", exclude={"profiles"}) != spec["recipe"]:
+    if recipe.facts() != {k: v for k, v in spec["recipe"].items() if k not in PROVENANCE}:
         raise RunDirError(
             f"{run.spec}: recipe {recipe.name} has changed since this run was trained; "
             f"score it with the ganbench version that trained it"
@@ -99,7 +101,7 @@ def image_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, d
             "evaluator_sha256": evaluator_sha,
         }
         if labels is not None:
-            metrics[f"cond_accuracy_{fidelity.BACKBONE}_{fidelity.count_name(n)}"] = _entry(
+            metrics[metric_names.name("cond_accuracy", n)] = _entry(
                 (logits.argmax(dim=1) == labels).double().mean(),
                 {
                     "samples": n,

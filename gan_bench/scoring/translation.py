@@ -14,6 +14,7 @@ import torch
 from gan_bench import defaults
 from gan_bench.metrics import coverage as coverage_mod
 from gan_bench.metrics import evaluators, fidelity
+from gan_bench.metrics import names as metric_names
 from gan_bench.metrics import translation as tm
 from gan_bench.rundir.repro import derived_seeds
 from gan_bench.train import checkpoint
@@ -88,7 +89,7 @@ def paired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device: 
                 **fid,
                 "compares": "G(A) against the real test B",
             }
-            metrics[f"label_acc_{fidelity.BACKBONE}_{fidelity.count_name(n)}"] = _label_entry(logits, labels, dataset)
+            metrics[metric_names.name("label_acc", n)] = _label_entry(logits, labels, dataset)
             cover = {**coverage_mod.coverage(logits, labels), "nonfinite_samples": False}
     points = []
     if opts["over_time"]:
@@ -127,12 +128,11 @@ def unpaired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device
         for way, outputs, reference, domain in (("ab", ab, dataset.test_b, "b"), ("ba", ba, dataset.test_a, "a")):
             if dataset.evaluator and domain in dataset.evaluator_domains and labels is not None:
                 fid, logits = _evaluated(outputs, reference, dataset, device)
-                count = fidelity.count_name(len(outputs))
-                metrics[f"fid_{way}_{fidelity.BACKBONE}_{count}_test"] = {
+                metrics[metric_names.name("fid_way", len(outputs), way=way)] = {
                     **fid,
                     "compares": f"G_{way}(test) against the real test {domain.upper()}",
                 }
-                metrics[f"label_acc_{way}_{fidelity.BACKBONE}_{count}"] = _label_entry(
+                metrics[metric_names.name("label_acc_way", len(outputs), way=way)] = _label_entry(
                     logits, labels[: len(outputs)], dataset
                 )
                 if "modes_total" not in cover:

@@ -1,4 +1,4 @@
-"""The conditional MLP GAN of seed 000 Example 10-2 (and seed 002's N(−1, 1) noise quirk)."""
+"""The conditional MLP GAN of the TensorFlow book, chapter 10, Example 10-2 (and the tfGAN notebook's N(−1, 1) noise quirk)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""seed 000 Example 10-3: a small TF convolutional GAN with RMSProp, L2 weight decay and a rule
+"""the TensorFlow book, chapter 10, Example 10-3: a small TF convolutional GAN with RMSProp, L2 weight decay and a rule
 that skips whichever update would widen the gap between the losses."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from gan_bench.variants.recipe import DCGANMnistRecipe
 
 
 def tf_bce(prob: torch.Tensor, target: float, eps: float) -> torch.Tensor:
-    """seed 000's binary_cross_entropy: -(t·log(p + eps) + (1 - t)·log(1 - p + eps)), per sample."""
+    """the TensorFlow book's binary_cross_entropy: -(t·log(p + eps) + (1 - t)·log(1 - p + eps)), per sample."""
     return -(target * torch.log(prob + eps) + (1.0 - target) * torch.log(1.0 - prob + eps))
 
 
@@ -55,7 +55,7 @@ class DCGANMnist(GANSystem):
         return d_loss, tf_bce(out_fake, 1.0, eps).mean(), out_real, out_fake
 
     def train_step(self, batch: tuple[torch.Tensor], generator: torch.Generator) -> torch.Tensor:
-        """As seed 000's loop: the losses on one batch and noise decide, by the balancing rule, which
+        """As the TensorFlow book's loop: the losses on one batch and noise decide, by the balancing rule, which
         updates run; D's update uses those losses, G's recomputes its loss after D's update. G runs
         in training mode twice per step (TF ran it in both optimiser calls), updating BN statistics."""
         r = self.recipe

@@ -1,6 +1,6 @@
-"""The conditional and convolutional recipes, fact by fact from ../shared/RECIPES.md:
-cgan (seed 000 Example 10-2, seed 002), dcgan-mnist (seed 000 Example 10-3) and dcgan
-(seed 004 §4-1, Radford et al. 2016), plus dcgan-stacked for Stacked MNIST (VEEGAN/PacGAN)."""
+"""The conditional and convolutional recipes, fact by fact from their tutorials (docs/recipes.md):
+cgan (the TensorFlow book's Example 10-2, the tfGAN notebooks), dcgan-mnist (the TensorFlow book, chapter 10, Example 10-3) and dcgan
+(the PyTorch textbook, chapter 13, §4-1, Radford et al. 2016), plus dcgan-stacked for Stacked MNIST (VEEGAN/PacGAN)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ TF_STEPS = 550  # 55,000 / 100
 
 CGAN = CGANRecipe(
     name="cgan",
-    source="seed 000 Example 10-2 (TensorFlow 1 conditional GAN)",
+    source="the TensorFlow book, chapter 10, Example 10-2 (TensorFlow 1 conditional GAN)",
     choices={
         "init": "tf.layers.dense defaults: Glorot-uniform kernels, zero biases",
         "optimiser": "torch.optim.Adam with TF's defaults (lr 1e-3, betas 0.9/0.999, eps 1e-8)",
@@ -52,7 +52,7 @@ CGAN = CGANRecipe(
 CGAN_NORMAL_NOISE = CGAN.model_copy(
     update={
         "name": "cgan-normal-noise",
-        "source": "seed 002 (tfGAN2): the conditional GAN with np.random.normal(-1., 1.) noise",
+        "source": "the second tfGAN notebook: the conditional GAN with np.random.normal(-1., 1.) noise",
         "quirks": {"normal_noise_mean_minus_one": True},
         "z_dist": "normal",
         "z_params": (-1.0, 1.0),  # N(mean -1, std 1), as written
@@ -63,7 +63,7 @@ DCGAN_MNIST_STEPS_PER_EPOCH = 55_000 / 64
 
 DCGAN_MNIST = DCGANMnistRecipe(
     name="dcgan-mnist",
-    source="seed 000 Example 10-3 (TensorFlow 1 convolutional GAN)",
+    source="the TensorFlow book, chapter 10, Example 10-3 (TensorFlow 1 convolutional GAN)",
     choices={
         "init": "tf.layers defaults: Glorot-uniform kernels, zero biases",
         "optimiser": "torch.optim.RMSprop(alpha 0.9, eps 1e-10) for TF1's RMSPropOptimizer(decay 0.9, "
@@ -108,7 +108,7 @@ DCGAN_MNIST_FIXED = DCGAN_MNIST.model_copy(
 )
 
 RADFORD_CHOICES = {
-    "z": "z ~ N(0, 1), 100-d (the paper drew uniform noise; seed 004 and common ports use normal)",
+    "z": "z ~ N(0, 1), 100-d (the paper drew uniform noise; the PyTorch textbook and common ports use normal)",
     "hyper_parameters": "the paper's: Adam lr 2e-4, beta1 0.5 (beta2 0.999), init N(0, 0.02), batch 128",
     "layers": "4×4 kernels, stride 2, padding 1; a first fractionally-strided conv from z to 4×4; the last "
     "D conv 4×4 valid to one logit; BN weight N(1, 0.02)",
@@ -119,7 +119,7 @@ RADFORD_CHOICES = {
 
 DCGAN = DCGANRecipe(
     name="dcgan",
-    source="seed 004 §4-1 (DCGAN, Radford et al. 2016)",
+    source="the PyTorch textbook, chapter 13, §4-1 (DCGAN, Radford et al. 2016)",
     choices=RADFORD_CHOICES,
     quirks={},
     sampling="epoch_shuffle",

@@ -1,4 +1,4 @@
-"""The four documented MLP GAN recipes, fact by fact from ../shared/RECIPES.md."""
+"""The four documented MLP GAN recipes, fact by fact from their tutorials (docs/recipes.md)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ TF_STEPS_PER_EPOCH = 550  # 55,000 / 100
 
 TF_MLP = MLPRecipe(
     name="tf-mlp",
-    source="seed 000 Example 10-1 and seed 002 (tfGAN): TensorFlow 1 MLP GAN",
+    source="the TensorFlow book, chapter 10, Example 10-1, and the tfGAN notebooks: TensorFlow 1 MLP GAN",
     choices={
         "optimiser": "torch.optim.Adam with TF's defaults (betas 0.9/0.999, eps 1e-8); TF1 places eps "
         "slightly differently inside the update",
@@ -60,7 +60,7 @@ TF_MLP = MLPRecipe(
 
 SLIDES_MLP = MLPRecipe(
     name="slides-mlp",
-    source="seed 003: Hanyang AILAB slides (2019), TensorFlow 1 MLP GAN",
+    source="the Hanyang AILAB GAN slides (2019): TensorFlow 1 MLP GAN",
     choices={
         "optimiser": "torch.optim.Adam with TF's defaults (betas 0.9/0.999, eps 1e-8)",
         "train_split": "the slides read MNIST with tf.examples input_data: the 55,000-image train split",
@@ -105,7 +105,7 @@ KERAS_STEPS_PER_EPOCH = 468  # 60,000 // 128
 
 KERAS_MLP = MLPRecipe(
     name="keras-mlp",
-    source="seed 001: Keras notebook MLP GAN",
+    source="the Keras GAN notebook: MLP GAN",
     choices={
         "optimiser_eps": "Keras 2's Adam default epsilon, 1e-7",
         "bce": "Keras binary_crossentropy clips probabilities to [1e-7, 1 - 1e-7]",
@@ -151,7 +151,7 @@ TORCH_STEPS_PER_EPOCH = 118  # ceil(60,000 / 512): the DataLoader keeps the last
 
 TORCH_MLP = MLPRecipe(
     name="torch-mlp",
-    source="seed 004 §3-2: PyTorch textbook MLP GAN",
+    source="the PyTorch textbook, chapter 13, §3-2: MLP GAN",
     choices={
         "sampling": "DataLoader(shuffle=True, drop_last=False): a fresh shuffle every epoch, last batch of 96",
         "history": "one history row per epoch holds the epoch's mean losses, as the textbook records; "

@@ -45,6 +45,9 @@ Modality = Literal[
 ]  # what a recipe trains on; datasets declare theirs
 
 
+PROVENANCE = ("source", "choices")  # descriptive fields: in spec.json, not in the spec hash
+
+
 class RecipeBase(BaseModel):
     """What every family shares: provenance, data feeding, packing, outputs and profiles."""
 
@@ -62,6 +65,11 @@ class RecipeBase(BaseModel):
     pac: PositiveInt = 1
     sample_count: PositiveInt
     profiles: dict[Literal["full", "quick", "smoke"], Schedule]
+
+    def facts(self) -> dict:
+        """What decides a run's numbers: every field but the profiles and the provenance text
+        (``source``, ``choices``), so rewording where a fact came from leaves spec hashes alone."""
+        return self.model_dump(mode="json", exclude={"profiles", *PROVENANCE})
 
     @model_validator(mode="after")
     def _complete(self) -> RecipeBase:
@@ -125,7 +133,7 @@ class ToyRecipe(RecipeBase):
 
 
 class CGANRecipe(RecipeBase):
-    """The conditional MLP GAN of seed 000 Example 10-2 and seed 002."""
+    """The conditional MLP GAN of the TensorFlow book's Example 10-2 and the tfGAN notebooks."""
 
     family: Literal["cgan"] = "cgan"
     conditional: Literal[True] = True
@@ -140,7 +148,7 @@ class CGANRecipe(RecipeBase):
 
 
 class DCGANMnistRecipe(RecipeBase):
-    """seed 000 Example 10-3: the small TF convolutional GAN with RMSProp and loss balancing."""
+    """the TensorFlow book, chapter 10, Example 10-3: the small TF convolutional GAN with RMSProp and loss balancing."""
 
     family: Literal["dcgan-mnist"] = "dcgan-mnist"
     z_dim: PositiveInt

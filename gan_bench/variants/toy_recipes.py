@@ -1,4 +1,4 @@
-"""PacGAN's 2D-mixture GAN (Lin et al. 2018, Table 1), from the protocol in ../shared/REFERENCES.md.
+"""PacGAN's 2D-mixture GAN (Lin et al. 2018, Table 1), from the protocol of the paper's Table 1.
 Packed versions are named ``toy-gan-pac<m>`` (see variants.packing)."""
 
 from __future__ import annotations

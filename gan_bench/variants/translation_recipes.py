@@ -1,5 +1,5 @@
-"""The translation recipes, fact by fact from ../shared/RECIPES.md: pix2pix and its L1-only
-ablation (seed 004 §4-3, Isola et al. 2017) and CycleGAN (seed 004 §4-3, Zhu et al. 2017).
+"""The translation recipes, fact by fact from their tutorials (docs/recipes.md): pix2pix and its L1-only
+ablation (the PyTorch textbook, chapter 13, §4-3, Isola et al. 2017) and CycleGAN (the PyTorch textbook, chapter 13, §4-3, Zhu et al. 2017).
 Networks size themselves to the task's images (gan_bench/nets/unet.py, patchgan.py)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ CYCLE_BATCH = 4
 
 PIX2PIX = Pix2PixRecipe(
     name="pix2pix",
-    source="seed 004 §4-3 (pix2pix, Isola et al. 2017)",
+    source="the PyTorch textbook, chapter 13, §4-3 (pix2pix, Isola et al. 2017)",
     choices={
         "batch": f"{BATCH} images a step on every task (the paper used 1 to 10 at 256 px); BN as usual",
         "unet": "levels = how often the size halves evenly (8 at 256 px, 2 at 28 px, 5 at 32 px); channels "
@@ -61,7 +61,7 @@ PIX2PIX_L1 = PIX2PIX.model_copy(
 
 CYCLEGAN = CycleGANRecipe(
     name="cyclegan",
-    source="seed 004 §4-3 (CycleGAN, Zhu et al. 2017)",
+    source="the PyTorch textbook, chapter 13, §4-3 (CycleGAN, Zhu et al. 2017)",
     choices={
         "batch": f"{CYCLE_BATCH} A images a step, each with a B image drawn at random from domain B (the paper: "
         "batch 1)",
