@@ -1,8 +1,8 @@
 """Dropout with a faster mask on CPU.
 
 nn.Dropout's CPU mask is a serial Bernoulli draw taking one 64-bit number and a double compare per
-element (6.8 ms for a [512, 1024] mask on 2 cores), and ``torch.rand`` is a serial mt19937 loop
-(1.5 ms). Here the uniforms come from numpy's PCG64 (1.0 ms), seeded by one 63-bit
+element, and ``torch.rand`` is a serial mt19937 loop; both are slower than numpy's PCG64 (timings
+in docs/speed.md). Here the uniforms come from numpy's PCG64, seeded by one 63-bit
 draw from torch's global RNG, so the mask is still fixed by the run's seed and its RNG state is
 still all a checkpoint needs. The distribution is nn.Dropout's: each unit is kept with probability
 1 − p (to within 2⁻²⁴) and scaled by 1/(1 − p); only the random stream differs. Other devices use

@@ -57,7 +57,7 @@ class GroupedSequential(nn.Module):
             ]
         self.weights = nn.ParameterList(nn.Parameter(t) for pair in weights for t in pair)
         self.per_layer = 2 * len(linears)  # parameters of one seed (CPU) or of all seeds (CUDA)
-        # Each seed's parameters as plain lists (CPU): slicing a ParameterList builds a module (~40 µs).
+        # Each seed's parameters as plain lists (CPU): slicing a ParameterList builds a module each time.
         flat, n = list(self.weights), self.per_layer
         self.own = [flat[k * n : (k + 1) * n] for k in range(self.seeds)] if self.per_seed else []
 
@@ -80,8 +80,8 @@ class GroupedSequential(nn.Module):
         return x
 
     def _per_seed(self, parts: list[torch.Tensor]) -> list[torch.Tensor]:
-        """CPU: each seed's tensor through its own layers, stacked only at the end (measured on
-        2 cores: 3 × [512, 784] @ [784, 1024] takes 25 ms as one baddbmm, 19 ms as three matmuls)."""
+        """CPU: each seed's tensor through its own layers, stacked only at the end: on CPU one batched
+        baddbmm is slower than a matmul per seed (docs/speed.md)."""
         params = [iter(self.seed_params(k)) for k in range(self.seeds)]
         for layer in self.layers:
             if isinstance(layer, nn.Linear):

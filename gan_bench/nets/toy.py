@@ -22,7 +22,7 @@ class Maxout(nn.Module):
 def max_by_mask(y: torch.Tensor) -> torch.Tensor:
     """``y.max(dim=2).values`` with the same values and gradients (ties: the first piece takes it).
     Workaround: on CUDA under deterministic algorithms, max's backward scatter becomes a sort-based
-    index_put (~1 ms of CPU a call, half a toy step); a one-hot mask routes the gradient elementwise."""
+    index_put, which dominates a toy step's CPU time; a one-hot mask routes the gradient elementwise."""
     with torch.no_grad():
         first = y.argmax(dim=2, keepdim=True) == torch.arange(y.shape[2], device=y.device)
     return (y * first.to(y.dtype)).sum(dim=2)

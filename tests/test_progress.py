@@ -1,0 +1,75 @@
+"""The suite-level progress: the plan `run` prints, `--dry-run`, and the suite bar and time-left line
+that count every run's steps (skipped and resumed ones included)."""
+
+import io
+import re
+
+from rich.console import Console
+from typer.testing import CliRunner
+
+from gan_bench.cli import app
+from gan_bench.train.progress import QuietReporter, RichReporter
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path):
+    result = CliRunner().invoke(app, ["run", "--suite", "smoke", "--out", str(tmp_path / "o"), "--dry-run",
+                                      "--device", "cpu"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "profile: smoke (the suite's default)" in result.output
+    assert re.search(r"suite smoke: 4 runs \(4 recipes x seeds 0\) on mnist, 110 training\s+steps", result.output)
+    for line in ("tf-mlp seed 0  mnist  30 steps", "torch-mlp seed 0  mnist  20 steps"):
+        assert line in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_bad_option_fails_the_dry_run_too(tmp_path):
+    result = CliRunner().invoke(app, ["run", "--suite", "smoke", "--out", str(tmp_path / "o"), "--dry-run",
+                                      "--executor", "spark"])  # fmt: skip
+    assert result.exit_code == 2 and "valid: local, ray" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def _console():
+    buffer = io.StringIO()
+    return Console(file=buffer, width=200), buffer
+
+
+def test_quiet_reporter_counts_resumed_trained_and_skipped_steps():
+    console, out = _console()
+    reporter = QuietReporter(console, suite_steps=100)
+    reporter.run_skipped("a seed 0", 30)  # complete already
+    reporter.run_started("b seed 0", 40, 10)  # resumed at step 10
+    for _ in range(30):
+        reporter.advance()
+    reporter.run_finished("b seed 0", "done")
+    reporter.run_started("c seeds 0,1", 15, 0, runs=2)  # two seeds batched: each step is two runs' step
+    for _ in range(15):
+        reporter.advance()
+    reporter.run_finished("c seeds 0,1", "done")
+    lines = [line for line in out.getvalue().splitlines() if line.startswith("suite:")]
+    assert [line.split(" left")[0].rsplit(",", 1)[0] for line in lines] == [
+        "suite: 70 of 100 steps done",
+        "suite: 100 of 100 steps done",
+    ]
+    assert lines[-1].endswith("about 0m00s left")
+
+
+def test_rich_reporter_suite_bar_reaches_its_total():
+    console, _ = _console()
+    with RichReporter(console, suite_steps=100) as reporter:
+        reporter.run_skipped("a seed 0", 30)
+        reporter.run_started("b seed 0", 40, 10)
+        for _ in range(30):
+            reporter.advance()
+        reporter.run_started("c seeds 0,1", 15, 0, runs=2)
+        for _ in range(15):
+            reporter.advance()
+        suite = reporter.progress.tasks[reporter.suite_task]
+        assert (suite.completed, suite.total) == (100, 100)
+
+
+def test_without_a_suite_total_there_is_no_suite_bar():
+    console, _ = _console()
+    with RichReporter(console) as reporter:
+        reporter.run_started("a seed 0", 5, 0)
+        assert reporter.suite_task is None and len(reporter.progress.tasks) == 1
