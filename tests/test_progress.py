@@ -73,3 +73,9 @@ def test_without_a_suite_total_there_is_no_suite_bar():
     with RichReporter(console) as reporter:
         reporter.run_started("a seed 0", 5, 0)
         assert reporter.suite_task is None and len(reporter.progress.tasks) == 1
+
+
+def test_quiet_reporter_prints_messages():
+    console, out = _console()
+    QuietReporter(console).message("metrics.json: invalid metrics file; scoring again")
+    assert "scoring again" in out.getvalue()

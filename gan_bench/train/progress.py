@@ -117,11 +117,11 @@ class QuietReporter(Reporter):
                 highlight=False,
             )
 
+    def message(self, text):
+        self.console.print(text)
+
 
 def _duration(seconds: float) -> str:
     minutes, secs = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
-
-    def message(self, text):
-        self.console.print(text)
