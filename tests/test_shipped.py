@@ -101,3 +101,25 @@ def test_the_wheel_and_sdist_carry_everything_the_cli_needs(tmp_path):
         "gan_bench/assets/mnist/train-images-idx3-ubyte.gz",
     ):
         assert needed in inside
+
+
+def test_an_unreadable_baseline_names_itself_and_a_shipped_one_says_how_to_restore_it(tmp_path, monkeypatch):
+    own = tmp_path / "shipped-baselines"
+    own.mkdir()
+    monkeypatch.setattr(shipped, "_IN_CHECKOUT", {**shipped._IN_CHECKOUT, "baselines": own})
+    broken = own / "smoke-smoke-cpu.json"
+    broken.write_text("{not json")
+    with pytest.raises(gb.GateError) as caught:
+        gate.read_baseline(broken)
+    assert str(caught.value) == (
+        f"{broken}: not a readable baseline file (Expecting property name enclosed in double quotes: line 1 column 2 "
+        f"(char 1)); restore it with `git checkout -- {broken}` in {shipped.CHECKOUT}"
+    )
+    mine = tmp_path / "mine.json"
+    mine.write_text("{not json")
+    with pytest.raises(gb.GateError) as caught:
+        gate.read_baseline(mine)
+    assert str(caught.value) == (
+        f"{mine}: not a readable baseline file (Expecting property name enclosed in double quotes: line 1 column 2 "
+        f"(char 1))"
+    )
