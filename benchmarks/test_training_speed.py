@@ -24,10 +24,10 @@ from gan_bench.data import catalogue
 from gan_bench.executors.local import run_all
 from gan_bench.rundir.layout import RunDir
 from gan_bench.suite.spec import RunSpec
-from gan_bench.train.cuda_graph import supports as graph_supports
-from gan_bench.train.engine import train
-from gan_bench.train.progress import Reporter
-from gan_bench.train.seed_batch import supports
+from gan_bench.training.cuda_graph import supports as graph_supports
+from gan_bench.training.engine import train
+from gan_bench.training.progress import Reporter
+from gan_bench.training.seed_batch import supports
 from gan_bench.variants import get_recipe
 
 DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")

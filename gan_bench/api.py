@@ -1,7 +1,7 @@
 """The Python API: everything the CLI does, as functions that return data.
 
 User mistakes raise :class:`gan_bench.errors.UserError` subclasses (nothing here prints or exits).
-Progress goes to a :class:`gan_bench.train.progress.Reporter`; the default one is silent.
+Progress goes to a :class:`gan_bench.training.progress.Reporter`; the default one is silent.
 
     import gan_bench as gb
 
@@ -32,7 +32,7 @@ from gan_bench.suite.locate import available_suites
 from gan_bench.suite.plan import Plan, check_cuda_graph, choose_profile, plan_suite
 from gan_bench.suite.plan import direction as checked_direction
 from gan_bench.suite.spec import RunSpec, Suite, compatible, load_suite
-from gan_bench.train.progress import Reporter
+from gan_bench.training.progress import Reporter
 from gan_bench.variants import RECIPES, get_recipe
 from gan_bench.variants.recipe import Recipe
 
@@ -238,7 +238,7 @@ def train(
     way = checked_direction(direction, defaults.DIRECTION)
     if way != defaults.DIRECTION and not datasets.is_translation(dataset):
         raise InvalidOption(f"--direction: applies to translation data only, not {dataset}")
-    from gan_bench.train.cuda_graph import supports as graph_supports
+    from gan_bench.training.cuda_graph import supports as graph_supports
 
     if cuda_graph and not graph_supports(recipe_obj):
         raise InvalidOption(f"--cuda-graph: recipe {recipe} cannot be captured; the MLP and toy recipes can")
@@ -302,14 +302,14 @@ def score(
 
 def report(runs: Iterable[PathLike]) -> pd.DataFrame:
     """One row per run: its spec (flattened), protocol, metrics, coverage and verdict."""
-    from gan_bench.report.collect import collect
+    from gan_bench.reporting.collect import collect
 
     return collect([Path(r) for r in runs])
 
 
 def render_report(runs: Iterable[PathLike] | pd.DataFrame, format: str = "md") -> str:
     """The comparison tables as text: ``md``, ``csv`` or self-contained ``html`` (with plots)."""
-    from gan_bench.report import render
+    from gan_bench.reporting import render
 
     renderers = {"md": render.markdown, "csv": render.csv, "html": render.html}
     if format not in renderers:

@@ -96,3 +96,14 @@ def test_lists_name_every_recipe_and_shipped_suite():
     suites = gb.list_suites()
     assert {"smoke", "mnist", "fashion-mnist", "stacked-mnist", "toy", "translation"} <= set(suites)
     assert all(path.is_file() for path in suites.values())
+
+
+def test_no_subpackage_shadows_an_api_name_once_everything_is_imported():
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.walk_packages(gb.__path__, "gan_bench."):
+        if not module.name.startswith(("gan_bench.executors.ray", "gan_bench.cli", "gan_bench.__main__")):
+            importlib.import_module(module.name)
+    for name in gb.__all__:
+        assert not isinstance(getattr(gb, name), type(gb)), f"gan_bench.{name} is a module, not the API's {name}"

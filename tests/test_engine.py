@@ -10,7 +10,7 @@ import torch
 
 from gan_bench.executors.local import run_all
 from gan_bench.suite.spec import RunSpec
-from gan_bench.train.progress import Reporter
+from gan_bench.training.progress import Reporter
 
 SPEC = dict(dataset="mnist", profile="smoke", device="cpu")
 

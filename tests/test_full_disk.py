@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from gan_bench.cli import app
 from gan_bench.rundir import atomic
-from gan_bench.train.history import History
+from gan_bench.training.history import History
 
 # toy-gan on the ring writes what an image run writes (grids as scatter plots) plus the scored scatter,
 # and scores in a fraction of a second, so the sweep over every write stays short.

@@ -2,7 +2,7 @@ import math
 
 import torch
 
-from gan_bench.train import losses
+from gan_bench.training import losses
 
 
 def test_raw_log_has_no_epsilon():

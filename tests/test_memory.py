@@ -14,7 +14,7 @@ import json, resource, sys
 from pathlib import Path
 from gan_bench.suite.spec import RunSpec
 from gan_bench.executors.local import run_all
-from gan_bench.train.progress import Reporter
+from gan_bench.training.progress import Reporter
 
 recipe, steps, batch_seeds, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
 seeds = range(batch_seeds)

@@ -57,7 +57,7 @@ def test_scatter_marks_the_missed_modes_and_titles_the_counts(tmp_path):
     """Points on 6 of the ring's 8 means: the plot crosses out exactly the other 2 and says 6/8."""
     import matplotlib.pyplot as plt
 
-    from gan_bench.train.scatter import draw_scatter, save_scatter
+    from gan_bench.training.scatter import draw_scatter, save_scatter
 
     data = mixtures.build("ring")
     means = torch.tensor(data.modes["means"], dtype=torch.float64)

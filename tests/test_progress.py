@@ -8,7 +8,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from gan_bench.cli import app
-from gan_bench.train.progress import QuietReporter, RichReporter
+from gan_bench.training.progress import QuietReporter, RichReporter
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path):

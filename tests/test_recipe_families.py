@@ -11,7 +11,7 @@ from gan_bench.executors.local import run_all
 from gan_bench.rundir.layout import RunDir
 from gan_bench.scoring.score_run import score_run
 from gan_bench.suite.spec import RunSpec
-from gan_bench.train.progress import Reporter
+from gan_bench.training.progress import Reporter
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ from conftest import SUITE
 from typer.testing import CliRunner
 
 from gan_bench.cli import app
-from gan_bench.report import published, render
+from gan_bench.reporting import published, render
 
 runner = CliRunner()
 
@@ -198,7 +198,7 @@ def test_pacgan_and_veegan_rows_sit_beside_the_toy_and_stacked_tables():
 
 def test_toy_table_writes_sample_counts_as_integers_and_leaves_out_an_empty_backbone():
     """An unscored run (training still going) makes the samples column float; the table keeps 2500."""
-    from gan_bench.report import tables
+    from gan_bench.reporting import tables
 
     runs = pd.DataFrame(
         {
@@ -221,7 +221,7 @@ def test_toy_table_writes_sample_counts_as_integers_and_leaves_out_an_empty_back
 
 def test_spread_is_the_sample_std_of_two_or_more_seeds_and_absent_for_one():
     """A single seed has no std; writing "± 0.0" would claim a spread of zero beside published ± s.e."""
-    from gan_bench.report import tables
+    from gan_bench.reporting import tables
 
     runs = pd.DataFrame(
         {
@@ -245,7 +245,7 @@ def test_spread_is_the_sample_std_of_two_or_more_seeds_and_absent_for_one():
 
 
 def test_each_table_shows_only_the_metrics_its_runs_have():
-    from gan_bench.report import tables
+    from gan_bench.reporting import tables
 
     runs = pd.DataFrame(
         {

@@ -1,6 +1,6 @@
 import torch
 
-from gan_bench.train.sampler import BatchSampler
+from gan_bench.training.sampler import BatchSampler
 
 
 def make(scheme, n=10, batch=4, seed=0):

@@ -10,8 +10,8 @@ import torch
 from gan_bench.executors.local import run_all, seed_groups
 from gan_bench.nets import grouped
 from gan_bench.suite.spec import RunSpec
-from gan_bench.train import signals
-from gan_bench.train.progress import Reporter
+from gan_bench.training import signals
+from gan_bench.training.progress import Reporter
 
 SEEDS = (0, 1)
 

@@ -18,8 +18,8 @@ from gan_bench.metrics import translation as tm
 from gan_bench.nets.patchgan import patchgan, receptive_field, strided_layers
 from gan_bench.nets.unet import UNet, levels
 from gan_bench.suite.spec import RunSpec, load_suite
-from gan_bench.train.progress import Reporter
-from gan_bench.train.signals import Interrupted
+from gan_bench.training.progress import Reporter
+from gan_bench.training.signals import Interrupted
 from gan_bench.variants import build_system, get_recipe
 from gan_bench.variants.cyclegan import FakePool
 
@@ -277,7 +277,7 @@ def test_folder_dataset_trains_and_scores_pixel_metrics(tmp_path):
 
 
 def test_report_knows_which_way_translation_metrics_improve():
-    from gan_bench.report.tables import direction
+    from gan_bench.reporting.tables import direction
 
     assert [
         direction(m) for m in ("l1_10k_test", "cycle_l1_10k_test", "mapping_l1_ab_10k_test", "fid_ab_lenet_10k_test")

@@ -14,8 +14,8 @@ from rich.console import Console
 from gan_bench import defaults
 from gan_bench.errors import InvalidOption, UserError
 from gan_bench.rundir import atomic
-from gan_bench.train.progress import QuietReporter, RichReporter
-from gan_bench.train.signals import EXIT_INTERRUPTED, Interrupted
+from gan_bench.training.progress import QuietReporter, RichReporter
+from gan_bench.training.signals import EXIT_INTERRUPTED, Interrupted
 
 app = typer.Typer(
     help="ganbench: train the classic GAN recipes under fixed seeds and score them with named protocols.",

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from gan_bench.cli.app import DataDir, data_app, err_console, evaluator_app, out_console, user_errors
 from gan_bench.data import catalogue
-from gan_bench.train.progress import RichReporter
+from gan_bench.training.progress import RichReporter
 
 
 # -- data -------------------------------------------------------------------------------------

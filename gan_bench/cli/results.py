@@ -27,7 +27,7 @@ def report(
     out: Optional[Path] = typer.Option(None, help="Write to this file instead of standard output."),
 ) -> None:
     """Comparison tables: recipes x metrics, mean ± std over seeds, best marked, with protocols."""
-    from gan_bench.report import render
+    from gan_bench.reporting import render
 
     if format not in defaults.REPORT_FORMATS:
         raise InvalidOption(f"--format: unknown format {format!r}; valid: {', '.join(defaults.REPORT_FORMATS)}")

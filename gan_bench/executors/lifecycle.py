@@ -18,10 +18,10 @@ from gan_bench.rundir import atomic, metrics_file
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.repro import environment, seed_everything
 from gan_bench.suite.spec import RunSpec
-from gan_bench.train import checkpoint
-from gan_bench.train.engine import Outcome, train
-from gan_bench.train.progress import Reporter
-from gan_bench.train.seed_batch import train_seeds
+from gan_bench.training import checkpoint
+from gan_bench.training.engine import Outcome, train
+from gan_bench.training.progress import Reporter
+from gan_bench.training.seed_batch import train_seeds
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Run specs one after another in this process. Finished runs stay on disk whatever happens next.
 
 With ``batch_seeds`` K > 1, runs that differ only in their seed (and whose recipe can be batched)
-go K at a time through one batched model (train/seed_batch.py)."""
+go K at a time through one batched model (training/seed_batch.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from gan_bench.data import datasets
 from gan_bench.executors.lifecycle import RunResult, check_run_dir, execute, execute_seeds
 from gan_bench.rundir.layout import RunDir
 from gan_bench.suite.spec import RunSpec
-from gan_bench.train.progress import Reporter
-from gan_bench.train.seed_batch import supports
+from gan_bench.training.progress import Reporter
+from gan_bench.training.seed_batch import supports
 
 
 def run_dir_for(out: Path, spec: RunSpec, by_dataset: bool = False) -> RunDir:

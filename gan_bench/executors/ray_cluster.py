@@ -16,7 +16,7 @@ from gan_bench.executors.lifecycle import RunResult, check_run_dir
 from gan_bench.executors.local import run_dir_for
 from gan_bench.rundir.layout import RunDir
 from gan_bench.suite.spec import RunSpec
-from gan_bench.train.progress import Reporter
+from gan_bench.training.progress import Reporter
 
 MAX_RETRIES = 3  # retries of a task whose worker or node was lost
 

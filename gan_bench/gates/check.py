@@ -140,7 +140,7 @@ def junit(verdicts: list[Verdict], path: Path) -> None:
 
 def baseline_from(df: pd.DataFrame, command: str) -> dict:
     """The per-recipe means, stds and n of every scored metric, with how they were produced."""
-    from gan_bench.report.tables import metric_columns
+    from gan_bench.reporting.tables import metric_columns
     from gan_bench.rundir.repro import git_commit
 
     keys = {k: sorted(set(df[k])) for k in ("suite", "profile", "device", "dataset")}

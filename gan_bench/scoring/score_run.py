@@ -23,8 +23,8 @@ from gan_bench.rundir import atomic
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.repro import derived_seeds
 from gan_bench.scoring import translation as score_translation
-from gan_bench.train import checkpoint
-from gan_bench.train.scatter import save_scatter
+from gan_bench.training import checkpoint
+from gan_bench.training.scatter import save_scatter
 from gan_bench.variants import build_system, get_recipe
 from gan_bench.variants.base import to_device
 from gan_bench.variants.pixels import resized, to_uint8

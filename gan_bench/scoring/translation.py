@@ -17,7 +17,7 @@ from gan_bench.metrics import evaluators, fidelity
 from gan_bench.metrics import names as metric_names
 from gan_bench.metrics import translation as tm
 from gan_bench.rundir.repro import derived_seeds
-from gan_bench.train import checkpoint
+from gan_bench.training import checkpoint
 from gan_bench.variants.pixels import from_uint8, to_uint8
 from gan_bench.variants.translation import to_signed, to_unit
 

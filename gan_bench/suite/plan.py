@@ -18,8 +18,8 @@ from gan_bench.rundir import outputs
 from gan_bench.rundir.repro import spec_hash
 from gan_bench.suite.locate import suite_path
 from gan_bench.suite.spec import RunSpec, Suite, load_suite
-from gan_bench.train.cuda_graph import supports as graph_supports
-from gan_bench.train.seed_batch import supports as batch_supports
+from gan_bench.training.cuda_graph import supports as graph_supports
+from gan_bench.training.seed_batch import supports as batch_supports
 
 
 @dataclass

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
-from gan_bench.train.losses import bce_logits
+from gan_bench.training.losses import bce_logits
 
 # Order of the per-step scalars that train_step returns and history.csv records.
 SCALARS = ("d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm", "d_grad_norm")

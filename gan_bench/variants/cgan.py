@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from gan_bench.nets.conv import glorot_init
-from gan_bench.train.losses import bce_logits
+from gan_bench.training.losses import bce_logits
 from gan_bench.variants.base import GANSystem, frozen, uniform_or_normal
 from gan_bench.variants.pixels import scaled
 from gan_bench.variants.recipe import CGANRecipe

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from gan_bench.nets.mlp import initialise, mlp
-from gan_bench.train.losses import LOSSES, TAKES_LOGITS
+from gan_bench.training.losses import LOSSES, TAKES_LOGITS
 from gan_bench.variants.base import GANSystem, Packed, frozen, uniform_or_normal
 from gan_bench.variants.pixels import scaled
 from gan_bench.variants.recipe import MLPRecipe

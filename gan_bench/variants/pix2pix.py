@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from gan_bench.nets.conv import dcgan_init
 from gan_bench.nets.patchgan import patchgan
 from gan_bench.nets.unet import UNet
-from gan_bench.train.losses import bce_logits
+from gan_bench.training.losses import bce_logits
 from gan_bench.variants.base import SCALARS, frozen
 from gan_bench.variants.recipe import Pix2PixRecipe
 from gan_bench.variants.translation import TranslationSystem, apply, interleave, to_signed, to_unit

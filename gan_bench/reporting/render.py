@@ -9,9 +9,9 @@ import pandas as pd
 from rich.table import Table
 
 from gan_bench.data.mixtures import MIXTURES
-from gan_bench.report import plots
-from gan_bench.report.published import published_rows
-from gan_bench.report.tables import BEST, comparison, metric_columns
+from gan_bench.reporting import plots
+from gan_bench.reporting.published import published_rows
+from gan_bench.reporting.tables import BEST, comparison, metric_columns
 
 
 def _title(keys: tuple) -> str:

@@ -17,10 +17,10 @@ from gan_bench.data.catalogue import Loaded
 from gan_bench.errors import InvalidOption
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.repro import set_rng_state
-from gan_bench.train.cuda_graph import GraphedStep
-from gan_bench.train.engine import Outcome, RunLoop
-from gan_bench.train.progress import Reporter
-from gan_bench.train.signals import stop_on_signals
+from gan_bench.training.cuda_graph import GraphedStep
+from gan_bench.training.engine import Outcome, RunLoop
+from gan_bench.training.progress import Reporter
+from gan_bench.training.signals import stop_on_signals
 from gan_bench.variants import mlp_seed_batch
 from gan_bench.variants.recipe import Recipe, Schedule
 

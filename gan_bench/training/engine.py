@@ -2,7 +2,7 @@
 
 The dataset lives on the training device as one tensor; batches are index slices from a seeded
 generator. ``RunLoop`` holds one run's state around its system (data, generators, history,
-checkpoints, sample grids); ``train`` steps one run, ``train/seed_batch.py`` steps several seeds'
+checkpoints, sample grids); ``train`` steps one run, ``training/seed_batch.py`` steps several seeds'
 RunLoops as one batched model. Per-step scalars stay on the device until a history flush. Everything random (data
 order, noise, dropout) is driven by generators whose state goes into each checkpoint, so a run
 resumed from a checkpoint ends with the same bits as one that was never stopped.
@@ -19,14 +19,14 @@ from gan_bench.data.catalogue import Loaded
 from gan_bench.errors import RunDirError
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.repro import derived_seeds, rng_state, seed_everything, set_rng_state
-from gan_bench.train import checkpoint
-from gan_bench.train.cuda_graph import GraphedStep
-from gan_bench.train.grids import save_grid
-from gan_bench.train.history import History
-from gan_bench.train.progress import Reporter
-from gan_bench.train.sampler import BatchSampler
-from gan_bench.train.scatter import save_scatter
-from gan_bench.train.signals import Interrupted, stop_on_signals
+from gan_bench.training import checkpoint
+from gan_bench.training.cuda_graph import GraphedStep
+from gan_bench.training.grids import save_grid
+from gan_bench.training.history import History
+from gan_bench.training.progress import Reporter
+from gan_bench.training.sampler import BatchSampler
+from gan_bench.training.scatter import save_scatter
+from gan_bench.training.signals import Interrupted, stop_on_signals
 from gan_bench.variants import build_system
 from gan_bench.variants.base import evaluating, to_device
 from gan_bench.variants.recipe import Recipe, Schedule
