@@ -30,7 +30,7 @@ class History:
         self.sum = torch.zeros(len(columns), device=device)
         self.count = 0
         self.pending: list[tuple[int, torch.Tensor, float]] = []
-        self.elapsed_before = 0.0  # wall time of earlier sessions of this run
+        self.elapsed_before = 0.0  # wall time this run spent before it was last resumed
         self.started = time.perf_counter()
         self.last: dict[str, float] = {}
 
