@@ -29,8 +29,7 @@ from gan_bench.rundir import atomic, outputs
 from gan_bench.rundir.layout import RunDir, find_runs, read_suite_info, write_suite_info
 from gan_bench.rundir.lock import output_lock
 from gan_bench.suite.locate import available_suites
-from gan_bench.suite.plan import Plan, check_cuda_graph, choose_profile, plan_suite
-from gan_bench.suite.plan import direction as checked_direction
+from gan_bench.suite.plan import Plan, check_cuda_graph, checked_direction, choose_profile, plan_suite
 from gan_bench.suite.spec import RunSpec, Suite, compatible, load_suite
 from gan_bench.training.progress import Reporter
 from gan_bench.variants import RECIPES, get_recipe
@@ -106,10 +105,7 @@ def _plan_options(options: dict) -> dict:
     unknown = sorted(set(options) - set(known))
     if unknown:
         raise InvalidOption(f"unknown option(s) {', '.join(unknown)}; valid: {', '.join(known)}")
-    opts = dict(options)
-    if "direction" in opts:
-        opts["direction_"] = opts.pop("direction")
-    return opts
+    return options
 
 
 def run_suite(
@@ -148,7 +144,7 @@ def run_suite(
         executor=executor,
         address=address,
         batch_seeds=batch_seeds,
-        direction_=direction,
+        direction=direction,
         compile=compile,
         cuda_graph=cuda_graph,
     )

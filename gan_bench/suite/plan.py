@@ -54,7 +54,7 @@ def choose_profile(profile: str | None, device: torch.device, suite_profile: str
     return devices.default_profile(device), f"default on {device.type}; --profile overrides"
 
 
-def direction(value: str | None, default: str) -> str:
+def checked_direction(value: str | None, default: str) -> str:
     if value is None:
         return default
     if value not in datasets.DIRECTIONS:
@@ -84,18 +84,18 @@ def plan_suite(
     executor: str = defaults.EXECUTOR,
     address: str | None = None,
     batch_seeds: int = 1,
-    direction_: str | None = None,
+    direction: str | None = None,
     compile: bool = False,
     cuda_graph: bool = False,
 ) -> Plan:
     """Validate a suite run's arguments and settle its runs; writes nothing."""
     s = load_suite(suite)
-    if direction_ is not None:
+    if direction is not None:
         if not all(datasets.is_translation(d) for d in s.datasets):
             raise InvalidOption(
                 f"--direction: applies to translation data only; suite {s.name} has {', '.join(s.datasets)}"
             )
-        s = s.model_copy(update={"direction": direction(direction_, s.direction)})
+        s = s.model_copy(update={"direction": checked_direction(direction, s.direction)})
     if seeds is not None and (not seeds or min(seeds) < 0):
         raise InvalidOption(f"--seeds: expected non-negative integers, got {seeds}")
     if batch_seeds < 1:
