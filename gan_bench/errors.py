@@ -28,3 +28,7 @@ class NoSpace(UserError):
 
 class GateError(UserError):
     """A check that cannot be made: a missing or malformed baseline, runs of mixed profiles, no thresholds."""
+
+
+class PluginError(UserError):
+    """A plug-in recipe that cannot be imported, or that breaks the recipe or system contract."""

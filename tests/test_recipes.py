@@ -203,7 +203,7 @@ def test_one_train_step_updates_both_networks(name, mnist):
     g0 = [p.clone() for p in s.G.parameters()]
     d0 = [p.clone() for p in s.D.parameters()]
     out = s.train_step((x[: RECIPES[name].batch_size],), torch.Generator().manual_seed(0))
-    assert out.shape == (6,) and torch.isfinite(out).all()
-    assert 0 < out[2].item() < 1 and 0 < out[3].item() < 1  # D(x), D(G(z)) are probabilities
+    assert list(out) == list(s.scalars) and all(torch.isfinite(v) and v.dim() == 0 for v in out.values())
+    assert 0 < out["d_real"].item() < 1 and 0 < out["d_fake"].item() < 1  # D(x), D(G(z)) are probabilities
     assert all(not torch.equal(a, b) for a, b in zip(g0, s.G.parameters()))
     assert all(not torch.equal(a, b) for a, b in zip(d0, s.D.parameters()))

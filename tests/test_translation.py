@@ -79,14 +79,14 @@ def test_one_step_trains_every_network(name):
         for k, net in (whole.items() if isinstance(whole, torch.nn.ModuleDict) else [("", whole)])
     }
     before = {(n, k): p.detach().clone() for n, net in nets.items() for k, p in net.named_parameters()}
-    scalars = system.train_step(batch, torch.Generator().manual_seed(0))
-    assert scalars.shape == (len(system.scalars),) and torch.isfinite(scalars).all()
+    out = system.train_step(batch, torch.Generator().manual_seed(0))
+    assert list(out) == list(system.scalars) and all(torch.isfinite(v) and v.dim() == 0 for v in out.values())
     after = {(n, k): p.detach() for n, net in nets.items() for k, p in net.named_parameters()}
     assert len(nets) == (2 if recipe.family == "pix2pix" else 4)
     still = [key for key in before if torch.equal(before[key], after[key])]
     assert still == [], f"not trained by one step: {still}"
     if name == "pix2pix-l1":  # no adversarial term reaches G
-        values = dict(zip(system.scalars, scalars.tolist()))
+        values = {k: v.item() for k, v in out.items()}
         assert values["g_loss"] == pytest.approx(100 * values["l1"], rel=1e-6)
 
 

@@ -35,7 +35,15 @@ class RunResult:
 def check_run_dir(spec: RunSpec, run: RunDir, resume: bool) -> str:
     """'fresh', 'resume' or 'complete'; raises UserError when the directory can't be used."""
     if run.spec.is_file():
-        existing = run.read_spec().get("spec_hash")
+        recorded = run.read_spec()
+        existing = recorded.get("spec_hash")
+        before, now = (recorded.get("plugin") or {}).get("source_sha256"), spec.resolved().get("plugin", {})
+        if before and existing != spec.hash and before != now.get("source_sha256"):
+            raise RunDirError(
+                f"{run.spec}: plug-in recipe {spec.recipe}'s source has changed since this run began "
+                f"(sha256 {before}, now {now.get('source_sha256')}); restore the plug-in's code "
+                f"({recorded['plugin'].get('dist')} {recorded['plugin'].get('version')}), or choose another --out"
+            )
         if existing != spec.hash:
             raise RunDirError(
                 f"{run.spec}: the directory holds a different run (spec_hash {existing}, "

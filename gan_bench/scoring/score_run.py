@@ -29,6 +29,7 @@ from gan_bench.variants import build_system, get_recipe
 from gan_bench.variants.base import to_device
 from gan_bench.variants.pixels import resized, to_uint8
 from gan_bench.variants.recipe import PROVENANCE
+from gan_bench.variants.registry import origin
 
 METRICS_FORMAT = 1
 DEFAULT_SAMPLES = defaults.SAMPLES
@@ -43,11 +44,20 @@ def sample_seed(seed: int) -> int:
 
 
 def _system(run: RunDir, spec: dict, device: torch.device, dataset):
-    recipe = get_recipe(spec["recipe"]["name"])
+    plugin = spec.get("plugin")
+    ref = plugin["ref"] if plugin and "entry_point" not in plugin else spec["recipe"]["name"]
+    recipe = get_recipe(ref)
     if recipe.facts() != {k: v for k, v in spec["recipe"].items() if k not in PROVENANCE}:
         raise RunDirError(
             f"{run.spec}: recipe {recipe.name} has changed since this run was trained; "
             f"score it with the ganbench version that trained it"
+        )
+    now = origin(recipe)
+    if plugin and (now or {}).get("source_sha256") != plugin.get("source_sha256"):
+        raise RunDirError(
+            f"{run.spec}: plug-in recipe {recipe.name}'s source has changed since this run was trained "
+            f"(sha256 {plugin.get('source_sha256')}, now {(now or {}).get('source_sha256')}); "
+            f"score it with the plug-in version that trained it ({plugin.get('dist')} {plugin.get('version')})"
         )
     return build_system(recipe, device, dataset)
 

@@ -7,7 +7,8 @@ A suite file (``suites/<name>.toml``)::
     dataset = "mnist"                 # mnist, fashion-mnist, stacked-mnist, ring, grid, edges2digits,
                                       # edges2fashion, digits2bold, a translation folder's path; or a list
     seeds = [0, 1, 2]
-    recipes = ["tf-mlp", "torch-mlp"]  # recipe names; unconditional ones may add -pac<m> (packing)
+    recipes = ["tf-mlp", "torch-mlp"]  # recipe names; unconditional ones may add -pac<m> (packing);
+                                      # a plug-in by its name, or as "module:attribute"
     profile = "smoke"                 # optional: the suite's default profile
     direction = "AtoB"                # optional, translation data: AtoB (default) or BtoA
     [only]                            # optional: a recipe runs on these of the suite's datasets only
@@ -40,6 +41,7 @@ from gan_bench.metrics import names as metric_names
 from gan_bench.rundir.repro import spec_hash
 from gan_bench.variants import get_recipe
 from gan_bench.variants.recipe import PROFILES, Recipe, Schedule
+from gan_bench.variants.registry import origin
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -62,6 +64,31 @@ def _known_recipe(name: str) -> str:
     except UserError as e:  # inside a pydantic validator: a ValueError becomes the field's message
         raise ValueError(str(e)) from None
     return name
+
+
+def recipe_name(ref: str) -> str:
+    """The name of the recipe a suite or ``--recipes`` refers to (a plug-in's "module:attribute"
+    is imported and registered; a name is returned as it is)."""
+    return get_recipe(ref).name if ":" in ref else ref
+
+
+def module_ref(recipe: Recipe) -> str | None:
+    """A plug-in recipe's "module:attribute" when it was named so (entry points are found by name)."""
+    found = origin(recipe)
+    return found["ref"] if found is not None and "entry_point" not in found else None
+
+
+def _named(raw: dict, path: str):
+    """The value at ``path`` with every "module:attribute" recipe reference replaced by the recipe's name."""
+    value = raw.get(path)
+    try:
+        if isinstance(value, list):
+            return [recipe_name(v) if isinstance(v, str) else v for v in value]
+        if isinstance(value, dict):
+            return {recipe_name(k) if isinstance(k, str) else k: v for k, v in value.items()}
+    except UserError as e:
+        raise ValueError(f"{path}: {e}") from None
+    return value
 
 
 def _modality(dataset: str) -> str:
@@ -87,6 +114,7 @@ class RunSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     recipe: str
+    recipe_ref: str | None = None  # a plug-in's "module:attribute", so any process can import it
     dataset: str
     seed: NonNegativeInt
     profile: Profile
@@ -104,7 +132,7 @@ class RunSpec(BaseModel):
 
     @property
     def recipe_obj(self) -> Recipe:
-        return get_recipe(self.recipe)
+        return get_recipe(self.recipe_ref or self.recipe)
 
     @property
     def schedule(self) -> Schedule:
@@ -115,6 +143,9 @@ class RunSpec(BaseModel):
         """The spec as written to spec.json (without its hash): recipe facts, schedule, data, seed."""
         recipe = self.recipe_obj.model_dump(mode="json", exclude={"profiles"})
         extra = {"direction": self.direction} if all_datasets.is_translation(self.dataset) else {}
+        plugin = origin(self.recipe_obj)
+        if plugin is not None:  # distribution, version and source sha256: a changed plug-in changes the hash
+            extra["plugin"] = plugin
         if self.compile:  # only when on, so the hashes of eager runs stay as they were
             extra["compile"] = True
         if self.cuda_graph:
@@ -171,6 +202,17 @@ class Suite(BaseModel):
     direction: Direction = "AtoB"
     only: dict[str, list[str]] = {}
     thresholds: dict[Profile, dict[str, dict[str, Threshold]]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plugin_names(cls, raw):
+        """Plug-ins named as "module:attribute" are imported, and known by their names from here on."""
+        if not isinstance(raw, dict):
+            return raw
+        raw = {**raw, **{key: _named(raw, key) for key in ("recipes", "steps", "only") if key in raw}}
+        if isinstance(raw.get("thresholds"), dict):
+            raw["thresholds"] = {p: _named(raw["thresholds"], p) for p in raw["thresholds"]}
+        return raw
 
     @field_validator("thresholds")
     @classmethod
@@ -240,6 +282,7 @@ class Suite(BaseModel):
         self, profile: str, device: str, recipes: list[str] | None = None, seeds: list[int] | None = None
     ) -> list[RunSpec]:
         """The (recipe, seed) runs of this suite, optionally narrowed to some recipes and seeds."""
+        recipes = [recipe_name(r) for r in recipes] if recipes else recipes
         for name in recipes or []:
             if name not in self.recipes:
                 raise InvalidOption(
@@ -250,6 +293,7 @@ class Suite(BaseModel):
         return [
             RunSpec(
                 recipe=r,
+                recipe_ref=module_ref(get_recipe(r)),
                 dataset=d,
                 seed=s,
                 profile=profile,

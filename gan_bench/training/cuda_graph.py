@@ -7,8 +7,8 @@ stream (they create the optimisers' state), the optimisers are switched to ``cap
 step counts live on the device), the step is captured reading its batch from a static buffer and
 its noise from the run's generators (registered with the graph, so each replay draws the next
 numbers), and every later step copies its batch into the buffer and replays. The batch itself is
-still drawn eagerly (epoch permutations vary in shape); the step's scalars are copied out of the
-graph's output. Resuming captures anew after the warm-up.
+still drawn eagerly (epoch permutations vary in shape); the step's named scalars are copied out of
+the graph's output. Resuming captures anew after the warm-up.
 """
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ from collections.abc import Callable
 
 import torch
 
-from gan_bench.variants.recipe import MLPRecipe, ToyRecipe
+from gan_bench.variants.registry import system_class
 
 WARMUP_STEPS = 3
 
-Step = Callable[[tuple, object], torch.Tensor]
+Step = Callable[[tuple, object], dict[str, torch.Tensor]]
 
 
 def supports(recipe) -> bool:
-    """Recipes whose step has no host synchronisation and fixed shapes: the MLP and toy recipes."""
-    return isinstance(recipe, (MLPRecipe, ToyRecipe))
+    """Recipes whose system declares a step with no host synchronisation and fixed shapes."""
+    return system_class(recipe).supports_cuda_graph
 
 
 def make_capturable(optimizer: torch.optim.Optimizer) -> None:
@@ -92,7 +92,7 @@ class GraphedStep:
         self.eager_steps = 0
         self.graphs: dict[tuple, tuple[tuple[torch.Tensor, ...], Callable[[], torch.Tensor]]] = {}
 
-    def __call__(self, batch: tuple[torch.Tensor, ...], generators) -> torch.Tensor:
+    def __call__(self, batch: tuple[torch.Tensor, ...], generators) -> dict[str, torch.Tensor]:
         if generators is not self.generators:
             raise ValueError("a captured step draws from the generators it was built with")
         if not self.graphs and self.eager_steps < WARMUP_STEPS:
@@ -104,7 +104,7 @@ class GraphedStep:
         static, replay = self.graphs[shapes]
         for buffer, t in zip(static, batch, strict=True):
             buffer.copy_(t)
-        return replay().clone()  # the graph's output is overwritten by the next replay
+        return {name: t.clone() for name, t in replay().items()}  # the next replay overwrites the graph's output
 
     def _capture(self, batch: tuple[torch.Tensor, ...]):
         if not self.graphs:

@@ -148,7 +148,7 @@ class RunLoop:
         if self.start == 0 and self.schedule.sample_first == 0:
             self.sample(0)
 
-    def after_step(self, s: int, scalars: torch.Tensor, reporter: Reporter) -> None:
+    def after_step(self, s: int, scalars: dict[str, torch.Tensor] | torch.Tensor, reporter: Reporter) -> None:
         """Record step ``s``'s scalars; log, sample and checkpoint as the schedule says."""
         sched = self.schedule
         self.history.add(scalars)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import torch
 
+from gan_bench.errors import PluginError
 from gan_bench.rundir import atomic
 
 
@@ -33,6 +34,7 @@ class History:
         self.elapsed_before = 0.0  # wall time this run spent before it was last resumed
         self.started = time.perf_counter()
         self.last: dict[str, float] = {}
+        self.checked = False
 
     def header(self) -> list[str]:
         return ["step", "epoch", *self.columns]
@@ -41,8 +43,19 @@ class History:
         atomic.write_text(self.path, ",".join(self.header()) + "\n")
         atomic.write_text(self.timing_path, "step,wall_time_s\n")
 
-    def add(self, scalars: torch.Tensor) -> None:
-        self.sum += scalars
+    def row(self, outputs: dict[str, torch.Tensor]) -> torch.Tensor:
+        """A step's named scalars as one tensor in column order (per seed: [columns, seeds])."""
+        if not self.checked and set(outputs) != set(self.columns):  # the first step is checked in full
+            raise PluginError(
+                f"train_step returned {', '.join(sorted(outputs))}; its system's scalars are "
+                f"{', '.join(self.columns)}: return exactly those names"
+            )
+        self.checked = True
+        return torch.stack([outputs[c] for c in self.columns])
+
+    def add(self, outputs: dict[str, torch.Tensor] | torch.Tensor) -> None:
+        """Accumulate one step: its named scalars, or a row already in column order."""
+        self.sum += self.row(outputs) if isinstance(outputs, dict) else outputs
         self.count += 1
 
     def log(self, step: int) -> None:

@@ -85,7 +85,7 @@ def train_seeds(
         for step in range(start, schedule.steps):
             s = step + 1
             parts = [loop.next_batch() for loop in loops]
-            scalars = train_step(tuple(torch.stack(t) for t in zip(*parts)), generators)
+            scalars = loops[0].history.row(train_step(tuple(torch.stack(t) for t in zip(*parts)), generators))
             if loops[0].saves_at(s):
                 batch.write_back()
             each_seed(lambda k, loop: loop.after_step(s, scalars[:, k], reporter if k == 0 else silent))

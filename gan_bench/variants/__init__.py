@@ -1,40 +1,24 @@
-"""Variant families and the registry of documented recipes (and their packed versions)."""
+"""Variant families and the recipe registry: the built-in recipes register here through the same
+function plug-ins use (variants/registry.py); ``get_recipe`` also finds plug-ins and packed recipes."""
 
 from __future__ import annotations
 
 import torch
 
-from gan_bench.errors import InvalidOption, UserError
-from gan_bench.variants import packing
+from gan_bench.errors import UserError
 from gan_bench.variants.image_recipes import RECIPES as IMAGE_RECIPES
 from gan_bench.variants.mlp_recipes import RECIPES as MLP_RECIPES
-from gan_bench.variants.recipe import Recipe
+from gan_bench.variants.recipe import Recipe, RecipeBase
+from gan_bench.variants.registry import builtin_recipes, get_recipe, register_recipe, system_class
 from gan_bench.variants.toy_recipes import TOY_GAN
 from gan_bench.variants.translation_recipes import RECIPES as TRANSLATION_RECIPES
 
-__all__ = ["RECIPES", "Recipe", "get_recipe", "is_recipe", "build_system"]
+__all__ = ["RECIPES", "Recipe", "RecipeBase", "get_recipe", "is_recipe", "build_system", "register_recipe"]
 
-RECIPES: dict[str, Recipe] = {**MLP_RECIPES, **IMAGE_RECIPES, TOY_GAN.name: TOY_GAN, **TRANSLATION_RECIPES}
+for _recipe in (*MLP_RECIPES.values(), *IMAGE_RECIPES.values(), TOY_GAN, *TRANSLATION_RECIPES.values()):
+    register_recipe(_recipe)
 
-
-def get_recipe(name: str) -> Recipe:
-    if name in RECIPES:
-        return RECIPES[name]
-    split = packing.split(name)
-    if split and split[0] in RECIPES:
-        base, m = RECIPES[split[0]], split[1]
-        if base.conditional:
-            raise InvalidOption(
-                f"unknown recipe {name!r}: packing (-pac<m>) applies to unconditional recipes only, "
-                f"and {base.name} is conditional"
-            )
-        if m > packing.MAX_PAC:
-            raise InvalidOption(f"unknown recipe {name!r}: packing m must be 1 to {packing.MAX_PAC}")
-        return base if m == 1 else packing.packed(base, m)
-    raise InvalidOption(
-        f"unknown recipe {name!r}; valid: {', '.join(RECIPES)}, "
-        f"or an unconditional one with -pac2 … -pac{packing.MAX_PAC}"
-    )
+RECIPES: dict[str, Recipe] = builtin_recipes()
 
 
 def is_recipe(name: str) -> bool:
@@ -45,17 +29,7 @@ def is_recipe(name: str) -> bool:
     return True
 
 
-def build_system(recipe: Recipe, device: torch.device, dataset=None):
-    """The recipe's system; translation families size their networks to ``dataset``'s images."""
-    from gan_bench.variants.cgan import CGAN
-    from gan_bench.variants.cyclegan import CycleGAN
-    from gan_bench.variants.dcgan import DCGAN
-    from gan_bench.variants.dcgan_mnist import DCGANMnist
-    from gan_bench.variants.mlp import MLPGAN
-    from gan_bench.variants.pix2pix import Pix2Pix
-    from gan_bench.variants.toy import ToyGAN
-
-    families = {"mlp": MLPGAN, "toy": ToyGAN, "cgan": CGAN, "dcgan-mnist": DCGANMnist, "dcgan": DCGAN}
-    if recipe.family in ("pix2pix", "cyclegan"):
-        return {"pix2pix": Pix2Pix, "cyclegan": CycleGAN}[recipe.family](recipe, device, dataset)
-    return families[recipe.family](recipe, device)
+def build_system(recipe: RecipeBase, device: torch.device, dataset=None):
+    """The recipe's system, built as ``System(recipe, device, dataset)`` (translation families size
+    their networks to ``dataset``'s images)."""
+    return system_class(recipe)(recipe, device, dataset)

@@ -1,11 +1,5 @@
-"""What every GAN system shares: G and D with their optimisers, PacGAN packing, frozen-D G steps,
-gradient norms, the per-step scalars and the state a checkpoint holds.
-
-A system's interface, used by the engine and by scoring:
-- ``prepare(dataset)``: the training tensors (a tuple; batches index each one alike);
-- ``inputs(n, generator)``: G's inputs for n samples (z, or (z, labels)); ``grid_inputs`` for grids;
-- ``generate(inputs)``: images [N, C, H, W] in [0, 1], or points [N, 2];
-- ``train_step(batch, generator)``: one step, returning ``scalars`` as one device tensor.
+"""What most GAN systems share: G and D with one optimiser each, PacGAN packing, frozen-D G steps,
+gradient norms and the state a checkpoint holds. The contract itself is variants/system.py.
 """
 
 from __future__ import annotations
@@ -16,9 +10,9 @@ import torch
 from torch import nn
 
 from gan_bench.training.losses import bce_logits
+from gan_bench.variants.system import REQUIRED_SCALARS, System
 
-# Order of the per-step scalars that train_step returns and history.csv records.
-SCALARS = ("d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm", "d_grad_norm")
+SCALARS = REQUIRED_SCALARS
 
 
 def grad_norm(params: list[nn.Parameter]) -> torch.Tensor:
@@ -72,9 +66,9 @@ def to_device(inputs, device: torch.device):
     return inputs.to(device)
 
 
-class GANSystem:
-    scalars = SCALARS
-    grid_nrow: int | None = None  # sample grid columns; None: a near-square grid
+class GANSystem(System):
+    """A System with G and D and an optimiser each: implements generate, state_dict and
+    load_state_dict, and ``update`` for a step. Subclasses add prepare, inputs and train_step."""
 
     def __init__(self, recipe, G: nn.Module, D: nn.Module, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer):
         self.recipe, self.G, self.D, self.opt_g, self.opt_d = recipe, G, D, opt_g, opt_d
@@ -82,6 +76,10 @@ class GANSystem:
         self.d_params = list(D.parameters())
         G.train()
         D.train()
+
+    def named(self, values) -> dict[str, torch.Tensor]:
+        """The step's scalars (in ``scalars`` order) by name, as ``train_step`` returns them."""
+        return dict(zip(self.scalars, values, strict=True))
 
     def update(self, which: str, loss: torch.Tensor) -> torch.Tensor:
         """Backward ``loss`` into G or D and step its optimiser; returns the gradient norm."""
@@ -98,16 +96,6 @@ class GANSystem:
 
     def grad_norm(self, params: list[nn.Parameter]) -> torch.Tensor:
         return grad_norm(params)
-
-    def grid_inputs(self, n: int, generator: torch.Generator, dataset=None):
-        return self.inputs(n, generator)
-
-    def grid_images(self, inputs) -> torch.Tensor:
-        """What a sample grid shows for ``grid_inputs``: G's samples (translation: input | output | target)."""
-        return self.generate(inputs)
-
-    def set_steps(self, steps: int) -> None:
-        """The run's length, for systems whose schedule depends on it (CycleGAN's lr decay)."""
 
     @torch.no_grad()
     def generate(self, inputs) -> torch.Tensor:
@@ -136,7 +124,7 @@ def uniform_or_normal(shape: tuple, dist: str, params: tuple[float, float], gene
     return torch.rand(shape, generator=generator, device=generator.device) * (b - a) + a
 
 
-def standard_step(system: GANSystem, real: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+def standard_step(system: GANSystem, real: torch.Tensor, generator: torch.Generator) -> dict[str, torch.Tensor]:
     """Goodfellow's non-saturating GAN step on logits: D on real→1 and G(z)→0, then G on G(z)→1
     with the same z (G is unchanged in between). Used by the toy and DCGAN families."""
     m = system.recipe.pac
@@ -148,13 +136,11 @@ def standard_step(system: GANSystem, real: torch.Tensor, generator: torch.Genera
     with frozen(system.D):
         g_loss = bce_logits(system.D(fake), 1.0)
     g_grad = system.update("g", g_loss)
-    return torch.stack(
-        [
-            d_loss.detach(),
-            g_loss.detach(),
-            torch.sigmoid(out_real).mean().detach(),
-            torch.sigmoid(out_fake).mean().detach(),
-            g_grad,
-            d_grad,
-        ]
-    )
+    return {
+        "d_loss": d_loss.detach(),
+        "g_loss": g_loss.detach(),
+        "d_real": torch.sigmoid(out_real).mean().detach(),
+        "d_fake": torch.sigmoid(out_fake).mean().detach(),
+        "g_grad_norm": g_grad,
+        "d_grad_norm": d_grad,
+    }

@@ -30,7 +30,7 @@ class Conditioned(nn.Module):
 class CGAN(GANSystem):
     grid_nrow = CLASSES  # the grid's row i, column j asks for class j
 
-    def __init__(self, recipe: CGANRecipe, device: torch.device):
+    def __init__(self, recipe: CGANRecipe, device: torch.device, dataset=None):
         r = recipe
         G = Conditioned(
             nn.Sequential(nn.Linear(r.z_dim + CLASSES, r.hidden), nn.ReLU(), nn.Linear(r.hidden, PIXELS), nn.Sigmoid())
@@ -62,7 +62,9 @@ class CGAN(GANSystem):
         z, y = inputs
         return self.G(z, y).view(len(z), 1, 28, 28)
 
-    def train_step(self, batch: tuple[torch.Tensor, torch.Tensor], generator: torch.Generator) -> torch.Tensor:
+    def train_step(
+        self, batch: tuple[torch.Tensor, torch.Tensor], generator: torch.Generator
+    ) -> dict[str, torch.Tensor]:
         """D: (x, y)→1 and (G(z, y), y)→0 with the real batch's labels; then G: →1, same z and y."""
         real, y = batch
         fake = self.G(self.noise(len(real), generator), y)
@@ -72,7 +74,7 @@ class CGAN(GANSystem):
         with frozen(self.D):
             g_loss = bce_logits(self.D(fake, y), 1.0)
         g_grad = self.update("g", g_loss)
-        return torch.stack(
+        return self.named(
             [
                 d_loss.detach(),
                 g_loss.detach(),

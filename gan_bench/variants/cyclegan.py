@@ -109,7 +109,7 @@ class CycleGAN(TranslationSystem):
             torch.cat([interleave(a, ab, self.translate(ab, "ba")), interleave(b, ba, self.translate(ba, "ab"))])
         )
 
-    def train_step(self, batch: tuple[torch.Tensor], generator: torch.Generator) -> torch.Tensor:
+    def train_step(self, batch: tuple[torch.Tensor], generator: torch.Generator) -> dict[str, torch.Tensor]:
         r = self.recipe
         a = batch[0]
         b = self.domain_b[torch.randint(len(self.domain_b), (len(a),), generator=generator, device=generator.device)]
@@ -135,7 +135,7 @@ class CycleGAN(TranslationSystem):
         d_grad = self.update("d", d_loss)
         for scheduler in self.schedulers:
             scheduler.step()
-        return torch.stack(
+        return self.named(
             [
                 d_loss.detach(),
                 g_loss.detach(),

@@ -11,7 +11,9 @@ from gan_bench.variants.recipe import DCGANRecipe
 
 
 class DCGAN(GANSystem):
-    def __init__(self, recipe: DCGANRecipe, device: torch.device):
+    supports_packing = True  # D sees recipe.pac samples at once (Packed)
+
+    def __init__(self, recipe: DCGANRecipe, device: torch.device, dataset=None):
         r = recipe
         G = dcgan_generator(r.z_dim, r.channels, r.image_size, r.ngf).to(device)
         D = Packed(dcgan_discriminator(r.channels * r.pac, r.image_size, r.ndf), r.pac).to(device)
@@ -37,5 +39,5 @@ class DCGAN(GANSystem):
     def generate(self, z: torch.Tensor) -> torch.Tensor:
         return to_unit(self.G(z), -1.0)
 
-    def train_step(self, batch: tuple[torch.Tensor], generator: torch.Generator) -> torch.Tensor:
+    def train_step(self, batch: tuple[torch.Tensor], generator: torch.Generator) -> dict[str, torch.Tensor]:
         return standard_step(self, batch[0], generator)

@@ -22,10 +22,11 @@ def l2_penalty(params: list[torch.nn.Parameter], scale: float) -> torch.Tensor:
 
 
 class DCGANMnist(GANSystem):
+    supports_packing = True  # D sees recipe.pac samples at once (Packed)
     # d_updated / g_updated: the share of steps in a history row where the balancing rule let the update run
     scalars = (*SCALARS, "d_updated", "g_updated")
 
-    def __init__(self, recipe: DCGANMnistRecipe, device: torch.device):
+    def __init__(self, recipe: DCGANMnistRecipe, device: torch.device, dataset=None):
         r = recipe
         acting = 0.0 if r.quirks.get("dropout_noop") else r.dropout_rate
         G = small_tf_generator(r.z_dim, r.filters, acting, r.bn_momentum).to(device)
@@ -54,7 +55,7 @@ class DCGANMnist(GANSystem):
         d_loss = (0.5 * (tf_bce(out_real, 1.0, eps) + tf_bce(out_fake, 0.0, eps))).mean()
         return d_loss, tf_bce(out_fake, 1.0, eps).mean(), out_real, out_fake
 
-    def train_step(self, batch: tuple[torch.Tensor], generator: torch.Generator) -> torch.Tensor:
+    def train_step(self, batch: tuple[torch.Tensor], generator: torch.Generator) -> dict[str, torch.Tensor]:
         """As the TensorFlow book's loop: the losses on one batch and noise decide, by the balancing rule, which
         updates run; D's update uses those losses, G's recomputes its loss after D's update. G runs
         in training mode twice per step (TF ran it in both optimiser calls), updating BN statistics."""
@@ -73,7 +74,7 @@ class DCGANMnist(GANSystem):
             with frozen(self.D):
                 loss = tf_bce(self.D(fake), 1.0, r.bce_eps).mean()
             g_grad = self.update("g", loss + l2_penalty(self.g_params, r.l2))
-        return torch.stack(
+        return self.named(
             [
                 d_loss.detach(),
                 g_loss.detach(),

@@ -21,7 +21,11 @@ def prepare_images(recipe: MLPRecipe, images: torch.Tensor) -> torch.Tensor:
 
 
 class MLPGAN(GANSystem):
-    def __init__(self, recipe: MLPRecipe, device: torch.device):
+    supports_packing = True  # D sees recipe.pac samples at once (Packed)
+    supports_cuda_graph = True  # fixed shapes, no host synchronisation
+    supports_seed_batching = True  # variants/mlp_seed_batch.py
+
+    def __init__(self, recipe: MLPRecipe, device: torch.device, dataset=None):
         m = recipe.pac
         G = mlp([recipe.z_dim, *recipe.g_hidden, PIXELS], recipe.g_act, recipe.g_out).to(device)
         D = Packed(mlp([PIXELS * m, *recipe.d_hidden, 1], recipe.d_act, recipe.d_out, recipe.d_dropout), m).to(device)
@@ -94,8 +98,8 @@ class MLPGAN(GANSystem):
     def mean(self, x: torch.Tensor) -> torch.Tensor:
         return x.mean()
 
-    def train_step(self, batch: tuple[torch.Tensor], generator: torch.Generator) -> torch.Tensor:
-        """One D update then one G update. Returns the SCALARS as one tensor, on the device."""
+    def train_step(self, batch: tuple[torch.Tensor], generator: torch.Generator) -> dict[str, torch.Tensor]:
+        """One D update then one G update. Returns the named scalars, on the device."""
         (real,) = batch
         n = real.shape[-2] // self.recipe.pac * self.recipe.pac  # whole packs only
         real = real[..., :n, :]
@@ -110,4 +114,4 @@ class MLPGAN(GANSystem):
         with frozen(self.D):
             g_loss = self.loss(self.D(fake), 1.0)
         g_grad = self.update("g", g_loss)
-        return torch.stack([d_loss, g_loss.detach(), d_real, d_fake, g_grad, d_grad])
+        return self.named([d_loss, g_loss.detach(), d_real, d_fake, g_grad, d_grad])

@@ -15,11 +15,11 @@ import torch
 
 from gan_bench.nets.grouped import GroupedSequential
 from gan_bench.variants.mlp import MLPGAN
-from gan_bench.variants.recipe import MLPRecipe
+from gan_bench.variants.registry import system_class
 
 
 def supports(recipe) -> bool:
-    return isinstance(recipe, MLPRecipe)
+    return system_class(recipe).supports_seed_batching
 
 
 def _batched_state(

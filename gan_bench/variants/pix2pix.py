@@ -48,7 +48,9 @@ class Pix2Pix(TranslationSystem):
         a, b = inputs
         return to_unit(interleave(a, self.translate(a), b))
 
-    def train_step(self, batch: tuple[torch.Tensor, torch.Tensor], generator: torch.Generator) -> torch.Tensor:
+    def train_step(
+        self, batch: tuple[torch.Tensor, torch.Tensor], generator: torch.Generator
+    ) -> dict[str, torch.Tensor]:
         a, b = batch
         r = self.recipe
         fake = self.G(a)
@@ -61,7 +63,7 @@ class Pix2Pix(TranslationSystem):
             with frozen(self.D):
                 g_loss = g_loss + r.gan_weight * bce_logits(self.D(torch.cat([a, fake], 1)), 1.0)
         g_grad = self.update("g", g_loss)
-        return torch.stack(
+        return self.named(
             [
                 d_loss.detach(),
                 g_loss.detach(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Any, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, NonNegativeInt, PositiveFloat, PositiveInt, model_validator
 
@@ -49,9 +49,14 @@ PROVENANCE = ("source", "choices")  # descriptive fields: in spec.json, not in t
 
 
 class RecipeBase(BaseModel):
-    """What every family shares: provenance, data feeding, packing, outputs and profiles."""
+    """What every recipe shares: provenance, data feeding, packing, outputs and profiles.
+
+    A recipe class names the system that trains it in ``system``: the class itself, or its
+    ``"module:Class"`` path (imported when first built). Subclasses add their own fields.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    system: ClassVar[Any] = None
     name: str
     source: str
     choices: dict[str, str]  # facts the document does not state, and where ganbench took them from
@@ -84,6 +89,7 @@ class RecipeBase(BaseModel):
 class MLPRecipe(RecipeBase):
     """An MLP GAN recipe (tf-mlp, slides-mlp, keras-mlp, torch-mlp)."""
 
+    system: ClassVar[str] = "gan_bench.variants.mlp:MLPGAN"
     family: Literal["mlp"] = "mlp"
     # data
     scaling: Literal["divide_255", "totensor_normalize", "center_127.5"]
@@ -121,6 +127,7 @@ class MLPRecipe(RecipeBase):
 class ToyRecipe(RecipeBase):
     """PacGAN's 2D mixture model (Lin et al. 2018): BN-ReLU MLP G and maxout D."""
 
+    system: ClassVar[str] = "gan_bench.variants.toy:ToyGAN"
     family: Literal["toy"] = "toy"
     modality: Literal["points"] = "points"
     z_dim: PositiveInt
@@ -135,6 +142,7 @@ class ToyRecipe(RecipeBase):
 class CGANRecipe(RecipeBase):
     """The conditional MLP GAN of the TensorFlow book's Example 10-2 and the tfGAN notebooks."""
 
+    system: ClassVar[str] = "gan_bench.variants.cgan:CGAN"
     family: Literal["cgan"] = "cgan"
     conditional: Literal[True] = True
     train_split: Literal["train_60k", "tf_train_55k"]
@@ -150,6 +158,7 @@ class CGANRecipe(RecipeBase):
 class DCGANMnistRecipe(RecipeBase):
     """the TensorFlow book, chapter 10, Example 10-3: the small TF convolutional GAN with RMSProp and loss balancing."""
 
+    system: ClassVar[str] = "gan_bench.variants.dcgan_mnist:DCGANMnist"
     family: Literal["dcgan-mnist"] = "dcgan-mnist"
     z_dim: PositiveInt
     z_params: tuple[float, float]  # uniform (low, high)
@@ -167,6 +176,7 @@ class DCGANMnistRecipe(RecipeBase):
 class DCGANRecipe(RecipeBase):
     """Radford et al. 2016: strided (de)convolutions, BN, ReLU/LReLU, tanh out, Adam 2e-4 / 0.5."""
 
+    system: ClassVar[str] = "gan_bench.variants.dcgan:DCGAN"
     family: Literal["dcgan"] = "dcgan"
     image_size: Literal[28, 32, 64]
     channels: Literal[1, 3]
@@ -181,6 +191,7 @@ class DCGANRecipe(RecipeBase):
 class Pix2PixRecipe(RecipeBase):
     """Isola et al. 2017: U-Net G (dropout as noise), PatchGAN D on the (A, B) pair, cGAN + λ·L1."""
 
+    system: ClassVar[str] = "gan_bench.variants.pix2pix:Pix2Pix"
     family: Literal["pix2pix"] = "pix2pix"
     modality: Literal["paired"] = "paired"
     ngf: PositiveInt
@@ -196,6 +207,7 @@ class Pix2PixRecipe(RecipeBase):
 class CycleGANRecipe(RecipeBase):
     """Zhu et al. 2017: G: A→B and F: B→A, PatchGAN D_A and D_B, least squares, cycle and identity L1."""
 
+    system: ClassVar[str] = "gan_bench.variants.cyclegan:CycleGAN"
     family: Literal["cyclegan"] = "cyclegan"
     modality: Literal["unpaired"] = "unpaired"
     generator: Literal["resnet", "unet"]

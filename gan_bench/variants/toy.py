@@ -10,7 +10,10 @@ from gan_bench.variants.recipe import ToyRecipe
 
 
 class ToyGAN(GANSystem):
-    def __init__(self, recipe: ToyRecipe, device: torch.device):
+    supports_packing = True  # D sees recipe.pac samples at once (Packed)
+    supports_cuda_graph = True  # fixed shapes, no host synchronisation
+
+    def __init__(self, recipe: ToyRecipe, device: torch.device, dataset=None):
         G = generator(recipe.z_dim, recipe.g_hidden).to(device)
         D = Packed(maxout_discriminator(2 * recipe.pac, recipe.d_maxout, recipe.maxout_pieces), recipe.pac).to(device)
         for net in (G, D):
@@ -29,5 +32,5 @@ class ToyGAN(GANSystem):
     def inputs(self, n: int, generator: torch.Generator) -> torch.Tensor:
         return torch.randn((n, self.recipe.z_dim), generator=generator, device=generator.device)
 
-    def train_step(self, batch: tuple[torch.Tensor], generator: torch.Generator) -> torch.Tensor:
+    def train_step(self, batch: tuple[torch.Tensor], generator: torch.Generator) -> dict[str, torch.Tensor]:
         return standard_step(self, batch[0], generator)

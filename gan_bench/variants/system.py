@@ -1,0 +1,93 @@
+"""The contract every GAN system keeps, built-in or plug-in: what the engine, checkpoints and scoring call.
+
+ganbench builds a system as ``SystemClass(recipe, device, dataset)``: the constructor builds the
+networks and optimisers from the recipe, under a global RNG ganbench has already seeded. Then:
+
+- ``prepare(dataset)``: the training tensors, a tuple; each batch indexes every tensor alike;
+- ``inputs(n, generator)``: G's inputs for n samples (z, or a tuple such as (z, labels)), drawn
+  only from ``generator`` so that runs and scores repeat;
+- ``generate(inputs)``: images [N, C, H, W] in [0, 1] (or points [N, 2]), without gradients;
+- ``train_step(batch, generator)``: one step; returns a dict of 0-d tensors named as ``scalars``
+  says, kept on the device (history.csv gets one column per name, in that order);
+- ``state_dict()`` / ``load_state_dict(state)``: everything a checkpoint must hold (networks and
+  optimisers), so a resumed run ends with the bits of one never stopped;
+- ``G``: the generator module; scoring reads its weights from the run's snapshots.
+
+Capabilities are declared, not inferred: ``supports_cuda_graph`` when a step has fixed shapes and
+no host synchronisation (so ``--cuda-graph`` may capture it), ``supports_seed_batching`` for the
+built-in MLP systems that ``--batch-seeds`` can stack, ``supports_packing`` when D judges
+``recipe.pac`` samples at once (PacGAN), so the recipe may be named with ``-pac<m>``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+import torch
+from torch import nn
+
+# The scalars every system reports: the convergence diagnostics read them.
+REQUIRED_SCALARS = ("d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm", "d_grad_norm")
+
+
+class System(ABC):
+    """A GAN system: networks, optimisers and one training step. See the module's docstring."""
+
+    scalars: ClassVar[tuple[str, ...]] = REQUIRED_SCALARS  # may add more names after these
+    grid_nrow: ClassVar[int | None] = None  # sample grid columns; None: a near-square grid
+    supports_cuda_graph: ClassVar[bool] = False
+    supports_seed_batching: ClassVar[bool] = False
+    supports_packing: ClassVar[bool] = False  # honours recipe.pac, so "<name>-pac<m>" may pack it
+    G: nn.Module
+
+    @abstractmethod
+    def prepare(self, dataset) -> tuple[torch.Tensor, ...]: ...
+
+    @abstractmethod
+    def inputs(self, n: int, generator: torch.Generator): ...
+
+    @abstractmethod
+    def generate(self, inputs) -> torch.Tensor: ...
+
+    @abstractmethod
+    def train_step(self, batch: tuple[torch.Tensor, ...], generator: torch.Generator) -> dict[str, torch.Tensor]: ...
+
+    @abstractmethod
+    def state_dict(self) -> dict: ...
+
+    @abstractmethod
+    def load_state_dict(self, state: dict) -> None: ...
+
+    # -- optional hooks, with defaults ---------------------------------------------------
+    def grid_inputs(self, n: int, generator: torch.Generator, dataset=None):
+        """G's inputs for the sample grids (default: ``inputs``)."""
+        return self.inputs(n, generator)
+
+    def grid_images(self, inputs) -> torch.Tensor:
+        """What a sample grid shows for ``grid_inputs`` (default: ``generate``)."""
+        return self.generate(inputs)
+
+    def set_steps(self, steps: int) -> None:
+        """The run's length, for systems whose schedule depends on it (a learning-rate decay)."""
+        return None  # noqa: B027 (an optional hook: most systems ignore the length)
+
+
+def contract_problems(cls) -> list[str]:
+    """What keeps ``cls`` from being a usable system class (empty when it is one)."""
+    if not isinstance(cls, type) or not issubclass(cls, System):
+        return [f"its system {cls!r} is not a subclass of gan_bench.System"]
+    problems = []
+    missing = sorted(getattr(cls, "__abstractmethods__", ()))
+    if missing:
+        problems.append(f"system {cls.__name__} does not implement {', '.join(missing)}")
+    scalars = cls.scalars
+    if not isinstance(scalars, tuple) or not all(isinstance(s, str) and s.isidentifier() for s in scalars):
+        problems.append(f"system {cls.__name__}: scalars must be a tuple of identifier-like names")
+    elif len(set(scalars)) != len(scalars):
+        problems.append(f"system {cls.__name__}: scalars repeat a name ({', '.join(scalars)})")
+    elif scalars[: len(REQUIRED_SCALARS)] != REQUIRED_SCALARS:
+        problems.append(
+            f"system {cls.__name__}: scalars must start with {', '.join(REQUIRED_SCALARS)} (got {', '.join(scalars)})"
+        )
+    return problems
