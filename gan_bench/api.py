@@ -72,8 +72,11 @@ class CheckResult:
 
 # -- what there is -----------------------------------------------------------------------------
 def list_recipes() -> list[Recipe]:
-    """Every recipe ganbench trains (name, source, quirks, per-profile schedules)."""
-    return list(RECIPES.values())
+    """Every recipe ganbench trains (name, source, quirks, per-profile schedules): the built-in
+    ones, then every installed plug-in's."""
+    from gan_bench.variants import plugins
+
+    return [*RECIPES.values(), *plugins.load_all()]
 
 
 def list_suites() -> dict[str, Path]:

@@ -30,6 +30,11 @@ def entry_point_names() -> list[str]:
     return sorted({ep.name for ep in _entry_points()})
 
 
+def load_all() -> list:
+    """Every installed plug-in's recipe, registered (a broken one raises its PluginError)."""
+    return [load_entry_point(name) for name in entry_point_names()]
+
+
 def _imported(load, where: str):
     try:
         return load()

@@ -59,8 +59,8 @@ def register_recipe(recipe, origin: dict | None = None) -> RecipeBase:
         raise PluginError(f"{where}: " + "; ".join(found))
     existing = _recipes.get(recipe.name)
     if existing is not None:
-        if existing == recipe and _origins.get(recipe.name) == origin:
-            return existing
+        if existing is recipe or (existing == recipe and _origins.get(recipe.name) == origin):
+            return existing  # the same recipe again (also when reached both by entry point and module)
         other = _origins.get(recipe.name, {}).get("ref", "a built-in recipe")
         raise PluginError(f"{where}: recipe name {recipe.name!r} is already taken by {other}; choose another name")
     _recipes[recipe.name] = recipe

@@ -1,0 +1,228 @@
+"""Plug-in recipes: found by entry point or as module:attribute, validated by the registry,
+recorded in spec.json with their source's sha256, trained, scored and gated beside the built-ins."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+import uuid
+from pathlib import Path
+
+import pytest
+import torch
+from typer.testing import CliRunner
+
+import gan_bench as gb
+from gan_bench.cli import app
+from gan_bench.errors import InvalidOption, PluginError, RunDirError
+from gan_bench.variants import build_system, get_recipe, plugins, registry
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ganbench-lsgan"
+runner = CliRunner()
+
+# A whole plug-in in one module: {name} is the recipe's name, {extra} goes into the system class.
+PLUGIN = '''
+from typing import ClassVar, Literal
+
+import torch
+from torch import nn
+
+from gan_bench.extend import GANSystem, RecipeBase, Schedule, frozen
+
+
+class Tiny(GANSystem):
+    {extra}
+    def __init__(self, recipe, device, dataset=None):
+        G = nn.Sequential(nn.Linear(8, 784), nn.Sigmoid())
+        D = nn.Linear(784, 1)
+        super().__init__(recipe, G, D, torch.optim.SGD(G.parameters(), lr=recipe.lr),
+                         torch.optim.SGD(D.parameters(), lr=recipe.lr))
+
+    def prepare(self, dataset):
+        return (dataset.train_images.float().reshape(-1, 784) / 255,)
+
+    def inputs(self, n, generator):
+        return torch.randn((n, 8), generator=generator)
+
+    @torch.no_grad()
+    def generate(self, z):
+        return self.G(z).view(len(z), 1, 28, 28)
+
+    def train_step(self, batch, generator):
+        real = batch[0]
+        fake = self.G(self.inputs(len(real), generator))
+        r, f = self.D(real), self.D(fake.detach())
+        d_loss = nn.functional.softplus(-r).mean() + nn.functional.softplus(f).mean()
+        d_grad = self.update("d", d_loss)
+        with frozen(self.D):
+            g_loss = nn.functional.softplus(-self.D(fake)).mean()
+        g_grad = self.update("g", g_loss)
+        return dict(d_loss=d_loss.detach(), g_loss=g_loss.detach(), d_real=torch.sigmoid(r).mean().detach(),
+                    d_fake=torch.sigmoid(f).mean().detach(), g_grad_norm=g_grad, d_grad_norm=d_grad)
+
+
+class TinyRecipe(RecipeBase):
+    system: ClassVar = Tiny
+    lr: float
+
+
+s = Schedule(steps=6, log_every=2, sample_first=0, sample_every=3, checkpoint_every=3)
+RECIPE = TinyRecipe(name="{name}", source="a test", choices={{}}, quirks={{}}, sampling="epoch_shuffle",
+                    batch_size=16, steps_per_epoch=3750, sample_count=16, lr=0.01,
+                    profiles={{"full": s, "quick": s, "smoke": s}})
+'''
+
+
+def plugin_module(folder: Path, name: str | None = None, extra: str = "pass", body: str | None = None) -> tuple[str, str]:
+    """Write a plug-in module into ``folder``; returns (module name, recipe name)."""
+    module = f"plugin_{uuid.uuid4().hex[:10]}"
+    recipe = name or module.replace("_", "-")
+    (folder / f"{module}.py").write_text(body if body is not None else PLUGIN.format(name=recipe, extra=extra))
+    return module, recipe
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """The working directory a plug-in module is found in; plug-ins registered here are removed after."""
+    monkeypatch.chdir(tmp_path)
+    before = set(registry.registered())
+    yield tmp_path
+    for name in set(registry.registered()) - before:
+        registry.unregister_recipe(name)
+
+
+def suite(folder: Path, recipes: list[str], thresholds: str = "") -> Path:
+    path = folder / "mixed.toml"
+    path.write_text(
+        f'name = "mixed"\ndataset = "mnist"\nseeds = [0]\nrecipes = {json.dumps(recipes)}\n'
+        f'profile = "smoke"\n[steps]\n"tf-mlp" = 6\n{thresholds}'
+    )
+    return path
+
+
+# -- the registry ------------------------------------------------------------------------------
+def test_built_in_recipes_went_through_the_registry():
+    from gan_bench.variants import image_recipes, mlp_recipes, toy_recipes, translation_recipes
+
+    declared = [*mlp_recipes.RECIPES, *image_recipes.RECIPES, toy_recipes.TOY_GAN.name, *translation_recipes.RECIPES]
+    assert list(registry.builtin_recipes()) == declared and len(declared) == 15
+    assert all(registry.origin(r) is None for r in registry.builtin_recipes().values())
+    with pytest.raises(PluginError, match="'tf-mlp' is already taken by a built-in recipe"):
+        registry.register_recipe(get_recipe("tf-mlp").model_copy(update={"lr": 1.0}), {"ref": "x:y"})
+    with pytest.raises(InvalidOption, match="built-in recipe and cannot be removed"):
+        registry.unregister_recipe("tf-mlp")
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        ("scalars = ('d_loss', 'g_loss')", "scalars must start with d_loss, g_loss, d_real"),
+        ("scalars = ('d_loss', 'g_loss', 'd_real', 'd_fake', 'g_grad_norm', 'd_grad_norm', 'd_loss')", "repeat"),
+        ("", "system Tiny does not implement train_step"),
+    ],
+)
+def test_a_system_that_breaks_the_contract_is_refused_by_name(workdir, extra, words):
+    if extra:
+        module, _ = plugin_module(workdir, extra=extra)
+    else:  # no train_step at all
+        body = PLUGIN.format(name="no-step", extra="pass").replace("def train_step(", "def step(")
+        module, _ = plugin_module(workdir, body=body)
+    with pytest.raises(PluginError, match=words) as e:
+        get_recipe(f"{module}:RECIPE")
+    assert f"plug-in recipe '{module}:RECIPE'" in str(e.value)
+
+
+@pytest.mark.parametrize(
+    ("ref", "body", "words"),
+    [
+        ("{m}:RECIPE", "import not_a_module_anywhere\n", "failed to import (ModuleNotFoundError"),
+        ("{m}:RECIPE", "raise RuntimeError('boom')\n", "failed to import (RuntimeError: boom)"),
+        ("{m}:NOPE", "RECIPE = 1\n", "has no attribute 'NOPE'"),
+        ("{m}:RECIPE", "RECIPE = {'name': 'x'}\n", "a dict is not a recipe"),
+        ("{m}:", "", "expected module:attribute"),
+    ],
+)
+def test_a_plugin_that_fails_to_load_is_one_message(workdir, ref, body, words):
+    module, _ = plugin_module(workdir, body=body)
+    with pytest.raises(PluginError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        get_recipe(ref.format(m=module))
+
+
+def test_plugin_names_follow_the_rules(workdir):
+    for bad in ("Has Space", "tf-mlp", "ends-pac2"):
+        module, _ = plugin_module(workdir, name=bad)
+        with pytest.raises(PluginError, match="not valid|already taken"):
+            get_recipe(f"{module}:RECIPE")
+
+
+def test_a_step_returning_other_names_stops_the_run_with_exit_2(workdir):
+    body = PLUGIN.format(name="wrong-names", extra="pass")
+    module, _ = plugin_module(workdir, body=body.replace("return dict(d_loss=", "return dict(loss=d_loss)\n        dict(d_loss="))
+    result = runner.invoke(app, ["run", "--suite", str(suite(workdir, [f"{module}:RECIPE"])), "--out", "o"])
+    assert result.exit_code == 2
+    assert "train_step returned loss; its system's scalars are d_loss, g_loss" in result.output
+
+
+# -- discovery ---------------------------------------------------------------------------------
+def test_an_installed_entry_point_is_found_by_its_name(tmp_path, monkeypatch):
+    """A distribution on sys.path offering ganbench.recipes (as `pip install` leaves it)."""
+    info = tmp_path / "ganbench_lsgan-0.1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: ganbench-lsgan\nVersion: 0.1.0\n")
+    (info / "entry_points.txt").write_text("[ganbench.recipes]\nlsgan-mlp = ganbench_lsgan:LSGAN_MLP\n")
+    (info / "top_level.txt").write_text("ganbench_lsgan\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.syspath_prepend(str(EXAMPLE))
+    recipe = get_recipe("lsgan-mlp")
+    assert recipe.name == "lsgan-mlp" and "lsgan-mlp" in plugins.entry_point_names()
+    found = registry.origin(recipe)
+    assert found["entry_point"] == "lsgan-mlp" and found["ref"] == "ganbench_lsgan:LSGAN_MLP"
+    assert found["dist"] == "ganbench-lsgan" and found["version"] == "0.1.0"
+    assert len(found["source_sha256"]) == 64
+    assert "lsgan-mlp" in [r.name for r in gb.list_recipes()]
+    system = build_system(recipe, torch.device("cpu"))
+    assert system.supports_cuda_graph and not system.supports_seed_batching
+    with pytest.raises(InvalidOption, match="lsgan-mlp declares no supports_packing"):
+        get_recipe("lsgan-mlp-pac2")
+
+
+# -- a plug-in beside built-ins: run, spec.json, report, check, resume -------------------------
+@pytest.mark.slow
+def test_a_plugin_trains_scores_reports_and_gates_beside_a_built_in(workdir):
+    module, recipe = plugin_module(workdir)
+    thresholds = f'[thresholds.smoke."{recipe}"]\nmodes_covered = {{ min = 1 }}\n'
+    path = suite(workdir, ["tf-mlp", f"{module}:RECIPE"], thresholds)
+    result = gb.run_suite(path, out=workdir / "runs")
+    assert [r.status for r in result.results] == ["trained", "trained"]
+    spec = json.loads((workdir / "runs" / recipe / "seed-0" / "spec.json").read_text())
+    plugin = spec["plugin"]
+    assert plugin["ref"] == f"{module}:RECIPE" and plugin["dist"] is None
+    assert plugin["source_sha256"] == plugins.source_sha256(get_recipe(recipe))
+    assert spec["recipe"]["lr"] == 0.01 and spec["schedule"]["steps"] == 6
+    history = (workdir / "runs" / recipe / "seed-0" / "history.csv").read_text().splitlines()
+    assert history[0] == "step,epoch,d_loss,g_loss,d_real,d_fake,g_grad_norm,d_grad_norm" and len(history) == 4
+    df = gb.report([workdir / "runs"])
+    assert sorted(df["recipe"]) == sorted(["tf-mlp", recipe]) and df["fid_lenet_1k_test"].notna().all()
+    assert gb.check([workdir / "runs"], suite=path).passed
+    # a changed plug-in changes the spec hash, and --resume refuses it, naming the plug-in
+    source = workdir / f"{module}.py"
+    source.write_text(source.read_text() + "\n# changed\n")
+    registry.unregister_recipe(recipe)
+    del sys.modules[module]
+    with pytest.raises(RunDirError, match=f"plug-in recipe {recipe}'s source has changed since this run began"):
+        gb.run_suite(path, resume=workdir / "runs")
+
+
+def test_the_example_plugin_steps_and_its_scalars_are_named(monkeypatch):
+    monkeypatch.syspath_prepend(str(EXAMPLE))
+    recipe = get_recipe("ganbench_lsgan:LSGAN_MLP")
+    torch.manual_seed(0)
+    system = build_system(recipe, torch.device("cpu"))
+    g0 = [p.clone() for p in system.G.parameters()]
+    out = system.train_step((torch.rand(64, 784) * 2 - 1,), torch.Generator().manual_seed(0))
+    assert list(out) == list(system.scalars)
+    assert all(v.dim() == 0 and torch.isfinite(v) for v in out.values())
+    assert all(not torch.equal(a, b) for a, b in zip(g0, system.G.parameters()))
+    images = system.generate(system.inputs(5, torch.Generator().manual_seed(1)))
+    assert images.shape == (5, 1, 28, 28) and 0 <= images.min() and images.max() <= 1
