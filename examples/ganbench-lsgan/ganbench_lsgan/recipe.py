@@ -38,7 +38,7 @@ LSGAN_MLP = LSGANRecipe(
     betas=(0.5, 0.999),
     profiles={
         "full": Schedule(steps=30000, log_every=100, sample_first=0, sample_every=5000, checkpoint_every=5000),
-        "quick": Schedule(steps=3000, log_every=50, sample_first=0, sample_every=1000, checkpoint_every=1000),
-        "smoke": Schedule(steps=40, log_every=10, sample_first=0, sample_every=20, checkpoint_every=20),
+        "quick": Schedule(steps=5000, log_every=100, sample_first=0, sample_every=1000, checkpoint_every=1000),
+        "smoke": Schedule(steps=1500, log_every=50, sample_first=0, sample_every=500, checkpoint_every=500),
     },
 )
