@@ -21,7 +21,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ganbench-lsgan"
 runner = CliRunner()
 
 # A whole plug-in in one module: {name} is the recipe's name, {extra} goes into the system class.
-PLUGIN = '''
+PLUGIN = """
 from typing import ClassVar, Literal
 
 import torch
@@ -70,10 +70,12 @@ s = Schedule(steps=6, log_every=2, sample_first=0, sample_every=3, checkpoint_ev
 RECIPE = TinyRecipe(name="{name}", source="a test", choices={{}}, quirks={{}}, sampling="epoch_shuffle",
                     batch_size=16, steps_per_epoch=3750, sample_count=16, lr=0.01,
                     profiles={{"full": s, "quick": s, "smoke": s}})
-'''
+"""
 
 
-def plugin_module(folder: Path, name: str | None = None, extra: str = "pass", body: str | None = None) -> tuple[str, str]:
+def plugin_module(
+    folder: Path, name: str | None = None, extra: str = "pass", body: str | None = None
+) -> tuple[str, str]:
     """Write a plug-in module into ``folder``; returns (module name, recipe name)."""
     module = f"plugin_{uuid.uuid4().hex[:10]}"
     recipe = name or module.replace("_", "-")
@@ -157,7 +159,9 @@ def test_plugin_names_follow_the_rules(workdir):
 
 def test_a_step_returning_other_names_stops_the_run_with_exit_2(workdir):
     body = PLUGIN.format(name="wrong-names", extra="pass")
-    module, _ = plugin_module(workdir, body=body.replace("return dict(d_loss=", "return dict(loss=d_loss)\n        dict(d_loss="))
+    module, _ = plugin_module(
+        workdir, body=body.replace("return dict(d_loss=", "return dict(loss=d_loss)\n        dict(d_loss=")
+    )
     result = runner.invoke(app, ["run", "--suite", str(suite(workdir, [f"{module}:RECIPE"])), "--out", "o"])
     assert result.exit_code == 2
     assert "train_step returned loss; its system's scalars are d_loss, g_loss" in result.output
