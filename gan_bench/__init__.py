@@ -23,16 +23,26 @@ from gan_bench.api import (
     report,
     run_suite,
     score,
+    score_samples,
     suite_of_runs,
     train,
     write_baseline,
 )
-from gan_bench.errors import DataError, GateError, InvalidOption, NoSpace, RunDirError, SuiteError, UserError
+from gan_bench.errors import (
+    DataError,
+    GateError,
+    InvalidOption,
+    NoSpace,
+    PluginError,
+    RunDirError,
+    SuiteError,
+    UserError,
+)
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.gates.check import Verdict
 from gan_bench.suite.plan import Plan
 from gan_bench.suite.spec import RunSpec, Suite, load_suite
-from gan_bench.variants import get_recipe
+from gan_bench.variants import get_recipe, register_recipe
 
 __all__ = [
     "CheckResult",
@@ -41,6 +51,7 @@ __all__ = [
     "InvalidOption",
     "NoSpace",
     "Plan",
+    "PluginError",
     "RunDirError",
     "RunResult",
     "RunSpec",
@@ -59,7 +70,9 @@ __all__ = [
     "render_report",
     "report",
     "run_suite",
+    "register_recipe",
     "score",
+    "score_samples",
     "suite_of_runs",
     "train",
     "write_baseline",

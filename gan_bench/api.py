@@ -299,6 +299,43 @@ def score(
     return {run.root: scorer(run) for run in find_runs([Path(r) for r in runs])}
 
 
+def score_samples(
+    input: PathLike,
+    dataset: str,
+    *,
+    out: PathLike | None = None,
+    name: str | None = None,
+    samples: int | None = None,
+    z_dim: int | None = None,
+    z_dist: str | None = None,
+    backbone: str = defaults.BACKBONE,
+    inception_weights: PathLike | None = None,
+    device: str = defaults.DEVICE,
+    data_dir: PathLike | None = None,
+) -> tuple[Path, dict]:
+    """Score samples made elsewhere against ``dataset``'s test split, under the same protocols as a
+    trained run: a folder of PNG/JPEG images, an .npy/.npz uint8 array (N×H×W, N×H×W×C or
+    N×C×H×W), or a TorchScript generator (with ``z_dim`` and ``z_dist``). ``samples``: score the
+    first N (a generator draws N; default 10,000). Writes spec.json and metrics.json into ``out``
+    (default results/scored/<name>-<dataset>), which report, baseline and check read; returns
+    (that folder, the metrics.json content)."""
+    from gan_bench.scoring.score_samples import score_samples as _score_samples
+
+    return _score_samples(
+        Path(input),
+        dataset,
+        out=Path(out) if out is not None else None,
+        name=name,
+        samples=samples,
+        z_dim=z_dim,
+        z_dist=z_dist,
+        backbone=backbone,
+        inception_weights=Path(inception_weights) if inception_weights is not None else None,
+        device=devices.resolve(device),
+        data_dir=Path(data_dir) if data_dir is not None else None,
+    )
+
+
 def report(runs: Iterable[PathLike]) -> pd.DataFrame:
     """One row per run: its spec (flattened), protocol, metrics, coverage and verdict."""
     from gan_bench.reporting.collect import collect

@@ -10,6 +10,7 @@ from pathlib import Path
 from gan_bench.metrics import mixture, stacked
 
 RUNS_ROOT = Path("results") / "runs"  # `run`/`train` output when no --out is given
+SCORED_ROOT = Path("results") / "scored"  # `score --input` output when no --out is given
 BASELINES_ROOT = Path("results") / "baselines"  # baseline files; a shipped suite falls back to ganbench's own
 SUITES_FOLDER = Path("suites")  # the working directory's suite files, looked at before ganbench's own
 

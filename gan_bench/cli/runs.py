@@ -28,6 +28,7 @@ from gan_bench.cli.app import (
     user_errors,
 )
 from gan_bench.data import catalogue
+from gan_bench.errors import InvalidOption
 from gan_bench.suite.plan import Plan, choose_profile
 from gan_bench.suite.spec import load_suite
 
@@ -208,17 +209,48 @@ def run(
 @app.command()
 @user_errors
 def score(
-    runs: list[Path] = typer.Argument(..., help="Run directories, or folders holding them (a suite's --out)."),
+    runs: Optional[list[Path]] = typer.Argument(
+        None, help="Run directories, or folders holding them (a suite's --out); or give --input.", show_default=False
+    ),
+    input: Optional[Path] = typer.Option(
+        None,
+        "--input",
+        help="Score samples made elsewhere: a folder of PNG/JPEG images, an .npy/.npz uint8 array, "
+        "or a TorchScript generator (.pt, .pth, .ts; with --z-dim).",
+        show_default=False,
+    ),
+    dataset: Optional[str] = typer.Option(None, "--dataset", help="With --input: mnist or fashion-mnist."),
+    out: Optional[Path] = typer.Option(
+        None, "--out", help="With --input: a new folder (default: results/scored/<name>-<dataset>).", show_default=False
+    ),
+    name: Optional[str] = typer.Option(None, "--name", help="With --input: its name in reports (default: the file's)."),
+    z_dim: Optional[int] = typer.Option(None, "--z-dim", help="With a generator: the size of its noise z."),
+    z_dist: Optional[str] = typer.Option(None, "--z-dist", help="With a generator: normal (default) or uniform."),
     samples: Optional[int] = Samples,
     backbone: str = Backbone,
     inception_weights: Optional[Path] = InceptionWeights,
     device: str = Device,
     data_dir: Optional[Path] = DataDir,
 ) -> None:
-    """Write metrics.json for each run: metrics under named protocols, mode coverage, a verdict."""
-    scored = api.score(
-        runs, samples=samples, backbone=backbone, inception_weights=inception_weights, device=device, data_dir=data_dir
-    )
+    """Write metrics.json for each run (metrics under named protocols, mode coverage, a verdict), or
+    score samples made elsewhere with --input and --dataset."""
+    common = dict(samples=samples, backbone=backbone, inception_weights=inception_weights, device=device)
+    if input is not None:
+        if runs:
+            raise InvalidOption("give run directories or --input, not both")
+        if dataset is None:
+            raise InvalidOption("--input needs --dataset: the dataset whose test split the samples are scored against")
+        folder, result = api.score_samples(
+            input, dataset, out=out, name=name, z_dim=z_dim, z_dist=z_dist, data_dir=data_dir, **common
+        )
+        scored = {folder: result}
+    else:
+        given = [n for n, v in (("--dataset", dataset), ("--out", out), ("--name", name), ("--z-dim", z_dim)) if v]
+        if given or z_dist is not None:
+            raise InvalidOption(f"{', '.join(given + (['--z-dist'] if z_dist else []))}: apply with --input only")
+        if not runs:
+            raise InvalidOption("give run directories to score, or --input PATH --dataset NAME")
+        scored = api.score(runs, data_dir=data_dir, **common)
     table = Table(title="scores")
     for col in ("run", "verdict", "metric", "value"):
         table.add_column(col)

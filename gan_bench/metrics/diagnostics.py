@@ -33,7 +33,8 @@ RULES = {
     "oscillation_cv": OSCILLATION_CV,
     "d_fake_swing": D_FAKE_SWING,
 }
-VERDICTS = ("converged", "oscillating", "vanishing-gradient", "mode-collapse", "diverged")
+# "no-history": samples scored without a training run (`score --input`), where only coverage applies.
+VERDICTS = ("converged", "oscillating", "vanishing-gradient", "mode-collapse", "diverged", "no-history")
 
 
 def _finite(x: float) -> float | None:

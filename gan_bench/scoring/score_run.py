@@ -87,6 +87,23 @@ def _entry(value: float, protocol: dict) -> dict:
     return {"value": float(value), **protocol}
 
 
+def measure_images(generated: torch.Tensor, name: str, dataset, opts: dict, device: torch.device):
+    """(metrics, coverage, evaluator logits) of uint8 images [N, 1, 28, 28] against ``dataset``'s
+    test split: FID, IS, KID, precision/recall on the pinned evaluator (and Inception when asked)."""
+    reference = dataset.test_images[:, None]
+    cuda = device.type == "cuda"
+    metrics = fidelity.evaluator_metrics(generated, reference, name, REFERENCE_SPLIT, cuda)
+    if opts["backbone"] == "inception":
+        metrics.update(inception.inception_metrics(generated, reference, REFERENCE_SPLIT, cuda, opts["inception_weights"]))
+    logits, _ = fidelity.evaluator_outputs(generated, name, device)
+    cover = {
+        **coverage_mod.coverage(logits, dataset.test_labels),
+        "nonfinite_samples": False,
+        "evaluator_sha256": evaluators.load(name)[1],
+    }
+    return metrics, cover, logits
+
+
 # -- per modality: (metrics, coverage, quality over time, protocol) -----------------------------
 def image_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
     """FID, IS, KID, precision/recall (evaluator, optionally Inception), class coverage, and for
@@ -98,18 +115,7 @@ def image_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, d
     metrics, cover, points = {}, {"nonfinite_samples": not bool(torch.isfinite(images).all())}, []
     if not cover["nonfinite_samples"]:
         generated = to_uint8(images)
-        cuda = device.type == "cuda"
-        metrics = fidelity.evaluator_metrics(generated, reference, spec["dataset"], REFERENCE_SPLIT, cuda)
-        if opts["backbone"] == "inception":
-            metrics.update(
-                inception.inception_metrics(generated, reference, REFERENCE_SPLIT, cuda, opts["inception_weights"])
-            )
-        logits, _ = fidelity.evaluator_outputs(generated, spec["dataset"], device)
-        cover = {
-            **coverage_mod.coverage(logits, dataset.test_labels),
-            "nonfinite_samples": False,
-            "evaluator_sha256": evaluator_sha,
-        }
+        metrics, cover, logits = measure_images(generated, spec["dataset"], dataset, opts, device)
         if labels is not None:
             metrics[metric_names.name("cond_accuracy", n)] = _entry(
                 (logits.argmax(dim=1) == labels).double().mean(),
@@ -232,6 +238,11 @@ def score_run(
     if backbone not in BACKBONES:
         raise InvalidOption(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(BACKBONES)}")
     spec = run.read_spec()
+    if spec.get("kind") == "samples":
+        raise RunDirError(
+            f"{run.root}: holds samples scored with --input, not a training run; "
+            f"score the input again with `ganbench score --input {spec['input']['path']} --dataset {spec['dataset']}`"
+        )
     if not run.complete:
         raise RunDirError(
             f"{run.root}: the run is not complete (no {run.final_checkpoint.name}); "

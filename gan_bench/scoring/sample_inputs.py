@@ -1,0 +1,233 @@
+"""Samples made elsewhere, read and validated for scoring: a folder of PNG/JPEG images, an .npy or
+.npz uint8 array, or a TorchScript generator. Every mistake is one DataError or InvalidOption
+naming the input and what would be valid; nothing is scored from an input that fails a check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from gan_bench.errors import DataError, InvalidOption
+from gan_bench.rundir.repro import derived_seeds
+from gan_bench.variants.pixels import to_uint8
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+ARRAY_SUFFIXES = (".npy", ".npz")
+GENERATOR_SUFFIXES = (".pt", ".pth", ".ts")
+Z_DISTS = ("normal", "uniform")  # N(0, 1) or U(-1, 1)
+GENERATOR_SEED = derived_seeds(0)["score"]  # the z stream a generator is scored on
+BATCH = 1000
+
+
+@dataclass
+class Expected:
+    """What the dataset's evaluator reads: channels and size."""
+
+    dataset: str
+    channels: int
+    size: int
+
+    @property
+    def words(self) -> str:
+        kind = "grayscale" if self.channels == 1 else f"{self.channels}-channel"
+        return f"{self.dataset} images are {self.size}×{self.size} {kind}"
+
+
+@dataclass
+class Samples:
+    images: torch.Tensor  # uint8 [N, C, H, W]
+    info: dict = field(default_factory=dict)  # what metrics.json records about the input
+
+
+def sha256_of(paths: list[Path], root: Path | None = None) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        if root is not None:  # a folder: names are part of what was scored
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def _fit_channels(images: torch.Tensor, want: Expected, where: str) -> tuple[torch.Tensor, bool]:
+    """``images`` [N, C, H, W] with ``want.channels``; identical RGB channels fold into one gray channel."""
+    c = images.shape[1]
+    if c == want.channels:
+        return images, False
+    if want.channels == 1 and c == 3 and bool((images[:, :1] == images[:, 1:]).all()):
+        return images[:, :1].contiguous(), True
+    detail = " (RGB with differing channels)" if c == 3 else " (with alpha)" if c in (2, 4) else ""
+    raise DataError(f"{where}: {c} channels{detail}; {want.words}")
+
+
+def _fit_size(images: torch.Tensor, want: Expected, where: str) -> None:
+    h, w = images.shape[-2:]
+    if (h, w) != (want.size, want.size):
+        raise DataError(f"{where}: images are {h}×{w}; {want.words} (resize them to {want.size}×{want.size} first)")
+
+
+def read_folder(folder: Path, want: Expected) -> Samples:
+    from torchvision.io import ImageReadMode, decode_image
+
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        raise DataError(f"{folder}: holds no PNG or JPEG images ({', '.join(IMAGE_SUFFIXES)})")
+    images, first = [], None
+    for path in files:
+        try:
+            image = decode_image(str(path), mode=ImageReadMode.UNCHANGED)
+        except (RuntimeError, OSError, ValueError) as e:
+            raise DataError(f"{path}: not a readable PNG or JPEG image ({e})") from None
+        if first is None:
+            first = (path, tuple(image.shape))
+        elif tuple(image.shape) != first[1]:
+            c, h, w = image.shape
+            raise DataError(
+                f"{path}: {h}×{w} with {c} channels, but {first[0].name} is {first[1][1]}×{first[1][2]} "
+                f"with {first[1][0]}; every image in the folder must have one size and channel count"
+            )
+        images.append(image)
+    stacked = torch.stack(images)
+    _fit_size(stacked, want, str(folder))
+    stacked, merged = _fit_channels(stacked, want, str(folder))
+    info = {"kind": "image folder", "files": len(files), "sha256": sha256_of(files, folder)}
+    return Samples(stacked, {**info, **({"channels_merged": True} if merged else {})})
+
+
+def _load_array(path: Path) -> np.ndarray:
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+        raise DataError(f"{path}: not a readable {path.suffix} array ({e})") from None
+    if isinstance(loaded, np.lib.npyio.NpzFile):
+        with loaded:
+            keys = list(loaded.keys())
+            if len(keys) != 1 and "images" not in keys:
+                raise DataError(f"{path}: holds arrays {keys}; expected one array, or one named 'images'")
+            try:
+                return loaded["images" if "images" in keys else keys[0]]
+            except ValueError as e:  # an object array needs pickle, which is never allowed
+                raise DataError(f"{path}: {e}") from None
+    return loaded
+
+
+def read_array(path: Path, want: Expected) -> Samples:
+    array = _load_array(path)
+    s = want.size
+    if array.dtype != np.uint8:
+        hint = " (from floats in [0, 1]: (x * 255).round().astype(np.uint8))" if array.dtype.kind == "f" else ""
+        raise DataError(f"{path}: dtype {array.dtype}; expected uint8 pixels 0–255{hint}")
+    shape = array.shape
+    if len(shape) == 3 and shape[1:] == (s, s):
+        array = array[:, None]
+    elif len(shape) == 4 and shape[1:3] == (s, s) and shape[3] in (1, 3, 4):
+        array = array.transpose(0, 3, 1, 2)
+    elif len(shape) == 4 and shape[2:] == (s, s) and shape[1] in (1, 3, 4):
+        pass
+    else:
+        raise DataError(
+            f"{path}: shape {shape} fits none of N×{s}×{s}, N×{s}×{s}×C or N×C×{s}×{s} "
+            f"(C = 1 or 3); {want.words}"
+        )
+    images = torch.from_numpy(np.ascontiguousarray(array))
+    images, merged = _fit_channels(images, want, str(path))
+    info = {"kind": f"{path.suffix[1:]} array", "array_shape": list(shape), "sha256": sha256_of([path])}
+    return Samples(images, {**info, **({"channels_merged": True} if merged else {})})
+
+
+def draw_z(n: int, z_dim: int, z_dist: str) -> torch.Tensor:
+    g = torch.Generator().manual_seed(GENERATOR_SEED)
+    if z_dist == "normal":
+        return torch.randn((n, z_dim), generator=g)
+    return torch.rand((n, z_dim), generator=g) * 2 - 1
+
+
+@torch.no_grad()
+def read_generator(path: Path, want: Expected, n: int, z_dim: int, z_dist: str, device: torch.device) -> Samples:
+    """n images from a TorchScript generator G(z), z of ``z_dim`` from ``z_dist``; outputs in [0, 1],
+    or in [-1, 1] (mapped to [0, 1]), shaped [N, C, H, W], [N, H, W] or [N, H·W]."""
+    try:
+        G = torch.jit.load(str(path), map_location=device)
+    except (RuntimeError, ValueError, OSError) as e:
+        raise DataError(f"{path}: not a TorchScript generator (save one with torch.jit.save) ({e})") from None
+    G.eval()
+    z = draw_z(n, z_dim, z_dist)
+    outputs = []
+    for i in range(0, n, BATCH):
+        try:
+            out = G(z[i : i + BATCH].to(device))
+        except Exception as e:  # the user's module may raise anything
+            raise DataError(f"{path}: calling it on z of shape [{min(BATCH, n - i)}, {z_dim}] failed: {e}") from None
+        if not isinstance(out, torch.Tensor) or not out.is_floating_point():
+            raise DataError(f"{path}: returned {type(out).__name__} {getattr(out, 'dtype', '')}; expected a float tensor")
+        outputs.append(out.float().cpu())
+    x = torch.cat(outputs)
+    s = want.size
+    if x.dim() == 2 and x.shape[1] == want.channels * s * s or x.dim() == 3 and x.shape[1:] == (s, s):
+        x = x.reshape(len(x), want.channels, s, s)
+    if x.dim() != 4:
+        raise DataError(f"{path}: outputs of shape {tuple(x.shape)}; expected [N, C, {s}, {s}]; {want.words}")
+    _fit_size(x, want, str(path))
+    if not torch.isfinite(x).all():
+        raise DataError(f"{path}: the generator's outputs hold NaN or inf")
+    lo, hi = float(x.min()), float(x.max())
+    if lo >= 0 and hi <= 1:
+        assumed = [0.0, 1.0]
+    elif lo >= -1 and hi <= 1:
+        assumed, x = [-1.0, 1.0], (x + 1) / 2
+    else:
+        raise DataError(f"{path}: outputs span [{lo:.4g}, {hi:.4g}]; expected [0, 1] or [-1, 1] (tanh)")
+    images, merged = _fit_channels(to_uint8(x), want, str(path))
+    info = {
+        "kind": "TorchScript generator",
+        "sha256": sha256_of([path]),
+        "z_dim": z_dim,
+        "z_dist": {"normal": "N(0, 1)", "uniform": "U(-1, 1)"}[z_dist],
+        "z_seed": GENERATOR_SEED,
+        "output_range": [lo, hi],
+        "output_range_assumed": assumed,
+    }
+    return Samples(images, {**info, **({"channels_merged": True} if merged else {})})
+
+
+def kind_of(path: Path) -> str:
+    if path.is_dir():
+        return "folder"
+    suffix = path.suffix.lower()
+    for kind, suffixes in (("array", ARRAY_SUFFIXES), ("generator", GENERATOR_SUFFIXES)):
+        if suffix in suffixes:
+            return kind
+    if not path.exists():
+        raise InvalidOption(f"--input: {path} does not exist")
+    valid = ", ".join([*ARRAY_SUFFIXES, *GENERATOR_SUFFIXES])
+    raise InvalidOption(f"--input: {path} is neither a folder of images nor a file ending in {valid}")
+
+
+def read(
+    path: Path, want: Expected, n: int | None, z_dim: int | None, z_dist: str | None, device: torch.device
+) -> Samples:
+    """The input's first ``n`` samples (all when None; a generator draws ``n`` or ``default_n``)."""
+    kind = kind_of(path)
+    if not path.exists():
+        raise InvalidOption(f"--input: {path} does not exist")
+    if kind != "generator" and (z_dim is not None or z_dist is not None):
+        raise InvalidOption("--z-dim and --z-dist apply to a TorchScript generator (.pt, .pth, .ts) only")
+    if kind == "generator":
+        if z_dim is None or z_dim < 1:
+            raise InvalidOption(f"--z-dim: a generator needs its noise size, a positive integer (got {z_dim})")
+        if (z_dist or "normal") not in Z_DISTS:
+            raise InvalidOption(f"--z-dist: unknown distribution {z_dist!r}; valid: {', '.join(Z_DISTS)}")
+        return read_generator(path, want, n, z_dim, z_dist or "normal", device)
+    samples = read_folder(path, want) if kind == "folder" else read_array(path, want)
+    if n is not None:
+        if n > len(samples.images):
+            raise InvalidOption(f"--samples: {n} asked, but {path} holds {len(samples.images)} samples")
+        samples.images = samples.images[:n]
+    return samples

@@ -1,0 +1,134 @@
+"""Score samples made elsewhere under ganbench's protocols, into a run-like directory.
+
+The input (a folder of images, an .npy/.npz array, or a TorchScript generator) is read and
+validated in full (scoring/sample_inputs.py), then scored against the dataset's test split as a
+trained run's samples are. Only then is the output written: spec.json (what was scored: the
+input's sha256, shape and value range) and metrics.json, which ``report``, ``baseline`` and
+``check`` read as they read a trained run's.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import torch
+import torch_fidelity
+
+import gan_bench
+from gan_bench import defaults
+from gan_bench.data import catalogue, datasets
+from gan_bench.errors import DataError, InvalidOption, RunDirError
+from gan_bench.metrics import diagnostics, fidelity
+from gan_bench.rundir import atomic
+from gan_bench.rundir.layout import RunDir
+from gan_bench.rundir.repro import spec_hash
+from gan_bench.scoring import sample_inputs
+from gan_bench.scoring.score_run import METRICS_FORMAT, REFERENCE_SPLIT, measure_images
+
+KIND = "samples"  # spec.json's "kind" for scored samples (a trained run has none)
+PROFILE = "full"  # the thresholds table that gates scored samples: [thresholds.full]
+# The fewest samples every metric can be computed on: IS's splits, precision/recall's k + 1 neighbours.
+MIN_SAMPLES = max(fidelity.ISC_SPLITS, fidelity.PRC_NEIGHBORHOOD + 1)
+GENERATOR_SAMPLES = defaults.SAMPLES["gray28"]["full"]
+
+
+def scorable() -> dict[str, sample_inputs.Expected]:
+    """The datasets samples can be scored against: the 28×28 grayscale ones with a pinned evaluator."""
+    return {name: sample_inputs.Expected(name, 1, 28) for name in catalogue.DATASETS}
+
+
+def default_name(path: Path) -> str:
+    return re.sub(r"[^a-z0-9._-]+", "-", (path.stem or path.name).lower()).strip("-.") or "samples"
+
+
+def check_out(out: Path) -> None:
+    """Refuse an output that exists as a file or holds anything: nothing finished is overwritten."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        what = "a file" if not out.is_dir() else "not empty"
+        raise RunDirError(f"--out: {out} is {what}; scored samples go into a new or empty folder")
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise RunDirError(f"--out: {out} lies below {parent}, which is a file")
+
+
+def _verdict(cover: dict) -> tuple[str, str]:
+    if cover["modes_covered"] < diagnostics.COLLAPSE_MIN_MODES * cover["modes_total"]:
+        return "mode-collapse", f"{cover['modes_covered']} of {cover['modes_total']} classes covered"
+    return "no-history", "scored samples: no training history to diagnose; the coverage rule passed"
+
+
+def score_samples(
+    input: Path,
+    dataset: str,
+    *,
+    out: Path | None = None,
+    name: str | None = None,
+    samples: int | None = None,
+    z_dim: int | None = None,
+    z_dist: str | None = None,
+    backbone: str = defaults.BACKBONE,
+    inception_weights: Path | None = None,
+    device: torch.device = torch.device("cpu"),
+    data_dir: Path | None = None,
+) -> tuple[Path, dict]:
+    """Score ``input`` against ``dataset``'s test split; returns (the output folder, metrics.json)."""
+    input = Path(input)
+    valid = scorable()
+    if dataset not in valid:
+        raise InvalidOption(f"--dataset: samples are scored against {', '.join(valid)}, not {dataset!r}")
+    if backbone not in defaults.BACKBONES:
+        raise InvalidOption(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(defaults.BACKBONES)}")
+    if samples is not None and samples < MIN_SAMPLES:
+        raise InvalidOption(f"--samples: {samples} is too few; the metrics need at least {MIN_SAMPLES}")
+    name = name or default_name(input)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,62}", name):
+        raise InvalidOption(f"--name: {name!r}; use lower-case letters, digits, '.', '_' and '-'")
+    out = Path(out) if out is not None else defaults.SCORED_ROOT / f"{name}-{dataset}"
+    check_out(out)
+    n = samples if samples is not None or sample_inputs.kind_of(input) != "generator" else GENERATOR_SAMPLES
+    read = sample_inputs.read(input, valid[dataset], n, z_dim, z_dist, device)
+    images = read.images
+    if len(images) < MIN_SAMPLES:
+        raise DataError(f"{input}: {len(images)} samples; the metrics need at least {MIN_SAMPLES}")
+    data = datasets.load(dataset, data_dir)
+    opts = {"backbone": backbone, "inception_weights": inception_weights}
+    metrics, cover, _ = measure_images(images, dataset, data, opts, device)
+    described = {
+        "path": str(input.resolve()),
+        **read.info,
+        "shape": list(images.shape),
+        "dtype": "uint8",
+        "value_range": [int(images.min()), int(images.max())],
+    }
+    spec = {"kind": KIND, "recipe": {"name": name}, "dataset": dataset, "seed": 0, "profile": PROFILE}
+    spec = {**spec, "device": device.type, "input": described}
+    spec["spec_hash"] = spec_hash(spec)
+    verdict, reason = _verdict(cover)
+    result = {
+        "format": METRICS_FORMAT,
+        "spec_hash": spec["spec_hash"],
+        "recipe": name,
+        "dataset": dataset,
+        "seed": 0,
+        "profile": PROFILE,
+        "input": described,
+        "protocol": {
+            "samples": len(images),
+            "reference_split": REFERENCE_SPLIT,
+            "reference_samples": len(data.test_images),
+            "torch_fidelity": torch_fidelity.__version__,
+            "ganbench": gan_bench.__version__,
+        },
+        "metrics": metrics,
+        "coverage": cover,
+        "diagnostics": {"rules": diagnostics.RULES},
+        "verdict": verdict,
+        "verdict_reason": reason,
+    }
+    run = RunDir(out)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic.write_json(run.spec, spec)
+    atomic.write_json(run.metrics, result)
+    return out, result
+
