@@ -6,6 +6,7 @@ naming the input and what would be valid; nothing is scored from an input that f
 from __future__ import annotations
 
 import hashlib
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,18 +74,31 @@ def _fit_size(images: torch.Tensor, want: Expected, where: str) -> None:
         raise DataError(f"{where}: images are {h}×{w}; {want.words} (resize them to {want.size}×{want.size} first)")
 
 
-def read_folder(folder: Path, want: Expected) -> Samples:
-    from torchvision.io import ImageReadMode, decode_image
+MODES = {"L": "L", "1": "L", "LA": "LA", "RGB": "RGB", "RGBA": "RGBA", "P": "RGBA"}  # PIL mode -> read as
 
+
+def _decode(path: Path) -> torch.Tensor:
+    """uint8 [C, H, W] from an 8-bit PNG or JPEG (palette and bilevel images are expanded)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            if image.mode not in MODES:
+                raise DataError(f"{path}: image mode {image.mode}; expected 8-bit grayscale or RGB")
+            array = np.asarray(image.convert(MODES[image.mode]))
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as e:
+        raise DataError(f"{path}: not a readable PNG or JPEG image ({e})") from None
+    array = array[..., None] if array.ndim == 2 else array
+    return torch.from_numpy(array.transpose(2, 0, 1).copy())
+
+
+def read_folder(folder: Path, want: Expected) -> Samples:
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
     if not files:
         raise DataError(f"{folder}: holds no PNG or JPEG images ({', '.join(IMAGE_SUFFIXES)})")
     images, first = [], None
     for path in files:
-        try:
-            image = decode_image(str(path), mode=ImageReadMode.UNCHANGED)
-        except (RuntimeError, OSError, ValueError) as e:
-            raise DataError(f"{path}: not a readable PNG or JPEG image ({e})") from None
+        image = _decode(path)
         if first is None:
             first = (path, tuple(image.shape))
         elif tuple(image.shape) != first[1]:
@@ -133,8 +147,7 @@ def read_array(path: Path, want: Expected) -> Samples:
         pass
     else:
         raise DataError(
-            f"{path}: shape {shape} fits none of N×{s}×{s}, N×{s}×{s}×C or N×C×{s}×{s} "
-            f"(C = 1 or 3); {want.words}"
+            f"{path}: shape {shape} fits none of N×{s}×{s}, N×{s}×{s}×C or N×C×{s}×{s} (C = 1 or 3); {want.words}"
         )
     images = torch.from_numpy(np.ascontiguousarray(array))
     images, merged = _fit_channels(images, want, str(path))
@@ -154,7 +167,9 @@ def read_generator(path: Path, want: Expected, n: int, z_dim: int, z_dist: str, 
     """n images from a TorchScript generator G(z), z of ``z_dim`` from ``z_dist``; outputs in [0, 1],
     or in [-1, 1] (mapped to [0, 1]), shaped [N, C, H, W], [N, H, W] or [N, H·W]."""
     try:
-        G = torch.jit.load(str(path), map_location=device)
+        with warnings.catch_warnings():  # torch 2.14 marks TorchScript deprecated; it still loads the files users have
+            warnings.simplefilter("ignore", FutureWarning)
+            G = torch.jit.load(str(path), map_location=device)
     except (RuntimeError, ValueError, OSError) as e:
         raise DataError(f"{path}: not a TorchScript generator (save one with torch.jit.save) ({e})") from None
     G.eval()
@@ -164,9 +179,14 @@ def read_generator(path: Path, want: Expected, n: int, z_dim: int, z_dist: str, 
         try:
             out = G(z[i : i + BATCH].to(device))
         except Exception as e:  # the user's module may raise anything
-            raise DataError(f"{path}: calling it on z of shape [{min(BATCH, n - i)}, {z_dim}] failed: {e}") from None
+            last = [line for line in str(e).splitlines() if line.strip()][-1:] or [type(e).__name__]
+            raise DataError(
+                f"{path}: calling it on z of shape [{min(BATCH, n - i)}, {z_dim}] failed: {last[0]}"
+            ) from None
         if not isinstance(out, torch.Tensor) or not out.is_floating_point():
-            raise DataError(f"{path}: returned {type(out).__name__} {getattr(out, 'dtype', '')}; expected a float tensor")
+            raise DataError(
+                f"{path}: returned {type(out).__name__} {getattr(out, 'dtype', '')}; expected a float tensor"
+            )
         outputs.append(out.float().cpu())
     x = torch.cat(outputs)
     s = want.size

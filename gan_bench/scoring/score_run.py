@@ -94,7 +94,9 @@ def measure_images(generated: torch.Tensor, name: str, dataset, opts: dict, devi
     cuda = device.type == "cuda"
     metrics = fidelity.evaluator_metrics(generated, reference, name, REFERENCE_SPLIT, cuda)
     if opts["backbone"] == "inception":
-        metrics.update(inception.inception_metrics(generated, reference, REFERENCE_SPLIT, cuda, opts["inception_weights"]))
+        metrics.update(
+            inception.inception_metrics(generated, reference, REFERENCE_SPLIT, cuda, opts["inception_weights"])
+        )
     logits, _ = fidelity.evaluator_outputs(generated, name, device)
     cover = {
         **coverage_mod.coverage(logits, dataset.test_labels),

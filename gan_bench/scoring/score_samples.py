@@ -131,4 +131,3 @@ def score_samples(
     atomic.write_json(run.spec, spec)
     atomic.write_json(run.metrics, result)
     return out, result
-

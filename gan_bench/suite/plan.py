@@ -90,6 +90,10 @@ def plan_suite(
 ) -> Plan:
     """Validate a suite run's arguments and settle its runs; writes nothing."""
     s = load_suite(suite)
+    if not s.recipes:
+        raise InvalidOption(
+            f"suite {s.name!r} has no recipes to run (it only gates scored samples: {', '.join(s.scored)})"
+        )
     if direction is not None:
         if not all(datasets.is_translation(d) for d in s.datasets):
             raise InvalidOption(
@@ -128,7 +132,7 @@ def plan_suite(
         raise InvalidOption("--batch-seeds: applies to --executor local; on Ray each seed is its own task")
     if address is not None and executor != "ray":
         raise InvalidOption("--address: applies to --executor ray only")
-    suite_hash = spec_hash(s.model_dump(mode="json"))
+    suite_hash = spec_hash(s.content())
     out = Path(out) if out is not None else None
     root = outputs.resume_root(resume, out, suite_hash) if resume is not None else (out or outputs.new_output(s.name))
     return Plan(

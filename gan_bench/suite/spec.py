@@ -15,6 +15,8 @@ A suite file (``suites/<name>.toml``)::
     "pix2pix" = ["edges2digits"]
     [steps]                           # optional: fix a recipe's step count (> 0) for every profile
     "tf-mlp" = 40
+    scored = ["mine"]                 # optional: samples scored with `score --input`, gated by
+                                      # [thresholds.full."mine"] (recipes and seeds may then be empty)
 """
 
 from __future__ import annotations
@@ -195,8 +197,9 @@ class Suite(BaseModel):
     name: str = Field(min_length=1)
     description: str = ""
     dataset: str | list[str]
-    seeds: list[NonNegativeInt] = Field(min_length=1)
-    recipes: list[str] = Field(min_length=1)
+    recipes: list[str] = []
+    scored: list[str] = []  # names of samples scored with `score --input` that the thresholds gate
+    seeds: list[NonNegativeInt] = Field(default=[], validate_default=True)  # after recipes: those need seeds
     profile: Profile | None = None
     steps: dict[str, PositiveInt] = {}
     direction: Direction = "AtoB"
@@ -216,10 +219,15 @@ class Suite(BaseModel):
 
     @field_validator("thresholds")
     @classmethod
-    def _thresholds(cls, v: dict) -> dict:
+    def _thresholds(cls, v: dict, info) -> dict:
+        scored = info.data.get("scored") or []
         for recipes in v.values():
             for recipe, metrics in recipes.items():
-                _known_recipe(recipe)
+                if recipe not in scored:
+                    try:
+                        _known_recipe(recipe)
+                    except ValueError as e:
+                        raise ValueError(f"{e}; (samples scored with --input: name them in 'scored')") from None
                 for metric in metrics:
                     if not metric_names.is_metric(metric):
                         raise ValueError(
@@ -240,6 +248,13 @@ class Suite(BaseModel):
             raise ValueError("a list of datasets must be non-empty and without repeats")
         return v
 
+    @field_validator("seeds")
+    @classmethod
+    def _seeds(cls, v: list[int], info) -> list[int]:
+        if info.data.get("recipes") and not v:
+            raise ValueError("a suite with recipes needs at least one seed")
+        return v
+
     @field_validator("recipes")
     @classmethod
     def _recipes(cls, v: list[str]) -> list[str]:
@@ -256,6 +271,8 @@ class Suite(BaseModel):
 
     @model_validator(mode="after")
     def _fits(self) -> Suite:
+        if not self.recipes and not self.scored:
+            raise ValueError("a suite needs recipes to run (with seeds), or scored samples to gate (scored)")
         for recipe, names in self.only.items():
             if recipe not in self.recipes:
                 raise ValueError(f"only: {recipe!r} is not one of the suite's recipes ({', '.join(self.recipes)})")
@@ -270,6 +287,13 @@ class Suite(BaseModel):
         if self.direction != "AtoB" and not all(all_datasets.is_translation(d) for d in self.datasets):
             raise ValueError(f"direction {self.direction} applies to translation data only")
         return self
+
+    def content(self) -> dict:
+        """What the suite hash covers: every field, ``scored`` only when used (so older hashes hold)."""
+        dump = self.model_dump(mode="json")
+        if not dump["scored"]:
+            del dump["scored"]
+        return dump
 
     def datasets_of(self, recipe: str) -> list[str]:
         return [d for d in self.datasets if recipe not in self.only or d in self.only[recipe]]

@@ -1,0 +1,211 @@
+"""`ganbench score --input`: samples made elsewhere (image folders, arrays, TorchScript generators)
+scored under the same protocols, with strict validation; and the sanity checks that prove the
+scoring honest (the test split against itself, train against test, one class)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from typer.testing import CliRunner
+
+import gan_bench as gb
+from gan_bench.cli import app
+from gan_bench.data import catalogue
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return catalogue.load("mnist")
+
+
+def write_pngs(folder, images, mode="L"):
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, image in enumerate(images):
+        Image.fromarray(image, mode="L").convert(mode).save(folder / f"{i:05d}.png")
+    return folder
+
+
+class Affine(torch.nn.Module):
+    """A tiny generator z -> [N, 1, 28, 28] through tanh."""
+
+    def __init__(self, z_dim: int, scale: float = 1.0, flat: bool = False):
+        super().__init__()
+        self.fc = torch.nn.Linear(z_dim, 784)
+        self.scale, self.flat = scale, flat
+
+    def forward(self, z):
+        x = torch.tanh(self.fc(z)) * self.scale
+        return x if self.flat else x.view(-1, 1, 28, 28)
+
+
+def scripted(tmp_path, module, name="g.pt"):
+    path = tmp_path / name
+    torch.jit.save(torch.jit.script(module), str(path))
+    return path
+
+
+# -- what is accepted, and what is recorded --------------------------------------------------
+def test_an_image_folder_scores_into_a_run_like_folder_that_report_and_check_read(tmp_path, mnist):
+    rgb = write_pngs(tmp_path / "imgs", mnist.test_images[:60].numpy(), mode="RGB")  # gray saved as RGB
+    result = invoke("score", "--input", rgb, "--dataset", "mnist", "--out", tmp_path / "scored", "--name", "mine")
+    assert result.exit_code == 0, result.output
+    spec = json.loads((tmp_path / "scored" / "spec.json").read_text())
+    metrics = json.loads((tmp_path / "scored" / "metrics.json").read_text())
+    assert spec["kind"] == "samples" and spec["input"]["kind"] == "image folder"
+    assert spec["input"]["shape"] == [60, 1, 28, 28] and spec["input"]["channels_merged"] is True
+    assert spec["input"]["value_range"] == [0, 255] and len(spec["input"]["sha256"]) == 64
+    assert metrics["input"] == spec["input"] and metrics["spec_hash"] == spec["spec_hash"]
+    assert "fid_lenet_60_test" in metrics["metrics"] and metrics["recipe"] == "mine"
+    df = gb.report([tmp_path / "scored"])
+    assert df["recipe"].tolist() == ["mine"] and df["fid_lenet_60_test"].notna().all()
+    suite = tmp_path / "gate.toml"
+    suite.write_text(
+        'name = "gate"\ndataset = "mnist"\nscored = ["mine"]\n'
+        '[thresholds.full."mine"]\nmodes_covered = { min = 5 }\nprecision_lenet_60_test = { min = 0.5 }\n'
+    )
+    assert invoke("check", tmp_path / "scored", "--suite", suite).exit_code == 0
+    again = invoke("score", tmp_path / "scored")
+    assert again.exit_code == 2 and "holds samples scored with --input" in again.output
+
+
+def test_arrays_in_every_layout_score_the_same(tmp_path, mnist):
+    x = mnist.test_images[:40].numpy()
+    np.save(tmp_path / "nhw.npy", x)
+    np.save(tmp_path / "nhwc.npy", x[..., None])
+    np.savez(tmp_path / "nchw.npz", images=x[:, None], labels=np.zeros(40))
+    values = []
+    for name in ("nhw.npy", "nhwc.npy", "nchw.npz"):
+        folder, result = gb.score_samples(tmp_path / name, "mnist", out=tmp_path / name.replace(".", "-"), device="cpu")
+        assert result["input"]["shape"] == [40, 1, 28, 28]
+        values.append(result["metrics"]["fid_lenet_40_test"]["value"])
+    assert values[0] == values[1] == values[2]
+    _, first = gb.score_samples(tmp_path / "nhw.npy", "mnist", out=tmp_path / "first", samples=20, device="cpu")
+    assert first["input"]["shape"] == [20, 1, 28, 28] and "fid_lenet_20_test" in first["metrics"]
+
+
+def test_a_torchscript_generator_is_drawn_from_a_fixed_z_stream(tmp_path):
+    torch.manual_seed(0)
+    path = scripted(tmp_path, Affine(16))
+    args = ("score", "--input", path, "--dataset", "mnist", "--z-dim", 16, "--samples", 50)
+    assert invoke(*args, "--out", tmp_path / "a").exit_code == 0
+    assert invoke(*args, "--out", tmp_path / "b").exit_code == 0
+    a, b = (json.loads((tmp_path / d / "metrics.json").read_text()) for d in "ab")
+    assert a["metrics"] == b["metrics"]
+    info = a["input"]
+    assert info["kind"] == "TorchScript generator" and info["z_dim"] == 16 and info["z_dist"] == "N(0, 1)"
+    assert info["output_range_assumed"] == [-1.0, 1.0] and -1 <= info["output_range"][0] < 0
+    flat = scripted(tmp_path, Affine(8, scale=0.5, flat=True), "flat.pt")
+    result = invoke("score", "--input", flat, "--dataset", "mnist", "--z-dim", 8, "--z-dist", "uniform",
+                    "--samples", 30, "--out", tmp_path / "c")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "c" / "spec.json").read_text())["input"]["shape"] == [30, 1, 28, 28]
+
+
+# -- bad input: exit 2, one message, nothing written -------------------------------------------
+def _bad_inputs(tmp_path, mnist):
+    x = mnist.test_images[:40].numpy()
+    cases = {}
+    np.save(tmp_path / "float.npy", x.astype(np.float32) / 255)
+    cases["float"] = (["--input", tmp_path / "float.npy"], "dtype float32; expected uint8 pixels 0–255")
+    np.save(tmp_path / "size.npy", np.zeros((40, 32, 32), np.uint8))
+    cases["size"] = (["--input", tmp_path / "size.npy"], "fits none of N×28×28")
+    np.save(tmp_path / "rgb.npy", np.random.default_rng(0).integers(0, 255, (40, 28, 28, 3), dtype=np.uint8))
+    cases["channels"] = (["--input", tmp_path / "rgb.npy"], "3 channels (RGB with differing channels); mnist images")
+    np.save(tmp_path / "few.npy", x[:5])
+    cases["few"] = (["--input", tmp_path / "few.npy"], "5 samples; the metrics need at least 10")
+    cases["more"] = (["--input", tmp_path / "few.npy", "--samples", 20], "--samples: 20 asked, but")
+    cases["min"] = (["--input", tmp_path / "few.npy", "--samples", 3], "--samples: 3 is too few")
+    np.savez(tmp_path / "two.npz", a=x, b=x)
+    cases["npz"] = (["--input", tmp_path / "two.npz"], "holds arrays ['a', 'b']; expected one array")
+    (tmp_path / "broken.npy").write_bytes(b"not an array")
+    cases["corrupt"] = (["--input", tmp_path / "broken.npy"], "not a readable .npy array")
+    mixed = write_pngs(tmp_path / "mixed", x[:3])
+    Image.new("L", (32, 32)).save(mixed / "00009.png")
+    cases["mixed"] = (["--input", mixed], "00009.png: 32×32 with 1 channels, but 00000.png is 28×28")
+    (tmp_path / "empty").mkdir()
+    cases["empty"] = (["--input", tmp_path / "empty"], "holds no PNG or JPEG images")
+    bad_png = write_pngs(tmp_path / "badpng", x[:3])
+    (bad_png / "00001.png").write_bytes(b"\x89PNG garbage")
+    cases["bad png"] = (["--input", bad_png], "00001.png: not a readable PNG or JPEG image")
+    gen = scripted(tmp_path, Affine(4, scale=3.0))
+    cases["range"] = (["--input", gen, "--z-dim", 4], "outputs span [")
+    cases["no z"] = (["--input", gen], "--z-dim: a generator needs its noise size")
+    cases["z on array"] = (["--input", tmp_path / "float.npy", "--z-dim", 4], "apply to a TorchScript generator")
+    cases["z wrong"] = (["--input", gen, "--z-dim", 5], "calling it on z of shape [1000, 5] failed")
+    cases["dataset"] = (["--input", tmp_path / "few.npy", "--dataset", "ring"], "samples are scored against mnist")
+    cases["missing"] = (["--input", tmp_path / "nope.npy"], "does not exist")
+    (tmp_path / "notes.txt").write_text("hello")
+    cases["suffix"] = (["--input", tmp_path / "notes.txt"], "neither a folder of images nor a file ending in")
+    return cases
+
+
+CASES = [
+    "float", "size", "channels", "few", "more", "min", "npz", "corrupt", "mixed", "empty", "bad png",
+    "range", "no z", "z on array", "z wrong", "dataset", "missing", "suffix",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_exits_2_with_one_message_and_writes_nothing(tmp_path, mnist, case):
+    args, words = _bad_inputs(tmp_path, mnist)[case]
+    if "--dataset" not in args:
+        args = [*args, "--dataset", "mnist"]
+    result = invoke("score", *args, "--out", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert words in result.output and "Traceback" not in result.output
+    assert result.output.count("error:") == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_existing_result_is_never_overwritten(tmp_path, mnist):
+    np.save(tmp_path / "x.npy", mnist.test_images[:20].numpy())
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "metrics.json").write_text("{}")
+    result = invoke("score", "--input", tmp_path / "x.npy", "--dataset", "mnist", "--out", out)
+    assert result.exit_code == 2 and "is not empty" in result.output
+    assert (out / "metrics.json").read_text() == "{}"
+    assert (
+        invoke(
+            "score", "--input", tmp_path / "x.npy", "--dataset", "mnist", "--out", out / "metrics.json" / "x"
+        ).exit_code
+        == 2
+    )
+    both = invoke("score", tmp_path, "--input", tmp_path / "x.npy", "--dataset", "mnist")
+    assert both.exit_code == 2 and "not both" in both.output
+    assert "--dataset" in invoke("score", "--input", tmp_path / "x.npy").output
+
+
+# -- sanity: the scoring is honest --------------------------------------------------------------
+@pytest.mark.slow
+def test_sanity_test_against_test_train_against_test_and_one_class(tmp_path, mnist):
+    """The MNIST test split scored as samples has FID ~0 against itself; 10,000 training images score
+    a small FID (1.1; docs/extending.md states it); one class covers 1 class, high precision, low recall."""
+    np.save(tmp_path / "test.npy", mnist.test_images.numpy())
+    np.save(tmp_path / "train.npy", mnist.train_images[:10_000].numpy())
+    threes = mnist.test_images[mnist.test_labels == 3].numpy()
+    np.save(tmp_path / "threes.npy", threes)
+    _, same = gb.score_samples(tmp_path / "test.npy", "mnist", out=tmp_path / "same", device="cpu")
+    _, train = gb.score_samples(tmp_path / "train.npy", "mnist", out=tmp_path / "train", device="cpu")
+    _, one = gb.score_samples(tmp_path / "threes.npy", "mnist", out=tmp_path / "one", device="cpu")
+    m = same["metrics"]
+    assert abs(m["fid_lenet_10k_test"]["value"]) < 1e-6
+    assert m["precision_lenet_10k_test"]["value"] == 1.0 and m["recall_lenet_10k_test"]["value"] == 1.0
+    assert same["coverage"]["modes_covered"] == 10 and same["verdict"] == "no-history"
+    fid = train["metrics"]["fid_lenet_10k_test"]["value"]
+    assert 0.5 < fid < 2.0  # small, and well above the self-comparison
+    n = len(threes)
+    assert one["coverage"]["modes_covered"] == 1 and one["coverage"]["class_histogram"][3] > 0.95 * n
+    assert one["metrics"][f"precision_lenet_{n}_test"]["value"] > 0.95
+    assert one["metrics"][f"recall_lenet_{n}_test"]["value"] < 0.2
+    assert one["verdict"] == "mode-collapse"
