@@ -336,6 +336,15 @@ def score_samples(
     )
 
 
+def export_tensorboard(runs: Iterable[PathLike], logdir: PathLike) -> dict[Path, dict]:
+    """Write each run's history scalars, final metrics, quality over time and sample grids as
+    TensorBoard events under ``logdir``/<dataset>/<recipe>/seed-<n> (needs ``ganbench[tensorboard]``).
+    Returns {event folder: {"scalars": n, "images": n}}."""
+    from gan_bench.exporting.tensorboard import export_tensorboard as _export
+
+    return _export([Path(r) for r in runs], Path(logdir))
+
+
 def report(runs: Iterable[PathLike]) -> pd.DataFrame:
     """One row per run: its spec (flattened), protocol, metrics, coverage and verdict."""
     from gan_bench.reporting.collect import collect

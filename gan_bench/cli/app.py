@@ -27,6 +27,8 @@ data_app = typer.Typer(help="Show, verify and fetch the datasets.", no_args_is_h
 app.add_typer(data_app, name="data")
 evaluator_app = typer.Typer(help="The pinned evaluator classifiers behind the metrics.", no_args_is_help=True)
 app.add_typer(evaluator_app, name="evaluator")
+export_app = typer.Typer(help="Write runs out in other tools' formats.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 
 out_console = Console()
 err_console = Console(stderr=True)

@@ -1,4 +1,4 @@
-"""`ganbench report`, `check` and `baseline`: parse, call gan_bench.api, print, choose the exit code."""
+"""`ganbench report`, `check`, `baseline` and `export`: parse, call gan_bench.api, print, choose the exit code."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from gan_bench import api, defaults
-from gan_bench.cli.app import app, out_console, user_errors
+from gan_bench.cli.app import app, export_app, out_console, user_errors
 from gan_bench.errors import InvalidOption
 from gan_bench.rundir import atomic
 
@@ -85,3 +85,18 @@ def baseline(
 ) -> None:
     """Write a baseline file (per-recipe metric means) from real runs, for relative thresholds."""
     out_console.print(f"wrote {api.write_baseline(runs, out)}")
+
+
+@export_app.command("tensorboard")
+@user_errors
+def export_tensorboard(
+    runs: list[Path] = typer.Argument(..., help="Run directories, or folders holding them (a suite's --out)."),
+    logdir: Path = typer.Option(
+        ..., "--logdir", help="Where the event files go: <logdir>/<dataset>/<recipe>/seed-<n>."
+    ),
+) -> None:
+    """Write runs' history, metrics, quality over time and sample grids as TensorBoard events."""
+    written = api.export_tensorboard(runs, logdir)
+    for target, counts in written.items():
+        out_console.print(f"{target}: {counts['scalars']} scalars, {counts['images']} images")
+    out_console.print(f"open with: tensorboard --logdir {logdir}")

@@ -1,0 +1,111 @@
+"""Runs as TensorBoard event files: history scalars, final metrics, quality over time, sample grids.
+
+Each run becomes ``<logdir>/<dataset>/<recipe>/seed-<n>``, written by torch's SummaryWriter (the
+optional ``ganbench[tensorboard]`` extra). Walltimes are the run's own wall clock from timing.csv,
+so an old run opens as it ran. Nothing is written into the run directory, and an existing event
+folder is never written over.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+
+from gan_bench.errors import InvalidOption, RunDirError
+from gan_bench.rundir import metrics_file
+from gan_bench.rundir.layout import RunDir, find_runs
+
+STEP_PNG = re.compile(r"^step-(\d+)\.png$")
+
+
+def _writer_class():
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:
+        raise InvalidOption(
+            "export tensorboard: needs the tensorboard package; pip install 'ganbench[tensorboard]'"
+        ) from None
+    return SummaryWriter
+
+
+def _rows(path: Path) -> list[dict]:
+    if not path.is_file():
+        return []
+    with open(path, newline="") as f:
+        return [row for row in csv.DictReader(f) if row.get("step", "").isdigit()]
+
+
+def _label(spec: dict) -> str:
+    return f"{spec['dataset'].strip('/').replace('/', '_')}/{spec['recipe']['name']}/seed-{spec['seed']}"
+
+
+def plan_export(runs: list[RunDir], logdir: Path) -> dict[Path, RunDir]:
+    """Each run's event folder, checked before anything is written."""
+    if logdir.exists() and not logdir.is_dir():
+        raise RunDirError(f"--logdir: {logdir} is a file; give a folder")
+    targets: dict[Path, RunDir] = {}
+    for run in runs:
+        target = logdir / _label(run.read_spec())
+        if target in targets:
+            raise RunDirError(f"{run.root} and {targets[target].root} are the same run label; export them apart")
+        if target.exists() and any(target.iterdir()):
+            raise RunDirError(f"--logdir: {target} already holds events; choose another --logdir")
+        targets[target] = run
+    return targets
+
+
+def export_run(run: RunDir, target: Path, writer_class) -> dict:
+    """Write one run's events; returns what was written (counts per kind)."""
+    spec = run.read_spec()
+    times = {int(r["step"]): float(r["wall_time_s"]) for r in _rows(run.timing)}
+    written = {"scalars": 0, "images": 0}
+    writer = writer_class(log_dir=str(target))
+    try:
+        writer.add_text("spec", f"```\n{json.dumps(spec, indent=2)}\n```", 0, walltime=0.0)
+        last = 0
+        for row in _rows(run.history):
+            step = last = int(row["step"])
+            for name, value in row.items():
+                if name not in ("step", "epoch") and value not in ("", None):
+                    writer.add_scalar(f"history/{name}", float(value), step, walltime=times.get(step, 0.0))
+                    written["scalars"] += 1
+        metrics = metrics_file.read(run)
+        if metrics is not None:
+            for point in metrics["diagnostics"].get("quality_over_time", []):
+                for name, value in point.items():
+                    if name != "step" and value is not None:
+                        writer.add_scalar(
+                            f"quality/{name}", value, point["step"], walltime=times.get(point["step"], 0.0)
+                        )
+                        written["scalars"] += 1
+            final = {name: entry["value"] for name, entry in metrics["metrics"].items()}
+            final.update({k: metrics["coverage"][k] for k in ("modes_covered",) if k in metrics["coverage"]})
+            for name, value in final.items():
+                if value is not None:
+                    writer.add_scalar(f"metrics/{name}", value, last, walltime=times.get(last, 0.0))
+                    written["scalars"] += 1
+            writer.add_text("verdict", f"{metrics['verdict']}: {metrics['verdict_reason']}", last, walltime=0.0)
+        for path in sorted(run.samples.glob("step-*.png")) if run.samples.is_dir() else []:
+            match = STEP_PNG.match(path.name)
+            if match:
+                from PIL import Image
+
+                with Image.open(path) as image:
+                    pixels = np.asarray(image.convert("RGB"))
+                step = int(match[1])
+                writer.add_image("samples", pixels, step, walltime=times.get(step, 0.0), dataformats="HWC")
+                written["images"] += 1
+    finally:
+        writer.close()
+    return written
+
+
+def export_tensorboard(paths: list[Path], logdir: Path) -> dict[Path, dict]:
+    """Export every run found under ``paths`` into ``logdir``; returns {event folder: counts}."""
+    writer_class = _writer_class()
+    targets = plan_export(find_runs(paths), Path(logdir))
+    return {target: export_run(run, target, writer_class) for target, run in targets.items()}

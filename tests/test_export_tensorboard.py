@@ -1,0 +1,95 @@
+"""`ganbench export tensorboard`: runs as TensorBoard events, read back with TensorBoard's own reader."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from typer.testing import CliRunner
+
+import gan_bench as gb
+from gan_bench.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def events(folder):
+    acc = EventAccumulator(str(folder), size_guidance={"scalars": 0, "images": 0, "tensors": 0})
+    acc.Reload()
+    return acc
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tb") / "run"
+    gb.train("tf-mlp", profile="smoke", steps=12, out=out, device="cpu")
+    return out
+
+
+def test_history_and_sample_grids_read_back_as_written(trained, tmp_path):
+    result = invoke("export", "tensorboard", trained, "--logdir", tmp_path / "tb")
+    assert result.exit_code == 0, result.output
+    acc = events(tmp_path / "tb" / "mnist" / "tf-mlp" / "seed-0")
+    with open(trained / "history.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    with open(trained / "timing.csv", newline="") as f:
+        wall = {int(r["step"]): float(r["wall_time_s"]) for r in csv.DictReader(f)}
+    for column in ("d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm", "d_grad_norm"):
+        got = acc.Scalars(f"history/{column}")
+        assert [e.step for e in got] == [int(r["step"]) for r in rows]
+        assert [e.value for e in got] == pytest.approx([float(r[column]) for r in rows], rel=1e-6)
+        assert [e.wall_time for e in got] == pytest.approx([wall[int(r["step"])] for r in rows], abs=1e-3)
+    pngs = sorted((trained / "samples").glob("step-*.png"))
+    images = acc.Images("samples")
+    assert [e.step for e in images] == [int(p.stem.split("-")[1]) for p in pngs] and len(images) >= 2
+    for event, png in zip(images, pngs):
+        decoded = np.asarray(Image.open(io.BytesIO(event.encoded_image_string)).convert("RGB"))
+        assert np.array_equal(decoded, np.asarray(Image.open(png).convert("RGB")))
+    assert "spec/text_summary" in acc.Tags()["tensors"]  # the spec.json text
+    assert sorted(p.name for p in trained.iterdir()) == sorted(
+        ["checkpoints", "env.json", "history.csv", "samples", "spec.json", "timing.csv"]
+    )  # the run directory is left as it was
+
+
+def test_an_existing_event_folder_or_a_file_logdir_is_refused(trained, tmp_path):
+    assert invoke("export", "tensorboard", trained, "--logdir", tmp_path / "tb").exit_code == 0
+    again = invoke("export", "tensorboard", trained, "--logdir", tmp_path / "tb")
+    assert again.exit_code == 2 and "already holds events" in again.output
+    (tmp_path / "file").write_text("x")
+    as_file = invoke("export", "tensorboard", trained, "--logdir", tmp_path / "file")
+    assert as_file.exit_code == 2 and "is a file" in as_file.output
+    missing = invoke("export", "tensorboard", tmp_path / "nothing", "--logdir", tmp_path / "tb2")
+    assert missing.exit_code == 2 and not (tmp_path / "tb2").exists()
+
+
+def test_without_the_extra_the_message_names_it(trained, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)
+    result = invoke("export", "tensorboard", trained, "--logdir", tmp_path / "tb")
+    assert result.exit_code == 2 and "pip install 'ganbench[tensorboard]'" in result.output
+
+
+@pytest.mark.slow
+def test_a_scored_run_exports_its_metrics_and_quality_over_time(suite_run, tmp_path):
+    _, runs, _ = suite_run
+    written = gb.export_tensorboard([runs], tmp_path / "tb")
+    assert len(written) == 4
+    run = runs / "tf-mlp" / "seed-0"
+    metrics = json.loads((run / "metrics.json").read_text())
+    acc = events(tmp_path / "tb" / "mnist" / "tf-mlp" / "seed-0")
+    fid = acc.Scalars("metrics/fid_lenet_1k_test")
+    assert len(fid) == 1 and fid[0].value == pytest.approx(metrics["metrics"]["fid_lenet_1k_test"]["value"], rel=1e-6)
+    assert acc.Scalars("metrics/modes_covered")[0].value == metrics["coverage"]["modes_covered"]
+    over_time = metrics["diagnostics"]["quality_over_time"]
+    got = acc.Scalars("quality/fid_lenet_2k_test")
+    assert [e.step for e in got] == [p["step"] for p in over_time]
+    assert [e.value for e in got] == pytest.approx([p["fid_lenet_2k_test"] for p in over_time], rel=1e-6)
