@@ -229,3 +229,21 @@ def test_the_example_plugin_steps_and_its_scalars_are_named(monkeypatch):
     assert all(not torch.equal(a, b) for a, b in zip(g0, system.G.parameters()))
     images = system.generate(system.inputs(5, torch.Generator().manual_seed(1)))
     assert images.shape == (5, 1, 28, 28) and 0 <= images.min() and images.max() <= 1
+
+
+def test_a_broken_plugin_in_a_suite_exits_2_naming_the_field_and_writes_nothing(workdir):
+    module, _ = plugin_module(workdir, body="import not_a_module_anywhere\n")
+    path = suite(workdir, ["tf-mlp", f"{module}:RECIPE"])
+    result = runner.invoke(app, ["run", "--suite", str(path), "--out", "o"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"field 'recipes': plug-in recipe '{module}:RECIPE': failed to import (ModuleNotFoundError" in result.output
+    assert not (workdir / "o").exists()
+
+
+def test_recipes_narrows_to_a_plugin_named_either_way(workdir):
+    module, recipe = plugin_module(workdir)
+    path = suite(workdir, ["tf-mlp", f"{module}:RECIPE"])
+    for ref in (f"{module}:RECIPE", recipe):
+        plan = gb.plan(path, recipes=[ref], out=workdir / "o", device="cpu")
+        assert [(s.recipe, s.recipe_ref) for s in plan.specs] == [(recipe, f"{module}:RECIPE")]
+    assert gb.plan(path, out=workdir / "o", device="cpu").specs[0].recipe_ref is None  # tf-mlp

@@ -80,16 +80,23 @@ def module_ref(recipe: Recipe) -> str | None:
     return found["ref"] if found is not None and "entry_point" not in found else None
 
 
+def _named_or_kept(ref):
+    """A reference's recipe name; one that does not load is kept, for its field's validator to name."""
+    if not isinstance(ref, str):
+        return ref
+    try:
+        return recipe_name(ref)
+    except UserError:
+        return ref
+
+
 def _named(raw: dict, path: str):
     """The value at ``path`` with every "module:attribute" recipe reference replaced by the recipe's name."""
     value = raw.get(path)
-    try:
-        if isinstance(value, list):
-            return [recipe_name(v) if isinstance(v, str) else v for v in value]
-        if isinstance(value, dict):
-            return {recipe_name(k) if isinstance(k, str) else k: v for k, v in value.items()}
-    except UserError as e:
-        raise ValueError(f"{path}: {e}") from None
+    if isinstance(value, list):
+        return [_named_or_kept(v) for v in value]
+    if isinstance(value, dict):
+        return {_named_or_kept(k): v for k, v in value.items()}
     return value
 
 
