@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from gan_bench.cli import app
 from gan_bench.rundir import atomic
-from gan_bench.variants import RECIPES
+from gan_bench.variants import RECIPES, registry
 
 pytestmark = pytest.mark.slow
 
@@ -71,10 +71,17 @@ def test_corrupt_final_checkpoint_is_set_aside_and_the_run_redone(done_suite):
     assert json.loads((run / "metrics.json").read_text())["verdict"]
 
 
-def test_diverging_run_is_recorded_and_the_suite_goes_on(tmp_path, monkeypatch):
-    monkeypatch.setitem(
-        RECIPES, "tf-mlp-boom", RECIPES["tf-mlp"].model_copy(update={"name": "tf-mlp-boom", "lr": 1e12})
+@pytest.fixture
+def boom():
+    """tf-mlp with lr 1e12, registered as a plug-in would be (and removed after)."""
+    registry.register_recipe(
+        RECIPES["tf-mlp"].model_copy(update={"name": "tf-mlp-boom", "lr": 1e12}), {"ref": "tests:boom"}
     )
+    yield
+    registry.unregister_recipe("tf-mlp-boom")
+
+
+def test_diverging_run_is_recorded_and_the_suite_goes_on(tmp_path, boom):
     (tmp_path / "f.toml").write_text(SUITE.replace('["tf-mlp"]', '["tf-mlp-boom", "tf-mlp"]'))
     result = invoke(
         "run",
