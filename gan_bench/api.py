@@ -25,12 +25,13 @@ from gan_bench.errors import GateError, InvalidOption, RunDirError
 from gan_bench.executors.lifecycle import RunResult, execute
 from gan_bench.gates import check as gate
 from gan_bench.gates.check import Verdict
+from gan_bench.metrics.fidelity import MIN_SAMPLES
 from gan_bench.rundir import atomic, outputs
 from gan_bench.rundir.layout import RunDir, find_runs, read_suite_info, write_suite_info
 from gan_bench.rundir.lock import output_lock
 from gan_bench.suite.locate import available_suites
 from gan_bench.suite.plan import Plan, check_cuda_graph, checked_direction, choose_profile, plan_suite
-from gan_bench.suite.spec import RunSpec, Suite, compatible, load_suite
+from gan_bench.suite.spec import RunSpec, Suite, check_seed, compatible, load_suite, module_ref
 from gan_bench.training.progress import Reporter
 from gan_bench.variants import RECIPES, get_recipe
 from gan_bench.variants.recipe import Recipe
@@ -82,6 +83,17 @@ def list_recipes() -> list[Recipe]:
 def list_suites() -> dict[str, Path]:
     """Every suite by name, with its file: the working directory's ``suites/`` shadow ganbench's own."""
     return {path.stem: path for path in available_suites()}
+
+
+def _data_folder(data_dir: PathLike | None) -> Path | None:
+    """--data-dir as a Path, refused up front when it is not an existing folder."""
+    if data_dir is None:
+        return None
+    if not Path(data_dir).is_dir():
+        raise InvalidOption(
+            f"--data-dir: {data_dir} is not an existing folder; give the folder holding <dataset>/ folders"
+        )
+    return Path(data_dir)
 
 
 # -- train / run -------------------------------------------------------------------------------
@@ -156,6 +168,19 @@ def run_suite(
     )
 
 
+def _check_output_folder(p: Plan) -> None:
+    from gan_bench.executors.local import check_run_dirs
+    from gan_bench.rundir.layout import SUITE_FILE
+
+    existing = read_suite_info(p.root) if p.root.is_dir() else None
+    if existing is not None and existing.get("suite_hash") not in (None, p.suite_hash):
+        raise RunDirError(
+            f"{p.root / SUITE_FILE}: the folder holds runs of suite {existing.get('name')!r} "
+            f"(another suite, or this one changed); choose another --out"
+        )
+    check_run_dirs(p.specs, p.root, p.resume)
+
+
 def execute_plan(
     p: Plan,
     *,
@@ -167,10 +192,12 @@ def execute_plan(
 ) -> SuiteRun:
     """Carry out a :class:`Plan` from :func:`plan`."""
     reporter = progress or Reporter()
-    data_dir = Path(data_dir) if data_dir is not None else None
+    data_dir = _data_folder(data_dir)
     weights = Path(inception_weights) if inception_weights is not None else None
     scorer = _scorer(samples, backbone, weights, p.device, data_dir)  # fails before any training
+    _check_output_folder(p)  # before the lock file and suite.json: a refused run leaves the folder as it was
     with output_lock(p.root):
+        _check_output_folder(p)  # again, now that no other run can write here
         write_suite_info(
             p.root,
             {
@@ -233,6 +260,10 @@ def train(
         raise InvalidOption(f"--dataset: {e}") from None
     if seed < 0 or (steps is not None and steps < 1):
         raise InvalidOption(f"--seed must be >= 0 and --steps >= 1 (got seed {seed}, steps {steps})")
+    try:
+        check_seed(seed)
+    except ValueError as e:
+        raise InvalidOption(f"--seed: {e}") from None
     dev = devices.resolve(device)
     way = checked_direction(direction, defaults.DIRECTION)
     if way != defaults.DIRECTION and not datasets.is_translation(dataset):
@@ -243,7 +274,8 @@ def train(
         raise InvalidOption(f"--cuda-graph: recipe {recipe} cannot be captured; the MLP and toy recipes can")
     check_cuda_graph(cuda_graph, compile, dev)
     spec = RunSpec(
-        recipe=recipe,
+        recipe=recipe_obj.name,
+        recipe_ref=module_ref(recipe_obj),
         dataset=dataset,
         seed=seed,
         profile=choose_profile(profile, dev)[0],
@@ -258,8 +290,8 @@ def train(
     elif resume:
         run = outputs.latest_unfinished(spec)
     else:
-        run = RunDir(outputs.new_output("train") / recipe / f"seed-{seed}")
-    folder = Path(data_dir) if data_dir is not None else None
+        run = RunDir(outputs.new_output("train") / recipe_obj.name / f"seed-{seed}")
+    folder = _data_folder(data_dir)
     return execute(spec, run, resume, progress or Reporter(), lambda name, w: datasets.load(name, folder, w))
 
 
@@ -270,8 +302,8 @@ def _scorer(samples, backbone, inception_weights, device, data_dir):
 
     if backbone not in defaults.BACKBONES:
         raise InvalidOption(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(defaults.BACKBONES)}")
-    if samples is not None and samples < 1:
-        raise InvalidOption(f"--samples: expected a positive integer, got {samples}")
+    if samples is not None and samples < MIN_SAMPLES:
+        raise InvalidOption(f"--samples: {samples} is too few; the metrics need at least {MIN_SAMPLES}")
     if backbone == "inception":
         inception.resolve_weights(inception_weights)  # fail before any training, not after
     return lambda run: score_run(run, samples, backbone, inception_weights, device, data_dir=data_dir)
@@ -294,7 +326,7 @@ def score(
         backbone,
         Path(inception_weights) if inception_weights is not None else None,
         devices.resolve(device),
-        Path(data_dir) if data_dir is not None else None,
+        _data_folder(data_dir),
     )
     return {run.root: scorer(run) for run in find_runs([Path(r) for r in runs])}
 
@@ -332,7 +364,7 @@ def score_samples(
         backbone=backbone,
         inception_weights=Path(inception_weights) if inception_weights is not None else None,
         device=devices.resolve(device),
-        data_dir=Path(data_dir) if data_dir is not None else None,
+        data_dir=_data_folder(data_dir),
     )
 
 
@@ -388,6 +420,7 @@ def check(runs: Iterable[PathLike], *, suite: PathLike | None = None, baseline: 
             else gate.find_baseline(s, df["profile"].iloc[0], df["device"].iloc[0])
         )
         base = gate.read_baseline(path)
+        gate.check_baseline_fits(path, base, s.name, df)
     return CheckResult(s.name, gate.check(df, s, base), path)
 
 

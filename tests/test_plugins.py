@@ -95,9 +95,10 @@ def workdir(tmp_path, monkeypatch):
 
 def suite(folder: Path, recipes: list[str], thresholds: str = "") -> Path:
     path = folder / "mixed.toml"
+    steps = '[steps]\n"tf-mlp" = 6\n' if "tf-mlp" in recipes else ""
     path.write_text(
         f'name = "mixed"\ndataset = "mnist"\nseeds = [0]\nrecipes = {json.dumps(recipes)}\n'
-        f'profile = "smoke"\n[steps]\n"tf-mlp" = 6\n{thresholds}'
+        f'profile = "smoke"\n{steps}{thresholds}'
     )
     return path
 

@@ -8,10 +8,13 @@ import pytest
 from gan_bench.errors import UserError
 from gan_bench.rundir import metrics_file
 from gan_bench.rundir.layout import RunDir
+from gan_bench.rundir.repro import spec_hash
 
+SPEC = {"recipe": {"name": "tf-mlp"}, "dataset": "mnist", "seed": 0, "profile": "smoke", "device": "cpu"}
+HASH = spec_hash(SPEC)
 GOOD = {
     "format": 1,
-    "spec_hash": "abc",
+    "spec_hash": HASH,
     "recipe": "tf-mlp",
     "dataset": "mnist",
     "seed": 0,
@@ -27,7 +30,7 @@ GOOD = {
 
 @pytest.fixture
 def run(tmp_path):
-    (tmp_path / "spec.json").write_text(json.dumps({"spec_hash": "abc"}))
+    (tmp_path / "spec.json").write_text(json.dumps({**SPEC, "spec_hash": HASH}))
     return RunDir(tmp_path)
 
 

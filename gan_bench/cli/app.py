@@ -108,8 +108,13 @@ def ints(text: Optional[str], option: str) -> Optional[list[int]]:
     return values
 
 
-def names(text: Optional[str]) -> Optional[list[str]]:
-    return None if text is None else [x.strip() for x in text.split(",") if x.strip()]
+def names(text: Optional[str], option: str = "--recipes") -> Optional[list[str]]:
+    if text is None:
+        return None
+    values = [x.strip() for x in text.split(",") if x.strip()]
+    if not values:
+        raise InvalidOption(f"{option}: expected comma-separated names, got {text!r}")
+    return values
 
 
 def reporter(quiet: bool, suite_steps: int | None = None):

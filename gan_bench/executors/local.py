@@ -22,6 +22,15 @@ def run_dir_for(out: Path, spec: RunSpec, by_dataset: bool = False) -> RunDir:
     return RunDir(Path(out) / (spec.dataset if by_dataset else "") / spec.recipe / f"seed-{spec.seed}")
 
 
+def check_run_dirs(specs: list[RunSpec], out: Path, resume: bool) -> bool:
+    """Refuse any conflicting run directory before anything is written; returns whether run
+    directories are grouped by dataset."""
+    by_dataset = len({spec.dataset for spec in specs}) > 1
+    for spec in specs:
+        check_run_dir(spec, run_dir_for(out, spec, by_dataset), resume)
+    return by_dataset
+
+
 def seed_groups(specs: list[RunSpec], batch_seeds: int) -> list[list[RunSpec]]:
     """Consecutive specs equal but for their seed, up to ``batch_seeds`` per group; a recipe that
     cannot be batched, or a compiled run, gets groups of one."""
@@ -54,9 +63,7 @@ def run_all(
     def load(name: str, direction: str):  # one verified load per dataset per suite (Loaded or TranslationSet)
         return datasets.load(name, data_dir, direction)
 
-    by_dataset = len({spec.dataset for spec in specs}) > 1
-    for spec in specs:  # refuse a conflicting directory before any training starts
-        check_run_dir(spec, run_dir_for(out, spec, by_dataset), resume)
+    by_dataset = check_run_dirs(specs, out, resume)
     results: list[RunResult] = []
     for group in seed_groups(specs, batch_seeds):
         runs = [run_dir_for(out, spec, by_dataset) for spec in group]

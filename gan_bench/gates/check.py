@@ -75,6 +75,21 @@ def read_baseline(path: Path) -> dict:
     return data
 
 
+def check_baseline_fits(path: Path, baseline: dict, suite: str, df: pd.DataFrame) -> None:
+    """Refuse a baseline made for another suite, profile or device than the runs it would gate."""
+    wanted = {"suite": suite, "profile": sorted(set(df["profile"])), "device": sorted(set(df["device"]))}
+    differs = []
+    for key, want in wanted.items():
+        have = baseline.get(key)
+        if have in (None, ""):
+            continue  # a hand-made baseline, or one of runs outside a suite, may leave a key out
+        if (have not in want) if isinstance(want, list) else (have != want):
+            shown = ", ".join(want) if isinstance(want, list) else want
+            differs.append(f"{key} {have!r} (the runs: {shown})")
+    if differs:
+        raise GateError(f"{path}: made for another {'; '.join(differs)}; pass --baseline with the matching file")
+
+
 def _value(df: pd.DataFrame, recipe: str, metric: str) -> float | None:
     rows = df[df["recipe"] == recipe]
     if rows.empty or metric not in rows:

@@ -12,6 +12,8 @@ Rules (first match wins), over the last WINDOW share of history rows:
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from pathlib import Path
 
@@ -81,7 +83,28 @@ def _shown(x: float | None) -> str:
 
 
 def read_history(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path)
+    """history.csv as numbers. A last row without its newline was cut short by a kill mid-append and
+    is dropped; a row of the wrong length or a field that is not a number elsewhere means the file
+    is damaged, which is refused rather than read as a diverged run."""
+    from gan_bench.errors import RunDirError
+
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as e:
+        raise RunDirError(f"{path}: cannot read the run's history ({e})") from None
+    text = text[: text.rfind("\n") + 1]
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or rows[0][:2] != ["step", "epoch"]:
+        raise RunDirError(f"{path}: no header row starting step,epoch; the file is damaged")
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != len(rows[0]):
+            raise RunDirError(f"{path}: line {number} has {len(row)} fields, not {len(rows[0])}; the file is damaged")
+        for field in row:
+            try:
+                float(field)
+            except ValueError:
+                raise RunDirError(f"{path}: line {number}: {field!r} is not a number; the file is damaged") from None
+    return pd.read_csv(io.StringIO(text), dtype=float).astype({"step": int})
 
 
 def verdict(numbers: dict, coverage: dict | None) -> tuple[str, str]:

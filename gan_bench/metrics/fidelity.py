@@ -26,6 +26,9 @@ KID_SUBSET_SIZE = 1000
 KID_SUBSETS = 100
 PRC_NEIGHBORHOOD = 3
 ISC_SPLITS = 10
+# The fewest samples every metric can be computed on: IS's splits, precision/recall's k + 1 neighbours
+# (KID's subsets shrink to the sample count).
+MIN_SAMPLES = max(ISC_SPLITS, PRC_NEIGHBORHOOD + 1)
 RNG_SEED = 2020  # torch-fidelity's own default, fixed so a second scoring gives the same numbers
 
 

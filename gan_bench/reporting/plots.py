@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from gan_bench.metrics.diagnostics import read_history  # noqa: E402
 from gan_bench.rundir.layout import RunDir  # noqa: E402
 
 
@@ -25,7 +26,7 @@ def _histories(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Per recipe: history rows averaged over its seeds, by step."""
     out = {}
     for recipe, part in df.groupby("recipe"):
-        frames = [pd.read_csv(RunDir(run).history) for run in part["run"]]
+        frames = [read_history(RunDir(run).history) for run in part["run"]]
         out[recipe] = pd.concat(frames).groupby("step").mean(numeric_only=True).reset_index()
     return out
 

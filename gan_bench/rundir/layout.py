@@ -26,6 +26,7 @@ from pathlib import Path
 
 from gan_bench.errors import RunDirError
 from gan_bench.rundir import atomic
+from gan_bench.rundir.repro import hash_matches
 
 SUITE_FILE = "suite.json"
 
@@ -88,14 +89,53 @@ class RunDir:
         return self.final_checkpoint.is_file()
 
     def read_spec(self) -> dict:
+        """spec.json, checked: its required fields and types, and its spec_hash against its content,
+        so a hand-edited or damaged spec is never reported, gated or resumed as it stands."""
         try:
-            return json.loads(self.spec.read_text())
-        except (OSError, json.JSONDecodeError) as e:
+            spec = json.loads(self.spec.read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
             raise RunDirError(f"{self.spec}: cannot read the run's spec ({e})") from None
+        problem = spec_problem(spec)
+        if problem is not None:
+            raise RunDirError(
+                f"{self.spec}: {problem}; the file was edited or damaged. Restore it from a copy, "
+                f"or delete {self.root} and run again"
+            )
+        return spec
+
+
+SPEC_FIELDS = {"recipe": dict, "dataset": str, "seed": int, "profile": str, "device": str, "spec_hash": str}
+
+
+def spec_problem(spec) -> str | None:
+    """Why ``spec`` is not a spec.json ganbench wrote (None when it is one)."""
+    if not isinstance(spec, dict):
+        return f"expected a JSON object, found {type(spec).__name__}"
+    for key, kind in SPEC_FIELDS.items():
+        if key not in spec:
+            return f"field '{key}' is missing"
+        if not isinstance(spec[key], kind) or isinstance(spec[key], bool):
+            return f"field '{key}' should be {kind.__name__}, found {type(spec[key]).__name__}"
+    if not isinstance(spec["recipe"].get("name"), str):
+        return "field 'recipe.name' is missing or not a string"
+    if not hash_matches(spec):
+        return "its content does not match its spec_hash"
+    return None
 
 
 def find_runs(paths: list[Path]) -> list[RunDir]:
-    """Run directories named directly, or found below a suite's output folder."""
+    """Run directories named directly, or found below a suite's output folder; each once, however
+    many of the paths reach it (a suite folder and one of its runs, a symlink, a path given twice)."""
+    runs, seen = [], set()
+    for run in _found(paths):
+        key = run.root.resolve()
+        if key not in seen:
+            seen.add(key)
+            runs.append(run)
+    return runs
+
+
+def _found(paths: list[Path]) -> list[RunDir]:
     runs = []
     for path in paths:
         path = Path(path)

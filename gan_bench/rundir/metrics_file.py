@@ -9,18 +9,20 @@ scores the run again.
 from __future__ import annotations
 
 import json
+import math
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, FiniteFloat, ValidationError
 
 from gan_bench.errors import RunDirError
 from gan_bench.metrics.diagnostics import VERDICTS
+from gan_bench.rundir import atomic
 from gan_bench.rundir.layout import RunDir
 
 
 class Entry(BaseModel):
     model_config = ConfigDict(extra="allow")
-    value: float | None
+    value: FiniteFloat | None  # NaN is never a value: a metric that could not be computed is null
 
 
 class MetricsFile(BaseModel):
@@ -59,6 +61,23 @@ def _checked(run: RunDir) -> tuple[dict | None, str | None]:
 def problem(run: RunDir) -> str | None:
     """Why the run's metrics.json is not a valid result for its spec, or None when it is."""
     return _checked(run)[1]
+
+
+def finite(metrics: dict[str, dict]) -> dict[str, dict]:
+    """Metric entries as metrics.json stores them: a NaN or infinite value becomes null, with the
+    value it had kept as text under ``not_finite``."""
+    out = {}
+    for name, entry in metrics.items():
+        value = entry.get("value")
+        if value is not None and not math.isfinite(value):
+            entry = {**entry, "value": None, "not_finite": str(value)}
+        out[name] = entry
+    return out
+
+
+def write(run: RunDir, result: dict) -> None:
+    """Write metrics.json atomically, its metric values made finite or null first."""
+    atomic.write_json(run.metrics, {**result, "metrics": finite(result["metrics"])})
 
 
 def read(run: RunDir) -> dict | None:

@@ -42,6 +42,14 @@ def resume_root(run_id: str | Path, out: Path | None, suite_hash: str) -> Path:
     """The output folder of suite run ``run_id`` (a name under results/runs/, or a path), checked
     to hold a run of this very suite."""
     root = Path(run_id) if Path(run_id).is_dir() else defaults.RUNS_ROOT / str(run_id)
+    if (root / "spec.json").is_file():  # a run directory: resume its suite's folder, never nest a run inside
+        suite_root = next((p for p in root.resolve().parents if (p / SUITE_FILE).is_file()), None)
+        if suite_root is None:
+            raise RunDirError(
+                f"--resume {run_id}: {root} is a single run directory, not a suite's output folder; "
+                f"resume it with `ganbench train RECIPE --resume --out {root}`"
+            )
+        root = suite_root
     if out is not None and Path(out).resolve() != root.resolve():
         raise RunDirError(f"--resume {run_id}: resumes into {root}; leave out --out (or give that same folder)")
     info = read_suite_info(root) if root.is_dir() else None

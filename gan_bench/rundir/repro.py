@@ -49,6 +49,17 @@ def derived_seeds(seed: int) -> dict[str, int]:
     return {"data": seed * 1000 + 1, "noise": seed * 1000 + 2, "grid": seed * 1000 + 3, "score": seed * 1000 + 4}
 
 
+PROVENANCE = ("source", "choices")  # a recipe's descriptive fields: in spec.json, not in the spec hash
+
+
+def hash_matches(spec: dict) -> bool:
+    """Whether spec.json's content gives its spec_hash: over the recipe's facts (provenance left out),
+    or, for runs made before provenance was left out, over everything."""
+    content = {k: v for k, v in spec.items() if k != "spec_hash"}
+    facts = {**content, "recipe": {k: v for k, v in content["recipe"].items() if k not in PROVENANCE}}
+    return spec["spec_hash"] in (spec_hash(facts), spec_hash(content))
+
+
 def spec_hash(spec: dict) -> str:
     """sha256 of the spec's canonical JSON (sorted keys, no whitespace)."""
     canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"))

@@ -19,7 +19,7 @@ from gan_bench.errors import InvalidOption, RunDirError
 from gan_bench.metrics import coverage as coverage_mod
 from gan_bench.metrics import diagnostics, evaluators, fidelity, inception, mixture, stacked
 from gan_bench.metrics import names as metric_names
-from gan_bench.rundir import atomic
+from gan_bench.rundir import metrics_file
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.repro import derived_seeds
 from gan_bench.scoring import translation as score_translation
@@ -283,5 +283,5 @@ def score_run(
         "verdict": verdict,
         "verdict_reason": reason,
     }
-    atomic.write_json(run.metrics, result)
-    return result
+    metrics_file.write(run, result)
+    return metrics_file.read(run)

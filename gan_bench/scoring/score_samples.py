@@ -20,7 +20,7 @@ from gan_bench import defaults
 from gan_bench.data import catalogue, datasets
 from gan_bench.errors import DataError, InvalidOption, RunDirError
 from gan_bench.metrics import diagnostics, fidelity
-from gan_bench.rundir import atomic
+from gan_bench.rundir import atomic, metrics_file
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.repro import spec_hash
 from gan_bench.scoring import sample_inputs
@@ -28,8 +28,7 @@ from gan_bench.scoring.score_run import METRICS_FORMAT, REFERENCE_SPLIT, measure
 
 KIND = "samples"  # spec.json's "kind" for scored samples (a trained run has none)
 PROFILE = "full"  # the thresholds table that gates scored samples: [thresholds.full]
-# The fewest samples every metric can be computed on: IS's splits, precision/recall's k + 1 neighbours.
-MIN_SAMPLES = max(fidelity.ISC_SPLITS, fidelity.PRC_NEIGHBORHOOD + 1)
+MIN_SAMPLES = fidelity.MIN_SAMPLES
 GENERATOR_SAMPLES = defaults.SAMPLES["gray28"]["full"]
 
 
@@ -129,5 +128,5 @@ def score_samples(
     run = RunDir(out)
     out.mkdir(parents=True, exist_ok=True)
     atomic.write_json(run.spec, spec)
-    atomic.write_json(run.metrics, result)
-    return out, result
+    metrics_file.write(run, result)
+    return out, metrics_file.read(run)

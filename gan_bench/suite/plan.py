@@ -17,7 +17,7 @@ from gan_bench.errors import InvalidOption
 from gan_bench.rundir import outputs
 from gan_bench.rundir.repro import spec_hash
 from gan_bench.suite.locate import suite_path
-from gan_bench.suite.spec import RunSpec, Suite, load_suite
+from gan_bench.suite.spec import RunSpec, Suite, check_seed, load_suite
 from gan_bench.training.cuda_graph import supports as graph_supports
 from gan_bench.training.seed_batch import supports as batch_supports
 
@@ -100,8 +100,18 @@ def plan_suite(
                 f"--direction: applies to translation data only; suite {s.name} has {', '.join(s.datasets)}"
             )
         s = s.model_copy(update={"direction": checked_direction(direction, s.direction)})
-    if seeds is not None and (not seeds or min(seeds) < 0):
-        raise InvalidOption(f"--seeds: expected non-negative integers, got {seeds}")
+    if seeds is not None:
+        if not seeds or min(seeds) < 0:
+            raise InvalidOption(f"--seeds: expected non-negative integers, got {seeds}")
+        try:
+            for seed in seeds:
+                check_seed(seed)
+        except ValueError as e:
+            raise InvalidOption(f"--seeds: {e}") from None
+        if len(set(seeds)) != len(seeds):
+            raise InvalidOption(f"--seeds: {seeds} lists a seed more than once; each seed runs once")
+    if recipes is not None and (not recipes or len(set(recipes)) != len(recipes)):
+        raise InvalidOption(f"--recipes: expected distinct recipe names, got {recipes}")
     if batch_seeds < 1:
         raise InvalidOption(f"--batch-seeds: expected a positive integer, got {batch_seeds}")
     dev = devices.resolve(device)

@@ -29,6 +29,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    FiniteFloat,
     NonNegativeFloat,
     NonNegativeInt,
     PositiveInt,
@@ -51,6 +52,7 @@ else:  # Python 3.10
     import tomli as tomllib
 
 Profile = Literal["full", "quick", "smoke"]
+MAX_SEED = (2**32 - 1 - 4) // 1000  # 4,294,967: see check_seed
 Direction = Literal["AtoB", "BtoA"]
 
 
@@ -72,6 +74,20 @@ def recipe_name(ref: str) -> str:
     """The name of the recipe a suite or ``--recipes`` refers to (a plug-in's "module:attribute"
     is imported and registered; a name is returned as it is)."""
     return get_recipe(ref).name if ":" in ref else ref
+
+
+def _no_repeats(values: list, what: str) -> None:
+    repeated = sorted({str(v) for v in values if values.count(v) > 1})
+    if repeated:
+        raise ValueError(f"{', '.join(repeated)} listed more than once; each {what} runs once")
+
+
+def check_seed(seed: int) -> int:
+    """A seed whose derived streams (1000·seed + 1 … 4) fit the 32-bit seeds torch's CPU generator
+    keeps; beyond it two seeds would draw the same numbers."""
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed {seed} is outside 0 … {MAX_SEED:,} (larger seeds would repeat smaller ones' streams)")
+    return seed
 
 
 def module_ref(recipe: Recipe) -> str | None:
@@ -133,6 +149,11 @@ class RunSpec(BaseModel):
     compile: bool = False  # G and D through torch.compile (opt-in; not bit-identical to eager)
     cuda_graph: bool = False  # each step replayed as one captured CUDA graph (opt-in; train/cuda_graph.py)
 
+    @field_validator("seed")
+    @classmethod
+    def _seed(cls, v: int) -> int:
+        return check_seed(v)
+
     @model_validator(mode="after")
     def _direction(self) -> RunSpec:
         if self.direction != "AtoB" and not all_datasets.is_translation(self.dataset):
@@ -183,13 +204,15 @@ class Threshold(BaseModel):
     """An absolute bound (min and/or max), or a bound relative to a baseline with a tolerance."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    min: float | None = None
-    max: float | None = None
+    min: FiniteFloat | None = None
+    max: FiniteFloat | None = None
     baseline: bool = False
-    tolerance: NonNegativeFloat | None = None  # relative: 0.1 allows 10% worse than the baseline
+    tolerance: NonNegativeFloat | None = Field(default=None, allow_inf_nan=False)  # 0.1: 10% worse than the baseline
 
     @model_validator(mode="after")
     def _one_rule(self) -> Threshold:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is above max {self.max:g}: no value could pass")
         if not self.baseline and self.min is None and self.max is None:
             raise ValueError("a threshold needs min, max, or baseline = true with a tolerance")
         if self.baseline and self.tolerance is None:
@@ -260,6 +283,9 @@ class Suite(BaseModel):
     def _seeds(cls, v: list[int], info) -> list[int]:
         if info.data.get("recipes") and not v:
             raise ValueError("a suite with recipes needs at least one seed")
+        for seed in v:
+            check_seed(seed)
+        _no_repeats(v, "seed")
         return v
 
     @field_validator("recipes")
@@ -267,6 +293,7 @@ class Suite(BaseModel):
     def _recipes(cls, v: list[str]) -> list[str]:
         for name in v:
             _known_recipe(name)
+        _no_repeats(v, "recipe")
         return v
 
     @field_validator("steps")
@@ -280,6 +307,16 @@ class Suite(BaseModel):
     def _fits(self) -> Suite:
         if not self.recipes and not self.scored:
             raise ValueError("a suite needs recipes to run (with seeds), or scored samples to gate (scored)")
+        for recipe in self.steps:
+            if recipe not in self.recipes:
+                raise ValueError(f"steps: {recipe!r} is not one of the suite's recipes ({', '.join(self.recipes)})")
+        for profile, table in self.thresholds.items():
+            for recipe in table:
+                if recipe not in self.recipes and recipe not in self.scored:
+                    raise ValueError(
+                        f"thresholds.{profile}: {recipe!r} is not one of the suite's recipes "
+                        f"({', '.join(self.recipes) or 'none'}) or scored samples ({', '.join(self.scored) or 'none'})"
+                    )
         for recipe, names in self.only.items():
             if recipe not in self.recipes:
                 raise ValueError(f"only: {recipe!r} is not one of the suite's recipes ({', '.join(self.recipes)})")

@@ -6,6 +6,8 @@ from typing import Any, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, NonNegativeInt, PositiveFloat, PositiveInt, model_validator
 
+from gan_bench.rundir.repro import PROVENANCE  # descriptive fields: in spec.json, not in the spec hash
+
 PROFILES = ("full", "quick", "smoke")
 
 
@@ -43,9 +45,6 @@ class Schedule(BaseModel):
 Modality = Literal[
     "gray28", "rgb28", "points", "paired", "unpaired"
 ]  # what a recipe trains on; datasets declare theirs
-
-
-PROVENANCE = ("source", "choices")  # descriptive fields: in spec.json, not in the spec hash
 
 
 class RecipeBase(BaseModel):
