@@ -26,7 +26,7 @@ from gan_bench.executors.lifecycle import RunResult, execute
 from gan_bench.gates import check as gate
 from gan_bench.gates.check import Verdict
 from gan_bench.metrics.fidelity import MIN_SAMPLES
-from gan_bench.rundir import atomic, outputs
+from gan_bench.rundir import atomic, outputs, paths
 from gan_bench.rundir.layout import RunDir, find_runs, read_suite_info, write_suite_info
 from gan_bench.rundir.lock import output_lock
 from gan_bench.suite.locate import available_suites
@@ -68,7 +68,7 @@ class CheckResult:
         return not self.failures
 
     def write_junit(self, path: PathLike) -> None:
-        gate.junit(self.verdicts, Path(path))
+        gate.junit(self.verdicts, paths.output_file(Path(path), "--junit"))
 
 
 # -- what there is -----------------------------------------------------------------------------
@@ -286,7 +286,7 @@ def train(
         cuda_graph=cuda_graph,
     )
     if out is not None:
-        run = RunDir(Path(out))
+        run = RunDir(paths.output_folder(Path(out), "--out"))
     elif resume:
         run = outputs.latest_unfinished(spec)
     else:
@@ -425,8 +425,11 @@ def check(runs: Iterable[PathLike], *, suite: PathLike | None = None, baseline: 
 
 
 def write_baseline(runs: Iterable[PathLike], out: PathLike | None = None, command: str | None = None) -> Path:
-    """Write a baseline file (per-recipe metric means) from scored runs; returns its path."""
+    """Write a baseline file (per-recipe metric means) from scored runs; returns its path. An
+    existing file is never overwritten."""
     runs = [Path(r) for r in runs]
+    if out is not None:
+        paths.output_file(Path(out), "--out")
     df = report(runs)
     if (df["verdict"] == "unscored").any():
         raise RunDirError("some runs have no metrics.json; score them first with `ganbench score`")
@@ -435,5 +438,5 @@ def write_baseline(runs: Iterable[PathLike], out: PathLike | None = None, comman
     path = (
         Path(out) if out is not None else gate.baseline_path(data["suite"] or "runs", data["profile"], data["device"])
     )
-    atomic.write_json(path, data)
+    atomic.write_json(paths.output_file(path, "--out"), data)
     return path

@@ -4,6 +4,7 @@ writes nothing, and never counts a run twice or reads a damaged file as a result
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -200,3 +201,146 @@ def test_a_baseline_for_another_suite_profile_or_device_is_refused(scored, tmp_p
         assert result.exit_code == 2 and f"made for another {words}" in result.output
     (tmp_path / "y.json").write_text(json.dumps({**base, "suite": "t"}))
     assert invoke("check", scored, "--suite", tmp_path / "g.toml", "--baseline", tmp_path / "y.json").exit_code == 0
+
+
+# -- output paths: one mechanism for every command that writes ----------------------------------
+def _paths(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "afolder").mkdir()
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    return {
+        "file for folder": (tmp_path / "afile", "is a file; give a folder"),
+        "below a file": (tmp_path / "afile" / "sub", "lies below"),
+        "symlink loop": (tmp_path / "loop", "symbolic link that loops"),
+        "unwritable": (locked / "out", "cannot write in"),
+    }
+
+
+FOLDER_COMMANDS = {
+    "run": lambda out: ["run", "--suite", "smoke", "--out", out],
+    "train": lambda out: ["train", "tf-mlp", "--steps", 2, "--out", out],
+    "export": lambda out: ["export", "tensorboard", "RUN", "--logdir", out],
+}
+
+
+@pytest.mark.parametrize("command", FOLDER_COMMANDS)
+@pytest.mark.parametrize("case", ["file for folder", "below a file", "symlink loop", "unwritable"])
+def test_an_output_folder_that_cannot_be_used_exits_2_before_any_work(scored, tmp_path, monkeypatch, command, case):
+    import os
+
+    from gan_bench.rundir import paths
+
+    real_access = os.access  # root may write anywhere: the permission answer is planted for "locked"
+    monkeypatch.setattr(paths.os, "access", lambda p, mode: Path(p).name != "locked" and real_access(p, mode))
+    path, words = _paths(tmp_path)[case]
+    args = [scored if a == "RUN" else a for a in FOLDER_COMMANDS[command](path)]
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert words in result.output and str(path) in result.output and "Traceback" not in result.output
+    assert (tmp_path / "afile").read_text() == "x"
+
+
+FILE_COMMANDS = {
+    "report --out": lambda run, out: ["report", run, "--format", "md", "--out", out],
+    "check --junit": lambda run, out: ["check", run, "--suite", "SUITE", "--junit", out],
+    "baseline --out": lambda run, out: ["baseline", run, "--out", out],
+}
+
+
+@pytest.mark.parametrize("command", FILE_COMMANDS)
+@pytest.mark.parametrize(
+    ("case", "words"),
+    [("exists", "already exists; ganbench does not overwrite it"), ("folder", "is a folder; give a file path")],
+)
+def test_an_output_file_that_exists_or_is_a_folder_is_never_written(scored, tmp_path, command, case, words):
+    (tmp_path / "s.toml").write_text(SUITE + '[thresholds.smoke."tf-mlp"]\nmodes_covered = { min = 0 }\n')
+    target = tmp_path / "target"
+    if case == "exists":
+        target.write_text("keep me")
+    else:
+        target.mkdir()
+    args = [tmp_path / "s.toml" if a == "SUITE" else a for a in FILE_COMMANDS[command](scored, target)]
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert f"{target} {words}" in result.output.replace("--out: ", "").replace("--junit: ", "")
+    assert target.is_dir() if case == "folder" else target.read_text() == "keep me"
+
+
+# -- assets, data, translation folders, CI logs ------------------------------------------------
+@pytest.mark.parametrize("content", [b"", b"not a checkpoint at all"])
+def test_a_corrupt_evaluator_file_exits_2_naming_it_and_the_fix(tmp_path, monkeypatch, content):
+    from gan_bench.metrics import evaluators
+
+    (tmp_path / "evaluators").mkdir()
+    broken = tmp_path / "evaluators" / "mnist.pt"
+    broken.write_bytes(content)
+    monkeypatch.setattr(evaluators, "PACKAGE_ASSETS", tmp_path)
+    evaluators._verified_state.cache_clear()
+    np_path = tmp_path / "x.npy"
+    import numpy as np
+
+    from gan_bench.data import catalogue
+
+    np.save(np_path, catalogue.load("mnist").test_images[:20].numpy())
+    result = invoke("score", "--input", np_path, "--dataset", "mnist", "--out", tmp_path / "out")
+    evaluators._verified_state.cache_clear()
+    assert result.exit_code == 2, result.output
+    assert f"{broken}: evaluator weights for mnist cannot be read" in result.output
+    assert "ganbench evaluator train mnist" in result.output and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage"])
+def test_a_corrupt_inception_weights_file_exits_2_before_training(tmp_path, content):
+    weights = tmp_path / "inception.pth"
+    weights.write_bytes(content)
+    (tmp_path / "s.toml").write_text(SUITE)
+    result = invoke(
+        "run", "--suite", tmp_path / "s.toml", "--out", tmp_path / "out", "--backbone", "inception",
+        "--inception-weights", weights,
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert str(weights) in result.output and "download" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_data_verify_tells_an_optional_dataset_not_installed_from_a_broken_one(tmp_path, monkeypatch):
+    monkeypatch.delenv("GANBENCH_DATA", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no user cache either
+    from gan_bench.data import catalogue
+
+    monkeypatch.setattr(catalogue, "DEBIAN_DATASETS", tmp_path / "none")
+    result = invoke("data", "verify")
+    assert result.exit_code == 0, result.output
+    assert "not installed (optional)" in result.output
+    named = invoke("data", "verify", "fashion-mnist")
+    assert named.exit_code == 1 and "missing" in named.output
+    broken = tmp_path / "data" / "fashion-mnist"
+    broken.mkdir(parents=True)
+    (broken / "train-images-idx3-ubyte.gz").write_bytes(b"junk")
+    partly = invoke("data", "verify", "--data-dir", tmp_path / "data")
+    assert partly.exit_code == 1 and "corrupt" in partly.output
+
+
+def test_a_translation_folder_too_small_for_the_nets_is_refused_before_anything_is_written(tmp_path):
+    from PIL import Image
+
+    for split in ("train", "test"):
+        (tmp_path / "tiny" / split).mkdir(parents=True)
+        Image.new("RGB", (8, 4)).save(tmp_path / "tiny" / split / "0.png")  # A|B side by side, 4 px each
+    (tmp_path / "s.toml").write_text(
+        f'name = "t"\ndataset = "{tmp_path / "tiny"}"\nseeds = [0]\nrecipes = ["pix2pix"]\nprofile = "smoke"\n'
+    )
+    result = invoke("run", "--suite", tmp_path / "s.toml", "--out", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert "images are 4 px; translation nets need a size of at least 8 px" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_tables_in_a_log_are_not_cut_at_80_columns(scored):
+    result = invoke("report", scored)
+    assert result.exit_code == 0
+    assert "fid_lenet_100_test" in result.output and "precision_lenet_100_test" in result.output
+    assert max(len(line) for line in result.output.splitlines()) > 80

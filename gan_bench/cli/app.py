@@ -6,6 +6,7 @@ The commands live in ``runs.py``, ``results.py`` and ``data.py``; each parses it
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Optional
 
 import typer
@@ -30,8 +31,10 @@ app.add_typer(evaluator_app, name="evaluator")
 export_app = typer.Typer(help="Write runs out in other tools' formats.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 
-out_console = Console()
-err_console = Console(stderr=True)
+# Not a terminal (a CI log, a pipe): wide enough that tables are never cut at 80 columns.
+LOG_WIDTH = 1000
+out_console = Console(width=None if sys.stdout.isatty() else LOG_WIDTH)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else LOG_WIDTH)
 
 DataDir = typer.Option(
     None,
@@ -88,9 +91,11 @@ def user_errors(fn):
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except OSError as e:  # a full disk outside ganbench's own writers (a folder, a library's cache)
             err = atomic.no_room(e, e.filename or "a file", cleaned=False)
-            if err is None:
+            if err is None and e.filename is None:
                 raise
-            err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
+            # an OS error on a named path (permissions, a file in the way): the user's to fix
+            message = err or f"{e.filename}: {e.strerror or e}"
+            err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper

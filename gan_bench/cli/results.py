@@ -11,7 +11,7 @@ from rich.table import Table
 from gan_bench import api, defaults
 from gan_bench.cli.app import app, export_app, out_console, user_errors
 from gan_bench.errors import InvalidOption
-from gan_bench.rundir import atomic
+from gan_bench.rundir import atomic, paths
 
 
 @app.command()
@@ -31,6 +31,10 @@ def report(
 
     if format not in defaults.REPORT_FORMATS:
         raise InvalidOption(f"--format: unknown format {format!r}; valid: {', '.join(defaults.REPORT_FORMATS)}")
+    if out is not None:
+        if format == "rich":
+            raise InvalidOption("--out: writes md, csv or html; give --format too (rich prints to the terminal)")
+        paths.output_file(out, "--out")
     df = api.report(runs)
     if format == "rich":
         for title, table in render.rich_tables(df):
@@ -58,6 +62,8 @@ def check(
     junit: Optional[Path] = typer.Option(None, help="Also write a JUnit XML report here."),
 ) -> None:
     """Gate on the suite's thresholds: exit 1 on any regression or missing metric, 0 when all pass."""
+    if junit is not None:
+        paths.output_file(junit, "--junit")
     result = api.check(runs, suite=suite, baseline=baseline)
     table = Table(title=f"ganbench check: suite {result.suite}")
     for col in ("recipe", "metric", "value", "rule", "result"):

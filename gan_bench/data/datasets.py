@@ -20,7 +20,7 @@ def known(name: str) -> bool:
 def modality(name: str) -> str:
     """gray28, rgb28, points, paired or unpaired; a folder's layout decides (UserError if it has none)."""
     if folders.is_folder_name(name):
-        return folders.layout(Path(name))
+        return folders.checked_layout(Path(name))
     return BUILT.get(name, "gray28")
 
 

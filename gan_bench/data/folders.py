@@ -86,9 +86,36 @@ def _split_pairs(ab: torch.Tensor, folder: Path) -> tuple[torch.Tensor, torch.Te
     return ab[..., : width // 2], ab[..., width // 2 :]
 
 
+MIN_SIZE = 8  # below it the PatchGAN's last convolutions and CycleGAN's instance norms have no room
+
+
 def _check_size(root: Path, size: int) -> None:
-    if size % 4:
-        raise DataError(f"{root}: images are {size} px; translation nets need a size divisible by 4 (e.g. 256)")
+    if size % 4 or size < MIN_SIZE:
+        raise DataError(
+            f"{root}: images are {size} px; translation nets need a size of at least {MIN_SIZE} px, "
+            f"divisible by 4 (e.g. 256)"
+        )
+
+
+def checked_layout(root: Path) -> str:
+    """``layout(root)``, with the image size read from the first training image's header, so a
+    folder whose images the networks cannot take is refused before anything is written."""
+    kind = layout(root)
+    folder = root / ("train" if kind == "paired" else "trainA")
+    first = (
+        next((p for p in sorted(folder.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES), None)
+        if folder.is_dir()
+        else None
+    )
+    if first is None:
+        return kind  # load() names what is missing
+    try:
+        with Image.open(first) as image:
+            width, height = image.size
+    except (OSError, ValueError) as e:
+        raise DataError(f"{first}: not a readable image ({e})") from None
+    _check_size(root, height)
+    return kind
 
 
 def _digest(paths: list[Path]) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from gan_bench.errors import InvalidOption, RunDirError
-from gan_bench.rundir import metrics_file
+from gan_bench.rundir import metrics_file, paths
 from gan_bench.rundir.layout import RunDir, find_runs
 
 STEP_PNG = re.compile(r"^step-(\d+)\.png$")
@@ -45,8 +45,7 @@ def _label(spec: dict) -> str:
 
 def plan_export(runs: list[RunDir], logdir: Path) -> dict[Path, RunDir]:
     """Each run's event folder, checked before anything is written."""
-    if logdir.exists() and not logdir.is_dir():
-        raise RunDirError(f"--logdir: {logdir} is a file; give a folder")
+    paths.output_folder(logdir, "--logdir")
     targets: dict[Path, RunDir] = {}
     for run in runs:
         target = logdir / _label(run.read_spec())

@@ -263,7 +263,15 @@ def _verified_state(dataset: str) -> tuple[dict[str, torch.Tensor], str]:
             f"{pin.path}: evaluator weights for {dataset} are missing; {shipped.restore_advice(pin.path)}, "
             f"or rebuild them with `ganbench evaluator train {dataset} --out {pin.path}`"
         )
-    state = torch.load(pin.path, map_location="cpu", weights_only=True)
+    try:
+        state = torch.load(pin.path, map_location="cpu", weights_only=True)
+    except Exception as e:  # an empty or damaged file: torch raises several kinds
+        raise DataError(
+            f"{pin.path}: evaluator weights for {dataset} cannot be read ({type(e).__name__}: {e}); "
+            f"{shipped.restore_advice(pin.path)}, or rebuild them with `ganbench evaluator train {dataset} --out {pin.path}`"
+        ) from None
+    if not isinstance(state, dict) or not all(torch.is_tensor(v) for v in state.values()):
+        raise DataError(f"{pin.path}: not an evaluator state dict; {shipped.restore_advice(pin.path)}")
     digest = state_sha256(state)
     if digest != pin.sha256:
         raise DataError(

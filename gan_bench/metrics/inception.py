@@ -34,12 +34,24 @@ def resolve_weights(path: Path | None) -> Path | None:
     if path is not None:
         if not Path(path).is_file():
             raise InvalidOption(f"--inception-weights: file {path} does not exist")
-        return Path(path)
+        return readable(Path(path))
     if hub_path().is_file():
-        return hub_path()
+        return readable(hub_path())
     if os.environ.get(ENV_OFFLINE, "") not in ("", "0"):
         raise DataError(_missing())
     return None
+
+
+def readable(path: Path) -> Path:
+    """``path`` if it holds loadable weights; an empty or corrupt file is one DataError saying how to fix it."""
+    fix = f"download {WEIGHTS_URL} again and put it at {path}"
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: the Inception weights file is empty (0 bytes); {fix}")
+    try:
+        torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # torch raises several kinds for a damaged file
+        raise DataError(f"{path}: not a readable Inception weights file ({type(e).__name__}); {fix}") from None
+    return path
 
 
 def _missing(reason: str = "") -> str:

@@ -20,7 +20,7 @@ from gan_bench import defaults
 from gan_bench.data import catalogue, datasets
 from gan_bench.errors import DataError, InvalidOption, RunDirError
 from gan_bench.metrics import diagnostics, fidelity
-from gan_bench.rundir import atomic, metrics_file
+from gan_bench.rundir import atomic, metrics_file, paths
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.repro import spec_hash
 from gan_bench.scoring import sample_inputs
@@ -42,13 +42,10 @@ def default_name(path: Path) -> str:
 
 
 def check_out(out: Path) -> None:
-    """Refuse an output that exists as a file or holds anything: nothing finished is overwritten."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        what = "a file" if not out.is_dir() else "not empty"
-        raise RunDirError(f"--out: {out} is {what}; scored samples go into a new or empty folder")
-    for parent in out.parents:
-        if parent.exists() and not parent.is_dir():
-            raise RunDirError(f"--out: {out} lies below {parent}, which is a file")
+    """Refuse an output folder that cannot be written or holds anything: nothing is overwritten."""
+    paths.output_folder(out, "--out")
+    if out.exists() and any(out.iterdir()):
+        raise RunDirError(f"--out: {out} is not empty; scored samples go into a new or empty folder")
 
 
 def _verdict(cover: dict) -> tuple[str, str]:

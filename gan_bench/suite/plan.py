@@ -14,7 +14,7 @@ import torch
 from gan_bench import defaults, devices
 from gan_bench.data import datasets
 from gan_bench.errors import InvalidOption
-from gan_bench.rundir import outputs
+from gan_bench.rundir import outputs, paths
 from gan_bench.rundir.repro import spec_hash
 from gan_bench.suite.locate import suite_path
 from gan_bench.suite.spec import RunSpec, Suite, check_seed, load_suite
@@ -143,7 +143,7 @@ def plan_suite(
     if address is not None and executor != "ray":
         raise InvalidOption("--address: applies to --executor ray only")
     suite_hash = spec_hash(s.content())
-    out = Path(out) if out is not None else None
+    out = paths.output_folder(Path(out), "--out") if out is not None else None
     root = outputs.resume_root(resume, out, suite_hash) if resume is not None else (out or outputs.new_output(s.name))
     return Plan(
         suite=s,
