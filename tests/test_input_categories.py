@@ -344,3 +344,34 @@ def test_tables_in_a_log_are_not_cut_at_80_columns(scored):
     assert result.exit_code == 0
     assert "fid_lenet_100_test" in result.output and "precision_lenet_100_test" in result.output
     assert max(len(line) for line in result.output.splitlines()) > 80
+
+
+@pytest.mark.parametrize("content", ["{not json", "[1, 2]", "\xff\xfe"])
+def test_a_corrupt_env_json_is_shown_as_unknown(scored, tmp_path, content):
+    run = copy_run(scored, tmp_path / "run")
+    (run / "env.json").write_text(content, encoding="latin-1")
+    df = gb.report([run])
+    assert len(df) == 1 and df["env.git_commit"].isna().all()
+    assert invoke("report", run, "--format", "csv").exit_code == 0
+
+
+def test_evaluator_train_prints_progress_as_lines_in_a_log(tmp_path, monkeypatch):
+    import torch
+
+    from gan_bench.metrics import evaluators
+
+    def quick_train(images, labels, plan, max_steps=None, progress=None):  # the loop's reporting, not its work
+        for step in range(1, 101):
+            if progress is not None:
+                progress(step, 100, torch.tensor(0.25))
+        torch.manual_seed(0)
+        return evaluators.EvaluatorCNN()
+
+    monkeypatch.setattr(evaluators, "train", quick_train)
+    result = invoke("evaluator", "train", "mnist", "--out", tmp_path / "e.pt")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("evaluator mnist: step")]
+    assert lines[0] == "evaluator mnist: step 10/100, loss 0.2500" and lines[-1].startswith(
+        "evaluator mnist: step 100/100"
+    )
+    assert len(lines) == 10 and (tmp_path / "e.pt").is_file()

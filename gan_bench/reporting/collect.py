@@ -17,6 +17,16 @@ def suite_of(run: RunDir) -> str:
     return (read_suite_info(run.root.parent) or {}).get("name", "")
 
 
+def read_env(run: RunDir) -> dict:
+    """env.json, or {} (every field shown as unknown) when it is missing or not a JSON object: the
+    environment is a record of the run, not a result, so a damaged one does not stop a report."""
+    try:
+        env = json.loads(run.env.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return env if isinstance(env, dict) else {}
+
+
 def read_metrics(run: RunDir) -> dict | None:
     return metrics_file.read(run)
 
@@ -46,8 +56,7 @@ def row(run: RunDir) -> dict:
         for key in COVERAGE_COLUMNS:
             if key in metrics["coverage"]:
                 out[key] = metrics["coverage"][key]
-    if run.env.is_file():
-        out["env.git_commit"] = json.loads(run.env.read_text()).get("git_commit")
+    out["env.git_commit"] = read_env(run).get("git_commit")
     flat = pd.json_normalize(spec, sep=".").iloc[0].to_dict()
     out.update({f"spec.{k}": (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in flat.items()})
     return out
