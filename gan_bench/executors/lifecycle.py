@@ -22,6 +22,7 @@ from gan_bench.training import checkpoint
 from gan_bench.training.engine import Outcome, train
 from gan_bench.training.progress import Reporter
 from gan_bench.training.seed_batch import train_seeds
+from gan_bench.variants import plugins
 
 
 @dataclass
@@ -37,12 +38,11 @@ def check_run_dir(spec: RunSpec, run: RunDir, resume: bool) -> str:
     if run.spec.is_file():
         recorded = run.read_spec()
         existing = recorded.get("spec_hash")
-        before, now = (recorded.get("plugin") or {}).get("source_sha256"), spec.resolved().get("plugin", {})
-        if before and existing != spec.hash and before != now.get("source_sha256"):
+        changed = plugins.changed_source(recorded.get("plugin"), spec.recipe_obj) if existing != spec.hash else None
+        if changed:
             raise RunDirError(
                 f"{run.spec}: plug-in recipe {spec.recipe}'s source has changed since this run began "
-                f"(sha256 {before}, now {now.get('source_sha256')}); restore the plug-in's code "
-                f"({recorded['plugin'].get('dist')} {recorded['plugin'].get('version')}), or choose another --out"
+                f"({changed}); restore the plug-in's code, or choose another --out"
             )
         if existing != spec.hash:
             raise RunDirError(

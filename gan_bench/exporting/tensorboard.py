@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from gan_bench.errors import InvalidOption, RunDirError
+from gan_bench.metrics.diagnostics import read_history
 from gan_bench.rundir import metrics_file, paths
 from gan_bench.rundir.layout import RunDir, find_runs
 
@@ -66,11 +67,12 @@ def export_run(run: RunDir, target: Path, writer_class) -> dict:
     try:
         writer.add_text("spec", f"```\n{json.dumps(spec, indent=2)}\n```", 0, walltime=0.0)
         last = 0
-        for row in _rows(run.history):
+        history = read_history(run.history) if run.history.is_file() else None  # scored samples have none
+        for row in [] if history is None else history.to_dict("records"):
             step = last = int(row["step"])
             for name, value in row.items():
-                if name not in ("step", "epoch") and value not in ("", None):
-                    writer.add_scalar(f"history/{name}", float(value), step, walltime=times.get(step, 0.0))
+                if name not in ("step", "epoch"):
+                    writer.add_scalar(f"history/{name}", value, step, walltime=times.get(step, 0.0))
                     written["scalars"] += 1
         metrics = metrics_file.read(run)
         if metrics is not None:

@@ -75,9 +75,11 @@ def finite(metrics: dict[str, dict]) -> dict[str, dict]:
     return out
 
 
-def write(run: RunDir, result: dict) -> None:
-    """Write metrics.json atomically, its metric values made finite or null first."""
-    atomic.write_json(run.metrics, {**result, "metrics": finite(result["metrics"])})
+def write(run: RunDir, result: dict) -> dict:
+    """Write metrics.json atomically, its metric values made finite or null first; returns what was written."""
+    written = {**result, "metrics": finite(result["metrics"])}
+    atomic.write_json(run.metrics, written)
+    return written
 
 
 def read(run: RunDir) -> dict | None:

@@ -218,14 +218,14 @@ def read_generator(path: Path, want: Expected, n: int, z_dim: int, z_dist: str, 
 
 
 def kind_of(path: Path) -> str:
+    if not path.exists():
+        raise InvalidOption(f"--input: {path} does not exist")
     if path.is_dir():
         return "folder"
     suffix = path.suffix.lower()
     for kind, suffixes in (("array", ARRAY_SUFFIXES), ("generator", GENERATOR_SUFFIXES)):
         if suffix in suffixes:
             return kind
-    if not path.exists():
-        raise InvalidOption(f"--input: {path} does not exist")
     valid = ", ".join([*ARRAY_SUFFIXES, *GENERATOR_SUFFIXES])
     raise InvalidOption(f"--input: {path} is neither a folder of images nor a file ending in {valid}")
 
@@ -235,8 +235,6 @@ def read(
 ) -> Samples:
     """The input's first ``n`` samples (all when None; a generator draws ``n`` or ``default_n``)."""
     kind = kind_of(path)
-    if not path.exists():
-        raise InvalidOption(f"--input: {path} does not exist")
     if kind != "generator" and (z_dim is not None or z_dist is not None):
         raise InvalidOption("--z-dim and --z-dist apply to a TorchScript generator (.pt, .pth, .ts) only")
     if kind == "generator":

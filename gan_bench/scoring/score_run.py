@@ -25,11 +25,10 @@ from gan_bench.rundir.repro import derived_seeds
 from gan_bench.scoring import translation as score_translation
 from gan_bench.training import checkpoint
 from gan_bench.training.scatter import save_scatter
-from gan_bench.variants import build_system, get_recipe
+from gan_bench.variants import build_system, get_recipe, plugins
 from gan_bench.variants.base import to_device
 from gan_bench.variants.pixels import resized, to_uint8
 from gan_bench.variants.recipe import PROVENANCE
-from gan_bench.variants.registry import origin
 
 METRICS_FORMAT = 1
 DEFAULT_SAMPLES = defaults.SAMPLES
@@ -52,12 +51,11 @@ def _system(run: RunDir, spec: dict, device: torch.device, dataset):
             f"{run.spec}: recipe {recipe.name} has changed since this run was trained; "
             f"score it with the ganbench version that trained it"
         )
-    now = origin(recipe)
-    if plugin and (now or {}).get("source_sha256") != plugin.get("source_sha256"):
+    changed = plugins.changed_source(plugin, recipe)
+    if changed:
         raise RunDirError(
             f"{run.spec}: plug-in recipe {recipe.name}'s source has changed since this run was trained "
-            f"(sha256 {plugin.get('source_sha256')}, now {(now or {}).get('source_sha256')}); "
-            f"score it with the plug-in version that trained it ({plugin.get('dist')} {plugin.get('version')})"
+            f"({changed}); score it with the plug-in version that trained it"
         )
     return build_system(recipe, device, dataset)
 
@@ -283,5 +281,4 @@ def score_run(
         "verdict": verdict,
         "verdict_reason": reason,
     }
-    metrics_file.write(run, result)
-    return metrics_file.read(run)
+    return metrics_file.write(run, result)

@@ -28,7 +28,6 @@ from gan_bench.scoring.score_run import METRICS_FORMAT, REFERENCE_SPLIT, measure
 
 KIND = "samples"  # spec.json's "kind" for scored samples (a trained run has none)
 PROFILE = "full"  # the thresholds table that gates scored samples: [thresholds.full]
-MIN_SAMPLES = fidelity.MIN_SAMPLES
 GENERATOR_SAMPLES = defaults.SAMPLES["gray28"]["full"]
 
 
@@ -75,8 +74,8 @@ def score_samples(
         raise InvalidOption(f"--dataset: samples are scored against {', '.join(valid)}, not {dataset!r}")
     if backbone not in defaults.BACKBONES:
         raise InvalidOption(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(defaults.BACKBONES)}")
-    if samples is not None and samples < MIN_SAMPLES:
-        raise InvalidOption(f"--samples: {samples} is too few; the metrics need at least {MIN_SAMPLES}")
+    if samples is not None and samples < fidelity.MIN_SAMPLES:
+        raise InvalidOption(f"--samples: {samples} is too few; the metrics need at least {fidelity.MIN_SAMPLES}")
     name = name or default_name(input)
     if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,62}", name):
         raise InvalidOption(f"--name: {name!r}; use lower-case letters, digits, '.', '_' and '-'")
@@ -85,8 +84,8 @@ def score_samples(
     n = samples if samples is not None or sample_inputs.kind_of(input) != "generator" else GENERATOR_SAMPLES
     read = sample_inputs.read(input, valid[dataset], n, z_dim, z_dist, device)
     images = read.images
-    if len(images) < MIN_SAMPLES:
-        raise DataError(f"{input}: {len(images)} samples; the metrics need at least {MIN_SAMPLES}")
+    if len(images) < fidelity.MIN_SAMPLES:
+        raise DataError(f"{input}: {len(images)} samples; the metrics need at least {fidelity.MIN_SAMPLES}")
     data = datasets.load(dataset, data_dir)
     opts = {"backbone": backbone, "inception_weights": inception_weights}
     metrics, cover, _ = measure_images(images, dataset, data, opts, device)
@@ -125,5 +124,4 @@ def score_samples(
     run = RunDir(out)
     out.mkdir(parents=True, exist_ok=True)
     atomic.write_json(run.spec, spec)
-    metrics_file.write(run, result)
-    return out, metrics_file.read(run)
+    return out, metrics_file.write(run, result)

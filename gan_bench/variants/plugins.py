@@ -116,6 +116,18 @@ def _source_files(module_name: str) -> dict[str, Path]:
     return {Path(top.__file__).name: Path(top.__file__)} if getattr(top, "__file__", None) else {}
 
 
+def changed_source(recorded: dict | None, recipe) -> str | None:
+    """How the plug-in source recorded in a run's spec.json differs from ``recipe``'s now, as text
+    for a message; None when the run used no plug-in or the source is the same."""
+    if not recorded:
+        return None
+    now = (registry.origin(recipe) or {}).get("source_sha256")
+    before = recorded.get("source_sha256")
+    if now == before:
+        return None
+    return f"sha256 {before}, now {now}; the version that made it: {recorded.get('dist')} {recorded.get('version')}"
+
+
 def source_sha256(recipe) -> str:
     """sha256 over the source of the packages that define the recipe's class and its system, so
     any change to the plug-in's code changes the spec hash of its runs."""
