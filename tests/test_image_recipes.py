@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from gan_bench.data import catalogue
+from gan_bench.optimizers import TF1RMSProp
 from gan_bench.scoring import score_run as score
 from gan_bench.variants import RECIPES, build_system
 from gan_bench.variants.dcgan_mnist import l2_penalty
@@ -86,7 +87,7 @@ def test_dcgan_mnist_layers_dropout_quirk_and_optimiser():
     assert not layers(s.G, nn.Dropout) and not layers(s.D, nn.Dropout)  # as written: dropout does nothing
     fixed = system("dcgan-mnist-fixed")
     assert {d.p for d in layers(fixed.D, nn.Dropout) + layers(fixed.G, nn.Dropout)} == {0.4}  # keep 0.6
-    assert isinstance(s.opt_g, torch.optim.RMSprop) and s.opt_g.defaults["lr"] == 1.5e-4
+    assert isinstance(s.opt_g, TF1RMSProp) and s.opt_g.defaults["lr"] == 1.5e-4
     assert all(
         bn.momentum == 0.01 and not bn.weight.requires_grad for bn in layers(s.G, nn.modules.batchnorm._BatchNorm)
     )

@@ -6,6 +6,7 @@ from torch import nn
 
 from gan_bench.data import catalogue
 from gan_bench.nets.mlp import linears
+from gan_bench.optimizers import Keras2Adam
 from gan_bench.variants import RECIPES, build_system
 from gan_bench.variants.mlp import prepare_images
 
@@ -109,6 +110,7 @@ def test_torch_init_is_pytorch_default():
 # name: lr, betas, eps
 OPTIM = {
     "tf-mlp": (2e-4, (0.9, 0.999), 1e-8),
+    "tf-mlp-fixed": (2e-4, (0.9, 0.999), 1e-8),
     "slides-mlp": (1e-3, (0.9, 0.999), 1e-8),
     "keras-mlp": (2e-4, (0.5, 0.999), 1e-7),
     "torch-mlp": (2e-4, (0.9, 0.999), 1e-8),
@@ -120,7 +122,7 @@ def test_separate_adam_per_network(name):
     s = system(name)
     lr, betas, eps = OPTIM[name]
     for opt, net in ((s.opt_g, s.G), (s.opt_d, s.D)):
-        assert isinstance(opt, torch.optim.Adam)
+        assert isinstance(opt, Keras2Adam if name == "keras-mlp" else torch.optim.Adam)
         group = opt.param_groups[0]
         assert (group["lr"], group["betas"], group["eps"]) == (lr, betas, eps)
         assert {id(p) for p in group["params"]} == {id(p) for p in net.parameters()}
@@ -187,6 +189,7 @@ def test_every_recipe_records_its_source_and_profiles(name):
     r = RECIPES[name]
     title = {
         "tf-mlp": "the TensorFlow book, chapter 10",
+        "tf-mlp-fixed": "the TensorFlow book, chapter 10",
         "slides-mlp": "the Hanyang AILAB GAN slides (2019)",
         "keras-mlp": "the Keras GAN notebook",
         "torch-mlp": "the PyTorch textbook, chapter 13",
@@ -207,3 +210,34 @@ def test_one_train_step_updates_both_networks(name, mnist):
     assert 0 < out["d_real"].item() < 1 and 0 < out["d_fake"].item() < 1  # D(x), D(G(z)) are probabilities
     assert all(not torch.equal(a, b) for a, b in zip(g0, s.G.parameters()))
     assert all(not torch.equal(a, b) for a, b in zip(d0, s.D.parameters()))
+
+
+def test_every_documented_quirk_has_a_sibling_without_it():
+    """A quirk reproduced as written (True) has a registered recipe that differs in switching it off."""
+    for name, r in RECIPES.items():
+        for quirk in (q for q, on in r.quirks.items() if on):
+            siblings = [
+                other
+                for other in RECIPES.values()
+                if other.quirks.get(quirk) is False
+                and {q: v for q, v in other.quirks.items() if q != quirk}
+                == {q: v for q, v in r.quirks.items() if q != quirk}
+                and other.family == r.family
+            ]
+            assert siblings, f"{name}: quirk {quirk} has no sibling that switches it off"
+
+
+def test_tf_mlp_fixed_is_tf_mlp_with_the_log_on_logits(mnist):
+    """The same model and step: with equal weights, one step's losses agree while nothing saturates,
+    and only the loss, D's output layer and the quirk differ between the recipes."""
+    a, b = RECIPES["tf-mlp"], RECIPES["tf-mlp-fixed"]
+    differ = {k for k in a.facts() if a.facts()[k] != b.facts()[k]}
+    assert differ == {"name", "quirks", "loss", "d_out"}
+    raw, fixed = system("tf-mlp"), system("tf-mlp-fixed")
+    fixed.G.load_state_dict(raw.G.state_dict())
+    fixed.D.load_state_dict(raw.D.state_dict())
+    x = prepare_images(a, mnist[:5100])[:100]
+    out_raw = raw.train_step((x,), torch.Generator().manual_seed(0))
+    out_fixed = fixed.train_step((x,), torch.Generator().manual_seed(0))
+    for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+        assert out_fixed[key].item() == pytest.approx(out_raw[key].item(), rel=1e-5)

@@ -40,6 +40,41 @@ class Reshape(nn.Module):
         return x.reshape(len(x), *self.shape)
 
 
+def tf_same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
+    """TF's 'same' padding along one axis: output ceil(size / stride), the total padding split with
+    the smaller half before (stride 2, kernel 5 on 28 pads 1 before and 2 after)."""
+    total = max((math.ceil(size / stride) - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+class TFSameConv2d(nn.Conv2d):
+    """tf.layers.conv2d(padding='same'): the asymmetric padding a symmetric torch padding cannot express."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel: int, stride: int):
+        super().__init__(in_channels, out_channels, kernel, stride=stride, padding=0)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        (kh, kw), (sh, sw) = self.kernel_size, self.stride
+        top, bottom = tf_same_padding(x.shape[-2], kh, sh)
+        left, right = tf_same_padding(x.shape[-1], kw, sw)
+        return super().forward(F.pad(x, (left, right, top, bottom)))
+
+
+class TFSameConvTranspose2d(nn.ConvTranspose2d):
+    """tf.layers.conv2d_transpose(padding='same'): output size × stride, the adjoint of TFSameConv2d
+    from that size; the full transposed convolution cropped by TF's padding (the smaller half first)."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel: int, stride: int):
+        super().__init__(in_channels, out_channels, kernel, stride=stride, padding=0)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        full = super().forward(x)
+        (h, w), (sh, sw) = x.shape[-2:], self.stride
+        top = tf_same_padding(h * sh, self.kernel_size[0], sh)[0]
+        left = tf_same_padding(w * sw, self.kernel_size[1], sw)[0]
+        return full[..., top : top + h * sh, left : left + w * sw]
+
+
 def _dropout(rate: float) -> nn.Module:
     return Dropout(rate) if rate > 0 else nn.Identity()
 
@@ -64,13 +99,13 @@ def small_tf_generator(z_dim: int, filters: int, dropout: float, bn_momentum: fl
         tf_batch_norm(16, bn_momentum, 1),
         Reshape(1, 4, 4),
         Bilinear(7),
-        nn.ConvTranspose2d(1, filters, 5, stride=2, padding=2, output_padding=1),
+        TFSameConvTranspose2d(1, filters, 5, stride=2),
         *tail(filters),
-        nn.ConvTranspose2d(filters, filters, 5, stride=2, padding=2, output_padding=1),
+        TFSameConvTranspose2d(filters, filters, 5, stride=2),
         *tail(filters),
-        nn.ConvTranspose2d(filters, filters, 5, stride=1, padding=2),
+        TFSameConvTranspose2d(filters, filters, 5, stride=1),
         *tail(filters),
-        nn.ConvTranspose2d(filters, 1, 5, stride=1, padding=2),
+        TFSameConvTranspose2d(filters, 1, 5, stride=1),
         nn.Sigmoid(),
     )
 
@@ -78,13 +113,13 @@ def small_tf_generator(z_dim: int, filters: int, dropout: float, bn_momentum: fl
 def small_tf_discriminator(channels: int, filters: int, dense: int, dropout: float) -> nn.Sequential:
     """the TensorFlow book, chapter 10, Example 10-3's D: conv 5×5 (stride 2, 1, 1) with dropout, dense 128, dense 1 sigmoid."""
     return nn.Sequential(
-        nn.Conv2d(channels, filters, 5, stride=2, padding=2),
+        TFSameConv2d(channels, filters, 5, stride=2),
         LeakyMax(),
         _dropout(dropout),
-        nn.Conv2d(filters, filters, 5, stride=1, padding=2),
+        TFSameConv2d(filters, filters, 5, stride=1),
         LeakyMax(),
         _dropout(dropout),
-        nn.Conv2d(filters, filters, 5, stride=1, padding=2),
+        TFSameConv2d(filters, filters, 5, stride=1),
         LeakyMax(),
         _dropout(dropout),
         nn.Flatten(),

@@ -171,7 +171,7 @@ class RunSpec(BaseModel):
 
     def resolved(self) -> dict:
         """The spec as written to spec.json (without its hash): recipe facts, schedule, data, seed."""
-        recipe = self.recipe_obj.model_dump(mode="json", exclude={"profiles"})
+        recipe = self.recipe_obj.record()
         extra = {"direction": self.direction} if all_datasets.is_translation(self.dataset) else {}
         plugin = origin(self.recipe_obj)
         if plugin is not None:  # distribution, version and source sha256: a changed plug-in changes the hash

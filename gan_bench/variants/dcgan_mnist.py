@@ -6,6 +6,7 @@ from __future__ import annotations
 import torch
 
 from gan_bench.nets.conv import glorot_init, small_tf_discriminator, small_tf_generator
+from gan_bench.optimizers import TF1RMSProp
 from gan_bench.variants.base import SCALARS, GANSystem, Packed, frozen, uniform_or_normal
 from gan_bench.variants.pixels import as_channels, scaled
 from gan_bench.variants.recipe import DCGANMnistRecipe
@@ -33,13 +34,13 @@ class DCGANMnist(GANSystem):
         D = Packed(small_tf_discriminator(r.pac, r.filters, r.dense, acting), r.pac).to(device)
         for net in (G, D):
             glorot_init(net)
-        rms = dict(lr=r.lr, alpha=0.9, eps=1e-10)  # TF1 RMSPropOptimizer: decay 0.9, epsilon 1e-10
+        rms = dict(lr=r.lr, decay=0.9, momentum=0.0, eps=1e-10)  # TF1 RMSPropOptimizer's defaults
         super().__init__(
             recipe,
             G,
             D,
-            torch.optim.RMSprop([p for p in G.parameters() if p.requires_grad], **rms),
-            torch.optim.RMSprop(D.parameters(), **rms),
+            TF1RMSProp([p for p in G.parameters() if p.requires_grad], **rms),
+            TF1RMSProp(D.parameters(), **rms),
         )
         self.g_params = [p for p in G.parameters() if p.requires_grad]
 

@@ -59,6 +59,12 @@ CGAN_NORMAL_NOISE = CGAN.model_copy(
     }
 )
 
+SCORING_BATCH_NORM = (
+    "scoring and sample grids run G in eval mode, batch norm on its running statistics, so a sample does not "
+    "depend on the others in its batch (the tutorials draw with G in training mode, on batch statistics); "
+    "`ganbench score --batch-norm batch` scores that way instead, recorded as protocol g_batch_norm"
+)
+
 DCGAN_MNIST_STEPS_PER_EPOCH = 55_000 / 64
 
 DCGAN_MNIST = DCGANMnistRecipe(
@@ -66,14 +72,18 @@ DCGAN_MNIST = DCGANMnistRecipe(
     source="the TensorFlow book, chapter 10, Example 10-3 (TensorFlow 1 convolutional GAN)",
     choices={
         "init": "tf.layers defaults: Glorot-uniform kernels, zero biases",
-        "optimiser": "torch.optim.RMSprop(alpha 0.9, eps 1e-10) for TF1's RMSPropOptimizer(decay 0.9, "
-        "epsilon 1e-10); TF1 starts its mean square at 1 and adds eps inside the square root",
-        "padding": "TF 'same' padding as symmetric padding 2 (TF pads stride-2 convolutions 1 before, 2 after)",
+        "optimiser": "TF1's RMSPropOptimizer(1.5e-4) update for update (optimizers/tf1_rmsprop.py): decay 0.9, "
+        "momentum 0, epsilon 1e-10 inside the square root, the mean-square slot initialised to 1",
+        "padding": "TF 'same' exactly: stride-2 convolutions pad 1 before and 2 after, and each "
+        "conv2d_transpose is the adjoint of that (nets/conv.py TFSameConv2d, TFSameConvTranspose2d)",
+        "l2": "tf.contrib.layers.l2_regularizer(1e-6): 1e-6·Σw²/2 over every trainable variable of the net, "
+        "biases and batch norm offsets included (batch norm has no scale variable)",
         "resize": "tf.image.resize_images bilinear as F.interpolate(align_corners=False), whose pixel "
         "centres differ slightly from TF1's",
         "batch_norm": "tf.contrib.layers.batch_norm defaults: epsilon 1e-3, offset and no scale; decay 0.99 "
-        "is torch momentum 0.01",
+        "is torch momentum 0.01; statistics update in training mode, as the example never sets is_training=False",
         "train_split": "tf.examples input_data: the 55,000-image train split, next_batch",
+        "scoring_batch_norm": SCORING_BATCH_NORM,
     },
     quirks={"dropout_noop": True},
     sampling="tf_next_batch",
@@ -115,6 +125,7 @@ RADFORD_CHOICES = {
     "data": "MNIST train (60,000) resized bilinearly (antialiased) to 64×64, scaled to [-1, 1]",
     "loss": "non-saturating GAN loss on D's logits (the sigmoid is inside the cross-entropy)",
     "scoring": "generated 64×64 images are resized to 28×28 (antialiased bilinear) for the evaluator",
+    "scoring_batch_norm": SCORING_BATCH_NORM,
 }
 
 DCGAN = DCGANRecipe(

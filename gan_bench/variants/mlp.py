@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from gan_bench.nets.mlp import initialise, mlp
+from gan_bench.optimizers import Keras2Adam
 from gan_bench.training.losses import LOSSES, TAKES_LOGITS
 from gan_bench.variants.base import GANSystem, Packed, frozen, uniform_or_normal
 from gan_bench.variants.pixels import scaled
@@ -20,6 +21,19 @@ def prepare_images(recipe: MLPRecipe, images: torch.Tensor) -> torch.Tensor:
     return x.reshape(len(x), PIXELS)
 
 
+def adam_pair(recipe: MLPRecipe, G, D, device: torch.device) -> tuple[torch.optim.Optimizer, torch.optim.Optimizer]:
+    """G's and D's Adam. Both update elementwise, so a seed batch's stacked optimiser moves each
+    seed's slice exactly as the seed's own would."""
+    adam = dict(lr=recipe.lr, betas=recipe.betas, eps=recipe.eps)
+    if recipe.optimiser == "keras2_adam_shared":
+        # one Keras Adam for every compile: D's n-th update reads iterations 2n - 1, G's 2n
+        return Keras2Adam(G.parameters(), **adam, clock_stride=2), Keras2Adam(
+            D.parameters(), **adam, clock_stride=2, clock_offset=-1
+        )
+    fused = device.type in ("cpu", "cuda")  # one kernel per step instead of ~10 ops per tensor
+    return torch.optim.Adam(G.parameters(), **adam, fused=fused), torch.optim.Adam(D.parameters(), **adam, fused=fused)
+
+
 class MLPGAN(GANSystem):
     supports_packing = True  # D sees recipe.pac samples at once (Packed)
     supports_cuda_graph = True  # fixed shapes, no host synchronisation
@@ -31,12 +45,7 @@ class MLPGAN(GANSystem):
         D = Packed(mlp([PIXELS * m, *recipe.d_hidden, 1], recipe.d_act, recipe.d_out, recipe.d_dropout), m).to(device)
         for net in (G, D):
             initialise(net, recipe.init, recipe.init_weight_std, recipe.init_bias)
-        # fused: one kernel per step instead of ~10 ops per tensor (elementwise all the same, so a seed
-        # batch's stacked optimiser still moves each seed's slice exactly as the seed's own)
-        adam = dict(lr=recipe.lr, betas=recipe.betas, eps=recipe.eps, fused=device.type in ("cpu", "cuda"))
-        super().__init__(
-            recipe, G, D, torch.optim.Adam(G.parameters(), **adam), torch.optim.Adam(D.parameters(), **adam)
-        )
+        super().__init__(recipe, G, D, *adam_pair(recipe, G, D, device))
         self.bce = LOSSES[recipe.loss]
         self.logits = recipe.loss in TAKES_LOGITS
 

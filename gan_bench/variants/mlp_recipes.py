@@ -58,6 +58,16 @@ TF_MLP = MLPRecipe(
     },
 )
 
+TF_MLP_FIXED = TF_MLP.model_copy(
+    update={
+        "name": "tf-mlp-fixed",
+        "source": TF_MLP.source + ", with the raw log replaced by the cross-entropy on D's logits",
+        "quirks": {"raw_log": False},
+        "d_out": "none",  # D's sigmoid moves inside the loss (tf.nn.sigmoid_cross_entropy_with_logits)
+        "loss": "bce_logits",
+    }
+)
+
 SLIDES_MLP = MLPRecipe(
     name="slides-mlp",
     source="the Hanyang AILAB GAN slides (2019): TensorFlow 1 MLP GAN",
@@ -107,7 +117,10 @@ KERAS_MLP = MLPRecipe(
     name="keras-mlp",
     source="the Keras GAN notebook: MLP GAN",
     choices={
-        "optimiser_eps": "Keras 2's Adam default epsilon, 1e-7",
+        "optimiser": "one Keras 2 Adam instance passed to every compile, as the notebook does: separate m and v "
+        "per model, one iterations counter that D's and the combined model's train_on_batch both advance, "
+        "so bias correction reads t = 2n - 1 (D) and 2n (G); epsilon 1e-7 (K.epsilon()) added to sqrt(v) "
+        "before bias correction (optimizers/keras2_adam.py)",
         "bce": "Keras binary_crossentropy clips probabilities to [1e-7, 1 - 1e-7]",
         "dropout_in_g_step": "Keras keeps D's dropout active in the combined model's train_on_batch",
         "numpy_seed": "the notebook's np.random.seed(10) is replaced by the run's seed",
@@ -137,6 +150,7 @@ KERAS_MLP = MLPRecipe(
     lr=2e-4,
     betas=(0.5, 0.999),
     eps=1e-7,
+    optimiser="keras2_adam_shared",
     sample_count=100,
     profiles={
         "full": Schedule(
@@ -190,4 +204,4 @@ TORCH_MLP = MLPRecipe(
     },
 )
 
-RECIPES = {r.name: r for r in (TF_MLP, SLIDES_MLP, KERAS_MLP, TORCH_MLP)}
+RECIPES = {r.name: r for r in (TF_MLP, TF_MLP_FIXED, SLIDES_MLP, KERAS_MLP, TORCH_MLP)}

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, NonNegativeInt, PositiveFloat, PositiveInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt, model_validator
 
 from gan_bench.rundir.repro import PROVENANCE  # descriptive fields: in spec.json, not in the spec hash
 
 PROFILES = ("full", "quick", "smoke")
+# Marks a field added after runs were made: at its default it stays out of the spec hash, so
+# those runs keep their hash and resume; any other value is hashed as usual.
+NEW_FACT = {"hashed_at_default": False}
 
 
 class Schedule(BaseModel):
@@ -70,10 +73,18 @@ class RecipeBase(BaseModel):
     sample_count: PositiveInt
     profiles: dict[Literal["full", "quick", "smoke"], Schedule]
 
+    def record(self) -> dict:
+        """The recipe as spec.json records it: every field but the profiles."""
+        record = self.model_dump(mode="json", exclude={"profiles"})
+        for name, field in type(self).model_fields.items():
+            if field.json_schema_extra == NEW_FACT and getattr(self, name) == field.default:
+                del record[name]  # a fact added later, at its default: the runs made before it keep their hash
+        return record
+
     def facts(self) -> dict:
-        """What decides a run's numbers: every field but the profiles and the provenance text
-        (``source``, ``choices``), so rewording where a fact came from leaves spec hashes alone."""
-        return self.model_dump(mode="json", exclude={"profiles", *PROVENANCE})
+        """What decides a run's numbers: the record but the provenance text (``source``,
+        ``choices``), so rewording where a fact came from leaves spec hashes alone."""
+        return {k: v for k, v in self.record().items() if k not in PROVENANCE}
 
     @model_validator(mode="after")
     def _complete(self) -> RecipeBase:
@@ -113,10 +124,12 @@ class MLPRecipe(RecipeBase):
     real_label: PositiveFloat = 1.0
     d_update: Literal["joint", "concat", "separate_backward"]
     g_noise: Literal["same", "fresh"]
-    # optimiser (Adam, one per network)
+    # optimiser (Adam, one per network): torch's, or Keras 2's with the iterations counter one
+    # instance shares between D's and the combined model's updates (optimizers/keras2_adam.py)
     lr: PositiveFloat
     betas: tuple[float, float]
     eps: PositiveFloat
+    optimiser: Literal["torch_adam", "keras2_adam_shared"] = Field("torch_adam", json_schema_extra=NEW_FACT)
 
     @property
     def pixel_range(self) -> tuple[float, float]:

@@ -1,0 +1,45 @@
+"""TensorFlow 1's ``tf.train.RMSPropOptimizer``, update for update (its ApplyRMSProp kernel).
+
+Two things set it apart from ``torch.optim.RMSprop``: the mean-square slot starts at 1.0, not 0,
+and ε sits inside the square root. Per step, with ρ the decay:
+
+    ms  ← ms + (g² − ms)·(1 − ρ)
+    mom ← momentum·mom + lr·g / √(ms + ε)
+    w   ← w − mom
+
+Starting at 1 makes the first hundred or so updates tiny (an implicit warm-up), where torch's
+first update is about 3·lr·sign(g) on every weight.
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+class TF1RMSProp(torch.optim.Optimizer):
+    def __init__(self, params, lr: float, decay: float = 0.9, momentum: float = 0.0, eps: float = 1e-10):
+        if not 0.0 <= decay < 1.0 or momentum < 0.0 or lr <= 0.0 or eps < 0.0:
+            raise ValueError(f"TF1RMSProp: invalid lr {lr}, decay {decay}, momentum {momentum} or eps {eps}")
+        super().__init__(params, dict(lr=lr, decay=decay, momentum=momentum, eps=eps))
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            lr, decay, momentum, eps = group["lr"], group["decay"], group["momentum"], group["eps"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = p.grad
+                state = self.state[p]
+                if not state:
+                    state["ms"] = torch.ones_like(p)  # TF1: the slot's initializer is ones
+                    state["mom"] = torch.zeros_like(p)
+                ms, mom = state["ms"], state["mom"]
+                ms.add_((g * g - ms) * (1.0 - decay))
+                mom.mul_(momentum).add_(g * lr / (ms + eps).sqrt())
+                p.sub_(mom)
+        return loss
