@@ -14,7 +14,7 @@ Progress goes to a :class:`gan_bench.training.progress.Reporter`; the default on
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +26,7 @@ from gan_bench.executors.lifecycle import RunResult, execute
 from gan_bench.gates import check as gate
 from gan_bench.gates.check import Verdict
 from gan_bench.metrics.fidelity import MIN_SAMPLES
+from gan_bench.reporting import environments
 from gan_bench.rundir import atomic, outputs, paths
 from gan_bench.rundir.layout import RunDir, find_runs, read_suite_info, write_suite_info
 from gan_bench.rundir.lock import output_lock
@@ -58,6 +59,8 @@ class CheckResult:
     suite: str
     verdicts: list[Verdict]
     baseline: Path | None
+    # where the runs' machines differ from each other or from the baseline's (bits differ across them)
+    environment_notes: list[str] = field(default_factory=list)
 
     @property
     def failures(self) -> list[Verdict]:
@@ -296,7 +299,7 @@ def train(
 
 
 # -- score / report / check / baseline ---------------------------------------------------------
-def _scorer(samples, backbone, inception_weights, device, data_dir):
+def _scorer(samples, backbone, inception_weights, device, data_dir, batch_norm="running"):
     from gan_bench.metrics import inception
     from gan_bench.scoring.score_run import score_run
 
@@ -306,7 +309,9 @@ def _scorer(samples, backbone, inception_weights, device, data_dir):
         raise InvalidOption(f"--samples: {samples} is too few; the metrics need at least {MIN_SAMPLES}")
     if backbone == "inception":
         inception.resolve_weights(inception_weights)  # fail before any training, not after
-    return lambda run: score_run(run, samples, backbone, inception_weights, device, data_dir=data_dir)
+    return lambda run: score_run(
+        run, samples, backbone, inception_weights, device, data_dir=data_dir, batch_norm=batch_norm
+    )
 
 
 def score(
@@ -317,16 +322,23 @@ def score(
     inception_weights: PathLike | None = None,
     device: str = defaults.DEVICE,
     data_dir: PathLike | None = None,
+    batch_norm: str = "running",
 ) -> dict[Path, dict]:
     """Score each finished run (run directories, or folders holding them) and write its metrics.json.
 
-    Returns each run directory's metrics.json content."""
+    ``batch_norm``: "running" (G in eval mode) or "batch" (G's batch norm on each batch's own
+    statistics, as a tutorial that never switches G to inference draws); metrics.json's protocol
+    records it as ``g_batch_norm``. Returns each run directory's metrics.json content."""
+    from gan_bench.scoring.score_run import check_batch_norm
+
+    check_batch_norm(batch_norm)
     scorer = _scorer(
         samples,
         backbone,
         Path(inception_weights) if inception_weights is not None else None,
         devices.resolve(device),
         _data_folder(data_dir),
+        batch_norm,
     )
     return {run.root: scorer(run) for run in find_runs([Path(r) for r in runs])}
 
@@ -421,7 +433,9 @@ def check(runs: Iterable[PathLike], *, suite: PathLike | None = None, baseline: 
         )
         base = gate.read_baseline(path)
         gate.check_baseline_fits(path, base, s.name, df)
-    return CheckResult(s.name, gate.check(df, s, base), path)
+    runs_env = environments.of_runs(df)
+    notes = environments.mixed(runs_env) + environments.against(runs_env, (base or {}).get("environment", {}))
+    return CheckResult(s.name, gate.check(df, s, base), path, notes)
 
 
 def write_baseline(runs: Iterable[PathLike], out: PathLike | None = None, command: str | None = None) -> Path:

@@ -156,7 +156,7 @@ def test_published_rows_appear_only_under_the_same_protocol():
     table = pd.DataFrame({"recipe": ["tf-mlp"], "n": [3], "fid_inception_10k_test": ["12.0 ± 1.0"]})
     shown = render._with_published(table, "mnist")
     assert "NS GAN (non-saturating) [published]" in set(shown["recipe"])
-    assert shown.loc[shown["recipe"] == "WGAN [published]", "fid_inception_10k_test"].item() == "6.7 ± 0.4"
+    assert shown.loc[shown["recipe"] == "WGAN [published]", "fid_inception_10k_test"].item() == "6.7 ± 0.4 std"
 
 
 def test_pacgan_and_veegan_rows_sit_beside_the_toy_and_stacked_tables():
@@ -166,19 +166,25 @@ def test_pacgan_and_veegan_rows_sit_beside_the_toy_and_stacked_tables():
             "n": [3, 3],
             "modes_2d_2500": ["20.0 ± 1.0", "23.0 ± 1.0"],
             "reverse_kl_2d_2500": ["0.5", "0.2"],
+            "reverse_kl_hq_2d_2500": ["0.5", "0.2"],
         }
     )
     shown = render._with_published(table, "grid")
     pac2 = shown[shown["recipe"] == "PacGAN2 [published]"].iloc[0]
-    assert pac2["modes_2d_2500"] == "23.8 ± 0.7" and pac2["reverse_kl_2d_2500"] == "0.13 ± 0.04"
-    assert "PacGAN" in pac2["verdicts"] and "2,500 samples" in pac2["verdicts"]
+    assert pac2["modes_2d_2500"] == "23.8 ± 0.7 s.e." and pac2["reverse_kl_hq_2d_2500"] == "0.13 ± 0.04 s.e."
+    assert pac2["n"] == 10 and "PacGAN" in pac2["verdicts"] and "2,500 samples" in pac2["verdicts"]
+    # PacGAN's reverse KL counts high-quality samples only: never beside ganbench's all-sample one
+    assert (shown["reverse_kl_2d_2500"].iloc[2:] == "—").all()
     # The paper's digits, trailing zeros included (a float would print PacGAN's 0.70 ± 0.07 as 0.7 ± 0.07).
-    assert shown.loc[shown["recipe"] == "GAN [published]", "reverse_kl_2d_2500"].tolist() == ["0.70 ± 0.07", "—"]
+    assert shown.loc[shown["recipe"] == "GAN [published]", "reverse_kl_hq_2d_2500"].tolist() == [
+        "0.70 ± 0.07 s.e.",
+        "—",
+    ]
     ring = render._with_published(table, "ring")
-    assert ring.loc[ring["recipe"] == "PacGAN3 [published]", "reverse_kl_2d_2500"].item() == "0.10 ± 0.02"
+    assert ring.loc[ring["recipe"] == "PacGAN3 [published]", "reverse_kl_hq_2d_2500"].item() == "0.10 ± 0.02 s.e."
     veegan = shown[shown["recipe"] == "VEEGAN [published]"].iloc[0]
-    assert veegan["modes_2d_2500"] == "24.6" and veegan["reverse_kl_2d_2500"] == "—"  # VEEGAN gave no KL
-    assert ring.loc[ring["recipe"] == "GAN [published]", "modes_2d_2500"].tolist() == ["6.3 ± 0.5", "1"]
+    assert veegan["modes_2d_2500"] == "24.6" and veegan["reverse_kl_hq_2d_2500"] == "—"  # VEEGAN gave no KL
+    assert ring.loc[ring["recipe"] == "GAN [published]", "modes_2d_2500"].tolist() == ["6.3 ± 0.5 s.e.", "1"]
     stacked = pd.DataFrame(
         {
             "recipe": ["dcgan-stacked"],
@@ -188,10 +194,13 @@ def test_pacgan_and_veegan_rows_sit_beside_the_toy_and_stacked_tables():
         }
     )
     shown = render._with_published(stacked, "stacked-mnist")
-    assert shown.loc[shown["recipe"] == "PacDCGAN2 [published]", "modes_stacked_lenet_26k"].item() == "1000.0 ± 0.00"
+    assert (
+        shown.loc[shown["recipe"] == "PacDCGAN2 [published]", "modes_stacked_lenet_26k"].item() == "1000.0 ± 0.00 s.e."
+    )
     assert shown.loc[shown["recipe"] == "DCGAN [published]", "kl_stacked_lenet_26k"].item() == "3.40"
     assert (
-        shown.loc[shown["recipe"] == "PacGAN's own DCGAN [published]", "kl_stacked_lenet_26k"].item() == "4.50 ± 0.127"
+        shown.loc[shown["recipe"] == "PacGAN's own DCGAN [published]", "kl_stacked_lenet_26k"].item()
+        == "4.50 ± 0.127 s.e."
     )
     assert len(render._with_published(stacked, "mnist")) == 1  # no published row under another dataset
 

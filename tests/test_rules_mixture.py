@@ -102,5 +102,6 @@ def test_metric_names_carry_the_sample_count():
         "modes": "modes_2d_2500",
         "high_quality": "high_quality_2d_2500",
         "reverse_kl": "reverse_kl_2d_2500",
+        "reverse_kl_hq": "reverse_kl_hq_2d_2500",
     }
     assert mixture.metric_names(3000)["modes"] == "modes_2d_3k"

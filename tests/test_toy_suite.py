@@ -38,7 +38,7 @@ def test_toy_run_is_scored_plotted_and_reported(tmp_path):
 
     # The protocol's three numbers, from 2,500 points of the final G drawn from the scoring seed.
     values = {name: entry["value"] for name, entry in result["metrics"].items()}
-    assert set(values) == {"modes_2d_2500", "high_quality_2d_2500", "reverse_kl_2d_2500"}
+    assert set(values) == {"modes_2d_2500", "high_quality_2d_2500", "reverse_kl_2d_2500", "reverse_kl_hq_2d_2500"}
     data = mixtures.build("ring")
     system = build_system(get_recipe("toy-gan"), torch.device("cpu"), data)
     system.G.load_state_dict(checkpoint.load(run / "checkpoints" / "final.pt")["system"]["G"])
@@ -48,6 +48,7 @@ def test_toy_run_is_scored_plotted_and_reported(tmp_path):
         "modes_2d_2500": expected["modes"],
         "high_quality_2d_2500": expected["high_quality"],
         "reverse_kl_2d_2500": expected["reverse_kl"],
+        "reverse_kl_hq_2d_2500": expected["reverse_kl_hq"],
     }
     assert 0 <= values["reverse_kl_2d_2500"] <= math.log(8) + 1e-9
     cover = result["coverage"]

@@ -11,6 +11,7 @@ from rich.table import Table
 from gan_bench import api, defaults
 from gan_bench.cli.app import app, export_app, out_console, user_errors
 from gan_bench.errors import InvalidOption
+from gan_bench.reporting import environments
 from gan_bench.rundir import atomic, paths
 
 
@@ -39,6 +40,8 @@ def report(
     if format == "rich":
         for title, table in render.rich_tables(df):
             out_console.print(render.as_rich(title, table))
+        for note in environments.mixed(environments.of_runs(df)):
+            out_console.print(f"note: {note}; {environments.CAVEAT}", highlight=False, soft_wrap=True)
         return
     text = api.render_report(df, format)
     if out:
@@ -75,6 +78,8 @@ def check(
     out_console.print(table)
     if result.baseline is not None:
         out_console.print(f"baseline: {result.baseline}", highlight=False, soft_wrap=True)
+    for note in result.environment_notes:
+        out_console.print(f"note: {note}; {environments.CAVEAT}", highlight=False, soft_wrap=True)
     if junit:
         result.write_junit(junit)
     failed = len(result.failures)

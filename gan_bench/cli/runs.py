@@ -231,6 +231,12 @@ def score(
     inception_weights: Optional[Path] = InceptionWeights,
     device: str = Device,
     data_dir: Optional[Path] = DataDir,
+    batch_norm: str = typer.Option(
+        "running",
+        "--batch-norm",
+        help="G's batch norm while drawing: running (eval mode, the default) or batch (each batch's own "
+        "statistics, as a tutorial that never switches G to inference); recorded as protocol g_batch_norm.",
+    ),
 ) -> None:
     """Write metrics.json for each run (metrics under named protocols, mode coverage, a verdict), or
     score samples made elsewhere with --input and --dataset."""
@@ -238,6 +244,8 @@ def score(
     if input is not None:
         if runs:
             raise InvalidOption("give run directories or --input, not both")
+        if batch_norm != "running":
+            raise InvalidOption("--batch-norm: applies to training runs; samples made elsewhere were drawn already")
         if dataset is None:
             raise InvalidOption("--input needs --dataset: the dataset whose test split the samples are scored against")
         folder, result = api.score_samples(
@@ -246,6 +254,7 @@ def score(
         scored = {folder: result}
     else:
         given = [n for n, v in (("--dataset", dataset), ("--out", out), ("--name", name), ("--z-dim", z_dim)) if v]
+        common["batch_norm"] = batch_norm
         if given or z_dist is not None:
             raise InvalidOption(f"{', '.join(given + (['--z-dist'] if z_dist else []))}: apply with --input only")
         if not runs:

@@ -17,6 +17,7 @@ import pandas as pd
 from gan_bench import defaults, shipped
 from gan_bench.errors import GateError
 from gan_bench.metrics.names import direction
+from gan_bench.reporting import environments
 from gan_bench.rundir import atomic
 from gan_bench.suite import locate
 from gan_bench.suite.spec import Suite, Threshold, load_suite
@@ -174,6 +175,7 @@ def baseline_from(df: pd.DataFrame, command: str) -> dict:
             if part[m].notna().all()
         }
     return {
+        "environment": environments.of_runs(df),
         "suite": keys["suite"][0],
         "profile": keys["profile"][0],
         "device": keys["device"][0],

@@ -55,7 +55,8 @@ FAMILIES: dict[str, Family] = {
     # PacGAN's 2D mixtures and Stacked MNIST
     "modes_2d": Family("modes_2d_{n}", HIGHER),
     "high_quality_2d": Family("high_quality_2d_{n}", HIGHER),
-    "reverse_kl_2d": Family("reverse_kl_2d_{n}", LOWER),
+    "reverse_kl_2d": Family("reverse_kl_2d_{n}", LOWER),  # over every sample's nearest mode
+    "reverse_kl_hq_2d": Family("reverse_kl_hq_2d_{n}", LOWER),  # PacGAN's: over the high-quality samples
     "modes_stacked": Family("modes_stacked_lenet_{n}", HIGHER),
     "kl_stacked": Family("kl_stacked_lenet_{n}", LOWER),
     # translation

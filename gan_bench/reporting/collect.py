@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gan_bench.reporting import environments
 from gan_bench.rundir import metrics_file
 from gan_bench.rundir.layout import RunDir, find_runs, read_suite_info
 
@@ -56,7 +57,9 @@ def row(run: RunDir) -> dict:
         for key in COVERAGE_COLUMNS:
             if key in metrics["coverage"]:
                 out[key] = metrics["coverage"][key]
-    out["env.git_commit"] = read_env(run).get("git_commit")
+    env = read_env(run)
+    for key in ("git_commit", *environments.BIT_KEYS):
+        out[f"env.{key}"] = env.get(key)
     flat = pd.json_normalize(spec, sep=".").iloc[0].to_dict()
     out.update({f"spec.{k}": (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in flat.items()})
     return out

@@ -19,6 +19,9 @@ _LUCIC_FID = {  # model: (MNIST, Fashion-MNIST) as (mean, std)
 
 LUCIC_2018 = {
     "source": "Lucic et al. 2018, Table 2 (best FID over a hyper-parameter search; mean ± std)",
+    "spread": "std",
+    "trials": None,  # not stated per cell: no standard error can be derived
+    "recipes": {},  # no ganbench recipe is one of these models
     "protocol": "Inception pool_3 (TF 2015-12-05 graph), 10,000 generated vs the 10,000-image test split, "
     "grayscale tiled to RGB",
     "datasets": {
@@ -31,13 +34,17 @@ LUCIC_2018 = {
 def _toy(modes: str, modes_se: str, hq: str, hq_se: str, kl: str | None = None, kl_se: str | None = None) -> dict:
     row = {"modes_2d_2500": (modes, modes_se), "high_quality_2d_2500": (hq, hq_se)}
     if kl is not None:
-        row["reverse_kl_2d_2500"] = (kl, kl_se)
+        row["reverse_kl_hq_2d_2500"] = (kl, kl_se)  # PacGAN's reverse KL counts high-quality samples only
     return row
 
 
 PACGAN_TABLE_1 = {
     "source": "Lin et al. 2018 (PacGAN), Table 1 (mean ± s.e. over 10 trials)",
-    "protocol": "2,500 samples; high quality within 3 std of the nearest mean; reverse KL over modes",
+    "spread": "s.e.",
+    "trials": 10,
+    "recipes": {"toy-gan": "GAN", **{f"toy-gan-pac{m}": f"PacGAN{m}" for m in (2, 3, 4)}},
+    "protocol": "2,500 samples; high quality within 3 std of the nearest mean; reverse KL over the modes "
+    "of the high-quality samples",
     "datasets": {
         "ring": {
             "GAN": _toy("6.3", "0.5", "98.2", "0.2", "0.45", "0.09"),
@@ -56,6 +63,9 @@ PACGAN_TABLE_1 = {
 
 VEEGAN_TABLE_1 = {
     "source": "Srivastava et al. 2017 (VEEGAN), Table 1 (as quoted by PacGAN)",
+    "spread": None,
+    "trials": None,
+    "recipes": {},  # its GAN row is another architecture than PacGAN's, which toy-gan follows
     "protocol": "2,500 samples; high quality within 3 std of the nearest mean",
     "datasets": {
         "ring": {
@@ -78,6 +88,9 @@ def _stacked(modes: str, modes_sd: str | None, kl: str, kl_sd: str | None) -> di
 
 STACKED_TABLE_2 = {
     "source": "VEEGAN Table 2 = PacGAN Table 2 (each channel classified by the authors' own MNIST CNN)",
+    "spread": "s.e.",
+    "trials": 10,
+    "recipes": {"dcgan-stacked": "PacGAN's own DCGAN", **{f"dcgan-stacked-pac{m}": f"PacDCGAN{m}" for m in (2, 3, 4)}},
     "protocol": "26,000 samples; mode = digit triple of 1000; KL(p_gen ‖ uniform)",
     "datasets": {
         "stacked-mnist": {
@@ -107,9 +120,21 @@ def published_rows(metrics: list[str], dataset: str) -> list[dict]:
                 rows.append(
                     {
                         "label": f"{model} [published]",
+                        "model": model,
                         "source": table["source"],
                         "protocol": table["protocol"],
+                        "spread": table["spread"],
+                        "trials": table["trials"],
                         "values": values,
                     }
                 )
     return rows
+
+
+def counterpart(recipe: str, metrics: list[str], dataset: str) -> dict | None:
+    """The published row of the model ``recipe`` reproduces, among the rows for ``metrics``, or None."""
+    for row in published_rows(metrics, dataset):
+        table = next(t for t in TABLES if t["source"] == row["source"])
+        if table["recipes"].get(recipe) == row["model"]:
+            return row
+    return None

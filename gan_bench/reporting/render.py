@@ -13,14 +13,21 @@ from gan_bench.reporting import plots
 from gan_bench.reporting.published import published_rows
 from gan_bench.reporting.tables import BEST, comparison, metric_columns
 
+PUBLISHED_NOTE = (
+    "; rows marked [published] are copied from the paper named, under the same protocol, with the spread "
+    "it prints (s.e. or std); beside them ganbench's s.e. = std/√n, and 'vs published' gives ganbench's "
+    "mean minus the published one in combined s.e. √(se² + se_published²), within when at most 1"
+)
+
 
 def _title(keys: tuple) -> str:
     suite, dataset, profile, device = keys
     return f"suite {suite or '(none)'} · {dataset} · profile {profile} · {device}"
 
 
-def _cell(value: float, spread: float | None) -> str:
-    return f"{value}" if spread is None else f"{value} ± {spread}"
+def _cell(value: str, spread: str | None, kind: str | None) -> str:
+    """A published cell as the paper prints it, its spread named (s.e. or std)."""
+    return f"{value}" if spread is None else f"{value} ± {spread} {kind or ''}".rstrip()
 
 
 def _with_published(table: pd.DataFrame, dataset: str) -> pd.DataFrame:
@@ -28,7 +35,8 @@ def _with_published(table: pd.DataFrame, dataset: str) -> pd.DataFrame:
     extra = [
         {
             "recipe": row["label"],
-            **{m: _cell(*v) for m, v in row["values"].items()},
+            "n": row["trials"] if row["trials"] else "—",
+            **{m: _cell(*v, row["spread"]) for m, v in row["values"].items()},
             "verdicts": f"{row['source']}; {row['protocol']}",
         }
         for row in published_rows(list(table.columns), dataset)
@@ -43,7 +51,7 @@ def rich_tables(df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
 
 
 def as_rich(title: str, table: pd.DataFrame) -> Table:
-    out = Table(title=title, caption=f"{BEST} best in column · mean ± std over the n seeds")
+    out = Table(title=title, caption=f"{BEST} best in column · mean ± std over the n seeds{PUBLISHED_NOTE}")
     for col in table.columns:
         out.add_column(str(col), overflow="fold")
     for _, row in table.iterrows():
@@ -59,8 +67,7 @@ def markdown(df: pd.DataFrame) -> str:
             "",
             table.to_markdown(index=False),
             "",
-            f"{BEST} best in column; values are mean ± std over the n seeds. Rows marked [published] are "
-            f"copied from the paper named, under the same protocol.",
+            f"{BEST} best in column; values are mean ± std over the n seeds{PUBLISHED_NOTE}.",
             "",
         ]
     return "\n".join(parts)
@@ -95,9 +102,8 @@ def html(df: pd.DataFrame) -> str:
         body.append(f"<h2>{html_lib.escape(title)}</h2>")
         body.append(shown.to_html(index=False, escape=True, classes="comparison", border=0))
         body.append(
-            f"<p>{BEST} best in column; mean ± std over the n seeds. Rows marked [published] are copied "
-            f"from the paper named, under the same protocol. Metric names carry their protocol "
-            f"(backbone, samples, reference split).</p>"
+            f"<p>{BEST} best in column; mean ± std over the n seeds{html_lib.escape(PUBLISHED_NOTE)}. Metric "
+            f"names carry their protocol (backbone, samples, reference split).</p>"
         )
         figures = {**plots.curves(part), **plots.quality_and_coverage(part)}
         body += [_img(name, png) for name, png in figures.items()]

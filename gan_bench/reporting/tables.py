@@ -8,6 +8,8 @@ import math
 import pandas as pd
 
 from gan_bench.metrics import names
+from gan_bench.reporting.published import published_rows
+from gan_bench.reporting.versus_published import describe, standard_error
 
 GROUP = ["suite", "dataset", "profile", "device"]
 BEST = "★"
@@ -33,7 +35,12 @@ def summarise(df: pd.DataFrame) -> pd.DataFrame:
             row[f"{m}_mean"] = values.mean() if len(values) else math.nan
             row[f"{m}_std"] = values.std(ddof=1) if len(values) > 1 else math.nan  # one seed has no spread
             row[f"{m}_n"] = len(values)
-        for col in ("protocol.samples", "protocol.reference_split", "protocol.evaluator_sha256"):
+        for col in (
+            "protocol.samples",
+            "protocol.reference_split",
+            "protocol.evaluator_sha256",
+            "protocol.g_batch_norm",
+        ):
             if col in part:
                 row[col] = ", ".join(sorted({_plain(v) for v in part[col].dropna()}))
         rows.append(row)
@@ -56,6 +63,13 @@ def _fmt(mean: float, std: float, n: int, runs: int, metric: str = "") -> str:
     return f"{mean:.{digits}f}{spread}" + (f" (n={n})" if n != runs else "")
 
 
+def _se(std: float, n: int, metric: str) -> str:
+    """ganbench's standard error beside a cell that published rows (mean ± s.e.) stand next to."""
+    se = standard_error(std, n)
+    digits = 1 if metric.startswith("modes_") else 3
+    return "" if se is None else f" (s.e. {se:.{digits}f})"
+
+
 def _shown(metrics: list[str], part: pd.DataFrame) -> list[str]:
     """The metrics a group has values for (a report of MNIST and toy runs gives each table its own),
     less ``modes_covered`` where a protocol-named mode count (``modes_2d_2500``, ``modes_stacked_…``)
@@ -74,19 +88,25 @@ def comparison(df: pd.DataFrame) -> dict[tuple, pd.DataFrame]:
     for keys, part in summary.groupby(GROUP, sort=True, dropna=False):
         table = pd.DataFrame({"recipe": part["recipe"], "n": part["n"]})
         shown = _shown(metrics, part)
+        dataset = keys[1]
+        compared = {m for row in published_rows(shown, dataset) for m in row["values"]}
         for m in shown:
             means = part[f"{m}_mean"]
             best = (means.min() if direction(m) < 0 else means.max()) if means.notna().any() else None
             table[m] = [
                 _fmt(mean, std, n, runs, m)
+                + (_se(std, n, m) if m in compared else "")
                 + (f" {BEST}" if best is not None and mean == best and len(part) > 1 else "")
                 for mean, std, n, runs in zip(means, part[f"{m}_std"], part[f"{m}_n"], part["n"])
             ]
         table["verdicts"] = part["verdicts"]
+        if compared:
+            table["vs published"] = [describe(r["recipe"], r, shown, dataset) for _, r in part.iterrows()]
         for col, label in (
             ("protocol.samples", "samples"),
             ("protocol.reference_split", "reference"),
             ("protocol.evaluator_sha256", "evaluator sha256"),
+            ("protocol.g_batch_norm", "G batch norm"),
         ):
             if col in part:
                 table[label] = part[col].map(lambda v: v[:12] if label == "evaluator sha256" else v)

@@ -111,6 +111,8 @@ def environment(device: torch.device, dataset_sha256: dict[str, str]) -> dict:
         "cudnn": torch.backends.cudnn.version() if cuda else None,
         "device": str(device),
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else cpu_name(),
+        "cpu_model": cpu_name(),
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),  # the kernels torch picked: AVX2, AVX512, ...
         "torch_threads": torch.get_num_threads(),
         "os": platform.platform(),
         "ganbench": gan_bench.__version__,

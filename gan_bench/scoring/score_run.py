@@ -60,14 +60,39 @@ def _system(run: RunDir, spec: dict, device: torch.device, dataset):
     return build_system(recipe, device, dataset)
 
 
+BATCH_NORM_MODES = ("running", "batch")
+
+
+def _batch_norms(net: torch.nn.Module) -> list[torch.nn.Module]:
+    return [m for m in net.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+
+
+def batch_norm_protocol(system, mode: str) -> str:
+    """How G's batch norm ran while drawing the scored samples, as metrics.json's protocol names it."""
+    if not _batch_norms(system.G):
+        return "none in G"
+    if mode == "batch":
+        return f"batch statistics (training mode), batches of {system.recipe.batch_size}"
+    return "running statistics (eval mode)"
+
+
 @torch.no_grad()
 def generate(
-    system, n: int, seed: int, device: torch.device, batch: int = 1000
+    system, n: int, seed: int, device: torch.device, batch: int = 1000, batch_norm: str = "running"
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """n samples (images [n, C, H, W] in [0, 1], or points) from a fixed input stream, and the class
-    labels they were asked for (conditional recipes) or None. NaN stays visible as NaN floats."""
+    labels they were asked for (conditional recipes) or None. NaN stays visible as NaN floats.
+
+    G runs in eval mode; with ``batch_norm="batch"`` its batch norm layers normalise by each batch's
+    own statistics instead (batches of the recipe's training batch size), as a tutorial that never
+    switches G to inference draws its samples. Their running statistics stay as they are."""
     g = torch.Generator().manual_seed(seed)
     system.G.eval()
+    if batch_norm == "batch":
+        batch = system.recipe.batch_size
+        for bn in _batch_norms(system.G):
+            bn.train()
+            bn.momentum = 0.0  # running ← running: drawing leaves the checkpoint's statistics alone
     outputs, labels = [], []
     for i in range(0, n, batch):
         inputs = system.inputs(min(batch, n - i), g)
@@ -108,7 +133,7 @@ def measure_images(generated: torch.Tensor, name: str, dataset, opts: dict, devi
 def image_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
     """FID, IS, KID, precision/recall (evaluator, optionally Inception), class coverage, and for
     conditional recipes the evaluator's accuracy on the class each sample was asked for."""
-    images, labels = generate(system, n, sample_seed(spec["seed"]), device)
+    images, labels = generate(system, n, sample_seed(spec["seed"]), device, batch_norm=opts["batch_norm"])
     images = resized(images, EVALUATOR_SIZE)
     reference = dataset.test_images[:, None]
     evaluator_sha = evaluators.load(spec["dataset"])[1]
@@ -130,7 +155,8 @@ def image_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, d
         ref_stats = fidelity.reference_statistics(reference, spec["dataset"], REFERENCE_SPLIT, device)
         name = fidelity.metric_name("fid", fidelity.BACKBONE, QUALITY_SAMPLES, REFERENCE_SPLIT)
         for step in _snapshots(run, system):
-            snap = resized(generate(system, QUALITY_SAMPLES, sample_seed(spec["seed"]), device)[0], EVALUATOR_SIZE)
+            snap = generate(system, QUALITY_SAMPLES, sample_seed(spec["seed"]), device, batch_norm=opts["batch_norm"])
+            snap = resized(snap[0], EVALUATOR_SIZE)
             value = None
             if torch.isfinite(snap).all():
                 _, features = fidelity.evaluator_outputs(to_uint8(snap), spec["dataset"], device)
@@ -157,7 +183,7 @@ def stacked_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict,
     }
 
     def measure(count: int) -> tuple[dict, dict] | None:
-        images, _ = generate(system, count, sample_seed(spec["seed"]), device)
+        images, _ = generate(system, count, sample_seed(spec["seed"]), device, batch_norm=opts["batch_norm"])
         if not torch.isfinite(images).all():
             return None
         numbers = stacked.scores(to_uint8(images), device)
@@ -190,11 +216,12 @@ def mixture_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict,
         "modes_total": len(means),
         "high_quality_radius_std": mixture.QUALITY_STDS,
         "protocol": "PacGAN Table 1: high quality within 3 std of the nearest mean; a mode is captured "
-        "by >= 1 high-quality sample; reverse KL of nearest-mode shares against uniform",
+        "by >= 1 high-quality sample; reverse_kl: nearest-mode shares of all samples against uniform; "
+        "reverse_kl_hq (PacGAN's): nearest-mode shares of the high-quality samples against uniform",
     }
 
     def measure(count: int) -> tuple[dict, torch.Tensor]:
-        points, _ = generate(system, count, sample_seed(spec["seed"]), device)
+        points, _ = generate(system, count, sample_seed(spec["seed"]), device, batch_norm=opts["batch_norm"])
         return {**mixture.scores(points, means, std), "nonfinite": not bool(torch.isfinite(points).all())}, points
 
     numbers, scored = measure(n)
@@ -202,7 +229,7 @@ def mixture_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict,
         run.scored_scatter, scored, dataset.modes, f"{spec['recipe']['name']}, seed {spec['seed']}: the scored points"
     )  # counted as metrics.json counts them, unlike the training z's grids
     names = mixture.metric_names(n)
-    metrics = {names[k]: _entry(numbers[k], protocol) for k in ("modes", "high_quality", "reverse_kl")}
+    metrics = {names[k]: _entry(numbers[k], protocol) for k in ("modes", "high_quality", "reverse_kl", "reverse_kl_hq")}
     cover = {
         "modes_covered": numbers["modes"],
         "modes_total": numbers["modes_total"],
@@ -226,6 +253,11 @@ SCORERS = {
 }
 
 
+def check_batch_norm(mode: str) -> None:
+    if mode not in BATCH_NORM_MODES:
+        raise InvalidOption(f"--batch-norm: unknown mode {mode!r}; valid: {', '.join(BATCH_NORM_MODES)}")
+
+
 def score_run(
     run: RunDir,
     samples: int | None = None,
@@ -234,9 +266,11 @@ def score_run(
     device: torch.device = torch.device("cpu"),
     over_time: bool = True,
     data_dir: Path | None = None,
+    batch_norm: str = "running",
 ) -> dict:
     if backbone not in BACKBONES:
         raise InvalidOption(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(BACKBONES)}")
+    check_batch_norm(batch_norm)
     spec = run.read_spec()
     if spec.get("kind") == "samples":
         raise RunDirError(
@@ -249,13 +283,20 @@ def score_run(
             f"finish it with --resume before scoring"
         )
     modality = datasets.modality(spec["dataset"])
+    if batch_norm != "running" and modality in ("paired", "unpaired"):
+        raise InvalidOption(f"--batch-norm {batch_norm}: for image and point recipes; {spec['dataset']} is {modality}")
     if backbone == "inception" and modality != "gray28":
         raise InvalidOption(f"--backbone inception: only for MNIST-like images, and {spec['dataset']} is {modality}")
     n = samples or DEFAULT_SAMPLES[modality][spec["profile"]]
     dataset = datasets.load(spec["dataset"], data_dir, spec.get("direction", "AtoB"))
     system = _system(run, spec, device, dataset)
     system.G.load_state_dict(checkpoint.load(run.final_checkpoint)["system"]["G"])
-    opts = {"backbone": backbone, "inception_weights": inception_weights, "over_time": over_time}
+    opts = {
+        "backbone": backbone,
+        "inception_weights": inception_weights,
+        "over_time": over_time,
+        "batch_norm": batch_norm,
+    }
     metrics, cover, points, protocol = SCORERS[modality](run, system, spec, dataset, n, opts, device)
     numbers = diagnostics.history_numbers(diagnostics.read_history(run.history))
     if over_time:
@@ -271,6 +312,11 @@ def score_run(
         "protocol": {
             "samples": n,
             "sample_seed": sample_seed(spec["seed"]),
+            **(
+                {"g_batch_norm": batch_norm_protocol(system, batch_norm)}
+                if modality not in ("paired", "unpaired")
+                else {}
+            ),
             **protocol,
             "torch_fidelity": torch_fidelity.__version__,
             "ganbench": gan_bench.__version__,

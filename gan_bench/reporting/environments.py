@@ -1,0 +1,41 @@
+"""Which machines the runs (and a baseline) come from, and where they differ.
+
+A run's bits depend on the CPU's kernel capability (AVX2 against AVX-512 picks other kernels),
+its model, torch's thread count and torch's version. Runs of one spec from different machines
+are therefore close, not equal; report and check say so when they compare across such a change.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# env.json keys that change a run's bits, and how a note names them
+BIT_KEYS = {"cpu_capability": "CPU kernels", "cpu_model": "CPU", "torch_threads": "torch threads", "torch": "torch"}
+
+
+def of_runs(df: pd.DataFrame) -> dict[str, list]:
+    """Per key, the distinct known values among the runs (unknown ones, from old or damaged env.json, left out)."""
+    out = {}
+    for key in BIT_KEYS:
+        column = f"env.{key}"
+        if column in df:
+            out[key] = sorted({str(v) for v in df[column].dropna()})
+    return out
+
+
+def mixed(runs: dict[str, list]) -> list[str]:
+    """Notes for keys on which the runs themselves differ."""
+    return [f"runs differ in {BIT_KEYS[k]}: {', '.join(v)}" for k, v in runs.items() if len(v) > 1]
+
+
+def against(runs: dict[str, list], baseline: dict[str, list]) -> list[str]:
+    """Notes for keys on which the runs and a baseline's runs differ."""
+    notes = []
+    for key, label in BIT_KEYS.items():
+        mine, theirs = runs.get(key), baseline.get(key)
+        if mine and theirs and set(mine) != set(theirs):
+            notes.append(f"runs and baseline differ in {label}: {', '.join(mine)} against {', '.join(theirs)}")
+    return notes
+
+
+CAVEAT = "bits differ across CPU kinds, thread counts and torch versions, so values of one spec differ slightly"
