@@ -57,7 +57,9 @@ def test_run_directory_contents(tmp_path):
     } <= names
     assert "checkpoints/last.pt" not in names
     header = (run / "history.csv").read_text().splitlines()[0]
-    assert header == "step,epoch,d_loss,g_loss,d_real,d_fake,g_grad_norm,d_grad_norm"
+    assert header == (
+        "step,epoch,d_loss,g_loss,d_real,d_fake,g_grad_norm,d_grad_norm,d_loss_sd,g_loss_sd,d_real_sd,d_fake_sd"
+    )
     rows = (run / "history.csv").read_text().splitlines()[1:]
     assert [int(r.split(",")[0]) for r in rows] == [5, 10, 15, 20, 25, 30]
     assert len((run / "timing.csv").read_text().splitlines()) == 7

@@ -127,7 +127,9 @@ def test_a_failed_append_cuts_both_logs_back(tmp_path, monkeypatch, fail_on):
     log_rows(h, [1, 2])
     h.flush()
     before = {p: (tmp_path / p).read_bytes() for p in ("history.csv", "timing.csv")}
-    assert before["history.csv"] == b"step,epoch,d_loss,g_loss\n1,0.1,1.0,2.0\n2,0.2,2.0,4.0\n"
+    assert before["history.csv"] == (
+        b"step,epoch,d_loss,g_loss,d_loss_sd,g_loss_sd\n1,0.1,1.0,2.0,0.0,0.0\n2,0.2,2.0,4.0,0.0,0.0\n"
+    )
     log_rows(h, [3, 4])
     real_open = open
 
@@ -160,7 +162,9 @@ def test_resume_drops_a_row_cut_short_by_a_kill(tmp_path):
         tmp_path / "history.csv", tmp_path / "timing.csv", ("d_loss", "g_loss"), 10.0, torch.device("cpu")
     )
     resumed.resume(h.state_dict(), step=5)
-    assert (tmp_path / "history.csv").read_text() == "step,epoch,d_loss,g_loss\n1,0.1,1.0,2.0\n2,0.2,2.0,4.0\n"
+    assert (tmp_path / "history.csv").read_text() == (
+        "step,epoch,d_loss,g_loss,d_loss_sd,g_loss_sd\n1,0.1,1.0,2.0,0.0,0.0\n2,0.2,2.0,4.0,0.0,0.0\n"
+    )
     assert (tmp_path / "timing.csv").read_text().count("\n") == 3
 
 

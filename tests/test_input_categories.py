@@ -143,7 +143,7 @@ def test_a_history_cut_mid_row_never_replaces_a_good_result(scored, tmp_path):
     lines[1] = lines[1].rsplit(",", 2)[0]  # a short row in the middle: the file is damaged
     (run / "history.csv").write_text("\n".join(lines) + "\n")
     result = invoke("score", run, "--samples", 100)
-    assert result.exit_code == 2 and "history.csv: line 2 has 6 fields, not 8" in result.output
+    assert result.exit_code == 2 and "history.csv: line 2 has 10 fields, not 12" in result.output
     assert (run / "metrics.json").read_text() == before
 
 

@@ -246,7 +246,8 @@ def test_spread_is_the_sample_std_of_two_or_more_seeds_and_absent_for_one():
     )
     (table,) = tables.comparison(runs).values()
     rows = table.set_index("recipe")
-    assert rows.loc["toy-gan", "modes_2d_2500"] == "19.0 ± 2.8"  # sqrt(((21-19)^2 + (17-19)^2) / 1)
+    # std sqrt(((21-19)^2 + (17-19)^2) / 1); beside PacGAN's rows, its s.e. 2.8/√2 as well
+    assert rows.loc["toy-gan", "modes_2d_2500"] == "19.0 ± 2.8 (s.e. 2.0)"
     assert rows.loc["toy-gan", "reverse_kl_2d_2500"] == "0.510 ± 0.184"  # 0.26 / sqrt(2)
     assert rows.loc["toy-gan-pac2", "modes_2d_2500"] == "22.0 ★"
     assert rows.loc["toy-gan-pac2", "reverse_kl_2d_2500"] == "0.157 ★"
@@ -271,4 +272,4 @@ def test_each_table_shows_only_the_metrics_its_runs_have():
     )
     shown = {keys[1]: list(t.columns) for keys, t in tables.comparison(runs).items()}
     assert shown["mnist"] == ["recipe", "n", "fid_lenet_10k_test", "modes_covered", "verdicts", "backbone"]
-    assert shown["grid"] == ["recipe", "n", "modes_2d_2500", "verdicts"]
+    assert shown["grid"] == ["recipe", "n", "modes_2d_2500", "verdicts", "vs published"]

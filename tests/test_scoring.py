@@ -66,7 +66,7 @@ def test_single_class_set_is_mode_collapse(mnist):
         "g_grad_ratio": 0.5,
         "d_loss_cv": 0.1,
         "g_loss_cv": 0.1,
-        "d_fake_swing": 0.1,
+        "d_fake_sd": 0.1,
     }
     assert diagnostics.verdict(numbers, cover)[0] == "mode-collapse"
 

@@ -1,13 +1,27 @@
 """Convergence diagnostics from history.csv, and the verdict.
 
-Rules (first match wins), over the last WINDOW share of history rows:
+Every spread is per step: history rows carry each interval's mean and, for d_loss, g_loss,
+D(x) and D(G(z)), its per-step standard deviation (``<name>_sd``), which together give the
+per-step mean and variance over the window whatever the logging interval. (History from before
+those columns falls back to the spread of the row means, and says so.)
+
+D's outputs are read against the run's own targets: ``fake`` (0) and ``real`` (1, or the
+recipe's smoothed ``real_label`` such as keras-mlp's 0.9); least-squares D outputs (cyclegan)
+are scores, not probabilities, on the same targets. Thresholds are shares of the target gap.
+
+Rules (first match wins), over the last WINDOW share of the run's steps:
 1. ``diverged``: any NaN or inf in history (or in the generated samples).
-2. ``mode-collapse``: the evaluator finds fewer than COLLAPSE_MIN_MODES of the classes covered.
-3. ``vanishing-gradient`` (D dominates): mean D(G(z)) < D_FAKE_DOMINATED and either mean D(x) >
-   D_REAL_DOMINATING or G's gradient norm fell below GRAD_COLLAPSE of its peak.
-4. ``oscillating``: the losses swing: the coefficient of variation of d_loss or g_loss over the
-   window exceeds OSCILLATION_CV, or D(G(z)) spans more than D_FAKE_SWING within it.
-5. ``converged``: none of the above.
+2. ``still-improving``: fewer than COLLAPSE_MIN_MODES of the classes (or modes) are covered, but
+   coverage rose between the last two scored snapshots: too short to call it collapse.
+3. ``mode-collapse``: fewer than COLLAPSE_MIN_MODES of the classes (or modes) are covered.
+4. ``vanishing-gradient``: D wins (mean D(G(z)) within DOMINATED of the fake target) **and** G's
+   gradient norm fell below GRAD_COLLAPSE of its peak. A dominant D alone does not starve G
+   under the non-saturating loss.
+5. ``d-dominant``: D wins (as in 4) with D(x) within DOMINATED of the real target, while G's
+   gradient is still alive.
+6. ``oscillating``: the per-step coefficient of variation of d_loss or g_loss exceeds
+   OSCILLATION_CV, or D(G(z))'s per-step standard deviation exceeds D_FAKE_SPREAD of the gap.
+7. ``converged``: none of the above.
 """
 
 from __future__ import annotations
@@ -21,22 +35,48 @@ import pandas as pd
 
 WINDOW = 0.2
 COLLAPSE_MIN_MODES = 0.8  # share of the classes
-D_FAKE_DOMINATED = 0.05
-D_REAL_DOMINATING = 0.95
+DOMINATED = 0.05  # share of the target gap
 GRAD_COLLAPSE = 0.01
 OSCILLATION_CV = 0.5
-D_FAKE_SWING = 0.5
+D_FAKE_SPREAD = 0.15  # share of the target gap; a 0.05 <-> 0.55 square wave has 0.25
 RULES = {
     "window": WINDOW,
     "collapse_min_modes": COLLAPSE_MIN_MODES,
-    "d_fake_dominated": D_FAKE_DOMINATED,
-    "d_real_dominating": D_REAL_DOMINATING,
+    "dominated_share_of_gap": DOMINATED,
     "grad_collapse": GRAD_COLLAPSE,
     "oscillation_cv": OSCILLATION_CV,
-    "d_fake_swing": D_FAKE_SWING,
+    "d_fake_spread_share_of_gap": D_FAKE_SPREAD,
+    "cadence": "per step",
 }
 # "no-history": samples scored without a training run (`score --input`), where only coverage applies.
-VERDICTS = ("converged", "oscillating", "vanishing-gradient", "mode-collapse", "diverged", "no-history")
+VERDICTS = (
+    "converged",
+    "oscillating",
+    "d-dominant",
+    "vanishing-gradient",
+    "still-improving",
+    "mode-collapse",
+    "diverged",
+    "no-history",
+)
+SD = "_sd"
+
+
+def targets(recipe: dict) -> tuple[float, float]:
+    """(fake, real) targets of D's outputs for a recipe as spec.json records it."""
+    return 0.0, float(recipe.get("real_label", 1.0))
+
+
+def _per_step(window: pd.DataFrame, col: str) -> tuple[float, float]:
+    """(mean, standard deviation) per step over the window's rows, weighting each row by the steps
+    it covers. Rows with ``<col>_sd`` give the exact per-step spread; without it, that of the means."""
+    weights = window["_span"].to_numpy(dtype=float)
+    means = window[col].to_numpy(dtype=float)
+    total = weights.sum()
+    mean = float((weights * means).sum() / total)
+    within = window[col + SD].to_numpy(dtype=float) ** 2 if col + SD in window else 0.0
+    second = float((weights * (within + means * means)).sum() / total)
+    return mean, math.sqrt(max(second - mean * mean, 0.0))
 
 
 def _finite(x: float) -> float | None:
@@ -44,37 +84,48 @@ def _finite(x: float) -> float | None:
 
 
 def history_numbers(history: pd.DataFrame) -> dict:
-    """The numbers behind the verdict, from the history rows."""
+    """The numbers behind the verdict, from the history rows, per step over the last WINDOW of steps."""
     values = history.drop(columns=["step", "epoch"])
     nonfinite = ~values.apply(lambda c: c.map(math.isfinite)).all(axis=1)
     first_bad = history.loc[nonfinite, "step"]
-    good = history[~nonfinite]
-    window = good.tail(max(1, math.ceil(len(good) * WINDOW)))
+    good = history[~nonfinite].copy()
+    good["_span"] = good["step"].diff().fillna(good["step"]).clip(lower=1)  # steps each row covers
+    if len(good):
+        last = good["step"].iloc[-1]
+        window = good[good["step"] > last - math.ceil(last * WINDOW)]
+        window = window if len(window) else good.tail(1)
+    else:
+        window = good
+    stats = {
+        c: (_per_step(window, c) if len(window) else (math.nan, math.nan))
+        for c in ("d_loss", "g_loss", "d_real", "d_fake")
+    }
 
     def cv(col: str) -> float:
-        if window.empty:  # no finite row: no spread to speak of
-            return float("nan")
-        mean = window[col].abs().mean()
-        return float(window[col].std(ddof=0) / mean) if mean > 0 else 0.0
+        mean, sd = stats[col]
+        return sd / abs(mean) if mean else 0.0
 
     peak = good["g_grad_norm"].max() if len(good) else float("nan")
+    grad_window = (
+        float((window["g_grad_norm"] * window["_span"]).sum() / window["_span"].sum()) if len(window) else math.nan
+    )
+    d_real, d_fake = stats["d_real"][0], stats["d_fake"][0]
     return {
         "rows": int(len(history)),
         "window_rows": int(len(window)),
         "window_from_step": int(window["step"].iloc[0]) if len(window) else None,
+        "cadence": "per step" if "d_fake" + SD in history else "logged rows (history without per-step spreads)",
         "nonfinite": bool(nonfinite.any()),
         "first_nonfinite_step": int(first_bad.iloc[0]) if len(first_bad) else None,
-        "d_real_mean": _finite(window["d_real"].mean()),
-        "d_fake_mean": _finite(window["d_fake"].mean()),
-        "equilibrium_gap": _finite(abs(window["d_real"].mean() - 0.5) + abs(window["d_fake"].mean() - 0.5)),
+        "d_real_mean": _finite(d_real),
+        "d_fake_mean": _finite(d_fake),
+        "equilibrium_gap": _finite(abs(d_real - 0.5) + abs(d_fake - 0.5)),
         "d_loss_cv": _finite(cv("d_loss")),
         "g_loss_cv": _finite(cv("g_loss")),
-        "d_loss_amplitude": _finite(window["d_loss"].max() - window["d_loss"].min()),
-        "g_loss_amplitude": _finite(window["g_loss"].max() - window["g_loss"].min()),
-        "d_fake_swing": _finite(window["d_fake"].max() - window["d_fake"].min()),
-        "g_grad_norm_window": _finite(window["g_grad_norm"].mean()),
+        "d_fake_sd": _finite(stats["d_fake"][1]),
+        "g_grad_norm_window": _finite(grad_window),
         "g_grad_norm_peak": _finite(peak),
-        "g_grad_ratio": _finite(window["g_grad_norm"].mean() / peak) if peak and peak > 0 else None,
+        "g_grad_ratio": _finite(grad_window / peak) if peak and peak > 0 else None,
     }
 
 
@@ -107,8 +158,20 @@ def read_history(path: Path) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text), dtype=float).astype({"step": int})
 
 
-def verdict(numbers: dict, coverage: dict | None) -> tuple[str, str]:
-    """(verdict, the rule that decided it)."""
+def _coverage_rising(numbers: dict) -> tuple[float, float] | None:
+    """(before, last) mode counts of the last two scored snapshots when coverage was still rising."""
+    counts = [
+        next((v for k, v in point.items() if k == "modes_covered" or k.startswith("modes_")), None)
+        for point in numbers.get("quality_over_time") or []
+    ]
+    counts = [c for c in counts if c is not None]
+    if len(counts) >= 2 and counts[-1] > counts[-2]:
+        return counts[-2], counts[-1]
+    return None
+
+
+def verdict(numbers: dict, coverage: dict | None, target: tuple[float, float] = (0.0, 1.0)) -> tuple[str, str]:
+    """(verdict, the rule that decided it); ``target``: D's (fake, real) targets (``targets``)."""
     if numbers["nonfinite"]:
         return "diverged", f"non-finite values from step {numbers['first_nonfinite_step']}"
     if coverage is not None and coverage.get("nonfinite_samples"):
@@ -118,18 +181,29 @@ def verdict(numbers: dict, coverage: dict | None) -> tuple[str, str]:
         and coverage.get("modes_total")
         and coverage["modes_covered"] < COLLAPSE_MIN_MODES * coverage["modes_total"]
     ):
-        return "mode-collapse", f"{coverage['modes_covered']} of {coverage['modes_total']} classes covered"
+        covered = f"{coverage['modes_covered']} of {coverage['modes_total']} classes covered"
+        rising = _coverage_rising(numbers)
+        if rising is not None:
+            return (
+                "still-improving",
+                f"{covered}, still rising ({rising[0]:g} then {rising[1]:g} at the last snapshots)",
+            )
+        return "mode-collapse", covered
+    fake, real = target
+    gap = abs(real - fake)
     d_fake, d_real, ratio = numbers["d_fake_mean"], numbers["d_real_mean"], numbers["g_grad_ratio"]
-    if (
-        d_fake is not None
-        and d_fake < D_FAKE_DOMINATED
-        and ((d_real is not None and d_real > D_REAL_DOMINATING) or (ratio is not None and ratio < GRAD_COLLAPSE))
-    ):
+    wins = d_fake is not None and d_fake < fake + DOMINATED * gap
+    if wins and ratio is not None and ratio < GRAD_COLLAPSE:
         return "vanishing-gradient", (
-            f"mean D(G(z)) {_shown(d_fake)} with D(x) {_shown(d_real)}, G grad ratio {_shown(ratio)}"
+            f"mean D(G(z)) {_shown(d_fake)} (fake target {fake:g}), G's gradient at {_shown(ratio)} of its peak"
+        )
+    if wins and d_real is not None and d_real > real - DOMINATED * gap:
+        return "d-dominant", (
+            f"mean D(G(z)) {_shown(d_fake)}, D(x) {_shown(d_real)} (targets {fake:g}/{real:g}); "
+            f"G's gradient alive at {_shown(ratio)} of its peak"
         )
     cvs = [c for c in (numbers["d_loss_cv"], numbers["g_loss_cv"]) if c is not None]
-    swing = numbers["d_fake_swing"] or 0.0
-    if (cvs and max(cvs) > OSCILLATION_CV) or swing > D_FAKE_SWING:
-        return "oscillating", f"loss CV {max(cvs or [0]):.3g}, D(G(z)) swing {swing:.3g}"
+    spread = numbers.get("d_fake_sd") or 0.0
+    if (cvs and max(cvs) > OSCILLATION_CV) or spread > D_FAKE_SPREAD * gap:
+        return "oscillating", f"per-step loss CV {max(cvs or [0]):.3g}, D(G(z)) per-step std {spread:.3g}"
     return "converged", "no failure rule matched"

@@ -157,11 +157,12 @@ def image_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, d
         for step in _snapshots(run, system):
             snap = generate(system, QUALITY_SAMPLES, sample_seed(spec["seed"]), device, batch_norm=opts["batch_norm"])
             snap = resized(snap[0], EVALUATOR_SIZE)
-            value = None
+            value, covered = None, None
             if torch.isfinite(snap).all():
-                _, features = fidelity.evaluator_outputs(to_uint8(snap), spec["dataset"], device)
+                logits, features = fidelity.evaluator_outputs(to_uint8(snap), spec["dataset"], device)
                 value = fidelity.fid_between(fidelity.fid_statistics(features), ref_stats)
-            points.append({"step": step, name: value})
+                covered = coverage_mod.coverage(logits, dataset.test_labels)["modes_covered"]
+            points.append({"step": step, name: value, "modes_covered": covered})
     protocol = {
         "reference_split": REFERENCE_SPLIT,
         "reference_samples": len(reference),
@@ -301,7 +302,7 @@ def score_run(
     numbers = diagnostics.history_numbers(diagnostics.read_history(run.history))
     if over_time:
         numbers["quality_over_time"] = points
-    verdict, reason = diagnostics.verdict(numbers, cover)
+    verdict, reason = diagnostics.verdict(numbers, cover, diagnostics.targets(spec["recipe"]))
     result = {
         "format": METRICS_FORMAT,
         "spec_hash": spec["spec_hash"],

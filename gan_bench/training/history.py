@@ -3,6 +3,11 @@
 The inner loop only adds each step's scalar vector to a device accumulator. At a log step the
 mean over the interval is stacked on a device list; ``flush`` moves all pending rows to the
 host at once (one sync) and appends them to the CSV files.
+
+For the scalars the verdict reads (MOMENTS), the accumulator also keeps the sum of squares, and
+each row carries ``<name>_sd``: the per-step standard deviation within the interval. With the
+row's mean it gives the per-step variance over any window of rows, so the diagnostics see the
+same swing whatever the logging interval (metrics/diagnostics.py).
 """
 
 from __future__ import annotations
@@ -22,13 +27,20 @@ def _fmt(value: float) -> str:
     return repr(float(value))
 
 
+MOMENTS = ("d_loss", "g_loss", "d_real", "d_fake")  # the required scalars the verdict reads
+SD = "_sd"
+
+
 class History:
     def __init__(
         self, path: Path, timing_path: Path, columns: tuple[str, ...], steps_per_epoch: float, device: torch.device
     ):
         self.path, self.timing_path = Path(path), Path(timing_path)
         self.columns, self.steps_per_epoch = columns, steps_per_epoch
+        self.moments = [c for c in MOMENTS if c in columns]
+        self.moment_index = torch.tensor([columns.index(c) for c in self.moments], dtype=torch.long, device=device)
         self.sum = torch.zeros(len(columns), device=device)
+        self.sumsq = torch.zeros(len(self.moments), device=device)
         self.count = 0
         self.pending: list[tuple[int, torch.Tensor, float]] = []
         self.elapsed_before = 0.0  # wall time this run spent before it was last resumed
@@ -37,7 +49,7 @@ class History:
         self.checked = False
 
     def header(self) -> list[str]:
-        return ["step", "epoch", *self.columns]
+        return ["step", "epoch", *self.columns, *(c + SD for c in self.moments)]
 
     def start(self) -> None:
         atomic.write_text(self.path, ",".join(self.header()) + "\n")
@@ -55,12 +67,23 @@ class History:
 
     def add(self, outputs: dict[str, torch.Tensor] | torch.Tensor) -> None:
         """Accumulate one step: its named scalars, or a row already in column order."""
-        self.sum += self.row(outputs) if isinstance(outputs, dict) else outputs
+        row = self.row(outputs) if isinstance(outputs, dict) else outputs
+        self.sum += row
+        if self.moments:
+            picked = row.index_select(0, self.moment_index)
+            self.sumsq += picked * picked
         self.count += 1
 
     def log(self, step: int) -> None:
-        self.pending.append((step, self.sum / self.count, self.wall_time()))
+        mean = self.sum / self.count
+        row = mean
+        if self.moments:
+            picked = mean.index_select(0, self.moment_index)
+            sd = (self.sumsq / self.count - picked * picked).clamp_min(0).sqrt()  # E[x²] − E[x]², never < 0
+            row = torch.cat([mean, sd])
+        self.pending.append((step, row, self.wall_time()))
         self.sum = torch.zeros_like(self.sum)
+        self.sumsq = torch.zeros_like(self.sumsq)
         self.count = 0
 
     def wall_time(self) -> float:
@@ -81,13 +104,18 @@ class History:
 
     # -- resume ---------------------------------------------------------------------------
     def state_dict(self) -> dict:
-        return {"sum": self.sum.cpu(), "count": self.count, "wall_time": self.wall_time()}
+        return {"sum": self.sum.cpu(), "sumsq": self.sumsq.cpu(), "count": self.count, "wall_time": self.wall_time()}
 
     def resume(self, state: dict, step: int) -> None:
         """Keep the rows up to ``step`` (later ones came after the checkpoint) and the accumulator. A
         last line without its newline was cut short by a kill mid-append and is dropped."""
         self.sum = state["sum"].to(self.sum.device)
         self.count = state["count"]
+        if "sumsq" in state:
+            self.sumsq = state["sumsq"].to(self.sumsq.device)
+        else:  # a run begun before rows carried per-step spreads: it goes on without them
+            self.moments = []
+            self.sumsq = self.sumsq[:0]
         self.elapsed_before = state["wall_time"]
         self.started = time.perf_counter()
         for path in (self.path, self.timing_path):
