@@ -5,7 +5,7 @@ from __future__ import annotations
 # {comparison: {loop name: images per second}}, filled by the benchmarks in this folder.
 RATES: dict[str, dict[str, float]] = {}
 # The loop each comparison's ratio is taken against.
-BASELINE = {"textbook": "textbook loop", "seeds": "3 seeds one after another"}
+BASELINE = {"textbook": "textbook loop", "seeds": "3 seeds one after another", "jobs": "--jobs 1"}
 
 
 def record(benchmark, comparison: str, loop: str, images: int) -> float:

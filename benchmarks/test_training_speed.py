@@ -12,6 +12,7 @@ Run: pytest benchmarks/test_training_speed.py --benchmark-only
 from __future__ import annotations
 
 import itertools
+import os
 import statistics
 import time
 
@@ -33,9 +34,12 @@ from gan_bench.variants import get_recipe
 DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 # Steps per round: a few seconds of training each on a 2-core CPU; three times more on CUDA, where a
 # step is faster and a round of the CPU's length would time mostly setup.
-SCALE = 3 if DEVICE.type == "cuda" else 1
-STEPS = {name: SCALE * steps for name, steps in {"tf-mlp": 600, "torch-mlp": 118, "dcgan-mnist": 12}.items()}
-ROUNDS = 3
+# GANBENCH_BENCH_SCALE shrinks every length (benchmarks/gpu_check.py --cpu-dry-run sets 0.05).
+SCALE = (3 if DEVICE.type == "cuda" else 1) * float(os.environ.get("GANBENCH_BENCH_SCALE", "1"))
+STEPS = {
+    name: max(2, round(SCALE * steps)) for name, steps in {"tf-mlp": 600, "torch-mlp": 118, "dcgan-mnist": 12}.items()
+}
+ROUNDS = int(os.environ.get("GANBENCH_BENCH_ROUNDS", "3"))
 GRAPH = [False, True] if DEVICE.type == "cuda" else [False]  # --cuda-graph needs CUDA
 _fresh = itertools.count()
 
@@ -89,7 +93,7 @@ def test_textbook(benchmark, recipe, torchvision_root):
     record(benchmark, f"{recipe} ({DEVICE.type})", "textbook loop", images)
 
 
-SEED_STEPS = {name: SCALE * steps for name, steps in {"tf-mlp": 400, "torch-mlp": 60}.items()}
+SEED_STEPS = {name: max(2, round(SCALE * steps)) for name, steps in {"tf-mlp": 400, "torch-mlp": 60}.items()}
 SEQUENTIAL, BATCHED = "3 seeds one after another", "3 seeds batched (--batch-seeds 3)"
 
 

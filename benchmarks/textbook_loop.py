@@ -41,7 +41,7 @@ def textbook_loop(recipe_name: str, steps: int, device: torch.device, root: Path
             if flat:
                 x = x.view(len(x), -1)
             scalars = system.train_step((x,), noise)
-            _ = [v.item() for v in scalars]  # the textbook logs each loss with .item() every step
+            _ = [v.item() for v in scalars.values()]  # the textbook logs each loss with .item() every step
             done, images = done + 1, images + len(x)
             if done == steps:
                 break

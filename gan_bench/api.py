@@ -119,6 +119,7 @@ def _plan_options(options: dict) -> dict:
         "direction",
         "compile",
         "cuda_graph",
+        "jobs",
     )
     unknown = sorted(set(options) - set(known))
     if unknown:
@@ -141,6 +142,7 @@ def run_suite(
     direction: str | None = None,
     compile: bool = False,
     cuda_graph: bool = False,
+    jobs: int = 1,
     samples: int | None = None,
     backbone: str = defaults.BACKBONE,
     inception_weights: PathLike | None = None,
@@ -150,7 +152,9 @@ def run_suite(
     """Train every recipe × seed of a suite (a name or a TOML path), scoring each run as it finishes.
 
     ``resume`` names a previous output folder (under results/runs/, or a path): complete runs are
-    skipped, interrupted ones continue. Returns the plan and one :class:`RunResult` per run."""
+    skipped, interrupted ones continue. ``jobs`` N > 1 trains N runs at once, each in its own
+    worker process (on CPU with cores // N torch threads each). Returns the plan and one
+    :class:`RunResult` per run."""
     p = plan_suite(
         suite,
         recipes=list(recipes) if recipes is not None else None,
@@ -165,6 +169,7 @@ def run_suite(
         direction=direction,
         compile=compile,
         cuda_graph=cuda_graph,
+        jobs=jobs,
     )
     return execute_plan(
         p, samples=samples, backbone=backbone, inception_weights=inception_weights, data_dir=data_dir, progress=progress
@@ -221,6 +226,18 @@ def execute_plan(
                 p.resume,
                 reporter,
                 p.address,
+                data_dir,
+                {"samples": samples, "backbone": backbone, "inception_weights": weights},
+            )
+        elif p.jobs > 1:
+            from gan_bench.executors import processes
+
+            results = processes.run_all(
+                p.specs,
+                p.root,
+                p.resume,
+                reporter,
+                p.jobs,
                 data_dir,
                 {"samples": samples, "backbone": backbone, "inception_weights": weights},
             )

@@ -165,6 +165,12 @@ def run(
     backbone: str = Backbone,
     inception_weights: Optional[Path] = InceptionWeights,
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan (runs, profile, device, steps) and exit."),
+    jobs: int = typer.Option(
+        1,
+        "--jobs",
+        help="Train N runs at once, each in its own worker process (CPU: cores/N torch threads each, "
+        "recorded in env.json; CUDA: the runs share the device).",
+    ),
 ) -> None:
     """Train every recipe x seed of a suite, scoring each run as it finishes."""
     p = api.plan(
@@ -181,6 +187,7 @@ def run(
         direction=direction,
         compile=compile,
         cuda_graph=cuda_graph,
+        jobs=jobs,
     )
     print_plan(p)
     if dry_run:

@@ -38,6 +38,7 @@ class Plan:
     address: str | None
     batch_seeds: int
     suite_hash: str
+    jobs: int = 1
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -87,6 +88,7 @@ def plan_suite(
     direction: str | None = None,
     compile: bool = False,
     cuda_graph: bool = False,
+    jobs: int = 1,
 ) -> Plan:
     """Validate a suite run's arguments and settle its runs; writes nothing."""
     s = load_suite(suite)
@@ -114,6 +116,12 @@ def plan_suite(
         raise InvalidOption(f"--recipes: expected distinct recipe names, got {recipes}")
     if batch_seeds < 1:
         raise InvalidOption(f"--batch-seeds: expected a positive integer, got {batch_seeds}")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise InvalidOption(f"--jobs: expected a positive integer, got {jobs!r}")
+    if jobs > 1 and batch_seeds > 1:
+        raise InvalidOption("--jobs and --batch-seeds: choose one way to train several runs at once")
+    if jobs > 1 and executor == "ray":
+        raise InvalidOption("--jobs: applies to --executor local; Ray schedules its own tasks")
     dev = devices.resolve(device)
     chosen, why = choose_profile(profile, dev, s.profile)
     specs = s.expand(chosen, dev.type, recipes, seeds)
@@ -158,5 +166,6 @@ def plan_suite(
         address=address,
         batch_seeds=batch_seeds,
         suite_hash=suite_hash,
+        jobs=jobs,
         notes=notes,
     )

@@ -23,6 +23,7 @@ class Reporter:
 
     def run_started(self, label: str, total: int, done: int, runs: int = 1) -> None: ...
     def advance(self) -> None: ...
+    def suite_advance(self, steps: int) -> None: ...  # steps of runs shown elsewhere (other workers)
     def run_skipped(self, label: str, steps: int) -> None: ...
     def losses(self, values: dict) -> None: ...
     def run_finished(self, label: str, summary: str) -> None: ...
@@ -72,6 +73,9 @@ class RichReporter(Reporter):
     def run_skipped(self, label, steps):
         self._suite(steps)
 
+    def suite_advance(self, steps):
+        self._suite(steps)
+
     def losses(self, values):
         self.progress.update(self.task, losses=_losses(values))
 
@@ -107,6 +111,10 @@ class QuietReporter(Reporter):
 
     def run_skipped(self, label, steps):
         self.counted += steps
+
+    def suite_advance(self, steps):
+        self.counted += steps
+        self.timed += steps
 
     def run_finished(self, label, summary):
         self.console.print(f"{label}: done. {summary}")

@@ -24,6 +24,18 @@ class Interrupted(Exception):
         self.step, self.checkpoint = step, checkpoint
 
 
+class SuiteInterrupted(Interrupted):
+    """Runs of a suite stopped on a signal (``run --jobs``): each in training wrote a checkpoint."""
+
+    def __init__(self, finished: int, runs: int):
+        Exception.__init__(
+            self,
+            f"interrupted: {finished} of {runs} runs finished; every run in training wrote a checkpoint; "
+            f"re-run the same command with --resume to complete the rest",
+        )
+        self.step, self.checkpoint = None, None
+
+
 class StopFlag:
     def __init__(self) -> None:
         self.signal: int | None = None

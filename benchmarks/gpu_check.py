@@ -1,0 +1,296 @@
+"""One prepared device check: everything a short GPU loan should measure, in one go, into a folder.
+
+    python benchmarks/gpu_check.py OUT [--cpu-dry-run] [--budget-s 480]
+
+Sections, each timed and recorded even when it fails:
+1. ``cuda_tests``: the CUDA tests (CUDA graphs, batched seeds), as JUnit counts.
+2. ``training``: benchmarks/test_training_speed.py: the engine against the textbook loop, eager
+   and graphed, on tf-mlp, torch-mlp and dcgan-mnist, and batched seeds (images per second).
+3. ``toy_step``: toy-gan on the ring, eager and with --cuda-graph (steps per second), and what
+   that makes of a 400,000-step run and of the 12 full-protocol runs.
+4. ``mnist_suite``: ``ganbench run --suite mnist --profile full --jobs J --cuda-graph``, scoring
+   included, stopped (SIGTERM: checkpoints, exit 130) when the budget runs out; the total is then
+   projected from the measured step rates and said to be a projection.
+
+It writes OUT/gpu_check.json and OUT/gpu_check.md. ``--cpu-dry-run`` runs the same code on CPU
+with small sizes (the smoke profile, a short budget) so the script is known to work before a
+device is started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import re
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {  # issue targets on one H100/H200
+    "mnist_suite_s": 600,
+    "graphed_tf_mlp_speedup": 10.0,
+    "toy_run_400k_s": 900,
+    "toy_full_protocol_12_runs_s": 1800,
+}
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "gan_bench", *args]
+
+
+def cuda_tests(out: Path, dry: bool) -> dict:
+    xml = out / "cuda_tests.xml"
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={xml}",
+         "tests/test_cuda_graph.py", "-m", "not slow" if dry else "slow or not slow"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    suite = ET.parse(xml).getroot()
+    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    counts = {k: int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped")}
+    counts["passed"] = counts["tests"] - counts["failures"] - counts["errors"] - counts["skipped"]
+    return counts
+
+
+def training(out: Path, dry: bool, budget_s: float) -> dict:
+    report = out / "training_benchmarks.json"
+    env = {**os.environ, **({"GANBENCH_BENCH_SCALE": "0.05", "GANBENCH_BENCH_ROUNDS": "1"} if dry else {})}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "benchmarks/test_training_speed.py",
+            "--benchmark-only",
+            f"--benchmark-json={report}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=max(budget_s, 10),
+    )  # fmt: skip  (a timeout is recorded as the section's failure; the sections before it are kept)
+    (out / "training_benchmarks.txt").write_text(done.stdout[-20000:] + done.stderr[-5000:])
+    rates = {}
+    if report.is_file():
+        for b in json.loads(report.read_text())["benchmarks"]:
+            if "images_per_s" in b.get("extra_info", {}):
+                rates[b["name"]] = b["extra_info"]["images_per_s"]
+    return {"returncode": done.returncode, "images_per_s": rates}
+
+
+def _trained_rate(recipe: str, dataset: str, steps: int, device: str, graph: bool, folder: Path) -> float:
+    """Steps per second of the training loop itself (set-up left out), from the run's summary."""
+    import gan_bench as gb
+
+    result = gb.train(recipe, dataset, steps=steps, out=folder, device=device, cuda_graph=graph, profile="full")
+    match = re.search(r"(\d+) steps in ([\d.]+)s", result.summary)
+    return int(match.group(1)) / float(match.group(2))
+
+
+def toy_step(out: Path, dry: bool, device: str) -> dict:
+    steps = 300 if dry else 20_000
+    rates = {"eager": _trained_rate("toy-gan", "ring", steps, device, False, out / "toy-eager")}
+    if device == "cuda":
+        rates["graphed"] = _trained_rate("toy-gan", "ring", steps, device, True, out / "toy-graphed")
+    best = max(rates.values())
+    return {
+        "steps": steps,
+        "steps_per_s": rates,
+        "graphed_speedup": rates["graphed"] / rates["eager"] if "graphed" in rates else None,
+        "projected_400k_run_s": 400_000 / best,
+        "projected_12_runs_one_at_a_time_s": 12 * 400_000 / best,
+    }
+
+
+def _progress(run: Path) -> dict:
+    """Steps done, training seconds, scoring seconds and state of one run directory."""
+    steps, seconds = 0, 0.0
+    if (run / "timing.csv").is_file():
+        rows = list(csv.reader((run / "timing.csv").read_text().splitlines()))[1:]
+        if rows and len(rows[-1]) == 2:
+            steps, seconds = int(rows[-1][0]), float(rows[-1][1])
+    spec = json.loads((run / "spec.json").read_text()) if (run / "spec.json").is_file() else {}
+    final, metrics = run / "checkpoints" / "final.pt", run / "metrics.json"
+    return {
+        "recipe": spec.get("recipe", {}).get("name"),
+        "steps": steps,
+        "total": spec.get("schedule", {}).get("steps"),
+        "train_s": seconds,
+        "finished": final.is_file(),
+        "scored": metrics.is_file(),
+        "score_s": metrics.stat().st_mtime - final.stat().st_mtime if metrics.is_file() and final.is_file() else None,
+    }
+
+
+def projection(planned: dict[str, int], runs: dict, jobs: int, elapsed: float) -> float | None:
+    """The suite's total wall time: what ran, plus every unfinished run's remaining steps at its
+    recipe's measured step rate (the mean rate of all recipes for one not yet begun) and the mean
+    scoring time, shared among ``jobs`` workers. ``planned``: steps per "recipe/seed-n"."""
+    by_recipe: dict[str, list[float]] = {}
+    for r in runs.values():
+        if r["train_s"] > 0 and r["steps"]:
+            by_recipe.setdefault(r["recipe"], []).append(r["steps"] / r["train_s"])
+    if not by_recipe:
+        return None
+    mean_rate = sum(sum(v) / len(v) for v in by_recipe.values()) / len(by_recipe)
+    scoring = [r["score_s"] for r in runs.values() if r["score_s"] is not None]
+    score_s = sum(scoring) / len(scoring) if scoring else 0.0
+    remaining = 0.0
+    for key, total in planned.items():
+        r = runs.get(key)
+        if r is not None and r["scored"]:
+            continue
+        rates = by_recipe.get(key.split("/")[0])
+        rate = sum(rates) / len(rates) if rates else mean_rate
+        remaining += (total - (r["steps"] if r else 0)) / rate + score_s
+    return elapsed + remaining / jobs
+
+
+def mnist_suite(out: Path, dry: bool, device: str, jobs: int, budget_s: float) -> dict:
+    folder = out / "mnist"
+    args = ["run", "--suite", "mnist", "--profile", "smoke" if dry else "full", "--device", device]
+    args += ["--jobs", str(jobs), "--out", str(folder), "--quiet"] + (["--cuda-graph"] if device == "cuda" else [])
+    plan = subprocess.run(_cli(*args, "--dry-run"), cwd=ROOT, capture_output=True, text=True)
+    planned = {
+        f"{m.group(1)}/seed-{m.group(2)}": int(m.group(3).replace(",", ""))
+        for m in re.finditer(r"^(\S+) seed (\d+)\s+\S+\s+([\d,]+) steps  spec", plan.stdout, re.M)
+    }
+    began = time.monotonic()
+    log = (out / "mnist_suite.log").open("w")
+    proc = subprocess.Popen(_cli(*args), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        proc.wait(timeout=max(budget_s, 1))
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGTERM)  # every run in training checkpoints and stops
+        proc.wait(timeout=120)
+    elapsed = time.monotonic() - began
+    runs = {str(p.relative_to(folder)): _progress(p) for p in sorted(folder.glob("*/seed-*"))}
+    result = {
+        "command": "ganbench " + " ".join(args),
+        "returncode": proc.returncode,
+        "elapsed_s": elapsed,
+        "runs_total": len(planned),
+        "runs_finished": sum(r["finished"] for r in runs.values()),
+        "runs_scored": sum(r["scored"] for r in runs.values()),
+        "steps_total": sum(planned.values()),
+        "steps_done": sum(r["steps"] for r in runs.values()),
+        "runs": runs,
+    }
+    if proc.returncode == 0:
+        result["total_s"], result["total_is"] = elapsed, "measured"
+    else:
+        total = projection(planned, runs, jobs, elapsed)
+        if total is not None:
+            result["total_s"] = total
+            result["total_is"] = "projected from the measured per-recipe step rates and scoring times"
+    return result
+
+
+def markdown(summary: dict) -> str:
+    env, s = summary["environment"], summary["sections"]
+    lines = [
+        "# ganbench device check",
+        "",
+        f"Device: {env['device_name']} · torch {env['torch']} · CUDA {env['cuda']} · "
+        f"{'CPU dry run' if summary['dry_run'] else 'full check'} · {summary['seconds']:.0f} s in all",
+        "",
+        "| section | result | seconds |",
+        "|---|---|---|",
+    ]
+    for name, entry in s.items():
+        if entry["status"] != "ok":
+            shown = f"FAILED: {entry['error']}"
+        elif name == "cuda_tests":
+            v = entry["value"]
+            shown = f"{v['passed']} passed, {v['skipped']} skipped, {v['failures'] + v['errors']} failed"
+        elif name == "training":
+            shown = "; ".join(f"{k}: {v:,.0f} img/s" for k, v in entry["value"]["images_per_s"].items()) or "no rates"
+        elif name == "toy_step":
+            v = entry["value"]
+            shown = ", ".join(f"{k} {r:,.0f} steps/s" for k, r in v["steps_per_s"].items())
+            shown += f"; 400k-step run ≈ {v['projected_400k_run_s']:,.0f} s (target ≤ {TARGETS['toy_run_400k_s']})"
+        else:
+            v = entry["value"]
+            total = f"{v['total_s']:,.0f} s ({v['total_is']})" if "total_s" in v else "no rate measured"
+            shown = (
+                f"{v['runs_finished']}/{v['runs_total']} runs finished, {v['runs_scored']} scored, "
+                f"{v['steps_done']:,}/{v['steps_total']:,} steps; total {total} (target ≤ {TARGETS['mnist_suite_s']} s)"
+            )
+        lines.append(f"| {name} | {shown} | {entry['seconds']:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--cpu-dry-run", action="store_true", help="small sizes on CPU, to test the script")
+    parser.add_argument("--budget-s", type=float, default=480.0, help="the whole check's wall-clock budget")
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="--jobs for the mnist suite (default: 8 on CUDA, 2 on CPU)"
+    )
+    a = parser.parse_args()
+    import torch
+
+    import gan_bench
+    from gan_bench.rundir.repro import cpu_name
+
+    dry = a.cpu_dry_run
+    device = "cpu" if dry or not torch.cuda.is_available() else "cuda"
+    if device == "cpu" and not dry:
+        print("no CUDA device: run with --cpu-dry-run to test the script on CPU", file=sys.stderr)
+        return 2
+    a.out.mkdir(parents=True, exist_ok=True)
+    began = time.monotonic()
+    summary = {
+        "dry_run": dry,
+        "environment": {
+            "device_name": torch.cuda.get_device_name() if device == "cuda" else cpu_name(),
+            "torch": torch.__version__,
+            "cuda": torch.version.cuda,
+            "ganbench": gan_bench.__version__,
+            "python": platform.python_version(),
+            "cpu_threads": torch.get_num_threads(),
+        },
+        "targets": TARGETS,
+        "sections": {},
+    }
+    jobs = a.jobs or (8 if device == "cuda" else 2)
+
+    def left() -> float:
+        return a.budget_s - (time.monotonic() - began) - 20  # 20 s to write the summary
+
+    # The suite is the headline target: it runs second, with half the budget; the benchmarks get the rest.
+    steps = [
+        ("cuda_tests", lambda: cuda_tests(a.out, dry)),
+        ("mnist_suite", lambda: mnist_suite(a.out, dry, device, jobs, 60 if dry else 0.5 * a.budget_s)),
+        ("toy_step", lambda: toy_step(a.out, dry, device)),
+        ("training", lambda: training(a.out, dry, left())),
+    ]
+    for name, step in steps:
+        t0 = time.monotonic()
+        try:
+            summary["sections"][name] = {"status": "ok", "value": step()}
+        except Exception as e:  # noqa: BLE001 - a failed section is recorded; the others still run
+            summary["sections"][name] = {"status": "failed", "error": f"{type(e).__name__}: {e}"}
+        summary["sections"][name]["seconds"] = time.monotonic() - t0
+        (a.out / "gpu_check.json").write_text(json.dumps(summary, indent=1))  # whatever happens next, this much is kept
+    summary["seconds"] = time.monotonic() - began
+    (a.out / "gpu_check.json").write_text(json.dumps(summary, indent=1))
+    (a.out / "gpu_check.md").write_text(markdown(summary))
+    print(markdown(summary))
+    return 0 if all(e["status"] == "ok" for e in summary["sections"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

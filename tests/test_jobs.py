@@ -1,0 +1,118 @@
+"""run --jobs N: N runs at once, each in its own worker process, with the bits each run has alone
+at the same thread count; Ctrl-C stops all workers, keeps finished runs, and --resume completes
+the rest with the same bits."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from gan_bench.errors import InvalidOption
+from gan_bench.executors.processes import threads_per_job
+from gan_bench.suite.plan import plan_suite
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "gan_bench", *args]
+
+
+def test_threads_per_job_splits_the_cores_on_cpu_only():
+    assert threads_per_job(1, "cpu", cores=2) == 2
+    assert threads_per_job(2, "cpu", cores=2) == 1
+    assert threads_per_job(3, "cpu", cores=2) == 1  # never below one thread
+    assert threads_per_job(4, "cpu", cores=16) == 4
+    assert threads_per_job(8, "cuda", cores=16) is None  # the runs share the GPU, not the cores
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (dict(jobs=0), "--jobs: expected a positive integer, got 0"),
+        (dict(jobs=2, batch_seeds=2), "--jobs and --batch-seeds: choose one"),
+        (dict(jobs=2, executor="ray"), "--jobs: applies to --executor local"),
+    ],
+)
+def test_bad_jobs_are_refused_before_anything_is_written(tmp_path, options, message):
+    with pytest.raises(InvalidOption, match=message):
+        plan_suite("smoke", out=tmp_path / "out", **options)
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_refuses_jobs_zero(tmp_path):
+    done = subprocess.run(
+        _cli("run", "--suite", "smoke", "--jobs", "0", "--out", str(tmp_path / "o")), capture_output=True, text=True
+    )
+    assert done.returncode == 2 and "--jobs: expected a positive integer, got 0" in done.stderr
+    assert not (tmp_path / "o").exists()
+
+
+SUITE = 'name = "j"\ndataset = "mnist"\nseeds = [0, 1, 2]\nrecipes = ["keras-mlp"]\nprofile = "smoke"\n[steps]\n"keras-mlp" = {steps}\n'
+
+
+def _final(run):
+    state = torch.load(run / "checkpoints" / "final.pt", weights_only=True)["system"]
+    return {f"{n}.{k}": v for n in ("G", "D") for k, v in state[n].items()}
+
+
+def _same_runs(a, b, seeds=(0, 1, 2)):
+    for seed in seeds:
+        ra, rb = a / "keras-mlp" / f"seed-{seed}", b / "keras-mlp" / f"seed-{seed}"
+        assert (ra / "history.csv").read_bytes() == (rb / "history.csv").read_bytes(), seed
+        wa, wb = _final(ra), _final(rb)
+        assert wa.keys() == wb.keys() and all(torch.equal(wa[k], wb[k]) for k in wa), seed
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The suite one run at a time, each with the thread count a --jobs 2 worker gets here."""
+    root = tmp_path_factory.mktemp("jobs")
+    (root / "j.toml").write_text(SUITE.format(steps=150))
+    threads = threads_per_job(2, "cpu")
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
+    base = ["run", "--suite", str(root / "j.toml"), "--device", "cpu", "--quiet", "--samples", "200"]
+    subprocess.run(_cli(*base, "--out", str(root / "one")), check=True, capture_output=True, env=env)
+    return root, base, threads
+
+
+@pytest.mark.slow
+def test_jobs_2_gives_each_run_its_own_bits(reference):
+    root, base, threads = reference
+    done = subprocess.run(_cli(*base, "--jobs", "2", "--out", str(root / "two")), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "--jobs 2: 3 runs, 2 at a time" in done.stderr
+    _same_runs(root / "two", root / "one")
+    for seed in (0, 1, 2):
+        env = json.loads((root / "two" / "keras-mlp" / f"seed-{seed}" / "env.json").read_text())
+        assert env["torch_threads"] == threads
+        assert (root / "two" / "keras-mlp" / f"seed-{seed}" / "metrics.json").is_file()
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_every_worker_and_resume_completes_with_the_same_bits(reference):
+    root, base, _ = reference
+    out = root / "stopped"
+    proc = subprocess.Popen(
+        _cli(*base, "--jobs", "2", "--out", str(out)), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.time() + 180
+    while not list(out.glob("keras-mlp/seed-*/checkpoints/last.pt")):
+        assert proc.poll() is None, proc.communicate()
+        assert time.time() < deadline, "no checkpoint appeared"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=180)
+    err = err.decode()
+    assert proc.returncode == 130, err
+    assert "re-run the same command with --resume" in err
+    finals = list(out.glob("keras-mlp/seed-*/checkpoints/final.pt"))
+    assert len(finals) < 3, "Ctrl-C came too late to test resume"
+    resumed = subprocess.run(_cli(*base, "--jobs", "2", "--resume", str(out)), capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    _same_runs(out, root / "one")
