@@ -67,7 +67,7 @@ def test_conditional_accuracy_of_a_generator_that_draws_real_digits(mnist):
             return torch.stack([by_class[c][i % 200] for i, c in enumerate(asked.tolist())]).flatten(1)
 
     spec = {"seed": 0, "dataset": "mnist"}
-    opts = {"backbone": "lenet", "inception_weights": None, "over_time": False}
+    opts = {"backbone": "lenet", "inception_weights": None, "over_time": False, "batch_norm": "running"}
     for honest, low, high in ((True, 0.97, 1.0), (False, 0.09, 0.11)):
         s.G = Real(honest)
         metrics, cover, _, _ = score.image_scores(None, s, spec, mnist, 2000, opts, CPU)
@@ -99,19 +99,29 @@ def test_dcgan_mnist_layers_dropout_quirk_and_optimiser():
 
 @pytest.mark.slow
 def test_dcgan_mnist_balancing_rule_decides_each_update(mnist):
-    s = system("dcgan-mnist")
-    (x,) = s.prepare(mnist)
-    g = torch.Generator().manual_seed(0)
-    skipped_d = 0
-    for i in range(6):
-        d_before = [p.clone() for p in s.D.parameters()]
-        out = s.train_step((x[64 * i : 64 * (i + 1)],), g)
-        d_loss, g_loss, d_updated, g_updated = (out[k].item() for k in ("d_loss", "g_loss", "d_updated", "g_updated"))
-        assert d_updated == float(not d_loss * 2 < g_loss) and g_updated == float(not g_loss * 1.5 < d_loss)
-        unchanged = all(torch.equal(a, b) for a, b in zip(d_before, s.D.parameters()))
-        assert unchanged == (d_updated == 0)
-        skipped_d += d_updated == 0
-    assert skipped_d > 0  # at the start G's loss is far above D's, so the rule holds D back
+    """The rule as written, step by step; then with D's factor planted so that D is always held
+    back (TF1's RMSProp warm-up keeps the first steps' losses too close for the recipe's own
+    factors to skip anything within a few steps)."""
+    (x,) = system("dcgan-mnist").prepare(mnist)
+    for recipe, always_skip_d in (
+        (RECIPES["dcgan-mnist"], False),
+        (RECIPES["dcgan-mnist"].model_copy(update={"d_balance": 1e-3}), True),
+    ):
+        torch.manual_seed(0)
+        s = build_system(recipe, CPU)
+        g = torch.Generator().manual_seed(0)
+        for i in range(4):
+            d_before = [p.clone() for p in s.D.parameters()]
+            out = s.train_step((x[64 * i : 64 * (i + 1)],), g)
+            d_loss, g_loss, d_updated, g_updated = (
+                out[k].item() for k in ("d_loss", "g_loss", "d_updated", "g_updated")
+            )
+            assert d_updated == float(not d_loss * recipe.d_balance < g_loss)
+            assert g_updated == float(not g_loss * recipe.g_balance < d_loss)
+            unchanged = all(torch.equal(a, b) for a, b in zip(d_before, s.D.parameters()))
+            assert unchanged == (d_updated == 0)
+            if always_skip_d:
+                assert d_updated == 0
 
 
 def test_dcgan_is_radford_at_64(mnist):

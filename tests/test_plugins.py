@@ -205,7 +205,10 @@ def test_a_plugin_trains_scores_reports_and_gates_beside_a_built_in(workdir):
     assert plugin["source_sha256"] == plugins.source_sha256(get_recipe(recipe))
     assert spec["recipe"]["lr"] == 0.01 and spec["schedule"]["steps"] == 6
     history = (workdir / "runs" / recipe / "seed-0" / "history.csv").read_text().splitlines()
-    assert history[0] == "step,epoch,d_loss,g_loss,d_real,d_fake,g_grad_norm,d_grad_norm" and len(history) == 4
+    assert history[0] == (
+        "step,epoch,d_loss,g_loss,d_real,d_fake,g_grad_norm,d_grad_norm,d_loss_sd,g_loss_sd,d_real_sd,d_fake_sd"
+    )
+    assert len(history) == 4
     df = gb.report([workdir / "runs"])
     assert sorted(df["recipe"]) == sorted(["tf-mlp", recipe]) and df["fid_lenet_1k_test"].notna().all()
     assert gb.check([workdir / "runs"], suite=path).passed

@@ -62,17 +62,19 @@ class TFSameConv2d(nn.Conv2d):
 
 class TFSameConvTranspose2d(nn.ConvTranspose2d):
     """tf.layers.conv2d_transpose(padding='same'): output size × stride, the adjoint of TFSameConv2d
-    from that size; the full transposed convolution cropped by TF's padding (the smaller half first)."""
+    from that size: the full transposed convolution cropped by TF's padding, the smaller half first.
+    torch's symmetric ``padding`` crops that smaller half from both ends; the rest of the larger
+    half is sliced off the end."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel: int, stride: int):
         super().__init__(in_channels, out_channels, kernel, stride=stride, padding=0)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        full = super().forward(x)
         (h, w), (sh, sw) = x.shape[-2:], self.stride
         top = tf_same_padding(h * sh, self.kernel_size[0], sh)[0]
         left = tf_same_padding(w * sw, self.kernel_size[1], sw)[0]
-        return full[..., top : top + h * sh, left : left + w * sw]
+        out = F.conv_transpose2d(x, self.weight, self.bias, self.stride, (top, left))
+        return out[..., : h * sh, : w * sw]
 
 
 def _dropout(rate: float) -> nn.Module:
