@@ -318,7 +318,7 @@ def train(
 # -- score / report / check / baseline ---------------------------------------------------------
 def _scorer(samples, backbone, inception_weights, device, data_dir, batch_norm="running"):
     from gan_bench.metrics import inception
-    from gan_bench.scoring.score_run import score_run
+    from gan_bench.scoring.score_run import check_batch_norm, score_run
 
     if backbone not in defaults.BACKBONES:
         raise InvalidOption(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(defaults.BACKBONES)}")
@@ -326,6 +326,7 @@ def _scorer(samples, backbone, inception_weights, device, data_dir, batch_norm="
         raise InvalidOption(f"--samples: {samples} is too few; the metrics need at least {MIN_SAMPLES}")
     if backbone == "inception":
         inception.resolve_weights(inception_weights)  # fail before any training, not after
+    check_batch_norm(batch_norm)
     return lambda run: score_run(
         run, samples, backbone, inception_weights, device, data_dir=data_dir, batch_norm=batch_norm
     )
@@ -346,9 +347,6 @@ def score(
     ``batch_norm``: "running" (G in eval mode) or "batch" (G's batch norm on each batch's own
     statistics, as a tutorial that never switches G to inference draws); metrics.json's protocol
     records it as ``g_batch_norm``. Returns each run directory's metrics.json content."""
-    from gan_bench.scoring.score_run import check_batch_norm
-
-    check_batch_norm(batch_norm)
     scorer = _scorer(
         samples,
         backbone,

@@ -33,6 +33,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from gan_bench.training.history import MOMENTS, SD  # the per-step spread columns history.csv carries
+
 WINDOW = 0.2
 COLLAPSE_MIN_MODES = 0.8  # share of the classes
 DOMINATED = 0.05  # share of the target gap
@@ -59,7 +61,6 @@ VERDICTS = (
     "diverged",
     "no-history",
 )
-SD = "_sd"
 
 
 def targets(recipe: dict) -> tuple[float, float]:
@@ -96,19 +97,14 @@ def history_numbers(history: pd.DataFrame) -> dict:
         window = window if len(window) else good.tail(1)
     else:
         window = good
-    stats = {
-        c: (_per_step(window, c) if len(window) else (math.nan, math.nan))
-        for c in ("d_loss", "g_loss", "d_real", "d_fake")
-    }
+    stats = {c: (_per_step(window, c) if len(window) else (math.nan, math.nan)) for c in (*MOMENTS, "g_grad_norm")}
 
     def cv(col: str) -> float:
         mean, sd = stats[col]
         return sd / abs(mean) if mean else 0.0
 
     peak = good["g_grad_norm"].max() if len(good) else float("nan")
-    grad_window = (
-        float((window["g_grad_norm"] * window["_span"]).sum() / window["_span"].sum()) if len(window) else math.nan
-    )
+    grad_window = stats["g_grad_norm"][0]  # its mean over the window's steps
     d_real, d_fake = stats["d_real"][0], stats["d_fake"][0]
     return {
         "rows": int(len(history)),

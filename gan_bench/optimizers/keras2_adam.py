@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import torch
 
+from gan_bench.optimizers.elementwise import ElementwiseOptimizer
 
-class Keras2Adam(torch.optim.Optimizer):
+
+class Keras2Adam(ElementwiseOptimizer):
     def __init__(
         self,
         params,
@@ -50,28 +52,19 @@ class Keras2Adam(torch.optim.Optimizer):
         )
         super().__init__(params, defaults)
 
-    @torch.no_grad()
-    def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                g = p.grad
-                state = self.state[p]
-                if not state:
-                    state["step"] = torch.zeros((), dtype=torch.float32, device=p.device)
-                    state["m"] = torch.zeros_like(p)
-                    state["v"] = torch.zeros_like(p)
-                step, m, v = state["step"], state["m"], state["v"]
-                step.add_(1)
-                t = step * group["clock_stride"] + group["clock_offset"]
-                lr_t = lr * (1.0 - torch.pow(beta2, t)).sqrt() / (1.0 - torch.pow(beta1, t))
-                m.mul_(beta1).add_(g * (1.0 - beta1))
-                v.mul_(beta2).add_(g * g * (1.0 - beta2))
-                p.sub_(lr_t * m / (v.sqrt() + eps))
-        return loss
+    def init_state(self, p):
+        return {
+            "step": torch.zeros((), dtype=torch.float32, device=p.device),
+            "m": torch.zeros_like(p),
+            "v": torch.zeros_like(p),
+        }
+
+    def update(self, p, g, state, group):
+        (beta1, beta2), eps = group["betas"], group["eps"]
+        step, m, v = state["step"], state["m"], state["v"]
+        step.add_(1)
+        t = step * group["clock_stride"] + group["clock_offset"]
+        lr_t = group["lr"] * (1.0 - torch.pow(beta2, t)).sqrt() / (1.0 - torch.pow(beta1, t))
+        m.mul_(beta1).add_(g * (1.0 - beta1))
+        v.mul_(beta2).add_(g * g * (1.0 - beta2))
+        p.sub_(lr_t * m / (v.sqrt() + eps))

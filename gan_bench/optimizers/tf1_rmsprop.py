@@ -15,31 +15,20 @@ from __future__ import annotations
 
 import torch
 
+from gan_bench.optimizers.elementwise import ElementwiseOptimizer
 
-class TF1RMSProp(torch.optim.Optimizer):
+
+class TF1RMSProp(ElementwiseOptimizer):
     def __init__(self, params, lr: float, decay: float = 0.9, momentum: float = 0.0, eps: float = 1e-10):
         if not 0.0 <= decay < 1.0 or momentum < 0.0 or lr <= 0.0 or eps < 0.0:
             raise ValueError(f"TF1RMSProp: invalid lr {lr}, decay {decay}, momentum {momentum} or eps {eps}")
         super().__init__(params, dict(lr=lr, decay=decay, momentum=momentum, eps=eps))
 
-    @torch.no_grad()
-    def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            lr, decay, momentum, eps = group["lr"], group["decay"], group["momentum"], group["eps"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                g = p.grad
-                state = self.state[p]
-                if not state:
-                    state["ms"] = torch.ones_like(p)  # TF1: the slot's initializer is ones
-                    state["mom"] = torch.zeros_like(p)
-                ms, mom = state["ms"], state["mom"]
-                ms.add_((g * g - ms) * (1.0 - decay))
-                mom.mul_(momentum).add_(g * lr / (ms + eps).sqrt())
-                p.sub_(mom)
-        return loss
+    def init_state(self, p):
+        return {"ms": torch.ones_like(p), "mom": torch.zeros_like(p)}  # TF1: the ms slot's initializer is ones
+
+    def update(self, p, g, state, group):
+        ms, mom = state["ms"], state["mom"]
+        ms.add_((g * g - ms) * (1.0 - group["decay"]))
+        mom.mul_(group["momentum"]).add_(g * group["lr"] / (ms + group["eps"]).sqrt())
+        p.sub_(mom)

@@ -121,6 +121,7 @@ def published_rows(metrics: list[str], dataset: str) -> list[dict]:
                     {
                         "label": f"{model} [published]",
                         "model": model,
+                        "reproduced_by": [recipe for recipe, m in table["recipes"].items() if m == model],
                         "source": table["source"],
                         "protocol": table["protocol"],
                         "spread": table["spread"],
@@ -133,8 +134,4 @@ def published_rows(metrics: list[str], dataset: str) -> list[dict]:
 
 def counterpart(recipe: str, metrics: list[str], dataset: str) -> dict | None:
     """The published row of the model ``recipe`` reproduces, among the rows for ``metrics``, or None."""
-    for row in published_rows(metrics, dataset):
-        table = next(t for t in TABLES if t["source"] == row["source"])
-        if table["recipes"].get(recipe) == row["model"]:
-            return row
-    return None
+    return next((row for row in published_rows(metrics, dataset) if recipe in row["reproduced_by"]), None)

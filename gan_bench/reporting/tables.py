@@ -13,6 +13,13 @@ from gan_bench.reporting.versus_published import describe, standard_error
 
 GROUP = ["suite", "dataset", "profile", "device"]
 BEST = "★"
+# metrics.json protocol fields shown as columns, and their headers
+PROTOCOL_COLUMNS = {
+    "protocol.samples": "samples",
+    "protocol.reference_split": "reference",
+    "protocol.evaluator_sha256": "evaluator sha256",
+    "protocol.g_batch_norm": "G batch norm",
+}
 
 
 direction = names.direction  # which way is better: the metric name grammar decides (metrics/names.py)
@@ -35,12 +42,7 @@ def summarise(df: pd.DataFrame) -> pd.DataFrame:
             row[f"{m}_mean"] = values.mean() if len(values) else math.nan
             row[f"{m}_std"] = values.std(ddof=1) if len(values) > 1 else math.nan  # one seed has no spread
             row[f"{m}_n"] = len(values)
-        for col in (
-            "protocol.samples",
-            "protocol.reference_split",
-            "protocol.evaluator_sha256",
-            "protocol.g_batch_norm",
-        ):
+        for col in PROTOCOL_COLUMNS:
             if col in part:
                 row[col] = ", ".join(sorted({_plain(v) for v in part[col].dropna()}))
         rows.append(row)
@@ -102,12 +104,7 @@ def comparison(df: pd.DataFrame) -> dict[tuple, pd.DataFrame]:
         table["verdicts"] = part["verdicts"]
         if compared:
             table["vs published"] = [describe(r["recipe"], r, shown, dataset) for _, r in part.iterrows()]
-        for col, label in (
-            ("protocol.samples", "samples"),
-            ("protocol.reference_split", "reference"),
-            ("protocol.evaluator_sha256", "evaluator sha256"),
-            ("protocol.g_batch_norm", "G batch norm"),
-        ):
+        for col, label in PROTOCOL_COLUMNS.items():
             if col in part:
                 table[label] = part[col].map(lambda v: v[:12] if label == "evaluator sha256" else v)
         backbones = sorted({b for b in map(names.backbone_of, shown) if b})

@@ -284,7 +284,8 @@ def score_run(
             f"finish it with --resume before scoring"
         )
     modality = datasets.modality(spec["dataset"])
-    if batch_norm != "running" and modality in ("paired", "unpaired"):
+    draws = modality not in ("paired", "unpaired")  # G draws from noise (translation maps test images)
+    if batch_norm != "running" and not draws:
         raise InvalidOption(f"--batch-norm {batch_norm}: for image and point recipes; {spec['dataset']} is {modality}")
     if backbone == "inception" and modality != "gray28":
         raise InvalidOption(f"--backbone inception: only for MNIST-like images, and {spec['dataset']} is {modality}")
@@ -313,11 +314,7 @@ def score_run(
         "protocol": {
             "samples": n,
             "sample_seed": sample_seed(spec["seed"]),
-            **(
-                {"g_batch_norm": batch_norm_protocol(system, batch_norm)}
-                if modality not in ("paired", "unpaired")
-                else {}
-            ),
+            **({"g_batch_norm": batch_norm_protocol(system, batch_norm)} if draws else {}),
             **protocol,
             "torch_fidelity": torch_fidelity.__version__,
             "ganbench": gan_bench.__version__,

@@ -4,8 +4,8 @@ The inner loop only adds each step's scalar vector to a device accumulator. At a
 mean over the interval is stacked on a device list; ``flush`` moves all pending rows to the
 host at once (one sync) and appends them to the CSV files.
 
-For the scalars the verdict reads (MOMENTS), the accumulator also keeps the sum of squares, and
-each row carries ``<name>_sd``: the per-step standard deviation within the interval. With the
+The accumulator also keeps the sum of squares (one fused kernel a step), and for the scalars the
+verdict reads (MOMENTS) each row carries ``<name>_sd``: the per-step standard deviation within the interval. With the
 row's mean it gives the per-step variance over any window of rows, so the diagnostics see the
 same swing whatever the logging interval (metrics/diagnostics.py).
 """
@@ -40,7 +40,7 @@ class History:
         self.moments = [c for c in MOMENTS if c in columns]
         self.moment_index = torch.tensor([columns.index(c) for c in self.moments], dtype=torch.long, device=device)
         self.sum = torch.zeros(len(columns), device=device)
-        self.sumsq = torch.zeros(len(self.moments), device=device)
+        self.sumsq = torch.zeros(len(columns), device=device)
         self.count = 0
         self.pending: list[tuple[int, torch.Tensor, float]] = []
         self.elapsed_before = 0.0  # wall time this run spent before it was last resumed
@@ -69,17 +69,16 @@ class History:
         """Accumulate one step: its named scalars, or a row already in column order."""
         row = self.row(outputs) if isinstance(outputs, dict) else outputs
         self.sum += row
-        if self.moments:
-            picked = row.index_select(0, self.moment_index)
-            self.sumsq += picked * picked
+        self.sumsq.addcmul_(row, row)
         self.count += 1
 
     def log(self, step: int) -> None:
         mean = self.sum / self.count
         row = mean
         if self.moments:
+            square = self.sumsq.index_select(0, self.moment_index) / self.count
             picked = mean.index_select(0, self.moment_index)
-            sd = (self.sumsq / self.count - picked * picked).clamp_min(0).sqrt()  # E[x²] − E[x]², never < 0
+            sd = (square - picked * picked).clamp_min(0).sqrt()  # E[x²] − E[x]², never < 0
             row = torch.cat([mean, sd])
         self.pending.append((step, row, self.wall_time()))
         self.sum = torch.zeros_like(self.sum)
@@ -115,7 +114,6 @@ class History:
             self.sumsq = state["sumsq"].to(self.sumsq.device)
         else:  # a run begun before rows carried per-step spreads: it goes on without them
             self.moments = []
-            self.sumsq = self.sumsq[:0]
         self.elapsed_before = state["wall_time"]
         self.started = time.perf_counter()
         for path in (self.path, self.timing_path):
