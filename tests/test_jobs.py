@@ -73,10 +73,10 @@ def _same_runs(a, b, seeds=(0, 1, 2)):
 def reference(tmp_path_factory):
     """The suite one run at a time, each with the thread count a --jobs 2 worker gets here."""
     root = tmp_path_factory.mktemp("jobs")
-    (root / "j.toml").write_text(SUITE.format(steps=150))
+    (root / "j.toml").write_text(SUITE.format(steps=60))
     threads = threads_per_job(2, "cpu")
     env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
-    base = ["run", "--suite", str(root / "j.toml"), "--device", "cpu", "--quiet", "--samples", "200"]
+    base = ["run", "--suite", str(root / "j.toml"), "--device", "cpu", "--quiet", "--samples", "100"]
     subprocess.run(_cli(*base, "--out", str(root / "one")), check=True, capture_output=True, env=env)
     return root, base, threads
 

@@ -79,7 +79,7 @@ def test_the_run_is_scored_through_its_modality(family):
         assert math.log(1000) - math.log(modes) - 1e-9 <= metrics[f"kl_stacked_lenet_{count}"] <= math.log(1000)
     elif dataset in ("ring", "grid"):
         k = 8 if dataset == "ring" else 25
-        assert set(metrics) == {"modes_2d_2500", "high_quality_2d_2500", "reverse_kl_2d_2500"}
+        assert set(metrics) == {"modes_2d_2500", "high_quality_2d_2500", "reverse_kl_2d_2500", "reverse_kl_hq_2d_2500"}
         assert result["coverage"]["modes_total"] == k and sum(result["coverage"]["mode_histogram"]) == 2500
         assert metrics["modes_2d_2500"] == result["coverage"]["modes_covered"]
     elif dataset == "edges2digits":

@@ -11,6 +11,8 @@ run writes.
 
 from __future__ import annotations
 
+import inspect
+
 import torch
 
 from gan_bench.nets.grouped import GroupedSequential
@@ -111,5 +113,10 @@ class MLPSeedBatch(MLPGAN):
 
 
 def _like(optimizer: torch.optim.Optimizer, net: torch.nn.Module) -> torch.optim.Optimizer:
-    """A new optimiser of the same class and settings over ``net``'s parameters (every seed's)."""
-    return type(optimizer)(net.parameters(), **optimizer.defaults)
+    """A new optimiser of the same class and settings over ``net``'s parameters (every seed's).
+    Only the settings its constructor takes are passed: torch adds keys of its own to ``defaults``
+    (``differentiable``, ...) that an optimiser of another family does not accept."""
+    accepted = inspect.signature(type(optimizer)).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values())
+    settings = {k: v for k, v in optimizer.defaults.items() if takes_any or k in accepted}
+    return type(optimizer)(net.parameters(), **settings)
