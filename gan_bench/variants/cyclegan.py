@@ -56,6 +56,8 @@ def generator_net(r: CycleGANRecipe, channels: int, size: int) -> nn.Module:
 
 
 class CycleGAN(TranslationSystem):
+    # not capturable: the fake pool grows and chooses on the host, and the lr decays from step to step
+    supports_cuda_graph = False
     scalars = (*SCALARS, "cycle_l1", "identity_l1")
 
     def __init__(self, recipe: CycleGANRecipe, device: torch.device, dataset):

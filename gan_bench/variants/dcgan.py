@@ -12,6 +12,7 @@ from gan_bench.variants.recipe import DCGANRecipe
 
 class DCGAN(GANSystem):
     supports_packing = True  # D sees recipe.pac samples at once (Packed)
+    supports_cuda_graph = True  # fixed shapes, no host synchronisation (batch norm updates its statistics in place)
 
     def __init__(self, recipe: DCGANRecipe, device: torch.device, dataset=None):
         r = recipe

@@ -24,6 +24,8 @@ def l2_penalty(params: list[torch.nn.Parameter], scale: float) -> torch.Tensor:
 
 class DCGANMnist(GANSystem):
     supports_packing = True  # D sees recipe.pac samples at once (Packed)
+    # not capturable: the balancing rule reads this step's losses on the host to choose which updates run
+    supports_cuda_graph = False
     # d_updated / g_updated: the share of steps in a history row where the balancing rule let the update run
     scalars = (*SCALARS, "d_updated", "g_updated")
 
