@@ -120,6 +120,7 @@ def _plan_options(options: dict) -> dict:
         "compile",
         "cuda_graph",
         "jobs",
+        "runs_per_gpu",
     )
     unknown = sorted(set(options) - set(known))
     if unknown:
@@ -143,6 +144,7 @@ def run_suite(
     compile: bool = False,
     cuda_graph: bool = False,
     jobs: int = 1,
+    runs_per_gpu: int = 1,
     samples: int | None = None,
     backbone: str = defaults.BACKBONE,
     inception_weights: PathLike | None = None,
@@ -153,7 +155,8 @@ def run_suite(
 
     ``resume`` names a previous output folder (under results/runs/, or a path): complete runs are
     skipped, interrupted ones continue. ``jobs`` N > 1 trains N runs at once, each in its own
-    worker process (on CPU with cores // N torch threads each). Returns the plan and one
+    worker process (on CPU with cores // N torch threads each); with ``executor="ray"`` on CUDA,
+    ``runs_per_gpu`` K makes each run's task ask for 1/K of a GPU. Returns the plan and one
     :class:`RunResult` per run."""
     p = plan_suite(
         suite,
@@ -170,6 +173,7 @@ def run_suite(
         compile=compile,
         cuda_graph=cuda_graph,
         jobs=jobs,
+        runs_per_gpu=runs_per_gpu,
     )
     return execute_plan(
         p, samples=samples, backbone=backbone, inception_weights=inception_weights, data_dir=data_dir, progress=progress
@@ -228,6 +232,7 @@ def execute_plan(
                 p.address,
                 data_dir,
                 {"samples": samples, "backbone": backbone, "inception_weights": weights},
+                p.runs_per_gpu,
             )
         elif p.jobs > 1:
             from gan_bench.executors import processes

@@ -63,3 +63,22 @@ def test_refusal_names_the_holder_and_a_killed_holder_releases_the_lock(tmp_path
             assert path.read_text() == f"pid {os.getpid()} on {socket.gethostname()}\n"
     finally:
         holder.kill()
+
+
+def test_a_filesystem_without_locks_stops_the_run_with_a_message(tmp_path, monkeypatch):
+    """flock on a filesystem that offers no locks (ENOLCK, as an NFS mount without lockd gives):
+    exit 2 naming the lock file and what to do, and no run is written unlocked."""
+    import errno
+    import fcntl
+
+    def no_locks(fd, op):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", "--suite", "smoke", "--out", str(out), "--device", "cpu"])
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert f"{out / LOCK_NAME}: this filesystem cannot lock files (No locks available)" in text
+    assert "NFS mounted with locking enabled" in text and "Traceback" not in result.output
+    assert [p.name for p in out.iterdir()] == [LOCK_NAME]  # no suite.json, no run

@@ -168,3 +168,37 @@ def test_a_run_that_fails_for_good_exits_2_and_keeps_the_others(tmp_path, cluste
     kept = out / "keras-mlp" / "seed-0"
     assert (kept / "checkpoints" / "final.pt").is_file() and (kept / "metrics.json").is_file()
     assert (kept / "history.csv").read_bytes() == (reference / "keras-mlp" / "seed-0" / "history.csv").read_bytes()
+
+
+def most_at_once(spans):
+    return max(sum(b < end and start < e for _, b, e in spans) for _, start, end in spans)
+
+
+@pytest.mark.parametrize("k", [2, 4])
+def test_runs_per_gpu_packs_k_tasks_on_a_gpu_in_kept_workers(cluster, k):
+    """On a node with one (logical) GPU, tasks asking for 1/K of it run K at a time, and a second
+    round of tasks reuses the first round's worker processes, where Ray's default for GPU tasks
+    starts a fresh process for each."""
+    import ray
+
+    from gan_bench.executors import ray_cluster
+
+    def probe():  # defined here so that Ray ships it by value
+        began = time.time()
+        time.sleep(1.5)
+        return os.getpid(), began, time.time()
+
+    node = cluster.add_node(num_cpus=8, num_gpus=1)
+    cluster.wait_for_nodes()
+    ray.init(address=cluster.address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    try:
+        resources = ray_cluster.task_resources("cuda", k)
+        kept, default = ray_cluster.as_task(ray, probe).options(**resources), ray.remote(**resources)(probe)
+        spans = ray.get([kept.remote() for _ in range(2 * k)])
+        fresh = ray.get([default.remote() for _ in range(2 * k)])
+    finally:
+        ray.shutdown()
+        cluster.remove_node(node)
+    assert most_at_once(spans) == k
+    assert len({pid for pid, _, _ in spans}) == k  # K workers, each ran two tasks
+    assert len({pid for pid, _, _ in fresh}) == 2 * k  # Ray's default: a process per GPU task

@@ -116,6 +116,7 @@ def print_plan(p: Plan) -> None:
         f"suite {p.suite.name}: {len(p.specs)} runs ({len(recipes)} recipes x seeds "
         f"{','.join(map(str, seeds))}) on {', '.join(p.suite.datasets)}, {p.total_steps:,} training "
         f"steps, device {p.device}, executor {p.executor}"
+        f"{f' ({p.runs_per_gpu} runs per GPU)' if p.runs_per_gpu > 1 else ''}"
         f"{', resuming' if p.resume else ''} into {p.root}",
         highlight=False,
     )
@@ -171,6 +172,11 @@ def run(
         help="Train N runs at once, each in its own worker process (CPU: cores/N torch threads each, "
         "recorded in env.json; CUDA: the runs share the device).",
     ),
+    runs_per_gpu: int = typer.Option(
+        1,
+        "--runs-per-gpu",
+        help="With --executor ray on CUDA: K runs share each GPU (each task asks for 1/K of one).",
+    ),
 ) -> None:
     """Train every recipe x seed of a suite, scoring each run as it finishes."""
     p = api.plan(
@@ -188,6 +194,7 @@ def run(
         compile=compile,
         cuda_graph=cuda_graph,
         jobs=jobs,
+        runs_per_gpu=runs_per_gpu,
     )
     print_plan(p)
     if dry_run:

@@ -4,6 +4,7 @@ translation folders named by their path."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from gan_bench.data import catalogue, folders, mixtures, stacked, translation
@@ -46,3 +47,9 @@ def load(name: str, data_dir: Path | None = None, direction: str = "AtoB"):
     if name == "stacked-mnist":
         return stacked.build(catalogue.load("mnist", data_dir))
     return catalogue.load(name, data_dir)
+
+
+@functools.lru_cache(maxsize=2)
+def load_once(name: str, data_dir: Path | None = None, direction: str = "AtoB"):
+    """``load``, kept for the process's later runs: one verified load per dataset per worker."""
+    return load(name, data_dir, direction)

@@ -15,7 +15,6 @@ queue, in batches of steps.
 
 from __future__ import annotations
 
-import functools
 import multiprocessing
 import os
 import queue as queue_mod
@@ -94,17 +93,10 @@ def _start_worker(events, threads: int | None) -> None:
     events.put(("pid", os.getpid()))
 
 
-@functools.lru_cache(maxsize=2)
-def _dataset(name: str, data_dir: str | None, direction: str):
-    """One verified load per dataset per worker, as the in-process executor loads once per suite."""
-    from gan_bench.data import datasets
-
-    return datasets.load(name, Path(data_dir) if data_dir else None, direction)
-
-
 def _one_run(spec_json: dict, run_root: str, data_dir: str | None, score_args: dict | None) -> dict:
     """In a worker: train (or resume) and score one run. The driver checked the directory, so the
     run is resumed when it holds one (a previous, interrupted try)."""
+    from gan_bench.data import datasets
     from gan_bench.executors.lifecycle import execute
     from gan_bench.rundir.layout import RunDir
     from gan_bench.scoring.score_run import score_run
@@ -126,7 +118,7 @@ def _one_run(spec_json: dict, run_root: str, data_dir: str | None, score_args: d
             RunDir(Path(run_root)),
             True,
             ForwardingReporter(_EVENTS),
-            lambda name, way: _dataset(name, data_dir, way),
+            lambda name, way: datasets.load_once(name, folder, way),
             score,
         )
     except Interrupted as e:  # its custom arguments do not survive pickling: send what it says

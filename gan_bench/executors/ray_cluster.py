@@ -1,24 +1,68 @@
 """Run a suite's specs as Ray tasks, one per (recipe, seed), on a Ray cluster (``--executor ray``).
 
 Each task trains and scores one run into ``<out>``, which every node must reach at the same path
-(a shared filesystem). A task asks for 1 GPU on CUDA and 1 CPU otherwise. A task whose worker dies
-is retried by Ray; the retry finds the run directory the lost worker left and resumes it from its
-last checkpoint, so every run ends up present exactly once. The driver shows how many runs are
-done in its rich display and prints each run's summary as it finishes.
+(a shared filesystem); a task on a node that cannot see ``<out>`` fails with a message saying so
+rather than write its run where the driver will never look. A task asks for 1/K of a GPU on CUDA
+(``--runs-per-gpu K``: K runs share each GPU) and 1 CPU otherwise. Worker processes are kept for
+later tasks (Ray starts a fresh process for every GPU task by default), so the imports, the CUDA
+context and each dataset are paid once per worker. A task whose worker dies is retried by Ray; the
+retry finds the run directory the lost worker left and resumes it from its last checkpoint, so
+every run ends up present exactly once. The driver shows how many runs are done in its rich
+display and prints each run's summary as it finishes.
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import tempfile
 from pathlib import Path
 
 from gan_bench.errors import InvalidOption, RunDirError
 from gan_bench.executors.lifecycle import RunResult, check_run_dir
 from gan_bench.executors.local import run_dir_for
 from gan_bench.rundir.layout import RunDir
+from gan_bench.rundir.lock import LOCK_NAME
 from gan_bench.suite.spec import RunSpec
 from gan_bench.training.progress import Reporter
 
 MAX_RETRIES = 3  # retries of a task whose worker or node was lost
+SOCKET_PATH_MAX = 107  # bytes in a Unix socket path (Linux); Ray's sockets live under its temp dir
+# what Ray appends to its temp dir for its longest socket path, with room for a long session name
+RAY_SOCKET_TAIL = len("/session_2026-12-31_23-59-59_999999_4194304/sockets/plasma_store.xxxxxxxx")
+
+
+def task_resources(device_type: str, runs_per_gpu: int = 1) -> dict[str, float]:
+    """What one run's task asks Ray for: 1/K of a GPU on CUDA (K runs share a GPU), else 1 CPU."""
+    if device_type == "cuda":
+        return {"num_gpus": 1 / runs_per_gpu}
+    return {"num_cpus": 1}
+
+
+def as_task(ray, fn):
+    """``fn`` as a Ray task, retried when its worker or node is lost. max_calls=0 keeps each worker
+    process for later tasks; Ray's default for a GPU task is a fresh process every time."""
+    return ray.remote(max_retries=MAX_RETRIES, max_calls=0)(fn)
+
+
+def local_temp_dir(ray_default: str | None = None) -> str | None:
+    """For a Ray instance started here: None when Ray's own temp dir leaves room for its socket
+    paths, else a short folder under /tmp (a long $TMPDIR, as on many clusters, makes Ray fail
+    to start with an opaque socket error)."""
+    default = ray_default or os.path.join(os.environ.get("RAY_TMPDIR") or tempfile.gettempdir(), "ray")
+    if len(default.encode()) + RAY_SOCKET_TAIL <= SOCKET_PATH_MAX:
+        return None
+    return f"/tmp/ray-{os.getuid()}"
+
+
+def check_visible(out: str) -> None:
+    """In a task: the driver holds ``<out>/.ganbench.lock`` for the whole run; a node that cannot
+    see it does not share the driver's filesystem."""
+    if not (Path(out) / LOCK_NAME).is_file():
+        raise RunDirError(
+            f"--out {out}: not visible on Ray node {socket.gethostname()}; every node must reach --out at "
+            "the same path (a shared filesystem such as NFS), so put --out there"
+        )
 
 
 def _ray():
@@ -29,12 +73,13 @@ def _ray():
     return ray
 
 
-def _one_run(spec_json: dict, run_root: str, data_dir: str | None, score_args: dict) -> dict:
+def _one_run(spec_json: dict, out: str, run_root: str, data_dir: str | None, score_args: dict) -> dict:
     """Inside a worker: train (or resume) and score one run; returns what the driver reports."""
     from gan_bench.data import datasets
     from gan_bench.executors.lifecycle import execute
     from gan_bench.scoring.score_run import score_run
 
+    check_visible(out)
     spec = RunSpec.model_validate(spec_json)
     folder = Path(data_dir) if data_dir else None
     score = None
@@ -43,11 +88,27 @@ def _one_run(spec_json: dict, run_root: str, data_dir: str | None, score_args: d
         def score(run):
             return score_run(run, device=_device(spec), data_dir=folder, **score_args)
 
-    # resume=True: the driver already checked the directory; a retried task continues what a lost worker left
-    result = execute(
-        spec, RunDir(Path(run_root)), True, Reporter(), lambda name, way: datasets.load(name, folder, way), score
-    )
+    try:
+        # resume=True: the driver already checked the directory; a retried task continues what a lost worker left
+        result = execute(
+            spec,
+            RunDir(Path(run_root)),
+            True,
+            Reporter(),
+            lambda name, way: datasets.load_once(name, folder, way),
+            score,
+        )
+    finally:
+        _release_gpu_memory(spec)
     return {"status": result.status, "summary": result.summary}
+
+
+def _release_gpu_memory(spec: RunSpec) -> None:
+    """A kept worker returns the memory its finished run cached, for the runs sharing its GPU."""
+    if spec.device == "cuda":
+        import torch
+
+        torch.cuda.empty_cache()
 
 
 def _device(spec: RunSpec):
@@ -64,23 +125,34 @@ def run_all(
     address: str | None,
     data_dir: Path | None = None,
     score_args: dict | None = None,
+    runs_per_gpu: int = 1,
 ) -> list[RunResult]:
     ray = _ray()
     by_dataset = len({spec.dataset for spec in specs}) > 1
     runs = [run_dir_for(out, spec, by_dataset) for spec in specs]
     for spec, run in zip(specs, runs):  # refuse a conflicting directory before any task starts
         check_run_dir(spec, run, resume)
+    temp = None if address else local_temp_dir()
+    if temp:
+        reporter.message(f"Ray's temp dir: {temp} (the default path is too long for Ray's socket paths)")
     try:
-        ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        ray.init(
+            address=address,
+            include_dashboard=False,
+            log_to_driver=False,
+            configure_logging=False,
+            **({"_temp_dir": temp} if temp else {}),
+        )
     except ConnectionError as e:
         raise InvalidOption(f"--address {address}: cannot reach a Ray cluster ({e})") from None
     try:
-        task = ray.remote(max_retries=MAX_RETRIES)(_one_run)
+        task = as_task(ray, _one_run)
         pending = {}
         for spec, run in zip(specs, runs):
-            resources = {"num_gpus": 1} if spec.device == "cuda" else {"num_cpus": 1}
+            resources = task_resources(spec.device, runs_per_gpu)
             ref = task.options(**resources, name=f"ganbench {spec.label}").remote(
                 spec.model_dump(mode="json"),
+                str(Path(out).resolve()),
                 str(Path(run.root).resolve()),
                 str(data_dir) if data_dir else None,
                 score_args,

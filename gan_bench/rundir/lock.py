@@ -2,10 +2,13 @@
 
 The lock is an ``flock`` on that file, so the kernel releases it when the holder exits, even when
 killed: a stale lock file never blocks a later run. The file records the holder's pid and host.
+Linux NFS clients turn ``flock`` into NFS byte-range locks, which hold across hosts; a filesystem
+that cannot lock at all stops the run with a message rather than letting it write unlocked.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import socket
@@ -15,6 +18,7 @@ from pathlib import Path
 from gan_bench.errors import RunDirError
 
 LOCK_NAME = ".ganbench.lock"
+CANNOT_LOCK = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL}  # the filesystem offers no locks
 
 
 @contextmanager
@@ -31,6 +35,14 @@ def output_lock(folder: Path):
             raise RunDirError(
                 f"{path}: another ganbench run ({holder}) is writing to {folder}; "
                 f"wait for it to finish, or choose another --out"
+            ) from None
+        except OSError as e:
+            if e.errno not in CANNOT_LOCK:
+                raise
+            raise RunDirError(
+                f"{path}: this filesystem cannot lock files ({e.strerror}), and ganbench locks --out so that "
+                f"two runs never write to {folder} at once; choose an --out on a filesystem with locking "
+                f"(a local disk, or NFS mounted with locking enabled)"
             ) from None
         os.ftruncate(fd, 0)
         os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode())

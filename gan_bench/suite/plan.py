@@ -39,6 +39,7 @@ class Plan:
     batch_seeds: int
     suite_hash: str
     jobs: int = 1
+    runs_per_gpu: int = 1
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -89,6 +90,7 @@ def plan_suite(
     compile: bool = False,
     cuda_graph: bool = False,
     jobs: int = 1,
+    runs_per_gpu: int = 1,
 ) -> Plan:
     """Validate a suite run's arguments and settle its runs; writes nothing."""
     s = load_suite(suite)
@@ -122,7 +124,13 @@ def plan_suite(
         raise InvalidOption("--jobs and --batch-seeds: choose one way to train several runs at once")
     if jobs > 1 and executor == "ray":
         raise InvalidOption("--jobs: applies to --executor local; Ray schedules its own tasks")
+    if isinstance(runs_per_gpu, bool) or not isinstance(runs_per_gpu, int) or runs_per_gpu < 1:
+        raise InvalidOption(f"--runs-per-gpu: expected a positive integer, got {runs_per_gpu!r}")
+    if runs_per_gpu > 1 and executor != "ray":
+        raise InvalidOption("--runs-per-gpu: applies to --executor ray; on one machine, --jobs shares the GPU")
     dev = devices.resolve(device)
+    if runs_per_gpu > 1 and dev.type != "cuda":
+        raise InvalidOption(f"--runs-per-gpu: applies to CUDA runs; on {dev.type} each Ray task asks for 1 CPU")
     chosen, why = choose_profile(profile, dev, s.profile)
     specs = s.expand(chosen, dev.type, recipes, seeds)
     check_cuda_graph(cuda_graph, compile, dev)
@@ -133,7 +141,7 @@ def plan_suite(
         specs = [spec.model_copy(update={"cuda_graph": graph_supports(spec.recipe_obj)}) for spec in specs]
         eager = sorted({spec.recipe for spec in specs if not spec.cuda_graph})
         if eager:
-            notes.append(f"--cuda-graph: {', '.join(eager)} run eagerly (capture covers the MLP and toy recipes)")
+            notes.append(f"--cuda-graph: {', '.join(eager)} run eagerly (their steps wait on the host)")
     if batch_seeds > 1:
         alone = sorted(
             {spec.recipe for spec in specs if compile or not batch_supports(spec.recipe_obj, spec.cuda_graph)}
@@ -167,5 +175,6 @@ def plan_suite(
         batch_seeds=batch_seeds,
         suite_hash=suite_hash,
         jobs=jobs,
+        runs_per_gpu=runs_per_gpu,
         notes=notes,
     )

@@ -1,0 +1,59 @@
+"""Ray's options without a cluster: what a run's task asks for (--runs-per-gpu), the short temp
+dir for a Ray started here, the shared-filesystem check in a task, and the option's rules."""
+
+import os
+
+import pytest
+from typer.testing import CliRunner
+
+from gan_bench.cli import app
+from gan_bench.errors import RunDirError
+from gan_bench.executors import ray_cluster
+from gan_bench.rundir.lock import LOCK_NAME
+
+
+@pytest.mark.parametrize("k, share", [(1, 1.0), (2, 0.5), (4, 0.25), (8, 0.125)])
+def test_a_cuda_task_asks_for_a_kth_of_a_gpu(k, share):
+    assert ray_cluster.task_resources("cuda", k) == {"num_gpus": share}
+
+
+def test_a_cpu_task_asks_for_one_cpu():
+    assert ray_cluster.task_resources("cpu") == {"num_cpus": 1}
+
+
+def test_rays_own_temp_dir_is_kept_when_its_socket_paths_fit():
+    assert ray_cluster.local_temp_dir("/tmp/ray") is None
+
+
+def test_a_long_temp_dir_is_replaced_by_a_short_one():
+    long = "/scratch/slurm/job-123456789/" + "x" * 40 + "/ray"
+    short = ray_cluster.local_temp_dir(long)
+    assert short == f"/tmp/ray-{os.getuid()}"
+    assert (
+        len(short) + ray_cluster.RAY_SOCKET_TAIL
+        <= ray_cluster.SOCKET_PATH_MAX
+        < len(long) + ray_cluster.RAY_SOCKET_TAIL
+    )
+
+
+def test_a_node_that_cannot_see_out_fails_its_task_with_a_message(tmp_path):
+    with pytest.raises(RunDirError, match=r"not visible on Ray node .*a shared filesystem"):
+        ray_cluster.check_visible(str(tmp_path / "out"))
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / LOCK_NAME).write_text("pid 1 on driver\n")  # what the driver holds while it runs
+    ray_cluster.check_visible(str(tmp_path / "out"))
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--runs-per-gpu", "2"], "--runs-per-gpu: applies to --executor ray"),
+        (["--runs-per-gpu", "2", "--executor", "ray"], "--runs-per-gpu: applies to CUDA runs; on cpu"),
+        (["--runs-per-gpu", "0", "--executor", "ray"], "--runs-per-gpu: expected a positive integer, got 0"),
+    ],
+)
+def test_runs_per_gpu_is_refused_where_it_cannot_apply(tmp_path, args, message):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", "--suite", "smoke", "--device", "cpu", "--out", str(out), *args])
+    assert result.exit_code == 2 and message in " ".join(result.output.split())
+    assert not out.exists()
