@@ -1,20 +1,23 @@
-"""Run a suite's specs N at a time on this machine (``ganbench run --jobs N``), each in its own
-worker process.
+"""Run a suite's specs N at a time on this machine (``ganbench run --jobs N``): this process is
+one lane and N - 1 worker processes are the others.
 
 Each run keeps its own run directory, checkpoints and RNG, so a run's bits are those it has when
-trained alone with the same torch thread count. On CPU each worker gets cores // N threads (at
+trained alone with the same torch thread count. On CPU each lane gets cores // N threads (at
 least 1), set before it trains and recorded in the run's env.json; on CUDA the N runs share the
-device and keep torch's thread default.
+device and keep torch's thread default. This process trains in a lane of its own because it has
+its imports and data loaded already: it starts while the workers start up, and the runs go to
+whichever lane is free, one at a time.
 
 Workers start in their own process group, so a Ctrl-C in the terminal reaches only this process,
-which passes one SIGTERM to each worker: every run in training writes a checkpoint between two
-steps and stops, finished runs stay, and runs not yet started are not begun. ``--resume`` then
-completes the rest with the same bits. Progress reaches the suite bar from the workers through a
-queue, in batches of steps.
+which stops its own lane's run and passes one SIGTERM to each worker: every run in training
+writes a checkpoint between two steps and stops, finished runs stay, and runs not yet started are
+not begun. ``--resume`` then completes the rest with the same bits. Progress reaches the suite bar
+through a queue, in batches of steps.
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import queue as queue_mod
@@ -28,6 +31,7 @@ from gan_bench.errors import RunDirError
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs, run_dir_for
 from gan_bench.suite.spec import RunSpec
+from gan_bench.training import signals
 from gan_bench.training.progress import Reporter
 from gan_bench.training.signals import Interrupted, SuiteInterrupted
 
@@ -93,16 +97,13 @@ def _start_worker(events, threads: int | None) -> None:
     events.put(("pid", os.getpid()))
 
 
-def _one_run(spec_json: dict, run_root: str, data_dir: str | None, score_args: dict | None) -> dict:
-    """In a worker: train (or resume) and score one run. The driver checked the directory, so the
-    run is resumed when it holds one (a previous, interrupted try)."""
-    from gan_bench.data import datasets
+def _train_and_score(spec_json: dict, run_root: str, data_dir: str | None, score_args: dict | None, events, load):
+    """Train (or resume) and score one run, in a worker or in the parent's own lane. The parent
+    checked the directory, so the run is resumed when it holds one (a previous, interrupted try)."""
     from gan_bench.executors.lifecycle import execute
     from gan_bench.rundir.layout import RunDir
     from gan_bench.scoring.score_run import score_run
 
-    if _STOPPED.is_set():
-        return {"status": "not started", "summary": "stopped before it began"}
     spec = RunSpec.model_validate(spec_json)
     folder = Path(data_dir) if data_dir else None
     score = None
@@ -114,17 +115,23 @@ def _one_run(spec_json: dict, run_root: str, data_dir: str | None, score_args: d
 
     try:
         result = execute(
-            spec,
-            RunDir(Path(run_root)),
-            True,
-            ForwardingReporter(_EVENTS),
-            lambda name, way: datasets.load_once(name, folder, way),
-            score,
+            spec, RunDir(Path(run_root)), True, ForwardingReporter(events), lambda n, w: load(n, folder, w), score
         )
     except Interrupted as e:  # its custom arguments do not survive pickling: send what it says
-        _STOPPED.set()
         return {"status": "interrupted", "summary": str(e)}
     return {"status": result.status, "summary": result.summary}
+
+
+def _one_run(spec_json: dict, run_root: str, data_dir: str | None, score_args: dict | None) -> dict:
+    """In a worker: one run, unless the worker was told to stop before it began."""
+    from gan_bench.data import datasets
+
+    if _STOPPED.is_set():
+        return {"status": "not started", "summary": "stopped before it began"}
+    outcome = _train_and_score(spec_json, run_root, data_dir, score_args, _EVENTS, datasets.load_once)
+    if outcome["status"] == "interrupted":
+        _STOPPED.set()
+    return outcome
 
 
 def _relay(events, reporter: Reporter, done: threading.Event, pids: list[int]) -> None:
@@ -144,6 +151,22 @@ def _relay(events, reporter: Reporter, done: threading.Event, pids: list[int]) -
             reporter.message(value)
 
 
+class Lanes:
+    """The runs not yet begun, handed out in order to whichever lane is free: the parent's own
+    (which starts at once, with its imports and data already loaded) and one per worker."""
+
+    def __init__(self, count: int):
+        self.pending, self.lock, self.closed = list(range(count)), threading.Lock(), False
+
+    def claim(self) -> int | None:
+        with self.lock:
+            return None if self.closed or not self.pending else self.pending.pop(0)
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+
+
 def run_all(
     specs: list[RunSpec],
     out: Path,
@@ -153,6 +176,12 @@ def run_all(
     data_dir: Path | None = None,
     score_args: dict | None = None,
 ) -> list[RunResult]:
+    """N lanes: this process and N - 1 workers. The workers are given one run at a time, so a
+    worker still starting up never holds runs that a free lane could train."""
+    import torch
+
+    from gan_bench.data import datasets
+
     by_dataset = check_run_dirs(specs, out, resume)
     runs = [run_dir_for(out, spec, by_dataset) for spec in specs]
     # forkserver: a clean server process (no threads of this one) imports torch and ganbench once,
@@ -171,55 +200,90 @@ def run_all(
     relayed, pids = threading.Event(), []
     stopping: list[int] = []
     outcomes: dict[int, dict] = {}
-    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_start_worker, initargs=(events, threads)) as pool:
-        relay = threading.Thread(target=_relay, args=(events, reporter, relayed, pids), daemon=True)
+    lanes = Lanes(len(specs))
+    args = [
+        (spec.model_dump(mode="json"), str(Path(run.root).resolve()), str(data_dir) if data_dir else None, score_args)
+        for spec, run in zip(specs, runs)
+    ]
+    loaded = functools.lru_cache(maxsize=2)(datasets.load)  # the parent lane's loads, for this suite only
+
+    def own_lane() -> None:
+        while (i := lanes.claim()) is not None:
+            try:
+                outcomes[i] = _train_and_score(*args[i], events, loaded)
+            except Exception as e:  # noqa: BLE001 - a failed run is reported; the others go on
+                outcomes[i] = {"status": "failed", "summary": f"{type(e).__name__}: {e}"}
+            _report(specs[i], outcomes[i], reporter)
+            if outcomes[i]["status"] == "interrupted":
+                lanes.close()
+
+    in_flight: dict = {}  # a worker's run: future -> index
+
+    def stop(signum, _frame):
+        if stopping:
+            return  # already passing the stop on; the runs in training checkpoint and return
+        stopping.append(signum)
+        lanes.close()  # runs not yet begun stay unbegun
+        for future in list(in_flight):
+            future.cancel()  # given to a worker still starting up: it stays unbegun too
+        signals.STOP_REQUESTED.set()  # training in this process's own lane
+        for pid in list(pids):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    saved_threads = torch.get_num_threads()
+    on_main = threading.current_thread() is threading.main_thread()
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)} if on_main else {}
+    signals.STOP_REQUESTED.clear()
+    pool = ProcessPoolExecutor(max(1, jobs - 1), mp_context=ctx, initializer=_start_worker, initargs=(events, threads))
+    relay = threading.Thread(target=_relay, args=(events, reporter, relayed, pids), daemon=True)
+    lane = threading.Thread(target=own_lane, name="ganbench-own-lane")
+    try:
         relay.start()
-        futures = {
-            pool.submit(
-                _one_run,
-                spec.model_dump(mode="json"),
-                str(Path(run.root).resolve()),
-                str(data_dir) if data_dir else None,
-                score_args,
-            ): i
-            for i, (spec, run) in enumerate(zip(specs, runs))
-        }
-
-        def stop(signum, _frame):
-            if stopping:
-                return  # already passing the stop on; the workers checkpoint and return
-            stopping.append(signum)
-            for future in futures:
-                future.cancel()  # runs not yet begun stay unbegun
-            for pid in list(pids):
+        for _ in range(jobs - 1):  # each worker starts with one run; the next goes to the first free
+            if (i := lanes.claim()) is not None:
+                in_flight[pool.submit(_one_run, *args[i])] = i
+        if threads is not None:
+            torch.set_num_threads(threads)  # the bits depend on it: the parent's lane trains as a worker does
+        lane.start()
+        while in_flight or lane.is_alive():
+            finished, _ = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED) if in_flight else ((), None)
+            if not in_flight:
+                lane.join(0.2)
+            for future in finished:
+                i = in_flight.pop(future)
+                if future.cancelled():
+                    continue
                 try:
-                    os.kill(pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-
-        on_main = threading.current_thread() is threading.main_thread()
-        previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)} if on_main else {}
-        try:
-            pending = set(futures)
-            while pending:
-                finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    i = futures[future]
-                    if future.cancelled():
-                        continue
-                    try:
-                        outcome = future.result()
-                    except Exception as e:  # noqa: BLE001 - a failed run is reported; the others go on
-                        outcome = {"status": "failed", "summary": f"{type(e).__name__}: {e}"}
-                    outcomes[i] = outcome
-                    if outcome["status"] not in ("interrupted", "not started"):
-                        reporter.message(f"{specs[i].label}: {outcome['status']}. {outcome['summary']}")
-        finally:
-            for s, h in previous.items():
-                signal.signal(s, h)
-            relayed.set()
-            relay.join()
+                    outcomes[i] = future.result()
+                except Exception as e:  # noqa: BLE001 - a failed run is reported; the others go on
+                    outcomes[i] = {"status": "failed", "summary": f"{type(e).__name__}: {e}"}
+                _report(specs[i], outcomes[i], reporter)
+                if outcomes[i]["status"] == "interrupted":
+                    lanes.close()
+                if (j := lanes.claim()) is not None:
+                    in_flight[pool.submit(_one_run, *args[j])] = j
+    finally:
+        lanes.close()
+        if lane.is_alive():  # left on an error here: the run in this process's lane checkpoints and stops
+            signals.STOP_REQUESTED.set()
+        if lane.ident is not None:
+            lane.join()
+        pool.shutdown(wait=True)
+        torch.set_num_threads(saved_threads)
+        signals.STOP_REQUESTED.clear()
+        for s, h in previous.items():
+            signal.signal(s, h)
+        relayed.set()
+        relay.join()
     return _results(specs, runs, outcomes, stopping)
+
+
+def _report(spec: RunSpec, outcome: dict, reporter: Reporter) -> None:
+    if outcome["status"] not in ("interrupted", "not started"):
+        reporter.message(f"{spec.label}: {outcome['status']}. {outcome['summary']}")
 
 
 def _results(specs, runs, outcomes: dict[int, dict], stopping: list[int]) -> list[RunResult]:

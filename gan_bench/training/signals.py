@@ -36,12 +36,17 @@ class SuiteInterrupted(Interrupted):
         self.step, self.checkpoint = None, None
 
 
+# Set by a parent that trains runs in its other threads (run --jobs): the signal reaches the main
+# thread, and training in any thread stops at its next step as if the signal had reached it.
+STOP_REQUESTED = threading.Event()
+
+
 class StopFlag:
     def __init__(self) -> None:
         self.signal: int | None = None
 
     def __bool__(self) -> bool:
-        return self.signal is not None
+        return self.signal is not None or STOP_REQUESTED.is_set()
 
 
 @contextmanager
