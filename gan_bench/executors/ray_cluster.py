@@ -28,7 +28,7 @@ from gan_bench.training.progress import Reporter
 
 MAX_RETRIES = 3  # retries of a task whose worker or node was lost
 SOCKET_PATH_MAX = 107  # bytes in a Unix socket path (Linux); Ray's sockets live under its temp dir
-# what Ray appends to its temp dir for its longest socket path, with room for a long session name
+# the longest path Ray puts under its temp dir: its per-start folder (a long one), then a socket
 RAY_SOCKET_TAIL = len("/session_2026-12-31_23-59-59_999999_4194304/sockets/plasma_store.xxxxxxxx")
 
 
