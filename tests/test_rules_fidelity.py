@@ -174,8 +174,9 @@ def test_the_reference_features_are_cached_under_a_name_of_evaluator_split_size_
     assert any(p.name.startswith(name) for p in (catalogue.cache_dir() / "fidelity").iterdir())
 
 
-def test_reference_statistics_are_the_mean_and_covariance_of_the_features(mnist, monkeypatch):
+def test_reference_statistics_are_the_mean_and_covariance_of_the_features(mnist, monkeypatch, tmp_path):
     monkeypatch.setattr(fidelity, "_REFERENCE_STATS", {})  # computed here, not found from an earlier test
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # nor from torch-fidelity's cache on disk
     reference = mnist.test_images[:N, None]
     stats = fidelity.reference_statistics(reference, "mnist", "test", CPU)
     feats = features(reference)[1]
@@ -184,6 +185,31 @@ def test_reference_statistics_are_the_mean_and_covariance_of_the_features(mnist,
     assert fidelity.reference_statistics(reference, "mnist", "test", CPU) is stats  # once per process
     fewer = fidelity.reference_statistics(mnist.test_images[: N - 1, None], "mnist", "test", CPU)
     assert not np.allclose(fewer["mu"], stats["mu"])
+
+
+def test_a_new_process_reads_the_reference_statistics_fid_uses_from_disk(mnist, monkeypatch, tmp_path):
+    """Quality over time compares each snapshot with the statistics torch-fidelity cached for the final
+    FID: a process that starts later (a --jobs worker, a Ray task) reads them and runs no evaluator."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(fidelity, "_REFERENCE_STATS", {})
+    generated, reference = mnist.train_images[:N, None], mnist.test_images[:N, None]
+    final = fidelity.evaluator_metrics(generated, reference, "mnist", "test", cuda=False)["fid_lenet_500_test"]
+    name = fidelity.reference_cache("mnist", "test", reference)["input2_cache_name"]
+    cached = torch.load(
+        tmp_path / "ganbench" / "fidelity" / f"{name}-ganbench-lenet-mnist-stat-fid-features.pt", weights_only=False
+    )
+
+    def no_evaluator(*args, **kwargs):
+        raise AssertionError("the evaluator ran")
+
+    monkeypatch.setattr(evaluators.EvaluatorCNN, "forward", no_evaluator)
+    stats = fidelity.reference_statistics(reference, "mnist", "test", CPU)  # what a new process does
+    assert stats["mu"].dtype == cached["mu"].dtype and np.array_equal(stats["mu"], cached["mu"])
+    assert np.array_equal(stats["sigma"], cached["sigma"])
+    monkeypatch.undo()
+    # a snapshot's FID against them is the final FID, for the same samples
+    snapshot = fidelity.fid_statistics(fidelity.evaluator_outputs(generated, "mnist", CPU)[1])
+    assert fidelity.fid_between(snapshot, stats) == pytest.approx(final["value"], rel=1e-6)
 
 
 def test_each_dataset_registers_its_evaluator_once_with_torch_fidelity():

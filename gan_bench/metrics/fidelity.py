@@ -13,8 +13,13 @@ import torch
 import torch_fidelity
 from torch.utils.data import Dataset
 from torch_fidelity.feature_extractor_base import FeatureExtractorBase
-from torch_fidelity.metric_fid import fid_features_to_statistics, fid_statistics_to_metric
+from torch_fidelity.metric_fid import (
+    fid_features_to_statistics,
+    fid_input_id_to_statistics_cached,
+    fid_statistics_to_metric,
+)
 from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY, register_feature_extractor
+from torch_fidelity.utils import create_feature_extractor
 
 from gan_bench.data.catalogue import cache_dir
 from gan_bench.metrics import evaluators, names
@@ -171,16 +176,24 @@ _REFERENCE_STATS: dict[str, dict] = {}
 
 
 def reference_statistics(reference: torch.Tensor, dataset: str, split: str, device: torch.device) -> dict:
-    """FID statistics of the evaluator's features on a reference split, computed once per process."""
-    key = reference_cache(dataset, split, reference)["input2_cache_name"]
+    """FID statistics of the evaluator's features on a reference split: the very statistics FID is
+    computed against, from torch-fidelity's cache on disk (computed and cached on a miss), kept
+    for the rest of the process. A new process (a --jobs worker, a Ray task) reads them, not
+    10,000 images through the evaluator."""
+    cache = reference_cache(dataset, split, reference)
+    key = cache["input2_cache_name"]
     if key not in _REFERENCE_STATS:
-        _, features = evaluator_outputs(reference, dataset, device)
-        _REFERENCE_STATS[key] = fid_statistics(features)
+        options = dict(input2=ImageTensors(reference), batch_size=500, save_cpu_ram=True, verbose=False, **cache)
+        cuda = device.type == "cuda"
+        extractor = create_feature_extractor(extractor_name(dataset), [FEATURES], cuda=cuda, **options)
+        _REFERENCE_STATS[key] = fid_input_id_to_statistics_cached(2, extractor, FEATURES, cuda=cuda, **options)
     return _REFERENCE_STATS[key]
 
 
 def fid_statistics(features: torch.Tensor) -> dict:
-    return fid_features_to_statistics(features.double())
+    """Mean and covariance as torch-fidelity takes them for FID (the mean in the features' dtype),
+    so a snapshot's FID against ``reference_statistics`` is computed as the final FID is."""
+    return fid_features_to_statistics(features)
 
 
 def fid_between(stats_a: dict, stats_b: dict) -> float:
