@@ -12,10 +12,25 @@ from gan_bench.data import catalogue
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session")
+def fidelity_cache(tmp_path_factory):
+    """torch-fidelity's cache of reference features and statistics, shared by every test: its entries
+    are named by the reference's content and the evaluator's sha256, so what one test caches is right
+    for all, and no test spends seconds on the same 10,000 test-image features again."""
+    return tmp_path_factory.mktemp("fidelity")
+
+
+def fresh_cache(root: Path, fidelity: Path) -> Path:
+    """An empty user cache (datasets and all) whose fidelity folder is the shared one."""
+    (root / "ganbench").mkdir(parents=True, exist_ok=True)
+    (root / "ganbench" / "fidelity").symlink_to(fidelity, target_is_directory=True)
+    return root
+
+
 @pytest.fixture(autouse=True)
-def offline(monkeypatch, tmp_path_factory):
+def offline(monkeypatch, tmp_path_factory, fidelity_cache):
     monkeypatch.setenv(catalogue.ENV_OFFLINE, "1")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(fresh_cache(tmp_path_factory.mktemp("cache"), fidelity_cache)))
 
 
 @pytest.fixture
@@ -53,7 +68,7 @@ is_lenet_1k = { baseline = true, tolerance = 0.05 }
 
 
 @pytest.fixture(scope="session")
-def suite_run(tmp_path_factory):
+def suite_run(tmp_path_factory, fidelity_cache):
     """A small scored suite (2 recipes x 2 seeds, smoke), its output folder and a baseline from it,
     made through the Python API."""
     import gan_bench as gb
@@ -62,7 +77,7 @@ def suite_run(tmp_path_factory):
     (root / "mini.toml").write_text(SUITE)
     with pytest.MonkeyPatch.context() as mp:  # session scope: the per-test offline fixture is not active yet
         mp.setenv(catalogue.ENV_OFFLINE, "1")
-        mp.setenv("XDG_CACHE_HOME", str(root / "cache"))
+        mp.setenv("XDG_CACHE_HOME", str(fresh_cache(root / "cache", fidelity_cache)))
         done = gb.run_suite(root / "mini.toml", out=root / "runs")
         assert [r.status for r in done.results] == ["trained"] * 4
         baseline = gb.write_baseline([root / "runs"], root / "baseline.json")
