@@ -19,8 +19,8 @@ import tempfile
 from pathlib import Path
 
 from gan_bench.errors import InvalidOption, RunDirError
-from gan_bench.executors.lifecycle import RunResult, check_run_dir
-from gan_bench.executors.local import run_dir_for
+from gan_bench.executors.lifecycle import RunResult
+from gan_bench.executors.local import check_run_dirs, run_dir_for
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.lock import LOCK_NAME
 from gan_bench.suite.spec import RunSpec
@@ -128,10 +128,8 @@ def run_all(
     runs_per_gpu: int = 1,
 ) -> list[RunResult]:
     ray = _ray()
-    by_dataset = len({spec.dataset for spec in specs}) > 1
+    by_dataset = check_run_dirs(specs, out, resume)  # refuse a conflicting directory before any task starts
     runs = [run_dir_for(out, spec, by_dataset) for spec in specs]
-    for spec, run in zip(specs, runs):  # refuse a conflicting directory before any task starts
-        check_run_dir(spec, run, resume)
     temp = None if address else local_temp_dir()
     if temp:
         reporter.message(f"Ray's temp dir: {temp} (the default path is too long for Ray's socket paths)")
