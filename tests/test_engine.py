@@ -77,12 +77,21 @@ def _wait_for(path, proc, timeout=120):
         time.sleep(0.05)
 
 
+KILLED = ["train", "keras-mlp", "--profile", "smoke", "--steps", "120", "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def unkilled(tmp_path_factory):
+    """The run the kill tests interrupt, trained without interruption (once for both signals)."""
+    reference = tmp_path_factory.mktemp("unkilled") / "reference"
+    subprocess.run(_cli(*KILLED, "--out", str(reference)), check=True, capture_output=True)
+    return reference
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
-def test_resume_after_a_kill_ends_with_the_same_bits(tmp_path, sig):
-    args = ["train", "keras-mlp", "--profile", "smoke", "--steps", "120", "--quiet"]
-    reference = tmp_path / "reference"
-    subprocess.run(_cli(*args, "--out", str(reference)), check=True, capture_output=True)
+def test_resume_after_a_kill_ends_with_the_same_bits(tmp_path, sig, unkilled):
+    args, reference = KILLED, unkilled
 
     run = tmp_path / "killed"
     proc = subprocess.Popen(_cli(*args, "--out", str(run)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
