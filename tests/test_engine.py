@@ -91,10 +91,8 @@ def unkilled(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_resume_after_a_kill_ends_with_the_same_bits(tmp_path, sig, unkilled):
-    args, reference = KILLED, unkilled
-
     run = tmp_path / "killed"
-    proc = subprocess.Popen(_cli(*args, "--out", str(run)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(_cli(*KILLED, "--out", str(run)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _wait_for(run / "checkpoints" / "last.pt", proc)
     time.sleep(0.3)  # let it train past the first checkpoint
     proc.send_signal(sig)
@@ -106,14 +104,14 @@ def test_resume_after_a_kill_ends_with_the_same_bits(tmp_path, sig, unkilled):
         assert proc.returncode == -signal.SIGKILL
     assert not (run / "checkpoints" / "final.pt").exists(), "the kill came too late to test resume"
 
-    again = subprocess.run(_cli(*args, "--out", str(run)), capture_output=True, text=True)
+    again = subprocess.run(_cli(*KILLED, "--out", str(run)), capture_output=True, text=True)
     assert again.returncode == 2 and "--resume" in again.stderr  # no silent overwrite
 
-    resumed = subprocess.run(_cli(*args, "--out", str(run), "--resume"), capture_output=True, text=True)
+    resumed = subprocess.run(_cli(*KILLED, "--out", str(run), "--resume"), capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     assert "resuming at step" in resumed.stderr
-    assert (run / "history.csv").read_bytes() == (reference / "history.csv").read_bytes()
-    assert same_weights(run, reference)
+    assert (run / "history.csv").read_bytes() == (unkilled / "history.csv").read_bytes()
+    assert same_weights(run, unkilled)
 
 
 @pytest.mark.slow

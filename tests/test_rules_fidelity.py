@@ -202,11 +202,11 @@ def test_a_new_process_reads_the_reference_statistics_fid_uses_from_disk(mnist, 
     def no_evaluator(*args, **kwargs):
         raise AssertionError("the evaluator ran")
 
-    monkeypatch.setattr(evaluators.EvaluatorCNN, "forward", no_evaluator)
-    stats = fidelity.reference_statistics(reference, "mnist", "test", CPU)  # what a new process does
+    with monkeypatch.context() as patched:
+        patched.setattr(evaluators.EvaluatorCNN, "forward", no_evaluator)
+        stats = fidelity.reference_statistics(reference, "mnist", "test", CPU)  # what a new process does
     assert stats["mu"].dtype == cached["mu"].dtype and np.array_equal(stats["mu"], cached["mu"])
     assert np.array_equal(stats["sigma"], cached["sigma"])
-    monkeypatch.undo()
     # a snapshot's FID against them is the final FID, for the same samples
     snapshot = fidelity.fid_statistics(fidelity.evaluator_outputs(generated, "mnist", CPU)[1])
     assert fidelity.fid_between(snapshot, stats) == pytest.approx(final["value"], rel=1e-6)

@@ -103,6 +103,18 @@ def reference_cache(dataset: str, split: str, reference: torch.Tensor) -> dict:
     return {"cache": True, "cache_root": str(cache_dir() / "fidelity"), "input2_cache_name": name}
 
 
+def reference_options(dataset: str, split: str, reference: torch.Tensor) -> dict:
+    """torch-fidelity's options for a reference split, shared by the final metrics and the
+    statistics over time, so both read and write the one cache entry."""
+    return {
+        "input2": ImageTensors(reference),
+        "batch_size": 500,
+        "save_cpu_ram": True,
+        "verbose": False,
+        **reference_cache(dataset, split, reference),
+    }
+
+
 def evaluator_metrics(
     generated: torch.Tensor, reference: torch.Tensor, dataset: str, split: str, cuda: bool
 ) -> dict[str, dict]:
@@ -111,9 +123,7 @@ def evaluator_metrics(
     subset = min(KID_SUBSET_SIZE, n, len(reference))  # KID's subsets cannot outgrow either set
     raw = torch_fidelity.calculate_metrics(
         input1=ImageTensors(generated),
-        input2=ImageTensors(reference),
         cuda=cuda,
-        batch_size=500,
         isc=True,
         fid=True,
         kid=True,
@@ -129,9 +139,7 @@ def evaluator_metrics(
         prc_neighborhood=PRC_NEIGHBORHOOD,
         samples_shuffle=False,
         rng_seed=RNG_SEED,
-        save_cpu_ram=True,
-        verbose=False,
-        **reference_cache(dataset, split, reference),
+        **reference_options(dataset, split, reference),
     )
     sha = evaluators.get_pin(dataset).sha256
     protocol = {
@@ -180,10 +188,9 @@ def reference_statistics(reference: torch.Tensor, dataset: str, split: str, devi
     computed against, from torch-fidelity's cache on disk (computed and cached on a miss), kept
     for the rest of the process. A new process (a --jobs worker, a Ray task) reads them, not
     10,000 images through the evaluator."""
-    cache = reference_cache(dataset, split, reference)
-    key = cache["input2_cache_name"]
+    options = reference_options(dataset, split, reference)
+    key = options["input2_cache_name"]
     if key not in _REFERENCE_STATS:
-        options = dict(input2=ImageTensors(reference), batch_size=500, save_cpu_ram=True, verbose=False, **cache)
         cuda = device.type == "cuda"
         extractor = create_feature_extractor(extractor_name(dataset), [FEATURES], cuda=cuda, **options)
         _REFERENCE_STATS[key] = fid_input_id_to_statistics_cached(2, extractor, FEATURES, cuda=cuda, **options)
