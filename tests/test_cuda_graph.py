@@ -79,8 +79,8 @@ def assert_same_but_spec(a_root, b_root, recipe, seeds=SEEDS):
                 assert a[name].read_bytes() == b[name].read_bytes(), f"seed {seed}: {name} differs"
 
 
-GRAPHED = ["tf-mlp", "torch-mlp", "toy-gan-pac2", "cgan", "dcgan", "dcgan-pac2", "pix2pix"]
-DATASETS = {"toy-gan": "grid", "toy-gan-pac2": "grid", "pix2pix": "edges2digits"}
+GRAPHED = ["tf-mlp", "torch-mlp", "toy-gan-pac2", "toy-gan-pacgan-code-pac2", "cgan", "dcgan", "dcgan-pac2", "pix2pix"]
+DATASETS = {"toy-gan": "grid", "toy-gan-pac2": "grid", "toy-gan-pacgan-code-pac2": "ring", "pix2pix": "edges2digits"}
 
 
 def test_capturable_recipes_are_declared():

@@ -24,6 +24,7 @@ FAMILIES = {  # recipe: (dataset, steps, samples scored)
     "dcgan-stacked": ("stacked-mnist", 2, 1000),
     "toy-gan": ("ring", 40, 2500),
     "toy-gan-pac2": ("grid", 40, 2500),
+    "toy-gan-pacgan-code-pac2": ("ring", 40, 2500),
     "pix2pix": ("edges2digits", 4, 500),
     "cyclegan": ("digits2bold", 4, 500),
 }

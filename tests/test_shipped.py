@@ -18,7 +18,7 @@ from gan_bench import shipped
 from gan_bench.gates import check as gate
 from gan_bench.suite.locate import suite_path
 
-SHIPPED_SUITES = {"fashion-mnist", "mnist", "smoke", "stacked-mnist", "toy", "translation"}
+SHIPPED_SUITES = {"fashion-mnist", "mnist", "smoke", "stacked-mnist", "toy", "toy-ring-pacgan-code", "translation"}
 
 
 def test_suites_are_found_by_name_from_another_folder(tmp_path, monkeypatch):

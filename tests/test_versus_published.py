@@ -64,6 +64,12 @@ def test_vs_published_in_combined_standard_errors():
     # toy-gan is PacGAN's GAN row; a recipe that reproduces no published model gets no cell
     assert describe("toy-gan", row, ["modes_2d_2500"], "ring").startswith("GAN: modes_2d_2500")
     assert describe("toy-gan-pac7", row, ["modes_2d_2500"], "ring") == ""
+    # the sibling trained as PacGAN's released code stands beside the same rows
+    assert describe("toy-gan-pacgan-code", row, ["modes_2d_2500"], "ring").startswith("GAN: modes_2d_2500")
+    code = summary_row("toy-gan-pacgan-code-pac2", "modes_2d_2500", [7.0, 8.0, 8.0])
+    assert describe("toy-gan-pacgan-code-pac2", code, ["modes_2d_2500"], "ring") == (
+        f"PacGAN2: modes_2d_2500 within ({z:+.1f} s.e.)"
+    )
 
 
 def test_one_seed_against_a_published_se_uses_the_published_error_alone():

@@ -28,11 +28,11 @@ def max_by_mask(y: torch.Tensor) -> torch.Tensor:
     return (y * first.to(y.dtype)).sum(dim=2)
 
 
-def generator(z_dim: int, hidden: tuple[int, ...], out: int = 2) -> nn.Sequential:
-    """Hidden layers without bias, each batch norm then ReLU; a linear output."""
+def generator(z_dim: int, hidden: tuple[int, ...], out: int = 2, norm=nn.BatchNorm1d) -> nn.Sequential:
+    """Hidden layers without bias, each batch norm (``norm(width)``) then ReLU; a linear output."""
     layers: list[nn.Module] = []
     for n_in, n_out in zip((z_dim, *hidden[:-1]), hidden):
-        layers += [nn.Linear(n_in, n_out, bias=False), nn.BatchNorm1d(n_out), nn.ReLU()]
+        layers += [nn.Linear(n_in, n_out, bias=False), norm(n_out), nn.ReLU()]
     layers.append(nn.Linear(hidden[-1], out))
     return nn.Sequential(*layers)
 

@@ -19,6 +19,7 @@ from gan_bench.errors import InvalidOption, RunDirError
 from gan_bench.metrics import coverage as coverage_mod
 from gan_bench.metrics import diagnostics, evaluators, fidelity, inception, mixture, stacked
 from gan_bench.metrics import names as metric_names
+from gan_bench.nets.member_norm import BATCH_NORMS
 from gan_bench.rundir import metrics_file
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.repro import derived_seeds
@@ -64,7 +65,7 @@ BATCH_NORM_MODES = ("running", "batch")
 
 
 def _batch_norms(net: torch.nn.Module) -> list[torch.nn.Module]:
-    return [m for m in net.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    return [m for m in net.modules() if isinstance(m, BATCH_NORMS)]
 
 
 def batch_norm_protocol(system, mode: str) -> str:

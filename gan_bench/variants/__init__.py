@@ -10,12 +10,12 @@ from gan_bench.variants.image_recipes import RECIPES as IMAGE_RECIPES
 from gan_bench.variants.mlp_recipes import RECIPES as MLP_RECIPES
 from gan_bench.variants.recipe import Recipe, RecipeBase
 from gan_bench.variants.registry import builtin_recipes, get_recipe, register_recipe, system_class
-from gan_bench.variants.toy_recipes import TOY_GAN
+from gan_bench.variants.toy_recipes import RECIPES as TOY_RECIPES
 from gan_bench.variants.translation_recipes import RECIPES as TRANSLATION_RECIPES
 
 __all__ = ["RECIPES", "Recipe", "RecipeBase", "get_recipe", "is_recipe", "build_system", "register_recipe"]
 
-for _recipe in (*MLP_RECIPES.values(), *IMAGE_RECIPES.values(), TOY_GAN, *TRANSLATION_RECIPES.values()):
+for _recipe in (*MLP_RECIPES.values(), *IMAGE_RECIPES.values(), *TOY_RECIPES.values(), *TRANSLATION_RECIPES.values()):
     register_recipe(_recipe)
 
 RECIPES: dict[str, Recipe] = builtin_recipes()

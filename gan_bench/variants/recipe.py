@@ -151,6 +151,15 @@ class ToyRecipe(RecipeBase):
     betas: tuple[float, float]
 
 
+class ToyCodeRecipe(ToyRecipe):
+    """PacGAN's 2D mixture model as PacGAN's released code trains it: one forward pass gives D and G
+    their gradients, applied together, and G's batch norm runs per pack member (nets/member_norm.py)."""
+
+    system: ClassVar[str] = "gan_bench.variants.toy_code:ToyGANCode"
+    bn_momentum: PositiveFloat
+    bn_eps: PositiveFloat
+
+
 class CGANRecipe(RecipeBase):
     """The conditional MLP GAN of the TensorFlow book's Example 10-2 and the tfGAN notebooks."""
 
@@ -239,4 +248,6 @@ class CycleGANRecipe(RecipeBase):
         return table[min((s for s in table if size <= s), default=max(table))]
 
 
-Recipe = Union[MLPRecipe, ToyRecipe, CGANRecipe, DCGANMnistRecipe, DCGANRecipe, Pix2PixRecipe, CycleGANRecipe]
+Recipe = Union[
+    MLPRecipe, ToyRecipe, ToyCodeRecipe, CGANRecipe, DCGANMnistRecipe, DCGANRecipe, Pix2PixRecipe, CycleGANRecipe
+]

@@ -3,7 +3,7 @@ Packed versions are named ``toy-gan-pac<m>`` (see variants.packing)."""
 
 from __future__ import annotations
 
-from gan_bench.variants.recipe import Schedule, ToyRecipe
+from gan_bench.variants.recipe import Schedule, ToyCodeRecipe, ToyRecipe
 
 STEPS_PER_EPOCH = 1000  # 100,000 samples / batch 100
 
@@ -45,3 +45,25 @@ TOY_GAN = ToyRecipe(
         "smoke": Schedule(steps=200, log_every=10, sample_first=0, sample_every=100, checkpoint_every=100),
     },
 )
+
+TOY_GAN_PACGAN_CODE = ToyCodeRecipe(
+    **TOY_GAN.model_dump(exclude={"name", "source", "choices", "family", "modality"}),
+    name="toy-gan-pacgan-code",
+    source="PacGAN (Lin et al. 2018) Table 1, as PacGAN's released code trains it (github.com/fjxmlzn/PacGAN, "
+    "synthetic_data_experiments): toy-gan with that code's update and batch norm",
+    choices={
+        **TOY_GAN.choices,
+        "update": "one forward pass of real and fake packs; D's and G's gradients both at the step's starting "
+        "weights, applied together (ALI's training loop, which PacGAN's code runs)",
+        "g_loss": "G's non-saturating loss on the same fake packs D judged in that pass",
+        "batch_norm": "G draws a pack's m members as m batches of 100, each normalised on its own by "
+        "sqrt(biased variance + 1e-4); running mean and standard deviation move 5 % per step toward the "
+        "members' average, from 0 and 1; scoring and drawing use them (eval mode)",
+        "not_reproduced": "PacGAN's code also refreshes the running statistics on 50 monitoring batches at "
+        "each epoch's end; here they follow the training steps only",
+    },
+    bn_momentum=0.05,
+    bn_eps=1e-4,
+)
+
+RECIPES = {r.name: r for r in (TOY_GAN, TOY_GAN_PACGAN_CODE)}

@@ -1,0 +1,59 @@
+"""``toy-gan`` as PacGAN's released code trains it (``toy-gan-pacgan-code``): the two choices of
+that code which the paper leaves unstated, for comparing against PacGAN's Table 1 on their terms.
+
+- One forward pass of real and fake packs gives D's loss and G's loss; D's gradient and G's
+  gradient are both taken at the step's starting weights and both optimisers step together
+  (ALI's training loop, which PacGAN's code uses). ``toy-gan`` updates D, then G against the new D.
+- G draws the m members of a pack as m batches of ``batch_size``, each batch normalised on its own
+  (nets/member_norm.py); pack i joins row i of each member.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import torch
+
+from gan_bench.nets.member_norm import MemberBatchNorm
+from gan_bench.training.losses import bce_logits
+from gan_bench.variants.recipe import ToyCodeRecipe
+from gan_bench.variants.toy import ToyGAN
+
+
+class ToyGANCode(ToyGAN):
+    supports_packing = True
+    supports_cuda_graph = True  # fixed shapes, no host synchronisation
+
+    @staticmethod
+    def g_norm(recipe: ToyCodeRecipe):
+        return partial(MemberBatchNorm, momentum=recipe.bn_momentum, eps=recipe.bn_eps)
+
+    def train_step(self, batch: tuple[torch.Tensor], generator: torch.Generator) -> dict[str, torch.Tensor]:
+        return simultaneous_step(self, batch[0], generator)
+
+
+def simultaneous_step(system: ToyGANCode, real: torch.Tensor, generator: torch.Generator) -> dict[str, torch.Tensor]:
+    """Non-saturating GAN losses on logits from one pass; both gradients at the same weights."""
+    m = system.recipe.pac
+    packs = len(real) // m
+    real = real[: packs * m]
+    z = system.inputs(packs * m, generator).view(m, packs, -1)  # member j of every pack
+    fake = system.G(z).transpose(0, 1).reshape(packs * m, -1)  # pack i: row i of each member
+    out_real, out_fake = system.D(real), system.D(fake)
+    d_loss = bce_logits(out_real, 1.0) + bce_logits(out_fake, 0.0)
+    g_loss = bce_logits(out_fake, 1.0)
+    system.opt_d.zero_grad(set_to_none=True)
+    system.opt_g.zero_grad(set_to_none=True)
+    d_loss.backward(inputs=system.d_params, retain_graph=True)
+    g_loss.backward(inputs=system.g_params)
+    d_grad, g_grad = system.grad_norm(system.d_params), system.grad_norm(system.g_params)
+    system.opt_d.step()
+    system.opt_g.step()
+    return {
+        "d_loss": d_loss.detach(),
+        "g_loss": g_loss.detach(),
+        "d_real": torch.sigmoid(out_real).mean().detach(),
+        "d_fake": torch.sigmoid(out_fake).mean().detach(),
+        "g_grad_norm": g_grad,
+        "d_grad_norm": d_grad,
+    }
