@@ -88,7 +88,7 @@ def test_the_wheel_and_sdist_carry_everything_the_cli_needs(tmp_path):
     wheel = next((tmp_path / "dist").glob("ganbench-*.whl"))
     members = set(zipfile.ZipFile(wheel).namelist())
     assert _expected_members() <= members
-    assert len(_expected_members()) == 6 + 2 + 2 + 4 + 1
+    assert len(_expected_members()) == len(SHIPPED_SUITES) + 2 + 2 + 4 + 1
     sdist = next((tmp_path / "dist").glob("ganbench-*.tar.gz"))
     with tarfile.open(sdist) as tar:
         inside = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
