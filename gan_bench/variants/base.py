@@ -136,6 +136,11 @@ def standard_step(system: GANSystem, real: torch.Tensor, generator: torch.Genera
     with frozen(system.D):
         g_loss = bce_logits(system.D(fake), 1.0)
     g_grad = system.update("g", g_loss)
+    return logit_step_scalars(d_loss, g_loss, out_real, out_fake, g_grad, d_grad)
+
+
+def logit_step_scalars(d_loss, g_loss, out_real, out_fake, g_grad, d_grad) -> dict[str, torch.Tensor]:
+    """A step's required scalars when D outputs logits: the losses, D's mean verdicts, the gradient norms."""
     return {
         "d_loss": d_loss.detach(),
         "g_loss": g_loss.detach(),

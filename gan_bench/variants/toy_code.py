@@ -16,14 +16,12 @@ import torch
 
 from gan_bench.nets.member_norm import MemberBatchNorm
 from gan_bench.training.losses import bce_logits
+from gan_bench.variants.base import logit_step_scalars
 from gan_bench.variants.recipe import ToyCodeRecipe
 from gan_bench.variants.toy import ToyGAN
 
 
-class ToyGANCode(ToyGAN):
-    supports_packing = True
-    supports_cuda_graph = True  # fixed shapes, no host synchronisation
-
+class ToyGANCode(ToyGAN):  # packing and CUDA graphs as ToyGAN declares them
     @staticmethod
     def g_norm(recipe: ToyCodeRecipe):
         return partial(MemberBatchNorm, momentum=recipe.bn_momentum, eps=recipe.bn_eps)
@@ -49,11 +47,4 @@ def simultaneous_step(system: ToyGANCode, real: torch.Tensor, generator: torch.G
     d_grad, g_grad = system.grad_norm(system.d_params), system.grad_norm(system.g_params)
     system.opt_d.step()
     system.opt_g.step()
-    return {
-        "d_loss": d_loss.detach(),
-        "g_loss": g_loss.detach(),
-        "d_real": torch.sigmoid(out_real).mean().detach(),
-        "d_fake": torch.sigmoid(out_fake).mean().detach(),
-        "g_grad_norm": g_grad,
-        "d_grad_norm": d_grad,
-    }
+    return logit_step_scalars(d_loss, g_loss, out_real, out_fake, g_grad, d_grad)
