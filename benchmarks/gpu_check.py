@@ -35,7 +35,8 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from device_env import ROOT, WHEELS, prepare
+
 RING_GAP_SUITE = "toy-ring-pacgan-code"
 TARGETS = {  # issue targets on one H100/H200
     "mnist_suite_s": 600,
@@ -264,7 +265,19 @@ def main() -> int:
     parser.add_argument(
         "--jobs", type=int, default=None, help="--jobs for the mnist suite (default: 8 on CUDA, 2 on CPU)"
     )
+    parser.add_argument(
+        "--wheels", type=Path, default=WHEELS, help="wheels for what this machine lacks (benchmarks/fetch_wheels.sh)"
+    )
     a = parser.parse_args()
+    unmet = prepare(a.wheels)
+    if unmet:
+        print("this Python cannot run ganbench from this checkout:", *unmet, sep="\n  ", file=sys.stderr)
+        print(
+            f"Download what it lacks where pip works (bash benchmarks/fetch_wheels.sh {a.wheels} "
+            f"{sys.version_info.major}.{sys.version_info.minor}) and bring that folder along.",
+            file=sys.stderr,
+        )
+        return 2
     import torch
 
     import gan_bench

@@ -3,4 +3,4 @@
 # Markdown summary under the folder named. Test it on CPU first: bash benchmarks/gpu_check.sh OUT --cpu-dry-run
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec python benchmarks/gpu_check.py "$@"
+exec "${PYTHON:-python3}" benchmarks/gpu_check.py "$@"
