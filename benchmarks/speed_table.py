@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+
 # {comparison: {loop name: images per second}}, filled by the benchmarks in this folder.
 RATES: dict[str, dict[str, float]] = {}
 # The loop each comparison's ratio is taken against.
@@ -16,5 +19,10 @@ def record(benchmark, comparison: str, loop: str, images: int) -> float:
 
 
 def keep(comparison: str, loop: str, rate: float) -> float:
+    """Kept for the summary and, where GANBENCH_BENCH_RATES names a file, appended to it as a JSON
+    line at once (benchmarks/gpu_check.py reads it, so a timeout loses only the rates not yet taken)."""
     RATES.setdefault(comparison, {})[loop] = rate
+    if path := os.environ.get("GANBENCH_BENCH_RATES"):
+        with open(path, "a") as f:
+            f.write(json.dumps({"comparison": comparison, "loop": loop, "images_per_s": round(rate, 1)}) + "\n")
     return rate

@@ -1,9 +1,11 @@
-"""The device check's environment preparation (benchmarks/device_env.py): on a GPU machine that has
-PyTorch but not ganbench's other dependencies, and no internet, it finds what is missing before any
-of the loan is spent, and installs it from carried wheels."""
+"""The device check's preparation and summary. On a GPU machine that has PyTorch but not ganbench's
+other dependencies, and no internet, benchmarks/device_env.py finds what is missing before any of
+the loan is spent and installs it from carried wheels. The summary's CUDA figures, which a CPU dry
+run never renders, are rendered here."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -19,10 +21,13 @@ import device_env  # noqa: E402
 
 
 @pytest.fixture
-def own_path(monkeypatch):
-    """sys.path and PYTHONPATH restored after the test, whatever it put first."""
+def own_path(monkeypatch, tmp_path) -> list[str]:
+    """sys.path and PYTHONPATH restored after the test, whatever it put first; PYTHONPATH's entries
+    before it (the test's own, and one more)."""
     monkeypatch.setattr(sys, "path", list(sys.path))
-    monkeypatch.setenv("PYTHONPATH", "earlier")
+    earlier = [*filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep)), str(tmp_path / "earlier")]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(earlier))
+    return earlier
 
 
 def probe_wheel(folder: Path, version: str) -> Path:
@@ -75,7 +80,7 @@ def test_prepare_installs_carried_wheels_only_when_something_is_unmet(tmp_path, 
     site = Path(sys.path[0])
     assert (site / "ganbench_probe" / "__init__.py").is_file() and site.name.startswith("ganbench-wheels-")
     # the checkout, then the wheels, lead every subprocess's path too; what was there stays after them
-    assert os.environ["PYTHONPATH"].split(os.pathsep) == [str(site), str(REPO), "earlier"]
+    assert os.environ["PYTHONPATH"].split(os.pathsep) == [str(site), str(REPO), *own_path]
     child = subprocess.run(
         [sys.executable, "-c", "import ganbench_probe, gan_bench; print(ganbench_probe.VERSION)"],
         cwd=tmp_path, capture_output=True, text=True, check=True,
@@ -101,3 +106,54 @@ def test_the_check_stops_before_writing_when_a_dependency_is_missing(tmp_path, m
     monkeypatch.setattr(sys, "argv", ["gpu_check.py", str(tmp_path / "out"), "--cpu-dry-run", "--wheels", "w"])
     assert gpu_check.main() == 2
     assert not (tmp_path / "out").exists()
+
+
+def test_benchmark_rates_are_appended_as_they_are_taken(tmp_path, monkeypatch):
+    """What gpu_check.py reads back when the training benchmarks are stopped at their budget."""
+    import speed_table
+
+    monkeypatch.setattr(speed_table, "RATES", {})
+    monkeypatch.setenv("GANBENCH_BENCH_RATES", str(tmp_path / "rates.jsonl"))
+    speed_table.keep("tf-mlp (cuda)", "ganbench engine", 16583.04)
+    speed_table.keep("tf-mlp (cuda)", "textbook loop", 13717.0)
+    lines = (tmp_path / "rates.jsonl").read_text().splitlines()
+    assert [json.loads(line) for line in lines] == [
+        {"comparison": "tf-mlp (cuda)", "loop": "ganbench engine", "images_per_s": 16583.0},
+        {"comparison": "tf-mlp (cuda)", "loop": "textbook loop", "images_per_s": 13717.0},
+    ]
+
+
+def test_the_summary_renders_the_graphed_figures_only_a_device_produces():
+    """The CUDA branches of the Markdown summary, which a CPU dry run never reaches."""
+    import gpu_check
+
+    rates = {"steps": 20_000, "steps_per_s": {"eager": 500.0, "graphed": 6000.0}, "graphed_speedup": 12.0}
+    toy = {**rates, "projected_400k_run_s": 66.7, "projected_12_runs_one_at_a_time_s": 800.0}
+    suite = {"runs_finished": 27, "runs_total": 27, "runs_scored": 27, "steps_done": 10, "steps_total": 10}
+    summary = {
+        "environment": {"device_name": "NVIDIA H200", "torch": "2.11.0+cu130", "cuda": "13.0"},
+        "dry_run": False,
+        "seconds": 470.0,
+        "sections": {
+            "cuda_tests": {
+                "status": "ok",
+                "seconds": 30,
+                "value": {"passed": 20, "skipped": 0, "failures": 0, "errors": 0},
+            },
+            "mnist_suite": {
+                "status": "ok",
+                "seconds": 200,
+                "value": {**suite, "total_s": 200.0, "total_is": "measured"},
+            },
+            "step_rates": {"status": "ok", "seconds": 40, "value": {"toy-gan": toy, "tf-mlp": rates}},
+            "training": {"status": "failed", "seconds": 1, "error": "TimeoutExpired: 10 s"},
+        },
+    }
+    text = gpu_check.markdown(summary)
+    assert "NVIDIA H200 · torch 2.11.0+cu130 · CUDA 13.0 · full check · 470 s in all" in text
+    assert "| cuda_tests | 20 passed, 0 skipped, 0 failed | 30 |" in text
+    assert "27/27 runs finished, 27 scored, 10/10 steps; total 200 s (measured) (target ≤ 600 s)" in text
+    assert "toy-gan: eager 500, graphed 6,000 steps/s (12.0× graphed); tf-mlp: eager 500, graphed 6,000" in text
+    assert (
+        "400k-step toy run ≈ 67 s (target ≤ 900)" in text and "| training | FAILED: TimeoutExpired: 10 s | 1 |" in text
+    )
