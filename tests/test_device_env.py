@@ -128,7 +128,7 @@ def test_the_summary_renders_the_graphed_figures_only_a_device_produces():
     import gpu_check
 
     rates = {"steps": 20_000, "steps_per_s": {"eager": 500.0, "graphed": 6000.0}, "graphed_speedup": 12.0}
-    toy = {**rates, "projected_400k_run_s": 66.7, "projected_12_runs_one_at_a_time_s": 800.0}
+    toy = {**rates, "projected_400k_run_s": 66.7}
     suite = {"runs_finished": 27, "runs_total": 27, "runs_scored": 27, "steps_done": 10, "steps_total": 10}
     summary = {
         "environment": {"device_name": "NVIDIA H200", "torch": "2.11.0+cu130", "cuda": "13.0"},
@@ -145,6 +145,11 @@ def test_the_summary_renders_the_graphed_figures_only_a_device_produces():
                 "seconds": 200,
                 "value": {**suite, "total_s": 200.0, "total_is": "measured"},
             },
+            "toy_suite": {
+                "status": "ok",
+                "seconds": 60,
+                "value": {**suite, "total_s": 1234.0, "total_is": "projected"},
+            },
             "step_rates": {"status": "ok", "seconds": 40, "value": {"toy-gan": toy, "tf-mlp": rates}},
             "training": {"status": "failed", "seconds": 1, "error": "TimeoutExpired: 10 s"},
         },
@@ -153,7 +158,62 @@ def test_the_summary_renders_the_graphed_figures_only_a_device_produces():
     assert "NVIDIA H200 · torch 2.11.0+cu130 · CUDA 13.0 · full check · 470 s in all" in text
     assert "| cuda_tests | 20 passed, 0 skipped, 0 failed | 30 |" in text
     assert "27/27 runs finished, 27 scored, 10/10 steps; total 200 s (measured) (target ≤ 600 s)" in text
+    assert (
+        "| toy_suite | 27/27 runs finished, 27 scored, 10/10 steps; total 1,234 s (projected) (target ≤ 1800 s) | 60 |"
+        in text
+    )
     assert "toy-gan: eager 500, graphed 6,000 steps/s (12.0× graphed); tf-mlp: eager 500, graphed 6,000" in text
     assert (
         "400k-step toy run ≈ 67 s (target ≤ 900)" in text and "| training | FAILED: TimeoutExpired: 10 s | 1 |" in text
     )
+
+
+def test_projection_adds_each_unfinished_runs_steps_at_its_recipes_rate_shared_among_workers():
+    """Runs are matched to the dry run's plan by spec hash, so a suite over two datasets (the same
+    recipe and seed twice) is counted right."""
+    import gpu_check
+
+    planned = {
+        "aaa": {"recipe": "toy-gan", "steps": 1000},  # ring: scored
+        "bbb": {"recipe": "toy-gan", "steps": 1000},  # grid, same recipe and seed: 400 steps done
+        "ccc": {"recipe": "toy-gan-pac2", "steps": 600},  # begun: 100 steps at 50 steps/s
+        "ddd": {"recipe": "new", "steps": 750},  # not begun: the mean of the recipes' rates, 75
+    }
+
+    def run(spec, recipe, steps, train_s, scored=False, score_s=None):
+        return {
+            "spec": spec,
+            "recipe": recipe,
+            "steps": steps,
+            "train_s": train_s,
+            "scored": scored,
+            "score_s": score_s,
+        }
+
+    runs = {
+        "ring/toy-gan/seed-0": run("aaa", "toy-gan", 1000, 10.0, scored=True, score_s=4.0),
+        "grid/toy-gan/seed-0": run("bbb", "toy-gan", 400, 4.0),
+        "ring/toy-gan-pac2/seed-0": run("ccc", "toy-gan-pac2", 100, 2.0),
+    }
+    # toy-gan 100 steps/s, pac2 50, mean 75; each unscored run adds the mean scoring time, 4 s
+    remaining = (600 / 100 + 4) + (500 / 50 + 4) + (750 / 75 + 4)
+    assert gpu_check.projection(planned, runs, jobs=2, elapsed=30.0) == pytest.approx(30.0 + remaining / 2)
+    assert gpu_check.projection(planned, {}, jobs=2, elapsed=30.0) is None
+
+
+def test_the_plan_lines_of_a_dry_run_are_read_with_their_spec_hashes(tmp_path):
+    """gpu_check.py reads `ganbench run --dry-run` as it prints to a pipe: one entry per run, even
+    where recipe and seed repeat across datasets."""
+    import gpu_check
+
+    args = ["run", "--suite", "toy", "--profile", "full", "--device", "cpu", "--recipes", "toy-gan,toy-gan-pac2"]
+    plan = subprocess.run(
+        gpu_check._cli(*args, "--out", str(tmp_path / "o"), "--dry-run"), cwd=REPO, capture_output=True, text=True
+    )
+    lines = [m.groups() for m in gpu_check.PLAN_LINE.finditer(plan.stdout)]
+    assert len(lines) == 12 and len({spec for *_, spec in lines}) == 12
+    assert sorted({(recipe, steps) for recipe, steps, _ in lines}) == [
+        ("toy-gan", "400,000"),
+        ("toy-gan-pac2", "400,000"),
+    ]
+    assert not (tmp_path / "o").exists()
