@@ -138,7 +138,10 @@ def test_the_summary_renders_the_graphed_figures_only_a_device_produces():
             "cuda_tests": {
                 "status": "ok",
                 "seconds": 30,
-                "value": {"passed": 20, "skipped": 0, "failures": 0, "errors": 0},
+                "value": {
+                    **{"passed": 19, "skipped": 0, "failed": 1, "error": 0},
+                    **{"returncode": "timed out", "not_passed": ["tests/t.py::x"]},
+                },
             },
             "mnist_suite": {
                 "status": "ok",
@@ -156,7 +159,7 @@ def test_the_summary_renders_the_graphed_figures_only_a_device_produces():
     }
     text = gpu_check.markdown(summary)
     assert "NVIDIA H200 · torch 2.11.0+cu130 · CUDA 13.0 · full check · 470 s in all" in text
-    assert "| cuda_tests | 20 passed, 0 skipped, 0 failed | 30 |" in text
+    assert "| cuda_tests | 19 passed, 0 skipped, 1 failed (tests/t.py::x) (pytest timed out) | 30 |" in text
     assert "27/27 runs finished, 27 scored, 10/10 steps; total 200 s (measured) (target ≤ 600 s)" in text
     assert (
         "| toy_suite | 27/27 runs finished, 27 scored, 10/10 steps; total 1,234 s (projected) (target ≤ 1800 s) | 60 |"
@@ -201,6 +204,7 @@ def test_projection_adds_each_unfinished_runs_steps_at_its_recipes_rate_shared_a
     assert gpu_check.projection(planned, {}, jobs=2, elapsed=30.0) is None
 
 
+@pytest.mark.slow
 def test_the_plan_lines_of_a_dry_run_are_read_with_their_spec_hashes(tmp_path):
     """gpu_check.py reads `ganbench run --dry-run` as it prints to a pipe: one entry per run, even
     where recipe and seed repeat across datasets."""
@@ -217,3 +221,22 @@ def test_the_plan_lines_of_a_dry_run_are_read_with_their_spec_hashes(tmp_path):
         ("toy-gan-pac2", "400,000"),
     ]
     assert not (tmp_path / "o").exists()
+
+
+def test_a_command_stopped_at_its_timeout_keeps_what_it_printed(tmp_path):
+    """How the CUDA tests' and the benchmarks' outcomes survive their budgets."""
+    import gpu_check
+
+    lines = [
+        "tests/a.py::one PASSED [50%]",
+        "tests/a.py::t[args2---x and y: choose one] FAILED",
+        "FAILED tests/a.py::t",
+    ]
+    script = f"print({chr(10).join(lines)!r}, flush=True); import time; time.sleep(60)"
+    log = tmp_path / "log"
+    assert gpu_check._run_logged([sys.executable, "-c", script], log, timeout=3) == "timed out"
+    assert gpu_check.OUTCOME.findall(log.read_text()) == [
+        ("tests/a.py::one", "PASSED"),
+        ("tests/a.py::t[args2---x and y: choose one]", "FAILED"),
+    ]
+    assert gpu_check._run_logged([sys.executable, "-c", "raise SystemExit(3)"], log, timeout=30) == 3
