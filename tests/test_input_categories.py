@@ -132,6 +132,7 @@ def test_provenance_text_may_change_without_breaking_the_hash(scored, tmp_path):
     assert RunDir(run).read_spec()["recipe"]["source"] == "reworded"
 
 
+@pytest.mark.slow
 def test_a_history_cut_mid_row_never_replaces_a_good_result(scored, tmp_path):
     run = copy_run(scored, tmp_path / "run")
     before = (run / "metrics.json").read_text()

@@ -158,6 +158,7 @@ def test_plugin_names_follow_the_rules(workdir):
             get_recipe(f"{module}:RECIPE")
 
 
+@pytest.mark.slow
 def test_a_step_returning_other_names_stops_the_run_with_exit_2(workdir):
     body = PLUGIN.format(name="wrong-names", extra="pass")
     module, _ = plugin_module(

@@ -78,6 +78,7 @@ def test_an_image_folder_scores_into_a_run_like_folder_that_report_and_check_rea
     assert again.exit_code == 2 and "holds samples scored with --input" in again.output
 
 
+@pytest.mark.slow
 def test_arrays_in_every_layout_score_the_same(tmp_path, mnist):
     x = mnist.test_images[:40].numpy()
     np.save(tmp_path / "nhw.npy", x)
