@@ -240,3 +240,29 @@ def test_a_command_stopped_at_its_timeout_keeps_what_it_printed(tmp_path):
         ("tests/a.py::t[args2---x and y: choose one]", "FAILED"),
     ]
     assert gpu_check._run_logged([sys.executable, "-c", "raise SystemExit(3)"], log, timeout=30) == 3
+
+
+@pytest.mark.slow
+def test_the_graphed_step_rates_run_through_the_api_with_the_stand_in_backend(tmp_path, monkeypatch):
+    """The step-rate section's graphed path, which only a device takes, on CPU: the stand-in
+    backend of test_cuda_graph replays each step, and the API's CUDA-device check is waived."""
+    import gpu_check
+    from test_cuda_graph import RerunBackend
+
+    import gan_bench.api
+    from gan_bench.training import cuda_graph
+
+    monkeypatch.setitem(cuda_graph.BACKENDS, "cpu", RerunBackend)
+    monkeypatch.setattr(gan_bench.api, "check_cuda_graph", lambda *args: None)
+    result = gpu_check.step_rates(tmp_path, True, "cpu", graphed=True)
+    for recipe, steps in (("toy-gan", 300), ("tf-mlp", 100)):
+        rates = result[recipe]["steps_per_s"]
+        assert result[recipe]["steps"] == steps and rates["eager"] > 0 and rates["graphed"] > 0
+        assert result[recipe]["graphed_speedup"] == pytest.approx(rates["graphed"] / rates["eager"])
+        (graphed_spec,) = (tmp_path / f"{recipe}-graphed").rglob("spec.json")
+        (eager_spec,) = (tmp_path / f"{recipe}-eager").rglob("spec.json")
+        assert json.loads(graphed_spec.read_text())["cuda_graph"] is True
+        assert "cuda_graph" not in json.loads(eager_spec.read_text())
+    assert result["toy-gan"]["projected_400k_run_s"] == pytest.approx(
+        400_000 / max(result["toy-gan"]["steps_per_s"].values())
+    )
