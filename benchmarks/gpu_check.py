@@ -17,7 +17,8 @@ Sections, each timed and recorded even when it fails:
    textbook loop, eager and graphed, on tf-mlp, torch-mlp and dcgan-mnist, and batched seeds
    (images per second). Each rate is kept as its benchmark ends, so a timeout loses only the rest.
 
-``--ring-gap`` runs, instead of these, the ring-gap suite (toy-ring-pacgan-code: six full-protocol
+``--sections a,b`` runs only the sections named (a rerun of what failed). ``--ring-gap`` (the
+section ``ring_gap``) runs, instead of these, the ring-gap suite (toy-ring-pacgan-code: six full-protocol
 toy runs at once) in the whole budget, and its report beside PacGAN's Table 1.
 
 It writes OUT/gpu_check.json and OUT/gpu_check.md. ``--cpu-dry-run`` runs the same code on CPU
@@ -115,11 +116,12 @@ def _eager_and_graphed(recipe: str, dataset: str, steps: int, device: str, out: 
 
 
 def step_rates(out: Path, dry: bool, device: str, graphed: bool | None = None) -> dict:
-    """toy-gan's and tf-mlp's step rates, eager and (on CUDA, unless ``graphed`` says) graphed."""
+    """toy-gan's and tf-mlp's step rates, eager and (on CUDA, unless ``graphed`` says) graphed. 2,000
+    steps each: an eager toy step took ~15 ms on an H100 (docs/speed.md), so about 30 s."""
     graphed = device == "cuda" if graphed is None else graphed
-    toy = _eager_and_graphed("toy-gan", "ring", 300 if dry else 20_000, device, out, graphed)
+    toy = _eager_and_graphed("toy-gan", "ring", 300 if dry else 2_000, device, out, graphed)
     toy["projected_400k_run_s"] = 400_000 / max(toy["steps_per_s"].values())
-    tf_mlp = _eager_and_graphed("tf-mlp", "mnist", 100 if dry else 5_000, device, out, graphed)
+    tf_mlp = _eager_and_graphed("tf-mlp", "mnist", 100 if dry else 2_000, device, out, graphed)
     return {"toy-gan": toy, "tf-mlp": tf_mlp}
 
 
@@ -285,6 +287,20 @@ def markdown(summary: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+SECTIONS = ["cuda_tests", "mnist_suite", "toy_suite", "step_rates", "training", "ring_gap"]
+
+
+def section_list(text: str) -> list[str]:
+    """--sections: names from SECTIONS, comma-separated (argparse exits 2 with this message otherwise)."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown section {', '.join(unknown) or '(none)'}; valid: {', '.join(SECTIONS)}"
+        )
+    return names
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
@@ -297,6 +313,12 @@ def main() -> int:
     )
     parser.add_argument(
         "--jobs", type=int, default=None, help="--jobs for the mnist suite (default: 8 on CUDA, 2 on CPU)"
+    )
+    parser.add_argument(
+        "--sections",
+        type=section_list,
+        default=None,
+        help=f"only these sections, comma-separated, in their usual order (a rerun of what failed): {', '.join(SECTIONS)}",
     )
     parser.add_argument(
         "--wheels", type=Path, default=WHEELS, help="wheels for what this machine lacks (benchmarks/fetch_wheels.sh)"
@@ -343,16 +365,18 @@ def main() -> int:
 
     # The mnist suite is the headline target: it runs second, with half the budget, and the 12 toy
     # runs an eighth; the step rates take about a minute and the benchmarks get the rest.
-    steps = [
+    sections = [
         ("cuda_tests", lambda: cuda_tests(a.out, dry)),
         ("mnist_suite", lambda: suite_run(a.out, "mnist", dry, device, jobs, 60 if dry else 0.5 * a.budget_s)),
         ("toy_suite", lambda: toy_suite(a.out, dry, device, 30 if dry else 0.125 * a.budget_s)),
         ("step_rates", lambda: step_rates(a.out, dry, device)),
         ("training", lambda: training(a.out, dry, left())),
+        ("ring_gap", lambda: ring_gap(a.out, dry, device, 60 if dry else left())),
     ]
-    if a.ring_gap:
-        steps = [("ring_gap", lambda: ring_gap(a.out, dry, device, 60 if dry else left()))]
-    for name, step in steps:
+    chosen = a.sections or (["ring_gap"] if a.ring_gap else SECTIONS[:-1])
+    for name, step in sections:
+        if name not in chosen:
+            continue
         t0 = time.monotonic()
         try:
             summary["sections"][name] = {"status": "ok", "value": step()}

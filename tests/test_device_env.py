@@ -266,3 +266,32 @@ def test_the_graphed_step_rates_run_through_the_api_with_the_stand_in_backend(tm
     assert result["toy-gan"]["projected_400k_run_s"] == pytest.approx(
         400_000 / max(result["toy-gan"]["steps_per_s"].values())
     )
+
+
+def test_sections_runs_only_those_named_and_refuses_unknown_names(tmp_path, monkeypatch, capsys):
+    """A rerun on what is left of a loan: --sections step_rates runs that section alone."""
+    import gpu_check
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("a section that was not chosen ran")
+
+    for name in ("cuda_tests", "suite_run", "training", "ring_gap"):
+        monkeypatch.setattr(gpu_check, name, must_not_run)
+    toy = {"steps": 300, "steps_per_s": {"eager": 30.0}, "graphed_speedup": None, "projected_400k_run_s": 13333.3}
+    stub = {"toy-gan": toy, "tf-mlp": {"steps": 100, "steps_per_s": {"eager": 80.0}, "graphed_speedup": None}}
+    monkeypatch.setattr(gpu_check, "step_rates", lambda out, dry, device: stub)
+    monkeypatch.setattr(gpu_check, "prepare", lambda wheels: [])
+    monkeypatch.setattr(
+        sys, "argv", ["gpu_check.py", str(tmp_path / "out"), "--cpu-dry-run", "--sections", "step_rates"]
+    )
+    assert gpu_check.main() == 0
+    summary = json.loads((tmp_path / "out" / "gpu_check.json").read_text())
+    assert list(summary["sections"]) == ["step_rates"] and summary["sections"]["step_rates"]["value"] == stub
+    monkeypatch.setattr(sys, "argv", ["gpu_check.py", str(tmp_path / "other"), "--sections", "step_rates,toy"])
+    with pytest.raises(SystemExit) as stopped:
+        gpu_check.main()
+    assert stopped.value.code == 2 and not (tmp_path / "other").exists()
+    assert (
+        "unknown section toy; valid: cuda_tests, mnist_suite, toy_suite, step_rates, training, ring_gap"
+        in capsys.readouterr().err
+    )
