@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,7 @@ def test_unmet_names_the_missing_and_the_too_old_and_skips_other_platforms():
             "tomli>=2; python_version < '3.0'",  # a marker that does not apply here
         ]
     )
-    installed = __import__("importlib.metadata").metadata.version("pytest")
+    installed = metadata.version("pytest")
     assert problems == [
         "no-such-distribution-xyz: not installed (ganbench needs >=1.5)",
         f"pytest {installed}: ganbench needs >=999",
