@@ -400,6 +400,16 @@ def score_samples(
     )
 
 
+def latest_suite_run() -> Path:
+    """The suite output folder under results/runs/ started or resumed most recently: what
+    :func:`report`, :func:`check` and :func:`write_baseline` read when given no runs."""
+    return outputs.latest_suite_output()
+
+
+def _runs_or_latest(runs: Iterable[PathLike] | None) -> list[Path]:
+    return [latest_suite_run()] if runs is None else [Path(r) for r in runs]
+
+
 def export_tensorboard(runs: Iterable[PathLike], logdir: PathLike) -> dict[Path, dict]:
     """Write each run's history scalars, final metrics, quality over time and sample grids as
     TensorBoard events under ``logdir``/<dataset>/<recipe>/seed-<n> (needs ``ganbench[tensorboard]``).
@@ -409,11 +419,12 @@ def export_tensorboard(runs: Iterable[PathLike], logdir: PathLike) -> dict[Path,
     return _export([Path(r) for r in runs], Path(logdir))
 
 
-def report(runs: Iterable[PathLike]) -> pd.DataFrame:
-    """One row per run: its spec (flattened), protocol, metrics, coverage and verdict."""
+def report(runs: Iterable[PathLike] | None = None) -> pd.DataFrame:
+    """One row per run: its spec (flattened), protocol, metrics, coverage and verdict (``runs``:
+    default, the newest suite run, :func:`latest_suite_run`)."""
     from gan_bench.reporting.collect import collect
 
-    return collect([Path(r) for r in runs])
+    return collect(_runs_or_latest(runs))
 
 
 def render_report(runs: Iterable[PathLike] | pd.DataFrame, format: str = "md") -> str:
@@ -436,14 +447,17 @@ def suite_of_runs(runs: Iterable[PathLike]) -> Suite:
     raise GateError("cannot tell which suite these runs belong to (no suite.json beside them); pass --suite")
 
 
-def check(runs: Iterable[PathLike], *, suite: PathLike | None = None, baseline: PathLike | None = None) -> CheckResult:
-    """Gate the runs on their suite's thresholds (``suite``: default, the runs' suite.json).
+def check(
+    runs: Iterable[PathLike] | None = None, *, suite: PathLike | None = None, baseline: PathLike | None = None
+) -> CheckResult:
+    """Gate the runs (default: the newest suite run) on their suite's thresholds (``suite``:
+    default, the runs' suite.json).
 
     Relative thresholds read ``baseline``, by default results/baselines/<suite>-<profile>-<device>.json
     in the working directory, else the baseline ganbench ships with that suite."""
-    runs = [Path(r) for r in runs]
+    runs = _runs_or_latest(runs)
+    df = report(runs)  # first: a path that holds no runs is named before the suite is looked for
     s = load_suite(suite) if suite is not None else suite_of_runs(runs)
-    df = report(runs)
     path, base = None, None
     if baseline is not None or gate.needs_baseline(s):
         path = (
@@ -458,10 +472,12 @@ def check(runs: Iterable[PathLike], *, suite: PathLike | None = None, baseline: 
     return CheckResult(s.name, gate.check(df, s, base), path, notes)
 
 
-def write_baseline(runs: Iterable[PathLike], out: PathLike | None = None, command: str | None = None) -> Path:
-    """Write a baseline file (per-recipe metric means) from scored runs; returns its path. An
-    existing file is never overwritten."""
-    runs = [Path(r) for r in runs]
+def write_baseline(
+    runs: Iterable[PathLike] | None = None, out: PathLike | None = None, command: str | None = None
+) -> Path:
+    """Write a baseline file (per-recipe metric means) from scored runs (default: the newest suite
+    run); returns its path. An existing file is never overwritten."""
+    runs = _runs_or_latest(runs)
     if out is not None:
         paths.output_file(Path(out), "--out")
     df = report(runs)

@@ -9,16 +9,27 @@ import typer
 from rich.table import Table
 
 from gan_bench import api, defaults
-from gan_bench.cli.app import app, export_app, out_console, user_errors
+from gan_bench.cli.app import app, err_console, export_app, out_console, user_errors
 from gan_bench.errors import InvalidOption
 from gan_bench.reporting import environments
 from gan_bench.rundir import atomic, paths
+
+RUNS_HELP = "Run directories, or folders holding them (default: the newest suite run under results/runs/)."
+
+
+def runs_or_latest(runs: Optional[list[Path]]) -> list[Path]:
+    """The runs named, or the newest suite run, said on stderr so that a piped report stays clean."""
+    if runs:
+        return runs
+    latest = api.latest_suite_run()
+    err_console.print(f"runs: {latest} (the newest suite run)", markup=False, highlight=False, soft_wrap=True)
+    return [latest]
 
 
 @app.command()
 @user_errors
 def report(
-    runs: list[Path] = typer.Argument(..., help="Run directories, or folders holding them."),
+    runs: Optional[list[Path]] = typer.Argument(None, help=RUNS_HELP, show_default=False),
     format: str = typer.Option(
         "rich",
         "--format",
@@ -36,7 +47,7 @@ def report(
         if format == "rich":
             raise InvalidOption("--out: writes md, csv or html; give --format too (rich prints to the terminal)")
         paths.output_file(out, "--out")
-    df = api.report(runs)
+    df = api.report(runs_or_latest(runs))
     if format == "rich":
         for title, table in render.rich_tables(df):
             out_console.print(render.as_rich(title, table))
@@ -54,7 +65,7 @@ def report(
 @app.command()
 @user_errors
 def check(
-    runs: list[Path] = typer.Argument(..., help="Run directories, or folders holding them."),
+    runs: Optional[list[Path]] = typer.Argument(None, help=RUNS_HELP, show_default=False),
     suite: Optional[str] = typer.Option(None, help="Suite whose thresholds apply (default: the runs' suite.json)."),
     baseline: Optional[Path] = typer.Option(
         None,
@@ -67,7 +78,7 @@ def check(
     """Gate on the suite's thresholds: exit 1 on any regression or missing metric, 0 when all pass."""
     if junit is not None:
         paths.output_file(junit, "--junit")
-    result = api.check(runs, suite=suite, baseline=baseline)
+    result = api.check(runs_or_latest(runs), suite=suite, baseline=baseline)
     table = Table(title=f"ganbench check: suite {result.suite}")
     for col in ("recipe", "metric", "value", "rule", "result"):
         table.add_column(col)
@@ -91,11 +102,15 @@ def check(
 @app.command()
 @user_errors
 def baseline(
-    runs: list[Path] = typer.Argument(..., help="Scored run directories of one suite, profile and device."),
+    runs: Optional[list[Path]] = typer.Argument(
+        None,
+        help="Scored run directories of one suite, profile and device (default: the newest suite run).",
+        show_default=False,
+    ),
     out: Optional[Path] = typer.Option(None, help="Default: results/baselines/<suite>-<profile>-<device>.json."),
 ) -> None:
     """Write a baseline file (per-recipe metric means) from real runs, for relative thresholds."""
-    out_console.print(f"wrote {api.write_baseline(runs, out)}")
+    out_console.print(f"wrote {api.write_baseline(runs_or_latest(runs), out)}")
 
 
 @export_app.command("tensorboard")

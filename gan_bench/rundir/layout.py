@@ -142,6 +142,8 @@ def _found(paths: list[Path]) -> list[RunDir]:
         if (path / "spec.json").is_file():
             runs.append(RunDir(path))
             continue
+        if not path.exists():
+            raise RunDirError(f"{path}: no such folder; give run directories, or a folder holding them")
         found = sorted(p.parent for p in path.glob("**/spec.json")) if path.is_dir() else []
         if not found:
             raise RunDirError(f"{path}: not a run directory (no spec.json) and holds none")

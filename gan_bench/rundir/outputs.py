@@ -1,4 +1,5 @@
-"""Where a run's output goes when the user names none, and which folder a resume continues."""
+"""Where a run's output goes when the user names none, which folder a resume continues, and which
+suite run `report`, `check` and `baseline` read when given none."""
 
 from __future__ import annotations
 
@@ -36,6 +37,19 @@ def latest_unfinished(spec: RunSpec) -> RunDir:
         f"--resume: no unfinished run of {spec.label} ({spec.profile}, {spec.dataset}) "
         f"under {root}; pass --out with the run directory to resume"
     )
+
+
+def latest_suite_output() -> Path:
+    """The suite output folder under results/runs/ whose suite.json was written last: the suite run
+    started or resumed most recently."""
+    root = defaults.RUNS_ROOT
+    found = [p for p in root.glob(f"*/{SUITE_FILE}") if p.is_file()]
+    if not found:
+        raise RunDirError(
+            f"no run directories given, and no suite run under {root} in {Path.cwd()}; name the run "
+            f"directories (or the folder a suite wrote), or run `ganbench run --suite NAME` first"
+        )
+    return max(found, key=lambda p: (p.stat().st_mtime_ns, p.parent.name)).parent
 
 
 def resume_root(run_id: str | Path, out: Path | None, suite_hash: str) -> Path:

@@ -1,0 +1,93 @@
+"""`ganbench report`, `check` and `baseline` with no runs named read the newest suite run under
+results/runs/ (the README's `ganbench run --suite mnist`, then `ganbench report`), and say which."""
+
+import json
+import os
+import shutil
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import gan_bench as gb
+from gan_bench.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def two_suite_runs(suite_run, tmp_path, monkeypatch):
+    """results/runs/ in a fresh working directory holding two copies of the scored mini suite:
+    "b-older" written first, "a-newer" (first by name) written last."""
+    root, runs, baseline = suite_run
+    monkeypatch.chdir(tmp_path)
+    results = tmp_path / "results" / "runs"
+    results.mkdir(parents=True)
+    shutil.copy(root / "mini.toml", results / "mini.toml")  # the suite.json files name ../mini.toml
+    for name, mtime in (("b-older", 1_700_000_000), ("a-newer", 1_800_000_000)):
+        shutil.copytree(runs, results / name)
+        os.utime(results / name / "suite.json", (mtime, mtime))
+    return results, baseline
+
+
+@pytest.mark.slow  # the scored mini suite
+def test_report_reads_the_newest_suite_run_and_names_it_on_stderr(two_suite_runs, tmp_path):
+    results, _ = two_suite_runs
+    result = invoke("report", "--format", "csv", "--out", tmp_path / "r.csv")
+    assert result.exit_code == 0, result.output
+    assert "runs: results/runs/a-newer (the newest suite run)" in result.stderr
+    df = pd.read_csv(tmp_path / "r.csv")
+    assert len(df) == 4 and df["run"].str.startswith("results/runs/a-newer/").all()
+
+
+@pytest.mark.slow  # the scored mini suite
+def test_report_to_stdout_keeps_the_note_out_of_the_table(two_suite_runs):
+    result = invoke("report", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert "newest suite run" not in result.stdout and "newest suite run" in result.stderr
+    assert result.stdout.splitlines()[0].startswith("run,")
+
+
+@pytest.mark.slow  # the scored mini suite
+def test_check_and_baseline_read_the_newest_suite_run(two_suite_runs, tmp_path):
+    results, baseline = two_suite_runs
+    checked = invoke("check", "--baseline", baseline)
+    assert checked.exit_code == 0, checked.output
+    assert "runs: results/runs/a-newer" in checked.stderr and "ganbench check: suite mini" in checked.stdout
+    written = invoke("baseline", "--out", tmp_path / "b.json")
+    assert written.exit_code == 0, written.output
+    data = json.loads((tmp_path / "b.json").read_text())
+    assert data["produced_by"]["command"] == f"ganbench baseline results/runs/a-newer --out {tmp_path / 'b.json'}"
+
+
+@pytest.mark.slow  # the scored mini suite
+def test_resuming_the_older_suite_run_makes_it_the_newest(two_suite_runs):
+    results, _ = two_suite_runs
+    os.utime(results / "b-older" / "suite.json", (1_900_000_000, 1_900_000_000))
+    assert gb.latest_suite_run() == results.relative_to(results.parents[1]) / "b-older"
+    df = gb.report()
+    assert df["run"].str.startswith("results/runs/b-older/").all()
+
+
+def test_no_runs_named_and_none_under_results_exits_2_saying_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results" / "runs" / "loose").mkdir(parents=True)  # a folder with no suite.json is no suite run
+    for command in ("report", "check", "baseline"):
+        result = invoke(command)
+        assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+        message = " ".join(result.stderr.split())
+        assert message.startswith("error: no run directories given, and no suite run under results/runs in ")
+        assert "`ganbench run --suite NAME`" in message and "Traceback" not in result.output
+    assert not (tmp_path / "results" / "baselines").exists()  # nothing written
+
+
+def test_a_missing_path_is_named_before_the_suite_is_looked_for(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for command in ("report", "check", "baseline"):
+        result = invoke(command, "nowhere")
+        assert result.exit_code == 2, result.output
+        assert "error: nowhere: no such folder; give run directories, or a folder holding them" in result.stderr
