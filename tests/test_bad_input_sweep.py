@@ -120,6 +120,20 @@ CASES = {
     "unknown recipe": args("train", "nope", expect=["nope"]),
     "unknown dataset": args("train", "tf-mlp", "--dataset", "cifar", expect=["cifar"]),
     "unknown device": args("train", "tf-mlp", "--device", "tpu", expect=["--device"]),
+    "unknown profile to train": args(
+        "train",
+        "tf-mlp",
+        "--profile",
+        "long",
+        "--out",
+        "{tmp}/out",
+        expect=["--profile", "'long'", "full, quick, smoke"],
+    ),
+    "empty profile to run": args(
+        "run", "--suite", "smoke", "--profile=", "--out", "{tmp}/out", expect=["--profile", "''"]
+    ),
+    "no run directory named by report": args("report", "{tmp}/nowhere", expect=["nowhere: no such folder"]),
+    "no run directory named by check": args("check", "{tmp}/nowhere", expect=["nowhere: no such folder"]),
     "unknown backbone": args("run", "--suite", "smoke", "--backbone", "vgg", expect=["--backbone"]),
     "unknown direction": args(
         "train", "pix2pix", "--dataset", "edges2digits", "--direction", "up", expect=["--direction"]

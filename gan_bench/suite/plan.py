@@ -17,7 +17,7 @@ from gan_bench.errors import InvalidOption
 from gan_bench.rundir import outputs, paths
 from gan_bench.rundir.repro import spec_hash
 from gan_bench.suite.locate import suite_path
-from gan_bench.suite.spec import RunSpec, Suite, check_seed, load_suite
+from gan_bench.suite.spec import RunSpec, Suite, check_profile, check_seed, load_suite
 from gan_bench.training.cuda_graph import supports as graph_supports
 from gan_bench.training.seed_batch import supports as batch_supports
 
@@ -49,8 +49,8 @@ class Plan:
 
 def choose_profile(profile: str | None, device: torch.device, suite_profile: str | None = None) -> tuple[str, str]:
     """The profile and why it was chosen: the argument, else the suite's, else the device's default."""
-    if profile:
-        return profile, "--profile"
+    if profile is not None:
+        return check_profile(profile), "--profile"
     if suite_profile:
         return suite_profile, "the suite's default"
     return devices.default_profile(device), f"default on {device.type}; --profile overrides"

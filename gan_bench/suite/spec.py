@@ -82,6 +82,13 @@ def _no_repeats(values: list, what: str) -> None:
         raise ValueError(f"{', '.join(repeated)} listed more than once; each {what} runs once")
 
 
+def check_profile(profile: str) -> str:
+    """A profile name every recipe defines: one of PROFILES."""
+    if profile not in PROFILES:
+        raise InvalidOption(f"--profile: unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
+    return profile
+
+
 def check_seed(seed: int) -> int:
     """A seed whose derived streams (1000·seed + 1 … 4) fit the 32-bit seeds torch's CPU generator
     keeps; beyond it two seeds would draw the same numbers."""
@@ -356,8 +363,7 @@ class Suite(BaseModel):
                 raise InvalidOption(
                     f"--recipes: {name!r} is not in suite {self.name!r}; valid: {', '.join(self.recipes)}"
                 )
-        if profile not in PROFILES:
-            raise InvalidOption(f"--profile: unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
+        check_profile(profile)
         return [
             RunSpec(
                 recipe=r,
