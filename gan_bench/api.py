@@ -100,6 +100,19 @@ def _data_folder(data_dir: PathLike | None) -> Path | None:
 
 
 # -- train / run -------------------------------------------------------------------------------
+def check_scoring_options(
+    *,
+    samples: int | None = None,
+    backbone: str = defaults.BACKBONE,
+    inception_weights: PathLike | None = None,
+    data_dir: PathLike | None = None,
+) -> None:
+    """Refuse the scoring and data options :func:`execute_plan` would refuse, without training or
+    writing: with :func:`plan`, all a dry run checks."""
+    weights = Path(inception_weights) if inception_weights is not None else None
+    _scorer(samples, backbone, weights, devices.resolve("cpu"), _data_folder(data_dir))
+
+
 def plan(suite: PathLike, **options) -> Plan:
     """The plan :func:`run_suite` would follow with the same arguments; writes nothing."""
     return plan_suite(suite, **_plan_options(options))

@@ -132,6 +132,15 @@ CASES = {
     "empty profile to run": args(
         "run", "--suite", "smoke", "--profile=", "--out", "{tmp}/out", expect=["--profile", "''"]
     ),
+    "too few samples in a dry run": args(
+        "run", "--suite", "smoke", "--samples", "5", "--dry-run", expect=["--samples"]
+    ),
+    "missing data folder in a dry run": args(
+        "run", "--suite", "smoke", "--data-dir", "{tmp}/nodata", "--dry-run", expect=["--data-dir", "nodata"]
+    ),
+    "unknown backbone in a dry run": args(
+        "run", "--suite", "smoke", "--backbone", "vgg", "--dry-run", expect=["--backbone", "lenet, inception"]
+    ),
     "no run directory named by report": args("report", "{tmp}/nowhere", expect=["nowhere: no such folder"]),
     "no run directory named by check": args("check", "{tmp}/nowhere", expect=["nowhere: no such folder"]),
     "unknown backbone": args("run", "--suite", "smoke", "--backbone", "vgg", expect=["--backbone"]),

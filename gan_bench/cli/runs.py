@@ -179,6 +179,9 @@ def run(
     ),
 ) -> None:
     """Train every recipe x seed of a suite, scoring each run as it finishes."""
+    api.check_scoring_options(
+        samples=samples, backbone=backbone, inception_weights=inception_weights, data_dir=data_dir
+    )
     p = api.plan(
         suite,
         recipes=names(recipes),
