@@ -3,6 +3,8 @@ suite run `report`, `check` and `baseline` read when given none."""
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -50,6 +52,45 @@ def latest_suite_output() -> Path:
             f"directories (or the folder a suite wrote), or run `ganbench run --suite NAME` first"
         )
     return max(found, key=lambda p: (p.stat().st_mtime_ns, p.parent.name)).parent
+
+
+def _kind_of(folder: Path) -> str | None:
+    """What ganbench made ``folder`` into, by the record it left there (a file of the same name
+    that ganbench did not write does not count)."""
+    for name, key, kind in (
+        (SUITE_FILE, "suite_hash", "another suite's output folder"),
+        ("spec.json", "spec_hash", "a run directory"),
+    ):
+        try:
+            record = json.loads((folder / name).read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if isinstance(record, dict) and key in record:
+            return kind
+    return None
+
+
+def check_not_nested(root: Path) -> Path:
+    """A suite's output folder may neither lie inside another suite's folder or a run directory,
+    nor hold another suite's folder: a report of the outer folder would count those runs twice."""
+    root = Path(root)
+    absolute = Path(os.path.abspath(root))
+    for outer in absolute.parents:
+        kind = _kind_of(outer)
+        if kind is not None:
+            shown = os.path.relpath(outer) if not root.is_absolute() else outer
+            raise RunDirError(
+                f"--out: {root} lies inside {shown}, {kind}; a report of it would count these runs "
+                f"as its own. Choose a folder outside it"
+            )
+    if root.is_dir():
+        inner = next((p.parent for p in root.glob(f"*/**/{SUITE_FILE}") if _kind_of(p.parent)), None)
+        if inner is not None:
+            raise RunDirError(
+                f"--out: {root} holds {inner}, another suite's output folder; a report of {root} "
+                f"would count its runs too. Choose an empty folder or a new one"
+            )
+    return root
 
 
 def resume_root(run_id: str | Path, out: Path | None, suite_hash: str) -> Path:

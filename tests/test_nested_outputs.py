@@ -1,0 +1,76 @@
+"""A suite's output folder never nests in, or holds, another suite's folder or a run directory:
+`report` of the outer folder would otherwise count the inner runs as its own (seed 0 twice)."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from gan_bench.cli import app
+from gan_bench.errors import RunDirError
+from gan_bench.rundir.outputs import check_not_nested
+
+runner = CliRunner()
+
+
+def suite_folder(path):
+    path.mkdir(parents=True)
+    (path / "suite.json").write_text(json.dumps({"name": "smoke", "file": "x.toml", "suite_hash": "ab" * 32}))
+    return path
+
+
+def run_folder(path):
+    path.mkdir(parents=True)
+    (path / "spec.json").write_text(json.dumps({"recipe": {"name": "tf-mlp"}, "spec_hash": "cd" * 32}))
+    return path
+
+
+def dry_run(out):
+    result = runner.invoke(app, ["run", "--suite", "smoke", "--out", str(out), "--dry-run"])
+    return result.exit_code, " ".join(result.output.split())
+
+
+def test_out_inside_another_suite_folder_exits_2_naming_it(tmp_path):
+    outer = suite_folder(tmp_path / "runs" / "smoke-1")
+    code, message = dry_run(outer / "tf-mlp")
+    assert code == 2
+    assert f"--out: {outer / 'tf-mlp'} lies inside {outer}, another suite's output folder" in message
+    assert not (outer / "tf-mlp").exists()
+
+
+def test_out_inside_a_run_directory_exits_2_naming_it(tmp_path):
+    run = run_folder(tmp_path / "smoke-1" / "tf-mlp" / "seed-0")
+    code, message = dry_run(run / "more")
+    assert code == 2 and f"lies inside {run}, a run directory" in message
+
+
+def test_out_holding_another_suite_folder_exits_2_naming_it(tmp_path):
+    inner = suite_folder(tmp_path / "results" / "runs" / "smoke-1")
+    code, message = dry_run(tmp_path / "results")
+    assert code == 2
+    assert f"--out: {tmp_path / 'results'} holds {inner}, another suite's output folder" in message
+    assert sorted(p.name for p in (tmp_path / "results").rglob("*")) == ["runs", "smoke-1", "suite.json"]
+
+
+def test_a_suite_folder_of_its_own_and_a_fresh_folder_are_accepted(tmp_path):
+    own = suite_folder(tmp_path / "smoke-1")
+    assert check_not_nested(own) == own  # its own suite.json: a resume or more seeds, judged elsewhere
+    assert check_not_nested(tmp_path / "new" / "deeper") == tmp_path / "new" / "deeper"
+    assert dry_run(tmp_path / "fresh")[0] == 0
+
+
+@pytest.mark.parametrize("name", ["suite.json", "spec.json"])
+def test_a_file_of_the_same_name_that_ganbench_did_not_write_does_not_count(tmp_path, name):
+    (tmp_path / name).write_text('{"title": "my project\'s own file"}')
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / name).write_text("not json at all")
+    assert check_not_nested(tmp_path / "sub" / "out") == tmp_path / "sub" / "out"
+    assert check_not_nested(tmp_path) == tmp_path
+
+
+def test_the_python_api_refuses_the_same_way(tmp_path):
+    import gan_bench as gb
+
+    outer = suite_folder(tmp_path / "smoke-1")
+    with pytest.raises(RunDirError, match="lies inside"):
+        gb.plan("smoke", out=outer / "again")
