@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from gan_bench.cli import app
 from gan_bench.errors import RunDirError
 from gan_bench.rundir.outputs import check_not_nested
+from gan_bench.rundir.repro import spec_hash
 
 runner = CliRunner()
 
@@ -21,7 +22,8 @@ def suite_folder(path):
 
 def run_folder(path):
     path.mkdir(parents=True)
-    (path / "spec.json").write_text(json.dumps({"recipe": {"name": "tf-mlp"}, "spec_hash": "cd" * 32}))
+    spec = {"recipe": {"name": "tf-mlp"}, "dataset": "mnist", "seed": 0, "profile": "smoke", "device": "cpu"}
+    (path / "spec.json").write_text(json.dumps({**spec, "spec_hash": spec_hash(spec)}))
     return path
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from gan_bench import defaults
 from gan_bench.errors import RunDirError
-from gan_bench.rundir.layout import SUITE_FILE, RunDir, read_suite_info
+from gan_bench.rundir.layout import SUITE_FILE, RunDir, read_suite_info, spec_problem
 from gan_bench.suite.spec import RunSpec
 
 
@@ -54,19 +54,21 @@ def latest_suite_output() -> Path:
     return max(found, key=lambda p: (p.stat().st_mtime_ns, p.parent.name)).parent
 
 
+def _json_or_none(path: Path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+
+
 def _kind_of(folder: Path) -> str | None:
     """What ganbench made ``folder`` into, by the record it left there (a file of the same name
     that ganbench did not write does not count)."""
-    for name, key, kind in (
-        (SUITE_FILE, "suite_hash", "another suite's output folder"),
-        ("spec.json", "spec_hash", "a run directory"),
-    ):
-        try:
-            record = json.loads((folder / name).read_text())
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            continue
-        if isinstance(record, dict) and key in record:
-            return kind
+    suite = _json_or_none(folder / SUITE_FILE)
+    if isinstance(suite, dict) and "suite_hash" in suite:
+        return "another suite's output folder"
+    if (folder / "spec.json").is_file() and spec_problem(_json_or_none(folder / "spec.json")) is None:
+        return "a run directory"
     return None
 
 
