@@ -11,75 +11,55 @@ The public Python API; the ``ganbench`` command is a thin layer over it::
 
 __version__ = "0.1.0"
 
-from gan_bench.api import (
-    CheckResult,
-    SuiteRun,
-    check,
-    check_scoring_options,
-    execute_plan,
-    export_tensorboard,
-    latest_suite_run,
-    list_recipes,
-    list_suites,
-    plan,
-    render_report,
-    report,
-    run_suite,
-    score,
-    score_samples,
-    suite_of_runs,
-    train,
-    write_baseline,
-)
-from gan_bench.errors import (
-    DataError,
-    GateError,
-    InvalidOption,
-    NoSpace,
-    PluginError,
-    RunDirError,
-    SuiteError,
-    UserError,
-)
-from gan_bench.executors.lifecycle import RunResult
-from gan_bench.gates.check import Verdict
-from gan_bench.suite.plan import Plan
-from gan_bench.suite.spec import RunSpec, Suite, load_suite
-from gan_bench.variants import get_recipe, register_recipe
+# Each public name and the module that defines it. They are imported on first use (PEP 562), so
+# `import gan_bench` and `ganbench --help` do not load torch; `gb.train` loads what training needs.
+_HOMES = {
+    **dict.fromkeys(
+        (
+            "CheckResult",
+            "SuiteRun",
+            "check",
+            "check_scoring_options",
+            "execute_plan",
+            "export_tensorboard",
+            "latest_suite_run",
+            "list_recipes",
+            "list_suites",
+            "plan",
+            "render_report",
+            "report",
+            "run_suite",
+            "score",
+            "score_samples",
+            "suite_of_runs",
+            "train",
+            "write_baseline",
+        ),
+        "gan_bench.api",
+    ),
+    **dict.fromkeys(
+        ("DataError", "GateError", "InvalidOption", "NoSpace", "PluginError", "RunDirError", "SuiteError", "UserError"),
+        "gan_bench.errors",
+    ),
+    "RunResult": "gan_bench.executors.lifecycle",
+    "Verdict": "gan_bench.gates.check",
+    "Plan": "gan_bench.suite.plan",
+    **dict.fromkeys(("RunSpec", "Suite", "load_suite"), "gan_bench.suite.spec"),
+    **dict.fromkeys(("get_recipe", "register_recipe"), "gan_bench.variants"),
+}
 
-__all__ = [
-    "CheckResult",
-    "DataError",
-    "GateError",
-    "InvalidOption",
-    "NoSpace",
-    "Plan",
-    "PluginError",
-    "RunDirError",
-    "RunResult",
-    "RunSpec",
-    "Suite",
-    "SuiteError",
-    "SuiteRun",
-    "UserError",
-    "Verdict",
-    "check",
-    "check_scoring_options",
-    "execute_plan",
-    "export_tensorboard",
-    "get_recipe",
-    "latest_suite_run",
-    "list_recipes",
-    "list_suites",
-    "load_suite",
-    "plan",
-    "render_report",
-    "report",
-    "run_suite",
-    "register_recipe",
-    "score",
-    "score_samples",
-    "suite_of_runs",
-    "train",
-    "write_baseline",
-]
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'gan_bench' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_HOMES[name]), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -14,7 +14,7 @@ import scipy.special
 import torch
 
 from gan_bench.data import catalogue
-from gan_bench.metrics import evaluators, fidelity, names
+from gan_bench.metrics import evaluator_extractor, evaluators, fidelity, names
 
 CPU = torch.device("cpu")
 N = 500
@@ -216,24 +216,27 @@ def test_each_dataset_registers_its_evaluator_once_with_torch_fidelity():
     from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY
 
     fresh = f"planted-{uuid.uuid4().hex[:8]}"  # a name no earlier test registered
-    assert fidelity.extractor_name(fresh) == f"ganbench-lenet-{fresh}"
+    assert evaluator_extractor.extractor_name(fresh) == f"ganbench-lenet-{fresh}"
     cls = FEATURE_EXTRACTORS_REGISTRY[f"ganbench-lenet-{fresh}"]
     assert cls.__name__ == f"EvaluatorExtractor_{fresh.replace('-', '_')}" and cls.dataset == fresh
-    assert issubclass(cls, fidelity.EvaluatorExtractor) and cls.get_provided_features_list() == ("logits", "features")
-    assert fidelity.extractor_name(fresh) == f"ganbench-lenet-{fresh}"
+    assert issubclass(cls, evaluator_extractor.EvaluatorExtractor) and cls.get_provided_features_list() == (
+        "logits",
+        "features",
+    )
+    assert evaluator_extractor.extractor_name(fresh) == f"ganbench-lenet-{fresh}"
     assert FEATURE_EXTRACTORS_REGISTRY[f"ganbench-lenet-{fresh}"] is cls  # not registered twice
 
-    assert fidelity.extractor_name("mnist") == "ganbench-lenet-mnist"
-    assert fidelity.extractor_name("fashion-mnist") == "ganbench-lenet-fashion-mnist"
+    assert evaluator_extractor.extractor_name("mnist") == "ganbench-lenet-mnist"
+    assert evaluator_extractor.extractor_name("fashion-mnist") == "ganbench-lenet-fashion-mnist"
     cls = FEATURE_EXTRACTORS_REGISTRY["ganbench-lenet-fashion-mnist"]
-    assert cls.dataset == "fashion-mnist" and issubclass(cls, fidelity.EvaluatorExtractor)
+    assert cls.dataset == "fashion-mnist" and issubclass(cls, evaluator_extractor.EvaluatorExtractor)
     assert cls.__name__ == "EvaluatorExtractor_fashion_mnist"
-    assert fidelity.extractor_name("fashion-mnist") == "ganbench-lenet-fashion-mnist"
+    assert evaluator_extractor.extractor_name("fashion-mnist") == "ganbench-lenet-fashion-mnist"
     assert FEATURE_EXTRACTORS_REGISTRY["ganbench-lenet-fashion-mnist"] is cls  # not registered twice
 
 
 def test_the_extractor_reads_the_first_channel_and_maps_each_metric_to_its_layer():
-    cls = fidelity.EvaluatorExtractor
+    cls = evaluator_extractor.EvaluatorExtractor
     assert cls.get_provided_features_list() == ("logits", "features")
     assert {m: cls.get_default_feature_layer_for_metric(m) for m in ("isc", "fid", "kid", "prc")} == {
         "isc": "logits",
@@ -256,7 +259,7 @@ def test_the_extractor_reads_the_first_channel_and_maps_each_metric_to_its_layer
 def registered_extractor(dataset):
     from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY
 
-    return FEATURE_EXTRACTORS_REGISTRY[fidelity.extractor_name(dataset)]
+    return FEATURE_EXTRACTORS_REGISTRY[evaluator_extractor.extractor_name(dataset)]
 
 
 def test_image_tensors_take_uint8_batches_only():

@@ -8,10 +8,10 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from gan_bench import api, defaults
+import gan_bench as gb
+from gan_bench import defaults
 from gan_bench.cli.app import app, err_console, export_app, out_console, user_errors
 from gan_bench.errors import InvalidOption
-from gan_bench.reporting import environments
 from gan_bench.rundir import atomic, paths
 
 RUNS_HELP = "Run directories, or folders holding them (default: the newest suite run under results/runs/)."
@@ -21,7 +21,7 @@ def runs_or_latest(runs: Optional[list[Path]]) -> list[Path]:
     """The runs named, or the newest suite run, said on stderr so that a piped report stays clean."""
     if runs:
         return runs
-    latest = api.latest_suite_run()
+    latest = gb.latest_suite_run()
     err_console.print(f"runs: {latest} (the newest suite run)", markup=False, highlight=False, soft_wrap=True)
     return [latest]
 
@@ -39,7 +39,7 @@ def report(
     out: Optional[Path] = typer.Option(None, help="Write to this file instead of standard output."),
 ) -> None:
     """Comparison tables: recipes x metrics, mean ± std over seeds, best marked, with protocols."""
-    from gan_bench.reporting import render
+    from gan_bench.reporting import environments, render
 
     if format not in defaults.REPORT_FORMATS:
         raise InvalidOption(f"--format: unknown format {format!r}; valid: {', '.join(defaults.REPORT_FORMATS)}")
@@ -47,14 +47,14 @@ def report(
         if format == "rich":
             raise InvalidOption("--out: writes md, csv or html; give --format too (rich prints to the terminal)")
         paths.output_file(out, "--out")
-    df = api.report(runs_or_latest(runs))
+    df = gb.report(runs_or_latest(runs))
     if format == "rich":
         for title, table in render.rich_tables(df):
             out_console.print(render.as_rich(title, table))
         for note in environments.mixed(environments.of_runs(df)):
             out_console.print(f"note: {note}; {environments.CAVEAT}", highlight=False, soft_wrap=True)
         return
-    text = api.render_report(df, format)
+    text = gb.render_report(df, format)
     if out:
         atomic.write_text(out, text)
         out_console.print(f"wrote {out}")
@@ -76,9 +76,11 @@ def check(
     junit: Optional[Path] = typer.Option(None, help="Also write a JUnit XML report here."),
 ) -> None:
     """Gate on the suite's thresholds: exit 1 on any regression or missing metric, 0 when all pass."""
+    from gan_bench.reporting import environments
+
     if junit is not None:
         paths.output_file(junit, "--junit")
-    result = api.check(runs_or_latest(runs), suite=suite, baseline=baseline)
+    result = gb.check(runs_or_latest(runs), suite=suite, baseline=baseline)
     table = Table(title=f"ganbench check: suite {result.suite}")
     for col in ("recipe", "metric", "value", "rule", "result"):
         table.add_column(col)
@@ -110,7 +112,7 @@ def baseline(
     out: Optional[Path] = typer.Option(None, help="Default: results/baselines/<suite>-<profile>-<device>.json."),
 ) -> None:
     """Write a baseline file (per-recipe metric means) from real runs, for relative thresholds."""
-    out_console.print(f"wrote {api.write_baseline(runs_or_latest(runs), out)}")
+    out_console.print(f"wrote {gb.write_baseline(runs_or_latest(runs), out)}")
 
 
 @export_app.command("tensorboard")
@@ -122,7 +124,7 @@ def export_tensorboard(
     ),
 ) -> None:
     """Write runs' history, metrics, quality over time and sample grids as TensorBoard events."""
-    written = api.export_tensorboard(runs, logdir)
+    written = gb.export_tensorboard(runs, logdir)
     for target, counts in written.items():
         out_console.print(f"{target}: {counts['scalars']} scalars, {counts['images']} images")
     out_console.print(f"open with: tensorboard --logdir {logdir}")

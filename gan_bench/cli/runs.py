@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.table import Table
 
-from gan_bench import api, defaults, devices
+import gan_bench as gb
+from gan_bench import defaults
 from gan_bench.cli.app import (
     Backbone,
     CompileOpt,
@@ -29,8 +30,9 @@ from gan_bench.cli.app import (
 )
 from gan_bench.data import catalogue
 from gan_bench.errors import InvalidOption
-from gan_bench.suite.plan import Plan, choose_profile
-from gan_bench.suite.spec import load_suite
+
+if TYPE_CHECKING:
+    from gan_bench.suite.plan import Plan
 
 
 @app.command("list")
@@ -40,14 +42,14 @@ def list_all() -> None:
     recipes = Table(title="recipes")
     for col in ("name", "source", "quirks", "quick / full steps"):
         recipes.add_column(col)
-    for r in api.list_recipes():
+    for r in gb.list_recipes():
         quirks = ", ".join(f"{k}={'on' if v else 'off'}" for k, v in r.quirks.items()) or "-"
         recipes.add_row(r.name, r.source, quirks, f"{r.profiles['quick'].steps:,} / {r.profiles['full'].steps:,}")
     suites = Table(title="suites")
     for col in ("name", "dataset", "recipes", "seeds", "file"):
         suites.add_column(col)
-    for path in api.list_suites().values():
-        s = load_suite(path)
+    for path in gb.list_suites().values():
+        s = gb.load_suite(path)
         suites.add_row(s.name, ", ".join(s.datasets), ", ".join(s.recipes), ", ".join(map(str, s.seeds)), str(path))
     datasets = Table(title="datasets")
     for col in ("name", "license", "attribution"):
@@ -86,10 +88,13 @@ def train(
     cuda_graph: bool = CudaGraphOpt,
 ) -> None:
     """Train one recipe with one seed into one run directory."""
+    from gan_bench import devices
+    from gan_bench.suite.plan import choose_profile
+
     chosen, why = choose_profile(profile, devices.resolve(device))
     err_console.print(f"profile: {chosen} ({why})", highlight=False)
     with reporter(quiet) as progress:
-        result = api.train(
+        result = gb.train(
             recipe,
             dataset,
             seed=seed,
@@ -179,10 +184,8 @@ def run(
     ),
 ) -> None:
     """Train every recipe x seed of a suite, scoring each run as it finishes."""
-    api.check_scoring_options(
-        samples=samples, backbone=backbone, inception_weights=inception_weights, data_dir=data_dir
-    )
-    p = api.plan(
+    gb.check_scoring_options(samples=samples, backbone=backbone, inception_weights=inception_weights, data_dir=data_dir)
+    p = gb.plan(
         suite,
         recipes=names(recipes),
         seeds=ints(seeds, "--seeds"),
@@ -207,7 +210,7 @@ def run(
             )
         return
     with reporter(quiet, None if executor == "ray" else p.total_steps) as progress:
-        done = api.execute_plan(
+        done = gb.execute_plan(
             p,
             samples=samples,
             backbone=backbone,
@@ -265,7 +268,7 @@ def score(
             raise InvalidOption("--batch-norm: applies to training runs; samples made elsewhere were drawn already")
         if dataset is None:
             raise InvalidOption("--input needs --dataset: the dataset whose test split the samples are scored against")
-        folder, result = api.score_samples(
+        folder, result = gb.score_samples(
             input, dataset, out=out, name=name, z_dim=z_dim, z_dist=z_dist, data_dir=data_dir, **common
         )
         scored = {folder: result}
@@ -276,7 +279,7 @@ def score(
             raise InvalidOption(f"{', '.join(given + (['--z-dist'] if z_dist else []))}: apply with --input only")
         if not runs:
             raise InvalidOption("give run directories to score, or --input PATH --dataset NAME")
-        scored = api.score(runs, data_dir=data_dir, **common)
+        scored = gb.score(runs, data_dir=data_dir, **common)
     table = Table(title="scores")
     for col in ("run", "verdict", "metric", "value"):
         table.add_column(col)

@@ -13,12 +13,13 @@ import socket
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
-
-from gan_bench.data import idx
 from gan_bench.errors import DataError, UserError
 from gan_bench.rundir import atomic
+
+if TYPE_CHECKING:
+    import torch
 
 ROLES = ("train_images", "train_labels", "test_images", "test_labels")
 FILENAMES = {
@@ -167,6 +168,8 @@ def _missing_message(ds: Dataset, role: str, looked: list[str]) -> str:
 
 
 def _verified(ds: Dataset, role: str, path: Path) -> bytes:
+    from gan_bench.data import idx  # idx loads torch; `ganbench data list` and `--help` need none
+
     data = idx.read_bytes(path)
     digest = sha256(data)
     if digest != ds.sha256[role]:
@@ -227,6 +230,8 @@ def _download_allowed() -> bool:
 
 def load(name: str, data_dir: Path | None = None, allow_download: bool = True) -> Loaded:
     """Find, verify and parse all four files of dataset ``name``."""
+    from gan_bench.data import idx
+
     ds = get(name)
     paths, missing = find(ds, data_dir)
     if missing and allow_download and _download_allowed():

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import torch
 from PIL import Image, UnidentifiedImageError
-from torchvision.transforms.functional import pil_to_tensor
 
 from gan_bench.data.translation import TranslationSet
 from gan_bench.errors import DataError
@@ -49,6 +48,8 @@ def layout(root: Path) -> str:
 
 def _read_split(folder: Path) -> tuple[torch.Tensor, list[Path]]:
     """All images of one folder as uint8 [N, 3, H, W], sorted by file name."""
+    from torchvision.transforms.functional import pil_to_tensor  # torchvision's import costs ~2 s
+
     if not folder.is_dir():
         raise DataError(f"{folder}: missing folder")
     entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))

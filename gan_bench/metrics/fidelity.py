@@ -1,8 +1,11 @@
-"""torch-fidelity glue: the evaluators as registered feature extractors, and the metric protocol.
+"""torch-fidelity glue: the metric protocol, and the calls that compute IS, FID, KID and precision/recall.
 
 Metric names carry the protocol: ``<metric>_<backbone>_<samples>[_<reference split>]``, e.g.
 ``fid_lenet_10k_test``, ``is_lenet_10k``. Each value in metrics.json sits next to its sample count,
 reference split, backbone and the backbone's weights sha256.
+
+torch-fidelity is imported inside the functions that call it: importing it loads torchvision.models
+and torch._dynamo (about 2 s), which commands that score nothing (help, report, check) should not pay.
 """
 
 from __future__ import annotations
@@ -10,16 +13,7 @@ from __future__ import annotations
 import hashlib
 
 import torch
-import torch_fidelity
 from torch.utils.data import Dataset
-from torch_fidelity.feature_extractor_base import FeatureExtractorBase
-from torch_fidelity.metric_fid import (
-    fid_features_to_statistics,
-    fid_input_id_to_statistics_cached,
-    fid_statistics_to_metric,
-)
-from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY, register_feature_extractor
-from torch_fidelity.utils import create_feature_extractor
 
 from gan_bench.data.catalogue import cache_dir
 from gan_bench.metrics import evaluators, names
@@ -56,46 +50,6 @@ class ImageTensors(Dataset):
         return self.images[i]
 
 
-class EvaluatorExtractor(FeatureExtractorBase):
-    """A pinned ganbench evaluator behind torch-fidelity's feature-extractor interface."""
-
-    dataset = ""  # set by the per-dataset subclasses that ``extractor_name`` registers
-
-    def __init__(self, name, features_list, **kwargs):
-        super().__init__(name, features_list)
-        self.model, self.sha256 = evaluators.load(self.dataset)
-
-    @staticmethod
-    def get_provided_features_list():
-        return LOGITS, FEATURES
-
-    @staticmethod
-    def get_default_feature_layer_for_metric(metric):
-        return {"isc": LOGITS, "fid": FEATURES, "kid": FEATURES, "prc": FEATURES}[metric]
-
-    @staticmethod
-    def can_be_compiled():
-        return False
-
-    @staticmethod
-    def get_dummy_input_for_compile():
-        return torch.zeros(1, 1, 28, 28, dtype=torch.uint8)
-
-    def forward(self, x: torch.Tensor):
-        logits, features = self.model(x[:, :1])
-        by_name = {LOGITS: logits, FEATURES: features}
-        return tuple(by_name[name] for name in self.features_list)
-
-
-def extractor_name(dataset: str) -> str:
-    """Register (once) and name the torch-fidelity extractor for ``dataset``'s evaluator."""
-    name = f"ganbench-{BACKBONE}-{dataset}"
-    if name not in FEATURE_EXTRACTORS_REGISTRY:
-        cls = type(f"EvaluatorExtractor_{dataset.replace('-', '_')}", (EvaluatorExtractor,), {"dataset": dataset})
-        register_feature_extractor(name, cls)
-    return name
-
-
 def reference_cache(dataset: str, split: str, reference: torch.Tensor) -> dict:
     """torch-fidelity's own feature cache for a reference split, named by evaluator and content."""
     digest = hashlib.sha256(reference.numpy().tobytes()).hexdigest()[:16]
@@ -119,6 +73,10 @@ def evaluator_metrics(
     generated: torch.Tensor, reference: torch.Tensor, dataset: str, split: str, cuda: bool
 ) -> dict[str, dict]:
     """IS, FID, KID and precision/recall of uint8 ``generated`` against ``reference``, with protocols."""
+    import torch_fidelity
+
+    from gan_bench.metrics.evaluator_extractor import extractor_name
+
     n = len(generated)
     subset = min(KID_SUBSET_SIZE, n, len(reference))  # KID's subsets cannot outgrow either set
     raw = torch_fidelity.calculate_metrics(
@@ -188,6 +146,11 @@ def reference_statistics(reference: torch.Tensor, dataset: str, split: str, devi
     computed against, from torch-fidelity's cache on disk (computed and cached on a miss), kept
     for the rest of the process. A new process (a --jobs worker, a Ray task) reads them, not
     10,000 images through the evaluator."""
+    from torch_fidelity.metric_fid import fid_input_id_to_statistics_cached
+    from torch_fidelity.utils import create_feature_extractor
+
+    from gan_bench.metrics.evaluator_extractor import extractor_name
+
     options = reference_options(dataset, split, reference)
     key = options["input2_cache_name"]
     if key not in _REFERENCE_STATS:
@@ -200,8 +163,12 @@ def reference_statistics(reference: torch.Tensor, dataset: str, split: str, devi
 def fid_statistics(features: torch.Tensor) -> dict:
     """Mean and covariance as torch-fidelity takes them for FID (the mean in the features' dtype),
     so a snapshot's FID against ``reference_statistics`` is computed as the final FID is."""
+    from torch_fidelity.metric_fid import fid_features_to_statistics
+
     return fid_features_to_statistics(features)
 
 
 def fid_between(stats_a: dict, stats_b: dict) -> float:
+    from torch_fidelity.metric_fid import fid_statistics_to_metric
+
     return float(fid_statistics_to_metric(stats_a, stats_b, verbose=False)["frechet_inception_distance"])

@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 
 import torch
-import torch_fidelity
 
 from gan_bench.data.catalogue import ENV_OFFLINE
 from gan_bench.errors import DataError, InvalidOption
@@ -73,6 +72,8 @@ def inception_metrics(
     generated: torch.Tensor, reference: torch.Tensor, split: str, cuda: bool, weights: Path | None
 ) -> dict[str, dict]:
     """FID and IS on Inception pool_3 / logits; grayscale is tiled to RGB."""
+    import torch_fidelity  # imported here: it loads torchvision.models, ~2 s a non-scoring command skips
+
     path = resolve_weights(weights)
 
     def rgb(x: torch.Tensor) -> torch.Tensor:

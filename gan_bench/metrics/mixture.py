@@ -11,7 +11,6 @@ from gan_bench.metrics import names
 from gan_bench.metrics.coverage import kl
 
 QUALITY_STDS = 3.0
-SAMPLES = 2500
 
 
 def metric_names(n: int) -> dict[str, str]:

@@ -10,7 +10,6 @@ from gan_bench.metrics import names
 from gan_bench.metrics.coverage import kl
 from gan_bench.metrics.fidelity import evaluator_outputs
 
-SAMPLES = 26_000
 EVALUATOR = "mnist"
 
 

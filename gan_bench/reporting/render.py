@@ -9,7 +9,6 @@ import pandas as pd
 from rich.table import Table
 
 from gan_bench.data.mixtures import MIXTURES
-from gan_bench.reporting import plots
 from gan_bench.reporting.published import published_rows
 from gan_bench.reporting.tables import BEST, comparison, metric_columns
 
@@ -93,6 +92,8 @@ figcaption{font-size:12px;color:#555}.grids img{image-rendering:pixelated;width:
 
 
 def html(df: pd.DataFrame) -> str:
+    from gan_bench.reporting import plots  # matplotlib: only the HTML page draws figures
+
     body = ["<h1>ganbench report</h1>"]
     groups = comparison(df)
     for (keys, _table), (title, shown) in zip(groups.items(), rich_tables(df)):

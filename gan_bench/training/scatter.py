@@ -5,16 +5,26 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
+import torch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from gan_bench.metrics import mixture
+from gan_bench.rundir import atomic
 
-from gan_bench.metrics import mixture  # noqa: E402
-from gan_bench.rundir import atomic  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def pyplot():
+    """matplotlib's pyplot on the Agg backend, imported at the first plot: a run without a 2D
+    mixture never pays its import."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def draw_scatter(points: torch.Tensor, modes: dict, title: str) -> Figure:
@@ -24,6 +34,7 @@ def draw_scatter(points: torch.Tensor, modes: dict, title: str) -> Figure:
     numbers = mixture.scores(points.detach().cpu(), means, modes["std"])
     captured = torch.tensor(numbers["captured"])
     span = float(means.abs().max()) * 1.5 + 0.5
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(4, 4), dpi=100)
     xy = points.detach().float().cpu().clamp(-span, span)
     ax.scatter(
@@ -60,5 +71,5 @@ def save_scatter(path: Path, points: torch.Tensor, modes: dict, title: str) -> N
     fig = draw_scatter(points, modes, title)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight")
-    plt.close(fig)
+    pyplot().close(fig)
     atomic.write_bytes(path, buffer.getvalue())
