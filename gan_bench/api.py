@@ -324,7 +324,7 @@ def train(
         cuda_graph=cuda_graph,
     )
     if out is not None:
-        run = RunDir(paths.output_folder(Path(out), "--out"))
+        run = RunDir(outputs.check_run_not_nested(paths.output_folder(Path(out), "--out")))
     elif resume:
         run = outputs.latest_unfinished(spec)
     else:

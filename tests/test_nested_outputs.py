@@ -76,3 +76,36 @@ def test_the_python_api_refuses_the_same_way(tmp_path):
     outer = suite_folder(tmp_path / "smoke-1")
     with pytest.raises(RunDirError, match="lies inside"):
         gb.plan("smoke", out=outer / "again")
+
+
+def train(out, *more):
+    result = runner.invoke(app, ["train", "tf-mlp", "--steps", "2", "--quiet", "--out", str(out), *more])
+    return result.exit_code, " ".join(result.output.split())
+
+
+def test_train_out_inside_a_suite_folder_exits_2_and_writes_nothing(tmp_path):
+    outer = suite_folder(tmp_path / "runs" / "smoke-1")
+    code, message = train(outer / "tf-mlp" / "seed-7")
+    assert code == 2
+    assert f"--out: {outer / 'tf-mlp' / 'seed-7'} lies inside {outer}, another suite's output folder" in message
+    assert "would count this run as its own" in message
+    assert sorted(p.name for p in outer.iterdir()) == ["suite.json"]
+
+
+def test_train_out_inside_a_run_directory_exits_2(tmp_path):
+    run = run_folder(tmp_path / "tf-mlp" / "seed-0")
+    code, message = train(run / "again")
+    assert code == 2 and f"lies inside {run}, a run directory" in message
+    assert not (run / "again").exists()
+
+
+def test_train_resumes_a_run_that_lies_in_a_suite_folder(tmp_path):
+    run = tmp_path / "smoke-1" / "tf-mlp" / "seed-0"
+    code, message = train(run)
+    assert code == 0 and f"trained: {run}" in message
+    suite_folder_record = {"name": "smoke", "file": "x.toml", "suite_hash": "ab" * 32}
+    (tmp_path / "smoke-1" / "suite.json").write_text(json.dumps(suite_folder_record))
+    before = (run / "spec.json").read_bytes()
+    code, message = train(run, "--resume")  # the suite's own run: continued (here: found complete)
+    assert code == 0 and str(run) in message and "lies inside" not in message
+    assert (run / "spec.json").read_bytes() == before

@@ -72,19 +72,24 @@ def _kind_of(folder: Path) -> str | None:
     return None
 
 
-def check_not_nested(root: Path) -> Path:
-    """A suite's output folder may neither lie inside another suite's folder or a run directory,
-    nor hold another suite's folder: a report of the outer folder would count those runs twice."""
-    root = Path(root)
-    absolute = Path(os.path.abspath(root))
-    for outer in absolute.parents:
+def _refuse_enclosing(root: Path, whose: str) -> None:
+    """Refuse ``root`` when a folder above it is a suite's output folder or a run directory: a
+    report of that folder would count ``whose`` runs as its own."""
+    for outer in Path(os.path.abspath(root)).parents:
         kind = _kind_of(outer)
         if kind is not None:
             shown = os.path.relpath(outer) if not root.is_absolute() else outer
             raise RunDirError(
-                f"--out: {root} lies inside {shown}, {kind}; a report of it would count these runs "
+                f"--out: {root} lies inside {shown}, {kind}; a report of it would count {whose} "
                 f"as its own. Choose a folder outside it"
             )
+
+
+def check_not_nested(root: Path) -> Path:
+    """A suite's output folder may neither lie inside another suite's folder or a run directory,
+    nor hold another suite's folder: a report of the outer folder would count those runs twice."""
+    root = Path(root)
+    _refuse_enclosing(root, "these runs")
     if root.is_dir():
         inner = next((p.parent for p in root.glob(f"*/**/{SUITE_FILE}") if _kind_of(p.parent)), None)
         if inner is not None:
@@ -93,6 +98,15 @@ def check_not_nested(root: Path) -> Path:
                 f"would count its runs too. Choose an empty folder or a new one"
             )
     return root
+
+
+def check_run_not_nested(run: Path) -> Path:
+    """A new run directory (`train --out`) may not lie inside a suite's output folder or another
+    run directory; a run that is already there (resumed, or complete) is left as it is."""
+    run = Path(run)
+    if _kind_of(run) != "a run directory":
+        _refuse_enclosing(run, "this run")
+    return run
 
 
 def resume_root(run_id: str | Path, out: Path | None, suite_hash: str) -> Path:
