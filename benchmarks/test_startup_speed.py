@@ -1,6 +1,7 @@
-"""Start-up: `ganbench --help`, and the imports of a command that scores nothing (report, check),
-each in a fresh interpreter, side by side with the imports they paid when everything was loaded
-eagerly (the baseline: torch, torch-fidelity with torchvision, matplotlib and the whole API first).
+"""Start-up: `ganbench --help`, `ganbench run --dry-run`, and the imports of a command that scores
+nothing (report, check), each in a fresh interpreter, side by side with the imports they paid when
+everything was loaded eagerly (the baseline: torch, torch-fidelity with torchvision, matplotlib,
+pandas and the whole API first; torchmetrics too for the dry run, whose option checks loaded it).
 
 Run: pytest benchmarks/test_startup_speed.py --benchmark-only
 """
@@ -15,8 +16,14 @@ import pytest
 ROUNDS = 5
 HELP = "from gan_bench.cli import app\ntry:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
 EAGER = "import torch, torch_fidelity, torchvision, matplotlib.pyplot, pandas, gan_bench.api\n"
+DRY_RUN = (
+    "import tempfile\nfrom gan_bench.cli import app\ntry:\n"
+    "    app(['run', '--suite', 'smoke', '--device', 'cpu', '--dry-run', '--out', tempfile.mkdtemp() + '/o'])\n"
+    "except SystemExit:\n    pass\n"
+)
 CASES = {
     "ganbench --help": (HELP, EAGER + HELP),
+    "ganbench run --dry-run": (DRY_RUN, EAGER + "import torchmetrics\n" + DRY_RUN),
     "report/check imports": ("import gan_bench.api, gan_bench.reporting.render, gan_bench.gates.check\n", EAGER),
 }
 

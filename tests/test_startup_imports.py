@@ -1,6 +1,6 @@
 """What starting ganbench loads: help and argument errors need no torch, `import gan_bench` needs
-none, and commands that score nothing skip torch-fidelity, torchvision and matplotlib (about
-2 s of imports). Each check runs in a fresh interpreter, since this one has loaded them all."""
+none, and commands that score nothing skip torch-fidelity, torchvision, torchmetrics and matplotlib
+(about 3 s of imports). Each check runs in a fresh interpreter, since this one has loaded them all."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 import gan_bench
 
-SCORING_LIBRARIES = ("torch_fidelity", "torchvision", "matplotlib")
+SCORING_LIBRARIES = ("torch_fidelity", "torchvision", "torchmetrics", "matplotlib")
 
 
 def loaded_after(code: str, *watched: str) -> list[str]:
@@ -61,9 +61,9 @@ def test_data_list_loads_no_torch(tmp_path):
 @pytest.mark.slow  # each fresh interpreter loads torch: seconds
 def test_the_api_loads_no_scoring_library_until_it_scores(tmp_path):
     assert loaded_after("import gan_bench.api, gan_bench.training.engine", *SCORING_LIBRARIES) == []
-    # a dry run plans a suite without them too, and writes nothing
+    # a dry run checks the scoring options and plans a suite without them too, and writes nothing
     out = tmp_path / "planned"
-    code = f"import gan_bench as gb\ngb.plan('smoke', device='cpu', out={str(out)!r})"
+    code = cli_call("run", "--suite", "smoke", "--device", "cpu", "--out", str(out), "--dry-run")
     assert loaded_after(code, *SCORING_LIBRARIES) == []
     assert not out.exists()
 

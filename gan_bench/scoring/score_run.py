@@ -7,10 +7,10 @@ derived from the run's seed, and torch-fidelity runs with a fixed rng_seed.
 
 from __future__ import annotations
 
+import importlib.metadata
 from pathlib import Path
 
 import torch
-import torch_fidelity
 
 import gan_bench
 from gan_bench import defaults
@@ -317,7 +317,7 @@ def score_run(
             "sample_seed": sample_seed(spec["seed"]),
             **({"g_batch_norm": batch_norm_protocol(system, batch_norm)} if draws else {}),
             **protocol,
-            "torch_fidelity": torch_fidelity.__version__,
+            "torch_fidelity": importlib.metadata.version("torch-fidelity"),
             "ganbench": gan_bench.__version__,
         },
         "metrics": metrics,

@@ -9,11 +9,11 @@ input's sha256, shape and value range) and metrics.json, which ``report``, ``bas
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 from pathlib import Path
 
 import torch
-import torch_fidelity
 
 import gan_bench
 from gan_bench import defaults
@@ -112,7 +112,7 @@ def score_samples(
             "samples": len(images),
             "reference_split": REFERENCE_SPLIT,
             "reference_samples": len(data.test_images),
-            "torch_fidelity": torch_fidelity.__version__,
+            "torch_fidelity": importlib.metadata.version("torch-fidelity"),
             "ganbench": gan_bench.__version__,
         },
         "metrics": metrics,
