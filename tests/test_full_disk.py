@@ -12,6 +12,7 @@ import torch
 from typer.testing import CliRunner
 
 from gan_bench.cli import app
+from gan_bench.errors import NoSpace
 from gan_bench.rundir import atomic
 from gan_bench.training import engine
 from gan_bench.training.history import History
@@ -215,3 +216,22 @@ def test_a_full_disk_outside_ganbench_own_writers_is_one_message_too(tmp_path, m
     result = invoke(*command(tmp_path, tmp_path / "out"))
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert f"{tmp_path / 'out' / '.ganbench.lock'}: cannot write (No space left on device)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [(errno.EACCES, "Permission denied"), (errno.ENOENT, "No such file or directory"), (errno.ENOSPC, "cannot write")],
+)
+def test_a_temporary_file_that_cannot_be_made_is_reported_under_the_target_name(tmp_path, monkeypatch, code, expected):
+    def refuse(dir, prefix, suffix):
+        raise OSError(code, os.strerror(code), os.path.join(dir, f"{prefix}x1y2{suffix}"))
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
+    target = tmp_path / "report.md"
+    with pytest.raises(NoSpace if code == errno.ENOSPC else OSError) as caught:
+        atomic.write_text(target, "text")
+    assert str(target) in str(caught.value) and ".tmp" not in str(caught.value)
+    assert expected in str(caught.value)
+    if code != errno.ENOSPC:
+        assert (caught.value.errno, caught.value.filename) == (code, str(target))
+    assert list(tmp_path.iterdir()) == []

@@ -24,7 +24,12 @@ def write_with(path: Path, write: Callable[[BinaryIO], Any]) -> None:
     """Call ``write(fileobj)`` on a temporary file, then move it over ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:  # name the file the user asked for, not the temporary one beside it
+        if (err := no_room(e, path)) is not None:
+            raise err from None
+        raise OSError(e.errno, e.strerror, str(path)) from None
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
