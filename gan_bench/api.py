@@ -392,7 +392,8 @@ def score_samples(
 ) -> tuple[Path, dict]:
     """Score samples made elsewhere against ``dataset``'s test split, under the same protocols as a
     trained run: a folder of PNG/JPEG images, an .npy/.npz uint8 array (N×H×W, N×H×W×C or
-    N×C×H×W), or a TorchScript generator (with ``z_dim`` and ``z_dist``). ``samples``: score the
+    N×C×H×W), or a generator: TorchScript (with ``z_dim``) or torch.export (``.pt2``; its z size
+    is read from the program), z drawn from ``z_dist``. ``samples``: score the
     first N (a generator draws N; default 10,000). Writes spec.json and metrics.json into ``out``
     (default results/scored/<name>-<dataset>), which report, baseline and check read; returns
     (that folder, the metrics.json content)."""

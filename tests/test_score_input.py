@@ -1,4 +1,5 @@
-"""`ganbench score --input`: samples made elsewhere (image folders, arrays, TorchScript generators)
+"""`ganbench score --input`: samples made elsewhere (image folders, arrays, TorchScript and
+torch.export generators)
 scored under the same protocols, with strict validation; and the sanity checks that prove the
 scoring honest (the test split against itself, train against test, one class)."""
 
@@ -112,6 +113,69 @@ def test_a_torchscript_generator_is_drawn_from_a_fixed_z_stream(tmp_path):
     assert json.loads((tmp_path / "c" / "spec.json").read_text())["input"]["shape"] == [30, 1, 28, 28]
 
 
+class Spatial(torch.nn.Module):
+    """A DCGAN-shaped generator: z [N, z_dim, 1, 1] (or [N, z_dim]) -> [N, 1, 28, 28] in [-1, 1]."""
+
+    def __init__(self, z_dim: int):
+        super().__init__()
+        self.fc = torch.nn.Linear(z_dim, 784)
+
+    def forward(self, z):
+        return torch.tanh(self.fc(z.flatten(1))).view(-1, 1, 28, 28)
+
+
+def exported(tmp_path, module, example, name="g.pt2", dynamic=False):
+    shapes = {"z": {0: torch.export.Dim("batch")}} if dynamic else None
+    path = tmp_path / name
+    torch.export.save(torch.export.export(module.eval(), (example,), dynamic_shapes=shapes), str(path))
+    return path
+
+
+@pytest.mark.slow  # each torch.export takes seconds
+def test_an_exported_generator_scores_as_its_torchscript_twin_with_z_size_and_batch_from_the_program(tmp_path):
+    torch.manual_seed(0)
+    G = Spatial(8)
+    twin = scripted(tmp_path, G, "twin.pt")
+    static = exported(tmp_path, G, torch.zeros(64, 8, 1, 1), "static.pt2")  # takes batches of 64 only
+    dynamic = exported(tmp_path, G, torch.zeros(4, 8), "dynamic.pt2", dynamic=True)
+    common = ("score", "--dataset", "mnist", "--samples", 130)  # 130 = 2 × 64 + 2: a padded last batch
+    assert invoke(*common, "--input", twin, "--z-dim", 8, "--out", tmp_path / "twin").exit_code == 0
+    for name, path in (("static", static), ("dynamic", dynamic)):
+        result = invoke(*common, "--input", path, "--out", tmp_path / name)  # no --z-dim: read from the program
+        assert result.exit_code == 0, result.output
+    twin_m, static_m, dynamic_m = (json.loads((tmp_path / d / "metrics.json").read_text()) for d in
+                                   ("twin", "static", "dynamic"))  # fmt: skip
+    assert static_m["metrics"] == twin_m["metrics"] == dynamic_m["metrics"]
+    info = static_m["input"]
+    assert info["kind"] == "torch.export generator" and info["z_dim"] == 8 and info["export_batch"] == 64
+    assert info["z_shape"] == ["N", 8, 1, 1] and info["output_range"] == twin_m["input"]["output_range"]
+    assert "export_batch" not in dynamic_m["input"] and "z_shape" not in dynamic_m["input"]
+    assert json.loads((tmp_path / "static" / "spec.json").read_text())["input"]["shape"] == [130, 1, 28, 28]
+
+
+class TwoInputs(torch.nn.Module):
+    def forward(self, z, labels):
+        return torch.tanh(z[:, :1]).expand(-1, 784).reshape(-1, 1, 28, 28) + 0 * labels[:, None, None, None]
+
+
+@pytest.mark.slow  # each torch.export takes seconds
+def test_an_exported_generator_that_ganbench_cannot_call_exits_2_naming_why(tmp_path):
+    gen = exported(tmp_path, Spatial(8), torch.zeros(16, 8))
+    two = tmp_path / "two.pt2"
+    torch.export.save(torch.export.export(TwoInputs(), (torch.zeros(4, 8), torch.zeros(4))), str(two))
+    (tmp_path / "broken.pt2").write_bytes(b"PK not an archive")
+    cases = [
+        ([gen, "--z-dim", 5], f"--z-dim: 5 given, but {gen} takes z of size 8; leave --z-dim out"),
+        ([two], "ganbench calls a generator with one z of shape [B, z_dim] or [B, z_dim, 1, 1]"),
+        ([tmp_path / "broken.pt2"], "not a torch.export program (save one with torch.export.save)"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(app, ["score", "--dataset", "mnist", "--out", str(tmp_path / "o"), "--input",
+                                     *map(str, args)])  # fmt: skip
+        assert result.exit_code == 2 and message in " ".join(result.output.split()), result.output
+        assert not (tmp_path / "o").exists()
+
+
 # -- bad input: exit 2, one message, nothing written -------------------------------------------
 def _bad_inputs(tmp_path, mnist):
     x = mnist.test_images[:40].numpy()
@@ -140,8 +204,8 @@ def _bad_inputs(tmp_path, mnist):
     cases["bad png"] = (["--input", bad_png], "00001.png: not a readable PNG or JPEG image")
     gen = scripted(tmp_path, Affine(4, scale=3.0))
     cases["range"] = (["--input", gen, "--z-dim", 4], "outputs span [")
-    cases["no z"] = (["--input", gen], "--z-dim: a generator needs its noise size")
-    cases["z on array"] = (["--input", tmp_path / "float.npy", "--z-dim", 4], "apply to a TorchScript generator")
+    cases["no z"] = (["--input", gen], "--z-dim: a TorchScript generator needs its noise size")
+    cases["z on array"] = (["--input", tmp_path / "float.npy", "--z-dim", 4], "apply to a generator (.pt, .pth")
     cases["z wrong"] = (["--input", gen, "--z-dim", 5], "calling it on z of shape [1000, 5] failed")
     cases["dataset"] = (["--input", tmp_path / "few.npy", "--dataset", "ring"], "samples are scored against mnist")
     cases["missing"] = (["--input", tmp_path / "nope.npy"], "does not exist")

@@ -236,7 +236,7 @@ def score(
         None,
         "--input",
         help="Score samples made elsewhere: a folder of PNG/JPEG images, an .npy/.npz uint8 array, "
-        "or a TorchScript generator (.pt, .pth, .ts; with --z-dim).",
+        "a TorchScript generator (.pt, .pth, .ts; with --z-dim), or a torch.export generator (.pt2).",
         show_default=False,
     ),
     dataset: Optional[str] = typer.Option(None, "--dataset", help="With --input: mnist or fashion-mnist."),
@@ -244,7 +244,9 @@ def score(
         None, "--out", help="With --input: a new folder (default: results/scored/<name>-<dataset>).", show_default=False
     ),
     name: Optional[str] = typer.Option(None, "--name", help="With --input: its name in reports (default: the file's)."),
-    z_dim: Optional[int] = typer.Option(None, "--z-dim", help="With a generator: the size of its noise z."),
+    z_dim: Optional[int] = typer.Option(
+        None, "--z-dim", help="With a generator: the size of its noise z (a .pt2 program states its own)."
+    ),
     z_dist: Optional[str] = typer.Option(None, "--z-dist", help="With a generator: normal (default) or uniform."),
     samples: Optional[int] = Samples,
     backbone: str = Backbone,

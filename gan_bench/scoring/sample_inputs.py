@@ -1,5 +1,6 @@
 """Samples made elsewhere, read and validated for scoring: a folder of PNG/JPEG images, an .npy or
-.npz uint8 array, or a TorchScript generator. Every mistake is one DataError or InvalidOption
+.npz uint8 array, or a generator: a TorchScript module, or a program saved with torch.export
+(whose z size and batch size ganbench reads from the program). Every mistake is one DataError or InvalidOption
 naming the input and what would be valid; nothing is scored from an input that fails a check.
 """
 
@@ -20,7 +21,9 @@ from gan_bench.variants.pixels import to_uint8
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 ARRAY_SUFFIXES = (".npy", ".npz")
-GENERATOR_SUFFIXES = (".pt", ".pth", ".ts")
+TORCHSCRIPT_SUFFIXES = (".pt", ".pth", ".ts")
+EXPORT_SUFFIXES = (".pt2",)  # torch.export.save's files
+GENERATOR_SUFFIXES = (*TORCHSCRIPT_SUFFIXES, *EXPORT_SUFFIXES)
 Z_DISTS = ("normal", "uniform")  # N(0, 1) or U(-1, 1)
 GENERATOR_SEED = derived_seeds(0)["score"]  # the z stream a generator is scored on
 BATCH = 1000
@@ -162,10 +165,20 @@ def draw_z(n: int, z_dim: int, z_dist: str) -> torch.Tensor:
     return torch.rand((n, z_dim), generator=g) * 2 - 1
 
 
-@torch.no_grad()
-def read_generator(path: Path, want: Expected, n: int, z_dim: int, z_dist: str, device: torch.device) -> Samples:
-    """n images from a TorchScript generator G(z), z of ``z_dim`` from ``z_dist``; outputs in [0, 1],
-    or in [-1, 1] (mapped to [0, 1]), shaped [N, C, H, W], [N, H, W] or [N, H·W]."""
+@dataclass
+class Generator:
+    """A loaded generator: how to call it, and on what z."""
+
+    call: object  # z -> images
+    kind: str  # what metrics.json calls it
+    z_dim: int
+    z_shape: tuple[int, ...] = ()  # z's shape after the batch dimension, when not (z_dim,)
+    batch: int | None = None  # the only batch size it takes (an export with a static batch)
+
+
+def _torchscript(path: Path, z_dim: int | None, device: torch.device) -> Generator:
+    if z_dim is None:
+        raise InvalidOption(f"--z-dim: a TorchScript generator needs its noise size, a positive integer ({path})")
     try:
         with warnings.catch_warnings():  # torch 2.14 marks TorchScript deprecated; it still loads the files users have
             warnings.simplefilter("ignore", FutureWarning)
@@ -173,16 +186,64 @@ def read_generator(path: Path, want: Expected, n: int, z_dim: int, z_dist: str, 
     except (RuntimeError, ValueError, OSError) as e:
         raise DataError(f"{path}: not a TorchScript generator (save one with torch.jit.save) ({e})") from None
     G.eval()
-    z = draw_z(n, z_dim, z_dist)
-    outputs = []
-    for i in range(0, n, BATCH):
+    return Generator(G, "TorchScript generator", z_dim)
+
+
+def _exported(path: Path, z_dim: int | None, device: torch.device) -> Generator:
+    """A torch.export program of one input z, [B, z_dim] or [B, z_dim, 1, 1]: z's size comes from
+    the program, and a static B is the batch it is called with."""
+    try:
+        program = torch.export.load(str(path))
+    except Exception as e:  # a damaged or foreign archive raises many kinds
+        raise DataError(f"{path}: not a torch.export program (save one with torch.export.save) ({e})") from None
+    inputs = [node for node in program.graph.nodes if node.op == "placeholder"]
+    users = set(program.graph_signature.user_inputs)
+    shapes = [tuple(node.meta["val"].shape) for node in inputs if node.name in users and "val" in node.meta]
+    if len(shapes) != 1 or len(shapes[0]) < 2 or not all(d == 1 for d in shapes[0][2:]):
+        raise DataError(
+            f"{path}: the program takes inputs of shapes {[list(map(str, s)) for s in shapes]}; ganbench "
+            f"calls a generator with one z of shape [B, z_dim] or [B, z_dim, 1, 1]"
+        )
+    shape = shapes[0]
+    if not isinstance(shape[1], int):
+        raise DataError(f"{path}: z's size {shape[1]} is not fixed in the program; export it with a fixed z size")
+    if z_dim is not None and z_dim != shape[1]:
+        raise InvalidOption(f"--z-dim: {z_dim} given, but {path} takes z of size {shape[1]}; leave --z-dim out")
+    batch = shape[0] if isinstance(shape[0], int) else None
+    return Generator(program.module().to(device), "torch.export generator", shape[1], tuple(shape[1:]), batch)
+
+
+def _calls(G: Generator, z: torch.Tensor, device: torch.device):
+    """G's outputs for z, a batch at a time; a static batch size gets its last batch padded with
+    zeros, whose outputs are dropped (a generator in eval mode maps each z on its own)."""
+    size = G.batch or BATCH
+    for i in range(0, len(z), size):
+        part = z[i : i + size]
+        given = len(part)
+        if G.batch is not None and given < size:
+            part = torch.cat([part, part.new_zeros(size - given, part.shape[1])])
         try:
-            out = G(z[i : i + BATCH].to(device))
+            out = G.call(part.reshape(len(part), *(G.z_shape or (G.z_dim,))).to(device))
         except Exception as e:  # the user's module may raise anything
             last = [line for line in str(e).splitlines() if line.strip()][-1:] or [type(e).__name__]
-            raise DataError(
-                f"{path}: calling it on z of shape [{min(BATCH, n - i)}, {z_dim}] failed: {last[0]}"
-            ) from None
+            shape = [len(part), *(G.z_shape or (G.z_dim,))]
+            raise DataError(f"calling it on z of shape {shape} failed: {last[0]}") from None
+        yield out[:given] if isinstance(out, torch.Tensor) else out
+
+
+@torch.no_grad()
+def read_generator(path: Path, want: Expected, n: int, z_dim: int | None, z_dist: str, device: torch.device) -> Samples:
+    """n images from a generator G(z), z from ``z_dist``; outputs in [0, 1], or in [-1, 1] (mapped
+    to [0, 1]), shaped [N, C, H, W], [N, H, W] or [N, H·W]."""
+    load = _exported if path.suffix.lower() in EXPORT_SUFFIXES else _torchscript
+    G = load(path, z_dim, device)
+    z = draw_z(n, G.z_dim, z_dist)
+    outputs = []
+    try:
+        batches = list(_calls(G, z, device))
+    except DataError as e:
+        raise DataError(f"{path}: {e}") from None
+    for out in batches:
         if not isinstance(out, torch.Tensor) or not out.is_floating_point():
             raise DataError(
                 f"{path}: returned {type(out).__name__} {getattr(out, 'dtype', '')}; expected a float tensor"
@@ -206,9 +267,11 @@ def read_generator(path: Path, want: Expected, n: int, z_dim: int, z_dist: str, 
         raise DataError(f"{path}: outputs span [{lo:.4g}, {hi:.4g}]; expected [0, 1] or [-1, 1] (tanh)")
     images, merged = _fit_channels(to_uint8(x), want, str(path))
     info = {
-        "kind": "TorchScript generator",
+        "kind": G.kind,
         "sha256": sha256_of([path]),
-        "z_dim": z_dim,
+        "z_dim": G.z_dim,
+        **({"z_shape": ["N", *G.z_shape]} if len(G.z_shape) > 1 else {}),
+        **({"export_batch": G.batch} if G.batch is not None else {}),
         "z_dist": {"normal": "N(0, 1)", "uniform": "U(-1, 1)"}[z_dist],
         "z_seed": GENERATOR_SEED,
         "output_range": [lo, hi],
@@ -236,9 +299,9 @@ def read(
     """The input's first ``n`` samples (all when None; a generator draws ``n`` or ``default_n``)."""
     kind = kind_of(path)
     if kind != "generator" and (z_dim is not None or z_dist is not None):
-        raise InvalidOption("--z-dim and --z-dist apply to a TorchScript generator (.pt, .pth, .ts) only")
+        raise InvalidOption(f"--z-dim and --z-dist apply to a generator ({', '.join(GENERATOR_SUFFIXES)}) only")
     if kind == "generator":
-        if z_dim is None or z_dim < 1:
+        if z_dim is not None and z_dim < 1:
             raise InvalidOption(f"--z-dim: a generator needs its noise size, a positive integer (got {z_dim})")
         if (z_dist or "normal") not in Z_DISTS:
             raise InvalidOption(f"--z-dist: unknown distribution {z_dist!r}; valid: {', '.join(Z_DISTS)}")

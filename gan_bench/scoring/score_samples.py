@@ -1,6 +1,6 @@
 """Score samples made elsewhere under ganbench's protocols, into a run-like directory.
 
-The input (a folder of images, an .npy/.npz array, or a TorchScript generator) is read and
+The input (a folder of images, an .npy/.npz array, or a TorchScript or torch.export generator) is read and
 validated in full (scoring/sample_inputs.py), then scored against the dataset's test split as a
 trained run's samples are. Only then is the output written: spec.json (what was scored: the
 input's sha256, shape and value range) and metrics.json, which ``report``, ``baseline`` and
