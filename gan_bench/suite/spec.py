@@ -402,7 +402,7 @@ def load_suite(name_or_path: str | Path) -> Suite:
 
     path = suite_path(name_or_path)
     try:
-        raw = tomllib.loads(path.read_text())
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # TOML is UTF-8; an editor may add a BOM
     except tomllib.TOMLDecodeError as e:
         raise SuiteError(f"{path}: invalid TOML: {e}") from None
     except (OSError, UnicodeDecodeError) as e:
