@@ -241,3 +241,23 @@ def test_score_refuses_a_folder_without_runs(tmp_path):
     result = runner.invoke(app, ["score", str(tmp_path)])
     assert result.exit_code == 2
     assert "not a run directory" in result.output and "Traceback" not in result.output
+
+
+def test_version_names_ganbench_torch_and_the_metric_library():
+    import re
+    import sys
+    from pathlib import Path
+
+    import torch
+    import torch_fidelity
+    import torchvision
+
+    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text()
+    project = re.search(r'^version = "([^"]+)"', pyproject, re.MULTILINE).group(1)
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == (
+        f"ganbench {project} (torch {torch.__version__}, torchvision {torchvision.__version__.split('+')[0]}, "
+        f"torch-fidelity {torch_fidelity.__version__}; Python {sys.version.split()[0]})"
+    )
+    assert runner.invoke(app, ["--version", "run", "--suite", "nope"]).exit_code == 0  # eager: nothing else runs

@@ -76,6 +76,42 @@ InceptionWeights = typer.Option(
 )
 
 
+def version_line() -> str:
+    """ganbench's version and those of the libraries its numbers depend on; torch's own string names
+    its build (``+cpu``, ``+cu130``), which its package metadata leaves out."""
+    from importlib import metadata
+
+    import torch
+
+    from gan_bench import __version__
+
+    def version(dist: str) -> str:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    libraries = ", ".join(
+        [f"torch {torch.__version__}", *(f"{d} {version(d)}" for d in ("torchvision", "torch-fidelity"))]
+    )
+    return f"ganbench {__version__} ({libraries}; Python {sys.version.split()[0]})"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out_console.print(version_line(), markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the versions and exit."
+    ),
+) -> None:
+    pass
+
+
 def user_errors(fn):
     """Print a UserError as one message and exit 2; a signal-stopped run exits 130."""
 
