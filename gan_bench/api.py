@@ -17,7 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import torch
 
 from gan_bench import defaults, devices
 from gan_bench.data import datasets
@@ -377,7 +379,7 @@ def score(
 
 
 def score_samples(
-    input: PathLike,
+    input: PathLike | np.ndarray | torch.Tensor,
     dataset: str,
     *,
     out: PathLike | None = None,
@@ -393,14 +395,15 @@ def score_samples(
     """Score samples made elsewhere against ``dataset``'s test split, under the same protocols as a
     trained run: a folder of PNG/JPEG images, an .npy/.npz uint8 array (N×H×W, N×H×W×C or
     N×C×H×W), or a generator: TorchScript (with ``z_dim``) or torch.export (``.pt2``; its z size
-    is read from the program), z drawn from ``z_dist``. ``samples``: score the
-    first N (a generator draws N; default 10,000). Writes spec.json and metrics.json into ``out``
+    is read from the program), z drawn from ``z_dist``. ``input`` may also be the images
+    themselves, a uint8 numpy array or torch tensor shaped as an .npy file's (then ``name`` is
+    required). ``samples``: score the first N (a generator draws N; default 10,000). Writes spec.json and metrics.json into ``out``
     (default results/scored/<name>-<dataset>), which report, baseline and check read; returns
     (that folder, the metrics.json content)."""
     from gan_bench.scoring.score_samples import score_samples as _score_samples
 
     return _score_samples(
-        Path(input),
+        input if isinstance(input, (np.ndarray, torch.Tensor)) else Path(input),
         dataset,
         out=Path(out) if out is not None else None,
         name=name,

@@ -113,6 +113,44 @@ def test_a_torchscript_generator_is_drawn_from_a_fixed_z_stream(tmp_path):
     assert json.loads((tmp_path / "c" / "spec.json").read_text())["input"]["shape"] == [30, 1, 28, 28]
 
 
+@pytest.mark.slow  # three scorings
+def test_samples_given_as_an_array_score_as_their_npy_file_does(tmp_path, mnist):
+    images = mnist.test_images[:60]  # a uint8 tensor [60, 28, 28]
+    np.save(tmp_path / "x.npy", images.numpy())
+    common = {"name": "mem", "device": "cpu", "samples": 50}
+    _, tensor = gb.score_samples(images, "mnist", out=tmp_path / "tensor", **common)
+    _, array = gb.score_samples(images.numpy(), "mnist", out=tmp_path / "array", **common)
+    _, file = gb.score_samples(tmp_path / "x.npy", "mnist", out=tmp_path / "file", **common)
+    assert tensor["metrics"] == array["metrics"] == file["metrics"]
+    assert tensor["protocol"]["samples"] == 50 and "fid_lenet_50_test" in tensor["metrics"]
+    assert tensor["input"]["kind"] == "in-memory array" and "path" not in tensor["input"]
+    assert tensor["input"]["sha256"] == array["input"]["sha256"] != file["input"]["sha256"]
+    assert tensor["input"]["array_shape"] == [60, 28, 28] and tensor["input"]["shape"] == [50, 1, 28, 28]
+    assert list(gb.report([tmp_path / "tensor"])["recipe"]) == ["mem"]
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"input": "floats"}, "the samples given: dtype float32; expected uint8 pixels 0–255"),
+        ({"name": None}, "name: samples given as an array need a name"),
+        ({"z_dim": 8}, "z_dim and z_dist apply to a generator file only"),
+        ({"samples": 61}, "samples: 61 asked, but the array holds 60"),
+        ({"input": "small"}, "the samples given: shape (60, 14, 14) fits none of N×28×28"),
+    ],
+    ids=["floats", "no name", "z_dim", "too many", "wrong size"],
+)
+def test_samples_given_as_an_array_are_checked_before_anything_is_written(tmp_path, mnist, given, message):
+    images = mnist.test_images[:60]
+    inputs = {"floats": images.float() / 255, "small": images[:, ::2, ::2].numpy()}
+    options = {"name": "mem", "out": tmp_path / "o", "device": "cpu", **given}
+    options["input"] = inputs.get(options.get("input"), images)
+    with pytest.raises(gb.UserError) as caught:
+        gb.score_samples(dataset="mnist", **options)
+    assert message in str(caught.value)
+    assert not (tmp_path / "o").exists()
+
+
 class Spatial(torch.nn.Module):
     """A DCGAN-shaped generator: z [N, z_dim, 1, 1] (or [N, z_dim]) -> [N, 1, 28, 28] in [-1, 1]."""
 

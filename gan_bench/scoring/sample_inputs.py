@@ -135,12 +135,13 @@ def _load_array(path: Path) -> np.ndarray:
     return loaded
 
 
-def read_array(path: Path, want: Expected) -> Samples:
-    array = _load_array(path)
+def _array_images(array: np.ndarray, want: Expected, where: str) -> tuple[torch.Tensor, bool]:
+    """uint8 [N, C, H, W] from an array shaped N×H×W, N×H×W×C or N×C×H×W, and whether its equal
+    channels were merged to one."""
     s = want.size
     if array.dtype != np.uint8:
         hint = " (from floats in [0, 1]: (x * 255).round().astype(np.uint8))" if array.dtype.kind == "f" else ""
-        raise DataError(f"{path}: dtype {array.dtype}; expected uint8 pixels 0–255{hint}")
+        raise DataError(f"{where}: dtype {array.dtype}; expected uint8 pixels 0–255{hint}")
     shape = array.shape
     if len(shape) == 3 and shape[1:] == (s, s):
         array = array[:, None]
@@ -150,11 +151,30 @@ def read_array(path: Path, want: Expected) -> Samples:
         pass
     else:
         raise DataError(
-            f"{path}: shape {shape} fits none of N×{s}×{s}, N×{s}×{s}×C or N×C×{s}×{s} (C = 1 or 3); {want.words}"
+            f"{where}: shape {shape} fits none of N×{s}×{s}, N×{s}×{s}×C or N×C×{s}×{s} (C = 1 or 3); {want.words}"
         )
-    images = torch.from_numpy(np.ascontiguousarray(array))
-    images, merged = _fit_channels(images, want, str(path))
-    info = {"kind": f"{path.suffix[1:]} array", "array_shape": list(shape), "sha256": sha256_of([path])}
+    return _fit_channels(torch.from_numpy(np.ascontiguousarray(array)), want, where)
+
+
+def read_array(path: Path, want: Expected) -> Samples:
+    array = _load_array(path)
+    images, merged = _array_images(array, want, str(path))
+    info = {"kind": f"{path.suffix[1:]} array", "array_shape": list(array.shape), "sha256": sha256_of([path])}
+    return Samples(images, {**info, **({"channels_merged": True} if merged else {})})
+
+
+IN_MEMORY = "the samples given"  # how messages name an array passed to the Python API
+
+
+def read_memory(array, want: Expected) -> Samples:
+    """Samples handed to the Python API as a numpy array or a torch tensor (any device), validated
+    as an .npy file's are; its sha256 is of its dtype, shape and bytes."""
+    if isinstance(array, torch.Tensor):
+        array = array.detach().cpu().numpy()
+    array = np.ascontiguousarray(array)
+    images, merged = _array_images(array, want, IN_MEMORY)
+    digest = hashlib.sha256(f"{array.dtype.str}{list(array.shape)}".encode() + array.tobytes()).hexdigest()
+    info = {"kind": "in-memory array", "array_shape": list(array.shape), "sha256": digest}
     return Samples(images, {**info, **({"channels_merged": True} if merged else {})})
 
 

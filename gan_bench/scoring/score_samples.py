@@ -13,6 +13,7 @@ import importlib.metadata
 import re
 from pathlib import Path
 
+import numpy as np
 import torch
 
 import gan_bench
@@ -67,8 +68,15 @@ def score_samples(
     device: torch.device = torch.device("cpu"),
     data_dir: Path | None = None,
 ) -> tuple[Path, dict]:
-    """Score ``input`` against ``dataset``'s test split; returns (the output folder, metrics.json)."""
-    input = Path(input)
+    """Score ``input`` (a path, or a numpy array or torch tensor of uint8 images) against
+    ``dataset``'s test split; returns (the output folder, metrics.json)."""
+    in_memory = isinstance(input, (np.ndarray, torch.Tensor))
+    if not in_memory:
+        input = Path(input)
+    elif name is None:
+        raise InvalidOption("name: samples given as an array need a name, the one reports show them under")
+    elif z_dim is not None or z_dist is not None:
+        raise InvalidOption("z_dim and z_dist apply to a generator file only, not to samples given as an array")
     valid = scorable()
     if dataset not in valid:
         raise InvalidOption(f"--dataset: samples are scored against {', '.join(valid)}, not {dataset!r}")
@@ -81,16 +89,24 @@ def score_samples(
         raise InvalidOption(f"--name: {name!r}; use lower-case letters, digits, '.', '_' and '-'")
     out = Path(out) if out is not None else defaults.SCORED_ROOT / f"{name}-{dataset}"
     check_out(out)
-    n = samples if samples is not None or sample_inputs.kind_of(input) != "generator" else GENERATOR_SAMPLES
-    read = sample_inputs.read(input, valid[dataset], n, z_dim, z_dist, device)
+    if in_memory:
+        read = sample_inputs.read_memory(input, valid[dataset])
+        if samples is not None:
+            if samples > len(read.images):
+                raise InvalidOption(f"samples: {samples} asked, but the array holds {len(read.images)}")
+            read.images = read.images[:samples]
+    else:
+        n = samples if samples is not None or sample_inputs.kind_of(input) != "generator" else GENERATOR_SAMPLES
+        read = sample_inputs.read(input, valid[dataset], n, z_dim, z_dist, device)
     images = read.images
     if len(images) < fidelity.MIN_SAMPLES:
-        raise DataError(f"{input}: {len(images)} samples; the metrics need at least {fidelity.MIN_SAMPLES}")
+        where = sample_inputs.IN_MEMORY if in_memory else input
+        raise DataError(f"{where}: {len(images)} samples; the metrics need at least {fidelity.MIN_SAMPLES}")
     data = datasets.load(dataset, data_dir)
     opts = {"backbone": backbone, "inception_weights": inception_weights}
     metrics, cover, _ = measure_images(images, dataset, data, opts, device)
     described = {
-        "path": str(input.resolve()),
+        **({} if in_memory else {"path": str(input.resolve())}),
         **read.info,
         "shape": list(images.shape),
         "dtype": "uint8",
