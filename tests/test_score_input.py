@@ -95,6 +95,7 @@ def test_arrays_in_every_layout_score_the_same(tmp_path, mnist):
     assert first["input"]["shape"] == [20, 1, 28, 28] and "fid_lenet_20_test" in first["metrics"]
 
 
+@pytest.mark.slow  # four scorings; keeps the fast loop under 3 minutes
 def test_a_torchscript_generator_is_drawn_from_a_fixed_z_stream(tmp_path):
     torch.manual_seed(0)
     path = scripted(tmp_path, Affine(16))
