@@ -46,10 +46,12 @@ def test_bad_jobs_are_refused_before_anything_is_written(tmp_path, options, mess
 
 
 def test_cli_refuses_jobs_zero(tmp_path):
-    done = subprocess.run(
-        _cli("run", "--suite", "smoke", "--jobs", "0", "--out", str(tmp_path / "o")), capture_output=True, text=True
-    )
-    assert done.returncode == 2 and "--jobs: expected a positive integer, got 0" in done.stderr
+    from typer.testing import CliRunner
+
+    from gan_bench.cli import app
+
+    done = CliRunner().invoke(app, ["run", "--suite", "smoke", "--jobs", "0", "--out", str(tmp_path / "o")])
+    assert done.exit_code == 2 and "--jobs: expected a positive integer, got 0" in done.output
     assert not (tmp_path / "o").exists()
 
 
