@@ -356,6 +356,7 @@ def test_a_corrupt_env_json_is_shown_as_unknown(scored, tmp_path, content):
     assert invoke("report", run, "--format", "csv").exit_code == 0
 
 
+@pytest.mark.slow  # measures the test accuracy on 10,000 images (8 s)
 def test_evaluator_train_prints_progress_as_lines_in_a_log(tmp_path, monkeypatch):
     import torch
 
