@@ -16,10 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
-import torch
 
 from gan_bench import defaults, devices
 from gan_bench.data import datasets
@@ -38,6 +37,10 @@ from gan_bench.suite.spec import RunSpec, Suite, check_seed, compatible, load_su
 from gan_bench.training.progress import Reporter
 from gan_bench.variants import RECIPES, get_recipe
 from gan_bench.variants.recipe import Recipe
+
+if TYPE_CHECKING:
+    import numpy as np
+    import torch
 
 PathLike = str | Path
 
@@ -397,13 +400,13 @@ def score_samples(
     N×C×H×W), or a generator: TorchScript (with ``z_dim``) or torch.export (``.pt2``; its z size
     is read from the program), z drawn from ``z_dist``. ``input`` may also be the images
     themselves, a uint8 numpy array or torch tensor shaped as an .npy file's (then ``name`` is
-    required). ``samples``: score the first N (a generator draws N; default 10,000). Writes spec.json and metrics.json into ``out``
-    (default results/scored/<name>-<dataset>), which report, baseline and check read; returns
-    (that folder, the metrics.json content)."""
+    required). ``samples``: score the first N (a generator draws N; default 10,000). Writes
+    spec.json and metrics.json into ``out`` (default results/scored/<name>-<dataset>), which report,
+    baseline and check read; returns (that folder, the metrics.json content)."""
     from gan_bench.scoring.score_samples import score_samples as _score_samples
 
     return _score_samples(
-        input if isinstance(input, (np.ndarray, torch.Tensor)) else Path(input),
+        input,  # a path, or the images themselves: score_samples tells them apart
         dataset,
         out=Path(out) if out is not None else None,
         name=name,

@@ -61,14 +61,17 @@ def _json_or_none(path: Path):
         return None
 
 
+SUITE_FOLDER, RUN_DIRECTORY = "another suite's output folder", "a run directory"  # what _kind_of tells
+
+
 def _kind_of(folder: Path) -> str | None:
     """What ganbench made ``folder`` into, by the record it left there (a file of the same name
     that ganbench did not write does not count)."""
     suite = _json_or_none(folder / SUITE_FILE)
     if isinstance(suite, dict) and "suite_hash" in suite:
-        return "another suite's output folder"
+        return SUITE_FOLDER
     if (folder / "spec.json").is_file() and spec_problem(_json_or_none(folder / "spec.json")) is None:
-        return "a run directory"
+        return RUN_DIRECTORY
     return None
 
 
@@ -104,7 +107,7 @@ def check_run_not_nested(run: Path) -> Path:
     """A new run directory (`train --out`) may not lie inside a suite's output folder or another
     run directory; a run that is already there (resumed, or complete) is left as it is."""
     run = Path(run)
-    if _kind_of(run) != "a run directory":
+    if _kind_of(run) != RUN_DIRECTORY:
         _refuse_enclosing(run, "this run")
     return run
 

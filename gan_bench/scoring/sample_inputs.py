@@ -1,7 +1,8 @@
 """Samples made elsewhere, read and validated for scoring: a folder of PNG/JPEG images, an .npy or
 .npz uint8 array, or a generator: a TorchScript module, or a program saved with torch.export
-(whose z size and batch size ganbench reads from the program). Every mistake is one DataError or InvalidOption
-naming the input and what would be valid; nothing is scored from an input that fails a check.
+(whose z size and batch size ganbench reads from the program). Every mistake is one DataError or
+InvalidOption naming the input and what would be valid; nothing is scored from an input that
+fails a check.
 """
 
 from __future__ import annotations
@@ -191,9 +192,12 @@ class Generator:
 
     call: object  # z -> images
     kind: str  # what metrics.json calls it
-    z_dim: int
-    z_shape: tuple[int, ...] = ()  # z's shape after the batch dimension, when not (z_dim,)
+    z_shape: tuple[int, ...]  # z's shape after the batch dimension: (z_dim,) or (z_dim, 1, 1)
     batch: int | None = None  # the only batch size it takes (an export with a static batch)
+
+    @property
+    def z_dim(self) -> int:
+        return self.z_shape[0]
 
 
 def _torchscript(path: Path, z_dim: int | None, device: torch.device) -> Generator:
@@ -206,7 +210,7 @@ def _torchscript(path: Path, z_dim: int | None, device: torch.device) -> Generat
     except (RuntimeError, ValueError, OSError) as e:
         raise DataError(f"{path}: not a TorchScript generator (save one with torch.jit.save) ({e})") from None
     G.eval()
-    return Generator(G, "TorchScript generator", z_dim)
+    return Generator(G, "TorchScript generator", (z_dim,))
 
 
 def _exported(path: Path, z_dim: int | None, device: torch.device) -> Generator:
@@ -230,10 +234,10 @@ def _exported(path: Path, z_dim: int | None, device: torch.device) -> Generator:
     if z_dim is not None and z_dim != shape[1]:
         raise InvalidOption(f"--z-dim: {z_dim} given, but {path} takes z of size {shape[1]}; leave --z-dim out")
     batch = shape[0] if isinstance(shape[0], int) else None
-    return Generator(program.module().to(device), "torch.export generator", shape[1], tuple(shape[1:]), batch)
+    return Generator(program.module().to(device), "torch.export generator", tuple(shape[1:]), batch)
 
 
-def _calls(G: Generator, z: torch.Tensor, device: torch.device):
+def _calls(G: Generator, z: torch.Tensor, device: torch.device, path: Path):
     """G's outputs for z, a batch at a time; a static batch size gets its last batch padded with
     zeros, whose outputs are dropped (a generator in eval mode maps each z on its own)."""
     size = G.batch or BATCH
@@ -242,12 +246,12 @@ def _calls(G: Generator, z: torch.Tensor, device: torch.device):
         given = len(part)
         if G.batch is not None and given < size:
             part = torch.cat([part, part.new_zeros(size - given, part.shape[1])])
+        shape = [len(part), *G.z_shape]
         try:
-            out = G.call(part.reshape(len(part), *(G.z_shape or (G.z_dim,))).to(device))
+            out = G.call(part.reshape(shape).to(device))
         except Exception as e:  # the user's module may raise anything
             last = [line for line in str(e).splitlines() if line.strip()][-1:] or [type(e).__name__]
-            shape = [len(part), *(G.z_shape or (G.z_dim,))]
-            raise DataError(f"calling it on z of shape {shape} failed: {last[0]}") from None
+            raise DataError(f"{path}: calling it on z of shape {shape} failed: {last[0]}") from None
         yield out[:given] if isinstance(out, torch.Tensor) else out
 
 
@@ -259,11 +263,7 @@ def read_generator(path: Path, want: Expected, n: int, z_dim: int | None, z_dist
     G = load(path, z_dim, device)
     z = draw_z(n, G.z_dim, z_dist)
     outputs = []
-    try:
-        batches = list(_calls(G, z, device))
-    except DataError as e:
-        raise DataError(f"{path}: {e}") from None
-    for out in batches:
+    for out in _calls(G, z, device, path):
         if not isinstance(out, torch.Tensor) or not out.is_floating_point():
             raise DataError(
                 f"{path}: returned {type(out).__name__} {getattr(out, 'dtype', '')}; expected a float tensor"
@@ -327,8 +327,13 @@ def read(
             raise InvalidOption(f"--z-dist: unknown distribution {z_dist!r}; valid: {', '.join(Z_DISTS)}")
         return read_generator(path, want, n, z_dim, z_dist or "normal", device)
     samples = read_folder(path, want) if kind == "folder" else read_array(path, want)
+    return first(samples, n, str(path))
+
+
+def first(samples: Samples, n: int | None, source: str) -> Samples:
+    """The first ``n`` of ``samples`` (all when None); more than ``source`` holds is refused."""
     if n is not None:
         if n > len(samples.images):
-            raise InvalidOption(f"--samples: {n} asked, but {path} holds {len(samples.images)} samples")
+            raise InvalidOption(f"--samples: {n} asked, but {source} holds {len(samples.images)} samples")
         samples.images = samples.images[:n]
     return samples

@@ -1,7 +1,7 @@
 """Score samples made elsewhere under ganbench's protocols, into a run-like directory.
 
-The input (a folder of images, an .npy/.npz array, or a TorchScript or torch.export generator) is read and
-validated in full (scoring/sample_inputs.py), then scored against the dataset's test split as a
+The input (a folder of images, an .npy/.npz array, a TorchScript or torch.export generator, or
+images handed to the Python API) is read and validated in full (scoring/sample_inputs.py), then scored against the dataset's test split as a
 trained run's samples are. Only then is the output written: spec.json (what was scored: the
 input's sha256, shape and value range) and metrics.json, which ``report``, ``baseline`` and
 ``check`` read as they read a trained run's.
@@ -90,11 +90,7 @@ def score_samples(
     out = Path(out) if out is not None else defaults.SCORED_ROOT / f"{name}-{dataset}"
     check_out(out)
     if in_memory:
-        read = sample_inputs.read_memory(input, valid[dataset])
-        if samples is not None:
-            if samples > len(read.images):
-                raise InvalidOption(f"samples: {samples} asked, but the array holds {len(read.images)}")
-            read.images = read.images[:samples]
+        read = sample_inputs.first(sample_inputs.read_memory(input, valid[dataset]), samples, "the array")
     else:
         n = samples if samples is not None or sample_inputs.kind_of(input) != "generator" else GENERATOR_SAMPLES
         read = sample_inputs.read(input, valid[dataset], n, z_dim, z_dist, device)
