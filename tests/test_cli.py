@@ -15,6 +15,16 @@ def invoke(*args):
     return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
 
 
+def test_help_groups_the_commands_in_the_order_of_the_work():
+    result = invoke("--help")
+    assert result.exit_code == 0
+    order = ["Train and score", "list", "train", "run", "score", "Compare and gate", "report", "check", "baseline"]
+    order += ["Data, evaluators and exports", "data", "evaluator", "export"]
+    lines = result.output.splitlines()
+    firsts = [next(i for i, line in enumerate(lines) if line.strip("│╭─ ").startswith(word)) for word in order]
+    assert firsts == sorted(firsts), list(zip(order, firsts))
+
+
 def test_list_shows_recipes_suites_and_datasets():
     result = invoke("list")
     assert result.exit_code == 0

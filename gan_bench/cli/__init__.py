@@ -2,7 +2,7 @@
 
 Each command parses its arguments, calls the API, prints, and chooses the exit code."""
 
-from gan_bench.cli import data, results, runs  # noqa: F401  (each registers its commands on the app)
+from gan_bench.cli import runs, results, data  # noqa: F401, I001  (each registers its commands, in this order)
 from gan_bench.cli.app import app, main
 
 __all__ = ["app", "main"]

@@ -24,12 +24,14 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+# --help groups the commands in the order of the work: train and score, then compare and gate.
+TRAIN_PANEL, COMPARE_PANEL, TOOLS_PANEL = "Train and score", "Compare and gate", "Data, evaluators and exports"
 data_app = typer.Typer(help="Show, verify and fetch the datasets.", no_args_is_help=True)
-app.add_typer(data_app, name="data")
+app.add_typer(data_app, name="data", rich_help_panel=TOOLS_PANEL)
 evaluator_app = typer.Typer(help="The pinned evaluator classifiers behind the metrics.", no_args_is_help=True)
-app.add_typer(evaluator_app, name="evaluator")
+app.add_typer(evaluator_app, name="evaluator", rich_help_panel=TOOLS_PANEL)
 export_app = typer.Typer(help="Write runs out in other tools' formats.", no_args_is_help=True)
-app.add_typer(export_app, name="export")
+app.add_typer(export_app, name="export", rich_help_panel=TOOLS_PANEL)
 
 # Not a terminal (a CI log, a pipe): wide enough that tables are never cut at 80 columns.
 LOG_WIDTH = 1000

@@ -10,7 +10,7 @@ from rich.table import Table
 
 import gan_bench as gb
 from gan_bench import defaults
-from gan_bench.cli.app import app, err_console, export_app, out_console, user_errors
+from gan_bench.cli.app import COMPARE_PANEL, app, err_console, export_app, out_console, user_errors
 from gan_bench.errors import InvalidOption
 from gan_bench.rundir import atomic, paths
 
@@ -26,7 +26,7 @@ def runs_or_latest(runs: Optional[list[Path]]) -> list[Path]:
     return [latest]
 
 
-@app.command()
+@app.command(rich_help_panel=COMPARE_PANEL)
 @user_errors
 def report(
     runs: Optional[list[Path]] = typer.Argument(None, help=RUNS_HELP, show_default=False),
@@ -62,7 +62,7 @@ def report(
         print(text)
 
 
-@app.command()
+@app.command(rich_help_panel=COMPARE_PANEL)
 @user_errors
 def check(
     runs: Optional[list[Path]] = typer.Argument(None, help=RUNS_HELP, show_default=False),
@@ -101,7 +101,7 @@ def check(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(rich_help_panel=COMPARE_PANEL)
 @user_errors
 def baseline(
     runs: Optional[list[Path]] = typer.Argument(

@@ -11,6 +11,7 @@ from rich.table import Table
 import gan_bench as gb
 from gan_bench import defaults
 from gan_bench.cli.app import (
+    TRAIN_PANEL,
     Backbone,
     CompileOpt,
     CudaGraphOpt,
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from gan_bench.suite.plan import Plan
 
 
-@app.command("list")
+@app.command("list", rich_help_panel=TRAIN_PANEL)
 @user_errors
 def list_all() -> None:
     """Recipes with their sources, suites, and datasets."""
@@ -60,7 +61,7 @@ def list_all() -> None:
         out_console.print(t)
 
 
-@app.command()
+@app.command(rich_help_panel=TRAIN_PANEL)
 @user_errors
 def train(
     recipe: str = typer.Argument(..., help="Recipe name (see `ganbench list`)."),
@@ -129,7 +130,7 @@ def print_plan(p: Plan) -> None:
         err_console.print(note, highlight=False)
 
 
-@app.command()
+@app.command(rich_help_panel=TRAIN_PANEL)
 @user_errors
 def run(
     suite: str = typer.Option(..., help="Suite name (suites/<name>.toml) or path to a suite TOML file."),
@@ -226,7 +227,7 @@ def run(
     out_console.print(table)
 
 
-@app.command()
+@app.command(rich_help_panel=TRAIN_PANEL)
 @user_errors
 def score(
     runs: Optional[list[Path]] = typer.Argument(
@@ -260,8 +261,7 @@ def score(
         "statistics, as a tutorial that never switches G to inference); recorded as protocol g_batch_norm.",
     ),
 ) -> None:
-    """Write metrics.json for each run (metrics under named protocols, mode coverage, a verdict), or
-    score samples made elsewhere with --input and --dataset."""
+    """Write metrics.json for each run (named protocols, mode coverage, a verdict), or score --input samples."""
     common = dict(samples=samples, backbone=backbone, inception_weights=inception_weights, device=device)
     if input is not None:
         if runs:
