@@ -14,6 +14,8 @@ SUITES_FOLDER = Path("suites")  # the working directory's suite files, looked at
 
 DEVICE = "auto"  # CUDA when available, else CPU
 PROFILES = ("full", "quick", "smoke")
+# The largest seed: a run's derived streams (1000·seed + 1 … 4) must fit torch's 32-bit CPU seeds.
+MAX_SEED = (2**32 - 1 - 4) // 1000  # 4,294,967
 EXECUTORS = ("local", "ray")
 EXECUTOR = "local"
 DIRECTION = "AtoB"

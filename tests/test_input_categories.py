@@ -66,6 +66,10 @@ ARGS = {
     "repeated seeds": (["--seeds", "1,1"], "--seeds: [1, 1] lists a seed more than once"),
     "repeated recipes": (["--recipes", "tf-mlp,tf-mlp"], "--recipes: expected distinct recipe names"),
     "seed 2**32": (["--seeds", str(2**32)], f"is outside 0 … {MAX_SEED:,}"),
+    "backward seed range": (["--seeds", "4-0"], "--seeds: range '4-0' runs backwards; write 0-4"),
+    "open seed range": (["--seeds", "0-"], "--seeds: expected comma-separated non-negative integers or ranges"),
+    "seed range past the largest": (["--seeds", f"0-{10**12}"], f"goes past the largest value, {MAX_SEED:,}"),
+    "ranges that overlap": (["--seeds", "0-2,2-3"], "--seeds: [0, 1, 2, 2, 3] lists a seed more than once"),
     "missing data dir": (["--data-dir", "/no/such/folder"], "--data-dir: /no/such/folder is not an existing folder"),
 }
 
@@ -77,6 +81,17 @@ def test_a_bad_argument_exits_2_and_writes_nothing(tmp_path, case):
     result = invoke("run", "--suite", tmp_path / "s.toml", "--out", tmp_path / "out", *args)
     assert result.exit_code == 2, result.output
     assert words in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "seeds"), [("0-4", [0, 1, 2, 3, 4]), ("0-1,7", [0, 1, 7]), (" 2 - 3 ", [2, 3]), ("5-5", [5])]
+)
+def test_seed_ranges_are_inclusive(tmp_path, text, seeds):
+    (tmp_path / "s.toml").write_text(SUITE)
+    result = invoke("run", "--suite", tmp_path / "s.toml", "--out", tmp_path / "out", "--seeds", text, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert f"seeds {','.join(map(str, seeds))})" in result.output
     assert not (tmp_path / "out").exists()
 
 

@@ -6,6 +6,7 @@ The commands live in ``runs.py``, ``results.py`` and ``data.py``; each parses it
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from typing import Optional
 
@@ -139,15 +140,28 @@ def user_errors(fn):
     return wrapper
 
 
-def ints(text: Optional[str], option: str) -> Optional[list[int]]:
+INT_ITEM = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")  # 3, or an inclusive range 0-4
+
+
+def ints(text: Optional[str], option: str, maximum: int) -> Optional[list[int]]:
+    """Comma-separated non-negative integers and inclusive ranges: "0,1,2", "0-4", "0-2,7". A range
+    may not pass ``maximum`` (a single value past it is left to the caller's own message)."""
     if text is None:
         return None
-    try:
-        values = [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise InvalidOption(f"{option}: expected comma-separated non-negative integers, got {text!r}") from None
-    if not values or min(values) < 0:
-        raise InvalidOption(f"{option}: expected comma-separated non-negative integers, got {text!r}")
+    wanted = f"{option}: expected comma-separated non-negative integers or ranges such as 0-4, got {text!r}"
+    values = []
+    for item in (x for x in text.split(",") if x.strip()):
+        match = INT_ITEM.match(item)
+        if match is None:
+            raise InvalidOption(wanted)
+        first, last = int(match[1]), int(match[2] or match[1])
+        if last < first:
+            raise InvalidOption(f"{option}: range {item.strip()!r} runs backwards; write {last}-{first}")
+        if last > maximum and last != first:
+            raise InvalidOption(f"{option}: range {item.strip()!r} goes past the largest value, {maximum:,}")
+        values.extend(range(first, last + 1))
+    if not values:
+        raise InvalidOption(wanted)
     return values
 
 

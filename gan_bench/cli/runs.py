@@ -135,7 +135,9 @@ def print_plan(p: Plan) -> None:
 def run(
     suite: str = typer.Option(..., help="Suite name (suites/<name>.toml) or path to a suite TOML file."),
     recipes: Optional[str] = typer.Option(None, help="Only these recipes of the suite, comma-separated."),
-    seeds: Optional[str] = typer.Option(None, help="Only these seeds, comma-separated (e.g. 0,1)."),
+    seeds: Optional[str] = typer.Option(
+        None, help="Only these seeds: comma-separated, ranges allowed (e.g. 0,1 or 0-4)."
+    ),
     profile: Optional[str] = typer.Option(
         None, help="full, quick or smoke (default: the suite's, else full on CUDA and quick on CPU)."
     ),
@@ -189,7 +191,7 @@ def run(
     p = gb.plan(
         suite,
         recipes=names(recipes),
-        seeds=ints(seeds, "--seeds"),
+        seeds=ints(seeds, "--seeds", maximum=defaults.MAX_SEED),
         profile=profile,
         out=out,
         device=device,

@@ -39,6 +39,7 @@ from pydantic import (
 )
 
 from gan_bench.data import datasets as all_datasets
+from gan_bench.defaults import MAX_SEED
 from gan_bench.errors import InvalidOption, SuiteError, UserError
 from gan_bench.metrics import names as metric_names
 from gan_bench.rundir.repro import spec_hash
@@ -52,7 +53,6 @@ else:  # Python 3.10
     import tomli as tomllib
 
 Profile = Literal["full", "quick", "smoke"]
-MAX_SEED = (2**32 - 1 - 4) // 1000  # 4,294,967: see check_seed
 Direction = Literal["AtoB", "BtoA"]
 
 
