@@ -475,8 +475,11 @@ def check(
 
     Relative thresholds read ``baseline``, by default results/baselines/<suite>-<profile>-<device>.json
     in the working directory, else the baseline ganbench ships with that suite."""
+    from gan_bench.reporting import repeats
+
     runs = _runs_or_latest(runs)
     df = report(runs)  # first: a path that holds no runs is named before the suite is looked for
+    repeats.refuse(df, "check")
     s = load_suite(suite) if suite is not None else suite_of_runs(runs)
     path, base = None, None
     if baseline is not None or gate.needs_baseline(s):
@@ -500,7 +503,10 @@ def write_baseline(
     runs = _runs_or_latest(runs)
     if out is not None:
         paths.output_file(Path(out), "--out")
+    from gan_bench.reporting import repeats
+
     df = report(runs)
+    repeats.refuse(df, "a baseline")
     if (df["verdict"] == "unscored").any():
         raise RunDirError("some runs have no metrics.json; score them first with `ganbench score`")
     command = command or " ".join(["ganbench baseline", *map(str, runs)] + (["--out", str(out)] if out else []))

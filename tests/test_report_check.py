@@ -150,6 +150,67 @@ def test_baseline_records_means_and_how_it_was_made(suite_run):
     assert data["produced_by"]["seeds"] == [0, 1] and data["produced_by"]["command"].startswith("ganbench baseline")
 
 
+@pytest.mark.slow
+def test_two_suite_runs_of_one_suite_get_a_table_each_and_check_refuses_them(suite_run, tmp_path):
+    """The same seeds twice: pooled, they would show a spread of 0 over n=4 "seeds" that are two."""
+    _, runs, baseline = suite_run
+    again = shutil.copytree(runs, tmp_path / "again")
+    result = invoke("report", runs, again, "--format", "md")
+    assert result.exit_code == 0, result.output
+    titles = {line for line in result.output.splitlines() if line.startswith("## ")}
+    assert titles == {f"## suite mini · mnist · profile smoke · cpu · {folder}" for folder in (runs, again)}
+    rows = [line for line in result.output.splitlines() if line.startswith("| tf-mlp")]
+    assert len(rows) == 2 and all("|   2 |" in row for row in rows)  # each table: its own two seeds
+    for args in (("check", "--baseline", baseline), ("baseline", "--out", tmp_path / "b.json")):
+        result = invoke(*args, runs, again)
+        assert result.exit_code == 2, result.output
+        assert (
+            "seed 0 (mini, profile smoke, cpu) is in 2 runs" in result.output and "give one suite run" in result.output
+        )
+    assert not (tmp_path / "b.json").exists()
+
+
+@pytest.mark.slow
+def test_distinct_seeds_of_two_suite_runs_pool_in_one_table_and_pass_the_check(suite_run, tmp_path):
+    root, runs, baseline = suite_run
+    first, second = (shutil.copytree(runs, tmp_path / name) for name in ("first", "second"))
+    for recipe in ("tf-mlp", "keras-mlp"):
+        shutil.rmtree(first / recipe / "seed-1")
+        shutil.rmtree(second / recipe / "seed-0")
+    result = invoke("report", first, second, "--format", "md")
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.output.splitlines() if line.startswith("## ")] == [
+        "## suite mini · mnist · profile smoke · cpu"
+    ]
+    pooled = next(line for line in result.output.splitlines() if line.startswith("| tf-mlp"))
+    alone = next(line for line in invoke("report", runs, "--format", "md").output.splitlines() if "| tf-mlp" in line)
+    assert pooled == alone
+    result = invoke("check", first, second, "--suite", root / "mini.toml", "--baseline", baseline)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.slow
+def test_a_copied_run_inside_one_suite_run_is_refused_by_report(suite_run, tmp_path):
+    _, runs, _ = suite_run
+    folder = shutil.copytree(runs, tmp_path / "runs")
+    shutil.copytree(folder / "tf-mlp" / "seed-0", folder / "tf-mlp" / "copy" / "seed-0")
+    result = invoke("report", folder)
+    assert result.exit_code == 2, result.output
+    assert "tf-mlp seed 0" in result.output and "in one folder; remove the copy" in result.output
+    assert str(folder / "tf-mlp" / "copy" / "seed-0") in result.output.replace("\n", "")
+
+
+def test_the_terminal_table_prints_the_published_marker_as_text():
+    """rich would read "[published]" as a markup tag and print nothing in its place."""
+    from rich.console import Console
+
+    table = pd.DataFrame({"recipe": ["toy-gan", "PacGAN2 [published]"], "n": [3, 10]})
+    console = Console(record=True, width=200)
+    console.print(render.as_rich("suite toy · grid · [x]", table))
+    text = " ".join(console.export_text().split())  # the caption wraps at the table's width
+    assert "PacGAN2 [published]" in text and "rows marked [published] are copied" in text and "· [x]" in text
+
+
 def test_published_rows_appear_only_under_the_same_protocol():
     assert published.published_rows(["fid_lenet_10k_test"], "mnist") == []
     rows = published.published_rows(["fid_inception_10k_test"], "fashion-mnist")

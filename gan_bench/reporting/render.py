@@ -6,10 +6,12 @@ import base64
 import html as html_lib
 
 import pandas as pd
+from rich.markup import escape
 from rich.table import Table
 
 from gan_bench.data.mixtures import MIXTURES
 from gan_bench.reporting.published import published_rows
+from gan_bench.reporting.repeats import table_columns
 from gan_bench.reporting.tables import BEST, comparison, metric_columns
 
 PUBLISHED_NOTE = (
@@ -20,8 +22,8 @@ PUBLISHED_NOTE = (
 
 
 def _title(keys: tuple) -> str:
-    suite, dataset, profile, device = keys
-    return f"suite {suite or '(none)'} · {dataset} · profile {profile} · {device}"
+    suite, dataset, profile, device, *source = keys  # a source folder where one table per suite run
+    return f"suite {suite or '(none)'} · {dataset} · profile {profile} · {device}" + "".join(f" · {s}" for s in source)
 
 
 def _cell(value: str, spread: str | None, kind: str | None) -> str:
@@ -50,11 +52,13 @@ def rich_tables(df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
 
 
 def as_rich(title: str, table: pd.DataFrame) -> Table:
-    out = Table(title=title, caption=f"{BEST} best in column · mean ± std over the n seeds{PUBLISHED_NOTE}")
+    """A rich table that prints every string as written: "[published]" is text, not rich markup."""
+    caption = f"{BEST} best in column · mean ± std over the n seeds{PUBLISHED_NOTE}"
+    out = Table(title=escape(title), caption=escape(caption))
     for col in table.columns:
-        out.add_column(str(col), overflow="fold")
+        out.add_column(escape(str(col)), overflow="fold")
     for _, row in table.iterrows():
-        out.add_row(*[str(v) for v in row])
+        out.add_row(*[escape(str(v)) for v in row])
     return out
 
 
@@ -98,7 +102,7 @@ def html(df: pd.DataFrame) -> str:
     groups = comparison(df)
     for (keys, _table), (title, shown) in zip(groups.items(), rich_tables(df)):
         part = df
-        for col, value in zip(["suite", "dataset", "profile", "device"], keys):
+        for col, value in zip(table_columns(df), keys):
             part = part[part[col] == value]
         body.append(f"<h2>{html_lib.escape(title)}</h2>")
         body.append(shown.to_html(index=False, escape=True, classes="comparison", border=0))

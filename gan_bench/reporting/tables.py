@@ -9,9 +9,9 @@ import pandas as pd
 
 from gan_bench.metrics import names
 from gan_bench.reporting.published import published_rows
+from gan_bench.reporting.repeats import table_columns
 from gan_bench.reporting.versus_published import describe, standard_error
 
-GROUP = ["suite", "dataset", "profile", "device"]
 BEST = "★"
 # metrics.json protocol fields shown as columns, and their headers
 PROTOCOL_COLUMNS = {
@@ -30,11 +30,13 @@ def metric_columns(df: pd.DataFrame) -> list[str]:
 
 
 def summarise(df: pd.DataFrame) -> pd.DataFrame:
-    """Numbers: one row per (group, recipe) with <metric>_mean, <metric>_std, n and the protocol."""
+    """Numbers: one row per (table, recipe) with <metric>_mean, <metric>_std, n and the protocol;
+    a table is a GROUP, or a GROUP and source folder (repeats.table_columns)."""
     metrics = metric_columns(df)
+    columns = table_columns(df)
     rows = []
-    for keys, part in df.groupby(GROUP + ["recipe"], sort=True, dropna=False):
-        row = dict(zip(GROUP + ["recipe"], keys))
+    for keys, part in df.groupby(columns + ["recipe"], sort=True, dropna=False):
+        row = dict(zip(columns + ["recipe"], keys))
         row["n"] = len(part)
         row["verdicts"] = ", ".join(f"{v} ×{c}" for v, c in part["verdict"].value_counts().sort_index().items())
         for m in metrics:
@@ -83,11 +85,12 @@ def _shown(metrics: list[str], part: pd.DataFrame) -> list[str]:
 
 
 def comparison(df: pd.DataFrame) -> dict[tuple, pd.DataFrame]:
-    """Display tables of strings, one per (suite, dataset, profile, device) group, best marked."""
+    """Display tables of strings, one per (suite, dataset, profile, device) group, best marked;
+    keyed by the values of ``table_columns(df)`` (the group, and the source folder where needed)."""
     summary = summarise(df)
     metrics = metric_columns(df)
     tables = {}
-    for keys, part in summary.groupby(GROUP, sort=True, dropna=False):
+    for keys, part in summary.groupby(table_columns(df), sort=True, dropna=False):
         table = pd.DataFrame({"recipe": part["recipe"], "n": part["n"]})
         shown = _shown(metrics, part)
         dataset = keys[1]

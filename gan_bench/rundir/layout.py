@@ -160,16 +160,21 @@ def write_suite_info(out: Path, info: dict) -> None:
     atomic.write_json(Path(out) / SUITE_FILE, dict(info, file=Path(file).as_posix()))
 
 
+def suite_folder(path: Path) -> Path | None:
+    """The suite output folder ``path`` is, or lies in (up to two levels below), if any."""
+    path = Path(path)
+    return next((f for f in (path, path.parent, path.parent.parent) if (f / SUITE_FILE).is_file()), None)
+
+
 def read_suite_info(path: Path) -> dict | None:
     """The suite.json of a suite output folder or of a run directory inside one, if any."""
-    path = Path(path)
-    for folder in (path, path.parent, path.parent.parent):
-        if (folder / SUITE_FILE).is_file():
-            try:
-                info = json.loads((folder / SUITE_FILE).read_text())
-            except (OSError, json.JSONDecodeError) as e:
-                raise RunDirError(f"{folder / SUITE_FILE}: unreadable ({e}); delete it or pass --suite") from None
-            if isinstance(info.get("file"), str):  # stored relative to the folder; absolute in older runs
-                info["file"] = str(folder / info["file"])
-            return info
-    return None
+    folder = suite_folder(path)
+    if folder is None:
+        return None
+    try:
+        info = json.loads((folder / SUITE_FILE).read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise RunDirError(f"{folder / SUITE_FILE}: unreadable ({e}); delete it or pass --suite") from None
+    if isinstance(info.get("file"), str):  # stored relative to the folder; absolute in older runs
+        info["file"] = str(folder / info["file"])
+    return info
