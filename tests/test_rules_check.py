@@ -80,9 +80,23 @@ def test_a_recipe_without_runs_fails_as_missing():
 def test_one_unscored_seed_among_scored_ones_fails_instead_of_averaging_the_rest():
     df = runs(fid_lenet_1k_test=[5.0, float("nan"), 7.0])
     got = outcome(df, {"fid_lenet_1k_test": Threshold(max=100)})
-    assert got[0][0] is None and got[0][2] is False and got[0][3] == "missing"
+    assert got[0][0] is None and got[0][2] is False and got[0][3] == "missing in 1 of 3 runs"
     whole = outcome(runs(fid_lenet_1k_test=[5.0, 6.0, 7.0]), {"fid_lenet_1k_test": Threshold(max=100)})
     assert whole[0][0] == pytest.approx(6.0) and whole[0][2] is True
+
+
+def test_a_missing_value_says_why():
+    """The note a user reads in `check`'s table and the JUnit report: what to do to get the value."""
+    fid = {"fid_lenet_1k_test": Threshold(max=1e9)}
+    assert outcome(runs(recipe="keras-mlp", fid_lenet_1k_test=[1.0]), fid)[0][3] == "missing: no runs of this recipe"
+    other = outcome(runs(fid_lenet_100_test=[1.0], fid_inception_1k_test=[2.0], kid_lenet_1k_test=[3.0]), fid)
+    assert other[0][3] == (
+        "missing: the runs have fid_inception_1k_test, fid_lenet_100_test instead, "
+        "under another sample count, backbone or split"
+    )
+    unscored = runs(fid_lenet_1k_test=[float("nan")] * 2).assign(verdict="unscored")
+    assert outcome(unscored, fid)[0][3] == "missing: the runs are not scored"
+    assert outcome(runs(fid_lenet_1k_test=[1.0, float("inf")]), fid)[0][3] == "not a finite number"
 
 
 def test_only_the_named_recipes_rows_are_averaged():

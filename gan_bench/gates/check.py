@@ -16,7 +16,7 @@ import pandas as pd
 
 from gan_bench import defaults, shipped
 from gan_bench.errors import GateError
-from gan_bench.metrics.names import direction
+from gan_bench.metrics.names import direction, family
 from gan_bench.reporting import environments
 from gan_bench.rundir import atomic
 from gan_bench.suite import locate
@@ -127,6 +127,25 @@ def judge(recipe: str, metric: str, value: float | None, t: Threshold, baseline:
     return verdicts
 
 
+def why_missing(df: pd.DataFrame, recipe: str, metric: str) -> str:
+    """What a user needs to see a threshold's value: no runs of the recipe, runs not scored, or
+    runs scored under another protocol (``--samples 100`` writes fid_lenet_100_test, not _1k_)."""
+    rows = df[df["recipe"] == recipe]
+    if rows.empty:
+        return "missing: no runs of this recipe"
+    lacking = int(rows[metric].isna().sum()) if metric in rows else len(rows)
+    if lacking == 0:
+        return "not a finite number"
+    if lacking < len(rows):
+        return f"missing in {lacking} of {len(rows)} runs"
+    if "verdict" in rows and (rows["verdict"] == "unscored").all():
+        return "missing: the runs are not scored"
+    others = sorted(c for c in rows.columns if c != metric and family(c) == family(metric) and rows[c].notna().any())
+    if others:
+        return f"missing: the runs have {', '.join(others)} instead, under another sample count, backbone or split"
+    return "missing"
+
+
 def check(df: pd.DataFrame, suite: Suite, baseline: dict | None) -> list[Verdict]:
     profiles = sorted(set(df["profile"]))
     if len(profiles) != 1:
@@ -138,7 +157,11 @@ def check(df: pd.DataFrame, suite: Suite, baseline: dict | None) -> list[Verdict
     verdicts = []
     for recipe, metrics in thresholds.items():
         for metric, t in metrics.items():
-            verdicts += judge(recipe, metric, _value(df, recipe, metric), t, baseline)
+            found = judge(recipe, metric, _value(df, recipe, metric), t, baseline)
+            for v in found:
+                if v.note == "missing":
+                    v.note = why_missing(df, recipe, metric)
+            verdicts += found
     return verdicts
 
 
