@@ -25,6 +25,16 @@ def test_help_groups_the_commands_in_the_order_of_the_work():
     assert firsts == sorted(firsts), list(zip(order, firsts))
 
 
+def test_a_path_with_brackets_prints_as_written(tmp_path):
+    """rich markup would read [exp1] as a style tag and print runs//x: a path the user cannot copy."""
+    out = tmp_path / "[exp1]" / "x"
+    result = invoke("run", "--suite", "smoke", "--out", out, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert f"into {out}" in result.output
+    refused = invoke("report", tmp_path / "[bold]nothing")
+    assert refused.exit_code == 2 and f"{tmp_path / '[bold]nothing'}: no such folder" in refused.output
+
+
 def test_list_shows_recipes_suites_and_datasets():
     result = invoke("list")
     assert result.exit_code == 0

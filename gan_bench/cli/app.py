@@ -34,10 +34,11 @@ app.add_typer(evaluator_app, name="evaluator", rich_help_panel=TOOLS_PANEL)
 export_app = typer.Typer(help="Write runs out in other tools' formats.", no_args_is_help=True)
 app.add_typer(export_app, name="export", rich_help_panel=TOOLS_PANEL)
 
-# Not a terminal (a CI log, a pipe): wide enough that tables are never cut at 80 columns.
+# Not a terminal (a CI log, a pipe): wide enough that tables are never cut at 80 columns. No rich
+# markup: a path such as runs/[exp1] prints as written; colour is asked for with Text styles.
 LOG_WIDTH = 1000
-out_console = Console(width=None if sys.stdout.isatty() else LOG_WIDTH)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else LOG_WIDTH)
+out_console = Console(width=None if sys.stdout.isatty() else LOG_WIDTH, markup=False)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else LOG_WIDTH, markup=False)
 
 DataDir = typer.Option(
     None,

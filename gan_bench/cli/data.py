@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from gan_bench.cli.app import DataDir, data_app, err_console, evaluator_app, out_console, user_errors
 from gan_bench.data import catalogue
@@ -31,7 +32,7 @@ def _data_table(verify: bool, names: list[str], data_dir: Optional[Path], option
             ok = st.state in ("ok", "found") or st.state.startswith("not installed")
             all_ok &= ok
             style = "green" if ok else "red"
-            table.add_row(name, catalogue.FILENAMES[st.role], f"[{style}]{st.state}[/]", str(st.path or "-"))
+            table.add_row(name, catalogue.FILENAMES[st.role], Text(st.state, style), str(st.path or "-"))
     out_console.print(table)
     return all_ok
 

@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 import gan_bench as gb
 from gan_bench import defaults
@@ -86,7 +87,9 @@ def check(
         table.add_column(col)
     for v in result.verdicts:
         value = "missing" if v.value is None else f"{v.value:.4g}"
-        outcome = "[green]pass[/]" if v.passed else f"[red]FAIL[/]{' (' + v.note + ')' if v.note else ''}"
+        outcome = (
+            Text("pass", "green") if v.passed else Text.assemble(("FAIL", "red"), f" ({v.note})" if v.note else "")
+        )
         table.add_row(v.recipe, v.metric, value, v.rule, outcome)
     out_console.print(table)
     if result.baseline is not None:

@@ -6,8 +6,8 @@ import base64
 import html as html_lib
 
 import pandas as pd
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from gan_bench.data.mixtures import MIXTURES
 from gan_bench.reporting.published import published_rows
@@ -52,13 +52,14 @@ def rich_tables(df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
 
 
 def as_rich(title: str, table: pd.DataFrame) -> Table:
-    """A rich table that prints every string as written: "[published]" is text, not rich markup."""
+    """A rich table that prints every string as written on any console: "[published]" is text, not
+    rich markup."""
     caption = f"{BEST} best in column · mean ± std over the n seeds{PUBLISHED_NOTE}"
-    out = Table(title=escape(title), caption=escape(caption))
+    out = Table(title=Text(title), caption=Text(caption))
     for col in table.columns:
-        out.add_column(escape(str(col)), overflow="fold")
+        out.add_column(Text(str(col)), overflow="fold")
     for _, row in table.iterrows():
-        out.add_row(*[escape(str(v)) for v in row])
+        out.add_row(*[Text(str(v)) for v in row])
     return out
 
 

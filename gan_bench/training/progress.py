@@ -34,15 +34,15 @@ class RichReporter(Reporter):
     """One bar per run; with ``suite_steps``, a suite bar over every run's steps on top."""
 
     def __init__(self, console: Console | None = None, suite_steps: int | None = None):
-        self.console = console or Console(stderr=True)
+        self.console = console or Console(stderr=True, markup=False)
         self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
+            TextColumn("{task.description}", style="bold", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             TextColumn("eta"),
             TimeRemainingColumn(),
-            TextColumn("{task.fields[losses]}"),
+            TextColumn("{task.fields[losses]}", markup=False),
             console=self.console,
             transient=False,
         )
@@ -90,7 +90,7 @@ class QuietReporter(Reporter):
     """For CI logs: one line when a run starts and one when it ends."""
 
     def __init__(self, console: Console | None = None, suite_steps: int | None = None):
-        self.console = console or Console(stderr=True)
+        self.console = console or Console(stderr=True, markup=False)
         self.suite_steps, self.counted, self.timed, self.weight = suite_steps, 0, 0, 1
         self.clock = time.monotonic()
 
