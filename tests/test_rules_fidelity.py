@@ -113,6 +113,7 @@ def test_kid_is_the_unbiased_mmd_of_the_penultimate_features(train_vs_test):
     assert entry == {"value": entry["value"], "std": entry["std"], "subsets": 100, "subset_size": N, **WITH_REFERENCE}
 
 
+@pytest.mark.slow  # seconds of scoring: out of the fast loop
 def test_kid_subsets_hold_1000_samples_at_most_and_never_more_than_the_reference(mnist):
     big = fidelity.evaluator_metrics(
         mnist.train_images[:1200, None], mnist.test_images[:1200, None], "mnist", "test", cuda=False

@@ -56,6 +56,7 @@ def scripted(tmp_path, module, name="g.pt"):
 
 
 # -- what is accepted, and what is recorded --------------------------------------------------
+@pytest.mark.slow  # seconds of scoring: out of the fast loop
 def test_an_image_folder_scores_into_a_run_like_folder_that_report_and_check_read(tmp_path, mnist):
     rgb = write_pngs(tmp_path / "imgs", mnist.test_images[:60].numpy(), mode="RGB")  # gray saved as RGB
     result = invoke("score", "--input", rgb, "--dataset", "mnist", "--out", tmp_path / "scored", "--name", "mine")
