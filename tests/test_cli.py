@@ -35,6 +35,18 @@ def test_a_path_with_brackets_prints_as_written(tmp_path):
     assert refused.exit_code == 2 and f"{tmp_path / '[bold]nothing'}: no such folder" in refused.output
 
 
+def test_ctrl_c_outside_training_exits_130_with_a_message_not_a_traceback(tmp_path, monkeypatch):
+    from gan_bench.reporting import collect
+
+    def interrupted(paths):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(collect, "collect", interrupted)
+    result = invoke("report", tmp_path)
+    assert result.exit_code == 130
+    assert result.output.startswith("interrupted; finished runs and checkpoints are kept and no file is left")
+
+
 def test_list_shows_recipes_suites_and_datasets():
     result = invoke("list")
     assert result.exit_code == 0

@@ -1,5 +1,6 @@
 """Determinism and resume, checked on the bits of the final weights and history."""
 
+import json
 import signal
 import subprocess
 import sys
@@ -141,6 +142,28 @@ def test_sigterm_to_a_suite_run_checkpoints_exits_130_and_resume_completes(tmp_p
         a, b = out / "keras-mlp" / f"seed-{seed}", reference / "keras-mlp" / f"seed-{seed}"
         assert (a / "history.csv").read_bytes() == (b / "history.csv").read_bytes()
         assert same_weights(a, b)
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_a_run_is_scored_exits_130_naming_the_suite_run_and_resume_scores_it(tmp_path):
+    """Ctrl-C after training, while scoring: before, the command exited 130 and printed nothing."""
+    out = tmp_path / "out"
+    base = ["run", "--suite", "smoke", "--recipes", "tf-mlp", "--device", "cpu", "--quiet"]
+    proc = subprocess.Popen(_cli(*base, "--out", str(out)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    run = out / "tf-mlp" / "seed-0"
+    _wait_for(run / "checkpoints" / "final.pt", proc)
+    time.sleep(1.0)  # training is over; scoring 1,000 samples takes several seconds more
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert f"suite run: {out} (continue it with --resume {out})" in err
+    assert "interrupted; finished runs and checkpoints are kept" in err and "Traceback" not in err
+    assert not (run / "metrics.json").exists(), "SIGINT came too late"
+    assert not list(out.rglob("*.tmp"))
+    resumed = subprocess.run(_cli(*base, "--resume", str(out)), capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "tf-mlp seed 0: complete in" in resumed.stderr and "trained earlier, scored now" in resumed.stderr
+    assert "fid_lenet_1k_test" in json.loads((run / "metrics.json").read_text())["metrics"]
 
 
 @pytest.mark.parametrize(

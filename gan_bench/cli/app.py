@@ -116,6 +116,12 @@ def _options(
     pass
 
 
+INTERRUPTED = (
+    "interrupted; finished runs and checkpoints are kept and no file is left half-written; re-run the "
+    "same command with --resume to continue (a run stopped while being scored is scored then)"
+)
+
+
 def user_errors(fn):
     """Print a UserError as one message and exit 2; a signal-stopped run exits 130."""
 
@@ -128,6 +134,9 @@ def user_errors(fn):
             raise typer.Exit(2) from None
         except Interrupted as e:
             err_console.print(str(e), markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except KeyboardInterrupt:  # Ctrl-C outside a training loop: while scoring, loading or reporting
+            err_console.print(INTERRUPTED, highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except OSError as e:  # a full disk outside ganbench's own writers (a folder, a library's cache)
             err = atomic.no_room(e, e.filename or "a file", cleaned=False)

@@ -31,6 +31,7 @@ from gan_bench.cli.app import (
 )
 from gan_bench.data import catalogue
 from gan_bench.errors import InvalidOption
+from gan_bench.training.signals import Interrupted
 
 if TYPE_CHECKING:
     from gan_bench.suite.plan import Plan
@@ -212,15 +213,19 @@ def run(
                 f"{spec.label}  {spec.dataset}  {spec.schedule.steps:,} steps  spec {spec.hash[:12]}", highlight=False
             )
         return
-    with reporter(quiet, None if executor == "ray" else p.total_steps) as progress:
-        done = gb.execute_plan(
-            p,
-            samples=samples,
-            backbone=backbone,
-            inception_weights=inception_weights,
-            data_dir=data_dir,
-            progress=progress,
-        )
+    try:
+        with reporter(quiet, None if executor == "ray" else p.total_steps) as progress:
+            done = gb.execute_plan(
+                p,
+                samples=samples,
+                backbone=backbone,
+                inception_weights=inception_weights,
+                data_dir=data_dir,
+                progress=progress,
+            )
+    except (Interrupted, KeyboardInterrupt):  # user_errors says what is kept; this names what to resume
+        err_console.print(f"suite run: {p.root} (continue it with --resume {p.root})", highlight=False)
+        raise
     table = Table(title=f"suite {p.suite.name}")
     for col in ("recipe", "seed", "status", "summary", "run directory"):
         table.add_column(col)

@@ -78,13 +78,13 @@ def _checked(run: RunDir, state: str, reporter: Reporter) -> str:
 
 
 def _skipped(spec: RunSpec, run: RunDir, reporter: Reporter, score) -> RunResult:
-    summary = ""
+    summary, done = "", "skipped"
     reason = metrics_file.problem(run)
     if score is not None and reason is not None:
         if reason != "missing":
             reporter.message(f"{run.metrics}: invalid metrics file, {reason}; scoring again")
-        summary = _scored(score(run))
-    reporter.message(f"{spec.label}: complete in {run.root}, skipped")
+        summary, done = _scored(score(run)), "trained earlier, scored now"
+    reporter.message(f"{spec.label}: complete in {run.root}, {done}")
     reporter.run_skipped(spec.label, spec.schedule.steps)
     return RunResult(spec, run.root, "skipped (complete)", summary)
 
