@@ -78,6 +78,14 @@ class CheckResult:
     def write_junit(self, path: PathLike) -> None:
         gate.junit(self.verdicts, paths.output_file(Path(path), "--junit"))
 
+    def table(self) -> pd.DataFrame:
+        """One row per threshold: recipe, metric, value, rule, result (as `ganbench check` prints)."""
+        return gate.verdict_table(self.verdicts)
+
+    def markdown(self) -> str:
+        """The check as Markdown (a table, the baseline, notes, the count), for a CI job summary."""
+        return gate.markdown(self.suite, self.verdicts, self.baseline, self.environment_notes)
+
 
 # -- what there is -----------------------------------------------------------------------------
 def list_recipes() -> list[Recipe]:

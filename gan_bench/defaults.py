@@ -22,6 +22,7 @@ DIRECTION = "AtoB"
 BACKBONES = ("lenet", "inception")
 BACKBONE = "lenet"  # the pinned evaluator; inception adds FID/IS on inception-v3-compat
 REPORT_FORMATS = ("rich", "md", "csv", "html")
+CHECK_FORMATS = ("rich", "md")  # md: for a pull request comment or $GITHUB_STEP_SUMMARY
 
 # Samples scored per profile, by modality. Stacked MNIST and the 2D mixtures follow their published
 # protocols; translation scores that many test images (at most the split).

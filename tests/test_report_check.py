@@ -76,6 +76,26 @@ def test_check_passes_and_writes_junit(suite_run, tmp_path):
 
 
 @pytest.mark.slow
+def test_check_as_markdown_for_a_ci_summary_keeps_the_exit_code(suite_run, tmp_path):
+    root, runs, baseline = suite_run
+    result = invoke("check", runs, "--baseline", baseline, "--format", "md", "--junit", tmp_path / "j.xml")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "## ganbench check: suite mini" and lines[-1] == "**4 passed, 0 failed**"
+    assert sum(line.startswith("| tf-mlp ") for line in lines) == 2 and (tmp_path / "j.xml").is_file()
+    tight = root / "tight-md.toml"
+    tight.write_text(SUITE.replace("{ max = 100000 }", "{ max = 1 }"))
+    failed = invoke("check", runs, "--suite", tight, "--baseline", baseline, "-f", "md")
+    assert failed.exit_code == 1 and failed.output.rstrip().endswith("**3 passed, 1 failed**")
+    assert "| FAIL" in failed.output
+
+
+def test_check_refuses_an_unknown_format_before_reading_runs(tmp_path):
+    result = invoke("check", tmp_path / "none", "--format", "json")
+    assert result.exit_code == 2 and "--format: unknown format 'json'; valid: rich, md" in result.output
+
+
+@pytest.mark.slow
 def test_tightened_threshold_fails_with_exit_1(suite_run, tmp_path):
     root, runs, baseline = suite_run
     tight = root / "tight.toml"

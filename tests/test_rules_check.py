@@ -99,6 +99,25 @@ def test_a_missing_value_says_why():
     assert outcome(runs(fid_lenet_1k_test=[1.0, float("inf")]), fid)[0][3] == "not a finite number"
 
 
+def test_markdown_is_a_table_of_verdicts_with_the_baseline_notes_and_count(tmp_path):
+    verdicts = [
+        check.Verdict("tf-mlp", "fid_lenet_1k_test", 900.25, "<= 945.3 (baseline 900.3 + 5%)", True),
+        check.Verdict("keras-mlp", "modes_covered", None, ">= 1", False, "missing: no runs of this recipe"),
+    ]
+    text = check.markdown("smoke", verdicts, tmp_path / "b.json", ["runs differ in torch threads: 1, 2"])
+    assert text == (
+        "## ganbench check: suite smoke\n\n"
+        "| recipe    | metric            | value   | rule                           | result                                 |\n"
+        "|:----------|:------------------|:--------|:-------------------------------|:---------------------------------------|\n"
+        "| tf-mlp    | fid_lenet_1k_test | 900.2   | <= 945.3 (baseline 900.3 + 5%) | pass                                   |\n"
+        "| keras-mlp | modes_covered     | missing | >= 1                           | FAIL (missing: no runs of this recipe) |\n"
+        f"\nbaseline: `{tmp_path / 'b.json'}`\n\n"
+        "note: runs differ in torch threads: 1, 2; bits differ across CPU kinds, thread counts and torch versions, "
+        "so values of one spec differ slightly\n\n"
+        "**1 passed, 1 failed**\n"
+    )
+
+
 def test_only_the_named_recipes_rows_are_averaged():
     df = pd.concat([runs(fid_lenet_1k_test=[10.0, 20.0]), runs(recipe="keras-mlp", fid_lenet_1k_test=[1000.0])])
     got = outcome(df, {"fid_lenet_1k_test": Threshold(max=15)})

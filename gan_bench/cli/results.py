@@ -75,29 +75,38 @@ def check(
         "baseline ganbench ships with a shipped suite).",
     ),
     junit: Optional[Path] = typer.Option(None, help="Also write a JUnit XML report here."),
+    format: str = typer.Option(
+        "rich",
+        "--format",
+        "-f",
+        help="rich (terminal) or md (Markdown: append it to $GITHUB_STEP_SUMMARY or a pull request comment).",
+    ),
 ) -> None:
     """Gate on the suite's thresholds: exit 1 on any regression or missing metric, 0 when all pass."""
+    from gan_bench.gates import check as gate
     from gan_bench.reporting import environments
 
+    if format not in defaults.CHECK_FORMATS:
+        raise InvalidOption(f"--format: unknown format {format!r}; valid: {', '.join(defaults.CHECK_FORMATS)}")
     if junit is not None:
         paths.output_file(junit, "--junit")
     result = gb.check(runs_or_latest(runs), suite=suite, baseline=baseline)
+    if junit:
+        result.write_junit(junit)
+    if format == "md":
+        print(result.markdown(), end="")
+        raise typer.Exit(0 if result.passed else 1)
     table = Table(title=f"ganbench check: suite {result.suite}")
     for col in ("recipe", "metric", "value", "rule", "result"):
         table.add_column(col)
     for v in result.verdicts:
-        value = "missing" if v.value is None else f"{v.value:.4g}"
-        outcome = (
-            Text("pass", "green") if v.passed else Text.assemble(("FAIL", "red"), f" ({v.note})" if v.note else "")
-        )
-        table.add_row(v.recipe, v.metric, value, v.rule, outcome)
+        style = "green" if v.passed else "red"
+        table.add_row(v.recipe, v.metric, gate.shown_value(v), v.rule, Text(gate.outcome(v), style))
     out_console.print(table)
     if result.baseline is not None:
         out_console.print(f"baseline: {result.baseline}", highlight=False, soft_wrap=True)
     for note in result.environment_notes:
         out_console.print(f"note: {note}; {environments.CAVEAT}", highlight=False, soft_wrap=True)
-    if junit:
-        result.write_junit(junit)
     failed = len(result.failures)
     out_console.print(f"{len(result.verdicts) - failed} passed, {failed} failed", highlight=False)
     if failed:

@@ -165,6 +165,30 @@ def check(df: pd.DataFrame, suite: Suite, baseline: dict | None) -> list[Verdict
     return verdicts
 
 
+def shown_value(v: Verdict) -> str:
+    return "missing" if v.value is None else f"{v.value:.4g}"
+
+
+def outcome(v: Verdict) -> str:
+    return "pass" if v.passed else "FAIL" + (f" ({v.note})" if v.note else "")
+
+
+def verdict_table(verdicts: list[Verdict]) -> pd.DataFrame:
+    """One row per threshold as `check` shows it: recipe, metric, value, rule, result."""
+    rows = [(v.recipe, v.metric, shown_value(v), v.rule, outcome(v)) for v in verdicts]
+    return pd.DataFrame(rows, columns=["recipe", "metric", "value", "rule", "result"])
+
+
+def markdown(suite: str, verdicts: list[Verdict], baseline: Path | None, notes: list[str]) -> str:
+    """The check as Markdown, for a pull request comment or a CI job summary."""
+    failed = sum(not v.passed for v in verdicts)
+    lines = [f"## ganbench check: suite {suite}", "", verdict_table(verdicts).to_markdown(index=False), ""]
+    lines += [f"baseline: `{baseline}`", ""] if baseline is not None else []
+    lines += [f"note: {note}; {environments.CAVEAT}" for note in notes] + ([""] if notes else [])
+    lines.append(f"**{len(verdicts) - failed} passed, {failed} failed**")
+    return "\n".join(lines) + "\n"
+
+
 def junit(verdicts: list[Verdict], path: Path) -> None:
     failures = sum(not v.passed for v in verdicts)
     root = ET.Element("testsuite", name="ganbench check", tests=str(len(verdicts)), failures=str(failures))
