@@ -103,7 +103,7 @@ def version_line() -> str:
 
 def _print_version(value: bool) -> None:
     if value:
-        out_console.print(version_line(), markup=False, highlight=False)
+        out_console.print(version_line(), highlight=False)
         raise typer.Exit()
 
 
@@ -130,10 +130,10 @@ def user_errors(fn):
         try:
             return fn(*args, **kwargs)
         except UserError as e:
-            err_console.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
+            err_console.print(f"error: {e}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         except Interrupted as e:
-            err_console.print(str(e), markup=False, highlight=False, soft_wrap=True)
+            err_console.print(str(e), highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except KeyboardInterrupt:  # Ctrl-C outside a training loop: while scoring, loading or reporting
             err_console.print(INTERRUPTED, highlight=False, soft_wrap=True)
@@ -144,7 +144,7 @@ def user_errors(fn):
                 raise
             # an OS error on a named path (permissions, a file in the way): the user's to fix
             message = err or f"{e.filename}: {e.strerror or e}"
-            err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+            err_console.print(f"error: {message}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper

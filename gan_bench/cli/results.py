@@ -23,7 +23,7 @@ def runs_or_latest(runs: Optional[list[Path]]) -> list[Path]:
     if runs:
         return runs
     latest = gb.latest_suite_run()
-    err_console.print(f"runs: {latest} (the newest suite run)", markup=False, highlight=False, soft_wrap=True)
+    err_console.print(f"runs: {latest} (the newest suite run)", highlight=False, soft_wrap=True)
     return [latest]
 
 

@@ -121,9 +121,6 @@ def judge(recipe: str, metric: str, value: float | None, t: Threshold, baseline:
                 bound, ok = base - slack, value is not None and value >= base - slack
                 rule = f">= {bound:.4g} (baseline {base:.4g} - {t.tolerance:.0%})"
             verdicts.append(Verdict(recipe, metric, value, rule, ok))
-    for v in verdicts:
-        if v.value is None and not v.note:
-            v.note = "missing"
     return verdicts
 
 
@@ -159,7 +156,7 @@ def check(df: pd.DataFrame, suite: Suite, baseline: dict | None) -> list[Verdict
         for metric, t in metrics.items():
             found = judge(recipe, metric, _value(df, recipe, metric), t, baseline)
             for v in found:
-                if v.note == "missing":
+                if v.value is None and not v.note:
                     v.note = why_missing(df, recipe, metric)
             verdicts += found
     return verdicts

@@ -100,10 +100,10 @@ def html(df: pd.DataFrame) -> str:
     from gan_bench.reporting import plots  # matplotlib: only the HTML page draws figures
 
     body = ["<h1>ganbench report</h1>"]
-    groups = comparison(df)
+    groups, columns = comparison(df), table_columns(df)
     for (keys, _table), (title, shown) in zip(groups.items(), rich_tables(df)):
         part = df
-        for col, value in zip(table_columns(df), keys):
+        for col, value in zip(columns, keys):
             part = part[part[col] == value]
         body.append(f"<h2>{html_lib.escape(title)}</h2>")
         body.append(shown.to_html(index=False, escape=True, classes="comparison", border=0))
