@@ -3,6 +3,7 @@ unscored seed among scored ones, a metric absent from the baseline, and the tole
 for lower- and higher-is-better metrics against a baseline that differs from the runs. Bounds are
 worked out by hand."""
 
+import json
 import math
 import xml.etree.ElementTree as ET
 
@@ -358,3 +359,77 @@ def test_baseline_of_two_seeds_has_their_sample_std_and_records_the_training_com
     assert data["recipes"]["a"]["fid_lenet_1k_test"] == {"mean": 2.0, "std": pytest.approx(math.sqrt(2)), "n": 2}
     assert data["produced_by"]["runs_trained_at"] == ["abc"]
     assert set(data["produced_by"]) == {"command", "git_commit", "runs_trained_at", "seeds", "runs", "spec_hashes"}
+
+
+# -- a suite of several datasets: each judged on its own ------------------------------------------
+def toy_runs() -> pd.DataFrame:
+    """toy-gan on the ring (8 modes) and the grid (25 modes), two seeds each, as `report` gives them."""
+    return pd.DataFrame(
+        {
+            "recipe": "toy-gan",
+            "seed": [0, 1, 0, 1],
+            "suite": "t",
+            "profile": "smoke",
+            "device": "cpu",
+            "dataset": ["ring", "ring", "grid", "grid"],
+            "spec_hash": ["h1", "h2", "h3", "h4"],
+            "modes_2d_2500": [8.0, 6.0, 20.0, 24.0],
+        }
+    )
+
+
+def toy_suite(**thresholds) -> Suite:
+    return Suite(
+        name="t",
+        dataset=["ring", "grid"],
+        seeds=[0, 1],
+        recipes=["toy-gan"],
+        thresholds={"smoke": {"toy-gan": thresholds}},
+    )
+
+
+def test_a_threshold_of_a_suite_of_two_datasets_is_judged_on_each_never_on_their_pooled_runs():
+    # pooled, the mean would be (8 + 6 + 20 + 24) / 4 = 14.5 and pass; the ring's own mean is 7
+    verdicts = check.check(toy_runs(), toy_suite(modes_2d_2500=Threshold(min=7.5)), None)
+    assert [(v.dataset, v.value, v.passed) for v in verdicts] == [("ring", 7.0, False), ("grid", 22.0, True)]
+    table = check.verdict_table(verdicts)
+    assert list(table.columns) == ["recipe", "dataset", "metric", "value", "rule", "result"]
+    assert table["dataset"].tolist() == ["ring", "grid"]
+    assert "dataset" not in check.verdict_table(check.check(runs(fid_lenet_1k_test=[1.0]), suite(), None))
+
+
+def test_a_dataset_without_runs_fails_on_its_own():
+    verdicts = check.check(toy_runs().iloc[:2], toy_suite(modes_2d_2500=Threshold(min=1)), None)
+    assert [(v.dataset, v.passed, v.note) for v in verdicts] == [
+        ("ring", True, ""),
+        ("grid", False, "missing: no runs of this recipe"),
+    ]
+
+
+def test_a_baseline_of_two_datasets_keeps_each_and_check_reads_each(tmp_path):
+    data = check.baseline_from(toy_runs(), "c")
+    assert data["dataset"] == ["grid", "ring"] and "recipes" not in data
+    assert data["datasets"]["ring"]["recipes"]["toy-gan"]["modes_2d_2500"] == {
+        "mean": 7.0,
+        "std": pytest.approx(math.sqrt(2)),
+        "n": 2,
+    }
+    assert data["datasets"]["grid"]["recipes"]["toy-gan"]["modes_2d_2500"]["mean"] == 22.0
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(data))
+    worse = toy_runs().assign(modes_2d_2500=[7.0, 6.0, 22.0, 22.0])  # the ring's mean fell from 7 to 6.5
+    verdicts = check.check(
+        worse, toy_suite(modes_2d_2500=Threshold(baseline=True, tolerance=0.05)), check.read_baseline(path)
+    )
+    assert [(v.dataset, v.value, v.rule, v.passed) for v in verdicts] == [
+        ("ring", 6.5, ">= 6.65 (baseline 7 - 5%)", False),
+        ("grid", 22.0, ">= 20.9 (baseline 22 - 5%)", True),
+    ]
+
+
+def test_junit_names_the_dataset_of_a_verdict_in_its_class(tmp_path):
+    verdicts = check.check(toy_runs(), toy_suite(modes_2d_2500=Threshold(min=7.5)), None)
+    check.junit(verdicts, tmp_path / "j.xml")
+    root = ET.parse(tmp_path / "j.xml").getroot()
+    assert [c.get("classname") for c in root.iter("testcase")] == ["ganbench.toy-gan.ring", "ganbench.toy-gan.grid"]
+    assert [f.text for f in root.iter("failure")] == ["toy-gan.ring: modes_2d_2500 = 7 fails >= 7.5"]

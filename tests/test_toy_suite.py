@@ -90,3 +90,39 @@ def test_toy_run_is_scored_plotted_and_reported(tmp_path):
     assert "Mode histograms" in page and "Class histograms" not in page
     assert '<div class="scatters">' in page and page.count('src="data:image/png;base64,') == 7
     assert base64.b64encode(scored_png).decode() in page  # the report shows the scored scatter, not a training one
+
+
+TWO_DATASETS = """name = "toy-two"
+dataset = ["ring", "grid"]
+seeds = [0]
+recipes = ["toy-gan"]
+profile = "smoke"
+
+[thresholds.smoke."toy-gan"]
+modes_2d_2500 = { baseline = true, tolerance = 0.0 }
+high_quality_2d_2500 = { min = 0 }
+"""
+
+
+@pytest.mark.slow
+def test_a_suite_of_two_datasets_is_gated_on_each_dataset_against_its_own_baseline(tmp_path):
+    (tmp_path / "toy.toml").write_text(TWO_DATASETS)
+    runs = tmp_path / "runs"
+    assert invoke("run", "--suite", tmp_path / "toy.toml", "--out", runs, "--quiet").exit_code == 0
+    modes = {
+        d: json.loads((runs / d / "toy-gan" / "seed-0" / "metrics.json").read_text())["metrics"]["modes_2d_2500"][
+            "value"
+        ]
+        for d in ("ring", "grid")
+    }
+    assert invoke("baseline", runs, "--out", tmp_path / "b.json").exit_code == 0
+    data = json.loads((tmp_path / "b.json").read_text())
+    assert {d: data["datasets"][d]["recipes"]["toy-gan"]["modes_2d_2500"]["mean"] for d in modes} == modes
+    done = invoke("check", runs, "--baseline", tmp_path / "b.json", "--format", "md")
+    assert done.exit_code == 0, done.output
+    rows = [[c.strip() for c in line.split("|")[1:-1]] for line in done.output.splitlines() if line.startswith("| toy")]
+    assert [(r[1], r[2], float(r[3])) for r in rows if r[2] == "modes_2d_2500"] == [
+        ("ring", "modes_2d_2500", modes["ring"]),
+        ("grid", "modes_2d_2500", modes["grid"]),
+    ]
+    assert len(rows) == 4 and all(r[-1] == "pass" for r in rows)

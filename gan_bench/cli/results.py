@@ -83,7 +83,6 @@ def check(
     ),
 ) -> None:
     """Gate on the suite's thresholds: exit 1 on any regression or missing metric, 0 when all pass."""
-    from gan_bench.gates import check as gate
     from gan_bench.reporting import environments
 
     if format not in defaults.CHECK_FORMATS:
@@ -96,12 +95,12 @@ def check(
     if format == "md":
         print(result.markdown(), end="")
         raise typer.Exit(0 if result.passed else 1)
+    shown = result.table()
     table = Table(title=f"ganbench check: suite {result.suite}")
-    for col in ("recipe", "metric", "value", "rule", "result"):
+    for col in shown.columns:
         table.add_column(col)
-    for v in result.verdicts:
-        style = "green" if v.passed else "red"
-        table.add_row(v.recipe, v.metric, gate.shown_value(v), v.rule, Text(gate.outcome(v), style))
+    for v, row in zip(result.verdicts, shown.itertuples(index=False)):
+        table.add_row(*row[:-1], Text(row[-1], "green" if v.passed else "red"))
     out_console.print(table)
     if result.baseline is not None:
         out_console.print(f"baseline: {result.baseline}", highlight=False, soft_wrap=True)

@@ -1,7 +1,9 @@
 """CI regression gates: thresholds from the suite file -> per (recipe, metric) verdicts -> exit code.
 
 A value is the mean over the seeds present. A metric that is missing (not scored, not in the
-baseline, NaN) fails; it never passes. Exit codes: 0 all pass, 1 any failure, 2 bad input.
+baseline, NaN) fails; it never passes. A suite of several datasets is judged per dataset: a
+threshold applies to each of its recipe's datasets on its own, never to their pooled runs.
+Exit codes: 0 all pass, 1 any failure, 2 bad input.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Verdict:
     rule: str
     passed: bool
     note: str = ""
+    dataset: str = ""  # set when the suite spans several datasets, each judged on its own
 
 
 def needs_baseline(suite: Suite) -> bool:
@@ -71,9 +74,21 @@ def read_baseline(path: Path) -> dict:
         own = Path(path).resolve().is_relative_to(shipped.folder("baselines").resolve())
         advice = f"; {shipped.restore_advice(path)}" if own else ""
         raise GateError(f"{path}: not a readable baseline file ({e}){advice}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("recipes"), dict):
+    if not isinstance(data, dict) or not (
+        isinstance(data.get("recipes"), dict) or isinstance(data.get("datasets"), dict)
+    ):
         raise GateError(f"{path}: field 'recipes' is missing; not a ganbench baseline file")
     return data
+
+
+def baseline_recipes(baseline: dict | None, dataset: str) -> dict:
+    """The baseline's per-recipe statistics for runs on ``dataset``: a baseline of one dataset keeps
+    them under 'recipes', one of several datasets under 'datasets'.<dataset>.'recipes'."""
+    if not baseline:
+        return {}
+    if "datasets" in baseline:
+        return baseline["datasets"].get(dataset, {}).get("recipes", {})
+    return baseline.get("recipes", {})
 
 
 def check_baseline_fits(path: Path, baseline: dict, suite: str, df: pd.DataFrame) -> None:
@@ -102,14 +117,15 @@ def _value(df: pd.DataFrame, recipe: str, metric: str) -> float | None:
     return mean if math.isfinite(mean) else None
 
 
-def judge(recipe: str, metric: str, value: float | None, t: Threshold, baseline: dict | None) -> list[Verdict]:
+def judge(recipe: str, metric: str, value: float | None, t: Threshold, recipes: dict) -> list[Verdict]:
+    """The verdicts of one threshold on ``value``; ``recipes``: the baseline's statistics per recipe."""
     verdicts = []
     if t.min is not None:
         verdicts.append(Verdict(recipe, metric, value, f">= {t.min:g}", value is not None and value >= t.min))
     if t.max is not None:
         verdicts.append(Verdict(recipe, metric, value, f"<= {t.max:g}", value is not None and value <= t.max))
     if t.baseline:
-        base = (baseline or {}).get("recipes", {}).get(recipe, {}).get(metric, {}).get("mean")
+        base = recipes.get(recipe, {}).get(metric, {}).get("mean")
         if base is None:
             verdicts.append(Verdict(recipe, metric, value, "baseline", False, "not in the baseline"))
         else:
@@ -151,14 +167,19 @@ def check(df: pd.DataFrame, suite: Suite, baseline: dict | None) -> list[Verdict
     thresholds = suite.thresholds.get(profile)
     if not thresholds:
         raise GateError(f"suite {suite.name!r} has no [thresholds.{profile}] table; nothing to check")
+    several = len(suite.datasets) > 1
     verdicts = []
     for recipe, metrics in thresholds.items():
-        for metric, t in metrics.items():
-            found = judge(recipe, metric, _value(df, recipe, metric), t, baseline)
-            for v in found:
-                if v.value is None and not v.note:
-                    v.note = why_missing(df, recipe, metric)
-            verdicts += found
+        for dataset in suite.datasets_of(recipe) if several else [""]:
+            rows = df[df["dataset"] == dataset] if dataset else df
+            recipes = baseline_recipes(baseline, dataset)
+            for metric, t in metrics.items():
+                found = judge(recipe, metric, _value(rows, recipe, metric), t, recipes)
+                for v in found:
+                    v.dataset = dataset
+                    if v.value is None and not v.note:
+                        v.note = why_missing(rows, recipe, metric)
+                verdicts += found
     return verdicts
 
 
@@ -171,9 +192,11 @@ def outcome(v: Verdict) -> str:
 
 
 def verdict_table(verdicts: list[Verdict]) -> pd.DataFrame:
-    """One row per threshold as `check` shows it: recipe, metric, value, rule, result."""
-    rows = [(v.recipe, v.metric, shown_value(v), v.rule, outcome(v)) for v in verdicts]
-    return pd.DataFrame(rows, columns=["recipe", "metric", "value", "rule", "result"])
+    """One row per threshold as `check` shows it: recipe, (dataset, for a suite of several), metric,
+    value, rule, result."""
+    rows = [(v.recipe, v.dataset, v.metric, shown_value(v), v.rule, outcome(v)) for v in verdicts]
+    table = pd.DataFrame(rows, columns=["recipe", "dataset", "metric", "value", "rule", "result"])
+    return table if any(v.dataset for v in verdicts) else table.drop(columns="dataset")
 
 
 def markdown(suite: str, verdicts: list[Verdict], baseline: Path | None, notes: list[str]) -> str:
@@ -190,41 +213,52 @@ def junit(verdicts: list[Verdict], path: Path) -> None:
     failures = sum(not v.passed for v in verdicts)
     root = ET.Element("testsuite", name="ganbench check", tests=str(len(verdicts)), failures=str(failures))
     for v in verdicts:
-        case = ET.SubElement(root, "testcase", classname=f"ganbench.{v.recipe}", name=f"{v.metric} {v.rule}")
+        where = f"{v.recipe}.{v.dataset}" if v.dataset else v.recipe
+        case = ET.SubElement(root, "testcase", classname=f"ganbench.{where}", name=f"{v.metric} {v.rule}")
         if not v.passed:
             value = "missing" if v.value is None else f"{v.value:.6g}"
             failure = ET.SubElement(case, "failure", message=f"{v.metric} = {value}, needs {v.rule}")
-            failure.text = v.note or f"{v.recipe}: {v.metric} = {value} fails {v.rule}"
+            failure.text = v.note or f"{where}: {v.metric} = {value} fails {v.rule}"
     atomic.write_bytes(path, ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
 def baseline_from(df: pd.DataFrame, command: str) -> dict:
-    """The per-recipe means, stds and n of every scored metric, with how they were produced."""
+    """The per-recipe means, stds and n of every scored metric, with how they were produced: under
+    'recipes' for runs on one dataset, under 'datasets'.<dataset>.'recipes' for several."""
     from gan_bench.reporting.tables import metric_columns
     from gan_bench.rundir.repro import git_commit
 
-    keys = {k: sorted(set(df[k])) for k in ("suite", "profile", "device", "dataset")}
+    keys = {k: sorted(set(df[k])) for k in ("suite", "profile", "device")}
     for k, v in keys.items():
         if len(v) != 1:
             raise GateError(f"runs mix {k}s {v}; a baseline covers one suite, profile and device")
-    recipes = {}
-    for recipe, part in df.groupby("recipe"):
-        recipes[recipe] = {
-            m: {
-                "mean": float(part[m].mean()),
-                "std": float(part[m].std(ddof=1)) if len(part) > 1 else 0.0,
-                "n": int(part[m].notna().sum()),
+
+    def statistics(runs: pd.DataFrame) -> dict:
+        return {
+            recipe: {
+                m: {
+                    "mean": float(part[m].mean()),
+                    "std": float(part[m].std(ddof=1)) if len(part) > 1 else 0.0,
+                    "n": int(part[m].notna().sum()),
+                }
+                for m in metric_columns(df)
+                if part[m].notna().all()
             }
-            for m in metric_columns(df)
-            if part[m].notna().all()
+            for recipe, part in runs.groupby("recipe")
         }
+
+    datasets = sorted(set(df["dataset"]))
+    per_dataset = (
+        {"dataset": datasets[0], "recipes": statistics(df)}
+        if len(datasets) == 1
+        else {"dataset": datasets, "datasets": {d: {"recipes": statistics(df[df["dataset"] == d])} for d in datasets}}
+    )
     return {
         "environment": environments.of_runs(df),
         "suite": keys["suite"][0],
         "profile": keys["profile"][0],
         "device": keys["device"][0],
-        "dataset": keys["dataset"][0],
-        "recipes": recipes,
+        **per_dataset,
         "produced_by": {
             "command": command,
             "git_commit": git_commit(),
