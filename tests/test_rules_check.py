@@ -433,3 +433,12 @@ def test_junit_names_the_dataset_of_a_verdict_in_its_class(tmp_path):
     root = ET.parse(tmp_path / "j.xml").getroot()
     assert [c.get("classname") for c in root.iter("testcase")] == ["ganbench.toy-gan.ring", "ganbench.toy-gan.grid"]
     assert [f.text for f in root.iter("failure")] == ["toy-gan.ring: modes_2d_2500 = 7 fails >= 7.5"]
+
+
+def test_a_baseline_of_one_dataset_gates_only_that_dataset_of_a_suite_of_two():
+    ring_only = {"dataset": "ring", "recipes": {"toy-gan": {"modes_2d_2500": {"mean": 7.0, "std": 0.0, "n": 2}}}}
+    verdicts = check.check(toy_runs(), toy_suite(modes_2d_2500=Threshold(baseline=True, tolerance=0.0)), ring_only)
+    assert [(v.dataset, v.passed, v.note) for v in verdicts] == [
+        ("ring", True, ""),
+        ("grid", False, "not in the baseline"),
+    ]

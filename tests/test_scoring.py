@@ -153,8 +153,11 @@ def test_smoke_run_scores_everything_and_repeats_exactly(smoke_run):
     covered = first["coverage"]["modes_covered"]
     assert covered < 8 and sum(first["coverage"]["class_histogram"]) == 1000
     assert (first["verdict"], first["verdict_reason"]) == ("mode-collapse", f"{covered} of 10 classes covered")
-    steps = [p["step"] for p in first["diagnostics"]["quality_over_time"]]
-    assert steps == [10, 20, 30]
+    over_time = first["diagnostics"]["quality_over_time"]
+    assert [p["step"] for p in over_time] == [10, 20, 30]
+    # the curve draws the run's own 1,000 samples (not 2,000), so its last point, the final G, is the score
+    assert over_time[-1]["fid_lenet_1k_test"] == pytest.approx(first["metrics"]["fid_lenet_1k_test"]["value"], rel=1e-9)
+    assert over_time[-1]["modes_covered"] == covered
     score_run(smoke_run)
     assert smoke_run.metrics.read_text() == text
     assert json.loads(text) == first

@@ -82,12 +82,14 @@ def read_baseline(path: Path) -> dict:
 
 
 def baseline_recipes(baseline: dict | None, dataset: str) -> dict:
-    """The baseline's per-recipe statistics for runs on ``dataset``: a baseline of one dataset keeps
-    them under 'recipes', one of several datasets under 'datasets'.<dataset>.'recipes'."""
+    """The baseline's per-recipe statistics for runs on ``dataset`` ("": the suite has one): a baseline
+    of one dataset keeps them under 'recipes', one of several under 'datasets'.<dataset>.'recipes'."""
     if not baseline:
         return {}
     if "datasets" in baseline:
         return baseline["datasets"].get(dataset, {}).get("recipes", {})
+    if dataset and baseline.get("dataset") not in (None, "", dataset):
+        return {}  # a baseline of another dataset holds nothing for this one
     return baseline.get("recipes", {})
 
 

@@ -107,6 +107,12 @@ def _snapshots(run: RunDir, system):
     return checkpoint.g_snapshots(run.checkpoints, system.G)
 
 
+def quality_samples(n: int) -> int:
+    """Samples per G snapshot for quality over time: QUALITY_SAMPLES, never more than the run's own
+    scoring draws, so a curve is never dearer than the score and its last point matches it."""
+    return min(QUALITY_SAMPLES, n)
+
+
 def _entry(value: float, protocol: dict) -> dict:
     return {"value": float(value), **protocol}
 
@@ -154,9 +160,10 @@ def image_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, d
             )
     if opts["over_time"]:
         ref_stats = fidelity.reference_statistics(reference, spec["dataset"], REFERENCE_SPLIT, device)
-        name = fidelity.metric_name("fid", fidelity.BACKBONE, QUALITY_SAMPLES, REFERENCE_SPLIT)
+        q = quality_samples(n)
+        name = fidelity.metric_name("fid", fidelity.BACKBONE, q, REFERENCE_SPLIT)
         for step in _snapshots(run, system):
-            snap = generate(system, QUALITY_SAMPLES, sample_seed(spec["seed"]), device, batch_norm=opts["batch_norm"])
+            snap = generate(system, q, sample_seed(spec["seed"]), device, batch_norm=opts["batch_norm"])
             snap = resized(snap[0], EVALUATOR_SIZE)
             value, covered = None, None
             if torch.isfinite(snap).all():
@@ -204,8 +211,8 @@ def stacked_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict,
     points = []
     if opts["over_time"]:
         for step in _snapshots(run, system):
-            snap = measure(QUALITY_SAMPLES)
-            name = stacked.metric_names(QUALITY_SAMPLES)["modes"]
+            snap = measure(quality_samples(n))
+            name = stacked.metric_names(quality_samples(n))["modes"]
             points.append({"step": step, name: snap[0][name] if snap else None})
     return metrics, cover, points, {"evaluator_sha256": evaluator_sha}
 
