@@ -182,3 +182,30 @@ def test_sample_grids_leave_training_untouched(tmp_path, recipe, dataset):
 
     short, long = run(tmp_path / "a", 4), run(tmp_path / "b", 8)  # grids at 0, 2, 4 / at 0, 4, 8
     assert short.keys() == long.keys() and all(torch.equal(short[k], long[k]) for k in short)
+
+
+@pytest.mark.slow
+def test_a_signal_during_the_last_step_keeps_the_trained_run_and_stops_before_scoring(tmp_path, monkeypatch):
+    """Before, a Ctrl-C that came while the last step ran was swallowed: the run went on to score."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from gan_bench.cli import app
+    from gan_bench.training import engine
+
+    real = engine.RunLoop.after_step
+
+    def after_step(self, s, scalars, reporter):
+        real(self, s, scalars, reporter)
+        if s == self.schedule.steps:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(engine.RunLoop, "after_step", after_step)
+    out = tmp_path / "out"
+    done = CliRunner().invoke(app, ["run", "--suite", "smoke", "--recipes", "tf-mlp", "--out", str(out), "--quiet"])
+    run = out / "tf-mlp" / "seed-0"
+    assert done.exit_code == 130, done.output
+    assert f"interrupted at step 30; checkpoint written to {run / 'checkpoints' / 'final.pt'}" in done.output
+    assert f"continue it with --resume {out}" in done.output
+    assert (run / "checkpoints" / "final.pt").is_file() and not (run / "metrics.json").exists()

@@ -22,6 +22,7 @@ from gan_bench.training import checkpoint
 from gan_bench.training.engine import Outcome, train
 from gan_bench.training.progress import Reporter
 from gan_bench.training.seed_batch import train_seeds
+from gan_bench.training.signals import Interrupted
 from gan_bench.variants import plugins
 
 
@@ -103,6 +104,8 @@ def _finished(spec: RunSpec, run: RunDir, outcome: Outcome, reporter: Reporter, 
         f"{outcome.steps} steps in {outcome.seconds:.1f}s, d_loss {last.get('d_loss', float('nan')):.3f} "
         f"g_loss {last.get('g_loss', float('nan')):.3f}"
     )
+    if outcome.stopped and score is not None:  # Ctrl-C or SIGTERM in the last step: keep it, score on --resume
+        raise Interrupted(outcome.steps, str(run.final_checkpoint))
     if score is not None:
         summary += "; " + _scored(score(run))
     reporter.run_finished(spec.label, summary)

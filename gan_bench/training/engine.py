@@ -41,6 +41,7 @@ class Outcome:
     last: dict  # the last history row
     resumed_from: int
     seconds: float
+    stopped: bool = False  # a signal came during the last step: training is complete, the caller stops
 
 
 def _wants_sample(s: int, sched: Schedule) -> bool:
@@ -169,10 +170,10 @@ class RunLoop:
         self.save_checkpoint(s)
         return Interrupted(s, str(self.run.last_checkpoint))
 
-    def finish(self, reporter: Reporter, began: float) -> Outcome:
+    def finish(self, reporter: Reporter, began: float, stopped: bool = False) -> Outcome:
         self.run.last_checkpoint.replace(self.run.final_checkpoint)
         reporter.losses(self.history.last)
-        return Outcome(self.schedule.steps, self.history.last, self.start, time.perf_counter() - began)
+        return Outcome(self.schedule.steps, self.history.last, self.start, time.perf_counter() - began, stopped)
 
 
 def train(
@@ -207,4 +208,4 @@ def train(
             reporter.advance()
             if stop and s < schedule.steps:
                 raise loop.interrupted(s)
-    return loop.finish(reporter, began)
+    return loop.finish(reporter, began, stopped=bool(stop))

@@ -95,4 +95,4 @@ def train_seeds(
                 interrupted = []
                 each_seed(lambda k, loop: interrupted.append(loop.interrupted(s)))
                 raise interrupted[0]
-    return [loop.finish(reporter if k == 0 else silent, began) for k, loop in enumerate(loops)]
+    return [loop.finish(reporter if k == 0 else silent, began, stopped=bool(stop)) for k, loop in enumerate(loops)]
