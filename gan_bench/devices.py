@@ -16,6 +16,12 @@ def resolve(name: str = "auto") -> torch.device:
         raise InvalidOption(f"--device: unknown device {name!r}; valid: auto, cpu, cuda, cuda:N") from None
     if device.type == "cuda" and not torch.cuda.is_available():
         raise InvalidOption(f"--device {name}: CUDA is not available on this machine; use --device cpu")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        count = torch.cuda.device_count()
+        raise InvalidOption(
+            f"--device {name}: this machine has {count} CUDA device{'s' if count != 1 else ''}; "
+            f"valid: cuda, cuda:0 … cuda:{count - 1}"
+        )
     if device.type not in ("cpu", "cuda"):
         raise InvalidOption(f"--device: unsupported device {name!r}; valid: auto, cpu, cuda, cuda:N")
     return device
