@@ -23,10 +23,8 @@ import pandas as pd
 from gan_bench import defaults, devices
 from gan_bench.data import datasets
 from gan_bench.errors import GateError, InvalidOption, RunDirError
-from gan_bench.executors.lifecycle import RunResult, execute
 from gan_bench.gates import check as gate
 from gan_bench.gates.check import Verdict
-from gan_bench.metrics.fidelity import MIN_SAMPLES
 from gan_bench.reporting import environments
 from gan_bench.rundir import atomic, outputs, paths
 from gan_bench.rundir.layout import RunDir, find_runs, read_suite_info, write_suite_info
@@ -41,6 +39,11 @@ from gan_bench.variants.recipe import Recipe
 if TYPE_CHECKING:
     import numpy as np
     import torch
+
+    from gan_bench.executors.lifecycle import RunResult
+
+# Training and scoring modules load torch; they are imported by the functions that train or score,
+# so report, check, baseline and list start without it.
 
 PathLike = str | Path
 
@@ -342,6 +345,8 @@ def train(
         run = outputs.latest_unfinished(spec)
     else:
         run = RunDir(outputs.new_output("train") / recipe_obj.name / f"seed-{seed}")
+    from gan_bench.executors.lifecycle import execute
+
     folder = _data_folder(data_dir)
     return execute(spec, run, resume, progress or Reporter(), lambda name, w: datasets.load(name, folder, w))
 
@@ -349,6 +354,7 @@ def train(
 # -- score / report / check / baseline ---------------------------------------------------------
 def _scorer(samples, backbone, inception_weights, device, data_dir, batch_norm="running"):
     from gan_bench.metrics import inception
+    from gan_bench.metrics.fidelity import MIN_SAMPLES
     from gan_bench.scoring.score_run import check_batch_norm, score_run
 
     if backbone not in defaults.BACKBONES:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
 from gan_bench.errors import InvalidOption
 
+if TYPE_CHECKING:
+    import torch
+
 
 def resolve(name: str = "auto") -> torch.device:
+    import torch  # here, so that commands which resolve no device (report, check) load no torch
+
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:

@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from gan_bench.cli import app
 from gan_bench.errors import RunDirError
+from gan_bench.rundir.identity import spec_hash
 from gan_bench.rundir.outputs import check_not_nested
-from gan_bench.rundir.repro import spec_hash
 
 runner = CliRunner()
 

@@ -116,6 +116,13 @@ def test_built_in_recipes_went_through_the_registry():
         registry.unregister_recipe("tf-mlp")
 
 
+def test_every_built_in_system_keeps_the_contract_plug_ins_are_held_to():
+    # built-in recipes register without importing their systems (so report and check load no torch)
+    assert {name: registry.problems(r) for name, r in registry.builtin_recipes().items()} == dict.fromkeys(
+        registry.builtin_recipes(), []
+    )
+
+
 @pytest.mark.parametrize(
     ("extra", "words"),
     [

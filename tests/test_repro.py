@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from gan_bench.rundir import atomic
-from gan_bench.rundir.repro import environment, seed_everything, spec_hash
+from gan_bench.rundir.identity import spec_hash
+from gan_bench.rundir.repro import environment, seed_everything
 from gan_bench.suite.spec import RunSpec
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from gan_bench.errors import UserError
 from gan_bench.rundir import metrics_file
+from gan_bench.rundir.identity import spec_hash
 from gan_bench.rundir.layout import RunDir
-from gan_bench.rundir.repro import spec_hash
 
 SPEC = {"recipe": {"name": "tf-mlp"}, "dataset": "mnist", "seed": 0, "profile": "smoke", "device": "cpu"}
 HASH = spec_hash(SPEC)

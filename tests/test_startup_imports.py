@@ -93,10 +93,19 @@ def test_from_import_of_a_public_name_works_in_a_fresh_interpreter():
 
 
 @pytest.mark.slow
-def test_check_and_report_of_a_scored_suite_skip_the_scoring_libraries(suite_run):
+def test_check_and_report_of_a_scored_suite_load_no_torch(suite_run, tmp_path):
     root, runs, baseline = suite_run
     code = (
         f"import gan_bench as gb\nassert gb.check([{str(runs)!r}], baseline={str(baseline)!r}).passed\n"
         f"df = gb.report([{str(runs)!r}])\nassert len(df) == 4\ngb.render_report(df, 'md')"
     )
-    assert loaded_after(code, *SCORING_LIBRARIES) == []
+    assert loaded_after(code, "torch", *SCORING_LIBRARIES) == []
+    # the commands too: they read JSON and CSV files, and resolve suites and recipes by name
+    for args in (
+        ("check", str(runs), "--baseline", str(baseline), "--junit", str(tmp_path / "junit.xml")),
+        ("report", str(runs), "--format", "csv", "--out", str(tmp_path / "report.csv")),
+        ("baseline", str(runs), "--out", str(tmp_path / "baseline.json")),
+    ):
+        assert loaded_after(cli_call(*args), "torch", *SCORING_LIBRARIES) == [], args
+    assert (tmp_path / "junit.xml").exists() and (tmp_path / "report.csv").exists()
+    assert (tmp_path / "baseline.json").exists()

@@ -146,3 +146,15 @@ def test_bad_cyclegan_folders_and_paths(tmp_path):
     odd = pix2pix_folder(tmp_path / "odd", size=10)
     with pytest.raises(UserError, match="divisible by 4"):
         folders.load(odd)
+
+
+def test_the_named_translation_tasks_are_the_built_ones_with_their_modality(edges, bold):
+    # datasets names them without importing the builders (which load torch)
+    assert set(datasets.TRANSLATION_TASKS) == set(translation.TASKS)
+    assert {n: datasets.modality(n) for n in translation.TASKS} == datasets.TRANSLATION_TASKS
+    loaded = {"edges2digits": edges.modality, "digits2bold": bold.modality}
+    assert (
+        loaded
+        == {n: datasets.TRANSLATION_TASKS[n] for n in loaded}
+        == {"edges2digits": "paired", "digits2bold": "unpaired"}
+    )

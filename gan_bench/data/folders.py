@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
 from PIL import Image, UnidentifiedImageError
 
-from gan_bench.data.translation import TranslationSet
 from gan_bench.errors import DataError
+
+if TYPE_CHECKING:
+    import torch
+
+    from gan_bench.data.translation import TranslationSet
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
 PIX2PIX_SPLITS = ("train", "val", "test")
@@ -48,6 +52,7 @@ def layout(root: Path) -> str:
 
 def _read_split(folder: Path) -> tuple[torch.Tensor, list[Path]]:
     """All images of one folder as uint8 [N, 3, H, W], sorted by file name."""
+    import torch  # here, so naming or checking a folder (report, check) loads no torch
     from torchvision.transforms.functional import pil_to_tensor  # torchvision's import costs ~2 s
 
     if not folder.is_dir():
@@ -128,6 +133,8 @@ def _digest(paths: list[Path]) -> str:
 
 
 def load(root: Path, direction: str = "AtoB") -> TranslationSet:
+    from gan_bench.data.translation import TranslationSet
+
     root = root.expanduser()
     kind = layout(root)
     if kind == "paired":

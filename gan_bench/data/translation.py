@@ -147,4 +147,3 @@ TASKS = {
     "edges2fashion": ("fashion-mnist", lambda src: edges_task("edges2fashion", src, pad=2)),
     "digits2bold": ("mnist", lambda src: bold_task("digits2bold", src)),
 }
-MODALITY = {"edges2digits": "paired", "edges2fashion": "paired", "digits2bold": "unpaired"}

@@ -228,7 +228,7 @@ def baseline_from(df: pd.DataFrame, command: str) -> dict:
     """The per-recipe means, stds and n of every scored metric, with how they were produced: under
     'recipes' for runs on one dataset, under 'datasets'.<dataset>.'recipes' for several."""
     from gan_bench.reporting.tables import metric_columns
-    from gan_bench.rundir.repro import git_commit
+    from gan_bench.rundir.identity import git_commit
 
     keys = {k: sorted(set(df[k])) for k in ("suite", "profile", "device")}
     for k, v in keys.items():

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gan_bench.training.history import MOMENTS, SD  # the per-step spread columns history.csv carries
+from gan_bench.rundir.layout import MOMENTS, SD  # the per-step spread columns history.csv carries
 
 WINDOW = 0.2
 COLLAPSE_MIN_MODES = 0.8  # share of the classes

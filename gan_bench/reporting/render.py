@@ -9,7 +9,7 @@ import pandas as pd
 from rich.table import Table
 from rich.text import Text
 
-from gan_bench.data.mixtures import MIXTURES
+from gan_bench.data.datasets import BUILT
 from gan_bench.reporting.published import published_rows
 from gan_bench.reporting.repeats import table_columns
 from gan_bench.reporting.tables import BEST, comparison, metric_columns
@@ -113,7 +113,9 @@ def html(df: pd.DataFrame) -> str:
         )
         figures = {**plots.curves(part), **plots.quality_and_coverage(part)}
         body += [_img(name, png) for name, png in figures.items()]
-        kind = "scatters" if keys[1] in MIXTURES else "grids"  # plots at their own size; digit grids enlarged
+        kind = (
+            "scatters" if BUILT.get(keys[1]) == "points" else "grids"
+        )  # plots at their own size; digit grids enlarged
         body.append(f'<h3>Sample grids</h3><div class="{kind}">')
         body += [_img(name, png) for name, png in plots.sample_grids(part).items()]
         body.append("</div>")

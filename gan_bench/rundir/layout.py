@@ -26,9 +26,12 @@ from pathlib import Path
 
 from gan_bench.errors import RunDirError
 from gan_bench.rundir import atomic
-from gan_bench.rundir.repro import hash_matches
+from gan_bench.rundir.identity import hash_matches
 
 SUITE_FILE = "suite.json"
+# history.csv: the required scalars the verdict reads, and the suffix of their per-step spread columns
+MOMENTS = ("d_loss", "g_loss", "d_real", "d_fake")
+SD = "_sd"
 
 
 @dataclass(frozen=True)

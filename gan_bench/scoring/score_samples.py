@@ -22,8 +22,8 @@ from gan_bench.data import catalogue, datasets
 from gan_bench.errors import DataError, InvalidOption, RunDirError
 from gan_bench.metrics import diagnostics, fidelity
 from gan_bench.rundir import atomic, metrics_file, paths
+from gan_bench.rundir.identity import spec_hash
 from gan_bench.rundir.layout import RunDir
-from gan_bench.rundir.repro import spec_hash
 from gan_bench.scoring import sample_inputs
 from gan_bench.scoring.score_run import METRICS_FORMAT, REFERENCE_SPLIT, measure_images
 

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from gan_bench import defaults, devices
 from gan_bench.data import datasets
 from gan_bench.errors import InvalidOption
 from gan_bench.rundir import outputs, paths
-from gan_bench.rundir.repro import spec_hash
+from gan_bench.rundir.identity import spec_hash
 from gan_bench.suite.locate import suite_path
 from gan_bench.suite.spec import RunSpec, Suite, check_profile, check_seed, load_suite
-from gan_bench.training.cuda_graph import supports as graph_supports
-from gan_bench.training.seed_batch import supports as batch_supports
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass
@@ -138,11 +138,15 @@ def plan_suite(
     if compile:
         specs = [spec.model_copy(update={"compile": True}) for spec in specs]
     if cuda_graph:
+        from gan_bench.training.cuda_graph import supports as graph_supports  # training modules load torch
+
         specs = [spec.model_copy(update={"cuda_graph": graph_supports(spec.recipe_obj)}) for spec in specs]
         eager = sorted({spec.recipe for spec in specs if not spec.cuda_graph})
         if eager:
             notes.append(f"--cuda-graph: {', '.join(eager)} run eagerly (their steps wait on the host)")
     if batch_seeds > 1:
+        from gan_bench.training.seed_batch import supports as batch_supports
+
         alone = sorted(
             {spec.recipe for spec in specs if compile or not batch_supports(spec.recipe_obj, spec.cuda_graph)}
         )

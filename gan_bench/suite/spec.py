@@ -42,7 +42,7 @@ from gan_bench.data import datasets as all_datasets
 from gan_bench.defaults import MAX_SEED
 from gan_bench.errors import InvalidOption, SuiteError, UserError
 from gan_bench.metrics import names as metric_names
-from gan_bench.rundir.repro import spec_hash
+from gan_bench.rundir.identity import spec_hash
 from gan_bench.variants import get_recipe
 from gan_bench.variants.recipe import PROFILES, Recipe, Schedule
 from gan_bench.variants.registry import origin

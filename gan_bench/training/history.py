@@ -21,14 +21,11 @@ import torch
 
 from gan_bench.errors import PluginError
 from gan_bench.rundir import atomic
+from gan_bench.rundir.layout import MOMENTS, SD
 
 
 def _fmt(value: float) -> str:
     return repr(float(value))
-
-
-MOMENTS = ("d_loss", "g_loss", "d_real", "d_fake")  # the required scalars the verdict reads
-SD = "_sd"
 
 
 class History:

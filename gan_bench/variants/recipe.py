@@ -6,7 +6,7 @@ from typing import Any, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt, model_validator
 
-from gan_bench.rundir.repro import PROVENANCE  # descriptive fields: in spec.json, not in the spec hash
+from gan_bench.rundir.identity import PROVENANCE  # descriptive fields: in spec.json, not in the spec hash
 
 PROFILES = ("full", "quick", "smoke")
 # Marks a field added after runs were made: at its default it stays out of the spec hash, so

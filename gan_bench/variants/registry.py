@@ -13,7 +13,6 @@ import re
 from gan_bench.errors import InvalidOption, PluginError
 from gan_bench.variants import packing
 from gan_bench.variants.recipe import RecipeBase
-from gan_bench.variants.system import contract_problems
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 NAME_RULE = "lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters"
@@ -35,8 +34,9 @@ def system_class(recipe: RecipeBase) -> type:
     return target
 
 
-def problems(recipe) -> list[str]:
-    """What keeps ``recipe`` from being registered (empty when nothing does)."""
+def problems(recipe, system: bool = True) -> list[str]:
+    """What keeps ``recipe`` from being registered (empty when nothing does); ``system=False`` leaves
+    its system class unimported and unchecked."""
     if not isinstance(recipe, RecipeBase):
         return [f"a {type(recipe).__name__} is not a recipe (an instance of a gan_bench.RecipeBase subclass)"]
     found = []
@@ -44,7 +44,9 @@ def problems(recipe) -> list[str]:
         found.append(f"recipe name {recipe.name!r} is not valid; use {NAME_RULE}, not ending in -pac<m>")
     if type(recipe).system is None:
         found.append(f"recipe class {type(recipe).__name__} names no system (set its ClassVar 'system')")
-    else:
+    elif system:
+        from gan_bench.variants.system import contract_problems  # system modules load torch
+
         found += contract_problems(system_class(recipe))
     return found
 
@@ -53,8 +55,17 @@ def register_recipe(recipe, origin: dict | None = None) -> RecipeBase:
     """Add ``recipe`` under its name; ``origin`` is a plug-in's provenance (None: built in).
     Registering the same recipe from the same origin again returns it; anything else under a
     taken name is refused."""
+    return _add(recipe, origin, problems(recipe))
+
+
+def register_builtin(recipe: RecipeBase) -> RecipeBase:
+    """A built-in recipe: the tests hold its system to the contract, so its module (and torch) is
+    imported when the recipe trains, not when ganbench starts (report, check and list need none)."""
+    return _add(recipe, None, problems(recipe, system=False))
+
+
+def _add(recipe, origin: dict | None, found: list[str]) -> RecipeBase:
     where = origin["ref"] if origin else "built-in recipe"
-    found = problems(recipe)
     if found:
         raise PluginError(f"{where}: " + "; ".join(found))
     existing = _recipes.get(recipe.name)
