@@ -82,3 +82,17 @@ def test_a_filesystem_without_locks_stops_the_run_with_a_message(tmp_path, monke
     assert f"{out / LOCK_NAME}: this filesystem cannot lock files (No locks available)" in text
     assert "NFS mounted with locking enabled" in text and "Traceback" not in result.output
     assert [p.name for p in out.iterdir()] == [LOCK_NAME]  # no suite.json, no run
+
+
+def test_a_system_without_flock_stops_the_run_before_writing(tmp_path, monkeypatch):
+    """Windows has no fcntl: `run` exits 2 naming what to use instead, and writes nothing."""
+    from gan_bench.rundir import lock
+
+    monkeypatch.setattr(lock, "fcntl", None)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", "--suite", "smoke", "--out", str(out), "--device", "cpu"])
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert f"{out}: ganbench locks a run's output folder with flock" in text
+    assert "run ganbench on Linux or macOS (on Windows, under WSL 2)" in text and "Traceback" not in result.output
+    assert not out.exists()

@@ -9,13 +9,17 @@ that cannot lock at all stops the run with a message rather than letting it writ
 from __future__ import annotations
 
 import errno
-import fcntl
 import os
 import socket
 from contextlib import contextmanager
 from pathlib import Path
 
 from gan_bench.errors import RunDirError
+
+try:
+    import fcntl
+except ModuleNotFoundError:  # Windows: no flock; `run` says so rather than writing unlocked
+    fcntl = None
 
 LOCK_NAME = ".ganbench.lock"
 CANNOT_LOCK = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL}  # the filesystem offers no locks
@@ -24,6 +28,11 @@ CANNOT_LOCK = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL}  # th
 @contextmanager
 def output_lock(folder: Path):
     folder = Path(folder)
+    if fcntl is None:
+        raise RunDirError(
+            f"{folder}: ganbench locks a run's output folder with flock, which this system ({os.name}) "
+            f"lacks; run ganbench on Linux or macOS (on Windows, under WSL 2)"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK_NAME
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
