@@ -223,7 +223,7 @@ def _check_output_folder(p: Plan) -> None:
 
 
 def execute_plan(
-    p: Plan,
+    plan: Plan,
     *,
     samples: int | None = None,
     backbone: str = defaults.BACKBONE,
@@ -232,6 +232,7 @@ def execute_plan(
     progress: Reporter | None = None,
 ) -> SuiteRun:
     """Carry out a :class:`Plan` from :func:`plan`."""
+    p = plan
     reporter = progress or Reporter()
     data_dir = _data_folder(data_dir)
     weights = Path(inception_weights) if inception_weights is not None else None
