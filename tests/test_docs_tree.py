@@ -61,3 +61,28 @@ def test_the_python_api_page_documents_every_public_function_and_its_parameters(
         if param.kind != param.VAR_KEYWORD and not re.search(rf"\b{p}\b", rows[name])
     }
     assert undocumented == INTERNAL_PARAMETERS
+
+
+def _commands(command, path=()):
+    """Each leaf command of the typer app as ("data verify", click command)."""
+    if hasattr(command, "commands"):
+        for name, sub in command.commands.items():
+            yield from _commands(sub, (*path, name))
+    else:
+        yield " ".join(path), command
+
+
+def test_the_cli_page_documents_every_command_and_option_and_no_other():
+    from typer.main import get_command
+
+    from gan_bench.cli import app
+
+    page = (REPO / "docs" / "cli.md").read_text()
+    rows = re.findall(r"^\| `ganbench ([^`]*)` \|", page, flags=re.M)
+    commands = dict(_commands(get_command(app)))
+    for name, command in commands.items():
+        text = " ".join(r for r in rows if r == name or r.startswith(name + " "))
+        assert text, f"docs/cli.md has no row for `ganbench {name}`"
+        options = {o for p in command.params for o in getattr(p, "opts", []) if o.startswith("--")} - {"--help"}
+        documented = set(re.findall(r"--[\w-]+", text))
+        assert options == documented, f"ganbench {name}: {sorted(options ^ documented)} differ between code and page"
