@@ -113,9 +113,8 @@ def html(df: pd.DataFrame) -> str:
         )
         figures = {**plots.curves(part), **plots.quality_and_coverage(part)}
         body += [_img(name, png) for name, png in figures.items()]
-        kind = (
-            "scatters" if BUILT.get(keys[1]) == "points" else "grids"
-        )  # plots at their own size; digit grids enlarged
+        # 2D scatters at their own size; digit grids enlarged
+        kind = "scatters" if BUILT.get(keys[1]) == "points" else "grids"
         body.append(f'<h3>Sample grids</h3><div class="{kind}">')
         body += [_img(name, png) for name, png in plots.sample_grids(part).items()]
         body.append("</div>")
