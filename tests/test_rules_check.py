@@ -12,7 +12,8 @@ import pytest
 
 from gan_bench.errors import UserError
 from gan_bench.gates import check
-from gan_bench.suite.spec import Suite, Threshold
+from gan_bench.rundir.identity import spec_hash
+from gan_bench.suite.spec import Suite, Threshold, load_suite
 
 
 def runs(recipe="tf-mlp", profile="smoke", **metrics) -> pd.DataFrame:
@@ -442,3 +443,79 @@ def test_a_baseline_of_one_dataset_gates_only_that_dataset_of_a_suite_of_two():
         ("ring", True, ""),
         ("grid", False, "not in the baseline"),
     ]
+
+
+# -- a dataset's own thresholds: [thresholds.<profile>.<recipe>.<dataset>] ------------------------
+TOY_TOML = """name = "t"
+dataset = ["ring", "grid"]
+seeds = [0, 1]
+recipes = ["toy-gan"]
+
+[thresholds.smoke."toy-gan"]
+modes_2d_2500 = { min = 1 }
+high_quality_2d_2500 = { min = 50 }
+
+[thresholds.smoke."toy-gan".ring]
+modes_2d_2500 = { min = 7.5 }
+
+[thresholds.smoke."toy-gan".grid]
+modes_2d_2500 = { min = 20 }
+"""
+
+
+def test_a_dataset_table_sets_that_datasets_bounds_and_the_recipe_table_the_rest(tmp_path):
+    path = tmp_path / "t.toml"
+    path.write_text(TOY_TOML)
+    s = load_suite(path)
+    runs_ = toy_runs().assign(high_quality_2d_2500=[90.0, 90.0, 40.0, 40.0])
+    verdicts = check.check(runs_, s, None)
+    assert [(v.dataset, v.metric, v.value, v.rule, v.passed) for v in verdicts] == [
+        ("ring", "modes_2d_2500", 7.0, ">= 7.5", False),  # the ring's own bound wins over min = 1
+        ("ring", "high_quality_2d_2500", 90.0, ">= 50", True),
+        ("grid", "modes_2d_2500", 22.0, ">= 20", True),
+        ("grid", "high_quality_2d_2500", 40.0, ">= 50", False),
+    ]
+
+
+def test_dataset_tables_alone_gate_and_may_be_relative():
+    only_tables = toy_suite(ring={"modes_2d_2500": {"baseline": True, "tolerance": 0.0}})
+    assert check.needs_baseline(only_tables) and only_tables.thresholds_per_dataset
+    ring_baseline = {"dataset": "ring", "recipes": {"toy-gan": {"modes_2d_2500": {"mean": 7.5, "std": 0.0, "n": 2}}}}
+    verdicts = check.check(toy_runs(), only_tables, ring_baseline)
+    assert [(v.dataset, v.value, v.passed) for v in verdicts] == [("ring", 7.0, False)]  # the grid has no bound
+    assert not check.needs_baseline(toy_suite(ring={"modes_2d_2500": {"min": 1}}))
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ('"toy-gan".ring]', '"toy-gan".rign]'),
+            "unknown metric 'rign' for toy-gan; valid: protocol names such as",
+        ),
+        (("dataset = [", "thresholds_per_dataset = {}\ndataset = ["), "unknown key 'thresholds_per_dataset'"),
+        (
+            ('recipes = ["toy-gan"]', 'recipes = ["toy-gan"]\nonly = { "toy-gan" = ["ring"] }'),
+            "thresholds.smoke.toy-gan.grid: toy-gan does not run on grid (its datasets: ring)",
+        ),
+        (("{ min = 20 }", '{ min = "x" }'), "field 'thresholds.smoke.toy-gan.grid.modes_2d_2500.min'"),
+    ],
+)
+def test_a_wrong_dataset_table_is_named_with_what_is_valid(tmp_path, change, expected):
+    path = tmp_path / "t.toml"
+    path.write_text(TOY_TOML.replace(*change))
+    with pytest.raises(UserError) as refused:
+        load_suite(path)
+    assert expected in str(refused.value)
+    if "rign" in expected:
+        assert "or one of the suite's datasets (ring, grid) as a table" in str(refused.value)
+
+
+def test_a_suite_without_dataset_tables_keeps_its_hash(tmp_path):
+    # the suite hash names the suite a --resume continues; one written before dataset tables holds
+    s = toy_suite(modes_2d_2500=Threshold(min=1))
+    assert "thresholds_per_dataset" not in s.content()
+    # the shipped smoke suite's hash as ganbench 0.1.0 wrote it into suite.json before dataset tables
+    smoke = spec_hash(load_suite("smoke").content())
+    assert smoke == "c1e3d37b572201b3d588d19a7f12d728b4f419312d468919f1e9c03d0f2d9bb1"
+    assert "thresholds_per_dataset" in toy_suite(ring={"modes_2d_2500": {"min": 1}}).content()

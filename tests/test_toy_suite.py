@@ -126,3 +126,15 @@ def test_a_suite_of_two_datasets_is_gated_on_each_dataset_against_its_own_baseli
         ("grid", "modes_2d_2500", modes["grid"]),
     ]
     assert len(rows) == 4 and all(r[-1] == "pass" for r in rows)
+    # a table of the grid's own: its bound wins there, the ring keeps the recipe's
+    strict = TWO_DATASETS + f'\n[thresholds.smoke."toy-gan".grid]\nmodes_2d_2500 = {{ min = {modes["grid"] + 1} }}\n'
+    (tmp_path / "strict.toml").write_text(strict)
+    done = invoke(
+        "check", runs, "--suite", tmp_path / "strict.toml", "--baseline", tmp_path / "b.json", "--format", "md"
+    )
+    assert done.exit_code == 1, done.output
+    rows = [[c.strip() for c in line.split("|")[1:-1]] for line in done.output.splitlines() if line.startswith("| toy")]
+    assert [(r[1], r[2], r[4], r[-1]) for r in rows if r[2] == "modes_2d_2500"] == [
+        ("ring", "modes_2d_2500", f">= {modes['ring']:g} (baseline {modes['ring']:g} - 0%)", "pass"),
+        ("grid", "modes_2d_2500", f">= {modes['grid'] + 1:g}", "FAIL"),
+    ]

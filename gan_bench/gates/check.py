@@ -41,7 +41,11 @@ class Verdict:
 def needs_baseline(suite: Suite) -> bool:
     """Whether any of the suite's thresholds is relative to a baseline."""
     return any(
-        t.baseline for recipes in suite.thresholds.values() for metrics in recipes.values() for t in metrics.values()
+        t.baseline
+        for profile in {**suite.thresholds, **suite.thresholds_per_dataset}
+        for recipe in suite.gated(profile)
+        for dataset in suite.datasets
+        for t in suite.thresholds_of(profile, recipe, dataset).values()
     )
 
 
@@ -166,16 +170,16 @@ def check(df: pd.DataFrame, suite: Suite, baseline: dict | None) -> list[Verdict
     if len(profiles) != 1:
         raise GateError(f"runs mix profiles {profiles}; check one profile at a time")
     profile = profiles[0]
-    thresholds = suite.thresholds.get(profile)
-    if not thresholds:
+    gated = suite.gated(profile)
+    if not gated:
         raise GateError(f"suite {suite.name!r} has no [thresholds.{profile}] table; nothing to check")
     several = len(suite.datasets) > 1
     verdicts = []
-    for recipe, metrics in thresholds.items():
+    for recipe in gated:
         for dataset in suite.datasets_of(recipe) if several else [""]:
             rows = df[df["dataset"] == dataset] if dataset else df
             recipes = baseline_recipes(baseline, dataset)
-            for metric, t in metrics.items():
+            for metric, t in suite.thresholds_of(profile, recipe, dataset or suite.datasets[0]).items():
                 found = judge(recipe, metric, _value(rows, recipe, metric), t, recipes)
                 for v in found:
                     v.dataset = dataset

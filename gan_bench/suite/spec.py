@@ -17,6 +17,10 @@ A suite file (``suites/<name>.toml``)::
     "tf-mlp" = 40
     scored = ["mine"]                 # optional: samples scored with `score --input`, gated by
                                       # [thresholds.full."mine"] (recipes and seeds may then be empty)
+    [thresholds.full."tf-mlp"]        # optional: CI gates, per profile and recipe, on every dataset
+    fid_lenet_10k_test = { max = 60 }
+    [thresholds.full."tf-mlp".mnist]  # optional: on one of the suite's datasets only (these win)
+    modes_covered = { min = 9 }
 """
 
 from __future__ import annotations
@@ -121,6 +125,56 @@ def _named(raw: dict, path: str):
     if isinstance(value, dict):
         return {_named_or_kept(k): v for k, v in value.items()}
     return value
+
+
+def _listed(dataset) -> list:
+    return [dataset] if isinstance(dataset, str) else dataset if isinstance(dataset, list) else []
+
+
+def _split_dataset_tables(tables: dict, dataset) -> tuple[dict, dict]:
+    """[thresholds.<profile>.<recipe>.<dataset>] sub-tables (a key naming one of the suite's datasets,
+    holding a table), taken out of their recipe's table: (the tables left, the dataset tables)."""
+    names = {d for d in _listed(dataset) if isinstance(d, str)}
+    left, per_dataset = {}, {}
+    for profile, recipes in tables.items():
+        if not isinstance(recipes, dict):
+            left[profile] = recipes
+            continue
+        left[profile] = {}
+        for recipe, metrics in recipes.items():
+            if not isinstance(metrics, dict):
+                left[profile][recipe] = metrics
+                continue
+            own = {k: v for k, v in metrics.items() if k in names and isinstance(v, dict)}
+            left[profile][recipe] = {k: v for k, v in metrics.items() if k not in own}
+            if own:
+                per_dataset.setdefault(profile, {})[recipe] = own
+    return left, per_dataset
+
+
+def _tables(v) -> list[tuple[str, dict]]:
+    """(recipe, its table) of every profile of a thresholds table, where it has that shape (the
+    field's type names anything else)."""
+    profiles = v.values() if isinstance(v, dict) else []
+    return [
+        (r, t) for recipes in profiles if isinstance(recipes, dict) for r, t in recipes.items() if isinstance(t, dict)
+    ]
+
+
+def _known_gated(recipe: str, scored: list[str]) -> None:
+    if recipe not in scored:
+        try:
+            _known_recipe(recipe)
+        except ValueError as e:
+            raise ValueError(f"{e}; (samples scored with --input: name them in 'scored')") from None
+
+
+def _known_metric(metric: str, gated: str, datasets: list[str]) -> None:
+    if not metric_names.is_metric(metric):
+        tables = f", or one of the suite's datasets ({', '.join(datasets)}) as a table" if datasets else ""
+        raise ValueError(
+            f"unknown metric {metric!r} for {gated}; valid: protocol names such as {metric_names.EXAMPLES}{tables}"
+        )
 
 
 def _modality(dataset: str) -> str:
@@ -242,6 +296,8 @@ class Suite(BaseModel):
     direction: Direction = "AtoB"
     only: dict[str, list[str]] = {}
     thresholds: dict[Profile, dict[str, dict[str, Threshold]]] = {}
+    # [thresholds.<profile>.<recipe>.<dataset>] tables, split out of their recipe's table on loading
+    thresholds_per_dataset: dict[Profile, dict[str, dict[str, dict[str, Threshold]]]] = {}
 
     @model_validator(mode="before")
     @classmethod
@@ -250,26 +306,41 @@ class Suite(BaseModel):
         if not isinstance(raw, dict):
             return raw
         raw = {**raw, **{key: _named(raw, key) for key in ("recipes", "steps", "only") if key in raw}}
+        if "thresholds_per_dataset" in raw:
+            raise ValueError(
+                "unknown key 'thresholds_per_dataset'; a dataset's own thresholds go in "
+                "[thresholds.<profile>.<recipe>.<dataset>] tables"
+            )
         if isinstance(raw.get("thresholds"), dict):
-            raw["thresholds"] = {p: _named(raw["thresholds"], p) for p in raw["thresholds"]}
+            named = {p: _named(raw["thresholds"], p) for p in raw["thresholds"]}
+            raw["thresholds"], per_dataset = _split_dataset_tables(named, raw.get("dataset"))
+            if per_dataset:
+                raw["thresholds_per_dataset"] = per_dataset
         return raw
 
-    @field_validator("thresholds")
+    @field_validator("thresholds", mode="before")
     @classmethod
-    def _thresholds(cls, v: dict, info) -> dict:
+    def _thresholds(cls, v, info):
+        """Names first (before the bounds are parsed), so a misspelt metric or dataset table is
+        named as such rather than as a threshold with unknown keys."""
         scored = info.data.get("scored") or []
-        for recipes in v.values():
-            for recipe, metrics in recipes.items():
-                if recipe not in scored:
-                    try:
-                        _known_recipe(recipe)
-                    except ValueError as e:
-                        raise ValueError(f"{e}; (samples scored with --input: name them in 'scored')") from None
-                for metric in metrics:
-                    if not metric_names.is_metric(metric):
-                        raise ValueError(
-                            f"unknown metric {metric!r} for {recipe}; valid: protocol names such as {metric_names.EXAMPLES}"
-                        )
+        names = [d for d in _listed(info.data.get("dataset")) if isinstance(d, str)]
+        names = names if len(names) > 1 else []  # the hint helps where datasets differ
+        for recipe, metrics in _tables(v):
+            _known_gated(recipe, scored)
+            for metric in metrics:
+                _known_metric(metric, recipe, names)
+        return v
+
+    @field_validator("thresholds_per_dataset", mode="before")
+    @classmethod
+    def _thresholds_per_dataset(cls, v, info):
+        scored = info.data.get("scored") or []
+        for recipe, tables in _tables(v):
+            _known_gated(recipe, scored)
+            for dataset, metrics in tables.items():
+                for metric in metrics if isinstance(metrics, dict) else []:
+                    _known_metric(metric, f"{recipe} on {dataset}", [])
         return v
 
     @field_validator("dataset")
@@ -317,8 +388,17 @@ class Suite(BaseModel):
         for recipe in self.steps:
             if recipe not in self.recipes:
                 raise ValueError(f"steps: {recipe!r} is not one of the suite's recipes ({', '.join(self.recipes)})")
-        for profile, table in self.thresholds.items():
-            for recipe in table:
+        for profile, table in self.thresholds_per_dataset.items():
+            for recipe, tables in table.items():
+                where = self.datasets_of(recipe) if recipe in self.recipes else self.datasets
+                for dataset in tables:
+                    if dataset not in where:
+                        raise ValueError(
+                            f"thresholds.{profile}.{recipe}.{dataset}: {recipe} does not run on {dataset} "
+                            f"(its datasets: {', '.join(where)})"
+                        )
+        for profile in {**self.thresholds, **self.thresholds_per_dataset}:
+            for recipe in self.gated(profile):
                 if recipe not in self.recipes and recipe not in self.scored:
                     raise ValueError(
                         f"thresholds.{profile}: {recipe!r} is not one of the suite's recipes "
@@ -340,11 +420,22 @@ class Suite(BaseModel):
         return self
 
     def content(self) -> dict:
-        """What the suite hash covers: every field, ``scored`` only when used (so older hashes hold)."""
+        """What the suite hash covers: every field, ``scored`` and ``thresholds_per_dataset`` only when
+        used (so older hashes hold)."""
         dump = self.model_dump(mode="json")
-        if not dump["scored"]:
-            del dump["scored"]
+        for unused in ("scored", "thresholds_per_dataset"):
+            if not dump[unused]:
+                del dump[unused]
         return dump
+
+    def gated(self, profile: str) -> list[str]:
+        """The recipes (and scored samples) that the profile's thresholds name, in the file's order."""
+        return list({**self.thresholds.get(profile, {}), **self.thresholds_per_dataset.get(profile, {})})
+
+    def thresholds_of(self, profile: str, recipe: str, dataset: str) -> dict[str, Threshold]:
+        """The thresholds on ``recipe``'s runs on ``dataset``: its table's, then its dataset table's."""
+        own = self.thresholds_per_dataset.get(profile, {}).get(recipe, {}).get(dataset, {})
+        return {**self.thresholds.get(profile, {}).get(recipe, {}), **own}
 
     def datasets_of(self, recipe: str) -> list[str]:
         return [d for d in self.datasets if recipe not in self.only or d in self.only[recipe]]
@@ -382,14 +473,18 @@ class Suite(BaseModel):
         ]
 
 
+SUITE_KEYS = [k for k in Suite.model_fields if k != "thresholds_per_dataset"]  # what a suite file may hold
+
+
 def _format_errors(path: Path, error: ValidationError) -> str:
     parts = []
     for e in error.errors():
-        field = ".".join(str(x) for x in e["loc"]) or "(top level)"
+        loc = ("thresholds", *e["loc"][1:]) if e["loc"][:1] == ("thresholds_per_dataset",) else e["loc"]
+        field = ".".join(str(x) for x in loc) or "(top level)"
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
-            model = Threshold if e["loc"][0] == "thresholds" else Suite
-            msg = f"unknown key; valid keys: {', '.join(model.model_fields)}"
+            keys = Threshold.model_fields if loc[0] == "thresholds" else SUITE_KEYS
+            msg = f"unknown key; valid keys: {', '.join(keys)}"
         elif e["type"] not in ("value_error", "missing"):
             msg += f" (got {e['input']!r})"
         parts.append(f"field '{field}': {msg}")
