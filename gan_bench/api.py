@@ -232,55 +232,54 @@ def execute_plan(
     progress: Reporter | None = None,
 ) -> SuiteRun:
     """Carry out a :class:`Plan` from :func:`plan`."""
-    p = plan
     reporter = progress or Reporter()
     data_dir = _data_folder(data_dir)
     weights = Path(inception_weights) if inception_weights is not None else None
-    scorer = _scorer(samples, backbone, weights, p.device, data_dir)  # fails before any training
-    _check_output_folder(p)  # before the lock file and suite.json: a refused run leaves the folder as it was
-    with output_lock(p.root):
-        _check_output_folder(p)  # again, now that no other run can write here
+    scorer = _scorer(samples, backbone, weights, plan.device, data_dir)  # fails before any training
+    _check_output_folder(plan)  # before the lock file and suite.json: a refused run leaves the folder as it was
+    with output_lock(plan.root):
+        _check_output_folder(plan)  # again, now that no other run can write here
         write_suite_info(
-            p.root,
+            plan.root,
             {
-                "name": p.suite.name,
-                "file": p.suite_file,
-                "profile": p.profile,
-                "device": p.device.type,
-                "dataset": p.suite.datasets,
-                "suite_hash": p.suite_hash,
+                "name": plan.suite.name,
+                "file": plan.suite_file,
+                "profile": plan.profile,
+                "device": plan.device.type,
+                "dataset": plan.suite.datasets,
+                "suite_hash": plan.suite_hash,
             },
         )
-        if p.executor == "ray":
+        if plan.executor == "ray":
             from gan_bench.executors import ray_cluster
 
             results = ray_cluster.run_all(
-                p.specs,
-                p.root,
-                p.resume,
+                plan.specs,
+                plan.root,
+                plan.resume,
                 reporter,
-                p.address,
+                plan.address,
                 data_dir,
                 {"samples": samples, "backbone": backbone, "inception_weights": weights},
-                p.runs_per_gpu,
+                plan.runs_per_gpu,
             )
-        elif p.jobs > 1:
+        elif plan.jobs > 1:
             from gan_bench.executors import processes
 
             results = processes.run_all(
-                p.specs,
-                p.root,
-                p.resume,
+                plan.specs,
+                plan.root,
+                plan.resume,
                 reporter,
-                p.jobs,
+                plan.jobs,
                 data_dir,
                 {"samples": samples, "backbone": backbone, "inception_weights": weights},
             )
         else:
             from gan_bench.executors.local import run_all
 
-            results = run_all(p.specs, p.root, p.resume, reporter, data_dir, scorer, p.batch_seeds)
-    return SuiteRun(p, results)
+            results = run_all(plan.specs, plan.root, plan.resume, reporter, data_dir, scorer, plan.batch_seeds)
+    return SuiteRun(plan, results)
 
 
 def train(

@@ -65,6 +65,14 @@ def test_refusal_names_the_holder_and_a_killed_holder_releases_the_lock(tmp_path
         holder.kill()
 
 
+def refused_run(out) -> str:
+    """`run --suite smoke --out OUT`, which must exit 2 with one message and no traceback: its text."""
+    result = CliRunner().invoke(app, ["run", "--suite", "smoke", "--out", str(out), "--device", "cpu"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    return " ".join(result.output.split())
+
+
 def test_a_filesystem_without_locks_stops_the_run_with_a_message(tmp_path, monkeypatch):
     """flock on a filesystem that offers no locks (ENOLCK, as an NFS mount without lockd gives):
     exit 2 naming the lock file and what to do, and no run is written unlocked."""
@@ -76,11 +84,9 @@ def test_a_filesystem_without_locks_stops_the_run_with_a_message(tmp_path, monke
 
     monkeypatch.setattr(fcntl, "flock", no_locks)
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["run", "--suite", "smoke", "--out", str(out), "--device", "cpu"])
-    assert result.exit_code == 2, result.output
-    text = " ".join(result.output.split())
+    text = refused_run(out)
     assert f"{out / LOCK_NAME}: this filesystem cannot lock files (No locks available)" in text
-    assert "NFS mounted with locking enabled" in text and "Traceback" not in result.output
+    assert "NFS mounted with locking enabled" in text
     assert [p.name for p in out.iterdir()] == [LOCK_NAME]  # no suite.json, no run
 
 
@@ -90,9 +96,7 @@ def test_a_system_without_flock_stops_the_run_before_writing(tmp_path, monkeypat
 
     monkeypatch.setattr(lock, "fcntl", None)
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["run", "--suite", "smoke", "--out", str(out), "--device", "cpu"])
-    assert result.exit_code == 2, result.output
-    text = " ".join(result.output.split())
+    text = refused_run(out)
     assert f"{out}: ganbench locks a run's output folder with flock" in text
-    assert "run ganbench on Linux or macOS (on Windows, under WSL 2)" in text and "Traceback" not in result.output
+    assert "run ganbench on Linux or macOS (on Windows, under WSL 2)" in text
     assert not out.exists()
