@@ -86,3 +86,16 @@ def test_the_cli_page_documents_every_command_and_option_and_no_other():
         options = {o for p in command.params for o in getattr(p, "opts", []) if o.startswith("--")} - {"--help"}
         documented = set(re.findall(r"--[\w-]+", text))
         assert options == documented, f"ganbench {name}: {sorted(options ^ documented)} differ between code and page"
+
+
+def test_help_texts_print_as_written():
+    # --help renders rich markup, so an unescaped [ray] in `pip install 'ganbench[ray]'` would vanish
+    from rich.text import Text
+    from typer.main import get_command
+
+    from gan_bench.cli import app
+
+    for name, command in _commands(get_command(app)):
+        texts = [command.help or ""] + [getattr(p, "help", None) or "" for p in command.params]
+        for text in texts:
+            assert Text.from_markup(text).plain == text.replace("\\[", "["), f"ganbench {name}: {text!r}"

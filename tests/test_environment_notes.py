@@ -42,6 +42,16 @@ def test_notes_name_each_key_that_differs():
     assert environments.against(runs, {}) == []  # a baseline from before env was recorded: nothing claimed
 
 
+def test_a_run_without_a_thread_count_does_not_turn_the_others_into_floats():
+    # one damaged or old env.json leaves a gap, and pandas stores the column's integers as floats
+    runs = environments.of_runs(frame(torch_threads=[2, None, 2]))
+    assert runs == {"torch_threads": ["2"]}
+    assert environments.against(runs, {"torch_threads": ["2"]}) == []
+    assert environments.mixed(environments.of_runs(frame(torch_threads=[16, None, 2]))) == [
+        "runs differ in torch threads: 2, 16"
+    ]
+
+
 @pytest.mark.slow
 def test_check_and_report_say_when_machines_differ(suite_run, tmp_path):
     root, runs, baseline = suite_run

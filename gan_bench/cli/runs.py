@@ -153,7 +153,7 @@ def run(
         "if the suite or a spec changed.",
     ),
     executor: str = typer.Option(
-        defaults.EXECUTOR, help="local (this process) or ray (one Ray task per run; pip install 'ganbench[ray]')."
+        defaults.EXECUTOR, help="local (this process) or ray (one Ray task per run; pip install 'ganbench\\[ray]')."
     ),
     address: Optional[str] = typer.Option(
         None,

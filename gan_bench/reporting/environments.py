@@ -19,8 +19,17 @@ def of_runs(df: pd.DataFrame) -> dict[str, list]:
     for key in BIT_KEYS:
         column = f"env.{key}"
         if column in df:
-            out[key] = sorted({str(v) for v in df[column].dropna()})
+            out[key] = [str(v) for v in sorted({_as_written(v) for v in df[column].dropna()}, key=_numbers_first)]
     return out
+
+
+def _as_written(value):
+    """A thread count as env.json wrote it: a run without one turns the column's integers into floats."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _numbers_first(value) -> tuple:
+    return (0, value, "") if isinstance(value, (int, float)) else (1, 0, str(value))
 
 
 def mixed(runs: dict[str, list]) -> list[str]:
