@@ -33,7 +33,7 @@ from gan_bench.suite.locate import available_suites
 from gan_bench.suite.plan import Plan, check_cuda_graph, checked_direction, choose_profile, plan_suite
 from gan_bench.suite.spec import RunSpec, Suite, check_seed, compatible, load_suite, module_ref
 from gan_bench.training.progress import Reporter
-from gan_bench.variants import RECIPES, get_recipe
+from gan_bench.variants import RECIPES, get_recipe, registry
 from gan_bench.variants.recipe import Recipe
 
 if TYPE_CHECKING:
@@ -325,7 +325,11 @@ def train(
     from gan_bench.training.cuda_graph import supports as graph_supports
 
     if cuda_graph and not graph_supports(recipe_obj):
-        raise InvalidOption(f"--cuda-graph: recipe {recipe} cannot be captured; the MLP and toy recipes can")
+        eager = sorted(name for name, r in registry.builtin_recipes().items() if not graph_supports(r))
+        raise InvalidOption(
+            f"--cuda-graph: recipe {recipe} cannot be captured (its step waits on the host); "
+            f"every built-in recipe can but {', '.join(eager)}"
+        )
     check_cuda_graph(cuda_graph, compile, dev)
     spec = RunSpec(
         recipe=recipe_obj.name,

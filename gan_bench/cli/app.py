@@ -58,8 +58,8 @@ CudaGraphOpt = typer.Option(
     False,
     "--cuda-graph",
     help="Replay each training step as one captured CUDA graph "
-    "(opt-in, CUDA only; MLP and toy recipes: `train` refuses others, `run` trains them "
-    "eagerly; recorded in spec.json).",
+    "(opt-in, CUDA only; every recipe but dcgan-mnist(-fixed) and cyclegan(-unet), whose steps "
+    "wait on the host: `train` refuses those, `run` trains them eagerly; recorded in spec.json).",
 )
 Samples = typer.Option(None, "--samples", min=1, help="Generated samples to score (default: 10,000; 1,000 for smoke).")
 Backbone = typer.Option(
