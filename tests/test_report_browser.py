@@ -59,16 +59,20 @@ def test_report_loads_cleanly_in_headless_chromium(served_report, tmp_path):
     errors = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        page = browser.new_page()
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         response = page.goto(served_report, wait_until="load")
         assert response.status == 200
         images = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.alt])")
         rows = page.eval_on_selector_all("table.comparison tbody tr", "rows => rows.map(r => r.innerText)")
+        # a table wider than the window scrolls inside its own box; the page itself never scrolls sideways
+        page_width, window_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        wide_table = page.evaluate("document.querySelector('table.comparison').scrollWidth")
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         browser.close()
     assert errors == []
+    assert page_width <= window_width < wide_table
     assert len(images) == 8
     broken = [alt for complete, width, alt in images if not complete or width == 0]
     assert broken == []

@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from gan_bench.metrics.diagnostics import read_history  # noqa: E402
 from gan_bench.rundir.layout import RunDir  # noqa: E402
@@ -31,15 +32,16 @@ def _histories(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _panels(
+def panel_figure(
     hist: dict[str, pd.DataFrame],
     series: list[tuple[str, str, str]],
     hline: float | None = None,
     log: bool = False,
     ylim: tuple | None = None,
-) -> bytes:
-    """One panel per recipe (its own step axis), each with the given (column, label, style) series."""
-    fig, axes = plt.subplots(1, len(hist), figsize=(3.2 * len(hist), 2.8), squeeze=False)
+):
+    """One panel per recipe (its own step axis), each with the given (column, label, style) series;
+    one legend for all, beside the panels, so it covers no curve."""
+    fig, axes = plt.subplots(1, len(hist), figsize=(3.2 * len(hist), 2.8), squeeze=False, layout="constrained")
     for ax, (recipe, h) in zip(axes[0], hist.items()):
         for column, label, style in series:
             ax.plot(h["step"], h[column], style, label=label, linewidth=1)
@@ -51,19 +53,19 @@ def _panels(
             ax.set_ylim(*ylim)
         ax.set_title(recipe, fontsize=9)
         ax.set_xlabel("step", fontsize=8)
-        ax.tick_params(labelsize=7)
-    axes[0][0].legend(fontsize=7)
-    return _png(fig)
+        ax.tick_params(which="both", labelsize=7)
+    fig.legend(*axes[0][0].get_legend_handles_labels(), loc="outside right upper", fontsize=7)
+    return fig
 
 
 def curves(df: pd.DataFrame) -> dict[str, bytes]:
     hist = _histories(df)
     return {
-        "Loss curves": _panels(hist, [("d_loss", "D loss", "-"), ("g_loss", "G loss", "-")]),
-        "D(x) and D(G(z))": _panels(
-            hist, [("d_real", "D(x)", "-"), ("d_fake", "D(G(z))", "--")], hline=0.5, ylim=(0, 1)
+        "Loss curves": _png(panel_figure(hist, [("d_loss", "D loss", "-"), ("g_loss", "G loss", "-")])),
+        "D(x) and D(G(z))": _png(
+            panel_figure(hist, [("d_real", "D(x)", "-"), ("d_fake", "D(G(z))", "--")], hline=0.5, ylim=(0, 1))
         ),
-        "Gradient norms": _panels(hist, [("g_grad_norm", "G", "-"), ("d_grad_norm", "D", "-")], log=True),
+        "Gradient norms": _png(panel_figure(hist, [("g_grad_norm", "G", "-"), ("d_grad_norm", "D", "-")], log=True)),
     }
 
 
@@ -92,7 +94,7 @@ def _histograms(df: pd.DataFrame, key: str) -> bytes | None:
             means[recipe] = pd.DataFrame(hists).mean()
     if not means:
         return None
-    fig, axes = plt.subplots(1, len(recipes), figsize=(3 * len(recipes), 2.8), squeeze=False)
+    fig, axes = plt.subplots(1, len(recipes), figsize=(3 * len(recipes), 2.8), squeeze=False, layout="constrained")
     for ax, recipe in zip(axes[0], recipes):
         if recipe in means:
             mean = means[recipe]
@@ -131,6 +133,8 @@ def quality_and_coverage(df: pd.DataFrame) -> dict[str, bytes]:
     counts = df.groupby(["recipe", "verdict"]).size().unstack(fill_value=0)
     fig, ax = plt.subplots(figsize=(7, 3))
     counts.plot.bar(stacked=True, ax=ax, rot=0)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # runs are counted whole
+    ax.legend(title="verdict", fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the bars
     ax.set_ylabel("runs")
     ax.set_title("Verdicts")
     figures["Verdicts"] = _png(fig)

@@ -93,7 +93,12 @@ def _img(title: str, png: bytes) -> str:
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}
 table{border-collapse:collapse;font-size:13px;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 8px}
 th{background:#f3f3f3}figure{display:inline-block;margin:0.5em}img{max-width:100%}
-figcaption{font-size:12px;color:#555}.grids img{image-rendering:pixelated;width:240px}.scatters img{width:380px}"""
+figcaption{font-size:12px;color:#555}.scroll{overflow-x:auto}.grids img{image-rendering:pixelated;width:240px}.scatters img{width:380px}"""
+
+
+def _scrolling(table: str) -> str:
+    """A table wider than the page scrolls on its own, not the page with it."""
+    return f'<div class="scroll">{table}</div>'
 
 
 def html(df: pd.DataFrame) -> str:
@@ -106,7 +111,7 @@ def html(df: pd.DataFrame) -> str:
         for col, value in zip(columns, keys):
             part = part[part[col] == value]
         body.append(f"<h2>{html_lib.escape(title)}</h2>")
-        body.append(shown.to_html(index=False, escape=True, classes="comparison", border=0))
+        body.append(_scrolling(shown.to_html(index=False, escape=True, classes="comparison", border=0)))
         body.append(
             f"<p>{BEST} best in column; mean ± std over the n seeds{html_lib.escape(PUBLISHED_NOTE)}. Metric "
             f"names carry their protocol (backbone, samples, reference split).</p>"
@@ -120,7 +125,7 @@ def html(df: pd.DataFrame) -> str:
         body.append("</div>")
     body.append("<h2>Runs</h2>")
     cols = ["recipe", "seed", "verdict", "verdict_reason", *metric_columns(df), "run"]
-    body.append(df[[c for c in cols if c in df]].to_html(index=False, escape=True, border=0))
+    body.append(_scrolling(df[[c for c in cols if c in df]].to_html(index=False, escape=True, border=0)))
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>ganbench report</title>'
         '<link rel="icon" href="data:,">'
