@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from gan_bench import defaults, devices
+from gan_bench.api_arguments import checked, checked_arguments
 from gan_bench.data import datasets
 from gan_bench.errors import GateError, InvalidOption, RunDirError
 from gan_bench.gates import check as gate
@@ -91,6 +92,7 @@ class CheckResult:
 
 
 # -- what there is -----------------------------------------------------------------------------
+@checked_arguments
 def list_recipes() -> list[Recipe]:
     """Every recipe ganbench trains (name, source, quirks, per-profile schedules): the built-in
     ones, then every installed plug-in's."""
@@ -99,6 +101,7 @@ def list_recipes() -> list[Recipe]:
     return [*RECIPES.values(), *plugins.load_all()]
 
 
+@checked_arguments
 def list_suites() -> dict[str, Path]:
     """Every suite by name, with its file: the working directory's ``suites/`` shadow ganbench's own."""
     return {path.stem: path for path in available_suites()}
@@ -116,6 +119,7 @@ def _data_folder(data_dir: PathLike | None) -> Path | None:
 
 
 # -- train / run -------------------------------------------------------------------------------
+@checked_arguments
 def check_scoring_options(
     *,
     samples: int | None = None,
@@ -129,9 +133,10 @@ def check_scoring_options(
     _scorer(samples, backbone, weights, devices.resolve("cpu"), _data_folder(data_dir))
 
 
+@checked_arguments
 def plan(suite: PathLike, **options) -> Plan:
     """The plan :func:`run_suite` would follow with the same arguments; writes nothing."""
-    return plan_suite(suite, **_plan_options(options))
+    return plan_suite(suite, **checked("plan", run_suite, _plan_options(options)))
 
 
 def _plan_options(options: dict) -> dict:
@@ -157,6 +162,7 @@ def _plan_options(options: dict) -> dict:
     return options
 
 
+@checked_arguments
 def run_suite(
     suite: PathLike,
     *,
@@ -222,6 +228,7 @@ def _check_output_folder(p: Plan) -> None:
     check_run_dirs(p.specs, p.root, p.resume)
 
 
+@checked_arguments
 def execute_plan(
     plan: Plan,
     *,
@@ -282,6 +289,7 @@ def execute_plan(
     return SuiteRun(plan, results)
 
 
+@checked_arguments
 def train(
     recipe: str,
     dataset: str = "mnist",
@@ -373,6 +381,7 @@ def _scorer(samples, backbone, inception_weights, device, data_dir, batch_norm="
     )
 
 
+@checked_arguments
 def score(
     runs: Iterable[PathLike],
     *,
@@ -399,6 +408,7 @@ def score(
     return {run.root: scorer(run) for run in find_runs([Path(r) for r in runs])}
 
 
+@checked_arguments
 def score_samples(
     input: PathLike | np.ndarray | torch.Tensor,
     dataset: str,
@@ -438,6 +448,7 @@ def score_samples(
     )
 
 
+@checked_arguments
 def latest_suite_run() -> Path:
     """The suite output folder under results/runs/ started or resumed most recently: what
     :func:`report`, :func:`check` and :func:`write_baseline` read when given no runs."""
@@ -448,6 +459,7 @@ def _runs_or_latest(runs: Iterable[PathLike] | None) -> list[Path]:
     return [latest_suite_run()] if runs is None else [Path(r) for r in runs]
 
 
+@checked_arguments
 def export_tensorboard(runs: Iterable[PathLike], logdir: PathLike) -> dict[Path, dict]:
     """Write each run's history scalars, final metrics, quality over time and sample grids as
     TensorBoard events under ``logdir``/<dataset>/<recipe>/seed-<n> (needs ``ganbench[tensorboard]``).
@@ -457,6 +469,7 @@ def export_tensorboard(runs: Iterable[PathLike], logdir: PathLike) -> dict[Path,
     return _export([Path(r) for r in runs], Path(logdir))
 
 
+@checked_arguments
 def report(runs: Iterable[PathLike] | None = None) -> pd.DataFrame:
     """One row per run: its spec (flattened), protocol, metrics, coverage and verdict (``runs``:
     default, the newest suite run, :func:`latest_suite_run`)."""
@@ -465,6 +478,7 @@ def report(runs: Iterable[PathLike] | None = None) -> pd.DataFrame:
     return collect(_runs_or_latest(runs))
 
 
+@checked_arguments
 def render_report(runs: Iterable[PathLike] | pd.DataFrame, format: str = "md") -> str:
     """The comparison tables as text: ``md``, ``csv`` or self-contained ``html`` (with plots)."""
     from gan_bench.reporting import render
@@ -476,6 +490,7 @@ def render_report(runs: Iterable[PathLike] | pd.DataFrame, format: str = "md") -
     return renderers[format](df)
 
 
+@checked_arguments
 def suite_of_runs(runs: Iterable[PathLike]) -> Suite:
     """The suite recorded in the suite.json beside the runs."""
     for path in runs:
@@ -485,6 +500,7 @@ def suite_of_runs(runs: Iterable[PathLike]) -> Suite:
     raise GateError("cannot tell which suite these runs belong to (no suite.json beside them); pass --suite")
 
 
+@checked_arguments
 def check(
     runs: Iterable[PathLike] | None = None, *, suite: PathLike | None = None, baseline: PathLike | None = None
 ) -> CheckResult:
@@ -513,6 +529,7 @@ def check(
     return CheckResult(s.name, gate.check(df, s, base), path, notes)
 
 
+@checked_arguments
 def write_baseline(
     runs: Iterable[PathLike] | None = None, out: PathLike | None = None, command: str | None = None
 ) -> Path:

@@ -1,0 +1,84 @@
+"""Every public API function checks its arguments against its signature: a wrong type raises
+InvalidOption naming the function, the parameter, what is valid and what was given, and writes
+nothing; values that stand for the right type (a numpy int, a generator of paths) are taken."""
+
+import numpy as np
+import pytest
+
+import gan_bench as gb
+from gan_bench.api_arguments import checked_arguments
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda out: gb.train("tf-mlp", seed=1.5, profile="smoke", out=out),
+            "train(): seed: expected int, got float 1.5 (input should be a valid integer, got a number with a "
+            "fractional part)",
+        ),
+        (
+            lambda out: gb.run_suite("smoke", recipes="tf-mlp", out=out),
+            "run_suite(): recipes: expected Sequence[str] | None, got str 'tf-mlp' (input should be a valid list); "
+            "for one, write ['tf-mlp']",
+        ),
+        (
+            lambda out: gb.plan("smoke", seeds="0-2", out=out),
+            "plan(): seeds: expected Sequence[int] | None, got str '0-2' (input should be a valid list)",
+        ),
+        (
+            lambda out: gb.report("runs/x"),
+            "report(): runs: expected Iterable[str | Path] | None, got str 'runs/x' (input should be a valid "
+            "list); for one, write ['runs/x']",
+        ),
+        (lambda out: gb.check([out, 7]), "check(): runs[1]: expected Iterable[str | Path] | None, got list"),
+        (
+            lambda out: gb.score_samples([1, 2, 3], "mnist", out=out),
+            "score_samples(): input: expected str | Path | np.ndarray | torch.Tensor, got list [1, 2, 3]",
+        ),
+        (
+            lambda out: gb.score_samples(np.zeros((10, 28, 28), np.uint8), 3, out=out),
+            "score_samples(): dataset: expected str, got int 3",
+        ),
+    ],
+)
+def test_a_wrong_type_names_the_parameter_and_writes_nothing(tmp_path, call, message):
+    out = tmp_path / "out"
+    with pytest.raises(gb.InvalidOption) as raised:
+        call(out)
+    assert message.format(out=out) in str(raised.value)
+    assert not out.exists()
+
+
+def test_values_that_stand_for_the_type_are_taken_as_it():
+    plan = gb.plan("smoke", seeds=np.arange(2), recipes=("tf-mlp",), out="unused")
+    assert sorted({spec.seed for spec in plan.specs}) == [0, 1]
+    assert all(type(spec.seed) is int for spec in plan.specs)
+
+
+def test_a_generator_of_paths_is_read_whole(tmp_path):
+    # each item is one path, not a character of one: the message names the whole folder
+    with pytest.raises(gb.RunDirError, match=f"{tmp_path / 'missing'}: no such folder"):
+        gb.report(p for p in [tmp_path / "missing"])
+    with pytest.raises(gb.RunDirError, match=f"{tmp_path / 'missing'}: no such folder"):
+        gb.check((tmp_path / "missing",))
+
+
+def test_an_object_argument_is_passed_as_given_not_rebuilt():
+    from dataclasses import dataclass
+
+    @dataclass
+    class Thing:
+        n: int
+
+    seen = []
+
+    @checked_arguments
+    def take(thing: Thing, count: int = 0):
+        seen.append(thing)
+
+    given = Thing(1)
+    take(given, count="2")
+    assert seen[0] is given
+    with pytest.raises(gb.InvalidOption, match=r"take\(\): thing: expected Thing, got int 1"):
+        take(1)
