@@ -82,3 +82,13 @@ def test_an_object_argument_is_passed_as_given_not_rebuilt():
     assert seen[0] is given
     with pytest.raises(gb.InvalidOption, match=r"take\(\): thing: expected Thing, got int 1"):
         take(1)
+
+
+def test_every_public_function_checks_its_arguments():
+    import inspect
+
+    functions = [
+        name for name, home in gb._HOMES.items() if home == "gan_bench.api" and inspect.isfunction(getattr(gb, name))
+    ]
+    assert len(functions) >= 16
+    assert [name for name in functions if not hasattr(getattr(gb, name), "__wrapped__")] == []
