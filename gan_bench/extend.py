@@ -10,8 +10,9 @@
 
 from gan_bench.errors import PluginError
 from gan_bench.variants.base import GANSystem, frozen
+from gan_bench.variants.plugins import register_recipe
 from gan_bench.variants.recipe import RecipeBase, Schedule
-from gan_bench.variants.registry import get_recipe, register_recipe, unregister_recipe
+from gan_bench.variants.registry import get_recipe, unregister_recipe
 from gan_bench.variants.system import REQUIRED_SCALARS, System
 
 __all__ = [

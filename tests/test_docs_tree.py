@@ -41,10 +41,6 @@ def test_the_product_names_sources_by_title_and_ships_no_dev_paths():
             assert banned not in text, f"{path.relative_to(REPO)} mentions {banned!r}"
 
 
-# parameters a caller never passes: register_recipe's origin is a plug-in's provenance, set by the loader
-INTERNAL_PARAMETERS = {("register_recipe", "origin")}
-
-
 def test_the_python_api_page_documents_every_public_function_and_its_parameters():
     page = (REPO / "docs" / "python-api.md").read_text()
     rows = {}
@@ -60,7 +56,7 @@ def test_the_python_api_page_documents_every_public_function_and_its_parameters(
         for p, param in inspect.signature(fn).parameters.items()
         if param.kind != param.VAR_KEYWORD and not re.search(rf"\b{p}\b", rows[name])
     }
-    assert undocumented == INTERNAL_PARAMETERS
+    assert undocumented == set()
 
 
 def _commands(command, path=()):

@@ -74,7 +74,7 @@ def test_corrupt_final_checkpoint_is_set_aside_and_the_run_redone(done_suite):
 @pytest.fixture
 def boom():
     """tf-mlp with lr 1e12, registered as a plug-in would be (and removed after)."""
-    registry.register_recipe(
+    registry.register(
         RECIPES["tf-mlp"].model_copy(update={"name": "tf-mlp-boom", "lr": 1e12}),
         {"ref": "tests:boom", "entry_point": "tf-mlp-boom"},  # found by its name, as an installed plug-in is
     )

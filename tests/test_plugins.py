@@ -111,7 +111,7 @@ def test_built_in_recipes_went_through_the_registry():
     assert list(registry.builtin_recipes()) == declared and len(declared) == 17
     assert all(registry.origin(r) is None for r in registry.builtin_recipes().values())
     with pytest.raises(PluginError, match="'tf-mlp' is already taken by a built-in recipe"):
-        registry.register_recipe(get_recipe("tf-mlp").model_copy(update={"lr": 1.0}), {"ref": "x:y"})
+        registry.register(get_recipe("tf-mlp").model_copy(update={"lr": 1.0}), {"ref": "x:y"})
     with pytest.raises(InvalidOption, match="built-in recipe and cannot be removed"):
         registry.unregister_recipe("tf-mlp")
 
@@ -259,3 +259,20 @@ def test_recipes_narrows_to_a_plugin_named_either_way(workdir):
         plan = gb.plan(path, recipes=[ref], out=workdir / "o", device="cpu")
         assert [(s.recipe, s.recipe_ref) for s in plan.specs] == [(recipe, f"{module}:RECIPE")]
     assert gb.plan(path, out=workdir / "o", device="cpu").specs[0].recipe_ref is None  # tf-mlp
+
+
+def test_a_recipe_registered_by_hand_is_a_plug_in_with_its_provenance(tmp_path):
+    gb.register_recipe(get_recipe("tf-mlp").model_copy(update={"name": "tf-mlp-by-hand"}))
+    try:
+        assert "tf-mlp-by-hand" not in registry.builtin_recipes()
+        run = gb.train("tf-mlp-by-hand", profile="smoke", steps=2, out=tmp_path / "run", device="cpu").path
+        spec = json.loads((run / "spec.json").read_text())
+        plugin = spec["plugin"]  # a change to the recipe's code changes the spec hash
+        assert plugin["by_hand"] is True and plugin["ref"] == "gan_bench.variants.recipe:MLPRecipe"
+        assert plugin["source_sha256"] == plugins.source_sha256(get_recipe("tf-mlp-by-hand"))
+        assert spec["recipe"]["name"] == "tf-mlp-by-hand"
+    finally:
+        registry.unregister_recipe("tf-mlp-by-hand")  # a plug-in: removable, unlike a built-in
+    assert registry.lookup("tf-mlp-by-hand") is None
+    with pytest.raises(PluginError, match=r"^register_recipe\(\): a str is not a recipe"):
+        gb.register_recipe("tf-mlp")

@@ -102,9 +102,10 @@ def check_seed(seed: int) -> int:
 
 
 def module_ref(recipe: Recipe) -> str | None:
-    """A plug-in recipe's "module:attribute" when it was named so (entry points are found by name)."""
+    """A plug-in recipe's "module:attribute" when it was named so (entry points, and recipes
+    registered by hand, are found by name)."""
     found = origin(recipe)
-    return found["ref"] if found is not None and "entry_point" not in found else None
+    return found["ref"] if found is not None and not {"entry_point", "by_hand"} & set(found) else None
 
 
 def _named_or_kept(ref):

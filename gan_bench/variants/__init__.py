@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 from gan_bench.errors import UserError
 from gan_bench.variants.image_recipes import RECIPES as IMAGE_RECIPES
 from gan_bench.variants.mlp_recipes import RECIPES as MLP_RECIPES
+from gan_bench.variants.plugins import register_recipe
 from gan_bench.variants.recipe import Recipe, RecipeBase
-from gan_bench.variants.registry import builtin_recipes, get_recipe, register_builtin, register_recipe, system_class
+from gan_bench.variants.registry import builtin_recipes, get_recipe, register_builtin, system_class
 from gan_bench.variants.toy_recipes import RECIPES as TOY_RECIPES
 from gan_bench.variants.translation_recipes import RECIPES as TRANSLATION_RECIPES
 

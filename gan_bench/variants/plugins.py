@@ -88,7 +88,16 @@ def _register(recipe, where: str, origin: dict):
     if found:
         raise PluginError(f"{where}: " + "; ".join(found))
     origin["source_sha256"] = source_sha256(recipe)
-    return registry.register_recipe(recipe, origin)
+    return registry.register(recipe, origin)
+
+
+def register_recipe(recipe):
+    """Register a recipe object by hand, for this process. It is a plug-in like any other: spec.json
+    records the distribution, version and source sha256 of its class's package, so a change to its
+    code changes its runs' spec hash; other processes find it by name, as an entry point's."""
+    module = type(recipe).__module__
+    origin = {"ref": f"{module}:{type(recipe).__qualname__}", "by_hand": True, **_distribution(module)}
+    return _register(recipe, "register_recipe()", origin)
 
 
 def _dist_name(ep: metadata.EntryPoint) -> str:

@@ -51,8 +51,8 @@ def problems(recipe, system: bool = True) -> list[str]:
     return found
 
 
-def register_recipe(recipe, origin: dict | None = None) -> RecipeBase:
-    """Add ``recipe`` under its name; ``origin`` is a plug-in's provenance (None: built in).
+def register(recipe, origin: dict) -> RecipeBase:
+    """Add a plug-in's ``recipe`` under its name, with ``origin``, its provenance (see plugins.py).
     Registering the same recipe from the same origin again returns it; anything else under a
     taken name is refused."""
     return _add(recipe, origin, problems(recipe))
