@@ -87,8 +87,15 @@ def test_an_object_argument_is_passed_as_given_not_rebuilt():
 def test_every_public_function_checks_its_arguments():
     import inspect
 
-    functions = [
-        name for name, home in gb._HOMES.items() if home == "gan_bench.api" and inspect.isfunction(getattr(gb, name))
+    functions = [  # those with annotated parameters (register_recipe takes any object, and says what it is)
+        name
+        for name in gb.__all__
+        if inspect.isfunction(f := getattr(gb, name))
+        and any(p.annotation is not p.empty for p in inspect.signature(f).parameters.values())
     ]
-    assert len(functions) >= 16
+    assert len(functions) >= 15 and {"get_recipe", "load_suite", "train", "report"} <= set(functions)
     assert [name for name in functions if not hasattr(getattr(gb, name), "__wrapped__")] == []
+    with pytest.raises(gb.InvalidOption, match=r"get_recipe\(\): ref: expected str, got NoneType None"):
+        gb.get_recipe(None)
+    with pytest.raises(gb.InvalidOption, match=r"load_suite\(\): name_or_path: expected str \| Path, got int 3"):
+        gb.load_suite(3)

@@ -42,6 +42,7 @@ from pydantic import (
     model_validator,
 )
 
+from gan_bench.api_arguments import checked_arguments
 from gan_bench.data import datasets as all_datasets
 from gan_bench.defaults import MAX_SEED
 from gan_bench.errors import InvalidOption, SuiteError, UserError
@@ -492,6 +493,7 @@ def _format_errors(path: Path, error: ValidationError) -> str:
     return f"{path}: " + "; ".join(parts)
 
 
+@checked_arguments
 def load_suite(name_or_path: str | Path) -> Suite:
     """A suite by name (the working directory's suites/ first, then ganbench's own) or by path."""
     from gan_bench.suite.locate import suite_path

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import re
 
+from gan_bench.api_arguments import checked_arguments
 from gan_bench.errors import InvalidOption, PluginError
 from gan_bench.variants import packing
 from gan_bench.variants.recipe import RecipeBase
@@ -113,6 +114,7 @@ def lookup(name: str) -> RecipeBase | None:
     return plugins.load_entry_point(name)
 
 
+@checked_arguments
 def get_recipe(ref: str) -> RecipeBase:
     """A recipe by name (built in, or an installed plug-in's), by ``name-pac<m>`` (packed), or by
     ``module:attribute`` (a plug-in module importable from the working directory)."""
