@@ -80,11 +80,13 @@ def test_the_wheel_and_sdist_carry_everything_the_cli_needs(tmp_path):
         ),
     )
     shutil.copytree(REPO / "results" / "baselines", src / "results" / "baselines")
-    subprocess.run(
+    built = subprocess.run(
         [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(tmp_path / "dist"), str(src)],
         check=True,
         capture_output=True,
+        text=True,
     )
+    assert "absent from the `packages` configuration" not in built.stdout + built.stderr  # no data folder left out
     wheel = next((tmp_path / "dist").glob("ganbench-*.whl"))
     members = set(zipfile.ZipFile(wheel).namelist())
     assert _expected_members() <= members
