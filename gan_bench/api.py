@@ -170,7 +170,7 @@ def run_suite(
     seeds: Sequence[int] | None = None,
     profile: str | None = None,
     out: PathLike | None = None,
-    device: str = defaults.DEVICE,
+    device: str | torch.device = defaults.DEVICE,
     resume: PathLike | None = None,
     executor: str = defaults.EXECUTOR,
     address: str | None = None,
@@ -298,7 +298,7 @@ def train(
     profile: str | None = None,
     steps: int | None = None,
     out: PathLike | None = None,
-    device: str = defaults.DEVICE,
+    device: str | torch.device = defaults.DEVICE,
     resume: bool = False,
     direction: str | None = None,
     data_dir: PathLike | None = None,
@@ -388,7 +388,7 @@ def score(
     samples: int | None = None,
     backbone: str = defaults.BACKBONE,
     inception_weights: PathLike | None = None,
-    device: str = defaults.DEVICE,
+    device: str | torch.device = defaults.DEVICE,
     data_dir: PathLike | None = None,
     batch_norm: str = "running",
 ) -> dict[Path, dict]:
@@ -420,7 +420,7 @@ def score_samples(
     z_dist: str | None = None,
     backbone: str = defaults.BACKBONE,
     inception_weights: PathLike | None = None,
-    device: str = defaults.DEVICE,
+    device: str | torch.device = defaults.DEVICE,
     data_dir: PathLike | None = None,
 ) -> tuple[Path, dict]:
     """Score samples made elsewhere against ``dataset``'s test split, under the same protocols as a

@@ -10,9 +10,12 @@ if TYPE_CHECKING:
     import torch
 
 
-def resolve(name: str = "auto") -> torch.device:
+def resolve(name: str | torch.device = "auto") -> torch.device:
+    """``name``: auto, cpu, cuda, cuda:N, or a torch.device of one of them."""
     import torch  # here, so that commands which resolve no device (report, check) load no torch
 
+    if isinstance(name, torch.device):
+        name = str(name)
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:

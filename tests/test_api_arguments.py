@@ -4,6 +4,7 @@ nothing; values that stand for the right type (a numpy int, a generator of paths
 
 import numpy as np
 import pytest
+import torch
 
 import gan_bench as gb
 from gan_bench.api_arguments import checked_arguments
@@ -51,8 +52,9 @@ def test_a_wrong_type_names_the_parameter_and_writes_nothing(tmp_path, call, mes
 
 
 def test_values_that_stand_for_the_type_are_taken_as_it():
-    plan = gb.plan("smoke", seeds=np.arange(2), recipes=("tf-mlp",), out="unused")
+    plan = gb.plan("smoke", seeds=np.arange(2), recipes=("tf-mlp",), out="unused", device=torch.device("cpu"))
     assert sorted({spec.seed for spec in plan.specs}) == [0, 1]
+    assert plan.device == torch.device("cpu") and {spec.device for spec in plan.specs} == {"cpu"}
     assert all(type(spec.seed) is int for spec in plan.specs)
 
 
@@ -62,6 +64,18 @@ def test_a_generator_of_paths_is_read_whole(tmp_path):
         gb.report(p for p in [tmp_path / "missing"])
     with pytest.raises(gb.RunDirError, match=f"{tmp_path / 'missing'}: no such folder"):
         gb.check((tmp_path / "missing",))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [gb.report, gb.check, gb.score, lambda runs: gb.export_tensorboard(runs, "tb"), gb.write_baseline],
+    ids=["report", "check", "score", "export_tensorboard", "write_baseline"],
+)
+def test_an_empty_list_of_runs_is_refused_not_an_empty_result(tmp_path, monkeypatch, call):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(gb.RunDirError, match="^no run directories given; name at least one, or a folder holding them$"):
+        call([])
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_an_object_argument_is_passed_as_given_not_rebuilt():

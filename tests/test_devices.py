@@ -28,6 +28,13 @@ def test_a_cuda_device_the_machine_has_resolves(two_gpus, name):
     assert devices.resolve("auto") == torch.device("cuda")
 
 
+def test_a_torch_device_is_taken_as_its_name(two_gpus):
+    assert devices.resolve(torch.device("cuda", 1)) == torch.device("cuda:1")
+    assert devices.resolve(torch.device("cpu")) == torch.device("cpu")
+    with pytest.raises(InvalidOption, match=r"^--device cuda:2: this machine has 2 CUDA devices"):
+        devices.resolve(torch.device("cuda", 2))
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [

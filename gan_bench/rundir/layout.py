@@ -129,6 +129,8 @@ def spec_problem(spec) -> str | None:
 def find_runs(paths: list[Path]) -> list[RunDir]:
     """Run directories named directly, or found below a suite's output folder; each once, however
     many of the paths reach it (a suite folder and one of its runs, a symlink, a path given twice)."""
+    if not paths:  # an empty list is a mistake, never an empty (passing) report or gate
+        raise RunDirError("no run directories given; name at least one, or a folder holding them")
     runs, seen = [], set()
     for run in _found(paths):
         key = run.root.resolve()
