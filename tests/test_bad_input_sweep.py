@@ -113,6 +113,8 @@ CASES = {
     "unknown profile in suite": suite(GOOD.replace('"smoke"', '"long"')),
     "threshold on an unknown metric": suite(GOOD + '[thresholds.smoke."tf-mlp"]\nfid_made_up = { max = 1 }\n'),
     "packing beyond 4": suite(GOOD.replace('"tf-mlp"', '"tf-mlp-pac9"')),
+    "suite name that is a path": suite(GOOD.replace('"t"', '"../up"')),
+    "seeds not a list": suite(GOOD.replace("[0]", "0")),
     # options
     "suite that does not exist": args("run", "--suite", "{tmp}/missing.toml", expect=["missing.toml"]),
     "recipe not in suite": args("run", "--suite", "smoke", "--recipes", "dcgan", expect=["--recipes"]),

@@ -10,9 +10,19 @@ what is there.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from gan_bench.errors import RunDirError
+
+# A name that becomes part of a file or folder name (a recipe's, a suite's, scored samples'):
+# never a path separator or "..", and the same folder on case-insensitive filesystems.
+NAME_RULE = "lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters"
+
+
+def is_name(name: str) -> bool:
+    """Whether ``name`` follows NAME_RULE."""
+    return re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,62}", name) is not None
 
 
 def _common(path: Path, option: str) -> Path:

@@ -85,8 +85,8 @@ def score_samples(
     if samples is not None and samples < fidelity.MIN_SAMPLES:
         raise InvalidOption(f"--samples: {samples} is too few; the metrics need at least {fidelity.MIN_SAMPLES}")
     name = name or default_name(input)
-    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,62}", name):
-        raise InvalidOption(f"--name: {name!r}; use lower-case letters, digits, '.', '_' and '-'")
+    if not paths.is_name(name):
+        raise InvalidOption(f"--name: {name!r}; use {paths.NAME_RULE}")
     out = Path(out) if out is not None else defaults.SCORED_ROOT / f"{name}-{dataset}"
     check_out(out)
     if in_memory:

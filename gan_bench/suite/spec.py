@@ -2,7 +2,7 @@
 
 A suite file (``suites/<name>.toml``)::
 
-    name = "mnist"
+    name = "mnist"                    # lower-case letters, digits, . _ -: it names the output folder
     description = "..."
     dataset = "mnist"                 # mnist, fashion-mnist, stacked-mnist, ring, grid, edges2digits,
                                       # edges2fashion, digits2bold, a translation folder's path; or a list
@@ -47,6 +47,7 @@ from gan_bench.data import datasets as all_datasets
 from gan_bench.defaults import MAX_SEED
 from gan_bench.errors import InvalidOption, SuiteError, UserError
 from gan_bench.metrics import names as metric_names
+from gan_bench.rundir import paths
 from gan_bench.rundir.identity import spec_hash
 from gan_bench.variants import get_recipe
 from gan_bench.variants.recipe import PROFILES, Recipe, Schedule
@@ -287,7 +288,7 @@ class Threshold(BaseModel):
 
 class Suite(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1)
+    name: str
     description: str = ""
     dataset: str | list[str]
     recipes: list[str] = []
@@ -343,6 +344,20 @@ class Suite(BaseModel):
             for dataset, metrics in tables.items():
                 for metric in metrics if isinstance(metrics, dict) else []:
                     _known_metric(metric, f"{recipe} on {dataset}", [])
+        return v
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not paths.is_name(v):  # it names results/runs/<name>-<time>/ and the baseline file
+            raise ValueError(f"{v!r} cannot name the suite's output folder; use {paths.NAME_RULE}")
+        return v
+
+    @field_validator("dataset", mode="before")
+    @classmethod
+    def _dataset_shape(cls, v):  # one message, not one per member of the union
+        if not isinstance(v, str) and not (isinstance(v, list) and all(isinstance(d, str) for d in v)):
+            raise ValueError(f"a dataset name or a list of them (got {v!r}); write it as {FIELD_FORMS['dataset']}")
         return v
 
     @field_validator("dataset")
@@ -478,17 +493,35 @@ class Suite(BaseModel):
 SUITE_KEYS = [k for k in Suite.model_fields if k != "thresholds_per_dataset"]  # what a suite file may hold
 
 
+# How each field is written, for a value of the wrong shape (a number where a list goes, ...).
+FIELD_FORMS = {
+    "name": 'name = "my-suite"',
+    "description": 'description = "..."',
+    "dataset": 'dataset = "mnist", or dataset = ["mnist", "fashion-mnist"]',
+    "recipes": 'recipes = ["tf-mlp", "torch-mlp"]',
+    "scored": 'scored = ["my-samples"]',
+    "seeds": "seeds = [0, 1, 2]",
+    "steps": '[steps] then "tf-mlp" = 40',
+    "only": '[only] then "pix2pix" = ["edges2digits"]',
+    "thresholds": '[thresholds.full."tf-mlp"] then fid_lenet_10k_test = { max = 60 }',
+}
+
+
 def _format_errors(path: Path, error: ValidationError) -> str:
     parts = []
     for e in error.errors():
         loc = ("thresholds", *e["loc"][1:]) if e["loc"][:1] == ("thresholds_per_dataset",) else e["loc"]
         field = ".".join(str(x) for x in loc) or "(top level)"
-        msg = e["msg"].removeprefix("Value error, ")
+        msg = e["msg"].removeprefix("Value error, ").replace("a valid dictionary", "a TOML table")
         if e["type"] == "extra_forbidden":
             keys = Threshold.model_fields if loc[0] == "thresholds" else SUITE_KEYS
             msg = f"unknown key; valid keys: {', '.join(keys)}"
         elif e["type"] not in ("value_error", "missing"):
             msg += f" (got {e['input']!r})"
+            if e["type"] == "model_type":  # a threshold's value, the one model inside a suite
+                msg = f"a threshold is a TOML table, such as {{ max = 60 }} or {{ min = 9 }} (got {e['input']!r})"
+            elif e["type"] in ("list_type", "dict_type", "string_type") and loc and loc[0] in FIELD_FORMS:
+                msg += f"; write it as {FIELD_FORMS[loc[0]]}"
         parts.append(f"field '{field}': {msg}")
     return f"{path}: " + "; ".join(parts)
 

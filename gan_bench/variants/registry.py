@@ -8,15 +8,12 @@ format, no duplicates, a recipe object, and a system class that keeps the contra
 from __future__ import annotations
 
 import importlib
-import re
 
 from gan_bench.api_arguments import checked_arguments
 from gan_bench.errors import InvalidOption, PluginError
+from gan_bench.rundir import paths
 from gan_bench.variants import packing
 from gan_bench.variants.recipe import RecipeBase
-
-NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
-NAME_RULE = "lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters"
 
 _recipes: dict[str, RecipeBase] = {}
 _origins: dict[str, dict] = {}  # a plug-in recipe's provenance, by name
@@ -41,8 +38,8 @@ def problems(recipe, system: bool = True) -> list[str]:
     if not isinstance(recipe, RecipeBase):
         return [f"a {type(recipe).__name__} is not a recipe (an instance of a gan_bench.RecipeBase subclass)"]
     found = []
-    if not NAME.match(recipe.name) or packing.split(recipe.name):
-        found.append(f"recipe name {recipe.name!r} is not valid; use {NAME_RULE}, not ending in -pac<m>")
+    if not paths.is_name(recipe.name) or packing.split(recipe.name):
+        found.append(f"recipe name {recipe.name!r} is not valid; use {paths.NAME_RULE}, not ending in -pac<m>")
     if type(recipe).system is None:
         found.append(f"recipe class {type(recipe).__name__} names no system (set its ClassVar 'system')")
     elif system:
