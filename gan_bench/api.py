@@ -92,7 +92,6 @@ class CheckResult:
 
 
 # -- what there is -----------------------------------------------------------------------------
-@checked_arguments
 def list_recipes() -> list[Recipe]:
     """Every recipe ganbench trains (name, source, quirks, per-profile schedules): the built-in
     ones, then every installed plug-in's."""
@@ -101,7 +100,6 @@ def list_recipes() -> list[Recipe]:
     return [*RECIPES.values(), *plugins.load_all()]
 
 
-@checked_arguments
 def list_suites() -> dict[str, Path]:
     """Every suite by name, with its file: the working directory's ``suites/`` shadow ganbench's own."""
     return {path.stem: path for path in available_suites()}
@@ -448,7 +446,6 @@ def score_samples(
     )
 
 
-@checked_arguments
 def latest_suite_run() -> Path:
     """The suite output folder under results/runs/ started or resumed most recently: what
     :func:`report`, :func:`check` and :func:`write_baseline` read when given no runs."""
