@@ -112,3 +112,11 @@ def test_without_spec_json_the_hash_cannot_be_compared_and_the_file_stands(tmp_p
     run = RunDir(tmp_path)
     write(run, GOOD)
     assert metrics_file.problem(run) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"), [("[1, 2]", "an array"), ('"ok"', "a string"), ("3", "a number"), ("null", "null")]
+)
+def test_a_file_that_is_not_an_object_says_what_it_is(run, text, kind):
+    run.metrics.write_text(text)
+    assert metrics_file.problem(run) == f"{kind} where a JSON object belongs"

@@ -52,6 +52,9 @@ def _checked(run: RunDir) -> tuple[dict | None, str | None]:
         return None, f"unreadable ({e})"
     except ValidationError as e:
         first = e.errors()[0]
+        if not first["loc"]:
+            kind = {list: "an array", str: "a string", bool: "true or false", type(None): "null"}.get(type(data), "a number")
+            return None, f"{kind} where a JSON object belongs"
         return None, f"field '{'.'.join(str(x) for x in first['loc'])}': {first['msg']}"
     if run.spec.is_file() and data["spec_hash"] != run.read_spec().get("spec_hash"):
         return None, "belongs to another spec (spec_hash differs from spec.json)"
