@@ -125,7 +125,7 @@ def copy_run(src, dst):
         (lambda s: {**s, "recipe": {**s["recipe"], "lr": 1.0}}, "its content does not match its spec_hash"),
         (lambda s: {k: v for k, v in s.items() if k != "dataset"}, "field 'dataset' is missing"),
         (lambda s: {**s, "seed": "0"}, "field 'seed' should be int, found str"),
-        (lambda s: [s], "expected a JSON object, found list"),
+        (lambda s: [s], "an array where a JSON object belongs"),
     ],
 )
 def test_a_hand_edited_spec_is_refused_by_report_check_baseline_and_score(scored, tmp_path, edit, words):
@@ -137,6 +137,23 @@ def test_a_hand_edited_spec_is_refused_by_report_check_baseline_and_score(scored
         assert result.exit_code == 2, (command, result.output)
         assert f"{run / 'spec.json'}: {words}" in result.output
     assert not (tmp_path / "b.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("[1]", "an array where a JSON object belongs"),
+        ('{"name": 3}', "field 'name' is 3, not a string"),
+        ('{"name": "t", "file": ["x"]}', "field 'file' is ['x'], not a string"),
+    ],
+)
+def test_a_damaged_suite_json_is_named_by_report_and_check(scored, tmp_path, content, words):
+    copy_run(scored, tmp_path / "suite" / "tf-mlp" / "seed-0")
+    (tmp_path / "suite" / "suite.json").write_text(content)
+    for command in (["report", tmp_path / "suite"], ["check", tmp_path / "suite"]):
+        result = invoke(*command)
+        assert result.exit_code == 2, (command, result.output)
+        assert f"{tmp_path / 'suite' / 'suite.json'}: not a suite.json ganbench wrote ({words})" in result.output
 
 
 def test_provenance_text_may_change_without_breaking_the_hash(scored, tmp_path):

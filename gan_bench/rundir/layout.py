@@ -110,10 +110,18 @@ class RunDir:
 SPEC_FIELDS = {"recipe": dict, "dataset": str, "seed": int, "profile": str, "device": str, "spec_hash": str}
 
 
+def not_an_object(value) -> str | None:
+    """What a parsed JSON file holds instead of the object ganbench writes (None when it is one)."""
+    if isinstance(value, dict):
+        return None
+    kind = {list: "an array", str: "a string", bool: "true or false", type(None): "null"}.get(type(value), "a number")
+    return f"{kind} where a JSON object belongs"
+
+
 def spec_problem(spec) -> str | None:
     """Why ``spec`` is not a spec.json ganbench wrote (None when it is one)."""
     if not isinstance(spec, dict):
-        return f"expected a JSON object, found {type(spec).__name__}"
+        return not_an_object(spec)
     for key, kind in SPEC_FIELDS.items():
         if key not in spec:
             return f"field '{key}' is missing"
@@ -178,8 +186,23 @@ def read_suite_info(path: Path) -> dict | None:
         return None
     try:
         info = json.loads((folder / SUITE_FILE).read_text())
-    except (OSError, json.JSONDecodeError) as e:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise RunDirError(f"{folder / SUITE_FILE}: unreadable ({e}); delete it or pass --suite") from None
+    wrong = _suite_info_problem(info)
+    if wrong:
+        raise RunDirError(
+            f"{folder / SUITE_FILE}: not a suite.json ganbench wrote ({wrong}); delete it or pass --suite"
+        )
     if isinstance(info.get("file"), str):  # stored relative to the folder; absolute in older runs
         info["file"] = str(folder / info["file"])
     return info
+
+
+def _suite_info_problem(info) -> str | None:
+    """What makes ``info`` unlike the suite.json run_suite writes (None when nothing does)."""
+    if not isinstance(info, dict):
+        return not_an_object(info)
+    for key in ("name", "file", "profile", "device", "suite_hash"):
+        if key in info and not isinstance(info[key], str):
+            return f"field {key!r} is {info[key]!r}, not a string"
+    return None

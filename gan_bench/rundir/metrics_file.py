@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, FiniteFloat, ValidationError
 from gan_bench.errors import RunDirError
 from gan_bench.metrics.diagnostics import VERDICTS
 from gan_bench.rundir import atomic
-from gan_bench.rundir.layout import RunDir
+from gan_bench.rundir.layout import RunDir, not_an_object
 
 
 class Entry(BaseModel):
@@ -53,8 +53,7 @@ def _checked(run: RunDir) -> tuple[dict | None, str | None]:
     except ValidationError as e:
         first = e.errors()[0]
         if not first["loc"]:
-            kind = {list: "an array", str: "a string", bool: "true or false", type(None): "null"}.get(type(data), "a number")
-            return None, f"{kind} where a JSON object belongs"
+            return None, not_an_object(data)
         return None, f"field '{'.'.join(str(x) for x in first['loc'])}': {first['msg']}"
     if run.spec.is_file() and data["spec_hash"] != run.read_spec().get("spec_hash"):
         return None, "belongs to another spec (spec_hash differs from spec.json)"
