@@ -297,6 +297,52 @@ def test_baseline_file_without_recipes_is_refused(tmp_path):
     assert check.read_baseline(path) == {"recipes": {"a": {}}}
 
 
+GOOD_BASELINE = {"suite": "s", "profile": "smoke", "device": "cpu", **baseline("fid_lenet_1k_test", 12.5)}
+
+
+@pytest.mark.parametrize(
+    ("edit", "says"),
+    [
+        (lambda b: b["recipes"].update({"tf-mlp": 3}), "field 'recipes.tf-mlp': Input should be a JSON object (got 3)"),
+        (
+            lambda b: b["recipes"]["tf-mlp"].update({"fid_lenet_1k_test": [1]}),
+            "field 'recipes.tf-mlp.fid_lenet_1k_test': Input should be a JSON object such as "
+            '{"mean": 12.5, "std": 0.4, "n": 3} (got [1])',
+        ),
+        (
+            lambda b: b["recipes"]["tf-mlp"]["fid_lenet_1k_test"].update({"mean": "low"}),
+            "field 'recipes.tf-mlp.fid_lenet_1k_test.mean': Input should be a valid number, "
+            "unable to parse string as a number (got 'low')",
+        ),
+        (
+            lambda b: b["recipes"]["tf-mlp"]["fid_lenet_1k_test"].update({"mean": None}),
+            "field 'recipes.tf-mlp.fid_lenet_1k_test.mean': Input should be a valid number (got None)",
+        ),
+        (
+            lambda b: b["recipes"]["tf-mlp"]["fid_lenet_1k_test"].pop("std"),
+            "field 'recipes.tf-mlp.fid_lenet_1k_test.std' is missing",
+        ),
+        (lambda b: b.update({"environment": [1]}), "field 'environment': Input should be a JSON object (got [1])"),
+    ],
+    ids=["recipe-number", "statistics-list", "mean-text", "mean-null", "std-missing", "environment-list"],
+)
+def test_a_hand_edited_baseline_is_refused_naming_the_field(tmp_path, edit, says):
+    data = json.loads(json.dumps(GOOD_BASELINE))
+    edit(data)
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(UserError) as refused:
+        check.read_baseline(path)
+    assert str(refused.value) == (
+        f"{path}: not a ganbench baseline file: {says}; write it again with `ganbench baseline RUNS --out FILE`"
+    )
+
+
+def test_a_baseline_with_keys_a_later_version_adds_is_read():
+    data = {**GOOD_BASELINE, "produced_by": {"command": "c"}, "new_key": 1}
+    assert check.baseline_file.problem(data) is None
+
+
 def test_each_verdict_names_its_recipe_metric_and_value_and_only_failures_carry_a_note():
     b = baseline("fid_lenet_1k_test", 10.0)
     t = {"fid_lenet_1k_test": Threshold(baseline=True, tolerance=0.1), "modes_covered": Threshold(min=5)}

@@ -18,6 +18,7 @@ import pandas as pd
 
 from gan_bench import defaults, shipped
 from gan_bench.errors import GateError
+from gan_bench.gates import baseline_file
 from gan_bench.metrics.names import direction, family
 from gan_bench.reporting import environments
 from gan_bench.rundir import atomic
@@ -74,15 +75,19 @@ def read_baseline(path: Path) -> dict:
         raise GateError(
             f"{path}: baseline file does not exist; write one with `ganbench baseline RUNS` (or pass --baseline FILE)"
         ) from None
-    except (OSError, json.JSONDecodeError) as e:
-        own = Path(path).resolve().is_relative_to(shipped.folder("baselines").resolve())
-        advice = f"; {shipped.restore_advice(path)}" if own else ""
-        raise GateError(f"{path}: not a readable baseline file ({e}){advice}") from None
-    if not isinstance(data, dict) or not (
-        isinstance(data.get("recipes"), dict) or isinstance(data.get("datasets"), dict)
-    ):
-        raise GateError(f"{path}: field 'recipes' is missing; not a ganbench baseline file")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise GateError(f"{path}: not a readable baseline file ({e}){_mend_advice(path, '')}") from None
+    wrong = baseline_file.problem(data)
+    if wrong:
+        advice = _mend_advice(path, "; write it again with `ganbench baseline RUNS --out FILE`")
+        raise GateError(f"{path}: not a ganbench baseline file: {wrong}{advice}")
     return data
+
+
+def _mend_advice(path: Path, otherwise: str) -> str:
+    """How to restore a shipped baseline; ``otherwise`` for a user's own."""
+    own = Path(path).resolve().is_relative_to(shipped.folder("baselines").resolve())
+    return f"; {shipped.restore_advice(path)}" if own else otherwise
 
 
 def baseline_recipes(baseline: dict | None, dataset: str) -> dict:
