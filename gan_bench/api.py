@@ -364,13 +364,12 @@ def train(
 # -- score / report / check / baseline ---------------------------------------------------------
 def _scorer(samples, backbone, inception_weights, device, data_dir, batch_norm="running"):
     from gan_bench.metrics import inception
-    from gan_bench.metrics.fidelity import MIN_SAMPLES
+    from gan_bench.metrics.fidelity import check_sample_count
     from gan_bench.scoring.score_run import check_batch_norm, score_run
 
     if backbone not in defaults.BACKBONES:
         raise InvalidOption(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(defaults.BACKBONES)}")
-    if samples is not None and samples < MIN_SAMPLES:
-        raise InvalidOption(f"--samples: {samples} is too few; the metrics need at least {MIN_SAMPLES}")
+    check_sample_count(samples)
     if backbone == "inception":
         inception.resolve_weights(inception_weights)  # fail before any training, not after
     check_batch_norm(batch_norm)

@@ -137,6 +137,9 @@ CASES = {
     "too few samples in a dry run": args(
         "run", "--suite", "smoke", "--samples", "5", "--dry-run", expect=["--samples"]
     ),
+    "too many samples in a dry run": args(
+        "run", "--suite", "smoke", "--samples", "100001", "--dry-run", expect=["--samples", "10 to 100,000"]
+    ),
     "missing data folder in a dry run": args(
         "run", "--suite", "smoke", "--data-dir", "{tmp}/nodata", "--dry-run", expect=["--data-dir", "nodata"]
     ),

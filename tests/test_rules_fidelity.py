@@ -271,3 +271,19 @@ def test_image_tensors_take_uint8_batches_only():
         fidelity.ImageTensors(images.float())
     with pytest.raises(AssertionError):
         fidelity.ImageTensors(images[:, 0])
+
+
+@pytest.mark.parametrize("samples", [None, 10, 100_000])
+def test_a_sample_count_from_ten_to_a_hundred_thousand_is_taken(samples):
+    fidelity.check_sample_count(samples)
+
+
+@pytest.mark.parametrize(("samples", "word"), [(9, "few"), (0, "few"), (100_001, "many")])
+def test_a_sample_count_outside_the_bounds_is_refused_with_them(samples, word):
+    from gan_bench.errors import InvalidOption
+
+    with pytest.raises(InvalidOption) as refused:
+        fidelity.check_sample_count(samples)
+    assert str(refused.value) == (
+        f"--samples: {samples:,} is too {word}; valid: 10 to 100,000 (all samples are held in memory while scoring)"
+    )

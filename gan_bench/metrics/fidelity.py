@@ -28,7 +28,21 @@ ISC_SPLITS = 10
 # The fewest samples every metric can be computed on: IS's splits, precision/recall's k + 1 neighbours
 # (KID's subsets shrink to the sample count).
 MIN_SAMPLES = max(ISC_SPLITS, PRC_NEIGHBORHOOD + 1)
+# The most: scoring holds every sample (and its features) in memory at once; 100k is twice the
+# largest published protocol (FID on 50k samples), and a million 28×28 floats would need ~3 GB more.
+MAX_SAMPLES = 100_000
 RNG_SEED = 2020  # torch-fidelity's own default, fixed so a second scoring gives the same numbers
+
+
+def check_sample_count(samples: int | None) -> None:
+    """Refuse a ``--samples`` the metrics cannot use (None: the protocol's default count)."""
+    from gan_bench.errors import InvalidOption
+
+    if samples is not None and not MIN_SAMPLES <= samples <= MAX_SAMPLES:
+        raise InvalidOption(
+            f"--samples: {samples:,} is too {'few' if samples < MIN_SAMPLES else 'many'}; "
+            f"valid: {MIN_SAMPLES} to {MAX_SAMPLES:,} (all samples are held in memory while scoring)"
+        )
 
 
 def metric_name(metric: str, backbone: str, samples: int, split: str | None) -> str:

@@ -82,8 +82,7 @@ def score_samples(
         raise InvalidOption(f"--dataset: samples are scored against {', '.join(valid)}, not {dataset!r}")
     if backbone not in defaults.BACKBONES:
         raise InvalidOption(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(defaults.BACKBONES)}")
-    if samples is not None and samples < fidelity.MIN_SAMPLES:
-        raise InvalidOption(f"--samples: {samples} is too few; the metrics need at least {fidelity.MIN_SAMPLES}")
+    fidelity.check_sample_count(samples)
     name = name or default_name(input)
     if not paths.is_name(name):
         raise InvalidOption(f"--name: {name!r}; use {paths.NAME_RULE}")
