@@ -109,6 +109,7 @@ options = st.lists(
             ["--compile"],
             ["--cuda-graph"],
             ["--samples", "3"],
+            ["--samples", "100001"],
             ["--backbone", "vgg"],
             ["--data-dir", "/no/such"],
             ["--resume", "nothing-here"],
