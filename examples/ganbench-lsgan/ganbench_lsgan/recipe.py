@@ -11,7 +11,7 @@ from ganbench_lsgan.system import LSGAN
 
 
 class LSGANRecipe(RecipeBase):
-    system: ClassVar = LSGAN
+    system: ClassVar[type] = LSGAN  # ClassVar[...] with its argument: Python 3.10 refuses a bare one
     family: Literal["lsgan-mlp"] = "lsgan-mlp"
     z_dim: PositiveInt
     hidden: tuple[PositiveInt, ...]
