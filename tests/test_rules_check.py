@@ -323,8 +323,12 @@ GOOD_BASELINE = {"suite": "s", "profile": "smoke", "device": "cpu", **baseline("
             "field 'recipes.tf-mlp.fid_lenet_1k_test.std' is missing",
         ),
         (lambda b: b.update({"environment": [1]}), "field 'environment': Input should be a JSON object (got [1])"),
+        (
+            lambda b: b.update({"environment": {"torch": [2]}}),
+            "field 'environment.torch.0': Input should be a valid string (got 2)",
+        ),
     ],
-    ids=["recipe-number", "statistics-list", "mean-text", "mean-null", "std-missing", "environment-list"],
+    ids=["recipe-number", "statistics-list", "mean-text", "mean-null", "std-missing", "environment-list", "env-value"],
 )
 def test_a_hand_edited_baseline_is_refused_naming_the_field(tmp_path, edit, says):
     data = json.loads(json.dumps(GOOD_BASELINE))

@@ -31,7 +31,7 @@ class BaselineFile(BaseModel):
     profile: str | None = None
     device: str | None = None
     dataset: str | list[str] | None = None
-    environment: dict[str, list] = {}
+    environment: dict[str, list[str]] = {}  # per env.json key, the values of the runs behind it
     recipes: Recipes | None = None
     datasets: dict[str, DatasetBaseline] | None = None
 
