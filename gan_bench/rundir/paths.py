@@ -4,7 +4,8 @@ writes (run, train and score folders; report, check --junit and baseline files).
 A path is refused, with exit 2 and one message naming it and the option, when it is a symlink
 loop, lies below a file, is a file where a folder is expected (or the reverse), sits in a folder
 that cannot be written, or (for a file) already exists: ganbench never overwrites or truncates
-what is there.
+what is there. Names that become part of a path (a recipe's, a suite's, scored samples') follow
+one rule, NAME_RULE, so none can climb out of results/ or split into subfolders.
 """
 
 from __future__ import annotations
