@@ -1,9 +1,6 @@
 """The command line: the smoke suite end to end, bad input exits 2 with one clear message."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -65,16 +62,6 @@ def test_list_shows_recipes_suites_and_datasets():
         "CC BY-SA 3.0",
     ):
         assert word in result.output
-
-
-@pytest.mark.parametrize(("columns", "widest"), [(None, 200), ("100", 100)])
-def test_a_pipe_gets_whole_table_rows_unless_columns_is_set(columns, widest):
-    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | ({"COLUMNS": columns} if columns else {})
-    listed = subprocess.run(
-        [sys.executable, "-m", "gan_bench", "list"], capture_output=True, text=True, env=env, check=True
-    )
-    longest = max(len(line) for line in listed.stdout.splitlines())
-    assert longest > widest if columns is None else longest == widest  # one source cell is over 200
 
 
 @pytest.mark.slow

@@ -6,7 +6,6 @@ The commands live in ``runs.py``, ``results.py`` and ``data.py``; each parses it
 from __future__ import annotations
 
 import functools
-import os
 import re
 import sys
 from typing import Optional
@@ -35,19 +34,13 @@ app.add_typer(evaluator_app, name="evaluator", rich_help_panel=TOOLS_PANEL)
 export_app = typer.Typer(help="Write runs out in other tools' formats.", no_args_is_help=True)
 app.add_typer(export_app, name="export", rich_help_panel=TOOLS_PANEL)
 
-# Not a terminal (a CI log, a pipe) and no COLUMNS set: wide enough that tables are never cut at
-# 80 columns. No rich markup: a path such as runs/[exp1] prints as written; colour is asked for
-# with Text styles.
+# Not a terminal (a CI log, a pipe): wide enough that tables are never cut at 80 columns. COLUMNS
+# is not read there: GNU readline exports COLUMNS=80 from any Python process that loads it, so a
+# child ganbench would inherit a width nobody chose. No rich markup: a path such as runs/[exp1]
+# prints as written; colour is asked for with Text styles.
 LOG_WIDTH = 1000
-
-
-def _width(stream) -> int | None:
-    """None (rich measures the terminal, or reads COLUMNS) for a terminal or a COLUMNS the user set."""
-    return None if stream.isatty() or os.environ.get("COLUMNS", "").strip().isdigit() else LOG_WIDTH
-
-
-out_console = Console(width=_width(sys.stdout), markup=False)
-err_console = Console(stderr=True, width=_width(sys.stderr), markup=False)
+out_console = Console(width=None if sys.stdout.isatty() else LOG_WIDTH, markup=False)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else LOG_WIDTH, markup=False)
 
 DataDir = typer.Option(
     None,
