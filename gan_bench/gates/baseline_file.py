@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, FiniteFloat, NonNegativeFloat, NonNegativeInt, ValidationError
 
+from gan_bench.rundir.layout import not_an_object
+
 
 class MetricStatistics(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -38,8 +40,6 @@ class BaselineFile(BaseModel):
 
 def problem(data) -> str | None:
     """Why ``data`` (a parsed baseline file) is not one ganbench wrote; None when it is one."""
-    from gan_bench.rundir.layout import not_an_object
-
     if not isinstance(data, dict):
         return not_an_object(data)
     try:

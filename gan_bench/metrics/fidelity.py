@@ -16,6 +16,7 @@ import torch
 from torch.utils.data import Dataset
 
 from gan_bench.data.catalogue import cache_dir
+from gan_bench.errors import InvalidOption
 from gan_bench.metrics import evaluators, names
 
 BACKBONE = "lenet"  # the LeNet-style evaluator CNN of gan_bench/nets/evaluator.py
@@ -36,8 +37,6 @@ RNG_SEED = 2020  # torch-fidelity's own default, fixed so a second scoring gives
 
 def check_sample_count(samples: int | None) -> None:
     """Refuse a ``--samples`` the metrics cannot use (None: the protocol's default count)."""
-    from gan_bench.errors import InvalidOption
-
     if samples is not None and not MIN_SAMPLES <= samples <= MAX_SAMPLES:
         raise InvalidOption(
             f"--samples: {samples:,} is too {'few' if samples < MIN_SAMPLES else 'many'}; "

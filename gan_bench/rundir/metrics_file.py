@@ -47,13 +47,14 @@ def _checked(run: RunDir) -> tuple[dict | None, str | None]:
         return None, "missing"
     try:
         data = json.loads(run.metrics.read_text())
-        MetricsFile.model_validate(data)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         return None, f"unreadable ({e})"
+    if not_an_object(data):
+        return None, not_an_object(data)
+    try:
+        MetricsFile.model_validate(data)
     except ValidationError as e:
         first = e.errors()[0]
-        if not first["loc"]:
-            return None, not_an_object(data)
         return None, f"field '{'.'.join(str(x) for x in first['loc'])}': {first['msg']}"
     if run.spec.is_file() and data["spec_hash"] != run.read_spec().get("spec_hash"):
         return None, "belongs to another spec (spec_hash differs from spec.json)"

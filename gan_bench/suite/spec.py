@@ -516,11 +516,11 @@ def _format_errors(path: Path, error: ValidationError) -> str:
         if e["type"] == "extra_forbidden":
             keys = Threshold.model_fields if loc[0] == "thresholds" else SUITE_KEYS
             msg = f"unknown key; valid keys: {', '.join(keys)}"
+        elif e["type"] == "model_type":  # a threshold's value, the one model inside a suite
+            msg = f"a threshold is a TOML table, such as {{ max = 60 }} or {{ min = 9 }} (got {e['input']!r})"
         elif e["type"] not in ("value_error", "missing"):
             msg += f" (got {e['input']!r})"
-            if e["type"] == "model_type":  # a threshold's value, the one model inside a suite
-                msg = f"a threshold is a TOML table, such as {{ max = 60 }} or {{ min = 9 }} (got {e['input']!r})"
-            elif e["type"] in ("list_type", "dict_type", "string_type") and loc and loc[0] in FIELD_FORMS:
+            if e["type"] in ("list_type", "dict_type", "string_type") and loc and loc[0] in FIELD_FORMS:
                 msg += f"; write it as {FIELD_FORMS[loc[0]]}"
         parts.append(f"field '{field}': {msg}")
     return f"{path}: " + "; ".join(parts)
