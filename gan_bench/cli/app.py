@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from gan_bench import defaults
+from gan_bench.cli import encoding
 from gan_bench.errors import InvalidOption, UserError
 from gan_bench.rundir import atomic
 from gan_bench.training.progress import QuietReporter, RichReporter
@@ -193,4 +194,6 @@ def reporter(quiet: bool, suite_steps: int | None = None):
 def main() -> None:
     import gan_bench.cli  # noqa: F401  (importing the package registers the commands)
 
+    encoding.tolerate_narrow(sys.stdout)
+    encoding.tolerate_narrow(sys.stderr)
     app()

@@ -70,7 +70,7 @@ def find_baseline(suite: Suite, profile: str, device: str) -> Path:
 
 def read_baseline(path: Path) -> dict:
     try:
-        data = json.loads(Path(path).read_text())
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise GateError(
             f"{path}: baseline file does not exist; write one with `ganbench baseline RUNS` (or pass --baseline FILE)"

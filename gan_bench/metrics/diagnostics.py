@@ -136,7 +136,7 @@ def read_history(path: Path) -> pd.DataFrame:
     from gan_bench.errors import RunDirError
 
     try:
-        text = Path(path).read_text()
+        text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise RunDirError(f"{path}: cannot read the run's history ({e})") from None
     text = text[: text.rfind("\n") + 1]

@@ -28,7 +28,7 @@ def read_env(run: RunDir) -> dict:
     """env.json, or {} (every field shown as unknown) when it is missing or not a JSON object: the
     environment is a record of the run, not a result, so a damaged one does not stop a report."""
     try:
-        env = json.loads(run.env.read_text())
+        env = json.loads(run.env.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return {}
     return env if isinstance(env, dict) else {}

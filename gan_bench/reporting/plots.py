@@ -71,7 +71,7 @@ def curves(df: pd.DataFrame) -> dict[str, bytes]:
 
 def _metrics(run: str) -> dict | None:
     path = RunDir(run).metrics
-    return json.loads(path.read_text()) if path.is_file() else None
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 HISTOGRAMS = {

@@ -83,7 +83,9 @@ def write_bytes(path: Path, data: bytes) -> None:
 
 
 def write_text(path: Path, text: str) -> None:
-    write_bytes(path, text.encode("utf-8"))
+    # surrogateescape: a path that the file system's encoding could not decode (a UTF-8 name under
+    # an ASCII locale) is written back as the bytes it came from
+    write_bytes(path, text.encode("utf-8", "surrogateescape"))
 
 
 def write_json(path: Path, obj: Any) -> None:

@@ -95,7 +95,7 @@ class RunDir:
         """spec.json, checked: its required fields and types, and its spec_hash against its content,
         so a hand-edited or damaged spec is never reported, gated or resumed as it stands."""
         try:
-            spec = json.loads(self.spec.read_text())
+            spec = json.loads(self.spec.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
             raise RunDirError(f"{self.spec}: cannot read the run's spec ({e})") from None
         problem = spec_problem(spec)
@@ -185,7 +185,7 @@ def read_suite_info(path: Path) -> dict | None:
     if folder is None:
         return None
     try:
-        info = json.loads((folder / SUITE_FILE).read_text())
+        info = json.loads((folder / SUITE_FILE).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise RunDirError(f"{folder / SUITE_FILE}: unreadable ({e}); delete it or pass --suite") from None
     wrong = _suite_info_problem(info)

@@ -40,7 +40,7 @@ def output_lock(folder: Path):
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = path.read_text().strip() or "another process"
+            holder = path.read_text(encoding="utf-8").strip() or "another process"
             raise RunDirError(
                 f"{path}: another ganbench run ({holder}) is writing to {folder}; "
                 f"wait for it to finish, or choose another --out"

@@ -46,7 +46,7 @@ def _checked(run: RunDir) -> tuple[dict | None, str | None]:
     if not run.metrics.is_file():
         return None, "missing"
     try:
-        data = json.loads(run.metrics.read_text())
+        data = json.loads(run.metrics.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         return None, f"unreadable ({e})"
     if not_an_object(data):

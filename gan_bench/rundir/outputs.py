@@ -56,7 +56,7 @@ def latest_suite_output() -> Path:
 
 def _json_or_none(path: Path):
     try:
-        return json.loads(path.read_text())
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
 

@@ -114,7 +114,7 @@ class History:
         self.elapsed_before = state["wall_time"]
         self.started = time.perf_counter()
         for path in (self.path, self.timing_path):
-            text = path.read_text()
+            text = path.read_text(encoding="utf-8")
             rows = list(csv.reader(io.StringIO(text[: text.rfind("\n") + 1])))
             kept = [rows[0]] + [r for r in rows[1:] if r and int(r[0]) <= step]
             atomic.write_text(path, "".join(",".join(r) + "\n" for r in kept))
