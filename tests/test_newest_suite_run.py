@@ -91,3 +91,20 @@ def test_a_missing_path_is_named_before_the_suite_is_looked_for(tmp_path, monkey
         result = invoke(command, "nowhere")
         assert result.exit_code == 2, result.output
         assert "error: nowhere: no such folder; give run directories, or a folder holding them" in result.stderr
+
+
+def test_a_file_given_for_runs_is_named_and_a_run_file_points_to_its_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "spec.json").write_text("{}")
+    (tmp_path / "notes.txt").write_text("x")
+    for command in ("report", "check", "baseline", "score"):
+        loose = invoke(command, "notes.txt")
+        assert loose.exit_code == 2, loose.output
+        assert loose.stderr.strip() == "error: notes.txt: a file; give run directories, or a folder holding them"
+        inside = invoke(command, "run/spec.json")
+        assert inside.exit_code == 2, inside.output
+        assert inside.stderr.strip() == (
+            "error: run/spec.json: a file; give run directories, or a folder holding them; "
+            "for its run, give the folder run"
+        )

@@ -157,6 +157,9 @@ def _found(paths: list[Path]) -> list[RunDir]:
             continue
         if not path.exists():
             raise RunDirError(f"{path}: no such folder; give run directories, or a folder holding them")
+        if path.is_file():
+            inside = f"; for its run, give the folder {path.parent}" if (path.parent / "spec.json").is_file() else ""
+            raise RunDirError(f"{path}: a file; give run directories, or a folder holding them{inside}")
         found = sorted(p.parent for p in path.glob("**/spec.json")) if path.is_dir() else []
         if not found:
             raise RunDirError(f"{path}: not a run directory (no spec.json) and holds none")
