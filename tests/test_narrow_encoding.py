@@ -47,10 +47,14 @@ def test_a_decode_error_is_not_swallowed():
         b"\xff".decode("ascii", errors=encoding.HANDLER)
 
 
-def test_report_and_help_print_in_ascii_where_stdout_is_ascii(suite_run):
-    _, runs, _ = suite_run
+def test_report_and_help_print_in_ascii_where_stdout_is_ascii(tmp_path):
+    import gan_bench as gb
+
+    run = tmp_path / "run"
+    gb.train("tf-mlp", profile="smoke", steps=4, out=run, device="cpu")
+    gb.score([run], samples=100, device="cpu")
     ascii_out = {"PYTHONIOENCODING": "ascii"}
-    report = ganbench("report", str(runs), env_extra=ascii_out)
+    report = ganbench("report", str(run), env_extra=ascii_out)
     assert report.returncode == 0, report.stderr.decode(errors="replace")
     text = report.stdout.decode("ascii")  # raises if anything but ASCII came out
     assert "+/-" in text and " * " in text and "sqrt(se^2" in text
