@@ -27,6 +27,16 @@ def fresh_cache(root: Path, fidelity: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="session", autouse=True)
+def offline_session(tmp_path_factory, fidelity_cache):
+    """Offline, with a user cache of the session's own, for what session- and module-scoped
+    fixtures do before any test's own fixtures: never the user's real cache, never a download."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(catalogue.ENV_OFFLINE, "1")
+        mp.setenv("XDG_CACHE_HOME", str(fresh_cache(tmp_path_factory.mktemp("session-cache"), fidelity_cache)))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def offline(monkeypatch, tmp_path_factory, fidelity_cache):
     monkeypatch.setenv(catalogue.ENV_OFFLINE, "1")
