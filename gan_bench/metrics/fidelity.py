@@ -11,6 +11,7 @@ and torch._dynamo (about 2 s), which commands that score nothing (help, report, 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import torch
 from torch.utils.data import Dataset
@@ -67,7 +68,27 @@ def reference_cache(dataset: str, split: str, reference: torch.Tensor) -> dict:
     """torch-fidelity's own feature cache for a reference split, named by evaluator and content."""
     digest = hashlib.sha256(reference.numpy().tobytes()).hexdigest()[:16]
     name = f"ganbench-{dataset}-{split}-{len(reference)}-{digest}-{evaluators.get_pin(dataset).sha256[:16]}"
-    return {"cache": True, "cache_root": str(cache_dir() / "fidelity"), "input2_cache_name": name}
+    root = cache_dir() / "fidelity"
+    drop_unreadable_entries(root, name)
+    return {"cache": True, "cache_root": str(root), "input2_cache_name": name}
+
+
+_CHECKED_ENTRIES: set[str] = set()
+
+
+def drop_unreadable_entries(root: Path, name: str) -> None:
+    """Delete the cache entries of reference ``name`` that do not load here, once per process:
+    torch-fidelity would stop in a traceback on them, and without them it computes them again.
+    A file damaged on disk is one; one pickled by numpy 2 is another, under a numpy 1 that cannot
+    read numpy 2 pickles (two environments sharing one user cache)."""
+    if name in _CHECKED_ENTRIES:
+        return
+    for path in sorted(root.glob(f"{name}-*.pt")):
+        try:
+            torch.load(path, map_location="cpu", weights_only=False)  # as torch-fidelity loads it
+        except Exception:  # whatever unpickling a damaged or foreign file raises: the entry goes
+            path.unlink(missing_ok=True)
+    _CHECKED_ENTRIES.add(name)
 
 
 def reference_options(dataset: str, split: str, reference: torch.Tensor) -> dict:
