@@ -81,14 +81,15 @@ def drop_unreadable_entries(root: Path, name: str) -> None:
     torch-fidelity would stop in a traceback on them, and without them it computes them again.
     A file damaged on disk is one; one pickled by numpy 2 is another, under a numpy 1 that cannot
     read numpy 2 pickles (two environments sharing one user cache)."""
-    if name in _CHECKED_ENTRIES:
+    key = str(root / name)
+    if key in _CHECKED_ENTRIES:
         return
     for path in sorted(root.glob(f"{name}-*.pt")):
         try:
             torch.load(path, map_location="cpu", weights_only=False)  # as torch-fidelity loads it
         except Exception:  # whatever unpickling a damaged or foreign file raises: the entry goes
             path.unlink(missing_ok=True)
-    _CHECKED_ENTRIES.add(name)
+    _CHECKED_ENTRIES.add(key)
 
 
 def reference_options(dataset: str, split: str, reference: torch.Tensor) -> dict:
