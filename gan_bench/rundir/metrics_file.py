@@ -49,8 +49,8 @@ def _checked(run: RunDir) -> tuple[dict | None, str | None]:
         data = json.loads(run.metrics.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         return None, f"unreadable ({e})"
-    if not_an_object(data):
-        return None, not_an_object(data)
+    if wrong := not_an_object(data):
+        return None, wrong
     try:
         MetricsFile.model_validate(data)
     except ValidationError as e:
