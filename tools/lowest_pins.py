@@ -6,27 +6,28 @@ tools/lowest_versions.sh."""
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
+
+from packaging.requirements import Requirement
 
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-LOWER_BOUND = re.compile(r"^([A-Za-z0-9_.\-]+)\s*>=\s*([^,;\s]+)\s*(;.*)?$")
 PINNED_EXTRAS = ("ray", "tensorboard")
 NOT_FOR_TESTS = ("mutmut",)  # tools/mutation.sh's, which no test imports; it needs rich 14.2
 
 
 def pinned(requirement: str) -> str:
     """``name==lower`` for a ``name>=lower`` requirement (its environment marker kept)."""
-    match = LOWER_BOUND.match(requirement.strip())
-    if match is None:
+    parsed = Requirement(requirement)
+    bounds = list(parsed.specifier)
+    if len(bounds) != 1 or bounds[0].operator != ">=":
         raise SystemExit(f"pyproject.toml: {requirement!r} has no single lower bound (name>=X) to pin")
-    name, lowest, marker = match.groups()
-    return f"{name}=={lowest}{marker or ''}"
+    marker = f"; {requirement.split(';', 1)[1].strip()}" if parsed.marker else ""  # as written
+    return f"{parsed.name}=={bounds[0].version}{marker}"
 
 
 def main(pyproject: Path) -> None:
@@ -34,7 +35,7 @@ def main(pyproject: Path) -> None:
     extras = project["optional-dependencies"]
     lines = [pinned(r) for r in project["dependencies"]]
     lines += [pinned(r) for extra in PINNED_EXTRAS for r in extras[extra]]
-    lines += [r for r in extras["test"] if not r.startswith(NOT_FOR_TESTS)]
+    lines += [r for r in extras["test"] if Requirement(r).name not in NOT_FOR_TESTS]
     print("\n".join(lines))
 
 

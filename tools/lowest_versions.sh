@@ -10,7 +10,7 @@ shift
 cd "$(dirname "$0")/.."
 python3 -m venv "$venv"
 . "$venv/bin/activate"
-pip install -q --upgrade pip
+pip install -q --upgrade pip packaging  # packaging: lowest_pins.py parses the requirements
 mapfile -t requirements < <(python tools/lowest_pins.py)
 pip install -q "${requirements[@]}"
 pip install -q --no-deps --no-build-isolation -e . -e examples/ganbench-lsgan
