@@ -1,4 +1,4 @@
-"""Collects images per second from the training benchmarks and prints them side by side, with the
+"""Collects images per second from the speed benchmarks and prints them side by side, with the
 ratio of each pair, at the end of ``pytest benchmarks/ --benchmark-only``."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ def pytest_terminal_summary(terminalreporter):
     if not RATES:
         return
     tr = terminalreporter
-    tr.section(f"ganbench training speed (images/s, median round; {torch.get_num_threads()} threads)")
+    tr.section(f"ganbench speed (images/s, median round; {torch.get_num_threads()} threads)")
     for comparison, rates in RATES.items():
         base = next((rates[name] for name in rates if name in BASELINE.values()), None)
         for loop, rate in rates.items():

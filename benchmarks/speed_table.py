@@ -8,7 +8,12 @@ import os
 # {comparison: {loop name: images per second}}, filled by the benchmarks in this folder.
 RATES: dict[str, dict[str, float]] = {}
 # The loop each comparison's ratio is taken against.
-BASELINE = {"textbook": "textbook loop", "seeds": "3 seeds one after another", "jobs": "--jobs 1"}
+BASELINE = {
+    "textbook": "textbook loop",
+    "seeds": "3 seeds one after another",
+    "jobs": "--jobs 1",
+    "scoring": "two evaluator passes",
+}
 
 
 def record(benchmark, comparison: str, loop: str, images: int) -> float:

@@ -287,3 +287,38 @@ def test_a_sample_count_outside_the_bounds_is_refused_with_them(samples, word):
     assert str(refused.value) == (
         f"--samples: {samples:,} is too {word}; valid: 10 to 100,000 (all samples are held in memory while scoring)"
     )
+
+
+def test_one_evaluator_pass_gives_calculate_metrics_values_and_the_evaluator_logits(mnist):
+    """evaluator_scores runs torch-fidelity's steps itself to keep the logits: its values are
+    calculate_metrics' own, bit for bit, and its logits are the evaluator's on the same images."""
+    import torch_fidelity
+
+    generated, reference = mnist.train_images[N : 2 * N, None], mnist.test_images[:N, None]
+    metrics, logits = fidelity.evaluator_scores(generated, reference, "mnist", "test", cuda=False)
+    raw = torch_fidelity.calculate_metrics(
+        input1=fidelity.ImageTensors(generated),
+        cuda=False,
+        isc=True,
+        fid=True,
+        kid=True,
+        prc=True,
+        feature_extractor=evaluator_extractor.extractor_name("mnist"),
+        isc_splits=fidelity.ISC_SPLITS,
+        kid_subsets=fidelity.KID_SUBSETS,
+        kid_subset_size=N,
+        prc_neighborhood=fidelity.PRC_NEIGHBORHOOD,
+        samples_shuffle=False,
+        rng_seed=fidelity.RNG_SEED,
+        **fidelity.reference_options("mnist", "test", reference),
+    )
+    assert metrics["is_lenet_500"]["value"] == raw["inception_score_mean"]
+    assert metrics["is_lenet_500"]["std"] == raw["inception_score_std"]
+    assert metrics["fid_lenet_500_test"]["value"] == raw["frechet_inception_distance"]
+    assert metrics["kid_lenet_500_test"]["value"] == raw["kernel_inception_distance_mean"]
+    assert metrics["precision_lenet_500_test"]["value"] == raw["precision"]
+    assert metrics["recall_lenet_500_test"]["value"] == raw["recall"]
+    own_logits, _ = fidelity.evaluator_outputs(generated, "mnist", CPU)
+    assert logits.shape == (N, 10)
+    torch.testing.assert_close(logits, own_logits, rtol=1e-5, atol=1e-5)
+    assert torch.equal(logits.argmax(1), own_logits.argmax(1))

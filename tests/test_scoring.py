@@ -164,6 +164,45 @@ def test_smoke_run_scores_everything_and_repeats_exactly(smoke_run):
 
 
 @pytest.mark.slow
+def test_the_final_snapshot_reuses_the_scored_samples_and_scores_as_drawing_them_again(
+    smoke_run, tmp_path, monkeypatch
+):
+    import shutil
+
+    from gan_bench.scoring import score_run as scoring
+
+    copies = [tmp_path / "reused", tmp_path / "drawn-again"]
+    for copy in copies:
+        shutil.copytree(smoke_run.root, copy)
+        (copy / "metrics.json").unlink(missing_ok=True)
+    drawn, generate = [], scoring.generate
+    monkeypatch.setattr(scoring, "generate", lambda system, n, *a, **k: drawn.append(n) or generate(system, n, *a, **k))
+    reused = score_run(RunDir(copies[0]))
+    assert drawn == [1000, 1000, 1000]  # the score's samples, then the snapshots of steps 10 and 20; not step 30's
+    monkeypatch.setattr(scoring, "same_draw", lambda *args: False)
+    assert score_run(RunDir(copies[1])) == reused
+    assert len(drawn) == 7
+
+
+def test_a_snapshot_is_drawn_again_unless_it_is_the_final_g_in_the_same_batches():
+    from types import SimpleNamespace
+
+    from gan_bench.scoring.score_run import same_draw
+
+    g = torch.nn.BatchNorm1d(3)
+    system = SimpleNamespace(G=g, recipe=SimpleNamespace(batch_size=64))
+    final = {k: v.clone() for k, v in g.state_dict().items()}
+    assert same_draw(system, final, 2000, 10_000, "running")  # two whole batches of 1000
+    assert not same_draw(system, final, 1500, 10_000, "running")  # the second batch cut short
+    assert same_draw(system, final, 1000, 1000, "batch")  # all the samples
+    assert not same_draw(system, final, 2000, 10_000, "batch")  # 31 batches of 64, then 16
+    assert same_draw(system, final, 1920, 10_000, "batch")
+    with torch.no_grad():
+        g.running_mean += 1
+    assert not same_draw(system, final, 2000, 10_000, "running")  # an earlier G
+
+
+@pytest.mark.slow
 def test_incomplete_run_is_not_scored(smoke_run, tmp_path):
     import shutil
 

@@ -108,32 +108,53 @@ def evaluator_metrics(
     generated: torch.Tensor, reference: torch.Tensor, dataset: str, split: str, cuda: bool
 ) -> dict[str, dict]:
     """IS, FID, KID and precision/recall of uint8 ``generated`` against ``reference``, with protocols."""
-    import torch_fidelity
+    return evaluator_scores(generated, reference, dataset, split, cuda)[0]
+
+
+def evaluator_scores(
+    generated: torch.Tensor, reference: torch.Tensor, dataset: str, split: str, cuda: bool
+) -> tuple[dict[str, dict], torch.Tensor]:
+    """(IS, FID, KID and precision/recall of uint8 ``generated`` against ``reference``, with
+    protocols; the evaluator's logits on ``generated``), from one pass of the evaluator."""
+    from torch_fidelity.metric_fid import fid_featuresdict_to_statistics_cached, fid_statistics_to_metric
+    from torch_fidelity.metric_isc import isc_featuresdict_to_metric
+    from torch_fidelity.metric_kid import kid_featuresdict_to_metric
+    from torch_fidelity.metric_prc import prc_featuresdict_to_metric
+    from torch_fidelity.utils import (
+        create_feature_extractor,
+        extract_featuresdict_from_input_id_cached,
+        get_cacheable_input_name,
+    )
 
     from gan_bench.metrics.evaluator_extractor import extractor_name
 
     n = len(generated)
     subset = min(KID_SUBSET_SIZE, n, len(reference))  # KID's subsets cannot outgrow either set
-    raw = torch_fidelity.calculate_metrics(
-        input1=ImageTensors(generated),
-        cuda=cuda,
-        isc=True,
-        fid=True,
-        kid=True,
-        prc=True,
-        feature_extractor=extractor_name(dataset),
-        feature_layer_isc=LOGITS,
-        feature_layer_fid=FEATURES,
-        feature_layer_kid=FEATURES,
-        feature_layer_prc=FEATURES,
-        isc_splits=ISC_SPLITS,
-        kid_subsets=KID_SUBSETS,
-        kid_subset_size=subset,
-        prc_neighborhood=PRC_NEIGHBORHOOD,
-        samples_shuffle=False,
-        rng_seed=RNG_SEED,
+    options = {
+        "input1": ImageTensors(generated),
+        "cuda": cuda,
+        "isc_splits": ISC_SPLITS,
+        "kid_subsets": KID_SUBSETS,
+        "kid_subset_size": subset,
+        "prc_neighborhood": PRC_NEIGHBORHOOD,
+        "samples_shuffle": False,
+        "rng_seed": RNG_SEED,
         **reference_options(dataset, split, reference),
-    )
+    }
+    # The steps of torch_fidelity.calculate_metrics for one extractor, which keeps the features to
+    # itself: coverage needs these logits, and a second evaluator pass cost ~4 s a run on 2 cores.
+    extractor = create_feature_extractor(extractor_name(dataset), [LOGITS, FEATURES], **options)
+    ours, theirs = (extract_featuresdict_from_input_id_cached(i, extractor, **options) for i in (1, 2))
+    fid_stats = [
+        fid_featuresdict_to_statistics_cached(f, get_cacheable_input_name(i, **options), extractor, FEATURES, **options)
+        for i, f in ((1, ours), (2, theirs))
+    ]
+    raw = {
+        **isc_featuresdict_to_metric(ours, LOGITS, **options),
+        **fid_statistics_to_metric(*fid_stats, False),
+        **kid_featuresdict_to_metric(ours, theirs, FEATURES, **options),
+        **prc_featuresdict_to_metric(ours, theirs, FEATURES, **options),
+    }
     sha = evaluators.get_pin(dataset).sha256
     protocol = {
         "samples": n,
@@ -147,7 +168,7 @@ def evaluator_metrics(
         p = dict(protocol) if with_reference else {k: v for k, v in protocol.items() if "reference" not in k}
         return {"value": float(value), **({"std": float(std)} if std is not None else {}), **p, **extra}
 
-    return {
+    metrics = {
         metric_name("is", BACKBONE, n, None): entry(
             raw["inception_score_mean"], raw["inception_score_std"], with_reference=False, splits=ISC_SPLITS
         ),
@@ -161,6 +182,7 @@ def evaluator_metrics(
         metric_name("precision", BACKBONE, n, split): entry(raw["precision"], neighborhood=PRC_NEIGHBORHOOD),
         metric_name("recall", BACKBONE, n, split): entry(raw["recall"], neighborhood=PRC_NEIGHBORHOOD),
     }
+    return metrics, ours[LOGITS]
 
 
 @torch.no_grad()

@@ -37,6 +37,7 @@ QUALITY_SAMPLES = defaults.QUALITY_SAMPLES
 REFERENCE_SPLIT = "test"
 BACKBONES = defaults.BACKBONES
 EVALUATOR_SIZE = 28  # larger samples (dcgan's 64×64) are resized to the evaluator's input
+GENERATE_BATCH = 1000
 
 
 def sample_seed(seed: int) -> int:
@@ -79,7 +80,7 @@ def batch_norm_protocol(system, mode: str) -> str:
 
 @torch.no_grad()
 def generate(
-    system, n: int, seed: int, device: torch.device, batch: int = 1000, batch_norm: str = "running"
+    system, n: int, seed: int, device: torch.device, batch: int = GENERATE_BATCH, batch_norm: str = "running"
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """n samples (images [n, C, H, W] in [0, 1], or points) from a fixed input stream, and the class
     labels they were asked for (conditional recipes) or None. NaN stays visible as NaN floats.
@@ -107,6 +108,19 @@ def _snapshots(run: RunDir, system):
     return checkpoint.g_snapshots(run.checkpoints, system.G)
 
 
+def draws_batch(system, batch_norm: str) -> int:
+    """The batch ``generate`` draws in (its default, or the recipe's with batch statistics)."""
+    return system.recipe.batch_size if batch_norm == "batch" else GENERATE_BATCH
+
+
+def same_draw(system, final_g: dict, count: int, n: int, batch_norm: str) -> bool:
+    """Whether ``generate(count)`` with G as it is now gives the first ``count`` of the n samples
+    the final G drew: G holds the final weights, and the draws split into the same batches."""
+    state = system.G.state_dict()
+    same_g = state.keys() == final_g.keys() and all(torch.equal(state[k], final_g[k]) for k in state)
+    return same_g and (count == n or count % draws_batch(system, batch_norm) == 0)
+
+
 def quality_samples(n: int) -> int:
     """Samples per G snapshot for quality over time: QUALITY_SAMPLES, never more than the run's own
     scoring draws, so a curve is never dearer than the score and its last point matches it."""
@@ -122,12 +136,11 @@ def measure_images(generated: torch.Tensor, name: str, dataset, opts: dict, devi
     test split: FID, IS, KID, precision/recall on the pinned evaluator (and Inception when asked)."""
     reference = dataset.test_images[:, None]
     cuda = device.type == "cuda"
-    metrics = fidelity.evaluator_metrics(generated, reference, name, REFERENCE_SPLIT, cuda)
+    metrics, logits = fidelity.evaluator_scores(generated, reference, name, REFERENCE_SPLIT, cuda)
     if opts["backbone"] == "inception":
         metrics.update(
             inception.inception_metrics(generated, reference, REFERENCE_SPLIT, cuda, opts["inception_weights"])
         )
-    logits, _ = fidelity.evaluator_outputs(generated, name, device)
     cover = {
         **coverage_mod.coverage(logits, dataset.test_labels),
         "nonfinite_samples": False,
@@ -142,6 +155,7 @@ def image_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, d
     conditional recipes the evaluator's accuracy on the class each sample was asked for."""
     images, labels = generate(system, n, sample_seed(spec["seed"]), device, batch_norm=opts["batch_norm"])
     images = resized(images, EVALUATOR_SIZE)
+    final_g = {k: v.clone() for k, v in system.G.state_dict().items()}  # the snapshots load over G
     reference = dataset.test_images[:, None]
     evaluator_sha = evaluators.load(spec["dataset"])[1]
     metrics, cover, points = {}, {"nonfinite_samples": not bool(torch.isfinite(images).all())}, []
@@ -163,8 +177,11 @@ def image_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, d
         q = quality_samples(n)
         name = fidelity.metric_name("fid", fidelity.BACKBONE, q, REFERENCE_SPLIT)
         for step in _snapshots(run, system):
-            snap = generate(system, q, sample_seed(spec["seed"]), device, batch_norm=opts["batch_norm"])
-            snap = resized(snap[0], EVALUATOR_SIZE)
+            if same_draw(system, final_g, q, n, opts["batch_norm"]):
+                snap = images[:q]  # the final G's snapshot: its samples are drawn already
+            else:
+                snap = generate(system, q, sample_seed(spec["seed"]), device, batch_norm=opts["batch_norm"])[0]
+                snap = resized(snap, EVALUATOR_SIZE)
             value, covered = None, None
             if torch.isfinite(snap).all():
                 logits, features = fidelity.evaluator_outputs(to_uint8(snap), spec["dataset"], device)

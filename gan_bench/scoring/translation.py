@@ -48,9 +48,8 @@ def _evaluated(outputs: torch.Tensor, reference: torch.Tensor, dataset, device) 
     """FID-type distance of outputs against reference (uint8) and the evaluator's logits on outputs."""
     crop = dataset.evaluator_crop
     generated, real = _evaluator_view(to_uint8(outputs), crop), _evaluator_view(reference, crop)
-    all_metrics = fidelity.evaluator_metrics(generated, real, dataset.evaluator, "test", device.type == "cuda")
+    all_metrics, logits = fidelity.evaluator_scores(generated, real, dataset.evaluator, "test", device.type == "cuda")
     fid_name = fidelity.metric_name("fid", fidelity.BACKBONE, len(generated), "test")
-    logits, _ = fidelity.evaluator_outputs(generated, dataset.evaluator, device)
     return all_metrics[fid_name], logits
 
 
