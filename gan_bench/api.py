@@ -388,12 +388,17 @@ def score(
     device: str | torch.device = defaults.DEVICE,
     data_dir: PathLike | None = None,
     batch_norm: str = "running",
+    progress: Reporter | None = None,
 ) -> dict[Path, dict]:
     """Score each finished run (run directories, or folders holding them) and write its metrics.json.
 
     ``batch_norm``: "running" (G in eval mode) or "batch" (G's batch norm on each batch's own
     statistics, as a tutorial that never switches G to inference draws); metrics.json's protocol
-    records it as ``g_batch_norm``. Returns each run directory's metrics.json content."""
+    records it as ``g_batch_norm``. ``progress`` hears ``scoring`` and ``run_finished`` for each
+    run, labelled by its directory. Returns each run directory's metrics.json content."""
+    from gan_bench.executors.lifecycle import scored_summary
+
+    reporter = progress or Reporter()
     scorer = _scorer(
         samples,
         backbone,
@@ -402,7 +407,12 @@ def score(
         _data_folder(data_dir),
         batch_norm,
     )
-    return {run.root: scorer(run) for run in find_runs([Path(r) for r in runs])}
+    scored = {}
+    for run in find_runs([Path(r) for r in runs]):
+        reporter.scoring(str(run.root))
+        scored[run.root] = scorer(run)
+        reporter.run_finished(str(run.root), scored_summary(scored[run.root]))
+    return scored
 
 
 @checked_arguments

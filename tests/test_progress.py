@@ -3,12 +3,14 @@ that count every run's steps (skipped and resumed ones included)."""
 
 import io
 import re
+import shutil
 
+import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
 from gan_bench.cli import app
-from gan_bench.training.progress import QuietReporter, RichReporter
+from gan_bench.training.progress import QuietReporter, Reporter, RichReporter
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path):
@@ -79,3 +81,67 @@ def test_quiet_reporter_prints_messages():
     console, out = _console()
     QuietReporter(console).message("metrics.json: invalid metrics file; scoring again")
     assert "scoring again" in out.getvalue()
+
+
+def test_scoring_after_training_marks_the_runs_own_bar_and_scoring_alone_adds_one():
+    console, out = _console()
+    with RichReporter(console, suite_steps=5) as reporter:
+        reporter.run_started("a seed 0", 5, 0)
+        for _ in range(5):
+            reporter.advance()
+        reporter.scoring("a seed 0")
+        assert len(reporter.progress.tasks) == 2 and reporter.progress.tasks[1].fields["losses"] == "scoring"
+        reporter.run_finished("a seed 0", "5 steps; verdict converged")
+        reporter.scoring("runs/b/seed-0")  # `ganbench score`: no training bar to mark
+        bar = reporter.progress.tasks[2]
+        assert (bar.description, bar.completed, bar.total, bar.fields["losses"]) == ("runs/b/seed-0", 0, 1, "scoring")
+        reporter.run_finished("runs/b/seed-0", "verdict mode-collapse")
+        assert (bar.completed, bar.fields["losses"]) == (1, "verdict mode-collapse")
+    quiet_console, quiet = _console()
+    QuietReporter(quiet_console).scoring("runs/b/seed-0")
+    assert quiet.getvalue() == "runs/b/seed-0: scoring\n"
+
+
+class Heard(Reporter):
+    def __init__(self):
+        self.heard = []
+
+    def scoring(self, label):
+        self.heard.append(("scoring", label))
+
+    def run_finished(self, label, summary):
+        self.heard.append(("finished", label, summary))
+
+
+@pytest.mark.slow
+def test_each_run_is_announced_before_scoring_and_summed_up_after(suite_run, tmp_path):
+    import gan_bench as gb
+
+    _, runs, _ = suite_run
+    copies = [tmp_path / "a", tmp_path / "b"]
+    for copy, seed in zip(copies, (0, 1)):
+        shutil.copytree(runs / "tf-mlp" / f"seed-{seed}", copy)
+        (copy / "metrics.json").unlink()
+    reporter = Heard()
+    scored = gb.score(copies, progress=reporter)
+    fid = [scored[c]["metrics"]["fid_lenet_1k_test"]["value"] for c in copies]
+    assert reporter.heard == [
+        ("scoring", str(copies[0])),
+        ("finished", str(copies[0]), f"verdict {scored[copies[0]]['verdict']}, fid_lenet {fid[0]:.2f}"),
+        ("scoring", str(copies[1])),
+        ("finished", str(copies[1]), f"verdict {scored[copies[1]]['verdict']}, fid_lenet {fid[1]:.2f}"),
+    ]
+    (copies[0] / "metrics.json").unlink()
+    result = CliRunner().invoke(app, ["score", str(copies[0]), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert f"{copies[0]}: scoring\n{copies[0]}: done. verdict" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_suite_run_says_when_each_run_is_scored(tmp_path):
+    import gan_bench as gb
+
+    reporter = Heard()
+    gb.run_suite("smoke", recipes=["torch-mlp"], out=tmp_path / "o", device="cpu", progress=reporter)
+    assert [h[:2] for h in reporter.heard] == [("scoring", "torch-mlp seed 0"), ("finished", "torch-mlp seed 0")]
+    assert reporter.heard[1][2].startswith("20 steps in ") and "; verdict " in reporter.heard[1][2]

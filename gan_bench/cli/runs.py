@@ -267,6 +267,7 @@ def score(
         help="G's batch norm while drawing: running (eval mode, the default) or batch (each batch's own "
         "statistics, as a tutorial that never switches G to inference); recorded as protocol g_batch_norm.",
     ),
+    quiet: bool = Quiet,
 ) -> None:
     """Write metrics.json for each run (named protocols, mode coverage, a verdict), or score --input samples."""
     common = dict(samples=samples, backbone=backbone, inception_weights=inception_weights, device=device)
@@ -288,7 +289,8 @@ def score(
             raise InvalidOption(f"{', '.join(given + (['--z-dist'] if z_dist else []))}: apply with --input only")
         if not runs:
             raise InvalidOption("give run directories to score, or --input PATH --dataset NAME")
-        scored = gb.score(runs, data_dir=data_dir, **common)
+        with reporter(quiet) as progress:
+            scored = gb.score(runs, data_dir=data_dir, progress=progress, **common)
     table = Table(title="scores")
     for col in ("run", "verdict", "metric", "value"):
         table.add_column(col)

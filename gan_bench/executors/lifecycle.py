@@ -84,7 +84,9 @@ def _skipped(spec: RunSpec, run: RunDir, reporter: Reporter, score) -> RunResult
     if score is not None and reason is not None:
         if reason != "missing":
             reporter.message(f"{run.metrics}: invalid metrics file, {reason}; scoring again")
-        summary, done = _scored(score(run)), "trained earlier, scored now"
+        reporter.scoring(spec.label)
+        summary, done = scored_summary(score(run)), "trained earlier, scored now"
+        reporter.run_finished(spec.label, summary)
     reporter.message(f"{spec.label}: complete in {run.root}, {done}")
     reporter.run_skipped(spec.label, spec.schedule.steps)
     return RunResult(spec, run.root, "skipped (complete)", summary)
@@ -107,7 +109,8 @@ def _finished(spec: RunSpec, run: RunDir, outcome: Outcome, reporter: Reporter, 
     if outcome.stopped and score is not None:  # Ctrl-C or SIGTERM in the last step: keep it, score on --resume
         raise Interrupted(outcome.steps, str(run.final_checkpoint))
     if score is not None:
-        summary += "; " + _scored(score(run))
+        reporter.scoring(spec.label)
+        summary += "; " + scored_summary(score(run))
     reporter.run_finished(spec.label, summary)
     return RunResult(spec, run.root, "resumed" if outcome.resumed_from else "trained", summary)
 
@@ -181,6 +184,7 @@ def execute_seeds(
     return [results[i] for i in range(len(specs))]
 
 
-def _scored(metrics: dict) -> str:
+def scored_summary(metrics: dict) -> str:
+    """metrics.json in a few words: the verdict, and the evaluator FID where there is one."""
     fid = next((v["value"] for k, v in metrics["metrics"].items() if k.startswith("fid_lenet")), None)
     return f"verdict {metrics['verdict']}" + (f", fid_lenet {fid:.2f}" if fid is not None else "")

@@ -71,6 +71,9 @@ class ForwardingReporter(Reporter):
     def run_skipped(self, label, steps):
         self.events.put(("steps", steps))
 
+    def scoring(self, label):
+        self.events.put(("message", f"{label}: scoring"))
+
     def run_finished(self, label, summary):
         self._flush()
 

@@ -26,6 +26,7 @@ class Reporter:
     def suite_advance(self, steps: int) -> None: ...  # steps of runs shown elsewhere (other workers)
     def run_skipped(self, label: str, steps: int) -> None: ...
     def losses(self, values: dict) -> None: ...
+    def scoring(self, label: str) -> None: ...  # the run is being scored, after training or on its own
     def run_finished(self, label: str, summary: str) -> None: ...
     def message(self, text: str) -> None: ...
 
@@ -47,7 +48,7 @@ class RichReporter(Reporter):
             transient=False,
         )
         self.suite_task = self.progress.add_task("suite (steps)", total=suite_steps, losses="") if suite_steps else None
-        self.task = None
+        self.task, self.label = None, None
         self.weight = 1
 
     def __enter__(self):
@@ -62,7 +63,7 @@ class RichReporter(Reporter):
             self.progress.advance(self.suite_task, steps)
 
     def run_started(self, label, total, done, runs=1):
-        self.task = self.progress.add_task(label, total=total, completed=done, losses="")
+        self.task, self.label = self.progress.add_task(label, total=total, completed=done, losses=""), label
         self.weight = runs
         self._suite(done * runs)
 
@@ -79,8 +80,14 @@ class RichReporter(Reporter):
     def losses(self, values):
         self.progress.update(self.task, losses=_losses(values))
 
+    def scoring(self, label):
+        if self.label != label:  # scored on its own: a bar of one run to score
+            self.task, self.label = self.progress.add_task(label, total=1, losses=""), label
+        self.progress.update(self.task, losses="scoring")
+
     def run_finished(self, label, summary):
-        self.progress.update(self.task, losses=summary)
+        task = next(t for t in self.progress.tasks if t.id == self.task)
+        self.progress.update(self.task, completed=task.total, losses=summary)
 
     def message(self, text):
         self.progress.console.print(text)
@@ -115,6 +122,9 @@ class QuietReporter(Reporter):
     def suite_advance(self, steps):
         self.counted += steps
         self.timed += steps
+
+    def scoring(self, label):
+        self.console.print(f"{label}: scoring")
 
     def run_finished(self, label, summary):
         self.console.print(f"{label}: done. {summary}")
