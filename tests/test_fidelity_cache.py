@@ -10,6 +10,7 @@ import shutil
 import sys
 import types
 
+import numpy as np
 import pytest
 import torch
 
@@ -73,10 +74,14 @@ def test_a_readable_entry_is_kept_and_checked_once_per_process(tmp_path, own_cac
     own_cache.mkdir(parents=True)
     name = "ganbench-mnist-test-3-abc-def"
     kept, other = own_cache / f"{name}-stat.pt", own_cache / "someone-else-stat.pt"
-    torch.save({"mu": torch.zeros(2)}, kept)
+    torch.save({"mu": np.zeros(2), "features": torch.zeros(2)}, kept)  # as torch-fidelity's entries hold
     other.write_bytes(b"not a torch file")  # not this reference's: left alone
     fidelity.drop_unreadable_entries(own_cache, name)
     assert kept.exists() and other.exists()
     kept.write_bytes(pickle.dumps("damaged")[:3])
     fidelity.drop_unreadable_entries(own_cache, name)  # checked already in this process
     assert kept.exists()
+    second = own_cache / "ganbench-mnist-train-3-abc-def-stat.pt"
+    second.write_bytes(b"damaged")
+    fidelity.drop_unreadable_entries(own_cache, "ganbench-mnist-train-3-abc-def")  # another reference: checked
+    assert not second.exists()

@@ -569,3 +569,82 @@ def test_a_suite_without_dataset_tables_keeps_its_hash(tmp_path):
     smoke = spec_hash(load_suite("smoke").content())
     assert smoke == "c1e3d37b572201b3d588d19a7f12d728b4f419312d468919f1e9c03d0f2d9bb1"
     assert "thresholds_per_dataset" in toy_suite(ring={"modes_2d_2500": {"min": 1}}).content()
+
+
+def test_a_baseline_of_another_suite_profile_or_device_is_refused_naming_each(tmp_path):
+    df = pd.DataFrame({"recipe": ["tf-mlp"] * 2, "profile": ["smoke", "quick"], "device": ["cpu", "cpu"]})
+    path = tmp_path / "b.json"
+    check.check_baseline_fits(path, {"suite": "smoke", "profile": "quick", "device": "cpu"}, "smoke", df)
+    check.check_baseline_fits(path, {"suite": "", "profile": None}, "smoke", df)  # keys left out: nothing to hold
+    with pytest.raises(UserError) as left_out:
+        check.check_baseline_fits(path, {"suite": "", "profile": "full"}, "smoke", df)
+    assert str(left_out.value) == (
+        f"{path}: made for another profile 'full' (the runs: quick, smoke); pass --baseline with the matching file"
+    )
+    with pytest.raises(UserError) as every:
+        check.check_baseline_fits(path, {"suite": "mnist", "profile": "full", "device": "cuda"}, "smoke", df)
+    assert str(every.value) == (
+        f"{path}: made for another suite 'mnist' (the runs: smoke); profile 'full' (the runs: quick, smoke); "
+        "device 'cuda' (the runs: cpu); pass --baseline with the matching file"
+    )
+
+
+def test_baseline_recipes_come_from_its_one_dataset_or_the_named_one_of_several():
+    one = {"dataset": "mnist", "recipes": {"a": 1}}
+    assert check.baseline_recipes(one, "") == check.baseline_recipes(one, "mnist") == {"a": 1}
+    assert check.baseline_recipes(one, "ring") == {}  # made on another dataset
+    assert check.baseline_recipes({"dataset": "", "recipes": {"a": 1}}, "ring") == {"a": 1}  # on one not named
+    assert check.baseline_recipes({"dataset": "mnist"}, "mnist") == {}
+    several = {"datasets": {"ring": {"recipes": {"b": 2}}, "grid": {}}}
+    assert check.baseline_recipes(several, "ring") == {"b": 2}
+    assert check.baseline_recipes(several, "grid") == check.baseline_recipes(several, "mnist") == {}
+    assert check.baseline_recipes(None, "mnist") == {}
+
+
+def test_a_failure_without_a_note_reads_fail_and_markdown_leaves_out_what_is_absent():
+    verdicts = [
+        check.Verdict("tf-mlp", "is_lenet_1k", 2.0, ">= 1", True),
+        check.Verdict("tf-mlp", "modes_covered", 3.0, ">= 1", True),
+        check.Verdict("keras-mlp", "modes_covered", 0.0, ">= 1", False),
+    ]
+    assert [check.outcome(v) for v in verdicts] == ["pass", "pass", "FAIL"]
+    assert check.outcome(check.Verdict("a", "m", None, ">= 1", False, "missing")) == "FAIL (missing)"
+    text = check.markdown("smoke", verdicts, None, [])
+    table = check.verdict_table(verdicts).to_markdown(index=False)
+    assert text == f"## ganbench check: suite smoke\n\n{table}\n\n**2 passed, 1 failed**\n"
+    assert table.splitlines()[0].split("|")[1].strip() == "recipe"  # no index column
+
+
+def test_a_recipe_run_on_some_datasets_of_a_suite_is_judged_on_those_only():
+    only_ring = Suite(
+        name="t",
+        dataset=["ring", "grid"],
+        seeds=[0, 1],
+        recipes=["toy-gan"],
+        only={"toy-gan": ["ring"]},
+        thresholds={"smoke": {"toy-gan": {"modes_2d_2500": Threshold(min=1)}}},
+    )
+    verdicts = check.check(toy_runs().iloc[:2], only_ring, None)
+    assert [(v.dataset, v.passed) for v in verdicts] == [("ring", True)]
+
+
+def test_a_suite_name_is_matched_whole_not_as_part_of_the_runs_suite(tmp_path):
+    df = pd.DataFrame({"recipe": ["tf-mlp"], "profile": ["smoke"], "device": ["cpu"]})
+    with pytest.raises(UserError, match="made for another suite 'smo' \\(the runs: smoke\\)"):
+        check.check_baseline_fits(tmp_path / "b.json", {"suite": "smo"}, "smoke", df)
+
+
+def test_a_baseline_records_the_environment_check_compares_later_runs_against():
+    from gan_bench.reporting import environments
+
+    def made_with(threads):
+        return pd.DataFrame(
+            {"recipe": "a", "seed": [0], "suite": "s", "profile": "smoke", "device": "cpu", "dataset": "mnist"}
+            | {"spec_hash": ["h1"], "fid_lenet_1k_test": [1.0], "env.torch_threads": [threads]}
+        )
+
+    data = check.baseline_from(made_with(2), "ganbench baseline x")
+    later = environments.of_runs(made_with(1))
+    assert environments.against(later, data["environment"]) == [
+        "runs and baseline differ in torch threads: 1 against 2"
+    ]

@@ -2,6 +2,7 @@
 with the reason (and `read` names the file and how to score again)."""
 
 import json
+import math
 
 import pytest
 
@@ -120,3 +121,25 @@ def test_without_spec_json_the_hash_cannot_be_compared_and_the_file_stands(tmp_p
 def test_a_file_that_is_not_an_object_says_what_it_is(run, text, kind):
     run.metrics.write_text(text)
     assert metrics_file.problem(run) == f"{kind} where a JSON object belongs"
+
+
+def test_write_stores_a_non_finite_value_as_null_with_its_text_and_returns_what_it_wrote(run):
+    metrics = {
+        "fid_lenet_1k_test": {"value": float("nan"), "samples": 1000},
+        "is_lenet_1k": {"value": float("inf")},
+        "kid_lenet_1k_test": {"value": 0.5},
+        "recall_lenet_1k_test": {"value": None},
+    }
+    written = metrics_file.write(run, {**GOOD, "metrics": metrics})
+    assert json.loads(run.metrics.read_text()) == written
+    assert written == {
+        **GOOD,
+        "metrics": {
+            "fid_lenet_1k_test": {"value": None, "samples": 1000, "not_finite": "nan"},
+            "is_lenet_1k": {"value": None, "not_finite": "inf"},
+            "kid_lenet_1k_test": {"value": 0.5},
+            "recall_lenet_1k_test": {"value": None},
+        },
+    }
+    assert math.isnan(metrics["fid_lenet_1k_test"]["value"])  # the caller's entries are left as they were
+    assert metrics_file.read(run) == written

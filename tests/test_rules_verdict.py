@@ -247,3 +247,105 @@ def test_history_is_read_from_its_csv(tmp_path):
         "epoch": [0.1, 0.2],
         "d_loss": [1.5, 2.5],
     }
+
+
+def test_still_rising_coverage_names_the_last_two_snapshots_counts():
+    cover = {"modes_covered": 6, "modes_total": 10}
+    counts = [1, 2, 3, 4, 6]  # the last two differ from the first three, so their positions show
+    numbers = {**CALM, "quality_over_time": [{"step": 100 * (i + 1), "modes_covered": c} for i, c in enumerate(counts)]}
+    assert diagnostics.verdict(numbers, cover) == (
+        "still-improving",
+        "6 of 10 classes covered, still rising (4 then 6 at the last snapshots)",
+    )
+    unscored = [{"step": 600, "modes_covered": None}]  # a snapshot that drew non-finite samples
+    numbers["quality_over_time"] += unscored
+    assert diagnostics.verdict(numbers, cover)[0] == "still-improving"
+    points = [{"step": 1, "fid_lenet_2k_test": 3.0, "modes_2d_2500": 2}, {"step": 2, "modes_2d_2500": 5}]
+    assert diagnostics.verdict({**CALM, "quality_over_time": points}, cover)[0] == "still-improving"
+    two_of_one = [{"step": 1, "modes_covered": 5}, {"step": 2, "modes_covered": 5}]
+    assert diagnostics.verdict({**CALM, "quality_over_time": two_of_one}, cover)[0] == "mode-collapse"
+    one = [{"step": 1, "modes_covered": 6}]
+    assert diagnostics.verdict({**CALM, "quality_over_time": one}, cover)[0] == "mode-collapse"
+
+
+def test_d_wins_within_five_percent_of_the_gap_between_targets_that_are_not_zero_and_one():
+    target = (0.2, 0.8)  # the gap is 0.6: D wins below 0.2 + 0.03
+    alive = {"g_grad_ratio": 0.5, "d_real_mean": 0.79, "d_fake_sd": 0.05}
+    assert diagnostics.verdict({**CALM, **alive, "d_fake_mean": 0.229}, FULL, target)[0] == "d-dominant"
+    assert diagnostics.verdict({**CALM, **alive, "d_fake_mean": 0.231}, FULL, target)[0] == "converged"
+
+
+def test_an_unknown_gradient_ratio_is_shown_as_unknown():
+    numbers = {**CALM, "d_fake_mean": 0.01, "d_real_mean": 0.99, "g_grad_ratio": None}
+    assert diagnostics.verdict(numbers, FULL) == (
+        "d-dominant",
+        "mean D(G(z)) 0.01, D(x) 0.99 (targets 0/1); G's gradient alive at unknown of its peak",
+    )
+
+
+def test_the_numbers_say_whether_spreads_are_per_step_and_skip_a_zero_gradient_peak():
+    rows = {"step": [10, 20], "epoch": [0, 0], "d_loss": [1.0, 1.0], "g_loss": [1.0, 1.0], "d_real": [0.5, 0.5]}
+    flat = pd.DataFrame({**rows, "d_fake": [0.5, 0.5], "g_grad_norm": [0.0, 0.0], "d_grad_norm": [1.0, 1.0]})
+    numbers = diagnostics.history_numbers(flat)
+    assert numbers["cadence"] == "logged rows (history without per-step spreads)"
+    assert numbers["g_grad_norm_peak"] == 0.0 and numbers["g_grad_ratio"] is None
+    spread = {**{k: v for k, v in flat.items()}, "d_fake_sd": [0.1, 0.1], "g_grad_norm": [2.0, 1.0]}
+    numbers = diagnostics.history_numbers(pd.DataFrame(spread))
+    assert numbers["cadence"] == "per step"
+    assert numbers["d_fake_sd"] == pytest.approx(0.1) and numbers["g_grad_ratio"] == pytest.approx(0.5)
+
+
+def test_a_history_is_read_as_numbers_up_to_its_last_whole_row(tmp_path):
+    path = tmp_path / "history.csv"
+    path.write_text("step,epoch,d_loss\n10,0,1\n20,0,1.25\n30,0,1.")  # the last row cut short by a kill
+    history = diagnostics.read_history(path)
+    assert history["step"].tolist() == [10, 20] and history["step"].dtype.kind == "i"
+    assert history["d_loss"].tolist() == [1.0, 1.25] and history["epoch"].dtype.kind == "f"
+
+
+@pytest.mark.parametrize(
+    "text,says",
+    [
+        ("", "no header row starting step,epoch"),
+        ("a,b\n1,2\n", "no header row starting step,epoch"),
+        ("step,epoch,d_loss\n10,0,1\n20,0\n", "line 3 has 2 fields, not 3"),
+        ("step,epoch,d_loss\n10,0,1\n20,0,x\n", "line 3: 'x' is not a number"),
+    ],
+)
+def test_a_damaged_history_is_refused_naming_its_line(tmp_path, text, says):
+    from gan_bench.errors import RunDirError
+
+    path = tmp_path / "history.csv"
+    path.write_text(text)
+    with pytest.raises(RunDirError) as refused:
+        diagnostics.read_history(path)
+    assert str(refused.value) == f"{path}: {says}; the file is damaged"
+    folder = tmp_path / "run" / "history.csv"  # a folder where the file should be
+    folder.mkdir(parents=True)
+    with pytest.raises(RunDirError, match=r"history.csv: cannot read the run's history \("):
+        diagnostics.read_history(folder)
+
+
+def test_the_targets_are_zero_and_the_recipes_real_label():
+    assert diagnostics.targets({"name": "keras-mlp"}) == (0.0, 1.0)
+    assert diagnostics.targets({"name": "x", "real_label": 0.9}) == (0.0, 0.9)
+
+
+def test_a_snapshot_without_a_mode_count_is_passed_over():
+    cover = {"modes_covered": 6, "modes_total": 10}
+    points = [{"step": 1, "modes_covered": 3}, {"step": 2, "fid_lenet_2k_test": 40.0}, {"step": 3, "modes_covered": 6}]
+    assert diagnostics.verdict({**CALM, "quality_over_time": points}, cover)[0] == "still-improving"
+
+
+def test_each_row_weighs_the_steps_it_covers_the_first_row_from_step_zero():
+    def history(steps, d_fake):
+        n = len(steps)
+        return pd.DataFrame(
+            {"step": steps, "epoch": [0] * n, "d_loss": [1.0] * n, "g_loss": [1.0] * n, "d_real": [0.5] * n}
+            | {"d_fake": d_fake, "g_grad_norm": [1.0] * n, "d_grad_norm": [1.0] * n}
+        )
+
+    assert diagnostics.history_numbers(history([10], [0.3]))["d_fake_mean"] == pytest.approx(0.3)
+    # the window is steps 81-101: rows covering 90 steps (1-90), 10 (91-100) and 1 (101)
+    numbers = diagnostics.history_numbers(history([90, 100, 101], [0.2, 0.4, 0.8]))
+    assert numbers["d_fake_mean"] == pytest.approx((90 * 0.2 + 10 * 0.4 + 1 * 0.8) / 101)

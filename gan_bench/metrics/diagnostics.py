@@ -157,7 +157,7 @@ def read_history(path: Path) -> pd.DataFrame:
 def _coverage_rising(numbers: dict) -> tuple[float, float] | None:
     """(before, last) mode counts of the last two scored snapshots when coverage was still rising."""
     counts = [
-        next((v for k, v in point.items() if k == "modes_covered" or k.startswith("modes_")), None)
+        next((v for k, v in point.items() if k.startswith("modes_")), None)  # modes_covered, modes_2d_2500
         for point in numbers.get("quality_over_time") or []
     ]
     counts = [c for c in counts if c is not None]
