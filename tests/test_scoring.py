@@ -1,6 +1,7 @@
 """Scoring on real data, planted failures and a smoke run: values, files and protocol names."""
 
 import json
+import shutil
 
 import pytest
 import torch
@@ -182,6 +183,25 @@ def test_the_final_snapshot_reuses_the_scored_samples_and_scores_as_drawing_them
     monkeypatch.setattr(scoring, "same_draw", lambda *args: False)
     assert score_run(RunDir(copies[1])) == reused
     assert len(drawn) == 7
+
+
+@pytest.mark.slow
+def test_with_batch_statistics_too_the_final_snapshot_reuses_the_scored_samples(tmp_path, monkeypatch):
+    """Drawing with G's batch norm in training mode moves its batch counters; the final G is the
+    one before the draw, so its snapshot still matches it."""
+    import gan_bench as gb
+    from gan_bench.scoring import score_run as scoring
+
+    runs = [tmp_path / "reused", tmp_path / "drawn-again"]
+    gb.train("dcgan-mnist", profile="smoke", steps=2, out=runs[0], device="cpu")
+    shutil.copytree(runs[0], runs[1])
+    snapshots = len(list((runs[0] / "checkpoints").glob("g-step-*.pt")))
+    drawn, generate = [], scoring.generate
+    monkeypatch.setattr(scoring, "generate", lambda system, n, *a, **k: drawn.append(n) or generate(system, n, *a, **k))
+    reused = score_run(RunDir(runs[0]), batch_norm="batch")
+    assert len(drawn) == snapshots  # the score's samples, then every snapshot but the final one
+    monkeypatch.setattr(scoring, "same_draw", lambda *args: False)
+    assert score_run(RunDir(runs[1]), batch_norm="batch") == reused
 
 
 def test_a_snapshot_is_drawn_again_unless_it_is_the_final_g_in_the_same_batches():

@@ -153,9 +153,9 @@ def measure_images(generated: torch.Tensor, name: str, dataset, opts: dict, devi
 def image_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
     """FID, IS, KID, precision/recall (evaluator, optionally Inception), class coverage, and for
     conditional recipes the evaluator's accuracy on the class each sample was asked for."""
+    final_g = {k: v.clone() for k, v in system.G.state_dict().items()}  # before drawing moves a BN counter
     images, labels = generate(system, n, sample_seed(spec["seed"]), device, batch_norm=opts["batch_norm"])
     images = resized(images, EVALUATOR_SIZE)
-    final_g = {k: v.clone() for k, v in system.G.state_dict().items()}  # the snapshots load over G
     reference = dataset.test_images[:, None]
     evaluator_sha = evaluators.load(spec["dataset"])[1]
     metrics, cover, points = {}, {"nonfinite_samples": not bool(torch.isfinite(images).all())}, []
