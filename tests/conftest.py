@@ -78,17 +78,14 @@ is_lenet_1k = { baseline = true, tolerance = 0.05 }
 
 
 @pytest.fixture(scope="session")
-def suite_run(tmp_path_factory, fidelity_cache):
+def suite_run(tmp_path_factory):
     """A small scored suite (2 recipes x 2 seeds, smoke), its output folder and a baseline from it,
     made through the Python API."""
     import gan_bench as gb
 
     root = tmp_path_factory.mktemp("mini")
     (root / "mini.toml").write_text(SUITE)
-    with pytest.MonkeyPatch.context() as mp:  # session scope: the per-test offline fixture is not active yet
-        mp.setenv(catalogue.ENV_OFFLINE, "1")
-        mp.setenv("XDG_CACHE_HOME", str(fresh_cache(root / "cache", fidelity_cache)))
-        done = gb.run_suite(root / "mini.toml", out=root / "runs")
-        assert [r.status for r in done.results] == ["trained"] * 4
-        baseline = gb.write_baseline([root / "runs"], root / "baseline.json")
+    done = gb.run_suite(root / "mini.toml", out=root / "runs")  # offline, in offline_session's cache
+    assert [r.status for r in done.results] == ["trained"] * 4
+    baseline = gb.write_baseline([root / "runs"], root / "baseline.json")
     return root, root / "runs", baseline

@@ -145,3 +145,14 @@ def test_a_suite_run_says_when_each_run_is_scored(tmp_path):
     gb.run_suite("smoke", recipes=["torch-mlp"], out=tmp_path / "o", device="cpu", progress=reporter)
     assert [h[:2] for h in reporter.heard] == [("scoring", "torch-mlp seed 0"), ("finished", "torch-mlp seed 0")]
     assert reporter.heard[1][2].startswith("20 steps in ") and "; verdict " in reporter.heard[1][2]
+
+
+def test_a_training_bar_stopped_short_keeps_its_steps_when_the_run_finishes():
+    console, _ = _console()
+    with RichReporter(console) as reporter:
+        reporter.run_started("a seed 0", 10, 0)
+        for _ in range(4):
+            reporter.advance()
+        reporter.run_finished("a seed 0", "4 steps in 1.0s")  # Ctrl-C at step 4, nothing to score
+        bar = reporter.progress.tasks[0]
+        assert (bar.completed, bar.total, bar.fields["losses"]) == (4, 10, "4 steps in 1.0s")

@@ -164,6 +164,15 @@ def test_smoke_run_scores_everything_and_repeats_exactly(smoke_run):
     assert json.loads(text) == first
 
 
+def counted_draws(monkeypatch) -> list[int]:
+    """The sample count of each draw scoring makes from here on."""
+    from gan_bench.scoring import score_run as scoring
+
+    drawn, generate = [], scoring.generate
+    monkeypatch.setattr(scoring, "generate", lambda system, n, *a, **k: drawn.append(n) or generate(system, n, *a, **k))
+    return drawn
+
+
 @pytest.mark.slow
 def test_the_final_snapshot_reuses_the_scored_samples_and_scores_as_drawing_them_again(
     smoke_run, tmp_path, monkeypatch
@@ -176,8 +185,7 @@ def test_the_final_snapshot_reuses_the_scored_samples_and_scores_as_drawing_them
     for copy in copies:
         shutil.copytree(smoke_run.root, copy)
         (copy / "metrics.json").unlink(missing_ok=True)
-    drawn, generate = [], scoring.generate
-    monkeypatch.setattr(scoring, "generate", lambda system, n, *a, **k: drawn.append(n) or generate(system, n, *a, **k))
+    drawn = counted_draws(monkeypatch)
     reused = score_run(RunDir(copies[0]))
     assert drawn == [1000, 1000, 1000]  # the score's samples, then the snapshots of steps 10 and 20; not step 30's
     monkeypatch.setattr(scoring, "same_draw", lambda *args: False)
@@ -196,8 +204,7 @@ def test_with_batch_statistics_too_the_final_snapshot_reuses_the_scored_samples(
     gb.train("dcgan-mnist", profile="smoke", steps=2, out=runs[0], device="cpu")
     shutil.copytree(runs[0], runs[1])
     snapshots = len(list((runs[0] / "checkpoints").glob("g-step-*.pt")))
-    drawn, generate = [], scoring.generate
-    monkeypatch.setattr(scoring, "generate", lambda system, n, *a, **k: drawn.append(n) or generate(system, n, *a, **k))
+    drawn = counted_draws(monkeypatch)
     reused = score_run(RunDir(runs[0]), batch_norm="batch")
     assert len(drawn) == snapshots  # the score's samples, then every snapshot but the final one
     monkeypatch.setattr(scoring, "same_draw", lambda *args: False)

@@ -49,6 +49,7 @@ class RichReporter(Reporter):
         )
         self.suite_task = self.progress.add_task("suite (steps)", total=suite_steps, losses="") if suite_steps else None
         self.task, self.label = None, None
+        self.scored_alone = None  # the bar of a run being scored with no training bar of its own
         self.weight = 1
 
     def __enter__(self):
@@ -83,11 +84,12 @@ class RichReporter(Reporter):
     def scoring(self, label):
         if self.label != label:  # scored on its own: a bar of one run to score
             self.task, self.label = self.progress.add_task(label, total=1, losses=""), label
+            self.scored_alone = self.task
         self.progress.update(self.task, losses="scoring")
 
     def run_finished(self, label, summary):
-        task = next(t for t in self.progress.tasks if t.id == self.task)
-        self.progress.update(self.task, completed=task.total, losses=summary)
+        done = {"completed": 1} if self.task == self.scored_alone else {}  # a training bar keeps its steps
+        self.progress.update(self.task, losses=summary, **done)
 
     def message(self, text):
         self.progress.console.print(text)
