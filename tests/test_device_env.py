@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -24,8 +25,9 @@ import device_env  # noqa: E402
 @pytest.fixture
 def own_path(monkeypatch, tmp_path) -> list[str]:
     """sys.path and PYTHONPATH restored after the test, whatever it put first; PYTHONPATH's entries
-    before it (the test's own, and one more)."""
+    before it (the test's own, and one more). Installed wheels go under the test's folder, not /tmp."""
     monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     earlier = [*filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep)), str(tmp_path / "earlier")]
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(earlier))
     return earlier
