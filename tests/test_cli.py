@@ -25,6 +25,18 @@ def test_help_groups_the_commands_in_the_order_of_the_work():
     assert firsts == sorted(firsts), list(zip(order, firsts))
 
 
+def test_help_labels_what_an_option_takes_and_no_label_on_a_flag():
+    lines = invoke("run", "--help").output.splitlines()
+
+    def row(option):
+        return next(line for line in lines if f" {option} " in line)
+
+    for flag in ("--quiet", "--dry-run", "--compile", "--cuda-graph"):
+        assert "<" not in row(flag), row(flag)
+    assert "<str>" in row("--suite") and "<int range>" in row("--samples") and "<path>" in row("--out")
+    assert "RUN_ID" in row("--resume")
+
+
 def test_a_path_with_brackets_prints_as_written(tmp_path):
     """rich markup would read [exp1] as a style tag and print runs//x: a path the user cannot copy."""
     out = tmp_path / "[exp1]" / "x"

@@ -11,6 +11,7 @@ import sys
 from typing import Optional
 
 import typer
+import typer.core
 from rich.console import Console
 
 from gan_bench import defaults
@@ -20,6 +21,21 @@ from gan_bench.rundir import atomic
 from gan_bench.training.progress import QuietReporter, RichReporter
 from gan_bench.training.signals import EXIT_INTERRUPTED, Interrupted
 
+
+def _flags_without_a_type_label() -> None:
+    """typer 0.29 labels on/off flags ``<bool>`` in --help, as if they took a value; show them bare."""
+    option = typer.core.TyperOption
+    labelled = getattr(option, "display_type_rich", None)  # typer before 0.29 has none, and no label
+    if labelled is not None and not getattr(labelled, "bare_flags", False):
+
+        def display_type_rich(self, ctx):
+            return None if self.is_flag else labelled(self, ctx)
+
+        display_type_rich.bare_flags = True
+        option.display_type_rich = display_type_rich
+
+
+_flags_without_a_type_label()
 app = typer.Typer(
     help="ganbench: train the classic GAN recipes under fixed seeds and score them with named protocols.",
     rich_markup_mode="rich",
