@@ -10,7 +10,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from gan_bench.cli import app
-from gan_bench.training.progress import QuietReporter, Reporter, RichReporter
+from gan_bench.training.progress import QuietReporter, Reporter, RichReporter, _TimeLeft
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path):
@@ -54,6 +54,39 @@ def test_quiet_reporter_counts_resumed_trained_and_skipped_steps():
         "suite: 100 of 100 steps done",
     ]
     assert lines[-1].endswith("about 0m00s left")
+
+
+class Ticks:
+    """A clock the test moves by hand."""
+
+    def __init__(self):
+        self.t = 100.0
+
+    def __call__(self):
+        return self.t
+
+
+def test_time_left_counts_the_seconds_runs_spend_being_scored():
+    ticks, (console, out) = Ticks(), _console()
+    quiet = QuietReporter(console, suite_steps=60, now=ticks)
+    with RichReporter(_console()[0], suite_steps=60, now=ticks) as rich:
+        suite = rich.progress.tasks[rich.suite_task]
+        assert _TimeLeft().render(suite).plain == "-:--:--"  # nothing timed yet
+        for reporter in (quiet, rich):
+            reporter.run_skipped("a seed 0", 20)  # found complete: toward the total, not the rate
+            reporter.run_started("b seed 0", 10, 0)
+        for _ in range(10):
+            ticks.t += 1  # a step a second
+            quiet.advance()
+            rich.advance()
+        ticks.t += 30  # then half a minute of scoring
+        for reporter in (quiet, rich):
+            reporter.scoring("b seed 0")
+            reporter.run_finished("b seed 0", "done")
+        # 40 s for 10 steps: the 30 steps left take 2 minutes, not the 30 s the steps alone suggest
+        assert _TimeLeft().render(suite).plain == "0:02:00"
+        assert _TimeLeft().render(rich.progress.tasks[1]).plain != "0:02:00"  # a run's bar: rich's own
+    assert out.getvalue().splitlines()[-1] == "suite: 30 of 60 steps done, about 2m00s left"
 
 
 def test_rich_reporter_suite_bar_reaches_its_total():

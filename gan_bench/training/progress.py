@@ -1,21 +1,62 @@
 """Progress display: a rich bar with ETA and live losses, or a quiet one-line-per-run log.
 
 Given a suite's total step count, both also track the whole suite: the rich display adds a suite
-bar whose ETA comes from the steps timed so far; the quiet log prints the remaining estimate after
-each run."""
+bar, the quiet log prints the time left after each run. Both take that time from one ``SuiteClock``,
+whose rate includes the time runs spend being scored."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.text import Text
 
 SHOWN = ("d_loss", "g_loss", "d_real", "d_fake")
 
 
 def _losses(values: dict) -> str:
     return "  ".join(f"{k} {values[k]:.3f}" for k in SHOWN if k in values)
+
+
+class SuiteClock:
+    """The time a suite has left, at its average so far: the seconds since it started (loading,
+    training and scoring alike) per step trained here, times the steps still to train. Steps found
+    done (a complete run skipped, a resumed run's first steps) count toward the total, not the rate."""
+
+    def __init__(self, total: int, now: Callable[[], float] = time.monotonic):
+        self.total, self.counted, self.timed, self.now = total, 0, 0, now
+        self.start = now()
+
+    def found_done(self, steps: int) -> None:
+        self.counted += steps
+
+    def trained(self, steps: int) -> None:
+        self.counted += steps
+        self.timed += steps
+
+    def left(self) -> float | None:
+        """Seconds left; None until a step has been timed."""
+        if not self.timed:
+            return None
+        return (self.now() - self.start) / self.timed * max(self.total - self.counted, 0)
+
+
+class _TimeLeft(TimeRemainingColumn):
+    """A run's bar: rich's estimate from the rate of its steps. The suite bar: its SuiteClock's,
+    which rich's recent-steps rate would miss the scoring pauses of."""
+
+    def render(self, task):
+        clock = task.fields.get("clock")
+        if clock is None:
+            return super().render(task)
+        left = clock.left()
+        if left is None:
+            return Text("-:--:--", style="progress.remaining")
+        minutes, seconds = divmod(round(left), 60)
+        hours, minutes = divmod(minutes, 60)
+        return Text(f"{hours}:{minutes:02d}:{seconds:02d}", style="progress.remaining")
 
 
 class Reporter:
@@ -34,7 +75,9 @@ class Reporter:
 class RichReporter(Reporter):
     """One bar per run; with ``suite_steps``, a suite bar over every run's steps on top."""
 
-    def __init__(self, console: Console | None = None, suite_steps: int | None = None):
+    def __init__(
+        self, console: Console | None = None, suite_steps: int | None = None, now: Callable[[], float] = time.monotonic
+    ):
         self.console = console or Console(stderr=True, markup=False)
         self.progress = Progress(
             TextColumn("{task.description}", style="bold", markup=False),
@@ -42,12 +85,17 @@ class RichReporter(Reporter):
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             TextColumn("eta"),
-            TimeRemainingColumn(),
+            _TimeLeft(),
             TextColumn("{task.fields[losses]}", markup=False),
             console=self.console,
             transient=False,
         )
-        self.suite_task = self.progress.add_task("suite (steps)", total=suite_steps, losses="") if suite_steps else None
+        self.clock = SuiteClock(suite_steps, now) if suite_steps else None
+        self.suite_task = (
+            self.progress.add_task("suite (steps)", total=suite_steps, losses="", clock=self.clock)
+            if suite_steps
+            else None
+        )
         self.task, self.label = None, None
         self.scored_alone = None  # the bar of a run being scored with no training bar of its own
         self.weight = 1
@@ -59,24 +107,25 @@ class RichReporter(Reporter):
     def __exit__(self, *exc):
         self.progress.stop()
 
-    def _suite(self, steps: int) -> None:
+    def _suite(self, steps: int, trained: bool) -> None:
         if self.suite_task is not None and steps:
+            (self.clock.trained if trained else self.clock.found_done)(steps)
             self.progress.advance(self.suite_task, steps)
 
     def run_started(self, label, total, done, runs=1):
         self.task, self.label = self.progress.add_task(label, total=total, completed=done, losses=""), label
         self.weight = runs
-        self._suite(done * runs)
+        self._suite(done * runs, trained=False)
 
     def advance(self):
         self.progress.advance(self.task)
-        self._suite(self.weight)
+        self._suite(self.weight, trained=True)
 
     def run_skipped(self, label, steps):
-        self._suite(steps)
+        self._suite(steps, trained=False)
 
     def suite_advance(self, steps):
-        self._suite(steps)
+        self._suite(steps, trained=True)
 
     def losses(self, values):
         self.progress.update(self.task, losses=_losses(values))
@@ -98,10 +147,12 @@ class RichReporter(Reporter):
 class QuietReporter(Reporter):
     """For CI logs: one line when a run starts and one when it ends."""
 
-    def __init__(self, console: Console | None = None, suite_steps: int | None = None):
+    def __init__(
+        self, console: Console | None = None, suite_steps: int | None = None, now: Callable[[], float] = time.monotonic
+    ):
         self.console = console or Console(stderr=True, markup=False)
-        self.suite_steps, self.counted, self.timed, self.weight = suite_steps, 0, 0, 1
-        self.clock = time.monotonic()
+        self.clock = SuiteClock(suite_steps or 0, now)
+        self.weight = 1
 
     def __enter__(self):
         return self
@@ -112,28 +163,27 @@ class QuietReporter(Reporter):
     def run_started(self, label, total, done, runs=1):
         resumed = f" (resuming at step {done})" if done else ""
         self.console.print(f"{label}: {total} steps{resumed}")
-        self.weight, self.counted = runs, self.counted + done * runs
+        self.weight = runs
+        self.clock.found_done(done * runs)
 
     def advance(self):
-        self.counted += self.weight
-        self.timed += self.weight
+        self.clock.trained(self.weight)
 
     def run_skipped(self, label, steps):
-        self.counted += steps
+        self.clock.found_done(steps)
 
     def suite_advance(self, steps):
-        self.counted += steps
-        self.timed += steps
+        self.clock.trained(steps)
 
     def scoring(self, label):
         self.console.print(f"{label}: scoring")
 
     def run_finished(self, label, summary):
         self.console.print(f"{label}: done. {summary}")
-        if self.suite_steps and self.timed:
-            left = (time.monotonic() - self.clock) / self.timed * max(self.suite_steps - self.counted, 0)
+        left = self.clock.left() if self.clock.total else None
+        if left is not None:
             self.console.print(
-                f"suite: {self.counted:,} of {self.suite_steps:,} steps done, about {_duration(left)} left",
+                f"suite: {self.clock.counted:,} of {self.clock.total:,} steps done, about {_duration(left)} left",
                 highlight=False,
             )
 
