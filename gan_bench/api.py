@@ -28,9 +28,9 @@ from gan_bench.gates import check as gate
 from gan_bench.gates.check import Verdict
 from gan_bench.reporting import environments
 from gan_bench.rundir import atomic, outputs, paths
-from gan_bench.rundir.layout import RunDir, find_runs, read_suite_info, write_suite_info
+from gan_bench.rundir.layout import SUITE_FILE, RunDir, find_runs, read_suite_info, suite_folder, write_suite_info
 from gan_bench.rundir.lock import output_lock
-from gan_bench.suite.locate import available_suites
+from gan_bench.suite.locate import available_suites, recorded_suite
 from gan_bench.suite.plan import Plan, check_cuda_graph, checked_direction, choose_profile, plan_suite
 from gan_bench.suite.spec import RunSpec, Suite, check_seed, compatible, load_suite, module_ref
 from gan_bench.training.progress import Reporter
@@ -502,7 +502,7 @@ def suite_of_runs(runs: Iterable[PathLike]) -> Suite:
     for path in runs:
         info = read_suite_info(Path(path))
         if info:
-            return load_suite(info["file"] if Path(info["file"]).is_file() else info["name"])
+            return load_suite(recorded_suite(info, suite_folder(Path(path)) / SUITE_FILE))
     raise GateError("cannot tell which suite these runs belong to (no suite.json beside them); pass --suite")
 
 

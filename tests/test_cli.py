@@ -1,6 +1,7 @@
 """The command line: the smoke suite end to end, bad input exits 2 with one clear message."""
 
 import json
+import shutil
 
 import pytest
 from typer.testing import CliRunner
@@ -155,6 +156,13 @@ def test_suite_json_keeps_pointing_at_its_suite_file_when_the_tree_moves(tmp_pat
     moved = invoke("check", tmp_path / "b" / "out")  # finds suite "s" (no built-in) through suite.json alone
     assert moved.exit_code == 0, moved.output
     assert "ganbench check: suite s" in moved.output and "1 passed, 0 failed" in moved.output
+    alone = tmp_path / "copied"  # the runs without their suite file: say so, and how to go on
+    shutil.copytree(tmp_path / "b" / "out", alone)
+    lost = invoke("check", alone)
+    assert lost.exit_code == 2
+    assert f"{alone / 'suite.json'}: the suite file it names, {tmp_path / 's.toml'}, is not there" in lost.output
+    assert "pass --suite with that suite's .toml file" in lost.output
+    assert invoke("check", alone, "--suite", tmp_path / "b" / "s.toml").exit_code == 0
 
 
 def test_a_changed_spec_is_refused_on_resume(tmp_path):

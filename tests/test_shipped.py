@@ -15,8 +15,9 @@ from conftest import REPO
 
 import gan_bench as gb
 from gan_bench import shipped
+from gan_bench.errors import SuiteError
 from gan_bench.gates import check as gate
-from gan_bench.suite.locate import suite_path
+from gan_bench.suite.locate import folders, recorded_suite, suite_path
 
 SHIPPED_SUITES = {"fashion-mnist", "mnist", "smoke", "stacked-mnist", "toy", "toy-ring-pacgan-code", "translation"}
 
@@ -28,6 +29,30 @@ def test_suites_are_found_by_name_from_another_folder(tmp_path, monkeypatch):
     (tmp_path / "suites").mkdir()
     (tmp_path / "suites" / "smoke.toml").write_text((REPO / "suites" / "smoke.toml").read_text())
     assert suite_path("smoke") == tmp_path / "suites" / "smoke.toml"  # the working directory's wins
+
+
+def test_a_checkout_looks_in_its_suites_folder_once(monkeypatch):
+    monkeypatch.chdir(REPO)
+    assert folders() == [REPO / "suites"]
+    with pytest.raises(SuiteError) as refused:
+        suite_path("no-such-suite")
+    assert f"no suite named 'no-such-suite' in {REPO / 'suites'};" in str(refused.value)
+
+
+def test_a_suite_json_whose_suite_file_is_gone_falls_back_to_its_name_else_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    here = tmp_path / "s.toml"
+    here.write_text("x")
+    record = tmp_path / "runs" / "suite.json"
+    assert recorded_suite({"name": "smoke", "file": str(here)}, record) == here  # the file it recorded
+    gone = str(tmp_path / "gone.toml")
+    assert recorded_suite({"name": "smoke", "file": gone}, record) == REPO / "suites" / "smoke.toml"
+    with pytest.raises(SuiteError) as refused:
+        recorded_suite({"name": "mine", "file": gone}, record)
+    assert str(refused.value) == (
+        f"{record}: the suite file it names, {gone}, is not there, and no suite named 'mine' is in "
+        f"{tmp_path / 'suites'} or {REPO / 'suites'}; pass --suite with that suite's .toml file"
+    )
 
 
 def test_check_falls_back_to_the_shipped_baseline_and_a_local_one_wins(tmp_path, monkeypatch):

@@ -197,7 +197,7 @@ def read_suite_info(path: Path) -> dict | None:
             f"{folder / SUITE_FILE}: not a suite.json ganbench wrote ({wrong}); delete it or pass --suite"
         )
     if isinstance(info.get("file"), str):  # stored relative to the folder; absolute in older runs
-        info["file"] = str(folder / info["file"])
+        info["file"] = os.path.normpath(folder / info["file"])
     return info
 
 

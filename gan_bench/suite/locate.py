@@ -10,8 +10,12 @@ from gan_bench.errors import SuiteError
 
 
 def folders() -> list[Path]:
-    """The folders a suite name is looked up in, first match wins."""
-    return [Path.cwd() / defaults.SUITES_FOLDER, shipped.folder("suites")]
+    """The folders a suite name is looked up in, first match wins (once each: inside a checkout of
+    ganbench, the working directory's suites/ is the shipped one)."""
+    found: dict[Path, Path] = {}
+    for folder in (Path.cwd() / defaults.SUITES_FOLDER, shipped.folder("suites")):
+        found.setdefault(folder.resolve(), folder)
+    return list(found.values())
 
 
 def suite_path(name_or_path: str | Path) -> Path:
@@ -45,3 +49,19 @@ def shipped_suite(name: str) -> Path | None:
     """ganbench's own suite file of that name, if it ships one."""
     path = shipped.folder("suites") / f"{name}.toml"
     return path if path.is_file() else None
+
+
+def recorded_suite(info: dict, suite_json: Path) -> Path:
+    """The suite file that ``suite_json`` (a suite output folder's record, read as ``info``) names:
+    the file it recorded, else the suite of its name (a folder copied to another machine)."""
+    recorded = info.get("file")
+    if recorded and Path(recorded).is_file():
+        return Path(recorded)
+    by_name = {p.stem: p for p in available_suites()}
+    if info.get("name") in by_name:
+        return by_name[info["name"]]
+    gone = f"the suite file it names, {recorded}, is not there, and " if recorded else ""
+    raise SuiteError(
+        f"{suite_json}: {gone}no suite named {info.get('name')!r} is in {' or '.join(map(str, folders()))}; "
+        "pass --suite with that suite's .toml file"
+    )
