@@ -233,7 +233,12 @@ def _bad_inputs(tmp_path, mnist):
     np.savez(tmp_path / "two.npz", a=x, b=x)
     cases["npz"] = (["--input", tmp_path / "two.npz"], "holds arrays ['a', 'b']; expected one array")
     (tmp_path / "broken.npy").write_bytes(b"not an array")
-    cases["corrupt"] = (["--input", tmp_path / "broken.npy"], "not a readable .npy array")
+    cases["corrupt"] = (
+        ["--input", tmp_path / "broken.npy"],
+        "broken.npy: not a readable .npy array (it does not begin as np.save or np.savez write a file)",
+    )
+    (tmp_path / "cut.npz").write_bytes((tmp_path / "two.npz").read_bytes()[:100])
+    cases["cut npz"] = (["--input", tmp_path / "cut.npz"], "cut.npz: not a readable .npz array (")
     mixed = write_pngs(tmp_path / "mixed", x[:3])
     Image.new("L", (32, 32)).save(mixed / "00009.png")
     cases["mixed"] = (["--input", mixed], "00009.png: 32×32 with 1 channels, but 00000.png is 28×28")
@@ -255,7 +260,7 @@ def _bad_inputs(tmp_path, mnist):
 
 
 CASES = [
-    "float", "size", "channels", "few", "more", "min", "npz", "corrupt", "mixed", "empty", "bad png",
+    "float", "size", "channels", "few", "more", "min", "npz", "corrupt", "cut npz", "mixed", "empty", "bad png",
     "range", "no z", "z on array", "z wrong", "dataset", "missing", "suffix",
 ]  # fmt: skip
 

@@ -119,8 +119,15 @@ def read_folder(folder: Path, want: Expected) -> Samples:
     return Samples(stacked, {**info, **({"channels_merged": True} if merged else {})})
 
 
+NUMPY_MAGIC = (b"\x93NUMPY", b"PK\x03\x04", b"PK\x05\x06")  # .npy; .npz (a zip), and an empty one
+
+
 def _load_array(path: Path) -> np.ndarray:
     try:
+        with open(path, "rb") as f:
+            start = f.read(6)
+        if not start.startswith(NUMPY_MAGIC):  # else np.load guesses a pickle and says so
+            raise ValueError("it does not begin as np.save or np.savez write a file")
         loaded = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
         raise DataError(f"{path}: not a readable {path.suffix} array ({e})") from None
