@@ -38,13 +38,17 @@ SUITES = {
     ),
     "threshold for a recipe not run": (
         SUITE + '[thresholds.smoke."torch-mlp"]\nmodes_covered = { min = 1 }\n',
-        "thresholds.smoke: 'torch-mlp' is not one of the suite's recipes",
+        "field 'thresholds.smoke': 'torch-mlp' is not one of the suite's recipes",
     ),
-    "steps for a recipe not run": (SUITE + '[steps]\n"torch-mlp" = 5\n', "steps: 'torch-mlp' is not one of"),
-    "only for a recipe not run": (SUITE + '[only]\n"torch-mlp" = ["mnist"]\n', "only: 'torch-mlp' is not one of"),
+    "steps for a recipe not run": (SUITE + '[steps]\n"torch-mlp" = 5\n', "field 'steps': 'torch-mlp' is not one of"),
+    "only for a recipe not run": (
+        SUITE + '[only]\n"torch-mlp" = ["mnist"]\n',
+        "field 'only': 'torch-mlp' is not one of",
+    ),
     "repeated seed": (SUITE.replace("[0]", "[0, 1, 0]"), "field 'seeds': 0 listed more than once"),
     "repeated recipe": (SUITE.replace('["tf-mlp"]', '["tf-mlp", "tf-mlp"]'), "field 'recipes': tf-mlp listed more"),
     "seed too large": (SUITE.replace("[0]", f"[{MAX_SEED + 1}]"), f"seed {MAX_SEED + 1} is outside 0 … {MAX_SEED:,}"),
+    "direction on digits": (SUITE + 'direction = "BtoA"\n', "field 'direction': BtoA applies to translation data only"),
     "no seeds": (SUITE.replace("seeds = [0]\n", ""), "field 'seeds': a suite with recipes needs at least one seed"),
 }
 

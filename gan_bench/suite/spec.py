@@ -433,7 +433,7 @@ class Suite(BaseModel):
             for dataset in self.datasets_of(recipe):
                 compatible(recipe, dataset)
         if self.direction != "AtoB" and not all(all_datasets.is_translation(d) for d in self.datasets):
-            raise ValueError(f"direction {self.direction} applies to translation data only")
+            raise ValueError(f"direction: {self.direction} applies to translation data only")
         return self
 
     def content(self) -> dict:
@@ -513,6 +513,9 @@ def _format_errors(path: Path, error: ValidationError) -> str:
         loc = ("thresholds", *e["loc"][1:]) if e["loc"][:1] == ("thresholds_per_dataset",) else e["loc"]
         field = ".".join(str(x) for x in loc) or "(top level)"
         msg = e["msg"].removeprefix("Value error, ").replace("a valid dictionary", "a TOML table")
+        head, named, rest = msg.partition(": ")
+        if not loc and named and head.split(".")[0] in SUITE_KEYS:  # a check across fields names its own
+            field, msg = head, rest
         if e["type"] == "extra_forbidden":
             keys = Threshold.model_fields if loc[0] == "thresholds" else SUITE_KEYS
             msg = f"unknown key; valid keys: {', '.join(keys)}"
