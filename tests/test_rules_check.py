@@ -546,7 +546,7 @@ def test_dataset_tables_alone_gate_and_may_be_relative():
         (("dataset = [", "thresholds_per_dataset = {}\ndataset = ["), "unknown key 'thresholds_per_dataset'"),
         (
             ('recipes = ["toy-gan"]', 'recipes = ["toy-gan"]\nonly = { "toy-gan" = ["ring"] }'),
-            "thresholds.smoke.toy-gan.grid: toy-gan does not run on grid (its datasets: ring)",
+            "field 'thresholds.smoke.toy-gan.grid': toy-gan does not run on grid (its datasets: ring)",
         ),
         (("{ min = 20 }", '{ min = "x" }'), "field 'thresholds.smoke.toy-gan.grid.modes_2d_2500.min'"),
     ],
