@@ -397,6 +397,7 @@ def score(
     records it as ``g_batch_norm``. ``progress`` hears ``scoring`` and ``run_finished`` for each
     run, labelled by its directory. Returns each run directory's metrics.json content."""
     from gan_bench.executors.lifecycle import scored_summary
+    from gan_bench.scoring.score_run import check_scorable
 
     reporter = progress or Reporter()
     scorer = _scorer(
@@ -407,8 +408,11 @@ def score(
         _data_folder(data_dir),
         batch_norm,
     )
+    found = find_runs([Path(r) for r in runs])
+    for run in found:  # every run first: one that cannot be scored stops the call before any is
+        check_scorable(run, backbone, batch_norm)
     scored = {}
-    for run in find_runs([Path(r) for r in runs]):
+    for run in found:
         reporter.scoring(str(run.root))
         scored[run.root] = scorer(run)
         reporter.run_finished(str(run.root), scored_summary(scored[run.root]))

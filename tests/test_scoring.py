@@ -238,3 +238,16 @@ def test_incomplete_run_is_not_scored(smoke_run, tmp_path):
     (copy / "checkpoints" / "final.pt").unlink()
     with pytest.raises(UserError, match="not complete"):
         score_run(RunDir(copy))
+
+
+@pytest.mark.slow
+def test_scoring_several_runs_checks_them_all_before_scoring_any(smoke_run, tmp_path):
+    import gan_bench as gb
+
+    for name in ("a", "b"):
+        shutil.copytree(smoke_run.root, tmp_path / name)
+        (tmp_path / name / "metrics.json").unlink(missing_ok=True)
+    (tmp_path / "b" / "checkpoints" / "final.pt").unlink()
+    with pytest.raises(UserError, match=f"{tmp_path / 'b'}: the run is not complete"):
+        gb.score([tmp_path / "a", tmp_path / "b"])
+    assert not (tmp_path / "a" / "metrics.json").exists()  # the first was not scored either

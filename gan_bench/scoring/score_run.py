@@ -284,16 +284,9 @@ def check_batch_norm(mode: str) -> None:
         raise InvalidOption(f"--batch-norm: unknown mode {mode!r}; valid: {', '.join(BATCH_NORM_MODES)}")
 
 
-def score_run(
-    run: RunDir,
-    samples: int | None = None,
-    backbone: str = "lenet",
-    inception_weights: Path | None = None,
-    device: torch.device = torch.device("cpu"),
-    over_time: bool = True,
-    data_dir: Path | None = None,
-    batch_norm: str = "running",
-) -> dict:
+def check_scorable(run: RunDir, backbone: str = "lenet", batch_norm: str = "running") -> dict:
+    """The run's spec, once nothing keeps ``score_run`` from scoring it with these options: a
+    finished training run, whose modality the backbone and batch-norm mode apply to."""
     if backbone not in BACKBONES:
         raise InvalidOption(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(BACKBONES)}")
     check_batch_norm(batch_norm)
@@ -309,11 +302,26 @@ def score_run(
             f"finish it with --resume before scoring"
         )
     modality = datasets.modality(spec["dataset"])
-    draws = modality not in ("paired", "unpaired")  # G draws from noise (translation maps test images)
-    if batch_norm != "running" and not draws:
+    if batch_norm != "running" and modality in ("paired", "unpaired"):
         raise InvalidOption(f"--batch-norm {batch_norm}: for image and point recipes; {spec['dataset']} is {modality}")
     if backbone == "inception" and modality != "gray28":
         raise InvalidOption(f"--backbone inception: only for MNIST-like images, and {spec['dataset']} is {modality}")
+    return spec
+
+
+def score_run(
+    run: RunDir,
+    samples: int | None = None,
+    backbone: str = "lenet",
+    inception_weights: Path | None = None,
+    device: torch.device = torch.device("cpu"),
+    over_time: bool = True,
+    data_dir: Path | None = None,
+    batch_norm: str = "running",
+) -> dict:
+    spec = check_scorable(run, backbone, batch_norm)
+    modality = datasets.modality(spec["dataset"])
+    draws = modality not in ("paired", "unpaired")  # G draws from noise (translation maps test images)
     n = samples or DEFAULT_SAMPLES[modality][spec["profile"]]
     dataset = datasets.load(spec["dataset"], data_dir, spec.get("direction", "AtoB"))
     system = _system(run, spec, device, dataset)
