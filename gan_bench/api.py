@@ -389,15 +389,20 @@ def score(
     data_dir: PathLike | None = None,
     batch_norm: str = "running",
     progress: Reporter | None = None,
+    replace: bool = False,
 ) -> dict[Path, dict]:
     """Score each finished run (run directories, or folders holding them) and write its metrics.json.
 
     ``batch_norm``: "running" (G in eval mode) or "batch" (G's batch norm on each batch's own
     statistics, as a tutorial that never switches G to inference draws); metrics.json's protocol
-    records it as ``g_batch_norm``. ``progress`` hears ``scoring`` and ``run_finished`` for each
-    run, labelled by its directory. Returns each run directory's metrics.json content."""
+    records it as ``g_batch_norm``. A run scored already keeps its metrics.json when these options
+    would score what it holds; with other options the call raises, unless ``replace`` (score again
+    and replace the file). Every run is checked before any is scored. ``progress`` hears
+    ``scoring`` and ``run_finished`` for each run scored, labelled by its directory, and a
+    ``message`` for each one kept. Returns each run directory's metrics.json content."""
     from gan_bench.executors.lifecycle import scored_summary
     from gan_bench.scoring.score_run import check_scorable
+    from gan_bench.scoring.scored_already import kept
 
     reporter = progress or Reporter()
     scorer = _scorer(
@@ -408,11 +413,18 @@ def score(
         _data_folder(data_dir),
         batch_norm,
     )
-    found = find_runs([Path(r) for r in runs])
-    for run in found:  # every run first: one that cannot be scored stops the call before any is
-        check_scorable(run, backbone, batch_norm)
+    found = []
+    for run in find_runs([Path(r) for r in runs]):  # every run first: a refusal comes before any scoring
+        spec = check_scorable(run, backbone, batch_norm)
+        found.append((run, None if replace else kept(run, spec, samples, backbone, batch_norm)))
     scored = {}
-    for run in found:
+    for run, result in found:
+        if result is not None:
+            reporter.message(
+                f"{run.root}: scored already with these options; metrics.json kept (--replace scores it again)"
+            )
+            scored[run.root] = result
+            continue
         reporter.scoring(str(run.root))
         scored[run.root] = scorer(run)
         reporter.run_finished(str(run.root), scored_summary(scored[run.root]))

@@ -4,6 +4,7 @@ writes nothing, and never counts a run twice or reads a damaged file as a result
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -179,9 +180,25 @@ def test_a_history_cut_mid_row_never_replaces_a_good_result(scored, tmp_path):
     lines = text.splitlines()
     lines[1] = lines[1].rsplit(",", 2)[0]  # a short row in the middle: the file is damaged
     (run / "history.csv").write_text("\n".join(lines) + "\n")
-    result = invoke("score", run, "--samples", 100)
+    result = invoke("score", run, "--samples", 100, "--replace")  # scored already: --replace reads it again
     assert result.exit_code == 2 and "history.csv: line 2 has 10 fields, not 12" in result.output
     assert (run / "metrics.json").read_text() == before
+
+
+def test_score_keeps_a_scored_run_and_prints_a_null_value_as_not_finite(scored, tmp_path):
+    run = copy_run(scored, tmp_path / "run")
+    result = json.loads((run / "metrics.json").read_text())
+    result["metrics"]["kid_lenet_100_test"]["value"] = None  # as metrics.json stores a NaN
+    text = json.dumps(result)
+    (run / "metrics.json").write_text(text)
+    kept = invoke("score", run, "--samples", 100)
+    assert kept.exit_code == 0, kept.output
+    assert "scored already with these options; metrics.json kept" in kept.output
+    assert re.search(r"kid_lenet_100_test\s*│\s*not finite", kept.output)
+    assert (run / "metrics.json").read_text() == text
+    refused = invoke("score", "--input", run / "x.npy", "--dataset", "mnist", "--replace", "--out", tmp_path / "o")
+    assert refused.exit_code == 2 and "--replace: applies to training runs" in refused.output
+    assert not (tmp_path / "o").exists()
 
 
 def test_a_run_reached_twice_counts_once(scored, tmp_path):

@@ -251,3 +251,41 @@ def test_scoring_several_runs_checks_them_all_before_scoring_any(smoke_run, tmp_
     with pytest.raises(UserError, match=f"{tmp_path / 'b'}: the run is not complete"):
         gb.score([tmp_path / "a", tmp_path / "b"])
     assert not (tmp_path / "a" / "metrics.json").exists()  # the first was not scored either
+
+
+@pytest.mark.slow
+def test_a_scored_run_is_kept_when_asked_the_same_and_replaced_only_when_told(smoke_run, tmp_path):
+    import gan_bench as gb
+    from gan_bench.errors import InvalidOption
+
+    run = tmp_path / "run"
+    shutil.copytree(smoke_run.root, run)
+    (run / "metrics.json").unlink(missing_ok=True)
+    gb.score([run], samples=100)
+    text, written = (run / "metrics.json").read_text(), (run / "metrics.json").stat().st_mtime_ns
+
+    class Messages(Reporter):
+        def __init__(self):
+            self.heard = []
+
+        def message(self, text):
+            self.heard.append(text)
+
+        def scoring(self, label):
+            self.heard.append(("scoring", label))
+
+    heard = Messages()
+    kept = gb.score([run], samples=100, batch_norm="batch", progress=heard)  # tf-mlp's G has no batch norm
+    assert kept[run] == json.loads(text) and (run / "metrics.json").stat().st_mtime_ns == written
+    assert heard.heard == [f"{run}: scored already with these options; metrics.json kept (--replace scores it again)"]
+    with pytest.raises(InvalidOption) as refused:
+        gb.score([run])  # the smoke profile scores 1,000 samples
+    assert str(refused.value) == (
+        f"{run / 'metrics.json'}: scored already with 100 samples, and this asks for 1,000 samples; "
+        "pass --replace to score it again and replace the file, or score a copy of the run"
+    )
+    assert (run / "metrics.json").read_text() == text
+    replaced = gb.score([run], replace=True)[run]
+    assert replaced["protocol"]["samples"] == 1000 and "fid_lenet_1k_test" in replaced["metrics"]
+    (run / "metrics.json").write_text("{}")  # not a result: scored again without --replace
+    assert gb.score([run], samples=100)[run] == json.loads(text)

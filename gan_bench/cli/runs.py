@@ -268,6 +268,12 @@ def score(
         "statistics, as a tutorial that never switches G to inference); recorded as protocol g_batch_norm.",
     ),
     quiet: bool = Quiet,
+    replace: bool = typer.Option(
+        False,
+        "--replace",
+        help="Score runs scored already again, replacing their metrics.json (without it, a run scored "
+        "with the same options is kept and one scored with others is refused).",
+    ),
 ) -> None:
     """Write metrics.json for each run (named protocols, mode coverage, a verdict), or score --input samples."""
     common = dict(samples=samples, backbone=backbone, inception_weights=inception_weights, device=device)
@@ -276,6 +282,8 @@ def score(
             raise InvalidOption("give run directories or --input, not both")
         if batch_norm != "running":
             raise InvalidOption("--batch-norm: applies to training runs; samples made elsewhere were drawn already")
+        if replace:
+            raise InvalidOption("--replace: applies to training runs; --input writes a new --out folder")
         if dataset is None:
             raise InvalidOption("--input needs --dataset: the dataset whose test split the samples are scored against")
         folder, result = gb.score_samples(
@@ -290,14 +298,15 @@ def score(
         if not runs:
             raise InvalidOption("give run directories to score, or --input PATH --dataset NAME")
         with reporter(quiet) as progress:
-            scored = gb.score(runs, data_dir=data_dir, progress=progress, **common)
+            scored = gb.score(runs, data_dir=data_dir, progress=progress, replace=replace, **common)
     table = Table(title="scores")
     for col in ("run", "verdict", "metric", "value"):
         table.add_column(col)
     for root, result in scored.items():
         first = True
         for name, entry in result["metrics"].items():
-            table.add_row(str(root) if first else "", result["verdict"] if first else "", name, f"{entry['value']:.4g}")
+            value = "not finite" if entry["value"] is None else f"{entry['value']:.4g}"  # null in metrics.json
+            table.add_row(str(root) if first else "", result["verdict"] if first else "", name, value)
             first = False
         cover = result["coverage"]
         if "modes_covered" in cover:
