@@ -26,13 +26,8 @@ def _flags_without_a_type_label() -> None:
     """typer 0.29 labels on/off flags ``<bool>`` in --help, as if they took a value; show them bare."""
     option = typer.core.TyperOption
     labelled = getattr(option, "display_type_rich", None)  # typer before 0.29 has none, and no label
-    if labelled is not None and not getattr(labelled, "bare_flags", False):
-
-        def display_type_rich(self, ctx):
-            return None if self.is_flag else labelled(self, ctx)
-
-        display_type_rich.bare_flags = True
-        option.display_type_rich = display_type_rich
+    if labelled is not None:
+        option.display_type_rich = lambda self, ctx: None if self.is_flag else labelled(self, ctx)
 
 
 _flags_without_a_type_label()

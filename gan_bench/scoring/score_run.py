@@ -69,13 +69,29 @@ def _batch_norms(net: torch.nn.Module) -> list[torch.nn.Module]:
     return [m for m in net.modules() if isinstance(m, BATCH_NORMS)]
 
 
+NO_BATCH_NORM, BATCH_STATISTICS, RUNNING_STATISTICS = "none in G", "batch statistics", "running statistics"
+
+
 def batch_norm_protocol(system, mode: str) -> str:
     """How G's batch norm ran while drawing the scored samples, as metrics.json's protocol names it."""
     if not _batch_norms(system.G):
-        return "none in G"
+        return NO_BATCH_NORM
     if mode == "batch":
-        return f"batch statistics (training mode), batches of {system.recipe.batch_size}"
-    return "running statistics (eval mode)"
+        return f"{BATCH_STATISTICS} (training mode), batches of {system.recipe.batch_size}"
+    return f"{RUNNING_STATISTICS} (eval mode)"
+
+
+def batch_norm_mode(protocol: str | None) -> str | None:
+    """The --batch-norm mode a recorded ``g_batch_norm`` came from (None: G has none, so either
+    mode; absent, as translation runs record it: G maps images in eval mode)."""
+    if protocol == NO_BATCH_NORM:
+        return None
+    return "batch" if protocol is not None and protocol.startswith(BATCH_STATISTICS) else "running"
+
+
+def sample_count(spec: dict, samples: int | None) -> int:
+    """The samples a scoring of the run draws: ``samples``, else its modality and profile's default."""
+    return samples or DEFAULT_SAMPLES[datasets.modality(spec["dataset"])][spec["profile"]]
 
 
 @torch.no_grad()
@@ -322,7 +338,7 @@ def score_run(
     spec = check_scorable(run, backbone, batch_norm)
     modality = datasets.modality(spec["dataset"])
     draws = modality not in ("paired", "unpaired")  # G draws from noise (translation maps test images)
-    n = samples or DEFAULT_SAMPLES[modality][spec["profile"]]
+    n = sample_count(spec, samples)
     dataset = datasets.load(spec["dataset"], data_dir, spec.get("direction", "AtoB"))
     system = _system(run, spec, device, dataset)
     system.G.load_state_dict(checkpoint.load(run.final_checkpoint)["system"]["G"])

@@ -4,28 +4,24 @@ overwritten unasked. A metrics.json that does not validate is no result, and is 
 
 from __future__ import annotations
 
-from gan_bench import defaults
-from gan_bench.data import datasets
-from gan_bench.errors import InvalidOption
+from gan_bench.errors import InvalidOption, RunDirError
 from gan_bench.rundir import metrics_file
 from gan_bench.rundir.layout import RunDir
+from gan_bench.scoring.score_run import batch_norm_mode, sample_count
 
 
 def asked(spec: dict, samples: int | None, backbone: str, batch_norm: str) -> dict:
     """The options a scoring of this run would record: sample count, backbone, G's batch norm."""
-    n = samples or defaults.SAMPLES[datasets.modality(spec["dataset"])][spec["profile"]]
-    return {"samples": n, "backbone": backbone, "batch norm": batch_norm}
+    return {"samples": sample_count(spec, samples), "backbone": backbone, "batch norm": batch_norm}
 
 
 def recorded(result: dict) -> dict:
     """The same options as a metrics.json records them (batch norm None: G has none, so either)."""
-    g_batch_norm = result["protocol"].get("g_batch_norm", "")  # absent for translation: eval mode
-    batch_norm = None if g_batch_norm == "none in G" else "batch" if g_batch_norm.startswith("batch") else "running"
     inception = any(entry.get("backbone") == "inception" for entry in result["metrics"].values())
     return {
         "samples": result["protocol"].get("samples"),
         "backbone": "inception" if inception else "lenet",
-        "batch norm": batch_norm,
+        "batch norm": batch_norm_mode(result["protocol"].get("g_batch_norm")),
     }
 
 
@@ -36,9 +32,12 @@ def _shown(key: str, value) -> str:
 def kept(run: RunDir, spec: dict, samples: int | None, backbone: str, batch_norm: str) -> dict | None:
     """The run's metrics.json when it is valid and holds what these options would score; None when
     there is none to keep (absent or invalid). A valid one scored with other options raises."""
-    if metrics_file.problem(run) is not None:
+    try:
+        result = metrics_file.read(run)
+    except RunDirError:  # not a result: scored again
         return None
-    result = metrics_file.read(run)
+    if result is None:
+        return None
     want, have = asked(spec, samples, backbone, batch_norm), recorded(result)
     differ = [k for k in want if have[k] is not None and have[k] != want[k]]
     if not differ:

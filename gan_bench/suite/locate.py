@@ -57,11 +57,11 @@ def recorded_suite(info: dict, suite_json: Path) -> Path:
     recorded = info.get("file")
     if recorded and Path(recorded).is_file():
         return Path(recorded)
-    by_name = {p.stem: p for p in available_suites()}
-    if info.get("name") in by_name:
-        return by_name[info["name"]]
-    gone = f"the suite file it names, {recorded}, is not there, and " if recorded else ""
-    raise SuiteError(
-        f"{suite_json}: {gone}no suite named {info.get('name')!r} is in {' or '.join(map(str, folders()))}; "
-        "pass --suite with that suite's .toml file"
-    )
+    try:
+        return suite_path(str(info.get("name")))
+    except SuiteError:
+        gone = f"the suite file it names, {recorded}, is not there, and " if recorded else ""
+        raise SuiteError(
+            f"{suite_json}: {gone}no suite named {info.get('name')!r} is in {' or '.join(map(str, folders()))}; "
+            "pass --suite with that suite's .toml file"
+        ) from None

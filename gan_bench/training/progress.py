@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -54,9 +55,7 @@ class _TimeLeft(TimeRemainingColumn):
         left = clock.left()
         if left is None:
             return Text("-:--:--", style="progress.remaining")
-        minutes, seconds = divmod(round(left), 60)
-        hours, minutes = divmod(minutes, 60)
-        return Text(f"{hours}:{minutes:02d}:{seconds:02d}", style="progress.remaining")
+        return Text(str(timedelta(seconds=round(left))), style="progress.remaining")  # H:MM:SS, as rich writes it
 
 
 class Reporter:
