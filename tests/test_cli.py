@@ -121,6 +121,10 @@ def test_resume_skips_complete_runs(tmp_path):
     args = ["run", "--suite", "smoke", "--recipes", "tf-mlp", "--out", tmp_path, "--quiet"]
     assert invoke(*args).exit_code == 0
     before = (tmp_path / "tf-mlp" / "seed-0" / "checkpoints" / "final.pt").stat().st_mtime_ns
+    again = invoke(*args[:-1])  # the same --out without --resume: refused before any bar is drawn
+    assert again.exit_code == 2, again.output
+    assert f"already holds this run; pass --resume {tmp_path} to continue it" in again.output
+    assert "suite (steps)" not in again.output and "Traceback" not in again.output
     result = invoke(*args, "--resume", tmp_path)
     assert result.exit_code == 0 and "skipped" in result.output
     assert (tmp_path / "tf-mlp" / "seed-0" / "checkpoints" / "final.pt").stat().st_mtime_ns == before
@@ -170,6 +174,8 @@ def test_suite_json_keeps_pointing_at_its_suite_file_when_the_tree_moves(tmp_pat
 
 def test_a_changed_spec_is_refused_on_resume(tmp_path):
     assert invoke("train", "tf-mlp", "--profile", "smoke", "--out", tmp_path, "--quiet").exit_code == 0
+    same = invoke("train", "tf-mlp", "--profile", "smoke", "--out", tmp_path)
+    assert same.exit_code == 2 and f"{tmp_path} already holds this run; pass --resume to continue it" in same.output
     result = invoke("train", "tf-mlp", "--profile", "smoke", "--steps", "7", "--out", tmp_path, "--resume")
     assert result.exit_code == 2
     assert "different run" in result.output

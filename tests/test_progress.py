@@ -103,6 +103,16 @@ def test_rich_reporter_suite_bar_reaches_its_total():
         assert (suite.completed, suite.total) == (100, 100)
 
 
+def test_a_refusal_before_the_first_run_leaves_no_empty_bar():
+    console, out = _console()
+    with pytest.raises(RuntimeError), RichReporter(console, suite_steps=100):
+        raise RuntimeError("refused before any run started")
+    assert out.getvalue() == ""
+    with RichReporter(console, suite_steps=100) as reporter:
+        reporter.run_skipped("a seed 0", 100)
+    assert "suite (steps)" in out.getvalue() and "100/100" in out.getvalue()
+
+
 def test_without_a_suite_total_there_is_no_suite_bar():
     console, _ = _console()
     with RichReporter(console) as reporter:

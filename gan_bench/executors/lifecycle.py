@@ -34,8 +34,9 @@ class RunResult:
     summary: str
 
 
-def check_run_dir(spec: RunSpec, run: RunDir, resume: bool) -> str:
-    """'fresh', 'resume' or 'complete'; raises UserError when the directory can't be used."""
+def check_run_dir(spec: RunSpec, run: RunDir, resume: bool, how_to_resume: str = "--resume") -> str:
+    """'fresh', 'resume' or 'complete'; raises UserError when the directory can't be used.
+    ``how_to_resume`` is the option the refusal of an existing run advises."""
     if run.spec.is_file():
         recorded = run.read_spec()
         existing = recorded.get("spec_hash")
@@ -53,7 +54,7 @@ def check_run_dir(spec: RunSpec, run: RunDir, resume: bool) -> str:
             )
         if not resume:
             raise RunDirError(
-                f"{run.root} already holds this run; pass --resume to continue it "
+                f"{run.root} already holds this run; pass {how_to_resume} to continue it "
                 f"(or skip it when complete), or choose another --out"
             )
         return "complete" if run.complete else "resume"

@@ -27,7 +27,7 @@ def check_run_dirs(specs: list[RunSpec], out: Path, resume: bool) -> bool:
     directories are grouped by dataset."""
     by_dataset = len({spec.dataset for spec in specs}) > 1
     for spec in specs:
-        check_run_dir(spec, run_dir_for(out, spec, by_dataset), resume)
+        check_run_dir(spec, run_dir_for(out, spec, by_dataset), resume, how_to_resume=f"--resume {out}")
     return by_dataset
 
 

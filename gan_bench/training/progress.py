@@ -99,19 +99,21 @@ class RichReporter(Reporter):
         self.scored_alone = None  # the bar of a run being scored with no training bar of its own
         self.weight = 1
 
-    def __enter__(self):
-        self.progress.start()
+    def __enter__(self):  # the bars appear with the first run, not before a refusal
         return self
 
     def __exit__(self, *exc):
-        self.progress.stop()
+        if self.progress.live.is_started:
+            self.progress.stop()
 
     def _suite(self, steps: int, trained: bool) -> None:
+        self.progress.start()  # a no-op once started
         if self.suite_task is not None and steps:
             (self.clock.trained if trained else self.clock.found_done)(steps)
             self.progress.advance(self.suite_task, steps)
 
     def run_started(self, label, total, done, runs=1):
+        self.progress.start()
         self.task, self.label = self.progress.add_task(label, total=total, completed=done, losses=""), label
         self.weight = runs
         self._suite(done * runs, trained=False)
@@ -130,6 +132,7 @@ class RichReporter(Reporter):
         self.progress.update(self.task, losses=_losses(values))
 
     def scoring(self, label):
+        self.progress.start()
         if self.label != label:  # scored on its own: a bar of one run to score
             self.task, self.label = self.progress.add_task(label, total=1, losses=""), label
             self.scored_alone = self.task
