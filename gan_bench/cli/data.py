@@ -53,8 +53,9 @@ def data_verify(
     dataset: Optional[str] = typer.Argument(None, help="One dataset (default: all)."),
     data_dir: Optional[Path] = DataDir,
 ) -> None:
-    """Check each file's sha256. Exit 1 when a file is corrupt or a required one missing (an optional
-    dataset that is not installed is reported as such; named, it must be there)."""
+    """Check each file's sha256; exit 1 when a file is corrupt or a required one missing.
+
+    An optional dataset that is not installed is reported as such; named, it must be there."""
     names = [catalogue.get(dataset).name] if dataset else list(catalogue.DATASETS)
     if not _data_table(True, names, data_dir, optional_ok=dataset is None):
         raise typer.Exit(1)
