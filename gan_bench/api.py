@@ -13,7 +13,7 @@ Progress goes to a :class:`gan_bench.training.progress.Reporter`; the default on
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +23,7 @@ import pandas as pd
 from gan_bench import defaults, devices
 from gan_bench.api_arguments import checked, checked_arguments
 from gan_bench.data import datasets
-from gan_bench.errors import GateError, InvalidOption, RunDirError
+from gan_bench.errors import GateError, InvalidOption, PluginError, RunDirError
 from gan_bench.gates import check as gate
 from gan_bench.gates.check import Verdict
 from gan_bench.reporting import environments
@@ -92,12 +92,15 @@ class CheckResult:
 
 
 # -- what there is -----------------------------------------------------------------------------
-def list_recipes() -> list[Recipe]:
+@checked_arguments
+def list_recipes(on_broken_plugin: Callable[[PluginError], None] | None = None) -> list[Recipe]:
     """Every recipe ganbench trains (name, source, quirks, per-profile schedules): the built-in
-    ones, then every installed plug-in's."""
+    ones, then every installed plug-in's. An installed plug-in that fails to load raises its
+    :class:`PluginError`; with ``on_broken_plugin``, the error is handed to it and the plug-in
+    left out."""
     from gan_bench.variants import plugins
 
-    return [*RECIPES.values(), *plugins.load_all()]
+    return [*RECIPES.values(), *plugins.load_all(on_broken_plugin)]
 
 
 def list_suites() -> dict[str, Path]:

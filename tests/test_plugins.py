@@ -199,6 +199,29 @@ def test_an_installed_entry_point_is_found_by_its_name(tmp_path, monkeypatch):
         get_recipe("lsgan-mlp-pac2")
 
 
+def test_a_broken_installed_plugin_is_named_and_the_rest_still_listed(tmp_path, monkeypatch):
+    """`ganbench list` prints the built-ins and every plug-in that loads, then one message per
+    plug-in that does not, and exits 2; `gb.list_recipes()` raises unless told where errors go."""
+    info = tmp_path / "brokenplug-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: brokenplug\nVersion: 0.1\n")
+    module = f"brokenplug_{uuid.uuid4().hex[:8]}"
+    (info / "entry_points.txt").write_text(f"[ganbench.recipes]\nbroken-gan = {module}:RECIPE\n")
+    (tmp_path / f"{module}.py").write_text("raise ImportError('No module named tensorflow')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    expected = f"plug-in recipe 'broken-gan' (entry point {module}:RECIPE of brokenplug): failed to import"
+    with pytest.raises(PluginError, match=r"failed to import \(ImportError: No module named tensorflow\)"):
+        gb.list_recipes()
+    broken = []
+    names = [r.name for r in gb.list_recipes(on_broken_plugin=broken.append)]
+    assert names[0] == "tf-mlp" and "broken-gan" not in names
+    assert [type(e) for e in broken] == [PluginError] and str(broken[0]).startswith(expected)
+    result = runner.invoke(app, ["list"])
+    assert result.exit_code == 2
+    assert "tf-mlp" in result.output and "datasets" in result.output and "Traceback" not in result.output
+    assert result.output.count("error: ") == 1 and f"error: {expected}" in result.output
+
+
 # -- a plug-in beside built-ins: run, spec.json, report, check, resume -------------------------
 @pytest.mark.slow
 def test_a_plugin_trains_scores_reports_and_gates_beside_a_built_in(workdir):

@@ -30,7 +30,7 @@ from gan_bench.cli.app import (
     user_errors,
 )
 from gan_bench.data import catalogue
-from gan_bench.errors import InvalidOption
+from gan_bench.errors import InvalidOption, PluginError
 from gan_bench.training.signals import Interrupted
 
 if TYPE_CHECKING:
@@ -44,7 +44,8 @@ def list_all() -> None:
     recipes = Table(title="recipes")
     for col in ("name", "source", "quirks", "quick / full steps"):
         recipes.add_column(col)
-    for r in gb.list_recipes():
+    broken: list[PluginError] = []
+    for r in gb.list_recipes(on_broken_plugin=broken.append):
         quirks = ", ".join(f"{k}={'on' if v else 'off'}" for k, v in r.quirks.items()) or "-"
         recipes.add_row(r.name, r.source, quirks, f"{r.profiles['quick'].steps:,} / {r.profiles['full'].steps:,}")
     suites = Table(title="suites")
@@ -60,6 +61,10 @@ def list_all() -> None:
         datasets.add_row(d.name, d.license, d.attribution)
     for t in (recipes, suites, datasets):
         out_console.print(t)
+    for e in broken:  # the rest is listed; each broken plug-in is one message, and the exit is 2
+        err_console.print(f"error: {e}", highlight=False, soft_wrap=True)
+    if broken:
+        raise typer.Exit(2)
 
 
 @app.command(rich_help_panel=TRAIN_PANEL)

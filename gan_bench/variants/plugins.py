@@ -13,6 +13,7 @@ import importlib.metadata as metadata
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from gan_bench.errors import PluginError
@@ -30,9 +31,18 @@ def entry_point_names() -> list[str]:
     return sorted({ep.name for ep in _entry_points()})
 
 
-def load_all() -> list:
-    """Every installed plug-in's recipe, registered (a broken one raises its PluginError)."""
-    return [load_entry_point(name) for name in entry_point_names()]
+def load_all(on_broken: Callable[[PluginError], None] | None = None) -> list:
+    """Every installed plug-in's recipe, registered. A broken one raises its PluginError, or is
+    handed to ``on_broken`` and left out."""
+    recipes = []
+    for name in entry_point_names():
+        try:
+            recipes.append(load_entry_point(name))
+        except PluginError as e:
+            if on_broken is None:
+                raise
+            on_broken(e)
+    return recipes
 
 
 def _imported(load, where: str):
