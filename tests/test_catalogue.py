@@ -1,9 +1,12 @@
 import dataclasses
 import gzip
+from pathlib import Path
 
 import pytest
-from conftest import copy_mnist_as
+from conftest import copy_mnist_as, mnist_files
+from typer.testing import CliRunner
 
+from gan_bench.cli import app
 from gan_bench.data import catalogue
 from gan_bench.errors import UserError
 
@@ -118,3 +121,67 @@ def test_shared_fashion_mnist_verifies_when_provided():
     loaded = catalogue.load("fashion-mnist")
     assert loaded.train_images.shape == (60000, 28, 28)
     assert sorted(set(loaded.test_labels.tolist())) == list(range(10))
+
+
+def torchvision_serving(files: dict[str, bytes]):
+    """A stand-in for a torchvision MNIST-like class: with download=True it leaves ``files`` in
+    <root>/<class name>/raw/, as torchvision does after downloading and extracting."""
+
+    class Served:
+        def __init__(self, root, download=False):
+            raw = Path(root) / "MNIST" / "raw"
+            raw.mkdir(parents=True)
+            for name, data in files.items():
+                (raw / name).write_bytes(data)
+
+    return Served
+
+
+def official_files() -> dict[str, bytes]:
+    return {f.name: f.read_bytes() for f in mnist_files()}
+
+
+def test_fetch_downloads_verifies_and_fills_the_cache(fake, monkeypatch):
+    """The download path itself: torchvision's files are verified and copied into the user cache,
+    where a later load finds them; `ganbench data fetch` says where they went."""
+    import torchvision.datasets
+
+    monkeypatch.setattr(torchvision.datasets, "MNIST", torchvision_serving(official_files()))
+    result = CliRunner().invoke(app, ["data", "fetch", "fake"])
+    assert result.exit_code == 0, result.output
+    target = catalogue.cache_dir() / "fake"
+    assert f"saved to {target}" in result.output.replace("\n", "")
+    assert sorted(p.name for p in target.iterdir()) == [f.name for f in mnist_files()]
+    for f in mnist_files():
+        assert (target / f.name).read_bytes() == f.read_bytes()
+    assert catalogue.load("fake").files["test_images"].startswith(str(target))
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "missing"])
+def test_a_bad_download_names_the_file_and_leaves_the_cache_empty(fake, monkeypatch, damage):
+    import torchvision.datasets
+
+    files = official_files()
+    if damage == "corrupt":
+        files["t10k-labels-idx1-ubyte.gz"] = gzip.compress(b"\x00\x00\x08\x01\x00\x00\x00\x01\x07")
+    else:
+        del files["t10k-labels-idx1-ubyte.gz"]
+    monkeypatch.setattr(torchvision.datasets, "MNIST", torchvision_serving(files))
+    result = CliRunner().invoke(app, ["data", "fetch", "fake"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    expected = "sha256 mismatch" if damage == "corrupt" else "did not produce t10k-labels-idx1-ubyte"
+    assert expected in result.output
+    assert not (catalogue.cache_dir() / "fake").exists()
+
+
+def test_a_failed_fetch_says_how_to_supply_the_files(fake, monkeypatch):
+    import torchvision.datasets
+
+    class Unreachable:
+        def __init__(self, root, download=False):
+            raise OSError("network is unreachable")
+
+    monkeypatch.setattr(torchvision.datasets, "MNIST", Unreachable)
+    result = CliRunner().invoke(app, ["data", "fetch", "fake"])
+    assert result.exit_code == 2
+    assert "error: download of MNIST failed (OSError: network is unreachable). To supply it:" in result.output

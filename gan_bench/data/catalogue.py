@@ -213,13 +213,16 @@ def download(ds: Dataset) -> Path:
             getattr(tv_datasets, ds.torchvision_class)(root=tmp, download=True)
         finally:
             socket.setdefaulttimeout(previous)
-        raw = Path(tmp) / ds.torchvision_class / "raw"
-        for role in ROLES:
+        raw = Path(tmp) / ds.torchvision_class / "raw"  # where torchvision's MNIST-like classes put the files
+        sources = []
+        for role in ROLES:  # all four verified before any is written: the cache never holds a partial set
             source = _file_in(raw, role)
             if source is None:
                 raise DataError(f"torchvision download of {ds.title} did not produce {FILENAMES[role]}")
             _verified(ds, role, source)
-            target.mkdir(parents=True, exist_ok=True)
+            sources.append(source)
+        target.mkdir(parents=True, exist_ok=True)
+        for source in sources:
             atomic.write_bytes(target / source.name, source.read_bytes())
     return target
 
