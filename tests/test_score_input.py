@@ -252,6 +252,13 @@ def _bad_inputs(tmp_path, mnist):
     cases["no z"] = (["--input", gen], "--z-dim: a TorchScript generator needs its noise size")
     cases["z on array"] = (["--input", tmp_path / "float.npy", "--z-dim", 4], "apply to a generator (.pt, .pth")
     cases["z wrong"] = (["--input", gen, "--z-dim", 5], "calling it on z of shape [1000, 5] failed")
+    torch.save(Affine(4).state_dict(), tmp_path / "weights.pt")
+    pickled = "a torch.save file (a state dict or a pickled module), which ganbench does not unpickle; save the"
+    cases["state dict"] = (["--input", tmp_path / "weights.pt", "--z-dim", 4], pickled)
+    torch.save(Affine(4), tmp_path / "module.pth")
+    cases["pickled module"] = (["--input", tmp_path / "module.pth"], pickled)  # named before --z-dim is asked for
+    (tmp_path / "junk.ts").write_bytes(b"not a zip")
+    cases["not a zip"] = (["--input", tmp_path / "junk.ts", "--z-dim", 4], "not a TorchScript file (those are zip")
     cases["dataset"] = (["--input", tmp_path / "few.npy", "--dataset", "ring"], "samples are scored against mnist")
     cases["missing"] = (["--input", tmp_path / "nope.npy"], "does not exist")
     (tmp_path / "notes.txt").write_text("hello")
@@ -261,7 +268,8 @@ def _bad_inputs(tmp_path, mnist):
 
 CASES = [
     "float", "size", "channels", "few", "more", "min", "npz", "corrupt", "cut npz", "mixed", "empty", "bad png",
-    "range", "no z", "z on array", "z wrong", "dataset", "missing", "suffix",
+    "range", "no z", "z on array", "z wrong", "state dict", "pickled module", "not a zip", "dataset", "missing",
+    "suffix",
 ]  # fmt: skip
 
 

@@ -207,7 +207,28 @@ class Generator:
         return self.z_shape[0]
 
 
+SAVE_TORCHSCRIPT = (
+    "save the generator with torch.jit.save(torch.jit.script(G), PATH), or as a .pt2 with torch.export.save"
+)
+
+
+def _not_torchscript(path: Path) -> str | None:
+    """What a .pt file is when it is plainly no TorchScript archive, read from its zip listing
+    without unpickling anything; None when it may be one."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [name.split("/", 1)[-1] for name in archive.namelist()]
+    except (zipfile.BadZipFile, OSError):
+        return "not a TorchScript file (those are zip archives, and this is none)"
+    if "data.pkl" in names and "constants.pkl" not in names:
+        return "a torch.save file (a state dict or a pickled module), which ganbench does not unpickle"
+    return None
+
+
 def _torchscript(path: Path, z_dim: int | None, device: torch.device) -> Generator:
+    plainly_not = _not_torchscript(path)
+    if plainly_not is not None:
+        raise DataError(f"{path}: {plainly_not}; {SAVE_TORCHSCRIPT}")
     if z_dim is None:
         raise InvalidOption(f"--z-dim: a TorchScript generator needs its noise size, a positive integer ({path})")
     try:
@@ -215,7 +236,7 @@ def _torchscript(path: Path, z_dim: int | None, device: torch.device) -> Generat
             warnings.simplefilter("ignore", FutureWarning)
             G = torch.jit.load(str(path), map_location=device)
     except (RuntimeError, ValueError, OSError) as e:
-        raise DataError(f"{path}: not a TorchScript generator (save one with torch.jit.save) ({e})") from None
+        raise DataError(f"{path}: not a TorchScript generator ({e}); {SAVE_TORCHSCRIPT}") from None
     G.eval()
     return Generator(G, "TorchScript generator", (z_dim,))
 
