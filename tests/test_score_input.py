@@ -216,6 +216,42 @@ def test_an_exported_generator_that_ganbench_cannot_call_exits_2_naming_why(tmp_
         assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P", "matplotlib"])
+def test_an_opaque_alpha_channel_is_dropped_and_recorded(tmp_path, mnist, mode):
+    """Gray digits saved with an alpha channel that is 255 everywhere (matplotlib's imsave writes
+    RGBA), or as a palette, are read as the gray images they are."""
+    from gan_bench.scoring import sample_inputs
+
+    x = mnist.test_images[:12].numpy()
+    if mode == "matplotlib":
+        import matplotlib.pyplot as plt
+
+        (tmp_path / "imgs").mkdir()
+        for i, image in enumerate(x):
+            plt.imsave(tmp_path / "imgs" / f"{i:05d}.png", image, cmap="gray", vmin=0, vmax=255)
+        x = np.stack([np.asarray(Image.open(tmp_path / "imgs" / f"{i:05d}.png"))[..., 0] for i in range(12)])
+    else:
+        write_pngs(tmp_path / "imgs", x, mode=mode)
+    read = sample_inputs.read_folder(tmp_path / "imgs", sample_inputs.Expected("mnist", 1, 28))
+    assert torch.equal(read.images, torch.from_numpy(x)[:, None])
+    assert read.info["alpha_dropped"] is True  # a palette is read as RGBA: opaque unless it says otherwise
+    assert read.info.get("channels_merged") is (None if mode == "LA" else True)
+
+
+def test_an_array_with_alpha_is_read_when_opaque_and_refused_when_not(mnist):
+    from gan_bench.errors import DataError
+    from gan_bench.scoring import sample_inputs
+
+    gray = mnist.test_images[:12].numpy()
+    rgba = np.stack([gray, gray, gray, np.full_like(gray, 255)], axis=-1)  # N×28×28×4
+    read = sample_inputs.read_memory(rgba, sample_inputs.Expected("mnist", 1, 28))
+    assert torch.equal(read.images, torch.from_numpy(gray)[:, None])
+    assert read.info["alpha_dropped"] is True and read.info["channels_merged"] is True
+    rgba[3, 5, 5, 3] = 254
+    with pytest.raises(DataError, match="4 channels, with alpha that is not fully opaque; mnist images are 28×28"):
+        sample_inputs.read_memory(rgba, sample_inputs.Expected("mnist", 1, 28))
+
+
 # -- bad input: exit 2, one message, nothing written -------------------------------------------
 def _bad_inputs(tmp_path, mnist):
     x = mnist.test_images[:40].numpy()
@@ -247,6 +283,9 @@ def _bad_inputs(tmp_path, mnist):
     bad_png = write_pngs(tmp_path / "badpng", x[:3])
     (bad_png / "00001.png").write_bytes(b"\x89PNG garbage")
     cases["bad png"] = (["--input", bad_png], "00001.png: not a readable PNG or JPEG image")
+    see_through = write_pngs(tmp_path / "alpha", x[:12], mode="LA")
+    Image.fromarray(np.stack([x[0], np.full_like(x[0], 128)], axis=-1), mode="LA").save(see_through / "00000.png")
+    cases["alpha"] = (["--input", see_through], "alpha: 2 channels, with alpha that is not fully opaque; mnist")
     gen = scripted(tmp_path, Affine(4, scale=3.0))
     cases["range"] = (["--input", gen, "--z-dim", 4], "outputs span [")
     cases["no z"] = (["--input", gen], "--z-dim: a TorchScript generator needs its noise size")
@@ -267,7 +306,7 @@ def _bad_inputs(tmp_path, mnist):
 
 
 CASES = [
-    "float", "size", "channels", "few", "more", "min", "npz", "corrupt", "cut npz", "mixed", "empty", "bad png",
+    "float", "size", "channels", "few", "more", "min", "npz", "corrupt", "cut npz", "mixed", "empty", "bad png", "alpha",
     "range", "no z", "z on array", "z wrong", "state dict", "pickled module", "not a zip", "dataset", "missing",
     "suffix",
 ]  # fmt: skip

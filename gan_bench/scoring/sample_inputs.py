@@ -61,14 +61,21 @@ def sha256_of(paths: list[Path], root: Path | None = None) -> str:
     return digest.hexdigest()
 
 
-def _fit_channels(images: torch.Tensor, want: Expected, where: str) -> tuple[torch.Tensor, bool]:
-    """``images`` [N, C, H, W] with ``want.channels``; identical RGB channels fold into one gray channel."""
+def _fit_channels(images: torch.Tensor, want: Expected, where: str) -> tuple[torch.Tensor, dict]:
+    """``images`` [N, C, H, W] with ``want.channels``, and what was done to fit them (recorded in
+    metrics.json): a fully opaque alpha channel is dropped (matplotlib's imsave writes one), and
+    identical RGB channels fold into one gray channel."""
+    notes = {}
     c = images.shape[1]
+    if c in (2, 4) and c != want.channels:
+        if not bool((images[:, -1] == 255).all()):
+            raise DataError(f"{where}: {c} channels, with alpha that is not fully opaque; {want.words}")
+        images, notes["alpha_dropped"], c = images[:, :-1], True, c - 1
     if c == want.channels:
-        return images, False
+        return images.contiguous(), notes
     if want.channels == 1 and c == 3 and bool((images[:, :1] == images[:, 1:]).all()):
-        return images[:, :1].contiguous(), True
-    detail = " (RGB with differing channels)" if c == 3 else " (with alpha)" if c in (2, 4) else ""
+        return images[:, :1].contiguous(), {**notes, "channels_merged": True}
+    detail = " (RGB with differing channels)" if c == 3 else ""
     raise DataError(f"{where}: {c} channels{detail}; {want.words}")
 
 
@@ -114,9 +121,9 @@ def read_folder(folder: Path, want: Expected) -> Samples:
         images.append(image)
     stacked = torch.stack(images)
     _fit_size(stacked, want, str(folder))
-    stacked, merged = _fit_channels(stacked, want, str(folder))
+    stacked, notes = _fit_channels(stacked, want, str(folder))
     info = {"kind": "image folder", "files": len(files), "sha256": sha256_of(files, folder)}
-    return Samples(stacked, {**info, **({"channels_merged": True} if merged else {})})
+    return Samples(stacked, {**info, **notes})
 
 
 NUMPY_MAGIC = (b"\x93NUMPY", b"PK\x03\x04", b"PK\x05\x06")  # .npy; .npz (a zip), and an empty one
@@ -143,9 +150,9 @@ def _load_array(path: Path) -> np.ndarray:
     return loaded
 
 
-def _array_images(array: np.ndarray, want: Expected, where: str) -> tuple[torch.Tensor, bool]:
-    """uint8 [N, C, H, W] from an array shaped N×H×W, N×H×W×C or N×C×H×W, and whether its equal
-    channels were merged to one."""
+def _array_images(array: np.ndarray, want: Expected, where: str) -> tuple[torch.Tensor, dict]:
+    """uint8 [N, C, H, W] from an array shaped N×H×W, N×H×W×C or N×C×H×W, and what was done to fit
+    its channels."""
     s = want.size
     if array.dtype != np.uint8:
         hint = " (from floats in [0, 1]: (x * 255).round().astype(np.uint8))" if array.dtype.kind == "f" else ""
@@ -166,9 +173,9 @@ def _array_images(array: np.ndarray, want: Expected, where: str) -> tuple[torch.
 
 def read_array(path: Path, want: Expected) -> Samples:
     array = _load_array(path)
-    images, merged = _array_images(array, want, str(path))
+    images, notes = _array_images(array, want, str(path))
     info = {"kind": f"{path.suffix[1:]} array", "array_shape": list(array.shape), "sha256": sha256_of([path])}
-    return Samples(images, {**info, **({"channels_merged": True} if merged else {})})
+    return Samples(images, {**info, **notes})
 
 
 IN_MEMORY = "the samples given"  # how messages name an array passed to the Python API
@@ -180,10 +187,10 @@ def read_memory(array, want: Expected) -> Samples:
     if isinstance(array, torch.Tensor):
         array = array.detach().cpu().numpy()
     array = np.ascontiguousarray(array)
-    images, merged = _array_images(array, want, IN_MEMORY)
+    images, notes = _array_images(array, want, IN_MEMORY)
     digest = hashlib.sha256(f"{array.dtype.str}{list(array.shape)}".encode() + array.tobytes()).hexdigest()
     info = {"kind": "in-memory array", "array_shape": list(array.shape), "sha256": digest}
-    return Samples(images, {**info, **({"channels_merged": True} if merged else {})})
+    return Samples(images, {**info, **notes})
 
 
 def draw_z(n: int, z_dim: int, z_dist: str) -> torch.Tensor:
@@ -313,7 +320,7 @@ def read_generator(path: Path, want: Expected, n: int, z_dim: int | None, z_dist
         assumed, x = [-1.0, 1.0], (x + 1) / 2
     else:
         raise DataError(f"{path}: outputs span [{lo:.4g}, {hi:.4g}]; expected [0, 1] or [-1, 1] (tanh)")
-    images, merged = _fit_channels(to_uint8(x), want, str(path))
+    images, notes = _fit_channels(to_uint8(x), want, str(path))
     info = {
         "kind": G.kind,
         "sha256": sha256_of([path]),
@@ -325,7 +332,7 @@ def read_generator(path: Path, want: Expected, n: int, z_dim: int | None, z_dist
         "output_range": [lo, hi],
         "output_range_assumed": assumed,
     }
-    return Samples(images, {**info, **({"channels_merged": True} if merged else {})})
+    return Samples(images, {**info, **notes})
 
 
 def kind_of(path: Path) -> str:
