@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from gan_bench.errors import InvalidOption
@@ -38,3 +39,11 @@ def resolve(name: str | torch.device = "auto") -> torch.device:
 def default_profile(device: torch.device) -> str:
     """``full`` (the documented length) on CUDA, ``quick`` (about a minute per run) on CPU."""
     return "full" if device.type == "cuda" else "quick"
+
+
+def threads_per_job(jobs: int, device_type: str, cores: int | None = None) -> int | None:
+    """torch threads for each of ``jobs`` workers: cores // jobs on CPU (at least 1), None (torch's
+    default) on CUDA, where the runs share the device rather than the cores."""
+    if device_type != "cpu":
+        return None
+    return max(1, (cores or os.cpu_count() or 1) // jobs)

@@ -14,8 +14,8 @@ import time
 import pytest
 import torch
 
+from gan_bench.devices import threads_per_job
 from gan_bench.errors import InvalidOption
-from gan_bench.executors.processes import threads_per_job
 from gan_bench.suite.plan import plan_suite
 
 
@@ -43,6 +43,23 @@ def test_bad_jobs_are_refused_before_anything_is_written(tmp_path, options, mess
     with pytest.raises(InvalidOption, match=message):
         plan_suite("smoke", out=tmp_path / "out", **options)
     assert not (tmp_path / "out").exists()
+
+
+def test_the_plan_says_how_many_runs_go_at_once_and_with_how_many_threads(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from gan_bench.cli import app
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert "--jobs" not in " ".join(plan_suite("smoke", out=tmp_path / "o", device="cpu").notes)
+    notes = plan_suite("smoke", out=tmp_path / "o", device="cpu", jobs=3).notes
+    assert "--jobs 3: 4 runs, 3 at a time, 2 torch threads each" in notes
+    assert (
+        "--jobs 6: 4 runs, 4 at a time, 1 torch thread each"
+        in plan_suite("smoke", out=tmp_path / "o", device="cpu", jobs=6).notes
+    )
+    dry = CliRunner().invoke(app, ["run", "--suite", "smoke", "--jobs", "2", "--dry-run", "--out", str(tmp_path / "o")])
+    assert dry.exit_code == 0 and "--jobs 2: 4 runs, 2 at a time, 4 torch threads each" in dry.output
 
 
 def test_cli_refuses_jobs_zero(tmp_path):

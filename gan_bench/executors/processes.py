@@ -27,6 +27,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
+from gan_bench.devices import threads_per_job
 from gan_bench.errors import RunDirError
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs, run_dir_for
@@ -36,14 +37,6 @@ from gan_bench.training.progress import Reporter
 from gan_bench.training.signals import Interrupted, SuiteInterrupted
 
 FORWARD_SECONDS = 0.5  # how often a worker sends its step count to the suite bar
-
-
-def threads_per_job(jobs: int, device_type: str, cores: int | None = None) -> int | None:
-    """torch threads for each of ``jobs`` workers: cores // jobs on CPU (at least 1), None (torch's
-    default) on CUDA, where the runs share the device rather than the cores."""
-    if device_type != "cpu":
-        return None
-    return max(1, (cores or os.cpu_count() or 1) // jobs)
 
 
 class ForwardingReporter(Reporter):
@@ -195,11 +188,7 @@ def run_all(
     if ctx.get_start_method() == "forkserver":
         ctx.set_forkserver_preload(["torch", "gan_bench.executors.lifecycle", "gan_bench.scoring.score_run"])
     events = ctx.Queue()
-    threads = threads_per_job(jobs, specs[0].device if specs else "cpu")
-    reporter.message(
-        f"--jobs {jobs}: {len(specs)} runs, {min(jobs, len(specs))} at a time"
-        + (f", {threads} torch thread{'s' if threads != 1 else ''} each" if threads else "")
-    )
+    threads = threads_per_job(jobs, specs[0].device if specs else "cpu")  # the plan's notes name it
     relayed, pids = threading.Event(), []
     stopping: list[int] = []
     outcomes: dict[int, dict] = {}

@@ -156,6 +156,12 @@ def plan_suite(
                 f"recipes{', without --compile' if compile else ''}"
                 f"{', without dropout under --cuda-graph' if cuda_graph else ''})"
             )
+    if jobs > 1:
+        threads = devices.threads_per_job(jobs, dev.type)
+        notes.append(
+            f"--jobs {jobs}: {len(specs)} runs, {min(jobs, len(specs))} at a time"
+            + (f", {threads} torch thread{'s' if threads != 1 else ''} each" if threads else "")
+        )
     if executor not in defaults.EXECUTORS:
         raise InvalidOption(f"--executor: unknown executor {executor!r}; valid: {', '.join(defaults.EXECUTORS)}")
     if executor == "ray" and batch_seeds > 1:
