@@ -436,7 +436,7 @@ def score(
 
 @checked_arguments
 def score_samples(
-    input: PathLike | np.ndarray | torch.Tensor,
+    input: PathLike | np.ndarray | torch.Tensor | torch.nn.Module,
     dataset: str,
     *,
     out: PathLike | None = None,
@@ -453,8 +453,9 @@ def score_samples(
     trained run: a folder of PNG/JPEG images, an .npy/.npz uint8 array (N×H×W, N×H×W×C or
     N×C×H×W), or a generator: TorchScript (with ``z_dim``) or torch.export (``.pt2``; its z size
     is read from the program), z drawn from ``z_dist``. ``input`` may also be the images
-    themselves, a uint8 numpy array or torch tensor shaped as an .npy file's (then ``name`` is
-    required). ``samples``: score the first N (a generator draws N; default 10,000). Writes
+    themselves, a uint8 numpy array or torch tensor shaped as an .npy file's, or a generator module
+    (``z_dim`` required; it runs in eval mode where its weights are, and its mode is restored);
+    then ``name`` is required. ``samples``: score the first N (a generator draws N; default 10,000). Writes
     spec.json and metrics.json into ``out`` (default results/scored/<name>-<dataset>), which report,
     baseline and check read; returns (that folder, the metrics.json content)."""
     from gan_bench.scoring.score_samples import score_samples as _score_samples

@@ -35,7 +35,7 @@ from gan_bench.api_arguments import checked_arguments
         (lambda out: gb.check([out, 7]), "check(): runs[1]: expected Iterable[str | Path] | None, got list"),
         (
             lambda out: gb.score_samples([1, 2, 3], "mnist", out=out),
-            "score_samples(): input: expected str | Path | np.ndarray | torch.Tensor, got list [1, 2, 3]",
+            "score_samples(): input: expected str | Path | np.ndarray | torch.Tensor | torch.nn.Module, got list [1, 2, 3]",
         ),
         (
             lambda out: gb.score_samples(np.zeros((10, 28, 28), np.uint8), 3, out=out),

@@ -136,7 +136,7 @@ def test_samples_given_as_an_array_score_as_their_npy_file_does(tmp_path, mnist)
     [
         ({"input": "floats"}, "the samples given: dtype float32; expected uint8 pixels 0–255"),
         ({"name": None}, "name: samples given as an array need a name"),
-        ({"z_dim": 8}, "z_dim and z_dist apply to a generator file only"),
+        ({"z_dim": 8}, "z_dim and z_dist apply to a generator, not to samples given as an array"),
         ({"samples": 61}, "samples: 61 asked, but the array holds 60"),
         ({"input": "small"}, "the samples given: shape (60, 14, 14) fits none of N×28×28"),
     ],
@@ -149,6 +149,61 @@ def test_samples_given_as_an_array_are_checked_before_anything_is_written(tmp_pa
     options["input"] = inputs.get(options.get("input"), images)
     with pytest.raises(gb.UserError) as caught:
         gb.score_samples(dataset="mnist", **options)
+    assert message in str(caught.value)
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow  # two scorings
+def test_a_generator_module_scores_as_its_torchscript_file_does(tmp_path):
+    torch.manual_seed(0)
+    G = Affine(16).train()
+    path = scripted(tmp_path, G)
+    _, module = gb.score_samples(G, "mnist", name="mine", z_dim=16, samples=50, out=tmp_path / "m", device="cpu")
+    _, file = gb.score_samples(path, "mnist", z_dim=16, samples=50, out=tmp_path / "f", device="cpu")
+    assert module["metrics"] == file["metrics"] and "fid_lenet_50_test" in module["metrics"]
+    assert G.training  # scored in eval mode, then given back as it came
+    info = module["input"]
+    assert info["kind"] == "in-memory generator" and info["class"] == "Affine" and "path" not in info
+    assert info["z_dim"] == 16 and info["z_dist"] == "N(0, 1)" and len(info["sha256"]) == 64
+    assert list(gb.report([tmp_path / "m"])["recipe"]) == ["mine"]
+
+
+def test_a_generator_module_is_read_as_its_torchscript_file_and_keeps_its_mode(tmp_path):
+    from gan_bench.scoring import sample_inputs
+
+    torch.manual_seed(0)
+    G = torch.nn.Sequential(Affine(8), torch.nn.Dropout(0.5)).train()  # dropout: eval mode matters
+    want = sample_inputs.Expected("mnist", 1, 28)
+    read = sample_inputs.read_module(G, want, 30, 8, "uniform")
+    assert G.training
+    path = scripted(tmp_path, G)
+    assert torch.equal(
+        read.images, sample_inputs.read_generator(path, want, 30, 8, "uniform", torch.device("cpu")).images
+    )
+    assert read.info["sha256"] == sample_inputs.weights_sha256(G)
+    with torch.no_grad():
+        G[0].fc.bias[0] += 1e-3
+    assert sample_inputs.weights_sha256(G) != read.info["sha256"]
+    with pytest.raises(gb.UserError, match=r"the generator given: calling it on z of shape \[30, 5\] failed"):
+        sample_inputs.read_module(G, want, 30, 5, "normal")
+    assert G.training  # restored after a failure too
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"name": None}, "name: a generator module needs a name"),
+        ({"z_dim": None}, "z_dim: a generator module needs its noise size, a positive integer (got None)"),
+        ({"z_dim": 0}, "z_dim: a generator module needs its noise size, a positive integer (got 0)"),
+        ({"z_dist": "cauchy"}, "z_dist: unknown distribution 'cauchy'; valid: normal, uniform"),
+        ({"z_dim": 5}, "the generator given: calling it on z of shape [100, 5] failed"),
+    ],
+    ids=["no name", "no z_dim", "z_dim 0", "z_dist", "z_dim wrong"],
+)
+def test_a_generator_module_is_checked_before_anything_is_written(tmp_path, given, message):
+    options = {"name": "mine", "z_dim": 8, "samples": 100, "out": tmp_path / "o", **given}
+    with pytest.raises(gb.UserError) as caught:
+        gb.score_samples(Affine(8), "mnist", **options)
     assert message in str(caught.value)
     assert not (tmp_path / "o").exists()
 

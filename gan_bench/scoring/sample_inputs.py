@@ -272,7 +272,7 @@ def _exported(path: Path, z_dim: int | None, device: torch.device) -> Generator:
     return Generator(program.module().to(device), "torch.export generator", tuple(shape[1:]), batch)
 
 
-def _calls(G: Generator, z: torch.Tensor, device: torch.device, path: Path):
+def _calls(G: Generator, z: torch.Tensor, device: torch.device, where: str):
     """G's outputs for z, a batch at a time; a static batch size gets its last batch padded with
     zeros, whose outputs are dropped (a generator in eval mode maps each z on its own)."""
     size = G.batch or BATCH
@@ -286,22 +286,20 @@ def _calls(G: Generator, z: torch.Tensor, device: torch.device, path: Path):
             out = G.call(part.reshape(shape).to(device))
         except Exception as e:  # the user's module may raise anything
             last = [line for line in str(e).splitlines() if line.strip()][-1:] or [type(e).__name__]
-            raise DataError(f"{path}: calling it on z of shape {shape} failed: {last[0]}") from None
+            raise DataError(f"{where}: calling it on z of shape {shape} failed: {last[0]}") from None
         yield out[:given] if isinstance(out, torch.Tensor) else out
 
 
 @torch.no_grad()
-def read_generator(path: Path, want: Expected, n: int, z_dim: int | None, z_dist: str, device: torch.device) -> Samples:
-    """n images from a generator G(z), z from ``z_dist``; outputs in [0, 1], or in [-1, 1] (mapped
-    to [0, 1]), shaped [N, C, H, W], [N, H, W] or [N, H·W]."""
-    load = _exported if path.suffix.lower() in EXPORT_SUFFIXES else _torchscript
-    G = load(path, z_dim, device)
+def _generated(G: Generator, want: Expected, n: int, z_dist: str, device: torch.device, where: str) -> Samples:
+    """n images from G(z), z from ``z_dist``; outputs in [0, 1], or in [-1, 1] (mapped to [0, 1]),
+    shaped [N, C, H, W], [N, H, W] or [N, H·W]. The info lacks the generator's sha256."""
     z = draw_z(n, G.z_dim, z_dist)
     outputs = []
-    for out in _calls(G, z, device, path):
+    for out in _calls(G, z, device, where):
         if not isinstance(out, torch.Tensor) or not out.is_floating_point():
             raise DataError(
-                f"{path}: returned {type(out).__name__} {getattr(out, 'dtype', '')}; expected a float tensor"
+                f"{where}: returned {type(out).__name__} {getattr(out, 'dtype', '')}; expected a float tensor"
             )
         outputs.append(out.float().cpu())
     x = torch.cat(outputs)
@@ -309,21 +307,20 @@ def read_generator(path: Path, want: Expected, n: int, z_dim: int | None, z_dist
     if x.dim() == 2 and x.shape[1] == want.channels * s * s or x.dim() == 3 and x.shape[1:] == (s, s):
         x = x.reshape(len(x), want.channels, s, s)
     if x.dim() != 4:
-        raise DataError(f"{path}: outputs of shape {tuple(x.shape)}; expected [N, C, {s}, {s}]; {want.words}")
-    _fit_size(x, want, str(path))
+        raise DataError(f"{where}: outputs of shape {tuple(x.shape)}; expected [N, C, {s}, {s}]; {want.words}")
+    _fit_size(x, want, where)
     if not torch.isfinite(x).all():
-        raise DataError(f"{path}: the generator's outputs hold NaN or inf")
+        raise DataError(f"{where}: the generator's outputs hold NaN or inf")
     lo, hi = float(x.min()), float(x.max())
     if lo >= 0 and hi <= 1:
         assumed = [0.0, 1.0]
     elif lo >= -1 and hi <= 1:
         assumed, x = [-1.0, 1.0], (x + 1) / 2
     else:
-        raise DataError(f"{path}: outputs span [{lo:.4g}, {hi:.4g}]; expected [0, 1] or [-1, 1] (tanh)")
-    images, notes = _fit_channels(to_uint8(x), want, str(path))
+        raise DataError(f"{where}: outputs span [{lo:.4g}, {hi:.4g}]; expected [0, 1] or [-1, 1] (tanh)")
+    images, notes = _fit_channels(to_uint8(x), want, where)
     info = {
         "kind": G.kind,
-        "sha256": sha256_of([path]),
         "z_dim": G.z_dim,
         **({"z_shape": ["N", *G.z_shape]} if len(G.z_shape) > 1 else {}),
         **({"export_batch": G.batch} if G.batch is not None else {}),
@@ -333,6 +330,42 @@ def read_generator(path: Path, want: Expected, n: int, z_dim: int | None, z_dist
         "output_range_assumed": assumed,
     }
     return Samples(images, {**info, **notes})
+
+
+def read_generator(path: Path, want: Expected, n: int, z_dim: int | None, z_dist: str, device: torch.device) -> Samples:
+    """n images from a generator file (TorchScript, or a torch.export program)."""
+    load = _exported if path.suffix.lower() in EXPORT_SUFFIXES else _torchscript
+    read = _generated(load(path, z_dim, device), want, n, z_dist, device, str(path))
+    read.info = {**read.info, "sha256": sha256_of([path])}
+    return read
+
+
+IN_MEMORY_GENERATOR = "the generator given"  # how messages name a module passed to the Python API
+
+
+def weights_sha256(module: torch.nn.Module) -> str:
+    """sha256 of a module's state: each entry's name, dtype, shape and bytes, in name order."""
+    digest = hashlib.sha256()
+    for key, value in sorted(module.state_dict().items()):
+        flat = value.detach().cpu().contiguous().reshape(-1)
+        digest.update(f"{key}\0{value.dtype}\0{list(value.shape)}\0".encode())
+        digest.update(flat.view(torch.uint8).numpy().tobytes())
+    return digest.hexdigest()
+
+
+def read_module(G: torch.nn.Module, want: Expected, n: int, z_dim: int, z_dist: str) -> Samples:
+    """n images from a generator module handed to the Python API, on the device its weights are
+    on, in eval mode (its mode is restored afterwards); its sha256 is of its weights."""
+    first = next(iter([*G.parameters(), *G.buffers()]), None)
+    device = first.device if first is not None else torch.device("cpu")
+    training = G.training
+    G.eval()
+    try:
+        read = _generated(Generator(G, "in-memory generator", (z_dim,)), want, n, z_dist, device, IN_MEMORY_GENERATOR)
+    finally:
+        G.train(training)
+    read.info = {**read.info, "class": type(G).__qualname__, "sha256": weights_sha256(G)}
+    return read
 
 
 def kind_of(path: Path) -> str:

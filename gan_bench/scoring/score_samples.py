@@ -1,7 +1,7 @@
 """Score samples made elsewhere under ganbench's protocols, into a run-like directory.
 
 The input (a folder of images, an .npy/.npz array, a TorchScript or torch.export generator, or
-images handed to the Python API) is read and validated in full (scoring/sample_inputs.py), then scored against the dataset's test split as a
+images or a generator module handed to the Python API) is read and validated in full (scoring/sample_inputs.py), then scored against the dataset's test split as a
 trained run's samples are. Only then is the output written: spec.json (what was scored: the
 input's sha256, shape and value range) and metrics.json, which ``report``, ``baseline`` and
 ``check`` read as they read a trained run's.
@@ -68,15 +68,21 @@ def score_samples(
     device: torch.device = torch.device("cpu"),
     data_dir: Path | None = None,
 ) -> tuple[Path, dict]:
-    """Score ``input`` (a path, or a numpy array or torch tensor of uint8 images) against
-    ``dataset``'s test split; returns (the output folder, metrics.json)."""
-    in_memory = isinstance(input, (np.ndarray, torch.Tensor))
+    """Score ``input`` (a path, a numpy array or torch tensor of uint8 images, or a generator
+    module) against ``dataset``'s test split; returns (the output folder, metrics.json)."""
+    module = isinstance(input, torch.nn.Module)
+    in_memory = module or isinstance(input, (np.ndarray, torch.Tensor))
     if not in_memory:
         input = Path(input)
     elif name is None:
-        raise InvalidOption("name: samples given as an array need a name, the one reports show them under")
-    elif z_dim is not None or z_dist is not None:
-        raise InvalidOption("z_dim and z_dist apply to a generator file only, not to samples given as an array")
+        given = "a generator module needs" if module else "samples given as an array need"
+        raise InvalidOption(f"name: {given} a name, the one reports show them under")
+    elif module and (z_dim is None or isinstance(z_dim, bool) or z_dim < 1):
+        raise InvalidOption(f"z_dim: a generator module needs its noise size, a positive integer (got {z_dim!r})")
+    elif not module and (z_dim is not None or z_dist is not None):
+        raise InvalidOption("z_dim and z_dist apply to a generator, not to samples given as an array")
+    if module and (z_dist or "normal") not in sample_inputs.Z_DISTS:
+        raise InvalidOption(f"z_dist: unknown distribution {z_dist!r}; valid: {', '.join(sample_inputs.Z_DISTS)}")
     valid = scorable()
     if dataset not in valid:
         raise InvalidOption(f"--dataset: samples are scored against {', '.join(valid)}, not {dataset!r}")
@@ -88,7 +94,10 @@ def score_samples(
         raise InvalidOption(f"--name: {name!r}; use {paths.NAME_RULE}")
     out = Path(out) if out is not None else defaults.SCORED_ROOT / f"{name}-{dataset}"
     check_out(out)
-    if in_memory:
+    if module:
+        n = samples if samples is not None else GENERATOR_SAMPLES
+        read = sample_inputs.read_module(input, valid[dataset], n, z_dim, z_dist or "normal")
+    elif in_memory:
         read = sample_inputs.first(sample_inputs.read_memory(input, valid[dataset]), samples, "the array")
     else:
         n = samples if samples is not None or sample_inputs.kind_of(input) != "generator" else GENERATOR_SAMPLES
