@@ -116,6 +116,22 @@ def test_missing_metric_fails_never_passes(suite_run):
 
 
 @pytest.mark.slow
+def test_a_metric_scored_as_null_fails_as_not_finite_not_as_missing(suite_run, tmp_path):
+    root, runs, baseline = suite_run
+    copy = tmp_path / "runs"
+    shutil.copytree(runs, copy)
+    path = copy / "tf-mlp" / "seed-1" / "metrics.json"
+    result = json.loads(path.read_text())
+    result["metrics"]["fid_lenet_1k_test"]["value"] = None  # what a NaN FID is written as
+    path.write_text(json.dumps(result))
+    checked = invoke("check", copy, "--suite", root / "mini.toml", "--baseline", baseline)
+    assert checked.exit_code == 1
+    line = next(line for line in checked.output.splitlines() if "tf-mlp" in line and "fid_lenet_1k_test" in line)
+    assert "not finite in 1 of 2 runs: null in their metrics.json" in " ".join(checked.output.split())
+    assert "FAIL" in line
+
+
+@pytest.mark.slow
 def test_degraded_run_fails_against_the_baseline(suite_run, tmp_path):
     root, runs, baseline = suite_run
     # Retrain keras-mlp for a single step: the same suite, a generator whose samples are never real-like;

@@ -99,6 +99,10 @@ def test_a_missing_value_says_why():
     unscored = runs(fid_lenet_1k_test=[float("nan")] * 2).assign(verdict="unscored")
     assert outcome(unscored, fid)[0][3] == "missing: the runs are not scored"
     assert outcome(runs(fid_lenet_1k_test=[1.0, float("inf")]), fid)[0][3] == "not a finite number"
+    scored_null = runs(fid_lenet_1k_test=[1.0, float("nan"), 3.0]).assign(
+        **{"fid_lenet_1k_test.finite": [True, False, True]}
+    )  # as collect reads a metrics.json whose value is null
+    assert outcome(scored_null, fid)[0][3] == "not finite in 1 of 3 runs: null in their metrics.json"
 
 
 def test_markdown_is_a_table_of_verdicts_with_the_baseline_notes_and_count(tmp_path):

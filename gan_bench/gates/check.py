@@ -160,6 +160,9 @@ def why_missing(df: pd.DataFrame, recipe: str, metric: str) -> str:
     lacking = int(rows[metric].isna().sum()) if metric in rows else len(rows)
     if lacking == 0:
         return "not a finite number"
+    nonfinite = int(rows[f"{metric}.finite"].eq(False).sum()) if f"{metric}.finite" in rows else 0
+    if nonfinite:  # scored, but NaN or inf: metrics.json holds null
+        return f"not finite in {nonfinite} of {len(rows)} runs: null in their metrics.json"
     if lacking < len(rows):
         return f"missing in {lacking} of {len(rows)} runs"
     if "verdict" in rows and (rows["verdict"] == "unscored").all():

@@ -60,6 +60,7 @@ def row(run: RunDir) -> dict:
             out[f"protocol.{key}"] = value
         for name, entry in metrics["metrics"].items():
             out[name] = entry["value"]
+            out[f"{name}.finite"] = entry["value"] is not None  # null: scored, but NaN or inf
             out[f"{name}.backbone_sha256"] = entry.get("backbone_sha256")
         for key in COVERAGE_COLUMNS:
             if key in metrics["coverage"]:
