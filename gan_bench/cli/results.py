@@ -51,7 +51,7 @@ def report(
     df = gb.report(runs_or_latest(runs))
     if format == "rich":
         for title, table in render.rich_tables(df):
-            out_console.print(render.as_rich(title, table))
+            out_console.print(render.as_rich(title, table, out_console.width))
         for note in environments.mixed(environments.of_runs(df)):
             out_console.print(f"note: {note}; {environments.CAVEAT}", highlight=False, soft_wrap=True)
         return

@@ -6,6 +6,8 @@ import base64
 import html as html_lib
 
 import pandas as pd
+from rich.cells import cell_len
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
@@ -51,16 +53,53 @@ def rich_tables(df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     return [(_title(keys), _with_published(t, keys[1])) for keys, t in comparison(df).items()]
 
 
-def as_rich(title: str, table: pd.DataFrame) -> Table:
-    """A rich table that prints every string as written on any console: "[published]" is text, not
-    rich markup."""
-    caption = f"{BEST} best in column · mean ± std over the n seeds{PUBLISHED_NOTE}"
-    out = Table(title=Text(title), caption=Text(caption))
-    for col in table.columns:
-        out.add_column(Text(str(col)), overflow="fold")
-    for _, row in table.iterrows():
-        out.add_row(*[Text(str(v)) for v in row])
-    return out
+KEY_COLUMNS = ("recipe", "n")  # repeated in each part of a table split to fit the terminal
+FOLDED_WIDTH = 40  # a text column wider than this (a published row's source) wraps inside its cell
+
+
+def _needed(table: pd.DataFrame, col) -> int:
+    """The cells a column takes: its widest entry (capped for text that may wrap), padding, border."""
+    widest = max([cell_len(str(col)), *(cell_len(str(v)) for v in table[col])])
+    return min(widest, FOLDED_WIDTH) + 3
+
+
+def column_parts(table: pd.DataFrame, width: int | None) -> list[list]:
+    """The table's columns in parts that each fit ``width`` cells beside the key columns, in order;
+    one part when they all fit, or when no width is given."""
+    keys = [c for c in table.columns if c in KEY_COLUMNS]
+    rest = [c for c in table.columns if c not in KEY_COLUMNS]
+    if width is None:
+        return [keys + rest]
+    room = width - 1 - sum(_needed(table, c) for c in keys)
+    parts, used = [[]], 0
+    for col in rest:
+        need = _needed(table, col)
+        if parts[-1] and used + need > room:
+            parts.append([])
+            used = 0
+        parts[-1].append(col)
+        used += need
+    return [keys + part for part in parts]
+
+
+def as_rich(title: str, table: pd.DataFrame, width: int | None = None) -> Group:
+    """The table for a terminal ``width`` cells wide: split by columns into parts that each fit
+    (the recipe and n repeated), so no number is ever broken across lines. Every string prints as
+    written on any console: "[published]" is text, not rich markup."""
+    published = "recipe" in table and table["recipe"].astype(str).str.contains("[published]", regex=False).any()
+    caption = f"{BEST} best in column · mean ± std over the n seeds{PUBLISHED_NOTE if published else ''}"
+    parts = column_parts(table, width)
+    out = []
+    for i, cols in enumerate(parts):
+        heading = title if i == 0 else f"{title} (continued, {i + 1} of {len(parts)})"
+        last = i == len(parts) - 1
+        part = Table(title=Text(heading), caption=Text(caption) if last else None)
+        for col in cols:
+            part.add_column(Text(str(col)), overflow="fold")
+        for _, row in table[cols].iterrows():
+            part.add_row(*[Text(str(v)) for v in row])
+        out.append(part)
+    return Group(*out)
 
 
 def markdown(df: pd.DataFrame) -> str:
