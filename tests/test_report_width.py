@@ -56,3 +56,19 @@ def test_no_line_is_wider_than_the_terminal_and_no_value_is_broken(width, values
     body = [line for line in lines if line.startswith("│")]
     for value in values:
         assert any(value in line for line in body), (value, width)
+
+
+def test_cli_tables_never_cut_text_short_and_keep_names_whole():
+    from gan_bench.cli.tables import terminal_table
+
+    table = terminal_table("ganbench check: suite smoke", ("recipe", "metric", "value", "rule", "result"),
+                           whole=("recipe", "metric", "value"))  # fmt: skip
+    note = "FAIL (missing: the runs have fid_lenet_100_test instead, under another sample count, backbone or split)"
+    table.add_row("slides-mlp", "precision_lenet_1k_test", "missing", "<= 945.3 (baseline 900.3 + 5%)", note)
+    console = Console(record=True, width=64)
+    console.print(table)
+    lines = console.export_text().splitlines()
+    assert "…" not in "".join(lines) and max(cell_len(line) for line in lines) <= 64
+    assert any("slides-mlp" in line and "precision_lenet_1k_test" in line and "missing" in line for line in lines)
+    folded = "".join(line.split("│")[-2].strip() for line in lines if line.startswith("│"))
+    assert folded.replace(" ", "") == note.replace(" ", "")  # every character of the note is printed

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from gan_bench.cli.app import DataDir, data_app, err_console, evaluator_app, out_console, user_errors
+from gan_bench.cli.tables import terminal_table
 from gan_bench.data import catalogue
 from gan_bench.training.progress import RichReporter
 
@@ -19,9 +19,7 @@ def _data_table(verify: bool, names: list[str], data_dir: Optional[Path], option
     """Print each file's state; False when a file is corrupt, or missing from a dataset that is
     required (ships with ganbench) or partly there. An optional dataset with none of its files is
     reported as not installed and is no failure (unless ``optional_ok`` is False: asked for by name)."""
-    table = Table(title="datasets")
-    for col in ("dataset", "file", "state", "path"):
-        table.add_column(col)
+    table = terminal_table("datasets", ("dataset", "file", "state", "path"), whole=("dataset", "file"))
     all_ok = True
     for name in names:
         states = catalogue.status(name, data_dir, verify=verify)

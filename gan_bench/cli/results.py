@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 import gan_bench as gb
 from gan_bench import defaults
 from gan_bench.cli.app import COMPARE_PANEL, app, err_console, export_app, out_console, user_errors
+from gan_bench.cli.tables import terminal_table
 from gan_bench.errors import InvalidOption
 from gan_bench.rundir import atomic, paths
 
@@ -96,9 +96,9 @@ def check(
         print(result.markdown(), end="")
         raise typer.Exit(0 if result.passed else 1)
     shown = result.table()
-    table = Table(title=f"ganbench check: suite {result.suite}")
-    for col in shown.columns:
-        table.add_column(col)
+    table = terminal_table(
+        f"ganbench check: suite {result.suite}", shown.columns, whole=("recipe", "dataset", "metric", "value")
+    )
     for v, row in zip(result.verdicts, shown.itertuples(index=False)):
         table.add_row(*row[:-1], Text(row[-1], "green" if v.passed else "red"))
     out_console.print(table)

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 import typer
-from rich.table import Table
 
 import gan_bench as gb
 from gan_bench import defaults
@@ -29,6 +28,7 @@ from gan_bench.cli.app import (
     reporter,
     user_errors,
 )
+from gan_bench.cli.tables import terminal_table
 from gan_bench.data import catalogue
 from gan_bench.errors import InvalidOption, PluginError
 from gan_bench.training.signals import Interrupted
@@ -41,22 +41,16 @@ if TYPE_CHECKING:
 @user_errors
 def list_all() -> None:
     """Recipes with their sources, suites, and datasets."""
-    recipes = Table(title="recipes")
-    for col in ("name", "source", "quirks", "quick / full steps"):
-        recipes.add_column(col)
+    recipes = terminal_table("recipes", ("name", "source", "quirks", "quick / full steps"), whole=("name",))
     broken: list[PluginError] = []
     for r in gb.list_recipes(on_broken_plugin=broken.append):
         quirks = ", ".join(f"{k}={'on' if v else 'off'}" for k, v in r.quirks.items()) or "-"
         recipes.add_row(r.name, r.source, quirks, f"{r.profiles['quick'].steps:,} / {r.profiles['full'].steps:,}")
-    suites = Table(title="suites")
-    for col in ("name", "dataset", "recipes", "seeds", "file"):
-        suites.add_column(col)
+    suites = terminal_table("suites", ("name", "dataset", "recipes", "seeds", "file"), whole=("name",))
     for path in gb.list_suites().values():
         s = gb.load_suite(path)
         suites.add_row(s.name, ", ".join(s.datasets), ", ".join(s.recipes), ", ".join(map(str, s.seeds)), str(path))
-    datasets = Table(title="datasets")
-    for col in ("name", "license", "attribution"):
-        datasets.add_column(col)
+    datasets = terminal_table("datasets", ("name", "license", "attribution"), whole=("name",))
     for d in catalogue.DATASETS.values():
         datasets.add_row(d.name, d.license, d.attribution)
     for t in (recipes, suites, datasets):
@@ -231,9 +225,8 @@ def run(
     except (Interrupted, KeyboardInterrupt):  # user_errors says what is kept; this names what to resume
         err_console.print(f"suite run: {p.root} (continue it with --resume {p.root})", highlight=False)
         raise
-    table = Table(title=f"suite {p.suite.name}")
-    for col in ("recipe", "seed", "status", "summary", "run directory"):
-        table.add_column(col)
+    columns = ("recipe", "seed", "status", "summary", "run directory")
+    table = terminal_table(f"suite {p.suite.name}", columns, whole=("recipe", "seed"))
     for r in done.results:
         table.add_row(r.spec.recipe, str(r.spec.seed), r.status, r.summary, str(r.path))
     out_console.print(table)
@@ -304,9 +297,7 @@ def score(
             raise InvalidOption("give run directories to score, or --input PATH --dataset NAME")
         with reporter(quiet) as progress:
             scored = gb.score(runs, data_dir=data_dir, progress=progress, replace=replace, **common)
-    table = Table(title="scores")
-    for col in ("run", "verdict", "metric", "value"):
-        table.add_column(col)
+    table = terminal_table("scores", ("run", "verdict", "metric", "value"), whole=("verdict", "metric", "value"))
     for root, result in scored.items():
         first = True
         for name, entry in result["metrics"].items():
