@@ -313,10 +313,7 @@ def train(
     unfinished run of the same spec."""
     recipe_obj = get_recipe(recipe)
     if not datasets.known(dataset):
-        raise InvalidOption(
-            f"--dataset: unknown dataset {dataset!r}; valid: {', '.join(datasets.NAMES)}, "
-            f"or a translation folder's path"
-        )
+        raise InvalidOption(f"--dataset: {datasets.unknown(dataset)}")
     try:
         compatible(recipe, dataset)
     except ValueError as e:

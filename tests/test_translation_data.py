@@ -4,6 +4,7 @@ import pytest
 import torch
 from PIL import Image
 
+import gan_bench as gb
 from gan_bench.data import datasets, folders, translation
 from gan_bench.errors import UserError
 from gan_bench.metrics import fidelity
@@ -118,6 +119,10 @@ def test_cyclegan_layout_reads_four_unaligned_folders(tmp_path):
         (lambda r: save(r / "train" / "9.png", (40, 20)), "differs from 0.png"),
         (lambda r: [p.unlink() for p in (r / "test").iterdir()], "test: empty split"),
         (
+            lambda r: [[p.unlink() for p in (r / "test").iterdir()], (r / "test").rmdir()],
+            r"holds train/ but no test/ \(or val/\); a pix2pix folder needs both",
+        ),
+        (
             lambda r: [save(r / "train" / p.name, (30, 16)) for p in list((r / "train").iterdir())],
             "twice as wide as high",
         ),
@@ -158,3 +163,15 @@ def test_the_named_translation_tasks_are_the_built_ones_with_their_modality(edge
         == {n: datasets.TRANSLATION_TASKS[n] for n in loaded}
         == {"edges2digits": "paired", "digits2bold": "unpaired"}
     )
+
+
+def test_a_folder_named_without_a_slash_is_pointed_at(tmp_path, monkeypatch):
+    """`--dataset facades` names a dataset; a folder of that name in the working directory gets the
+    path to write, since a bare word is never read as a folder."""
+    monkeypatch.chdir(tmp_path)
+    pix2pix_folder(tmp_path / "facades")
+    assert datasets.unknown("facades").endswith("; a folder 'facades' is here: write ./facades to train on it")
+    assert "is here" not in datasets.unknown("cifar")
+    with pytest.raises(UserError, match=r"--dataset: unknown dataset 'facades'; .* write ./facades to train on it"):
+        gb.train("pix2pix", "facades", out=tmp_path / "o")
+    assert not (tmp_path / "o").exists()

@@ -21,6 +21,14 @@ def known(name: str) -> bool:
     return name in NAMES or folders.is_folder_name(name)
 
 
+def unknown(name: str) -> str:
+    """Why ``name`` is no dataset, and what is valid; a bare folder name gets the path to write."""
+    message = f"unknown dataset {name!r}; valid: {', '.join(NAMES)}, or a translation folder's path (with a '/')"
+    if Path(name).is_dir():
+        message += f"; a folder {name!r} is here: write ./{name} to train on it"
+    return message
+
+
 def modality(name: str) -> str:
     """gray28, rgb28, points, paired or unpaired; a folder's layout decides (UserError if it has none)."""
     if folders.is_folder_name(name):

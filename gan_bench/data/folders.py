@@ -139,7 +139,9 @@ def load(root: Path, direction: str = "AtoB") -> TranslationSet:
     kind = layout(root)
     if kind == "paired":
         train, train_files = _read_split(root / "train")
-        test_dir = root / "test" if (root / "test").is_dir() else root / "val"
+        test_dir = next((root / split for split in ("test", "val") if (root / split).is_dir()), None)
+        if test_dir is None:
+            raise DataError(f"{root}: holds train/ but no test/ (or val/); a pix2pix folder needs both")
         test, test_files = _read_split(test_dir)
         (train_a, train_b), (test_a, test_b) = _split_pairs(train, root / "train"), _split_pairs(test, test_dir)
         if test_a.shape[1:] != train_a.shape[1:]:

@@ -365,10 +365,7 @@ class Suite(BaseModel):
     def _dataset(cls, v: str | list[str]) -> str | list[str]:
         for name in [v] if isinstance(v, str) else v:
             if not all_datasets.known(name):
-                raise ValueError(
-                    f"unknown dataset {name!r}; valid: {', '.join(all_datasets.NAMES)}, "
-                    f"or a translation folder's path (with a '/')"
-                )
+                raise ValueError(all_datasets.unknown(name))
         if isinstance(v, list) and (not v or len(set(v)) != len(v)):
             raise ValueError("a list of datasets must be non-empty and without repeats")
         return v
