@@ -50,11 +50,13 @@ def test_a_decode_error_is_not_swallowed():
 def test_report_and_help_print_in_ascii_where_stdout_is_ascii(tmp_path):
     import gan_bench as gb
 
-    run = tmp_path / "run"
+    run, toy = tmp_path / "run", tmp_path / "toy"  # the toy run's table has PacGAN's published rows (their note has √)
     gb.train("tf-mlp", profile="smoke", steps=4, out=run, device="cpu")
+    gb.train("toy-gan", "ring", profile="smoke", steps=4, out=toy, device="cpu")
     gb.score([run], samples=100, device="cpu")
+    gb.score([toy], samples=2500, device="cpu")  # PacGAN's protocol: 2,500 samples
     ascii_out = {"PYTHONIOENCODING": "ascii"}
-    report = ganbench("report", str(run), env_extra=ascii_out)
+    report = ganbench("report", str(run), str(toy), env_extra=ascii_out)
     assert report.returncode == 0, report.stderr.decode(errors="replace")
     text = report.stdout.decode("ascii")  # raises if anything but ASCII came out
     assert "+/-" in text and " * " in text and "sqrt(se^2" in text
