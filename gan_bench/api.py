@@ -365,10 +365,9 @@ def train(
 def _scorer(samples, backbone, inception_weights, device, data_dir, batch_norm="running"):
     from gan_bench.metrics import inception
     from gan_bench.metrics.fidelity import check_sample_count
-    from gan_bench.scoring.score_run import check_batch_norm, score_run
+    from gan_bench.scoring.score_run import check_backbone, check_batch_norm, score_run
 
-    if backbone not in defaults.BACKBONES:
-        raise InvalidOption(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(defaults.BACKBONES)}")
+    check_backbone(backbone, inception_weights)
     check_sample_count(samples)
     if backbone == "inception":
         inception.resolve_weights(inception_weights)  # fail before any training, not after

@@ -122,6 +122,16 @@ CASES = {
     "unknown recipe": args("train", "nope", expect=["nope"]),
     "unknown dataset": args("train", "tf-mlp", "--dataset", "cifar", expect=["cifar"]),
     "unknown device": args("train", "tf-mlp", "--device", "tpu", expect=["--device"]),
+    "inception weights without the inception backbone": args(
+        "run",
+        "--suite",
+        "smoke",
+        "--inception-weights",
+        "{tmp}/w.pth",
+        "--out",
+        "{tmp}/out",
+        expect=["--inception-weights", "read only with --backbone inception", "scores with lenet"],
+    ),
     "unknown profile to train": args(
         "train",
         "tf-mlp",

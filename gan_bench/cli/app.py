@@ -90,7 +90,7 @@ DirectionOpt = typer.Option(
 InceptionWeights = typer.Option(
     None,
     "--inception-weights",
-    help="Inception weights file (default: the torch hub cache, else a download when online).",
+    help="Inception weights file, read with --backbone inception (default: the torch hub cache, else a download when online).",
 )
 
 

@@ -295,6 +295,17 @@ SCORERS = {
 }
 
 
+def check_backbone(backbone: str, inception_weights: Path | None = None) -> None:
+    """A known backbone; Inception weights only where the Inception backbone would read them."""
+    if backbone not in BACKBONES:
+        raise InvalidOption(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(BACKBONES)}")
+    if inception_weights is not None and backbone != "inception":
+        raise InvalidOption(
+            f"--inception-weights: {inception_weights} is read only with --backbone inception, and this "
+            f"scores with {backbone}; add --backbone inception or leave the weights out"
+        )
+
+
 def check_batch_norm(mode: str) -> None:
     if mode not in BATCH_NORM_MODES:
         raise InvalidOption(f"--batch-norm: unknown mode {mode!r}; valid: {', '.join(BATCH_NORM_MODES)}")
@@ -303,8 +314,7 @@ def check_batch_norm(mode: str) -> None:
 def check_scorable(run: RunDir, backbone: str = "lenet", batch_norm: str = "running") -> dict:
     """The run's spec, once nothing keeps ``score_run`` from scoring it with these options: a
     finished training run, whose modality the backbone and batch-norm mode apply to."""
-    if backbone not in BACKBONES:
-        raise InvalidOption(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(BACKBONES)}")
+    check_backbone(backbone)
     check_batch_norm(batch_norm)
     spec = run.read_spec()
     if spec.get("kind") == "samples":

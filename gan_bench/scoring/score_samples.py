@@ -25,7 +25,7 @@ from gan_bench.rundir import atomic, metrics_file, paths
 from gan_bench.rundir.identity import spec_hash
 from gan_bench.rundir.layout import RunDir
 from gan_bench.scoring import sample_inputs
-from gan_bench.scoring.score_run import METRICS_FORMAT, REFERENCE_SPLIT, measure_images
+from gan_bench.scoring.score_run import METRICS_FORMAT, REFERENCE_SPLIT, check_backbone, measure_images
 
 KIND = "samples"  # spec.json's "kind" for scored samples (a trained run has none)
 PROFILE = "full"  # the thresholds table that gates scored samples: [thresholds.full]
@@ -86,8 +86,7 @@ def score_samples(
     valid = scorable()
     if dataset not in valid:
         raise InvalidOption(f"--dataset: samples are scored against {', '.join(valid)}, not {dataset!r}")
-    if backbone not in defaults.BACKBONES:
-        raise InvalidOption(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(defaults.BACKBONES)}")
+    check_backbone(backbone, inception_weights)
     fidelity.check_sample_count(samples)
     name = name or default_name(input)
     if not paths.is_name(name):
