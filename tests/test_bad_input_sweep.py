@@ -122,6 +122,12 @@ CASES = {
     "unknown recipe": args("train", "nope", expect=["nope"]),
     "unknown dataset": args("train", "tf-mlp", "--dataset", "cifar", expect=["cifar"]),
     "unknown device": args("train", "tf-mlp", "--device", "tpu", expect=["--device"]),
+    "an --input option without --input": args(
+        "score", "{tmp}/run", "--dataset", "mnist", expect=["--dataset: applies with --input only"]
+    ),
+    "--input options without --input": args(
+        "score", "{tmp}/run", "--name", "x", "--z-dist", "normal", expect=["--name, --z-dist: apply with --input only"]
+    ),
     "inception weights without the inception backbone": args(
         "run",
         "--suite",

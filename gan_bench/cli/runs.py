@@ -289,10 +289,11 @@ def score(
         )
         scored = {folder: result}
     else:
-        given = [n for n, v in (("--dataset", dataset), ("--out", out), ("--name", name), ("--z-dim", z_dim)) if v]
+        options = (("--dataset", dataset), ("--out", out), ("--name", name), ("--z-dim", z_dim), ("--z-dist", z_dist))
+        given = [n for n, v in options if v is not None]
         common["batch_norm"] = batch_norm
-        if given or z_dist is not None:
-            raise InvalidOption(f"{', '.join(given + (['--z-dist'] if z_dist else []))}: apply with --input only")
+        if given:
+            raise InvalidOption(f"{', '.join(given)}: appl{'ies' if len(given) == 1 else 'y'} with --input only")
         if not runs:
             raise InvalidOption("give run directories to score, or --input PATH --dataset NAME")
         with reporter(quiet) as progress:
