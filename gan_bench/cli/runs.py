@@ -136,7 +136,7 @@ def run(
     suite: str = typer.Option(..., help="Suite name (suites/<name>.toml) or path to a suite TOML file."),
     recipes: Optional[str] = typer.Option(None, help="Only these recipes of the suite, comma-separated."),
     seeds: Optional[str] = typer.Option(
-        None, help="Only these seeds: comma-separated, ranges allowed (e.g. 0,1 or 0-4)."
+        None, help="These seeds instead of the suite's: comma-separated, ranges allowed (e.g. 0,1 or 0-4)."
     ),
     profile: Optional[str] = typer.Option(
         None, help="full, quick or smoke (default: the suite's, else full on CUDA and quick on CPU)."
