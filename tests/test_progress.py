@@ -199,3 +199,17 @@ def test_a_training_bar_stopped_short_keeps_its_steps_when_the_run_finishes():
         reporter.run_finished("a seed 0", "4 steps in 1.0s")  # Ctrl-C at step 4, nothing to score
         bar = reporter.progress.tasks[0]
         assert (bar.completed, bar.total, bar.fields["losses"]) == (4, 10, "4 steps in 1.0s")
+
+
+def test_in_a_narrow_terminal_the_summary_gives_way_and_the_bar_and_count_stay():
+    buffer = io.StringIO()
+    terminal = Console(file=buffer, width=80, force_terminal=True, color_system=None)
+    reporter = RichReporter(terminal, suite_steps=60)
+    reporter.progress.add_task("slides-mlp seed 0", total=30, completed=30, losses="30 steps in 0.2s, " * 6)
+    shown = Console(record=True, width=80, force_terminal=True, color_system=None)
+    shown.print(reporter.progress.make_tasks_table(reporter.progress.tasks))
+    lines = shown.export_text().splitlines()
+    run = next(line for line in lines if line.startswith("slides-mlp seed 0 "))
+    assert "30/30" in run and "eta" in run and run.rstrip().endswith("…") and len(run) <= 80
+    log = RichReporter(Console(file=io.StringIO(), width=1000), suite_steps=60)  # not a terminal: whole lines
+    assert log.progress.expand is False

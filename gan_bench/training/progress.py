@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Column
 from rich.text import Text
 
 SHOWN = ("d_loss", "g_loss", "d_real", "d_fake")
@@ -78,16 +79,23 @@ class RichReporter(Reporter):
         self, console: Console | None = None, suite_steps: int | None = None, now: Callable[[], float] = time.monotonic
     ):
         self.console = console or Console(stderr=True, markup=False)
+        # In a terminal the line spans its width and the losses or summary text, last, is what gets
+        # cut short ("…"): the run's name, bar, count and times always show. A log gets whole lines.
         self.progress = Progress(
-            TextColumn("{task.description}", style="bold", markup=False),
+            TextColumn("{task.description}", style="bold", markup=False, table_column=Column(no_wrap=True)),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             TextColumn("eta"),
             _TimeLeft(),
-            TextColumn("{task.fields[losses]}", markup=False),
+            TextColumn(
+                "{task.fields[losses]}",
+                markup=False,
+                table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1),
+            ),
             console=self.console,
             transient=False,
+            expand=self.console.is_terminal,
         )
         self.clock = SuiteClock(suite_steps, now) if suite_steps else None
         self.suite_task = (
