@@ -148,6 +148,24 @@ def find_runs(paths: list[Path]) -> list[RunDir]:
     return runs
 
 
+def _run_folders(root: Path) -> list[Path]:
+    """The folders below ``root`` that hold a spec.json, in name order. Symbolic links to folders
+    are followed (a folder of links to runs kept elsewhere is a comparison), each real folder once,
+    so a link that loops back is not followed round; a run directory's own folders are not searched."""
+    found, seen = [], set()
+    for folder, subfolders, files in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        subfolders.sort()  # name order: which of two links to one run is kept does not vary
+        if real in seen or "spec.json" in files:
+            subfolders[:] = []
+        if real in seen:
+            continue
+        seen.add(real)
+        if "spec.json" in files:
+            found.append(Path(folder))
+    return sorted(found)
+
+
 def _found(paths: list[Path]) -> list[RunDir]:
     runs = []
     for path in paths:
@@ -160,7 +178,7 @@ def _found(paths: list[Path]) -> list[RunDir]:
         if path.is_file():
             inside = f"; for its run, give the folder {path.parent}" if (path.parent / "spec.json").is_file() else ""
             raise RunDirError(f"{path}: a file; give run directories, or a folder holding them{inside}")
-        found = sorted(p.parent for p in path.glob("**/spec.json")) if path.is_dir() else []
+        found = _run_folders(path) if path.is_dir() else []
         if not found:
             raise RunDirError(f"{path}: not a run directory (no spec.json) and holds none")
         runs.extend(RunDir(p) for p in found)
