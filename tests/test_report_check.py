@@ -33,6 +33,7 @@ def test_markdown_table_has_recipes_seeds_best_marks_and_protocol(suite_run):
         assert column in text
     row = next(line for line in text.splitlines() if line.startswith("| tf-mlp"))
     assert "|   2 |" in row and "±" in row
+    assert "rows marked [published]" not in text  # no published rows here: no note on them
 
 
 @pytest.mark.slow
@@ -271,6 +272,7 @@ def test_pacgan_and_veegan_rows_sit_beside_the_toy_and_stacked_tables():
         }
     )
     shown = render._with_published(table, "grid")
+    assert render.published_note(shown) == render.PUBLISHED_NOTE and render.published_note(table) == ""
     pac2 = shown[shown["recipe"] == "PacGAN2 [published]"].iloc[0]
     assert pac2["modes_2d_2500"] == "23.8 ± 0.7 s.e." and pac2["reverse_kl_hq_2d_2500"] == "0.13 ± 0.04 s.e."
     assert pac2["n"] == 10 and "PacGAN" in pac2["verdicts"] and "2,500 samples" in pac2["verdicts"]

@@ -49,6 +49,12 @@ def _with_published(table: pd.DataFrame, dataset: str) -> pd.DataFrame:
     return pd.concat([table.astype(object), pd.DataFrame(extra, dtype=object)], ignore_index=True).fillna("—")
 
 
+def published_note(table: pd.DataFrame) -> str:
+    """The note on published rows, for a table that has any."""
+    published = "recipe" in table and table["recipe"].astype(str).str.contains("[published]", regex=False).any()
+    return PUBLISHED_NOTE if published else ""
+
+
 def rich_tables(df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     return [(_title(keys), _with_published(t, keys[1])) for keys, t in comparison(df).items()]
 
@@ -86,8 +92,7 @@ def as_rich(title: str, table: pd.DataFrame, width: int | None = None) -> Group:
     """The table for a terminal ``width`` cells wide: split by columns into parts that each fit
     (the recipe and n repeated), so no number is ever broken across lines. Every string prints as
     written on any console: "[published]" is text, not rich markup."""
-    published = "recipe" in table and table["recipe"].astype(str).str.contains("[published]", regex=False).any()
-    caption = f"{BEST} best in column · mean ± std over the n seeds{PUBLISHED_NOTE if published else ''}"
+    caption = f"{BEST} best in column · mean ± std over the n seeds{published_note(table)}"
     parts = column_parts(table, width)
     out = []
     for i, cols in enumerate(parts):
@@ -110,7 +115,7 @@ def markdown(df: pd.DataFrame) -> str:
             "",
             table.to_markdown(index=False),
             "",
-            f"{BEST} best in column; values are mean ± std over the n seeds{PUBLISHED_NOTE}.",
+            f"{BEST} best in column; values are mean ± std over the n seeds{published_note(table)}.",
             "",
         ]
     return "\n".join(parts)
@@ -152,7 +157,7 @@ def html(df: pd.DataFrame) -> str:
         body.append(f"<h2>{html_lib.escape(title)}</h2>")
         body.append(_scrolling(shown.to_html(index=False, escape=True, classes="comparison", border=0)))
         body.append(
-            f"<p>{BEST} best in column; mean ± std over the n seeds{html_lib.escape(PUBLISHED_NOTE)}. Metric "
+            f"<p>{BEST} best in column; mean ± std over the n seeds{html_lib.escape(published_note(shown))}. Metric "
             f"names carry their protocol (backbone, samples, reference split).</p>"
         )
         figures = {**plots.curves(part), **plots.quality_and_coverage(part)}
