@@ -358,12 +358,13 @@ def read_module(G: torch.nn.Module, want: Expected, n: int, z_dim: int, z_dist: 
     on, in eval mode (its mode is restored afterwards); its sha256 is of its weights."""
     first = next(iter([*G.parameters(), *G.buffers()]), None)
     device = first.device if first is not None else torch.device("cpu")
-    training = G.training
+    modes = {module: module.training for module in G.modules()}  # each part's own: one may be frozen in eval
     G.eval()
     try:
         read = _generated(Generator(G, "in-memory generator", (z_dim,)), want, n, z_dist, device, IN_MEMORY_GENERATOR)
     finally:
-        G.train(training)
+        for module, training in modes.items():
+            module.training = training
     read.info = {**read.info, "class": type(G).__qualname__, "sha256": weights_sha256(G)}
     return read
 
