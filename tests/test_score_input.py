@@ -134,17 +134,25 @@ def test_samples_given_as_an_array_score_as_their_npy_file_does(tmp_path, mnist)
 @pytest.mark.parametrize(
     ("given", "message"),
     [
-        ({"input": "floats"}, "the samples given: dtype float32; expected uint8 pixels 0–255"),
+        ({"input": "floats"}, "the samples given: dtype torch.float32; expected uint8 pixels 0–255 (from floats in"),
+        ({"input": "bfloat16"}, "the samples given: dtype torch.bfloat16; expected uint8 pixels 0–255"),
+        ({"input": "float array"}, "the samples given: dtype float32; expected uint8 pixels 0–255 (from floats in"),
         ({"name": None}, "name: samples given as an array need a name"),
         ({"z_dim": 8}, "z_dim and z_dist apply to a generator, not to samples given as an array"),
         ({"samples": 61}, "samples: 61 asked, but the array holds 60"),
         ({"input": "small"}, "the samples given: shape (60, 14, 14) fits none of N×28×28"),
     ],
-    ids=["floats", "no name", "z_dim", "too many", "wrong size"],
+    ids=["floats", "bfloat16", "float array", "no name", "z_dim", "too many", "wrong size"],
 )
 def test_samples_given_as_an_array_are_checked_before_anything_is_written(tmp_path, mnist, given, message):
     images = mnist.test_images[:60]
-    inputs = {"floats": images.float() / 255, "small": images[:, ::2, ::2].numpy()}
+    floats = images.float() / 255
+    inputs = {
+        "floats": floats,
+        "bfloat16": floats.bfloat16(),
+        "float array": floats.numpy(),
+        "small": images[:, ::2, ::2].numpy(),
+    }
     options = {"name": "mem", "out": tmp_path / "o", "device": "cpu", **given}
     options["input"] = inputs.get(options.get("input"), images)
     with pytest.raises(gb.UserError) as caught:

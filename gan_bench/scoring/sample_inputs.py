@@ -185,6 +185,9 @@ def read_memory(array, want: Expected) -> Samples:
     """Samples handed to the Python API as a numpy array or a torch tensor (any device), validated
     as an .npy file's are; its sha256 is of its dtype, shape and bytes."""
     if isinstance(array, torch.Tensor):
+        if array.dtype != torch.uint8:  # before numpy, which has no bfloat16
+            hint = " (from floats in [0, 1]: (x * 255).round().to(torch.uint8))" if array.is_floating_point() else ""
+            raise DataError(f"{IN_MEMORY}: dtype {array.dtype}; expected uint8 pixels 0–255{hint}")
         array = array.detach().cpu().numpy()
     array = np.ascontiguousarray(array)
     images, notes = _array_images(array, want, IN_MEMORY)
