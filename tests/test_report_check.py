@@ -129,7 +129,7 @@ def test_a_metric_scored_as_null_fails_as_not_finite_not_as_missing(suite_run, t
     assert checked.exit_code == 1
     line = next(line for line in checked.output.splitlines() if "tf-mlp" in line and "fid_lenet_1k_test" in line)
     assert "not finite in 1 of 2 runs: null in their metrics.json" in " ".join(checked.output.split())
-    assert "FAIL" in line
+    assert "FAIL" in line and "not finite" in line.split("│")[3]  # the value column says so too
 
 
 @pytest.mark.slow

@@ -103,6 +103,10 @@ def test_a_missing_value_says_why():
         **{"fid_lenet_1k_test.finite": [True, False, True]}
     )  # as collect reads a metrics.json whose value is null
     assert outcome(scored_null, fid)[0][3] == "not finite in 1 of 3 runs: null in their metrics.json"
+    verdict = check.check(scored_null, suite(**fid), None)[0]
+    assert check.shown_value(verdict) == "not finite" and check.verdict_table([verdict])["value"].item() == "not finite"
+    unscored_verdict = check.check(unscored, suite(**fid), None)[0]
+    assert check.shown_value(unscored_verdict) == "missing"
 
 
 def test_markdown_is_a_table_of_verdicts_with_the_baseline_notes_and_count(tmp_path):

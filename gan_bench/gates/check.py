@@ -197,8 +197,14 @@ def check(df: pd.DataFrame, suite: Suite, baseline: dict | None) -> list[Verdict
     return verdicts
 
 
+def absent(v: Verdict) -> str:
+    """What stands for a verdict's value when it has none: "not finite" where the metric was
+    scored as NaN or inf (its note says so), else "missing"."""
+    return "not finite" if v.note.startswith(("not finite", "not a finite")) else "missing"
+
+
 def shown_value(v: Verdict) -> str:
-    return "missing" if v.value is None else f"{v.value:.4g}"
+    return absent(v) if v.value is None else f"{v.value:.4g}"
 
 
 def outcome(v: Verdict) -> str:
@@ -230,7 +236,7 @@ def junit(verdicts: list[Verdict], path: Path) -> None:
         where = f"{v.recipe}.{v.dataset}" if v.dataset else v.recipe
         case = ET.SubElement(root, "testcase", classname=f"ganbench.{where}", name=f"{v.metric} {v.rule}")
         if not v.passed:
-            value = "missing" if v.value is None else f"{v.value:.6g}"
+            value = absent(v) if v.value is None else f"{v.value:.6g}"
             failure = ET.SubElement(case, "failure", message=f"{v.metric} = {value}, needs {v.rule}")
             failure.text = v.note or f"{where}: {v.metric} = {value} fails {v.rule}"
     atomic.write_bytes(path, ET.tostring(root, encoding="utf-8", xml_declaration=True))
