@@ -110,6 +110,7 @@ STACKED_TABLE_2 = {
 }
 
 TABLES = (LUCIC_2018, PACGAN_TABLE_1, VEEGAN_TABLE_1, STACKED_TABLE_2)
+MARKER = " [published]"  # after a published row's model name, where a recipe's name stands
 
 
 def published_rows(metrics: list[str], dataset: str) -> list[dict]:
@@ -122,7 +123,7 @@ def published_rows(metrics: list[str], dataset: str) -> list[dict]:
             if values:
                 rows.append(
                     {
-                        "label": f"{model} [published]",
+                        "label": f"{model}{MARKER}",
                         "model": model,
                         "reproduced_by": [recipe for recipe, m in table["recipes"].items() if m == model],
                         "source": table["source"],

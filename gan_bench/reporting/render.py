@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gan_bench.data.datasets import BUILT
-from gan_bench.reporting.published import published_rows
+from gan_bench.reporting.published import MARKER, published_rows
 from gan_bench.reporting.repeats import table_columns
 from gan_bench.reporting.tables import BEST, comparison, metric_columns
 
@@ -51,7 +51,7 @@ def _with_published(table: pd.DataFrame, dataset: str) -> pd.DataFrame:
 
 def published_note(table: pd.DataFrame) -> str:
     """The note on published rows, for a table that has any."""
-    published = "recipe" in table and table["recipe"].astype(str).str.contains("[published]", regex=False).any()
+    published = "recipe" in table and table["recipe"].astype(str).str.endswith(MARKER).any()
     return PUBLISHED_NOTE if published else ""
 
 

@@ -8,6 +8,7 @@ fails a check.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -196,6 +197,12 @@ def read_memory(array, want: Expected) -> Samples:
     return Samples(images, {**info, **notes})
 
 
+def check_z_dist(z_dist: str | None, option: str) -> None:
+    """A known distribution for z, or None (the default, normal); ``option`` names it in the message."""
+    if (z_dist or "normal") not in Z_DISTS:
+        raise InvalidOption(f"{option}: unknown distribution {z_dist!r}; valid: {', '.join(Z_DISTS)}")
+
+
 def draw_z(n: int, z_dim: int, z_dist: str) -> torch.Tensor:
     g = torch.Generator().manual_seed(GENERATOR_SEED)
     if z_dist == "normal":
@@ -359,7 +366,7 @@ def weights_sha256(module: torch.nn.Module) -> str:
 def read_module(G: torch.nn.Module, want: Expected, n: int, z_dim: int, z_dist: str) -> Samples:
     """n images from a generator module handed to the Python API, on the device its weights are
     on, in eval mode (its mode is restored afterwards); its sha256 is of its weights."""
-    first = next(iter([*G.parameters(), *G.buffers()]), None)
+    first = next(itertools.chain(G.parameters(), G.buffers()), None)
     device = first.device if first is not None else torch.device("cpu")
     modes = {module: module.training for module in G.modules()}  # each part's own: one may be frozen in eval
     G.eval()
@@ -395,8 +402,7 @@ def read(
     if kind == "generator":
         if z_dim is not None and z_dim < 1:
             raise InvalidOption(f"--z-dim: a generator needs its noise size, a positive integer (got {z_dim})")
-        if (z_dist or "normal") not in Z_DISTS:
-            raise InvalidOption(f"--z-dist: unknown distribution {z_dist!r}; valid: {', '.join(Z_DISTS)}")
+        check_z_dist(z_dist, "--z-dist")
         return read_generator(path, want, n, z_dim, z_dist or "normal", device)
     samples = read_folder(path, want) if kind == "folder" else read_array(path, want)
     return first(samples, n, str(path))

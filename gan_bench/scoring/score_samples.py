@@ -81,8 +81,8 @@ def score_samples(
         raise InvalidOption(f"z_dim: a generator module needs its noise size, a positive integer (got {z_dim!r})")
     elif not module and (z_dim is not None or z_dist is not None):
         raise InvalidOption("z_dim and z_dist apply to a generator, not to samples given as an array")
-    if module and (z_dist or "normal") not in sample_inputs.Z_DISTS:
-        raise InvalidOption(f"z_dist: unknown distribution {z_dist!r}; valid: {', '.join(sample_inputs.Z_DISTS)}")
+    if module:
+        sample_inputs.check_z_dist(z_dist, "z_dist")
     valid = scorable()
     if dataset not in valid:
         raise InvalidOption(f"--dataset: samples are scored against {', '.join(valid)}, not {dataset!r}")

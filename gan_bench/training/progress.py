@@ -115,7 +115,6 @@ class RichReporter(Reporter):
             self.progress.stop()
 
     def _suite(self, steps: int, trained: bool) -> None:
-        self.progress.start()  # a no-op once started
         if self.suite_task is not None and steps:
             (self.clock.trained if trained else self.clock.found_done)(steps)
             self.progress.advance(self.suite_task, steps)
@@ -131,9 +130,11 @@ class RichReporter(Reporter):
         self._suite(self.weight, trained=True)
 
     def run_skipped(self, label, steps):
+        self.progress.start()  # a no-op once started; kept off advance(), which runs every step
         self._suite(steps, trained=False)
 
     def suite_advance(self, steps):
+        self.progress.start()
         self._suite(steps, trained=True)
 
     def losses(self, values):
