@@ -13,6 +13,7 @@ Progress goes to a :class:`gan_bench.training.progress.Reporter`; the default on
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,15 @@ from gan_bench.gates import check as gate
 from gan_bench.gates.check import Verdict
 from gan_bench.reporting import environments
 from gan_bench.rundir import atomic, outputs, paths
-from gan_bench.rundir.layout import SUITE_FILE, RunDir, find_runs, read_suite_info, suite_folder, write_suite_info
+from gan_bench.rundir.layout import (
+    SUITE_FILE,
+    RunDir,
+    find_runs,
+    read_suite_info,
+    run_suite_folder,
+    suite_folder,
+    write_suite_info,
+)
 from gan_bench.rundir.lock import output_lock
 from gan_bench.suite.locate import available_suites, recorded_suite
 from gan_bench.suite.plan import Plan, check_cuda_graph, checked_direction, choose_profile, plan_suite
@@ -514,11 +523,15 @@ def render_report(runs: Iterable[PathLike] | pd.DataFrame, format: str = "md") -
 
 @checked_arguments
 def suite_of_runs(runs: Iterable[PathLike]) -> Suite:
-    """The suite recorded in the suite.json beside the runs."""
-    for path in runs:
-        info = read_suite_info(Path(path))
+    """The suite recorded in the suite.json beside the runs, or beside the runs that links in
+    them lead to."""
+    runs = [Path(path) for path in runs]
+    folders = (suite_folder(path) for path in runs)
+    linked = (run_suite_folder(run) for run in find_runs(runs))
+    for folder in itertools.chain(folders, linked):  # lazily: runs are searched only if needed
+        info = read_suite_info(folder) if folder is not None else None
         if info:
-            return load_suite(recorded_suite(info, suite_folder(Path(path)) / SUITE_FILE))
+            return load_suite(recorded_suite(info, folder / SUITE_FILE))
     raise GateError("cannot tell which suite these runs belong to (no suite.json beside them); pass --suite")
 
 

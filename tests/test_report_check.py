@@ -376,3 +376,23 @@ def test_each_table_shows_only_the_metrics_its_runs_have():
     shown = {keys[1]: list(t.columns) for keys, t in tables.comparison(runs).items()}
     assert shown["mnist"] == ["recipe", "n", "fid_lenet_10k_test", "modes_covered", "verdicts", "backbone"]
     assert shown["grid"] == ["recipe", "n", "modes_2d_2500", "verdicts", "vs published"]
+
+
+def test_runs_reached_through_links_keep_their_suite_in_report_and_check(suite_run, tmp_path):
+    """A folder of links to runs (a comparison assembled by hand) is read as the suite the runs
+    really lie in: same table title and rows, and check finds the suite without --suite."""
+    _, runs, baseline = suite_run
+    links = tmp_path / "links"
+    links.mkdir()
+    for recipe in ("tf-mlp", "keras-mlp"):
+        for seed in (0, 1):
+            (links / f"{recipe}-{seed}").symlink_to(runs / recipe / f"seed-{seed}", target_is_directory=True)
+    linked, alone = (invoke("report", folder, "--format", "md") for folder in (links, runs))
+    assert linked.exit_code == 0, linked.output
+    titles = [line for line in linked.output.splitlines() if line.startswith("## ")]
+    assert titles == ["## suite mini · mnist · profile smoke · cpu"]
+    assert [line for line in linked.output.splitlines() if line.startswith("| ")] == [
+        line for line in alone.output.splitlines() if line.startswith("| ")
+    ]
+    result = invoke("check", links, "--baseline", baseline)
+    assert result.exit_code == 0, result.output

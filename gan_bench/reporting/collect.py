@@ -9,19 +9,20 @@ import pandas as pd
 
 from gan_bench.reporting import environments
 from gan_bench.rundir import metrics_file
-from gan_bench.rundir.layout import RunDir, find_runs, read_suite_info, suite_folder
+from gan_bench.rundir.layout import RunDir, find_runs, read_suite_info, run_suite_folder
 
 COVERAGE_COLUMNS = ("modes_covered", "kl_generated_data", "mean_confidence")
 
 
 def suite_of(run: RunDir) -> str:
-    return (read_suite_info(run.root.parent) or {}).get("name", "")
+    folder = run_suite_folder(run)
+    return (read_suite_info(folder) or {}).get("name", "") if folder else ""
 
 
 def source_of(run: RunDir) -> str:
     """Where a run comes from: its suite output folder, or for a run outside a suite the folder
     holding it. Two suite runs of one suite are told apart by it."""
-    return str(suite_folder(run.root.parent) or run.root.parent)
+    return str(run_suite_folder(run) or run.root.parent)
 
 
 def read_env(run: RunDir) -> dict:

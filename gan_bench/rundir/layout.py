@@ -200,6 +200,12 @@ def suite_folder(path: Path) -> Path | None:
     return next((f for f in (path, path.parent, path.parent.parent) if (f / SUITE_FILE).is_file()), None)
 
 
+def run_suite_folder(run: RunDir) -> Path | None:
+    """The suite output folder a run belongs to: found from the path it was reached by, else from
+    where it really lies (a run reached through a symbolic link keeps its suite)."""
+    return suite_folder(run.root.parent) or suite_folder(Path(os.path.realpath(run.root)).parent)
+
+
 def read_suite_info(path: Path) -> dict | None:
     """The suite.json of a suite output folder or of a run directory inside one, if any."""
     folder = suite_folder(path)
