@@ -38,7 +38,17 @@ _HOMES = {
         "gan_bench.api",
     ),
     **dict.fromkeys(
-        ("DataError", "GateError", "InvalidOption", "NoSpace", "PluginError", "RunDirError", "SuiteError", "UserError"),
+        (
+            "CacheWarning",
+            "DataError",
+            "GateError",
+            "InvalidOption",
+            "NoSpace",
+            "PluginError",
+            "RunDirError",
+            "SuiteError",
+            "UserError",
+        ),
         "gan_bench.errors",
     ),
     "RunResult": "gan_bench.executors.lifecycle",

@@ -1,5 +1,5 @@
 """User mistakes: one base type, a subclass per kind. The CLI prints the message and exits 2; the
-Python API lets them propagate."""
+Python API lets them propagate. A cache ganbench cannot use is a warning, not an error."""
 
 
 class UserError(Exception):
@@ -32,3 +32,7 @@ class GateError(UserError):
 
 class PluginError(UserError):
     """A plug-in recipe that cannot be imported, or that breaks the recipe or system contract."""
+
+
+class CacheWarning(UserWarning):
+    """A cache ganbench cannot use: the work is done without it, only slower. The CLI prints it as a note."""

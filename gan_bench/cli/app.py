@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
+import warnings
 from typing import Optional
 
 import typer
@@ -16,7 +17,7 @@ from rich.console import Console
 
 from gan_bench import defaults
 from gan_bench.cli import encoding
-from gan_bench.errors import InvalidOption, UserError
+from gan_bench.errors import CacheWarning, InvalidOption, UserError
 from gan_bench.rundir import atomic
 from gan_bench.training.progress import QuietReporter, RichReporter
 from gan_bench.training.signals import EXIT_INTERRUPTED, Interrupted
@@ -136,13 +137,27 @@ INTERRUPTED = (
 )
 
 
+def _note_or(show):
+    """A warnings.showwarning that prints ganbench's CacheWarning as one "note:" line, others as ``show`` does."""
+
+    def shown(message, category, *args, **kwargs):
+        if issubclass(category, CacheWarning):
+            err_console.print(f"note: {message}", highlight=False, soft_wrap=True)
+        else:
+            show(message, category, *args, **kwargs)
+
+    return shown
+
+
 def user_errors(fn):
     """Print a UserError as one message and exit 2; a signal-stopped run exits 130."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.showwarning = _note_or(warnings.showwarning)
+                return fn(*args, **kwargs)
         except UserError as e:
             err_console.print(f"error: {e}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None

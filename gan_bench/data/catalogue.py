@@ -103,6 +103,22 @@ def cache_dir() -> Path:
     return Path(base) / "ganbench"
 
 
+def cache_problem(folder: Path) -> str | None:
+    """Why ``folder``, in the user cache, cannot be created and written (None when it can),
+    naming where the cache comes from so the user knows what to change."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        writable = os.access(folder, os.W_OK)
+    except OSError as e:
+        reason = e.strerror or str(e)
+    else:
+        if writable:
+            return None
+        reason = "not writable"
+    where = "$XDG_CACHE_HOME/ganbench" if os.environ.get("XDG_CACHE_HOME") else "~/.cache/ganbench"
+    return f"{folder}: {reason} (the user cache is {where}; set XDG_CACHE_HOME to a folder you can write)"
+
+
 @dataclass(frozen=True)
 class Location:
     label: str
@@ -206,6 +222,9 @@ def download(ds: Dataset) -> Path:
     from torchvision import datasets as tv_datasets
 
     target = cache_dir() / ds.name
+    problem = cache_problem(target.parent)  # before the download, not after it; the target only once verified
+    if problem:
+        raise DataError(f"cannot store the download of {ds.title}: {problem}")
     with tempfile.TemporaryDirectory() as tmp:
         previous = socket.getdefaulttimeout()
         socket.setdefaulttimeout(30)

@@ -11,13 +11,14 @@ and torch._dynamo (about 2 s), which commands that score nothing (help, report, 
 from __future__ import annotations
 
 import hashlib
+import warnings
 from pathlib import Path
 
 import torch
 from torch.utils.data import Dataset
 
-from gan_bench.data.catalogue import cache_dir
-from gan_bench.errors import InvalidOption
+from gan_bench.data.catalogue import cache_dir, cache_problem
+from gan_bench.errors import CacheWarning, InvalidOption
 from gan_bench.metrics import evaluators, names
 
 BACKBONE = "lenet"  # the LeNet-style evaluator CNN of gan_bench/nets/evaluator.py
@@ -69,6 +70,10 @@ def reference_cache(dataset: str, split: str, reference: torch.Tensor) -> dict:
     digest = hashlib.sha256(reference.numpy().tobytes()).hexdigest()[:16]
     name = f"ganbench-{dataset}-{split}-{len(reference)}-{digest}-{evaluators.get_pin(dataset).sha256[:16]}"
     root = cache_dir() / "fidelity"
+    problem = cache_problem(root)
+    if problem:  # the features are computed all the same, each time: slower, never wrong
+        warnings.warn(f"reference features are not cached: {problem}", CacheWarning, stacklevel=2)
+        return {"cache": False, "input2_cache_name": name}
     drop_unreadable_entries(root, name)
     return {"cache": True, "cache_root": str(root), "input2_cache_name": name}
 
