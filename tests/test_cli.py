@@ -41,6 +41,22 @@ def test_help_labels_what_an_option_takes_and_no_label_on_a_flag():
     assert labels in (["<str>", "<int", "<path>", "RUN_ID"], ["TEXT", "INTEGER", "PATH", "RUN_ID"]), labels
 
 
+@pytest.mark.parametrize(
+    "command, default",
+    [
+        ("train", "(default:results/runs/train-<UTCtime>/<recipe>/seed-<n>)"),
+        ("run", "(default:results/runs/<suite>-<UTCtime>)"),
+        ("score", "(default:results/scored/<name>-<dataset>)"),
+        ("check", "results/baselines/<suite>-<profile>-<device>.json"),
+    ],
+)
+def test_help_at_80_columns_folds_a_long_default_path_and_cuts_no_word(command, default):
+    """typer ends a word longer than the help column with "…": a path the user could not read."""
+    result = invoke(command, "--help")
+    assert result.exit_code == 0 and "…" not in result.output
+    assert default in "".join(result.output.replace("│", "").split())  # the folded lines, joined
+
+
 def test_a_path_with_brackets_prints_as_written(tmp_path):
     """rich markup would read [exp1] as a style tag and print runs//x: a path the user cannot copy."""
     out = tmp_path / "[exp1]" / "x"

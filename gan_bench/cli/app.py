@@ -14,6 +14,7 @@ from typing import Optional
 import typer
 import typer.core
 from rich.console import Console
+from rich.text import Text
 
 from gan_bench import defaults
 from gan_bench.cli import encoding
@@ -31,7 +32,26 @@ def _flags_without_a_type_label() -> None:
         option.display_type_rich = lambda self, ctx: None if self.is_flag else labelled(self, ctx)
 
 
+def _help_words_fold() -> None:
+    """typer's help tables end a word longer than the column with "…" (at 80 columns a default
+    path read `results/runs/<suite>-<U…`); make help text fold such a word onto the next line."""
+    import typer.rich_utils as rich_utils
+
+    make = getattr(rich_utils, "_make_rich_text", None)  # a private helper: without it, typer's own way
+    if make is None:
+        return
+
+    def folding(*args, **kwargs):
+        text = make(*args, **kwargs)
+        if isinstance(text, Text):
+            text.overflow = "fold"
+        return text
+
+    rich_utils._make_rich_text = folding
+
+
 _flags_without_a_type_label()
+_help_words_fold()
 app = typer.Typer(
     help="ganbench: train the classic GAN recipes under fixed seeds and score them with named protocols.",
     rich_markup_mode="rich",
