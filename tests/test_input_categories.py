@@ -409,6 +409,37 @@ def test_a_corrupt_env_json_is_shown_as_unknown(scored, tmp_path, content):
     assert invoke("report", run, "--format", "csv").exit_code == 0
 
 
+def test_evaluator_train_writes_over_no_weights_worth_keeping_and_refuses_before_training(tmp_path, monkeypatch):
+    """The default target is the package's own file: replaced only when missing or damaged, never
+    while it verifies; any other existing file is never replaced. Refused before minutes of training."""
+    from gan_bench.metrics import evaluators
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained although the target is refused")
+
+    monkeypatch.setattr(evaluators, "train", no_training)
+    pinned = evaluators.get_pin("mnist").path
+    before = pinned.read_bytes()
+    result = invoke("evaluator", "train", "mnist")
+    assert result.exit_code == 2, result.output
+    assert f"--out: {pinned} holds the pinned mnist evaluator and it verifies, so it is not replaced" in (
+        result.output.replace("\n", "")
+    )
+    assert pinned.read_bytes() == before
+    (tmp_path / "mine.pt").write_text("keep me")
+    result = invoke("evaluator", "train", "mnist", "--out", tmp_path / "mine.pt")
+    assert result.exit_code == 2 and "exists; ganbench never overwrites a weights file" in result.output
+    assert (tmp_path / "mine.pt").read_text() == "keep me"
+    (tmp_path / "evaluators").mkdir()
+    (tmp_path / "evaluators" / "mnist.pt").write_bytes(b"damaged")
+    monkeypatch.setattr(evaluators, "PACKAGE_ASSETS", tmp_path)
+    evaluators._verified_state.cache_clear()
+    try:  # a damaged pinned file is the one thing rebuilt in place, as its own message advises
+        assert evaluators.check_target("mnist", tmp_path / "evaluators" / "mnist.pt") is None
+    finally:
+        evaluators._verified_state.cache_clear()
+
+
 @pytest.mark.slow  # measures the test accuracy on 10,000 images (8 s)
 def test_evaluator_train_prints_progress_as_lines_in_a_log(tmp_path, monkeypatch):
     import torch

@@ -71,13 +71,16 @@ def data_fetch(dataset: str = typer.Argument(..., help="mnist or fashion-mnist."
 @user_errors
 def evaluator_train(
     dataset: str = typer.Argument(..., help="mnist or fashion-mnist."),
-    out: Optional[Path] = typer.Option(None, help="Weights file (default: the package's own)."),
+    out: Optional[Path] = typer.Option(
+        None, help="A new weights file (default: the package's own, when missing or damaged)."
+    ),
     data_dir: Optional[Path] = DataDir,
 ) -> None:
     """Train an evaluator deterministically on CPU (train split); print its test accuracy, sha256 and slice sketch."""
     from gan_bench.metrics import evaluators
 
     pin = evaluators.get_pin(dataset)
+    evaluators.check_target(dataset, out or pin.path)  # minutes of training are not spent on a refusal
     data = catalogue.load(dataset, data_dir)
     if err_console.is_terminal:
         with RichReporter(err_console) as reporter:

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 
 from gan_bench import shipped
 from gan_bench.data.catalogue import PACKAGE_ASSETS
-from gan_bench.errors import DataError
+from gan_bench.errors import DataError, InvalidOption
 from gan_bench.nets.evaluator import EvaluatorCNN
 from gan_bench.rundir import atomic
 
@@ -236,6 +236,25 @@ def accuracy(model: EvaluatorCNN, images: torch.Tensor, labels: torch.Tensor, ba
         logits, _ = model(images[i : i + batch, None])
         correct += (logits.argmax(1) == labels[i : i + batch]).sum().item()
     return correct / len(images)
+
+
+def check_target(dataset: str, path: Path) -> None:
+    """Refuse, before training, to write over weights worth keeping: any existing file but the
+    pin's own, and the pinned weights themselves while they verify (only a missing or damaged
+    pinned file is rebuilt in place)."""
+    path, pin = Path(path), get_pin(dataset)
+    if not path.exists():
+        return
+    if path.resolve() != pin.path.resolve():
+        raise InvalidOption(f"--out: {path} exists; ganbench never overwrites a weights file; give a new file")
+    try:
+        _verified_state(dataset)
+    except DataError:  # damaged or foreign: rebuilding it in place is the repair its message advises
+        return
+    raise InvalidOption(
+        f"--out: {path} holds the pinned {dataset} evaluator and it verifies, so it is not replaced; "
+        f"to retrain and compare with the pin, give --out with a new file"
+    )
 
 
 def save(model: EvaluatorCNN, path: Path) -> str:
