@@ -16,6 +16,9 @@ DEVICE = "auto"  # CUDA when available, else CPU
 PROFILES = ("full", "quick", "smoke")
 # The largest seed: a run's derived streams (1000·seed + 1 … 4) must fit torch's 32-bit CPU seeds.
 MAX_SEED = (2**32 - 1 - 4) // 1000  # 4,294,967
+# The most seeds in one suite run: ten times a generous sweep; beyond it a range is a typo (0-1000000
+# for 0-10) that would plan millions of runs, and a real sweep that large is split over several --out.
+MAX_SEEDS = 1000
 EXECUTORS = ("local", "ray")
 EXECUTOR = "local"
 DIRECTION = "AtoB"

@@ -202,6 +202,18 @@ def user_errors(fn):
 INT_ITEM = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")  # 3, or an inclusive range 0-4
 
 
+def as_ranges(values: list[int]) -> str:
+    """Sorted distinct integers as ``ints`` reads them: three or more in a row as a range ("0-999",
+    "0-2,5,7"), so a plan of a thousand seeds is one short line."""
+    parts, start = [], 0
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[i - 1] + 1:
+            run = values[start:i]
+            parts += [f"{run[0]}-{run[-1]}"] if len(run) >= 3 else [str(v) for v in run]
+            start = i
+    return ",".join(parts)
+
+
 def ints(text: Optional[str], option: str, maximum: int) -> Optional[list[int]]:
     """Comma-separated non-negative integers and inclusive ranges: "0,1,2", "0-4", "0-2,7". A range
     may not pass ``maximum`` (a single value past it is left to the caller's own message)."""

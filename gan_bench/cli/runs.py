@@ -21,6 +21,7 @@ from gan_bench.cli.app import (
     Quiet,
     Samples,
     app,
+    as_ranges,
     err_console,
     ints,
     names,
@@ -120,7 +121,7 @@ def print_plan(p: Plan) -> None:
     err_console.print(f"profile: {p.profile} ({p.profile_reason})", highlight=False)
     err_console.print(
         f"suite {p.suite.name}: {len(p.specs)} runs ({len(recipes)} recipes x seeds "
-        f"{','.join(map(str, seeds))}) on {', '.join(p.suite.datasets)}, {p.total_steps:,} training "
+        f"{as_ranges(seeds)}) on {', '.join(p.suite.datasets)}, {p.total_steps:,} training "
         f"steps, device {p.device}, executor {p.executor}"
         f"{f' ({p.runs_per_gpu} runs per GPU)' if p.runs_per_gpu > 1 else ''}"
         f"{', resuming' if p.resume else ''} into {p.root}",

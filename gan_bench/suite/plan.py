@@ -16,7 +16,7 @@ from gan_bench.errors import InvalidOption
 from gan_bench.rundir import outputs, paths
 from gan_bench.rundir.identity import spec_hash
 from gan_bench.suite.locate import suite_path
-from gan_bench.suite.spec import RunSpec, Suite, check_profile, check_seed, load_suite
+from gan_bench.suite.spec import RunSpec, Suite, check_profile, check_seed, check_seed_count, load_suite, no_repeats
 
 if TYPE_CHECKING:
     import torch
@@ -108,12 +108,12 @@ def plan_suite(
         if not seeds or min(seeds) < 0:
             raise InvalidOption(f"--seeds: expected non-negative integers, got {seeds}")
         try:
+            no_repeats(seeds, "seed")
+            check_seed_count(len(seeds))
             for seed in seeds:
                 check_seed(seed)
         except ValueError as e:
             raise InvalidOption(f"--seeds: {e}") from None
-        if len(set(seeds)) != len(seeds):
-            raise InvalidOption(f"--seeds: {seeds} lists a seed more than once; each seed runs once")
     if recipes is not None and (not recipes or len(set(recipes)) != len(recipes)):
         raise InvalidOption(f"--recipes: expected distinct recipe names, got {recipes}")
     if batch_seeds < 1:

@@ -25,6 +25,7 @@ A suite file (``suites/<name>.toml``)::
 
 from __future__ import annotations
 
+import collections
 import sys
 from pathlib import Path
 from typing import Literal
@@ -44,7 +45,7 @@ from pydantic import (
 
 from gan_bench.api_arguments import checked_arguments
 from gan_bench.data import datasets as all_datasets
-from gan_bench.defaults import MAX_SEED
+from gan_bench.defaults import MAX_SEED, MAX_SEEDS
 from gan_bench.errors import InvalidOption, SuiteError, UserError
 from gan_bench.metrics import names as metric_names
 from gan_bench.rundir import paths
@@ -82,10 +83,11 @@ def recipe_name(ref: str) -> str:
     return get_recipe(ref).name if ":" in ref else ref
 
 
-def _no_repeats(values: list, what: str) -> None:
-    repeated = sorted({str(v) for v in values if values.count(v) > 1})
+def no_repeats(values: list, what: str) -> None:
+    """Refuse values given twice, naming each (not the whole list, which may be a thousand seeds)."""
+    repeated = sorted(v for v, n in collections.Counter(values).items() if n > 1)
     if repeated:
-        raise ValueError(f"{', '.join(repeated)} listed more than once; each {what} runs once")
+        raise ValueError(f"{', '.join(map(str, repeated))} listed more than once; each {what} runs once")
 
 
 def check_profile(profile: str) -> str:
@@ -101,6 +103,14 @@ def check_seed(seed: int) -> int:
     if not 0 <= seed <= MAX_SEED:
         raise ValueError(f"seed {seed} is outside 0 … {MAX_SEED:,} (larger seeds would repeat smaller ones' streams)")
     return seed
+
+
+def check_seed_count(count: int) -> None:
+    """Refuse more seeds than one suite run takes, before a run is planned for any of them."""
+    if count > MAX_SEEDS:
+        raise ValueError(
+            f"{count:,} seeds; at most {MAX_SEEDS:,} in one suite run (split a larger sweep over several --out folders)"
+        )
 
 
 def module_ref(recipe: Recipe) -> str | None:
@@ -375,9 +385,10 @@ class Suite(BaseModel):
     def _seeds(cls, v: list[int], info) -> list[int]:
         if info.data.get("recipes") and not v:
             raise ValueError("a suite with recipes needs at least one seed")
+        no_repeats(v, "seed")
+        check_seed_count(len(v))
         for seed in v:
             check_seed(seed)
-        _no_repeats(v, "seed")
         return v
 
     @field_validator("recipes")
@@ -385,7 +396,7 @@ class Suite(BaseModel):
     def _recipes(cls, v: list[str]) -> list[str]:
         for name in v:
             _known_recipe(name)
-        _no_repeats(v, "recipe")
+        no_repeats(v, "recipe")
         return v
 
     @field_validator("steps")
