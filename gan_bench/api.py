@@ -14,6 +14,7 @@ Progress goes to a :class:`gan_bench.training.progress.Reporter`; the default on
 from __future__ import annotations
 
 import itertools
+import shlex
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -577,8 +578,13 @@ def write_baseline(
 
     df = report(runs)
     repeats.refuse(df, "a baseline")
-    if (df["verdict"] == "unscored").any():
-        raise RunDirError("some runs have no metrics.json; score them first with `ganbench score`")
+    unscored = df.loc[df["verdict"] == "unscored", "run"].tolist()
+    if unscored:
+        named = ", ".join(unscored[:3]) + (f" and {len(unscored) - 3} more" if len(unscored) > 3 else "")
+        raise RunDirError(  # score skips the runs scored already, so the same paths do
+            f"no metrics.json in {len(unscored)} of {len(df)} runs ({named}); score them first: "
+            f"`ganbench score {shlex.join(map(str, runs))}`"
+        )
     command = command or " ".join(["ganbench baseline", *map(str, runs)] + (["--out", str(out)] if out else []))
     data = gate.baseline_from(df, command)
     path = (

@@ -91,6 +91,32 @@ def test_check_as_markdown_for_a_ci_summary_keeps_the_exit_code(suite_run, tmp_p
     assert "| FAIL" in failed.output
 
 
+@pytest.mark.parametrize(
+    "name, args, written",
+    [
+        ("r.html", [], "<!DOCTYPE html>"),
+        ("r.csv", [], "run,suite,source,recipe"),
+        ("r.md", [], "## suite mini"),
+        ("r.txt", ["-f", "md"], "## suite mini"),
+        ("r.html", ["-f", "md"], "error: --out: {out} ends in .html but --format is md; name the file .md, or give"),
+        ("r.txt", [], "error: --out: {out} does not end in .md, .csv or .html; give --format md, csv or html"),
+        ("r.md", ["-f", "rich"], "error: --format rich prints to the terminal, and --out writes a file; leave"),
+    ],
+)
+def test_report_out_takes_its_format_from_the_file_ending_and_refuses_a_mismatch(
+    suite_run, tmp_path, name, args, written
+):
+    _, runs, _ = suite_run
+    out = tmp_path / name
+    result = invoke("report", runs, "--out", out, *args)
+    if written.startswith("error:"):
+        assert result.exit_code == 2 and written.format(out=out) in result.output.replace("\n", "")
+        assert not out.exists()
+    else:
+        assert result.exit_code == 0, result.output
+        assert written in out.read_text()
+
+
 def test_check_refuses_an_unknown_format_before_reading_runs(tmp_path):
     result = invoke("check", tmp_path / "none", "--format", "json")
     assert result.exit_code == 2 and "--format: unknown format 'json'; valid: rich, md" in result.output
@@ -396,3 +422,16 @@ def test_runs_reached_through_links_keep_their_suite_in_report_and_check(suite_r
     ]
     result = invoke("check", links, "--baseline", baseline)
     assert result.exit_code == 0, result.output
+
+
+def test_a_baseline_of_runs_not_all_scored_names_them_and_the_command_that_scores_them(suite_run, tmp_path):
+    _, runs, _ = suite_run
+    folder = shutil.copytree(runs, tmp_path / "runs")
+    (folder / "keras-mlp" / "seed-1" / "metrics.json").unlink()
+    result = invoke("baseline", folder, "--out", tmp_path / "b.json")
+    assert result.exit_code == 2, result.output
+    assert (
+        f"error: no metrics.json in 1 of 4 runs ({folder / 'keras-mlp' / 'seed-1'}); "
+        f"score them first: `ganbench score {folder}`"
+    ) in result.output.replace("\n", "")
+    assert not (tmp_path / "b.json").exists()

@@ -27,26 +27,51 @@ def runs_or_latest(runs: Optional[list[Path]]) -> list[Path]:
     return [latest]
 
 
+FORMAT_OF_SUFFIX = {".md": "md", ".markdown": "md", ".csv": "csv", ".html": "html", ".htm": "html"}
+
+
+def report_format(format: Optional[str], out: Optional[Path]) -> str:
+    """The report's format: as given, else the one the --out file's ending names, else rich; a
+    file ending that names another format than the one given is refused (report.html holding csv)."""
+    suffix = out.suffix.lower() if out is not None else ""
+    implied = FORMAT_OF_SUFFIX.get(suffix)
+    if format is None:
+        if out is None:
+            return "rich"
+        if implied is None:
+            raise InvalidOption(f"--out: {out} does not end in .md, .csv or .html; give --format md, csv or html")
+        return implied
+    if format not in defaults.REPORT_FORMATS:
+        raise InvalidOption(f"--format: unknown format {format!r}; valid: {', '.join(defaults.REPORT_FORMATS)}")
+    if out is not None and format == "rich":
+        instead = f"leave --format out to write {implied}" if implied else "give --format md, csv or html"
+        raise InvalidOption(f"--format rich prints to the terminal, and --out writes a file; {instead}")
+    if implied is not None and implied != format:
+        raise InvalidOption(
+            f"--out: {out} ends in {suffix} but --format is {format}; name the file .{format}, or give --format {implied}"
+        )
+    return format
+
+
 @app.command(rich_help_panel=COMPARE_PANEL)
 @user_errors
 def report(
     runs: Optional[list[Path]] = typer.Argument(None, help=RUNS_HELP, show_default=False),
-    format: str = typer.Option(
-        "rich",
+    format: Optional[str] = typer.Option(
+        None,
         "--format",
         "-f",
-        help="rich (terminal), md, csv (one row per run, full spec as columns) or html (self-contained, with plots).",
+        help="rich (terminal), md, csv (one row per run, full spec as columns) or html (self-contained, with "
+        "plots). Default: from the --out file's ending (.md, .csv, .html), else rich.",
+        show_default=False,
     ),
     out: Optional[Path] = typer.Option(None, help="Write to this file instead of standard output."),
 ) -> None:
     """Comparison tables: recipes x metrics, mean ± std over seeds, best marked, with protocols."""
     from gan_bench.reporting import environments, render
 
-    if format not in defaults.REPORT_FORMATS:
-        raise InvalidOption(f"--format: unknown format {format!r}; valid: {', '.join(defaults.REPORT_FORMATS)}")
+    format = report_format(format, out)
     if out is not None:
-        if format == "rich":
-            raise InvalidOption("--out: writes md, csv or html; give --format too (rich prints to the terminal)")
         paths.output_file(out, "--out")
     df = gb.report(runs_or_latest(runs))
     if format == "rich":
