@@ -368,7 +368,9 @@ def train(
     from gan_bench.executors.lifecycle import execute
 
     folder = _data_folder(data_dir)
-    return execute(spec, run, resume, progress or Reporter(), lambda name, w: datasets.load(name, folder, w))
+    # One writer at a time: the suite folder the run lies in (which `run` locks), else the run itself.
+    with output_lock(suite_folder(run.root.parent) or run.root):
+        return execute(spec, run, resume, progress or Reporter(), lambda name, w: datasets.load(name, folder, w))
 
 
 # -- score / report / check / baseline ---------------------------------------------------------

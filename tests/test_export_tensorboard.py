@@ -57,7 +57,7 @@ def test_history_and_sample_grids_read_back_as_written(trained, tmp_path):
         assert np.array_equal(decoded, np.asarray(Image.open(png).convert("RGB")))
     assert "spec/text_summary" in acc.Tags()["tensors"]  # the spec.json text
     assert sorted(p.name for p in trained.iterdir()) == sorted(
-        ["checkpoints", "env.json", "history.csv", "samples", "spec.json", "timing.csv"]
+        [".ganbench.lock", "checkpoints", "env.json", "history.csv", "samples", "spec.json", "timing.csv"]
     )  # the run directory is left as it was
 
 

@@ -243,7 +243,16 @@ def test_resume_given_a_run_directory_resolves_to_its_suite_or_is_refused(scored
     result = invoke("run", "--suite", "smoke", "--resume", scored)
     assert result.exit_code == 2 and "is a single run directory, not a suite's output folder" in result.output
     assert sorted(p.name for p in scored.iterdir()) == sorted(
-        ["checkpoints", "env.json", "history.csv", "metrics.json", "samples", "spec.json", "timing.csv"]
+        [
+            ".ganbench.lock",
+            "checkpoints",
+            "env.json",
+            "history.csv",
+            "metrics.json",
+            "samples",
+            "spec.json",
+            "timing.csv",
+        ]
     )
 
 

@@ -13,7 +13,7 @@ def test_second_run_on_a_locked_folder_refuses(tmp_path):
     assert result.exit_code == 2
     assert LOCK_NAME in result.output and "another ganbench run" in result.output
     assert "Traceback" not in result.output
-    assert not any(p.name != LOCK_NAME for p in out.iterdir())  # nothing was written
+    assert not out.exists()  # nothing was written: the holder, which made the folder, left it empty and removed it
 
 
 def test_lock_is_released_on_exit(tmp_path):
@@ -87,7 +87,7 @@ def test_a_filesystem_without_locks_stops_the_run_with_a_message(tmp_path, monke
     text = refused_run(out)
     assert f"{out / LOCK_NAME}: this filesystem cannot lock files (No locks available)" in text
     assert "NFS mounted with locking enabled" in text
-    assert [p.name for p in out.iterdir()] == [LOCK_NAME]  # no suite.json, no run
+    assert not out.exists()  # no suite.json, no run, and not the lock file it made
 
 
 def test_a_system_without_flock_stops_the_run_before_writing(tmp_path, monkeypatch):
@@ -100,3 +100,33 @@ def test_a_system_without_flock_stops_the_run_before_writing(tmp_path, monkeypat
     assert f"{out}: ganbench locks a run's output folder with flock" in text
     assert "run ganbench on Linux or macOS (on Windows, under WSL 2)" in text
     assert not out.exists()
+
+
+def test_train_refuses_a_run_another_process_is_writing(tmp_path):
+    """`train --resume` on a run being trained, or on a run inside a suite folder `run` is writing:
+    exit 2 naming the lock, where it used to train alongside and interleave the two histories."""
+    import gan_bench as gb
+
+    run = tmp_path / "alone"
+    gb.train("tf-mlp", profile="smoke", steps=4, out=run, device="cpu")
+    before = {p.name: p.read_bytes() for p in run.iterdir() if p.is_file()}
+    suite_run = tmp_path / "suite"
+    suite_run.mkdir()
+    (suite_run / "suite.json").write_text('{"name": "smoke"}')
+    for folder, locked in ((run, run), (suite_run / "tf-mlp" / "seed-0", suite_run)):
+        with output_lock(locked):
+            result = CliRunner().invoke(
+                app, ["train", "tf-mlp", "--profile", "smoke", "--steps", "8", "--out", str(folder), "--resume"]
+            )
+        assert result.exit_code == 2, result.output
+        assert f"{locked / LOCK_NAME}: another ganbench run (pid" in result.output and "Traceback" not in result.output
+    assert {p.name: p.read_bytes() for p in run.iterdir() if p.is_file()} == before
+    assert not (suite_run / "tf-mlp").exists()
+
+
+def test_a_refused_train_leaves_no_folder_behind(tmp_path, no_data_env):
+    result = CliRunner().invoke(
+        app, ["train", "tf-mlp", "--dataset", "fashion-mnist", "--out", str(tmp_path / "a" / "b")]
+    )
+    assert result.exit_code == 2 and "Fashion-MNIST" in result.output
+    assert list(tmp_path.iterdir()) == []

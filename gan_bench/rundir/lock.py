@@ -33,6 +33,7 @@ def output_lock(folder: Path):
             f"{folder}: ganbench locks a run's output folder with flock, which this system ({os.name}) "
             f"lacks; run ganbench on Linux or macOS (on Windows, under WSL 2)"
         )
+    created = _missing_folders(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK_NAME
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -57,4 +58,29 @@ def output_lock(folder: Path):
         os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
         yield path
     finally:
+        if created:  # no other process can hold a lock in a folder this one has just made
+            _remove_if_only_the_lock(created, path)
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and those of its parents that do not exist yet, innermost first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_if_only_the_lock(created: list[Path], path: Path) -> None:
+    """Folders this lock created that hold nothing else when it is released (the work was refused
+    or failed before writing) are removed, so the attempt leaves nothing behind. Done while the lock
+    is held: another process that opened the file meanwhile is refused, never given a deleted lock."""
+    try:
+        if [p.name for p in created[0].iterdir()] != [LOCK_NAME]:
+            return
+        path.unlink()
+        for folder in created:  # innermost first; one that is not empty stops it
+            folder.rmdir()
+    except OSError:  # something appeared, or a folder cannot be changed: it stays as it is
+        pass
