@@ -430,3 +430,24 @@ def test_sanity_test_against_test_train_against_test_and_one_class(tmp_path, mni
     assert one["metrics"][f"precision_lenet_{n}_test"]["value"] > 0.95
     assert one["metrics"][f"recall_lenet_{n}_test"]["value"] < 0.2
     assert one["verdict"] == "mode-collapse"
+
+
+def test_a_scoring_that_finishes_second_into_one_folder_is_refused_and_the_first_kept(tmp_path, mnist, monkeypatch):
+    """Two `score --input ... --out X` at once both find X empty; the one that finishes second must
+    not write its spec.json or metrics.json over the first's."""
+    from gan_bench.scoring import score_samples as module
+
+    out = tmp_path / "x"
+    measure = module.measure_images
+
+    def another_finishes_first(*args, **kwargs):
+        measured = measure(*args, **kwargs)
+        out.mkdir()
+        (out / "spec.json").write_text("the first scoring's")
+        return measured
+
+    monkeypatch.setattr(module, "measure_images", another_finishes_first)
+    with pytest.raises(gb.UserError, match="is not empty; scored samples go into a new or empty folder"):
+        gb.score_samples(mnist.test_images[:20].numpy(), "mnist", name="late", out=out, device="cpu")
+    assert sorted(p.name for p in out.iterdir()) == [".ganbench.lock", "spec.json"]  # a lock, and the first's file
+    assert (out / "spec.json").read_text() == "the first scoring's"

@@ -24,6 +24,7 @@ from gan_bench.metrics import diagnostics, fidelity
 from gan_bench.rundir import atomic, metrics_file, paths
 from gan_bench.rundir.identity import spec_hash
 from gan_bench.rundir.layout import RunDir
+from gan_bench.rundir.lock import LOCK_NAME, output_lock
 from gan_bench.scoring import sample_inputs
 from gan_bench.scoring.score_run import METRICS_FORMAT, REFERENCE_SPLIT, check_backbone, measure_images
 
@@ -44,7 +45,7 @@ def default_name(path: Path) -> str:
 def check_out(out: Path) -> None:
     """Refuse an output folder that cannot be written or holds anything: nothing is overwritten."""
     paths.output_folder(out, "--out")
-    if out.exists() and any(out.iterdir()):
+    if out.exists() and any(p.name != LOCK_NAME for p in out.iterdir()):
         raise RunDirError(f"--out: {out} is not empty; scored samples go into a new or empty folder")
 
 
@@ -141,6 +142,7 @@ def score_samples(
         "verdict_reason": reason,
     }
     run = RunDir(out)
-    out.mkdir(parents=True, exist_ok=True)
-    atomic.write_json(run.spec, spec)
-    return out, metrics_file.write(run, result)
+    with output_lock(out):  # two scorings into one folder: the first to finish writes, the other is refused
+        check_out(out)
+        atomic.write_json(run.spec, spec)
+        return out, metrics_file.write(run, result)
