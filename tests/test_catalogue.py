@@ -71,6 +71,23 @@ def test_missing_file_lists_every_place_looked_and_how_to_supply(fake, tmp_path,
     assert "train-images-idx3-ubyte" in msg
 
 
+def test_a_ganbench_data_that_is_not_a_folder_is_named_as_such_where_the_lookup_is_listed(fake, tmp_path, monkeypatch):
+    """A typo in $GANBENCH_DATA read as the dataset simply not being installed."""
+    monkeypatch.setenv(catalogue.ENV_DATA, str(tmp_path / "typo"))
+    with pytest.raises(UserError) as err:
+        catalogue.load("fake")
+    assert f"  2. $GANBENCH_DATA: {tmp_path / 'typo' / 'fake'}; {tmp_path / 'typo'} is not a folder\n" in str(err.value)
+    listed = CliRunner().invoke(app, ["data", "list"])
+    assert listed.exit_code == 0
+    assert f"$GANBENCH_DATA ({tmp_path / 'typo' / 'fake'}; {tmp_path / 'typo'} is not a folder)" in " ".join(
+        listed.output.split()
+    )
+    (tmp_path / "typo").mkdir()  # a folder without this dataset: the usual case, no note
+    with pytest.raises(UserError) as err:
+        catalogue.load("fake")
+    assert f"  2. $GANBENCH_DATA: {tmp_path / 'typo' / 'fake'}\n" in str(err.value)
+
+
 def test_corrupt_fashion_file_under_env_is_refused_naming_it(tmp_path, monkeypatch, no_data_env):
     folder = tmp_path / "data" / "fashion-mnist"
     folder.mkdir(parents=True)

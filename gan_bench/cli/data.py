@@ -41,7 +41,7 @@ def data_list(data_dir: Optional[Path] = DataDir) -> None:
     """Where each dataset's files were found (no hashing; see `data verify`)."""
     _data_table(False, list(catalogue.DATASETS), data_dir)
     for name, ds in catalogue.DATASETS.items():
-        looked = ", ".join(f"{loc.label} ({loc.folder})" for loc in catalogue.locations(ds, data_dir) if loc.folder)
+        looked = ", ".join(f"{loc.label} ({loc.where})" for loc in catalogue.locations(ds, data_dir) if loc.folder)
         out_console.print(f"{name}: looks in {looked}, then a torchvision download", highlight=False)
 
 

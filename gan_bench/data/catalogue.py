@@ -124,6 +124,17 @@ class Location:
     label: str
     folder: Path | None  # None: the option was not given
 
+    @property
+    def where(self) -> str:
+        """The folder, and for $GANBENCH_DATA naming a folder that does not exist, that it does not
+        (a typo there would otherwise read as the dataset simply not being installed)."""
+        if self.folder is None:
+            return "not set"
+        base = self.folder.parent
+        if self.label == f"${ENV_DATA}" and not base.is_dir():
+            return f"{self.folder}; {base} is not a folder"
+        return str(self.folder)
+
 
 def locations(ds: Dataset, data_dir: Path | None = None) -> list[Location]:
     """Where ganbench looks for ``ds``, in order."""
@@ -204,14 +215,11 @@ def find(ds: Dataset, data_dir: Path | None = None) -> tuple[dict[str, Path], di
     for role in ROLES:
         looked = []
         for loc in locations(ds, data_dir):
-            if loc.folder is None:
-                looked.append(f"{loc.label}: not set")
-                continue
-            hit = _file_in(loc.folder, role)
+            hit = _file_in(loc.folder, role) if loc.folder is not None else None
             if hit:
                 paths[role] = hit
                 break
-            looked.append(f"{loc.label}: {loc.folder}")
+            looked.append(f"{loc.label}: {loc.where}")
         else:
             missing[role] = looked
     return paths, missing
