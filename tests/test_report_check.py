@@ -435,3 +435,22 @@ def test_a_baseline_of_runs_not_all_scored_names_them_and_the_command_that_score
         f"score them first: `ganbench score {folder}`"
     ) in result.output.replace("\n", "")
     assert not (tmp_path / "b.json").exists()
+
+
+def test_scoring_an_unfinished_run_gives_the_command_that_finishes_it(suite_run, tmp_path):
+    root, runs, _ = suite_run
+    shutil.copy(root / "mini.toml", tmp_path / "mini.toml")
+    folder = shutil.copytree(runs, tmp_path / "runs")  # its suite.json names ../mini.toml
+    (folder / "keras-mlp" / "seed-1" / "checkpoints" / "final.pt").unlink()
+    result = invoke("score", folder)
+    assert result.exit_code == 2, result.output
+    assert (
+        f"error: {folder / 'keras-mlp' / 'seed-1'}: the run is not complete (no final.pt); finish it before "
+        f"scoring with `ganbench run --suite {tmp_path / 'mini.toml'} --resume {folder} --recipes keras-mlp --seeds 1`"
+    ) in " ".join(result.output.split())
+    alone = shutil.copytree(folder / "tf-mlp" / "seed-0", tmp_path / "alone")
+    (alone / "checkpoints" / "final.pt").unlink()
+    result = invoke("score", alone)
+    assert result.exit_code == 2 and (
+        f"finish it before scoring with the `ganbench train` command that started it, adding `--resume --out {alone}`"
+    ) in " ".join(result.output.split())

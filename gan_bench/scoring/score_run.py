@@ -8,6 +8,7 @@ derived from the run's seed, and torch-fidelity runs with a fixed rng_seed.
 from __future__ import annotations
 
 import importlib.metadata
+import shlex
 from pathlib import Path
 
 import torch
@@ -15,15 +16,16 @@ import torch
 import gan_bench
 from gan_bench import defaults
 from gan_bench.data import datasets
-from gan_bench.errors import InvalidOption, RunDirError
+from gan_bench.errors import InvalidOption, RunDirError, SuiteError
 from gan_bench.metrics import coverage as coverage_mod
 from gan_bench.metrics import diagnostics, evaluators, fidelity, inception, mixture, stacked
 from gan_bench.metrics import names as metric_names
 from gan_bench.nets.member_norm import BATCH_NORMS
 from gan_bench.rundir import metrics_file
-from gan_bench.rundir.layout import RunDir
+from gan_bench.rundir.layout import SUITE_FILE, RunDir, read_suite_info, suite_folder
 from gan_bench.rundir.repro import derived_seeds
 from gan_bench.scoring import translation as score_translation
+from gan_bench.suite.locate import suite_argument
 from gan_bench.training import checkpoint
 from gan_bench.training.scatter import save_scatter
 from gan_bench.variants import build_system, get_recipe, plugins
@@ -311,6 +313,21 @@ def check_batch_norm(mode: str) -> None:
         raise InvalidOption(f"--batch-norm: unknown mode {mode!r}; valid: {', '.join(BATCH_NORM_MODES)}")
 
 
+def how_to_finish(run: RunDir, spec: dict) -> str:
+    """The command that finishes an interrupted run: its suite run resumed for this recipe and seed,
+    when it lies in one."""
+    folder = suite_folder(run.root.parent)
+    info = read_suite_info(folder) if folder is not None else None
+    if info:
+        try:
+            suite = suite_argument(info, folder / SUITE_FILE)
+        except SuiteError:  # the suite file is gone: the command is still the right one, given it
+            suite = "<its suite file>"
+        only = f"--recipes {shlex.quote(spec['recipe']['name'])} --seeds {spec['seed']}"
+        return f"`ganbench run --suite {shlex.quote(suite)} --resume {shlex.quote(str(folder))} {only}`"
+    return f"the `ganbench train` command that started it, adding `--resume --out {shlex.quote(str(run.root))}`"
+
+
 def check_scorable(run: RunDir, backbone: str = "lenet", batch_norm: str = "running") -> dict:
     """The run's spec, once nothing keeps ``score_run`` from scoring it with these options: a
     finished training run, whose modality the backbone and batch-norm mode apply to."""
@@ -324,8 +341,8 @@ def check_scorable(run: RunDir, backbone: str = "lenet", batch_norm: str = "runn
         )
     if not run.complete:
         raise RunDirError(
-            f"{run.root}: the run is not complete (no {run.final_checkpoint.name}); "
-            f"finish it with --resume before scoring"
+            f"{run.root}: the run is not complete (no {run.final_checkpoint.name}); finish it before scoring "
+            f"with {how_to_finish(run, spec)}"
         )
     modality = datasets.modality(spec["dataset"])
     if batch_norm != "running" and modality in ("paired", "unpaired"):
