@@ -91,6 +91,7 @@ def test_check_as_markdown_for_a_ci_summary_keeps_the_exit_code(suite_run, tmp_p
     assert "| FAIL" in failed.output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name, args, written",
     [
@@ -404,6 +405,7 @@ def test_each_table_shows_only_the_metrics_its_runs_have():
     assert shown["grid"] == ["recipe", "n", "modes_2d_2500", "verdicts", "vs published"]
 
 
+@pytest.mark.slow  # the suite_run fixture trains and scores 4 runs
 def test_runs_reached_through_links_keep_their_suite_in_report_and_check(suite_run, tmp_path):
     """A folder of links to runs (a comparison assembled by hand) is read as the suite the runs
     really lie in: same table title and rows, and check finds the suite without --suite."""
@@ -424,6 +426,7 @@ def test_runs_reached_through_links_keep_their_suite_in_report_and_check(suite_r
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.slow  # the suite_run fixture trains and scores 4 runs
 def test_a_baseline_of_runs_not_all_scored_names_them_and_the_command_that_scores_them(suite_run, tmp_path):
     _, runs, _ = suite_run
     folder = shutil.copytree(runs, tmp_path / "runs")
@@ -437,6 +440,7 @@ def test_a_baseline_of_runs_not_all_scored_names_them_and_the_command_that_score
     assert not (tmp_path / "b.json").exists()
 
 
+@pytest.mark.slow  # the suite_run fixture trains and scores 4 runs
 def test_scoring_an_unfinished_run_gives_the_command_that_finishes_it(suite_run, tmp_path):
     root, runs, _ = suite_run
     shutil.copy(root / "mini.toml", tmp_path / "mini.toml")
