@@ -49,6 +49,19 @@ class Affine(torch.nn.Module):
         return x if self.flat else x.view(-1, 1, 28, 28)
 
 
+class SpatialOnly(torch.nn.Module):
+    """A DCGAN-style generator that takes z of [N, z_dim, 1, 1] only, as the PyTorch DCGAN tutorial draws it."""
+
+    def __init__(self, flat: Affine):
+        super().__init__()
+        self.flat = flat
+
+    def forward(self, z):
+        if z.dim() != 4:
+            raise ValueError(f"expected z of [N, z_dim, 1, 1], got {list(z.shape)}")
+        return self.flat(z.flatten(1))
+
+
 def scripted(tmp_path, module, name="g.pt"):
     path = tmp_path / name
     torch.jit.save(torch.jit.script(module), str(path))
@@ -174,6 +187,32 @@ def test_a_generator_module_scores_as_its_torchscript_file_does(tmp_path):
     assert info["kind"] == "in-memory generator" and info["class"] == "Affine" and "path" not in info
     assert info["z_dim"] == 16 and info["z_dist"] == "N(0, 1)" and len(info["sha256"]) == 64
     assert list(gb.report([tmp_path / "m"])["recipe"]) == ["mine"]
+
+
+def test_a_generator_of_spatial_z_is_called_on_n_z_1_1_and_draws_the_same_images(tmp_path):
+    """The same z values reach both generators, so the samples are the same bits; the shape is recorded."""
+    from gan_bench.scoring import sample_inputs
+
+    torch.manual_seed(0)
+    flat = Affine(16)
+    want = sample_inputs.Expected("mnist", 1, 28)
+    plain = sample_inputs.read(scripted(tmp_path, flat), want, 30, 16, None, torch.device("cpu"))
+    spatial = sample_inputs.read(scripted(tmp_path, SpatialOnly(flat), "s.pt"), want, 30, 16, None, torch.device("cpu"))
+    assert torch.equal(plain.images, spatial.images)
+    assert spatial.info["z_shape"] == ["N", 16, 1, 1] and "z_shape" not in plain.info
+    in_memory = sample_inputs.read_module(SpatialOnly(flat), want, 30, 16, "normal")
+    assert torch.equal(in_memory.images, plain.images) and in_memory.info["z_shape"] == ["N", 16, 1, 1]
+
+
+def test_a_generator_that_takes_neither_z_shape_names_both_failures(tmp_path):
+    path = scripted(tmp_path, SpatialOnly(Affine(16)))
+    result = invoke("score", "--input", path, "--dataset", "mnist", "--z-dim", 8, "--out", tmp_path / "o")
+    assert result.exit_code == 2, result.output
+    assert (
+        f"{path}: calling it on z of shape [1000, 8] failed: builtins.ValueError: expected z of [N, z_dim, 1, 1], got "
+        "[1000, 8]; and on [B, 8, 1, 1]: RuntimeError: mat1 and mat2 shapes cannot be multiplied"
+    ) in " ".join(result.output.split())
+    assert not (tmp_path / "o").exists()
 
 
 def test_a_generator_module_is_read_as_its_torchscript_file_and_keeps_its_mode(tmp_path):

@@ -218,6 +218,7 @@ class Generator:
     kind: str  # what metrics.json calls it
     z_shape: tuple[int, ...]  # z's shape after the batch dimension: (z_dim,) or (z_dim, 1, 1)
     batch: int | None = None  # the only batch size it takes (an export with a static batch)
+    z_shape_known: bool = False  # an export states it; a module is tried on [B, z] then [B, z, 1, 1]
 
     @property
     def z_dim(self) -> int:
@@ -279,7 +280,7 @@ def _exported(path: Path, z_dim: int | None, device: torch.device) -> Generator:
     if z_dim is not None and z_dim != shape[1]:
         raise InvalidOption(f"--z-dim: {z_dim} given, but {path} takes z of size {shape[1]}; leave --z-dim out")
     batch = shape[0] if isinstance(shape[0], int) else None
-    return Generator(program.module().to(device), "torch.export generator", tuple(shape[1:]), batch)
+    return Generator(program.module().to(device), "torch.export generator", tuple(shape[1:]), batch, True)
 
 
 def _calls(G: Generator, z: torch.Tensor, device: torch.device, where: str):
@@ -291,13 +292,34 @@ def _calls(G: Generator, z: torch.Tensor, device: torch.device, where: str):
         given = len(part)
         if G.batch is not None and given < size:
             part = torch.cat([part, part.new_zeros(size - given, part.shape[1])])
-        shape = [len(part), *G.z_shape]
-        try:
-            out = G.call(part.reshape(shape).to(device))
-        except Exception as e:  # the user's module may raise anything
-            last = [line for line in str(e).splitlines() if line.strip()][-1:] or [type(e).__name__]
-            raise DataError(f"{where}: calling it on z of shape {shape} failed: {last[0]}") from None
+        if i == 0 and not G.z_shape_known:
+            out = _first_call(G, part, device, where)
+        else:
+            out = _call(G, part, G.z_shape, device, where)
         yield out[:given] if isinstance(out, torch.Tensor) else out
+
+
+def _call(G: Generator, part: torch.Tensor, z_shape: tuple[int, ...], device: torch.device, where: str):
+    shape = [len(part), *z_shape]
+    try:
+        return G.call(part.reshape(shape).to(device))
+    except Exception as e:  # the user's module may raise anything
+        last = [line for line in str(e).splitlines() if line.strip()][-1:] or [type(e).__name__]
+        raise DataError(f"{where}: calling it on z of shape {shape} failed: {last[0]}") from None
+
+
+def _first_call(G: Generator, part: torch.Tensor, device: torch.device, where: str):
+    """The first batch, on z of [B, z_dim]; a generator that refuses it is tried on [B, z_dim, 1, 1]
+    (a DCGAN's z, as the PyTorch DCGAN tutorial draws it), and the shape that works is kept."""
+    try:
+        return _call(G, part, G.z_shape, device, where)
+    except DataError as flat:
+        try:
+            out = _call(G, part, (G.z_dim, 1, 1), device, where)
+        except DataError as spatial:
+            raise DataError(f"{flat}; and on [B, {G.z_dim}, 1, 1]: {str(spatial).split('failed: ', 1)[-1]}") from None
+    G.z_shape = (G.z_dim, 1, 1)
+    return out
 
 
 @torch.no_grad()
