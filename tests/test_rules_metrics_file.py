@@ -143,3 +143,21 @@ def test_write_stores_a_non_finite_value_as_null_with_its_text_and_returns_what_
     }
     assert math.isnan(metrics["fid_lenet_1k_test"]["value"])  # the caller's entries are left as they were
     assert metrics_file.read(run) == written
+
+
+def test_a_file_from_a_later_ganbench_is_refused_and_never_scored_over(run):
+    """A later format may mean other things by the same fields: not read as this one's, and not
+    taken for a damaged file that `score` or `run --resume` may replace."""
+    from gan_bench.scoring.scored_already import kept
+
+    write(run, {**GOOD, "format": metrics_file.FORMAT + 1})
+    before = run.metrics.read_bytes()
+    expected = f"metrics format {metrics_file.FORMAT + 1}; ganbench .* reads format {metrics_file.FORMAT}"
+    for reader in (metrics_file.read, metrics_file.problem):
+        with pytest.raises(metrics_file.NewerFormat, match=expected):
+            reader(run)
+    with pytest.raises(metrics_file.NewerFormat):
+        kept(run, SPEC, None, "lenet", "running")
+    assert run.metrics.read_bytes() == before
+    write(run, {**GOOD, "format": metrics_file.FORMAT})
+    assert metrics_file.problem(run) is None

@@ -14,10 +14,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, FiniteFloat, ValidationError
 
+import gan_bench
 from gan_bench.errors import RunDirError
 from gan_bench.metrics.diagnostics import VERDICTS
 from gan_bench.rundir import atomic
 from gan_bench.rundir.layout import RunDir, not_an_object
+
+FORMAT = 1  # metrics.json's layout; a later ganbench that changes it writes a higher number
+
+
+class NewerFormat(RunDirError):
+    """A metrics.json from a later ganbench: read by no older one, and never scored over by it."""
 
 
 class Entry(BaseModel):
@@ -51,6 +58,11 @@ def _checked(run: RunDir) -> tuple[dict | None, str | None]:
         return None, f"unreadable ({e})"
     if wrong := not_an_object(data):
         return None, wrong
+    if isinstance(data.get("format"), int) and data["format"] > FORMAT:
+        raise NewerFormat(
+            f"{run.metrics}: written by a later ganbench (metrics format {data['format']}; ganbench "
+            f"{gan_bench.__version__} reads format {FORMAT}); read it with that ganbench, or upgrade this one"
+        )
     try:
         MetricsFile.model_validate(data)
     except ValidationError as e:
@@ -62,7 +74,8 @@ def _checked(run: RunDir) -> tuple[dict | None, str | None]:
 
 
 def problem(run: RunDir) -> str | None:
-    """Why the run's metrics.json is not a valid result for its spec, or None when it is."""
+    """Why the run's metrics.json is not a valid result for its spec, or None when it is; a
+    NewerFormat when a later ganbench wrote it (it is not this one's to score again)."""
     return _checked(run)[1]
 
 

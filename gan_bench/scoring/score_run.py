@@ -33,7 +33,7 @@ from gan_bench.variants.base import to_device
 from gan_bench.variants.pixels import resized, to_uint8
 from gan_bench.variants.recipe import PROVENANCE
 
-METRICS_FORMAT = 1
+METRICS_FORMAT = metrics_file.FORMAT
 DEFAULT_SAMPLES = defaults.SAMPLES
 QUALITY_SAMPLES = defaults.QUALITY_SAMPLES
 REFERENCE_SPLIT = "test"

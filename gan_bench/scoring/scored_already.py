@@ -34,6 +34,8 @@ def kept(run: RunDir, spec: dict, samples: int | None, backbone: str, batch_norm
     there is none to keep (absent or invalid). A valid one scored with other options raises."""
     try:
         result = metrics_file.read(run)
+    except metrics_file.NewerFormat:  # a later ganbench's result: never scored over unasked
+        raise
     except RunDirError:  # not a result: scored again
         return None
     if result is None:
