@@ -656,3 +656,16 @@ def test_a_baseline_records_the_environment_check_compares_later_runs_against():
     assert environments.against(later, data["environment"]) == [
         "runs and baseline differ in torch threads: 1 against 2"
     ]
+
+
+def test_runs_of_a_profile_the_suite_does_not_gate_are_refused_naming_the_profiles_it_does():
+    gates_smoke = suite(modes_covered=Threshold(min=1))
+    with pytest.raises(UserError) as refused:
+        check.check(runs(profile="quick", modes_covered=[9.0]), gates_smoke, None)
+    assert str(refused.value) == (
+        "suite 's' has no [thresholds.quick] table for these quick-profile runs; it gates the smoke profile. "
+        'Check runs of a gated profile, or add [thresholds.quick."<recipe>"] to the suite file'
+    )
+    ungated = Suite(name="u", dataset="mnist", seeds=[0], recipes=["tf-mlp"])
+    with pytest.raises(UserError, match="no \\[thresholds.smoke\\] table for these smoke-profile runs; it has none"):
+        check.check(runs(modes_covered=[9.0]), ungated, None)

@@ -180,7 +180,12 @@ def check(df: pd.DataFrame, suite: Suite, baseline: dict | None) -> list[Verdict
     profile = profiles[0]
     gated = suite.gated(profile)
     if not gated:
-        raise GateError(f"suite {suite.name!r} has no [thresholds.{profile}] table; nothing to check")
+        have = [p for p in defaults.PROFILES if suite.gated(p)]
+        where = f"it gates the {', '.join(have)} profile{'s' if len(have) > 1 else ''}" if have else "it has none"
+        raise GateError(
+            f"suite {suite.name!r} has no [thresholds.{profile}] table for these {profile}-profile runs; {where}. "
+            f'Check runs of a gated profile, or add [thresholds.{profile}."<recipe>"] to the suite file'
+        )
     several = len(suite.datasets) > 1
     verdicts = []
     for recipe in gated:
