@@ -126,8 +126,8 @@ class Location:
 
     @property
     def where(self) -> str:
-        """The folder, and for $GANBENCH_DATA naming a folder that does not exist, that it does not
-        (a typo there would otherwise read as the dataset simply not being installed)."""
+        """The folder as the lookup lists it. Where $GANBENCH_DATA names no folder, that is said too:
+        a typo there would otherwise read as the dataset not being installed."""
         if self.folder is None:
             return "not set"
         base = self.folder.parent
