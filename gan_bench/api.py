@@ -452,6 +452,7 @@ def score_samples(
     samples: int | None = None,
     z_dim: int | None = None,
     z_dist: str | None = None,
+    conditional: bool = False,
     backbone: str = defaults.BACKBONE,
     inception_weights: PathLike | None = None,
     device: str | torch.device = defaults.DEVICE,
@@ -460,7 +461,9 @@ def score_samples(
     """Score samples made elsewhere against ``dataset``'s test split, under the same protocols as a
     trained run: a folder of PNG/JPEG images, an .npy/.npz uint8 array (N×H×W, N×H×W×C or
     N×C×H×W), or a generator: TorchScript (with ``z_dim``) or torch.export (``.pt2``; its z size
-    is read from the program), z drawn from ``z_dist``. ``input`` may also be the images
+    is read from the program), z drawn from ``z_dist``; with ``conditional``, a TorchScript or module
+    generator is called as G(z, y) on balanced labels (class indices, else one-hot) and scored for
+    conditional accuracy too. ``input`` may also be the images
     themselves, a uint8 numpy array or torch tensor shaped as an .npy file's, or a generator module
     (``z_dim`` required; it runs in eval mode where its weights are, and its mode is restored);
     then ``name`` is required. ``samples``: score the first N (a generator draws N; default 10,000). Writes
@@ -476,6 +479,7 @@ def score_samples(
         samples=samples,
         z_dim=z_dim,
         z_dist=z_dist,
+        conditional=conditional,
         backbone=backbone,
         inception_weights=Path(inception_weights) if inception_weights is not None else None,
         device=devices.resolve(device),

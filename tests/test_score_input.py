@@ -62,6 +62,24 @@ class SpatialOnly(torch.nn.Module):
         return self.flat(z.flatten(1))
 
 
+class ByIndex(torch.nn.Module):
+    """A conditional generator G(z, y), y class indices: the image of class y it holds, in [-1, 1]."""
+
+    def __init__(self, images: torch.Tensor):
+        super().__init__()
+        self.register_buffer("images", images.float() / 127.5 - 1)
+
+    def forward(self, z, y):
+        return self.images[y].unsqueeze(1) + 0.0 * z[:, :1, None, None]
+
+
+class ByOneHot(ByIndex):
+    """The same, y one-hot [N, 10]."""
+
+    def forward(self, z, y):
+        return (y @ self.images.flatten(1)).view(-1, 1, 28, 28) + 0.0 * z[:, :1, None, None]
+
+
 def scripted(tmp_path, module, name="g.pt"):
     path = tmp_path / name
     torch.jit.save(torch.jit.script(module), str(path))
@@ -151,7 +169,7 @@ def test_samples_given_as_an_array_score_as_their_npy_file_does(tmp_path, mnist)
         ({"input": "bfloat16"}, "the samples given: dtype torch.bfloat16; expected uint8 pixels 0–255"),
         ({"input": "float array"}, "the samples given: dtype float32; expected uint8 pixels 0–255 (from floats in"),
         ({"name": None}, "name: samples given as an array need a name"),
-        ({"z_dim": 8}, "z_dim and z_dist apply to a generator, not to samples given as an array"),
+        ({"z_dim": 8}, "z_dim, z_dist and conditional apply to a generator, not to samples given as an array"),
         ({"samples": 61}, "samples: 61 asked, but the array holds 60"),
         ({"input": "small"}, "the samples given: shape (60, 14, 14) fits none of N×28×28"),
     ],
@@ -210,7 +228,7 @@ def test_a_generator_that_takes_neither_z_shape_names_both_failures(tmp_path):
     assert result.exit_code == 2, result.output
     assert (
         f"{path}: calling it on z of shape [1000, 8] failed: builtins.ValueError: expected z of [N, z_dim, 1, 1], got "
-        "[1000, 8]; and on [B, 8, 1, 1]: RuntimeError: mat1 and mat2 shapes cannot be multiplied"
+        "[1000, 8]; and on z of shape [1000, 8, 1, 1] failed: RuntimeError: mat1 and mat2 shapes cannot be multiplied"
     ) in " ".join(result.output.split())
     assert not (tmp_path / "o").exists()
 
@@ -490,3 +508,53 @@ def test_a_scoring_that_finishes_second_into_one_folder_is_refused_and_the_first
         gb.score_samples(mnist.test_images[:20].numpy(), "mnist", name="late", out=out, device="cpu")
     assert sorted(p.name for p in out.iterdir()) == [".ganbench.lock", "spec.json"]  # a lock, and the first's file
     assert (out / "spec.json").read_text() == "the first scoring's"
+
+
+@pytest.fixture(scope="module")
+def one_per_class(mnist):
+    """The first test image of each class, 0 to 9."""
+    return torch.stack([mnist.test_images[(mnist.test_labels == c).nonzero()[0, 0]] for c in range(10)])
+
+
+def test_a_conditional_generator_is_asked_for_balanced_classes_and_scored_on_them(tmp_path, one_per_class):
+    """G(z, y) returning a real digit of class y: every sample is the class asked for, whether G takes
+    y as class indices or one-hot, from a file or in memory; the labels' form is recorded."""
+    results = {}
+    for name, G in (("index", ByIndex(one_per_class)), ("onehot", ByOneHot(one_per_class))):
+        path = scripted(tmp_path, G, f"{name}.pt")
+        result = invoke("score", "--input", path, "--dataset", "mnist", "--z-dim", 4, "--conditional",
+                        "--samples", 100, "--out", tmp_path / name)  # fmt: skip
+        assert result.exit_code == 0, result.output
+        results[name] = json.loads((tmp_path / name / "metrics.json").read_text())
+    index, onehot = results["index"], results["onehot"]
+    accuracy = index["metrics"]["cond_accuracy_lenet_100"]
+    assert accuracy["value"] == 1.0 and accuracy["labels"] == "balanced: sample i asks for class i mod 10"
+    assert index["metrics"] == onehot["metrics"] and index["coverage"]["modes_covered"] == 10
+    assert index["input"]["labels"].endswith("given as class indices")
+    assert onehot["input"]["labels"].endswith("given as one-hot")
+    _, in_memory = gb.score_samples(
+        ByOneHot(one_per_class), "mnist", name="m", z_dim=4, conditional=True, samples=100, out=tmp_path / "m"
+    )
+    assert in_memory["metrics"] == index["metrics"]
+
+
+def test_conditional_applies_to_torchscript_and_module_generators_only(tmp_path, one_per_class):
+    np.save(tmp_path / "x.npy", one_per_class.numpy())
+    (tmp_path / "g.pt2").write_bytes(b"not read: refused by its kind first")
+    unconditional = scripted(tmp_path, Affine(4))
+    cases = {
+        "array": (["--input", tmp_path / "x.npy"], "--conditional apply to a generator (.pt, .pth, .ts, .pt2) only"),
+        "export": (["--input", tmp_path / "g.pt2"], "is a torch.export program, whose one input ganbench takes for z"),
+        "unconditional": (
+            ["--input", unconditional, "--z-dim", 4],
+            f"{unconditional}: calling it on z of [B, 4] and [B, 4, 1, 1], with labels as class indices and as "
+            "one-hot failed each time: forward() expected at most 2 argument(s) but received 3 argument(s)",
+        ),
+    }
+    for case, (args, words) in cases.items():
+        result = invoke("score", *args, "--dataset", "mnist", "--conditional", "--out", tmp_path / case)
+        assert result.exit_code == 2, (case, result.output)
+        assert words in " ".join(result.output.split()), case
+        assert not (tmp_path / case).exists()
+    with pytest.raises(gb.UserError, match="z_dim, z_dist and conditional apply to a generator"):
+        gb.score_samples(one_per_class.numpy(), "mnist", name="a", conditional=True, out=tmp_path / "a")

@@ -255,6 +255,12 @@ def score(
         None, "--z-dim", help="With a generator: the size of its noise z (a .pt2 program states its own)."
     ),
     z_dist: Optional[str] = typer.Option(None, "--z-dist", help="With a generator: normal (default) or uniform."),
+    conditional: bool = typer.Option(
+        False,
+        "--conditional",
+        help="With a TorchScript generator of G(z, y): y balanced over the 10 classes (class indices, else "
+        "one-hot), and the evaluator's accuracy on the class asked for is scored too.",
+    ),
     samples: Optional[int] = Samples,
     backbone: str = Backbone,
     inception_weights: Optional[Path] = InceptionWeights,
@@ -286,12 +292,20 @@ def score(
         if dataset is None:
             raise InvalidOption("--input needs --dataset: the dataset whose test split the samples are scored against")
         folder, result = gb.score_samples(
-            input, dataset, out=out, name=name, z_dim=z_dim, z_dist=z_dist, data_dir=data_dir, **common
+            input,
+            dataset,
+            out=out,
+            name=name,
+            z_dim=z_dim,
+            z_dist=z_dist,
+            conditional=conditional,
+            data_dir=data_dir,
+            **common,
         )
         scored = {folder: result}
     else:
         options = (("--dataset", dataset), ("--out", out), ("--name", name), ("--z-dim", z_dim), ("--z-dist", z_dist))
-        given = [n for n, v in options if v is not None]
+        given = [n for n, v in options if v is not None] + (["--conditional"] if conditional else [])
         common["batch_norm"] = batch_norm
         if given:
             raise InvalidOption(f"{', '.join(given)}: appl{'ies' if len(given) == 1 else 'y'} with --input only")

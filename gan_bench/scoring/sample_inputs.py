@@ -29,6 +29,8 @@ GENERATOR_SUFFIXES = (*TORCHSCRIPT_SUFFIXES, *EXPORT_SUFFIXES)
 Z_DISTS = ("normal", "uniform")  # N(0, 1) or U(-1, 1)
 GENERATOR_SEED = derived_seeds(0)["score"]  # the z stream a generator is scored on
 BATCH = 1000
+CLASSES = 10  # MNIST's and Fashion-MNIST's: what a conditional generator is asked for
+LABELS = "balanced: sample i asks for class i mod 10"  # as ganbench's own conditional recipes are scored
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Expected:
 class Samples:
     images: torch.Tensor  # uint8 [N, C, H, W]
     info: dict = field(default_factory=dict)  # what metrics.json records about the input
+    labels: torch.Tensor | None = None  # the class each sample was asked for (a conditional generator)
 
 
 def sha256_of(paths: list[Path], root: Path | None = None) -> str:
@@ -219,6 +222,7 @@ class Generator:
     z_shape: tuple[int, ...]  # z's shape after the batch dimension: (z_dim,) or (z_dim, 1, 1)
     batch: int | None = None  # the only batch size it takes (an export with a static batch)
     z_shape_known: bool = False  # an export states it; a module is tried on [B, z] then [B, z, 1, 1]
+    labels: str | None = None  # a conditional generator's labels: "class indices" or "one-hot", once called
 
     @property
     def z_dim(self) -> int:
@@ -283,52 +287,74 @@ def _exported(path: Path, z_dim: int | None, device: torch.device) -> Generator:
     return Generator(program.module().to(device), "torch.export generator", tuple(shape[1:]), batch, True)
 
 
-def _calls(G: Generator, z: torch.Tensor, device: torch.device, where: str):
-    """G's outputs for z, a batch at a time; a static batch size gets its last batch padded with
-    zeros, whose outputs are dropped (a generator in eval mode maps each z on its own)."""
+def _calls(G: Generator, z: torch.Tensor, device: torch.device, where: str, y: torch.Tensor | None = None):
+    """G's outputs for z (and labels y, for a conditional generator), a batch at a time; a static
+    batch size gets its last batch padded with zeros, whose outputs are dropped (a generator in eval
+    mode maps each z on its own)."""
     size = G.batch or BATCH
     for i in range(0, len(z), size):
         part = z[i : i + size]
         given = len(part)
         if G.batch is not None and given < size:
             part = torch.cat([part, part.new_zeros(size - given, part.shape[1])])
-        if i == 0 and not G.z_shape_known:
-            out = _first_call(G, part, device, where)
+        labels = y[i : i + size] if y is not None else None
+        if i == 0:
+            out = _first_call(G, part, labels, device, where)
         else:
-            out = _call(G, part, G.z_shape, device, where)
+            out = _call(G, part, G.z_shape, labels, G.labels, device, where)
         yield out[:given] if isinstance(out, torch.Tensor) else out
 
 
-def _call(G: Generator, part: torch.Tensor, z_shape: tuple[int, ...], device: torch.device, where: str):
+def _call(G: Generator, part, z_shape: tuple[int, ...], y, labels_as: str | None, device: torch.device, where: str):
     shape = [len(part), *z_shape]
+    args = [part.reshape(shape).to(device)]
+    if y is not None:
+        args.append((torch.nn.functional.one_hot(y, CLASSES).float() if labels_as == "one-hot" else y).to(device))
     try:
-        return G.call(part.reshape(shape).to(device))
+        return G.call(*args)
     except Exception as e:  # the user's module may raise anything
         last = [line for line in str(e).splitlines() if line.strip()][-1:] or [type(e).__name__]
-        raise DataError(f"{where}: calling it on z of shape {shape} failed: {last[0]}") from None
+        given = f" and labels as {labels_as}" if y is not None else ""
+        raise DataError(f"{where}: calling it on z of shape {shape}{given} failed: {last[0]}") from None
 
 
-def _first_call(G: Generator, part: torch.Tensor, device: torch.device, where: str):
-    """The first batch, on z of [B, z_dim]; a generator that refuses it is tried on [B, z_dim, 1, 1]
-    (a DCGAN's z, as the PyTorch DCGAN tutorial draws it), and the shape that works is kept."""
-    try:
-        return _call(G, part, G.z_shape, device, where)
-    except DataError as flat:
+def _first_call(G: Generator, part: torch.Tensor, y: torch.Tensor | None, device: torch.device, where: str):
+    """The first batch, on z of [B, z_dim] and then, if the generator refuses it, [B, z_dim, 1, 1]
+    (a DCGAN's z, as the PyTorch DCGAN tutorial draws it); a conditional generator's labels as
+    class indices, then one-hot. The first way that works is kept for every batch."""
+    shapes = [G.z_shape] if G.z_shape_known else [G.z_shape, (G.z_dim, 1, 1)]
+    forms = ["class indices", "one-hot"] if y is not None else [None]
+    failed = []
+    for z_shape, labels_as in itertools.product(shapes, forms):
         try:
-            out = _call(G, part, (G.z_dim, 1, 1), device, where)
-        except DataError as spatial:
-            raise DataError(f"{flat}; and on [B, {G.z_dim}, 1, 1]: {str(spatial).split('failed: ', 1)[-1]}") from None
-    G.z_shape = (G.z_dim, 1, 1)
-    return out
+            out = _call(G, part, z_shape, y, labels_as, device, where)
+        except DataError as e:
+            failed.append(str(e))
+            continue
+        G.z_shape, G.labels = z_shape, labels_as
+        return out
+    if len(failed) == 1:
+        raise DataError(failed[0])
+    reasons = {f.split(" failed: ", 1)[-1] for f in failed}
+    if len(reasons) == 1:  # the same refusal every way: said once
+        ways = " and ".join(f"[B, {', '.join(map(str, shape))}]" for shape in shapes)
+        labels = ", with labels as class indices and as one-hot" if y is not None else ""
+        raise DataError(f"{where}: calling it on z of {ways}{labels} failed each time: {reasons.pop()}")
+    tried = "; ".join(f.split(": calling it ", 1)[-1] for f in failed[1:])
+    raise DataError(f"{failed[0]}; and {tried}")
 
 
 @torch.no_grad()
-def _generated(G: Generator, want: Expected, n: int, z_dist: str, device: torch.device, where: str) -> Samples:
-    """n images from G(z), z from ``z_dist``; outputs in [0, 1], or in [-1, 1] (mapped to [0, 1]),
-    shaped [N, C, H, W], [N, H, W] or [N, H·W]. The info lacks the generator's sha256."""
+def _generated(
+    G: Generator, want: Expected, n: int, z_dist: str, device: torch.device, where: str, conditional: bool = False
+) -> Samples:
+    """n images from G(z), z from ``z_dist`` (from G(z, y) for a conditional generator, y balanced
+    over the classes); outputs in [0, 1], or in [-1, 1] (mapped to [0, 1]), shaped [N, C, H, W],
+    [N, H, W] or [N, H·W]. The info lacks the generator's sha256."""
     z = draw_z(n, G.z_dim, z_dist)
+    y = torch.arange(n) % CLASSES if conditional else None
     outputs = []
-    for out in _calls(G, z, device, where):
+    for out in _calls(G, z, device, where, y):
         if not isinstance(out, torch.Tensor) or not out.is_floating_point():
             raise DataError(
                 f"{where}: returned {type(out).__name__} {getattr(out, 'dtype', '')}; expected a float tensor"
@@ -358,16 +384,25 @@ def _generated(G: Generator, want: Expected, n: int, z_dist: str, device: torch.
         **({"export_batch": G.batch} if G.batch is not None else {}),
         "z_dist": {"normal": "N(0, 1)", "uniform": "U(-1, 1)"}[z_dist],
         "z_seed": GENERATOR_SEED,
+        **({"labels": f"{LABELS}, given as {G.labels}"} if conditional else {}),
         "output_range": [lo, hi],
         "output_range_assumed": assumed,
     }
-    return Samples(images, {**info, **notes})
+    return Samples(images, {**info, **notes}, y)
 
 
-def read_generator(path: Path, want: Expected, n: int, z_dim: int | None, z_dist: str, device: torch.device) -> Samples:
+def read_generator(
+    path: Path, want: Expected, n: int, z_dim: int | None, z_dist: str, device: torch.device, conditional: bool = False
+) -> Samples:
     """n images from a generator file (TorchScript, or a torch.export program)."""
-    load = _exported if path.suffix.lower() in EXPORT_SUFFIXES else _torchscript
-    read = _generated(load(path, z_dim, device), want, n, z_dist, device, str(path))
+    exported = path.suffix.lower() in EXPORT_SUFFIXES
+    if conditional and exported:
+        raise InvalidOption(
+            f"--conditional: {path} is a torch.export program, whose one input ganbench takes for z; "
+            "save a conditional generator with torch.jit.save(torch.jit.script(G), PATH)"
+        )
+    load = _exported if exported else _torchscript
+    read = _generated(load(path, z_dim, device), want, n, z_dist, device, str(path), conditional)
     read.info = {**read.info, "sha256": sha256_of([path])}
     return read
 
@@ -385,7 +420,9 @@ def weights_sha256(module: torch.nn.Module) -> str:
     return digest.hexdigest()
 
 
-def read_module(G: torch.nn.Module, want: Expected, n: int, z_dim: int, z_dist: str) -> Samples:
+def read_module(
+    G: torch.nn.Module, want: Expected, n: int, z_dim: int, z_dist: str, conditional: bool = False
+) -> Samples:
     """n images from a generator module handed to the Python API, on the device its weights are
     on, in eval mode (its mode is restored afterwards); its sha256 is of its weights."""
     first = next(itertools.chain(G.parameters(), G.buffers()), None)
@@ -393,7 +430,8 @@ def read_module(G: torch.nn.Module, want: Expected, n: int, z_dim: int, z_dist: 
     modes = {module: module.training for module in G.modules()}  # each part's own: one may be frozen in eval
     G.eval()
     try:
-        read = _generated(Generator(G, "in-memory generator", (z_dim,)), want, n, z_dist, device, IN_MEMORY_GENERATOR)
+        wrapped = Generator(G, "in-memory generator", (z_dim,))
+        read = _generated(wrapped, want, n, z_dist, device, IN_MEMORY_GENERATOR, conditional)
     finally:
         for module, training in modes.items():
             module.training = training
@@ -415,17 +453,25 @@ def kind_of(path: Path) -> str:
 
 
 def read(
-    path: Path, want: Expected, n: int | None, z_dim: int | None, z_dist: str | None, device: torch.device
+    path: Path,
+    want: Expected,
+    n: int | None,
+    z_dim: int | None,
+    z_dist: str | None,
+    device: torch.device,
+    conditional: bool = False,
 ) -> Samples:
     """The input's first ``n`` samples (all when None; a generator draws ``n`` or ``default_n``)."""
     kind = kind_of(path)
-    if kind != "generator" and (z_dim is not None or z_dist is not None):
-        raise InvalidOption(f"--z-dim and --z-dist apply to a generator ({', '.join(GENERATOR_SUFFIXES)}) only")
+    if kind != "generator" and (z_dim is not None or z_dist is not None or conditional):
+        raise InvalidOption(
+            f"--z-dim, --z-dist and --conditional apply to a generator ({', '.join(GENERATOR_SUFFIXES)}) only"
+        )
     if kind == "generator":
         if z_dim is not None and z_dim < 1:
             raise InvalidOption(f"--z-dim: a generator needs its noise size, a positive integer (got {z_dim})")
         check_z_dist(z_dist, "--z-dist")
-        return read_generator(path, want, n, z_dim, z_dist or "normal", device)
+        return read_generator(path, want, n, z_dim, z_dist or "normal", device, conditional)
     samples = read_folder(path, want) if kind == "folder" else read_array(path, want)
     return first(samples, n, str(path))
 

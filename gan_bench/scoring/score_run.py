@@ -25,6 +25,7 @@ from gan_bench.rundir import metrics_file
 from gan_bench.rundir.layout import SUITE_FILE, RunDir, read_suite_info, suite_folder
 from gan_bench.rundir.repro import derived_seeds
 from gan_bench.scoring import translation as score_translation
+from gan_bench.scoring.sample_inputs import LABELS
 from gan_bench.suite.locate import suite_argument
 from gan_bench.training import checkpoint
 from gan_bench.training.scatter import save_scatter
@@ -149,6 +150,16 @@ def _entry(value: float, protocol: dict) -> dict:
     return {"value": float(value), **protocol}
 
 
+def cond_accuracy(logits: torch.Tensor, labels: torch.Tensor, evaluator_sha: str) -> dict[str, dict]:
+    """A conditional generator's samples: the share the evaluator puts in the class each was asked
+    for (labels balanced, sample i asking for class i mod 10)."""
+    n = len(labels)
+    protocol = {"samples": n, "labels": LABELS, "backbone": fidelity.BACKBONE, "backbone_sha256": evaluator_sha}
+    return {
+        metric_names.name("cond_accuracy", n): _entry((logits.argmax(dim=1) == labels.cpu()).double().mean(), protocol)
+    }
+
+
 def measure_images(generated: torch.Tensor, name: str, dataset, opts: dict, device: torch.device):
     """(metrics, coverage, evaluator logits) of uint8 images [N, 1, 28, 28] against ``dataset``'s
     test split: FID, IS, KID, precision/recall on the pinned evaluator (and Inception when asked)."""
@@ -181,15 +192,7 @@ def image_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, d
         generated = to_uint8(images)
         metrics, cover, logits = measure_images(generated, spec["dataset"], dataset, opts, device)
         if labels is not None:
-            metrics[metric_names.name("cond_accuracy", n)] = _entry(
-                (logits.argmax(dim=1) == labels).double().mean(),
-                {
-                    "samples": n,
-                    "labels": "balanced: sample i asks for class i mod 10",
-                    "backbone": fidelity.BACKBONE,
-                    "backbone_sha256": evaluator_sha,
-                },
-            )
+            metrics.update(cond_accuracy(logits, labels, evaluator_sha))
     if opts["over_time"]:
         ref_stats = fidelity.reference_statistics(reference, spec["dataset"], REFERENCE_SPLIT, device)
         q = quality_samples(n)

@@ -20,13 +20,19 @@ import gan_bench
 from gan_bench import defaults
 from gan_bench.data import catalogue, datasets
 from gan_bench.errors import DataError, InvalidOption, RunDirError
-from gan_bench.metrics import diagnostics, fidelity
+from gan_bench.metrics import diagnostics, evaluators, fidelity
 from gan_bench.rundir import atomic, metrics_file, paths
 from gan_bench.rundir.identity import spec_hash
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.lock import LOCK_NAME, output_lock
 from gan_bench.scoring import sample_inputs
-from gan_bench.scoring.score_run import METRICS_FORMAT, REFERENCE_SPLIT, check_backbone, measure_images
+from gan_bench.scoring.score_run import (
+    METRICS_FORMAT,
+    REFERENCE_SPLIT,
+    check_backbone,
+    cond_accuracy,
+    measure_images,
+)
 
 KIND = "samples"  # spec.json's "kind" for scored samples (a trained run has none)
 PROFILE = "full"  # the thresholds table that gates scored samples: [thresholds.full]
@@ -64,6 +70,7 @@ def score_samples(
     samples: int | None = None,
     z_dim: int | None = None,
     z_dist: str | None = None,
+    conditional: bool = False,
     backbone: str = defaults.BACKBONE,
     inception_weights: Path | None = None,
     device: torch.device = torch.device("cpu"),
@@ -80,8 +87,8 @@ def score_samples(
         raise InvalidOption(f"name: {given} a name, the one reports show them under")
     elif module and (z_dim is None or isinstance(z_dim, bool) or z_dim < 1):
         raise InvalidOption(f"z_dim: a generator module needs its noise size, a positive integer (got {z_dim!r})")
-    elif not module and (z_dim is not None or z_dist is not None):
-        raise InvalidOption("z_dim and z_dist apply to a generator, not to samples given as an array")
+    elif not module and (z_dim is not None or z_dist is not None or conditional):
+        raise InvalidOption("z_dim, z_dist and conditional apply to a generator, not to samples given as an array")
     if module:
         sample_inputs.check_z_dist(z_dist, "z_dist")
     valid = scorable()
@@ -96,19 +103,21 @@ def score_samples(
     check_out(out)
     if module:
         n = samples if samples is not None else GENERATOR_SAMPLES
-        read = sample_inputs.read_module(input, valid[dataset], n, z_dim, z_dist or "normal")
+        read = sample_inputs.read_module(input, valid[dataset], n, z_dim, z_dist or "normal", conditional)
     elif in_memory:
         read = sample_inputs.first(sample_inputs.read_memory(input, valid[dataset]), samples, "the array")
     else:
         n = samples if samples is not None or sample_inputs.kind_of(input) != "generator" else GENERATOR_SAMPLES
-        read = sample_inputs.read(input, valid[dataset], n, z_dim, z_dist, device)
+        read = sample_inputs.read(input, valid[dataset], n, z_dim, z_dist, device, conditional)
     images = read.images
     if len(images) < fidelity.MIN_SAMPLES:
         where = sample_inputs.IN_MEMORY if in_memory else input
         raise DataError(f"{where}: {len(images)} samples; the metrics need at least {fidelity.MIN_SAMPLES}")
     data = datasets.load(dataset, data_dir)
     opts = {"backbone": backbone, "inception_weights": inception_weights}
-    metrics, cover, _ = measure_images(images, dataset, data, opts, device)
+    metrics, cover, logits = measure_images(images, dataset, data, opts, device)
+    if read.labels is not None:  # a conditional generator: how often the evaluator sees the class asked for
+        metrics.update(cond_accuracy(logits, read.labels, evaluators.load(dataset)[1]))
     described = {
         **({} if in_memory else {"path": str(input.resolve())}),
         **read.info,
