@@ -169,7 +169,7 @@ def test_samples_given_as_an_array_score_as_their_npy_file_does(tmp_path, mnist)
         ({"input": "bfloat16"}, "the samples given: dtype torch.bfloat16; expected uint8 pixels 0–255"),
         ({"input": "float array"}, "the samples given: dtype float32; expected uint8 pixels 0–255 (from floats in"),
         ({"name": None}, "name: samples given as an array need a name"),
-        ({"z_dim": 8}, "z_dim, z_dist and conditional apply to a generator, not to samples given as an array"),
+        ({"z_dim": 8}, "z_dim and z_dist apply to a generator, not to samples given as an array"),
         ({"samples": 61}, "samples: 61 asked, but the array holds 60"),
         ({"input": "small"}, "the samples given: shape (60, 14, 14) fits none of N×28×28"),
     ],
@@ -543,7 +543,7 @@ def test_conditional_applies_to_torchscript_and_module_generators_only(tmp_path,
     (tmp_path / "g.pt2").write_bytes(b"not read: refused by its kind first")
     unconditional = scripted(tmp_path, Affine(4))
     cases = {
-        "array": (["--input", tmp_path / "x.npy"], "--conditional apply to a generator (.pt, .pth, .ts, .pt2) only"),
+        "npy": (["--input", tmp_path / "x.npy"], "x.npy holds no arrays named 'images' and 'labels'; save the samples"),
         "export": (["--input", tmp_path / "g.pt2"], "is a torch.export program, whose one input ganbench takes for z"),
         "unconditional": (
             ["--input", unconditional, "--z-dim", 4],
@@ -556,5 +556,43 @@ def test_conditional_applies_to_torchscript_and_module_generators_only(tmp_path,
         assert result.exit_code == 2, (case, result.output)
         assert words in " ".join(result.output.split()), case
         assert not (tmp_path / case).exists()
-    with pytest.raises(gb.UserError, match="z_dim, z_dist and conditional apply to a generator"):
+    with pytest.raises(gb.UserError, match="conditional: samples given as an array carry no labels"):
         gb.score_samples(one_per_class.numpy(), "mnist", name="a", conditional=True, out=tmp_path / "a")
+
+
+def test_samples_saved_with_their_labels_are_scored_on_the_classes_they_were_asked_for(tmp_path, mnist):
+    """An .npz of images and labels: conditional accuracy is the evaluator's accuracy on them, and
+    labels that are not the images' classes score near zero."""
+    from gan_bench.metrics import evaluators
+
+    images, labels = mnist.test_images[:300], mnist.test_labels[:300]
+    model, _ = evaluators.load("mnist")
+    expected = evaluators.accuracy(model, images, labels)
+    for name, given in (("right", labels), ("shifted", (labels + 1) % 10), ("floats", labels.double())):
+        np.savez(tmp_path / f"{name}.npz", images=images.numpy(), labels=given.numpy())
+        result = invoke("score", "--input", tmp_path / f"{name}.npz", "--dataset", "mnist", "--conditional",
+                        "--out", tmp_path / name)  # fmt: skip
+        assert result.exit_code == 0, result.output
+    read = {n: json.loads((tmp_path / n / "metrics.json").read_text()) for n in ("right", "shifted", "floats")}
+    entry = read["right"]["metrics"]["cond_accuracy_lenet_300"]
+    assert entry["value"] == pytest.approx(expected) and expected > 0.95
+    assert entry["labels"] == read["right"]["input"]["labels"] == "as given with the samples (the .npz's labels)"
+    assert read["shifted"]["metrics"]["cond_accuracy_lenet_300"]["value"] < 0.05
+    assert read["floats"]["metrics"] == read["right"]["metrics"]  # whole numbers stored as floats
+
+
+@pytest.mark.parametrize(
+    "labels, words",
+    [
+        (np.zeros(299, np.int64), "labels of shape (299,); expected one per sample, shape (300,)"),
+        (np.full(300, 10), "labels span 10 to 10; expected classes 0 to 9"),
+        (np.full(300, 0.5), "labels of dtype float64; expected whole class numbers 0 to 9"),
+    ],
+)
+def test_labels_that_do_not_fit_the_samples_are_refused(tmp_path, mnist, labels, words):
+    np.savez(tmp_path / "s.npz", images=mnist.test_images[:300].numpy(), labels=labels)
+    result = invoke(
+        "score", "--input", tmp_path / "s.npz", "--dataset", "mnist", "--conditional", "--out", tmp_path / "o"
+    )
+    assert result.exit_code == 2 and words in result.output
+    assert not (tmp_path / "o").exists()

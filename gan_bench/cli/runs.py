@@ -258,8 +258,9 @@ def score(
     conditional: bool = typer.Option(
         False,
         "--conditional",
-        help="With a TorchScript generator of G(z, y): y balanced over the 10 classes (class indices, else "
-        "one-hot), and the evaluator's accuracy on the class asked for is scored too.",
+        help="Score the evaluator's accuracy on the class each sample was asked for: a TorchScript generator "
+        "is called as G(z, y), y balanced over the 10 classes (class indices, else one-hot); an .npz gives its "
+        "own 'labels' beside 'images'.",
     ),
     samples: Optional[int] = Samples,
     backbone: str = Backbone,

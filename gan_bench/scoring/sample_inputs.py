@@ -31,6 +31,7 @@ GENERATOR_SEED = derived_seeds(0)["score"]  # the z stream a generator is scored
 BATCH = 1000
 CLASSES = 10  # MNIST's and Fashion-MNIST's: what a conditional generator is asked for
 LABELS = "balanced: sample i asks for class i mod 10"  # as ganbench's own conditional recipes are scored
+LABELS_GIVEN = "as given with the samples (the .npz's labels)"
 
 
 @dataclass
@@ -133,7 +134,8 @@ def read_folder(folder: Path, want: Expected) -> Samples:
 NUMPY_MAGIC = (b"\x93NUMPY", b"PK\x03\x04", b"PK\x05\x06")  # .npy; .npz (a zip), and an empty one
 
 
-def _load_array(path: Path) -> np.ndarray:
+def _load_array(path: Path, labelled: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """The images array of an .npy or .npz, and with ``labelled`` the .npz's ``labels`` array."""
     try:
         with open(path, "rb") as f:
             start = f.read(6)
@@ -142,16 +144,34 @@ def _load_array(path: Path) -> np.ndarray:
         loaded = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
         raise DataError(f"{path}: not a readable {path.suffix} array ({e})") from None
+    if labelled and not (isinstance(loaded, np.lib.npyio.NpzFile) and {"images", "labels"} <= set(loaded.keys())):
+        if isinstance(loaded, np.lib.npyio.NpzFile):
+            loaded.close()
+        raise InvalidOption(
+            f"--conditional: {path} holds no arrays named 'images' and 'labels'; save the samples with "
+            "np.savez(PATH, images=..., labels=...), labels the class each sample was asked for"
+        )
     if isinstance(loaded, np.lib.npyio.NpzFile):
         with loaded:
             keys = list(loaded.keys())
             if len(keys) != 1 and "images" not in keys:
                 raise DataError(f"{path}: holds arrays {keys}; expected one array, or one named 'images'")
             try:
-                return loaded["images" if "images" in keys else keys[0]]
+                return loaded["images" if "images" in keys else keys[0]], loaded["labels"] if labelled else None
             except ValueError as e:  # an object array needs pickle, which is never allowed
                 raise DataError(f"{path}: {e}") from None
-    return loaded
+    return loaded, None
+
+
+def _checked_labels(labels: np.ndarray, n: int, where: str) -> torch.Tensor:
+    """The class each of n samples was asked for: whole numbers 0 to 9, one per sample."""
+    if labels.shape != (n,):
+        raise DataError(f"{where}: labels of shape {labels.shape}; expected one per sample, shape ({n},)")
+    if labels.dtype.kind not in "iu" and not (labels.dtype.kind == "f" and np.all(np.mod(labels, 1) == 0)):
+        raise DataError(f"{where}: labels of dtype {labels.dtype}; expected whole class numbers 0 to {CLASSES - 1}")
+    if n and (labels.min() < 0 or labels.max() >= CLASSES):
+        raise DataError(f"{where}: labels span {labels.min()} to {labels.max()}; expected classes 0 to {CLASSES - 1}")
+    return torch.from_numpy(labels.astype(np.int64))
 
 
 def _array_images(array: np.ndarray, want: Expected, where: str) -> tuple[torch.Tensor, dict]:
@@ -175,11 +195,13 @@ def _array_images(array: np.ndarray, want: Expected, where: str) -> tuple[torch.
     return _fit_channels(torch.from_numpy(np.ascontiguousarray(array)), want, where)
 
 
-def read_array(path: Path, want: Expected) -> Samples:
-    array = _load_array(path)
+def read_array(path: Path, want: Expected, conditional: bool = False) -> Samples:
+    array, labels = _load_array(path, conditional)
     images, notes = _array_images(array, want, str(path))
     info = {"kind": f"{path.suffix[1:]} array", "array_shape": list(array.shape), "sha256": sha256_of([path])}
-    return Samples(images, {**info, **notes})
+    if labels is None:
+        return Samples(images, {**info, **notes})
+    return Samples(images, {**info, **notes, "labels": LABELS_GIVEN}, _checked_labels(labels, len(images), str(path)))
 
 
 IN_MEMORY = "the samples given"  # how messages name an array passed to the Python API
@@ -463,16 +485,19 @@ def read(
 ) -> Samples:
     """The input's first ``n`` samples (all when None; a generator draws ``n`` or ``default_n``)."""
     kind = kind_of(path)
-    if kind != "generator" and (z_dim is not None or z_dist is not None or conditional):
+    if kind != "generator" and (z_dim is not None or z_dist is not None):
+        raise InvalidOption(f"--z-dim and --z-dist apply to a generator ({', '.join(GENERATOR_SUFFIXES)}) only")
+    if conditional and kind == "folder":
         raise InvalidOption(
-            f"--z-dim, --z-dist and --conditional apply to a generator ({', '.join(GENERATOR_SUFFIXES)}) only"
+            f"--conditional: {path} is a folder of images, which holds no labels; save the samples with "
+            "np.savez(PATH, images=..., labels=...), labels the class each sample was asked for"
         )
     if kind == "generator":
         if z_dim is not None and z_dim < 1:
             raise InvalidOption(f"--z-dim: a generator needs its noise size, a positive integer (got {z_dim})")
         check_z_dist(z_dist, "--z-dist")
         return read_generator(path, want, n, z_dim, z_dist or "normal", device, conditional)
-    samples = read_folder(path, want) if kind == "folder" else read_array(path, want)
+    samples = read_folder(path, want) if kind == "folder" else read_array(path, want, conditional)
     return first(samples, n, str(path))
 
 
@@ -482,4 +507,5 @@ def first(samples: Samples, n: int | None, source: str) -> Samples:
         if n > len(samples.images):
             raise InvalidOption(f"--samples: {n} asked, but {source} holds {len(samples.images)} samples")
         samples.images = samples.images[:n]
+        samples.labels = samples.labels[:n] if samples.labels is not None else None
     return samples

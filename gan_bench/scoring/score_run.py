@@ -150,11 +150,18 @@ def _entry(value: float, protocol: dict) -> dict:
     return {"value": float(value), **protocol}
 
 
-def cond_accuracy(logits: torch.Tensor, labels: torch.Tensor, evaluator_sha: str) -> dict[str, dict]:
+def cond_accuracy(
+    logits: torch.Tensor, labels: torch.Tensor, evaluator_sha: str, labels_protocol: str = LABELS
+) -> dict[str, dict]:
     """A conditional generator's samples: the share the evaluator puts in the class each was asked
-    for (labels balanced, sample i asking for class i mod 10)."""
+    for (by default labels balanced, sample i asking for class i mod 10)."""
     n = len(labels)
-    protocol = {"samples": n, "labels": LABELS, "backbone": fidelity.BACKBONE, "backbone_sha256": evaluator_sha}
+    protocol = {
+        "samples": n,
+        "labels": labels_protocol,
+        "backbone": fidelity.BACKBONE,
+        "backbone_sha256": evaluator_sha,
+    }
     return {
         metric_names.name("cond_accuracy", n): _entry((logits.argmax(dim=1) == labels.cpu()).double().mean(), protocol)
     }

@@ -87,8 +87,13 @@ def score_samples(
         raise InvalidOption(f"name: {given} a name, the one reports show them under")
     elif module and (z_dim is None or isinstance(z_dim, bool) or z_dim < 1):
         raise InvalidOption(f"z_dim: a generator module needs its noise size, a positive integer (got {z_dim!r})")
-    elif not module and (z_dim is not None or z_dist is not None or conditional):
-        raise InvalidOption("z_dim, z_dist and conditional apply to a generator, not to samples given as an array")
+    elif not module and (z_dim is not None or z_dist is not None):
+        raise InvalidOption("z_dim and z_dist apply to a generator, not to samples given as an array")
+    elif not module and conditional:
+        raise InvalidOption(
+            "conditional: samples given as an array carry no labels; save them with "
+            "np.savez(PATH, images=..., labels=...) and give the path"
+        )
     if module:
         sample_inputs.check_z_dist(z_dist, "z_dist")
     valid = scorable()
@@ -117,7 +122,9 @@ def score_samples(
     opts = {"backbone": backbone, "inception_weights": inception_weights}
     metrics, cover, logits = measure_images(images, dataset, data, opts, device)
     if read.labels is not None:  # a conditional generator: how often the evaluator sees the class asked for
-        metrics.update(cond_accuracy(logits, read.labels, evaluators.load(dataset)[1]))
+        given = read.info.get("labels") == sample_inputs.LABELS_GIVEN  # an .npz's own; else G(z, y)'s balanced ones
+        protocol = sample_inputs.LABELS_GIVEN if given else sample_inputs.LABELS
+        metrics.update(cond_accuracy(logits, read.labels, evaluators.load(dataset)[1], protocol))
     described = {
         **({} if in_memory else {"path": str(input.resolve())}),
         **read.info,
