@@ -461,8 +461,8 @@ def score_samples(
     """Score samples made elsewhere against ``dataset``'s test split, under the same protocols as a
     trained run: a folder of PNG/JPEG images, an .npy/.npz uint8 array (N×H×W, N×H×W×C or
     N×C×H×W), or a generator: TorchScript (with ``z_dim``) or torch.export (``.pt2``; its z size
-    is read from the program), z drawn from ``z_dist``; with ``conditional``, a TorchScript or module
-    generator is called as G(z, y) on balanced labels (class indices, else one-hot), or an .npz's
+    is read from the program), z drawn from ``z_dist``; with ``conditional``, the generator (any of
+    these) is called as G(z, y) on balanced labels (class indices, else one-hot), or an .npz's
     ``labels`` are read, and conditional accuracy is scored too. ``input`` may also be the images
     themselves, a uint8 numpy array or torch tensor shaped as an .npy file's, or a generator module
     (``z_dim`` required; it runs in eval mode where its weights are, and its mode is restored);

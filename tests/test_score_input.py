@@ -538,13 +538,11 @@ def test_a_conditional_generator_is_asked_for_balanced_classes_and_scored_on_the
     assert in_memory["metrics"] == index["metrics"]
 
 
-def test_conditional_applies_to_torchscript_and_module_generators_only(tmp_path, one_per_class):
+def test_conditional_needs_a_generator_of_labels_or_samples_saved_with_them(tmp_path, one_per_class):
     np.save(tmp_path / "x.npy", one_per_class.numpy())
-    (tmp_path / "g.pt2").write_bytes(b"not read: refused by its kind first")
     unconditional = scripted(tmp_path, Affine(4))
     cases = {
         "npy": (["--input", tmp_path / "x.npy"], "x.npy holds no arrays named 'images' and 'labels'; save the samples"),
-        "export": (["--input", tmp_path / "g.pt2"], "is a torch.export program, whose one input ganbench takes for z"),
         "unconditional": (
             ["--input", unconditional, "--z-dim", 4],
             f"{unconditional}: calling it on z of [B, 4] and [B, 4, 1, 1], with labels as class indices and as "
@@ -596,3 +594,37 @@ def test_labels_that_do_not_fit_the_samples_are_refused(tmp_path, mnist, labels,
     )
     assert result.exit_code == 2 and words in result.output
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow  # each torch.export takes a second or two
+def test_an_exported_conditional_generator_scores_as_its_torchscript_twin(tmp_path, one_per_class):
+    """y's form (class indices or one-hot) is read from the program; a static batch pads y too."""
+    batch = torch.export.Dim("batch")
+    dynamic = {"z": {0: batch}, "y": {0: batch}}
+    programs = {
+        "static": (ByIndex(one_per_class), torch.zeros(64, dtype=torch.long), None),  # batches of 64 only
+        "index": (ByIndex(one_per_class), torch.zeros(4, dtype=torch.long), dynamic),
+        "onehot": (ByOneHot(one_per_class), torch.zeros(4, 10), dynamic),
+    }
+    common = ("score", "--dataset", "mnist", "--conditional", "--samples", 130)  # 2 × 64 + 2: a padded last batch
+    twin = scripted(tmp_path, ByIndex(one_per_class), "twin.pt")
+    assert invoke(*common, "--input", twin, "--z-dim", 4, "--out", tmp_path / "twin").exit_code == 0
+    expected = json.loads((tmp_path / "twin" / "metrics.json").read_text())["metrics"]
+    for name, (G, y, shapes) in programs.items():
+        z = torch.zeros(len(y), 4)
+        path = tmp_path / f"{name}.pt2"
+        torch.export.save(torch.export.export(G.eval(), (z, y), dynamic_shapes=shapes), str(path))
+        result = invoke(*common, "--input", path, "--out", tmp_path / name)
+        assert result.exit_code == 0, (name, result.output)
+        scored = json.loads((tmp_path / name / "metrics.json").read_text())
+        assert scored["metrics"] == expected, name
+        assert scored["input"]["labels"].endswith("one-hot" if name == "onehot" else "class indices")
+    unconditional = tmp_path / "z-only.pt2"
+    torch.export.save(torch.export.export(Affine(4).eval(), (torch.zeros(2, 4),)), str(unconditional))
+    result = invoke(*common, "--input", unconditional, "--out", tmp_path / "z-only")
+    assert (
+        result.exit_code == 2
+        and "ganbench calls a conditional generator with z of shape [B, z_dim] or "
+        "[B, z_dim, 1, 1], then y of shape [B] (class indices) or [B, 10] (one-hot)"
+        in " ".join(result.output.split())
+    )

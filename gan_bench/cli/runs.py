@@ -258,7 +258,7 @@ def score(
     conditional: bool = typer.Option(
         False,
         "--conditional",
-        help="Score the evaluator's accuracy on the class each sample was asked for: a TorchScript generator "
+        help="Score the evaluator's accuracy on the class each sample was asked for: a generator "
         "is called as G(z, y), y balanced over the 10 classes (class indices, else one-hot); an .npz gives its "
         "own 'labels' beside 'images'.",
     ),

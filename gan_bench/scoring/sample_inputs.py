@@ -285,28 +285,50 @@ def _torchscript(path: Path, z_dim: int | None, device: torch.device) -> Generat
     return Generator(G, "TorchScript generator", (z_dim,))
 
 
-def _exported(path: Path, z_dim: int | None, device: torch.device) -> Generator:
-    """A torch.export program of one input z, [B, z_dim] or [B, z_dim, 1, 1]: z's size comes from
-    the program, and a static B is the batch it is called with."""
+def _exported(path: Path, z_dim: int | None, device: torch.device, conditional: bool = False) -> Generator:
+    """A torch.export program of one input z, [B, z_dim] or [B, z_dim, 1, 1] (and, conditional, a
+    second, y: class indices [B] or one-hot [B, 10]): z's size and y's form come from the program,
+    and a static B is the batch it is called with."""
     try:
         program = torch.export.load(str(path))
     except Exception as e:  # a damaged or foreign archive raises many kinds
         raise DataError(f"{path}: not a torch.export program (save one with torch.export.save) ({e})") from None
     inputs = [node for node in program.graph.nodes if node.op == "placeholder"]
     users = set(program.graph_signature.user_inputs)
-    shapes = [tuple(node.meta["val"].shape) for node in inputs if node.name in users and "val" in node.meta]
-    if len(shapes) != 1 or len(shapes[0]) < 2 or not all(d == 1 for d in shapes[0][2:]):
+    given = [node.meta["val"] for node in inputs if node.name in users and "val" in node.meta]
+    shapes = [tuple(value.shape) for value in given]
+    wanted = 2 if conditional else 1
+    if len(shapes) != wanted or len(shapes[0]) < 2 or not all(d == 1 for d in shapes[0][2:]):
+        takes = "z of shape [B, z_dim] or [B, z_dim, 1, 1]"
         raise DataError(
             f"{path}: the program takes inputs of shapes {[list(map(str, s)) for s in shapes]}; ganbench "
-            f"calls a generator with one z of shape [B, z_dim] or [B, z_dim, 1, 1]"
+            f"calls a {'conditional ' if conditional else ''}generator with "
+            + (
+                f"{takes}, then y of shape [B] (class indices) or [B, {CLASSES}] (one-hot)"
+                if conditional
+                else f"one {takes}"
+            )
         )
+    labels = _label_form(path, given[1]) if conditional else None
     shape = shapes[0]
     if not isinstance(shape[1], int):
         raise DataError(f"{path}: z's size {shape[1]} is not fixed in the program; export it with a fixed z size")
     if z_dim is not None and z_dim != shape[1]:
         raise InvalidOption(f"--z-dim: {z_dim} given, but {path} takes z of size {shape[1]}; leave --z-dim out")
     batch = shape[0] if isinstance(shape[0], int) else None
-    return Generator(program.module().to(device), "torch.export generator", tuple(shape[1:]), batch, True)
+    return Generator(program.module().to(device), "torch.export generator", tuple(shape[1:]), batch, True, labels)
+
+
+def _label_form(path: Path, y) -> str:
+    """How an exported conditional generator takes y, read from the program: "class indices" or "one-hot"."""
+    if y.dim() == 1 and not y.dtype.is_floating_point:
+        return "class indices"
+    if y.dim() == 2 and y.shape[1] == CLASSES and y.dtype.is_floating_point:
+        return "one-hot"
+    raise DataError(
+        f"{path}: the program's y is {y.dtype} of shape {[str(d) for d in y.shape]}; ganbench gives y as class "
+        f"indices (int64 [B]) or one-hot (float [B, {CLASSES}])"
+    )
 
 
 def _calls(G: Generator, z: torch.Tensor, device: torch.device, where: str, y: torch.Tensor | None = None):
@@ -317,9 +339,10 @@ def _calls(G: Generator, z: torch.Tensor, device: torch.device, where: str, y: t
     for i in range(0, len(z), size):
         part = z[i : i + size]
         given = len(part)
+        labels = y[i : i + size] if y is not None else None
         if G.batch is not None and given < size:
             part = torch.cat([part, part.new_zeros(size - given, part.shape[1])])
-        labels = y[i : i + size] if y is not None else None
+            labels = torch.cat([labels, labels.new_zeros(size - given)]) if labels is not None else None
         if i == 0:
             out = _first_call(G, part, labels, device, where)
         else:
@@ -345,7 +368,7 @@ def _first_call(G: Generator, part: torch.Tensor, y: torch.Tensor | None, device
     (a DCGAN's z, as the PyTorch DCGAN tutorial draws it); a conditional generator's labels as
     class indices, then one-hot. The first way that works is kept for every batch."""
     shapes = [G.z_shape] if G.z_shape_known else [G.z_shape, (G.z_dim, 1, 1)]
-    forms = ["class indices", "one-hot"] if y is not None else [None]
+    forms = ([G.labels] if G.labels else ["class indices", "one-hot"]) if y is not None else [None]
     failed = []
     for z_shape, labels_as in itertools.product(shapes, forms):
         try:
@@ -417,14 +440,11 @@ def read_generator(
     path: Path, want: Expected, n: int, z_dim: int | None, z_dist: str, device: torch.device, conditional: bool = False
 ) -> Samples:
     """n images from a generator file (TorchScript, or a torch.export program)."""
-    exported = path.suffix.lower() in EXPORT_SUFFIXES
-    if conditional and exported:
-        raise InvalidOption(
-            f"--conditional: {path} is a torch.export program, whose one input ganbench takes for z; "
-            "save a conditional generator with torch.jit.save(torch.jit.script(G), PATH)"
-        )
-    load = _exported if exported else _torchscript
-    read = _generated(load(path, z_dim, device), want, n, z_dist, device, str(path), conditional)
+    if path.suffix.lower() in EXPORT_SUFFIXES:
+        G = _exported(path, z_dim, device, conditional)
+    else:
+        G = _torchscript(path, z_dim, device)
+    read = _generated(G, want, n, z_dist, device, str(path), conditional)
     read.info = {**read.info, "sha256": sha256_of([path])}
     return read
 
