@@ -369,7 +369,7 @@ def train(
 
     folder = _data_folder(data_dir)
     # One writer at a time: the suite folder the run lies in (which `run` locks), else the run itself.
-    with output_lock(suite_folder(run.root.parent) or run.root):
+    with output_lock(run_suite_folder(run) or run.root):
         return execute(spec, run, resume, progress or Reporter(), lambda name, w: datasets.load(name, folder, w))
 
 

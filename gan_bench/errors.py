@@ -36,3 +36,16 @@ class PluginError(UserError):
 
 class CacheWarning(UserWarning):
     """A cache ganbench cannot use: the work is done without it, only slower. The CLI prints it as a note."""
+
+
+def notes_to(note, show):
+    """A warnings.showwarning that hands a CacheWarning's text to ``note`` and any other warning to
+    ``show`` (the one it replaces)."""
+
+    def shown(message, category, *args, **kwargs):
+        if issubclass(category, CacheWarning):
+            note(f"note: {message}")
+        else:
+            show(message, category, *args, **kwargs)
+
+    return shown

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from gan_bench import defaults
 from gan_bench.cli import encoding
-from gan_bench.errors import CacheWarning, InvalidOption, UserError
+from gan_bench.errors import InvalidOption, UserError, notes_to
 from gan_bench.rundir import atomic
 from gan_bench.training.progress import QuietReporter, RichReporter
 from gan_bench.training.signals import EXIT_INTERRUPTED, Interrupted
@@ -157,16 +157,8 @@ INTERRUPTED = (
 )
 
 
-def _note_or(show):
-    """A warnings.showwarning that prints ganbench's CacheWarning as one "note:" line, others as ``show`` does."""
-
-    def shown(message, category, *args, **kwargs):
-        if issubclass(category, CacheWarning):
-            err_console.print(f"note: {message}", highlight=False, soft_wrap=True)
-        else:
-            show(message, category, *args, **kwargs)
-
-    return shown
+def _print_note(text: str) -> None:
+    err_console.print(text, highlight=False, soft_wrap=True)
 
 
 def user_errors(fn):
@@ -176,7 +168,7 @@ def user_errors(fn):
     def wrapper(*args, **kwargs):
         try:
             with warnings.catch_warnings():
-                warnings.showwarning = _note_or(warnings.showwarning)
+                warnings.showwarning = notes_to(_print_note, warnings.showwarning)
                 return fn(*args, **kwargs)
         except UserError as e:
             err_console.print(f"error: {e}", highlight=False, soft_wrap=True)

@@ -28,8 +28,9 @@ import warnings
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
+from gan_bench import errors
 from gan_bench.devices import threads_per_job
-from gan_bench.errors import CacheWarning, RunDirError
+from gan_bench.errors import RunDirError
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs, run_dir_for
 from gan_bench.suite.spec import RunSpec
@@ -92,15 +93,8 @@ def _start_worker(events, threads: int | None) -> None:
         torch.set_num_threads(threads)
     _EVENTS = events
     events.put(("pid", os.getpid()))
-    show = warnings.showwarning
-
-    def shown(message, category, *args, **kwargs):  # a note reaches the parent's display, not a raw stderr line
-        if issubclass(category, CacheWarning):
-            events.put(("message", f"note: {message}"))
-        else:
-            show(message, category, *args, **kwargs)
-
-    warnings.showwarning = shown
+    # a note reaches the parent's display, not a raw stderr line
+    warnings.showwarning = errors.notes_to(lambda text: events.put(("message", text)), warnings.showwarning)
 
 
 def _train_and_score(spec_json: dict, run_root: str, data_dir: str | None, score_args: dict | None, events, load):

@@ -53,6 +53,7 @@ class Samples:
     images: torch.Tensor  # uint8 [N, C, H, W]
     info: dict = field(default_factory=dict)  # what metrics.json records about the input
     labels: torch.Tensor | None = None  # the class each sample was asked for (a conditional generator)
+    labels_protocol: str = LABELS  # how those classes were chosen, as metrics.json's protocol says
 
 
 def sha256_of(paths: list[Path], root: Path | None = None) -> str:
@@ -201,7 +202,8 @@ def read_array(path: Path, want: Expected, conditional: bool = False) -> Samples
     info = {"kind": f"{path.suffix[1:]} array", "array_shape": list(array.shape), "sha256": sha256_of([path])}
     if labels is None:
         return Samples(images, {**info, **notes})
-    return Samples(images, {**info, **notes, "labels": LABELS_GIVEN}, _checked_labels(labels, len(images), str(path)))
+    labelled = _checked_labels(labels, len(images), str(path))
+    return Samples(images, {**info, **notes, "labels": LABELS_GIVEN}, labelled, LABELS_GIVEN)
 
 
 IN_MEMORY = "the samples given"  # how messages name an array passed to the Python API

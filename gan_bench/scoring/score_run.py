@@ -22,7 +22,7 @@ from gan_bench.metrics import diagnostics, evaluators, fidelity, inception, mixt
 from gan_bench.metrics import names as metric_names
 from gan_bench.nets.member_norm import BATCH_NORMS
 from gan_bench.rundir import metrics_file
-from gan_bench.rundir.layout import SUITE_FILE, RunDir, read_suite_info, suite_folder
+from gan_bench.rundir.layout import SUITE_FILE, RunDir, read_suite_info, run_suite_folder
 from gan_bench.rundir.repro import derived_seeds
 from gan_bench.scoring import translation as score_translation
 from gan_bench.scoring.sample_inputs import LABELS
@@ -326,7 +326,7 @@ def check_batch_norm(mode: str) -> None:
 def how_to_finish(run: RunDir, spec: dict) -> str:
     """The command that finishes an interrupted run: its suite run resumed for this recipe and seed,
     when it lies in one."""
-    folder = suite_folder(run.root.parent)
+    folder = run_suite_folder(run)
     info = read_suite_info(folder) if folder is not None else None
     if info:
         try:

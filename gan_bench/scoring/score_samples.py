@@ -122,9 +122,7 @@ def score_samples(
     opts = {"backbone": backbone, "inception_weights": inception_weights}
     metrics, cover, logits = measure_images(images, dataset, data, opts, device)
     if read.labels is not None:  # a conditional generator: how often the evaluator sees the class asked for
-        given = read.info.get("labels") == sample_inputs.LABELS_GIVEN  # an .npz's own; else G(z, y)'s balanced ones
-        protocol = sample_inputs.LABELS_GIVEN if given else sample_inputs.LABELS
-        metrics.update(cond_accuracy(logits, read.labels, evaluators.load(dataset)[1], protocol))
+        metrics.update(cond_accuracy(logits, read.labels, evaluators.load(dataset)[1], read.labels_protocol))
     described = {
         **({} if in_memory else {"path": str(input.resolve())}),
         **read.info,
