@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +18,6 @@ from gan_bench.errors import InvalidOption, RunDirError
 from gan_bench.metrics.diagnostics import read_history
 from gan_bench.rundir import metrics_file, paths
 from gan_bench.rundir.layout import RunDir, find_runs
-
-STEP_PNG = re.compile(r"^step-(\d+)\.png$")
 
 
 def _writer_class():
@@ -90,16 +87,13 @@ def export_run(run: RunDir, target: Path, writer_class) -> dict:
                     writer.add_scalar(f"metrics/{name}", value, last, walltime=times.get(last, 0.0))
                     written["scalars"] += 1
             writer.add_text("verdict", f"{metrics['verdict']}: {metrics['verdict_reason']}", last, walltime=0.0)
-        for path in sorted(run.samples.glob("step-*.png")) if run.samples.is_dir() else []:
-            match = STEP_PNG.match(path.name)
-            if match:
-                from PIL import Image
+        for step, path in run.sample_grids():
+            from PIL import Image
 
-                with Image.open(path) as image:
-                    pixels = np.asarray(image.convert("RGB"))
-                step = int(match[1])
-                writer.add_image("samples", pixels, step, walltime=times.get(step, 0.0), dataformats="HWC")
-                written["images"] += 1
+            with Image.open(path) as image:
+                pixels = np.asarray(image.convert("RGB"))
+            writer.add_image("samples", pixels, step, walltime=times.get(step, 0.0), dataformats="HWC")
+            written["images"] += 1
     finally:
         writer.close()
     return written

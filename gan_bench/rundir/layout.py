@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from gan_bench.errors import RunDirError
 from gan_bench.rundir import atomic
 from gan_bench.rundir.identity import hash_matches
 
+STEP_FILE = re.compile(r"^(?:g-)?step-(\d+)\.(?:png|pt)$")  # sample grids and G snapshots
 SUITE_FILE = "suite.json"
 # history.csv: the required scalars the verdict reads, and the suffix of their per-step spread columns
 MOMENTS = ("d_loss", "g_loss", "d_real", "d_fake")
@@ -87,6 +89,14 @@ class RunDir:
     def g_snapshot(self, step: int) -> Path:
         return self.checkpoints / f"g-step-{step:07d}.pt"
 
+    def sample_grids(self) -> list[tuple[int, Path]]:
+        """(step, path) of each sample grid, in step order."""
+        return by_step(self.samples, "step-*.png")
+
+    def g_snapshots(self) -> list[tuple[int, Path]]:
+        """(step, path) of each G snapshot, in step order."""
+        return by_step(self.checkpoints, "g-step-*.pt")
+
     @property
     def complete(self) -> bool:
         return self.final_checkpoint.is_file()
@@ -105,6 +115,13 @@ class RunDir:
                 f"or delete {self.root} and run again"
             )
         return spec
+
+
+def by_step(folder: Path, pattern: str) -> list[tuple[int, Path]]:
+    """The step-numbered files in ``folder``, ordered by their number: past 9,999,999 steps the
+    seven-digit names no longer sort as text."""
+    found = [(STEP_FILE.match(p.name), p) for p in folder.glob(pattern)] if folder.is_dir() else []
+    return sorted((int(match[1]), p) for match, p in found if match)
 
 
 SPEC_FIELDS = {"recipe": dict, "dataset": str, "seed": int, "profile": str, "device": str, "spec_hash": str}

@@ -124,7 +124,7 @@ def generate(
 
 
 def _snapshots(run: RunDir, system):
-    return checkpoint.g_snapshots(run.checkpoints, system.G)
+    return checkpoint.g_snapshots(run, system.G)
 
 
 def draws_batch(system, batch_norm: str) -> int:

@@ -94,7 +94,7 @@ def paired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device: 
     if opts["over_time"]:
         q = min(QUALITY_SAMPLES, len(dataset.test_a))
         name = tm.paired_names(q)["l1"]
-        for step in checkpoint.g_snapshots(run.checkpoints, system.G):
+        for step in checkpoint.g_snapshots(run, system.G):
             snap = translated(system, dataset.test_a[:q], "ab", _seed(spec), device)
             points.append(
                 {
@@ -140,7 +140,7 @@ def unpaired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device
     if opts["over_time"]:
         q = min(QUALITY_SAMPLES, len(dataset.test_a))
         name = tm.unpaired_names(q)["mapping_l1_ab" if dataset.true_mapping else "cycle_l1"]
-        for step in checkpoint.g_snapshots(run.checkpoints, system.G):
+        for step in checkpoint.g_snapshots(run, system.G):
             out = translated(system, dataset.test_a[:q], "ab", _seed(spec), device)
             if not torch.isfinite(out).all():
                 value = None

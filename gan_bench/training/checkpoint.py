@@ -9,6 +9,7 @@ import torch
 
 from gan_bench.errors import RunDirError
 from gan_bench.rundir import atomic
+from gan_bench.rundir.layout import RunDir
 
 
 def save(path: Path, state: dict) -> None:
@@ -27,9 +28,9 @@ def load(path: Path) -> dict:
         ) from None
 
 
-def g_snapshots(folder: Path, G: torch.nn.Module):
-    """Load each saved G snapshot (g-step-*.pt in ``folder``) into ``G`` in step order; yield its step."""
-    for path in sorted(folder.glob("g-step-*.pt")):
+def g_snapshots(run: RunDir, G: torch.nn.Module):
+    """Load each of the run's G snapshots into ``G`` in step order; yield its step."""
+    for _, path in run.g_snapshots():
         state = load(path)
         G.load_state_dict(state["G"])
         yield state["step"]
