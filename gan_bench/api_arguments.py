@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -96,7 +97,8 @@ def _checked(function: str, name: str, adapter: tuple[Any, str], value):
         errors = e.errors()
         where = "".join(f"[{p}]" for p in errors[0]["loc"] if isinstance(p, int))  # the item of a list at fault
         detail = f" ({errors[0]['msg'][0].lower()}{errors[0]['msg'][1:]})" if len(errors) == 1 else ""
-        hint = f"; for one, write [{value!r}]" if isinstance(value, str) and expected.startswith(PATH_LISTS) else ""
+        one = isinstance(value, (str, os.PathLike)) and expected.startswith(PATH_LISTS)
+        hint = f"; for one, write [{value!r}]" if one else ""
         raise InvalidOption(
             f"{function}(): {name}{where}: expected {expected}, got {type(value).__name__} {_short(value)}{detail}{hint}"
         ) from None

@@ -2,6 +2,8 @@
 InvalidOption naming the function, the parameter, what is valid and what was given, and writes
 nothing; values that stand for the right type (a numpy int, a generator of paths) are taken."""
 
+from pathlib import PurePosixPath
+
 import numpy as np
 import pytest
 import torch
@@ -31,6 +33,11 @@ from gan_bench.api_arguments import checked_arguments
             lambda out: gb.report("runs/x"),
             "report(): runs: expected Iterable[str | Path] | None, got str 'runs/x' (input should be a valid "
             "list); for one, write ['runs/x']",
+        ),
+        (
+            lambda out: gb.check(PurePosixPath("runs/x")),
+            "check(): runs: expected Iterable[str | Path] | None, got PurePosixPath PurePosixPath('runs/x') (input "
+            "should be a valid list); for one, write [PurePosixPath('runs/x')]",
         ),
         (lambda out: gb.check([out, 7]), "check(): runs[1]: expected Iterable[str | Path] | None, got list"),
         (
