@@ -209,16 +209,16 @@ def test_a_generator_module_scores_as_its_torchscript_file_does(tmp_path):
 
 def test_a_generator_of_spatial_z_is_called_on_n_z_1_1_and_draws_the_same_images(tmp_path):
     """The same z values reach both generators, so the samples are the same bits; the shape is recorded."""
-    from gan_bench.scoring import sample_inputs
+    from gan_bench.scoring import sample_format, sample_generators, sample_inputs
 
     torch.manual_seed(0)
     flat = Affine(16)
-    want = sample_inputs.Expected("mnist", 1, 28)
+    want = sample_format.Expected("mnist", 1, 28)
     plain = sample_inputs.read(scripted(tmp_path, flat), want, 30, 16, None, torch.device("cpu"))
     spatial = sample_inputs.read(scripted(tmp_path, SpatialOnly(flat), "s.pt"), want, 30, 16, None, torch.device("cpu"))
     assert torch.equal(plain.images, spatial.images)
     assert spatial.info["z_shape"] == ["N", 16, 1, 1] and "z_shape" not in plain.info
-    in_memory = sample_inputs.read_module(SpatialOnly(flat), want, 30, 16, "normal")
+    in_memory = sample_generators.read_module(SpatialOnly(flat), want, 30, 16, "normal")
     assert torch.equal(in_memory.images, plain.images) and in_memory.info["z_shape"] == ["N", 16, 1, 1]
 
 
@@ -234,24 +234,24 @@ def test_a_generator_that_takes_neither_z_shape_names_both_failures(tmp_path):
 
 
 def test_a_generator_module_is_read_as_its_torchscript_file_and_keeps_its_mode(tmp_path):
-    from gan_bench.scoring import sample_inputs
+    from gan_bench.scoring import sample_format, sample_generators
 
     torch.manual_seed(0)
     G = torch.nn.Sequential(Affine(8), torch.nn.Dropout(0.5)).train()  # dropout: eval mode matters
     G[0].eval()  # a part the user keeps in eval mode stays there
-    want = sample_inputs.Expected("mnist", 1, 28)
-    read = sample_inputs.read_module(G, want, 30, 8, "uniform")
+    want = sample_format.Expected("mnist", 1, 28)
+    read = sample_generators.read_module(G, want, 30, 8, "uniform")
     assert [m.training for m in G.modules()] == [True, False, False, True]  # G, Affine, its Linear, Dropout
     path = scripted(tmp_path, G)
     assert torch.equal(
-        read.images, sample_inputs.read_generator(path, want, 30, 8, "uniform", torch.device("cpu")).images
+        read.images, sample_generators.read_generator(path, want, 30, 8, "uniform", torch.device("cpu")).images
     )
-    assert read.info["sha256"] == sample_inputs.weights_sha256(G)
+    assert read.info["sha256"] == sample_generators.weights_sha256(G)
     with torch.no_grad():
         G[0].fc.bias[0] += 1e-3
-    assert sample_inputs.weights_sha256(G) != read.info["sha256"]
+    assert sample_generators.weights_sha256(G) != read.info["sha256"]
     with pytest.raises(gb.UserError, match=r"the generator given: calling it on z of shape \[30, 5\] failed"):
-        sample_inputs.read_module(G, want, 30, 5, "normal")
+        sample_generators.read_module(G, want, 30, 5, "normal")
     assert G.training  # restored after a failure too
 
 
@@ -341,7 +341,7 @@ def test_an_exported_generator_that_ganbench_cannot_call_exits_2_naming_why(tmp_
 def test_an_opaque_alpha_channel_is_dropped_and_recorded(tmp_path, mnist, mode):
     """Gray digits saved with an alpha channel that is 255 everywhere (matplotlib's imsave writes
     RGBA), or as a palette, are read as the gray images they are."""
-    from gan_bench.scoring import sample_inputs
+    from gan_bench.scoring import sample_files, sample_format
 
     x = mnist.test_images[:12].numpy()
     if mode == "matplotlib":
@@ -353,7 +353,7 @@ def test_an_opaque_alpha_channel_is_dropped_and_recorded(tmp_path, mnist, mode):
         x = np.stack([np.asarray(Image.open(tmp_path / "imgs" / f"{i:05d}.png"))[..., 0] for i in range(12)])
     else:
         write_pngs(tmp_path / "imgs", x, mode=mode)
-    read = sample_inputs.read_folder(tmp_path / "imgs", sample_inputs.Expected("mnist", 1, 28))
+    read = sample_files.read_folder(tmp_path / "imgs", sample_format.Expected("mnist", 1, 28))
     assert torch.equal(read.images, torch.from_numpy(x)[:, None])
     assert read.info["alpha_dropped"] is True  # a palette is read as RGBA: opaque unless it says otherwise
     assert read.info.get("channels_merged") is (None if mode == "LA" else True)
@@ -361,16 +361,16 @@ def test_an_opaque_alpha_channel_is_dropped_and_recorded(tmp_path, mnist, mode):
 
 def test_an_array_with_alpha_is_read_when_opaque_and_refused_when_not(mnist):
     from gan_bench.errors import DataError
-    from gan_bench.scoring import sample_inputs
+    from gan_bench.scoring import sample_files, sample_format
 
     gray = mnist.test_images[:12].numpy()
     rgba = np.stack([gray, gray, gray, np.full_like(gray, 255)], axis=-1)  # N×28×28×4
-    read = sample_inputs.read_memory(rgba, sample_inputs.Expected("mnist", 1, 28))
+    read = sample_files.read_memory(rgba, sample_format.Expected("mnist", 1, 28))
     assert torch.equal(read.images, torch.from_numpy(gray)[:, None])
     assert read.info["alpha_dropped"] is True and read.info["channels_merged"] is True
     rgba[3, 5, 5, 3] = 254
     with pytest.raises(DataError, match="4 channels, with alpha that is not fully opaque; mnist images are 28×28"):
-        sample_inputs.read_memory(rgba, sample_inputs.Expected("mnist", 1, 28))
+        sample_files.read_memory(rgba, sample_format.Expected("mnist", 1, 28))
 
 
 # -- bad input: exit 2, one message, nothing written -------------------------------------------

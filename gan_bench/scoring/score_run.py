@@ -25,7 +25,7 @@ from gan_bench.rundir import metrics_file
 from gan_bench.rundir.layout import SUITE_FILE, RunDir, read_suite_info, run_suite_folder
 from gan_bench.rundir.repro import derived_seeds
 from gan_bench.scoring import translation as score_translation
-from gan_bench.scoring.sample_inputs import LABELS
+from gan_bench.scoring.sample_format import LABELS
 from gan_bench.suite.locate import suite_argument
 from gan_bench.training import checkpoint
 from gan_bench.training.scatter import save_scatter

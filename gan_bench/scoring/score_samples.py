@@ -1,7 +1,7 @@
 """Score samples made elsewhere under ganbench's protocols, into a run-like directory.
 
 The input (a folder of images, an .npy/.npz array, a TorchScript or torch.export generator, or
-images or a generator module handed to the Python API) is read and validated in full (scoring/sample_inputs.py), then scored against the dataset's test split as a
+images or a generator module handed to the Python API) is read and validated in full (scoring/sample_inputs.py and its readers), then scored against the dataset's test split as a
 trained run's samples are. Only then is the output written: spec.json (what was scored: the
 input's sha256, shape and value range) and metrics.json, which ``report``, ``baseline`` and
 ``check`` read as they read a trained run's.
@@ -25,7 +25,8 @@ from gan_bench.rundir import atomic, metrics_file, paths
 from gan_bench.rundir.identity import spec_hash
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.lock import LOCK_NAME, output_lock
-from gan_bench.scoring import sample_inputs
+from gan_bench.scoring import sample_files, sample_generators, sample_inputs
+from gan_bench.scoring.sample_format import Expected
 from gan_bench.scoring.score_run import (
     METRICS_FORMAT,
     REFERENCE_SPLIT,
@@ -39,9 +40,9 @@ PROFILE = "full"  # the thresholds table that gates scored samples: [thresholds.
 GENERATOR_SAMPLES = defaults.SAMPLES["gray28"]["full"]
 
 
-def scorable() -> dict[str, sample_inputs.Expected]:
+def scorable() -> dict[str, Expected]:
     """The datasets samples can be scored against: the 28×28 grayscale ones with a pinned evaluator."""
-    return {name: sample_inputs.Expected(name, 1, 28) for name in catalogue.DATASETS}
+    return {name: Expected(name, 1, 28) for name in catalogue.DATASETS}
 
 
 def default_name(path: Path) -> str:
@@ -95,7 +96,7 @@ def score_samples(
             "np.savez(PATH, images=..., labels=...) and give the path"
         )
     if module:
-        sample_inputs.check_z_dist(z_dist, "z_dist")
+        sample_generators.check_z_dist(z_dist, "z_dist")
     valid = scorable()
     if dataset not in valid:
         raise InvalidOption(f"--dataset: samples are scored against {', '.join(valid)}, not {dataset!r}")
@@ -108,15 +109,15 @@ def score_samples(
     check_out(out)
     if module:
         n = samples if samples is not None else GENERATOR_SAMPLES
-        read = sample_inputs.read_module(input, valid[dataset], n, z_dim, z_dist or "normal", conditional)
+        read = sample_generators.read_module(input, valid[dataset], n, z_dim, z_dist or "normal", conditional)
     elif in_memory:
-        read = sample_inputs.first(sample_inputs.read_memory(input, valid[dataset]), samples, "the array")
+        read = sample_inputs.first(sample_files.read_memory(input, valid[dataset]), samples, "the array")
     else:
         n = samples if samples is not None or sample_inputs.kind_of(input) != "generator" else GENERATOR_SAMPLES
         read = sample_inputs.read(input, valid[dataset], n, z_dim, z_dist, device, conditional)
     images = read.images
     if len(images) < fidelity.MIN_SAMPLES:
-        where = sample_inputs.IN_MEMORY if in_memory else input
+        where = sample_files.IN_MEMORY if in_memory else input
         raise DataError(f"{where}: {len(images)} samples; the metrics need at least {fidelity.MIN_SAMPLES}")
     data = datasets.load(dataset, data_dir)
     opts = {"backbone": backbone, "inception_weights": inception_weights}
