@@ -16,7 +16,7 @@ import torch
 from speed_table import keep
 
 import gan_bench as gb
-from gan_bench.suite.spec import load_suite
+from gan_bench.suite.suite_file import load_suite
 
 ROUNDS = 3
 BASE, PARALLEL = "--jobs 1", "--jobs 2"

@@ -24,7 +24,7 @@ from textbook_loop import textbook_loop
 from gan_bench.data import catalogue
 from gan_bench.executors.local import run_all
 from gan_bench.rundir.layout import RunDir
-from gan_bench.suite.spec import RunSpec
+from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training.cuda_graph import supports as graph_supports
 from gan_bench.training.engine import train
 from gan_bench.training.progress import Reporter

@@ -54,7 +54,8 @@ _HOMES = {
     "RunResult": "gan_bench.executors.lifecycle",
     "Verdict": "gan_bench.gates.check",
     "Plan": "gan_bench.suite.plan",
-    **dict.fromkeys(("RunSpec", "Suite", "load_suite"), "gan_bench.suite.spec"),
+    "RunSpec": "gan_bench.suite.run_spec",
+    **dict.fromkeys(("Suite", "load_suite"), "gan_bench.suite.suite_file"),
     **dict.fromkeys(("get_recipe", "register_recipe"), "gan_bench.variants"),
 }
 

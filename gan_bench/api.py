@@ -42,7 +42,8 @@ from gan_bench.rundir.layout import (
 from gan_bench.rundir.lock import output_lock
 from gan_bench.suite.locate import available_suites, recorded_suite
 from gan_bench.suite.plan import Plan, check_cuda_graph, checked_direction, choose_profile, plan_suite
-from gan_bench.suite.spec import RunSpec, Suite, check_seed, compatible, load_suite, module_ref
+from gan_bench.suite.run_spec import RunSpec, check_seed, compatible, module_ref
+from gan_bench.suite.suite_file import Suite, load_suite
 from gan_bench.training.progress import Reporter
 from gan_bench.variants import RECIPES, get_recipe, registry
 from gan_bench.variants.recipe import Recipe

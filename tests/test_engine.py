@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from gan_bench.executors.local import run_all
-from gan_bench.suite.spec import RunSpec
+from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training.progress import Reporter
 
 SPEC = dict(dataset="mnist", profile="smoke", device="cpu")

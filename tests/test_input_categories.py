@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 import gan_bench as gb
 from gan_bench.cli import app
+from gan_bench.defaults import MAX_SEED
 from gan_bench.metrics.diagnostics import read_history
 from gan_bench.rundir import metrics_file
 from gan_bench.rundir.layout import RunDir
-from gan_bench.suite.spec import MAX_SEED
 
 runner = CliRunner()
 SUITE = 'name = "t"\ndataset = "mnist"\nseeds = [0]\nrecipes = ["tf-mlp"]\nprofile = "smoke"\n'

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 PROBE = """
 import json, resource, sys
 from pathlib import Path
-from gan_bench.suite.spec import RunSpec
+from gan_bench.suite.run_spec import RunSpec
 from gan_bench.executors.local import run_all
 from gan_bench.training.progress import Reporter
 
@@ -51,7 +51,7 @@ def test_peak_rss_suite_is_the_quick_mnist_suite_capped():
     seed of the mnist suite on the quick profile, each capped in steps only."""
     from pathlib import Path
 
-    from gan_bench.suite.spec import load_suite
+    from gan_bench.suite.suite_file import load_suite
 
     root = Path(__file__).resolve().parents[1]
     mnist, capped = load_suite("mnist"), load_suite(str(root / "benchmarks" / "mnist-quick-capped.toml"))

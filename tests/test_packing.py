@@ -7,7 +7,7 @@ from torch import nn
 
 from gan_bench.errors import UserError
 from gan_bench.executors.local import run_all
-from gan_bench.suite.spec import RunSpec
+from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training.progress import Reporter
 from gan_bench.variants import build_system, get_recipe
 from gan_bench.variants.base import Packed

@@ -6,7 +6,7 @@ import torch
 from gan_bench.rundir import atomic
 from gan_bench.rundir.identity import spec_hash
 from gan_bench.rundir.repro import environment, seed_everything
-from gan_bench.suite.spec import RunSpec
+from gan_bench.suite.run_spec import RunSpec
 
 
 def spec(**kw):

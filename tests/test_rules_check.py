@@ -13,7 +13,8 @@ import pytest
 from gan_bench.errors import UserError
 from gan_bench.gates import check
 from gan_bench.rundir.identity import spec_hash
-from gan_bench.suite.spec import Suite, Threshold, load_suite
+from gan_bench.suite.suite_file import Suite, load_suite
+from gan_bench.suite.thresholds import Threshold
 
 
 def runs(recipe="tf-mlp", profile="smoke", **metrics) -> pd.DataFrame:

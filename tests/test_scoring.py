@@ -12,7 +12,7 @@ from gan_bench.executors.local import run_all
 from gan_bench.metrics import coverage, diagnostics, evaluators, fidelity
 from gan_bench.rundir.layout import RunDir
 from gan_bench.scoring.score_run import score_run
-from gan_bench.suite.spec import RunSpec
+from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training.progress import Reporter
 
 CPU = torch.device("cpu")

@@ -17,7 +17,8 @@ from gan_bench.executors.local import run_all
 from gan_bench.metrics import translation as tm
 from gan_bench.nets.patchgan import patchgan, receptive_field, strided_layers
 from gan_bench.nets.unet import UNet, levels
-from gan_bench.suite.spec import RunSpec, load_suite
+from gan_bench.suite.run_spec import RunSpec
+from gan_bench.suite.suite_file import load_suite
 from gan_bench.training.progress import Reporter
 from gan_bench.training.signals import Interrupted
 from gan_bench.variants import build_system, get_recipe

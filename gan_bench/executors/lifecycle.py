@@ -18,7 +18,7 @@ from gan_bench.rundir import atomic, metrics_file
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.lock import LOCK_NAME
 from gan_bench.rundir.repro import environment, seed_everything
-from gan_bench.suite.spec import RunSpec
+from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training import checkpoint
 from gan_bench.training.engine import Outcome, train
 from gan_bench.training.progress import Reporter

@@ -12,7 +12,7 @@ from pathlib import Path
 from gan_bench.data import datasets
 from gan_bench.executors.lifecycle import RunResult, check_run_dir, execute, execute_seeds
 from gan_bench.rundir.layout import RunDir
-from gan_bench.suite.spec import RunSpec
+from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training.progress import Reporter
 from gan_bench.training.seed_batch import supports
 

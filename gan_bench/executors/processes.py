@@ -33,7 +33,7 @@ from gan_bench.devices import threads_per_job
 from gan_bench.errors import RunDirError
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs, run_dir_for
-from gan_bench.suite.spec import RunSpec
+from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training import signals
 from gan_bench.training.progress import Reporter
 from gan_bench.training.signals import Interrupted, SuiteInterrupted

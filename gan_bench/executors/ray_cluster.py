@@ -23,7 +23,7 @@ from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs, run_dir_for
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.lock import LOCK_NAME
-from gan_bench.suite.spec import RunSpec
+from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training.progress import Reporter
 
 MAX_RETRIES = 3  # retries of a task whose worker or node was lost

@@ -23,7 +23,8 @@ from gan_bench.metrics.names import direction, family
 from gan_bench.reporting import environments
 from gan_bench.rundir import atomic
 from gan_bench.suite import locate
-from gan_bench.suite.spec import Suite, Threshold, load_suite
+from gan_bench.suite.suite_file import Suite, load_suite
+from gan_bench.suite.thresholds import Threshold
 
 BASELINES = defaults.BASELINES_ROOT
 

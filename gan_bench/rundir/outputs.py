@@ -11,7 +11,7 @@ from pathlib import Path
 from gan_bench import defaults
 from gan_bench.errors import RunDirError
 from gan_bench.rundir.layout import SUITE_FILE, RunDir, read_suite_info, spec_problem
-from gan_bench.suite.spec import RunSpec
+from gan_bench.suite.run_spec import RunSpec
 
 
 def new_output(prefix: str) -> Path:

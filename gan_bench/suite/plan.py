@@ -16,7 +16,8 @@ from gan_bench.errors import InvalidOption
 from gan_bench.rundir import outputs, paths
 from gan_bench.rundir.identity import spec_hash
 from gan_bench.suite.locate import suite_path
-from gan_bench.suite.spec import RunSpec, Suite, check_profile, check_seed, check_seed_count, load_suite, no_repeats
+from gan_bench.suite.run_spec import RunSpec, check_profile, check_seed, check_seed_count, no_repeats
+from gan_bench.suite.suite_file import Suite, load_suite
 
 if TYPE_CHECKING:
     import torch

@@ -25,17 +25,13 @@ A suite file (``suites/<name>.toml``)::
 
 from __future__ import annotations
 
-import collections
 import sys
 from pathlib import Path
-from typing import Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    FiniteFloat,
-    NonNegativeFloat,
     NonNegativeInt,
     PositiveInt,
     ValidationError,
@@ -45,79 +41,35 @@ from pydantic import (
 
 from gan_bench.api_arguments import checked_arguments
 from gan_bench.data import datasets as all_datasets
-from gan_bench.defaults import MAX_SEED, MAX_SEEDS
 from gan_bench.errors import InvalidOption, SuiteError, UserError
-from gan_bench.metrics import names as metric_names
 from gan_bench.rundir import paths
-from gan_bench.rundir.identity import spec_hash
+from gan_bench.suite.run_spec import (
+    Direction,
+    Profile,
+    RunSpec,
+    check_profile,
+    check_seed,
+    check_seed_count,
+    compatible,
+    known_recipe,
+    module_ref,
+    no_repeats,
+    recipe_name,
+)
+from gan_bench.suite.thresholds import (
+    Threshold,
+    known_gated,
+    known_metric,
+    listed,
+    split_dataset_tables,
+    tables_in,
+)
 from gan_bench.variants import get_recipe
-from gan_bench.variants.recipe import PROFILES, Recipe, Schedule
-from gan_bench.variants.registry import origin
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # Python 3.10
     import tomli as tomllib
-
-Profile = Literal["full", "quick", "smoke"]
-Direction = Literal["AtoB", "BtoA"]
-
-
-def _known(value: str, valid, what: str) -> str:
-    if value not in valid:
-        raise ValueError(f"unknown {what} {value!r}; valid: {', '.join(valid)}")
-    return value
-
-
-def _known_recipe(name: str) -> str:
-    try:
-        get_recipe(name)
-    except UserError as e:  # inside a pydantic validator: a ValueError becomes the field's message
-        raise ValueError(str(e)) from None
-    return name
-
-
-def recipe_name(ref: str) -> str:
-    """The name of the recipe a suite or ``--recipes`` refers to (a plug-in's "module:attribute"
-    is imported and registered; a name is returned as it is)."""
-    return get_recipe(ref).name if ":" in ref else ref
-
-
-def no_repeats(values: list, what: str) -> None:
-    """Refuse values given twice, naming each (not the whole list, which may be a thousand seeds)."""
-    repeated = sorted(v for v, n in collections.Counter(values).items() if n > 1)
-    if repeated:
-        raise ValueError(f"{', '.join(map(str, repeated))} listed more than once; each {what} runs once")
-
-
-def check_profile(profile: str) -> str:
-    """A profile name every recipe defines: one of PROFILES."""
-    if profile not in PROFILES:
-        raise InvalidOption(f"--profile: unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
-    return profile
-
-
-def check_seed(seed: int) -> int:
-    """A seed whose derived streams (1000·seed + 1 … 4) fit the 32-bit seeds torch's CPU generator
-    keeps; beyond it two seeds would draw the same numbers."""
-    if not 0 <= seed <= MAX_SEED:
-        raise ValueError(f"seed {seed} is outside 0 … {MAX_SEED:,} (larger seeds would repeat smaller ones' streams)")
-    return seed
-
-
-def check_seed_count(count: int) -> None:
-    """Refuse more seeds than one suite run takes, before a run is planned for any of them."""
-    if count > MAX_SEEDS:
-        raise ValueError(
-            f"{count:,} seeds; at most {MAX_SEEDS:,} in one suite run (split a larger sweep over several --out folders)"
-        )
-
-
-def module_ref(recipe: Recipe) -> str | None:
-    """A plug-in recipe's "module:attribute" when it was named so (entry points, and recipes
-    registered by hand, are found by name)."""
-    found = origin(recipe)
-    return found["ref"] if found is not None and not {"entry_point", "by_hand"} & set(found) else None
 
 
 def _named_or_kept(ref):
@@ -138,162 +90,6 @@ def _named(raw: dict, path: str):
     if isinstance(value, dict):
         return {_named_or_kept(k): v for k, v in value.items()}
     return value
-
-
-def _listed(dataset) -> list:
-    return [dataset] if isinstance(dataset, str) else dataset if isinstance(dataset, list) else []
-
-
-def _split_dataset_tables(tables: dict, dataset) -> tuple[dict, dict]:
-    """[thresholds.<profile>.<recipe>.<dataset>] sub-tables (a key naming one of the suite's datasets,
-    holding a table), taken out of their recipe's table: (the tables left, the dataset tables)."""
-    names = {d for d in _listed(dataset) if isinstance(d, str)}
-    left, per_dataset = {}, {}
-    for profile, recipes in tables.items():
-        if not isinstance(recipes, dict):
-            left[profile] = recipes
-            continue
-        left[profile] = {}
-        for recipe, metrics in recipes.items():
-            if not isinstance(metrics, dict):
-                left[profile][recipe] = metrics
-                continue
-            own = {k: v for k, v in metrics.items() if k in names and isinstance(v, dict)}
-            left[profile][recipe] = {k: v for k, v in metrics.items() if k not in own}
-            if own:
-                per_dataset.setdefault(profile, {})[recipe] = own
-    return left, per_dataset
-
-
-def _tables(v) -> list[tuple[str, dict]]:
-    """(recipe, its table) of every profile of a thresholds table, where it has that shape (the
-    field's type names anything else)."""
-    profiles = v.values() if isinstance(v, dict) else []
-    return [
-        (r, t) for recipes in profiles if isinstance(recipes, dict) for r, t in recipes.items() if isinstance(t, dict)
-    ]
-
-
-def _known_gated(recipe: str, scored: list[str]) -> None:
-    if recipe not in scored:
-        try:
-            _known_recipe(recipe)
-        except ValueError as e:
-            raise ValueError(f"{e}; (samples scored with --input: name them in 'scored')") from None
-
-
-def _known_metric(metric: str, gated: str, datasets: list[str]) -> None:
-    if not metric_names.is_metric(metric):
-        tables = f", or one of the suite's datasets ({', '.join(datasets)}) as a table" if datasets else ""
-        raise ValueError(
-            f"unknown metric {metric!r} for {gated}; valid: protocol names such as {metric_names.EXAMPLES}{tables}"
-        )
-
-
-def _modality(dataset: str) -> str:
-    try:
-        return all_datasets.modality(dataset)
-    except UserError as e:  # a folder without a translation layout
-        raise ValueError(str(e)) from None
-
-
-def compatible(recipe: str, dataset: str) -> None:
-    """Raise ValueError unless ``recipe`` trains on ``dataset``'s kind of data."""
-    wants, has = get_recipe(recipe).modality, _modality(dataset)
-    if wants != has:
-        fits = [d for d in all_datasets.NAMES if all_datasets.modality(d) == wants]
-        raise ValueError(
-            f"recipe {recipe} trains on {wants} data and dataset {dataset} is {has}; "
-            f"datasets for {recipe}: {', '.join(fits)}"
-        )
-
-
-class RunSpec(BaseModel):
-    """One training run: everything that determines its result."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    recipe: str
-    recipe_ref: str | None = None  # a plug-in's "module:attribute", so any process can import it
-    dataset: str
-    seed: NonNegativeInt
-    profile: Profile
-    steps: PositiveInt | None = None  # overrides the profile's length
-    device: Literal["cpu", "cuda"]
-    direction: Direction = "AtoB"  # translation data only
-    compile: bool = False  # G and D through torch.compile (opt-in; not bit-identical to eager)
-    cuda_graph: bool = False  # each step replayed as one captured CUDA graph (opt-in; train/cuda_graph.py)
-
-    @field_validator("seed")
-    @classmethod
-    def _seed(cls, v: int) -> int:
-        return check_seed(v)
-
-    @model_validator(mode="after")
-    def _direction(self) -> RunSpec:
-        if self.direction != "AtoB" and not all_datasets.is_translation(self.dataset):
-            raise ValueError(f"direction {self.direction} applies to translation data only, not {self.dataset}")
-        return self
-
-    @property
-    def recipe_obj(self) -> Recipe:
-        return get_recipe(self.recipe_ref or self.recipe)
-
-    @property
-    def schedule(self) -> Schedule:
-        base = self.recipe_obj.profiles[self.profile]
-        return base.with_steps(self.steps) if self.steps else base
-
-    def resolved(self) -> dict:
-        """The spec as written to spec.json (without its hash): recipe facts, schedule, data, seed."""
-        recipe = self.recipe_obj.record()
-        extra = {"direction": self.direction} if all_datasets.is_translation(self.dataset) else {}
-        plugin = origin(self.recipe_obj)
-        if plugin is not None:  # distribution, version and source sha256: a changed plug-in changes the hash
-            extra["plugin"] = plugin
-        if self.compile:  # only when on, so the hashes of eager runs stay as they were
-            extra["compile"] = True
-        if self.cuda_graph:
-            extra["cuda_graph"] = True
-        return {
-            "recipe": recipe,
-            "dataset": self.dataset,
-            **extra,
-            "seed": self.seed,
-            "profile": self.profile,
-            "schedule": self.schedule.model_dump(mode="json"),
-            "device": self.device,
-        }
-
-    @property
-    def hash(self) -> str:
-        """sha256 of the resolved spec, with the recipe's provenance text left out (see Recipe.facts)."""
-        return spec_hash({**self.resolved(), "recipe": self.recipe_obj.facts()})
-
-    @property
-    def label(self) -> str:
-        return f"{self.recipe} seed {self.seed}"
-
-
-class Threshold(BaseModel):
-    """An absolute bound (min and/or max), or a bound relative to a baseline with a tolerance."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    min: FiniteFloat | None = None
-    max: FiniteFloat | None = None
-    baseline: bool = False
-    tolerance: NonNegativeFloat | None = Field(default=None, allow_inf_nan=False)  # 0.1: 10% worse than the baseline
-
-    @model_validator(mode="after")
-    def _one_rule(self) -> Threshold:
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min {self.min:g} is above max {self.max:g}: no value could pass")
-        if not self.baseline and self.min is None and self.max is None:
-            raise ValueError("a threshold needs min, max, or baseline = true with a tolerance")
-        if self.baseline and self.tolerance is None:
-            raise ValueError("baseline = true needs a tolerance (e.g. 0.1 for 10%)")
-        if self.tolerance is not None and not self.baseline:
-            raise ValueError("tolerance only applies with baseline = true")
-        return self
 
 
 class Suite(BaseModel):
@@ -326,7 +122,7 @@ class Suite(BaseModel):
             )
         if isinstance(raw.get("thresholds"), dict):
             named = {p: _named(raw["thresholds"], p) for p in raw["thresholds"]}
-            raw["thresholds"], per_dataset = _split_dataset_tables(named, raw.get("dataset"))
+            raw["thresholds"], per_dataset = split_dataset_tables(named, raw.get("dataset"))
             if per_dataset:
                 raw["thresholds_per_dataset"] = per_dataset
         return raw
@@ -337,23 +133,23 @@ class Suite(BaseModel):
         """Names first (before the bounds are parsed), so a misspelt metric or dataset table is
         named as such rather than as a threshold with unknown keys."""
         scored = info.data.get("scored") or []
-        names = [d for d in _listed(info.data.get("dataset")) if isinstance(d, str)]
+        names = [d for d in listed(info.data.get("dataset")) if isinstance(d, str)]
         names = names if len(names) > 1 else []  # the hint helps where datasets differ
-        for recipe, metrics in _tables(v):
-            _known_gated(recipe, scored)
+        for recipe, metrics in tables_in(v):
+            known_gated(recipe, scored)
             for metric in metrics:
-                _known_metric(metric, recipe, names)
+                known_metric(metric, recipe, names)
         return v
 
     @field_validator("thresholds_per_dataset", mode="before")
     @classmethod
     def _thresholds_per_dataset(cls, v, info):
         scored = info.data.get("scored") or []
-        for recipe, tables in _tables(v):
-            _known_gated(recipe, scored)
+        for recipe, tables in tables_in(v):
+            known_gated(recipe, scored)
             for dataset, metrics in tables.items():
                 for metric in metrics if isinstance(metrics, dict) else []:
-                    _known_metric(metric, f"{recipe} on {dataset}", [])
+                    known_metric(metric, f"{recipe} on {dataset}", [])
         return v
 
     @field_validator("name")
@@ -395,7 +191,7 @@ class Suite(BaseModel):
     @classmethod
     def _recipes(cls, v: list[str]) -> list[str]:
         for name in v:
-            _known_recipe(name)
+            known_recipe(name)
         no_repeats(v, "recipe")
         return v
 
@@ -403,7 +199,7 @@ class Suite(BaseModel):
     @classmethod
     def _steps(cls, v: dict[str, int]) -> dict[str, int]:
         for name in v:
-            _known_recipe(name)
+            known_recipe(name)
         return v
 
     @model_validator(mode="after")
