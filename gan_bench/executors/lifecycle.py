@@ -7,6 +7,7 @@ matches: a complete run is then skipped, an interrupted one continues from its l
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +16,9 @@ import torch
 from gan_bench.data.catalogue import Loaded
 from gan_bench.errors import RunDirError, UserError
 from gan_bench.rundir import atomic, metrics_file
-from gan_bench.rundir.layout import RunDir
+from gan_bench.rundir.layout import BIT_KEYS, RunDir
 from gan_bench.rundir.lock import LOCK_NAME
-from gan_bench.rundir.repro import environment, seed_everything
+from gan_bench.rundir.repro import bit_environment, environment, seed_everything, torch_threads
 from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training import checkpoint
 from gan_bench.training.engine import Outcome, train
@@ -98,8 +99,41 @@ def _begin(spec: RunSpec, run: RunDir, state: str, dataset, device: torch.device
     if state == "fresh":
         run.root.mkdir(parents=True, exist_ok=True)
         atomic.write_json(run.spec, {**spec.resolved(), "spec_hash": spec.hash})
+    if state == "fresh" or not run.last_checkpoint.is_file():  # a resumed run without one starts at step 0 here
         seed_everything(spec.seed)  # so env.json records the determinism settings the run uses
         atomic.write_json(run.env, environment(device, dataset.sha256))
+
+
+@contextmanager
+def _as_begun(runs: list[RunDir], reporter: Reporter, label: str):
+    """Resumed runs train with the torch thread count they began with, since their bits depend on
+    it. What else they depend on (CPU, its kernels, torch's version) cannot be matched: where it
+    differs, it is said and recorded in env.json's "resumed" list with the step, so no run claims
+    the environment it began in for steps trained in another."""
+    began = {run: run.read_env() for run in runs if run.last_checkpoint.is_file()}
+    counts = [env.get("torch_threads") for env in began.values()]
+    count = next((c for c in counts if isinstance(c, int) and not isinstance(c, bool) and c > 0), None)
+    if count == torch.get_num_threads():
+        count = None
+    elif count is not None:
+        reporter.message(
+            f"{label}: resumed with {count} torch thread{'s' * (count != 1)}, as it began (this process had "
+            f"{torch.get_num_threads()}), since the bits depend on the count"
+        )
+    with torch_threads(count):
+        now = bit_environment()
+        for run, env in began.items():
+            changed = {key: now[key] for key in BIT_KEYS if key in env and env[key] != now[key]}
+            if changed:
+                step = checkpoint.load(run.last_checkpoint)["step"]
+                earlier = env["resumed"] if isinstance(env.get("resumed"), list) else []
+                atomic.write_json(run.env, {**env, "resumed": [*earlier, {"step": step, **changed}]})
+                differs = ", ".join(f"{BIT_KEYS[k]} {now[k]} (began with {env[k]})" for k in changed)
+                reporter.message(
+                    f"{run.root}: resumed at step {step} with {differs}; its bits will differ from an "
+                    "uninterrupted run's (recorded in env.json)"
+                )
+        yield
 
 
 def _finished(spec: RunSpec, run: RunDir, outcome: Outcome, reporter: Reporter, score) -> RunResult:
@@ -132,19 +166,20 @@ def execute(
     device = torch.device(spec.device)
     dataset = load_dataset(spec.dataset, spec.direction)
     _begin(spec, run, state, dataset, device)
-    outcome = train(
-        spec.recipe_obj,
-        spec.schedule,
-        spec.seed,
-        dataset,
-        run,
-        spec.hash,
-        device,
-        reporter,
-        spec.label,
-        compile=spec.compile,
-        cuda_graph=spec.cuda_graph,
-    )
+    with _as_begun([run], reporter, spec.label):
+        outcome = train(
+            spec.recipe_obj,
+            spec.schedule,
+            spec.seed,
+            dataset,
+            run,
+            spec.hash,
+            device,
+            reporter,
+            spec.label,
+            compile=spec.compile,
+            cuda_graph=spec.cuda_graph,
+        )
     return _finished(spec, run, outcome, reporter, score)
 
 
@@ -169,18 +204,19 @@ def execute_seeds(
         for i in todo:
             _begin(specs[i], runs[i], states[i], dataset, device)
         label = f"{first.recipe} seeds {','.join(str(specs[i].seed) for i in todo)}"
-        outcomes = train_seeds(
-            first.recipe_obj,
-            first.schedule,
-            [specs[i].seed for i in todo],
-            dataset,
-            [runs[i] for i in todo],
-            [specs[i].hash for i in todo],
-            device,
-            reporter,
-            label,
-            cuda_graph=first.cuda_graph,
-        )
+        with _as_begun([runs[i] for i in todo], reporter, label):
+            outcomes = train_seeds(
+                first.recipe_obj,
+                first.schedule,
+                [specs[i].seed for i in todo],
+                dataset,
+                [runs[i] for i in todo],
+                [specs[i].hash for i in todo],
+                device,
+                reporter,
+                label,
+                cuda_graph=first.cuda_graph,
+            )
         for i, outcome in zip(todo, outcomes):
             results[i] = _finished(specs[i], runs[i], outcome, reporter, score)
     return [results[i] for i in range(len(specs))]

@@ -25,16 +25,6 @@ def source_of(run: RunDir) -> str:
     return str(run_suite_folder(run) or run.root.parent)
 
 
-def read_env(run: RunDir) -> dict:
-    """env.json, or {} (every field shown as unknown) when it is missing or not a JSON object: the
-    environment is a record of the run, not a result, so a damaged one does not stop a report."""
-    try:
-        env = json.loads(run.env.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return {}
-    return env if isinstance(env, dict) else {}
-
-
 def read_metrics(run: RunDir) -> dict | None:
     return metrics_file.read(run)
 
@@ -66,9 +56,11 @@ def row(run: RunDir) -> dict:
         for key in COVERAGE_COLUMNS:
             if key in metrics["coverage"]:
                 out[key] = metrics["coverage"][key]
-    env = read_env(run)
+    env = run.read_env()
     for key in ("git_commit", *environments.BIT_KEYS):
         out[f"env.{key}"] = env.get(key)
+    resumed = [r for r in env.get("resumed", []) if isinstance(r, dict)] if isinstance(env.get("resumed"), list) else []
+    out["env.resumed"] = json.dumps(resumed) if resumed else None  # where a run went on in another environment
     flat = pd.json_normalize(spec, sep=".").iloc[0].to_dict()
     out.update({f"spec.{k}": (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in flat.items()})
     return out

@@ -7,19 +7,24 @@ are therefore close, not equal; report and check say so when they compare across
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
-# env.json keys that change a run's bits, and how a note names them
-BIT_KEYS = {"cpu_capability": "CPU kernels", "cpu_model": "CPU", "torch_threads": "torch threads", "torch": "torch"}
+from gan_bench.rundir.layout import BIT_KEYS
 
 
 def of_runs(df: pd.DataFrame) -> dict[str, list]:
-    """Per key, the distinct known values among the runs (unknown ones, from old or damaged env.json, left out)."""
+    """Per key, the distinct known values among the runs, those they were resumed in included
+    (unknown ones, from old or damaged env.json, left out)."""
+    resumed = [r for text in df.get("env.resumed", pd.Series(dtype=object)).dropna() for r in json.loads(text)]
     out = {}
     for key in BIT_KEYS:
         column = f"env.{key}"
         if column in df:
-            out[key] = [str(v) for v in sorted({_as_written(v) for v in df[column].dropna()}, key=_numbers_first)]
+            later = {r[key] for r in resumed if isinstance(r.get(key), (str, int, float))}
+            values = {_as_written(v) for v in df[column].dropna()} | later
+            out[key] = [str(v) for v in sorted(values, key=_numbers_first)]
     return out
 
 

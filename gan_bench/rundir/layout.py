@@ -34,6 +34,8 @@ SUITE_FILE = "suite.json"
 # history.csv: the required scalars the verdict reads, and the suffix of their per-step spread columns
 MOMENTS = ("d_loss", "g_loss", "d_real", "d_fake")
 SD = "_sd"
+# env.json keys that change a run's bits, and how a note names them
+BIT_KEYS = {"cpu_capability": "CPU kernels", "cpu_model": "CPU", "torch_threads": "torch threads", "torch": "torch"}
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,15 @@ class RunDir:
     def g_snapshots(self) -> list[tuple[int, Path]]:
         """(step, path) of each G snapshot, in step order."""
         return by_step(self.checkpoints, "g-step-*.pt")
+
+    def read_env(self) -> dict:
+        """env.json, or {} (every field unknown) when it is missing or not a JSON object: the
+        environment is a record of the run, not a result, so a damaged one stops nothing."""
+        try:
+            env = json.loads(self.env.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return {}
+        return env if isinstance(env, dict) else {}
 
     @property
     def complete(self) -> bool:

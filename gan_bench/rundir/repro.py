@@ -7,6 +7,7 @@ import os
 import platform
 import random
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -58,22 +59,45 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def bit_environment() -> dict:
+    """This process's values of the env.json keys a run's bits depend on (layout.BIT_KEYS)."""
+    return {
+        "cpu_model": cpu_name(),
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),  # the kernels torch picked: AVX2, AVX512, ...
+        "torch_threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+    }
+
+
+@contextmanager
+def torch_threads(count: int | None):
+    """torch's intra-op thread count set to ``count`` (None: left as it is) inside the block."""
+    saved = torch.get_num_threads()
+    if count is not None:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(saved)
+
+
 def environment(device: torch.device, dataset_sha256: dict[str, str]) -> dict:
     """What a reader needs to know to reproduce a run (call after ``seed_everything``)."""
     import torchvision
 
     cuda = torch.cuda.is_available()
+    bits = bit_environment()
     return {
         "python": sys.version.split()[0],
-        "torch": torch.__version__,
+        "torch": bits["torch"],
         "torchvision": torchvision.__version__,
         "cuda": torch.version.cuda,
         "cudnn": torch.backends.cudnn.version() if cuda else None,
         "device": str(device),
         "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else cpu_name(),
-        "cpu_model": cpu_name(),
-        "cpu_capability": torch.backends.cpu.get_cpu_capability(),  # the kernels torch picked: AVX2, AVX512, ...
-        "torch_threads": torch.get_num_threads(),
+        "cpu_model": bits["cpu_model"],
+        "cpu_capability": bits["cpu_capability"],
+        "torch_threads": bits["torch_threads"],
         "os": platform.platform(),
         "ganbench": gan_bench.__version__,
         "git_commit": git_commit(),
