@@ -96,6 +96,20 @@ def test_list_shows_recipes_suites_and_datasets():
         assert word in result.output
 
 
+def test_list_shows_a_suites_seeds_as_ranges(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "suites").mkdir()
+    seeds = [*range(200), 500, 7000]
+    (tmp_path / "suites" / "sweep.toml").write_text(
+        f'name = "sweep"\ndataset = "mnist"\nrecipes = ["tf-mlp"]\nseeds = {seeds[::-1]}\n'
+    )
+    result = runner.invoke(app, ["list"], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "sweep" in line)
+    assert "│ 0-199,500,7000 │" in row
+    assert "│ 0-2 " in next(line for line in result.output.splitlines() if "│ mnist " in line)
+
+
 @pytest.mark.slow
 def test_smoke_suite_leaves_every_run_directory(tmp_path):
     result = invoke(

@@ -50,7 +50,7 @@ def list_all() -> None:
     suites = terminal_table("suites", ("name", "dataset", "recipes", "seeds", "file"), whole=("name",))
     for path in gb.list_suites().values():
         s = gb.load_suite(path)
-        suites.add_row(s.name, ", ".join(s.datasets), ", ".join(s.recipes), ", ".join(map(str, s.seeds)), str(path))
+        suites.add_row(s.name, ", ".join(s.datasets), ", ".join(s.recipes), as_ranges(sorted(s.seeds)), str(path))
     datasets = terminal_table("datasets", ("name", "license", "attribution"), whole=("name",))
     for d in catalogue.DATASETS.values():
         datasets.add_row(d.name, d.license, d.attribution)
