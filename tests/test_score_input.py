@@ -464,6 +464,29 @@ def test_an_existing_result_is_never_overwritten(tmp_path, mnist):
     assert "--dataset" in invoke("score", "--input", tmp_path / "x.npy").output
 
 
+def test_scored_samples_never_go_inside_a_suite_folder_or_a_run(tmp_path, mnist):
+    from gan_bench.rundir.identity import spec_hash
+
+    np.save(tmp_path / "x.npy", mnist.test_images[:20].numpy())
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "suite.json").write_text(json.dumps({"name": "smoke", "suite_hash": "0" * 64}))
+    run = tmp_path / "run"
+    run.mkdir()
+    spec = {"recipe": {"name": "tf-mlp"}, "dataset": "mnist", "seed": 0, "profile": "smoke", "device": "cpu"}
+    (run / "spec.json").write_text(json.dumps({**spec, "spec_hash": spec_hash(spec)}))
+    for outer, kind in ((suite, "another suite's output folder"), (run, "a run directory")):
+        out = outer / "mine"
+        result = invoke("score", "--input", tmp_path / "x.npy", "--dataset", "mnist", "--out", out)
+        assert result.exit_code == 2, result.output
+        assert f"--out: {out} lies inside {outer}, {kind}; a report of it would count these samples as its own" in (
+            " ".join(result.output.split())
+        )
+        assert not out.exists()
+    with pytest.raises(gb.RunDirError, match="lies inside"):
+        gb.score_samples(mnist.test_images[:20].numpy(), "mnist", name="mine", out=suite / "mine")
+
+
 # -- sanity: the scoring is honest --------------------------------------------------------------
 @pytest.mark.slow
 def test_sanity_test_against_test_train_against_test_and_one_class(tmp_path, mnist):

@@ -103,12 +103,13 @@ def check_not_nested(root: Path) -> Path:
     return root
 
 
-def check_run_not_nested(run: Path) -> Path:
-    """A new run directory (`train --out`) may not lie inside a suite's output folder or another
-    run directory; a run that is already there (resumed, or complete) is left as it is."""
+def check_run_not_nested(run: Path, whose: str = "this run") -> Path:
+    """A new run directory (`train --out`, or scored samples' folder) may not lie inside a suite's
+    output folder or another run directory; a run that is already there (resumed, or complete) is
+    left as it is."""
     run = Path(run)
     if _kind_of(run) != RUN_DIRECTORY:
-        _refuse_enclosing(run, "this run")
+        _refuse_enclosing(run, whose)
     return run
 
 

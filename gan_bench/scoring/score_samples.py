@@ -21,7 +21,7 @@ from gan_bench import defaults
 from gan_bench.data import catalogue, datasets
 from gan_bench.errors import DataError, InvalidOption, RunDirError
 from gan_bench.metrics import diagnostics, evaluators, fidelity
-from gan_bench.rundir import atomic, metrics_file, paths
+from gan_bench.rundir import atomic, metrics_file, outputs, paths
 from gan_bench.rundir.identity import spec_hash
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.lock import LOCK_NAME, output_lock
@@ -50,8 +50,10 @@ def default_name(path: Path) -> str:
 
 
 def check_out(out: Path) -> None:
-    """Refuse an output folder that cannot be written or holds anything: nothing is overwritten."""
+    """Refuse an output folder that cannot be written, holds anything (nothing is overwritten) or
+    lies inside a suite's folder or a run directory (whose report would count it as their own)."""
     paths.output_folder(out, "--out")
+    outputs.check_run_not_nested(out, "these samples")
     if out.exists() and any(p.name != LOCK_NAME for p in out.iterdir()):
         raise RunDirError(f"--out: {out} is not empty; scored samples go into a new or empty folder")
 
