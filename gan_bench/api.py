@@ -101,6 +101,11 @@ class CheckResult:
         """The check as Markdown (a table, the baseline, notes, the count), for a CI job summary."""
         return gate.markdown(self.suite, self.verdicts, self.baseline, self.environment_notes)
 
+    @property
+    def hint(self) -> str | None:
+        """Where some gated recipes ran and others did not: how to gate only those that ran."""
+        return gate.narrowing_hint(self.verdicts)
+
 
 # -- what there is -----------------------------------------------------------------------------
 @checked_arguments
@@ -545,10 +550,14 @@ def suite_of_runs(runs: Iterable[PathLike]) -> Suite:
 
 @checked_arguments
 def check(
-    runs: Iterable[PathLike] | None = None, *, suite: PathLike | None = None, baseline: PathLike | None = None
+    runs: Iterable[PathLike] | None = None,
+    *,
+    suite: PathLike | None = None,
+    baseline: PathLike | None = None,
+    recipes: Sequence[str] | None = None,
 ) -> CheckResult:
     """Gate the runs (default: the newest suite run) on their suite's thresholds (``suite``:
-    default, the runs' suite.json).
+    default, the runs' suite.json); ``recipes``: only these recipes' thresholds (or scored samples').
 
     Relative thresholds read ``baseline``, by default results/baselines/<suite>-<profile>-<device>.json
     in the working directory, else the baseline ganbench ships with that suite."""
@@ -558,6 +567,8 @@ def check(
     df = report(runs)  # first: a path that holds no runs is named before the suite is looked for
     repeats.refuse(df, "check")
     s = load_suite(suite) if suite is not None else suite_of_runs(runs)
+    recipes = None if recipes is None else list(recipes)
+    gate.gated_of(df, s, recipes)  # before a baseline is looked for: a mistake here is named first
     path, base = None, None
     if baseline is not None or gate.needs_baseline(s):
         path = (
@@ -569,7 +580,7 @@ def check(
         gate.check_baseline_fits(path, base, s.name, df)
     runs_env = environments.of_runs(df)
     notes = environments.mixed(runs_env) + environments.against(runs_env, (base or {}).get("environment", {}))
-    return CheckResult(s.name, gate.check(df, s, base), path, notes)
+    return CheckResult(s.name, gate.check(df, s, base, recipes), path, notes)
 
 
 @checked_arguments

@@ -77,6 +77,26 @@ def test_check_passes_and_writes_junit(suite_run, tmp_path):
 
 
 @pytest.mark.slow
+def test_check_recipes_gates_the_recipes_a_narrowed_suite_run_trained(suite_run, tmp_path):
+    root, runs, baseline = suite_run
+    narrowed = tmp_path / "runs"
+    shutil.copytree(runs, narrowed)
+    shutil.copy(root / "mini.toml", tmp_path)  # suite.json names it relative to the runs
+    shutil.rmtree(narrowed / "keras-mlp")  # as `run --suite mini --recipes tf-mlp` leaves it
+    every = invoke("check", narrowed, "--baseline", baseline)
+    assert every.exit_code == 1 and "2 passed, 2 failed" in every.output, every.output
+    assert "note: keras-mlp: no runs here; to gate only the recipes that ran, add --recipes tf-mlp" in every.output
+    only = invoke("check", narrowed, "--baseline", baseline, "--recipes", "tf-mlp", "--junit", tmp_path / "j.xml")
+    assert only.exit_code == 0 and "2 passed, 0 failed" in only.output and "keras-mlp" not in only.output
+    assert ET.parse(tmp_path / "j.xml").getroot().get("tests") == "2"
+    wrong = invoke("check", narrowed, "--recipes", "tf-mlp,dcgan", "--junit", tmp_path / "k.xml")
+    assert wrong.exit_code == 2 and not (tmp_path / "k.xml").exists()
+    assert "--recipes: 'dcgan' not gated; suite 'mini' gates these on the smoke profile: tf-mlp, keras-mlp" in (
+        " ".join(wrong.output.split())
+    )
+
+
+@pytest.mark.slow
 def test_check_as_markdown_for_a_ci_summary_keeps_the_exit_code(suite_run, tmp_path):
     root, runs, baseline = suite_run
     result = invoke("check", runs, "--baseline", baseline, "--format", "md", "--junit", tmp_path / "j.xml")

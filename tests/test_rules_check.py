@@ -80,6 +80,62 @@ def test_a_recipe_without_runs_fails_as_missing():
     assert got[0][0] is None and got[0][2] is False
 
 
+def two_recipes() -> Suite:
+    gate = {"fid_lenet_1k_test": Threshold(max=10)}
+    return Suite(
+        name="s",
+        dataset="mnist",
+        seeds=[0],
+        recipes=["tf-mlp", "keras-mlp", "torch-mlp"],
+        thresholds={"smoke": {"tf-mlp": gate, "keras-mlp": gate, "torch-mlp": gate}},
+    )
+
+
+def test_recipes_gates_only_those_and_a_hint_says_so_when_others_did_not_run():
+    df = runs(recipe="tf-mlp", fid_lenet_1k_test=[1.0])  # a suite run narrowed with --recipes tf-mlp
+    every = check.check(df, two_recipes(), None)
+    assert [(v.recipe, v.passed, v.note) for v in every] == [
+        ("tf-mlp", True, ""),
+        ("keras-mlp", False, "missing: no runs of this recipe"),
+        ("torch-mlp", False, "missing: no runs of this recipe"),
+    ]
+    assert check.narrowing_hint(every) == (
+        "keras-mlp, torch-mlp: no runs here; to gate only the recipes that ran, add --recipes tf-mlp"
+    )
+    only = check.check(df, two_recipes(), None, recipes=["tf-mlp"])
+    assert [(v.recipe, v.passed) for v in only] == [("tf-mlp", True)]
+    assert check.narrowing_hint(only) is None
+    # a recipe named but not run still fails: --recipes narrows the gate, never excuses a missing run
+    named = check.check(df, two_recipes(), None, recipes=["torch-mlp", "tf-mlp"])
+    assert [(v.recipe, v.passed) for v in named] == [("tf-mlp", True), ("torch-mlp", False)]
+    assert check.narrowing_hint(check.check(runs(recipe="dcgan", fid_lenet_1k_test=[1.0]), two_recipes(), None)) is None
+
+
+@pytest.mark.parametrize(
+    "recipes, words",
+    [
+        (
+            ["dcgan"],
+            "--recipes: 'dcgan' not gated; suite 's' gates these on the smoke profile: tf-mlp, keras-mlp, torch-mlp",
+        ),
+        (
+            ["tf-mlp", "tf-mlp"],
+            "--recipes: expected distinct names, got ['tf-mlp', 'tf-mlp']; suite 's' gates these on the smoke profile: "
+            "tf-mlp, keras-mlp, torch-mlp",
+        ),
+        (
+            [],
+            "--recipes: expected distinct names, got []; suite 's' gates these on the smoke profile: tf-mlp, keras-mlp, "
+            "torch-mlp",
+        ),
+    ],
+)
+def test_recipes_that_the_suite_does_not_gate_are_refused(recipes, words):
+    with pytest.raises(UserError) as raised:
+        check.check(runs(fid_lenet_1k_test=[1.0]), two_recipes(), None, recipes=recipes)
+    assert str(raised.value) == words
+
+
 def test_one_unscored_seed_among_scored_ones_fails_instead_of_averaging_the_rest():
     df = runs(fid_lenet_1k_test=[5.0, float("nan"), 7.0])
     got = outcome(df, {"fid_lenet_1k_test": Threshold(max=100)})
@@ -125,6 +181,7 @@ def test_markdown_is_a_table_of_verdicts_with_the_baseline_notes_and_count(tmp_p
         f"\nbaseline: `{tmp_path / 'b.json'}`\n\n"
         "note: runs differ in torch threads: 1, 2; bits differ across CPU kinds, thread counts and torch versions, "
         "so values of one spec differ slightly\n\n"
+        "note: keras-mlp: no runs here; to gate only the recipes that ran, add --recipes tf-mlp\n\n"
         "**1 passed, 1 failed**\n"
     )
 

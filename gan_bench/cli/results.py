@@ -10,7 +10,7 @@ from rich.text import Text
 
 import gan_bench as gb
 from gan_bench import defaults
-from gan_bench.cli.app import COMPARE_PANEL, app, err_console, export_app, out_console, user_errors
+from gan_bench.cli.app import COMPARE_PANEL, app, err_console, export_app, names, out_console, user_errors
 from gan_bench.cli.tables import terminal_table
 from gan_bench.errors import InvalidOption
 from gan_bench.rundir import atomic, paths
@@ -106,6 +106,9 @@ def check(
         "-f",
         help="rich (terminal) or md (Markdown: append it to $GITHUB_STEP_SUMMARY or a pull request comment).",
     ),
+    recipes: Optional[str] = typer.Option(
+        None, help="Only these recipes' thresholds, comma-separated (the recipes a --recipes suite run trained)."
+    ),
 ) -> None:
     """Gate on the suite's thresholds: exit 1 on any regression or missing metric, 0 when all pass."""
     from gan_bench.reporting import environments
@@ -114,7 +117,7 @@ def check(
         raise InvalidOption(f"--format: unknown format {format!r}; valid: {', '.join(defaults.CHECK_FORMATS)}")
     if junit is not None:
         paths.output_file(junit, "--junit")
-    result = gb.check(runs_or_latest(runs), suite=suite, baseline=baseline)
+    result = gb.check(runs_or_latest(runs), suite=suite, baseline=baseline, recipes=names(recipes))
     if junit:
         result.write_junit(junit)
     if format == "md":
@@ -131,6 +134,8 @@ def check(
         out_console.print(f"baseline: {result.baseline}", highlight=False, soft_wrap=True)
     for note in result.environment_notes:
         out_console.print(f"note: {note}; {environments.CAVEAT}", highlight=False, soft_wrap=True)
+    if result.hint:
+        out_console.print(f"note: {result.hint}", highlight=False, soft_wrap=True)
     failed = len(result.failures)
     out_console.print(f"{len(result.verdicts) - failed} passed, {failed} failed", highlight=False)
     if failed:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from gan_bench import defaults, shipped
-from gan_bench.errors import GateError
+from gan_bench.errors import GateError, InvalidOption
 from gan_bench.gates import baseline_file
 from gan_bench.metrics.names import direction, family
 from gan_bench.reporting import environments
@@ -157,7 +157,7 @@ def why_missing(df: pd.DataFrame, recipe: str, metric: str) -> str:
     runs scored under another protocol (``--samples 100`` writes fid_lenet_100_test, not _1k_)."""
     rows = df[df["recipe"] == recipe]
     if rows.empty:
-        return "missing: no runs of this recipe"
+        return NO_RUNS
     lacking = int(rows[metric].isna().sum()) if metric in rows else len(rows)
     if lacking == 0:
         return "not a finite number"
@@ -174,7 +174,9 @@ def why_missing(df: pd.DataFrame, recipe: str, metric: str) -> str:
     return "missing"
 
 
-def check(df: pd.DataFrame, suite: Suite, baseline: dict | None) -> list[Verdict]:
+def gated_of(df: pd.DataFrame, suite: Suite, recipes: list[str] | None = None) -> tuple[str, list[str]]:
+    """The runs' one profile and the recipes (or scored samples) its thresholds gate, narrowed to
+    ``recipes``; refused when the profile has no thresholds or ``recipes`` names one it does not gate."""
     profiles = sorted(set(df["profile"]))
     if len(profiles) != 1:
         raise GateError(f"runs mix profiles {profiles}; check one profile at a time")
@@ -187,20 +189,48 @@ def check(df: pd.DataFrame, suite: Suite, baseline: dict | None) -> list[Verdict
             f"suite {suite.name!r} has no [thresholds.{profile}] table for these {profile}-profile runs; {where}. "
             f'Check runs of a gated profile, or add [thresholds.{profile}."<recipe>"] to the suite file'
         )
+    if recipes is None:
+        return profile, gated
+    ungated = [r for r in recipes if r not in gated]
+    if not recipes or ungated or len(set(recipes)) != len(recipes):
+        problem = f"{', '.join(map(repr, ungated))} not gated" if ungated else f"expected distinct names, got {recipes}"
+        raise InvalidOption(
+            f"--recipes: {problem}; suite {suite.name!r} gates these on the {profile} profile: {', '.join(gated)}"
+        )
+    return profile, [r for r in gated if r in recipes]
+
+
+def check(df: pd.DataFrame, suite: Suite, baseline: dict | None, recipes: list[str] | None = None) -> list[Verdict]:
+    """One verdict per threshold of the runs' profile; ``recipes``: only those recipes' (or scored
+    samples') thresholds."""
+    profile, gated = gated_of(df, suite, recipes)
     several = len(suite.datasets) > 1
     verdicts = []
     for recipe in gated:
         for dataset in suite.datasets_of(recipe) if several else [""]:
             rows = df[df["dataset"] == dataset] if dataset else df
-            recipes = baseline_recipes(baseline, dataset)
+            base = baseline_recipes(baseline, dataset)
             for metric, t in suite.thresholds_of(profile, recipe, dataset or suite.datasets[0]).items():
-                found = judge(recipe, metric, _value(rows, recipe, metric), t, recipes)
+                found = judge(recipe, metric, _value(rows, recipe, metric), t, base)
                 for v in found:
                     v.dataset = dataset
                     if v.value is None and not v.note:
                         v.note = why_missing(rows, recipe, metric)
                 verdicts += found
     return verdicts
+
+
+NO_RUNS = "missing: no runs of this recipe"
+
+
+def narrowing_hint(verdicts: list[Verdict]) -> str | None:
+    """Where some gated recipes have runs and others none (a suite run narrowed with --recipes):
+    how to gate only those that ran."""
+    unrun = list(dict.fromkeys(v.recipe for v in verdicts if v.note == NO_RUNS))
+    ran = [r for r in dict.fromkeys(v.recipe for v in verdicts) if r not in unrun]
+    if not unrun or not ran:
+        return None
+    return f"{', '.join(unrun)}: no runs here; to gate only the recipes that ran, add --recipes {','.join(ran)}"
 
 
 def absent(v: Verdict) -> str:
@@ -231,6 +261,8 @@ def markdown(suite: str, verdicts: list[Verdict], baseline: Path | None, notes: 
     lines = [f"## ganbench check: suite {suite}", "", verdict_table(verdicts).to_markdown(index=False), ""]
     lines += [f"baseline: `{baseline}`", ""] if baseline is not None else []
     lines += [f"note: {note}; {environments.CAVEAT}" for note in notes] + ([""] if notes else [])
+    hint = narrowing_hint(verdicts)
+    lines += [f"note: {hint}", ""] if hint else []
     lines.append(f"**{len(verdicts) - failed} passed, {failed} failed**")
     return "\n".join(lines) + "\n"
 
