@@ -14,7 +14,7 @@ from gan_bench.rundir.repro import torch_threads
 from gan_bench.training.progress import Reporter
 from gan_bench.training.signals import Interrupted
 
-STOP = 15  # of the smoke profile's 200 steps (toy-gan-pac2) or 30 (tf-mlp)
+STOP = 15  # of 40 steps (toy-gan-pac2) or the smoke profile's 30 (tf-mlp)
 
 
 class Recorder(Reporter):
@@ -34,8 +34,10 @@ class Recorder(Reporter):
 
 def _train(out, reporter, resume=False, recipe="toy-gan-pac2"):
     # toy-gan-pac2 on the grid: its history differs from the first row between 1 and 2 threads
-    dataset = "grid" if recipe.startswith("toy") else "mnist"
-    return gb.train(recipe, dataset, profile="smoke", device="cpu", out=out, resume=resume, progress=reporter)
+    dataset, steps = ("grid", 40) if recipe.startswith("toy") else ("mnist", None)
+    return gb.train(
+        recipe, dataset, profile="smoke", steps=steps, device="cpu", out=out, resume=resume, progress=reporter
+    )
 
 
 def _weights(run):
