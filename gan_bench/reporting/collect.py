@@ -59,8 +59,9 @@ def row(run: RunDir) -> dict:
     env = run.read_env()
     for key in ("git_commit", *environments.BIT_KEYS):
         out[f"env.{key}"] = env.get(key)
-    resumed = [r for r in env.get("resumed", []) if isinstance(r, dict)] if isinstance(env.get("resumed"), list) else []
-    out["env.resumed"] = json.dumps(resumed) if resumed else None  # where a run went on in another environment
+    resumed = env.get("resumed") if isinstance(env.get("resumed"), list) else []  # where it went on elsewhere
+    resumed = [r for r in resumed if isinstance(r, dict)]
+    out["env.resumed"] = json.dumps(resumed) if resumed else None
     flat = pd.json_normalize(spec, sep=".").iloc[0].to_dict()
     out.update({f"spec.{k}": (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in flat.items()})
     return out

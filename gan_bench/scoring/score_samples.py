@@ -1,7 +1,8 @@
 """Score samples made elsewhere under ganbench's protocols, into a run-like directory.
 
 The input (a folder of images, an .npy/.npz array, a TorchScript or torch.export generator, or
-images or a generator module handed to the Python API) is read and validated in full (scoring/sample_inputs.py and its readers), then scored against the dataset's test split as a
+images or a generator module handed to the Python API) is read and validated in full
+(scoring/sample_inputs.py and its readers), then scored against the dataset's test split as a
 trained run's samples are. Only then is the output written: spec.json (what was scored: the
 input's sha256, shape and value range) and metrics.json, which ``report``, ``baseline`` and
 ``check`` read as they read a trained run's.
