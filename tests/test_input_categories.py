@@ -186,6 +186,11 @@ def test_a_history_cut_mid_row_never_replaces_a_good_result(scored, tmp_path):
     result = invoke("score", run, "--samples", 100, "--replace")  # scored already: --replace reads it again
     assert result.exit_code == 2 and "history.csv: line 2 has 10 fields, not 12" in result.output
     assert (run / "metrics.json").read_text() == before
+    good = copy_run(scored, tmp_path / "good")
+    (good / "metrics.json").unlink()
+    both = invoke("score", good, run, "--samples", 100, "--replace")  # every run is checked before any is scored
+    assert both.exit_code == 2 and "history.csv: line 2 has 10 fields, not 12" in both.output
+    assert not (good / "metrics.json").exists()
 
 
 def test_score_keeps_a_scored_run_and_prints_a_null_value_as_not_finite(scored, tmp_path):

@@ -340,7 +340,8 @@ def how_to_finish(run: RunDir, spec: dict) -> str:
 
 def check_scorable(run: RunDir, backbone: str = "lenet", batch_norm: str = "running") -> dict:
     """The run's spec, once nothing keeps ``score_run`` from scoring it with these options: a
-    finished training run, whose modality the backbone and batch-norm mode apply to."""
+    finished training run with a readable history, whose modality the backbone and batch-norm mode
+    apply to."""
     check_backbone(backbone)
     check_batch_norm(batch_norm)
     spec = run.read_spec()
@@ -354,6 +355,7 @@ def check_scorable(run: RunDir, backbone: str = "lenet", batch_norm: str = "runn
             f"{run.root}: the run is not complete (no {run.final_checkpoint.name}); finish it before scoring "
             f"with {how_to_finish(run, spec)}"
         )
+    diagnostics.read_history(run.history)  # a damaged history is named before any scoring, not after
     modality = datasets.modality(spec["dataset"])
     if batch_norm != "running" and modality in ("paired", "unpaired"):
         raise InvalidOption(f"--batch-norm {batch_norm}: for image and point recipes; {spec['dataset']} is {modality}")
