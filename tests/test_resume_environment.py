@@ -88,19 +88,31 @@ def test_what_cannot_be_matched_is_said_and_recorded_with_the_step(tmp_path):
     run = tmp_path / "run"
     _interrupted(run, "tf-mlp")
     began = _edit_env(run, torch="0.0.1", cpu_model="Another CPU")  # as if it began on another machine
-    reporter = Recorder()
-    with torch_threads(1):
+    reporter = Recorder(stop_at=5)  # interrupted again 5 steps after the resume
+    with torch_threads(1), pytest.raises(Interrupted):
         _train(run, reporter, resume=True, recipe="tf-mlp")
     env = json.loads((run / "env.json").read_text())
     now = {"torch": torch.__version__, "cpu_model": env["resumed"][0]["cpu_model"]}
     assert now["cpu_model"] != "Another CPU"
     assert env == {**began, "resumed": [{"step": STOP, **now}]}
     assert reporter.messages == [
-        f"{run}: resumed at step {STOP} with CPU {now['cpu_model']} (began with Another CPU), torch "
-        f"{torch.__version__} (began with 0.0.1); its bits will differ from an uninterrupted run's (recorded in env.json)"
+        f"{run}: resumed at step {STOP} with CPU {now['cpu_model']} (it trained with Another CPU until then), "
+        f"torch {torch.__version__} (it trained with 0.0.1 until then); its bits will differ from an "
+        "uninterrupted run's (recorded in env.json)"
+    ]
+    # resumed again where it last trained: nothing new; on yet another torch: that step is recorded too
+    (run / "env.json").write_text(json.dumps({**env, "resumed": [{"step": STOP, **now, "torch": "0.0.2"}]}))
+    again = Recorder()
+    with torch_threads(1):
+        _train(run, again, resume=True, recipe="tf-mlp")
+    env = json.loads((run / "env.json").read_text())
+    assert env["resumed"] == [{"step": STOP, **now, "torch": "0.0.2"}, {"step": STOP + 5, "torch": torch.__version__}]
+    assert again.messages == [
+        f"{run}: resumed at step {STOP + 5} with torch {torch.__version__} (it trained with 0.0.2 until then); its "
+        "bits will differ from an uninterrupted run's (recorded in env.json)"
     ]
     notes = environments.mixed(environments.of_runs(gb.report([run])))
-    assert f"runs differ in torch: 0.0.1, {torch.__version__}" in notes
+    assert f"runs differ in torch: 0.0.1, 0.0.2, {torch.__version__}" in notes
     assert f"runs differ in CPU: {', '.join(sorted(['Another CPU', now['cpu_model']]))}" in notes
 
 

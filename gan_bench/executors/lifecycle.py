@@ -108,8 +108,8 @@ def _begin(spec: RunSpec, run: RunDir, state: str, dataset, device: torch.device
 def _as_begun(runs: list[RunDir], reporter: Reporter, label: str):
     """Resumed runs train with the torch thread count they began with, since their bits depend on
     it. What else they depend on (CPU, its kernels, torch's version) cannot be matched: where it
-    differs, it is said and recorded in env.json's "resumed" list with the step, so no run claims
-    the environment it began in for steps trained in another."""
+    differs from what the run last trained with, it is said and recorded in env.json's "resumed"
+    list with the step, so env.json tells which steps were trained where."""
     began = {run: run.read_env() for run in runs if run.last_checkpoint.is_file()}
     counts = [env.get("torch_threads") for env in began.values()]
     count = next((c for c in counts if isinstance(c, int) and not isinstance(c, bool) and c > 0), None)
@@ -123,12 +123,13 @@ def _as_begun(runs: list[RunDir], reporter: Reporter, label: str):
     with torch_threads(count):
         now = bit_environment()
         for run, env in began.items():
-            changed = {key: now[key] for key in BIT_KEYS if key in env and env[key] != now[key]}
+            earlier = [r for r in env["resumed"] if isinstance(r, dict)] if isinstance(env.get("resumed"), list) else []
+            last = {key: value for record in [env, *earlier] for key, value in record.items() if key in BIT_KEYS}
+            changed = {key: now[key] for key in BIT_KEYS if key in last and last[key] != now[key]}
             if changed:
                 step = checkpoint.load(run.last_checkpoint)["step"]
-                earlier = env["resumed"] if isinstance(env.get("resumed"), list) else []
                 atomic.write_json(run.env, {**env, "resumed": [*earlier, {"step": step, **changed}]})
-                differs = ", ".join(f"{BIT_KEYS[k]} {now[k]} (began with {env[k]})" for k in changed)
+                differs = ", ".join(f"{BIT_KEYS[k]} {now[k]} (it trained with {last[k]} until then)" for k in changed)
                 reporter.message(
                     f"{run.root}: resumed at step {step} with {differs}; its bits will differ from an "
                     "uninterrupted run's (recorded in env.json)"
