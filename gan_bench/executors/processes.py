@@ -178,9 +178,8 @@ def run_all(
 ) -> list[RunResult]:
     """N lanes: this process and N - 1 workers. The workers are given one run at a time, so a
     worker still starting up never holds runs that a free lane could train."""
-    import torch
-
     from gan_bench.data import datasets
+    from gan_bench.rundir.repro import torch_threads
 
     by_dataset = check_run_dirs(specs, out, resume)
     runs = [run_dir_for(out, spec, by_dataset) for spec in specs]
@@ -204,14 +203,15 @@ def run_all(
     loaded = functools.lru_cache(maxsize=2)(datasets.load)  # the parent lane's loads, for this suite only
 
     def own_lane() -> None:
-        while (i := lanes.claim()) is not None:
-            try:
-                outcomes[i] = _train_and_score(*args[i], events, loaded)
-            except Exception as e:  # noqa: BLE001 - a failed run is reported; the others go on
-                outcomes[i] = {"status": "failed", "summary": f"{type(e).__name__}: {e}"}
-            _report(specs[i], outcomes[i], reporter)
-            if outcomes[i]["status"] == "interrupted":
-                lanes.close()
+        with torch_threads(threads):  # the bits depend on it: this process's lane trains as a worker does
+            while (i := lanes.claim()) is not None:
+                try:
+                    outcomes[i] = _train_and_score(*args[i], events, loaded)
+                except Exception as e:  # noqa: BLE001 - a failed run is reported; the others go on
+                    outcomes[i] = {"status": "failed", "summary": f"{type(e).__name__}: {e}"}
+                _report(specs[i], outcomes[i], reporter)
+                if outcomes[i]["status"] == "interrupted":
+                    lanes.close()
 
     in_flight: dict = {}  # a worker's run: future -> index
 
@@ -229,7 +229,6 @@ def run_all(
             except ProcessLookupError:
                 pass
 
-    saved_threads = torch.get_num_threads()
     on_main = threading.current_thread() is threading.main_thread()
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)} if on_main else {}
     signals.STOP_REQUESTED.clear()
@@ -241,8 +240,6 @@ def run_all(
         for _ in range(jobs - 1):  # each worker starts with one run; the next goes to the first free
             if (i := lanes.claim()) is not None:
                 in_flight[pool.submit(_one_run, *args[i])] = i
-        if threads is not None:
-            torch.set_num_threads(threads)  # the bits depend on it: the parent's lane trains as a worker does
         lane.start()
         while in_flight or lane.is_alive():
             finished, _ = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED) if in_flight else ((), None)
@@ -268,7 +265,6 @@ def run_all(
         if lane.ident is not None:
             lane.join()
         pool.shutdown(wait=True)
-        torch.set_num_threads(saved_threads)
         signals.STOP_REQUESTED.clear()
         for s, h in previous.items():
             signal.signal(s, h)
