@@ -4,7 +4,8 @@ A wrong type (``seed=1.5``, ``report("runs/x")`` for a list of run folders, a li
 ``score_samples``) raises :class:`InvalidOption` naming the function, the parameter, what is valid
 and what was given, instead of a TypeError from deep inside or a folder named "r". pydantic does
 the checking in its lax mode, so ``seed="1"`` or a ``numpy.int64`` still reads as an int, and the
-function gets the converted values. Iterables are taken whole (a generator of paths becomes a
+function gets the converted values; a bool is refused where a number goes (``seed=True`` is no
+seed 1). Iterables are taken whole (a generator of paths becomes a
 list), since pydantic checks a declared ``Iterable`` only lazily. Annotations are resolved on the
 first call, one parameter at a time, so naming ``torch.Tensor`` loads torch only for the function
 that takes a tensor.
@@ -56,13 +57,16 @@ def _adapters(fn: Callable, signature: inspect.Signature) -> dict[str, tuple[Any
     from pydantic import BaseModel, ConfigDict, InstanceOf, TypeAdapter
 
     config = ConfigDict(arbitrary_types_allowed=True)
+    numbers = {"int": _not_bool(int), "float": _not_bool(float)}  # read in place of the builtins below
     out = {}
     for name, parameter in signature.parameters.items():
         text = parameter.annotation
         if text is inspect.Parameter.empty or parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             continue
         annotation = (
-            eval(text, {**fn.__globals__, **_modules_named(text), **AS_LIST}) if isinstance(text, str) else text
+            eval(text, {**fn.__globals__, **_modules_named(text), **AS_LIST, **numbers})
+            if isinstance(text, str)
+            else text
         )
         if isinstance(annotation, type) and (dataclasses.is_dataclass(annotation) or issubclass(annotation, BaseModel)):
             adapter = TypeAdapter(InstanceOf[annotation])  # the object given, not a copy rebuilt from its fields
@@ -71,6 +75,22 @@ def _adapters(fn: Callable, signature: inspect.Signature) -> dict[str, tuple[Any
         shown = text if isinstance(text, str) else getattr(text, "__name__", str(text))
         out[name] = adapter, shown.replace("PathLike", "str | Path")
     return out
+
+
+def _not_bool(kind: type):
+    """``kind`` as pydantic's lax mode reads it, except that True and False are refused."""
+    from typing import Annotated
+
+    from pydantic import BeforeValidator
+    from pydantic_core import PydanticCustomError
+
+    def refuse_bool(value):
+        if isinstance(value, bool):
+            what = "an integer" if kind is int else "a number"
+            raise PydanticCustomError("bool_for_number", f"input should be {what}, not a bool")
+        return value
+
+    return Annotated[kind, BeforeValidator(refuse_bool)]
 
 
 def _modules_named(text: str) -> dict[str, Any]:

@@ -21,6 +21,15 @@ from gan_bench.api_arguments import checked_arguments
             "fractional part)",
         ),
         (
+            lambda out: gb.train("tf-mlp", seed=True, profile="smoke", out=out),
+            "train(): seed: expected int, got bool True (input should be an integer, not a bool)",
+        ),
+        (
+            lambda out: gb.run_suite("smoke", seeds=[0, True], out=out),
+            "run_suite(): seeds[1]: expected Sequence[int] | None, got list [0, True] (input should be an integer, "
+            "not a bool)",
+        ),
+        (
             lambda out: gb.run_suite("smoke", recipes="tf-mlp", out=out),
             "run_suite(): recipes: expected Sequence[str] | None, got str 'tf-mlp' (input should be a valid list); "
             "for one, write ['tf-mlp']",

@@ -65,3 +65,37 @@ def test_a_folder_safe_suite_name_is_taken(tmp_path, name):
 )
 def test_a_value_of_the_wrong_shape_says_how_to_write_it(tmp_path, change, message):
     assert refused(tmp_path, HEAD.replace(*change)) == message
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("seeds = [0]", "seeds = [true]"), "field 'seeds.0': Input should be a valid integer (got True)"),
+        (
+            ("seeds = [0]", 'seeds = [0]\n[steps]\n"tf-mlp" = true'),
+            "field 'steps.tf-mlp': Input should be a valid integer (got True)",
+        ),
+        (
+            ("seeds = [0]", "seeds = [0]\n[thresholds.quick.tf-mlp]\nfid_lenet_1k_test = { max = true }"),
+            "field 'thresholds.quick.tf-mlp.fid_lenet_1k_test.max': Input should be a valid number (got True)",
+        ),
+        (
+            (
+                "seeds = [0]",
+                "seeds = [0]\n[thresholds.quick.tf-mlp]\nfid_lenet_1k_test = { baseline = 1, tolerance = 0.1 }",
+            ),
+            "field 'thresholds.quick.tf-mlp.fid_lenet_1k_test.baseline': Input should be a valid boolean (got 1)",
+        ),
+    ],
+    ids=["seed", "steps", "max", "baseline"],
+)
+def test_a_value_of_another_toml_type_is_refused_not_converted(tmp_path, change, message):
+    # lax parsing would read `seeds = [true]` as seed 1 and `baseline = 1` as true
+    assert refused(tmp_path, HEAD.replace(*change)) == message
+
+
+def test_a_whole_number_is_taken_as_a_bound(tmp_path):
+    text = HEAD + "[thresholds.quick.tf-mlp]\nfid_lenet_1k_test = { max = 60 }\n"
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    assert gb.load_suite(path).thresholds["quick"]["tf-mlp"]["fid_lenet_1k_test"].max == 60.0

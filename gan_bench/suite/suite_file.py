@@ -93,7 +93,7 @@ def _named(raw: dict, path: str):
 
 
 class Suite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # TOML types its values: `seeds = [true]` is no seed
     name: str
     description: str = ""
     dataset: str | list[str]

@@ -12,7 +12,7 @@ from gan_bench.suite.run_spec import known_recipe
 class Threshold(BaseModel):
     """An absolute bound (min and/or max), or a bound relative to a baseline with a tolerance."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)  # `max = true` is no bound
     min: FiniteFloat | None = None
     max: FiniteFloat | None = None
     baseline: bool = False
