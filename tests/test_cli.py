@@ -271,6 +271,23 @@ def test_bad_arguments_exit_2_with_one_message(args, expected):
     assert "Traceback" not in result.output
 
 
+def test_a_folder_given_for_suite_says_what_to_give_instead(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "a.toml").write_text(GOOD)
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "suite.json").write_text("{}")
+    expected = {
+        "mine": "--suite: mine is a folder; give a suite name (ganbench list names them) or a suite's .toml "
+        "file such as mine/a.toml",
+        "old": "--suite: old is a folder; it is a suite run's output folder; ganbench run --resume old continues it",
+    }
+    for folder, message in expected.items():
+        result = runner.invoke(app, ["run", "--suite", folder, "--out", "o", "--dry-run"])
+        assert result.exit_code == 2 and " ".join(result.output.split()) == f"error: {message}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "old"]
+
+
 def test_non_empty_foreign_directory_is_refused(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     result = invoke("train", "tf-mlp", "--profile", "smoke", "--out", tmp_path)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from gan_bench import defaults, shipped
 from gan_bench.errors import SuiteError
+from gan_bench.rundir.layout import SUITE_FILE
 
 
 def folders() -> list[Path]:
@@ -29,10 +30,21 @@ def suite_path(name_or_path: str | Path) -> Path:
         if (folder / f"{name_or_path}.toml").is_file():
             return folder / f"{name_or_path}.toml"
     known = sorted({p.stem for f in folders() if f.is_dir() for p in f.glob("*.toml")})
+    if candidate.is_dir():
+        raise SuiteError(f"--suite: {candidate} is a folder; {_folder_hint(candidate)}")
     raise SuiteError(
         f"--suite: no suite named {str(name_or_path)!r} in {' or '.join(map(str, folders()))}; "
         f"valid: {', '.join(known) or '(none)'}, or a path to a .toml file"
     )
+
+
+def _folder_hint(folder: Path) -> str:
+    """What a folder given for --suite may have been meant as: a suite run's output, or suite files."""
+    if (folder / SUITE_FILE).is_file():
+        return f"it is a suite run's output folder; ganbench run --resume {folder} continues it"
+    files = sorted(p.name for p in folder.glob("*.toml"))
+    inside = f" such as {folder / files[0]}" if files else ""
+    return f"give a suite name (ganbench list names them) or a suite's .toml file{inside}"
 
 
 def available_suites() -> list[Path]:
