@@ -378,6 +378,31 @@ def test_toy_table_writes_sample_counts_as_integers_and_leaves_out_an_empty_back
     assert "backbone" not in table.columns and "modes_covered" not in table.columns  # the same count twice
 
 
+def test_a_column_whose_recipes_all_tie_marks_none_best():
+    """Four smoke recipes that cover 1 mode each are not all "best" at coverage."""
+    from gan_bench.reporting import tables
+
+    runs = pd.DataFrame(
+        {
+            "suite": "smoke",
+            "dataset": "mnist",
+            "profile": "smoke",
+            "device": "cpu",
+            "recipe": ["tf-mlp", "slides-mlp", "keras-mlp", "keras-mlp"],
+            "verdict": "mode-collapse",
+            "modes_covered": [1.0, 1.0, 1.0, 1.0],
+            "fid_lenet_1k_test": [900.0, 1403.0, 920.0, 930.0],
+            "recall_lenet_1k_test": [0.0, float("nan"), 0.0, 0.0],
+        }
+    )
+    (table,) = tables.comparison(runs).values()
+    rows = table.set_index("recipe")
+    assert list(rows.index) == ["keras-mlp", "slides-mlp", "tf-mlp"]
+    assert list(rows["modes_covered"]) == ["1.0 ± 0.0", "1.0", "1.0"]
+    assert list(rows["recall_lenet_1k_test"]) == ["0.000 ± 0.000", "—", "0.000"]
+    assert list(rows["fid_lenet_1k_test"]) == ["925.0 ± 7.1", "1403.0", "900.0 ★"]
+
+
 def test_spread_is_the_sample_std_of_two_or_more_seeds_and_absent_for_one():
     """A single seed has no std; writing "± 0.0" would claim a spread of zero beside published ± s.e."""
     from gan_bench.reporting import tables

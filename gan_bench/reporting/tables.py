@@ -97,11 +97,12 @@ def comparison(df: pd.DataFrame) -> dict[tuple, pd.DataFrame]:
         compared = {m for row in published_rows(shown, dataset) for m in row["values"]}
         for m in shown:
             means = part[f"{m}_mean"]
-            best = (means.min() if direction(m) < 0 else means.max()) if means.notna().any() else None
+            # no mark where the column holds one value: a tie of every row singles out none
+            best = (means.min() if direction(m) < 0 else means.max()) if means.nunique() > 1 else None
             table[m] = [
                 _fmt(mean, std, n, runs, m)
                 + (_se(std, n, m) if m in compared else "")
-                + (f" {BEST}" if best is not None and mean == best and len(part) > 1 else "")
+                + (f" {BEST}" if best is not None and mean == best else "")
                 for mean, std, n, runs in zip(means, part[f"{m}_std"], part[f"{m}_n"], part["n"])
             ]
         table["verdicts"] = part["verdicts"]
