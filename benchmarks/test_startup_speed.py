@@ -15,7 +15,9 @@ import pytest
 
 ROUNDS = 5
 HELP = "from gan_bench.cli import app\ntry:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
-EAGER = "import torch, torch_fidelity, torchvision, matplotlib.pyplot, pandas, gan_bench.api\n"
+EAGER = (
+    "import torch, torch_fidelity, torchvision, matplotlib.pyplot, pandas, gan_bench.api.runs, gan_bench.api.results\n"
+)
 DRY_RUN = (
     "import tempfile\nfrom gan_bench.cli import app\ntry:\n"
     "    app(['run', '--suite', 'smoke', '--device', 'cpu', '--dry-run', '--out', tempfile.mkdtemp() + '/o'])\n"
@@ -24,7 +26,10 @@ DRY_RUN = (
 CASES = {
     "ganbench --help": (HELP, EAGER + HELP),
     "ganbench run --dry-run": (DRY_RUN, EAGER + "import torchmetrics\n" + DRY_RUN),
-    "report/check imports": ("import gan_bench.api, gan_bench.reporting.render, gan_bench.gates.check\n", EAGER),
+    "report/check imports": (
+        "import gan_bench.api.results, gan_bench.reporting.render, gan_bench.gates.check\n",
+        EAGER,
+    ),
 }
 
 

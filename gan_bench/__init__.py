@@ -16,26 +16,30 @@ __version__ = "0.1.0"
 _HOMES = {
     **dict.fromkeys(
         (
-            "CheckResult",
             "SuiteRun",
-            "check",
             "check_scoring_options",
             "execute_plan",
-            "export_tensorboard",
-            "latest_suite_run",
             "list_recipes",
             "list_suites",
             "plan",
+            "run_suite",
+            "train",
+        ),
+        "gan_bench.api.runs",
+    ),
+    **dict.fromkeys(("score", "score_samples"), "gan_bench.api.scoring"),
+    **dict.fromkeys(
+        (
+            "CheckResult",
+            "check",
+            "export_tensorboard",
+            "latest_suite_run",
             "render_report",
             "report",
-            "run_suite",
-            "score",
-            "score_samples",
             "suite_of_runs",
-            "train",
             "write_baseline",
         ),
-        "gan_bench.api",
+        "gan_bench.api.results",
     ),
     **dict.fromkeys(
         (

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import gan_bench as gb
-from gan_bench.api_arguments import checked_arguments
+from gan_bench.api.arguments import checked_arguments
 
 
 @pytest.mark.parametrize(

@@ -252,11 +252,11 @@ def test_the_graphed_step_rates_run_through_the_api_with_the_stand_in_backend(tm
     import gpu_check
     from test_cuda_graph import RerunBackend
 
-    import gan_bench.api
+    import gan_bench.api.runs
     from gan_bench.training import cuda_graph
 
     monkeypatch.setitem(cuda_graph.BACKENDS, "cpu", RerunBackend)
-    monkeypatch.setattr(gan_bench.api, "check_cuda_graph", lambda *args: None)
+    monkeypatch.setattr(gan_bench.api.runs, "check_cuda_graph", lambda *args: None)
     result = gpu_check.step_rates(tmp_path, True, "cpu", graphed=True)
     for recipe, steps in (("toy-gan", 300), ("tf-mlp", 100)):
         rates = result[recipe]["steps_per_s"]

@@ -60,7 +60,13 @@ def test_data_list_loads_no_torch(tmp_path):
 
 @pytest.mark.slow  # each fresh interpreter loads torch: seconds
 def test_the_api_loads_no_scoring_library_until_it_scores(tmp_path):
-    assert loaded_after("import gan_bench.api, gan_bench.training.engine", *SCORING_LIBRARIES) == []
+    assert (
+        loaded_after(
+            "import gan_bench.api.runs, gan_bench.api.scoring, gan_bench.api.results, gan_bench.training.engine",
+            *SCORING_LIBRARIES,
+        )
+        == []
+    )
     # a dry run checks the scoring options and plans a suite without them too, and writes nothing
     out = tmp_path / "planned"
     code = cli_call("run", "--suite", "smoke", "--device", "cpu", "--out", str(out), "--dry-run")

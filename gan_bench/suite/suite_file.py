@@ -39,7 +39,7 @@ from pydantic import (
     model_validator,
 )
 
-from gan_bench.api_arguments import checked_arguments
+from gan_bench.api.arguments import checked_arguments
 from gan_bench.data import datasets as all_datasets
 from gan_bench.errors import InvalidOption, SuiteError, UserError
 from gan_bench.rundir import paths

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-from gan_bench.api_arguments import checked_arguments
+from gan_bench.api.arguments import checked_arguments
 from gan_bench.errors import InvalidOption, PluginError
 from gan_bench.rundir import paths
 from gan_bench.variants import packing

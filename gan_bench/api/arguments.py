@@ -18,9 +18,12 @@ import functools
 import inspect
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from gan_bench.errors import InvalidOption
+
+PathLike = str | Path  # a path argument: a str or a Path (annotations show it as "str | Path")
 
 # collections.abc containers checked as lists: whole, and never a str standing for its characters
 AS_LIST = {"Iterable": list, "Sequence": list}

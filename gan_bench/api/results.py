@@ -1,0 +1,175 @@
+"""The API's results: reports, checks against a suite's thresholds, baselines and exports."""
+
+from __future__ import annotations
+
+import itertools
+import shlex
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from gan_bench.api.arguments import PathLike, checked_arguments
+from gan_bench.errors import GateError, InvalidOption, RunDirError
+from gan_bench.gates import check as gate
+from gan_bench.gates.check import Verdict
+from gan_bench.reporting import environments
+from gan_bench.rundir import atomic, outputs, paths
+from gan_bench.rundir.layout import SUITE_FILE, find_runs, read_suite_info, run_suite_folder, suite_folder
+from gan_bench.suite.locate import recorded_suite
+from gan_bench.suite.suite_file import Suite, load_suite
+
+
+@dataclass
+class CheckResult:
+    """The verdict of :func:`check`: one :class:`Verdict` per (recipe, metric) threshold."""
+
+    suite: str
+    verdicts: list[Verdict]
+    baseline: Path | None
+    # where the runs' machines differ from each other or from the baseline's (bits differ across them)
+    environment_notes: list[str] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[Verdict]:
+        return [v for v in self.verdicts if not v.passed]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def write_junit(self, path: PathLike) -> None:
+        gate.junit(self.verdicts, paths.output_file(Path(path), "--junit"))
+
+    def table(self) -> pd.DataFrame:
+        """One row per threshold: recipe, metric, value, rule, result (as `ganbench check` prints)."""
+        return gate.verdict_table(self.verdicts)
+
+    def markdown(self) -> str:
+        """The check as Markdown (a table, the baseline, notes, the count), for a CI job summary."""
+        return gate.markdown(self.suite, self.verdicts, self.baseline, self.environment_notes)
+
+    @property
+    def hint(self) -> str | None:
+        """Where some gated recipes ran and others did not: how to gate only those that ran."""
+        return gate.narrowing_hint(self.verdicts)
+
+
+def latest_suite_run() -> Path:
+    """The suite output folder under results/runs/ started or resumed most recently: what
+    :func:`report`, :func:`check` and :func:`write_baseline` read when given no runs."""
+    return outputs.latest_suite_output()
+
+
+def _runs_or_latest(runs: Iterable[PathLike] | None) -> list[Path]:
+    return [latest_suite_run()] if runs is None else [Path(r) for r in runs]
+
+
+@checked_arguments
+def export_tensorboard(runs: Iterable[PathLike], logdir: PathLike) -> dict[Path, dict]:
+    """Write each run's history scalars, final metrics, quality over time and sample grids as
+    TensorBoard events under ``logdir``/<dataset>/<recipe>/seed-<n> (needs ``ganbench[tensorboard]``).
+    Returns {event folder: {"scalars": n, "images": n}}."""
+    from gan_bench.exporting.tensorboard import export_tensorboard as _export
+
+    return _export([Path(r) for r in runs], Path(logdir))
+
+
+@checked_arguments
+def report(runs: Iterable[PathLike] | None = None) -> pd.DataFrame:
+    """One row per run: its spec (flattened), protocol, metrics, coverage and verdict (``runs``:
+    default, the newest suite run, :func:`latest_suite_run`)."""
+    from gan_bench.reporting.collect import collect
+
+    return collect(_runs_or_latest(runs))
+
+
+@checked_arguments
+def render_report(runs: Iterable[PathLike] | pd.DataFrame, format: str = "md") -> str:
+    """The comparison tables as text: ``md``, ``csv`` or self-contained ``html`` (with plots)."""
+    from gan_bench.reporting import render
+
+    renderers = {"md": render.markdown, "csv": render.csv, "html": render.html}
+    if format not in renderers:
+        raise InvalidOption(f"--format: unknown format {format!r}; valid: {', '.join(renderers)}")
+    df = runs if isinstance(runs, pd.DataFrame) else report(runs)
+    return renderers[format](df)
+
+
+@checked_arguments
+def suite_of_runs(runs: Iterable[PathLike]) -> Suite:
+    """The suite recorded in the suite.json beside the runs, or beside the runs that links in
+    them lead to."""
+    runs = [Path(path) for path in runs]
+    folders = (suite_folder(path) for path in runs)
+    linked = (run_suite_folder(run) for run in find_runs(runs))
+    for folder in itertools.chain(folders, linked):  # lazily: runs are searched only if needed
+        info = read_suite_info(folder) if folder is not None else None
+        if info:
+            return load_suite(recorded_suite(info, folder / SUITE_FILE))
+    raise GateError("cannot tell which suite these runs belong to (no suite.json beside them); pass --suite")
+
+
+@checked_arguments
+def check(
+    runs: Iterable[PathLike] | None = None,
+    *,
+    suite: PathLike | None = None,
+    baseline: PathLike | None = None,
+    recipes: Sequence[str] | None = None,
+) -> CheckResult:
+    """Gate the runs (default: the newest suite run) on their suite's thresholds (``suite``:
+    default, the runs' suite.json); ``recipes``: only these recipes' thresholds (or scored samples').
+
+    Relative thresholds read ``baseline``, by default results/baselines/<suite>-<profile>-<device>.json
+    in the working directory, else the baseline ganbench ships with that suite."""
+    from gan_bench.reporting import repeats
+
+    runs = _runs_or_latest(runs)
+    df = report(runs)  # first: a path that holds no runs is named before the suite is looked for
+    repeats.refuse(df, "check")
+    s = load_suite(suite) if suite is not None else suite_of_runs(runs)
+    recipes = None if recipes is None else list(recipes)
+    gate.gated_of(df, s, recipes)  # before a baseline is looked for: a mistake here is named first
+    path, base = None, None
+    if baseline is not None or gate.needs_baseline(s):
+        path = (
+            Path(baseline)
+            if baseline is not None
+            else gate.find_baseline(s, df["profile"].iloc[0], df["device"].iloc[0])
+        )
+        base = gate.read_baseline(path)
+        gate.check_baseline_fits(path, base, s.name, df)
+    runs_env = environments.of_runs(df)
+    notes = environments.mixed(runs_env) + environments.against(runs_env, (base or {}).get("environment", {}))
+    return CheckResult(s.name, gate.check(df, s, base, recipes), path, notes)
+
+
+@checked_arguments
+def write_baseline(
+    runs: Iterable[PathLike] | None = None, out: PathLike | None = None, command: str | None = None
+) -> Path:
+    """Write a baseline file (per-recipe metric means) from scored runs (default: the newest suite
+    run); returns its path. An existing file is never overwritten."""
+    runs = _runs_or_latest(runs)
+    if out is not None:
+        paths.output_file(Path(out), "--out")
+    from gan_bench.reporting import repeats
+
+    df = report(runs)
+    repeats.refuse(df, "a baseline")
+    unscored = df.loc[df["verdict"] == "unscored", "run"].tolist()
+    if unscored:
+        named = ", ".join(unscored[:3]) + (f" and {len(unscored) - 3} more" if len(unscored) > 3 else "")
+        raise RunDirError(  # score skips the runs scored already, so the same paths do
+            f"no metrics.json in {len(unscored)} of {len(df)} runs ({named}); score them first: "
+            f"`ganbench score {shlex.join(map(str, runs))}`"
+        )
+    command = command or " ".join(["ganbench baseline", *map(str, runs)] + (["--out", str(out)] if out else []))
+    data = gate.baseline_from(df, command)
+    path = (
+        Path(out) if out is not None else gate.baseline_path(data["suite"] or "runs", data["profile"], data["device"])
+    )
+    atomic.write_json(paths.output_file(path, "--out"), data)
+    return path

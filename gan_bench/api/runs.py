@@ -1,0 +1,299 @@
+"""The API's runs: what there is (recipes, suites), plans, suite runs and single training runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gan_bench import defaults, devices
+from gan_bench.api.arguments import PathLike, checked, checked_arguments
+from gan_bench.api.scoring import data_folder, make_scorer
+from gan_bench.data import datasets
+from gan_bench.errors import InvalidOption, PluginError, RunDirError
+from gan_bench.rundir import outputs, paths
+from gan_bench.rundir.layout import RunDir, read_suite_info, run_suite_folder, write_suite_info
+from gan_bench.rundir.lock import output_lock
+from gan_bench.suite.locate import available_suites
+from gan_bench.suite.plan import Plan, check_cuda_graph, checked_direction, choose_profile, plan_suite
+from gan_bench.suite.run_spec import RunSpec, check_seed, compatible, module_ref
+from gan_bench.training.progress import Reporter
+from gan_bench.variants import RECIPES, get_recipe, registry
+from gan_bench.variants.recipe import Recipe
+
+if TYPE_CHECKING:
+    import torch
+
+    from gan_bench.executors.lifecycle import RunResult
+
+
+@dataclass
+class SuiteRun:
+    """What :func:`run_suite` did: its plan, the output folder, and one result per run."""
+
+    plan: Plan
+    results: list[RunResult]
+
+    @property
+    def root(self) -> Path:
+        return self.plan.root
+
+
+@checked_arguments
+def list_recipes(on_broken_plugin: Callable[[PluginError], None] | None = None) -> list[Recipe]:
+    """Every recipe ganbench trains (name, source, quirks, per-profile schedules): the built-in
+    ones, then every installed plug-in's. An installed plug-in that fails to load raises its
+    :class:`PluginError`; with ``on_broken_plugin``, the error is handed to it and the plug-in
+    left out."""
+    from gan_bench.variants import plugins
+
+    return [*RECIPES.values(), *plugins.load_all(on_broken_plugin)]
+
+
+def list_suites() -> dict[str, Path]:
+    """Every suite by name, with its file: the working directory's ``suites/`` shadow ganbench's own."""
+    return {path.stem: path for path in available_suites()}
+
+
+@checked_arguments
+def check_scoring_options(
+    *,
+    samples: int | None = None,
+    backbone: str = defaults.BACKBONE,
+    inception_weights: PathLike | None = None,
+    data_dir: PathLike | None = None,
+) -> None:
+    """Refuse the scoring and data options :func:`execute_plan` would refuse, without training or
+    writing: with :func:`plan`, all a dry run checks."""
+    weights = Path(inception_weights) if inception_weights is not None else None
+    make_scorer(samples, backbone, weights, devices.resolve("cpu"), data_folder(data_dir))
+
+
+@checked_arguments
+def plan(suite: PathLike, **options) -> Plan:
+    """The plan :func:`run_suite` would follow with the same arguments; writes nothing."""
+    return plan_suite(suite, **checked("plan", run_suite, _plan_options(options)))
+
+
+def _plan_options(options: dict) -> dict:
+    known = (
+        "recipes",
+        "seeds",
+        "profile",
+        "out",
+        "device",
+        "resume",
+        "executor",
+        "address",
+        "batch_seeds",
+        "direction",
+        "compile",
+        "cuda_graph",
+        "jobs",
+        "runs_per_gpu",
+    )
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise InvalidOption(f"unknown option(s) {', '.join(unknown)}; valid: {', '.join(known)}")
+    return options
+
+
+@checked_arguments
+def run_suite(
+    suite: PathLike,
+    *,
+    recipes: Sequence[str] | None = None,
+    seeds: Sequence[int] | None = None,
+    profile: str | None = None,
+    out: PathLike | None = None,
+    device: str | torch.device = defaults.DEVICE,
+    resume: PathLike | None = None,
+    executor: str = defaults.EXECUTOR,
+    address: str | None = None,
+    batch_seeds: int = 1,
+    direction: str | None = None,
+    compile: bool = False,
+    cuda_graph: bool = False,
+    jobs: int = 1,
+    runs_per_gpu: int = 1,
+    samples: int | None = None,
+    backbone: str = defaults.BACKBONE,
+    inception_weights: PathLike | None = None,
+    data_dir: PathLike | None = None,
+    progress: Reporter | None = None,
+) -> SuiteRun:
+    """Train every recipe × seed of a suite (a name or a TOML path), scoring each run as it finishes.
+
+    ``resume`` names a previous output folder (under results/runs/, or a path): complete runs are
+    skipped, interrupted ones continue. ``jobs`` N > 1 trains N runs at once, each in its own
+    worker process (on CPU with cores // N torch threads each); with ``executor="ray"`` on CUDA,
+    ``runs_per_gpu`` K makes each run's task ask for 1/K of a GPU. Returns the plan and one
+    :class:`RunResult` per run."""
+    p = plan_suite(
+        suite,
+        recipes=list(recipes) if recipes is not None else None,
+        seeds=list(seeds) if seeds is not None else None,
+        profile=profile,
+        out=Path(out) if out is not None else None,
+        device=device,
+        resume=resume,
+        executor=executor,
+        address=address,
+        batch_seeds=batch_seeds,
+        direction=direction,
+        compile=compile,
+        cuda_graph=cuda_graph,
+        jobs=jobs,
+        runs_per_gpu=runs_per_gpu,
+    )
+    return execute_plan(
+        p, samples=samples, backbone=backbone, inception_weights=inception_weights, data_dir=data_dir, progress=progress
+    )
+
+
+def _check_output_folder(p: Plan) -> None:
+    from gan_bench.executors.local import check_run_dirs
+    from gan_bench.rundir.layout import SUITE_FILE
+
+    existing = read_suite_info(p.root) if p.root.is_dir() else None
+    if existing is not None and existing.get("suite_hash") not in (None, p.suite_hash):
+        raise RunDirError(
+            f"{p.root / SUITE_FILE}: the folder holds runs of suite {existing.get('name')!r} "
+            f"(another suite, or this one changed); choose another --out"
+        )
+    check_run_dirs(p.specs, p.root, p.resume)
+
+
+@checked_arguments
+def execute_plan(
+    plan: Plan,
+    *,
+    samples: int | None = None,
+    backbone: str = defaults.BACKBONE,
+    inception_weights: PathLike | None = None,
+    data_dir: PathLike | None = None,
+    progress: Reporter | None = None,
+) -> SuiteRun:
+    """Carry out a :class:`Plan` from :func:`plan`."""
+    reporter = progress or Reporter()
+    data_dir = data_folder(data_dir)
+    weights = Path(inception_weights) if inception_weights is not None else None
+    scorer = make_scorer(samples, backbone, weights, plan.device, data_dir)  # fails before any training
+    _check_output_folder(plan)  # before the lock file and suite.json: a refused run leaves the folder as it was
+    with output_lock(plan.root):
+        _check_output_folder(plan)  # again, now that no other run can write here
+        write_suite_info(
+            plan.root,
+            {
+                "name": plan.suite.name,
+                "file": plan.suite_file,
+                "profile": plan.profile,
+                "device": plan.device.type,
+                "dataset": plan.suite.datasets,
+                "suite_hash": plan.suite_hash,
+            },
+        )
+        if plan.executor == "ray":
+            from gan_bench.executors import ray_cluster
+
+            results = ray_cluster.run_all(
+                plan.specs,
+                plan.root,
+                plan.resume,
+                reporter,
+                plan.address,
+                data_dir,
+                {"samples": samples, "backbone": backbone, "inception_weights": weights},
+                plan.runs_per_gpu,
+            )
+        elif plan.jobs > 1:
+            from gan_bench.executors import processes
+
+            results = processes.run_all(
+                plan.specs,
+                plan.root,
+                plan.resume,
+                reporter,
+                plan.jobs,
+                data_dir,
+                {"samples": samples, "backbone": backbone, "inception_weights": weights},
+            )
+        else:
+            from gan_bench.executors.local import run_all
+
+            results = run_all(plan.specs, plan.root, plan.resume, reporter, data_dir, scorer, plan.batch_seeds)
+    return SuiteRun(plan, results)
+
+
+@checked_arguments
+def train(
+    recipe: str,
+    dataset: str = "mnist",
+    *,
+    seed: int = 0,
+    profile: str | None = None,
+    steps: int | None = None,
+    out: PathLike | None = None,
+    device: str | torch.device = defaults.DEVICE,
+    resume: bool = False,
+    direction: str | None = None,
+    data_dir: PathLike | None = None,
+    compile: bool = False,
+    cuda_graph: bool = False,
+    progress: Reporter | None = None,
+) -> RunResult:
+    """Train one recipe with one seed into one run directory (not scored; see :func:`score`).
+
+    Without ``out`` a new folder under results/runs/ is used, or with ``resume`` the newest
+    unfinished run of the same spec."""
+    recipe_obj = get_recipe(recipe)
+    if not datasets.known(dataset):
+        raise InvalidOption(f"--dataset: {datasets.unknown(dataset)}")
+    try:
+        compatible(recipe, dataset)
+    except ValueError as e:
+        raise InvalidOption(f"--dataset: {e}") from None
+    if seed < 0 or (steps is not None and steps < 1):
+        raise InvalidOption(f"--seed must be >= 0 and --steps >= 1 (got seed {seed}, steps {steps})")
+    try:
+        check_seed(seed)
+    except ValueError as e:
+        raise InvalidOption(f"--seed: {e}") from None
+    dev = devices.resolve(device)
+    way = checked_direction(direction, defaults.DIRECTION)
+    if way != defaults.DIRECTION and not datasets.is_translation(dataset):
+        raise InvalidOption(f"--direction: applies to translation data only, not {dataset}")
+    from gan_bench.training.cuda_graph import supports as graph_supports
+
+    if cuda_graph and not graph_supports(recipe_obj):
+        eager = sorted(name for name, r in registry.builtin_recipes().items() if not graph_supports(r))
+        raise InvalidOption(
+            f"--cuda-graph: recipe {recipe} cannot be captured (its step waits on the host); "
+            f"every built-in recipe can but {', '.join(eager)}"
+        )
+    check_cuda_graph(cuda_graph, compile, dev)
+    spec = RunSpec(
+        recipe=recipe_obj.name,
+        recipe_ref=module_ref(recipe_obj),
+        dataset=dataset,
+        seed=seed,
+        profile=choose_profile(profile, dev)[0],
+        steps=steps,
+        device=dev.type,
+        direction=way,
+        compile=compile,
+        cuda_graph=cuda_graph,
+    )
+    if out is not None:
+        run = RunDir(outputs.check_run_not_nested(paths.output_folder(Path(out), "--out")))
+    elif resume:
+        run = outputs.latest_unfinished(spec)
+    else:
+        run = RunDir(outputs.new_output("train") / recipe_obj.name / f"seed-{seed}")
+    from gan_bench.executors.lifecycle import execute
+
+    folder = data_folder(data_dir)
+    # One writer at a time: the suite folder the run lies in (which `run` locks), else the run itself.
+    with output_lock(run_suite_folder(run) or run.root):
+        return execute(spec, run, resume, progress or Reporter(), lambda name, w: datasets.load(name, folder, w))
