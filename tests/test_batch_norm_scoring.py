@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from gan_bench.errors import InvalidOption
-from gan_bench.scoring.score_run import batch_norm_protocol, check_batch_norm, generate
+from gan_bench.scoring.drawing import batch_norm_protocol, check_batch_norm, generate
 from gan_bench.variants import build_system, get_recipe
 
 

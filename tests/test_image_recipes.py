@@ -6,7 +6,7 @@ from torch import nn
 
 from gan_bench.data import catalogue
 from gan_bench.optimizers import TF1RMSProp
-from gan_bench.scoring import score_run as score
+from gan_bench.scoring import modality_scores as score
 from gan_bench.variants import RECIPES, build_system
 from gan_bench.variants.dcgan_mnist import l2_penalty
 

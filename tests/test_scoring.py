@@ -166,7 +166,7 @@ def test_smoke_run_scores_everything_and_repeats_exactly(smoke_run):
 
 def counted_draws(monkeypatch) -> list[int]:
     """The sample count of each draw scoring makes from here on."""
-    from gan_bench.scoring import score_run as scoring
+    from gan_bench.scoring import modality_scores as scoring
 
     drawn, generate = [], scoring.generate
     monkeypatch.setattr(scoring, "generate", lambda system, n, *a, **k: drawn.append(n) or generate(system, n, *a, **k))
@@ -179,7 +179,7 @@ def test_the_final_snapshot_reuses_the_scored_samples_and_scores_as_drawing_them
 ):
     import shutil
 
-    from gan_bench.scoring import score_run as scoring
+    from gan_bench.scoring import modality_scores as scoring
 
     copies = [tmp_path / "reused", tmp_path / "drawn-again"]
     for copy in copies:
@@ -198,7 +198,7 @@ def test_with_batch_statistics_too_the_final_snapshot_reuses_the_scored_samples(
     """Drawing with G's batch norm in training mode moves its batch counters; the final G is the
     one before the draw, so its snapshot still matches it."""
     import gan_bench as gb
-    from gan_bench.scoring import score_run as scoring
+    from gan_bench.scoring import modality_scores as scoring
 
     runs = [tmp_path / "reused", tmp_path / "drawn-again"]
     gb.train("dcgan-mnist", profile="smoke", steps=2, out=runs[0], device="cpu")
@@ -214,7 +214,7 @@ def test_with_batch_statistics_too_the_final_snapshot_reuses_the_scored_samples(
 def test_a_snapshot_is_drawn_again_unless_it_is_the_final_g_in_the_same_batches():
     from types import SimpleNamespace
 
-    from gan_bench.scoring.score_run import same_draw
+    from gan_bench.scoring.drawing import same_draw
 
     g = torch.nn.BatchNorm1d(3)
     system = SimpleNamespace(G=g, recipe=SimpleNamespace(batch_size=64))

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from gan_bench.nets.member_norm import MemberBatchNorm
-from gan_bench.scoring.score_run import batch_norm_protocol, generate
+from gan_bench.scoring.drawing import batch_norm_protocol, generate
 from gan_bench.variants import build_system, get_recipe
 
 CPU = torch.device("cpu")

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from gan_bench.cli import app
 from gan_bench.data import mixtures
 from gan_bench.metrics import mixture
-from gan_bench.scoring.score_run import generate, sample_seed
+from gan_bench.scoring.drawing import generate, sample_seed
 from gan_bench.training import checkpoint
 from gan_bench.training.scatter import save_scatter
 from gan_bench.variants import build_system, get_recipe

@@ -31,7 +31,9 @@ def data_folder(data_dir: PathLike | None) -> Path | None:
 def make_scorer(samples, backbone, inception_weights, device, data_dir, batch_norm="running"):
     from gan_bench.metrics import inception
     from gan_bench.metrics.fidelity import check_sample_count
-    from gan_bench.scoring.score_run import check_backbone, check_batch_norm, score_run
+    from gan_bench.scoring.drawing import check_batch_norm
+    from gan_bench.scoring.scorable import check_backbone
+    from gan_bench.scoring.score_run import score_run
 
     check_backbone(backbone, inception_weights)
     check_sample_count(samples)
@@ -66,7 +68,7 @@ def score(
     ``scoring`` and ``run_finished`` for each run scored, labelled by its directory, and a
     ``message`` for each one kept. Returns each run directory's metrics.json content."""
     from gan_bench.executors.lifecycle import scored_summary
-    from gan_bench.scoring.score_run import check_scorable
+    from gan_bench.scoring.scorable import check_scorable
     from gan_bench.scoring.scored_already import kept
 
     reporter = progress or Reporter()

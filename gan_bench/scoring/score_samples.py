@@ -27,14 +27,9 @@ from gan_bench.rundir.identity import spec_hash
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.lock import LOCK_NAME, output_lock
 from gan_bench.scoring import sample_files, sample_generators, sample_inputs
+from gan_bench.scoring.modality_scores import REFERENCE_SPLIT, cond_accuracy, measure_images
 from gan_bench.scoring.sample_format import Expected
-from gan_bench.scoring.score_run import (
-    METRICS_FORMAT,
-    REFERENCE_SPLIT,
-    check_backbone,
-    cond_accuracy,
-    measure_images,
-)
+from gan_bench.scoring.scorable import check_backbone
 
 KIND = "samples"  # spec.json's "kind" for scored samples (a trained run has none)
 PROFILE = "full"  # the thresholds table that gates scored samples: [thresholds.full]
@@ -139,7 +134,7 @@ def score_samples(
     spec["spec_hash"] = spec_hash(spec)
     verdict, reason = _verdict(cover)
     result = {
-        "format": METRICS_FORMAT,
+        "format": metrics_file.FORMAT,
         "spec_hash": spec["spec_hash"],
         "recipe": name,
         "dataset": dataset,

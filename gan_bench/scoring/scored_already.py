@@ -7,7 +7,7 @@ from __future__ import annotations
 from gan_bench.errors import InvalidOption, RunDirError
 from gan_bench.rundir import metrics_file
 from gan_bench.rundir.layout import RunDir
-from gan_bench.scoring.score_run import batch_norm_mode, sample_count
+from gan_bench.scoring.drawing import batch_norm_mode, sample_count
 
 
 def asked(spec: dict, samples: int | None, backbone: str, batch_norm: str) -> dict:

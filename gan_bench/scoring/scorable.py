@@ -1,0 +1,70 @@
+"""What must hold before a run is scored: known options, a finished training run with a readable
+history, and a modality the backbone and batch-norm mode apply to; and the command that finishes a
+run that is not."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+from gan_bench import defaults
+from gan_bench.data import datasets
+from gan_bench.errors import InvalidOption, RunDirError, SuiteError
+from gan_bench.metrics import diagnostics
+from gan_bench.rundir.layout import SUITE_FILE, RunDir, read_suite_info, run_suite_folder
+from gan_bench.scoring.drawing import check_batch_norm
+from gan_bench.suite.locate import suite_argument
+
+BACKBONES = defaults.BACKBONES
+
+
+def check_backbone(backbone: str, inception_weights: Path | None = None) -> None:
+    """A known backbone; Inception weights only where the Inception backbone would read them."""
+    if backbone not in BACKBONES:
+        raise InvalidOption(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(BACKBONES)}")
+    if inception_weights is not None and backbone != "inception":
+        raise InvalidOption(
+            f"--inception-weights: {inception_weights} is read only with --backbone inception, and this "
+            f"scores with {backbone}; add --backbone inception or leave the weights out"
+        )
+
+
+def how_to_finish(run: RunDir, spec: dict) -> str:
+    """The command that finishes an interrupted run: its suite run resumed for this recipe and seed,
+    when it lies in one."""
+    folder = run_suite_folder(run)
+    info = read_suite_info(folder) if folder is not None else None
+    if info:
+        try:
+            suite = suite_argument(info, folder / SUITE_FILE)
+        except SuiteError:  # the suite file is gone: the command is still the right one, given it
+            suite = "<its suite file>"
+        only = f"--recipes {shlex.quote(spec['recipe']['name'])} --seeds {spec['seed']}"
+        return f"`ganbench run --suite {shlex.quote(suite)} --resume {shlex.quote(str(folder))} {only}`"
+    return f"the `ganbench train` command that started it, adding `--resume --out {shlex.quote(str(run.root))}`"
+
+
+def check_scorable(run: RunDir, backbone: str = "lenet", batch_norm: str = "running") -> dict:
+    """The run's spec, once nothing keeps ``score_run`` from scoring it with these options: a
+    finished training run with a readable history, whose modality the backbone and batch-norm mode
+    apply to."""
+    check_backbone(backbone)
+    check_batch_norm(batch_norm)
+    spec = run.read_spec()
+    if spec.get("kind") == "samples":
+        raise RunDirError(
+            f"{run.root}: holds samples scored with --input, not a training run; "
+            f"score the input again with `ganbench score --input {spec['input']['path']} --dataset {spec['dataset']}`"
+        )
+    if not run.complete:
+        raise RunDirError(
+            f"{run.root}: the run is not complete (no {run.final_checkpoint.name}); finish it before scoring "
+            f"with {how_to_finish(run, spec)}"
+        )
+    diagnostics.read_history(run.history)  # a damaged history is named before any scoring, not after
+    modality = datasets.modality(spec["dataset"])
+    if batch_norm != "running" and modality in ("paired", "unpaired"):
+        raise InvalidOption(f"--batch-norm {batch_norm}: for image and point recipes; {spec['dataset']} is {modality}")
+    if backbone == "inception" and modality != "gray28":
+        raise InvalidOption(f"--backbone inception: only for MNIST-like images, and {spec['dataset']} is {modality}")
+    return spec
