@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from gan_bench.errors import UserError
-from gan_bench.gates import check
+from gan_bench.gates import baseline_file, baselines, check, verdict_formats
 from gan_bench.rundir.identity import spec_hash
 from gan_bench.suite.suite_file import Suite, load_suite
 from gan_bench.suite.thresholds import Threshold
@@ -161,9 +161,12 @@ def test_a_missing_value_says_why():
     )  # as collect reads a metrics.json whose value is null
     assert outcome(scored_null, fid)[0][3] == "not finite in 1 of 3 runs: null in their metrics.json"
     verdict = check.check(scored_null, suite(**fid), None)[0]
-    assert check.shown_value(verdict) == "not finite" and check.verdict_table([verdict])["value"].item() == "not finite"
+    assert (
+        verdict_formats.shown_value(verdict) == "not finite"
+        and verdict_formats.verdict_table([verdict])["value"].item() == "not finite"
+    )
     unscored_verdict = check.check(unscored, suite(**fid), None)[0]
-    assert check.shown_value(unscored_verdict) == "missing"
+    assert verdict_formats.shown_value(unscored_verdict) == "missing"
 
 
 def test_markdown_is_a_table_of_verdicts_with_the_baseline_notes_and_count(tmp_path):
@@ -171,7 +174,7 @@ def test_markdown_is_a_table_of_verdicts_with_the_baseline_notes_and_count(tmp_p
         check.Verdict("tf-mlp", "fid_lenet_1k_test", 900.25, "<= 945.3 (baseline 900.3 + 5%)", True),
         check.Verdict("keras-mlp", "modes_covered", None, ">= 1", False, "missing: no runs of this recipe"),
     ]
-    text = check.markdown("smoke", verdicts, tmp_path / "b.json", ["runs differ in torch threads: 1, 2"])
+    text = verdict_formats.markdown("smoke", verdicts, tmp_path / "b.json", ["runs differ in torch threads: 1, 2"])
     assert text == (
         "## ganbench check: suite smoke\n\n"
         "| recipe    | metric            | value   | rule                           | result                                 |\n"
@@ -282,9 +285,9 @@ def test_a_suite_without_thresholds_for_the_profile_is_refused():
 
 
 def test_needs_baseline_only_for_relative_thresholds():
-    assert check.needs_baseline(suite(fid_lenet_1k_test=Threshold(max=2))) is False
+    assert baselines.needs_baseline(suite(fid_lenet_1k_test=Threshold(max=2))) is False
     assert (
-        check.needs_baseline(
+        baselines.needs_baseline(
             suite(fid_lenet_1k_test=Threshold(max=2), kid_lenet_1k_test=Threshold(baseline=True, tolerance=0.1))
         )
         is True
@@ -297,7 +300,7 @@ def test_junit_counts_failures_and_names_the_value_and_rule(tmp_path):
         suite(fid_lenet_1k_test=Threshold(max=40), modes_covered=Threshold(min=8), kid_lenet_1k_test=Threshold(max=1)),
         None,
     )
-    check.junit(verdicts, tmp_path / "j.xml")
+    verdict_formats.junit(verdicts, tmp_path / "j.xml")
     root = ET.parse(tmp_path / "j.xml").getroot()
     assert (root.get("tests"), root.get("failures")) == ("3", "2")
     messages = sorted(f.get("message") for f in root.iter("failure"))
@@ -321,7 +324,7 @@ def test_baseline_holds_each_recipes_mean_sample_std_and_count():
             "kid_lenet_1k_test": [0.1, float("nan"), 0.3, 0.2],
         }
     )
-    data = check.baseline_from(df, "ganbench baseline x")
+    data = baselines.baseline_from(df, "ganbench baseline x")
     # a: mean 3, sample std sqrt(((1-3)^2 + (2-3)^2 + (6-3)^2) / 2) = sqrt(7)
     assert data["recipes"]["a"]["fid_lenet_1k_test"] == {"mean": 3.0, "std": pytest.approx(math.sqrt(7)), "n": 3}
     assert "kid_lenet_1k_test" not in data["recipes"]["a"]  # one seed unscored: no baseline for it
@@ -346,21 +349,21 @@ def test_baseline_of_mixed_suites_is_refused():
         }
     )
     with pytest.raises(UserError, match="mix suites"):
-        check.baseline_from(df, "c")
+        baselines.baseline_from(df, "c")
 
 
 def test_baseline_file_without_recipes_is_refused(tmp_path):
     path = tmp_path / "b.json"
     path.write_text('{"suite": "s"}')
     with pytest.raises(UserError, match="field 'recipes' is missing"):
-        check.read_baseline(path)
+        baselines.read_baseline(path)
     path.write_text("{not json")
     with pytest.raises(UserError, match="not a readable baseline file"):
-        check.read_baseline(path)
+        baselines.read_baseline(path)
     with pytest.raises(UserError, match="does not exist"):
-        check.read_baseline(tmp_path / "none.json")
+        baselines.read_baseline(tmp_path / "none.json")
     path.write_text('{"recipes": {"a": {}}}')
-    assert check.read_baseline(path) == {"recipes": {"a": {}}}
+    assert baselines.read_baseline(path) == {"recipes": {"a": {}}}
 
 
 GOOD_BASELINE = {"suite": "s", "profile": "smoke", "device": "cpu", **baseline("fid_lenet_1k_test", 12.5)}
@@ -402,7 +405,7 @@ def test_a_hand_edited_baseline_is_refused_naming_the_field(tmp_path, edit, says
     path = tmp_path / "b.json"
     path.write_text(json.dumps(data))
     with pytest.raises(UserError) as refused:
-        check.read_baseline(path)
+        baselines.read_baseline(path)
     assert str(refused.value) == (
         f"{path}: not a ganbench baseline file: {says}; write it again with `ganbench baseline RUNS --out FILE`"
     )
@@ -410,7 +413,7 @@ def test_a_hand_edited_baseline_is_refused_naming_the_field(tmp_path, edit, says
 
 def test_a_baseline_with_keys_a_later_version_adds_is_read():
     data = {**GOOD_BASELINE, "produced_by": {"command": "c"}, "new_key": 1}
-    assert check.baseline_file.problem(data) is None
+    assert baseline_file.problem(data) is None
 
 
 def test_each_verdict_names_its_recipe_metric_and_value_and_only_failures_carry_a_note():
@@ -443,13 +446,13 @@ def test_an_infinite_mean_is_missing_not_a_value():
 def test_the_default_baseline_file_is_named_by_suite_profile_and_device():
     from pathlib import Path
 
-    assert check.baseline_path("smoke", "smoke", "cpu") == Path("results/baselines/smoke-smoke-cpu.json")
+    assert baselines.baseline_path("smoke", "smoke", "cpu") == Path("results/baselines/smoke-smoke-cpu.json")
 
 
 def test_junit_is_a_testsuite_document_with_the_failures_explained(tmp_path):
     verdicts = check.check(runs(fid_lenet_1k_test=[50.0]), suite(fid_lenet_1k_test=Threshold(max=40)), None)
     verdicts.append(check.Verdict("tf-mlp", "kid_lenet_1k_test", None, "baseline", False, "not in the baseline"))
-    check.junit(verdicts, tmp_path / "j.xml")
+    verdict_formats.junit(verdicts, tmp_path / "j.xml")
     raw = (tmp_path / "j.xml").read_bytes()
     assert raw.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
     root = ET.fromstring(raw)
@@ -472,7 +475,7 @@ def test_baseline_of_two_seeds_has_their_sample_std_and_records_the_training_com
             "env.git_commit": ["abc", None],
         }
     )
-    data = check.baseline_from(df, "c")
+    data = baselines.baseline_from(df, "c")
     assert data["recipes"]["a"]["fid_lenet_1k_test"] == {"mean": 2.0, "std": pytest.approx(math.sqrt(2)), "n": 2}
     assert data["produced_by"]["runs_trained_at"] == ["abc"]
     assert set(data["produced_by"]) == {"command", "git_commit", "runs_trained_at", "seeds", "runs", "spec_hashes"}
@@ -509,10 +512,10 @@ def test_a_threshold_of_a_suite_of_two_datasets_is_judged_on_each_never_on_their
     # pooled, the mean would be (8 + 6 + 20 + 24) / 4 = 14.5 and pass; the ring's own mean is 7
     verdicts = check.check(toy_runs(), toy_suite(modes_2d_2500=Threshold(min=7.5)), None)
     assert [(v.dataset, v.value, v.passed) for v in verdicts] == [("ring", 7.0, False), ("grid", 22.0, True)]
-    table = check.verdict_table(verdicts)
+    table = verdict_formats.verdict_table(verdicts)
     assert list(table.columns) == ["recipe", "dataset", "metric", "value", "rule", "result"]
     assert table["dataset"].tolist() == ["ring", "grid"]
-    assert "dataset" not in check.verdict_table(check.check(runs(fid_lenet_1k_test=[1.0]), suite(), None))
+    assert "dataset" not in verdict_formats.verdict_table(check.check(runs(fid_lenet_1k_test=[1.0]), suite(), None))
 
 
 def test_a_dataset_without_runs_fails_on_its_own():
@@ -524,7 +527,7 @@ def test_a_dataset_without_runs_fails_on_its_own():
 
 
 def test_a_baseline_of_two_datasets_keeps_each_and_check_reads_each(tmp_path):
-    data = check.baseline_from(toy_runs(), "c")
+    data = baselines.baseline_from(toy_runs(), "c")
     assert data["dataset"] == ["grid", "ring"] and "recipes" not in data
     assert data["datasets"]["ring"]["recipes"]["toy-gan"]["modes_2d_2500"] == {
         "mean": 7.0,
@@ -536,7 +539,7 @@ def test_a_baseline_of_two_datasets_keeps_each_and_check_reads_each(tmp_path):
     path.write_text(json.dumps(data))
     worse = toy_runs().assign(modes_2d_2500=[7.0, 6.0, 22.0, 22.0])  # the ring's mean fell from 7 to 6.5
     verdicts = check.check(
-        worse, toy_suite(modes_2d_2500=Threshold(baseline=True, tolerance=0.05)), check.read_baseline(path)
+        worse, toy_suite(modes_2d_2500=Threshold(baseline=True, tolerance=0.05)), baselines.read_baseline(path)
     )
     assert [(v.dataset, v.value, v.rule, v.passed) for v in verdicts] == [
         ("ring", 6.5, ">= 6.65 (baseline 7 - 5%)", False),
@@ -546,7 +549,7 @@ def test_a_baseline_of_two_datasets_keeps_each_and_check_reads_each(tmp_path):
 
 def test_junit_names_the_dataset_of_a_verdict_in_its_class(tmp_path):
     verdicts = check.check(toy_runs(), toy_suite(modes_2d_2500=Threshold(min=7.5)), None)
-    check.junit(verdicts, tmp_path / "j.xml")
+    verdict_formats.junit(verdicts, tmp_path / "j.xml")
     root = ET.parse(tmp_path / "j.xml").getroot()
     assert [c.get("classname") for c in root.iter("testcase")] == ["ganbench.toy-gan.ring", "ganbench.toy-gan.grid"]
     assert [f.text for f in root.iter("failure")] == ["toy-gan.ring: modes_2d_2500 = 7 fails >= 7.5"]
@@ -595,11 +598,11 @@ def test_a_dataset_table_sets_that_datasets_bounds_and_the_recipe_table_the_rest
 
 def test_dataset_tables_alone_gate_and_may_be_relative():
     only_tables = toy_suite(ring={"modes_2d_2500": {"baseline": True, "tolerance": 0.0}})
-    assert check.needs_baseline(only_tables) and only_tables.thresholds_per_dataset
+    assert baselines.needs_baseline(only_tables) and only_tables.thresholds_per_dataset
     ring_baseline = {"dataset": "ring", "recipes": {"toy-gan": {"modes_2d_2500": {"mean": 7.5, "std": 0.0, "n": 2}}}}
     verdicts = check.check(toy_runs(), only_tables, ring_baseline)
     assert [(v.dataset, v.value, v.passed) for v in verdicts] == [("ring", 7.0, False)]  # the grid has no bound
-    assert not check.needs_baseline(toy_suite(ring={"modes_2d_2500": {"min": 1}}))
+    assert not baselines.needs_baseline(toy_suite(ring={"modes_2d_2500": {"min": 1}}))
 
 
 @pytest.mark.parametrize(
@@ -640,15 +643,15 @@ def test_a_suite_without_dataset_tables_keeps_its_hash(tmp_path):
 def test_a_baseline_of_another_suite_profile_or_device_is_refused_naming_each(tmp_path):
     df = pd.DataFrame({"recipe": ["tf-mlp"] * 2, "profile": ["smoke", "quick"], "device": ["cpu", "cpu"]})
     path = tmp_path / "b.json"
-    check.check_baseline_fits(path, {"suite": "smoke", "profile": "quick", "device": "cpu"}, "smoke", df)
-    check.check_baseline_fits(path, {"suite": "", "profile": None}, "smoke", df)  # keys left out: nothing to hold
+    baselines.check_baseline_fits(path, {"suite": "smoke", "profile": "quick", "device": "cpu"}, "smoke", df)
+    baselines.check_baseline_fits(path, {"suite": "", "profile": None}, "smoke", df)  # keys left out: nothing to hold
     with pytest.raises(UserError) as left_out:
-        check.check_baseline_fits(path, {"suite": "", "profile": "full"}, "smoke", df)
+        baselines.check_baseline_fits(path, {"suite": "", "profile": "full"}, "smoke", df)
     assert str(left_out.value) == (
         f"{path}: made for another profile 'full' (the runs: quick, smoke); pass --baseline with the matching file"
     )
     with pytest.raises(UserError) as every:
-        check.check_baseline_fits(path, {"suite": "mnist", "profile": "full", "device": "cuda"}, "smoke", df)
+        baselines.check_baseline_fits(path, {"suite": "mnist", "profile": "full", "device": "cuda"}, "smoke", df)
     assert str(every.value) == (
         f"{path}: made for another suite 'mnist' (the runs: smoke); profile 'full' (the runs: quick, smoke); "
         "device 'cuda' (the runs: cpu); pass --baseline with the matching file"
@@ -657,14 +660,14 @@ def test_a_baseline_of_another_suite_profile_or_device_is_refused_naming_each(tm
 
 def test_baseline_recipes_come_from_its_one_dataset_or_the_named_one_of_several():
     one = {"dataset": "mnist", "recipes": {"a": 1}}
-    assert check.baseline_recipes(one, "") == check.baseline_recipes(one, "mnist") == {"a": 1}
-    assert check.baseline_recipes(one, "ring") == {}  # made on another dataset
-    assert check.baseline_recipes({"dataset": "", "recipes": {"a": 1}}, "ring") == {"a": 1}  # on one not named
-    assert check.baseline_recipes({"dataset": "mnist"}, "mnist") == {}
+    assert baselines.baseline_recipes(one, "") == baselines.baseline_recipes(one, "mnist") == {"a": 1}
+    assert baselines.baseline_recipes(one, "ring") == {}  # made on another dataset
+    assert baselines.baseline_recipes({"dataset": "", "recipes": {"a": 1}}, "ring") == {"a": 1}  # on one not named
+    assert baselines.baseline_recipes({"dataset": "mnist"}, "mnist") == {}
     several = {"datasets": {"ring": {"recipes": {"b": 2}}, "grid": {}}}
-    assert check.baseline_recipes(several, "ring") == {"b": 2}
-    assert check.baseline_recipes(several, "grid") == check.baseline_recipes(several, "mnist") == {}
-    assert check.baseline_recipes(None, "mnist") == {}
+    assert baselines.baseline_recipes(several, "ring") == {"b": 2}
+    assert baselines.baseline_recipes(several, "grid") == baselines.baseline_recipes(several, "mnist") == {}
+    assert baselines.baseline_recipes(None, "mnist") == {}
 
 
 def test_a_failure_without_a_note_reads_fail_and_markdown_leaves_out_what_is_absent():
@@ -673,10 +676,10 @@ def test_a_failure_without_a_note_reads_fail_and_markdown_leaves_out_what_is_abs
         check.Verdict("tf-mlp", "modes_covered", 3.0, ">= 1", True),
         check.Verdict("keras-mlp", "modes_covered", 0.0, ">= 1", False),
     ]
-    assert [check.outcome(v) for v in verdicts] == ["pass", "pass", "FAIL"]
-    assert check.outcome(check.Verdict("a", "m", None, ">= 1", False, "missing")) == "FAIL (missing)"
-    text = check.markdown("smoke", verdicts, None, [])
-    table = check.verdict_table(verdicts).to_markdown(index=False)
+    assert [verdict_formats.outcome(v) for v in verdicts] == ["pass", "pass", "FAIL"]
+    assert verdict_formats.outcome(check.Verdict("a", "m", None, ">= 1", False, "missing")) == "FAIL (missing)"
+    text = verdict_formats.markdown("smoke", verdicts, None, [])
+    table = verdict_formats.verdict_table(verdicts).to_markdown(index=False)
     assert text == f"## ganbench check: suite smoke\n\n{table}\n\n**2 passed, 1 failed**\n"
     assert table.splitlines()[0].split("|")[1].strip() == "recipe"  # no index column
 
@@ -697,7 +700,7 @@ def test_a_recipe_run_on_some_datasets_of_a_suite_is_judged_on_those_only():
 def test_a_suite_name_is_matched_whole_not_as_part_of_the_runs_suite(tmp_path):
     df = pd.DataFrame({"recipe": ["tf-mlp"], "profile": ["smoke"], "device": ["cpu"]})
     with pytest.raises(UserError, match="made for another suite 'smo' \\(the runs: smoke\\)"):
-        check.check_baseline_fits(tmp_path / "b.json", {"suite": "smo"}, "smoke", df)
+        baselines.check_baseline_fits(tmp_path / "b.json", {"suite": "smo"}, "smoke", df)
 
 
 def test_a_baseline_records_the_environment_check_compares_later_runs_against():
@@ -709,7 +712,7 @@ def test_a_baseline_records_the_environment_check_compares_later_runs_against():
             | {"spec_hash": ["h1"], "fid_lenet_1k_test": [1.0], "env.torch_threads": [threads]}
         )
 
-    data = check.baseline_from(made_with(2), "ganbench baseline x")
+    data = baselines.baseline_from(made_with(2), "ganbench baseline x")
     later = environments.of_runs(made_with(1))
     assert environments.against(later, data["environment"]) == [
         "runs and baseline differ in torch threads: 1 against 2"

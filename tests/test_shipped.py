@@ -16,7 +16,7 @@ from conftest import REPO
 import gan_bench as gb
 from gan_bench import shipped
 from gan_bench.errors import SuiteError
-from gan_bench.gates import check as gate
+from gan_bench.gates import baselines
 from gan_bench.suite.locate import folders, recorded_suite, suite_path
 
 SHIPPED_SUITES = {"fashion-mnist", "mnist", "smoke", "stacked-mnist", "toy", "toy-ring-pacgan-code", "translation"}
@@ -58,21 +58,21 @@ def test_a_suite_json_whose_suite_file_is_gone_falls_back_to_its_name_else_says_
 def test_check_falls_back_to_the_shipped_baseline_and_a_local_one_wins(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     smoke = gb.load_suite("smoke")
-    assert gate.find_baseline(smoke, "smoke", "cpu") == REPO / "results" / "baselines" / "smoke-smoke-cpu.json"
+    assert baselines.find_baseline(smoke, "smoke", "cpu") == REPO / "results" / "baselines" / "smoke-smoke-cpu.json"
     local = tmp_path / "results" / "baselines" / "smoke-smoke-cpu.json"
     local.parent.mkdir(parents=True)
     local.write_text("{}")
-    assert gate.find_baseline(smoke, "smoke", "cpu") == Path("results/baselines/smoke-smoke-cpu.json")
+    assert baselines.find_baseline(smoke, "smoke", "cpu") == Path("results/baselines/smoke-smoke-cpu.json")
 
 
 def test_a_changed_suite_of_a_shipped_name_does_not_borrow_its_baseline(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     mine = tmp_path / "smoke.toml"
     mine.write_text((REPO / "suites" / "smoke.toml").read_text().replace("seeds = [0]", "seeds = [0, 1]"))
-    path = gate.find_baseline(gb.load_suite(mine), "smoke", "cpu")
+    path = baselines.find_baseline(gb.load_suite(mine), "smoke", "cpu")
     assert path == Path("results/baselines/smoke-smoke-cpu.json")
     with pytest.raises(gb.GateError, match="does not exist; write one with `ganbench baseline RUNS`"):
-        gate.read_baseline(path)
+        baselines.read_baseline(path)
 
 
 def test_restore_advice_fits_the_install(monkeypatch, tmp_path):
@@ -137,7 +137,7 @@ def test_an_unreadable_baseline_names_itself_and_a_shipped_one_says_how_to_resto
     broken = own / "smoke-smoke-cpu.json"
     broken.write_text("{not json")
     with pytest.raises(gb.GateError) as caught:
-        gate.read_baseline(broken)
+        baselines.read_baseline(broken)
     assert str(caught.value) == (
         f"{broken}: not a readable baseline file (Expecting property name enclosed in double quotes: line 1 column 2 "
         f"(char 1)); restore it with `git checkout -- {broken}` in {shipped.CHECKOUT}"
@@ -145,7 +145,7 @@ def test_an_unreadable_baseline_names_itself_and_a_shipped_one_says_how_to_resto
     mine = tmp_path / "mine.json"
     mine.write_text("{not json")
     with pytest.raises(gb.GateError) as caught:
-        gate.read_baseline(mine)
+        baselines.read_baseline(mine)
     assert str(caught.value) == (
         f"{mine}: not a readable baseline file (Expecting property name enclosed in double quotes: line 1 column 2 "
         f"(char 1))"

@@ -12,6 +12,7 @@ import pandas as pd
 
 from gan_bench.api.arguments import PathLike, checked_arguments
 from gan_bench.errors import GateError, InvalidOption, RunDirError
+from gan_bench.gates import baselines, verdict_formats
 from gan_bench.gates import check as gate
 from gan_bench.gates.check import Verdict
 from gan_bench.reporting import environments
@@ -40,15 +41,15 @@ class CheckResult:
         return not self.failures
 
     def write_junit(self, path: PathLike) -> None:
-        gate.junit(self.verdicts, paths.output_file(Path(path), "--junit"))
+        verdict_formats.junit(self.verdicts, paths.output_file(Path(path), "--junit"))
 
     def table(self) -> pd.DataFrame:
         """One row per threshold: recipe, metric, value, rule, result (as `ganbench check` prints)."""
-        return gate.verdict_table(self.verdicts)
+        return verdict_formats.verdict_table(self.verdicts)
 
     def markdown(self) -> str:
         """The check as Markdown (a table, the baseline, notes, the count), for a CI job summary."""
-        return gate.markdown(self.suite, self.verdicts, self.baseline, self.environment_notes)
+        return verdict_formats.markdown(self.suite, self.verdicts, self.baseline, self.environment_notes)
 
     @property
     def hint(self) -> str | None:
@@ -133,14 +134,14 @@ def check(
     recipes = None if recipes is None else list(recipes)
     gate.gated_of(df, s, recipes)  # before a baseline is looked for: a mistake here is named first
     path, base = None, None
-    if baseline is not None or gate.needs_baseline(s):
+    if baseline is not None or baselines.needs_baseline(s):
         path = (
             Path(baseline)
             if baseline is not None
-            else gate.find_baseline(s, df["profile"].iloc[0], df["device"].iloc[0])
+            else baselines.find_baseline(s, df["profile"].iloc[0], df["device"].iloc[0])
         )
-        base = gate.read_baseline(path)
-        gate.check_baseline_fits(path, base, s.name, df)
+        base = baselines.read_baseline(path)
+        baselines.check_baseline_fits(path, base, s.name, df)
     runs_env = environments.of_runs(df)
     notes = environments.mixed(runs_env) + environments.against(runs_env, (base or {}).get("environment", {}))
     return CheckResult(s.name, gate.check(df, s, base, recipes), path, notes)
@@ -167,9 +168,11 @@ def write_baseline(
             f"`ganbench score {shlex.join(map(str, runs))}`"
         )
     command = command or " ".join(["ganbench baseline", *map(str, runs)] + (["--out", str(out)] if out else []))
-    data = gate.baseline_from(df, command)
+    data = baselines.baseline_from(df, command)
     path = (
-        Path(out) if out is not None else gate.baseline_path(data["suite"] or "runs", data["profile"], data["device"])
+        Path(out)
+        if out is not None
+        else baselines.baseline_path(data["suite"] or "runs", data["profile"], data["device"])
     )
     atomic.write_json(paths.output_file(path, "--out"), data)
     return path
