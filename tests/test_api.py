@@ -65,6 +65,16 @@ def test_plan_settles_runs_and_writes_nothing(tmp_path):
         (lambda t: gb.run_suite("smoke", out=t / "o", backbone="vgg"), gb.InvalidOption, "valid: lenet, inception"),
         (lambda t: gb.run_suite("smoke", out=t / "o", samples=0), gb.InvalidOption, "--samples"),
         (lambda t: gb.train("no-such-recipe", out=t / "o"), gb.InvalidOption, "unknown recipe"),
+        (
+            lambda t: gb.train("tf-mlp", steps=0, out=t / "o"),
+            gb.InvalidOption,
+            "--steps: expected a positive integer, got 0",
+        ),
+        (
+            lambda t: gb.train("tf-mlp", seed=-2, out=t / "o"),
+            gb.InvalidOption,
+            "--seed: expected a non-negative integer, got -2",
+        ),
         (lambda t: gb.train("tf-mlp", "cifar", out=t / "o"), gb.InvalidOption, "unknown dataset 'cifar'"),
         (lambda t: gb.plan("smoke", out=t / "o", colour="red"), gb.InvalidOption, "unknown option(s) colour"),
         (lambda t: gb.render_report(pd.DataFrame(), "pdf"), gb.InvalidOption, "valid: md, csv, html"),

@@ -254,8 +254,10 @@ def train(
         compatible(recipe, dataset)
     except ValueError as e:
         raise InvalidOption(f"--dataset: {e}") from None
-    if seed < 0 or (steps is not None and steps < 1):
-        raise InvalidOption(f"--seed must be >= 0 and --steps >= 1 (got seed {seed}, steps {steps})")
+    if seed < 0:
+        raise InvalidOption(f"--seed: expected a non-negative integer, got {seed}")
+    if steps is not None and steps < 1:
+        raise InvalidOption(f"--steps: expected a positive integer, got {steps}")
     try:
         check_seed(seed)
     except ValueError as e:
