@@ -174,6 +174,28 @@ def test_fetch_downloads_verifies_and_fills_the_cache(fake, monkeypatch):
     assert catalogue.load("fake").files["test_images"].startswith(str(target))
 
 
+def test_fetch_of_files_found_and_verified_downloads_nothing_and_says_where(fake, tmp_path, monkeypatch):
+    import torchvision.datasets
+
+    class Unreachable:
+        def __init__(self, root, download=False):
+            raise AssertionError("no download was needed")
+
+    env = copy_mnist_as(tmp_path / "env" / "fake")
+    monkeypatch.setenv(catalogue.ENV_DATA, str(tmp_path / "env"))
+    monkeypatch.setattr(torchvision.datasets, "MNIST", Unreachable)
+    result = CliRunner().invoke(app, ["data", "fetch", "fake"])
+    assert result.exit_code == 0, result.output
+    assert " ".join(result.output.split()) == f"MNIST: every file is found and verifies in {env}; nothing to fetch"
+    assert not (catalogue.cache_dir() / "fake").exists()
+    # one damaged file: the download goes ahead and fills the cache
+    (env / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(b"\x00\x00\x08\x01\x00\x00\x00\x01\x07"))
+    monkeypatch.setattr(torchvision.datasets, "MNIST", torchvision_serving(official_files()))
+    result = CliRunner().invoke(app, ["data", "fetch", "fake"])
+    assert result.exit_code == 0, result.output
+    assert "saved to" in result.output and (catalogue.cache_dir() / "fake").is_dir()
+
+
 @pytest.mark.parametrize("damage", ["corrupt", "missing"])
 def test_a_bad_download_names_the_file_and_leaves_the_cache_empty(fake, monkeypatch, damage):
     import torchvision.datasets

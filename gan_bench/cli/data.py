@@ -62,7 +62,15 @@ def data_verify(
 @data_app.command("fetch")
 @user_errors
 def data_fetch(dataset: str = typer.Argument(..., help="mnist or fashion-mnist.")) -> None:
-    """Download a dataset with torchvision into the user cache, verifying every file."""
+    """Download a dataset with torchvision into the user cache, verifying every file (unless every
+    file is found already and verifies)."""
+    here = catalogue.verified_folders(dataset)
+    if here:
+        where = ", ".join(map(str, here))
+        out_console.print(
+            f"{catalogue.get(dataset).title}: every file is found and verifies in {where}; nothing to fetch"
+        )
+        return
     out_console.print(f"saved to {catalogue.fetch(dataset)}")
 
 

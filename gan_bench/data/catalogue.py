@@ -322,6 +322,21 @@ def status(name: str, data_dir: Path | None = None, verify: bool = False) -> lis
     return result
 
 
+def verified_folders(name: str) -> list[Path]:
+    """The folders holding all four files of ``name``, when each is found and verifies: then there
+    is nothing to fetch. Empty when a file is missing or corrupt."""
+    ds = get(name)
+    paths, missing = find(ds)
+    if missing:
+        return []
+    try:
+        for role, path in paths.items():
+            _verified(ds, role, path)
+    except DataError:
+        return []
+    return sorted({path.parent for path in paths.values()})
+
+
 def fetch(name: str) -> Path:
     """Download ``name`` into the user cache (for ``ganbench data fetch``)."""
     ds = get(name)
