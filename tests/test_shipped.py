@@ -116,6 +116,8 @@ def test_the_wheel_and_sdist_carry_everything_the_cli_needs(tmp_path):
     members = set(zipfile.ZipFile(wheel).namelist())
     assert _expected_members() <= members
     assert len(_expected_members()) == len(SHIPPED_SUITES) + 2 + 2 + 4 + 1
+    modules = {p.relative_to(src).as_posix() for p in (src / "gan_bench").rglob("*.py")}
+    assert modules - members == set()  # every subpackage ships, gan_bench/api/ and the rest
     sdist = next((tmp_path / "dist").glob("ganbench-*.tar.gz"))
     with tarfile.open(sdist) as tar:
         inside = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
