@@ -63,6 +63,26 @@ def output_lock(folder: Path):
         os.close(fd)  # closing the descriptor releases the lock
 
 
+def held_by(folder: Path) -> str | None:
+    """Who holds ``folder``'s lock now ("pid N on host"), or None when nobody does; creates nothing."""
+    path = Path(folder) / LOCK_NAME
+    if fcntl is None or not path.is_file():
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return path.read_text(encoding="utf-8").strip() or "another process"
+    except OSError:  # a filesystem without locks: nobody can hold one there
+        return None
+    finally:
+        os.close(fd)  # releases the shared lock, if it was taken
+    return None
+
+
 def _missing_folders(folder: Path) -> list[Path]:
     """``folder`` and those of its parents that do not exist yet, innermost first."""
     missing = []

@@ -11,6 +11,7 @@ from gan_bench import defaults
 from gan_bench.data import datasets
 from gan_bench.errors import InvalidOption, RunDirError, SuiteError
 from gan_bench.metrics import diagnostics
+from gan_bench.rundir import lock
 from gan_bench.rundir.layout import SUITE_FILE, RunDir, read_suite_info, run_suite_folder
 from gan_bench.scoring.drawing import check_batch_norm
 from gan_bench.suite.locate import suite_argument
@@ -57,6 +58,13 @@ def check_scorable(run: RunDir, backbone: str = "lenet", batch_norm: str = "runn
             f"score the input again with `ganbench score --input {spec['input']['path']} --dataset {spec['dataset']}`"
         )
     if not run.complete:
+        writing = run_suite_folder(run) or run.root
+        holder = lock.held_by(writing)
+        if holder is not None:
+            raise RunDirError(
+                f"{run.root}: the run is still training ({holder} holds {writing / lock.LOCK_NAME}); "
+                f"score it once that has finished"
+            )
         raise RunDirError(
             f"{run.root}: the run is not complete (no {run.final_checkpoint.name}); finish it before scoring "
             f"with {how_to_finish(run, spec)}"
