@@ -54,7 +54,7 @@ def test_the_cli_prints_the_cache_warning_as_one_note_and_scores(tmp_path, sampl
     assert "Warning" not in result.output and (tmp_path / "out" / "metrics.json").is_file()
 
 
-def test_a_fetch_into_an_unusable_cache_is_refused_before_downloading(unusable_cache, monkeypatch):
+def test_a_fetch_into_an_unusable_cache_is_refused_before_downloading(unusable_cache, monkeypatch, no_data_env):
     import torchvision.datasets
 
     class NeverCalled:
