@@ -1,9 +1,7 @@
 """Scoring on real data, planted failures and a smoke run: values, files and protocol names."""
 
 import json
-import os
 import shutil
-import socket
 
 import pytest
 import torch
@@ -291,22 +289,3 @@ def test_a_scored_run_is_kept_when_asked_the_same_and_replaced_only_when_told(sm
     assert replaced["protocol"]["samples"] == 1000 and "fid_lenet_1k_test" in replaced["metrics"]
     (run / "metrics.json").write_text("{}")  # not a result: scored again without --replace
     assert gb.score([run], samples=100)[run] == json.loads(text)
-
-
-def test_scoring_a_run_another_process_is_training_says_so_not_how_to_resume_it(tmp_path):
-    import gan_bench as gb
-    from gan_bench.rundir.lock import LOCK_NAME, output_lock
-
-    run = tmp_path / "run"
-    gb.train("tf-mlp", profile="smoke", steps=2, out=run, device="cpu")
-    (run / "checkpoints" / "final.pt").unlink()  # as it is mid-training
-    with output_lock(run):  # the trainer's lock, as `ganbench train` holds it
-        with pytest.raises(UserError) as raised:
-            gb.score([run])
-    assert str(raised.value) == (
-        f"{run}: the run is still training (pid {os.getpid()} on {socket.gethostname()} holds {run / LOCK_NAME}); "
-        "score it once that has finished"
-    )
-    with pytest.raises(UserError, match="the run is not complete .* adding `--resume"):
-        gb.score([run])  # nobody trains it: the command that finishes it
-    assert not (run / "metrics.json").exists()

@@ -16,8 +16,16 @@ from gan_bench.gates import baselines, verdict_formats
 from gan_bench.gates import check as gate
 from gan_bench.gates.check import Verdict
 from gan_bench.reporting import environments
-from gan_bench.rundir import atomic, outputs, paths
-from gan_bench.rundir.layout import SUITE_FILE, find_runs, read_suite_info, run_suite_folder, suite_folder
+from gan_bench.rundir import atomic, lock, outputs, paths
+from gan_bench.rundir.layout import (
+    SUITE_FILE,
+    RunDir,
+    find_runs,
+    lock_folder,
+    read_suite_info,
+    run_suite_folder,
+    suite_folder,
+)
 from gan_bench.suite.locate import recorded_suite
 from gan_bench.suite.suite_file import Suite, load_suite
 
@@ -61,6 +69,17 @@ def latest_suite_run() -> Path:
     """The suite output folder under results/runs/ started or resumed most recently: what
     :func:`report`, :func:`check` and :func:`write_baseline` read when given no runs."""
     return outputs.latest_suite_output()
+
+
+def _refuse_while_written(df: pd.DataFrame, what: str) -> None:
+    """A check or baseline of runs a ganbench process is writing now would judge what is not done yet."""
+    for folder in sorted({lock_folder(RunDir(Path(run))) for run in df["run"]}):
+        holder = lock.held_by(folder)
+        if holder is not None:
+            raise RunDirError(
+                f"{folder}: {holder} is writing to it now (it holds {folder / lock.LOCK_NAME}); "
+                f"make {what} once that has finished"
+            )
 
 
 def _runs_or_latest(runs: Iterable[PathLike] | None) -> list[Path]:
@@ -130,6 +149,7 @@ def check(
     runs = _runs_or_latest(runs)
     df = report(runs)  # first: a path that holds no runs is named before the suite is looked for
     repeats.refuse(df, "check")
+    _refuse_while_written(df, "the check")
     s = load_suite(suite) if suite is not None else suite_of_runs(runs)
     recipes = None if recipes is None else list(recipes)
     gate.gated_of(df, s, recipes)  # before a baseline is looked for: a mistake here is named first
@@ -160,6 +180,7 @@ def write_baseline(
 
     df = report(runs)
     repeats.refuse(df, "a baseline")
+    _refuse_while_written(df, "the baseline")
     unscored = df.loc[df["verdict"] == "unscored", "run"].tolist()
     if unscored:
         named = ", ".join(unscored[:3]) + (f" and {len(unscored) - 3} more" if len(unscored) > 3 else "")

@@ -13,7 +13,7 @@ from gan_bench.api.scoring import data_folder, make_scorer
 from gan_bench.data import datasets
 from gan_bench.errors import InvalidOption, PluginError, RunDirError
 from gan_bench.rundir import outputs, paths
-from gan_bench.rundir.layout import RunDir, read_suite_info, run_suite_folder, write_suite_info
+from gan_bench.rundir.layout import RunDir, lock_folder, read_suite_info, write_suite_info
 from gan_bench.rundir.lock import output_lock
 from gan_bench.suite.locate import available_suites
 from gan_bench.suite.plan import Plan, check_cuda_graph, checked_direction, choose_profile, plan_suite
@@ -297,5 +297,5 @@ def train(
 
     folder = data_folder(data_dir)
     # One writer at a time: the suite folder the run lies in (which `run` locks), else the run itself.
-    with output_lock(run_suite_folder(run) or run.root):
+    with output_lock(lock_folder(run)):
         return execute(spec, run, resume, progress or Reporter(), lambda name, w: datasets.load(name, folder, w))

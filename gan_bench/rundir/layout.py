@@ -234,6 +234,11 @@ def run_suite_folder(run: RunDir) -> Path | None:
     return suite_folder(run.root.parent) or suite_folder(Path(os.path.realpath(run.root)).parent)
 
 
+def lock_folder(run: RunDir) -> Path:
+    """The folder whose lock guards writes to ``run``: its suite output folder, else the run itself."""
+    return run_suite_folder(run) or run.root
+
+
 def read_suite_info(path: Path) -> dict | None:
     """The suite.json of a suite output folder or of a run directory inside one, if any."""
     folder = suite_folder(path)

@@ -12,7 +12,7 @@ from gan_bench.data import datasets
 from gan_bench.errors import InvalidOption, RunDirError, SuiteError
 from gan_bench.metrics import diagnostics
 from gan_bench.rundir import lock
-from gan_bench.rundir.layout import SUITE_FILE, RunDir, read_suite_info, run_suite_folder
+from gan_bench.rundir.layout import SUITE_FILE, RunDir, lock_folder, read_suite_info, run_suite_folder
 from gan_bench.scoring.drawing import check_batch_norm
 from gan_bench.suite.locate import suite_argument
 
@@ -58,7 +58,7 @@ def check_scorable(run: RunDir, backbone: str = "lenet", batch_norm: str = "runn
             f"score the input again with `ganbench score --input {spec['input']['path']} --dataset {spec['dataset']}`"
         )
     if not run.complete:
-        writing = run_suite_folder(run) or run.root
+        writing = lock_folder(run)
         holder = lock.held_by(writing)
         if holder is not None:
             raise RunDirError(
