@@ -85,3 +85,18 @@ def test_a_readable_entry_is_kept_and_checked_once_per_process(tmp_path, own_cac
     second.write_bytes(b"damaged")
     fidelity.drop_unreadable_entries(own_cache, "ganbench-mnist-train-3-abc-def")  # another reference: checked
     assert not second.exists()
+
+
+def test_an_unusable_cache_is_left_out_with_one_warning_naming_it(tmp_path, monkeypatch):
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a-file" / "cache"))
+    reference = torch.zeros(3, 1, 28, 28, dtype=torch.uint8)
+    with pytest.warns(gb.CacheWarning) as caught:
+        options = fidelity.reference_cache("mnist", "test", reference)
+    assert set(options) == {"cache", "input2_cache_name"} and options["cache"] is False
+    assert options["input2_cache_name"].startswith("ganbench-mnist-test-3-")  # still names the reference
+    (warning,) = caught
+    assert str(warning.message) == (
+        f"reference features are not cached: {tmp_path / 'a-file' / 'cache' / 'ganbench' / 'fidelity'}: Not a "
+        "directory (the user cache is $XDG_CACHE_HOME/ganbench; set XDG_CACHE_HOME to a folder you can write)"
+    )

@@ -109,6 +109,12 @@ def test_recipes_gates_only_those_and_a_hint_says_so_when_others_did_not_run():
     named = check.check(df, two_recipes(), None, recipes=["torch-mlp", "tf-mlp"])
     assert [(v.recipe, v.passed) for v in named] == [("tf-mlp", True), ("torch-mlp", False)]
     assert check.narrowing_hint(check.check(runs(recipe="dcgan", fid_lenet_1k_test=[1.0]), two_recipes(), None)) is None
+    both = pd.concat([df, runs(recipe="torch-mlp", fid_lenet_1k_test=[2.0])])
+    assert check.narrowing_hint(check.check(both, two_recipes(), None)) == (
+        "keras-mlp: no runs here; to gate only the recipes that ran, add --recipes tf-mlp,torch-mlp"
+    )
+    with pytest.raises(UserError, match="^--recipes: 'dcgan', 'cgan' not gated; suite 's' gates"):
+        check.gated_of(df, two_recipes(), ["dcgan", "cgan"])
 
 
 @pytest.mark.parametrize(
@@ -156,6 +162,8 @@ def test_a_missing_value_says_why():
     unscored = runs(fid_lenet_1k_test=[float("nan")] * 2).assign(verdict="unscored")
     assert outcome(unscored, fid)[0][3] == "missing: the runs are not scored"
     assert outcome(runs(fid_lenet_1k_test=[1.0, float("inf")]), fid)[0][3] == "not a finite number"
+    infinite = check.check(runs(fid_lenet_1k_test=[1.0, float("inf")]), suite(**fid), None)[0]
+    assert verdict_formats.absent(infinite) == "not finite"  # its note: "not a finite number"
     scored_null = runs(fid_lenet_1k_test=[1.0, float("nan"), 3.0]).assign(
         **{"fid_lenet_1k_test.finite": [True, False, True]}
     )  # as collect reads a metrics.json whose value is null
@@ -730,3 +738,13 @@ def test_runs_of_a_profile_the_suite_does_not_gate_are_refused_naming_the_profil
     ungated = Suite(name="u", dataset="mnist", seeds=[0], recipes=["tf-mlp"])
     with pytest.raises(UserError, match="no \\[thresholds.smoke\\] table for these smoke-profile runs; it has none"):
         check.check(runs(modes_covered=[9.0]), ungated, None)
+    two = Suite(
+        name="t",
+        dataset="mnist",
+        seeds=[0],
+        recipes=["tf-mlp"],
+        thresholds={p: {"tf-mlp": {"modes_covered": Threshold(min=1)}} for p in ("full", "smoke")},
+    )
+    with pytest.raises(UserError) as refused:
+        check.check(runs(profile="quick", modes_covered=[9.0]), two, None)
+    assert "; it gates the full, smoke profiles. Check runs" in str(refused.value)
