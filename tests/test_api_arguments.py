@@ -30,6 +30,14 @@ from gan_bench.api.arguments import checked_arguments
             "not a bool)",
         ),
         (
+            lambda out: gb.run_suite("smoke", out=""),
+            "run_suite(): out: an empty path, which would mean the working directory; give a path",
+        ),
+        (
+            lambda out: gb.report([out, ""]),
+            "report(): runs: an empty path, which would mean the working directory; give a path",
+        ),
+        (
             lambda out: gb.run_suite("smoke", recipes="tf-mlp", out=out),
             "run_suite(): recipes: expected Sequence[str] | None, got str 'tf-mlp' (input should be a valid list); "
             "for one, write ['tf-mlp']",

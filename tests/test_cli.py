@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -286,6 +287,27 @@ def test_a_folder_given_for_suite_says_what_to_give_instead(tmp_path, monkeypatc
         result = runner.invoke(app, ["run", "--suite", folder, "--out", "o", "--dry-run"])
         assert result.exit_code == 2 and " ".join(result.output.split()) == f"error: {message}"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "old"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", "--suite", "smoke", "--out", ""], "argument 5 is empty after --out"),
+        (["report", ""], "argument 2 is empty"),
+        (["train", "tf-mlp", "--out="], "--out= is empty"),
+    ],
+)
+def test_an_empty_argument_is_refused_before_anything_runs(tmp_path, monkeypatch, capsys, args, message):
+    """`--out "$OUT"` with OUT unset would otherwise mean the working directory."""
+    from gan_bench.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["ganbench", *args])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == f"error: {message}; give a value (is a shell variable unset?)\n"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_non_empty_foreign_directory_is_refused(tmp_path):

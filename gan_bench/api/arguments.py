@@ -115,7 +115,7 @@ def _checked(function: str, name: str, adapter: tuple[Any, str], value):
 
     validator, expected = adapter
     try:
-        return validator.validate_python(value)
+        checked = validator.validate_python(value)
     except ValidationError as e:
         errors = e.errors()
         where = "".join(f"[{p}]" for p in errors[0]["loc"] if isinstance(p, int))  # the item of a list at fault
@@ -125,6 +125,10 @@ def _checked(function: str, name: str, adapter: tuple[Any, str], value):
         raise InvalidOption(
             f"{function}(): {name}{where}: expected {expected}, got {type(value).__name__} {_short(value)}{detail}{hint}"
         ) from None
+    items = checked if isinstance(checked, list) else [checked]
+    if "str | Path" in expected and any(isinstance(item, str) and not item for item in items):
+        raise InvalidOption(f"{function}(): {name}: an empty path, which would mean the working directory; give a path")
+    return checked
 
 
 def _short(value) -> str:

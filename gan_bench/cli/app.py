@@ -241,9 +241,25 @@ def reporter(quiet: bool, suite_steps: int | None = None):
     return QuietReporter(err_console, suite_steps) if quiet else RichReporter(err_console, suite_steps)
 
 
+def empty_argument(args: list[str]) -> str | None:
+    """The message for the first empty argument, which no option takes as a value: most often a
+    shell variable that is not set (`--out "$OUT"`), which typer would read as the working directory."""
+    for i, arg in enumerate(args):
+        if arg == "":
+            after = f" after {args[i - 1]}" if i > 0 and args[i - 1].startswith("-") else ""
+            return f"argument {i + 1} is empty{after}; give a value (is a shell variable unset?)"
+        if arg.startswith("--") and arg.endswith("="):  # --out= is empty too
+            return f"{arg} is empty; give a value (is a shell variable unset?)"
+    return None
+
+
 def main() -> None:
     import gan_bench.cli  # noqa: F401  (importing the package registers the commands)
 
     encoding.tolerate_narrow(sys.stdout)
     encoding.tolerate_narrow(sys.stderr)
+    empty = empty_argument(sys.argv[1:])
+    if empty is not None:
+        err_console.print(f"error: {empty}", highlight=False, soft_wrap=True)
+        sys.exit(2)
     app()
