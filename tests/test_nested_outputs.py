@@ -47,11 +47,38 @@ def test_out_inside_a_run_directory_exits_2_naming_it(tmp_path):
 
 
 def test_out_holding_another_suite_folder_exits_2_naming_it(tmp_path):
-    inner = suite_folder(tmp_path / "results" / "runs" / "smoke-1")
-    code, message = dry_run(tmp_path / "results")
+    outer = suite_folder(tmp_path / "results")  # a suite's folder, with another suite's copied into it
+    inner = suite_folder(outer / "runs" / "smoke-1")
+    code, message = dry_run(outer)
     assert code == 2
-    assert f"--out: {tmp_path / 'results'} holds {inner}, another suite's output folder" in message
-    assert sorted(p.name for p in (tmp_path / "results").rglob("*")) == ["runs", "smoke-1", "suite.json"]
+    assert f"--out: {outer} holds {inner}, another suite's output folder" in message
+    assert sorted(p.name for p in outer.rglob("*")) == ["runs", "smoke-1", "suite.json", "suite.json"]
+
+
+def test_out_holding_other_files_exits_2_and_they_stay_as_they_were(tmp_path):
+    """`run --out ~/project` would write suite.json and a folder per recipe among the user's files."""
+    mine = tmp_path / "project"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    suite_folder(mine / "results" / "smoke-1")  # a suite run inside it: refused all the same
+    code, message = dry_run(mine)
+    assert code == 2
+    assert message == (
+        f"error: --out: {mine} is not empty and is no suite's output folder (it holds no suite.json that "
+        "ganbench wrote); choose an empty folder or a new one"
+    )
+    result = runner.invoke(app, ["run", "--suite", "smoke", "--recipes", "tf-mlp", "--out", str(mine)])
+    assert result.exit_code == 2
+    assert sorted(p.relative_to(mine).as_posix() for p in mine.rglob("*")) == [
+        "notes.txt",
+        "results",
+        "results/smoke-1",
+        "results/smoke-1/suite.json",
+    ]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / ".ganbench.lock").write_text("pid 1 on gone\n")  # a lock left by a killed run holds nothing
+    assert dry_run(empty)[0] == 0
 
 
 def test_a_suite_folder_of_its_own_and_a_fresh_folder_are_accepted(tmp_path):

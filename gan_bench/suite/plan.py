@@ -172,7 +172,7 @@ def plan_suite(
     suite_hash = spec_hash(s.content())
     out = paths.output_folder(Path(out), "--out") if out is not None else None
     root = outputs.resume_root(resume, out, suite_hash) if resume is not None else (out or outputs.new_output(s.name))
-    outputs.check_not_nested(root)
+    outputs.check_suite_output(root)
     return Plan(
         suite=s,
         suite_file=suite_path(suite),
