@@ -5,8 +5,8 @@ A wrong type (``seed=1.5``, ``report("runs/x")`` for a list of run folders, a li
 and what was given, instead of a TypeError from deep inside or a folder named "r". pydantic does
 the checking in its lax mode, so ``seed="1"`` or a ``numpy.int64`` still reads as an int, and the
 function gets the converted values; a bool is refused where a number goes (``seed=True`` is no
-seed 1). Iterables are taken whole (a generator of paths becomes a
-list), since pydantic checks a declared ``Iterable`` only lazily. Annotations are resolved on the
+seed 1), and an empty path (it would read as the working directory). Iterables are taken whole (a
+generator of paths becomes a list), since pydantic checks a declared ``Iterable`` only lazily. Annotations are resolved on the
 first call, one parameter at a time, so naming ``torch.Tensor`` loads torch only for the function
 that takes a tensor.
 """
@@ -115,7 +115,7 @@ def _checked(function: str, name: str, adapter: tuple[Any, str], value):
 
     validator, expected = adapter
     try:
-        checked = validator.validate_python(value)
+        converted = validator.validate_python(value)
     except ValidationError as e:
         errors = e.errors()
         where = "".join(f"[{p}]" for p in errors[0]["loc"] if isinstance(p, int))  # the item of a list at fault
@@ -125,10 +125,10 @@ def _checked(function: str, name: str, adapter: tuple[Any, str], value):
         raise InvalidOption(
             f"{function}(): {name}{where}: expected {expected}, got {type(value).__name__} {_short(value)}{detail}{hint}"
         ) from None
-    items = checked if isinstance(checked, list) else [checked]
+    items = converted if isinstance(converted, list) else [converted]
     if "str | Path" in expected and any(isinstance(item, str) and not item for item in items):
         raise InvalidOption(f"{function}(): {name}: an empty path, which would mean the working directory; give a path")
-    return checked
+    return converted
 
 
 def _short(value) -> str:
