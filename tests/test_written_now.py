@@ -1,5 +1,6 @@
 """Runs that a ganbench process is writing now: `score` says the run is still training (not how to
-resume it), and `check` and `baseline` refuse to judge a suite folder before its run has finished."""
+resume it), `check` and `baseline` refuse to judge a suite folder before its run has finished, and
+`report` notes that its unscored runs may still be training."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import os
 import socket
 
 import pytest
+from typer.testing import CliRunner
 
 import gan_bench as gb
+from gan_bench.cli import app
 from gan_bench.rundir.lock import LOCK_NAME, output_lock
 
 HOLDER = f"pid {os.getpid()} on {socket.gethostname()}"
@@ -46,6 +49,11 @@ def test_check_and_baseline_wait_for_the_suite_run_writing_the_folder(tmp_path):
             )
         with pytest.raises(gb.RunDirError, match="is writing to it now"):
             gb.check([root / "tf-mlp" / "seed-0"])  # one run of the folder, too
+        shown = CliRunner().invoke(app, ["report", str(root)])
+        assert shown.exit_code == 0
+        note = f"note: {root}: {HOLDER} is writing to it now; its unscored runs may still be training"
+        assert note in " ".join(shown.output.split())
+    assert "is writing to it now" not in CliRunner().invoke(app, ["report", str(root)]).output
     assert not baseline.exists()
     assert gb.check([root], recipes=["tf-mlp"]).passed
     assert gb.write_baseline([root], baseline) == baseline

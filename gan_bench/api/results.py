@@ -19,9 +19,7 @@ from gan_bench.reporting import environments
 from gan_bench.rundir import atomic, lock, outputs, paths
 from gan_bench.rundir.layout import (
     SUITE_FILE,
-    RunDir,
     find_runs,
-    lock_folder,
     read_suite_info,
     run_suite_folder,
     suite_folder,
@@ -73,13 +71,13 @@ def latest_suite_run() -> Path:
 
 def _refuse_while_written(df: pd.DataFrame, what: str) -> None:
     """A check or baseline of runs a ganbench process is writing now would judge what is not done yet."""
-    for folder in sorted({lock_folder(RunDir(Path(run))) for run in df["run"]}):
-        holder = lock.held_by(folder)
-        if holder is not None:
-            raise RunDirError(
-                f"{folder}: {holder} is writing to it now (it holds {folder / lock.LOCK_NAME}); "
-                f"make {what} once that has finished"
-            )
+    from gan_bench.reporting.collect import writing_now
+
+    for folder, holder in list(writing_now(df).items())[:1]:  # the first is enough to refuse
+        raise RunDirError(
+            f"{folder}: {holder} is writing to it now (it holds {folder / lock.LOCK_NAME}); "
+            f"make {what} once that has finished"
+        )
 
 
 def _runs_or_latest(runs: Iterable[PathLike] | None) -> list[Path]:

@@ -68,7 +68,7 @@ def report(
     out: Optional[Path] = typer.Option(None, help="Write to this file instead of standard output."),
 ) -> None:
     """Comparison tables: recipes x metrics, mean ± std over seeds, best marked, with protocols."""
-    from gan_bench.reporting import environments, render
+    from gan_bench.reporting import collect, environments, render
 
     format = report_format(format, out)
     if out is not None:
@@ -79,6 +79,9 @@ def report(
             out_console.print(render.as_rich(title, table, out_console.width))
         for note in environments.mixed(environments.of_runs(df)):
             out_console.print(f"note: {note}; {environments.CAVEAT}", highlight=False, soft_wrap=True)
+        for folder, holder in collect.writing_now(df).items():
+            note = f"note: {folder}: {holder} is writing to it now; its unscored runs may still be training"
+            out_console.print(note, highlight=False, soft_wrap=True)
         return
     text = gb.render_report(df, format)
     if out:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from gan_bench.reporting import environments
-from gan_bench.rundir import metrics_file
-from gan_bench.rundir.layout import RunDir, find_runs, read_suite_info, run_suite_folder
+from gan_bench.rundir import lock, metrics_file
+from gan_bench.rundir.layout import RunDir, find_runs, lock_folder, read_suite_info, run_suite_folder
 
 COVERAGE_COLUMNS = ("modes_covered", "kl_generated_data", "mean_confidence")
 
@@ -23,6 +23,13 @@ def source_of(run: RunDir) -> str:
     """Where a run comes from: its suite output folder, or for a run outside a suite the folder
     holding it. Two suite runs of one suite are told apart by it."""
     return str(run_suite_folder(run) or run.root.parent)
+
+
+def writing_now(df: pd.DataFrame) -> dict[Path, str]:
+    """The folders of the reported runs that a ganbench process is writing now, with who holds
+    each one's lock: their unscored runs may still be training."""
+    folders = sorted({lock_folder(RunDir(Path(run))) for run in df["run"]})
+    return {folder: holder for folder in folders if (holder := lock.held_by(folder)) is not None}
 
 
 def read_metrics(run: RunDir) -> dict | None:
