@@ -84,6 +84,17 @@ def test_the_cli_page_documents_every_command_and_option_and_no_other():
         assert options == documented, f"ganbench {name}: {sorted(options ^ documented)} differ between code and page"
 
 
+def test_each_commands_summary_is_one_line_in_its_groups_listing():
+    # a group's --help lists each command by its help's first paragraph, line breaks kept as written
+    from typer.main import get_command
+
+    from gan_bench.cli import app
+
+    for name, command in _commands(get_command(app)):
+        summary = (command.help or "").split("\n\n")[0]
+        assert "\n" not in summary, f"ganbench {name}: {summary!r}"
+
+
 def test_help_texts_print_as_written():
     # --help renders rich markup, so an unescaped [ray] in `pip install 'ganbench[ray]'` would vanish
     from rich.text import Text

@@ -62,8 +62,9 @@ def data_verify(
 @data_app.command("fetch")
 @user_errors
 def data_fetch(dataset: str = typer.Argument(..., help="mnist or fashion-mnist.")) -> None:
-    """Download a dataset with torchvision into the user cache, verifying every file (unless every
-    file is found already and verifies)."""
+    """Download a dataset with torchvision into the user cache and verify every file.
+
+    When every file is found already and verifies, nothing is downloaded."""
     here = catalogue.verified_folders(dataset)
     if here:
         where = ", ".join(map(str, here))
