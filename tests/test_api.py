@@ -117,3 +117,11 @@ def test_no_subpackage_shadows_an_api_name_once_everything_is_imported():
             importlib.import_module(module.name)
     for name in gb.__all__:
         assert not isinstance(getattr(gb, name), type(gb)), f"gan_bench.{name} is a module, not the API's {name}"
+
+
+def test_every_public_name_has_its_own_docstring():
+    # help(gb.Suite) is a user's first look; pydantic's and dataclasses' generated texts do not count
+    for name in gb.__all__:
+        obj = getattr(gb, name)
+        doc = obj.__dict__.get("__doc__") if isinstance(obj, type) else obj.__doc__
+        assert doc and not doc.startswith(f"{name}("), f"gan_bench.{name} has no docstring of its own"

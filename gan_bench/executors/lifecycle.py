@@ -30,6 +30,9 @@ from gan_bench.variants import plugins
 
 @dataclass
 class RunResult:
+    """One run that :func:`run_suite` or :func:`train` finished: its spec, run directory, what
+    was done ("trained", "resumed" or "skipped (complete)") and a one-line summary."""
+
     spec: RunSpec
     path: Path
     status: str  # "trained", "resumed", "skipped (complete)"

@@ -23,6 +23,10 @@ from gan_bench.suite.thresholds import Threshold
 
 @dataclass
 class Verdict:
+    """One threshold judged: the recipe's mean ``value`` of ``metric`` over its runs (None when a
+    run lacks it), the ``rule`` it was held to (such as ``<= 450``) and whether it ``passed``;
+    a ``note`` says why a value or a baseline is missing."""
+
     recipe: str
     metric: str
     value: float | None

@@ -93,6 +93,9 @@ def _named(raw: dict, path: str):
 
 
 class Suite(BaseModel):
+    """A suite file, validated: the dataset(s), recipes and seeds it runs, its profile and
+    per-recipe steps, and its CI thresholds (see the suite files section of the CLI docs)."""
+
     model_config = ConfigDict(extra="forbid", strict=True)  # TOML types its values: `seeds = [true]` is no seed
     name: str
     description: str = ""
