@@ -26,6 +26,7 @@ from gan_bench.data.catalogue import PACKAGE_ASSETS
 from gan_bench.errors import DataError, InvalidOption
 from gan_bench.nets.evaluator import EvaluatorCNN
 from gan_bench.rundir import atomic
+from gan_bench.torch_files import UnreadableTorchFile, load_tensors
 
 
 @dataclass(frozen=True)
@@ -283,10 +284,10 @@ def _verified_state(dataset: str) -> tuple[dict[str, torch.Tensor], str]:
             f"or rebuild them with `ganbench evaluator train {dataset} --out {pin.path}`"
         )
     try:
-        state = torch.load(pin.path, map_location="cpu", weights_only=True)
-    except Exception as e:  # an empty or damaged file: torch raises several kinds
+        state = load_tensors(pin.path)
+    except UnreadableTorchFile as e:
         raise DataError(
-            f"{pin.path}: evaluator weights for {dataset} cannot be read ({type(e).__name__}: {e}); "
+            f"{pin.path}: evaluator weights for {dataset} cannot be read ({e}); "
             f"{shipped.restore_advice(pin.path)}, or rebuild them with `ganbench evaluator train {dataset} --out {pin.path}`"
         ) from None
     if not isinstance(state, dict) or not all(torch.is_tensor(v) for v in state.values()):

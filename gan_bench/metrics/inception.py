@@ -16,6 +16,7 @@ import torch
 from gan_bench.data.catalogue import ENV_OFFLINE
 from gan_bench.errors import DataError, InvalidOption
 from gan_bench.metrics.fidelity import ImageTensors, metric_name
+from gan_bench.torch_files import UnreadableTorchFile, load_tensors
 
 BACKBONE = "inception"
 EXTRACTOR = "inception-v3-compat"
@@ -44,12 +45,10 @@ def resolve_weights(path: Path | None) -> Path | None:
 def readable(path: Path) -> Path:
     """``path`` if it holds loadable weights; an empty or corrupt file is one DataError saying how to fix it."""
     fix = f"download {WEIGHTS_URL} again and put it at {path}"
-    if path.stat().st_size == 0:
-        raise DataError(f"{path}: the Inception weights file is empty (0 bytes); {fix}")
     try:
-        torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # torch raises several kinds for a damaged file
-        raise DataError(f"{path}: not a readable Inception weights file ({type(e).__name__}); {fix}") from None
+        load_tensors(path)
+    except UnreadableTorchFile as e:
+        raise DataError(f"{path}: not a readable Inception weights file ({e}); {fix}") from None
     return path
 
 

@@ -10,6 +10,7 @@ import torch
 from gan_bench.errors import RunDirError
 from gan_bench.rundir import atomic
 from gan_bench.rundir.layout import RunDir
+from gan_bench.torch_files import UnreadableTorchFile, load_tensors
 
 
 def save(path: Path, state: dict) -> None:
@@ -20,10 +21,10 @@ def save(path: Path, state: dict) -> None:
 
 def load(path: Path) -> dict:
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # a truncated or foreign file: say which, and what to do
+        return load_tensors(path)
+    except UnreadableTorchFile as e:  # a truncated or foreign file: say which, and what to do
         raise RunDirError(
-            f"{path}: cannot read checkpoint ({type(e).__name__}: {e}); "
+            f"{path}: cannot read checkpoint ({e}); "
             f"delete it to restart the run from its previous checkpoint or from scratch"
         ) from None
 
