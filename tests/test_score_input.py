@@ -337,6 +337,14 @@ def test_an_exported_generator_that_ganbench_cannot_call_exits_2_naming_why(tmp_
         assert not (tmp_path / "o").exists()
 
 
+def test_a_damaged_export_archive_is_one_message_and_no_torch_log(tmp_path, capfd):
+    (tmp_path / "broken.pt2").write_bytes(b"garbage")
+    result = invoke("score", "--input", tmp_path / "broken.pt2", "--dataset", "mnist", "--out", tmp_path / "o")
+    logged = result.output + "".join(capfd.readouterr())  # torch's log handler writes to sys.stderr
+    assert result.exit_code == 2 and "broken.pt2: not a torch.export program" in result.output
+    assert "Traceback" not in logged and "PytorchStreamReader" not in logged, logged
+
+
 @pytest.mark.parametrize("mode", ["RGBA", "LA", "P", "matplotlib"])
 def test_an_opaque_alpha_channel_is_dropped_and_recorded(tmp_path, mnist, mode):
     """Gray digits saved with an alpha channel that is 255 everywhere (matplotlib's imsave writes

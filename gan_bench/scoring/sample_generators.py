@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import logging
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -94,10 +95,15 @@ def _exported(path: Path, z_dim: int | None, device: torch.device, conditional: 
     """A torch.export program of one input z, [B, z_dim] or [B, z_dim, 1, 1] (and, conditional, a
     second, y: class indices [B] or one-hot [B, 10]): z's size and y's form come from the program,
     and a static B is the batch it is called with."""
+    export_log = logging.getLogger("torch.export")
+    level = export_log.level
+    export_log.setLevel(logging.ERROR)  # torch.export.load logs a damaged archive's traceback, then raises
     try:
         program = torch.export.load(str(path))
     except Exception as e:  # a damaged or foreign archive raises many kinds
         raise DataError(f"{path}: not a torch.export program (save one with torch.export.save) ({e})") from None
+    finally:
+        export_log.setLevel(level)
     inputs = [node for node in program.graph.nodes if node.op == "placeholder"]
     users = set(program.graph_signature.user_inputs)
     given = [node.meta["val"] for node in inputs if node.name in users and "val" in node.meta]
