@@ -18,6 +18,8 @@ NOT_METRICS = [
     "fid_lenet_10k", "fid_lenet_10k_val", "fid_vgg_10k_test", "is_lenet", "modes_stacked_inception_26k",
     "label_acc_inception_10k", "fid_ab_inception_10k_test", "modes_2d", "recipe", "seed", "fid_lenet_1k_test.std",
     "xfid_lenet_1k_test", "cond_accuracy_lenet_10k_test",
+    # a count written otherwise than scoring writes it: a threshold on it would never find its metric
+    "fid_lenet_10000_test", "is_lenet_1000", "fid_lenet_010k_test", "fid_lenet_0k_test", "modes_2d_02500",
 ]  # fmt: skip
 
 
@@ -51,3 +53,26 @@ def test_every_family_builds_names_it_recognises():
     for key in names.FAMILIES:
         built = names.name(key, 2500, backbone="lenet", split="test", way="ab")
         assert names.family(built) == key, built
+
+
+@pytest.mark.parametrize(
+    "typo, meant",
+    [
+        ("fid_lenet_1k_tset", "fid_lenet_1k_test"),
+        ("modes_covred", "modes_covered"),
+        ("fid_inceptoin_10k_test", "fid_inception_10k_test"),
+        ("FID_lenet_10k_test", "fid_lenet_10k_test"),
+        ("fid_lenet_10000_test", "fid_lenet_10k_test"),
+        ("is_lenet_1000", "is_lenet_1k"),
+        ("fid_lenet_10k", "fid_lenet_10k_test"),  # not is_lenet_10k, nearer letter for letter
+        ("precison_lenet_10k_test", "precision_lenet_10k_test"),
+        ("reverse_kl_hq_2d2500", "reverse_kl_hq_2d_2500"),
+    ],
+)
+def test_a_misspelt_name_gets_the_name_it_most_likely_meant(typo, meant):
+    assert not names.is_metric(typo) and names.closest(typo) == meant
+
+
+@pytest.mark.parametrize("word", ["fid", "foo", "seed", "accuracy"])
+def test_a_word_far_from_every_name_gets_no_guess(word):
+    assert names.closest(word) is None

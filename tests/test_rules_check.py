@@ -618,7 +618,11 @@ def test_dataset_tables_alone_gate_and_may_be_relative():
     [
         (
             ('"toy-gan".ring]', '"toy-gan".rign]'),
-            "unknown metric 'rign' for toy-gan; valid: protocol names such as",
+            "unknown metric 'rign' for toy-gan; did you mean 'ring'? valid: protocol names such as",
+        ),
+        (
+            ("modes_2d_2500 = { min = 20 }", "mode_2d_2500 = { min = 20 }"),
+            "unknown metric 'mode_2d_2500' for toy-gan on grid; did you mean 'modes_2d_2500'? valid:",
         ),
         (("dataset = [", "thresholds_per_dataset = {}\ndataset = ["), "unknown key 'thresholds_per_dataset'"),
         (

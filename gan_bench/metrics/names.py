@@ -9,6 +9,7 @@ lower or higher is better, and whether the name carries a backbone. Scoring buil
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -31,7 +32,7 @@ class Family:
     def pattern(self) -> str:
         fields = {
             "backbone": f"(?:{'|'.join(BACKBONES)})",
-            "n": COUNT,
+            "n": f"({COUNT})",  # the one group: family() checks it is written as count_name writes it
             "split": f"(?:{'|'.join(SPLITS)})",
             "way": "(?:ab|ba)",
         }
@@ -88,13 +89,40 @@ def name(
     return FAMILIES[family].template.format(**{k: v for k, v in values.items() if v is not None})
 
 
+def _count(written: str) -> int:
+    return int(written[:-1]) * 1000 if written.endswith("k") else int(written)
+
+
 def family(metric: str) -> str | None:
-    """The family a metric name belongs to, or None when it is not a metric name."""
-    return next((key for pattern, key in _MATCHERS if pattern.match(metric)), None)
+    """The family a metric name belongs to, or None when it is not a metric name (nor one whose
+    sample count is written otherwise than count_name writes it: fid_lenet_10000_test)."""
+    for pattern, key in _MATCHERS:
+        match = pattern.match(metric)
+        if match:
+            return key if all(count_name(_count(c)) == c for c in match.groups()) else None
+    return None
 
 
 def is_metric(metric: str) -> bool:
     return family(metric) is not None
+
+
+def closest(metric: str) -> str | None:
+    """The metric name a misspelt ``metric`` most likely meant (its sample counts kept), or None."""
+    metric = metric.lower()
+    counts = {count_name(_count(c)) for c in re.findall(COUNT, metric) if _count(c) > 0} or {"10k"}
+    names = {
+        f.template.format(backbone=b, n=n, split=s, way=w)
+        for f in FAMILIES.values()
+        for b in BACKBONES
+        for n in counts
+        for s in SPLITS
+        for w in ("ab", "ba")
+    }
+    stem = [n for n in names if n.split("_")[0] == metric.split("_")[0]]  # fid_lenet_10k: a fid, not is_lenet_10k
+    match = difflib.get_close_matches(metric, sorted(stem), n=1, cutoff=0.6) if stem else []
+    match = match or difflib.get_close_matches(metric, sorted(names), n=1, cutoff=0.8)
+    return match[0] if match else None
 
 
 def direction(metric: str) -> int:
