@@ -73,7 +73,8 @@ def _refuse_while_written(df: pd.DataFrame, what: str) -> None:
     """A check or baseline of runs a ganbench process is writing now would judge what is not done yet."""
     from gan_bench.reporting.collect import writing_now
 
-    for folder, holder in list(writing_now(df).items())[:1]:  # the first is enough to refuse
+    folder, holder = next(iter(writing_now(df).items()), (None, None))  # the first is enough to refuse
+    if folder is not None:
         raise RunDirError(
             f"{folder}: {holder} is writing to it now (it holds {folder / lock.LOCK_NAME}); "
             f"make {what} once that has finished"
