@@ -130,3 +130,21 @@ def test_a_refused_train_leaves_no_folder_behind(tmp_path, no_data_env):
     )
     assert result.exit_code == 2 and "Fashion-MNIST" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_reader_probing_the_lock_does_not_refuse_a_run_starting_that_moment(tmp_path):
+    """`report`, `check` and `score` ask held_by() who writes a folder, which holds a shared lock for
+    an instant; a run taking the lock then waits that instant out instead of refusing."""
+    import fcntl
+    import os
+    import threading
+
+    from gan_bench.rundir.lock import held_by
+
+    (tmp_path / LOCK_NAME).write_text("pid 1 on an-old-host\n")  # what a finished run leaves
+    fd = os.open(tmp_path / LOCK_NAME, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)  # a probe, caught in the act
+    threading.Timer(0.2, os.close, [fd]).start()
+    with output_lock(tmp_path) as path:
+        assert path.read_text().startswith(f"pid {os.getpid()} ")
+        assert held_by(tmp_path).startswith(f"pid {os.getpid()} ")  # a later probe sees this run

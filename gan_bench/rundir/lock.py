@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,6 +23,7 @@ except ModuleNotFoundError:  # Windows: no flock; `run` says so rather than writ
     fcntl = None
 
 LOCK_NAME = ".ganbench.lock"
+PROBE_GRACE_S = 1.0  # how long a run waits out a lock that may be a held_by probe's
 CANNOT_LOCK = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL}  # the filesystem offers no locks
 
 
@@ -39,7 +41,7 @@ def output_lock(folder: Path):
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock_exclusive(fd)
         except BlockingIOError:
             holder = path.read_text(encoding="utf-8").strip() or "another process"
             raise RunDirError(
@@ -61,6 +63,20 @@ def output_lock(folder: Path):
         if created:  # no other process can hold a lock in a folder this one has just made
             _remove_if_only_the_lock(created, path)
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def _lock_exclusive(fd: int) -> None:
+    """Take the exclusive lock, or raise BlockingIOError when another process holds it. A
+    :func:`held_by` probe holds a shared lock for an instant, so a refusal is retried for a moment."""
+    deadline = time.monotonic() + PROBE_GRACE_S
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 def held_by(folder: Path) -> str | None:
