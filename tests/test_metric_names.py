@@ -67,12 +67,17 @@ def test_every_family_builds_names_it_recognises():
         ("fid_lenet_10k", "fid_lenet_10k_test"),  # not is_lenet_10k, nearer letter for letter
         ("precison_lenet_10k_test", "precision_lenet_10k_test"),
         ("reverse_kl_hq_2d2500", "reverse_kl_hq_2d_2500"),
+        ("fid_lenet_test", "fid_lenet_10k_test"),  # no count: the default 10,000
+        ("fid_lenet_0k_test", "fid_lenet_10k_test"),  # no run scores 0 samples
+        ("kid_lenet_1_tset", "kid_lenet_1_test"),
+        ("fid_ab_lenet_10k_tset", "fid_ab_lenet_10k_test"),
+        ("label_acc_ba_lenet_1k_tset", "label_acc_ba_lenet_1k"),
     ],
 )
 def test_a_misspelt_name_gets_the_name_it_most_likely_meant(typo, meant):
     assert not names.is_metric(typo) and names.closest(typo) == meant
 
 
-@pytest.mark.parametrize("word", ["fid", "foo", "seed", "accuracy"])
+@pytest.mark.parametrize("word", ["fid", "foo", "seed", "accuracy", "seed_10k_test", "recipe_10k_test"])
 def test_a_word_far_from_every_name_gets_no_guess(word):
     assert names.closest(word) is None

@@ -120,9 +120,10 @@ def closest(metric: str) -> str | None:
         for w in ("ab", "ba")
     }
     stem = [n for n in names if n.split("_")[0] == metric.split("_")[0]]  # fid_lenet_10k: a fid, not is_lenet_10k
-    match = difflib.get_close_matches(metric, sorted(stem), n=1, cutoff=0.6) if stem else []
-    match = match or difflib.get_close_matches(metric, sorted(names), n=1, cutoff=0.8)
-    return match[0] if match else None
+    match = difflib.get_close_matches(metric, sorted(stem)) or difflib.get_close_matches(
+        metric, sorted(names), cutoff=0.8
+    )
+    return match[0] if match else None  # the closest first
 
 
 def direction(metric: str) -> int:
