@@ -54,10 +54,10 @@ def test_the_plan_says_how_many_runs_go_at_once_and_with_how_many_threads(tmp_pa
     assert "--jobs" not in " ".join(plan_suite("smoke", out=tmp_path / "o", device="cpu").notes)
     notes = plan_suite("smoke", out=tmp_path / "o", device="cpu", jobs=3).notes
     assert "--jobs 3: 4 runs, 3 at a time, 2 torch threads each" in notes
-    assert (
-        "--jobs 6: 4 runs, 4 at a time, 1 torch thread each"
-        in plan_suite("smoke", out=tmp_path / "o", device="cpu", jobs=6).notes
-    )
+    more = plan_suite("smoke", out=tmp_path / "o", device="cpu", jobs=6)  # 4 runs: 4 workers share the 8 cores
+    assert "--jobs 6: 4 runs, 4 at a time, 2 torch threads each" in more.notes and more.jobs == 4
+    one = plan_suite("smoke", recipes=["tf-mlp"], seeds=[0], out=tmp_path / "o", device="cpu", jobs=4)
+    assert "--jobs 4: 1 run, 1 at a time" in one.notes and one.jobs == 1  # trained in this process
     dry = CliRunner().invoke(app, ["run", "--suite", "smoke", "--jobs", "2", "--dry-run", "--out", str(tmp_path / "o")])
     assert dry.exit_code == 0 and "--jobs 2: 4 runs, 2 at a time, 4 torch threads each" in dry.output
 

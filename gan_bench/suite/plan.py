@@ -157,10 +157,11 @@ def plan_suite(
                 f"recipes{', without --compile' if compile else ''}"
                 f"{', without dropout under --cuda-graph' if cuda_graph else ''})"
             )
+    at_once = max(1, min(jobs, len(specs)))  # more workers than runs would only split the cores finer
     if jobs > 1:
-        threads = devices.threads_per_job(jobs, dev.type)
+        threads = devices.threads_per_job(at_once, dev.type) if at_once > 1 else None
         notes.append(
-            f"--jobs {jobs}: {len(specs)} runs, {min(jobs, len(specs))} at a time"
+            f"--jobs {jobs}: {len(specs)} run{'s' if len(specs) != 1 else ''}, {at_once} at a time"
             + (f", {threads} torch thread{'s' if threads != 1 else ''} each" if threads else "")
         )
     if executor not in defaults.EXECUTORS:
@@ -186,7 +187,7 @@ def plan_suite(
         address=address,
         batch_seeds=batch_seeds,
         suite_hash=suite_hash,
-        jobs=jobs,
+        jobs=at_once,
         runs_per_gpu=runs_per_gpu,
         notes=notes,
     )
