@@ -1,6 +1,8 @@
 """The metric name grammar, defined once: which names exist, which way is better, what they carry."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gan_bench.metrics import names
 
@@ -81,3 +83,10 @@ def test_a_misspelt_name_gets_the_name_it_most_likely_meant(typo, meant):
 @pytest.mark.parametrize("word", ["fid", "foo", "seed", "accuracy", "seed_10k_test", "recipe_10k_test"])
 def test_a_word_far_from_every_name_gets_no_guess(word):
     assert names.closest(word) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcdefiklmnoprstuvy_0123456789", max_size=30))
+def test_a_guess_is_always_a_name_a_threshold_accepts(word):
+    meant = names.closest(word)
+    assert meant is None or names.is_metric(meant)
