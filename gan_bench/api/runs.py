@@ -126,8 +126,8 @@ def run_suite(
     """Train every recipe × seed of a suite (a name or a TOML path), scoring each run as it finishes.
 
     ``resume`` names a previous output folder (under results/runs/, or a path): complete runs are
-    skipped, interrupted ones continue. ``jobs`` N > 1 trains N runs at once, each in its own
-    worker process (on CPU with cores // N torch threads each); with ``executor="ray"`` on CUDA,
+    skipped, interrupted ones continue. ``jobs`` N > 1 trains N runs at once (at most the suite's
+    runs), each in its own worker process (on CPU with cores // N torch threads each); with ``executor="ray"`` on CUDA,
     ``runs_per_gpu`` K makes each run's task ask for 1/K of a GPU. Returns the plan and one
     :class:`RunResult` per run."""
     p = plan_suite(

@@ -178,7 +178,7 @@ def run(
     jobs: int = typer.Option(
         1,
         "--jobs",
-        help="Train N runs at once, each in its own worker process (CPU: cores/N torch threads each, "
+        help="Train N runs at once (at most the suite's runs), each in its own worker process (CPU: cores/N torch threads each, "
         "recorded in env.json; CUDA: the runs share the device).",
     ),
     runs_per_gpu: int = typer.Option(
