@@ -248,8 +248,10 @@ def test_a_plugin_trains_scores_reports_and_gates_beside_a_built_in(workdir):
     source.write_text(source.read_text() + "\n# changed\n")
     registry.unregister_recipe(recipe)
     del sys.modules[module]
-    with pytest.raises(RunDirError, match=f"plug-in recipe {recipe}'s source has changed since this run began"):
+    with pytest.raises(RunDirError, match=f"plug-in recipe {recipe}'s source has changed since this run began") as e:
         gb.run_suite(path, resume=workdir / "runs")
+    assert "None" not in str(e.value)  # found as module:attribute, it has no distribution to name
+    assert f"delete {workdir / 'runs' / recipe} to train it anew" in str(e.value).replace("/seed-0", "")
 
 
 def test_the_example_plugin_steps_and_its_scalars_are_named(monkeypatch):

@@ -49,7 +49,7 @@ def check_run_dir(spec: RunSpec, run: RunDir, resume: bool, how_to_resume: str =
         if changed:
             raise RunDirError(
                 f"{run.spec}: plug-in recipe {spec.recipe}'s source has changed since this run began "
-                f"({changed}); restore the plug-in's code, or choose another --out"
+                f"({changed}); restore the plug-in's code, delete {run.root} to train it anew, or choose another --out"
             )
         if existing != spec.hash:
             raise RunDirError(

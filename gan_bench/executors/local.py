@@ -10,11 +10,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from gan_bench.data import datasets
+from gan_bench.errors import UserError
+from gan_bench.executors.failures import failure_summary, runs_failed
 from gan_bench.executors.lifecycle import RunResult, check_run_dir, execute, execute_seeds
 from gan_bench.rundir.layout import RunDir
 from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training.progress import Reporter
 from gan_bench.training.seed_batch import supports
+from gan_bench.training.signals import Interrupted
 
 
 def run_dir_for(out: Path, spec: RunSpec, by_dataset: bool = False) -> RunDir:
@@ -65,10 +68,21 @@ def run_all(
 
     by_dataset = check_run_dirs(specs, out, resume)
     results: list[RunResult] = []
+    failed: list[tuple[str, str]] = []
     for group in seed_groups(specs, batch_seeds):
         runs = [run_dir_for(out, spec, by_dataset) for spec in group]
-        if len(group) == 1:
-            results.append(execute(group[0], runs[0], resume, reporter, load, score))
-        else:
-            results += execute_seeds(group, runs, resume, reporter, load, score)
+        try:
+            if len(group) == 1:
+                results.append(execute(group[0], runs[0], resume, reporter, load, score))
+            else:
+                results += execute_seeds(group, runs, resume, reporter, load, score)
+        except (UserError, Interrupted):  # a mistake every run would meet, or a stop: no run goes on
+            raise
+        except Exception as e:  # noqa: BLE001 - a crash (a plug-in's bug, say) ends its runs only, as under --jobs
+            summary = failure_summary(e)
+            for spec in group:
+                reporter.message(f"{spec.label}: failed. {summary}")
+                failed.append((spec.label, summary))
+    if failed:
+        raise runs_failed(failed, len(specs))
     return results

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from gan_bench import errors
 from gan_bench.devices import threads_per_job
-from gan_bench.errors import RunDirError
+from gan_bench.executors.failures import failure_summary, runs_failed
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs, run_dir_for
 from gan_bench.suite.run_spec import RunSpec
@@ -119,6 +119,8 @@ def _train_and_score(spec_json: dict, run_root: str, data_dir: str | None, score
         )
     except Interrupted as e:  # its custom arguments do not survive pickling: send what it says
         return {"status": "interrupted", "summary": str(e)}
+    except Exception as e:  # noqa: BLE001 - summed up where its traceback is; the other runs go on
+        return {"status": "failed", "summary": failure_summary(e)}
     return {"status": result.status, "summary": result.summary}
 
 
@@ -205,10 +207,7 @@ def run_all(
     def own_lane() -> None:
         with torch_threads(threads):  # the bits depend on it: this process's lane trains as a worker does
             while (i := lanes.claim()) is not None:
-                try:
-                    outcomes[i] = _train_and_score(*args[i], events, loaded)
-                except Exception as e:  # noqa: BLE001 - a failed run is reported; the others go on
-                    outcomes[i] = {"status": "failed", "summary": f"{type(e).__name__}: {e}"}
+                outcomes[i] = _train_and_score(*args[i], events, loaded)
                 _report(specs[i], outcomes[i], reporter)
                 if outcomes[i]["status"] == "interrupted":
                     lanes.close()
@@ -251,8 +250,8 @@ def run_all(
                     continue
                 try:
                     outcomes[i] = future.result()
-                except Exception as e:  # noqa: BLE001 - a failed run is reported; the others go on
-                    outcomes[i] = {"status": "failed", "summary": f"{type(e).__name__}: {e}"}
+                except Exception as e:  # noqa: BLE001 - the worker itself failed (BrokenProcessPool): the others go on
+                    outcomes[i] = {"status": "failed", "summary": failure_summary(e)}
                 _report(specs[i], outcomes[i], reporter)
                 if outcomes[i]["status"] == "interrupted":
                     lanes.close()
@@ -282,11 +281,7 @@ def _results(specs, runs, outcomes: dict[int, dict], stopping: list[int]) -> lis
     if stopping or any(o["status"] == "interrupted" for o in outcomes.values()):
         done = sum(o["status"] in ("trained", "resumed", "skipped (complete)") for o in outcomes.values())
         raise SuiteInterrupted(done, len(specs))
-    failed = [(specs[i], o) for i, o in outcomes.items() if o["status"] == "failed"]
+    failed = [(specs[i].label, o["summary"]) for i, o in outcomes.items() if o["status"] == "failed"]
     if failed:
-        raise RunDirError(
-            f"{len(failed)} of {len(specs)} runs failed: "
-            + "; ".join(f"{spec.label}: {o['summary']}" for spec, o in failed)
-            + ". Finished runs are kept; fix the cause and re-run with --resume"
-        )
+        raise runs_failed(failed, len(specs))
     return [RunResult(specs[i], runs[i].root, outcomes[i]["status"], outcomes[i]["summary"]) for i in range(len(specs))]

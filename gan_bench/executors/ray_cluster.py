@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from gan_bench.errors import InvalidOption, RunDirError
+from gan_bench.executors.failures import runs_failed
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs, run_dir_for
 from gan_bench.rundir.layout import RunDir
@@ -170,13 +171,9 @@ def run_all(
             reporter.advance()
             reporter.message(f"{spec.label}: {outcome['status']}. {outcome['summary']}")
             results[order[id(spec)]] = RunResult(spec, run.root, outcome["status"], outcome["summary"])
-        failed = [r for r in results.values() if r.status == "failed"]
+        failed = [(r.spec.label, r.summary) for r in results.values() if r.status == "failed"]
         if failed:
-            raise RunDirError(
-                f"{len(failed)} of {len(specs)} runs failed on Ray: "
-                + "; ".join(f"{r.spec.label}: {r.summary}" for r in failed)
-                + ". Finished runs are kept; fix the cause and re-run with --resume"
-            )
+            raise runs_failed(failed, len(specs), " on Ray")
         return [results[i] for i in range(len(specs))]
     finally:
         ray.shutdown()

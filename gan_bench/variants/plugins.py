@@ -144,7 +144,10 @@ def changed_source(recorded: dict | None, recipe) -> str | None:
     before = recorded.get("source_sha256")
     if now == before:
         return None
-    return f"sha256 {before}, now {now}; the version that made it: {recorded.get('dist')} {recorded.get('version')}"
+    made_by = (
+        f"; the version that made it: {recorded['dist']} {recorded.get('version')}" if recorded.get("dist") else ""
+    )
+    return f"sha256 {before}, now {now}{made_by}"
 
 
 def source_sha256(recipe) -> str:

@@ -1,0 +1,73 @@
+"""A run that crashes (a plug-in's bug, say) fails alone: the suite trains the others, names the
+error and the line of the recipe's code that raised it, exits 2, and --resume trains what is left."""
+
+import json
+import queue
+
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from gan_bench.cli import app
+from gan_bench.data import datasets
+from gan_bench.errors import DataError
+from gan_bench.executors import processes
+from gan_bench.executors.failures import failure_summary
+from gan_bench.suite.plan import plan_suite
+from gan_bench.variants import RECIPES, registry
+
+CRASH = "tf-mlp-crash"
+SUITE = f'name = "f"\ndataset = "mnist"\nseeds = [0]\nrecipes = ["{CRASH}", "tf-mlp"]\nprofile = "smoke"\n'
+
+
+@pytest.fixture
+def crashing(monkeypatch):
+    """tf-mlp under another name, whose step raises while ``crashing.on`` (a plug-in's bug)."""
+    system = registry.system_class(RECIPES["tf-mlp"])
+    step = system.train_step
+
+    def train_step(self, batch, generator):
+        if self.recipe.name == CRASH and state["on"]:
+            torch.nn.Linear(3, 4)(batch[0])  # raised inside torch; the cause is here
+        return step(self, batch, generator)
+
+    state = {"on": True}
+    monkeypatch.setattr(system, "train_step", train_step)
+    registry.register(
+        RECIPES["tf-mlp"].model_copy(update={"name": CRASH}), {"ref": "tests:crash", "entry_point": CRASH}
+    )
+    yield state
+    registry.unregister_recipe(CRASH)
+
+
+@pytest.mark.slow  # two suite runs
+def test_a_crashing_run_fails_alone_and_resume_trains_it_once_mended(tmp_path, monkeypatch, crashing):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "f.toml").write_text(SUITE)
+    result = CliRunner().invoke(app, ["run", "--suite", "f.toml", "--out", "out", "--quiet", "--samples", "100"])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert f"1 of 2 runs failed: {CRASH} seed 0: RuntimeError: mat1 and mat2 shapes cannot be multiplied" in message
+    assert "(at " in message and "test_failed_runs.py:" in message and ", in train_step)" in message
+    assert "Traceback" not in result.output
+    assert json.loads((tmp_path / "out/tf-mlp/seed-0/metrics.json").read_text())["verdict"]  # the other run
+    assert not (tmp_path / f"out/{CRASH}/seed-0/metrics.json").exists()
+    crashing["on"] = False  # the bug mended
+    again = CliRunner().invoke(app, ["run", "--suite", "f.toml", "--resume", "out", "--quiet", "--samples", "100"])
+    assert again.exit_code == 0, again.output
+    assert json.loads((tmp_path / f"out/{CRASH}/seed-0/metrics.json").read_text())["verdict"]
+
+
+def test_a_worker_sums_up_its_crash_where_the_traceback_is(tmp_path, crashing):
+    spec = plan_suite("smoke", recipes=["tf-mlp"], out=tmp_path / "o", device="cpu").specs[0]
+    spec = spec.model_copy(update={"recipe": CRASH})
+    outcome = processes._train_and_score(
+        spec.model_dump(mode="json"), str(tmp_path / "run"), None, None, queue.Queue(), datasets.load
+    )
+    assert outcome["status"] == "failed"
+    assert outcome["summary"].startswith("RuntimeError: mat1 and mat2 shapes cannot be multiplied")
+    assert "test_failed_runs.py:" in outcome["summary"] and outcome["summary"].endswith(", in train_step)")
+
+
+def test_a_users_mistake_is_summed_up_as_its_message_alone():
+    assert failure_summary(DataError("x.gz: damaged; fetch it again")) == "x.gz: damaged; fetch it again"
