@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from gan_bench.errors import InvalidOption, RunDirError
-from gan_bench.executors.failures import runs_failed
+from gan_bench.executors.failures import failure_summary, runs_failed
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs, run_dir_for
 from gan_bench.rundir.layout import RunDir
@@ -99,6 +99,8 @@ def _one_run(spec_json: dict, out: str, run_root: str, data_dir: str | None, sco
             lambda name, way: datasets.load_once(name, folder, way),
             score,
         )
+    except Exception as e:  # noqa: BLE001 - summed up where its traceback is, as under --jobs; not retried
+        return {"status": "failed", "summary": failure_summary(e)}
     finally:
         _release_gpu_memory(spec)
     return {"status": result.status, "summary": result.summary}
