@@ -48,6 +48,7 @@ def own_cache(tmp_path, monkeypatch):
     return tmp_path / "cache" / "ganbench" / "fidelity"
 
 
+@pytest.mark.slow  # computes the reference features twice: about 13 s
 def test_unreadable_cache_entries_are_computed_again_to_the_same_scores(tmp_path, own_cache):
     first, second = tmp_path / "first", tmp_path / "second"
     gb.train("tf-mlp", profile="smoke", steps=4, out=first, device="cpu")
