@@ -11,15 +11,19 @@ from pathlib import Path
 from gan_bench.errors import RunDirError, UserError
 
 
-def _in_a_library(filename: str) -> bool:
-    """A frame in torch or Python's standard library: one a recipe's error passes through (a shape
-    error is raised inside torch), never where its cause is."""
+def _library_roots() -> tuple[Path, Path]:
+    """Where torch and Python's standard library live: a recipe's error passes through their
+    frames (a shape error is raised inside torch), but its cause is never there."""
     import torch
 
+    return Path(torch.__file__).resolve().parent, Path(os.path.realpath(sysconfig.get_paths()["stdlib"]))
+
+
+def _in_a_library(filename: str, roots: tuple[Path, Path]) -> bool:
+    torch_root, stdlib = roots
     path = Path(os.path.realpath(filename))
-    stdlib = Path(os.path.realpath(sysconfig.get_paths()["stdlib"]))
     installed = {"site-packages", "dist-packages"} & set(path.parts)  # a plug-in, ganbench: under stdlib at times
-    return path.is_relative_to(Path(torch.__file__).resolve().parent) or (path.is_relative_to(stdlib) and not installed)
+    return path.is_relative_to(torch_root) or (path.is_relative_to(stdlib) and not installed)
 
 
 def failure_summary(error: BaseException) -> str:
@@ -29,8 +33,9 @@ def failure_summary(error: BaseException) -> str:
     text = next(iter(str(error).strip().splitlines()), "")
     if isinstance(error, UserError):
         return text
+    roots = _library_roots()
     frames = traceback.extract_tb(error.__traceback__)
-    frame = next((f for f in reversed(frames) if not _in_a_library(f.filename)), None)
+    frame = next((f for f in reversed(frames) if not _in_a_library(f.filename, roots)), None)
     where = ""
     if frame is not None:
         shown = os.path.relpath(frame.filename)

@@ -17,7 +17,7 @@ from gan_bench.data.catalogue import Loaded
 from gan_bench.errors import RunDirError, UserError
 from gan_bench.rundir import atomic, metrics_file
 from gan_bench.rundir.layout import BIT_KEYS, RunDir
-from gan_bench.rundir.lock import LOCK_NAME
+from gan_bench.rundir.lock import has_content
 from gan_bench.rundir.repro import bit_environment, environment, seed_everything, torch_threads
 from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training import checkpoint
@@ -63,7 +63,7 @@ def check_run_dir(spec: RunSpec, run: RunDir, resume: bool, how_to_resume: str =
                 f"(or skip it when complete), or choose another --out"
             )
         return "complete" if run.complete else "resume"
-    if run.root.is_dir() and any(p.name != LOCK_NAME for p in run.root.iterdir()):  # a lock is no content
+    if has_content(run.root):
         raise RunDirError(f"{run.root} is not empty and holds no ganbench run (no spec.json); choose another --out")
     return "fresh"
 

@@ -79,6 +79,12 @@ def _lock_exclusive(fd: int) -> None:
             time.sleep(0.02)
 
 
+def has_content(folder: Path) -> bool:
+    """Whether ``folder`` exists and holds anything but ganbench's lock file (a stale lock is no content)."""
+    folder = Path(folder)
+    return folder.is_dir() and any(p.name != LOCK_NAME for p in folder.iterdir())
+
+
 def held_by(folder: Path) -> str | None:
     """Who holds ``folder``'s lock now ("pid N on host"), or None when nobody does; creates nothing."""
     path = Path(folder) / LOCK_NAME

@@ -11,7 +11,7 @@ from pathlib import Path
 from gan_bench import defaults
 from gan_bench.errors import RunDirError
 from gan_bench.rundir.layout import SUITE_FILE, RunDir, read_suite_info, spec_problem
-from gan_bench.rundir.lock import LOCK_NAME
+from gan_bench.rundir.lock import has_content
 from gan_bench.suite.run_spec import RunSpec
 
 
@@ -94,7 +94,7 @@ def check_suite_output(root: Path) -> Path:
     so); never a folder of other files, which the runs would be written among. Then
     :func:`check_not_nested`."""
     root = Path(root)
-    if root.is_dir() and _kind_of(root) != SUITE_FOLDER and any(p.name != LOCK_NAME for p in root.iterdir()):
+    if _kind_of(root) != SUITE_FOLDER and has_content(root):
         raise RunDirError(
             f"--out: {root} is not empty and is no suite's output folder (it holds no {SUITE_FILE} that "
             f"ganbench wrote); choose an empty folder or a new one"

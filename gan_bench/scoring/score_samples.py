@@ -25,7 +25,7 @@ from gan_bench.metrics import diagnostics, evaluators, fidelity
 from gan_bench.rundir import atomic, metrics_file, outputs, paths
 from gan_bench.rundir.identity import spec_hash
 from gan_bench.rundir.layout import RunDir
-from gan_bench.rundir.lock import LOCK_NAME, output_lock
+from gan_bench.rundir.lock import has_content, output_lock
 from gan_bench.scoring import sample_files, sample_generators, sample_inputs
 from gan_bench.scoring.modality_scores import REFERENCE_SPLIT, cond_accuracy, measure_images
 from gan_bench.scoring.sample_format import Expected
@@ -50,7 +50,7 @@ def check_out(out: Path) -> None:
     lies inside a suite's folder or a run directory (whose report would count it as their own)."""
     paths.output_folder(out, "--out")
     outputs.check_run_not_nested(out, "these samples")
-    if out.exists() and any(p.name != LOCK_NAME for p in out.iterdir()):
+    if has_content(out):
         raise RunDirError(f"--out: {out} is not empty; scored samples go into a new or empty folder")
 
 
