@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from gan_bench.errors import InvalidOption
+from gan_bench.errors import InvalidOption, unknown
 
 if TYPE_CHECKING:
     import torch
+
+DEVICES = ("auto", "cpu", "cuda")  # and cuda:N
 
 
 def resolve(name: str | torch.device = "auto") -> torch.device:
@@ -22,7 +24,7 @@ def resolve(name: str | torch.device = "auto") -> torch.device:
     try:
         device = torch.device(name)
     except RuntimeError:
-        raise InvalidOption(f"--device: unknown device {name!r}; valid: auto, cpu, cuda, cuda:N") from None
+        raise InvalidOption(f"--device: {unknown('device', name, DEVICES, also=', cuda:N')}") from None
     if device.type == "cuda" and not torch.cuda.is_available():
         raise InvalidOption(f"--device {name}: CUDA is not available on this machine; use --device cpu")
     if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
@@ -32,7 +34,7 @@ def resolve(name: str | torch.device = "auto") -> torch.device:
             f"valid: cuda, cuda:0 … cuda:{count - 1}"
         )
     if device.type not in ("cpu", "cuda"):
-        raise InvalidOption(f"--device: unsupported device {name!r}; valid: auto, cpu, cuda, cuda:N")
+        raise InvalidOption(f"--device: unsupported device {name!r}; valid: {', '.join(DEVICES)}, cuda:N")
     return device
 
 

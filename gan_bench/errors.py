@@ -1,6 +1,9 @@
 """User mistakes: one base type, a subclass per kind. The CLI prints the message and exits 2; the
 Python API lets them propagate. A cache ganbench cannot use is a warning, not an error."""
 
+import difflib
+from collections.abc import Iterable
+
 
 class UserError(Exception):
     """Bad input (a file, a field, a name) that the user can fix. The message says how."""
@@ -49,3 +52,28 @@ def notes_to(note, show):
             show(message, category, *args, **kwargs)
 
     return shown
+
+
+def _folded(name: object) -> str:
+    return str(name).lower().replace("_", "-")
+
+
+def nearest(value: object, valid: Iterable[str]) -> str | None:
+    """The valid name a mistyped ``value`` most likely meant (case and _ for - aside), or None when
+    none is near."""
+    by_folded = {_folded(v): v for v in valid}
+    match = difflib.get_close_matches(_folded(value), list(by_folded), n=1)
+    return by_folded[match[0]] if match else None
+
+
+def did_you_mean(value: object, valid: Iterable[str]) -> str:
+    """ "did you mean 'y'? " when a valid name is near ``value``, else "": to go before "valid: ..."."""
+    meant = nearest(value, valid)
+    return f"did you mean {meant!r}? " if meant else ""
+
+
+def unknown(what: str, value: object, valid: Iterable[str], *, also: str = "") -> str:
+    """The one wording of a name outside its valid set: "unknown <what> 'x'; did you mean 'y'? valid:
+    a, b<also>", the guess there only when a valid name is near."""
+    valid = list(valid)
+    return f"unknown {what} {value!r}; {did_you_mean(value, valid)}valid: {', '.join(valid)}{also}"

@@ -76,7 +76,11 @@ def test_plan_settles_runs_and_writes_nothing(tmp_path):
             "--seed: expected a non-negative integer, got -2",
         ),
         (lambda t: gb.train("tf-mlp", "cifar", out=t / "o"), gb.InvalidOption, "unknown dataset 'cifar'"),
-        (lambda t: gb.plan("smoke", out=t / "o", colour="red"), gb.InvalidOption, "unknown option(s) colour"),
+        (
+            lambda t: gb.plan("smoke", out=t / "o", colour="red"),
+            gb.InvalidOption,
+            "unknown option(s) 'colour'; valid: recipes,",
+        ),
         (lambda t: gb.render_report(pd.DataFrame(), "pdf"), gb.InvalidOption, "valid: md, csv, html"),
         (lambda t: gb.check([t]), gb.UserError, str),
     ],

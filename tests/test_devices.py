@@ -39,7 +39,8 @@ def test_a_torch_device_is_taken_as_its_name(two_gpus):
     ("name", "message"),
     [
         ("cuda:2", "--device cuda:2: this machine has 2 CUDA devices; valid: cuda, cuda:0 … cuda:1"),
-        ("tpu", "--device: unknown device 'tpu'; valid: auto, cpu, cuda, cuda:N"),
+        ("bogus", "--device: unknown device 'bogus'; valid: auto, cpu, cuda, cuda:N"),
+        ("cudaa", "--device: unknown device 'cudaa'; did you mean 'cuda'? valid: auto, cpu, cuda, cuda:N"),
         ("meta", "--device: unsupported device 'meta'; valid: auto, cpu, cuda, cuda:N"),
     ],
 )

@@ -200,7 +200,8 @@ def test_degraded_run_fails_against_the_baseline(suite_run, tmp_path):
     [
         (
             "fid_lenet_1k_test = { mxa = 3 }",
-            "field 'thresholds.smoke.tf-mlp.fid_lenet_1k_test.mxa': unknown key; valid keys: min, max, baseline, tolerance",
+            "field 'thresholds.smoke.tf-mlp.fid_lenet_1k_test.mxa': unknown key; did you mean 'max'? "
+            "valid keys: min, max, baseline, tolerance",
         ),
         ("fid_lenet_1k_tset = { max = 3 }", "unknown metric 'fid_lenet_1k_tset'"),
         ("fid_lenet_1k_test = { baseline = true }", "needs a tolerance"),

@@ -427,7 +427,10 @@ def _bad_inputs(tmp_path, mnist):
     cases["pickled module"] = (["--input", tmp_path / "module.pth"], pickled)  # named before --z-dim is asked for
     (tmp_path / "junk.ts").write_bytes(b"not a zip")
     cases["not a zip"] = (["--input", tmp_path / "junk.ts", "--z-dim", 4], "not a TorchScript file (those are zip")
-    cases["dataset"] = (["--input", tmp_path / "few.npy", "--dataset", "ring"], "samples are scored against mnist")
+    cases["dataset"] = (
+        ["--input", tmp_path / "few.npy", "--dataset", "ring"],
+        "samples are not scored against 'ring'; valid: mnist, fashion-mnist",
+    )
     cases["missing"] = (["--input", tmp_path / "nope.npy"], "does not exist")
     (tmp_path / "notes.txt").write_text("hello")
     cases["suffix"] = (["--input", tmp_path / "notes.txt"], "neither a folder of images nor a file ending in")

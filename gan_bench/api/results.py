@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from gan_bench.api.arguments import PathLike, checked_arguments
-from gan_bench.errors import GateError, InvalidOption, RunDirError
+from gan_bench.errors import GateError, InvalidOption, RunDirError, unknown
 from gan_bench.gates import baselines, verdict_formats
 from gan_bench.gates import check as gate
 from gan_bench.gates.check import Verdict
@@ -111,7 +111,7 @@ def render_report(runs: Iterable[PathLike] | pd.DataFrame, format: str = "md") -
 
     renderers = {"md": render.markdown, "csv": render.csv, "html": render.html}
     if format not in renderers:
-        raise InvalidOption(f"--format: unknown format {format!r}; valid: {', '.join(renderers)}")
+        raise InvalidOption(f"--format: {unknown('format', format, renderers)}")
     df = runs if isinstance(runs, pd.DataFrame) else report(runs)
     return renderers[format](df)
 

@@ -12,7 +12,7 @@ import gan_bench as gb
 from gan_bench import defaults
 from gan_bench.cli.app import COMPARE_PANEL, app, err_console, export_app, names, out_console, user_errors
 from gan_bench.cli.tables import terminal_table
-from gan_bench.errors import InvalidOption
+from gan_bench.errors import InvalidOption, unknown
 from gan_bench.rundir import atomic, paths
 
 RUNS_HELP = "Run directories, or folders holding them (default: the newest suite run under results/runs/)."
@@ -42,7 +42,7 @@ def report_format(format: Optional[str], out: Optional[Path]) -> str:
             raise InvalidOption(f"--out: {out} does not end in .md, .csv or .html; give --format md, csv or html")
         return implied
     if format not in defaults.REPORT_FORMATS:
-        raise InvalidOption(f"--format: unknown format {format!r}; valid: {', '.join(defaults.REPORT_FORMATS)}")
+        raise InvalidOption(f"--format: {unknown('format', format, defaults.REPORT_FORMATS)}")
     if out is not None and format == "rich":
         instead = f"leave --format out to write {implied}" if implied else "give --format md, csv or html"
         raise InvalidOption(f"--format rich prints to the terminal, and --out writes a file; {instead}")
@@ -117,7 +117,7 @@ def check(
     from gan_bench.reporting import environments
 
     if format not in defaults.CHECK_FORMATS:
-        raise InvalidOption(f"--format: unknown format {format!r}; valid: {', '.join(defaults.CHECK_FORMATS)}")
+        raise InvalidOption(f"--format: {unknown('format', format, defaults.CHECK_FORMATS)}")
     if junit is not None:
         paths.output_file(junit, "--junit")
     result = gb.check(runs_or_latest(runs), suite=suite, baseline=baseline, recipes=names(recipes))

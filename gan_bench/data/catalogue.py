@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gan_bench.errors import DataError, UserError
+from gan_bench.errors import DataError, UserError, unknown
 from gan_bench.rundir import atomic
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ DATASETS: dict[str, Dataset] = {
 
 def get(name: str) -> Dataset:
     if name not in DATASETS:
-        raise DataError(f"unknown dataset {name!r}; valid: {', '.join(DATASETS)}")
+        raise DataError(unknown("dataset", name, DATASETS))
     return DATASETS[name]
 
 

@@ -8,6 +8,7 @@ import functools
 from pathlib import Path
 
 from gan_bench.data import catalogue, folders
+from gan_bench.errors import unknown as unknown_name
 
 # Built datasets and their modality; their builders (data/mixtures.py, stacked.py, translation.py)
 # load torch, so they are imported when a dataset is loaded, not when one is named.
@@ -23,7 +24,7 @@ def known(name: str) -> bool:
 
 def unknown(name: str) -> str:
     """Why ``name`` is no dataset, and what is valid; a bare folder name gets the path to write."""
-    message = f"unknown dataset {name!r}; valid: {', '.join(NAMES)}, or a translation folder's path (with a '/')"
+    message = unknown_name("dataset", name, NAMES, also=", or a translation folder's path (with a '/')")
     if Path(name).is_dir():
         message += f"; a folder {name!r} is here: write ./{name} to train on it"
     return message

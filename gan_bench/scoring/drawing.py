@@ -7,7 +7,7 @@ import torch
 
 from gan_bench import defaults
 from gan_bench.data import datasets
-from gan_bench.errors import InvalidOption
+from gan_bench.errors import InvalidOption, unknown
 from gan_bench.nets.member_norm import BATCH_NORMS
 from gan_bench.rundir.repro import derived_seeds
 from gan_bench.variants.base import to_device
@@ -50,7 +50,7 @@ def batch_norm_mode(protocol: str | None) -> str | None:
 
 def check_batch_norm(mode: str) -> None:
     if mode not in BATCH_NORM_MODES:
-        raise InvalidOption(f"--batch-norm: unknown mode {mode!r}; valid: {', '.join(BATCH_NORM_MODES)}")
+        raise InvalidOption(f"--batch-norm: {unknown('mode', mode, BATCH_NORM_MODES)}")
 
 
 def sample_count(spec: dict, samples: int | None) -> int:

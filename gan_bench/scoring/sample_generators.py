@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from gan_bench.errors import DataError, InvalidOption
+from gan_bench.errors import DataError, InvalidOption, unknown
 from gan_bench.rundir.repro import derived_seeds
 from gan_bench.scoring.sample_format import CLASSES, LABELS, Expected, Samples, fit_channels, fit_size, sha256_of
 from gan_bench.variants.pixels import to_uint8
@@ -31,7 +31,7 @@ BATCH = 1000
 def check_z_dist(z_dist: str | None, option: str) -> None:
     """A known distribution for z, or None (the default, normal); ``option`` names it in the message."""
     if (z_dist or "normal") not in Z_DISTS:
-        raise InvalidOption(f"{option}: unknown distribution {z_dist!r}; valid: {', '.join(Z_DISTS)}")
+        raise InvalidOption(f"{option}: {unknown('distribution', z_dist, Z_DISTS)}")
 
 
 def draw_z(n: int, z_dim: int, z_dist: str) -> torch.Tensor:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from gan_bench import defaults
 from gan_bench.data import datasets
-from gan_bench.errors import InvalidOption, RunDirError, SuiteError
+from gan_bench.errors import InvalidOption, RunDirError, SuiteError, unknown
 from gan_bench.metrics import diagnostics
 from gan_bench.rundir import lock
 from gan_bench.rundir.layout import SUITE_FILE, RunDir, lock_folder, read_suite_info, run_suite_folder
@@ -22,7 +22,7 @@ BACKBONES = defaults.BACKBONES
 def check_backbone(backbone: str, inception_weights: Path | None = None) -> None:
     """A known backbone; Inception weights only where the Inception backbone would read them."""
     if backbone not in BACKBONES:
-        raise InvalidOption(f"--backbone: unknown backbone {backbone!r}; valid: {', '.join(BACKBONES)}")
+        raise InvalidOption(f"--backbone: {unknown('backbone', backbone, BACKBONES)}")
     if inception_weights is not None and backbone != "inception":
         raise InvalidOption(
             f"--inception-weights: {inception_weights} is read only with --backbone inception, and this "

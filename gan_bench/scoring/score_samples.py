@@ -20,7 +20,7 @@ import torch
 import gan_bench
 from gan_bench import defaults
 from gan_bench.data import catalogue, datasets
-from gan_bench.errors import DataError, InvalidOption, RunDirError
+from gan_bench.errors import DataError, InvalidOption, RunDirError, did_you_mean
 from gan_bench.metrics import diagnostics, evaluators, fidelity
 from gan_bench.rundir import atomic, metrics_file, outputs, paths
 from gan_bench.rundir.identity import spec_hash
@@ -97,7 +97,10 @@ def score_samples(
         sample_generators.check_z_dist(z_dist, "z_dist")
     valid = scorable()
     if dataset not in valid:
-        raise InvalidOption(f"--dataset: samples are scored against {', '.join(valid)}, not {dataset!r}")
+        raise InvalidOption(
+            f"--dataset: samples are not scored against {dataset!r}; {did_you_mean(dataset, valid)}"
+            f"valid: {', '.join(valid)}"
+        )
     check_backbone(backbone, inception_weights)
     fidelity.check_sample_count(samples)
     name = name or default_name(input)

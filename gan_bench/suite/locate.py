@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gan_bench import defaults, shipped
-from gan_bench.errors import SuiteError
+from gan_bench.errors import SuiteError, did_you_mean
 from gan_bench.rundir.layout import SUITE_FILE
 
 
@@ -34,7 +34,7 @@ def suite_path(name_or_path: str | Path) -> Path:
         raise SuiteError(f"--suite: {candidate} is a folder; {_folder_hint(candidate)}")
     raise SuiteError(
         f"--suite: no suite named {str(name_or_path)!r} in {' or '.join(map(str, folders()))}; "
-        f"valid: {', '.join(known) or '(none)'}, or a path to a .toml file"
+        f"{did_you_mean(name_or_path, known)}valid: {', '.join(known) or '(none)'}, or a path to a .toml file"
     )
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from gan_bench import defaults, devices
 from gan_bench.data import datasets
-from gan_bench.errors import InvalidOption
+from gan_bench.errors import InvalidOption, unknown
 from gan_bench.rundir import outputs, paths
 from gan_bench.rundir.identity import spec_hash
 from gan_bench.suite.locate import suite_path
@@ -61,7 +61,7 @@ def checked_direction(value: str | None, default: str) -> str:
     if value is None:
         return default
     if value not in datasets.DIRECTIONS:
-        raise InvalidOption(f"--direction: unknown direction {value!r}; valid: {', '.join(datasets.DIRECTIONS)}")
+        raise InvalidOption(f"--direction: {unknown('direction', value, datasets.DIRECTIONS)}")
     return value
 
 
@@ -165,7 +165,7 @@ def plan_suite(
             + (f", {threads} torch thread{'s' if threads != 1 else ''} each" if threads else "")
         )
     if executor not in defaults.EXECUTORS:
-        raise InvalidOption(f"--executor: unknown executor {executor!r}; valid: {', '.join(defaults.EXECUTORS)}")
+        raise InvalidOption(f"--executor: {unknown('executor', executor, defaults.EXECUTORS)}")
     if executor == "ray" and batch_seeds > 1:
         raise InvalidOption("--batch-seeds: applies to --executor local; on Ray each seed is its own task")
     if address is not None and executor != "ray":

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, NonNegativeInt, PositiveInt, field_v
 
 from gan_bench.data import datasets as all_datasets
 from gan_bench.defaults import MAX_SEED, MAX_SEEDS
-from gan_bench.errors import InvalidOption, UserError
+from gan_bench.errors import InvalidOption, UserError, unknown
 from gan_bench.rundir.identity import spec_hash
 from gan_bench.variants import get_recipe
 from gan_bench.variants.recipe import PROFILES, Recipe, Schedule
@@ -23,7 +23,7 @@ Direction = Literal["AtoB", "BtoA"]
 
 def _known(value: str, valid, what: str) -> str:
     if value not in valid:
-        raise ValueError(f"unknown {what} {value!r}; valid: {', '.join(valid)}")
+        raise ValueError(unknown(what, value, valid))
     return value
 
 
@@ -51,7 +51,7 @@ def no_repeats(values: list, what: str) -> None:
 def check_profile(profile: str) -> str:
     """A profile name every recipe defines: one of PROFILES."""
     if profile not in PROFILES:
-        raise InvalidOption(f"--profile: unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
+        raise InvalidOption(f"--profile: {unknown('profile', profile, PROFILES)}")
     return profile
 
 

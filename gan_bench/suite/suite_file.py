@@ -41,7 +41,7 @@ from pydantic import (
 
 from gan_bench.api.arguments import checked_arguments
 from gan_bench.data import datasets as all_datasets
-from gan_bench.errors import InvalidOption, SuiteError, UserError
+from gan_bench.errors import InvalidOption, SuiteError, UserError, did_you_mean
 from gan_bench.rundir import paths
 from gan_bench.suite.run_spec import (
     Direction,
@@ -276,7 +276,8 @@ class Suite(BaseModel):
         for name in recipes or []:
             if name not in self.recipes:
                 raise InvalidOption(
-                    f"--recipes: {name!r} is not in suite {self.name!r}; valid: {', '.join(self.recipes)}"
+                    f"--recipes: {name!r} is not in suite {self.name!r}; "
+                    f"{did_you_mean(name, self.recipes)}valid: {', '.join(self.recipes)}"
                 )
         check_profile(profile)
         return [
@@ -325,7 +326,7 @@ def _format_errors(path: Path, error: ValidationError) -> str:
             field, msg = head, rest
         if e["type"] == "extra_forbidden":
             keys = Threshold.model_fields if loc[0] == "thresholds" else SUITE_KEYS
-            msg = f"unknown key; valid keys: {', '.join(keys)}"
+            msg = f"unknown key; {did_you_mean(loc[-1], keys)}valid keys: {', '.join(keys)}"
         elif e["type"] == "model_type":  # a threshold's value, the one model inside a suite
             msg = f"a threshold is a TOML table, such as {{ max = 60 }} or {{ min = 9 }} (got {e['input']!r})"
         elif e["type"] not in ("value_error", "missing"):

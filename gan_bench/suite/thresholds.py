@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import difflib
-
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, NonNegativeFloat, model_validator
 
+from gan_bench.errors import did_you_mean
 from gan_bench.metrics import names as metric_names
 from gan_bench.suite.run_spec import known_recipe
 
@@ -78,8 +77,8 @@ def known_gated(recipe: str, scored: list[str]) -> None:
 def known_metric(metric: str, gated: str, datasets: list[str]) -> None:
     if not metric_names.is_metric(metric):
         tables = f", or one of the suite's datasets ({', '.join(datasets)}) as a table" if datasets else ""
-        meant = metric_names.closest(metric) or next(iter(difflib.get_close_matches(metric, datasets, n=1)), None)
-        guess = f"; did you mean {meant!r}? " if meant else "; "
+        meant = metric_names.closest(metric)
+        guess = f"did you mean {meant!r}? " if meant else did_you_mean(metric, datasets)
         raise ValueError(
-            f"unknown metric {metric!r} for {gated}{guess}valid: protocol names such as {metric_names.EXAMPLES}{tables}"
+            f"unknown metric {metric!r} for {gated}; {guess}valid: protocol names such as {metric_names.EXAMPLES}{tables}"
         )

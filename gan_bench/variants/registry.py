@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 
 from gan_bench.api.arguments import checked_arguments
-from gan_bench.errors import InvalidOption, PluginError
+from gan_bench.errors import InvalidOption, PluginError, unknown
 from gan_bench.rundir import paths
 from gan_bench.variants import packing
 from gan_bench.variants.recipe import RecipeBase
@@ -138,6 +138,10 @@ def get_recipe(ref: str) -> RecipeBase:
     from gan_bench.variants import plugins
 
     raise InvalidOption(
-        f"unknown recipe {ref!r}; valid: {', '.join([*_recipes, *plugins.entry_point_names()])}, "
-        f"an unconditional one with -pac2 … -pac{packing.MAX_PAC}, or a plug-in as module:attribute"
+        unknown(
+            "recipe",
+            ref,
+            [*_recipes, *plugins.entry_point_names()],
+            also=f", an unconditional one with -pac2 … -pac{packing.MAX_PAC}, or a plug-in as module:attribute",
+        )
     )
