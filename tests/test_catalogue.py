@@ -104,11 +104,14 @@ def test_download_failure_is_reported_with_the_places_looked(fake, monkeypatch):
     monkeypatch.delenv(catalogue.ENV_OFFLINE)
 
     def offline(ds):
-        raise OSError("network is unreachable")
+        raise OSError("Tried http://example.org/, got:\nnetwork is unreachable\n")
 
     monkeypatch.setattr(catalogue, "download", offline)
-    with pytest.raises(UserError, match="torchvision download: failed .*network is unreachable"):
+    with pytest.raises(UserError) as failed:
         catalogue.load("fake")
+    assert "torchvision download: failed (OSError: Tried http://example.org/, got: network is unreachable)\n" in str(
+        failed.value
+    )
 
 
 def test_download_lands_in_the_cache_and_is_used(fake, monkeypatch):
@@ -216,11 +219,17 @@ def test_a_bad_download_names_the_file_and_leaves_the_cache_empty(fake, monkeypa
 def test_a_failed_fetch_says_how_to_supply_the_files(fake, monkeypatch):
     import torchvision.datasets
 
-    class Unreachable:
+    class Unreachable:  # the shape of torchvision's message: the file, the URL tried, the cause
         def __init__(self, root, download=False):
-            raise OSError("network is unreachable")
+            raise RuntimeError(
+                "Error downloading train-images-idx3-ubyte.gz:\nTried http://example.org/, got:\n"
+                "<urlopen error [Errno -2] Name or service not known>\n"
+            )
 
     monkeypatch.setattr(torchvision.datasets, "MNIST", Unreachable)
     result = CliRunner().invoke(app, ["data", "fetch", "fake"])
     assert result.exit_code == 2
-    assert "error: download of MNIST failed (OSError: network is unreachable). To supply it:" in result.output
+    assert (
+        "error: download of MNIST failed (RuntimeError: Error downloading train-images-idx3-ubyte.gz: "
+        "Tried http://example.org/, got: <urlopen error [Errno -2] Name or service not known>). To supply it:"
+    ) in result.output

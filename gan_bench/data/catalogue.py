@@ -254,6 +254,11 @@ def download(ds: Dataset) -> Path:
     return target
 
 
+def _why(error: Exception) -> str:
+    """A failed download's error on one line: torchvision's spreads over three (the URL tried, the cause)."""
+    return f"{type(error).__name__}: {' '.join(str(error).split())}"
+
+
 def _download_allowed() -> bool:
     return os.environ.get(ENV_OFFLINE, "") in ("", "0")
 
@@ -272,7 +277,7 @@ def load(name: str, data_dir: Path | None = None, allow_download: bool = True) -
             raise
         except Exception as e:  # offline, DNS, HTTP: reported below with the places looked
             for looked in missing.values():
-                looked.append(f"torchvision download: failed ({type(e).__name__}: {e})")
+                looked.append(f"torchvision download: failed ({_why(e)})")
     elif missing:
         reason = f"disabled (${ENV_OFFLINE} is set)" if allow_download else "not attempted"
         for looked in missing.values():
@@ -345,4 +350,4 @@ def fetch(name: str) -> Path:
     except UserError:
         raise
     except Exception as e:
-        raise DataError(f"download of {ds.title} failed ({type(e).__name__}: {e}). " + _how_to_supply(ds)) from None
+        raise DataError(f"download of {ds.title} failed ({_why(e)}). " + _how_to_supply(ds)) from None
