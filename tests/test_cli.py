@@ -209,7 +209,9 @@ def test_a_changed_spec_is_refused_on_resume(tmp_path):
     assert same.exit_code == 2 and f"{tmp_path} already holds this run; pass --resume to continue it" in same.output
     result = invoke("train", "tf-mlp", "--profile", "smoke", "--steps", "7", "--out", tmp_path, "--resume")
     assert result.exit_code == 2
-    assert "different run" in result.output
+    assert f"{tmp_path / 'spec.json'}: the directory holds a different run (schedule.steps: 30 there, 7 now;" in (
+        " ".join(result.output.split())
+    )
 
 
 GOOD = 'name = "t"\ndataset = "mnist"\nseeds = [0]\nrecipes = ["tf-mlp"]\n'

@@ -16,6 +16,7 @@ import torch
 from gan_bench.data.catalogue import Loaded
 from gan_bench.errors import RunDirError, UserError
 from gan_bench.rundir import atomic, metrics_file
+from gan_bench.rundir.identity import differences
 from gan_bench.rundir.layout import BIT_KEYS, RunDir
 from gan_bench.rundir.lock import has_content
 from gan_bench.rundir.repro import bit_environment, environment, seed_everything, torch_threads
@@ -52,9 +53,9 @@ def check_run_dir(spec: RunSpec, run: RunDir, resume: bool, how_to_resume: str =
                 f"({changed}); restore the plug-in's code, delete {run.root} to train it anew, or choose another --out"
             )
         if existing != spec.hash:
+            changes = differences(recorded, spec.resolved()) or f"spec_hash {existing} there, {spec.hash} now"
             raise RunDirError(
-                f"{run.spec}: the directory holds a different run (spec_hash {existing}, "
-                f"this spec is {spec.hash}); the suite or recipe changed. "
+                f"{run.spec}: the directory holds a different run ({changes}). "
                 f"Choose another --out or delete {run.root}"
             )
         if not resume:

@@ -21,6 +21,49 @@ def hash_matches(spec: dict) -> bool:
     return spec["spec_hash"] in (spec_hash(facts), spec_hash(content))
 
 
+def differences(recorded: dict, now: dict, shown: int = 3) -> str:
+    """Where a run's spec.json and the spec asked for now differ, field by field ("schedule.steps: 5
+    there, 10 now"), the first ``shown`` of them; "" when only the hash differs."""
+    there, here = _fields(recorded), _fields(json.loads(json.dumps(now)))
+    absent = object()
+    changed = [
+        k for k in sorted(there.keys() | here.keys(), key=_first_named) if there.get(k, absent) != here.get(k, absent)
+    ]
+    parts = [
+        f"{k}: {_value(there.get(k, absent), absent)} there, {_value(here.get(k, absent), absent)} now" for k in changed
+    ]
+    more = f"; and {len(parts) - shown} more" if len(parts) > shown else ""
+    return "; ".join(parts[:shown]) + more
+
+
+# The fields a user chooses, named first: what the others (a schedule's intervals, a recipe's facts) follow from.
+CHOSEN = ("recipe.name", "dataset", "direction", "seed", "profile", "schedule.steps", "device", "compile", "cuda_graph")
+
+
+def _first_named(field: str) -> tuple[int, str]:
+    return (CHOSEN.index(field) if field in CHOSEN else len(CHOSEN), field)
+
+
+def _fields(spec: dict, prefix: str = "") -> dict:
+    """A spec flattened to dotted field names, its hash and the recipe's provenance text left out."""
+    out = {}
+    for key, value in spec.items():
+        if key == "spec_hash" or (prefix == "recipe." and key in PROVENANCE):
+            continue
+        if isinstance(value, dict):
+            out.update(_fields(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _value(value, absent) -> str:
+    if value is absent:
+        return "(none)"
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def spec_hash(spec: dict) -> str:
     """sha256 of the spec's canonical JSON (sorted keys, no whitespace)."""
     canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"))
