@@ -43,3 +43,24 @@ def test_tuples_compare_as_their_json_lists_and_a_field_on_one_side_only_is_name
     now = changed(cuda_graph=True)
     assert differences(RECORDED, now) == "cuda_graph: (none) there, true now"
     assert differences(RECORDED, changed(device="cuda")) == 'device: "cpu" there, "cuda" now'
+
+
+def test_scoring_a_run_whose_recipe_changed_since_names_the_changed_facts(tmp_path, monkeypatch):
+    import pytest
+
+    import gan_bench as gb
+    from gan_bench.errors import RunDirError
+    from gan_bench.scoring import score_run
+
+    gb.train("tf-mlp", seed=0, profile="smoke", steps=2, out=tmp_path / "run")
+    changed_recipe = gb.get_recipe("tf-mlp").model_copy(update={"lr": 0.001})
+    monkeypatch.setattr(score_run, "get_recipe", lambda ref: changed_recipe)
+    with pytest.raises(RunDirError) as refused:
+        gb.score([tmp_path / "run"])
+    assert f"{tmp_path / 'run' / 'spec.json'}: recipe tf-mlp has changed since this run was trained " in str(
+        refused.value
+    )
+    assert "(recipe.lr: 0.0002 there, 0.001 now); score it with the ganbench version that trained it" in str(
+        refused.value
+    )
+    assert not (tmp_path / "run" / "metrics.json").exists()

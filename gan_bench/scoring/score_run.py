@@ -17,6 +17,7 @@ from gan_bench.data import datasets
 from gan_bench.errors import RunDirError
 from gan_bench.metrics import diagnostics
 from gan_bench.rundir import metrics_file
+from gan_bench.rundir.identity import differences
 from gan_bench.rundir.layout import RunDir
 from gan_bench.scoring.drawing import batch_norm_protocol, sample_count, sample_seed
 from gan_bench.scoring.modality_scores import SCORERS
@@ -34,7 +35,8 @@ def _system(run: RunDir, spec: dict, device: torch.device, dataset):
     recipe = get_recipe(ref)
     if recipe.facts() != {k: v for k, v in spec["recipe"].items() if k not in PROVENANCE}:
         raise RunDirError(
-            f"{run.spec}: recipe {recipe.name} has changed since this run was trained; "
+            f"{run.spec}: recipe {recipe.name} has changed since this run was trained "
+            f"({differences({'recipe': spec['recipe']}, {'recipe': recipe.facts()})}); "
             f"score it with the ganbench version that trained it"
         )
     changed = plugins.changed_source(plugin, recipe)
