@@ -22,3 +22,15 @@ def test_panels_and_their_legend_do_not_overlap():
         for b in boxes[i + 1 :]:
             assert not a.overlaps(b), (a, b)
     plots.plt.close(fig)
+
+
+def test_the_html_report_of_unscored_runs_draws_without_a_warning(tmp_path):
+    import warnings
+
+    import gan_bench as gb
+
+    gb.train("tf-mlp", seed=0, profile="smoke", steps=2, out=tmp_path / "run")  # trained, not scored
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib's "No artists with labels" reached the terminal
+        html = gb.render_report([tmp_path / "run"], "html")
+    assert "Quality over time" in html and "unscored" in html

@@ -122,7 +122,8 @@ def quality_and_coverage(df: pd.DataFrame) -> dict[str, bytes]:
     ax.set_xlabel("step")
     if name and name.startswith("fid_"):  # FID falls by decades; counts and L1 read better on a linear axis
         ax.set_yscale("log")
-    ax.legend(fontsize=7)
+    if name:  # a legend of no lines makes matplotlib warn on stderr
+        ax.legend(fontsize=7)
     figures["Quality over time"] = _png(fig)
 
     for key, title in HISTOGRAMS.items():
