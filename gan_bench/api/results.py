@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from gan_bench.api.arguments import PathLike, checked_arguments
-from gan_bench.errors import GateError, InvalidOption, RunDirError, unknown
+from gan_bench.errors import GateError, InvalidOption, RunDirError, did_you_mean, unknown
 from gan_bench.gates import baselines, verdict_formats
 from gan_bench.gates import check as gate
 from gan_bench.gates.check import Verdict
@@ -96,12 +96,27 @@ def export_tensorboard(runs: Iterable[PathLike], logdir: PathLike) -> dict[Path,
 
 
 @checked_arguments
-def report(runs: Iterable[PathLike] | None = None) -> pd.DataFrame:
+def report(runs: Iterable[PathLike] | None = None, *, recipes: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per run: its spec (flattened), protocol, metrics, coverage and verdict (``runs``:
-    default, the newest suite run, :func:`latest_suite_run`)."""
+    default, the newest suite run, :func:`latest_suite_run`); ``recipes``: only these recipes' runs
+    (or scored samples')."""
     from gan_bench.reporting.collect import collect
 
-    return collect(_runs_or_latest(runs))
+    df = collect(_runs_or_latest(runs))
+    return df if recipes is None else df[df["recipe"].isin(_among_runs(list(recipes), df))].reset_index(drop=True)
+
+
+def _among_runs(recipes: list[str], df: pd.DataFrame) -> list[str]:
+    """``recipes``, each of which has runs in ``df``; refused otherwise, naming the recipes that do."""
+    ran = sorted(set(df["recipe"]))
+    if not recipes or len(set(recipes)) != len(recipes):
+        raise InvalidOption(f"--recipes: expected distinct names, got {recipes}; these runs are of {', '.join(ran)}")
+    for name in recipes:
+        if name not in ran:
+            raise InvalidOption(
+                f"--recipes: no runs of {name!r} here; {did_you_mean(name, ran)}valid: {', '.join(ran)}"
+            )
+    return recipes
 
 
 @checked_arguments

@@ -66,6 +66,7 @@ def report(
         show_default=False,
     ),
     out: Optional[Path] = typer.Option(None, help="Write to this file instead of standard output."),
+    recipes: Optional[str] = typer.Option(None, help="Only these recipes' runs, comma-separated."),
 ) -> None:
     """Comparison tables: recipes x metrics, mean ± std over seeds, best marked, with protocols."""
     from gan_bench.reporting import collect, environments, render
@@ -73,7 +74,7 @@ def report(
     format = report_format(format, out)
     if out is not None:
         paths.output_file(out, "--out")
-    df = gb.report(runs_or_latest(runs))
+    df = gb.report(runs_or_latest(runs), recipes=names(recipes))
     if format == "rich":
         for title, table in render.rich_tables(df):
             out_console.print(render.as_rich(title, table, out_console.width))
