@@ -26,8 +26,7 @@ from gan_bench.api.arguments import checked_arguments
         ),
         (
             lambda out: gb.run_suite("smoke", seeds=[0, True], out=out),
-            "run_suite(): seeds[1]: expected Sequence[int] | None, got list [0, True] (input should be an integer, "
-            "not a bool)",
+            "run_suite(): seeds[1]: expected int, got bool True (input should be an integer, not a bool)",
         ),
         (
             lambda out: gb.run_suite("smoke", out=""),
@@ -56,7 +55,7 @@ from gan_bench.api.arguments import checked_arguments
             "check(): runs: expected Iterable[str | Path] | None, got PurePosixPath PurePosixPath('runs/x') (input "
             "should be a valid list); for one, write [PurePosixPath('runs/x')]",
         ),
-        (lambda out: gb.check([out, 7]), "check(): runs[1]: expected Iterable[str | Path] | None, got list"),
+        (lambda out: gb.check([out, 7]), "check(): runs[1]: expected str | Path, got int 7"),
         (
             lambda out: gb.score_samples([1, 2, 3], "mnist", out=out),
             "score_samples(): input: expected str | Path | np.ndarray | torch.Tensor | torch.nn.Module, got list [1, 2, 3]",

@@ -17,6 +17,7 @@ import dataclasses
 import functools
 import inspect
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ PathLike = str | Path  # a path argument: a str or a Path (annotations show it a
 # collections.abc containers checked as lists: whole, and never a str standing for its characters
 AS_LIST = {"Iterable": list, "Sequence": list}
 PATH_LISTS = tuple(f"{name}[str" for name in AS_LIST)  # a str given for a list of paths or names
+ITEM = re.compile(rf"^(?:{'|'.join(AS_LIST)}|list)\[(.*)\](?: \| None)?$")  # a list's item type, as written
 
 
 def checked_arguments(fn: Callable) -> Callable:
@@ -122,6 +124,9 @@ def _checked(function: str, name: str, adapter: tuple[Any, str], value):
         detail = f" ({errors[0]['msg'][0].lower()}{errors[0]['msg'][1:]})" if len(errors) == 1 else ""
         one = isinstance(value, (str, os.PathLike)) and expected.startswith(PATH_LISTS)
         hint = f"; for one, write [{value!r}]" if one else ""
+        item = ITEM.match(expected) if where.count("[") == 1 else None
+        if item:  # name the item at fault and what an item may be, not the whole list
+            expected, value = item.group(1), errors[0]["input"]
         raise InvalidOption(
             f"{function}(): {name}{where}: expected {expected}, got {type(value).__name__} {_short(value)}{detail}{hint}"
         ) from None
