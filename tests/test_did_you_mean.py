@@ -66,3 +66,37 @@ def test_a_mistyped_name_exits_2_naming_what_it_likely_meant(tmp_path, args, mes
     assert result.exit_code == 2, result.output
     assert message in " ".join(result.output.split())
     assert not (tmp_path / "out").exists()
+
+
+TWO = 'name = "mine"\ndataset = "mnist"\nrecipes = ["tf-mlp", "torch-mlp"]\nseeds = [0]\n'
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            'profile = "quik"\n',
+            "field 'profile': Input should be 'full', 'quick' or 'smoke' (got 'quik'); did you mean 'quick'?",
+        ),
+        ('[only]\n"tf-mlp" = ["mnsit"]\n', "'mnsit' is not one of the suite's datasets (mnist); did you mean 'mnist'?"),
+        (
+            '[only]\n"tf_mlp" = ["mnist"]\n',
+            "'tf_mlp' is not one of the suite's recipes (tf-mlp, torch-mlp); did you mean 'tf-mlp'?",
+        ),
+        ('[steps]\n"cgan" = 4\n', "field 'steps': 'cgan' is not one of the suite's recipes (tf-mlp, torch-mlp) "),
+        (
+            '[thresholds.quik."tf-mlp"]\nfid_lenet_1k_test = { max = 3 }\n',
+            "field 'thresholds.quik': Input should be 'full', 'quick' or 'smoke' (got 'quik'); did you mean 'quick'?",
+        ),
+        (
+            '[thresholds.quick."torch-mlpp"]\nfid_lenet_1k_test = { max = 3 }\n',
+            "unknown recipe 'torch-mlpp'; did you mean 'torch-mlp'? valid: tf-mlp,",
+        ),
+    ],
+)
+def test_a_suite_file_naming_a_near_miss_says_what_it_likely_meant(tmp_path, extra, message):
+    (tmp_path / "suite.toml").write_text(TWO + extra)
+    result = runner.invoke(app, ["run", "--suite", str(tmp_path / "suite.toml"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split()) + " "
+    assert not (tmp_path / "out").exists()

@@ -25,6 +25,7 @@ A suite file (``suites/<name>.toml``)::
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -211,7 +212,7 @@ class Suite(BaseModel):
             raise ValueError("a suite needs recipes to run (with seeds), or scored samples to gate (scored)")
         for recipe in self.steps:
             if recipe not in self.recipes:
-                raise ValueError(f"steps: {recipe!r} is not one of the suite's recipes ({', '.join(self.recipes)})")
+                raise ValueError(f"steps: {_not_among(recipe, 'recipes', self.recipes)}")
         for profile, table in self.thresholds_per_dataset.items():
             for recipe, tables in table.items():
                 where = self.datasets_of(recipe) if recipe in self.recipes else self.datasets
@@ -227,15 +228,14 @@ class Suite(BaseModel):
                     raise ValueError(
                         f"thresholds.{profile}: {recipe!r} is not one of the suite's recipes "
                         f"({', '.join(self.recipes) or 'none'}) or scored samples ({', '.join(self.scored) or 'none'})"
+                        + _guess(recipe, [*self.recipes, *self.scored])
                     )
         for recipe, names in self.only.items():
             if recipe not in self.recipes:
-                raise ValueError(f"only: {recipe!r} is not one of the suite's recipes ({', '.join(self.recipes)})")
+                raise ValueError(f"only: {_not_among(recipe, 'recipes', self.recipes)}")
             for name in names:
                 if name not in self.datasets:
-                    raise ValueError(
-                        f"only.{recipe}: {name!r} is not one of the suite's datasets ({', '.join(self.datasets)})"
-                    )
+                    raise ValueError(f"only.{recipe}: {_not_among(name, 'datasets', self.datasets)}")
         for recipe in self.recipes:
             for dataset in self.datasets_of(recipe):
                 compatible(recipe, dataset)
@@ -298,6 +298,16 @@ class Suite(BaseModel):
         ]
 
 
+def _guess(value: str, valid: list[str]) -> str:
+    """ "; did you mean 'x'?" to end a message with, when a valid name is near ``value``."""
+    guess = did_you_mean(value, valid).strip()
+    return f"; {guess}" if guess else ""
+
+
+def _not_among(value: str, what: str, valid: list[str]) -> str:
+    return f"{value!r} is not one of the suite's {what} ({', '.join(valid)}){_guess(value, valid)}"
+
+
 SUITE_KEYS = [k for k in Suite.model_fields if k != "thresholds_per_dataset"]  # what a suite file may hold
 
 
@@ -319,6 +329,7 @@ def _format_errors(path: Path, error: ValidationError) -> str:
     parts = []
     for e in error.errors():
         loc = ("thresholds", *e["loc"][1:]) if e["loc"][:1] == ("thresholds_per_dataset",) else e["loc"]
+        loc = loc[:-1] if loc[-1:] == ("[key]",) else loc  # a table's key at fault: the field is the key's place
         field = ".".join(str(x) for x in loc) or "(top level)"
         msg = e["msg"].removeprefix("Value error, ").replace("a valid dictionary", "a TOML table")
         head, named, rest = msg.partition(": ")
@@ -331,6 +342,8 @@ def _format_errors(path: Path, error: ValidationError) -> str:
             msg = f"a threshold is a TOML table, such as {{ max = 60 }} or {{ min = 9 }} (got {e['input']!r})"
         elif e["type"] not in ("value_error", "missing"):
             msg += f" (got {e['input']!r})"
+            if e["type"] == "literal_error":  # "Input should be 'full', 'quick' or 'smoke'"
+                msg += _guess(str(e["input"]), re.findall(r"'([^']*)'", e["ctx"]["expected"]))
             if e["type"] in ("list_type", "dict_type", "string_type") and loc and loc[0] in FIELD_FORMS:
                 msg += f"; write it as {FIELD_FORMS[loc[0]]}"
         parts.append(f"field '{field}': {msg}")

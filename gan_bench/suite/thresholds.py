@@ -71,7 +71,7 @@ def known_gated(recipe: str, scored: list[str]) -> None:
         try:
             known_recipe(recipe)
         except ValueError as e:
-            raise ValueError(f"{e}; (samples scored with --input: name them in 'scored')") from None
+            raise ValueError(f"{e}; for samples scored with --input, name them in 'scored'") from None
 
 
 def known_metric(metric: str, gated: str, datasets: list[str]) -> None:
