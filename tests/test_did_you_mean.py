@@ -48,6 +48,7 @@ GOOD_SUITE = 'name = "mine"\ndataset = "mnist"\nrecipes = ["tf-mlp"]\nseeds = [0
         (["run", "--suite", "smoke", "--executor", "rya"], "unknown executor 'rya'; did you mean 'ray'? valid:"),
         (["train", "tf-mlp", "--dataset", "fashion"], "unknown dataset 'fashion'; did you mean 'fashion-mnist'?"),
         (["data", "fetch", "fashion_mnist"], "unknown dataset 'fashion_mnist'; did you mean 'fashion-mnist'?"),
+        (["evaluator", "train", "mnsit", "--out", "OUT"], "no evaluator for dataset 'mnsit'; did you mean 'mnist'?"),
         (
             ["report", "RUNS", "--format", "htm"],
             "unknown format 'htm'; did you mean 'html'? valid: rich, md, csv, html",
@@ -60,7 +61,7 @@ GOOD_SUITE = 'name = "mine"\ndataset = "mnist"\nrecipes = ["tf-mlp"]\nseeds = [0
 def test_a_mistyped_name_exits_2_naming_what_it_likely_meant(tmp_path, args, message):
     (tmp_path / "runs").mkdir()
     (tmp_path / "suite.toml").write_text(GOOD_SUITE.replace("recipes", "recipies"))
-    paths = {"RUNS": str(tmp_path / "runs"), "SUITE": str(tmp_path / "suite.toml")}
+    paths = {"RUNS": str(tmp_path / "runs"), "SUITE": str(tmp_path / "suite.toml"), "OUT": str(tmp_path / "out")}
     args = [paths.get(a, a) for a in args] + ["--out", str(tmp_path / "out")] * (args[0] in ("train", "run"))
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 
 from gan_bench import shipped
 from gan_bench.data.catalogue import PACKAGE_ASSETS
-from gan_bench.errors import DataError, InvalidOption
+from gan_bench.errors import DataError, InvalidOption, did_you_mean
 from gan_bench.nets.evaluator import EvaluatorCNN
 from gan_bench.rundir import atomic
 from gan_bench.torch_files import UnreadableTorchFile, load_tensors
@@ -150,7 +150,7 @@ PINS: dict[str, Pin] = {
 
 def get_pin(dataset: str) -> Pin:
     if dataset not in PINS:
-        raise DataError(f"no evaluator for dataset {dataset!r}; valid: {', '.join(PINS)}")
+        raise DataError(f"no evaluator for dataset {dataset!r}; {did_you_mean(dataset, PINS)}valid: {', '.join(PINS)}")
     return PINS[dataset]
 
 
