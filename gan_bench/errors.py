@@ -2,6 +2,7 @@
 Python API lets them propagate. A cache ganbench cannot use is a warning, not an error."""
 
 import difflib
+import re
 from collections.abc import Iterable
 
 
@@ -77,3 +78,18 @@ def unknown(what: str, value: object, valid: Iterable[str], *, also: str = "") -
     a, b<also>", the guess there only when a valid name is near."""
     valid = list(valid)
     return f"unknown {what} {value!r}; {did_you_mean(value, valid)}valid: {', '.join(valid)}{also}"
+
+
+def field_problem(error: dict) -> tuple[str, str]:
+    """One error of a pydantic ValidationError (an item of ``.errors()``) as (field, what is wrong):
+    a table key at fault named by its place, what was given, and the nearest of a field's choices."""
+    loc = error["loc"][:-1] if error["loc"][-1:] == ("[key]",) else error["loc"]
+    field = ".".join(str(x) for x in loc) or "(top level)"
+    problem = error["msg"].removeprefix("Value error, ")
+    if error["type"] not in ("value_error", "missing"):
+        given = repr(error["input"])
+        problem += f" (got {given if len(given) <= 60 else given[:57] + '...'})"
+    if error["type"] == "literal_error":  # "Input should be 'full', 'quick' or 'smoke'"
+        guess = did_you_mean(error["input"], re.findall(r"'([^']*)'", error["ctx"]["expected"])).strip()
+        problem += f"; {guess}" if guess else ""
+    return field, problem

@@ -146,7 +146,23 @@ def test_a_system_that_breaks_the_contract_is_refused_by_name(workdir, extra, wo
     ("ref", "body", "words"),
     [
         ("{m}:RECIPE", "import not_a_module_anywhere\n", "failed to import (ModuleNotFoundError"),
-        ("{m}:RECIPE", "raise RuntimeError('boom')\n", "failed to import (RuntimeError: boom)"),
+        (
+            "{m}:RECIPE",
+            "raise RuntimeError('boom')\n",
+            "failed to import (RuntimeError: boom (at {m}.py:1, in <module>))",
+        ),
+        (
+            "{m}:RECIPE",
+            "x = 1\nRECIPE = undefined\n",
+            "(NameError: name 'undefined' is not defined (at {m}.py:2, in <module>))",
+        ),
+        ("{m}:RECIPE", "x = (\n", "failed to import (SyntaxError: '(' was never closed ({m}.py, line 1))"),
+        (
+            "{m}:RECIPE",
+            "from gan_bench.extend import Schedule\nRECIPE = Schedule(steps=0, log_every=1, sample_first=0, sample_every=1, checkpoint_every=1)\n",
+            "failed to import (ValidationError: Schedule field 'steps': Input should be greater than 0 (got 0) "
+            "(at {m}.py:2, in <module>))",
+        ),
         ("{m}:NOPE", "RECIPE = 1\n", "has no attribute 'NOPE'"),
         ("{m}:RECIPE", "RECIPE = {'name': 'x'}\n", "a dict is not a recipe"),
         ("{m}:", "", "expected module:attribute"),
@@ -154,8 +170,9 @@ def test_a_system_that_breaks_the_contract_is_refused_by_name(workdir, extra, wo
 )
 def test_a_plugin_that_fails_to_load_is_one_message(workdir, ref, body, words):
     module, _ = plugin_module(workdir, body=body)
-    with pytest.raises(PluginError, match=words.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(PluginError) as refused:
         get_recipe(ref.format(m=module))
+    assert words.format(m=module) in str(refused.value)
 
 
 def test_plugin_names_follow_the_rules(workdir):
@@ -210,7 +227,7 @@ def test_a_broken_installed_plugin_is_named_and_the_rest_still_listed(tmp_path, 
     (tmp_path / f"{module}.py").write_text("raise ImportError('No module named tensorflow')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     expected = f"plug-in recipe 'broken-gan' (entry point {module}:RECIPE of brokenplug): failed to import"
-    with pytest.raises(PluginError, match=r"failed to import \(ImportError: No module named tensorflow\)"):
+    with pytest.raises(PluginError, match=r"failed to import \(ImportError: No module named tensorflow \(at "):
         gb.list_recipes()
     broken = []
     names = [r.name for r in gb.list_recipes(on_broken_plugin=broken.append)]

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from gan_bench import tracebacks
 from gan_bench.errors import PluginError
 from gan_bench.variants import registry
 
@@ -51,7 +52,7 @@ def _imported(load, where: str):
     except PluginError:
         raise
     except Exception as e:  # a plug-in's own code can raise anything while importing
-        raise PluginError(f"{where}: failed to import ({type(e).__name__}: {e})") from None
+        raise PluginError(f"{where}: failed to import ({tracebacks.one_line(e)})") from None
 
 
 def load_entry_point(name: str):
