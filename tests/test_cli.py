@@ -393,3 +393,23 @@ def test_version_names_ganbench_torch_and_the_metric_library():
         f"torch-fidelity {torch_fidelity.__version__}; Python {sys.version.split()[0]})"
     )
     assert runner.invoke(app, ["--version", "run", "--suite", "nope"]).exit_code == 0  # eager: nothing else runs
+
+
+@pytest.mark.parametrize("damage", ["missing", "corrupt"])
+def test_a_suite_whose_second_dataset_is_unusable_trains_nothing(tmp_path, no_data_env, damage):
+    """The mnist runs used to train and score before the fashion-mnist ones found no files."""
+    data = tmp_path / "data"
+    data.mkdir()
+    if damage == "corrupt":
+        (data / "fashion-mnist").mkdir()
+        for name in catalogue.FILENAMES.values():
+            (data / "fashion-mnist" / f"{name}.gz").write_bytes(b"\x1f\x8b broken")
+    suite = tmp_path / "two.toml"
+    suite.write_text(
+        'name = "two"\ndataset = ["mnist", "fashion-mnist"]\nrecipes = ["tf-mlp"]\nseeds = [0]\nprofile = "smoke"\n'
+    )
+    result = invoke("run", "--suite", suite, "--data-dir", data, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    named = "Fashion-MNIST: cannot find train-images-idx3-ubyte(.gz)" if damage == "missing" else "not a valid gzip file"
+    assert named in result.output
+    assert not (tmp_path / "out").exists()

@@ -181,6 +181,8 @@ def execute_plan(
     data_dir = data_folder(data_dir)
     weights = Path(inception_weights) if inception_weights is not None else None
     scorer = make_scorer(samples, backbone, weights, plan.device, data_dir)  # fails before any training
+    if plan.executor != "ray" or plan.address is None:  # a Ray cluster's machines hold their own data
+        datasets.check_available(sorted({spec.dataset for spec in plan.specs}), data_dir)
     _check_output_folder(plan)  # before the lock file and suite.json: a refused run leaves the folder as it was
     with output_lock(plan.root):
         _check_output_folder(plan)  # again, now that no other run can write here

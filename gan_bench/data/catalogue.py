@@ -268,6 +268,25 @@ def load(name: str, data_dir: Path | None = None, allow_download: bool = True) -
     from gan_bench.data import idx
 
     ds = get(name)
+    paths, data = verified(name, data_dir, allow_download)
+    tensors = {role: idx.parse(data[role], str(paths[role])) for role in ROLES}
+    return Loaded(
+        name=ds.name,
+        train_images=tensors["train_images"],
+        train_labels=tensors["train_labels"].long(),
+        test_images=tensors["test_images"],
+        test_labels=tensors["test_labels"].long(),
+        files={r: str(p) for r, p in paths.items()},
+        sha256=dict(ds.sha256),
+    )
+
+
+def verified(
+    name: str, data_dir: Path | None = None, allow_download: bool = True
+) -> tuple[dict[str, Path], dict[str, bytes]]:
+    """All four files of dataset ``name`` found (downloaded when missing and allowed) and verified:
+    their paths and uncompressed bytes. A missing one is a DataError listing the places looked."""
+    ds = get(name)
     paths, missing = find(ds, data_dir)
     if missing and allow_download and _download_allowed():
         try:
@@ -285,18 +304,7 @@ def load(name: str, data_dir: Path | None = None, allow_download: bool = True) -
     if missing:
         role, looked = next(iter(missing.items()))
         raise DataError(_missing_message(ds, role, looked))
-    tensors = {}
-    for role in ROLES:
-        tensors[role] = idx.parse(_verified(ds, role, paths[role]), str(paths[role]))
-    return Loaded(
-        name=ds.name,
-        train_images=tensors["train_images"],
-        train_labels=tensors["train_labels"].long(),
-        test_images=tensors["test_images"],
-        test_labels=tensors["test_labels"].long(),
-        files={r: str(p) for r, p in paths.items()},
-        sha256=dict(ds.sha256),
-    )
+    return paths, {role: _verified(ds, role, paths[role]) for role in ROLES}
 
 
 @dataclass

@@ -46,6 +46,26 @@ def evaluator_dataset(name: str) -> str:
     return "mnist" if name == "stacked-mnist" else name
 
 
+def sources(name: str) -> list[str]:
+    """The catalogue datasets whose files ``name`` is built from (none for a formula or a folder)."""
+    if name in catalogue.DATASETS:
+        return [name]
+    if name == "stacked-mnist":
+        return ["mnist"]
+    if name in TRANSLATION_TASKS:
+        from gan_bench.data import translation  # loads torch
+
+        return [translation.TASKS[name][0]]
+    return []
+
+
+def check_available(names: list[str], data_dir: Path | None = None) -> None:
+    """Every file the datasets ``names`` are built from, found (downloaded when allowed) and
+    verified, so that a missing one is named before any run trains, not after the others have."""
+    for source in dict.fromkeys(s for name in names for s in sources(name)):
+        catalogue.verified(source, data_dir)
+
+
 def load(name: str, data_dir: Path | None = None, direction: str = "AtoB"):
     """A ``Loaded`` dataset, or a ``TranslationSet`` for translation tasks and folders."""
     from gan_bench.data import mixtures, stacked, translation
