@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, FiniteFloat, NonNegativeFloat, NonNegativeInt, ValidationError
 
+from gan_bench.errors import field_problem
 from gan_bench.rundir.layout import not_an_object
 
 
@@ -46,11 +47,11 @@ def problem(data) -> str | None:
         model = BaselineFile.model_validate(data)
     except ValidationError as e:
         first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
+        where, message = field_problem(first)
         if first["type"] == "missing":
             return f"field '{where}' is missing"
-        message = first["msg"].replace(f"a valid dictionary or instance of {MetricStatistics.__name__}", STATISTICS)
-        return f"field '{where}': {message.replace('a valid dictionary', 'a JSON object')} (got {first['input']!r})"
+        message = message.replace(f"a valid dictionary or instance of {MetricStatistics.__name__}", STATISTICS)
+        return f"field '{where}': {message.replace('a valid dictionary', 'a JSON object')}"
     if model.recipes is None and model.datasets is None:
         return "field 'recipes' is missing"
     return None

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, FiniteFloat, ValidationError
 
 import gan_bench
-from gan_bench.errors import RunDirError
+from gan_bench.errors import RunDirError, field_problem
 from gan_bench.metrics.diagnostics import VERDICTS
 from gan_bench.rundir import atomic
 from gan_bench.rundir.layout import RunDir, not_an_object
@@ -66,8 +66,7 @@ def _checked(run: RunDir) -> tuple[dict | None, str | None]:
     try:
         MetricsFile.model_validate(data)
     except ValidationError as e:
-        first = e.errors()[0]
-        return None, f"field '{'.'.join(str(x) for x in first['loc'])}': {first['msg']}"
+        return None, "field '{}': {}".format(*field_problem(e.errors()[0]))
     if run.spec.is_file() and data["spec_hash"] != run.read_spec().get("spec_hash"):
         return None, "belongs to another spec (spec_hash differs from spec.json)"
     return data, None
