@@ -410,6 +410,8 @@ def test_a_suite_whose_second_dataset_is_unusable_trains_nothing(tmp_path, no_da
     )
     result = invoke("run", "--suite", suite, "--data-dir", data, "--out", tmp_path / "out")
     assert result.exit_code == 2 and "Traceback" not in result.output
-    named = "Fashion-MNIST: cannot find train-images-idx3-ubyte(.gz)" if damage == "missing" else "not a valid gzip file"
+    named = (
+        "Fashion-MNIST: cannot find train-images-idx3-ubyte(.gz)" if damage == "missing" else "not a valid gzip file"
+    )
     assert named in result.output
     assert not (tmp_path / "out").exists()

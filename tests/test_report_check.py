@@ -484,6 +484,16 @@ def test_a_baseline_of_runs_not_all_scored_names_them_and_the_command_that_score
         f"score them first: `ganbench score {folder}`"
     ) in result.output.replace("\n", "")
     assert not (tmp_path / "b.json").exists()
+    (folder / "tf-mlp" / "seed-0" / "metrics.json").unlink()  # and one not even trained to its end
+    (folder / "tf-mlp" / "seed-0" / "checkpoints" / "final.pt").unlink()
+    result = invoke("baseline", folder, "--out", tmp_path / "b.json")
+    assert result.exit_code == 2, result.output
+    assert (
+        f"error: 1 of 4 runs are not complete (no final.pt: {folder / 'tf-mlp' / 'seed-0'}); finish them with "
+        "--resume (`ganbench run --resume FOLDER`, or the `ganbench train` command that started one, with --resume), "
+        "then score them"
+    ) in result.output.replace("\n", "")
+    assert not (tmp_path / "b.json").exists()
 
 
 @pytest.mark.slow  # the suite_run fixture trains and scores 4 runs

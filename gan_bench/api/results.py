@@ -19,6 +19,7 @@ from gan_bench.reporting import environments
 from gan_bench.rundir import atomic, lock, outputs, paths
 from gan_bench.rundir.layout import (
     SUITE_FILE,
+    RunDir,
     find_runs,
     read_suite_info,
     run_suite_folder,
@@ -181,6 +182,10 @@ def check(
     return CheckResult(s.name, gate.check(df, s, base, recipes), path, notes)
 
 
+def _first_three(runs: list[str]) -> str:
+    return ", ".join(runs[:3]) + (f" and {len(runs) - 3} more" if len(runs) > 3 else "")
+
+
 @checked_arguments
 def write_baseline(
     runs: Iterable[PathLike] | None = None, out: PathLike | None = None, command: str | None = None
@@ -196,8 +201,15 @@ def write_baseline(
     repeats.refuse(df, "a baseline")
     _refuse_while_written(df, "the baseline")
     unscored = df.loc[df["verdict"] == "unscored", "run"].tolist()
+    incomplete = [run for run in unscored if not RunDir(Path(run)).complete]
+    if incomplete:  # scoring refuses these: finishing them comes first
+        raise RunDirError(
+            f"{len(incomplete)} of {len(df)} runs are not complete (no final.pt: {_first_three(incomplete)}); "
+            f"finish them with --resume (`ganbench run --resume FOLDER`, or the `ganbench train` command "
+            f"that started one, with --resume), then score them"
+        )
     if unscored:
-        named = ", ".join(unscored[:3]) + (f" and {len(unscored) - 3} more" if len(unscored) > 3 else "")
+        named = _first_three(unscored)
         raise RunDirError(  # score skips the runs scored already, so the same paths do
             f"no metrics.json in {len(unscored)} of {len(df)} runs ({named}); score them first: "
             f"`ganbench score {shlex.join(map(str, runs))}`"
