@@ -7,6 +7,7 @@ wheel carries copies under ``gan_bench/_shipped/`` (see ``setup.py``).
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
@@ -29,7 +30,7 @@ def folder(kind: str) -> Path:
 def restore_advice(path: Path) -> str:
     """How to bring back a file ganbench ships, for the way it was installed."""
     if is_checkout():
-        return f"restore it with `git checkout -- {_relative(path)}` in {CHECKOUT}"
+        return f"restore it with `git checkout -- {shlex.quote(_relative(path))}` in {CHECKOUT}"
     return "restore it with `pip install --force-reinstall --no-deps ganbench`"
 
 

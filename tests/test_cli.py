@@ -283,7 +283,7 @@ def test_a_folder_given_for_suite_says_what_to_give_instead(tmp_path, monkeypatc
     expected = {
         "mine": "--suite: mine is a folder; give a suite name (ganbench list names them) or a suite's .toml "
         "file such as mine/a.toml",
-        "old": "--suite: old is a folder; it is a suite run's output folder; ganbench run --resume old continues it",
+        "old": "--suite: old is a folder; it is a suite run's output folder; `ganbench run --resume old` continues it",
     }
     for folder, message in expected.items():
         result = runner.invoke(app, ["run", "--suite", folder, "--out", "o", "--dry-run"])

@@ -58,10 +58,12 @@ def test_check_and_baseline_read_the_newest_suite_run(two_suite_runs, tmp_path):
     checked = invoke("check", "--baseline", baseline)
     assert checked.exit_code == 0, checked.output
     assert "runs: results/runs/a-newer" in checked.stderr and "ganbench check: suite mini" in checked.stdout
-    written = invoke("baseline", "--out", tmp_path / "b.json")
+    out = tmp_path / "my baselines" / "b.json"  # a space: the command recorded must still run as written
+    out.parent.mkdir()
+    written = invoke("baseline", "--out", out)
     assert written.exit_code == 0, written.output
-    data = json.loads((tmp_path / "b.json").read_text())
-    assert data["produced_by"]["command"] == f"ganbench baseline results/runs/a-newer --out {tmp_path / 'b.json'}"
+    data = json.loads(out.read_text())
+    assert data["produced_by"]["command"] == f"ganbench baseline results/runs/a-newer --out '{out}'"
 
 
 @pytest.mark.slow  # the scored mini suite

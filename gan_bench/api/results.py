@@ -214,7 +214,7 @@ def write_baseline(
             f"no metrics.json in {len(unscored)} of {len(df)} runs ({named}); score them first: "
             f"`ganbench score {shlex.join(map(str, runs))}`"
         )
-    command = command or " ".join(["ganbench baseline", *map(str, runs)] + (["--out", str(out)] if out else []))
+    command = command or shlex.join(["ganbench", "baseline", *map(str, runs)] + (["--out", str(out)] if out else []))
     data = baselines.baseline_from(df, command)
     path = (
         Path(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -224,7 +225,9 @@ def run(
                 progress=progress,
             )
     except (Interrupted, KeyboardInterrupt):  # user_errors says what is kept; this names what to resume
-        err_console.print(f"suite run: {p.root} (continue it with --resume {p.root})", highlight=False)
+        err_console.print(
+            f"suite run: {p.root} (continue it with --resume {shlex.quote(str(p.root))})", highlight=False
+        )
         raise
     columns = ("recipe", "seed", "status", "summary", "run directory")
     table = terminal_table(f"suite {p.suite.name}", columns, whole=("recipe", "seed"))

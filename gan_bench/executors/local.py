@@ -5,6 +5,7 @@ go K at a time through one batched model (training/seed_batch.py)."""
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +31,9 @@ def check_run_dirs(specs: list[RunSpec], out: Path, resume: bool) -> bool:
     directories are grouped by dataset."""
     by_dataset = len({spec.dataset for spec in specs}) > 1
     for spec in specs:
-        check_run_dir(spec, run_dir_for(out, spec, by_dataset), resume, how_to_resume=f"--resume {out}")
+        check_run_dir(
+            spec, run_dir_for(out, spec, by_dataset), resume, how_to_resume=f"--resume {shlex.quote(str(out))}"
+        )
     return by_dataset
 
 

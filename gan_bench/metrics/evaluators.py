@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import shlex
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -281,14 +282,14 @@ def _verified_state(dataset: str) -> tuple[dict[str, torch.Tensor], str]:
     if not pin.path.is_file():
         raise DataError(
             f"{pin.path}: evaluator weights for {dataset} are missing; {shipped.restore_advice(pin.path)}, "
-            f"or rebuild them with `ganbench evaluator train {dataset} --out {pin.path}`"
+            f"or rebuild them with `ganbench evaluator train {dataset} --out {shlex.quote(str(pin.path))}`"
         )
     try:
         state = load_tensors(pin.path)
     except UnreadableTorchFile as e:
         raise DataError(
             f"{pin.path}: evaluator weights for {dataset} cannot be read ({e}); "
-            f"{shipped.restore_advice(pin.path)}, or rebuild them with `ganbench evaluator train {dataset} --out {pin.path}`"
+            f"{shipped.restore_advice(pin.path)}, or rebuild them with `ganbench evaluator train {dataset} --out {shlex.quote(str(pin.path))}`"
         ) from None
     if not isinstance(state, dict) or not all(torch.is_tensor(v) for v in state.values()):
         raise DataError(f"{pin.path}: not an evaluator state dict; {shipped.restore_advice(pin.path)}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, FiniteFloat, ValidationError
@@ -104,6 +105,6 @@ def read(run: RunDir) -> dict | None:
     data, reason = _checked(run)
     if reason is not None:
         raise RunDirError(
-            f"{run.metrics}: invalid metrics file, {reason}; score the run again with `ganbench score {run.root}`"
+            f"{run.metrics}: invalid metrics file, {reason}; score the run again with `ganbench score {shlex.quote(str(run.root))}`"
         )
     return data

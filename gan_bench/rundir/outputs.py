@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -136,7 +137,7 @@ def resume_root(run_id: str | Path, out: Path | None, suite_hash: str) -> Path:
         if suite_root is None:
             raise RunDirError(
                 f"--resume {run_id}: {root} is a single run directory, not a suite's output folder; "
-                f"resume it with `ganbench train RECIPE --resume --out {root}`"
+                f"resume it with `ganbench train RECIPE --resume --out {shlex.quote(str(root))}`"
             )
         root = suite_root
     if out is not None and Path(out).resolve() != root.resolve():

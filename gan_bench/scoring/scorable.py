@@ -55,7 +55,7 @@ def check_scorable(run: RunDir, backbone: str = "lenet", batch_norm: str = "runn
     if spec.get("kind") == "samples":
         raise RunDirError(
             f"{run.root}: holds samples scored with --input, not a training run; "
-            f"score the input again with `ganbench score --input {spec['input']['path']} --dataset {spec['dataset']}`"
+            f"score the input again with `ganbench score --input {shlex.quote(str(spec['input']['path']))} --dataset {spec['dataset']}`"
         )
     if not run.complete:
         writing = lock_folder(run)

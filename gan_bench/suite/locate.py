@@ -3,6 +3,7 @@ then in ganbench's own shipped suites."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 from gan_bench import defaults, shipped
@@ -41,7 +42,7 @@ def suite_path(name_or_path: str | Path) -> Path:
 def _folder_hint(folder: Path) -> str:
     """What a folder given for --suite may have been meant as: a suite run's output, or suite files."""
     if (folder / SUITE_FILE).is_file():
-        return f"it is a suite run's output folder; ganbench run --resume {folder} continues it"
+        return f"it is a suite run's output folder; `ganbench run --resume {shlex.quote(str(folder))}` continues it"
     files = sorted(p.name for p in folder.glob("*.toml"))
     inside = f" such as {folder / files[0]}" if files else ""
     return f"give a suite name (ganbench list names them) or a suite's .toml file{inside}"
