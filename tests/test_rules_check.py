@@ -125,6 +125,11 @@ def test_recipes_gates_only_those_and_a_hint_says_so_when_others_did_not_run():
             "--recipes: 'dcgan' not gated; suite 's' gates these on the smoke profile: tf-mlp, keras-mlp, torch-mlp",
         ),
         (
+            ["keras_mlp"],
+            "--recipes: 'keras_mlp' not gated; did you mean 'keras-mlp'? suite 's' gates these on the smoke profile: "
+            "tf-mlp, keras-mlp, torch-mlp",
+        ),
+        (
             ["tf-mlp", "tf-mlp"],
             "--recipes: expected distinct names, got ['tf-mlp', 'tf-mlp']; suite 's' gates these on the smoke profile: "
             "tf-mlp, keras-mlp, torch-mlp",

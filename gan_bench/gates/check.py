@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from gan_bench import defaults
-from gan_bench.errors import GateError, InvalidOption
+from gan_bench.errors import GateError, InvalidOption, did_you_mean
 from gan_bench.gates.baselines import baseline_recipes
 from gan_bench.metrics.names import direction, family
 from gan_bench.suite.suite_file import Suite
@@ -112,8 +112,9 @@ def gated_of(df: pd.DataFrame, suite: Suite, recipes: list[str] | None = None) -
     ungated = [r for r in recipes if r not in gated]
     if not recipes or ungated or len(set(recipes)) != len(recipes):
         problem = f"{', '.join(map(repr, ungated))} not gated" if ungated else f"expected distinct names, got {recipes}"
+        guess = did_you_mean(ungated[0], gated) if ungated else ""
         raise InvalidOption(
-            f"--recipes: {problem}; suite {suite.name!r} gates these on the {profile} profile: {', '.join(gated)}"
+            f"--recipes: {problem}; {guess}suite {suite.name!r} gates these on the {profile} profile: {', '.join(gated)}"
         )
     return profile, [r for r in gated if r in recipes]
 
