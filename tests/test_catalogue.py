@@ -233,3 +233,17 @@ def test_a_failed_fetch_says_how_to_supply_the_files(fake, monkeypatch):
         "error: download of MNIST failed (RuntimeError: Error downloading train-images-idx3-ubyte.gz: "
         "Tried http://example.org/, got: <urlopen error [Errno -2] Name or service not known>). To supply it:"
     ) in result.output
+
+
+def test_a_dataset_folder_named_near_the_right_name_is_pointed_out(tmp_path, no_data_env):
+    (tmp_path / "fashion_mnist").mkdir()
+    (tmp_path / "unrelated").mkdir()
+    with pytest.raises(UserError) as missing:
+        catalogue.load("fashion-mnist", data_dir=tmp_path)
+    assert (
+        f"1. --data-dir: {tmp_path / 'fashion-mnist'}; {tmp_path / 'fashion_mnist'} is there: name it fashion-mnist\n"
+    ) in str(missing.value)
+    (tmp_path / "fashion_mnist").rmdir()
+    with pytest.raises(UserError) as missing:
+        catalogue.load("fashion-mnist", data_dir=tmp_path)
+    assert f"1. --data-dir: {tmp_path / 'fashion-mnist'}\n" in str(missing.value)

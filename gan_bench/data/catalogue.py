@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gan_bench.errors import DataError, UserError, unknown
+from gan_bench.errors import DataError, UserError, nearest, unknown
 from gan_bench.rundir import atomic
 
 if TYPE_CHECKING:
@@ -133,7 +133,18 @@ class Location:
         base = self.folder.parent
         if self.label == f"${ENV_DATA}" and not base.is_dir():
             return f"{self.folder}; {base} is not a folder"
+        if self.label in ("--data-dir", f"${ENV_DATA}") and not self.folder.is_dir():  # a folder named near it
+            near = nearest(self.folder.name, _folders_in(base))
+            if near is not None:
+                return f"{self.folder}; {base / near} is there: name it {self.folder.name}"
         return str(self.folder)
+
+
+def _folders_in(folder: Path) -> list[str]:
+    try:
+        return [p.name for p in folder.iterdir() if p.is_dir()]
+    except OSError:  # unreadable, or not a folder: nothing to suggest
+        return []
 
 
 def locations(ds: Dataset, data_dir: Path | None = None) -> list[Location]:
