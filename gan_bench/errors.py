@@ -55,6 +55,11 @@ def notes_to(note, show):
     return shown
 
 
+def shortened(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters, "..." marking the cut: a value quoted in a message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _folded(name: object) -> str:
     return str(name).lower().replace("_", "-")
 
@@ -87,8 +92,7 @@ def field_problem(error: dict) -> tuple[str, str]:
     field = ".".join(str(x) for x in loc) or "(top level)"
     problem = error["msg"].removeprefix("Value error, ")
     if error["type"] not in ("value_error", "missing"):
-        given = repr(error["input"])
-        problem += f" (got {given if len(given) <= 60 else given[:57] + '...'})"
+        problem += f" (got {shortened(repr(error['input']))})"
     if error["type"] == "literal_error":  # "Input should be 'full', 'quick' or 'smoke'"
         guess = did_you_mean(error["input"], re.findall(r"'([^']*)'", error["ctx"]["expected"])).strip()
         problem += f"; {guess}" if guess else ""

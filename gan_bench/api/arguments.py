@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gan_bench.errors import InvalidOption
+from gan_bench.errors import InvalidOption, shortened
 
 PathLike = str | Path  # a path argument: a str or a Path (annotations show it as "str | Path")
 
@@ -137,5 +137,4 @@ def _checked(function: str, name: str, adapter: tuple[Any, str], value):
 
 
 def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shortened(repr(value))

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import gan_bench
+from gan_bench.errors import shortened
 
 PROVENANCE = ("source", "choices")  # a recipe's descriptive fields: in spec.json, not in the spec hash
 
@@ -60,8 +61,7 @@ def _fields(spec: dict, prefix: str = "") -> dict:
 def _value(value, absent) -> str:
     if value is absent:
         return "(none)"
-    text = json.dumps(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return shortened(json.dumps(value), 40)
 
 
 def spec_hash(spec: dict) -> str:
