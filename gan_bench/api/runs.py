@@ -11,7 +11,7 @@ from gan_bench import defaults, devices
 from gan_bench.api.arguments import PathLike, checked, checked_arguments
 from gan_bench.api.scoring import data_folder, make_scorer
 from gan_bench.data import datasets
-from gan_bench.errors import InvalidOption, PluginError, RunDirError, did_you_mean, nearest
+from gan_bench.errors import InvalidOption, PluginError, RunDirError, nearest
 from gan_bench.rundir import outputs, paths
 from gan_bench.rundir.layout import RunDir, lock_folder, read_suite_info, write_suite_info
 from gan_bench.rundir.lock import output_lock
@@ -95,7 +95,7 @@ def _plan_options(options: dict) -> dict:
     )
     unknown = sorted(set(options) - set(known))
     if unknown:
-        named = [f"{u!r} ({did_you_mean(u, known).strip()})" if nearest(u, known) else repr(u) for u in unknown]
+        named = [f"{u!r} (did you mean {meant!r}?)" if (meant := nearest(u, known)) else repr(u) for u in unknown]
         raise InvalidOption(f"unknown option(s) {', '.join(named)}; valid: {', '.join(known)}")
     return options
 
