@@ -431,6 +431,11 @@ def _bad_inputs(tmp_path, mnist):
         ["--input", tmp_path / "few.npy", "--dataset", "ring"],
         "samples are not scored against 'ring'; valid: mnist, fashion-mnist",
     )
+    cases["recipe name"] = (
+        ["--input", tmp_path / "few.npy", "--name", "dcgan"],
+        "--name: 'dcgan' is a recipe's name, and reports and checks would count these samples among its runs; "
+        "give them a name of their own, such as dcgan-samples",
+    )
     cases["missing"] = (["--input", tmp_path / "nope.npy"], "does not exist")
     (tmp_path / "notes.txt").write_text("hello")
     cases["suffix"] = (["--input", tmp_path / "notes.txt"], "neither a folder of images nor a file ending in")
@@ -440,7 +445,7 @@ def _bad_inputs(tmp_path, mnist):
 CASES = [
     "float", "size", "channels", "few", "more", "min", "npz", "corrupt", "cut npz", "mixed", "empty", "bad png", "alpha",
     "range", "no z", "z on array", "z wrong", "state dict", "pickled module", "not a zip", "dataset", "missing",
-    "suffix",
+    "suffix", "recipe name",
 ]  # fmt: skip
 
 
@@ -662,3 +667,19 @@ def test_an_exported_conditional_generator_scores_as_its_torchscript_twin(tmp_pa
         "[B, z_dim, 1, 1], then y of shape [B] (class indices) or [B, 10] (one-hot)"
         in " ".join(result.output.split())
     )
+
+
+def test_samples_whose_file_is_named_as_a_recipe_are_scored_under_a_name_of_their_own(tmp_path, mnist, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    np.save(tmp_path / "dcgan.npy", mnist.test_images[:20].numpy())
+    result = invoke("score", "--input", tmp_path / "dcgan.npy", "--dataset", "mnist", "--quiet")
+    assert result.exit_code == 0, result.output
+    spec = json.loads((tmp_path / "results" / "scored" / "dcgan-samples-mnist" / "spec.json").read_text())
+    assert spec["recipe"]["name"] == "dcgan-samples"
+
+
+def test_a_suite_gating_samples_under_a_recipes_name_is_refused(tmp_path):
+    (tmp_path / "g.toml").write_text('name = "g"\ndataset = "mnist"\nscored = ["dcgan"]\n')
+    result = invoke("run", "--suite", tmp_path / "g.toml", "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "field 'scored': 'dcgan' is a recipe's name; scored samples go by a name of their own" in result.output

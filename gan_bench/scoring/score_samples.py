@@ -30,6 +30,7 @@ from gan_bench.scoring import sample_files, sample_generators, sample_inputs
 from gan_bench.scoring.modality_scores import REFERENCE_SPLIT, cond_accuracy, measure_images
 from gan_bench.scoring.sample_format import Expected
 from gan_bench.scoring.scorable import check_backbone
+from gan_bench.variants import is_recipe
 
 KIND = "samples"  # spec.json's "kind" for scored samples (a trained run has none)
 PROFILE = "full"  # the thresholds table that gates scored samples: [thresholds.full]
@@ -103,9 +104,16 @@ def score_samples(
         )
     check_backbone(backbone, inception_weights)
     fidelity.check_sample_count(samples)
-    name = name or default_name(input)
+    if name is None:
+        name = default_name(input)
+        name = f"{name}-samples" if is_recipe(name) else name  # dcgan.npz: not counted among dcgan's runs
     if not paths.is_name(name):
         raise InvalidOption(f"--name: {name!r}; use {paths.NAME_RULE}")
+    if is_recipe(name):
+        raise InvalidOption(
+            f"--name: {name!r} is a recipe's name, and reports and checks would count these samples among "
+            f"its runs; give them a name of their own, such as {name}-samples"
+        )
     out = Path(out) if out is not None else defaults.SCORED_ROOT / f"{name}-{dataset}"
     check_out(out)
     if module:

@@ -64,7 +64,7 @@ from gan_bench.suite.thresholds import (
     split_dataset_tables,
     tables_in,
 )
-from gan_bench.variants import get_recipe
+from gan_bench.variants import get_recipe, is_recipe
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -196,6 +196,17 @@ class Suite(BaseModel):
         for name in v:
             known_recipe(name)
         no_repeats(v, "recipe")
+        return v
+
+    @field_validator("scored")
+    @classmethod
+    def _scored(cls, v: list[str]) -> list[str]:
+        for name in v:
+            if is_recipe(name):  # its runs and the samples would be reported and gated as one
+                raise ValueError(
+                    f"{name!r} is a recipe's name; scored samples go by a name of their own "
+                    f"(`ganbench score --input ... --name {name}-samples`)"
+                )
         return v
 
     @field_validator("steps")
