@@ -1,13 +1,15 @@
-"""The same seed more than once in what a table or a gate pools: two suite runs of one suite given
-together, or a copied run directory. Pooling them would count one seed as two (a spread of 0 over
-"seeds" that are one seed), so ``report`` puts each suite run in its own table and ``check`` and
-``baseline`` refuse."""
+"""What a table or a gate may not pool: the same seed more than once (two suite runs of one suite
+given together, or a copied run directory), which would count one seed as two (a spread of 0 over
+"seeds" that are one seed); and runs of one recipe made with different settings (another step
+count, recipe facts or plug-in version), whose mean would describe neither. ``report`` puts each
+suite run in its own table where that parts them, and ``check`` and ``baseline`` refuse."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from gan_bench.errors import RunDirError
+from gan_bench.rundir.identity import chosen_first
 
 GROUP = ["suite", "dataset", "profile", "device"]  # one comparison table each
 SEED = [*GROUP, "recipe", "seed"]  # a seed of a recipe in one table
@@ -19,6 +21,34 @@ def repeated(df: pd.DataFrame) -> list[pd.DataFrame]:
     if df.empty or not set(SEED) <= set(df.columns):
         return []
     return [part for _, part in df.groupby(SEED, sort=True, dropna=False) if len(part) > 1]
+
+
+def _setting_columns(df: pd.DataFrame) -> list[str]:
+    """The spec columns that make a run's setting: all but its seed, its hash and the recipe's
+    provenance text."""
+    skipped = ("spec.seed", "spec.spec_hash", "spec.recipe.source")
+    return [c for c in df.columns if c.startswith("spec.") and c not in skipped and ".choices." not in c]
+
+
+def mixed(df: pd.DataFrame, table: list[str]) -> list[pd.DataFrame]:
+    """The runs of a recipe in one table (``table``: its columns) whose settings differ, a group each."""
+    settings = _setting_columns(df)
+    if df.empty or not settings or not set(table) <= set(df.columns):
+        return []
+    parts = df.groupby([*table, "recipe"], sort=True, dropna=False)
+    return [part for _, part in parts if len(part[settings].astype(str).drop_duplicates()) > 1]
+
+
+def _mixed_named(part: pd.DataFrame) -> str:
+    differing = [c.removeprefix("spec.") for c in _setting_columns(part) if part[c].astype(str).nunique() > 1]
+    settings = sorted(differing, key=chosen_first)
+    shown = "; ".join(f"{c}: {', '.join(part[f'spec.{c}'].astype(str).unique())}" for c in settings[:3])
+    more = f"; and {len(settings) - 3} more" if len(settings) > 3 else ""
+    first = part.iloc[0]
+    where = f"{first['suite'] or 'no suite'}, profile {first['profile']}, {first['device']}"
+    return (
+        f"{first['recipe']} ({where}) has runs made with different settings ({shown}{more}): {', '.join(part['run'])}"
+    )
 
 
 def _named(part: pd.DataFrame) -> str:
@@ -35,16 +65,26 @@ def refuse(df: pd.DataFrame, command: str) -> None:
             f"{_named(found[0])}; {command} counts each seed once: give one suite run "
             "(`ganbench report` shows several side by side)"
         )
+    different = mixed(df, GROUP)
+    if different:
+        raise RunDirError(
+            f"{_mixed_named(different[0])}; {command} pools the runs of a recipe, so they must share one "
+            "setting: give the runs of one"
+        )
 
 
 def table_columns(df: pd.DataFrame) -> list[str]:
     """The columns that make one table: GROUP, and the run's source folder when a seed would
-    otherwise appear twice in a table. A seed twice within one source (a copied run directory)
-    cannot be told apart, and is refused."""
+    otherwise appear twice in a table, or a recipe's runs of different settings share one. Either
+    within one source (a copied run directory, runs gathered into a folder) cannot be told apart,
+    and is refused."""
     found = repeated(df)
-    if not found:
+    if not found and not mixed(df, GROUP):
         return GROUP
     for part in found:
         if part["source"].nunique() < len(part):
             raise RunDirError(f"{_named(part)}, in one folder; remove the copy, or report the runs apart")
+    different = mixed(df, [*GROUP, "source"])  # within one folder, a table per suite run cannot part them
+    if different:
+        raise RunDirError(f"{_mixed_named(different[0])}; report them apart")
     return [*GROUP, "source"]

@@ -28,7 +28,7 @@ def differences(recorded: dict, now: dict, shown: int = 3) -> str:
     there, here = _fields(recorded), _fields(json.loads(json.dumps(now)))
     absent = object()
     changed = [
-        k for k in sorted(there.keys() | here.keys(), key=_first_named) if there.get(k, absent) != here.get(k, absent)
+        k for k in sorted(there.keys() | here.keys(), key=chosen_first) if there.get(k, absent) != here.get(k, absent)
     ]
     parts = [
         f"{k}: {_value(there.get(k, absent), absent)} there, {_value(here.get(k, absent), absent)} now" for k in changed
@@ -41,7 +41,8 @@ def differences(recorded: dict, now: dict, shown: int = 3) -> str:
 CHOSEN = ("recipe.name", "dataset", "direction", "seed", "profile", "schedule.steps", "device", "compile", "cuda_graph")
 
 
-def _first_named(field: str) -> tuple[int, str]:
+def chosen_first(field: str) -> tuple[int, str]:
+    """A sort key for dotted spec fields: the CHOSEN ones first, in that order, then by name."""
     return (CHOSEN.index(field) if field in CHOSEN else len(CHOSEN), field)
 
 
