@@ -78,6 +78,12 @@ def did_you_mean(value: object, valid: Iterable[str]) -> str:
     return f"did you mean {meant!r}? " if meant else ""
 
 
+def guess_after(value: object, valid: Iterable[str]) -> str:
+    """ "; did you mean 'y'?" to end a message with, when a valid name is near ``value``, else ""."""
+    meant = nearest(value, valid)
+    return f"; did you mean {meant!r}?" if meant else ""
+
+
 def unknown(what: str, value: object, valid: Iterable[str], *, also: str = "") -> str:
     """The one wording of a name outside its valid set: "unknown <what> 'x'; did you mean 'y'? valid:
     a, b<also>", the guess there only when a valid name is near."""
@@ -94,6 +100,5 @@ def field_problem(error: dict) -> tuple[str, str]:
     if error["type"] not in ("value_error", "missing"):
         problem += f" (got {shortened(repr(error['input']))})"
     if error["type"] == "literal_error":  # "Input should be 'full', 'quick' or 'smoke'"
-        guess = did_you_mean(error["input"], re.findall(r"'([^']*)'", error["ctx"]["expected"])).strip()
-        problem += f"; {guess}" if guess else ""
+        problem += guess_after(error["input"], re.findall(r"'([^']*)'", error["ctx"]["expected"]))
     return field, problem

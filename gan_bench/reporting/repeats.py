@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from gan_bench.errors import RunDirError
-from gan_bench.rundir.identity import chosen_first
+from gan_bench.rundir.identity import PROVENANCE, chosen_first
 
 GROUP = ["suite", "dataset", "profile", "device"]  # one comparison table each
 SEED = [*GROUP, "recipe", "seed"]  # a seed of a recipe in one table
@@ -26,8 +26,12 @@ def repeated(df: pd.DataFrame) -> list[pd.DataFrame]:
 def _setting_columns(df: pd.DataFrame) -> list[str]:
     """The spec columns that make a run's setting: all but its seed, its hash and the recipe's
     provenance text."""
-    skipped = ("spec.seed", "spec.spec_hash", "spec.recipe.source")
-    return [c for c in df.columns if c.startswith("spec.") and c not in skipped and ".choices." not in c]
+    provenance = tuple(f"spec.recipe.{field}" for field in PROVENANCE)
+    return [
+        c
+        for c in df.columns
+        if c.startswith("spec.") and c not in ("spec.seed", "spec.spec_hash") and not c.startswith(provenance)
+    ]
 
 
 def mixed(df: pd.DataFrame, table: list[str]) -> list[pd.DataFrame]:
@@ -44,17 +48,19 @@ def _mixed_named(part: pd.DataFrame) -> str:
     settings = sorted(differing, key=chosen_first)
     shown = "; ".join(f"{c}: {', '.join(part[f'spec.{c}'].astype(str).unique())}" for c in settings[:3])
     more = f"; and {len(settings) - 3} more" if len(settings) > 3 else ""
+    return f"{_table_of(part)} has runs made with different settings ({shown}{more}): {', '.join(part['run'])}"
+
+
+def _table_of(part: pd.DataFrame) -> str:
+    """The recipe and the table its runs share: "tf-mlp (smoke, profile smoke, cpu)"."""
     first = part.iloc[0]
-    where = f"{first['suite'] or 'no suite'}, profile {first['profile']}, {first['device']}"
-    return (
-        f"{first['recipe']} ({where}) has runs made with different settings ({shown}{more}): {', '.join(part['run'])}"
-    )
+    return f"{first['recipe']} ({first['suite'] or 'no suite'}, profile {first['profile']}, {first['device']})"
 
 
 def _named(part: pd.DataFrame) -> str:
     first = part.iloc[0]
-    where = f"{first['suite'] or 'no suite'}, profile {first['profile']}, {first['device']}"
-    return f"{first['recipe']} seed {first['seed']} ({where}) is in {len(part)} runs: {', '.join(part['run'])}"
+    recipe, where = _table_of(part).split(" ", 1)
+    return f"{recipe} seed {first['seed']} {where} is in {len(part)} runs: {', '.join(part['run'])}"
 
 
 def refuse(df: pd.DataFrame, command: str) -> None:

@@ -43,7 +43,10 @@ def scorable() -> dict[str, Expected]:
 
 
 def default_name(path: Path) -> str:
-    return re.sub(r"[^a-z0-9._-]+", "-", (path.stem or path.name).lower()).strip("-.") or "samples"
+    """The input's file name as a name; one that is a recipe's (dcgan.npz) gets "-samples", so the
+    samples are never counted among that recipe's runs."""
+    name = re.sub(r"[^a-z0-9._-]+", "-", (path.stem or path.name).lower()).strip("-.") or "samples"
+    return f"{name}-samples" if is_recipe(name) else name
 
 
 def check_out(out: Path) -> None:
@@ -104,9 +107,7 @@ def score_samples(
         )
     check_backbone(backbone, inception_weights)
     fidelity.check_sample_count(samples)
-    if name is None:
-        name = default_name(input)
-        name = f"{name}-samples" if is_recipe(name) else name  # dcgan.npz: not counted among dcgan's runs
+    name = name or default_name(input)
     if not paths.is_name(name):
         raise InvalidOption(f"--name: {name!r}; use {paths.NAME_RULE}")
     if is_recipe(name):

@@ -41,7 +41,7 @@ from pydantic import (
 
 from gan_bench.api.arguments import checked_arguments
 from gan_bench.data import datasets as all_datasets
-from gan_bench.errors import InvalidOption, SuiteError, UserError, did_you_mean, field_problem
+from gan_bench.errors import InvalidOption, SuiteError, UserError, did_you_mean, field_problem, guess_after
 from gan_bench.rundir import paths
 from gan_bench.suite.run_spec import (
     Direction,
@@ -238,7 +238,7 @@ class Suite(BaseModel):
                     raise ValueError(
                         f"thresholds.{profile}: {recipe!r} is not one of the suite's recipes "
                         f"({', '.join(self.recipes) or 'none'}) or scored samples ({', '.join(self.scored) or 'none'})"
-                        + _guess(recipe, [*self.recipes, *self.scored])
+                        + guess_after(recipe, [*self.recipes, *self.scored])
                     )
         for recipe, names in self.only.items():
             if recipe not in self.recipes:
@@ -308,14 +308,8 @@ class Suite(BaseModel):
         ]
 
 
-def _guess(value: str, valid: list[str]) -> str:
-    """ "; did you mean 'x'?" to end a message with, when a valid name is near ``value``."""
-    guess = did_you_mean(value, valid).strip()
-    return f"; {guess}" if guess else ""
-
-
 def _not_among(value: str, what: str, valid: list[str]) -> str:
-    return f"{value!r} is not one of the suite's {what} ({', '.join(valid)}){_guess(value, valid)}"
+    return f"{value!r} is not one of the suite's {what} ({', '.join(valid)}){guess_after(value, valid)}"
 
 
 SUITE_KEYS = [k for k in Suite.model_fields if k != "thresholds_per_dataset"]  # what a suite file may hold
