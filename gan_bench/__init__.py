@@ -18,6 +18,7 @@ _HOMES = {
         (
             "SuiteRun",
             "check_scoring_options",
+            "data_to_download",
             "execute_plan",
             "list_recipes",
             "list_suites",

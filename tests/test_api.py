@@ -55,6 +55,17 @@ def test_plan_settles_runs_and_writes_nothing(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_the_data_a_plan_needs_is_checked_on_this_machine_unless_a_ray_cluster_holds_it(tmp_path, no_data_env):
+    (tmp_path / "data").mkdir()
+    here = gb.plan("fashion-mnist", out=tmp_path / "out")
+    with pytest.raises(gb.DataError, match="Fashion-MNIST: cannot find"):
+        gb.data_to_download(here, data_dir=tmp_path / "data")
+    assert gb.data_to_download(gb.plan("smoke", out=tmp_path / "out"), data_dir=tmp_path / "data") == []  # ships
+    cluster = gb.plan("fashion-mnist", out=tmp_path / "out", executor="ray", address="auto")
+    assert gb.data_to_download(cluster, data_dir=tmp_path / "data") == []
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize(
     ("call", "error", "words"),
     [

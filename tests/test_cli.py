@@ -5,6 +5,7 @@ import shutil
 import sys
 
 import pytest
+from conftest import copy_mnist_as
 from typer.testing import CliRunner
 
 from gan_bench.cli import app
@@ -414,4 +415,41 @@ def test_a_suite_whose_second_dataset_is_unusable_trains_nothing(tmp_path, no_da
         "Fashion-MNIST: cannot find train-images-idx3-ubyte(.gz)" if damage == "missing" else "not a valid gzip file"
     )
     assert named in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_dry_run_refuses_data_a_run_would_refuse(tmp_path, no_data_env):
+    """Offline, with Fashion-MNIST nowhere: the run would stop at its first step, so the dry run says so."""
+    (tmp_path / "data").mkdir()
+    suite = tmp_path / "two.toml"
+    suite.write_text('name = "two"\ndataset = ["mnist", "fashion-mnist"]\nrecipes = ["tf-mlp"]\nseeds = [0]\n')
+    result = invoke("run", "--suite", suite, "--data-dir", tmp_path / "data", "--out", tmp_path / "out", "--dry-run")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "Fashion-MNIST: cannot find train-images-idx3-ubyte(.gz)" in result.output
+    assert "torchvision download: disabled ($GANBENCH_OFFLINE is set)" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_dry_run_names_the_data_a_run_would_download_and_downloads_nothing(tmp_path, no_data_env, monkeypatch):
+    monkeypatch.setenv(catalogue.ENV_OFFLINE, "0")
+
+    def no_download(ds):
+        raise AssertionError(f"a dry run downloaded {ds.name}")
+
+    monkeypatch.setattr(catalogue, "download", no_download)
+    suite = tmp_path / "two.toml"
+    suite.write_text('name = "two"\ndataset = ["mnist", "fashion-mnist"]\nrecipes = ["tf-mlp"]\nseeds = [0]\n')
+    result = invoke("run", "--suite", suite, "--out", tmp_path / "out", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "fashion-mnist: not on this machine; the run downloads it with torchvision first" in result.output
+    assert "mnist: not on this machine" not in result.output.replace("fashion-mnist: not", "")  # mnist ships
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_dry_run_refuses_a_damaged_dataset(tmp_path, no_data_env):
+    data = tmp_path / "data" / "mnist"
+    copy_mnist_as(data)
+    (data / f"{catalogue.FILENAMES['test_labels']}.gz").write_bytes(b"\x1f\x8b broken")
+    result = invoke("run", "--suite", "smoke", "--data-dir", tmp_path / "data", "--out", tmp_path / "out", "--dry-run")
+    assert result.exit_code == 2 and "not a valid gzip file" in result.output
     assert not (tmp_path / "out").exists()

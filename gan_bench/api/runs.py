@@ -71,6 +71,21 @@ def check_scoring_options(
 
 
 @checked_arguments
+def data_to_download(plan: Plan, *, data_dir: PathLike | None = None) -> list[str]:
+    """The datasets :func:`execute_plan` would download before training, because this machine
+    lacks their files; writes and downloads nothing. Files it would refuse (damaged, or missing
+    where no download is allowed) raise its :class:`DataError`. A Ray cluster named by its
+    address holds its own data: nothing is checked then."""
+    if plan.executor == "ray" and plan.address is not None:
+        return []
+    return datasets.to_download(_datasets_of(plan), data_folder(data_dir))
+
+
+def _datasets_of(plan: Plan) -> list[str]:
+    return sorted({spec.dataset for spec in plan.specs})
+
+
+@checked_arguments
 def plan(suite: PathLike, **options) -> Plan:
     """The plan :func:`run_suite` would follow with the same arguments; writes nothing."""
     return plan_suite(suite, **checked("plan", run_suite, _plan_options(options)))
@@ -182,7 +197,7 @@ def execute_plan(
     weights = Path(inception_weights) if inception_weights is not None else None
     scorer = make_scorer(samples, backbone, weights, plan.device, data_dir)  # fails before any training
     if plan.executor != "ray" or plan.address is None:  # a Ray cluster's machines hold their own data
-        datasets.check_available(sorted({spec.dataset for spec in plan.specs}), data_dir)
+        datasets.check_available(_datasets_of(plan), data_dir)
     _check_output_folder(plan)  # before the lock file and suite.json: a refused run leaves the folder as it was
     with output_lock(plan.root):
         _check_output_folder(plan)  # again, now that no other run can write here

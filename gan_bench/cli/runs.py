@@ -175,7 +175,9 @@ def run(
     samples: Optional[int] = Samples,
     backbone: str = Backbone,
     inception_weights: Optional[Path] = InceptionWeights,
-    dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan (runs, profile, device, steps) and exit."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print the plan (runs, profile, device, steps), check the options and data, and exit."
+    ),
     jobs: int = typer.Option(
         1,
         "--jobs",
@@ -209,6 +211,10 @@ def run(
     )
     print_plan(p)
     if dry_run:
+        for name in gb.data_to_download(p, data_dir=data_dir):
+            err_console.print(
+                f"{name}: not on this machine; the run downloads it with torchvision first", highlight=False
+            )
         for spec in p.specs:
             out_console.print(
                 f"{spec.label}  {spec.dataset}  {spec.schedule.steps:,} steps  spec {spec.hash[:12]}", highlight=False

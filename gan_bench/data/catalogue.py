@@ -270,7 +270,7 @@ def _why(error: Exception) -> str:
     return f"{type(error).__name__}: {' '.join(str(error).split())}"
 
 
-def _download_allowed() -> bool:
+def download_allowed() -> bool:
     return os.environ.get(ENV_OFFLINE, "") in ("", "0")
 
 
@@ -299,7 +299,7 @@ def verified(
     their paths and uncompressed bytes. A missing one is a DataError listing the places looked."""
     ds = get(name)
     paths, missing = find(ds, data_dir)
-    if missing and allow_download and _download_allowed():
+    if missing and allow_download and download_allowed():
         try:
             download(ds)
             paths, missing = find(ds, data_dir)

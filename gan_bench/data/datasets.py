@@ -59,11 +59,28 @@ def sources(name: str) -> list[str]:
     return []
 
 
+def _sources_of(names: list[str]) -> list[str]:
+    return list(dict.fromkeys(s for name in names for s in sources(name)))
+
+
 def check_available(names: list[str], data_dir: Path | None = None) -> None:
     """Every file the datasets ``names`` are built from, found (downloaded when allowed) and
     verified, so that a missing one is named before any run trains, not after the others have."""
-    for source in dict.fromkeys(s for name in names for s in sources(name)):
+    for source in _sources_of(names):
         catalogue.verified(source, data_dir)
+
+
+def to_download(names: list[str], data_dir: Path | None = None) -> list[str]:
+    """What :func:`check_available` would download, without downloading: the catalogue datasets
+    ``names`` are built from that this machine lacks. The files of the others are verified, and a
+    missing one that may not be downloaded raises, as it would there."""
+    missing = []
+    for source in _sources_of(names):
+        if catalogue.download_allowed() and catalogue.find(catalogue.get(source), data_dir)[1]:
+            missing.append(source)
+        else:
+            catalogue.verified(source, data_dir)
+    return missing
 
 
 def load(name: str, data_dir: Path | None = None, direction: str = "AtoB"):
