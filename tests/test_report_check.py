@@ -489,10 +489,9 @@ def test_a_baseline_of_runs_not_all_scored_names_them_and_the_command_that_score
     result = invoke("baseline", folder, "--out", tmp_path / "b.json")
     assert result.exit_code == 2, result.output
     assert (
-        f"error: 1 of 4 runs are not complete (no final.pt: {folder / 'tf-mlp' / 'seed-0'}); finish them with "
-        "--resume (`ganbench run --resume FOLDER`, or the `ganbench train` command that started one, with --resume), "
-        "then score them"
-    ) in result.output.replace("\n", "")
+        f"error: 1 of 4 runs did not finish training ({folder / 'tf-mlp' / 'seed-0'}); continue it with "
+        f"`ganbench run --suite '<its suite file>' --resume {folder}`; then score them"
+    ) in " ".join(result.output.split())
     assert not (tmp_path / "b.json").exists()
 
 

@@ -51,7 +51,7 @@ def test_check_and_baseline_wait_for_the_suite_run_writing_the_folder(tmp_path):
             gb.check([root / "tf-mlp" / "seed-0"])  # one run of the folder, too
         shown = CliRunner().invoke(app, ["report", str(root)])
         assert shown.exit_code == 0
-        note = f"note: {root}: {HOLDER} is writing to it now; its unscored runs may still be training"
+        note = f"note: {root}: {HOLDER} is writing to it now; its incomplete and unscored runs may still be training"
         assert note in " ".join(shown.output.split())
     assert "is writing to it now" not in CliRunner().invoke(app, ["report", str(root)]).output
     assert not baseline.exists()

@@ -19,7 +19,6 @@ from gan_bench.reporting import environments
 from gan_bench.rundir import atomic, lock, outputs, paths
 from gan_bench.rundir.layout import (
     SUITE_FILE,
-    RunDir,
     find_runs,
     read_suite_info,
     run_suite_folder,
@@ -38,6 +37,8 @@ class CheckResult:
     baseline: Path | None
     # where the runs' machines differ from each other or from the baseline's (bits differ across them)
     environment_notes: list[str] = field(default_factory=list)
+    # the gated runs that did not finish training, and the commands that continue them
+    unfinished: str | None = None
 
     @property
     def failures(self) -> list[Verdict]:
@@ -56,7 +57,9 @@ class CheckResult:
 
     def markdown(self) -> str:
         """The check as Markdown (a table, the baseline, notes, the count), for a CI job summary."""
-        return verdict_formats.markdown(self.suite, self.verdicts, self.baseline, self.environment_notes)
+        return verdict_formats.markdown(
+            self.suite, self.verdicts, self.baseline, self.environment_notes, self.unfinished
+        )
 
     @property
     def hint(self) -> str | None:
@@ -159,7 +162,7 @@ def check(
 
     Relative thresholds read ``baseline``, by default results/baselines/<suite>-<profile>-<device>.json
     in the working directory, else the baseline ganbench ships with that suite."""
-    from gan_bench.reporting import repeats
+    from gan_bench.reporting import collect, repeats
 
     runs = _runs_or_latest(runs)
     df = report(runs)  # first: a path that holds no runs is named before the suite is looked for
@@ -167,7 +170,7 @@ def check(
     _refuse_while_written(df, "the check")
     s = load_suite(suite) if suite is not None else suite_of_runs(runs)
     recipes = None if recipes is None else list(recipes)
-    gate.gated_of(df, s, recipes)  # before a baseline is looked for: a mistake here is named first
+    _, gated = gate.gated_of(df, s, recipes)  # before a baseline is looked for: a mistake here is named first
     path, base = None, None
     if baseline is not None or baselines.needs_baseline(s):
         path = (
@@ -179,11 +182,8 @@ def check(
         baselines.check_baseline_fits(path, base, s.name, df)
     runs_env = environments.of_runs(df)
     notes = environments.mixed(runs_env) + environments.against(runs_env, (base or {}).get("environment", {}))
-    return CheckResult(s.name, gate.check(df, s, base, recipes), path, notes)
-
-
-def _first_three(runs: list[str]) -> str:
-    return ", ".join(runs[:3]) + (f" and {len(runs) - 3} more" if len(runs) > 3 else "")
+    unfinished = collect.unfinished(df[df["recipe"].isin(gated)])
+    return CheckResult(s.name, gate.check(df, s, base, recipes), path, notes, unfinished)
 
 
 @checked_arguments
@@ -195,23 +195,18 @@ def write_baseline(
     runs = _runs_or_latest(runs)
     if out is not None:
         paths.output_file(Path(out), "--out")
-    from gan_bench.reporting import repeats
+    from gan_bench.reporting import collect, repeats
 
     df = report(runs)
     repeats.refuse(df, "a baseline")
     _refuse_while_written(df, "the baseline")
+    unfinished = collect.unfinished(df)
+    if unfinished:  # scoring refuses these: finishing them comes first
+        raise RunDirError(f"{unfinished}; then score them")
     unscored = df.loc[df["verdict"] == "unscored", "run"].tolist()
-    incomplete = [run for run in unscored if not RunDir(Path(run)).complete]
-    if incomplete:  # scoring refuses these: finishing them comes first
-        raise RunDirError(
-            f"{len(incomplete)} of {len(df)} runs are not complete (no final.pt: {_first_three(incomplete)}); "
-            f"finish them with --resume (`ganbench run --resume FOLDER`, or the `ganbench train` command "
-            f"that started one, with --resume), then score them"
-        )
     if unscored:
-        named = _first_three(unscored)
         raise RunDirError(  # score skips the runs scored already, so the same paths do
-            f"no metrics.json in {len(unscored)} of {len(df)} runs ({named}); score them first: "
+            f"no metrics.json in {len(unscored)} of {len(df)} runs ({collect.some_of(unscored)}); score them first: "
             f"`ganbench score {shlex.join(map(str, runs))}`"
         )
     command = command or shlex.join(["ganbench", "baseline", *map(str, runs)] + (["--out", str(out)] if out else []))

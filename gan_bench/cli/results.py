@@ -80,9 +80,14 @@ def report(
             out_console.print(render.as_rich(title, table, out_console.width))
         for note in environments.mixed(environments.of_runs(df)):
             out_console.print(f"note: {note}; {environments.CAVEAT}", highlight=False, soft_wrap=True)
-        for folder, holder in collect.writing_now(df).items():
-            note = f"note: {folder}: {holder} is writing to it now; its unscored runs may still be training"
+        busy = collect.writing_now(df)
+        for folder, holder in busy.items():
+            note = (
+                f"note: {folder}: {holder} is writing to it now; its incomplete and unscored runs may still be training"
+            )
             out_console.print(note, highlight=False, soft_wrap=True)
+        if unfinished := collect.unfinished(df, busy):
+            out_console.print(f"note: {unfinished}", highlight=False, soft_wrap=True)
         return
     text = gb.render_report(df, format)
     if out:
@@ -138,8 +143,9 @@ def check(
         out_console.print(f"baseline: {result.baseline}", highlight=False, soft_wrap=True)
     for note in result.environment_notes:
         out_console.print(f"note: {note}; {environments.CAVEAT}", highlight=False, soft_wrap=True)
-    if result.hint:
-        out_console.print(f"note: {result.hint}", highlight=False, soft_wrap=True)
+    for note in (result.hint, result.unfinished):
+        if note:
+            out_console.print(f"note: {note}", highlight=False, soft_wrap=True)
     failed = len(result.failures)
     out_console.print(f"{len(result.verdicts) - failed} passed, {failed} failed", highlight=False)
     if failed:

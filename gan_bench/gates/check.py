@@ -17,6 +17,7 @@ from gan_bench import defaults
 from gan_bench.errors import GateError, InvalidOption, did_you_mean
 from gan_bench.gates.baselines import baseline_recipes
 from gan_bench.metrics.names import direction, family
+from gan_bench.reporting.collect import INCOMPLETE, NOT_SCORED
 from gan_bench.suite.suite_file import Suite
 from gan_bench.suite.thresholds import Threshold
 
@@ -84,8 +85,11 @@ def why_missing(df: pd.DataFrame, recipe: str, metric: str) -> str:
         return f"not finite in {nonfinite} of {len(rows)} runs: null in their metrics.json"
     if lacking < len(rows):
         return f"missing in {lacking} of {len(rows)} runs"
-    if "verdict" in rows and (rows["verdict"] == "unscored").all():
-        return "missing: the runs are not scored"
+    if "verdict" in rows and rows["verdict"].isin(NOT_SCORED).all():
+        unfinished = int((rows["verdict"] == INCOMPLETE).sum())
+        if unfinished == len(rows):
+            return "missing: the runs did not finish training"
+        return f"missing: the runs are not scored{f', and {unfinished} did not finish training' if unfinished else ''}"
     others = sorted(c for c in rows.columns if c != metric and family(c) == family(metric) and rows[c].notna().any())
     if others:
         return f"missing: the runs have {', '.join(others)} instead, under another sample count, backbone or split"

@@ -34,7 +34,9 @@ def verdict_table(verdicts: list[Verdict]) -> pd.DataFrame:
     return table if any(v.dataset for v in verdicts) else table.drop(columns="dataset")
 
 
-def markdown(suite: str, verdicts: list[Verdict], baseline: Path | None, notes: list[str]) -> str:
+def markdown(
+    suite: str, verdicts: list[Verdict], baseline: Path | None, notes: list[str], unfinished: str | None = None
+) -> str:
     """The check as Markdown, for a pull request comment or a CI job summary."""
     failed = sum(not v.passed for v in verdicts)
     lines = [f"## ganbench check: suite {suite}", "", verdict_table(verdicts).to_markdown(index=False), ""]
@@ -42,6 +44,7 @@ def markdown(suite: str, verdicts: list[Verdict], baseline: Path | None, notes: 
     lines += [f"note: {note}; {environments.CAVEAT}" for note in notes] + ([""] if notes else [])
     hint = narrowing_hint(verdicts)
     lines += [f"note: {hint}", ""] if hint else []
+    lines += [f"note: {unfinished}", ""] if unfinished else []
     lines.append(f"**{len(verdicts) - failed} passed, {failed} failed**")
     return "\n".join(lines) + "\n"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -10,8 +11,13 @@ import pandas as pd
 from gan_bench.reporting import environments
 from gan_bench.rundir import lock, metrics_file
 from gan_bench.rundir.layout import RunDir, find_runs, lock_folder, read_suite_info, run_suite_folder
+from gan_bench.suite.resume_command import how_to_finish_all
 
 COVERAGE_COLUMNS = ("modes_covered", "kl_generated_data", "mean_confidence")
+# A run with no final.pt: interrupted (or training now). Scoring refuses it; --resume finishes it.
+INCOMPLETE = "incomplete"
+INCOMPLETE_REASON = "training did not finish (no final.pt); continue it with --resume"
+NOT_SCORED = ("unscored", INCOMPLETE)
 
 
 def suite_of(run: RunDir) -> str:
@@ -32,6 +38,22 @@ def writing_now(df: pd.DataFrame) -> dict[Path, str]:
     return {folder: holder for folder in folders if (holder := lock.held_by(folder)) is not None}
 
 
+def some_of(runs: list[str]) -> str:
+    """The first three of ``runs``, and how many more."""
+    return ", ".join(runs[:3]) + (f" and {len(runs) - 3} more" if len(runs) > 3 else "")
+
+
+def unfinished(df: pd.DataFrame, busy: Iterable[Path] = ()) -> str | None:
+    """Which runs of ``df`` did not finish training and the commands that continue them; None when
+    all did. Runs in the ``busy`` folders, which a process is writing now, are left out."""
+    busy = set(busy)
+    runs = [str(r) for r in df.loc[df["verdict"] == INCOMPLETE, "run"] if lock_folder(RunDir(Path(r))) not in busy]
+    if not runs:
+        return None
+    how = how_to_finish_all([RunDir(Path(r)) for r in runs])
+    return f"{len(runs)} of {len(df)} runs did not finish training ({some_of(runs)}); continue {'it' if len(runs) == 1 else 'them'} with {how}"
+
+
 def read_metrics(run: RunDir) -> dict | None:
     return metrics_file.read(run)
 
@@ -49,8 +71,8 @@ def row(run: RunDir) -> dict:
         "profile": spec["profile"],
         "device": spec["device"],
         "spec_hash": spec["spec_hash"],
-        "verdict": "unscored",
-        "verdict_reason": "",
+        "verdict": "unscored" if run.complete else INCOMPLETE,
+        "verdict_reason": "" if run.complete else INCOMPLETE_REASON,
     }
     if metrics is not None:
         out["verdict"], out["verdict_reason"] = metrics["verdict"], metrics["verdict_reason"]

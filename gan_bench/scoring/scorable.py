@@ -1,6 +1,5 @@
 """What must hold before a run is scored: known options, a finished training run with a readable
-history, and a modality the backbone and batch-norm mode apply to; and the command that finishes a
-run that is not."""
+history, and a modality the backbone and batch-norm mode apply to."""
 
 from __future__ import annotations
 
@@ -9,12 +8,12 @@ from pathlib import Path
 
 from gan_bench import defaults
 from gan_bench.data import datasets
-from gan_bench.errors import InvalidOption, RunDirError, SuiteError, unknown
+from gan_bench.errors import InvalidOption, RunDirError, unknown
 from gan_bench.metrics import diagnostics
 from gan_bench.rundir import lock
-from gan_bench.rundir.layout import SUITE_FILE, RunDir, lock_folder, read_suite_info, run_suite_folder
+from gan_bench.rundir.layout import RunDir, lock_folder
 from gan_bench.scoring.drawing import check_batch_norm
-from gan_bench.suite.locate import suite_argument
+from gan_bench.suite.resume_command import how_to_finish
 
 BACKBONES = defaults.BACKBONES
 
@@ -28,21 +27,6 @@ def check_backbone(backbone: str, inception_weights: Path | None = None) -> None
             f"--inception-weights: {inception_weights} is read only with --backbone inception, and this "
             f"scores with {backbone}; add --backbone inception or leave the weights out"
         )
-
-
-def how_to_finish(run: RunDir, spec: dict) -> str:
-    """The command that finishes an interrupted run: its suite run resumed for this recipe and seed,
-    when it lies in one."""
-    folder = run_suite_folder(run)
-    info = read_suite_info(folder) if folder is not None else None
-    if info:
-        try:
-            suite = suite_argument(info, folder / SUITE_FILE)
-        except SuiteError:  # the suite file is gone: the command is still the right one, given it
-            suite = "<its suite file>"
-        only = f"--recipes {shlex.quote(spec['recipe']['name'])} --seeds {spec['seed']}"
-        return f"`ganbench run --suite {shlex.quote(suite)} --resume {shlex.quote(str(folder))} {only}`"
-    return f"the `ganbench train` command that started it, adding `--resume --out {shlex.quote(str(run.root))}`"
 
 
 def check_scorable(run: RunDir, backbone: str = "lenet", batch_norm: str = "running") -> dict:

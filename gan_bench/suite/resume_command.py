@@ -1,0 +1,49 @@
+"""The commands that finish interrupted runs: their suite run resumed, or, for a run outside a
+suite, the `ganbench train` command that started it with --resume."""
+
+from __future__ import annotations
+
+import shlex
+
+from gan_bench.errors import SuiteError
+from gan_bench.rundir.layout import SUITE_FILE, RunDir, read_suite_info, run_suite_folder
+from gan_bench.suite.locate import suite_argument
+
+
+def _resumed_suite(run: RunDir) -> str | None:
+    """`ganbench run --suite S --resume FOLDER` for the suite run holding ``run``, if one does."""
+    folder = run_suite_folder(run)
+    info = read_suite_info(folder) if folder is not None else None
+    if not info:
+        return None
+    try:
+        suite = suite_argument(info, folder / SUITE_FILE)
+    except SuiteError:  # the suite file is gone: the command is still the right one, given it
+        suite = "<its suite file>"
+    return f"ganbench run --suite {shlex.quote(suite)} --resume {shlex.quote(str(folder))}"
+
+
+def _train_resumed(run: RunDir) -> str:
+    return f"the `ganbench train` command that started it, adding `--resume --out {shlex.quote(str(run.root))}`"
+
+
+def how_to_finish(run: RunDir, spec: dict) -> str:
+    """The command that finishes one interrupted run: its suite run resumed for this recipe and
+    seed, when it lies in one."""
+    suite = _resumed_suite(run)
+    if suite is None:
+        return _train_resumed(run)
+    return f"`{suite} --recipes {shlex.quote(spec['recipe']['name'])} --seeds {spec['seed']}`"
+
+
+def how_to_finish_all(runs: list[RunDir]) -> str:
+    """The commands that finish every run of ``runs``: one per suite run, then one per run outside."""
+    commands = list(dict.fromkeys(f"`{s}`" for run in runs if (s := _resumed_suite(run)) is not None))
+    alone = [run for run in runs if _resumed_suite(run) is None]
+    if len(alone) == 1:
+        commands.append(_train_resumed(alone[0]))
+    elif alone:
+        commands.append(
+            "for each run outside a suite, the `ganbench train` command that started it, adding `--resume --out` and its folder"
+        )
+    return "; ".join(commands)

@@ -1,0 +1,101 @@
+"""Runs that did not finish training (no final.pt): `report` shows them as incomplete, not
+unscored, and `report`, `check` and `baseline` name them with the commands that continue them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+import gan_bench as gb
+from gan_bench.cli import app
+from gan_bench.gates import check
+
+runner = CliRunner()
+
+
+def interrupted(run: Path, seed: int = 0) -> Path:
+    gb.train("tf-mlp", profile="smoke", steps=2, out=run, device="cpu", seed=seed)
+    (run / "checkpoints" / "final.pt").unlink()  # as a run stopped by Ctrl-C leaves it
+    return run
+
+
+def suite_folder(root: Path, *runs: str) -> Path:
+    for run in runs:
+        interrupted(root / run)
+    (root / "suite.json").write_text(json.dumps({"name": "smoke"}))  # as copied from another machine
+    return root
+
+
+def output(*args) -> str:
+    result = runner.invoke(app, [str(a) for a in args])
+    return " ".join(result.output.split())
+
+
+def test_a_report_names_unfinished_runs_and_the_commands_that_continue_them(tmp_path):
+    root = suite_folder(tmp_path / "suite run", "tf-mlp/seed-0")
+    alone = interrupted(tmp_path / "alone")
+    df = gb.report([root, alone])
+    assert list(df["verdict"]) == ["incomplete", "incomplete"]
+    assert set(df["verdict_reason"]) == {"training did not finish (no final.pt); continue it with --resume"}
+    shown = output("report", root, alone)
+    assert "incomplete ×1" in shown and "unscored" not in shown
+    assert (
+        f"note: 2 of 2 runs did not finish training ({root / 'tf-mlp' / 'seed-0'}, {alone}); continue them with "
+        f"`ganbench run --suite smoke --resume '{root}'`; the `ganbench train` command that started it, adding "
+        f"`--resume --out {alone}`"
+    ) in shown
+
+
+def test_runs_outside_a_suite_are_each_continued_by_the_command_that_started_them(tmp_path):
+    runs = [interrupted(tmp_path / name, seed) for seed, name in enumerate(("a", "b"))]
+    assert (
+        "continue them with for each run outside a suite, the `ganbench train` command that started it, adding "
+        "`--resume --out` and its folder"
+    ) in output("report", *runs)
+    assert "did not finish" not in output("report", runs[0].parent / "none")  # no runs: the usual error, no note
+
+
+def test_a_finished_run_gets_no_note(tmp_path):
+    run = tmp_path / "run"
+    gb.train("tf-mlp", profile="smoke", steps=2, out=run, device="cpu")
+    assert gb.report([run])["verdict"].tolist() == ["unscored"]
+    assert "did not finish" not in output("report", run)
+
+
+def test_check_says_the_runs_did_not_finish_and_how_to_continue_them(tmp_path):
+    root = suite_folder(tmp_path / "runs", "tf-mlp/seed-0")
+    result = gb.check([root], recipes=["tf-mlp"])
+    assert {v.note for v in result.verdicts} == {"missing: the runs did not finish training"}
+    unfinished = (
+        f"1 of 1 runs did not finish training ({root / 'tf-mlp' / 'seed-0'}); continue it with "
+        f"`ganbench run --suite smoke --resume {root}`"
+    )
+    assert result.unfinished == unfinished
+    assert f"note: {unfinished}" in result.markdown()
+    assert f"note: {unfinished}" in output("check", root, "--recipes", "tf-mlp")
+
+
+def test_a_gate_tells_unscored_from_unfinished_runs():
+    rows = pd.DataFrame(
+        {"recipe": ["a", "a", "a"], "verdict": ["unscored", "incomplete", "unscored"], "fid_lenet_1k_test": [None] * 3}
+    )
+    assert check.why_missing(rows, "a", "fid_lenet_1k_test") == (
+        "missing: the runs are not scored, and 1 did not finish training"
+    )
+    assert check.why_missing(rows.assign(verdict="unscored"), "a", "fid_lenet_1k_test") == (
+        "missing: the runs are not scored"
+    )
+
+
+def test_a_baseline_of_unfinished_runs_is_refused_with_the_commands(tmp_path):
+    root = suite_folder(tmp_path / "runs", "tf-mlp/seed-0")
+    result = runner.invoke(app, ["baseline", str(root), "--out", str(tmp_path / "b.json")])
+    assert result.exit_code == 2
+    assert (
+        f"error: 1 of 1 runs did not finish training ({root / 'tf-mlp' / 'seed-0'}); continue it with "
+        f"`ganbench run --suite smoke --resume {root}`; then score them"
+    ) in " ".join(result.output.split())
+    assert not (tmp_path / "b.json").exists()
