@@ -480,9 +480,9 @@ def test_a_baseline_of_runs_not_all_scored_names_them_and_the_command_that_score
     result = invoke("baseline", folder, "--out", tmp_path / "b.json")
     assert result.exit_code == 2, result.output
     assert (
-        f"error: no metrics.json in 1 of 4 runs ({folder / 'keras-mlp' / 'seed-1'}); "
-        f"score them first: `ganbench score {folder}`"
-    ) in result.output.replace("\n", "")
+        f"error: 1 of 4 runs are not scored ({folder / 'keras-mlp' / 'seed-1'}); "
+        f"score it with `ganbench score {folder}`; then make the baseline"
+    ) in " ".join(result.output.split())
     assert not (tmp_path / "b.json").exists()
     (folder / "tf-mlp" / "seed-0" / "metrics.json").unlink()  # and one not even trained to its end
     (folder / "tf-mlp" / "seed-0" / "checkpoints" / "final.pt").unlink()

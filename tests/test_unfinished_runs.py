@@ -1,5 +1,6 @@
 """Runs that did not finish training (no final.pt): `report` shows them as incomplete, not
-unscored, and `report`, `check` and `baseline` name them with the commands that continue them."""
+unscored, and `report`, `check` and `baseline` name them with the commands that continue them;
+finished runs not scored get the command that scores them."""
 
 from __future__ import annotations
 
@@ -73,7 +74,7 @@ def test_check_says_the_runs_did_not_finish_and_how_to_continue_them(tmp_path):
         f"1 of 1 runs did not finish training ({root / 'tf-mlp' / 'seed-0'}); continue it with "
         f"`ganbench run --suite smoke --resume {root}`"
     )
-    assert result.unfinished == unfinished
+    assert result.to_finish == [unfinished]
     assert f"note: {unfinished}" in result.markdown()
     assert f"note: {unfinished}" in output("check", root, "--recipes", "tf-mlp")
 
@@ -99,3 +100,25 @@ def test_a_baseline_of_unfinished_runs_is_refused_with_the_commands(tmp_path):
         f"`ganbench run --suite smoke --resume {root}`; then score them"
     ) in " ".join(result.output.split())
     assert not (tmp_path / "b.json").exists()
+
+
+def test_finished_runs_not_scored_get_the_command_that_scores_them(tmp_path):
+    root = tmp_path / "runs"
+    for seed in (0, 1):
+        gb.train("tf-mlp", profile="smoke", steps=2, out=root / "tf-mlp" / f"seed-{seed}", device="cpu", seed=seed)
+    (root / "suite.json").write_text(json.dumps({"name": "smoke"}))
+    alone = tmp_path / "alone run"
+    gb.train("tf-mlp", profile="smoke", steps=2, out=alone, device="cpu", seed=2)
+    note = (
+        f"note: 3 of 3 runs are not scored ({root / 'tf-mlp' / 'seed-0'}, {root / 'tf-mlp' / 'seed-1'}, {alone}); "
+        f"score them with `ganbench score {root} '{alone}'`"
+    )
+    assert note in output("report", root, alone)
+    result = gb.check([root], recipes=["tf-mlp"])
+    assert {v.note for v in result.verdicts} == {"missing: the runs are not scored"}
+    assert result.to_finish == [
+        f"2 of 2 runs are not scored ({root / 'tf-mlp' / 'seed-0'}, {root / 'tf-mlp' / 'seed-1'}); "
+        f"score them with `ganbench score {root}`"
+    ]
+    (root / "tf-mlp" / "seed-1" / "checkpoints" / "final.pt").unlink()  # now one of each
+    assert len(gb.check([root], recipes=["tf-mlp"]).to_finish) == 2

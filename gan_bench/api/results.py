@@ -37,8 +37,8 @@ class CheckResult:
     baseline: Path | None
     # where the runs' machines differ from each other or from the baseline's (bits differ across them)
     environment_notes: list[str] = field(default_factory=list)
-    # the gated runs that did not finish training, and the commands that continue them
-    unfinished: str | None = None
+    # the gated runs not finished or not scored, and the commands that finish and score them
+    to_finish: list[str] = field(default_factory=list)
 
     @property
     def failures(self) -> list[Verdict]:
@@ -58,7 +58,7 @@ class CheckResult:
     def markdown(self) -> str:
         """The check as Markdown (a table, the baseline, notes, the count), for a CI job summary."""
         return verdict_formats.markdown(
-            self.suite, self.verdicts, self.baseline, self.environment_notes, self.unfinished
+            self.suite, self.verdicts, self.baseline, self.environment_notes, self.to_finish
         )
 
     @property
@@ -182,8 +182,8 @@ def check(
         baselines.check_baseline_fits(path, base, s.name, df)
     runs_env = environments.of_runs(df)
     notes = environments.mixed(runs_env) + environments.against(runs_env, (base or {}).get("environment", {}))
-    unfinished = collect.unfinished(df[df["recipe"].isin(gated)])
-    return CheckResult(s.name, gate.check(df, s, base, recipes), path, notes, unfinished)
+    to_finish = collect.to_finish(df[df["recipe"].isin(gated)])
+    return CheckResult(s.name, gate.check(df, s, base, recipes), path, notes, to_finish)
 
 
 @checked_arguments
@@ -203,12 +203,9 @@ def write_baseline(
     unfinished = collect.unfinished(df)
     if unfinished:  # scoring refuses these: finishing them comes first
         raise RunDirError(f"{unfinished}; then score them")
-    unscored = df.loc[df["verdict"] == "unscored", "run"].tolist()
+    unscored = collect.unscored(df)
     if unscored:
-        raise RunDirError(  # score skips the runs scored already, so the same paths do
-            f"no metrics.json in {len(unscored)} of {len(df)} runs ({collect.some_of(unscored)}); score them first: "
-            f"`ganbench score {shlex.join(map(str, runs))}`"
-        )
+        raise RunDirError(f"{unscored}; then make the baseline")
     command = command or shlex.join(["ganbench", "baseline", *map(str, runs)] + (["--out", str(out)] if out else []))
     data = baselines.baseline_from(df, command)
     path = (

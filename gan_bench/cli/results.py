@@ -86,8 +86,8 @@ def report(
                 f"note: {folder}: {holder} is writing to it now; its incomplete and unscored runs may still be training"
             )
             out_console.print(note, highlight=False, soft_wrap=True)
-        if unfinished := collect.unfinished(df, busy):
-            out_console.print(f"note: {unfinished}", highlight=False, soft_wrap=True)
+        for note in collect.to_finish(df, busy):
+            out_console.print(f"note: {note}", highlight=False, soft_wrap=True)
         return
     text = gb.render_report(df, format)
     if out:
@@ -143,9 +143,8 @@ def check(
         out_console.print(f"baseline: {result.baseline}", highlight=False, soft_wrap=True)
     for note in result.environment_notes:
         out_console.print(f"note: {note}; {environments.CAVEAT}", highlight=False, soft_wrap=True)
-    for note in (result.hint, result.unfinished):
-        if note:
-            out_console.print(f"note: {note}", highlight=False, soft_wrap=True)
+    for note in filter(None, [result.hint, *result.to_finish]):
+        out_console.print(f"note: {note}", highlight=False, soft_wrap=True)
     failed = len(result.failures)
     out_console.print(f"{len(result.verdicts) - failed} passed, {failed} failed", highlight=False)
     if failed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -35,7 +36,7 @@ def verdict_table(verdicts: list[Verdict]) -> pd.DataFrame:
 
 
 def markdown(
-    suite: str, verdicts: list[Verdict], baseline: Path | None, notes: list[str], unfinished: str | None = None
+    suite: str, verdicts: list[Verdict], baseline: Path | None, notes: list[str], to_finish: Sequence[str] = ()
 ) -> str:
     """The check as Markdown, for a pull request comment or a CI job summary."""
     failed = sum(not v.passed for v in verdicts)
@@ -44,7 +45,7 @@ def markdown(
     lines += [f"note: {note}; {environments.CAVEAT}" for note in notes] + ([""] if notes else [])
     hint = narrowing_hint(verdicts)
     lines += [f"note: {hint}", ""] if hint else []
-    lines += [f"note: {unfinished}", ""] if unfinished else []
+    lines += [line for note in to_finish for line in (f"note: {note}", "")]
     lines.append(f"**{len(verdicts) - failed} passed, {failed} failed**")
     return "\n".join(lines) + "\n"
 

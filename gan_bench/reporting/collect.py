@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -43,15 +44,38 @@ def some_of(runs: list[str]) -> str:
     return ", ".join(runs[:3]) + (f" and {len(runs) - 3} more" if len(runs) > 3 else "")
 
 
+def _runs_with(df: pd.DataFrame, verdict: str, busy: Iterable[Path]) -> list[str]:
+    busy = set(busy)
+    return [str(r) for r in df.loc[df["verdict"] == verdict, "run"] if lock_folder(RunDir(Path(r))) not in busy]
+
+
 def unfinished(df: pd.DataFrame, busy: Iterable[Path] = ()) -> str | None:
     """Which runs of ``df`` did not finish training and the commands that continue them; None when
     all did. Runs in the ``busy`` folders, which a process is writing now, are left out."""
-    busy = set(busy)
-    runs = [str(r) for r in df.loc[df["verdict"] == INCOMPLETE, "run"] if lock_folder(RunDir(Path(r))) not in busy]
+    runs = _runs_with(df, INCOMPLETE, busy)
     if not runs:
         return None
     how = how_to_finish_all([RunDir(Path(r)) for r in runs])
     return f"{len(runs)} of {len(df)} runs did not finish training ({some_of(runs)}); continue {'it' if len(runs) == 1 else 'them'} with {how}"
+
+
+def unscored(df: pd.DataFrame, busy: Iterable[Path] = ()) -> str | None:
+    """Which finished runs of ``df`` are not scored and the command that scores them (each suite
+    run's folder, else the run's own); None when all are. ``busy`` as for :func:`unfinished`."""
+    runs = _runs_with(df, "unscored", busy)
+    if not runs:
+        return None
+    folders = dict.fromkeys(str(run_suite_folder(RunDir(Path(r))) or r) for r in runs)
+    return (
+        f"{len(runs)} of {len(df)} runs are not scored ({some_of(runs)}); score {'it' if len(runs) == 1 else 'them'} "
+        f"with `ganbench score {shlex.join(folders)}`"
+    )
+
+
+def to_finish(df: pd.DataFrame, busy: Iterable[Path] = ()) -> list[str]:
+    """The notes of :func:`unfinished` and :func:`unscored`: what is left to do before these runs
+    can be compared or gated, and the commands that do it."""
+    return [note for note in (unfinished(df, busy), unscored(df, busy)) if note]
 
 
 def read_metrics(run: RunDir) -> dict | None:
