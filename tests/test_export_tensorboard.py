@@ -72,6 +72,18 @@ def test_an_existing_event_folder_or_a_file_logdir_is_refused(trained, tmp_path)
     assert missing.exit_code == 2 and not (tmp_path / "tb2").exists()
 
 
+def test_a_logdir_inside_an_exported_run_is_refused_and_nothing_is_written_there(trained):
+    before = sorted(p.relative_to(trained) for p in trained.rglob("*"))
+    inside = invoke("export", "tensorboard", trained, "--logdir", trained / "tb")
+    assert inside.exit_code == 2
+    assert (
+        f"--logdir: {trained / 'tb'} lies inside {trained}, a run directory this exports, and an export writes "
+        "nothing into a run; choose a folder outside it"
+    ) in " ".join(inside.output.split())
+    assert invoke("export", "tensorboard", trained, "--logdir", trained).exit_code == 2
+    assert sorted(p.relative_to(trained) for p in trained.rglob("*")) == before
+
+
 def test_without_the_extra_the_message_names_it(trained, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)
     result = invoke("export", "tensorboard", trained, "--logdir", tmp_path / "tb")

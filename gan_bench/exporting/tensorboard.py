@@ -46,6 +46,11 @@ def plan_export(runs: list[RunDir], logdir: Path) -> dict[Path, RunDir]:
     paths.output_folder(logdir, "--logdir")
     targets: dict[Path, RunDir] = {}
     for run in runs:
+        if logdir.resolve().is_relative_to(run.root.resolve()):
+            raise RunDirError(
+                f"--logdir: {logdir} lies inside {run.root}, a run directory this exports, and an export "
+                "writes nothing into a run; choose a folder outside it"
+            )
         target = logdir / _label(run.read_spec())
         if target in targets:
             raise RunDirError(f"{run.root} and {targets[target].root} are the same run label; export them apart")
