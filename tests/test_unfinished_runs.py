@@ -121,4 +121,10 @@ def test_finished_runs_not_scored_get_the_command_that_scores_them(tmp_path):
         f"score them with `ganbench score {root}`"
     ]
     (root / "tf-mlp" / "seed-1" / "checkpoints" / "final.pt").unlink()  # now one of each
-    assert len(gb.check([root], recipes=["tf-mlp"]).to_finish) == 2
+    unfinished, unscored = gb.check([root], recipes=["tf-mlp"]).to_finish
+    assert unfinished.startswith("1 of 2 runs did not finish training")
+    seed_0 = root / "tf-mlp" / "seed-0"
+    assert unscored == (  # `ganbench score` of the folder would refuse the unfinished run: the run itself
+        f"1 of 2 runs are not scored ({seed_0}); score it with `ganbench score {seed_0}`"
+    )
+    assert runner.invoke(app, ["score", str(seed_0)]).exit_code == 0

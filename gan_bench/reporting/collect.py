@@ -59,13 +59,21 @@ def unfinished(df: pd.DataFrame, busy: Iterable[Path] = ()) -> str | None:
     return f"{len(runs)} of {len(df)} runs did not finish training ({some_of(runs)}); continue {'it' if len(runs) == 1 else 'them'} with {how}"
 
 
+def _score_target(run: RunDir, stopped: set[Path | None]) -> Path:
+    """What to give `ganbench score` for ``run``: its suite folder, unless that holds ``stopped``
+    (interrupted) runs, which score refuses; then the run itself."""
+    folder = run_suite_folder(run)
+    return folder if folder is not None and folder not in stopped else run.root
+
+
 def unscored(df: pd.DataFrame, busy: Iterable[Path] = ()) -> str | None:
     """Which finished runs of ``df`` are not scored and the command that scores them (each suite
-    run's folder, else the run's own); None when all are. ``busy`` as for :func:`unfinished`."""
+    run's folder, else the run itself); None when all are. ``busy`` as for :func:`unfinished`."""
     runs = _runs_with(df, "unscored", busy)
     if not runs:
         return None
-    folders = dict.fromkeys(str(run_suite_folder(RunDir(Path(r))) or r) for r in runs)
+    stopped = {run_suite_folder(RunDir(Path(r))) for r in df.loc[df["verdict"] == INCOMPLETE, "run"]}
+    folders = dict.fromkeys(str(_score_target(RunDir(Path(r)), stopped)) for r in runs)
     return (
         f"{len(runs)} of {len(df)} runs are not scored ({some_of(runs)}); score {'it' if len(runs) == 1 else 'them'} "
         f"with `ganbench score {shlex.join(folders)}`"
