@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import sys
 
 import numpy as np
@@ -82,6 +83,25 @@ def test_a_logdir_inside_an_exported_run_is_refused_and_nothing_is_written_there
     ) in " ".join(inside.output.split())
     assert invoke("export", "tensorboard", trained, "--logdir", trained).exit_code == 2
     assert sorted(p.relative_to(trained) for p in trained.rglob("*")) == before
+
+
+@pytest.mark.parametrize(
+    ("damaged", "content", "words"),
+    [
+        ("timing.csv", b"x\x00\xffnot it", "unreadable (UnicodeDecodeError"),
+        ("timing.csv", b"step,wall_time_s\n5,abc\n", "unreadable (ValueError: could not convert string to float"),
+        ("samples/step-0000012.png", b"x\x00\xffnot it", "not a readable image"),
+    ],
+)
+def test_a_damaged_timing_file_or_sample_grid_is_named_before_any_event_is_written(
+    trained, tmp_path, damaged, content, words
+):
+    run = shutil.copytree(trained, tmp_path / "run")
+    (run / damaged).write_bytes(content)
+    result = invoke("export", "tensorboard", run, "--logdir", tmp_path / "tb")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"error: {run / damaged}: {words}" in " ".join(result.output.split())
+    assert not (tmp_path / "tb").exists()
 
 
 def test_without_the_extra_the_message_names_it(trained, tmp_path, monkeypatch):

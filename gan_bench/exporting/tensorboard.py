@@ -30,11 +30,33 @@ def _writer_class():
     return SummaryWriter
 
 
-def _rows(path: Path) -> list[dict]:
-    if not path.is_file():
-        return []
-    with open(path, newline="") as f:
-        return [row for row in csv.DictReader(f) if row.get("step", "").isdigit()]
+def _wall_times(run: RunDir) -> dict[int, float]:
+    """Each logged step's wall time from timing.csv (none when the file is absent); a damaged file
+    is named, before any event is written."""
+    if not run.timing.is_file():
+        return {}
+    try:
+        with open(run.timing, newline="", encoding="utf-8") as f:
+            rows = [row for row in csv.DictReader(f) if (row.get("step") or "").isdigit()]
+        return {int(row["step"]): float(row["wall_time_s"]) for row in rows}
+    except (OSError, UnicodeDecodeError, csv.Error, KeyError, TypeError, ValueError) as e:
+        raise RunDirError(
+            f"{run.timing}: unreadable ({type(e).__name__}: {e}); restore it, or delete it to export without wall times"
+        ) from None
+
+
+def _check_grids(run: RunDir) -> None:
+    """Every sample grid opens as an image, before any event is written."""
+    from PIL import Image, UnidentifiedImageError
+
+    for _, path in run.sample_grids():
+        try:
+            with Image.open(path) as image:
+                image.verify()
+        except (OSError, UnidentifiedImageError, SyntaxError) as e:  # PIL raises SyntaxError for broken PNG chunks
+            raise RunDirError(
+                f"{path}: not a readable image ({e}); restore it, or delete it to export without it"
+            ) from None
 
 
 def _label(spec: dict) -> str:
@@ -56,6 +78,8 @@ def plan_export(runs: list[RunDir], logdir: Path) -> dict[Path, RunDir]:
             raise RunDirError(f"{run.root} and {targets[target].root} are the same run label; export them apart")
         if target.exists() and any(target.iterdir()):
             raise RunDirError(f"--logdir: {target} already holds events; choose another --logdir")
+        _wall_times(run)
+        _check_grids(run)
         targets[target] = run
     return targets
 
@@ -63,7 +87,7 @@ def plan_export(runs: list[RunDir], logdir: Path) -> dict[Path, RunDir]:
 def export_run(run: RunDir, target: Path, writer_class) -> dict:
     """Write one run's events; returns what was written (counts per kind)."""
     spec = run.read_spec()
-    times = {int(r["step"]): float(r["wall_time_s"]) for r in _rows(run.timing)}
+    times = _wall_times(run)
     written = {"scalars": 0, "images": 0}
     writer = writer_class(log_dir=str(target))
     try:
