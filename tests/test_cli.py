@@ -249,7 +249,7 @@ def test_a_suite_file_is_read_as_utf8_with_or_without_a_byte_order_mark(tmp_path
         (tmp_path / name).write_bytes(data)
         result = runner.invoke(app, ["run", "--suite", str(tmp_path / name), "--out", str(tmp_path / "o"), "--dry-run"])
         assert result.exit_code == 0, result.output
-        assert "suite t: 1 runs" in " ".join(result.output.split())
+        assert "suite t: 1 run " in " ".join(result.output.split())
     (tmp_path / "latin1.toml").write_bytes(text.encode("latin-1"))
     result = runner.invoke(app, ["run", "--suite", str(tmp_path / "latin1.toml"), "--dry-run"])
     assert result.exit_code == 2 and "latin1.toml: cannot read suite file" in result.output

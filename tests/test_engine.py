@@ -135,7 +135,11 @@ def test_sigterm_to_a_suite_run_checkpoints_exits_130_and_resume_completes(tmp_p
     assert proc.returncode == 130, err
     assert (out / "keras-mlp" / "seed-0" / "metrics.json").is_file()  # the finished run is kept
     assert not (out / "keras-mlp" / "seed-1" / "checkpoints" / "final.pt").exists(), "SIGTERM came too late"
-    resumed = subprocess.run(_cli(*base, "--resume", str(out)), capture_output=True, text=True)
+    assert f"continue the suite run with `ganbench run --resume {out}`" in " ".join(err.decode().split())
+    # that command: the suite, its runs, profile and device come from the folder's suite.json
+    resumed = subprocess.run(
+        _cli("run", "--resume", str(out), "--quiet", "--samples", "300"), capture_output=True, text=True
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert "seed 0: complete" in resumed.stderr and "resuming at step" in resumed.stderr
     for seed in (0, 1):
@@ -156,7 +160,7 @@ def test_ctrl_c_while_a_run_is_scored_exits_130_naming_the_suite_run_and_resume_
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
-    assert f"suite run: {out} (continue it with --resume {out})" in err
+    assert f"suite run: {out} (continue it with `ganbench run --resume {out}`)" in " ".join(err.split())
     assert "interrupted; finished runs and checkpoints are kept" in err and "Traceback" not in err
     assert not (run / "metrics.json").exists(), "SIGINT came too late"
     assert not list(out.rglob("*.tmp"))
@@ -207,5 +211,5 @@ def test_a_signal_during_the_last_step_keeps_the_trained_run_and_stops_before_sc
     run = out / "tf-mlp" / "seed-0"
     assert done.exit_code == 130, done.output
     assert f"interrupted at step 30; checkpoint written to {run / 'checkpoints' / 'final.pt'}" in done.output
-    assert f"continue it with --resume {out}" in done.output
+    assert f"continue the suite run with `ganbench run --resume {out}`" in " ".join(done.output.split())
     assert (run / "checkpoints" / "final.pt").is_file() and not (run / "metrics.json").exists()

@@ -490,7 +490,7 @@ def test_a_baseline_of_runs_not_all_scored_names_them_and_the_command_that_score
     assert result.exit_code == 2, result.output
     assert (
         f"error: 1 of 4 runs did not finish training ({folder / 'tf-mlp' / 'seed-0'}); continue it with "
-        f"`ganbench run --suite '<its suite file>' --resume {folder}`; then score them"
+        f"`ganbench run --resume {folder}`; then score them"
     ) in " ".join(result.output.split())
     assert not (tmp_path / "b.json").exists()
 
@@ -505,8 +505,11 @@ def test_scoring_an_unfinished_run_gives_the_command_that_finishes_it(suite_run,
     assert result.exit_code == 2, result.output
     assert (
         f"error: {folder / 'keras-mlp' / 'seed-1'}: the run is not complete (no final.pt); finish it before "
-        f"scoring with `ganbench run --suite {tmp_path / 'mini.toml'} --resume {folder} --recipes keras-mlp --seeds 1`"
+        f"scoring with `ganbench run --resume {folder} --recipes keras-mlp --seeds 1`"
     ) in " ".join(result.output.split())
+    advised = invoke("run", "--resume", folder, "--recipes", "keras-mlp", "--seeds", "1", "--quiet")
+    assert advised.exit_code == 0, advised.output  # the command, as given, finishes the run
+    assert (folder / "keras-mlp" / "seed-1" / "checkpoints" / "final.pt").is_file()
     alone = shutil.copytree(folder / "tf-mlp" / "seed-0", tmp_path / "alone")
     (alone / "checkpoints" / "final.pt").unlink()
     result = invoke("score", alone)

@@ -45,7 +45,7 @@ def test_a_report_names_unfinished_runs_and_the_commands_that_continue_them(tmp_
     assert "incomplete ×1" in shown and "unscored" not in shown
     assert (
         f"note: 2 of 2 runs did not finish training ({root / 'tf-mlp' / 'seed-0'}, {alone}); continue them with "
-        f"`ganbench run --suite smoke --resume '{root}'`; the `ganbench train` command that started it, adding "
+        f"`ganbench run --resume '{root}'`; the `ganbench train` command that started it, adding "
         f"`--resume --out {alone}`"
     ) in shown
 
@@ -72,7 +72,7 @@ def test_check_says_the_runs_did_not_finish_and_how_to_continue_them(tmp_path):
     assert {v.note for v in result.verdicts} == {"missing: the runs did not finish training"}
     unfinished = (
         f"1 of 1 runs did not finish training ({root / 'tf-mlp' / 'seed-0'}); continue it with "
-        f"`ganbench run --suite smoke --resume {root}`"
+        f"`ganbench run --resume {root}`"
     )
     assert result.to_finish == [unfinished]
     assert f"note: {unfinished}" in result.markdown()
@@ -97,7 +97,7 @@ def test_a_baseline_of_unfinished_runs_is_refused_with_the_commands(tmp_path):
     assert result.exit_code == 2
     assert (
         f"error: 1 of 1 runs did not finish training ({root / 'tf-mlp' / 'seed-0'}); continue it with "
-        f"`ganbench run --suite smoke --resume {root}`; then score them"
+        f"`ganbench run --resume {root}`; then score them"
     ) in " ".join(result.output.split())
     assert not (tmp_path / "b.json").exists()
 

@@ -86,7 +86,7 @@ def _datasets_of(plan: Plan) -> list[str]:
 
 
 @checked_arguments
-def plan(suite: PathLike, **options) -> Plan:
+def plan(suite: PathLike | None = None, **options) -> Plan:
     """The plan :func:`run_suite` would follow with the same arguments; writes nothing."""
     return plan_suite(suite, **checked("plan", run_suite, _plan_options(options)))
 
@@ -117,7 +117,7 @@ def _plan_options(options: dict) -> dict:
 
 @checked_arguments
 def run_suite(
-    suite: PathLike,
+    suite: PathLike | None = None,
     *,
     recipes: Sequence[str] | None = None,
     seeds: Sequence[int] | None = None,
@@ -142,7 +142,8 @@ def run_suite(
     """Train every recipe × seed of a suite (a name or a TOML path), scoring each run as it finishes.
 
     ``resume`` names a previous output folder (under results/runs/, or a path): complete runs are
-    skipped, interrupted ones continue. ``jobs`` N > 1 trains N runs at once (at most the suite's
+    skipped, interrupted ones continue; the suite, recipes, seeds, profile and device default to
+    those that suite run began with (its suite.json). ``jobs`` N > 1 trains N runs at once (at most the suite's
     runs), each in its own worker process (on CPU with cores // N torch threads each); with ``executor="ray"`` on CUDA,
     ``runs_per_gpu`` K makes each run's task ask for 1/K of a GPU. Returns the plan and one
     :class:`RunResult` per run."""
@@ -201,17 +202,7 @@ def execute_plan(
     _check_output_folder(plan)  # before the lock file and suite.json: a refused run leaves the folder as it was
     with output_lock(plan.root):
         _check_output_folder(plan)  # again, now that no other run can write here
-        write_suite_info(
-            plan.root,
-            {
-                "name": plan.suite.name,
-                "file": plan.suite_file,
-                "profile": plan.profile,
-                "device": plan.device.type,
-                "dataset": plan.suite.datasets,
-                "suite_hash": plan.suite_hash,
-            },
-        )
+        write_suite_info(plan.root, plan.record())
         if plan.executor == "ray":
             from gan_bench.executors import ray_cluster
 

@@ -121,7 +121,8 @@ def print_plan(p: Plan) -> None:
     seeds = sorted({spec.seed for spec in p.specs})
     err_console.print(f"profile: {p.profile} ({p.profile_reason})", highlight=False)
     err_console.print(
-        f"suite {p.suite.name}: {len(p.specs)} runs ({len(recipes)} recipes x seeds "
+        f"suite {p.suite.name}: {len(p.specs)} run{'s' if len(p.specs) != 1 else ''} "
+        f"({len(recipes)} recipe{'s' if len(recipes) != 1 else ''} x seeds "
         f"{as_ranges(seeds)}) on {', '.join(p.suite.datasets)}, {p.total_steps:,} training "
         f"steps, device {p.device}, executor {p.executor}"
         f"{f' ({p.runs_per_gpu} runs per GPU)' if p.runs_per_gpu > 1 else ''}"
@@ -135,7 +136,11 @@ def print_plan(p: Plan) -> None:
 @app.command(rich_help_panel=TRAIN_PANEL)
 @user_errors
 def run(
-    suite: str = typer.Option(..., help="Suite name (suites/<name>.toml) or path to a suite TOML file."),
+    suite: Optional[str] = typer.Option(
+        None,
+        help="Suite name (suites/<name>.toml) or path to a suite TOML file (with --resume: the suite that folder ran).",
+        show_default=False,
+    ),
     recipes: Optional[str] = typer.Option(None, help="Only these recipes of the suite, comma-separated."),
     seeds: Optional[str] = typer.Option(
         None, help="These seeds instead of the suite's: comma-separated, ranges allowed (e.g. 0,1 or 0-4)."
@@ -151,7 +156,7 @@ def run(
         metavar="RUN_ID",
         help="Continue the suite run RUN_ID (its folder under results/runs/, "
         "or a path): skip complete runs, continue interrupted ones, refuse "
-        "if the suite or a spec changed.",
+        "if the suite or a spec changed. Suite, recipes, seeds, profile and device default to the run's own.",
     ),
     executor: str = typer.Option(
         defaults.EXECUTOR, help="local (this process) or ray (one Ray task per run; pip install 'ganbench\\[ray]')."
@@ -230,9 +235,12 @@ def run(
                 data_dir=data_dir,
                 progress=progress,
             )
-    except (Interrupted, KeyboardInterrupt):  # user_errors says what is kept; this names what to resume
+    except Interrupted as e:  # user_errors says it, with the command that continues this suite run
+        raise e.advising(f"continue the suite run with `ganbench run --resume {shlex.quote(str(p.root))}`") from None
+    except KeyboardInterrupt:  # stopped outside training (while scoring): user_errors says what is kept
         err_console.print(
-            f"suite run: {p.root} (continue it with --resume {shlex.quote(str(p.root))})", highlight=False
+            f"suite run: {p.root} (continue it with `ganbench run --resume {shlex.quote(str(p.root))}`)",
+            highlight=False,
         )
         raise
     columns = ("recipe", "seed", "status", "summary", "run directory")

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from gan_bench.errors import RunDirError
+from gan_bench.errors import RunDirError, shortened
 from gan_bench.rundir import atomic
 from gan_bench.rundir.identity import hash_matches
 
@@ -265,4 +265,18 @@ def _suite_info_problem(info) -> str | None:
     for key in ("name", "file", "profile", "device", "suite_hash"):
         if key in info and not isinstance(info[key], str):
             return f"field {key!r} is {info[key]!r}, not a string"
+    runs = info.get("runs", [])
+    if not isinstance(runs, list) or not all(_is_planned_run(run) for run in runs):
+        return f"field 'runs' is {shortened(repr(runs), 80)}, not a list of [recipe, seed] pairs"
     return None
+
+
+def _is_planned_run(run) -> bool:
+    return (
+        isinstance(run, list)
+        and len(run) == 2
+        and isinstance(run[0], str)
+        and isinstance(run[1], int)
+        and not isinstance(run[1], bool)
+        and run[1] >= 0
+    )

@@ -128,9 +128,9 @@ def check_run_not_nested(run: Path, whose: str = "this run") -> Path:
     return run
 
 
-def resume_root(run_id: str | Path, out: Path | None, suite_hash: str) -> Path:
-    """The output folder of suite run ``run_id`` (a name under results/runs/, or a path), checked
-    to hold a run of this very suite."""
+def resume_folder(run_id: str | Path, out: Path | None) -> tuple[Path, dict]:
+    """The output folder of suite run ``run_id`` (a name under results/runs/, or a path) and its
+    suite.json, which records the suite and the runs it planned."""
     root = Path(run_id) if Path(run_id).is_dir() else defaults.RUNS_ROOT / str(run_id)
     if (root / "spec.json").is_file():  # a run directory: resume its suite's folder, never nest a run inside
         suite_root = next((p for p in root.resolve().parents if (p / SUITE_FILE).is_file()), None)
@@ -148,9 +148,13 @@ def resume_root(run_id: str | Path, out: Path | None, suite_hash: str) -> Path:
             f"--resume {run_id}: {root} is not the output folder of a suite run (no suite.json); "
             f"pass a folder name under {defaults.RUNS_ROOT} or a path"
         )
+    return root, info
+
+
+def check_same_suite(root: Path, info: dict, suite_hash: str) -> None:
+    """Refuse to resume ``root`` with a suite whose content differs from the one it ran."""
     if info.get("suite_hash") not in (None, suite_hash):
         raise RunDirError(
             f"{root / SUITE_FILE}: the suite has changed since this run started (suite_hash "
             f"{info['suite_hash'][:12]}…, now {suite_hash[:12]}…); run it into a new --out instead"
         )
-    return root

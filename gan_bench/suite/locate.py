@@ -78,14 +78,3 @@ def recorded_suite(info: dict, suite_json: Path) -> Path:
             f"{suite_json}: {gone}no suite named {info.get('name')!r} is in {' or '.join(map(str, folders()))}; "
             "pass --suite with that suite's .toml file"
         ) from None
-
-
-def suite_argument(info: dict, suite_json: Path) -> str:
-    """What to give ``--suite`` for the suite ``suite_json`` records: its name when that name finds
-    the same file (a shipped suite, or one in ./suites/), else the file's path."""
-    file = recorded_suite(info, suite_json)
-    try:
-        by_name = suite_path(str(info.get("name")))
-    except SuiteError:
-        return str(file)
-    return str(info["name"]) if by_name.resolve() == file.resolve() else str(file)

@@ -15,7 +15,8 @@ from gan_bench.data import datasets
 from gan_bench.errors import InvalidOption, unknown
 from gan_bench.rundir import outputs, paths
 from gan_bench.rundir.identity import spec_hash
-from gan_bench.suite.locate import suite_path
+from gan_bench.rundir.layout import SUITE_FILE, read_suite_info
+from gan_bench.suite.locate import recorded_suite, suite_path
 from gan_bench.suite.run_spec import RunSpec, check_profile, check_seed, check_seed_count, no_repeats
 from gan_bench.suite.suite_file import Suite, load_suite
 
@@ -42,10 +43,26 @@ class Plan:
     jobs: int = 1
     runs_per_gpu: int = 1
     notes: list[str] = field(default_factory=list)
+    # every (recipe, seed) the output folder's suite run has planned, this plan's included: what
+    # suite.json records, and what a later --resume continues by default
+    planned: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def total_steps(self) -> int:
         return sum(spec.schedule.steps for spec in self.specs)
+
+    def record(self) -> dict:
+        """What the output folder's suite.json keeps of this plan: the suite (its file and hash),
+        profile, device and the runs planned, which a later --resume checks and continues."""
+        return {
+            "name": self.suite.name,
+            "file": self.suite_file,
+            "profile": self.profile,
+            "device": self.device.type,
+            "dataset": self.suite.datasets,
+            "suite_hash": self.suite_hash,
+            "runs": [list(run) for run in self.planned],
+        }
 
 
 def choose_profile(profile: str | None, device: torch.device, suite_profile: str | None = None) -> tuple[str, str]:
@@ -75,8 +92,19 @@ def check_cuda_graph(cuda_graph: bool, compile: bool, device: torch.device) -> N
         )
 
 
+def _resumed(resume: str | Path | None, out: Path | None) -> tuple[Path | None, dict]:
+    """The folder a --resume continues and its suite.json (None and {} without --resume)."""
+    if resume is None:
+        return None, {}
+    return outputs.resume_folder(resume, out)
+
+
+def _recorded_runs(info: dict) -> list[tuple[str, int]]:
+    return [(recipe, seed) for recipe, seed in info.get("runs", [])]
+
+
 def plan_suite(
-    suite: str | Path,
+    suite: str | Path | None,
     *,
     recipes: list[str] | None = None,
     seeds: list[int] | None = None,
@@ -93,7 +121,14 @@ def plan_suite(
     jobs: int = 1,
     runs_per_gpu: int = 1,
 ) -> Plan:
-    """Validate a suite run's arguments and settle its runs; writes nothing."""
+    """Validate a suite run's arguments and settle its runs; writes nothing. With ``resume``, the
+    suite, recipes, seeds, profile and device default to those the suite run began with."""
+    out = paths.output_folder(Path(out), "--out") if out is not None else None
+    if suite is None and resume is None:
+        raise InvalidOption("--suite: give a suite name or file (or --resume FOLDER to continue a suite run)")
+    resumed, info = _resumed(resume, out)
+    if suite is None:
+        suite = recorded_suite(info, resumed / SUITE_FILE)
     s = load_suite(suite)
     if not s.recipes:
         raise InvalidOption(
@@ -129,13 +164,33 @@ def plan_suite(
         raise InvalidOption(f"--runs-per-gpu: expected a positive integer, got {runs_per_gpu!r}")
     if runs_per_gpu > 1 and executor != "ray":
         raise InvalidOption("--runs-per-gpu: applies to --executor ray; on one machine, --jobs shares the GPU")
+    taken = []  # what a resume takes from the suite run's record, where the defaults differ
     dev = devices.resolve(device)
+    if device == defaults.DEVICE and info.get("device") == "cpu" and dev.type != "cpu":  # begun on CPU
+        dev = devices.resolve("cpu")
+        taken.append("device cpu")
     if runs_per_gpu > 1 and dev.type != "cuda":
         raise InvalidOption(f"--runs-per-gpu: applies to CUDA runs; on {dev.type} each Ray task asks for 1 CPU")
     chosen, why = choose_profile(profile, dev, s.profile)
+    if profile is None and info.get("profile") in defaults.PROFILES and info["profile"] != chosen:
+        chosen, why = info["profile"], f"the suite run's, from {resumed / SUITE_FILE}"
+        taken.append(f"profile {chosen}")
+    recorded = _recorded_runs(info)
+    only = None
+    if recorded and recipes is None and seeds is None:
+        recipes, seeds = list(dict.fromkeys(r for r, _ in recorded)), list(dict.fromkeys(n for _, n in recorded))
+        only = set(recorded)
+        taken.append(f"its {len(only)} planned run{'s' if len(only) != 1 else ''}")
     specs = s.expand(chosen, dev.type, recipes, seeds)
+    if only is not None:
+        specs = [spec for spec in specs if (spec.recipe, spec.seed) in only]
     check_cuda_graph(cuda_graph, compile, dev)
     notes = []
+    if taken:
+        notes.append(
+            f"--resume: as the suite run began ({', '.join(taken)}; recorded in {resumed / SUITE_FILE}); "
+            "--recipes, --seeds, --profile and --device override"
+        )
     if compile:
         specs = [spec.model_copy(update={"compile": True}) for spec in specs]
     if cuda_graph:
@@ -171,9 +226,13 @@ def plan_suite(
     if address is not None and executor != "ray":
         raise InvalidOption("--address: applies to --executor ray only")
     suite_hash = spec_hash(s.content())
-    out = paths.output_folder(Path(out), "--out") if out is not None else None
-    root = outputs.resume_root(resume, out, suite_hash) if resume is not None else (out or outputs.new_output(s.name))
+    if resumed is not None:
+        outputs.check_same_suite(resumed, info, suite_hash)
+    root = resumed or out or outputs.new_output(s.name)
     outputs.check_suite_output(root)
+    if resumed is None and (root / SUITE_FILE).is_file():  # a suite run's folder, run into again
+        info = read_suite_info(root) or {}
+    planned = list(dict.fromkeys([*_recorded_runs(info), *((spec.recipe, spec.seed) for spec in specs)]))
     return Plan(
         suite=s,
         suite_file=suite_path(suite),
@@ -190,4 +249,5 @@ def plan_suite(
         jobs=at_once,
         runs_per_gpu=runs_per_gpu,
         notes=notes,
+        planned=planned,
     )

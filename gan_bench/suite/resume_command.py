@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import shlex
 
-from gan_bench.errors import SuiteError
-from gan_bench.rundir.layout import SUITE_FILE, RunDir, read_suite_info, run_suite_folder
-from gan_bench.suite.locate import suite_argument
+from gan_bench.rundir.layout import RunDir, read_suite_info, run_suite_folder
 
 
 def _resumed_suite(run: RunDir) -> str | None:
-    """`ganbench run --suite S --resume FOLDER` for the suite run holding ``run``, if one does."""
+    """`ganbench run --resume FOLDER` for the suite run holding ``run``, if one does: a resume finds
+    the suite, and the runs, profile and device, in the folder's suite.json."""
     folder = run_suite_folder(run)
-    info = read_suite_info(folder) if folder is not None else None
-    if not info:
+    if folder is None or not read_suite_info(folder):
         return None
-    try:
-        suite = suite_argument(info, folder / SUITE_FILE)
-    except SuiteError:  # the suite file is gone: the command is still the right one, given it
-        suite = "<its suite file>"
-    return f"ganbench run --suite {shlex.quote(suite)} --resume {shlex.quote(str(folder))}"
+    return f"ganbench run --resume {shlex.quote(str(folder))}"
 
 
 def _train_resumed(run: RunDir) -> str:

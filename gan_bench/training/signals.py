@@ -16,23 +16,27 @@ EXIT_INTERRUPTED = 130
 class Interrupted(Exception):
     """Training stopped on a signal after writing a checkpoint."""
 
+    ADVICE = "re-run the same command with --resume to continue"
+
     def __init__(self, step: int, checkpoint: str):
-        super().__init__(
-            f"interrupted at step {step}; checkpoint written to {checkpoint}; "
-            f"re-run the same command with --resume to continue"
-        )
+        self.summary = f"interrupted at step {step}; checkpoint written to {checkpoint}"
+        super().__init__(f"{self.summary}; {self.ADVICE}")
         self.step, self.checkpoint = step, checkpoint
+
+    def advising(self, advice: str) -> Interrupted:
+        """The same stop, with ``advice`` on how to continue (a suite run's own command)."""
+        other = Exception.__new__(type(self))
+        other.__dict__.update(self.__dict__)
+        Exception.__init__(other, f"{self.summary}; {advice}")
+        return other
 
 
 class SuiteInterrupted(Interrupted):
     """Runs of a suite stopped on a signal (``run --jobs``): each in training wrote a checkpoint."""
 
     def __init__(self, finished: int, runs: int):
-        Exception.__init__(
-            self,
-            f"interrupted: {finished} of {runs} runs finished; every run in training wrote a checkpoint; "
-            f"re-run the same command with --resume to complete the rest",
-        )
+        self.summary = f"interrupted: {finished} of {runs} runs finished; every run in training wrote a checkpoint"
+        Exception.__init__(self, f"{self.summary}; re-run the same command with --resume to complete the rest")
         self.step, self.checkpoint = None, None
 
 

@@ -1,0 +1,97 @@
+"""`run --resume FOLDER` continues a suite run as it began: the suite, the runs it planned (after
+--recipes or --seeds), its profile and its CPU device come from the folder's suite.json, so the
+command that ganbench advises after an interruption is the whole command."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import gan_bench as gb
+from gan_bench.cli import app
+from gan_bench.rundir.layout import SUITE_FILE, write_suite_info
+
+runner = CliRunner()
+
+
+def begun(tmp_path, **options):
+    """A suite output folder as `run` leaves it before its first run trains: suite.json only."""
+    plan = gb.plan("smoke", out=tmp_path / "runs", device="cpu", **options)
+    write_suite_info(plan.root, plan.record())
+    return plan.root
+
+
+def labels(plan):
+    return [(spec.recipe, spec.seed, spec.profile) for spec in plan.specs]
+
+
+def test_a_resume_continues_the_planned_runs_on_their_profile_without_naming_the_suite(tmp_path):
+    root = begun(tmp_path, recipes=["tf-mlp", "keras-mlp"], seeds=[3], profile="quick")
+    assert json.loads((root / SUITE_FILE).read_text())["runs"] == [["tf-mlp", 3], ["keras-mlp", 3]]
+    plan = gb.plan(resume=root)
+    assert plan.suite.name == "smoke" and plan.root == root
+    assert labels(plan) == [("tf-mlp", 3, "quick"), ("keras-mlp", 3, "quick")]
+    assert plan.profile_reason == f"the suite run's, from {root / SUITE_FILE}"
+    assert plan.notes == [
+        f"--resume: as the suite run began (profile quick, its 2 planned runs; recorded in {root / SUITE_FILE}); "
+        "--recipes, --seeds, --profile and --device override"
+    ]
+    assert labels(gb.plan("smoke", resume=root)) == labels(plan)  # naming the suite changes nothing
+
+
+def test_options_override_the_record_and_the_record_keeps_every_run_planned(tmp_path):
+    root = begun(tmp_path, recipes=["tf-mlp"], seeds=[0])
+    more = gb.plan(resume=root, seeds=[0, 1], recipes=["tf-mlp", "torch-mlp"])
+    assert labels(more) == [(r, s, "smoke") for r in ("tf-mlp", "torch-mlp") for s in (0, 1)]
+    write_suite_info(root, more.record())
+    narrowed = gb.plan(resume=root, recipes=["torch-mlp"], seeds=[1])
+    assert narrowed.planned == [("tf-mlp", 0), ("tf-mlp", 1), ("torch-mlp", 0), ("torch-mlp", 1)]
+    assert gb.plan(resume=root, profile="quick").profile == "quick"
+
+
+def test_a_suite_run_begun_whole_resumes_whole_and_an_older_record_resumes_the_suite(tmp_path):
+    root = begun(tmp_path)
+    assert [r for r, _, _ in labels(gb.plan(resume=root))] == ["tf-mlp", "slides-mlp", "keras-mlp", "torch-mlp"]
+    record = json.loads((root / SUITE_FILE).read_text())
+    del record["runs"]  # as ganbench wrote it before runs were recorded
+    (root / SUITE_FILE).write_text(json.dumps(record))
+    assert len(gb.plan(resume=root, recipes=None).specs) == 4
+
+
+def test_a_damaged_record_of_runs_is_named(tmp_path):
+    root = begun(tmp_path)
+    record = json.loads((root / SUITE_FILE).read_text())
+    (root / SUITE_FILE).write_text(json.dumps(dict(record, runs=[["tf-mlp", "0"]])))
+    with pytest.raises(gb.RunDirError, match=r"field 'runs' is \[\['tf-mlp', '0'\]\], not a list of \[recipe, seed\]"):
+        gb.plan(resume=root)
+
+
+def test_without_a_suite_or_a_resume_the_run_says_what_to_give(tmp_path):
+    result = runner.invoke(app, ["run", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "--suite: give a suite name or file (or --resume FOLDER to continue a suite run)" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_the_command_line_resumes_from_the_folder_alone(tmp_path):
+    root = begun(tmp_path, recipes=["tf-mlp"], profile="quick")
+    result = runner.invoke(app, ["run", "--resume", str(root), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    shown = " ".join(result.output.split())
+    assert "suite smoke: 1 run (1 recipe x seeds 0)" in shown and "7,700 steps" in shown
+    assert "--resume: as the suite run began (profile quick, its 1 planned run;" in shown
+
+
+def test_a_suite_run_begun_on_cpu_resumes_on_cpu_where_auto_would_pick_cuda(tmp_path, monkeypatch):
+    import torch
+
+    from gan_bench import devices
+
+    root = begun(tmp_path, recipes=["tf-mlp"])
+    real = devices.resolve
+    monkeypatch.setattr(devices, "resolve", lambda name="auto": torch.device("cuda") if name == "auto" else real(name))
+    plan = gb.plan(resume=root)
+    assert plan.device == torch.device("cpu") and [spec.device for spec in plan.specs] == ["cpu"]
+    assert "(device cpu, its 1 planned run;" in plan.notes[0]
