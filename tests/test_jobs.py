@@ -129,7 +129,7 @@ def test_ctrl_c_stops_every_worker_and_resume_completes_with_the_same_bits(refer
     _, err = proc.communicate(timeout=180)
     err = err.decode()
     assert proc.returncode == 130, err
-    assert "re-run the same command with --resume" in err
+    assert f"continue the suite run with `ganbench run --resume {out}`" in " ".join(err.split())
     finals = list(out.glob("keras-mlp/seed-*/checkpoints/final.pt"))
     assert len(finals) < 3, "Ctrl-C came too late to test resume"
     resumed = subprocess.run(_cli(*base, "--jobs", "2", "--resume", str(out)), capture_output=True, text=True)
