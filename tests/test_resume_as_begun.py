@@ -43,6 +43,8 @@ def test_a_resume_continues_the_planned_runs_on_their_profile_without_naming_the
 
 def test_options_override_the_record_and_the_record_keeps_every_run_planned(tmp_path):
     root = begun(tmp_path, recipes=["tf-mlp"], seeds=[0])
+    assert labels(gb.plan(resume=root, seeds=[0, 1])) == [("tf-mlp", 0, "smoke"), ("tf-mlp", 1, "smoke")]  # its recipe
+    assert labels(gb.plan(resume=root, recipes=["keras-mlp"])) == [("keras-mlp", 0, "smoke")]  # its seed
     more = gb.plan(resume=root, seeds=[0, 1], recipes=["tf-mlp", "torch-mlp"])
     assert labels(more) == [(r, s, "smoke") for r in ("tf-mlp", "torch-mlp") for s in (0, 1)]
     write_suite_info(root, more.record())
@@ -95,3 +97,11 @@ def test_a_suite_run_begun_on_cpu_resumes_on_cpu_where_auto_would_pick_cuda(tmp_
     plan = gb.plan(resume=root)
     assert plan.device == torch.device("cpu") and [spec.device for spec in plan.specs] == ["cpu"]
     assert "(device cpu, its 1 planned run;" in plan.notes[0]
+
+
+def test_another_suite_is_refused_before_its_recipes_are_compared(tmp_path):
+    root = begun(tmp_path, recipes=["tf-mlp"])
+    other = tmp_path / "other.toml"
+    other.write_text('name = "other"\ndataset = "mnist"\nseeds = [0]\nrecipes = ["dcgan"]\nprofile = "smoke"\n')
+    with pytest.raises(gb.RunDirError, match="the suite has changed since this run started"):
+        gb.plan(other, resume=root)

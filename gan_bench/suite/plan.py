@@ -140,6 +140,9 @@ def plan_suite(
                 f"--direction: applies to translation data only; suite {s.name} has {', '.join(s.datasets)}"
             )
         s = s.model_copy(update={"direction": checked_direction(direction, s.direction)})
+    suite_hash = spec_hash(s.content())
+    if resumed is not None:  # first: the runs it recorded are of that suite
+        outputs.check_same_suite(resumed, info, suite_hash)
     if seeds is not None:
         if not seeds or min(seeds) < 0:
             raise InvalidOption(f"--seeds: expected non-negative integers, got {seeds}")
@@ -176,11 +179,15 @@ def plan_suite(
         chosen, why = info["profile"], f"the suite run's, from {resumed / SUITE_FILE}"
         taken.append(f"profile {chosen}")
     recorded = _recorded_runs(info)
-    only = None
+    only = None  # with neither --recipes nor --seeds, exactly the runs planned
     if recorded and recipes is None and seeds is None:
-        recipes, seeds = list(dict.fromkeys(r for r, _ in recorded)), list(dict.fromkeys(n for _, n in recorded))
         only = set(recorded)
         taken.append(f"its {len(only)} planned run{'s' if len(only) != 1 else ''}")
+    elif recorded and (recipes is None or seeds is None):
+        taken.append("its recipes" if recipes is None else "its seeds")
+    if recorded:
+        recipes = recipes if recipes is not None else list(dict.fromkeys(r for r, _ in recorded))
+        seeds = seeds if seeds is not None else list(dict.fromkeys(n for _, n in recorded))
     specs = s.expand(chosen, dev.type, recipes, seeds)
     if only is not None:
         specs = [spec for spec in specs if (spec.recipe, spec.seed) in only]
@@ -225,9 +232,6 @@ def plan_suite(
         raise InvalidOption("--batch-seeds: applies to --executor local; on Ray each seed is its own task")
     if address is not None and executor != "ray":
         raise InvalidOption("--address: applies to --executor ray only")
-    suite_hash = spec_hash(s.content())
-    if resumed is not None:
-        outputs.check_same_suite(resumed, info, suite_hash)
     root = resumed or out or outputs.new_output(s.name)
     outputs.check_suite_output(root)
     if resumed is None and (root / SUITE_FILE).is_file():  # a suite run's folder, run into again
