@@ -62,12 +62,20 @@ def test_a_suite_run_begun_whole_resumes_whole_and_an_older_record_resumes_the_s
     assert len(gb.plan(resume=root, recipes=None).specs) == 4
 
 
-def test_a_damaged_record_of_runs_is_named(tmp_path):
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("runs", [["tf-mlp", "0"]], "field 'runs' is [['tf-mlp', '0']], not a list of [recipe, seed] pairs"),
+        ("scoring", {"samples": "300"}, "field 'scoring' is {'samples': '300'}, not samples (a number), backbone"),
+    ],
+)
+def test_a_damaged_record_is_named(tmp_path, field, value, words):
     root = begun(tmp_path)
     record = json.loads((root / SUITE_FILE).read_text())
-    (root / SUITE_FILE).write_text(json.dumps(dict(record, runs=[["tf-mlp", "0"]])))
-    with pytest.raises(gb.RunDirError, match=r"field 'runs' is \[\['tf-mlp', '0'\]\], not a list of \[recipe, seed\]"):
+    (root / SUITE_FILE).write_text(json.dumps(dict(record, **{field: value})))
+    with pytest.raises(gb.RunDirError) as raised:
         gb.plan(resume=root)
+    assert words in str(raised.value)
 
 
 def test_without_a_suite_or_a_resume_the_run_says_what_to_give(tmp_path):
@@ -105,3 +113,17 @@ def test_another_suite_is_refused_before_its_recipes_are_compared(tmp_path):
     other.write_text('name = "other"\ndataset = "mnist"\nseeds = [0]\nrecipes = ["dcgan"]\nprofile = "smoke"\n')
     with pytest.raises(gb.RunDirError, match="the suite has changed since this run started"):
         gb.plan(other, resume=root)
+
+
+@pytest.mark.slow  # trains and scores one smoke run: about 8 s
+def test_a_resume_scores_as_the_suite_run_did_unless_told_otherwise(tmp_path):
+    plan = gb.plan("smoke", recipes=["tf-mlp"], out=tmp_path / "runs", device="cpu")
+    write_suite_info(plan.root, plan.record({"samples": 300, "backbone": "lenet", "inception_weights": None}))
+    assert json.loads((plan.root / SUITE_FILE).read_text())["scoring"] == {"samples": 300}  # defaults left out
+    resumed = gb.plan(resume=plan.root)
+    assert resumed.scoring == {"samples": 300}
+    assert "--resume: scores as the suite run did (--samples 300)" in resumed.notes[0]
+    gb.execute_plan(resumed)
+    metrics = json.loads((plan.root / "tf-mlp" / "seed-0" / "metrics.json").read_text())["metrics"]
+    assert "fid_lenet_300_test" in metrics and "fid_lenet_1k_test" not in metrics
+    assert json.loads((plan.root / SUITE_FILE).read_text())["scoring"] == {"samples": 300}

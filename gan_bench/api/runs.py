@@ -192,9 +192,13 @@ def execute_plan(
     data_dir: PathLike | None = None,
     progress: Reporter | None = None,
 ) -> SuiteRun:
-    """Carry out a :class:`Plan` from :func:`plan`."""
+    """Carry out a :class:`Plan` from :func:`plan`. Resuming, the scoring options default to those
+    the suite run was scored with (``plan.scoring``)."""
     reporter = progress or Reporter()
     data_dir = data_folder(data_dir)
+    if plan.scoring and samples is None and backbone == defaults.BACKBONE and inception_weights is None:
+        samples, backbone = plan.scoring.get("samples"), plan.scoring.get("backbone", backbone)
+        inception_weights = plan.scoring.get("inception_weights")
     weights = Path(inception_weights) if inception_weights is not None else None
     scorer = make_scorer(samples, backbone, weights, plan.device, data_dir)  # fails before any training
     if plan.executor != "ray" or plan.address is None:  # a Ray cluster's machines hold their own data
@@ -202,7 +206,12 @@ def execute_plan(
     _check_output_folder(plan)  # before the lock file and suite.json: a refused run leaves the folder as it was
     with output_lock(plan.root):
         _check_output_folder(plan)  # again, now that no other run can write here
-        write_suite_info(plan.root, plan.record())
+        write_suite_info(
+            plan.root,
+            plan.record(
+                {"samples": samples, "backbone": backbone, "inception_weights": weights and str(weights.resolve())}
+            ),
+        )
         if plan.executor == "ray":
             from gan_bench.executors import ray_cluster
 

@@ -268,6 +268,14 @@ def _suite_info_problem(info) -> str | None:
     runs = info.get("runs", [])
     if not isinstance(runs, list) or not all(_is_planned_run(run) for run in runs):
         return f"field 'runs' is {shortened(repr(runs), 80)}, not a list of [recipe, seed] pairs"
+    scoring = info.get("scoring", {})
+    kinds = {"samples": int, "backbone": str, "inception_weights": str}
+    if not isinstance(scoring, dict) or any(
+        k not in kinds or not isinstance(v, kinds[k]) or isinstance(v, bool) for k, v in scoring.items()
+    ):
+        return (
+            f"field 'scoring' is {shortened(repr(scoring), 80)}, not samples (a number), backbone or inception_weights"
+        )
     return None
 
 

@@ -46,15 +46,20 @@ class Plan:
     # every (recipe, seed) the output folder's suite run has planned, this plan's included: what
     # suite.json records, and what a later --resume continues by default
     planned: list[tuple[str, int]] = field(default_factory=list)
+    # on --resume, the scoring options the suite run was scored with (samples, backbone,
+    # inception_weights), where they were not the defaults: execute_plan's defaults then
+    scoring: dict = field(default_factory=dict)
 
     @property
     def total_steps(self) -> int:
         return sum(spec.schedule.steps for spec in self.specs)
 
-    def record(self) -> dict:
+    def record(self, scoring: dict | None = None) -> dict:
         """What the output folder's suite.json keeps of this plan: the suite (its file and hash),
-        profile, device and the runs planned, which a later --resume checks and continues."""
+        profile, device, the runs planned and the ``scoring`` options that are not the defaults,
+        which a later --resume checks and continues with."""
         return {
+            "scoring": {k: v for k, v in (scoring or {}).items() if v is not None and v != SCORING_DEFAULTS.get(k)},
             "name": self.suite.name,
             "file": self.suite_file,
             "profile": self.profile,
@@ -63,6 +68,10 @@ class Plan:
             "suite_hash": self.suite_hash,
             "runs": [list(run) for run in self.planned],
         }
+
+
+SCORING_DEFAULTS = {"samples": None, "backbone": defaults.BACKBONE, "inception_weights": None}
+SCORING_FLAGS = {"samples": "--samples", "backbone": "--backbone", "inception_weights": "--inception-weights"}
 
 
 def choose_profile(profile: str | None, device: torch.device, suite_profile: str | None = None) -> tuple[str, str]:
@@ -193,6 +202,13 @@ def plan_suite(
         specs = [spec for spec in specs if (spec.recipe, spec.seed) in only]
     check_cuda_graph(cuda_graph, compile, dev)
     notes = []
+    scoring = dict(info.get("scoring", {})) if resumed is not None else {}
+    if scoring:
+        given = ", ".join(f"{SCORING_FLAGS[k]} {v}" for k, v in scoring.items())
+        notes.append(
+            f"--resume: scores as the suite run did ({given}) where the command gives none of "
+            "--samples, --backbone and --inception-weights"
+        )
     if taken:
         notes.append(
             f"--resume: as the suite run began ({', '.join(taken)}; recorded in {resumed / SUITE_FILE}); "
@@ -254,4 +270,5 @@ def plan_suite(
         runs_per_gpu=runs_per_gpu,
         notes=notes,
         planned=planned,
+        scoring=scoring,
     )
