@@ -107,6 +107,10 @@ def test_an_image_folder_scores_into_a_run_like_folder_that_report_and_check_rea
         '[thresholds.full."mine"]\nmodes_covered = { min = 5 }\nprecision_lenet_60_test = { min = 0.5 }\n'
     )
     assert invoke("check", tmp_path / "scored", "--suite", suite).exit_code == 0
+    page = invoke("report", tmp_path / "scored", "--out", tmp_path / "report.html")  # used to read a history
+    assert page.exit_code == 0, page.output
+    html = (tmp_path / "report.html").read_text()
+    assert "Verdicts" in html and "Loss curves" not in html and "Sample grids" not in html  # none to draw
     again = invoke("score", tmp_path / "scored")
     assert again.exit_code == 2 and "holds samples scored with --input" in again.output
 

@@ -24,9 +24,11 @@ def _png(fig) -> bytes:
 
 
 def _histories(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Per recipe: history rows averaged over its seeds, by step."""
+    """Per recipe: history rows averaged over its seeds, by step. Samples scored with --input
+    have no training history and no curve."""
     out = {}
-    for recipe, part in df.groupby("recipe"):
+    trained = df[df["spec.kind"] != "samples"] if "spec.kind" in df else df
+    for recipe, part in trained.groupby("recipe"):
         frames = [read_history(RunDir(run).history) for run in part["run"]]
         out[recipe] = pd.concat(frames).groupby("step").mean(numeric_only=True).reset_index()
     return out
@@ -60,6 +62,8 @@ def panel_figure(
 
 def curves(df: pd.DataFrame) -> dict[str, bytes]:
     hist = _histories(df)
+    if not hist:  # only scored samples
+        return {}
     return {
         "Loss curves": _png(panel_figure(hist, [("d_loss", "D loss", "-"), ("g_loss", "G loss", "-")])),
         "D(x) and D(G(z))": _png(

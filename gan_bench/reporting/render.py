@@ -164,9 +164,11 @@ def html(df: pd.DataFrame) -> str:
         body += [_img(name, png) for name, png in figures.items()]
         # 2D scatters at their own size; digit grids enlarged
         kind = "scatters" if BUILT.get(keys[1]) == "points" else "grids"
-        body.append(f'<h3>Sample grids</h3><div class="{kind}">')
-        body += [_img(name, png) for name, png in plots.sample_grids(part).items()]
-        body.append("</div>")
+        grids = plots.sample_grids(part)
+        if grids:  # samples scored with --input keep no grid
+            body.append(f'<h3>Sample grids</h3><div class="{kind}">')
+            body += [_img(name, png) for name, png in grids.items()]
+            body.append("</div>")
     body.append("<h2>Runs</h2>")
     cols = ["recipe", "seed", "verdict", "verdict_reason", *metric_columns(df), "run"]
     body.append(_scrolling(df[[c for c in cols if c in df]].to_html(index=False, escape=True, border=0)))
