@@ -227,6 +227,15 @@ BAD_SUITES = {
     "unknown dataset": (GOOD.replace('"mnist"', '"cifar"'), "field 'dataset': unknown dataset 'cifar'"),
     "empty seeds": (GOOD.replace("[0]", "[]"), "field 'seeds'"),
     "missing field": ('name = "t"\nseeds = [0]\nrecipes = ["tf-mlp"]\n', "field 'dataset'"),
+    "a recipe on data it cannot train on": (
+        'name = "t"\nseeds = [0]\ndataset = ["ring", "mnist"]\nrecipes = ["toy-gan"]\n',
+        "field 'dataset': recipe toy-gan trains on points data and dataset mnist is gray28; datasets for toy-gan: "
+        'ring, grid; or add [only] "toy-gan" = ["ring"]',
+    ),
+    "only on data it cannot train on": (
+        'name = "t"\nseeds = [0]\ndataset = ["ring", "mnist"]\nrecipes = ["toy-gan"]\n[only]\ntoy-gan = ["mnist"]\n',
+        "field 'only.toy-gan': recipe toy-gan trains on points data and dataset mnist is gray28",
+    ),
 }
 
 

@@ -25,6 +25,7 @@ A suite file (``suites/<name>.toml``)::
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -248,7 +249,14 @@ class Suite(BaseModel):
                     raise ValueError(f"only.{recipe}: {_not_among(name, 'datasets', self.datasets)}")
         for recipe in self.recipes:
             for dataset in self.datasets_of(recipe):
-                compatible(recipe, dataset)
+                try:
+                    compatible(recipe, dataset)
+                except ValueError as e:  # named by the key that pairs them
+                    if recipe in self.only:
+                        raise ValueError(f"only.{recipe}: {e}") from None
+                    fit = [d for d in self.datasets if _fits(recipe, d)]
+                    hint = f'; or add [only] "{recipe}" = {json.dumps(fit)}' if fit else ""
+                    raise ValueError(f"dataset: {e}{hint}") from None
         if self.direction != "AtoB" and not all(all_datasets.is_translation(d) for d in self.datasets):
             raise ValueError(f"direction: {self.direction} applies to translation data only")
         return self
@@ -327,6 +335,14 @@ FIELD_FORMS = {
     "only": '[only] then "pix2pix" = ["edges2digits"]',
     "thresholds": '[thresholds.full."tf-mlp"] then fid_lenet_10k_test = { max = 60 }',
 }
+
+
+def _fits(recipe: str, dataset: str) -> bool:
+    try:
+        compatible(recipe, dataset)
+    except ValueError:
+        return False
+    return True
 
 
 def _format_errors(path: Path, error: ValidationError) -> str:
