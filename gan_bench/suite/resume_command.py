@@ -32,8 +32,9 @@ def how_to_finish(run: RunDir, spec: dict) -> str:
 
 def how_to_finish_all(runs: list[RunDir]) -> str:
     """The commands that finish every run of ``runs``: one per suite run, then one per run outside."""
-    commands = list(dict.fromkeys(f"`{s}`" for run in runs if (s := _resumed_suite(run)) is not None))
-    alone = [run for run in runs if _resumed_suite(run) is None]
+    resumed = {run.root: _resumed_suite(run) for run in runs}  # each suite.json read once
+    commands = list(dict.fromkeys(f"`{s}`" for s in resumed.values() if s is not None))
+    alone = [run for run in runs if resumed[run.root] is None]
     if len(alone) == 1:
         commands.append(_train_resumed(alone[0]))
     elif alone:
