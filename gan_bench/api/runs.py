@@ -196,9 +196,9 @@ def execute_plan(
     the suite run was scored with (``plan.scoring``)."""
     reporter = progress or Reporter()
     data_dir = data_folder(data_dir)
-    if plan.scoring and samples is None and backbone == defaults.BACKBONE and inception_weights is None:
-        samples, backbone = plan.scoring.get("samples"), plan.scoring.get("backbone", backbone)
-        inception_weights = plan.scoring.get("inception_weights")
+    given = {"samples": samples, "backbone": backbone, "inception_weights": inception_weights}
+    chosen = plan.scoring_options(given)
+    samples, backbone, inception_weights = chosen["samples"], chosen["backbone"], chosen["inception_weights"]
     weights = Path(inception_weights) if inception_weights is not None else None
     scorer = make_scorer(samples, backbone, weights, plan.device, data_dir)  # fails before any training
     if plan.executor != "ray" or plan.address is None:  # a Ray cluster's machines hold their own data

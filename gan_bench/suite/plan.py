@@ -54,6 +54,11 @@ class Plan:
     def total_steps(self) -> int:
         return sum(spec.schedule.steps for spec in self.specs)
 
+    def scoring_options(self, given: dict) -> dict:
+        """The scoring options to use: ``given``, unless it is all defaults and a resumed suite run
+        recorded its own (``scoring``)."""
+        return {**SCORING_DEFAULTS, **self.scoring} if self.scoring and given == SCORING_DEFAULTS else given
+
     def record(self, scoring: dict | None = None) -> dict:
         """What the output folder's suite.json keeps of this plan: the suite (its file and hash),
         profile, device, the runs planned and the ``scoring`` options that are not the defaults,
