@@ -37,6 +37,7 @@ _HOMES = {
             "latest_suite_run",
             "render_report",
             "report",
+            "report_notes",
             "suite_of_runs",
             "write_baseline",
         ),

@@ -128,3 +128,35 @@ def test_finished_runs_not_scored_get_the_command_that_scores_them(tmp_path):
         f"1 of 2 runs are not scored ({seed_0}); score it with `ganbench score {seed_0}`"
     )
     assert runner.invoke(app, ["score", str(seed_0)]).exit_code == 0
+
+
+def test_markdown_and_html_reports_carry_the_notes_the_terminal_prints(tmp_path):
+    root = suite_folder(tmp_path / "runs", "tf-mlp/seed-0")
+    finished = tmp_path / "finished"
+    gb.train("tf-mlp", profile="smoke", steps=2, out=finished, device="cpu", seed=1)
+    env = json.loads((finished / "env.json").read_text())
+    (finished / "env.json").write_text(json.dumps({**env, "torch_threads": env["torch_threads"] + 7}))
+    notes = gb.report_notes([root, finished])
+    assert notes == [
+        f"runs differ in torch threads: {env['torch_threads']}, {env['torch_threads'] + 7}; bits differ across CPU "
+        "kinds, thread counts and torch versions, so values of one spec differ slightly",
+        f"1 of 2 runs did not finish training ({root / 'tf-mlp' / 'seed-0'}); continue it with "
+        f"`ganbench run --resume {root}`",
+        f"1 of 2 runs are not scored ({finished}); score it with `ganbench score {finished}`",
+    ]
+    assert " ".join(f"note: {n}" for n in notes) in output("report", root, finished)
+    md = output("report", root, finished, "--format", "md")
+    assert md.endswith("## Notes " + " ".join(f"- {n}" for n in notes))
+    page = tmp_path / "report.html"
+    assert runner.invoke(app, ["report", str(root), str(finished), "--out", str(page)]).exit_code == 0
+    html = page.read_text()
+    assert "<h2>Notes</h2><ul>" + "".join(f"<li>{n}</li>" for n in notes) + "</ul>" in html  # nothing to escape
+    assert "1 of 2 runs" not in gb.render_report([root, finished], "csv")  # one row per run: data only
+
+
+def test_a_report_of_finished_scored_runs_on_one_machine_has_no_notes(tmp_path):
+    run = tmp_path / "run"
+    gb.train("tf-mlp", profile="smoke", steps=2, out=run, device="cpu")
+    gb.score([run], samples=64, device="cpu")
+    assert gb.report_notes([run]) == []
+    assert "Notes" not in gb.render_report([run], "md") and "Notes" not in gb.render_report([run], "html")

@@ -132,7 +132,20 @@ def render_report(runs: Iterable[PathLike] | pd.DataFrame, format: str = "md") -
     if format not in renderers:
         raise InvalidOption(f"--format: {unknown('format', format, renderers)}")
     df = runs if isinstance(runs, pd.DataFrame) else report(runs)
-    return renderers[format](df)
+    if format == "csv":  # one row per run, for analysis: the notes are for readers of the tables
+        return render.csv(df)
+    return renderers[format](df, report_notes(df))
+
+
+@checked_arguments
+def report_notes(runs: Iterable[PathLike] | pd.DataFrame) -> list[str]:
+    """The notes under a report of these runs, as `ganbench report` prints them: where their
+    machines differ, which folders a process is writing now, and which runs did not finish training
+    or are not scored, with the commands that continue or score them. Empty when there is nothing to
+    note."""
+    from gan_bench.reporting import notes
+
+    return notes.of_report(runs if isinstance(runs, pd.DataFrame) else report(runs))
 
 
 @checked_arguments

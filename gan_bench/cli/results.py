@@ -69,7 +69,7 @@ def report(
     recipes: Optional[str] = typer.Option(None, help="Only these recipes' runs, comma-separated."),
 ) -> None:
     """Comparison tables: recipes x metrics, mean ± std over seeds, best marked, with protocols."""
-    from gan_bench.reporting import collect, environments, render
+    from gan_bench.reporting import render
 
     format = report_format(format, out)
     if out is not None:
@@ -78,15 +78,7 @@ def report(
     if format == "rich":
         for title, table in render.rich_tables(df):
             out_console.print(render.as_rich(title, table, out_console.width))
-        for note in environments.mixed(environments.of_runs(df)):
-            out_console.print(f"note: {note}; {environments.CAVEAT}", highlight=False, soft_wrap=True)
-        busy = collect.writing_now(df)
-        for folder, holder in busy.items():
-            note = (
-                f"note: {folder}: {holder} is writing to it now; its incomplete and unscored runs may still be training"
-            )
-            out_console.print(note, highlight=False, soft_wrap=True)
-        for note in collect.to_finish(df, busy):
+        for note in gb.report_notes(df):
             out_console.print(f"note: {note}", highlight=False, soft_wrap=True)
         return
     text = gb.render_report(df, format)

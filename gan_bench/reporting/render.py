@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html as html_lib
+from collections.abc import Sequence
 
 import pandas as pd
 from rich.cells import cell_len
@@ -107,7 +108,8 @@ def as_rich(title: str, table: pd.DataFrame, width: int | None = None) -> Group:
     return Group(*out)
 
 
-def markdown(df: pd.DataFrame) -> str:
+def markdown(df: pd.DataFrame, notes: Sequence[str] = ()) -> str:
+    """The comparison tables, and ``notes`` (reporting/notes.py) under them."""
     parts = ["# ganbench report", ""]
     for title, table in rich_tables(df):
         parts += [
@@ -118,6 +120,8 @@ def markdown(df: pd.DataFrame) -> str:
             f"{BEST} best in column; values are mean ± std over the n seeds{published_note(table)}.",
             "",
         ]
+    if notes:
+        parts += ["## Notes", "", *(f"- {note}" for note in notes), ""]
     return "\n".join(parts)
 
 
@@ -145,7 +149,8 @@ def _scrolling(table: str) -> str:
     return f'<div class="scroll">{table}</div>'
 
 
-def html(df: pd.DataFrame) -> str:
+def html(df: pd.DataFrame, notes: Sequence[str] = ()) -> str:
+    """A self-contained page: the tables, their plots and sample grids, ``notes``, and every run."""
     from gan_bench.reporting import plots  # matplotlib: only the HTML page draws figures
 
     body = ["<h1>ganbench report</h1>"]
@@ -169,6 +174,8 @@ def html(df: pd.DataFrame) -> str:
             body.append(f'<h3>Sample grids</h3><div class="{kind}">')
             body += [_img(name, png) for name, png in grids.items()]
             body.append("</div>")
+    if notes:
+        body.append("<h2>Notes</h2><ul>" + "".join(f"<li>{html_lib.escape(n)}</li>" for n in notes) + "</ul>")
     body.append("<h2>Runs</h2>")
     cols = ["recipe", "seed", "verdict", "verdict_reason", *metric_columns(df), "run"]
     body.append(_scrolling(df[[c for c in cols if c in df]].to_html(index=False, escape=True, border=0)))
