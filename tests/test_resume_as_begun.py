@@ -36,7 +36,7 @@ def test_a_resume_continues_the_planned_runs_on_their_profile_without_naming_the
     assert plan.profile_reason == f"the suite run's, from {root / SUITE_FILE}"
     assert plan.notes == [
         f"--resume: as the suite run began (profile quick, its 2 planned runs; recorded in {root / SUITE_FILE}); "
-        "--recipes, --seeds, --profile and --device override"
+        "the options given override"
     ]
     assert labels(gb.plan("smoke", resume=root)) == labels(plan)  # naming the suite changes nothing
 
@@ -67,6 +67,9 @@ def test_a_suite_run_begun_whole_resumes_whole_and_an_older_record_resumes_the_s
     [
         ("runs", [["tf-mlp", "0"]], "field 'runs' is [['tf-mlp', '0']], not a list of [recipe, seed] pairs"),
         ("scoring", {"samples": "300"}, "field 'scoring' is {'samples': '300'}, not samples (a number), backbone"),
+        ("training", {"direction": "up"}, "field 'training' is {'direction': 'up'}, not direction (AtoB or BtoA)"),
+        ("training", {"compile": 1}, "field 'training' is {'compile': 1}, not direction (AtoB or BtoA), compile"),
+        ("training", ["compile"], "field 'training' is ['compile'], not direction"),
     ],
 )
 def test_a_damaged_record_is_named(tmp_path, field, value, words):
@@ -127,3 +130,37 @@ def test_a_resume_scores_as_the_suite_run_did_unless_told_otherwise(tmp_path):
     metrics = json.loads((plan.root / "tf-mlp" / "seed-0" / "metrics.json").read_text())["metrics"]
     assert "fid_lenet_300_test" in metrics and "fid_lenet_1k_test" not in metrics
     assert json.loads((plan.root / SUITE_FILE).read_text())["scoring"] == {"samples": 300}
+
+
+def test_a_suite_run_begun_with_another_direction_resumes_with_it(tmp_path):
+    plan = gb.plan("translation", recipes=["pix2pix"], seeds=[0], out=tmp_path / "runs", device="cpu", direction="BtoA")
+    write_suite_info(plan.root, plan.record())
+    assert json.loads((plan.root / SUITE_FILE).read_text())["training"] == {"direction": "BtoA"}
+    resumed = gb.plan(resume=plan.root)  # the suite hash is of BtoA: without the record, "the suite has changed"
+    assert resumed.suite.direction == "BtoA" and resumed.suite_hash == plan.suite_hash
+    assert [spec.hash for spec in resumed.specs] == [spec.hash for spec in plan.specs]
+    assert "--resume: as the suite run began (--direction BtoA, " in resumed.notes[0]
+    assert resumed.record()["training"] == {"direction": "BtoA"}  # kept for the next resume
+    with pytest.raises(gb.RunDirError, match="the suite has changed since this run started"):
+        gb.plan(resume=plan.root, direction="AtoB")  # given, it overrides: and the runs are not of it
+
+
+def test_a_suite_run_begun_with_compile_resumes_with_it(tmp_path):
+    root = begun(tmp_path, recipes=["tf-mlp"], compile=True)
+    assert json.loads((root / SUITE_FILE).read_text())["training"] == {"compile": True}
+    resumed = gb.plan(resume=root)
+    assert [spec.compile for spec in resumed.specs] == [True]
+    assert "(--compile, " in resumed.notes[0]
+    assert json.loads((begun(tmp_path / "plain", recipes=["tf-mlp"]) / SUITE_FILE).read_text())["training"] == {}
+
+
+def test_a_suite_run_begun_with_cuda_graphs_needs_cuda_to_resume(tmp_path):
+    root = begun(tmp_path, recipes=["tf-mlp"])
+    record = json.loads((root / SUITE_FILE).read_text())
+    (root / SUITE_FILE).write_text(json.dumps(dict(record, device="cuda", training={"cuda_graph": True})))
+    with pytest.raises(gb.InvalidOption) as raised:
+        gb.plan(resume=root, device="cpu")
+    assert str(raised.value) == (
+        "--cuda-graph: needs a CUDA device; the run's device is cpu (the suite run began with it "
+        f"(recorded in {root / SUITE_FILE}): resume it where CUDA is)"
+    )

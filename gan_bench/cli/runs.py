@@ -156,7 +156,7 @@ def run(
         metavar="RUN_ID",
         help="Continue the suite run RUN_ID (its folder under results/runs/, "
         "or a path): skip complete runs, continue interrupted ones, refuse "
-        "if the suite or a spec changed. Suite, recipes, seeds, profile and device default to the run's own.",
+        "if the suite or a spec changed. Suite, recipes, seeds, profile, device, direction, compile and CUDA graphs default to the run's own.",
     ),
     executor: str = typer.Option(
         defaults.EXECUTOR, help="local (this process) or ray (one Ray task per run; pip install 'ganbench\\[ray]')."

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from gan_bench.data.datasets import DIRECTIONS
 from gan_bench.errors import RunDirError, shortened
 from gan_bench.rundir import atomic
 from gan_bench.rundir.identity import hash_matches
@@ -276,7 +277,17 @@ def _suite_info_problem(info) -> str | None:
         return (
             f"field 'scoring' is {shortened(repr(scoring), 80)}, not samples (a number), backbone or inception_weights"
         )
+    training = info.get("training", {})
+    if not isinstance(training, dict) or any(not _is_training_option(k, v) for k, v in training.items()):
+        return (
+            f"field 'training' is {shortened(repr(training), 80)}, not direction ({' or '.join(DIRECTIONS)}), "
+            "compile or cuda_graph (true or false)"
+        )
     return None
+
+
+def _is_training_option(key, value) -> bool:
+    return value in DIRECTIONS if key == "direction" else key in ("compile", "cuda_graph") and isinstance(value, bool)
 
 
 def _is_planned_run(run) -> bool:

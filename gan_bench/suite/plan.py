@@ -49,6 +49,9 @@ class Plan:
     # on --resume, the scoring options the suite run was scored with (samples, backbone,
     # inception_weights), where they were not the defaults: execute_plan's defaults then
     scoring: dict = field(default_factory=dict)
+    # the options that change the runs' specs, where given (direction, compile, cuda_graph): what
+    # suite.json records, and what a later --resume continues with by default
+    training: dict = field(default_factory=dict)
 
     @property
     def total_steps(self) -> int:
@@ -72,11 +75,14 @@ class Plan:
             "dataset": self.suite.datasets,
             "suite_hash": self.suite_hash,
             "runs": [list(run) for run in self.planned],
+            "training": self.training,
         }
 
 
 SCORING_DEFAULTS = {"samples": None, "backbone": defaults.BACKBONE, "inception_weights": None}
 SCORING_FLAGS = {"samples": "--samples", "backbone": "--backbone", "inception_weights": "--inception-weights"}
+# the options that change the runs' specs, as suite.json records them (only where given)
+TRAINING_FLAGS = {"direction": "--direction", "compile": "--compile", "cuda_graph": "--cuda-graph"}
 
 
 def choose_profile(profile: str | None, device: torch.device, suite_profile: str | None = None) -> tuple[str, str]:
@@ -96,14 +102,17 @@ def checked_direction(value: str | None, default: str) -> str:
     return value
 
 
-def check_cuda_graph(cuda_graph: bool, compile: bool, device: torch.device) -> None:
+def check_cuda_graph(cuda_graph: bool, compile: bool, device: torch.device, began_with: Path | None = None) -> None:
+    """``began_with``: the suite.json of a resumed suite run that began with --cuda-graph."""
     if cuda_graph and compile:
         raise InvalidOption("--cuda-graph and --compile: choose one")
     if cuda_graph and device.type != "cuda":
-        raise InvalidOption(
-            f"--cuda-graph: needs a CUDA device; the run's device is {device.type} "
-            f"(give --device cuda, or leave out --cuda-graph)"
+        how = (
+            f"the suite run began with it (recorded in {began_with}): resume it where CUDA is"
+            if began_with
+            else "give --device cuda, or leave out --cuda-graph"
         )
+        raise InvalidOption(f"--cuda-graph: needs a CUDA device; the run's device is {device.type} ({how})")
 
 
 def _resumed(resume: str | Path | None, out: Path | None) -> tuple[Path | None, dict]:
@@ -143,6 +152,17 @@ def plan_suite(
     resumed, info = _resumed(resume, out)
     if suite is None:
         suite = recorded_suite(info, resumed / SUITE_FILE)
+    taken = []  # what a resume takes from the suite run's record, where the defaults differ
+    began = info.get("training", {}) if resumed is not None else {}
+    if direction is None and "direction" in began:
+        direction = began["direction"]
+        taken.append(f"--direction {direction}")
+    if began.get("compile") and not compile:  # switches: a run begun with one continues with it
+        compile = True
+        taken.append("--compile")
+    if began.get("cuda_graph") and not cuda_graph:
+        cuda_graph = True
+        taken.append("--cuda-graph")
     s = load_suite(suite)
     if not s.recipes:
         raise InvalidOption(
@@ -181,7 +201,6 @@ def plan_suite(
         raise InvalidOption(f"--runs-per-gpu: expected a positive integer, got {runs_per_gpu!r}")
     if runs_per_gpu > 1 and executor != "ray":
         raise InvalidOption("--runs-per-gpu: applies to --executor ray; on one machine, --jobs shares the GPU")
-    taken = []  # what a resume takes from the suite run's record, where the defaults differ
     dev = devices.resolve(device)
     if device == defaults.DEVICE and info.get("device") == "cpu" and dev.type != "cpu":  # begun on CPU
         dev = devices.resolve("cpu")
@@ -205,7 +224,7 @@ def plan_suite(
     specs = s.expand(chosen, dev.type, recipes, seeds)
     if only is not None:
         specs = [spec for spec in specs if (spec.recipe, spec.seed) in only]
-    check_cuda_graph(cuda_graph, compile, dev)
+    check_cuda_graph(cuda_graph, compile, dev, resumed / SUITE_FILE if "--cuda-graph" in taken else None)
     notes = []
     scoring = dict(info.get("scoring", {})) if resumed is not None else {}
     if scoring:
@@ -217,7 +236,7 @@ def plan_suite(
     if taken:
         notes.append(
             f"--resume: as the suite run began ({', '.join(taken)}; recorded in {resumed / SUITE_FILE}); "
-            "--recipes, --seeds, --profile and --device override"
+            "the options given override"
         )
     if compile:
         specs = [spec.model_copy(update={"compile": True}) for spec in specs]
@@ -276,4 +295,9 @@ def plan_suite(
         notes=notes,
         planned=planned,
         scoring=scoring,
+        training={
+            k: v
+            for k, v in {"direction": direction, "compile": compile, "cuda_graph": cuda_graph}.items()
+            if v not in (None, False)
+        },
     )
