@@ -210,9 +210,11 @@ def test_a_changed_spec_is_refused_on_resume(tmp_path):
     assert same.exit_code == 2 and f"{tmp_path} already holds this run; pass --resume to continue it" in same.output
     result = invoke("train", "tf-mlp", "--profile", "smoke", "--steps", "7", "--out", tmp_path, "--resume")
     assert result.exit_code == 2
-    assert f"{tmp_path / 'spec.json'}: the directory holds a different run (schedule.steps: 30 there, 7 now;" in (
-        " ".join(result.output.split())
-    )
+    shown = " ".join(result.output.split())
+    assert f"{tmp_path / 'spec.json'}: the directory holds a different run (schedule.steps: 30 there, 7 now;" in shown
+    assert shown.endswith("); to continue it, give the settings it began with, or choose another --out")
+    other = invoke("train", "keras-mlp", "--profile", "smoke", "--out", tmp_path)  # not resuming: another run
+    assert " ".join(other.output.split()).endswith(f"); delete {tmp_path}, or choose another --out")
 
 
 GOOD = 'name = "t"\ndataset = "mnist"\nseeds = [0]\nrecipes = ["tf-mlp"]\n'

@@ -54,9 +54,10 @@ def check_run_dir(spec: RunSpec, run: RunDir, resume: bool, how_to_resume: str =
             )
         if existing != spec.hash:
             changes = differences(recorded, spec.resolved()) or f"spec_hash {existing} there, {spec.hash} now"
+            # resuming, the user means to continue it: the settings it holds are the way, not deleting it
+            how = "to continue it, give the settings it began with" if resume else f"delete {run.root}"
             raise RunDirError(
-                f"{run.spec}: the directory holds a different run ({changes}). "
-                f"Choose another --out or delete {run.root}"
+                f"{run.spec}: the directory holds a different run ({changes}); {how}, or choose another --out"
             )
         if not resume:
             raise RunDirError(
