@@ -169,15 +169,34 @@ def test_samples_given_as_an_array_score_as_their_npy_file_does(tmp_path, mnist)
 @pytest.mark.parametrize(
     ("given", "message"),
     [
-        ({"input": "floats"}, "the samples given: dtype torch.float32; expected uint8 pixels 0–255 (from floats in"),
+        (
+            {"input": "floats"},
+            "the samples given: dtype torch.float32; expected uint8 pixels 0–255 (these floats span [0, 1]: "
+            "(x * 255).round().to(torch.uint8))",
+        ),
+        (
+            {"input": "tanh"},
+            "the samples given: dtype torch.float32; expected uint8 pixels 0–255 (these floats span [-1, 1], as a "
+            "tanh output does: ((x + 1) * 127.5).round().to(torch.uint8))",
+        ),
+        (
+            {"input": "float array"},
+            "the samples given: dtype float32; expected uint8 pixels 0–255 (these floats span [0, 1]: "
+            "(x * 255).round().astype(np.uint8))",
+        ),
+        (
+            {"input": "wide"},
+            "the samples given: dtype float64; expected uint8 pixels 0–255 (these floats span [-255, 255]: scale "
+            "them to 0–255, then (...).round().astype(np.uint8))",
+        ),
         ({"input": "bfloat16"}, "the samples given: dtype torch.bfloat16; expected uint8 pixels 0–255"),
-        ({"input": "float array"}, "the samples given: dtype float32; expected uint8 pixels 0–255 (from floats in"),
+        ({"input": "ints"}, "the samples given: dtype int64; expected uint8 pixels 0–255"),
         ({"name": None}, "name: samples given as an array need a name"),
         ({"z_dim": 8}, "z_dim and z_dist apply to a generator, not to samples given as an array"),
         ({"samples": 61}, "samples: 61 asked, but the array holds 60"),
         ({"input": "small"}, "the samples given: shape (60, 14, 14) fits none of N×28×28"),
     ],
-    ids=["floats", "bfloat16", "float array", "no name", "z_dim", "too many", "wrong size"],
+    ids=["floats", "tanh", "float array", "wide", "bfloat16", "ints", "no name", "z_dim", "too many", "wrong size"],
 )
 def test_samples_given_as_an_array_are_checked_before_anything_is_written(tmp_path, mnist, given, message):
     images = mnist.test_images[:60]
@@ -186,6 +205,9 @@ def test_samples_given_as_an_array_are_checked_before_anything_is_written(tmp_pa
         "floats": floats,
         "bfloat16": floats.bfloat16(),
         "float array": floats.numpy(),
+        "tanh": floats * 2 - 1,
+        "wide": (floats.double() * 2 - 1).numpy() * 255,
+        "ints": images.long().numpy(),
         "small": images[:, ::2, ::2].numpy(),
     }
     options = {"name": "mem", "out": tmp_path / "o", "device": "cpu", **given}

@@ -100,12 +100,23 @@ def _checked_labels(labels: np.ndarray, n: int, where: str) -> torch.Tensor:
     return torch.from_numpy(labels.astype(np.int64))
 
 
+def _float_hint(lo: float, hi: float, to_uint8: str) -> str:
+    """How to turn floats spanning [lo, hi] into pixels: a tanh generator's [-1, 1] is as common
+    as [0, 1]; ``to_uint8`` is numpy's or torch's cast."""
+    if lo >= 0 and hi <= 1:
+        return f" (these floats span [0, 1]: (x * 255).round(){to_uint8})"
+    if lo >= -1 and hi <= 1:
+        return f" (these floats span [-1, 1], as a tanh output does: ((x + 1) * 127.5).round(){to_uint8})"
+    return f" (these floats span [{lo:.3g}, {hi:.3g}]: scale them to 0–255, then (...).round(){to_uint8})"
+
+
 def _array_images(array: np.ndarray, want: Expected, where: str) -> tuple[torch.Tensor, dict]:
     """uint8 [N, C, H, W] from an array shaped N×H×W, N×H×W×C or N×C×H×W, and what was done to fit
     its channels."""
     s = want.size
     if array.dtype != np.uint8:
-        hint = " (from floats in [0, 1]: (x * 255).round().astype(np.uint8))" if array.dtype.kind == "f" else ""
+        finite = array[np.isfinite(array)] if array.dtype.kind == "f" else array[:0]
+        hint = _float_hint(finite.min(), finite.max(), ".astype(np.uint8)") if finite.size else ""
         raise DataError(f"{where}: dtype {array.dtype}; expected uint8 pixels 0–255{hint}")
     shape = array.shape
     if len(shape) == 3 and shape[1:] == (s, s):
@@ -139,7 +150,8 @@ def read_memory(array, want: Expected) -> Samples:
     as an .npy file's are; its sha256 is of its dtype, shape and bytes."""
     if isinstance(array, torch.Tensor):
         if array.dtype != torch.uint8:  # before numpy, which has no bfloat16
-            hint = " (from floats in [0, 1]: (x * 255).round().to(torch.uint8))" if array.is_floating_point() else ""
+            finite = array[torch.isfinite(array)] if array.is_floating_point() else array[:0]
+            hint = _float_hint(finite.min().item(), finite.max().item(), ".to(torch.uint8)") if finite.numel() else ""
             raise DataError(f"{IN_MEMORY}: dtype {array.dtype}; expected uint8 pixels 0–255{hint}")
         array = array.detach().cpu().numpy()
     array = np.ascontiguousarray(array)
