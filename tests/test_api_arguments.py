@@ -17,12 +17,12 @@ from gan_bench.api.arguments import checked_arguments
     [
         (
             lambda out: gb.train("tf-mlp", seed=1.5, profile="smoke", out=out),
-            "train(): seed: expected int, got float 1.5 (input should be a valid integer, got a number with a "
+            "train(): seed: expected int | None, got float 1.5 (input should be a valid integer, got a number with a "
             "fractional part)",
         ),
         (
             lambda out: gb.train("tf-mlp", seed=True, profile="smoke", out=out),
-            "train(): seed: expected int, got bool True (input should be an integer, not a bool)",
+            "train(): seed: expected int | None, got bool True (input should be an integer, not a bool)",
         ),
         (
             lambda out: gb.run_suite("smoke", seeds=[0, True], out=out),

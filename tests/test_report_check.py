@@ -514,5 +514,7 @@ def test_scoring_an_unfinished_run_gives_the_command_that_finishes_it(suite_run,
     (alone / "checkpoints" / "final.pt").unlink()
     result = invoke("score", alone)
     assert result.exit_code == 2 and (
-        f"finish it before scoring with the `ganbench train` command that started it, adding `--resume --out {alone}`"
+        f"finish it before scoring with `ganbench train --resume --out {alone}`"
     ) in " ".join(result.output.split())
+    assert invoke("train", "--resume", "--out", alone, "--quiet").exit_code == 0  # as advised: no more to give
+    assert (alone / "checkpoints" / "final.pt").is_file()

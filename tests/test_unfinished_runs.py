@@ -45,17 +45,15 @@ def test_a_report_names_unfinished_runs_and_the_commands_that_continue_them(tmp_
     assert "incomplete ×1" in shown and "unscored" not in shown
     assert (
         f"note: 2 of 2 runs did not finish training ({root / 'tf-mlp' / 'seed-0'}, {alone}); continue them with "
-        f"`ganbench run --resume '{root}'`; the `ganbench train` command that started it, adding "
-        f"`--resume --out {alone}`"
+        f"`ganbench run --resume '{root}'`; `ganbench train --resume --out {alone}`"
     ) in shown
 
 
 def test_runs_outside_a_suite_are_each_continued_by_the_command_that_started_them(tmp_path):
     runs = [interrupted(tmp_path / name, seed) for seed, name in enumerate(("a", "b"))]
-    assert (
-        "continue them with for each run outside a suite, the `ganbench train` command that started it, adding "
-        "`--resume --out` and its folder"
-    ) in output("report", *runs)
+    assert ("continue them with `ganbench train --resume --out RUN` for each run RUN outside a suite") in output(
+        "report", *runs
+    )
     assert "did not finish" not in output("report", runs[0].parent / "none")  # no runs: the usual error, no note
 
 

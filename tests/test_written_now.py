@@ -27,7 +27,7 @@ def test_scoring_a_run_another_process_is_training_says_so_not_how_to_resume_it(
     assert str(raised.value) == (
         f"{run}: the run is still training ({HOLDER} holds {run / LOCK_NAME}); score it once that has finished"
     )
-    with pytest.raises(gb.RunDirError, match="the run is not complete .* adding `--resume"):
+    with pytest.raises(gb.RunDirError, match="the run is not complete .* `ganbench train --resume --out "):
         gb.score([run])  # nobody trains it: the command that finishes it
     assert not (run / "metrics.json").exists()
 

@@ -246,10 +246,10 @@ def execute_plan(
 
 @checked_arguments
 def train(
-    recipe: str,
-    dataset: str = "mnist",
+    recipe: str | None = None,
+    dataset: str | None = None,
     *,
-    seed: int = 0,
+    seed: int | None = None,
     profile: str | None = None,
     steps: int | None = None,
     out: PathLike | None = None,
@@ -262,9 +262,24 @@ def train(
     progress: Reporter | None = None,
 ) -> RunResult:
     """Train one recipe with one seed into one run directory (not scored; see :func:`score`).
+    ``dataset`` defaults to mnist and ``seed`` to 0.
 
     Without ``out`` a new folder under results/runs/ is used, or with ``resume`` the newest
-    unfinished run of the same spec."""
+    unfinished run of the same spec. With ``resume`` and ``out`` but no ``recipe``, the run in
+    ``out`` continues as it began: every argument not given is the one its spec.json records."""
+    from gan_bench.suite.run_as_begun import as_begun, check_recipe_given
+
+    check_recipe_given(recipe, resume, out)
+    if recipe is None:
+        o = as_begun(
+            Path(out),
+            {"dataset": dataset, "seed": seed, "profile": profile, "steps": steps, "direction": direction}
+            | {"device": device, "compile": compile, "cuda_graph": cuda_graph},
+        )
+        recipe, dataset, seed, profile, steps = o["recipe"], o["dataset"], o["seed"], o["profile"], o["steps"]
+        direction, device, compile, cuda_graph = o["direction"], o["device"], o["compile"], o["cuda_graph"]
+    dataset = dataset if dataset is not None else defaults.DATASET
+    seed = seed if seed is not None else defaults.SEED
     recipe_obj = get_recipe(recipe)
     if not datasets.known(dataset):
         raise InvalidOption(f"--dataset: {datasets.unknown(dataset)}")

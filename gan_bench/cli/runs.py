@@ -66,14 +66,19 @@ def list_all() -> None:
 @app.command(rich_help_panel=TRAIN_PANEL)
 @user_errors
 def train(
-    recipe: str = typer.Argument(..., help="Recipe name (see `ganbench list`)."),
-    dataset: str = typer.Option(
-        "mnist",
-        help="Dataset: mnist, fashion-mnist, stacked-mnist, ring, grid, "
+    recipe: Optional[str] = typer.Argument(
+        None,
+        help="Recipe name (see `ganbench list`); leave it out with --resume --out RUN to continue that run as it began.",
+        show_default=False,
+    ),
+    dataset: Optional[str] = typer.Option(
+        None,
+        help="Dataset: mnist (default), fashion-mnist, stacked-mnist, ring, grid, "
         "edges2digits, edges2fashion, digits2bold, or a translation folder's path.",
+        show_default=False,
     ),
     direction: Optional[str] = DirectionOpt,
-    seed: int = typer.Option(0, min=0, help="Run seed."),
+    seed: Optional[int] = typer.Option(None, min=0, help="Run seed (default: 0).", show_default=False),
     profile: Optional[str] = typer.Option(None, help="full, quick or smoke (default: full on CUDA, quick on CPU)."),
     steps: Optional[int] = typer.Option(None, min=1, help="Override the profile's step count."),
     out: Optional[Path] = typer.Option(
@@ -93,8 +98,13 @@ def train(
     """Train one recipe with one seed into one run directory."""
     from gan_bench import devices
     from gan_bench.suite.plan import choose_profile
+    from gan_bench.suite.run_as_begun import check_recipe_given, options_begun
 
-    chosen, why = choose_profile(profile, devices.resolve(device))
+    check_recipe_given(recipe, resume, out)
+    if recipe is None and profile is None:
+        chosen, why = options_begun(out)["profile"], f"the run's, from {out / 'spec.json'}"
+    else:
+        chosen, why = choose_profile(profile, devices.resolve(device))
     err_console.print(f"profile: {chosen} ({why})", highlight=False)
     with reporter(quiet) as progress:
         result = gb.train(

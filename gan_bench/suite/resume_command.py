@@ -1,5 +1,5 @@
 """The commands that finish interrupted runs: their suite run resumed, or, for a run outside a
-suite, the `ganbench train` command that started it with --resume."""
+suite, `ganbench train --resume --out RUN`."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ def _resumed_suite(run: RunDir) -> str | None:
 
 
 def _train_resumed(run: RunDir) -> str:
-    return f"the `ganbench train` command that started it, adding `--resume --out {shlex.quote(str(run.root))}`"
+    """`ganbench train --resume --out RUN`: a resume finds the recipe, seed and the rest in spec.json."""
+    return f"`ganbench train --resume --out {shlex.quote(str(run.root))}`"
 
 
 def how_to_finish(run: RunDir, spec: dict) -> str:
@@ -38,7 +39,5 @@ def how_to_finish_all(runs: list[RunDir]) -> str:
     if len(alone) == 1:
         commands.append(_train_resumed(alone[0]))
     elif alone:
-        commands.append(
-            "for each run outside a suite, the `ganbench train` command that started it, adding `--resume --out` and its folder"
-        )
+        commands.append("`ganbench train --resume --out RUN` for each run RUN outside a suite")
     return "; ".join(commands)

@@ -1,0 +1,56 @@
+"""What `train --resume --out RUN` continues with when it is given no recipe: the recipe, dataset,
+seed, profile, length, device and options that the run's spec.json records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gan_bench import defaults
+from gan_bench.errors import InvalidOption, RunDirError
+from gan_bench.rundir.layout import RunDir
+from gan_bench.variants import get_recipe
+
+
+def check_recipe_given(recipe: str | None, resume: bool, out) -> None:
+    """Only a resume into a given run directory may leave the recipe out."""
+    if recipe is None and (not resume or out is None):
+        raise InvalidOption("recipe: give the recipe to train (or --resume --out RUN to continue the run in RUN)")
+
+
+def options_begun(out: Path) -> dict:
+    """The arguments of :func:`gan_bench.train` that make the spec recorded in ``out``'s spec.json."""
+    run = RunDir(out)
+    if not run.spec.is_file():
+        raise RunDirError(f"--out: {out} holds no run to continue (no spec.json); give the recipe to train one there")
+    spec = run.read_spec()
+    plugin = spec.get("plugin")
+    if isinstance(plugin, dict) and "ref" in plugin and not {"entry_point", "by_hand"} & set(plugin):
+        get_recipe(plugin["ref"])  # a plug-in named by module:attribute: registered, so its name resolves
+    name = spec["recipe"].get("name")
+    if not isinstance(name, str):
+        raise RunDirError(f"{run.spec}: field 'recipe.name' is {name!r}, not a recipe name")
+    steps = spec.get("schedule", {}).get("steps")
+    schedule = get_recipe(name).profiles.get(spec["profile"])  # an unknown profile: train() names it
+    default = schedule.steps if schedule is not None else None
+    return {
+        "recipe": name,
+        "dataset": spec["dataset"],
+        "seed": spec["seed"],
+        "profile": spec["profile"],
+        "steps": steps if isinstance(steps, int) and steps != default else None,
+        "device": spec["device"],
+        "direction": spec.get("direction"),
+        "compile": spec.get("compile") is True,
+        "cuda_graph": spec.get("cuda_graph") is True,
+    }
+
+
+def as_begun(out: Path, given: dict) -> dict:
+    """:func:`gan_bench.train`'s arguments to continue the run in ``out``: each of ``given`` that
+    was given (not None; compile and cuda_graph when on), else the run's own. A run begun on CPU
+    stays there where device is left "auto", which would pick CUDA where present."""
+    begun = options_begun(out)
+    chosen = {**begun, **{k: v for k, v in given.items() if v is not None and v is not False}}
+    if chosen["device"] == defaults.DEVICE and begun["device"] == "cpu":
+        chosen["device"] = "cpu"
+    return chosen

@@ -1,0 +1,79 @@
+"""`train --resume --out RUN` with no recipe continues the run in RUN as it began: the recipe,
+dataset, seed, profile, length, direction and switches come from its spec.json, so the command
+that report, check and score advise for a run outside a suite needs nothing more."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from typer.testing import CliRunner
+
+import gan_bench as gb
+from gan_bench.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    result = runner.invoke(app, [str(a) for a in args])
+    return result.exit_code, " ".join(result.output.split())
+
+
+def same_weights(a, b) -> bool:
+    wa, wb = (torch.load(r / "checkpoints" / "final.pt", weights_only=True)["system"] for r in (a, b))
+    return all(torch.equal(wa[n][k], wb[n][k]) for n in ("G", "D") for k in wa[n]) and wa["G"].keys() == wb["G"].keys()
+
+
+def stopped(run):
+    (run / "checkpoints" / "final.pt").unlink()  # as Ctrl-C leaves a run (with no checkpoint yet)
+    return run
+
+
+def test_a_run_continues_from_its_folder_alone_to_the_same_bits(tmp_path):
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    for out in (whole, cut):
+        gb.train("keras-mlp", "fashion-mnist", seed=3, profile="smoke", steps=6, out=out, device="cpu")
+    code, shown = invoke("train", "--resume", "--out", stopped(cut), "--quiet")
+    assert code == 0, shown
+    assert f"profile: smoke (the run's, from {cut / 'spec.json'})" in shown
+    assert json.loads((cut / "spec.json").read_text()) == json.loads((whole / "spec.json").read_text())
+    assert same_weights(cut, whole)
+
+
+def test_the_translation_direction_comes_from_the_run(tmp_path):
+    run = tmp_path / "run"
+    gb.train("pix2pix", "edges2digits", profile="smoke", steps=2, out=run, device="cpu", direction="BtoA")
+    result = gb.train(resume=True, out=stopped(run))
+    assert result.spec.direction == "BtoA" and result.spec.dataset == "edges2digits" and result.spec.steps == 2
+    assert (run / "checkpoints" / "final.pt").is_file()
+
+
+def test_options_given_override_and_a_different_run_is_named(tmp_path):
+    run = stopped(gb.train("tf-mlp", profile="smoke", steps=2, out=tmp_path / "run", device="cpu").path)
+    code, shown = invoke("train", "--resume", "--out", run, "--seed", "1")
+    assert code == 2
+    assert shown.endswith(
+        "(seed: 0 there, 1 now); to continue it, give the settings it began with, or choose another --out"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ([], "recipe: give the recipe to train (or --resume --out RUN to continue the run in RUN)"),
+        (["--resume"], "recipe: give the recipe to train (or --resume --out RUN to continue the run in RUN)"),
+        (["--out", "{tmp}/new"], "recipe: give the recipe to train"),
+        (
+            ["--resume", "--out", "{tmp}/new"],
+            "--out: {tmp}/new holds no run to continue (no spec.json); give the recipe",
+        ),
+    ],
+    ids=["nothing", "resume alone", "out alone", "no run there"],
+)
+def test_without_a_recipe_only_a_resume_of_a_run_is_taken(tmp_path, args, words):
+    code, shown = invoke("train", *[a.format(tmp=tmp_path) for a in args])
+    assert code == 2 and "Traceback" not in shown
+    assert shown.startswith("error: ") and words.format(tmp=tmp_path) in shown  # before the profile line
+    assert not (tmp_path / "new").exists() and not (tmp_path / "results").exists()
