@@ -106,22 +106,27 @@ def train(
     else:
         chosen, why = choose_profile(profile, devices.resolve(device))
     err_console.print(f"profile: {chosen} ({why})", highlight=False)
-    with reporter(quiet) as progress:
-        result = gb.train(
-            recipe,
-            dataset,
-            seed=seed,
-            profile=profile,
-            steps=steps,
-            out=out,
-            device=device,
-            resume=resume,
-            direction=direction,
-            data_dir=data_dir,
-            compile=compile,
-            cuda_graph=cuda_graph,
-            progress=progress,
-        )
+    try:
+        with reporter(quiet) as progress:
+            result = gb.train(
+                recipe,
+                dataset,
+                seed=seed,
+                profile=profile,
+                steps=steps,
+                out=out,
+                device=device,
+                resume=resume,
+                direction=direction,
+                data_dir=data_dir,
+                compile=compile,
+                cuda_graph=cuda_graph,
+                progress=progress,
+            )
+    except Interrupted as e:  # user_errors says it, with the command that continues this run
+        if e.run is None:
+            raise
+        raise e.advising(f"continue it with `ganbench train --resume --out {shlex.quote(e.run)}`") from None
     out_console.print(f"{result.status}: {result.path}", highlight=False)
 
 

@@ -149,7 +149,7 @@ def _finished(spec: RunSpec, run: RunDir, outcome: Outcome, reporter: Reporter, 
         f"g_loss {last.get('g_loss', float('nan')):.3f}"
     )
     if outcome.stopped and score is not None:  # Ctrl-C or SIGTERM in the last step: keep it, score on --resume
-        raise Interrupted(outcome.steps, str(run.final_checkpoint))
+        raise Interrupted(outcome.steps, str(run.final_checkpoint), str(run.root))
     if score is not None:
         reporter.scoring(spec.label)
         summary += "; " + scored_summary(score(run))

@@ -168,7 +168,7 @@ class RunLoop:
 
     def interrupted(self, s: int) -> Interrupted:
         self.save_checkpoint(s)
-        return Interrupted(s, str(self.run.last_checkpoint))
+        return Interrupted(s, str(self.run.last_checkpoint), str(self.run.root))
 
     def finish(self, reporter: Reporter, began: float, stopped: bool = False) -> Outcome:
         self.run.last_checkpoint.replace(self.run.final_checkpoint)

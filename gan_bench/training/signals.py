@@ -18,10 +18,10 @@ class Interrupted(Exception):
 
     ADVICE = "re-run the same command with --resume to continue"
 
-    def __init__(self, step: int, checkpoint: str):
+    def __init__(self, step: int, checkpoint: str, run: str | None = None):
         self.summary = f"interrupted at step {step}; checkpoint written to {checkpoint}"
         super().__init__(f"{self.summary}; {self.ADVICE}")
-        self.step, self.checkpoint = step, checkpoint
+        self.step, self.checkpoint, self.run = step, checkpoint, run  # run: the run directory stopped
 
     def advising(self, advice: str) -> Interrupted:
         """The same stop, with ``advice`` on how to continue (a suite run's own command)."""
@@ -37,7 +37,7 @@ class SuiteInterrupted(Interrupted):
     def __init__(self, finished: int, runs: int):
         self.summary = f"interrupted: {finished} of {runs} runs finished; every run in training wrote a checkpoint"
         Exception.__init__(self, f"{self.summary}; re-run the same command with --resume to complete the rest")
-        self.step, self.checkpoint = None, None
+        self.step, self.checkpoint, self.run = None, None, None
 
 
 # Set by a parent that trains runs in its other threads (run --jobs): the signal reaches the main
