@@ -318,3 +318,14 @@ def test_a_recipe_registered_by_hand_is_a_plug_in_with_its_provenance(tmp_path):
     assert registry.lookup("tf-mlp-by-hand") is None
     with pytest.raises(PluginError, match=r"^register_recipe\(\): a str is not a recipe"):
         gb.register_recipe("tf-mlp")
+
+
+def test_a_plugin_named_by_module_attribute_resumes_from_its_folder_alone(workdir):
+    module, recipe = plugin_module(workdir)
+    run = workdir / "run"
+    gb.train(f"{module}:RECIPE", profile="smoke", out=run, device="cpu")
+    (run / "checkpoints" / "final.pt").unlink()  # as Ctrl-C leaves a run stopped before its first checkpoint
+    registry.unregister_recipe(recipe)  # as a new process starts: only spec.json names the module
+    result = runner.invoke(app, ["train", "--resume", "--out", str(run), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert f"{recipe} seed 0: done. 6 steps" in result.output and (run / "checkpoints" / "final.pt").is_file()
