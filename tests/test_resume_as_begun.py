@@ -141,8 +141,24 @@ def test_a_suite_run_begun_with_another_direction_resumes_with_it(tmp_path):
     assert [spec.hash for spec in resumed.specs] == [spec.hash for spec in plan.specs]
     assert "--resume: as the suite run began (--direction BtoA, " in resumed.notes[0]
     assert resumed.record()["training"] == {"direction": "BtoA"}  # kept for the next resume
-    with pytest.raises(gb.RunDirError, match="the suite has changed since this run started"):
+    with pytest.raises(gb.RunDirError) as raised:
         gb.plan(resume=plan.root, direction="AtoB")  # given, it overrides: and the runs are not of it
+    assert "the suite has changed since this run started" in str(raised.value)
+    assert str(raised.value).endswith("; it began with --direction BtoA); run it into a new --out instead")
+
+
+def test_a_suite_run_into_a_folder_of_another_direction_is_told_which(tmp_path):
+    plain = gb.plan("translation", recipes=["pix2pix"], seeds=[0], out=tmp_path / "runs", device="cpu")
+    write_suite_info(plain.root, plain.record())
+    with pytest.raises(gb.RunDirError) as raised:
+        gb.run_suite("translation", recipes=["pix2pix"], seeds=[0], out=plain.root, device="cpu", direction="BtoA")
+    assert str(raised.value) == (
+        f"{plain.root / SUITE_FILE}: the folder holds runs of suite 'translation' (another suite, or this one "
+        "changed; it began without --direction, and this gives BtoA); choose another --out"
+    )
+    with pytest.raises(gb.RunDirError) as raised:
+        gb.plan(resume=plain.root, direction="BtoA")
+    assert "; it began without --direction, and this gives BtoA); run it into a new --out" in str(raised.value)
 
 
 def test_a_suite_run_begun_with_compile_resumes_with_it(tmp_path):

@@ -175,9 +175,10 @@ def _check_output_folder(p: Plan) -> None:
 
     existing = read_suite_info(p.root) if p.root.is_dir() else None
     if existing is not None and existing.get("suite_hash") not in (None, p.suite_hash):
+        other = outputs.other_direction(existing, p.suite.name, p.training.get("direction"))
         raise RunDirError(
             f"{p.root / SUITE_FILE}: the folder holds runs of suite {existing.get('name')!r} "
-            f"(another suite, or this one changed); choose another --out"
+            f"(another suite, or this one changed{other}); choose another --out"
         )
     check_run_dirs(p.specs, p.root, p.resume)
 

@@ -151,10 +151,25 @@ def resume_folder(run_id: str | Path, out: Path | None) -> tuple[Path, dict]:
     return root, info
 
 
-def check_same_suite(root: Path, info: dict, suite_hash: str) -> None:
-    """Refuse to resume ``root`` with a suite whose content differs from the one it ran."""
+def check_same_suite(root: Path, info: dict, suite: str, suite_hash: str, direction: str | None = None) -> None:
+    """Refuse to resume ``root`` with a suite whose content differs from the one it ran.
+    ``direction``: the --direction given now, which is part of the suite's content."""
     if info.get("suite_hash") not in (None, suite_hash):
         raise RunDirError(
             f"{root / SUITE_FILE}: the suite has changed since this run started (suite_hash "
-            f"{info['suite_hash'][:12]}…, now {suite_hash[:12]}…); run it into a new --out instead"
+            f"{info['suite_hash'][:12]}…, now {suite_hash[:12]}…{other_direction(info, suite, direction)}); "
+            "run it into a new --out instead"
         )
+
+
+def other_direction(info: dict, suite: str, direction: str | None) -> str:
+    """Where the --direction given to ``suite`` differs from the one its suite run (its
+    suite.json ``info``) began with, which changes the suite's hash: words saying so, else nothing."""
+    began = info.get("training", {}).get("direction")
+    if info.get("name") != suite or began == direction:
+        return ""
+    return (
+        f"; it began with --direction {began}"
+        if began
+        else f"; it began without --direction, and this gives {direction}"
+    )

@@ -176,7 +176,7 @@ def plan_suite(
         s = s.model_copy(update={"direction": checked_direction(direction, s.direction)})
     suite_hash = spec_hash(s.content())
     if resumed is not None:  # first: the runs it recorded are of that suite
-        outputs.check_same_suite(resumed, info, suite_hash)
+        outputs.check_same_suite(resumed, info, s.name, suite_hash, direction)
     if seeds is not None:
         if not seeds or min(seeds) < 0:
             raise InvalidOption(f"--seeds: expected non-negative integers, got {seeds}")
