@@ -139,7 +139,7 @@ def test_a_suite_run_begun_with_another_direction_resumes_with_it(tmp_path):
     resumed = gb.plan(resume=plan.root)  # the suite hash is of BtoA: without the record, "the suite has changed"
     assert resumed.suite.direction == "BtoA" and resumed.suite_hash == plan.suite_hash
     assert [spec.hash for spec in resumed.specs] == [spec.hash for spec in plan.specs]
-    assert "--resume: as the suite run began (--direction BtoA, " in resumed.notes[0]
+    assert "--resume: as the suite run began (--direction BtoA, its 2 planned runs;" in resumed.notes[0]
     assert resumed.record()["training"] == {"direction": "BtoA"}  # kept for the next resume
     with pytest.raises(gb.RunDirError) as raised:
         gb.plan(resume=plan.root, direction="AtoB")  # given, it overrides: and the runs are not of it

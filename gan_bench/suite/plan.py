@@ -215,15 +215,15 @@ def plan_suite(
     only = None  # with neither --recipes nor --seeds, exactly the runs planned
     if recorded and recipes is None and seeds is None:
         only = set(recorded)
-        taken.append(f"its {len(only)} planned run{'s' if len(only) != 1 else ''}")
     elif recorded and (recipes is None or seeds is None):
         taken.append("its recipes" if recipes is None else "its seeds")
     if recorded:
         recipes = recipes if recipes is not None else list(dict.fromkeys(r for r, _ in recorded))
         seeds = seeds if seeds is not None else list(dict.fromkeys(n for _, n in recorded))
     specs = s.expand(chosen, dev.type, recipes, seeds)
-    if only is not None:
+    if only is not None:  # a [recipe, seed] pair is a run on each of the suite's datasets it fits
         specs = [spec for spec in specs if (spec.recipe, spec.seed) in only]
+        taken.append(f"its {len(specs)} planned run{'s' if len(specs) != 1 else ''}")
     check_cuda_graph(cuda_graph, compile, dev, resumed / SUITE_FILE if "--cuda-graph" in taken else None)
     notes = []
     scoring = dict(info.get("scoring", {})) if resumed is not None else {}
