@@ -158,3 +158,11 @@ def test_a_report_of_finished_scored_runs_on_one_machine_has_no_notes(tmp_path):
     gb.score([run], samples=64, device="cpu")
     assert gb.report_notes([run]) == []
     assert "Notes" not in gb.render_report([run], "md") and "Notes" not in gb.render_report([run], "html")
+
+
+def test_a_report_table_cut_down_to_some_columns_still_renders(tmp_path):
+    root = suite_folder(tmp_path / "runs", "tf-mlp/seed-0")
+    df = gb.report([root])
+    shown = df[["suite", "source", "recipe", "seed", "dataset", "profile", "device", "verdict"]]
+    assert len(gb.report_notes(df)) == 1 and gb.report_notes(shown) == []  # no run paths: none to name
+    assert "| tf-mlp" in gb.render_report(shown, "md") and "## Notes" not in gb.render_report(shown, "md")
