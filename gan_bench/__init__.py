@@ -23,6 +23,7 @@ _HOMES = {
             "list_recipes",
             "list_suites",
             "plan",
+            "run_states",
             "run_suite",
             "train",
         ),

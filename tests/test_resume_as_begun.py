@@ -180,3 +180,33 @@ def test_a_suite_run_begun_with_cuda_graphs_needs_cuda_to_resume(tmp_path):
         "--cuda-graph: needs a CUDA device; the run's device is cpu (the suite run began with it "
         f"(recorded in {root / SUITE_FILE}): resume it where CUDA is)"
     )
+
+
+@pytest.mark.slow  # trains and scores four smoke runs of a few steps: about 15 s
+def test_a_dry_run_says_what_a_resume_would_do_with_each_run(tmp_path):
+    root = tmp_path / "runs"
+    gb.run_suite("smoke", out=root, device="cpu", samples=100)
+    (root / "slides-mlp" / "seed-0" / "metrics.json").unlink()  # stopped while scored
+    keras = root / "keras-mlp" / "seed-0" / "checkpoints"
+    (keras / "final.pt").rename(keras / "last.pt")  # stopped in training, after a checkpoint
+    (root / "torch-mlp" / "seed-0" / "checkpoints" / "final.pt").unlink()  # stopped before its first one
+    write_suite_info(root, gb.plan(resume=root, seeds=[0, 1]).record())  # seed 1 planned, not begun
+    result = runner.invoke(app, ["run", "--resume", str(root), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    states = [line.split("  (")[-1].rstrip(")") if "  (" in line else "new" for line in result.stdout.splitlines()]
+    assert states == [
+        "complete: skipped",
+        "new",
+        "trained: scored then",
+        "new",
+        "continues from its last checkpoint",
+        "new",
+        "begun, with no checkpoint yet: trains from step 0",
+        "new",
+    ]
+    assert [state for _, _, state in gb.run_states(gb.plan(resume=root))] == states
+    again = runner.invoke(app, ["run", "--suite", "smoke", "--out", str(root), "--dry-run"])  # no --resume
+    assert again.exit_code == 2 and "Traceback" not in again.output
+    assert f"{root / 'tf-mlp' / 'seed-0'} already holds this run; pass --resume {root} to continue it" in " ".join(
+        again.output.split()
+    )

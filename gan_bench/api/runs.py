@@ -169,6 +169,21 @@ def run_suite(
     )
 
 
+@checked_arguments
+def run_states(plan: Plan) -> list[tuple[RunSpec, Path, str]]:
+    """What :func:`execute_plan` would do with each run of ``plan``: ``(spec, run directory,
+    state)``, the state one of "new", "continues from its last checkpoint", "begun, with no
+    checkpoint yet: trains from step 0", "trained: scored then" and "complete: skipped". Raises the
+    refusals execute_plan would for the output folder (another suite's, a run directory holding
+    another run, or one holding this run without ``resume``); writes nothing."""
+    from gan_bench.executors.local import run_states as states
+
+    _check_output_folder(plan)
+    return [
+        (spec, run.root, state) for spec, (run, state) in zip(plan.specs, states(plan.specs, plan.root, plan.resume))
+    ]
+
+
 def _check_output_folder(p: Plan) -> None:
     from gan_bench.executors.local import check_run_dirs
     from gan_bench.rundir.layout import SUITE_FILE

@@ -235,9 +235,11 @@ def run(
             err_console.print(
                 f"{name}: not on this machine; the run downloads it with torchvision first", highlight=False
             )
-        for spec in p.specs:
+        for spec, _, state in gb.run_states(p):
             out_console.print(
-                f"{spec.label}  {spec.dataset}  {spec.schedule.steps:,} steps  spec {spec.hash[:12]}", highlight=False
+                f"{spec.label}  {spec.dataset}  {spec.schedule.steps:,} steps  spec {spec.hash[:12]}"
+                + ("" if state == "new" else f"  ({state})"),
+                highlight=False,
             )
         return
     try:

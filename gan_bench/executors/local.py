@@ -37,6 +37,33 @@ def check_run_dirs(specs: list[RunSpec], out: Path, resume: bool) -> bool:
     return by_dataset
 
 
+# What a suite run does with a run directory, by the state check_run_dir finds it in.
+NEW, CONTINUES, STARTS_AGAIN, TO_SCORE, SKIPPED = (
+    "new",
+    "continues from its last checkpoint",
+    "begun, with no checkpoint yet: trains from step 0",
+    "trained: scored then",
+    "complete: skipped",
+)
+
+
+def run_states(specs: list[RunSpec], out: Path, resume: bool) -> list[tuple[RunDir, str]]:
+    """Each spec's run directory and what a suite run would do with it (NEW … SKIPPED); refuses as
+    :func:`check_run_dirs` does. Reads file names only: nothing is loaded, renamed or written."""
+    by_dataset = len({spec.dataset for spec in specs}) > 1
+    states = []
+    for spec in specs:
+        run = run_dir_for(out, spec, by_dataset)
+        state = check_run_dir(spec, run, resume, how_to_resume=f"--resume {shlex.quote(str(out))}")
+        if state == "complete":
+            states.append((run, SKIPPED if run.metrics.is_file() else TO_SCORE))
+        elif state == "resume":
+            states.append((run, CONTINUES if run.last_checkpoint.is_file() else STARTS_AGAIN))
+        else:
+            states.append((run, NEW))
+    return states
+
+
 def seed_groups(specs: list[RunSpec], batch_seeds: int) -> list[list[RunSpec]]:
     """Consecutive specs equal but for their seed, up to ``batch_seeds`` per group; a recipe that
     cannot be batched, or a compiled run, gets groups of one."""
