@@ -8,11 +8,13 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 import gan_bench as gb
 from gan_bench.cli import app
 from gan_bench.gates import check
+from gan_bench.rundir.layout import write_suite_info
 
 runner = CliRunner()
 
@@ -166,3 +168,29 @@ def test_a_report_table_cut_down_to_some_columns_still_renders(tmp_path):
     shown = df[["suite", "source", "recipe", "seed", "dataset", "profile", "device", "verdict"]]
     assert len(gb.report_notes(df)) == 1 and gb.report_notes(shown) == []  # no run paths: none to name
     assert "| tf-mlp" in gb.render_report(shown, "md") and "## Notes" not in gb.render_report(shown, "md")
+
+
+@pytest.mark.slow  # trains and scores one smoke run: about 8 s
+def test_runs_a_suite_run_planned_but_never_began_are_named(tmp_path):
+    root = tmp_path / "runs"
+    gb.run_suite("smoke", recipes=["tf-mlp"], out=root, device="cpu", samples=100)
+    write_suite_info(
+        root, gb.plan("smoke", out=root, device="cpu", seeds=[0, 1]).record()
+    )  # as a stopped run leaves it
+    seven = (
+        f"7 of the 8 runs planned in {root} have not begun (tf-mlp seed 1, slides-mlp seed 0, slides-mlp seed 1 "
+        f"and 4 more); begin them with `ganbench run --resume {root}`"
+    )
+    assert gb.report_notes([root]) == [seven]
+    assert f"note: {seven}" in output("report", root)
+    assert output("report", root, "--recipes", "tf-mlp").endswith(
+        f"note: 1 of the 2 runs planned in {root} has not begun (tf-mlp seed 1); begin it with "
+        f"`ganbench run --resume {root}`"
+    )
+    assert gb.check([root]).to_finish == [seven]
+    assert gb.check([root], recipes=["tf-mlp"]).to_finish == [
+        f"1 of the 2 runs planned in {root} has not begun (tf-mlp seed 1); begin it with `ganbench run --resume {root}`"
+    ]
+    assert gb.report_notes([root / "tf-mlp" / "seed-0"]) == [seven]  # one run given: its siblings are looked for
+    gb.run_suite(resume=root, recipes=["tf-mlp"], samples=100)
+    assert "1 of the 2" not in " ".join(gb.report_notes(gb.report([root], recipes=["tf-mlp"])))

@@ -104,10 +104,14 @@ def report(runs: Iterable[PathLike] | None = None, *, recipes: Sequence[str] | N
     """One row per run: its spec (flattened), protocol, metrics, coverage and verdict (``runs``:
     default, the newest suite run, :func:`latest_suite_run`); ``recipes``: only these recipes' runs
     (or scored samples')."""
-    from gan_bench.reporting.collect import collect
+    from gan_bench.reporting.collect import RECIPES_SHOWN, collect
 
     df = collect(_runs_or_latest(runs))
-    return df if recipes is None else df[df["recipe"].isin(_among_runs(list(recipes), df))].reset_index(drop=True)
+    if recipes is None:
+        return df
+    shown = df[df["recipe"].isin(_among_runs(list(recipes), df))].reset_index(drop=True)
+    shown.attrs[RECIPES_SHOWN] = list(recipes)  # the notes on runs not begun keep to these
+    return shown
 
 
 def _among_runs(recipes: list[str], df: pd.DataFrame) -> list[str]:
@@ -195,7 +199,7 @@ def check(
         baselines.check_baseline_fits(path, base, s.name, df)
     runs_env = environments.of_runs(df)
     notes = environments.mixed(runs_env) + environments.against(runs_env, (base or {}).get("environment", {}))
-    to_finish = collect.to_finish(df[df["recipe"].isin(gated)])
+    to_finish = collect.to_finish(df[df["recipe"].isin(gated)], recipes=gated)
     return CheckResult(s.name, gate.check(df, s, base, recipes), path, notes, to_finish)
 
 

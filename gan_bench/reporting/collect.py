@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -80,10 +80,40 @@ def unscored(df: pd.DataFrame, busy: Iterable[Path] = ()) -> str | None:
     )
 
 
-def to_finish(df: pd.DataFrame, busy: Iterable[Path] = ()) -> list[str]:
-    """The notes of :func:`unfinished` and :func:`unscored`: what is left to do before these runs
-    can be compared or gated, and the commands that do it."""
-    return [note for note in (unfinished(df, busy), unscored(df, busy)) if note]
+# gb.report(recipes=...) keeps its narrowing here (DataFrame.attrs), so notes leave other recipes out
+RECIPES_SHOWN = "recipes"
+
+
+def not_begun(df: pd.DataFrame, busy: Iterable[Path] = (), recipes: Collection[str] | None = None) -> list[str]:
+    """For each suite run holding runs of ``df``: the runs its suite.json planned (of ``recipes``,
+    default: the report's narrowing, else all) that have no run directory yet, and the command that
+    begins them. Folders in ``busy`` are left out: the process writing them begins them itself."""
+    if recipes is None:
+        recipes = df.attrs.get(RECIPES_SHOWN)
+    folders = {run_suite_folder(RunDir(Path(r))) for r in df["run"]} - {None} - set(busy)
+    notes = []
+    for folder in sorted(folders):
+        info = read_suite_info(folder) or {}
+        planned = [(r, s) for r, s in info.get("runs", []) if recipes is None or r in recipes]
+        datasets = info.get("dataset") if isinstance(info.get("dataset"), list) else []
+        places = [folder, *(folder / d for d in datasets if isinstance(d, str))]
+        missing = [(r, s) for r, s in planned if not any((p / r / f"seed-{s}").is_dir() for p in places)]
+        if missing:
+            kind = "recipe-seed pairs" if len(datasets) > 1 else "runs"  # a pair is a run on each dataset it fits
+            notes.append(
+                f"{len(missing)} of the {len(planned)} {kind} planned in {folder} "
+                f"{'has' if len(missing) == 1 else 'have'} not begun "
+                f"({some_of([f'{r} seed {s}' for r, s in missing])}); begin "
+                f"{'it' if len(missing) == 1 else 'them'} with `ganbench run --resume {shlex.quote(str(folder))}`"
+            )
+    return notes
+
+
+def to_finish(df: pd.DataFrame, busy: Iterable[Path] = (), recipes: Collection[str] | None = None) -> list[str]:
+    """The notes of :func:`unfinished`, :func:`unscored` and :func:`not_begun`: what is left to do
+    before these runs can be compared or gated, and the commands that do it."""
+    notes = [note for note in (unfinished(df, busy), unscored(df, busy)) if note]
+    return notes + not_begun(df, busy, recipes)
 
 
 def read_metrics(run: RunDir) -> dict | None:
