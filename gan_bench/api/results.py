@@ -144,9 +144,9 @@ def render_report(runs: Iterable[PathLike] | pd.DataFrame, format: str = "md") -
 @checked_arguments
 def report_notes(runs: Iterable[PathLike] | pd.DataFrame) -> list[str]:
     """The notes under a report of these runs, as `ganbench report` prints them: where their
-    machines differ, which folders a process is writing now, and which runs did not finish training
-    or are not scored, with the commands that continue or score them. Empty when there is nothing to
-    note."""
+    machines differ, which folders a process is writing now, and which runs did not finish training,
+    are not scored, or were planned by their suite run and never begun, with the commands that
+    continue, score or begin them. Empty when there is nothing to note."""
     from gan_bench.reporting import notes
 
     return notes.of_report(runs if isinstance(runs, pd.DataFrame) else report(runs))

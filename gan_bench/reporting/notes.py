@@ -1,6 +1,6 @@
 """The notes under a report: where the runs' machines differ, which folders a process is still
-writing, and which runs are not finished or not scored (with the commands that finish them).
-The terminal, Markdown and HTML reports all carry them."""
+writing, and which runs are not finished, not scored or not begun (with the commands that finish
+them). The terminal, Markdown and HTML reports all carry them."""
 
 from __future__ import annotations
 

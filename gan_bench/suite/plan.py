@@ -81,8 +81,6 @@ class Plan:
 
 SCORING_DEFAULTS = {"samples": None, "backbone": defaults.BACKBONE, "inception_weights": None}
 SCORING_FLAGS = {"samples": "--samples", "backbone": "--backbone", "inception_weights": "--inception-weights"}
-# the options that change the runs' specs, as suite.json records them (only where given)
-TRAINING_FLAGS = {"direction": "--direction", "compile": "--compile", "cuda_graph": "--cuda-graph"}
 
 
 def choose_profile(profile: str | None, device: torch.device, suite_profile: str | None = None) -> tuple[str, str]:
