@@ -77,3 +77,19 @@ def test_without_a_recipe_only_a_resume_of_a_run_is_taken(tmp_path, args, words)
     assert code == 2 and "Traceback" not in shown
     assert shown.startswith("error: ") and words.format(tmp=tmp_path) in shown  # before the profile line
     assert not (tmp_path / "new").exists() and not (tmp_path / "results").exists()
+
+
+def test_a_folder_of_runs_is_told_which_command_continues_it(tmp_path):
+    runs = tmp_path / "runs"
+    gb.train("tf-mlp", profile="smoke", steps=2, out=runs / "a", device="cpu")
+    gb.train("tf-mlp", profile="smoke", steps=2, out=runs / "b", device="cpu", seed=1)
+    code, shown = invoke("train", "--resume", "--out", runs)
+    assert code == 2 and shown.endswith(
+        f"--out: {runs} holds 2 runs, not one; give one run directory, such as {runs / 'a'}"
+    )
+    (runs / "suite.json").write_text('{"name": "smoke"}')
+    code, shown = invoke("train", "--resume", "--out", runs)
+    assert code == 2
+    assert shown.endswith(
+        f"--out: {runs} is a suite run's folder, not one run; continue it with `ganbench run --resume {runs}`"
+    )

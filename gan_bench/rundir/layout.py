@@ -177,7 +177,7 @@ def find_runs(paths: list[Path]) -> list[RunDir]:
     return runs
 
 
-def _run_folders(root: Path) -> list[Path]:
+def run_folders(root: Path) -> list[Path]:
     """The folders below ``root`` that hold a spec.json, in name order. Symbolic links to folders
     are followed (a folder of links to runs kept elsewhere is a comparison), each real folder once,
     so a link that loops back is not followed round; a run directory's own folders are not searched."""
@@ -207,7 +207,7 @@ def _found(paths: list[Path]) -> list[RunDir]:
         if path.is_file():
             inside = f"; for its run, give the folder {path.parent}" if (path.parent / "spec.json").is_file() else ""
             raise RunDirError(f"{path}: a file; give run directories, or a folder holding them{inside}")
-        found = _run_folders(path) if path.is_dir() else []
+        found = run_folders(path) if path.is_dir() else []
         if not found:
             raise RunDirError(f"{path}: not a run directory (no spec.json) and holds none")
         runs.extend(RunDir(p) for p in found)

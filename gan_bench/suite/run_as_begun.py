@@ -3,11 +3,12 @@ seed, profile, length, device and options that the run's spec.json records."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 from gan_bench import defaults
 from gan_bench.errors import InvalidOption, RunDirError
-from gan_bench.rundir.layout import RunDir
+from gan_bench.rundir.layout import SUITE_FILE, RunDir, run_folders
 from gan_bench.variants import get_recipe
 
 
@@ -17,11 +18,25 @@ def check_recipe_given(recipe: str | None, resume: bool, out) -> None:
         raise InvalidOption("recipe: give the recipe to train (or --resume --out RUN to continue the run in RUN)")
 
 
+def _not_a_run(folder: Path) -> str:
+    """Why ``folder`` is no run to continue, and what to give instead."""
+    if (folder / SUITE_FILE).is_file():
+        return (
+            f"is a suite run's folder, not one run; continue it with `ganbench run --resume {shlex.quote(str(folder))}`"
+        )
+    inside = run_folders(folder) if folder.is_dir() else []
+    if inside:
+        return (
+            f"holds {len(inside)} run{'s' * (len(inside) != 1)}, not one; give one run directory, such as {inside[0]}"
+        )
+    return "holds no run to continue (no spec.json); give the recipe to train one there"
+
+
 def options_begun(out: Path) -> dict:
     """The arguments of :func:`gan_bench.train` that make the spec recorded in ``out``'s spec.json."""
     run = RunDir(out)
     if not run.spec.is_file():
-        raise RunDirError(f"--out: {out} holds no run to continue (no spec.json); give the recipe to train one there")
+        raise RunDirError(f"--out: {out} {_not_a_run(Path(out))}")
     spec = run.read_spec()
     plugin = spec.get("plugin")
     if isinstance(plugin, dict) and "ref" in plugin and not {"entry_point", "by_hand"} & set(plugin):
