@@ -10,6 +10,7 @@ import pytest
 from conftest import SUITE
 
 import gan_bench as gb
+from gan_bench.reporting import render
 from gan_bench.variants import get_recipe
 
 
@@ -35,6 +36,18 @@ def test_a_suite_from_a_script_runs_reports_and_checks(suite_run):
     assert [(v.recipe, v.metric) for v in failed.failures] == [("tf-mlp", "fid_lenet_1k_test")]
     assert json.loads(baseline.read_text())["suite"] == "mini"
     assert "| tf-mlp" in gb.render_report(df, "md")
+
+
+def test_markdown_cells_read_as_the_terminal_shows_them(tmp_path):
+    run = tmp_path / "run"
+    gb.train("tf-mlp", profile="smoke", steps=2, out=run, device="cpu")
+    gb.score([run], samples=100, device="cpu")
+    df = gb.report([run])
+    md = " ".join(gb.render_report(df, "md").split())
+    [(_, table)] = render.rich_tables(df)
+    [cells] = list(table.astype(str).itertuples(index=False))
+    assert "0.000" in cells  # one seed: a value alone, formatted; tabulate would print 0.000 as 0
+    assert "| " + " | ".join(cells) + " |" in md
 
 
 @pytest.mark.slow

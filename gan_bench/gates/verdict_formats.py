@@ -40,7 +40,12 @@ def markdown(
 ) -> str:
     """The check as Markdown, for a pull request comment or a CI job summary."""
     failed = sum(not v.passed for v in verdicts)
-    lines = [f"## ganbench check: suite {suite}", "", verdict_table(verdicts).to_markdown(index=False), ""]
+    lines = [
+        f"## ganbench check: suite {suite}",
+        "",
+        verdict_table(verdicts).to_markdown(index=False, disable_numparse=True),
+        "",
+    ]
     lines += [f"baseline: `{baseline}`", ""] if baseline is not None else []
     lines += [f"note: {note}; {environments.CAVEAT}" for note in notes] + ([""] if notes else [])
     hint = narrowing_hint(verdicts)

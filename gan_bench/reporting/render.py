@@ -115,7 +115,7 @@ def markdown(df: pd.DataFrame, notes: Sequence[str] = ()) -> str:
         parts += [
             f"## {title}",
             "",
-            table.to_markdown(index=False),
+            table.to_markdown(index=False, disable_numparse=True),  # cells as formatted: 0.000 stays 0.000
             "",
             f"{BEST} best in column; values are mean ± std over the n seeds{published_note(table)}.",
             "",
