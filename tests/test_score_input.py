@@ -432,7 +432,7 @@ def _bad_inputs(tmp_path, mnist):
     cases["cut npz"] = (["--input", tmp_path / "cut.npz"], "cut.npz: not a readable .npz array (")
     mixed = write_pngs(tmp_path / "mixed", x[:3])
     Image.new("L", (32, 32)).save(mixed / "00009.png")
-    cases["mixed"] = (["--input", mixed], "00009.png: 32×32 with 1 channels, but 00000.png is 28×28")
+    cases["mixed"] = (["--input", mixed], "00009.png: 32×32 with 1 channel, but 00000.png is 28×28 with 1; every image")
     (tmp_path / "empty").mkdir()
     cases["empty"] = (["--input", tmp_path / "empty"], "holds no PNG or JPEG images")
     bad_png = write_pngs(tmp_path / "badpng", x[:3])

@@ -46,8 +46,9 @@ def read_folder(folder: Path, want: Expected) -> Samples:
         elif tuple(image.shape) != first[1]:
             c, h, w = image.shape
             raise DataError(
-                f"{path}: {h}×{w} with {c} channels, but {first[0].name} is {first[1][1]}×{first[1][2]} "
-                f"with {first[1][0]}; every image in the folder must have one size and channel count"
+                f"{path}: {h}×{w} with {c} channel{'s' * (c != 1)}, but {first[0].name} is "
+                f"{first[1][1]}×{first[1][2]} with {first[1][0]}; every image in the folder must have one size and "
+                "channel count"
             )
         images.append(image)
     stacked = torch.stack(images)
