@@ -82,6 +82,8 @@ def test_without_a_recipe_only_a_resume_of_a_run_is_taken(tmp_path, args, words)
 def test_a_folder_of_runs_is_told_which_command_continues_it(tmp_path):
     runs = tmp_path / "runs"
     gb.train("tf-mlp", profile="smoke", steps=2, out=runs / "a", device="cpu")
+    code, shown = invoke("train", "--resume", "--out", runs)
+    assert code == 2 and shown.endswith(f"--out: {runs} is no run directory, but holds one: give --out {runs / 'a'}")
     gb.train("tf-mlp", profile="smoke", steps=2, out=runs / "b", device="cpu", seed=1)
     code, shown = invoke("train", "--resume", "--out", runs)
     assert code == 2 and shown.endswith(

@@ -25,10 +25,10 @@ def _not_a_run(folder: Path) -> str:
             f"is a suite run's folder, not one run; continue it with `ganbench run --resume {shlex.quote(str(folder))}`"
         )
     inside = run_folders(folder) if folder.is_dir() else []
+    if len(inside) == 1:
+        return f"is no run directory, but holds one: give --out {inside[0]}"
     if inside:
-        return (
-            f"holds {len(inside)} run{'s' * (len(inside) != 1)}, not one; give one run directory, such as {inside[0]}"
-        )
+        return f"holds {len(inside)} runs, not one; give one run directory, such as {inside[0]}"
     return "holds no run to continue (no spec.json); give the recipe to train one there"
 
 
