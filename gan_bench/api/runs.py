@@ -176,16 +176,13 @@ def run_states(plan: Plan) -> list[tuple[RunSpec, Path, str]]:
     checkpoint yet: trains from step 0", "trained: scored then" and "complete: skipped". Raises the
     refusals execute_plan would for the output folder (another suite's, a run directory holding
     another run, or one holding this run without ``resume``); writes nothing."""
+    return [(spec, run.root, state) for spec, (run, state) in zip(plan.specs, _check_output_folder(plan))]
+
+
+def _check_output_folder(p: Plan) -> list:
+    """Refuse another suite's folder and conflicting run directories; returns each run's
+    directory and state (executors/local.run_states)."""
     from gan_bench.executors.local import run_states as states
-
-    _check_output_folder(plan)
-    return [
-        (spec, run.root, state) for spec, (run, state) in zip(plan.specs, states(plan.specs, plan.root, plan.resume))
-    ]
-
-
-def _check_output_folder(p: Plan) -> None:
-    from gan_bench.executors.local import check_run_dirs
     from gan_bench.rundir.layout import SUITE_FILE
 
     existing = read_suite_info(p.root) if p.root.is_dir() else None
@@ -195,7 +192,7 @@ def _check_output_folder(p: Plan) -> None:
             f"{p.root / SUITE_FILE}: the folder holds runs of suite {existing.get('name')!r} "
             f"(another suite, or this one changed{other}); choose another --out"
         )
-    check_run_dirs(p.specs, p.root, p.resume)
+    return states(p.specs, p.root, p.resume)
 
 
 @checked_arguments

@@ -26,15 +26,15 @@ def run_dir_for(out: Path, spec: RunSpec, by_dataset: bool = False) -> RunDir:
     return RunDir(Path(out) / (spec.dataset if by_dataset else "") / spec.recipe / f"seed-{spec.seed}")
 
 
+def _by_dataset(specs: list[RunSpec]) -> bool:
+    return len({spec.dataset for spec in specs}) > 1
+
+
 def check_run_dirs(specs: list[RunSpec], out: Path, resume: bool) -> bool:
-    """Refuse any conflicting run directory before anything is written; returns whether run
-    directories are grouped by dataset."""
-    by_dataset = len({spec.dataset for spec in specs}) > 1
-    for spec in specs:
-        check_run_dir(
-            spec, run_dir_for(out, spec, by_dataset), resume, how_to_resume=f"--resume {shlex.quote(str(out))}"
-        )
-    return by_dataset
+    """Refuse any conflicting run directory before anything is written (:func:`run_states`);
+    returns whether run directories are grouped by dataset."""
+    run_states(specs, out, resume)
+    return _by_dataset(specs)
 
 
 # What a suite run does with a run directory, by the state check_run_dir finds it in.
@@ -49,8 +49,8 @@ NEW, CONTINUES, STARTS_AGAIN, TO_SCORE, SKIPPED = (
 
 def run_states(specs: list[RunSpec], out: Path, resume: bool) -> list[tuple[RunDir, str]]:
     """Each spec's run directory and what a suite run would do with it (NEW … SKIPPED); refuses as
-    :func:`check_run_dirs` does. Reads file names only: nothing is loaded, renamed or written."""
-    by_dataset = len({spec.dataset for spec in specs}) > 1
+    lifecycle.check_run_dir does. Reads file names only: nothing is loaded, renamed or written."""
+    by_dataset = _by_dataset(specs)
     states = []
     for spec in specs:
         run = run_dir_for(out, spec, by_dataset)
