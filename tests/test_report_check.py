@@ -82,7 +82,10 @@ def test_check_recipes_gates_the_recipes_a_narrowed_suite_run_trained(suite_run,
     narrowed = tmp_path / "runs"
     shutil.copytree(runs, narrowed)
     shutil.copy(root / "mini.toml", tmp_path)  # suite.json names it relative to the runs
-    shutil.rmtree(narrowed / "keras-mlp")  # as `run --suite mini --recipes tf-mlp` leaves it
+    shutil.rmtree(narrowed / "keras-mlp")  # as `run --suite mini --recipes tf-mlp` leaves it, planning only tf-mlp
+    info = json.loads((narrowed / "suite.json").read_text())
+    info["runs"] = [[recipe, seed] for recipe, seed in info["runs"] if recipe == "tf-mlp"]
+    (narrowed / "suite.json").write_text(json.dumps(info))
     every = invoke("check", narrowed, "--baseline", baseline)
     assert every.exit_code == 1 and "2 passed, 2 failed" in every.output, every.output
     assert "note: keras-mlp: no runs here; to gate only the recipes that ran, add --recipes tf-mlp" in every.output

@@ -102,6 +102,11 @@ def test_recipes_gates_only_those_and_a_hint_says_so_when_others_did_not_run():
     assert check.narrowing_hint(every) == (
         "keras-mlp, torch-mlp: no runs here; to gate only the recipes that ran, add --recipes tf-mlp"
     )
+    # planned by the suite run and still to begin: it was stopped, not narrowed
+    assert check.narrowing_hint(every, not_begun={"keras-mlp"}) == (
+        "torch-mlp: no runs here; to gate only the recipes that ran, add --recipes tf-mlp"
+    )
+    assert check.narrowing_hint(every, not_begun={"keras-mlp", "torch-mlp"}) is None
     only = check.check(df, two_recipes(), None, recipes=["tf-mlp"])
     assert [(v.recipe, v.passed) for v in only] == [("tf-mlp", True)]
     assert check.narrowing_hint(only) is None
@@ -187,7 +192,13 @@ def test_markdown_is_a_table_of_verdicts_with_the_baseline_notes_and_count(tmp_p
         check.Verdict("tf-mlp", "fid_lenet_1k_test", 900.25, "<= 945.3 (baseline 900.3 + 5%)", True),
         check.Verdict("keras-mlp", "modes_covered", None, ">= 1", False, "missing: no runs of this recipe"),
     ]
-    text = verdict_formats.markdown("smoke", verdicts, tmp_path / "b.json", ["runs differ in torch threads: 1, 2"])
+    text = verdict_formats.markdown(
+        "smoke",
+        verdicts,
+        tmp_path / "b.json",
+        ["runs differ in torch threads: 1, 2"],
+        hint=check.narrowing_hint(verdicts),
+    )
     assert text == (
         "## ganbench check: suite smoke\n\n"
         "| recipe    | metric            | value   | rule                           | result                                 |\n"

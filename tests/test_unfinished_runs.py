@@ -5,6 +5,7 @@ finished runs not scored get the command that scores them."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -192,5 +193,11 @@ def test_runs_a_suite_run_planned_but_never_began_are_named(tmp_path):
         f"1 of the 2 runs planned in {root} has not begun (tf-mlp seed 1); begin it with `ganbench run --resume {root}`"
     ]
     assert gb.report_notes([root / "tf-mlp" / "seed-0"]) == [seven]  # one run given: its siblings are looked for
+    stopped = gb.check([root])
+    assert stopped.hint is None  # stopped, not narrowed: the note above says how to go on, not --recipes
+    assert "to gate only the recipes that ran" not in stopped.markdown()
+    with pytest.raises(gb.UserError, match=re.escape(f"{seven}; then make the baseline")):
+        gb.write_baseline([root], out=tmp_path / "baseline.json")
+    assert not (tmp_path / "baseline.json").exists()
     gb.run_suite(resume=root, recipes=["tf-mlp"], samples=100)
     assert "1 of the 2" not in " ".join(gb.report_notes(gb.report([root], recipes=["tf-mlp"])))

@@ -39,6 +39,8 @@ class CheckResult:
     environment_notes: list[str] = field(default_factory=list)
     # the gated runs not finished or not scored, and the commands that finish and score them
     to_finish: list[str] = field(default_factory=list)
+    # where some gated recipes ran and others were left out of the suite run: how to gate only those that ran
+    hint: str | None = None
 
     @property
     def failures(self) -> list[Verdict]:
@@ -58,13 +60,8 @@ class CheckResult:
     def markdown(self) -> str:
         """The check as Markdown (a table, the baseline, notes, the count), for a CI job summary."""
         return verdict_formats.markdown(
-            self.suite, self.verdicts, self.baseline, self.environment_notes, self.to_finish
+            self.suite, self.verdicts, self.baseline, self.environment_notes, self.to_finish, self.hint
         )
-
-    @property
-    def hint(self) -> str | None:
-        """Where some gated recipes ran and others did not: how to gate only those that ran."""
-        return gate.narrowing_hint(self.verdicts)
 
 
 def latest_suite_run() -> Path:
@@ -199,8 +196,10 @@ def check(
         baselines.check_baseline_fits(path, base, s.name, df)
     runs_env = environments.of_runs(df)
     notes = environments.mixed(runs_env) + environments.against(runs_env, (base or {}).get("environment", {}))
-    to_finish = collect.to_finish(df[df["recipe"].isin(gated)], recipes=gated)
-    return CheckResult(s.name, gate.check(df, s, base, recipes), path, notes, to_finish)
+    to_finish = collect.to_finish(df, recipes=gated)
+    verdicts = gate.check(df, s, base, recipes)
+    not_begun = {r for _, missing, _ in collect.missing_runs(df, recipes=gated).values() for r, _ in missing}
+    return CheckResult(s.name, verdicts, path, notes, to_finish, gate.narrowing_hint(verdicts, not_begun))
 
 
 @checked_arguments
@@ -223,6 +222,9 @@ def write_baseline(
     unscored = collect.unscored(df)
     if unscored:
         raise RunDirError(f"{unscored}; then make the baseline")
+    not_begun = collect.not_begun(df)
+    if not_begun:  # the means would be of fewer seeds or recipes than the suite run planned
+        raise RunDirError(f"{'; '.join(not_begun)}; then make the baseline")
     command = command or shlex.join(["ganbench", "baseline", *map(str, runs)] + (["--out", str(out)] if out else []))
     data = baselines.baseline_from(df, command)
     path = (

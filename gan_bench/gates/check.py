@@ -9,6 +9,7 @@ Exit codes: 0 all pass, 1 any failure, 2 bad input.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import pandas as pd
@@ -146,11 +147,13 @@ def check(df: pd.DataFrame, suite: Suite, baseline: dict | None, recipes: list[s
 NO_RUNS = "missing: no runs of this recipe"
 
 
-def narrowing_hint(verdicts: list[Verdict]) -> str | None:
+def narrowing_hint(verdicts: list[Verdict], not_begun: Collection[str] = ()) -> str | None:
     """Where some gated recipes have runs and others none (a suite run narrowed with --recipes):
-    how to gate only those that ran."""
-    unrun = list(dict.fromkeys(v.recipe for v in verdicts if v.note == NO_RUNS))
-    ran = [r for r in dict.fromkeys(v.recipe for v in verdicts) if r not in unrun]
+    how to gate only those that ran. Recipes in ``not_begun`` were planned and are still to begin:
+    the suite run was stopped, not narrowed, and the note on them says how to begin them."""
+    without = {v.recipe for v in verdicts if v.note == NO_RUNS}
+    unrun = [r for r in dict.fromkeys(v.recipe for v in verdicts) if r in without and r not in not_begun]
+    ran = [r for r in dict.fromkeys(v.recipe for v in verdicts) if r not in without]
     if not unrun or not ran:
         return None
     return f"{', '.join(unrun)}: no runs here; to gate only the recipes that ran, add --recipes {','.join(ran)}"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gan_bench.gates.check import Verdict, narrowing_hint
+from gan_bench.gates.check import Verdict
 from gan_bench.reporting import environments
 from gan_bench.rundir import atomic
 
@@ -36,9 +36,15 @@ def verdict_table(verdicts: list[Verdict]) -> pd.DataFrame:
 
 
 def markdown(
-    suite: str, verdicts: list[Verdict], baseline: Path | None, notes: list[str], to_finish: Sequence[str] = ()
+    suite: str,
+    verdicts: list[Verdict],
+    baseline: Path | None,
+    notes: list[str],
+    to_finish: Sequence[str] = (),
+    hint: str | None = None,
 ) -> str:
-    """The check as Markdown, for a pull request comment or a CI job summary."""
+    """The check as Markdown, for a pull request comment or a CI job summary; ``hint``: how to gate
+    only the recipes that ran (:func:`narrowing_hint`)."""
     failed = sum(not v.passed for v in verdicts)
     lines = [
         f"## ganbench check: suite {suite}",
@@ -48,7 +54,6 @@ def markdown(
     ]
     lines += [f"baseline: `{baseline}`", ""] if baseline is not None else []
     lines += [f"note: {note}; {environments.CAVEAT}" for note in notes] + ([""] if notes else [])
-    hint = narrowing_hint(verdicts)
     lines += [f"note: {hint}", ""] if hint else []
     lines += [line for note in to_finish for line in (f"note: {note}", "")]
     lines.append(f"**{len(verdicts) - failed} passed, {failed} failed**")

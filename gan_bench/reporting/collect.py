@@ -84,20 +84,32 @@ def unscored(df: pd.DataFrame, busy: Iterable[Path] = ()) -> str | None:
 RECIPES_SHOWN = "recipes"
 
 
-def not_begun(df: pd.DataFrame, busy: Iterable[Path] = (), recipes: Collection[str] | None = None) -> list[str]:
-    """For each suite run holding runs of ``df``: the runs its suite.json planned (of ``recipes``,
-    default: the report's narrowing, else all) that have no run directory yet, and the command that
-    begins them. Folders in ``busy`` are left out: the process writing them begins them itself."""
+def missing_runs(
+    df: pd.DataFrame, busy: Iterable[Path] = (), recipes: Collection[str] | None = None
+) -> dict[Path, tuple[list, list, list]]:
+    """For each suite run holding runs of ``df`` (folders in ``busy`` left out): the [recipe, seed]
+    runs its suite.json planned (of ``recipes``, default: the report's narrowing, else all), those of
+    them with no run directory yet, and its datasets. File names only: nothing is read but suite.json."""
     if recipes is None:
         recipes = df.attrs.get(RECIPES_SHOWN)
     folders = {run_suite_folder(RunDir(Path(r))) for r in df["run"]} - {None} - set(busy)
-    notes = []
+    found = {}
     for folder in sorted(folders):
         info = read_suite_info(folder) or {}
         planned = [(r, s) for r, s in info.get("runs", []) if recipes is None or r in recipes]
         datasets = info.get("dataset") if isinstance(info.get("dataset"), list) else []
         places = [folder, *(folder / d for d in datasets if isinstance(d, str))]
         missing = [(r, s) for r, s in planned if not any((p / r / f"seed-{s}").is_dir() for p in places)]
+        found[folder] = (planned, missing, datasets)
+    return found
+
+
+def not_begun(df: pd.DataFrame, busy: Iterable[Path] = (), recipes: Collection[str] | None = None) -> list[str]:
+    """For each suite run holding runs of ``df``: the runs of :func:`missing_runs` that have not
+    begun, and the command that begins them. Folders in ``busy`` are left out: the process writing
+    them begins them itself."""
+    notes = []
+    for folder, (planned, missing, datasets) in missing_runs(df, busy, recipes).items():
         if missing:
             kind = "recipe-seed pairs" if len(datasets) > 1 else "runs"  # a pair is a run on each dataset it fits
             notes.append(
@@ -110,9 +122,11 @@ def not_begun(df: pd.DataFrame, busy: Iterable[Path] = (), recipes: Collection[s
 
 
 def to_finish(df: pd.DataFrame, busy: Iterable[Path] = (), recipes: Collection[str] | None = None) -> list[str]:
-    """The notes of :func:`unfinished`, :func:`unscored` and :func:`not_begun`: what is left to do
-    before these runs can be compared or gated, and the commands that do it."""
-    notes = [note for note in (unfinished(df, busy), unscored(df, busy)) if note]
+    """The notes of :func:`unfinished`, :func:`unscored` and :func:`not_begun` on the runs of
+    ``recipes`` (default: all): what is left to do before they can be compared or gated, and the
+    commands that do it."""
+    of = df if recipes is None else df[df["recipe"].isin(recipes)]
+    notes = [note for note in (unfinished(of, busy), unscored(of, busy)) if note]
     return notes + not_begun(df, busy, recipes)
 
 
