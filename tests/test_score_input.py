@@ -300,6 +300,42 @@ def test_a_generator_module_is_checked_before_anything_is_written(tmp_path, give
     assert not (tmp_path / "o").exists()
 
 
+class WithFeatures(torch.nn.Module):
+    """Returns (images, features), as generators that expose an inner layer do."""
+
+    def __init__(self):
+        super().__init__()
+        self.inner = Affine(8)
+
+    def forward(self, z):
+        x = self.inner(z)
+        return x, x.flatten(1)
+
+
+class Quantised(torch.nn.Module):
+    def forward(self, z):
+        return torch.zeros(len(z), 1, 28, 28, dtype=torch.uint8)
+
+
+@pytest.mark.parametrize(
+    ("G", "message"),
+    [
+        (
+            WithFeatures(),
+            "the generator given: returned a tuple of 2 outputs; expected a float tensor of images: give a "
+            "generator whose output is the images alone (a small module whose forward calls yours and picks them out)",
+        ),
+        (Quantised(), "the generator given: returned a torch.uint8 tensor; expected a float tensor of images"),
+    ],
+    ids=["tuple", "uint8"],
+)
+def test_a_generator_that_returns_no_float_images_says_what_it_returned(tmp_path, G, message):
+    with pytest.raises(gb.UserError) as caught:
+        gb.score_samples(G, "mnist", name="mine", z_dim=8, samples=100, out=tmp_path / "o")
+    assert message in str(caught.value)
+    assert not (tmp_path / "o").exists()
+
+
 class Spatial(torch.nn.Module):
     """A DCGAN-shaped generator: z [N, z_dim, 1, 1] (or [N, z_dim]) -> [N, 1, 28, 28] in [-1, 1]."""
 

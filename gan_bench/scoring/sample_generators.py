@@ -201,6 +201,18 @@ def _first_call(G: Generator, part: torch.Tensor, y: torch.Tensor | None, device
 
 
 @torch.no_grad()
+def _returned(out: object) -> str:
+    """What a generator returned instead of a float tensor, and for several outputs what to do."""
+    if isinstance(out, torch.Tensor):
+        return f"a {out.dtype} tensor; expected a float tensor of images"
+    if isinstance(out, (tuple, list, dict)):
+        return (
+            f"a {type(out).__name__} of {len(out)} outputs; expected a float tensor of images: give a generator "
+            "whose output is the images alone (a small module whose forward calls yours and picks them out)"
+        )
+    return f"a {type(out).__name__}; expected a float tensor of images"
+
+
 def _generated(
     G: Generator, want: Expected, n: int, z_dist: str, device: torch.device, where: str, conditional: bool = False
 ) -> Samples:
@@ -212,9 +224,7 @@ def _generated(
     outputs = []
     for out in _calls(G, z, device, where, y):
         if not isinstance(out, torch.Tensor) or not out.is_floating_point():
-            raise DataError(
-                f"{where}: returned {type(out).__name__} {getattr(out, 'dtype', '')}; expected a float tensor"
-            )
+            raise DataError(f"{where}: returned {_returned(out)}")
         outputs.append(out.float().cpu())
     x = torch.cat(outputs)
     s = want.size
