@@ -106,3 +106,14 @@ def test_help_texts_print_as_written():
         texts = [command.help or ""] + [getattr(p, "help", None) or "" for p in command.params]
         for text in texts:
             assert Text.from_markup(text).plain == text.replace("\\[", "["), f"ganbench {name}: {text!r}"
+
+
+def test_every_snippet_line_in_the_docs_includes_a_file_that_exists():
+    # a formatter that reads a snippet line as Python writes `--8 < --"file"`, which mkdocs shows as text
+    lines = [line for page in (REPO / "docs").glob("*.md") for line in page.read_text().splitlines()]
+    markers = [line for line in lines if line.startswith("--8")]
+    assert len(markers) >= 4  # the extending guide shows the example plug-in's four files
+    for line in markers:
+        found = re.fullmatch(r'--8<-- "([^"]+)"', line)
+        assert found, f"not a snippet line: {line!r}"
+        assert (REPO / found.group(1)).is_file(), line
