@@ -20,6 +20,7 @@ _HOMES = {
             "check_scoring_options",
             "data_to_download",
             "execute_plan",
+            "list_datasets",
             "list_recipes",
             "list_suites",
             "plan",

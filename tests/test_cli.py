@@ -98,6 +98,32 @@ def test_list_shows_recipes_suites_and_datasets():
         assert word in result.output
 
 
+def test_list_names_every_dataset_a_suite_may_name_with_what_it_is_made_from():
+    import gan_bench as gb
+
+    listed = {d["name"]: d for d in gb.list_datasets()}
+    assert list(listed) == [
+        "mnist",
+        "fashion-mnist",
+        "stacked-mnist",
+        "ring",
+        "grid",
+        "edges2digits",
+        "edges2fashion",
+        "digits2bold",
+        "PATH",
+    ]
+    assert (listed["edges2fashion"]["made_from"], listed["edges2fashion"]["license"]) == (
+        "built from fashion-mnist",
+        "MIT",
+    )
+    assert (listed["ring"]["made_from"], listed["ring"]["license"]) == ("a formula", "")
+    assert listed["mnist"]["attribution"] == "Yann LeCun, Corinna Cortes and Christopher J. C. Burges"
+    rows = runner.invoke(app, ["list"], env={"COLUMNS": "400"}).output.split("datasets", 1)[1].splitlines()
+    assert any(row.startswith("│ stacked-mnist │ three MNIST digits") and "│ CC BY-SA 3.0 " in row for row in rows)
+    assert any(row.startswith("│ PATH          │ a translation dataset of your own") for row in rows)
+
+
 def test_list_shows_a_suites_seeds_as_ranges(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "suites").mkdir()

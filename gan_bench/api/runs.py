@@ -41,6 +41,17 @@ class SuiteRun:
 
 
 @checked_arguments
+def list_datasets() -> list[dict[str, str]]:
+    """Every dataset a suite or ``--dataset`` may name, as dicts: ``name``, ``what`` it holds,
+    ``made_from`` (its files, the datasets it is built from, or a formula), and the ``license`` and
+    ``attribution`` it carries (its source's; "" for a formula); the last, ``PATH``, stands for a
+    translation folder of your own."""
+    from gan_bench.data import datasets
+
+    return datasets.described()
+
+
+@checked_arguments
 def list_recipes(on_broken_plugin: Callable[[PluginError], None] | None = None) -> list[Recipe]:
     """Every recipe ganbench trains (name, source, quirks, per-profile schedules): the built-in
     ones, then every installed plug-in's. An installed plug-in that fails to load raises its

@@ -31,7 +31,6 @@ from gan_bench.cli.app import (
     user_errors,
 )
 from gan_bench.cli.tables import terminal_table
-from gan_bench.data import catalogue
 from gan_bench.errors import InvalidOption, PluginError
 from gan_bench.training.signals import Interrupted
 
@@ -52,9 +51,11 @@ def list_all() -> None:
     for path in gb.list_suites().values():
         s = gb.load_suite(path)
         suites.add_row(s.name, ", ".join(s.datasets), ", ".join(s.recipes), as_ranges(sorted(s.seeds)), str(path))
-    datasets = terminal_table("datasets", ("name", "license", "attribution"), whole=("name",))
-    for d in catalogue.DATASETS.values():
-        datasets.add_row(d.name, d.license, d.attribution)
+    datasets = terminal_table("datasets", ("name", "what", "made from", "license"), whole=("name",))
+    for d in gb.list_datasets():
+        own = d["made_from"] == "its files"
+        license = f"{d['license']} ({d['attribution']})" if own else d["license"] or "-"
+        datasets.add_row(d["name"], d["what"], d["made_from"], license)
     for t in (recipes, suites, datasets):
         out_console.print(t)
     for e in broken:  # the rest is listed; each broken plug-in is one message, and the exit is 2

@@ -16,6 +16,44 @@ TRANSLATION_TASKS = {"edges2digits": "paired", "edges2fashion": "paired", "digit
 BUILT = {"stacked-mnist": "rgb28", "ring": "points", "grid": "points", **TRANSLATION_TASKS}
 NAMES = (*catalogue.DATASETS, *BUILT)
 DIRECTIONS = ("AtoB", "BtoA")
+# What each dataset holds, as `ganbench list` shows it
+WHAT = {
+    "mnist": "handwritten digits, 28×28 grayscale, 10 classes; ships inside ganbench",
+    "fashion-mnist": "clothing, 28×28 grayscale, 10 classes; `ganbench data fetch fashion-mnist`",
+    "stacked-mnist": "three MNIST digits as the R, G, B channels, 28×28: 1,000 modes",
+    "ring": "2D points: 8 Gaussians on the unit circle",
+    "grid": "2D points: 25 Gaussians on a 5×5 grid",
+    "edges2digits": "paired translation, 28 px: a digit's outline → the digit",
+    "edges2fashion": "paired translation, 32 px: a Fashion-MNIST item's outline → the item",
+    "digits2bold": "unpaired translation, 28 px: digits ↔ the same digits in bold",
+}
+FOLDER_WHAT = (
+    "a translation dataset of your own, named by its path (with a '/'): pix2pix's train/ and test/ "
+    "of A|B images side by side, or CycleGAN's trainA/, trainB/, testA/, testB/"
+)
+
+
+def described() -> list[dict[str, str]]:
+    """Every named dataset: its name, what it holds, what it is made from (its files, the datasets
+    it is built from, or a formula) and the license and attribution it carries (a built dataset's
+    are those of its source; "" for a formula); then a row for translation folders named by their path."""
+    rows = []
+    for name in NAMES:
+        made_of = sources(name)
+        origin = catalogue.DATASETS[made_of[0]] if made_of else None
+        rows.append(
+            {
+                "name": name,
+                "what": WHAT[name],
+                "made_from": "its files"
+                if name in catalogue.DATASETS
+                else (f"built from {', '.join(made_of)}" if made_of else "a formula"),
+                "license": origin.license if origin else "",
+                "attribution": origin.attribution if origin else "",
+            }
+        )
+    mine = {"name": "PATH", "what": FOLDER_WHAT, "made_from": "its images", "license": "", "attribution": ""}
+    return [*rows, mine]
 
 
 def known(name: str) -> bool:
