@@ -193,6 +193,37 @@ def test_a_step_returning_other_names_stops_the_run_with_exit_2(workdir):
     assert "train_step returned loss; its system's scalars are d_loss, g_loss" in result.output
 
 
+@pytest.mark.parametrize(
+    ("returns", "words"),
+    [
+        (
+            "self.G(z)",
+            "generate returned shape [2, 784] for 2 inputs; it must return [N, 1, 28, 28] in [0, 1] "
+            "(reshape it: .view(len(x), 1, 28, 28))",
+        ),
+        (
+            "(self.G(z) * 2 - 1).view(len(z), 1, 28, 28)",
+            "generate returned values in [-0.6938, 0.8005]; it must return images in [0, 1] "
+            "(a tanh output x becomes (x + 1) / 2)",
+        ),
+        (
+            "(self.G(z) * 255).round().to(torch.uint8).view(len(z), 1, 28, 28)",
+            "generate returned a torch.uint8 tensor; it must return a float tensor [N, 1, 28, 28] in [0, 1]",
+        ),
+    ],
+    ids=["flat", "tanh", "uint8"],
+)
+def test_a_generate_that_breaks_the_contract_stops_the_run_before_it_writes(workdir, returns, words):
+    body = PLUGIN.format(name="bad-generate", extra="pass")
+    module, _ = plugin_module(
+        workdir, body=body.replace("return self.G(z).view(len(z), 1, 28, 28)", f"return {returns}")
+    )
+    result = runner.invoke(app, ["train", f"{module}:RECIPE", "--profile", "smoke", "--out", "r"])
+    assert result.exit_code == 2, result.output
+    assert f"error: plug-in recipe 'bad-generate': {words}" in " ".join(result.output.split())
+    assert not (workdir / "r").exists()
+
+
 # -- discovery ---------------------------------------------------------------------------------
 def test_an_installed_entry_point_is_found_by_its_name(tmp_path, monkeypatch):
     """A distribution on sys.path offering ganbench.recipes (as `pip install` leaves it)."""

@@ -91,3 +91,34 @@ def contract_problems(cls) -> list[str]:
             f"system {cls.__name__}: scalars must start with {', '.join(REQUIRED_SCALARS)} (got {', '.join(scalars)})"
         )
     return problems
+
+
+# What generate returns for each image or point modality, per sample (the translation systems differ)
+GENERATED_SHAPE = {"gray28": (1, 28, 28), "rgb28": (3, 28, 28), "points": (2,)}
+
+
+def generated_problem(out: object, n: int, modality: str) -> str | None:
+    """What is wrong with ``out``, a system's ``generate`` output for n inputs (None when it keeps
+    the contract: a float tensor [n, C, H, W] in [0, 1], or points [n, 2]), with the usual fix."""
+    shape = GENERATED_SHAPE.get(modality)
+    if shape is None:
+        return None
+    wanted = f"[N, {', '.join(map(str, shape))}]" + ("" if modality == "points" else " in [0, 1]")
+    if not isinstance(out, torch.Tensor) or not out.is_floating_point():
+        got = f"a {out.dtype} tensor" if isinstance(out, torch.Tensor) else f"a {type(out).__name__}"
+        return f"generate returned {got}; it must return a float tensor {wanted}"
+    if tuple(out.shape) != (n, *shape):
+        fits = out.numel() == n * torch.Size(shape).numel()
+        how = f" (reshape it: .view(len(x), {', '.join(map(str, shape))}))" if fits else ""
+        return f"generate returned shape {list(out.shape)} for {n} inputs; it must return {wanted}{how}"
+    if not torch.isfinite(out).all():
+        return f"generate returned NaN or infinite values from a G just built; it must return {wanted}"
+    lo, hi = out.min().item(), out.max().item()
+    if modality != "points" and (lo < 0 or hi > 1):
+        how = ""
+        if lo >= -1 and hi <= 1:
+            how = " (a tanh output x becomes (x + 1) / 2)"
+        elif lo >= 0 and hi <= 255:
+            how = " (pixels 0 to 255 become x / 255)"
+        return f"generate returned values in [{lo:.4g}, {hi:.4g}]; it must return images in [0, 1]{how}"
+    return None
