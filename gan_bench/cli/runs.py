@@ -38,6 +38,15 @@ if TYPE_CHECKING:
     from gan_bench.suite.plan import Plan
 
 
+def _plan_columns(states: list) -> list[list[str]]:
+    """A dry run's label, dataset and steps columns, one entry per run, to align them."""
+    return [
+        [spec.label for spec, *_ in states],
+        [spec.dataset for spec, *_ in states],
+        [f"{spec.schedule.steps:,}" for spec, *_ in states],
+    ]
+
+
 @app.command("list", rich_help_panel=TRAIN_PANEL)
 @user_errors
 def list_all() -> None:
@@ -236,11 +245,15 @@ def run(
             err_console.print(
                 f"{name}: not on this machine; the run downloads it with torchvision first", highlight=False
             )
-        for spec, _, state in gb.run_states(p):
+        states = gb.run_states(p)
+        columns = _plan_columns(states)
+        widths = [max(map(len, column), default=0) for column in columns]
+        for (label, dataset, steps), (spec, _, state) in zip(zip(*columns), states):
             out_console.print(
-                f"{spec.label}  {spec.dataset}  {spec.schedule.steps:,} steps  spec {spec.hash[:12]}"
+                f"{label:<{widths[0]}}  {dataset:<{widths[1]}}  {steps:>{widths[2]}} steps  spec {spec.hash[:12]}"
                 + ("" if state == "new" else f"  ({state})"),
                 highlight=False,
+                soft_wrap=True,
             )
         return
     try:
