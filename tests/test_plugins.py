@@ -191,6 +191,40 @@ def test_a_step_returning_other_names_stops_the_run_with_exit_2(workdir):
     result = runner.invoke(app, ["run", "--suite", str(suite(workdir, [f"{module}:RECIPE"])), "--out", "o"])
     assert result.exit_code == 2
     assert "train_step returned loss; its system's scalars are d_loss, g_loss" in result.output
+    left = [p.name for p in (workdir / "o").iterdir() if p.name != ".ganbench.lock"]
+    assert left == ["suite.json"]  # tried before the run began
+
+
+@pytest.mark.slow  # trains twice: about 7 s
+def test_a_step_that_raises_leaves_no_run_directory_to_block_the_fixed_plugin(workdir):
+    body = PLUGIN.format(name="raises", extra="pass")
+    module, _ = plugin_module(workdir, body=body.replace("real = batch[0]", "real = batch[0].view(-1, 3)"))
+    with pytest.raises(RuntimeError, match="shape '\\[-1, 3\\]' is invalid"):
+        gb.train(f"{module}:RECIPE", profile="smoke", out="r")
+    assert not (workdir / "r").exists()
+    (workdir / f"{module}.py").write_text(body)  # fixed: the same command now trains
+    registry.unregister_recipe("raises")
+    sys.modules.pop(module, None)
+    assert gb.train(f"{module}:RECIPE", profile="smoke", out="r").status == "trained"
+
+
+@pytest.mark.slow  # trains twice: about 10 s
+def test_the_plugin_probe_leaves_the_runs_bits_as_they_were(workdir, monkeypatch):
+    from gan_bench.variants import plugin_probe
+
+    module, _ = plugin_module(workdir, name="probed")
+    gb.train(f"{module}:RECIPE", profile="smoke", out="with")
+    monkeypatch.setattr(plugin_probe, "probe", lambda *args: None)
+    gb.train(f"{module}:RECIPE", profile="smoke", out="without")
+    from gan_bench.training import checkpoint
+
+    with_probe, without = (
+        checkpoint.load(workdir / o / "checkpoints" / "final.pt")["system"] for o in ("with", "without")
+    )
+    for net in ("G", "D"):
+        assert with_probe[net].keys() == without[net].keys()
+        assert all(torch.equal(with_probe[net][k], without[net][k]) for k in without[net])
+    assert (workdir / "with" / "history.csv").read_text() == (workdir / "without" / "history.csv").read_text()
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 from gan_bench.data.catalogue import Loaded
-from gan_bench.errors import PluginError, RunDirError, UserError
+from gan_bench.errors import RunDirError, UserError
 from gan_bench.rundir import atomic, metrics_file
 from gan_bench.rundir.identity import differences
 from gan_bench.rundir.layout import BIT_KEYS, RunDir
@@ -26,10 +26,7 @@ from gan_bench.training.engine import Outcome, train
 from gan_bench.training.progress import Reporter
 from gan_bench.training.seed_batch import train_seeds
 from gan_bench.training.signals import Interrupted
-from gan_bench.variants import build_system, plugins
-from gan_bench.variants.base import evaluating, to_device
-from gan_bench.variants.registry import origin
-from gan_bench.variants.system import generated_problem
+from gan_bench.variants import plugin_probe, plugins
 
 
 @dataclass
@@ -103,29 +100,8 @@ def _skipped(spec: RunSpec, run: RunDir, reporter: Reporter, score) -> RunResult
     return RunResult(spec, run.root, "skipped (complete)", summary)
 
 
-PROBE_SAMPLES = 2
-
-
-def check_plugin_output(spec: RunSpec, dataset, device: torch.device) -> None:
-    """Refuse a plug-in whose ``generate`` breaks the contract (shape, dtype, range), before its run
-    writes anything: built under forked RNGs, its G draws a few samples in eval mode, so the run's
-    own bits are untouched. Sample grids would otherwise be noise and scoring fail at the end."""
-    recipe = spec.recipe_obj
-    if origin(recipe) is None:
-        return
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-        torch.manual_seed(spec.seed)  # the G the run begins with, so the message repeats
-        system = build_system(recipe, device, dataset)
-        with evaluating(system.G), torch.no_grad():
-            inputs = system.inputs(PROBE_SAMPLES, torch.Generator().manual_seed(0))
-            out = system.generate(to_device(inputs, device))
-    problem = generated_problem(out, PROBE_SAMPLES, recipe.modality)
-    if problem:
-        raise PluginError(f"plug-in recipe {recipe.name!r}: {problem}")
-
-
 def _begin(spec: RunSpec, run: RunDir, state: str, dataset, device: torch.device) -> None:
-    check_plugin_output(spec, dataset, device)
+    plugin_probe.probe(spec.recipe_obj, spec.seed, dataset, device)
     if state == "fresh":
         run.root.mkdir(parents=True, exist_ok=True)
         atomic.write_json(run.spec, {**spec.resolved(), "spec_hash": spec.hash})

@@ -22,6 +22,7 @@ import torch
 from gan_bench.errors import PluginError
 from gan_bench.rundir import atomic
 from gan_bench.rundir.layout import MOMENTS, SD
+from gan_bench.variants.system import step_problem
 
 
 def _fmt(value: float) -> str:
@@ -54,11 +55,10 @@ class History:
 
     def row(self, outputs: dict[str, torch.Tensor]) -> torch.Tensor:
         """A step's named scalars as one tensor in column order (per seed: [columns, seeds])."""
-        if not self.checked and set(outputs) != set(self.columns):  # the first step is checked in full
-            raise PluginError(
-                f"train_step returned {', '.join(sorted(outputs))}; its system's scalars are "
-                f"{', '.join(self.columns)}: return exactly those names"
-            )
+        if not self.checked:  # the first step is checked in full
+            problem = step_problem(outputs, tuple(self.columns))
+            if problem:
+                raise PluginError(problem)
         self.checked = True
         return torch.stack([outputs[c] for c in self.columns])
 

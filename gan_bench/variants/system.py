@@ -122,3 +122,15 @@ def generated_problem(out: object, n: int, modality: str) -> str | None:
             how = " (pixels 0 to 255 become x / 255)"
         return f"generate returned values in [{lo:.4g}, {hi:.4g}]; it must return images in [0, 1]{how}"
     return None
+
+
+def step_problem(outputs: object, scalars: tuple[str, ...]) -> str | None:
+    """What is wrong with a ``train_step`` result (None when it is a dict of exactly ``scalars``)."""
+    if not isinstance(outputs, dict):
+        return f"train_step returned a {type(outputs).__name__}; it must return a dict of {', '.join(scalars)}"
+    if set(outputs) != set(scalars):
+        return (
+            f"train_step returned {', '.join(sorted(map(str, outputs)))}; its system's scalars are "
+            f"{', '.join(scalars)}: return exactly those names"
+        )
+    return None
