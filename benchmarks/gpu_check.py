@@ -103,7 +103,7 @@ def _trained_rate(recipe: str, dataset: str, steps: int, device: str, graph: boo
     import gan_bench as gb
 
     result = gb.train(recipe, dataset, steps=steps, out=folder, device=device, cuda_graph=graph, profile="full")
-    match = re.search(r"(\d+) steps in ([\d.]+)s", result.summary)
+    match = re.search(r"(\d+) steps? in ([\d.]+)s", result.summary)
     return int(match.group(1)) / float(match.group(2))
 
 
