@@ -124,6 +124,31 @@ def test_list_names_every_dataset_a_suite_may_name_with_what_it_is_made_from():
     assert any(row.startswith("│ PATH          │ a translation dataset of your own") for row in rows)
 
 
+def test_list_at_80_columns_keeps_every_name_whole_and_names_the_suite_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "suites").mkdir()
+    (tmp_path / "suites" / "mine.toml").write_text(
+        'name = "mine"\ndataset = "mnist"\nrecipes = ["tf-mlp"]\nseeds = [0]\n'
+    )
+    from gan_bench.cli.app import out_console
+
+    monkeypatch.setattr(out_console, "width", 80)  # a terminal's: piped output is printed 1000 wide
+    result = runner.invoke(app, ["list"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(map(len, lines)) <= 80
+    cells = [cell.strip() for line in lines for cell in line.split("│")]
+    for whole in (
+        "quirks: raw_log=on",
+        "normal_noise_mean_minus_one=off",
+        "cgan-normal-noise,",
+        "toy-gan-pacgan-code-pac2",
+    ):
+        assert whole in cells, whole  # before, a column each for quirks and suite files folded these mid-word
+    footer = " ".join(result.output.split("datasets", 1)[1].split())
+    assert "from the working directory's suites/: mine (suites/mine.toml)" in footer
+
+
 def test_list_shows_a_suites_seeds_as_ranges(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "suites").mkdir()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 import gan_bench as gb
-from gan_bench import defaults
+from gan_bench import defaults, shipped
 from gan_bench.cli.app import (
     TRAIN_PANEL,
     Backbone,
@@ -47,26 +47,47 @@ def _plan_columns(states: list) -> list[list[str]]:
     ]
 
 
+DATASET_WIDTH = 15  # the longest dataset name, "edges2fashion,", on one line
+
+
+def _from_here(path: Path) -> str:
+    """``path`` relative to the working directory when it lies inside it."""
+    here = Path.cwd().resolve()
+    return str(path.resolve().relative_to(here)) if path.resolve().is_relative_to(here) else str(path)
+
+
 @app.command("list", rich_help_panel=TRAIN_PANEL)
 @user_errors
 def list_all() -> None:
     """Recipes with their sources, suites, and datasets."""
-    recipes = terminal_table("recipes", ("name", "source", "quirks", "quick / full steps"), whole=("name",))
+    # quirks go under the source, where long quirk names wrap whole: a column of their own folds them mid-word
+    recipes = terminal_table("recipes", ("name", "source and quirks", "quick / full steps"), whole=("name",))
     broken: list[PluginError] = []
     for r in gb.list_recipes(on_broken_plugin=broken.append):
-        quirks = ", ".join(f"{k}={'on' if v else 'off'}" for k, v in r.quirks.items()) or "-"
-        recipes.add_row(r.name, r.source, quirks, f"{r.profiles['quick'].steps:,} / {r.profiles['full'].steps:,}")
-    suites = terminal_table("suites", ("name", "dataset", "recipes", "seeds", "file"), whole=("name",))
-    for path in gb.list_suites().values():
+        quirks = ", ".join(f"{k}={'on' if v else 'off'}" for k, v in r.quirks.items())
+        source = f"{r.source}\nquirks: {quirks}" if quirks else r.source
+        recipes.add_row(r.name, source, f"{r.profiles['quick'].steps:,} / {r.profiles['full'].steps:,}")
+    suites = terminal_table("suites", ("name", "seeds", "dataset", "recipes"), whole=("name", "seeds"))
+    suites.columns[2].max_width = DATASET_WIDTH  # dataset names are short: the recipes get the room
+    own = []  # the working directory's suite files, named below the tables: a column of paths squeezes the recipes
+    for name, path in gb.list_suites().items():
         s = gb.load_suite(path)
-        suites.add_row(s.name, ", ".join(s.datasets), ", ".join(s.recipes), as_ranges(sorted(s.seeds)), str(path))
+        suites.add_row(s.name, as_ranges(sorted(s.seeds)), ", ".join(s.datasets), ", ".join(s.recipes))
+        if path.resolve().parent != shipped.folder("suites").resolve():
+            own.append(f"{name} ({_from_here(path)})")
     datasets = terminal_table("datasets", ("name", "what", "made from", "license"), whole=("name",))
     for d in gb.list_datasets():
-        own = d["made_from"] == "its files"
-        license = f"{d['license']} ({d['attribution']})" if own else d["license"] or "-"
+        files = d["made_from"] == "its files"
+        license = f"{d['license']} ({d['attribution']})" if files else d["license"] or "-"
         datasets.add_row(d["name"], d["what"], d["made_from"], license)
     for t in (recipes, suites, datasets):
         out_console.print(t)
+    mine = f"; from the working directory's suites/: {', '.join(own)}" if own else ""
+    out_console.print(
+        f"suite files: ganbench's own in {shipped.folder('suites')}{mine}. A suites/NAME.toml in the working "
+        "directory is used before ganbench's suite of that name.",
+        highlight=False,
+    )
     for e in broken:  # the rest is listed; each broken plug-in is one message, and the exit is 2
         err_console.print(f"error: {e}", highlight=False, soft_wrap=True)
     if broken:
