@@ -490,8 +490,8 @@ def _bad_inputs(tmp_path, mnist):
     (tmp_path / "junk.ts").write_bytes(b"not a zip")
     cases["not a zip"] = (["--input", tmp_path / "junk.ts", "--z-dim", 4], "not a TorchScript file (those are zip")
     cases["dataset"] = (
-        ["--input", tmp_path / "few.npy", "--dataset", "ring"],
-        "samples are not scored against 'ring'; valid: mnist, fashion-mnist",
+        ["--input", tmp_path / "few.npy", "--dataset", "edges2digits"],
+        "samples are not scored against 'edges2digits'; valid: mnist, fashion-mnist, stacked-mnist, ring, grid",
     )
     cases["recipe name"] = (
         ["--input", tmp_path / "few.npy", "--name", "dcgan"],
@@ -745,3 +745,78 @@ def test_a_suite_gating_samples_under_a_recipes_name_is_refused(tmp_path):
     result = invoke("run", "--suite", tmp_path / "g.toml", "--out", tmp_path / "out")
     assert result.exit_code == 2
     assert "field 'scored': 'dcgan' is a recipe's name; scored samples go by a name of their own" in result.output
+
+
+# -- Stacked MNIST and the 2D mixtures ------------------------------------------------------------
+def ring_points(counts: list[int], jitter: float = 0.0) -> np.ndarray:
+    """``counts[k]`` points at the ring's k-th true mean, off it by ``jitter`` (in std units)."""
+    from gan_bench.data import mixtures
+
+    means = mixtures.means("ring").numpy().astype(np.float64)
+    points = np.concatenate([np.repeat(means[k : k + 1], c, axis=0) for k, c in enumerate(counts)])
+    return points + jitter * mixtures.STD["ring"]
+
+
+def test_ring_points_score_as_pacgan_table_1_counts_them(tmp_path):
+    # every mode, balanced and on its mean: all 8 captured, all high quality, no reverse KL
+    folder, every = gb.score_samples(ring_points([300] * 8), "ring", name="balanced", out=tmp_path / "a")
+    assert {k: v["value"] for k, v in every["metrics"].items()} == {
+        "modes_2d_2400": 8.0,
+        "high_quality_2d_2400": 100.0,
+        "reverse_kl_2d_2400": 0.0,
+        "reverse_kl_hq_2d_2400": 0.0,
+    }
+    assert every["verdict"] == "no-history"
+    # 6 of the 8 modes, 300 points each, half of each mode's points 5 std off (not high quality)
+    np.save(tmp_path / "six.npy", np.concatenate([ring_points([150] * 6 + [0, 0]), ring_points([150] * 6 + [0, 0], 5)]))
+    result = invoke("score", "--input", tmp_path / "six.npy", "--dataset", "ring", "--out", tmp_path / "b")
+    assert result.exit_code == 0, result.output
+    six = json.loads((tmp_path / "b" / "metrics.json").read_text())
+    values = {k: v["value"] for k, v in six["metrics"].items()}
+    assert values["modes_2d_1800"] == 6 and values["high_quality_2d_1800"] == 50.0
+    assert values["reverse_kl_2d_1800"] == pytest.approx(np.log(8 / 6))
+    assert (six["verdict"], six["verdict_reason"]) == ("mode-collapse", "6 of 8 modes covered")
+    assert six["input"]["kind"] == "npy array" and six["input"]["dtype"] == "float64"
+    assert six["protocol"]["reference"] == "the 8 true means of the ring mixture"
+    df = gb.report([tmp_path / "a", tmp_path / "b"])
+    assert sorted(df["recipe"]) == ["balanced", "six"] and set(df["dataset"]) == {"ring"}
+
+
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [
+        ({"input": "folder"}, "ring samples are 2D points, an array of shape [N, 2]; give an .npy or .npz file"),
+        ({"input": np.zeros((20, 3))}, "the samples given: shape [20, 3]; ring samples are 2D points"),
+        ({"input": np.full((20, 2), np.nan)}, "the samples given: 20 of 20 points are NaN or infinite"),
+        ({"input": np.array([["a", "b"]] * 20)}, "the samples given: dtype <U1; ring samples are 2D points"),
+        ({"input": "npy", "conditional": True}, "--conditional: ring has no classes to ask for"),
+        ({"backbone": "inception"}, "--backbone: ring samples are scored against its true means"),
+        ({"input": torch.nn.Linear(4, 2), "z_dim": 4}, "--input: ring samples are 2D points, scored as an array"),
+    ],
+    ids=["folder", "shape", "nan", "strings", "conditional", "backbone", "generator"],
+)
+def test_points_that_do_not_fit_are_refused_before_anything_is_written(tmp_path, given, words):
+    options = {"input": ring_points([3] * 8), "name": "mine", "out": tmp_path / "o", **given}
+    if isinstance(options["input"], str) and options["input"] == "folder":
+        (tmp_path / "folder").mkdir()
+        options["input"] = tmp_path / "folder"
+    elif isinstance(options["input"], str):  # "npy"
+        np.save(tmp_path / "points.npy", ring_points([3] * 8))
+        options["input"] = tmp_path / "points.npy"
+    with pytest.raises(gb.UserError) as refused:
+        gb.score_samples(options.pop("input"), "ring", **options)
+    assert words in str(refused.value)
+    assert not (tmp_path / "o").exists()
+
+
+def test_stacked_mnist_samples_count_the_digit_triples_the_evaluator_reads(tmp_path, mnist):
+    # the same digit in all three channels: each sample's mode is (c, c, c) for its evaluator class c,
+    # so the stacked modes equal the classes the MNIST scoring of the gray images covers
+    gray = mnist.test_images[:200].numpy()
+    _, stacked = gb.score_samples(np.stack([gray] * 3, axis=1), "stacked-mnist", name="triples", out=tmp_path / "s")
+    _, plain = gb.score_samples(gray, "mnist", name="gray", out=tmp_path / "g")
+    assert stacked["coverage"]["modes_total"] == 1000
+    assert stacked["metrics"]["modes_stacked_lenet_200"]["value"] == plain["coverage"]["modes_covered"] == 10
+    assert stacked["verdict_reason"] == "10 of 1000 modes covered"
+    with pytest.raises(gb.UserError, match="stacked-mnist images are 28×28 3-channel"):
+        gb.score_samples(gray, "stacked-mnist", name="flat", out=tmp_path / "x")

@@ -114,9 +114,10 @@ def score_samples(
     device: str | torch.device = defaults.DEVICE,
     data_dir: PathLike | None = None,
 ) -> tuple[Path, dict]:
-    """Score samples made elsewhere against ``dataset``'s test split, under the same protocols as a
-    trained run: a folder of PNG/JPEG images, an .npy/.npz uint8 array (N×H×W, N×H×W×C or
-    N×C×H×W), or a generator: TorchScript (with ``z_dim``) or torch.export (``.pt2``; its z size
+    """Score samples made elsewhere against ``dataset``'s test split (for Stacked MNIST, its 1,000
+    modes; for the ``ring`` and ``grid`` mixtures, an array of 2D points [N, 2] against their true
+    means), under the same protocols as a trained run: a folder of PNG/JPEG images, an .npy/.npz
+    uint8 array (N×H×W, N×H×W×C or N×C×H×W), or a generator: TorchScript (with ``z_dim``) or torch.export (``.pt2``; its z size
     is read from the program), z drawn from ``z_dist``; with ``conditional``, the generator (any of
     these) is called as G(z, y) on balanced labels (class indices, else one-hot), or an .npz's
     ``labels`` are read, and conditional accuracy is scored too. ``input`` may also be the images

@@ -315,7 +315,11 @@ def score(
         "a TorchScript generator (.pt, .pth, .ts; with --z-dim), or a torch.export generator (.pt2).",
         show_default=False,
     ),
-    dataset: Optional[str] = typer.Option(None, "--dataset", help="With --input: mnist or fashion-mnist."),
+    dataset: Optional[str] = typer.Option(
+        None,
+        "--dataset",
+        help="With --input: mnist, fashion-mnist, stacked-mnist (RGB images), ring or grid (2D points).",
+    ),
     out: Optional[Path] = typer.Option(
         None, "--out", help="With --input: a new folder (default: results/scored/<name>-<dataset>).", show_default=False
     ),

@@ -103,10 +103,9 @@ def image_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, d
     return metrics, cover, points, protocol
 
 
-def stacked_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
-    """Modes captured of 1000 and KL(p_gen ‖ uniform), each channel classified by the MNIST evaluator."""
-    evaluator_sha = evaluators.load(stacked.EVALUATOR)[1]
-    protocol = {
+def stacked_protocol(n: int, evaluator_sha: str) -> dict:
+    """How Stacked MNIST samples are scored (metrics.json's protocol of each metric)."""
+    return {
         "samples": n,
         "modes_total": stacked.MODES,
         "protocol": "VEEGAN/PacGAN Table 2: each channel "
@@ -114,6 +113,27 @@ def stacked_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict,
         "backbone": fidelity.BACKBONE,
         "backbone_sha256": evaluator_sha,
     }
+
+
+def stacked_measured(images: torch.Tensor, device: torch.device) -> tuple[dict, dict]:
+    """(metrics, coverage) of uint8 Stacked MNIST images [N, 3, 28, 28]."""
+    evaluator_sha = evaluators.load(stacked.EVALUATOR)[1]
+    numbers = stacked.scores(images, device)
+    protocol = stacked_protocol(len(images), evaluator_sha)
+    metrics = {stacked.metric_names(len(images))[k]: _entry(numbers[k], protocol) for k in ("modes", "kl")}
+    cover = {
+        "modes_covered": numbers["modes"],
+        "modes_total": stacked.MODES,
+        "nonfinite_samples": False,
+        "evaluator_sha256": evaluator_sha,
+    }
+    return metrics, cover
+
+
+def stacked_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
+    """Modes captured of 1000 and KL(p_gen ‖ uniform), each channel classified by the MNIST evaluator."""
+    evaluator_sha = evaluators.load(stacked.EVALUATOR)[1]
+    protocol = stacked_protocol(n, evaluator_sha)
 
     def measure(count: int) -> tuple[dict, dict] | None:
         images, _ = generate(system, count, sample_seed(spec["seed"]), device, batch_norm=opts["batch_norm"])
@@ -141,36 +161,53 @@ def stacked_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict,
     return metrics, cover, points, {"evaluator_sha256": evaluator_sha}
 
 
-def mixture_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
-    """Modes captured, % high quality and reverse KL against the mixture's true means (PacGAN Table 1)."""
-    means, std = torch.tensor(dataset.modes["means"]), dataset.modes["std"]
-    protocol = {
+def mixture_protocol(n: int, modes: int) -> dict:
+    """How 2D mixture samples are scored (metrics.json's protocol of each metric)."""
+    return {
         "samples": n,
-        "modes_total": len(means),
+        "modes_total": modes,
         "high_quality_radius_std": mixture.QUALITY_STDS,
         "protocol": "PacGAN Table 1: high quality within 3 std of the nearest mean; a mode is captured "
         "by >= 1 high-quality sample; reverse_kl: nearest-mode shares of all samples against uniform; "
         "reverse_kl_hq (PacGAN's): nearest-mode shares of the high-quality samples against uniform",
     }
 
-    def measure(count: int) -> tuple[dict, torch.Tensor]:
-        points, _ = generate(system, count, sample_seed(spec["seed"]), device, batch_norm=opts["batch_norm"])
-        return {**mixture.scores(points, means, std), "nonfinite": not bool(torch.isfinite(points).all())}, points
 
-    numbers, scored = measure(n)
-    save_scatter(
-        run.scored_scatter, scored, dataset.modes, f"{spec['recipe']['name']}, seed {spec['seed']}: the scored points"
-    )  # counted as metrics.json counts them, unlike the training z's grids
-    names = mixture.metric_names(n)
-    metrics = {names[k]: _entry(numbers[k], protocol) for k in ("modes", "high_quality", "reverse_kl", "reverse_kl_hq")}
+MIXTURE_METRICS = ("modes", "high_quality", "reverse_kl", "reverse_kl_hq")
+
+
+def mixture_measured(points: torch.Tensor, means: torch.Tensor, std: float) -> tuple[dict, dict]:
+    """(metrics, coverage) of 2D points [N, 2] against the mixture's true ``means``."""
+    numbers = mixture.scores(points, means, std)
+    protocol, names = mixture_protocol(len(points), len(means)), mixture.metric_names(len(points))
+    metrics = {names[k]: _entry(numbers[k], protocol) for k in MIXTURE_METRICS}
     cover = {
         "modes_covered": numbers["modes"],
         "modes_total": numbers["modes_total"],
         "mode_histogram": numbers["mode_histogram"],
-        "nonfinite_samples": numbers["nonfinite"],
+        "nonfinite_samples": not bool(torch.isfinite(points).all()),
     }
+    return metrics, cover
+
+
+def mixture_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
+    """Modes captured, % high quality and reverse KL against the mixture's true means (PacGAN Table 1)."""
+    means, std = torch.tensor(dataset.modes["means"]), dataset.modes["std"]
+
+    def drawn() -> torch.Tensor:
+        return generate(system, n, sample_seed(spec["seed"]), device, batch_norm=opts["batch_norm"])[0]
+
+    scored = drawn()
+    save_scatter(
+        run.scored_scatter, scored, dataset.modes, f"{spec['recipe']['name']}, seed {spec['seed']}: the scored points"
+    )  # counted as metrics.json counts them, unlike the training z's grids
+    metrics, cover = mixture_measured(scored, means, std)
+    names = mixture.metric_names(n)
     points = (
-        [{"step": step, names["modes"]: measure(n)[0]["modes"]} for step in _snapshots(run, system)]
+        [
+            {"step": step, names["modes"]: mixture.scores(drawn(), means, std)["modes"]}
+            for step in _snapshots(run, system)
+        ]
         if opts["over_time"]
         else []
     )

@@ -61,7 +61,7 @@ def read_folder(folder: Path, want: Expected) -> Samples:
 NUMPY_MAGIC = (b"\x93NUMPY", b"PK\x03\x04", b"PK\x05\x06")  # .npy; .npz (a zip), and an empty one
 
 
-def _load_array(path: Path, labelled: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+def load_array(path: Path, labelled: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
     """The images array of an .npy or .npz, and with ``labelled`` the .npz's ``labels`` array."""
     try:
         with open(path, "rb") as f:
@@ -134,7 +134,7 @@ def _array_images(array: np.ndarray, want: Expected, where: str) -> tuple[torch.
 
 
 def read_array(path: Path, want: Expected, conditional: bool = False) -> Samples:
-    array, labels = _load_array(path, conditional)
+    array, labels = load_array(path, conditional)
     images, notes = _array_images(array, want, str(path))
     info = {"kind": f"{path.suffix[1:]} array", "array_shape": list(array.shape), "sha256": sha256_of([path])}
     if labels is None:
@@ -157,6 +157,11 @@ def read_memory(array, want: Expected) -> Samples:
         array = array.detach().cpu().numpy()
     array = np.ascontiguousarray(array)
     images, notes = _array_images(array, want, IN_MEMORY)
-    digest = hashlib.sha256(f"{array.dtype.str}{list(array.shape)}".encode() + array.tobytes()).hexdigest()
-    info = {"kind": "in-memory array", "array_shape": list(array.shape), "sha256": digest}
+    info = {"kind": "in-memory array", "array_shape": list(array.shape), "sha256": memory_sha256(array)}
     return Samples(images, {**info, **notes})
+
+
+def memory_sha256(array: np.ndarray) -> str:
+    """The sha256 of an array handed to the Python API: its dtype, shape and bytes."""
+    array = np.ascontiguousarray(array)
+    return hashlib.sha256(f"{array.dtype.str}{list(array.shape)}".encode() + array.tobytes()).hexdigest()

@@ -33,7 +33,7 @@ class Expected:
 
 @dataclass
 class Samples:
-    images: torch.Tensor  # uint8 [N, C, H, W]
+    images: torch.Tensor  # uint8 [N, C, H, W]; for a 2D mixture, float32 points [N, 2]
     info: dict = field(default_factory=dict)  # what metrics.json records about the input
     labels: torch.Tensor | None = None  # the class each sample was asked for (a conditional generator)
     labels_protocol: str = LABELS  # how those classes were chosen, as metrics.json's protocol says

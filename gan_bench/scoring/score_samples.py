@@ -19,15 +19,21 @@ import torch
 
 import gan_bench
 from gan_bench import defaults
-from gan_bench.data import catalogue, datasets
+from gan_bench.data import catalogue, datasets, mixtures
 from gan_bench.errors import DataError, InvalidOption, RunDirError, did_you_mean
 from gan_bench.metrics import diagnostics, evaluators, fidelity
 from gan_bench.rundir import atomic, metrics_file, outputs, paths
 from gan_bench.rundir.identity import spec_hash
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.lock import has_content, output_lock
-from gan_bench.scoring import sample_files, sample_generators, sample_inputs
-from gan_bench.scoring.modality_scores import REFERENCE_SPLIT, cond_accuracy, measure_images
+from gan_bench.scoring import sample_files, sample_generators, sample_inputs, sample_points
+from gan_bench.scoring.modality_scores import (
+    REFERENCE_SPLIT,
+    cond_accuracy,
+    measure_images,
+    mixture_measured,
+    stacked_measured,
+)
 from gan_bench.scoring.sample_format import Expected
 from gan_bench.scoring.scorable import check_backbone
 from gan_bench.variants import is_recipe
@@ -38,8 +44,16 @@ GENERATOR_SAMPLES = defaults.SAMPLES["gray28"]["full"]
 
 
 def scorable() -> dict[str, Expected]:
-    """The datasets samples can be scored against: the 28×28 grayscale ones with a pinned evaluator."""
-    return {name: Expected(name, 1, 28) for name in catalogue.DATASETS}
+    """The image datasets samples can be scored against: the 28×28 grayscale ones with a pinned
+    evaluator, and Stacked MNIST (each channel read by the MNIST evaluator)."""
+    return {
+        **{name: Expected(name, 1, 28) for name in catalogue.DATASETS},
+        "stacked-mnist": Expected("stacked-mnist", 3, 28),
+    }
+
+
+POINTS = mixtures.MIXTURES  # 2D points, scored against the mixture's true means
+CLASSIFIED = tuple(catalogue.DATASETS)  # the datasets whose samples a class coverage and FID describe
 
 
 def default_name(path: Path) -> str:
@@ -58,10 +72,32 @@ def check_out(out: Path) -> None:
         raise RunDirError(f"--out: {out} is not empty; scored samples go into a new or empty folder")
 
 
-def _verdict(cover: dict) -> tuple[str, str]:
+def _verdict(cover: dict, dataset: str) -> tuple[str, str]:
     if cover["modes_covered"] < diagnostics.COLLAPSE_MIN_MODES * cover["modes_total"]:
-        return "mode-collapse", f"{cover['modes_covered']} of {cover['modes_total']} classes covered"
+        kind = "classes" if dataset in CLASSIFIED else "modes"
+        return "mode-collapse", f"{cover['modes_covered']} of {cover['modes_total']} {kind} covered"
     return "no-history", "scored samples: no training history to diagnose; the coverage rule passed"
+
+
+def _measured(read, dataset: str, data_dir: Path | None, opts: dict, device: torch.device) -> tuple[dict, dict, dict]:
+    """(metrics, coverage, the protocol's reference) of the samples read, as a run of ``dataset`` is scored."""
+    if dataset in POINTS:
+        means = torch.tensor(mixtures.means(dataset).tolist())
+        metrics, cover = mixture_measured(read.images, means, mixtures.STD[dataset])
+        return metrics, cover, {"reference": f"the {len(means)} true means of the {dataset} mixture"}
+    if dataset == "stacked-mnist":
+        metrics, cover = stacked_measured(read.images, device)
+        return metrics, cover, {"reference": "uniform over the 1,000 digit triples"}
+    data = datasets.load(dataset, data_dir)
+    metrics, cover, logits = measure_images(read.images, dataset, data, opts, device)
+    if read.labels is not None:  # a conditional generator: how often the evaluator sees the class asked for
+        metrics.update(cond_accuracy(logits, read.labels, evaluators.load(dataset)[1], read.labels_protocol))
+    return metrics, cover, {"reference_split": REFERENCE_SPLIT, "reference_samples": len(data.test_images)}
+
+
+def where_of(input) -> str:
+    """How messages name the input: its path, or the samples handed to the Python API."""
+    return str(input) if isinstance(input, Path) else sample_files.IN_MEMORY
 
 
 def score_samples(
@@ -100,10 +136,22 @@ def score_samples(
     if module:
         sample_generators.check_z_dist(z_dist, "z_dist")
     valid = scorable()
-    if dataset not in valid:
+    if dataset not in [*valid, *POINTS]:
+        names = [*valid, *POINTS]
         raise InvalidOption(
-            f"--dataset: samples are not scored against {dataset!r}; {did_you_mean(dataset, valid)}"
-            f"valid: {', '.join(valid)}"
+            f"--dataset: samples are not scored against {dataset!r}; {did_you_mean(dataset, names)}"
+            f"valid: {', '.join(names)}"
+        )
+    if dataset not in CLASSIFIED and conditional:
+        raise InvalidOption(f"--conditional: {dataset} has no classes to ask for; valid with {', '.join(CLASSIFIED)}")
+    if dataset not in CLASSIFIED and (backbone != defaults.BACKBONE or inception_weights is not None):
+        how = "by the MNIST evaluator, channel by channel" if dataset == "stacked-mnist" else "against its true means"
+        raise InvalidOption(f"--backbone: {dataset} samples are scored {how}; no backbone applies")
+    generator = module or (not in_memory and sample_inputs.kind_of(input) == "generator")
+    if dataset in POINTS and (generator or z_dim is not None or z_dist is not None):
+        raise InvalidOption(
+            f"--input: {dataset} samples are 2D points, scored as an array; draw your generator's points and give "
+            "them as an array of shape [N, 2] (np.save(PATH, points), or the array itself)"
         )
     check_backbone(backbone, inception_weights)
     fidelity.check_sample_count(samples)
@@ -117,7 +165,9 @@ def score_samples(
         )
     out = Path(out) if out is not None else defaults.SCORED_ROOT / f"{name}-{dataset}"
     check_out(out)
-    if module:
+    if dataset in POINTS:
+        read = sample_inputs.first(sample_points.read_points(input, dataset), samples, where_of(input))
+    elif module:
         n = samples if samples is not None else GENERATOR_SAMPLES
         read = sample_generators.read_module(input, valid[dataset], n, z_dim, z_dist or "normal", conditional)
     elif in_memory:
@@ -127,24 +177,20 @@ def score_samples(
         read = sample_inputs.read(input, valid[dataset], n, z_dim, z_dist, device, conditional)
     images = read.images
     if len(images) < fidelity.MIN_SAMPLES:
-        where = sample_files.IN_MEMORY if in_memory else input
-        raise DataError(f"{where}: {len(images)} samples; the metrics need at least {fidelity.MIN_SAMPLES}")
-    data = datasets.load(dataset, data_dir)
+        raise DataError(f"{where_of(input)}: {len(images)} samples; the metrics need at least {fidelity.MIN_SAMPLES}")
     opts = {"backbone": backbone, "inception_weights": inception_weights}
-    metrics, cover, logits = measure_images(images, dataset, data, opts, device)
-    if read.labels is not None:  # a conditional generator: how often the evaluator sees the class asked for
-        metrics.update(cond_accuracy(logits, read.labels, evaluators.load(dataset)[1], read.labels_protocol))
+    metrics, cover, reference = _measured(read, dataset, data_dir, opts, device)
+    pixels = {"dtype": "uint8", "value_range": [int(images.min()), int(images.max())]}
     described = {
         **({} if in_memory else {"path": str(input.resolve())}),
         **read.info,
         "shape": list(images.shape),
-        "dtype": "uint8",
-        "value_range": [int(images.min()), int(images.max())],
+        **({"value_range": [images.min().item(), images.max().item()]} if dataset in POINTS else pixels),
     }
     spec = {"kind": KIND, "recipe": {"name": name}, "dataset": dataset, "seed": 0, "profile": PROFILE}
     spec = {**spec, "device": device.type, "input": described}
     spec["spec_hash"] = spec_hash(spec)
-    verdict, reason = _verdict(cover)
+    verdict, reason = _verdict(cover, dataset)
     result = {
         "format": metrics_file.FORMAT,
         "spec_hash": spec["spec_hash"],
@@ -155,8 +201,7 @@ def score_samples(
         "input": described,
         "protocol": {
             "samples": len(images),
-            "reference_split": REFERENCE_SPLIT,
-            "reference_samples": len(data.test_images),
+            **reference,
             "torch_fidelity": importlib.metadata.version("torch-fidelity"),
             "ganbench": gan_bench.__version__,
         },
