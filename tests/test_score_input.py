@@ -778,6 +778,7 @@ def test_ring_points_score_as_pacgan_table_1_counts_them(tmp_path):
     assert (six["verdict"], six["verdict_reason"]) == ("mode-collapse", "6 of 8 modes covered")
     assert six["input"]["kind"] == "npy array" and six["input"]["dtype"] == "float64"
     assert six["protocol"]["reference"] == "the 8 true means of the ring mixture"
+    assert (tmp_path / "b" / "scored-samples.png").read_bytes().startswith(b"\x89PNG")  # the HTML report shows it
     df = gb.report([tmp_path / "a", tmp_path / "b"])
     assert sorted(df["recipe"]) == ["balanced", "six"] and set(df["dataset"]) == {"ring"}
 
