@@ -336,6 +336,22 @@ def test_a_generator_that_returns_no_float_images_says_what_it_returned(tmp_path
     assert not (tmp_path / "o").exists()
 
 
+class GradRecorder(Affine):
+    """Records whether autograd was on when it was called."""
+
+    def forward(self, z):
+        self.grad_enabled = torch.is_grad_enabled()
+        return super().forward(z)
+
+
+def test_a_generator_is_drawn_without_autograd():
+    from gan_bench.scoring import sample_format, sample_generators
+
+    G = GradRecorder(8)
+    sample_generators.read_module(G, sample_format.Expected("mnist", 1, 28), 30, 8, "normal")
+    assert G.grad_enabled is False  # no graph kept for 10,000 samples
+
+
 class Spatial(torch.nn.Module):
     """A DCGAN-shaped generator: z [N, z_dim, 1, 1] (or [N, z_dim]) -> [N, 1, 28, 28] in [-1, 1]."""
 

@@ -144,9 +144,9 @@ def _as_begun(runs: list[RunDir], reporter: Reporter, label: str):
 
 
 def _finished(spec: RunSpec, run: RunDir, outcome: Outcome, reporter: Reporter, score) -> RunResult:
-    last = outcome.last
+    last, steps = outcome.last, f"{outcome.steps} step{'' if outcome.steps == 1 else 's'}"
     summary = (
-        f"{outcome.steps} step{'' if outcome.steps == 1 else 's'} in {outcome.seconds:.1f}s, d_loss {last.get('d_loss', float('nan')):.3f} "
+        f"{steps} in {outcome.seconds:.1f}s, d_loss {last.get('d_loss', float('nan')):.3f} "
         f"g_loss {last.get('g_loss', float('nan')):.3f}"
     )
     if outcome.stopped and score is not None:  # Ctrl-C or SIGTERM in the last step: keep it, score on --resume

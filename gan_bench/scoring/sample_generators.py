@@ -200,7 +200,6 @@ def _first_call(G: Generator, part: torch.Tensor, y: torch.Tensor | None, device
     raise DataError(f"{failed[0]}; and {tried}")
 
 
-@torch.no_grad()
 def _returned(out: object) -> str:
     """What a generator returned instead of a float tensor, and for several outputs what to do."""
     if isinstance(out, torch.Tensor):
@@ -213,6 +212,7 @@ def _returned(out: object) -> str:
     return f"a {type(out).__name__}; expected a float tensor of images"
 
 
+@torch.no_grad()
 def _generated(
     G: Generator, want: Expected, n: int, z_dist: str, device: torch.device, where: str, conditional: bool = False
 ) -> Samples:
