@@ -808,9 +808,10 @@ def test_ring_points_score_as_pacgan_table_1_counts_them(tmp_path):
         ({"input": np.array([["a", "b"]] * 20)}, "the samples given: dtype <U1; ring samples are 2D points"),
         ({"input": "npy", "conditional": True}, "--conditional: ring has no classes to ask for"),
         ({"backbone": "inception"}, "--backbone: ring samples are scored against its true means"),
-        ({"input": torch.nn.Linear(4, 2), "z_dim": 4}, "--input: ring samples are 2D points, scored as an array"),
+        ({"input": "npy", "z_dim": 4}, "--z-dim and --z-dist apply to a generator"),
+        ({"input": torch.nn.Linear(4, 3), "z_dim": 4}, "the generator given: outputs of shape (2500, 3); expected 2D"),
     ],
-    ids=["folder", "shape", "nan", "strings", "conditional", "backbone", "generator"],
+    ids=["folder", "shape", "nan", "strings", "conditional", "backbone", "z-dim", "generator"],
 )
 def test_points_that_do_not_fit_are_refused_before_anything_is_written(tmp_path, given, words):
     options = {"input": ring_points([3] * 8), "name": "mine", "out": tmp_path / "o", **given}
@@ -824,6 +825,26 @@ def test_points_that_do_not_fit_are_refused_before_anything_is_written(tmp_path,
         gb.score_samples(options.pop("input"), "ring", **options)
     assert words in str(refused.value)
     assert not (tmp_path / "o").exists()
+
+
+class OnTheRing(torch.nn.Module):
+    """z -> the ring mean nearest z's direction: every mode, each point exactly on its mean."""
+
+    def forward(self, z):
+        k = torch.round(torch.atan2(z[:, 1], z[:, 0]) / (torch.pi / 4)) % 8
+        return torch.stack([torch.cos(k * torch.pi / 4), torch.sin(k * torch.pi / 4)], dim=1)
+
+
+def test_a_generator_of_points_is_drawn_as_an_image_generator_is(tmp_path):
+    _, module = gb.score_samples(OnTheRing(), "ring", name="onring", z_dim=2, out=tmp_path / "m")
+    values = {k: v["value"] for k, v in module["metrics"].items()}
+    assert values["modes_2d_2500"] == 8 and values["high_quality_2d_2500"] == 100.0  # PacGAN's 2,500 points
+    assert module["input"]["kind"] == "in-memory generator" and module["input"]["z_seed"] is not None
+    torch.jit.save(torch.jit.script(OnTheRing()), tmp_path / "g.pt")
+    result = invoke("score", "--input", tmp_path / "g.pt", "--dataset", "ring", "--z-dim", 2, "--out", tmp_path / "f")
+    assert result.exit_code == 0, result.output
+    scripted = json.loads((tmp_path / "f" / "metrics.json").read_text())
+    assert scripted["metrics"] == module["metrics"]
 
 
 def test_stacked_mnist_samples_count_the_digit_triples_the_evaluator_reads(tmp_path, mnist):

@@ -19,16 +19,27 @@ LABELS_GIVEN = "as given with the samples (the .npz's labels)"
 
 @dataclass
 class Expected:
-    """What the dataset's evaluator reads: channels and size."""
+    """What the dataset's evaluator reads: channels and size; size 0 for 2D points [N, 2]."""
 
     dataset: str
     channels: int
     size: int
 
     @property
+    def points(self) -> bool:
+        return self.size == 0
+
+    @property
     def words(self) -> str:
+        if self.points:
+            return f"{self.dataset} samples are 2D points, shape [N, 2]"
         kind = "grayscale" if self.channels == 1 else f"{self.channels}-channel"
         return f"{self.dataset} images are {self.size}×{self.size} {kind}"
+
+
+def points_of(dataset: str) -> Expected:
+    """What a generator of ``dataset``'s 2D points must return."""
+    return Expected(dataset, 2, 0)
 
 
 @dataclass

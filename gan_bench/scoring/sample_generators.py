@@ -227,6 +227,8 @@ def _generated(
             raise DataError(f"{where}: returned {_returned(out)}")
         outputs.append(out.float().cpu())
     x = torch.cat(outputs)
+    if want.points:
+        return _points(x, G, z_dist, where)
     s = want.size
     if x.dim() == 2 and x.shape[1] == want.channels * s * s or x.dim() == 3 and x.shape[1:] == (s, s):
         x = x.reshape(len(x), want.channels, s, s)
@@ -244,17 +246,33 @@ def _generated(
         raise DataError(f"{where}: outputs span [{lo:.4g}, {hi:.4g}]; expected [0, 1] or [-1, 1] (tanh)")
     images, notes = fit_channels(to_uint8(x), want, where)
     info = {
+        **_drawn_from(G, z_dist),
+        **({"labels": f"{LABELS}, given as {G.labels}"} if conditional else {}),
+        "output_range": [lo, hi],
+        "output_range_assumed": assumed,
+    }
+    return Samples(images, {**info, **notes}, y)
+
+
+def _drawn_from(G: Generator, z_dist: str) -> dict:
+    """What metrics.json records of how a generator's samples were drawn (its sha256 comes after)."""
+    return {
         "kind": G.kind,
         "z_dim": G.z_dim,
         **({"z_shape": ["N", *G.z_shape]} if len(G.z_shape) > 1 else {}),
         **({"export_batch": G.batch} if G.batch is not None else {}),
         "z_dist": {"normal": "N(0, 1)", "uniform": "U(-1, 1)"}[z_dist],
         "z_seed": GENERATOR_SEED,
-        **({"labels": f"{LABELS}, given as {G.labels}"} if conditional else {}),
-        "output_range": [lo, hi],
-        "output_range_assumed": assumed,
     }
-    return Samples(images, {**info, **notes}, y)
+
+
+def _points(x: torch.Tensor, G: Generator, z_dist: str, where: str) -> Samples:
+    """A generator's outputs as 2D points [N, 2], finite, at any scale."""
+    if x.dim() != 2 or x.shape[1] != 2:
+        raise DataError(f"{where}: outputs of shape {tuple(x.shape)}; expected 2D points, shape [N, 2]")
+    if not torch.isfinite(x).all():
+        raise DataError(f"{where}: the generator's outputs hold NaN or inf")
+    return Samples(x.contiguous(), {**_drawn_from(G, z_dist), "output_range": [float(x.min()), float(x.max())]})
 
 
 def read_generator(

@@ -26,7 +26,7 @@ def read_points(input: Path | np.ndarray | torch.Tensor, dataset: str) -> Sample
         if kind_of(input) != "array":
             raise InvalidOption(
                 f"--input: {input}: {dataset} samples are {WANTED}; give an .npy or .npz file "
-                "(np.save(PATH, points)), or draw your generator's points and save them so"
+                "(np.save(PATH, points)), or a generator of them"
             )
         array = load_array(input)[0]
         where, info = str(input), {"kind": f"{input.suffix[1:]} array", "sha256": sha256_of([input])}

@@ -34,14 +34,14 @@ from gan_bench.scoring.modality_scores import (
     mixture_measured,
     stacked_measured,
 )
-from gan_bench.scoring.sample_format import Expected
+from gan_bench.scoring.sample_format import Expected, points_of
+from gan_bench.scoring.sample_generators import GENERATOR_SUFFIXES
 from gan_bench.scoring.scorable import check_backbone
 from gan_bench.training.scatter import save_scatter
 from gan_bench.variants import is_recipe
 
 KIND = "samples"  # spec.json's "kind" for scored samples (a trained run has none)
 PROFILE = "full"  # the thresholds table that gates scored samples: [thresholds.full]
-GENERATOR_SAMPLES = defaults.SAMPLES["gray28"]["full"]
 
 
 def scorable() -> dict[str, Expected]:
@@ -149,11 +149,8 @@ def score_samples(
         how = "by the MNIST evaluator, channel by channel" if dataset == "stacked-mnist" else "against its true means"
         raise InvalidOption(f"--backbone: {dataset} samples are scored {how}; no backbone applies")
     generator = module or (not in_memory and sample_inputs.kind_of(input) == "generator")
-    if dataset in POINTS and (generator or z_dim is not None or z_dist is not None):
-        raise InvalidOption(
-            f"--input: {dataset} samples are 2D points, scored as an array; draw your generator's points and give "
-            "them as an array of shape [N, 2] (np.save(PATH, points), or the array itself)"
-        )
+    if dataset in POINTS and not generator and (z_dim is not None or z_dist is not None):
+        raise InvalidOption(f"--z-dim and --z-dist apply to a generator ({', '.join(GENERATOR_SUFFIXES)}) only")
     check_backbone(backbone, inception_weights)
     fidelity.check_sample_count(samples)
     name = name or default_name(input)
@@ -166,16 +163,16 @@ def score_samples(
         )
     out = Path(out) if out is not None else defaults.SCORED_ROOT / f"{name}-{dataset}"
     check_out(out)
-    if dataset in POINTS:
+    want = points_of(dataset) if dataset in POINTS else valid[dataset]
+    drawn = samples if samples is not None else defaults.SAMPLES[datasets.modality(dataset)]["full"]
+    if dataset in POINTS and not generator:
         read = sample_inputs.first(sample_points.read_points(input, dataset), samples, where_of(input))
     elif module:
-        n = samples if samples is not None else GENERATOR_SAMPLES
-        read = sample_generators.read_module(input, valid[dataset], n, z_dim, z_dist or "normal", conditional)
+        read = sample_generators.read_module(input, want, drawn, z_dim, z_dist or "normal", conditional)
     elif in_memory:
-        read = sample_inputs.first(sample_files.read_memory(input, valid[dataset]), samples, "the array")
+        read = sample_inputs.first(sample_files.read_memory(input, want), samples, "the array")
     else:
-        n = samples if samples is not None or sample_inputs.kind_of(input) != "generator" else GENERATOR_SAMPLES
-        read = sample_inputs.read(input, valid[dataset], n, z_dim, z_dist, device, conditional)
+        read = sample_inputs.read(input, want, drawn if generator else samples, z_dim, z_dist, device, conditional)
     images = read.images
     if len(images) < fidelity.MIN_SAMPLES:
         raise DataError(f"{where_of(input)}: {len(images)} samples; the metrics need at least {fidelity.MIN_SAMPLES}")
