@@ -70,6 +70,7 @@ def test_a_suite_run_begun_whole_resumes_whole_and_an_older_record_resumes_the_s
         ("training", {"direction": "up"}, "field 'training' is {'direction': 'up'}, not direction (AtoB or BtoA)"),
         ("training", {"compile": 1}, "field 'training' is {'compile': 1}, not direction (AtoB or BtoA), compile"),
         ("training", ["compile"], "field 'training' is ['compile'], not direction"),
+        ("only", {"cyclegan": "digits2bold"}, "field 'only' is {'cyclegan': 'digits2bold'}, not recipes each with"),
     ],
 )
 def test_a_damaged_record_is_named(tmp_path, field, value, words):

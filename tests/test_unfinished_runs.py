@@ -201,3 +201,29 @@ def test_runs_a_suite_run_planned_but_never_began_are_named(tmp_path):
     assert not (tmp_path / "baseline.json").exists()
     gb.run_suite(resume=root, recipes=["tf-mlp"], samples=100)
     assert "1 of the 2" not in " ".join(gb.report_notes(gb.report([root], recipes=["tf-mlp"])))
+
+
+def test_a_suite_of_several_datasets_names_each_run_not_begun_on_each_dataset(tmp_path):
+    from gan_bench.reporting import collect
+
+    root = tmp_path / "runs"
+    runs = [["toy-gan", 0], ["toy-gan", 1], ["toy-gan-pac2", 0]]
+    info = {"name": "toy", "file": str(tmp_path / "toy.toml"), "dataset": ["ring", "grid"], "runs": runs}
+    write_suite_info(root, {**info, "only": {"toy-gan-pac2": ["grid"]}})
+    (root / "ring" / "toy-gan" / "seed-0").mkdir(parents=True)  # stopped before its grid run
+    df = pd.DataFrame({"run": [str(root / "ring" / "toy-gan" / "seed-0")]})
+    assert collect.not_begun(df) == [
+        f"4 of the 5 runs planned in {root} have not begun (toy-gan seed 0 on grid, toy-gan seed 1 on ring, "
+        f"toy-gan seed 1 on grid and 1 more); begin them with `ganbench run --resume {root}`"
+    ]
+    write_suite_info(root, info)  # as older runs recorded it, without [only]: a pair begun on one dataset counts
+    assert collect.not_begun(df) == [
+        f"2 of the 3 recipe-seed pairs planned in {root} have not begun (toy-gan seed 1, toy-gan-pac2 seed 0); "
+        f"begin them with `ganbench run --resume {root}`"
+    ]
+
+
+def test_suite_json_records_the_datasets_each_planned_recipe_runs_on(tmp_path):
+    plan = gb.plan("translation", recipes=["cyclegan", "pix2pix"], out=tmp_path / "o", device="cpu")
+    assert plan.record()["only"] == {"pix2pix": ["edges2digits", "edges2fashion"], "cyclegan": ["digits2bold"]}
+    assert len(plan.specs) == 9  # what missing_runs counts from the record: 3 seeds x (2 + 1) datasets

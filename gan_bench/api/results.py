@@ -198,7 +198,7 @@ def check(
     notes = environments.mixed(runs_env) + environments.against(runs_env, (base or {}).get("environment", {}))
     to_finish = collect.to_finish(df, recipes=gated)
     verdicts = gate.check(df, s, base, recipes)
-    not_begun = {r for _, missing, _ in collect.missing_runs(df, recipes=gated).values() for r, _ in missing}
+    not_begun = {r for _, missing, _ in collect.missing_runs(df, recipes=gated).values() for r, *_ in missing}
     return CheckResult(s.name, verdicts, path, notes, to_finish, gate.narrowing_hint(verdicts, not_begun))
 
 

@@ -86,21 +86,31 @@ RECIPES_SHOWN = "recipes"
 
 def missing_runs(
     df: pd.DataFrame, busy: Iterable[Path] = (), recipes: Collection[str] | None = None
-) -> dict[Path, tuple[list, list, list]]:
-    """For each suite run holding runs of ``df`` (folders in ``busy`` left out): the [recipe, seed]
-    runs its suite.json planned (of ``recipes``, default: the report's narrowing, else all), those of
-    them with no run directory yet, and its datasets. File names only: nothing is read but suite.json."""
+) -> dict[Path, tuple[list, list, str]]:
+    """For each suite run holding runs of ``df`` (folders in ``busy`` left out): the runs its
+    suite.json planned (of ``recipes``, default: the report's narrowing, else all) as (recipe, seed,
+    dataset), those of them with no run directory yet, and what one of them is ("runs"). File names
+    only: nothing is read but suite.json. For a suite of one dataset the dataset is ""; so it is
+    where an older suite.json of several does not record [only]: its entries are "recipe-seed pairs",
+    begun once a run directory of the pair is on any dataset."""
     if recipes is None:
         recipes = df.attrs.get(RECIPES_SHOWN)
     folders = {run_suite_folder(RunDir(Path(r))) for r in df["run"]} - {None} - set(busy)
     found = {}
     for folder in sorted(folders):
         info = read_suite_info(folder) or {}
-        planned = [(r, s) for r, s in info.get("runs", []) if recipes is None or r in recipes]
-        datasets = info.get("dataset") if isinstance(info.get("dataset"), list) else []
-        places = [folder, *(folder / d for d in datasets if isinstance(d, str))]
-        missing = [(r, s) for r, s in planned if not any((p / r / f"seed-{s}").is_dir() for p in places)]
-        found[folder] = (planned, missing, datasets)
+        pairs = [(r, s) for r, s in info.get("runs", []) if recipes is None or r in recipes]
+        several = info.get("dataset") if isinstance(info.get("dataset"), list) and len(info["dataset"]) > 1 else []
+        if several and "only" not in info:
+            planned = [(r, s, "") for r, s in pairs]
+            missing = [
+                (r, s, d) for r, s, d in planned if not any((folder / n / r / f"seed-{s}").is_dir() for n in several)
+            ]
+            found[folder] = (planned, missing, "recipe-seed pairs")
+            continue
+        planned = [(r, s, d) for r, s in pairs for d in (info["only"].get(r, several) if several else [""])]
+        missing = [(r, s, d) for r, s, d in planned if not (folder / d / r / f"seed-{s}").is_dir()]
+        found[folder] = (planned, missing, "runs")
     return found
 
 
@@ -109,13 +119,12 @@ def not_begun(df: pd.DataFrame, busy: Iterable[Path] = (), recipes: Collection[s
     begun, and the command that begins them. Folders in ``busy`` are left out: the process writing
     them begins them itself."""
     notes = []
-    for folder, (planned, missing, datasets) in missing_runs(df, busy, recipes).items():
+    for folder, (planned, missing, kind) in missing_runs(df, busy, recipes).items():
         if missing:
-            kind = "recipe-seed pairs" if len(datasets) > 1 else "runs"  # a pair is a run on each dataset it fits
             notes.append(
                 f"{len(missing)} of the {len(planned)} {kind} planned in {folder} "
                 f"{'has' if len(missing) == 1 else 'have'} not begun "
-                f"({some_of([f'{r} seed {s}' for r, s in missing])}); begin "
+                f"({some_of([f'{r} seed {s}' + (f' on {d}' if d else '') for r, s, d in missing])}); begin "
                 f"{'it' if len(missing) == 1 else 'them'} with `ganbench run --resume {shlex.quote(str(folder))}`"
             )
     return notes

@@ -277,6 +277,11 @@ def _suite_info_problem(info) -> str | None:
         return (
             f"field 'scoring' is {shortened(repr(scoring), 80)}, not samples (a number), backbone or inception_weights"
         )
+    only = info.get("only", {})
+    if not isinstance(only, dict) or not all(
+        isinstance(names, list) and all(isinstance(n, str) for n in names) for names in only.values()
+    ):
+        return f"field 'only' is {shortened(repr(only), 80)}, not recipes each with a list of dataset names"
     training = info.get("training", {})
     if not isinstance(training, dict) or any(not _is_training_option(k, v) for k, v in training.items()):
         return (

@@ -64,8 +64,8 @@ class Plan:
 
     def record(self, scoring: dict | None = None) -> dict:
         """What the output folder's suite.json keeps of this plan: the suite (its file and hash),
-        profile, device, the runs planned and the ``scoring`` options that are not the defaults,
-        which a later --resume checks and continues with."""
+        profile, device, the runs planned (with the datasets of each, where [only] narrows them) and
+        the ``scoring`` options that are not the defaults, which a later --resume checks and continues with."""
         return {
             "scoring": {k: v for k, v in (scoring or {}).items() if v is not None and v != SCORING_DEFAULTS.get(k)},
             "name": self.suite.name,
@@ -76,7 +76,13 @@ class Plan:
             "suite_hash": self.suite_hash,
             "runs": [list(run) for run in self.planned],
             "training": self.training,
+            "only": self.only_planned(),
         }
+
+    def only_planned(self) -> dict[str, list[str]]:
+        """The suite's [only]: which of its datasets each planned recipe runs on, where not all."""
+        planned = {recipe for recipe, _ in self.planned}
+        return {recipe: list(names) for recipe, names in self.suite.only.items() if recipe in planned}
 
 
 SCORING_DEFAULTS = {"samples": None, "backbone": defaults.BACKBONE, "inception_weights": None}
