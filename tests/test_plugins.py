@@ -385,6 +385,7 @@ def test_a_recipe_registered_by_hand_is_a_plug_in_with_its_provenance(tmp_path):
         gb.register_recipe("tf-mlp")
 
 
+@pytest.mark.slow  # trains, is stopped and resumed: about 10 s
 def test_a_plugin_named_by_module_attribute_resumes_from_its_folder_alone(workdir):
     module, recipe = plugin_module(workdir)
     run = workdir / "run"
