@@ -60,6 +60,8 @@ def _from_here(path: Path) -> str:
 @user_errors
 def list_all() -> None:
     """Recipes with their sources, suites, and datasets."""
+    from gan_bench.data.datasets import OWN_FILES
+
     # quirks go under the source, where long quirk names wrap whole: a column of their own folds them mid-word
     recipes = terminal_table("recipes", ("name", "source and quirks", "quick / full steps"), whole=("name",))
     broken: list[PluginError] = []
@@ -77,7 +79,7 @@ def list_all() -> None:
             own.append(f"{name} ({_from_here(path)})")
     datasets = terminal_table("datasets", ("name", "what", "made from", "license"), whole=("name",))
     for d in gb.list_datasets():
-        files = d["made_from"] == "its files"
+        files = d["made_from"] == OWN_FILES
         license = f"{d['license']} ({d['attribution']})" if files else d["license"] or "-"
         datasets.add_row(d["name"], d["what"], d["made_from"], license)
     for t in (recipes, suites, datasets):

@@ -27,6 +27,7 @@ WHAT = {
     "edges2fashion": "paired translation, 32 px: a Fashion-MNIST item's outline → the item",
     "digits2bold": "unpaired translation, 28 px: digits ↔ the same digits in bold",
 }
+OWN_FILES = "its files"  # what a catalogue dataset is made from, as described() says
 FOLDER_WHAT = (
     "a translation dataset of your own, named by its path (with a '/'): pix2pix's train/ and test/ "
     "of A|B images side by side, or CycleGAN's trainA/, trainB/, testA/, testB/"
@@ -45,7 +46,7 @@ def described() -> list[dict[str, str]]:
             {
                 "name": name,
                 "what": WHAT[name],
-                "made_from": "its files"
+                "made_from": OWN_FILES
                 if name in catalogue.DATASETS
                 else (f"built from {', '.join(made_of)}" if made_of else "a formula"),
                 "license": origin.license if origin else "",

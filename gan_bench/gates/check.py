@@ -151,9 +151,9 @@ def narrowing_hint(verdicts: list[Verdict], not_begun: Collection[str] = ()) -> 
     """Where some gated recipes have runs and others none (a suite run narrowed with --recipes):
     how to gate only those that ran. Recipes in ``not_begun`` were planned and are still to begin:
     the suite run was stopped, not narrowed, and the note on them says how to begin them."""
-    without = {v.recipe for v in verdicts if v.note == NO_RUNS}
-    unrun = [r for r in dict.fromkeys(v.recipe for v in verdicts) if r in without and r not in not_begun]
-    ran = [r for r in dict.fromkeys(v.recipe for v in verdicts) if r not in without]
+    gated, without = dict.fromkeys(v.recipe for v in verdicts), {v.recipe for v in verdicts if v.note == NO_RUNS}
+    unrun = [r for r in gated if r in without and r not in not_begun]
+    ran = [r for r in gated if r not in without]
     if not unrun or not ran:
         return None
     return f"{', '.join(unrun)}: no runs here; to gate only the recipes that ran, add --recipes {','.join(ran)}"

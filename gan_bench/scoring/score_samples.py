@@ -137,8 +137,8 @@ def score_samples(
     if module:
         sample_generators.check_z_dist(z_dist, "z_dist")
     valid = scorable()
-    if dataset not in [*valid, *POINTS]:
-        names = [*valid, *POINTS]
+    names = [*valid, *POINTS]
+    if dataset not in names:
         raise InvalidOption(
             f"--dataset: samples are not scored against {dataset!r}; {did_you_mean(dataset, names)}"
             f"valid: {', '.join(names)}"
