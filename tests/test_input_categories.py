@@ -193,6 +193,33 @@ def test_a_history_cut_mid_row_never_replaces_a_good_result(scored, tmp_path):
     assert not (good / "metrics.json").exists()
 
 
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (
+            lambda rows: rows[:3],
+            "2 rows (steps 1 to 2), where the run logged 6 (every step to step 6): the row of step 3 is missing",
+        ),
+        (lambda rows: rows[:3] + rows[4:], "the row of step 3 is missing"),
+        (
+            lambda rows: rows + rows[-1:],
+            "7 rows (steps 1 to 6), where the run logged 6 (every step to step 6): the row of step 6 is out of order or repeated",
+        ),
+    ],
+)
+def test_a_history_that_lost_or_repeats_rows_is_refused_and_keeps_the_result(scored, tmp_path, edit, words):
+    run = copy_run(scored, tmp_path / "run")
+    before = (run / "metrics.json").read_text()
+    rows = (run / "history.csv").read_text().splitlines(keepends=True)
+    (run / "history.csv").write_text("".join(edit(rows)))
+    result = invoke("score", run, "--samples", 100, "--replace")
+    assert result.exit_code == 2, result.output
+    output = " ".join(result.output.split())
+    assert f"error: {run / 'history.csv'}: " in output and words in output
+    assert "the file was cut or edited, and the verdict would read part of the run" in output
+    assert (run / "metrics.json").read_text() == before
+
+
 def test_score_keeps_a_scored_run_and_prints_a_null_value_as_not_finite(scored, tmp_path):
     run = copy_run(scored, tmp_path / "run")
     result = json.loads((run / "metrics.json").read_text())

@@ -154,6 +154,28 @@ def read_history(path: Path) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text), dtype=float).astype({"step": int})
 
 
+def logged_steps(schedule: dict) -> list[int]:
+    """The steps a finished run's history has rows at: every ``log_every`` steps, and the last."""
+    steps, every = schedule["steps"], schedule["log_every"]
+    return sorted({*range(every, steps + 1, every), steps})
+
+
+def rows_problem(history: pd.DataFrame, schedule: dict) -> str | None:
+    """Why a finished run's history rows are not the ones its schedule logged (None when they are)."""
+    expected, found = logged_steps(schedule), history["step"].tolist()
+    if found == expected:
+        return None
+    shown = f"{len(found)} rows" + (f" (steps {found[0]} to {found[-1]})" if found else "")
+    missing = [step for step in expected if step not in found]
+    if missing:
+        why = f"the row of step {missing[0]} is missing"
+    else:  # every logged step is there, so the first difference is a row the run did not log here
+        extra = next(a for a, b in zip(found, [*expected, None]) if a != b)
+        why = f"the row of step {extra} is out of order or repeated"
+    every = "every step" if schedule["log_every"] == 1 else f"every {schedule['log_every']} steps"
+    return f"{shown}, where the run logged {len(expected)} ({every} to step {schedule['steps']}): {why}"
+
+
 def _coverage_rising(numbers: dict) -> tuple[float, float] | None:
     """(before, last) mode counts of the last two scored snapshots when coverage was still rising."""
     counts = [

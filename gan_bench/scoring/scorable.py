@@ -53,7 +53,14 @@ def check_scorable(run: RunDir, backbone: str = "lenet", batch_norm: str = "runn
             f"{run.root}: the run is not complete (no {run.final_checkpoint.name}); finish it before scoring "
             f"with {how_to_finish(run, spec)}"
         )
-    diagnostics.read_history(run.history)  # a damaged history is named before any scoring, not after
+    history = diagnostics.read_history(run.history)  # a damaged history is named before any scoring, not after
+    schedule = spec.get("schedule")  # every run ganbench trains records one; its spec_hash matched
+    cut = diagnostics.rows_problem(history, schedule) if isinstance(schedule, dict) else None
+    if cut:
+        raise RunDirError(
+            f"{run.history}: {cut}; the file was cut or edited, and the verdict would read part of the run. "
+            f"Restore it, or train the run again into a new folder"
+        )
     modality = datasets.modality(spec["dataset"])
     if batch_norm != "running" and modality in ("paired", "unpaired"):
         raise InvalidOption(f"--batch-norm {batch_norm}: for image and point recipes; {spec['dataset']} is {modality}")
