@@ -37,6 +37,14 @@ def trained(tmp_path_factory):
     return out
 
 
+def test_out_names_the_event_folder_as_logdir_does(trained, tmp_path):
+    by_logdir = invoke("export", "tensorboard", trained, "--logdir", tmp_path / "a")
+    by_out = invoke("export", "tensorboard", trained, "--out", tmp_path / "b")
+    assert by_logdir.exit_code == by_out.exit_code == 0, by_out.output
+    scalars = [events(tmp_path / way / "mnist" / "tf-mlp" / "seed-0").Scalars("history/d_loss") for way in "ab"]
+    assert [(e.step, e.value) for e in scalars[0]] == [(e.step, e.value) for e in scalars[1]] and scalars[0]
+
+
 def test_history_and_sample_grids_read_back_as_written(trained, tmp_path):
     result = invoke("export", "tensorboard", trained, "--logdir", tmp_path / "tb")
     assert result.exit_code == 0, result.output

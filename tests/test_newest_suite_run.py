@@ -67,6 +67,19 @@ def test_check_and_baseline_read_the_newest_suite_run(two_suite_runs, tmp_path):
 
 
 @pytest.mark.slow  # the scored mini suite
+def test_export_reads_the_newest_suite_run(two_suite_runs, tmp_path):
+    result = invoke("export", "tensorboard", "--out", tmp_path / "tb")
+    assert result.exit_code == 0, result.output
+    assert "runs: results/runs/a-newer (the newest suite run)" in result.stderr
+    assert sorted(p.relative_to(tmp_path / "tb").as_posix() for p in (tmp_path / "tb").glob("*/*/seed-*")) == [
+        "mnist/keras-mlp/seed-0",
+        "mnist/keras-mlp/seed-1",
+        "mnist/tf-mlp/seed-0",
+        "mnist/tf-mlp/seed-1",
+    ]
+
+
+@pytest.mark.slow  # the scored mini suite
 def test_resuming_the_older_suite_run_makes_it_the_newest(two_suite_runs):
     results, _ = two_suite_runs
     os.utime(results / "b-older" / "suite.json", (1_900_000_000, 1_900_000_000))

@@ -160,13 +160,16 @@ def baseline(
 @export_app.command("tensorboard")
 @user_errors
 def export_tensorboard(
-    runs: list[Path] = typer.Argument(..., help="Run directories, or folders holding them (a suite's --out)."),
+    runs: Optional[list[Path]] = typer.Argument(None, help=RUNS_HELP, show_default=False),
     logdir: Path = typer.Option(
-        ..., "--logdir", help="Where the event files go: <logdir>/<dataset>/<recipe>/seed-<n>."
+        ...,
+        "--logdir",
+        "--out",  # the name every other command that writes gives its output
+        help="Where the event files go: <logdir>/<dataset>/<recipe>/seed-<n>.",
     ),
 ) -> None:
     """Write runs' history, metrics, quality over time and sample grids as TensorBoard events."""
-    written = gb.export_tensorboard(runs, logdir)
+    written = gb.export_tensorboard(runs_or_latest(runs), logdir)
     for target, counts in written.items():
         out_console.print(f"{target}: {counts['scalars']} scalars, {counts['images']} images")
     out_console.print(f"open with: tensorboard --logdir {logdir}")
