@@ -506,8 +506,9 @@ def _bad_inputs(tmp_path, mnist):
     (tmp_path / "junk.ts").write_bytes(b"not a zip")
     cases["not a zip"] = (["--input", tmp_path / "junk.ts", "--z-dim", 4], "not a TorchScript file (those are zip")
     cases["dataset"] = (
-        ["--input", tmp_path / "few.npy", "--dataset", "edges2digits"],
-        "samples are not scored against 'edges2digits'; valid: mnist, fashion-mnist, stacked-mnist, ring, grid",
+        ["--input", tmp_path / "few.npy", "--dataset", "cifar10"],
+        "samples are not scored against 'cifar10'; valid: mnist, fashion-mnist, stacked-mnist, ring, grid, "
+        "edges2digits, edges2fashion, digits2bold",
     )
     cases["recipe name"] = (
         ["--input", tmp_path / "few.npy", "--name", "dcgan"],

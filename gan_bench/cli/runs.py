@@ -314,13 +314,15 @@ def score(
         None,
         "--input",
         help="Score samples made elsewhere: a folder of PNG/JPEG images, an .npy/.npz uint8 array, "
-        "a TorchScript generator (.pt, .pth, .ts; with --z-dim), or a torch.export generator (.pt2).",
+        "a TorchScript generator (.pt, .pth, .ts; with --z-dim), or a torch.export generator (.pt2); "
+        "for a translation task, a translator in either form.",
         show_default=False,
     ),
     dataset: Optional[str] = typer.Option(
         None,
         "--dataset",
-        help="With --input: mnist, fashion-mnist, stacked-mnist (RGB images), ring or grid (2D points).",
+        help="With --input: mnist, fashion-mnist, stacked-mnist (RGB images), ring or grid (2D points), "
+        "or a translation task: edges2digits, edges2fashion, digits2bold.",
     ),
     out: Optional[Path] = typer.Option(
         None, "--out", help="With --input: a new folder (default: results/scored/<name>-<dataset>).", show_default=False

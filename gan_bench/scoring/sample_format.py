@@ -44,7 +44,7 @@ def points_of(dataset: str) -> Expected:
 
 @dataclass
 class Samples:
-    images: torch.Tensor  # uint8 [N, C, H, W]; for a 2D mixture, float32 points [N, 2]
+    images: torch.Tensor  # uint8 [N, C, H, W]; 2D points, float32 [N, 2]; a translator's outputs, floats in [0, 1]
     info: dict = field(default_factory=dict)  # what metrics.json records about the input
     labels: torch.Tensor | None = None  # the class each sample was asked for (a conditional generator)
     labels_protocol: str = LABELS  # how those classes were chosen, as metrics.json's protocol says

@@ -5,6 +5,7 @@ balanced classes."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import logging
@@ -57,9 +58,8 @@ class Generator:
         return self.z_shape[0]
 
 
-SAVE_TORCHSCRIPT = (
-    "save the generator with torch.jit.save(torch.jit.script(G), PATH), or as a .pt2 with torch.export.save"
-)
+def how_to_save(what: str) -> str:
+    return f"save the {what} with torch.jit.save(torch.jit.script(G), PATH), or as a .pt2 with torch.export.save"
 
 
 def _not_torchscript(path: Path) -> str | None:
@@ -75,26 +75,35 @@ def _not_torchscript(path: Path) -> str | None:
     return None
 
 
-def _torchscript(path: Path, z_dim: int | None, device: torch.device) -> Generator:
+def check_torchscript_file(path: Path, what: str) -> None:
+    """Refuse a file plainly of another kind than TorchScript, named without being unpickled."""
     plainly_not = _not_torchscript(path)
     if plainly_not is not None:
-        raise DataError(f"{path}: {plainly_not}; {SAVE_TORCHSCRIPT}")
-    if z_dim is None:
-        raise InvalidOption(f"--z-dim: a TorchScript generator needs its noise size, a positive integer ({path})")
+        raise DataError(f"{path}: {plainly_not}; {how_to_save(what)}")
+
+
+def load_torchscript(path: Path, device: torch.device, what: str = "generator"):
+    """A TorchScript module from ``path``, in eval mode."""
+    check_torchscript_file(path, what)
     try:
         with warnings.catch_warnings():  # torch 2.14 marks TorchScript deprecated; it still loads the files users have
             warnings.simplefilter("ignore", FutureWarning)
-            G = torch.jit.load(str(path), map_location=device)
+            module = torch.jit.load(str(path), map_location=device)
     except (RuntimeError, ValueError, OSError) as e:
-        raise DataError(f"{path}: not a TorchScript generator ({e}); {SAVE_TORCHSCRIPT}") from None
-    G.eval()
-    return Generator(G, "TorchScript generator", (z_dim,))
+        raise DataError(f"{path}: not a TorchScript {what} ({e}); {how_to_save(what)}") from None
+    module.eval()
+    return module
 
 
-def _exported(path: Path, z_dim: int | None, device: torch.device, conditional: bool = False) -> Generator:
-    """A torch.export program of one input z, [B, z_dim] or [B, z_dim, 1, 1] (and, conditional, a
-    second, y: class indices [B] or one-hot [B, 10]): z's size and y's form come from the program,
-    and a static B is the batch it is called with."""
+def _torchscript(path: Path, z_dim: int | None, device: torch.device) -> Generator:
+    check_torchscript_file(path, "generator")  # what the file is, before what it would need
+    if z_dim is None:
+        raise InvalidOption(f"--z-dim: a TorchScript generator needs its noise size, a positive integer ({path})")
+    return Generator(load_torchscript(path, device), "TorchScript generator", (z_dim,))
+
+
+def load_program(path: Path):
+    """A torch.export program from ``path``, and the example values of its user inputs."""
     export_log = logging.getLogger("torch.export")
     level = export_log.level
     export_log.setLevel(logging.ERROR)  # torch.export.load logs a damaged archive's traceback, then raises
@@ -106,7 +115,14 @@ def _exported(path: Path, z_dim: int | None, device: torch.device, conditional: 
         export_log.setLevel(level)
     inputs = [node for node in program.graph.nodes if node.op == "placeholder"]
     users = set(program.graph_signature.user_inputs)
-    given = [node.meta["val"] for node in inputs if node.name in users and "val" in node.meta]
+    return program, [node.meta["val"] for node in inputs if node.name in users and "val" in node.meta]
+
+
+def _exported(path: Path, z_dim: int | None, device: torch.device, conditional: bool = False) -> Generator:
+    """A torch.export program of one input z, [B, z_dim] or [B, z_dim, 1, 1] (and, conditional, a
+    second, y: class indices [B] or one-hot [B, 10]): z's size and y's form come from the program,
+    and a static B is the batch it is called with."""
+    program, given = load_program(path)
     shapes = [tuple(value.shape) for value in given]
     wanted = 2 if conditional else 1
     if len(shapes) != wanted or len(shapes[0]) < 2 or not all(d == 1 for d in shapes[0][2:]):
@@ -200,7 +216,7 @@ def _first_call(G: Generator, part: torch.Tensor, y: torch.Tensor | None, device
     raise DataError(f"{failed[0]}; and {tried}")
 
 
-def _returned(out: object) -> str:
+def returned_instead(out: object) -> str:
     """What a generator returned instead of a float tensor, and for several outputs what to do."""
     if isinstance(out, torch.Tensor):
         return f"a {out.dtype} tensor; expected a float tensor of images"
@@ -210,6 +226,21 @@ def _returned(out: object) -> str:
             "whose output is the images alone (a small module whose forward calls yours and picks them out)"
         )
     return f"a {type(out).__name__}; expected a float tensor of images"
+
+
+def in_unit_range(x: torch.Tensor, where: str) -> tuple[torch.Tensor, dict]:
+    """Finite outputs in [0, 1], or in [-1, 1] (a tanh's, mapped to [0, 1]), and what metrics.json
+    records of their range."""
+    if not torch.isfinite(x).all():
+        raise DataError(f"{where}: the generator's outputs hold NaN or inf")
+    lo, hi = float(x.min()), float(x.max())
+    if lo >= 0 and hi <= 1:
+        assumed = [0.0, 1.0]
+    elif lo >= -1 and hi <= 1:
+        assumed, x = [-1.0, 1.0], (x + 1) / 2
+    else:
+        raise DataError(f"{where}: outputs span [{lo:.4g}, {hi:.4g}]; expected [0, 1] or [-1, 1] (tanh)")
+    return x, {"output_range": [lo, hi], "output_range_assumed": assumed}
 
 
 @torch.no_grad()
@@ -224,7 +255,7 @@ def _generated(
     outputs = []
     for out in _calls(G, z, device, where, y):
         if not isinstance(out, torch.Tensor) or not out.is_floating_point():
-            raise DataError(f"{where}: returned {_returned(out)}")
+            raise DataError(f"{where}: returned {returned_instead(out)}")
         outputs.append(out.float().cpu())
     x = torch.cat(outputs)
     if want.points:
@@ -235,21 +266,12 @@ def _generated(
     if x.dim() != 4:
         raise DataError(f"{where}: outputs of shape {tuple(x.shape)}; expected [N, C, {s}, {s}]; {want.words}")
     fit_size(x, want, where)
-    if not torch.isfinite(x).all():
-        raise DataError(f"{where}: the generator's outputs hold NaN or inf")
-    lo, hi = float(x.min()), float(x.max())
-    if lo >= 0 and hi <= 1:
-        assumed = [0.0, 1.0]
-    elif lo >= -1 and hi <= 1:
-        assumed, x = [-1.0, 1.0], (x + 1) / 2
-    else:
-        raise DataError(f"{where}: outputs span [{lo:.4g}, {hi:.4g}]; expected [0, 1] or [-1, 1] (tanh)")
+    x, output_range = in_unit_range(x, where)
     images, notes = fit_channels(to_uint8(x), want, where)
     info = {
         **_drawn_from(G, z_dist),
         **({"labels": f"{LABELS}, given as {G.labels}"} if conditional else {}),
-        "output_range": [lo, hi],
-        "output_range_assumed": assumed,
+        **output_range,
     }
     return Samples(images, {**info, **notes}, y)
 
@@ -301,20 +323,31 @@ def weights_sha256(module: torch.nn.Module) -> str:
     return digest.hexdigest()
 
 
+def module_device(module: torch.nn.Module) -> torch.device:
+    """The device a module's weights are on (the CPU for one without any)."""
+    first = next(itertools.chain(module.parameters(), module.buffers()), None)
+    return first.device if first is not None else torch.device("cpu")
+
+
+@contextlib.contextmanager
+def in_eval_mode(module: torch.nn.Module):
+    """``module`` in eval mode for the block; each part's own mode (one may be frozen in eval) is restored after."""
+    modes = {part: part.training for part in module.modules()}
+    module.eval()
+    try:
+        yield
+    finally:
+        for part, training in modes.items():
+            part.training = training
+
+
 def read_module(
     G: torch.nn.Module, want: Expected, n: int, z_dim: int, z_dist: str, conditional: bool = False
 ) -> Samples:
     """n images from a generator module handed to the Python API, on the device its weights are
     on, in eval mode (its mode is restored afterwards); its sha256 is of its weights."""
-    first = next(itertools.chain(G.parameters(), G.buffers()), None)
-    device = first.device if first is not None else torch.device("cpu")
-    modes = {module: module.training for module in G.modules()}  # each part's own: one may be frozen in eval
-    G.eval()
-    try:
+    with in_eval_mode(G):
         wrapped = Generator(G, "in-memory generator", (z_dim,))
-        read = _generated(wrapped, want, n, z_dist, device, IN_MEMORY_GENERATOR, conditional)
-    finally:
-        for module, training in modes.items():
-            module.training = training
+        read = _generated(wrapped, want, n, z_dist, module_device(G), IN_MEMORY_GENERATOR, conditional)
     read.info = {**read.info, "class": type(G).__qualname__, "sha256": weights_sha256(G)}
     return read

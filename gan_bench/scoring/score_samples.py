@@ -20,13 +20,21 @@ import torch
 import gan_bench
 from gan_bench import defaults
 from gan_bench.data import catalogue, datasets, mixtures
+from gan_bench.data import translation as translation_data
 from gan_bench.errors import DataError, InvalidOption, RunDirError, did_you_mean
 from gan_bench.metrics import diagnostics, evaluators, fidelity
 from gan_bench.rundir import atomic, metrics_file, outputs, paths
 from gan_bench.rundir.identity import spec_hash
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.lock import has_content, output_lock
-from gan_bench.scoring import sample_files, sample_generators, sample_inputs, sample_points
+from gan_bench.scoring import (
+    sample_files,
+    sample_generators,
+    sample_inputs,
+    sample_points,
+    sample_translators,
+    translation,
+)
 from gan_bench.scoring.modality_scores import (
     REFERENCE_SPLIT,
     cond_accuracy,
@@ -54,6 +62,7 @@ def scorable() -> dict[str, Expected]:
 
 
 POINTS = mixtures.MIXTURES  # 2D points, scored against the mixture's true means
+TRANSLATION = tuple(translation_data.TASKS)  # a translator's outputs for the test A images, against the true B
 CLASSIFIED = tuple(catalogue.DATASETS)  # the datasets whose samples a class coverage and FID describe
 
 
@@ -96,6 +105,30 @@ def _measured(read, dataset: str, data_dir: Path | None, opts: dict, device: tor
     return metrics, cover, {"reference_split": REFERENCE_SPLIT, "reference_samples": len(data.test_images)}
 
 
+def _check_translator(input, dataset: str, generator: bool, z_dim: int | None, z_dist: str | None) -> None:
+    """A translation task scores a translator, which takes the task's test images, not noise."""
+    if not generator:
+        raise InvalidOption(
+            f"--input: {dataset} scores a translator, a generator given the task's test A images, not samples: "
+            f"give it as a TorchScript or torch.export file ({', '.join(GENERATOR_SUFFIXES)}), or as a module "
+            "to the Python API"
+        )
+    if z_dim is not None or z_dist is not None:
+        raise InvalidOption(f"--z-dim and --z-dist: a translator of {dataset} takes its test A images, not noise")
+
+
+def _translation_measured(outputs: torch.Tensor, data, n: int, device: torch.device) -> tuple[dict, dict, dict]:
+    """(metrics, coverage, the protocol's reference) of a translator's outputs for the first
+    len(outputs) test A images, as a translation run's A-to-B direction is scored (n, the count
+    asked for, names an unpaired task's metrics as a run's)."""
+    if data.paired:
+        metrics, cover = translation.paired_measured(outputs, data, device)
+    else:
+        metrics, way_cover = translation.way_measured("ab", outputs, data, n, device)
+        cover = {**(way_cover or {}), "nonfinite_samples": False}
+    return metrics, cover, {"task": data.name, "reference_split": REFERENCE_SPLIT, "test_images": len(data.test_a)}
+
+
 def where_of(input) -> str:
     """How messages name the input: its path, or the samples handed to the Python API."""
     return str(input) if isinstance(input, Path) else sample_files.IN_MEMORY
@@ -125,7 +158,7 @@ def score_samples(
     elif name is None:
         given = "a generator module needs" if module else "samples given as an array need"
         raise InvalidOption(f"name: {given} a name, the one reports show them under")
-    elif module and (z_dim is None or isinstance(z_dim, bool) or z_dim < 1):
+    elif module and dataset not in TRANSLATION and (z_dim is None or isinstance(z_dim, bool) or z_dim < 1):
         raise InvalidOption(f"z_dim: a generator module needs its noise size, a positive integer (got {z_dim!r})")
     elif not module and (z_dim is not None or z_dist is not None):
         raise InvalidOption("z_dim and z_dist apply to a generator, not to samples given as an array")
@@ -137,7 +170,7 @@ def score_samples(
     if module:
         sample_generators.check_z_dist(z_dist, "z_dist")
     valid = scorable()
-    names = [*valid, *POINTS]
+    names = [*valid, *POINTS, *TRANSLATION]
     if dataset not in names:
         raise InvalidOption(
             f"--dataset: samples are not scored against {dataset!r}; {did_you_mean(dataset, names)}"
@@ -146,11 +179,16 @@ def score_samples(
     if dataset not in CLASSIFIED and conditional:
         raise InvalidOption(f"--conditional: {dataset} has no classes to ask for; valid with {', '.join(CLASSIFIED)}")
     if dataset not in CLASSIFIED and (backbone != defaults.BACKBONE or inception_weights is not None):
-        how = "by the MNIST evaluator, channel by channel" if dataset == "stacked-mnist" else "against its true means"
+        how = {
+            "stacked-mnist": "by the MNIST evaluator, channel by channel",
+            **dict.fromkeys(TRANSLATION, "against its true B images and by its task's evaluator"),
+        }.get(dataset, "against its true means")
         raise InvalidOption(f"--backbone: {dataset} samples are scored {how}; no backbone applies")
     generator = module or (not in_memory and sample_inputs.kind_of(input) == "generator")
     if dataset in POINTS and not generator and (z_dim is not None or z_dist is not None):
         raise InvalidOption(f"--z-dim and --z-dist apply to a generator ({', '.join(GENERATOR_SUFFIXES)}) only")
+    if dataset in TRANSLATION:
+        _check_translator(input, dataset, generator, z_dim, z_dist)
     check_backbone(backbone, inception_weights)
     fidelity.check_sample_count(samples)
     name = name or default_name(input)
@@ -163,9 +201,16 @@ def score_samples(
         )
     out = Path(out) if out is not None else defaults.SCORED_ROOT / f"{name}-{dataset}"
     check_out(out)
-    want = points_of(dataset) if dataset in POINTS else valid[dataset]
     drawn = samples if samples is not None else defaults.SAMPLES[datasets.modality(dataset)]["full"]
-    if dataset in POINTS and not generator:
+    want = points_of(dataset) if dataset in POINTS else valid.get(dataset)  # None for a translator's task
+    if dataset in TRANSLATION:
+        data = datasets.load(dataset, data_dir)
+        n = min(drawn, len(data.test_a))
+        if module:
+            read = sample_translators.read_translator_module(input, data, n)
+        else:
+            read = sample_translators.read_translator(input, data, n, device)
+    elif dataset in POINTS and not generator:
         read = sample_inputs.first(sample_points.read_points(input, dataset), samples, where_of(input))
     elif module:
         read = sample_generators.read_module(input, want, drawn, z_dim, z_dist or "normal", conditional)
@@ -177,13 +222,17 @@ def score_samples(
     if len(images) < fidelity.MIN_SAMPLES:
         raise DataError(f"{where_of(input)}: {len(images)} samples; the metrics need at least {fidelity.MIN_SAMPLES}")
     opts = {"backbone": backbone, "inception_weights": inception_weights}
-    metrics, cover, reference = _measured(read, dataset, data_dir, opts, device)
+    if dataset in TRANSLATION:
+        metrics, cover, reference = _translation_measured(read.images, data, drawn, device)
+    else:
+        metrics, cover, reference = _measured(read, dataset, data_dir, opts, device)
     pixels = {"dtype": "uint8", "value_range": [int(images.min()), int(images.max())]}
     described = {
         **({} if in_memory else {"path": str(input.resolve())}),
         **read.info,
         "shape": list(images.shape),
-        **({"value_range": [images.min().item(), images.max().item()]} if dataset in POINTS else pixels),
+        **({"value_range": [images.min().item(), images.max().item()]} if dataset in POINTS else {}),
+        **({} if dataset in (*POINTS, *TRANSLATION) else pixels),
     }
     spec = {"kind": KIND, "recipe": {"name": name}, "dataset": dataset, "seed": 0, "profile": PROFILE}
     spec = {**spec, "device": device.type, "input": described}

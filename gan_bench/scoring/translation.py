@@ -68,9 +68,9 @@ def _label_entry(logits: torch.Tensor, labels: torch.Tensor, dataset) -> dict:
     }
 
 
-def paired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
-    n = min(n, len(dataset.test_a))
-    out = translated(system, dataset.test_a[:n], "ab", _seed(spec), device)
+def paired_measured(out: torch.Tensor, dataset, device: torch.device) -> tuple[dict, dict]:
+    """(metrics, coverage) of the translations ``out`` (floats in [0, 1]) of the first len(out) test A images."""
+    n = len(out)
     target = from_uint8(dataset.test_b[:n])
     cover = {"nonfinite_samples": not bool(torch.isfinite(out).all())}
     metrics = {}
@@ -90,6 +90,13 @@ def paired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device: 
             }
             metrics[metric_names.name("label_acc", n)] = _label_entry(logits, labels, dataset)
             cover = {**coverage_mod.coverage(logits, labels), "nonfinite_samples": False}
+    return metrics, cover
+
+
+def paired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
+    n = min(n, len(dataset.test_a))
+    out = translated(system, dataset.test_a[:n], "ab", _seed(spec), device)
+    metrics, cover = paired_measured(out, dataset, device)
     points = []
     if opts["over_time"]:
         q = min(QUALITY_SAMPLES, len(dataset.test_a))
@@ -103,6 +110,34 @@ def paired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device: 
                 }
             )
     return metrics, cover, points, {"task": dataset.name}
+
+
+def way_measured(way: str, outputs: torch.Tensor, dataset, n: int, device: torch.device) -> tuple[dict, dict | None]:
+    """One direction's metrics ("ab" or "ba") for the translations ``outputs`` (floats in [0, 1]) of
+    its source domain's first len(outputs) test images: the L1 against the true mapping when the task
+    knows it, and the FID-type distance and label preservation when an evaluator reads the target
+    domain; with the evaluator's coverage (None without one). ``n``: the sample count asked for,
+    which names the L1."""
+    reference, domain = (dataset.test_b, "b") if way == "ab" else (dataset.test_a, "a")
+    metrics = {}
+    if dataset.true_mapping:
+        proto = _protocol(n, dataset, target="the task's true translation of each test image")
+        metrics[tm.unpaired_names(n)[f"mapping_l1_{way}"]] = {
+            "value": tm.l1(outputs, from_uint8(reference[: len(outputs)])),
+            **proto,
+        }
+    labels = dataset.test_labels
+    if not (dataset.evaluator and domain in dataset.evaluator_domains and labels is not None):
+        return metrics, None
+    fid, logits = _evaluated(outputs, reference, dataset, device)
+    metrics[metric_names.name("fid_way", len(outputs), way=way)] = {
+        **fid,
+        "compares": f"G_{way}(test) against the real test {domain.upper()}",
+    }
+    metrics[metric_names.name("label_acc_way", len(outputs), way=way)] = _label_entry(
+        logits, labels[: len(outputs)], dataset
+    )
+    return metrics, coverage_mod.coverage(logits, labels[: len(outputs)])
 
 
 def unpaired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
@@ -119,23 +154,11 @@ def unpaired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device
             "value": 0.5 * (tm.l1(aba, from_uint8(a)) + tm.l1(bab, from_uint8(b))),
             **_protocol(n, dataset, compares="F(G(a)) with a and G(F(b)) with b, averaged"),
         }
-        if dataset.true_mapping:
-            proto = _protocol(n, dataset, target="the task's true translation of each test image")
-            metrics[names["mapping_l1_ab"]] = {"value": tm.l1(ab, from_uint8(dataset.test_b[:n_a])), **proto}
-            metrics[names["mapping_l1_ba"]] = {"value": tm.l1(ba, from_uint8(dataset.test_a[:n_b])), **proto}
-        labels = dataset.test_labels
-        for way, outputs, reference, domain in (("ab", ab, dataset.test_b, "b"), ("ba", ba, dataset.test_a, "a")):
-            if dataset.evaluator and domain in dataset.evaluator_domains and labels is not None:
-                fid, logits = _evaluated(outputs, reference, dataset, device)
-                metrics[metric_names.name("fid_way", len(outputs), way=way)] = {
-                    **fid,
-                    "compares": f"G_{way}(test) against the real test {domain.upper()}",
-                }
-                metrics[metric_names.name("label_acc_way", len(outputs), way=way)] = _label_entry(
-                    logits, labels[: len(outputs)], dataset
-                )
-                if "modes_total" not in cover:
-                    cover = {**coverage_mod.coverage(logits, labels[: len(outputs)]), "nonfinite_samples": False}
+        for way, outputs in (("ab", ab), ("ba", ba)):
+            measured, way_cover = way_measured(way, outputs, dataset, n, device)
+            metrics.update(measured)
+            if way_cover is not None and "modes_total" not in cover:
+                cover = {**way_cover, "nonfinite_samples": False}
     points = []
     if opts["over_time"]:
         q = min(QUALITY_SAMPLES, len(dataset.test_a))

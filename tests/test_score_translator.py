@@ -1,0 +1,171 @@
+"""`ganbench score --input` against a translation task: a translator made elsewhere (TorchScript,
+torch.export or a module) is given the task's test A images and scored as a translation run's
+A-to-B direction is, or refused with one message before anything is written."""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+
+import pytest
+import torch
+from typer.testing import CliRunner
+
+import gan_bench as gb
+from gan_bench.cli import app
+from gan_bench.data import datasets
+from gan_bench.training import checkpoint
+from gan_bench.variants import build_system, get_recipe
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def scripted(module, path):
+    with warnings.catch_warnings():  # torch 2.14 marks TorchScript deprecated
+        warnings.simplefilter("ignore", FutureWarning)
+        torch.jit.save(torch.jit.script(module), str(path))
+    return path
+
+
+def values(metrics: dict) -> dict:
+    return {name: entry["value"] for name, entry in metrics["metrics"].items()}
+
+
+@pytest.fixture(scope="module")
+def cyclegan_run(tmp_path_factory):
+    """A CycleGAN run on digits2bold (smoke), scored on 100 test images, and its A-to-B generator."""
+    out = tmp_path_factory.mktemp("cyclegan") / "run"
+    gb.train("cyclegan", dataset="digits2bold", profile="smoke", out=out, device="cpu")
+    gb.score([out], samples=100, device="cpu")
+    system = build_system(get_recipe("cyclegan"), torch.device("cpu"), datasets.load("digits2bold"))
+    system.G.load_state_dict(checkpoint.load(out / "checkpoints" / "final.pt")["system"]["G"])
+    return out, system.G["ab"]
+
+
+@pytest.fixture(scope="module")
+def edges():
+    return datasets.load("edges2digits")
+
+
+class Lookup(torch.nn.Module):
+    """A perfect translator: the true B image of each of the first ``n`` test A images, found by
+    nearest A image, in [-1, 1]."""
+
+    def __init__(self, task, n: int):
+        super().__init__()
+        self.register_buffer("a", task.test_a[:n].float().flatten(1) / 127.5 - 1)
+        self.register_buffer("b", task.test_b[:n].float() / 127.5 - 1)
+
+    def forward(self, x):
+        return self.b[torch.cdist(x.flatten(1), self.a).argmin(1)]
+
+
+class Blank(torch.nn.Module):
+    """Every pixel ``value``, in the shape ``shape`` gives after the batch (default: the input's)."""
+
+    def __init__(self, value: float = 0.0, shape: tuple[int, ...] | None = None):
+        super().__init__()
+        self.value, self.shape = value, shape
+        self.scale = torch.nn.Parameter(torch.ones(()))
+
+    def forward(self, x):
+        shape = [len(x), *self.shape] if self.shape is not None else list(x.shape)
+        return torch.full(shape, self.value) * self.scale
+
+
+@pytest.mark.slow  # a CycleGAN run trained and scored
+def test_a_runs_generator_saved_as_torchscript_scores_as_the_run_did(cyclegan_run, tmp_path):
+    run, G_ab = cyclegan_run
+    path = scripted(G_ab, tmp_path / "g_ab.pt")
+    result = invoke("score", "--input", path, "--dataset", "digits2bold", "--samples", 100, "--out", tmp_path / "s")
+    assert result.exit_code == 0, result.output
+    scored = json.loads((tmp_path / "s" / "metrics.json").read_text())
+    trained = json.loads((run / "metrics.json").read_text())
+    ab = {name: value for name, value in values(trained).items() if "_ab_" in name}
+    assert set(ab) == {"mapping_l1_ab_100_test", "fid_ab_lenet_100_test", "label_acc_ab_lenet_100"}
+    assert values(scored) == ab  # the run's own A-to-B numbers, bit for bit
+    assert scored["coverage"] == {**trained["coverage"], "nonfinite_samples": False}
+    assert scored["input"]["kind"] == "TorchScript translator" and scored["input"]["shape"] == [100, 1, 28, 28]
+    assert scored["protocol"]["task"] == "digits2bold" and scored["protocol"]["samples"] == 100
+
+
+@pytest.mark.slow  # scores 100 images with every metric
+def test_a_perfect_translator_has_no_pixel_error_and_keeps_every_label(edges, tmp_path):
+    out, scored = gb.score_samples(Lookup(edges, 100), "edges2digits", name="lookup", samples=100, out=tmp_path / "s")
+    got = values(scored)
+    assert got["l1_100_test"] == pytest.approx(0, abs=1e-6) and got["ssim_100_test"] == pytest.approx(1, abs=1e-4)
+    assert got["psnr_100_test"] == 100.0  # identical images count as 100 dB
+    assert got["label_acc_lenet_100"] > 0.95 and scored["coverage"]["modes_covered"] == 10
+    assert scored["input"]["output_range_assumed"] == [-1.0, 1.0]
+    assert sorted(p.name for p in out.iterdir()) == [".ganbench.lock", "metrics.json", "spec.json"]
+
+
+@pytest.mark.slow  # torch.export, then two scorings
+def test_an_exported_translator_with_a_static_batch_scores_as_the_module(edges, tmp_path):
+    lookup = Lookup(edges, 100)
+    program = torch.export.export(lookup, (torch.zeros(64, 1, 28, 28),))  # 100 images: the last batch is padded
+    torch.export.save(program, str(tmp_path / "lookup.pt2"))
+    _, from_module = gb.score_samples(lookup, "edges2digits", name="a", samples=100, out=tmp_path / "a")
+    result = invoke("score", "--input", tmp_path / "lookup.pt2", "--dataset", "edges2digits", "--samples", 100,
+                    "--out", tmp_path / "b")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    from_file = json.loads((tmp_path / "b" / "metrics.json").read_text())
+    assert values(from_file) == values(from_module) and from_file["input"]["kind"] == "torch.export translator"
+
+
+def test_a_translator_module_keeps_its_mode_and_runs_without_autograd(edges, tmp_path):
+    seen = []
+
+    class Watched(Blank):
+        def forward(self, x):
+            seen.append((self.training, torch.is_grad_enabled()))
+            return super().forward(x)
+
+    G = Watched(0.5)
+    G.train()
+    gb.score_samples(G, "edges2digits", name="watched", samples=100, out=tmp_path / "s")
+    assert seen and set(seen) == {(False, False)} and G.training
+
+
+@pytest.mark.slow  # each case loads the task and runs the translator
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (
+            lambda tmp: Blank(0.5, (3, 28, 28)),
+            "outputs of shape [100, 3, 28, 28]; edges2digits's B images are [N, 1, 28, 28]",
+        ),
+        (lambda tmp: Blank(2.0), "outputs span [2, 2]; expected [0, 1] or [-1, 1] (tanh)"),
+        (lambda tmp: Blank(math.nan), "the generator's outputs hold NaN or inf"),
+        (lambda tmp: torch.nn.Linear(3, 3), "calling it on A images of shape [100, 1, 28, 28] failed"),
+    ],
+)
+def test_a_translator_that_returns_no_b_images_is_refused_and_nothing_is_written(edges, tmp_path, make, words):
+    with pytest.raises(gb.DataError) as caught:
+        gb.score_samples(make(tmp_path), "edges2digits", name="bad", samples=100, out=tmp_path / "s")
+    assert str(caught.value).startswith(f"the translator given: {words}")
+    assert not (tmp_path / "s").exists()
+
+
+def test_cli_refusals_for_a_translation_task_exit_2_and_write_nothing(tmp_path):
+    translator = scripted(torch.nn.Conv2d(1, 1, 1), tmp_path / "g.pt")
+    (tmp_path / "images.npy").write_bytes(b"")
+    exported = tmp_path / "wrong.pt2"
+    torch.export.save(torch.export.export(torch.nn.Linear(4, 4), (torch.zeros(2, 4),)), str(exported))
+    cases = [
+        (["--input", tmp_path / "images.npy"], "--input: digits2bold scores a translator, a generator given the task's test A images, not samples"),
+        (["--input", translator, "--z-dim", 8], "--z-dim and --z-dist: a translator of digits2bold takes its test A images, not noise"),
+        (["--input", translator, "--conditional"], "--conditional: digits2bold has no classes to ask for"),
+        (["--input", translator, "--backbone", "inception"], "--backbone: digits2bold samples are scored against its true B images"),
+        (["--input", exported], "calls a translator with one input, the task's A images of shape [B, 1, 28, 28]"),
+    ]  # fmt: skip
+    for args, words in cases:
+        result = invoke("score", *args, "--dataset", "digits2bold", "--out", tmp_path / "s")
+        assert result.exit_code == 2, (args, result.output)
+        assert words in " ".join(result.output.split()), (args, result.output)
+        assert not (tmp_path / "s").exists()
