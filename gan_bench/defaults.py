@@ -13,7 +13,6 @@ BASELINES_ROOT = Path("results") / "baselines"  # baseline files; a shipped suit
 SUITES_FOLDER = Path("suites")  # the working directory's suite files, looked at before ganbench's own
 
 DEVICE = "auto"  # CUDA when available, else CPU
-DATASET = "mnist"  # what `train` trains on when given no --dataset
 SEED = 0  # `train`'s seed when given no --seed
 PROFILES = ("full", "quick", "smoke")
 # The largest seed: a run's derived streams (1000·seed + 1 … 4) must fit torch's 32-bit CPU seeds.

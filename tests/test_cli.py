@@ -432,6 +432,13 @@ def test_train_twice_with_default_output_gives_identical_runs(tmp_path, monkeypa
     assert result.exit_code == 2 and "no unfinished run" in result.output
 
 
+@pytest.mark.parametrize(("recipe", "dataset"), [("pix2pix", "edges2digits"), ("toy-gan", "ring"), ("tf-mlp", "mnist")])
+def test_train_without_a_dataset_uses_the_first_the_recipe_trains_on(tmp_path, recipe, dataset):
+    result = invoke("train", recipe, "--profile", "smoke", "--steps", "1", "--quiet", "--out", tmp_path / "run")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "run" / "spec.json").read_text())["dataset"] == dataset
+
+
 def test_score_refuses_a_folder_without_runs(tmp_path):
     result = runner.invoke(app, ["score", str(tmp_path)])
     assert result.exit_code == 2

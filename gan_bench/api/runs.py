@@ -17,7 +17,7 @@ from gan_bench.rundir.layout import RunDir, lock_folder, read_suite_info, write_
 from gan_bench.rundir.lock import output_lock
 from gan_bench.suite.locate import available_suites
 from gan_bench.suite.plan import Plan, check_cuda_graph, checked_direction, choose_profile, plan_suite
-from gan_bench.suite.run_spec import RunSpec, check_seed, compatible, module_ref
+from gan_bench.suite.run_spec import RunSpec, check_seed, compatible, default_dataset, module_ref
 from gan_bench.training.progress import Reporter
 from gan_bench.variants import RECIPES, get_recipe, registry
 from gan_bench.variants.recipe import Recipe
@@ -286,7 +286,8 @@ def train(
     progress: Reporter | None = None,
 ) -> RunResult:
     """Train one recipe with one seed into one run directory (not scored; see :func:`score`).
-    ``dataset`` defaults to mnist and ``seed`` to 0.
+    ``dataset`` defaults to the first of ganbench's datasets the recipe trains on (mnist for the
+    MNIST recipes, ring for toy-gan, edges2digits for pix2pix, digits2bold for cyclegan), ``seed`` to 0.
 
     Without ``out`` a new folder under results/runs/ is used, or with ``resume`` the newest
     unfinished run of the same spec. With ``resume`` and ``out`` but no ``recipe``, the run in
@@ -302,9 +303,9 @@ def train(
         )
         recipe, dataset, seed, profile, steps = o["recipe"], o["dataset"], o["seed"], o["profile"], o["steps"]
         direction, device, compile, cuda_graph = o["direction"], o["device"], o["compile"], o["cuda_graph"]
-    dataset = dataset if dataset is not None else defaults.DATASET
-    seed = seed if seed is not None else defaults.SEED
     recipe_obj = get_recipe(recipe)
+    dataset = dataset if dataset is not None else default_dataset(recipe)
+    seed = seed if seed is not None else defaults.SEED
     if not datasets.known(dataset):
         raise InvalidOption(f"--dataset: {datasets.unknown(dataset)}")
     try:

@@ -106,8 +106,8 @@ def train(
     ),
     dataset: Optional[str] = typer.Option(
         None,
-        help="Dataset: mnist (default), fashion-mnist, stacked-mnist, ring, grid, "
-        "edges2digits, edges2fashion, digits2bold, or a translation folder's path.",
+        help="Dataset: mnist, fashion-mnist, stacked-mnist, ring, grid, edges2digits, edges2fashion, "
+        "digits2bold, or a translation folder's path (default: the first the recipe trains on).",
         show_default=False,
     ),
     direction: Optional[str] = DirectionOpt,

@@ -85,6 +85,13 @@ def _modality(dataset: str) -> str:
         raise ValueError(str(e)) from None
 
 
+def default_dataset(recipe: str) -> str:
+    """The dataset ``train`` uses when given none: the first of ganbench's that the recipe trains on
+    (mnist for the MNIST recipes, ring for toy-gan, edges2digits for pix2pix, digits2bold for cyclegan)."""
+    wants = get_recipe(recipe).modality
+    return next(d for d in all_datasets.NAMES if all_datasets.modality(d) == wants)
+
+
 def compatible(recipe: str, dataset: str) -> None:
     """Raise ValueError unless ``recipe`` trains on ``dataset``'s kind of data."""
     wants, has = get_recipe(recipe).modality, _modality(dataset)
