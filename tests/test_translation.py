@@ -277,6 +277,26 @@ def test_folder_dataset_trains_and_scores_pixel_metrics(tmp_path):
     assert datasets.modality(str(root)) == "paired"
 
 
+def test_a_test_split_smaller_than_asked_names_the_images_scored(tmp_path):
+    from test_translation_data import cyclegan_folder
+
+    root = cyclegan_folder(tmp_path / "horse2zebra")  # testA holds 2 images, testB 1
+    out = tmp_path / "run"
+    trained = CliRunner().invoke(
+        app, ["train", "cyclegan", "--dataset", str(root), "--profile", "smoke", "--out", str(out), "--quiet"]
+    )
+    assert trained.exit_code == 0, trained.output
+    assert CliRunner().invoke(app, ["score", str(out)]).exit_code == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert set(metrics["metrics"]) == {"cycle_l1_1_test"}  # one image from each domain, not the 1,000 asked
+    assert metrics["metrics"]["cycle_l1_1_test"]["samples"] == 1
+    assert metrics["protocol"]["samples"] == 1 and metrics["protocol"]["samples_asked"] == 1000
+    before = (out / "metrics.json").read_bytes()
+    again = CliRunner().invoke(app, ["score", str(out)])  # the same options: the result is kept, not refused
+    assert again.exit_code == 0, again.output
+    assert (out / "metrics.json").read_bytes() == before
+
+
 def test_report_knows_which_way_translation_metrics_improve():
     from gan_bench.reporting.tables import direction
 

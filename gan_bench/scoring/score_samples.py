@@ -117,14 +117,13 @@ def _check_translator(input, dataset: str, generator: bool, z_dim: int | None, z
         raise InvalidOption(f"--z-dim and --z-dist: a translator of {dataset} takes its test A images, not noise")
 
 
-def _translation_measured(outputs: torch.Tensor, data, n: int, device: torch.device) -> tuple[dict, dict, dict]:
+def _translation_measured(outputs: torch.Tensor, data, device: torch.device) -> tuple[dict, dict, dict]:
     """(metrics, coverage, the protocol's reference) of a translator's outputs for the first
-    len(outputs) test A images, as a translation run's A-to-B direction is scored (n, the count
-    asked for, names an unpaired task's metrics as a run's)."""
+    len(outputs) test A images, as a translation run's A-to-B direction is scored."""
     if data.paired:
         metrics, cover = translation.paired_measured(outputs, data, device)
     else:
-        metrics, way_cover = translation.way_measured("ab", outputs, data, n, device)
+        metrics, way_cover = translation.way_measured("ab", outputs, data, device)
         cover = {**(way_cover or {}), "nonfinite_samples": False}
     return metrics, cover, {"task": data.name, "reference_split": REFERENCE_SPLIT, "test_images": len(data.test_a)}
 
@@ -205,7 +204,7 @@ def score_samples(
     want = points_of(dataset) if dataset in POINTS else valid.get(dataset)  # None for a translator's task
     if dataset in TRANSLATION:
         data = datasets.load(dataset, data_dir)
-        n = min(drawn, len(data.test_a))
+        n = min(drawn, len(data.test_a)) if data.paired else translation.unpaired_count(drawn, data)
         if module:
             read = sample_translators.read_translator_module(input, data, n)
         else:
@@ -223,7 +222,8 @@ def score_samples(
         raise DataError(f"{where_of(input)}: {len(images)} samples; the metrics need at least {fidelity.MIN_SAMPLES}")
     opts = {"backbone": backbone, "inception_weights": inception_weights}
     if dataset in TRANSLATION:
-        metrics, cover, reference = _translation_measured(read.images, data, drawn, device)
+        metrics, cover, reference = _translation_measured(read.images, data, device)
+        reference = {**reference, **translation.counted(drawn, len(images))}
     else:
         metrics, cover, reference = _measured(read, dataset, data_dir, opts, device)
     pixels = {"dtype": "uint8", "value_range": [int(images.min()), int(images.max())]}

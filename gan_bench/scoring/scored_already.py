@@ -19,7 +19,7 @@ def recorded(result: dict) -> dict:
     """The same options as a metrics.json records them (batch norm None: G has none, so either)."""
     inception = any(entry.get("backbone") == "inception" for entry in result["metrics"].values())
     return {
-        "samples": result["protocol"].get("samples"),
+        "samples": result["protocol"].get("samples_asked", result["protocol"].get("samples")),  # asked, not held
         "backbone": "inception" if inception else "lenet",
         "batch norm": batch_norm_mode(result["protocol"].get("g_batch_norm")),
     }

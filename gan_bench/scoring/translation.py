@@ -57,6 +57,12 @@ def _protocol(n: int, dataset, **extra) -> dict:
     return {"samples": n, "test_images": len(dataset.test_a), "direction": dataset.direction, **extra}
 
 
+def counted(asked: int, used: int) -> dict:
+    """The protocol's sample count: the test images scored, and the count asked for when the
+    test split held fewer (metric names carry the count scored)."""
+    return {"samples": used, **({"samples_asked": asked} if asked != used else {})}
+
+
 def _label_entry(logits: torch.Tensor, labels: torch.Tensor, dataset) -> dict:
     sha = evaluators.get_pin(dataset.evaluator).sha256
     return {
@@ -93,8 +99,8 @@ def paired_measured(out: torch.Tensor, dataset, device: torch.device) -> tuple[d
     return metrics, cover
 
 
-def paired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
-    n = min(n, len(dataset.test_a))
+def paired_scores(run, system, spec: dict, dataset, asked: int, opts: dict, device: torch.device):
+    n = min(asked, len(dataset.test_a))
     out = translated(system, dataset.test_a[:n], "ab", _seed(spec), device)
     metrics, cover = paired_measured(out, dataset, device)
     points = []
@@ -109,16 +115,21 @@ def paired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device: 
                     name: tm.l1(snap, from_uint8(dataset.test_b[:q])) if torch.isfinite(snap).all() else None,
                 }
             )
-    return metrics, cover, points, {"task": dataset.name}
+    return metrics, cover, points, {"task": dataset.name, **counted(asked, n)}
 
 
-def way_measured(way: str, outputs: torch.Tensor, dataset, n: int, device: torch.device) -> tuple[dict, dict | None]:
+def unpaired_count(asked: int, dataset) -> int:
+    """The test images an unpaired task is scored on, the same number from each domain."""
+    return min(asked, len(dataset.test_a), len(dataset.test_b))
+
+
+def way_measured(way: str, outputs: torch.Tensor, dataset, device: torch.device) -> tuple[dict, dict | None]:
     """One direction's metrics ("ab" or "ba") for the translations ``outputs`` (floats in [0, 1]) of
     its source domain's first len(outputs) test images: the L1 against the true mapping when the task
     knows it, and the FID-type distance and label preservation when an evaluator reads the target
-    domain; with the evaluator's coverage (None without one). ``n``: the sample count asked for,
-    which names the L1."""
+    domain; with the evaluator's coverage (None without one)."""
     reference, domain = (dataset.test_b, "b") if way == "ab" else (dataset.test_a, "a")
+    n = len(outputs)
     metrics = {}
     if dataset.true_mapping:
         proto = _protocol(n, dataset, target="the task's true translation of each test image")
@@ -140,9 +151,9 @@ def way_measured(way: str, outputs: torch.Tensor, dataset, n: int, device: torch
     return metrics, coverage_mod.coverage(logits, labels[: len(outputs)])
 
 
-def unpaired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device: torch.device):
-    n_a, n_b = min(n, len(dataset.test_a)), min(n, len(dataset.test_b))
-    a, b = dataset.test_a[:n_a], dataset.test_b[:n_b]
+def unpaired_scores(run, system, spec: dict, dataset, asked: int, opts: dict, device: torch.device):
+    n = unpaired_count(asked, dataset)
+    a, b = dataset.test_a[:n], dataset.test_b[:n]
     ab, ba = translated(system, a, "ab", _seed(spec), device), translated(system, b, "ba", _seed(spec), device)
     cover = {"nonfinite_samples": not bool(torch.isfinite(ab).all() and torch.isfinite(ba).all())}
     metrics = {}
@@ -155,7 +166,7 @@ def unpaired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device
             **_protocol(n, dataset, compares="F(G(a)) with a and G(F(b)) with b, averaged"),
         }
         for way, outputs in (("ab", ab), ("ba", ba)):
-            measured, way_cover = way_measured(way, outputs, dataset, n, device)
+            measured, way_cover = way_measured(way, outputs, dataset, device)
             metrics.update(measured)
             if way_cover is not None and "modes_total" not in cover:
                 cover = {**way_cover, "nonfinite_samples": False}
@@ -174,4 +185,4 @@ def unpaired_scores(run, system, spec: dict, dataset, n: int, opts: dict, device
                     translated(system, to_uint8(out), "ba", _seed(spec), device), from_uint8(dataset.test_a[:q])
                 )
             points.append({"step": step, name: value})
-    return metrics, cover, points, {"task": dataset.name}
+    return metrics, cover, points, {"task": dataset.name, **counted(asked, n)}
