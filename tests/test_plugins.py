@@ -395,3 +395,14 @@ def test_a_plugin_named_by_module_attribute_resumes_from_its_folder_alone(workdi
     result = runner.invoke(app, ["train", "--resume", "--out", str(run), "--quiet"])
     assert result.exit_code == 0, result.output
     assert f"{recipe} seed 0: done. 6 steps" in result.output and (run / "checkpoints" / "final.pt").is_file()
+
+
+def test_sampling_in_eval_mode_hands_each_part_back_in_its_own_mode():
+    from gan_bench.variants.base import evaluating
+
+    G = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.BatchNorm1d(2), torch.nn.Dropout())
+    G.train()
+    G[1].eval()  # a user's G that keeps its batch norm frozen while the rest trains
+    with evaluating(G):
+        assert not any(part.training for part in G.modules())
+    assert [part.training for part in G.modules()] == [True, True, False, True]

@@ -5,7 +5,6 @@ balanced classes."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import logging
@@ -19,6 +18,7 @@ import torch
 from gan_bench.errors import DataError, InvalidOption, unknown
 from gan_bench.rundir.repro import derived_seeds
 from gan_bench.scoring.sample_format import CLASSES, LABELS, Expected, Samples, fit_channels, fit_size, sha256_of
+from gan_bench.variants.base import evaluating
 from gan_bench.variants.pixels import to_uint8
 
 TORCHSCRIPT_SUFFIXES = (".pt", ".pth", ".ts")
@@ -329,24 +329,12 @@ def module_device(module: torch.nn.Module) -> torch.device:
     return first.device if first is not None else torch.device("cpu")
 
 
-@contextlib.contextmanager
-def in_eval_mode(module: torch.nn.Module):
-    """``module`` in eval mode for the block; each part's own mode (one may be frozen in eval) is restored after."""
-    modes = {part: part.training for part in module.modules()}
-    module.eval()
-    try:
-        yield
-    finally:
-        for part, training in modes.items():
-            part.training = training
-
-
 def read_module(
     G: torch.nn.Module, want: Expected, n: int, z_dim: int, z_dist: str, conditional: bool = False
 ) -> Samples:
     """n images from a generator module handed to the Python API, on the device its weights are
     on, in eval mode (its mode is restored afterwards); its sha256 is of its weights."""
-    with in_eval_mode(G):
+    with evaluating(G):
         wrapped = Generator(G, "in-memory generator", (z_dim,))
         read = _generated(wrapped, want, n, z_dist, module_device(G), IN_MEMORY_GENERATOR, conditional)
     read.info = {**read.info, "class": type(G).__qualname__, "sha256": weights_sha256(G)}

@@ -14,7 +14,6 @@ from gan_bench.errors import DataError
 from gan_bench.scoring.sample_format import Samples, sha256_of
 from gan_bench.scoring.sample_generators import (
     EXPORT_SUFFIXES,
-    in_eval_mode,
     in_unit_range,
     load_program,
     load_torchscript,
@@ -22,6 +21,7 @@ from gan_bench.scoring.sample_generators import (
     returned_instead,
     weights_sha256,
 )
+from gan_bench.variants.base import evaluating
 from gan_bench.variants.translation import to_signed
 
 BATCH = 500
@@ -99,7 +99,7 @@ IN_MEMORY_TRANSLATOR = "the translator given"  # how messages name a module pass
 def read_translator_module(G: torch.nn.Module, dataset, n: int) -> Samples:
     """The translations by a module handed to the Python API, on the device its weights are on,
     in eval mode (its mode is restored afterwards); its sha256 is of its weights."""
-    with in_eval_mode(G):
+    with evaluating(G):
         read = _translated(_Translator(G, "in-memory translator", module_device(G)), dataset, n, IN_MEMORY_TRANSLATOR)
     read.info = {**read.info, "class": type(G).__qualname__, "sha256": weights_sha256(G)}
     return read

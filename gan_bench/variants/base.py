@@ -51,13 +51,15 @@ def frozen(net: nn.Module):
 
 @contextmanager
 def evaluating(net: nn.Module):
-    """``net`` in eval mode (batch norm on running statistics, no dropout), its mode restored after."""
-    was = net.training
+    """``net`` in eval mode (batch norm on running statistics, no dropout); each part's own mode is
+    restored after (a user's module may keep one part frozen in eval while the rest trains)."""
+    modes = {part: part.training for part in net.modules()}
     net.eval()
     try:
         yield
     finally:
-        net.train(was)
+        for part, training in modes.items():
+            part.training = training
 
 
 def to_device(inputs, device: torch.device):
