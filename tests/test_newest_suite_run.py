@@ -80,6 +80,17 @@ def test_export_reads_the_newest_suite_run(two_suite_runs, tmp_path):
 
 
 @pytest.mark.slow  # the scored mini suite
+def test_score_reads_the_newest_suite_run_and_keeps_what_it_holds(two_suite_runs):
+    results, _ = two_suite_runs
+    before = {p: p.read_bytes() for p in results.glob("*/*/seed-*/metrics.json")}
+    result = invoke("score")
+    assert result.exit_code == 0, result.output
+    assert "runs: results/runs/a-newer (the newest suite run)" in result.stderr
+    assert result.stdout.count("results/runs/a-newer/") == 4 and "b-older" not in result.stdout
+    assert {p: p.read_bytes() for p in results.glob("*/*/seed-*/metrics.json")} == before
+
+
+@pytest.mark.slow  # the scored mini suite
 def test_resuming_the_older_suite_run_makes_it_the_newest(two_suite_runs):
     results, _ = two_suite_runs
     os.utime(results / "b-older" / "suite.json", (1_900_000_000, 1_900_000_000))

@@ -75,6 +75,21 @@ LOG_WIDTH = 1000
 out_console = Console(width=None if sys.stdout.isatty() else LOG_WIDTH, markup=False)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else LOG_WIDTH, markup=False)
 
+
+RUNS_HELP = "Run directories, or folders holding them (default: the newest suite run under results/runs/)."
+
+
+def runs_or_latest(runs: Optional[list]) -> list:
+    """The runs named, or the newest suite run, said on stderr so that a piped report stays clean."""
+    import gan_bench as gb
+
+    if runs:
+        return runs
+    latest = gb.latest_suite_run()
+    err_console.print(f"runs: {latest} (the newest suite run)", highlight=False, soft_wrap=True)
+    return [latest]
+
+
 DataDir = typer.Option(
     None,
     "--data-dir",

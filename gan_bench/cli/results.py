@@ -10,22 +10,19 @@ from rich.text import Text
 
 import gan_bench as gb
 from gan_bench import defaults
-from gan_bench.cli.app import COMPARE_PANEL, app, err_console, export_app, names, out_console, user_errors
+from gan_bench.cli.app import (
+    COMPARE_PANEL,
+    RUNS_HELP,
+    app,
+    export_app,
+    names,
+    out_console,
+    runs_or_latest,
+    user_errors,
+)
 from gan_bench.cli.tables import terminal_table
 from gan_bench.errors import InvalidOption, unknown
 from gan_bench.rundir import atomic, paths
-
-RUNS_HELP = "Run directories, or folders holding them (default: the newest suite run under results/runs/)."
-
-
-def runs_or_latest(runs: Optional[list[Path]]) -> list[Path]:
-    """The runs named, or the newest suite run, said on stderr so that a piped report stays clean."""
-    if runs:
-        return runs
-    latest = gb.latest_suite_run()
-    err_console.print(f"runs: {latest} (the newest suite run)", highlight=False, soft_wrap=True)
-    return [latest]
-
 
 FORMAT_OF_SUFFIX = {".md": "md", ".markdown": "md", ".csv": "csv", ".html": "html", ".htm": "html"}
 

@@ -28,6 +28,7 @@ from gan_bench.cli.app import (
     names,
     out_console,
     reporter,
+    runs_or_latest,
     user_errors,
 )
 from gan_bench.cli.tables import terminal_table
@@ -308,7 +309,10 @@ def run(
 @user_errors
 def score(
     runs: Optional[list[Path]] = typer.Argument(
-        None, help="Run directories, or folders holding them (a suite's --out); or give --input.", show_default=False
+        None,
+        help="Run directories, or folders holding them (default: the newest suite run under results/runs/); "
+        "or give --input.",
+        show_default=False,
     ),
     input: Optional[Path] = typer.Option(
         None,
@@ -387,10 +391,8 @@ def score(
         common["batch_norm"] = batch_norm
         if given:
             raise InvalidOption(f"{', '.join(given)}: appl{'ies' if len(given) == 1 else 'y'} with --input only")
-        if not runs:
-            raise InvalidOption("give run directories to score, or --input PATH --dataset NAME")
         with reporter(quiet) as progress:
-            scored = gb.score(runs, data_dir=data_dir, progress=progress, replace=replace, **common)
+            scored = gb.score(runs_or_latest(runs), data_dir=data_dir, progress=progress, replace=replace, **common)
     table = terminal_table("scores", ("run", "verdict", "metric", "value"), whole=("verdict", "metric", "value"))
     for root, result in scored.items():
         first = True
