@@ -124,6 +124,22 @@ def test_list_names_every_dataset_a_suite_may_name_with_what_it_is_made_from():
     assert any(row.startswith("│ PATH          │ a translation dataset of your own") for row in rows)
 
 
+def test_list_names_each_recipes_data_with_the_default_train_uses_first():
+    rows = runner.invoke(app, ["list"], env={"COLUMNS": "400"}).output.split("suites", 1)[0].splitlines()
+    data = {}
+    for row in rows:
+        cells = [cell.strip() for cell in row.split("│")]
+        if len(cells) > 2 and cells[1]:
+            name = cells[1]
+        if len(cells) > 2 and cells[2].startswith("data: "):
+            data[name] = cells[2]
+    assert data["tf-mlp"] == "data: mnist (default), fashion-mnist"
+    assert data["toy-gan"] == "data: ring (default), grid"
+    assert data["dcgan-stacked"] == "data: stacked-mnist (default)"
+    assert data["pix2pix"] == "data: edges2digits (default), edges2fashion, a translation folder"
+    assert data["cyclegan"] == "data: digits2bold (default), a translation folder"
+
+
 def test_list_at_80_columns_keeps_every_name_whole_and_names_the_suite_files(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "suites").mkdir()

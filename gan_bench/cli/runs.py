@@ -57,6 +57,18 @@ def _from_here(path: Path) -> str:
     return str(path.resolve().relative_to(here)) if path.resolve().is_relative_to(here) else str(path)
 
 
+TRANSLATION_FOLDER = "a translation folder"
+
+
+def _data_line(recipe) -> str:
+    """The datasets a recipe trains on, the one `train` uses by default first."""
+    from gan_bench.suite.run_spec import datasets_for
+
+    first, *others = datasets_for(recipe.name)
+    folder = [TRANSLATION_FOLDER] if recipe.modality in ("paired", "unpaired") else []
+    return "data: " + ", ".join([f"{first} (default)", *others, *folder])
+
+
 @app.command("list", rich_help_panel=TRAIN_PANEL)
 @user_errors
 def list_all() -> None:
@@ -64,12 +76,14 @@ def list_all() -> None:
     from gan_bench.data.datasets import OWN_FILES
 
     # quirks go under the source, where long quirk names wrap whole: a column of their own folds them mid-word
-    recipes = terminal_table("recipes", ("name", "source and quirks", "quick / full steps"), whole=("name",))
+    recipes = terminal_table("recipes", ("name", "source, quirks and data", "quick / full steps"), whole=("name",))
     broken: list[PluginError] = []
     for r in gb.list_recipes(on_broken_plugin=broken.append):
         quirks = ", ".join(f"{k}={'on' if v else 'off'}" for k, v in r.quirks.items())
         source = f"{r.source}\nquirks: {quirks}" if quirks else r.source
-        recipes.add_row(r.name, source, f"{r.profiles['quick'].steps:,} / {r.profiles['full'].steps:,}")
+        recipes.add_row(
+            r.name, f"{source}\n{_data_line(r)}", f"{r.profiles['quick'].steps:,} / {r.profiles['full'].steps:,}"
+        )
     suites = terminal_table("suites", ("name", "seeds", "dataset", "recipes"), whole=("name", "seeds"))
     suites.columns[2].max_width = DATASET_WIDTH  # dataset names are short: the recipes get the room
     own = []  # the working directory's suite files, named below the tables: a column of paths squeezes the recipes

@@ -85,21 +85,25 @@ def _modality(dataset: str) -> str:
         raise ValueError(str(e)) from None
 
 
+def datasets_for(recipe: str) -> list[str]:
+    """ganbench's datasets that ``recipe`` trains on (its kind of data), the default first."""
+    wants = get_recipe(recipe).modality
+    return [d for d in all_datasets.NAMES if all_datasets.modality(d) == wants]
+
+
 def default_dataset(recipe: str) -> str:
     """The dataset ``train`` uses when given none: the first of ganbench's that the recipe trains on
     (mnist for the MNIST recipes, ring for toy-gan, edges2digits for pix2pix, digits2bold for cyclegan)."""
-    wants = get_recipe(recipe).modality
-    return next(d for d in all_datasets.NAMES if all_datasets.modality(d) == wants)
+    return datasets_for(recipe)[0]
 
 
 def compatible(recipe: str, dataset: str) -> None:
     """Raise ValueError unless ``recipe`` trains on ``dataset``'s kind of data."""
     wants, has = get_recipe(recipe).modality, _modality(dataset)
     if wants != has:
-        fits = [d for d in all_datasets.NAMES if all_datasets.modality(d) == wants]
         raise ValueError(
             f"recipe {recipe} trains on {wants} data and dataset {dataset} is {has}; "
-            f"datasets for {recipe}: {', '.join(fits)}"
+            f"datasets for {recipe}: {', '.join(datasets_for(recipe))}"
         )
 
 
