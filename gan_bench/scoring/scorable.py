@@ -1,5 +1,6 @@
-"""What must hold before a run is scored: known options, a finished training run with a readable
-history, and a modality the backbone and batch-norm mode apply to."""
+"""What must hold before a run is scored: known options, a finished training run whose final
+checkpoint is its own, a readable history with every row its schedule logged, and a modality the
+backbone and batch-norm mode apply to."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from gan_bench.rundir import lock
 from gan_bench.rundir.layout import RunDir, lock_folder
 from gan_bench.scoring.drawing import check_batch_norm
 from gan_bench.suite.resume_command import how_to_finish
+from gan_bench.training import checkpoint
 
 BACKBONES = defaults.BACKBONES
 
@@ -52,6 +54,11 @@ def check_scorable(run: RunDir, backbone: str = "lenet", batch_norm: str = "runn
         raise RunDirError(
             f"{run.root}: the run is not complete (no {run.final_checkpoint.name}); finish it before scoring "
             f"with {how_to_finish(run, spec)}"
+        )
+    if checkpoint.load(run.final_checkpoint).get("spec_hash") != spec["spec_hash"]:
+        raise RunDirError(
+            f"{run.final_checkpoint}: belongs to another run (its spec_hash is not {run.spec}'s), and the scores "
+            f"would be that run's; restore this run's own checkpoint, or train the run again into a new folder"
         )
     history = diagnostics.read_history(run.history)  # a damaged history is named before any scoring, not after
     schedule = spec.get("schedule")  # every run ganbench trains records one; its spec_hash matched
