@@ -83,7 +83,7 @@ def check_out(out: Path) -> None:
 
 
 def _verdict(cover: dict, dataset: str) -> tuple[str, str]:
-    if cover["modes_covered"] < diagnostics.COLLAPSE_MIN_MODES * cover["modes_total"]:
+    if "modes_total" in cover and cover["modes_covered"] < diagnostics.COLLAPSE_MIN_MODES * cover["modes_total"]:
         kind = "classes" if dataset in CLASSIFIED else "modes"
         return "mode-collapse", f"{cover['modes_covered']} of {cover['modes_total']} {kind} covered"
     return "no-history", "scored samples: no training history to diagnose; the coverage rule passed"
@@ -105,7 +105,7 @@ def _measured(read, dataset: str, data_dir: Path | None, opts: dict, device: tor
     return metrics, cover, {"reference_split": REFERENCE_SPLIT, "reference_samples": len(data.test_images)}
 
 
-def _check_translator(input, dataset: str, generator: bool, z_dim: int | None, z_dist: str | None) -> None:
+def _check_translator(dataset: str, generator: bool, z_dim: int | None, z_dist: str | None) -> None:
     """A translation task scores a translator, which takes the task's test images, not noise."""
     if not generator:
         raise InvalidOption(
@@ -187,7 +187,7 @@ def score_samples(
     if dataset in POINTS and not generator and (z_dim is not None or z_dist is not None):
         raise InvalidOption(f"--z-dim and --z-dist apply to a generator ({', '.join(GENERATOR_SUFFIXES)}) only")
     if dataset in TRANSLATION:
-        _check_translator(input, dataset, generator, z_dim, z_dist)
+        _check_translator(dataset, generator, z_dim, z_dist)
     check_backbone(backbone, inception_weights)
     fidelity.check_sample_count(samples)
     name = name or default_name(input)
@@ -226,13 +226,17 @@ def score_samples(
         reference = {**reference, **translation.counted(drawn, len(images))}
     else:
         metrics, cover, reference = _measured(read, dataset, data_dir, opts, device)
-    pixels = {"dtype": "uint8", "value_range": [int(images.min()), int(images.max())]}
+    if dataset in POINTS:
+        extent = {"value_range": [images.min().item(), images.max().item()]}
+    elif dataset in TRANSLATION:
+        extent = {}  # floats in [0, 1]; read.info records the translator's own output range
+    else:
+        extent = {"dtype": "uint8", "value_range": [int(images.min()), int(images.max())]}
     described = {
         **({} if in_memory else {"path": str(input.resolve())}),
         **read.info,
         "shape": list(images.shape),
-        **({"value_range": [images.min().item(), images.max().item()]} if dataset in POINTS else {}),
-        **({} if dataset in (*POINTS, *TRANSLATION) else pixels),
+        **extent,
     }
     spec = {"kind": KIND, "recipe": {"name": name}, "dataset": dataset, "seed": 0, "profile": PROFILE}
     spec = {**spec, "device": device.type, "input": described}

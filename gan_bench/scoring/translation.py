@@ -134,21 +134,19 @@ def way_measured(way: str, outputs: torch.Tensor, dataset, device: torch.device)
     if dataset.true_mapping:
         proto = _protocol(n, dataset, target="the task's true translation of each test image")
         metrics[tm.unpaired_names(n)[f"mapping_l1_{way}"]] = {
-            "value": tm.l1(outputs, from_uint8(reference[: len(outputs)])),
+            "value": tm.l1(outputs, from_uint8(reference[:n])),
             **proto,
         }
     labels = dataset.test_labels
     if not (dataset.evaluator and domain in dataset.evaluator_domains and labels is not None):
         return metrics, None
     fid, logits = _evaluated(outputs, reference, dataset, device)
-    metrics[metric_names.name("fid_way", len(outputs), way=way)] = {
+    metrics[metric_names.name("fid_way", n, way=way)] = {
         **fid,
         "compares": f"G_{way}(test) against the real test {domain.upper()}",
     }
-    metrics[metric_names.name("label_acc_way", len(outputs), way=way)] = _label_entry(
-        logits, labels[: len(outputs)], dataset
-    )
-    return metrics, coverage_mod.coverage(logits, labels[: len(outputs)])
+    metrics[metric_names.name("label_acc_way", n, way=way)] = _label_entry(logits, labels[:n], dataset)
+    return metrics, coverage_mod.coverage(logits, labels[:n])
 
 
 def unpaired_scores(run, system, spec: dict, dataset, asked: int, opts: dict, device: torch.device):
