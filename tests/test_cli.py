@@ -453,6 +453,7 @@ def test_train_without_a_dataset_uses_the_first_the_recipe_trains_on(tmp_path, r
     result = invoke("train", recipe, "--profile", "smoke", "--steps", "1", "--quiet", "--out", tmp_path / "run")
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "run" / "spec.json").read_text())["dataset"] == dataset
+    assert f"dataset: {dataset} (the first {recipe} trains on; --dataset overrides)" in result.output
 
 
 def test_score_refuses_a_folder_without_runs(tmp_path):

@@ -154,6 +154,10 @@ def train(
     else:
         chosen, why = choose_profile(profile, devices.resolve(device))
     err_console.print(f"profile: {chosen} ({why})", highlight=False)
+    if recipe is not None and dataset is None:
+        from gan_bench.suite.run_spec import default_dataset
+
+        err_console.print(f"dataset: {default_dataset(recipe)} (the first {recipe} trains on; --dataset overrides)")
     try:
         with reporter(quiet) as progress:
             result = gb.train(
