@@ -157,7 +157,10 @@ def train(
     if recipe is not None and dataset is None:
         from gan_bench.suite.run_spec import default_dataset
 
-        err_console.print(f"dataset: {default_dataset(recipe)} (the first {recipe} trains on; --dataset overrides)")
+        chosen_data = default_dataset(recipe)
+        err_console.print(
+            f"dataset: {chosen_data} (the first {recipe} trains on; --dataset overrides)", highlight=False
+        )
     try:
         with reporter(quiet) as progress:
             result = gb.train(
