@@ -166,7 +166,8 @@ def rows_problem(history: pd.DataFrame, schedule: dict) -> str | None:
     if found == expected:
         return None
     shown = f"{len(found)} rows" + (f" (steps {found[0]} to {found[-1]})" if found else "")
-    missing = [step for step in expected if step not in found]
+    present = set(found)
+    missing = [step for step in expected if step not in present]
     if missing:
         why = f"the row of step {missing[0]} is missing"
     else:  # every logged step is there, so the first difference is a row the run did not log here

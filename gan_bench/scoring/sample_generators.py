@@ -177,6 +177,11 @@ def _calls(G: Generator, z: torch.Tensor, device: torch.device, where: str, y: t
         yield out[:given] if isinstance(out, torch.Tensor) else out
 
 
+def last_line(e: Exception) -> str:
+    """The last non-blank line of an error a user's module raised (TorchScript's run to pages), or its type."""
+    return ([line for line in str(e).splitlines() if line.strip()][-1:] or [type(e).__name__])[0]
+
+
 def _call(G: Generator, part, z_shape: tuple[int, ...], y, labels_as: str | None, device: torch.device, where: str):
     shape = [len(part), *z_shape]
     args = [part.reshape(shape).to(device)]
@@ -185,9 +190,8 @@ def _call(G: Generator, part, z_shape: tuple[int, ...], y, labels_as: str | None
     try:
         return G.call(*args)
     except Exception as e:  # the user's module may raise anything
-        last = [line for line in str(e).splitlines() if line.strip()][-1:] or [type(e).__name__]
         given = f" and labels as {labels_as}" if y is not None else ""
-        raise DataError(f"{where}: calling it on z of shape {shape}{given} failed: {last[0]}") from None
+        raise DataError(f"{where}: calling it on z of shape {shape}{given} failed: {last_line(e)}") from None
 
 
 def _first_call(G: Generator, part: torch.Tensor, y: torch.Tensor | None, device: torch.device, where: str):

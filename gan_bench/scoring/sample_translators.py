@@ -15,6 +15,7 @@ from gan_bench.scoring.sample_format import Samples, sha256_of
 from gan_bench.scoring.sample_generators import (
     EXPORT_SUFFIXES,
     in_unit_range,
+    last_line,
     load_program,
     load_torchscript,
     module_device,
@@ -63,8 +64,9 @@ def _outputs(T: _Translator, images: torch.Tensor, where: str):
         try:
             out = T.call(part.to(T.device))
         except Exception as e:  # the user's module may raise anything
-            last = [line for line in str(e).splitlines() if line.strip()][-1:] or [type(e).__name__]
-            raise DataError(f"{where}: calling it on A images of shape {list(part.shape)} failed: {last[0]}") from None
+            raise DataError(
+                f"{where}: calling it on A images of shape {list(part.shape)} failed: {last_line(e)}"
+            ) from None
         if not isinstance(out, torch.Tensor) or not out.is_floating_point():
             raise DataError(f"{where}: returned {returned_instead(out)}")
         yield out[:given].float().cpu()

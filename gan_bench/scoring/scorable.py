@@ -32,9 +32,14 @@ def check_backbone(backbone: str, inception_weights: Path | None = None) -> None
 
 
 def check_scorable(run: RunDir, backbone: str = "lenet", batch_norm: str = "running") -> dict:
-    """The run's spec, once nothing keeps ``score_run`` from scoring it with these options: a
-    finished training run with a readable history, whose modality the backbone and batch-norm mode
-    apply to."""
+    """The run's spec, once nothing keeps ``score_run`` from scoring it with these options."""
+    return scorable_parts(run, backbone, batch_norm)[0]
+
+
+def scorable_parts(run: RunDir, backbone: str = "lenet", batch_norm: str = "running"):
+    """(spec, final checkpoint, history) of a run nothing keeps from being scored with these
+    options: a finished training run whose final checkpoint is its own, with a readable history
+    holding every row its schedule logged, whose modality the backbone and batch-norm mode apply to."""
     check_backbone(backbone)
     check_batch_norm(batch_norm)
     spec = run.read_spec()
@@ -55,7 +60,8 @@ def check_scorable(run: RunDir, backbone: str = "lenet", batch_norm: str = "runn
             f"{run.root}: the run is not complete (no {run.final_checkpoint.name}); finish it before scoring "
             f"with {how_to_finish(run, spec)}"
         )
-    if checkpoint.load(run.final_checkpoint).get("spec_hash") != spec["spec_hash"]:
+    final = checkpoint.load(run.final_checkpoint)
+    if final.get("spec_hash") != spec["spec_hash"]:
         raise RunDirError(
             f"{run.final_checkpoint}: belongs to another run (its spec_hash is not {run.spec}'s), and the scores "
             f"would be that run's; restore this run's own checkpoint, or train the run again into a new folder"
@@ -73,4 +79,4 @@ def check_scorable(run: RunDir, backbone: str = "lenet", batch_norm: str = "runn
         raise InvalidOption(f"--batch-norm {batch_norm}: for image and point recipes; {spec['dataset']} is {modality}")
     if backbone == "inception" and modality != "gray28":
         raise InvalidOption(f"--backbone inception: only for MNIST-like images, and {spec['dataset']} is {modality}")
-    return spec
+    return spec, final, history

@@ -21,8 +21,7 @@ from gan_bench.rundir.identity import differences
 from gan_bench.rundir.layout import RunDir
 from gan_bench.scoring.drawing import batch_norm_protocol, sample_count, sample_seed
 from gan_bench.scoring.modality_scores import SCORERS
-from gan_bench.scoring.scorable import check_scorable
-from gan_bench.training import checkpoint
+from gan_bench.scoring.scorable import scorable_parts
 from gan_bench.variants import build_system, get_recipe, plugins
 from gan_bench.variants.recipe import PROVENANCE
 
@@ -58,13 +57,13 @@ def score_run(
     data_dir: Path | None = None,
     batch_norm: str = "running",
 ) -> dict:
-    spec = check_scorable(run, backbone, batch_norm)
+    spec, final, history = scorable_parts(run, backbone, batch_norm)
     modality = datasets.modality(spec["dataset"])
     draws = modality not in ("paired", "unpaired")  # G draws from noise (translation maps test images)
     n = sample_count(spec, samples)
     dataset = datasets.load(spec["dataset"], data_dir, spec.get("direction", "AtoB"))
     system = _system(run, spec, device, dataset)
-    system.G.load_state_dict(checkpoint.load(run.final_checkpoint)["system"]["G"])
+    system.G.load_state_dict(final["system"]["G"])
     opts = {
         "backbone": backbone,
         "inception_weights": inception_weights,
@@ -72,7 +71,7 @@ def score_run(
         "batch_norm": batch_norm,
     }
     metrics, cover, points, protocol = SCORERS[modality](run, system, spec, dataset, n, opts, device)
-    numbers = diagnostics.history_numbers(diagnostics.read_history(run.history))
+    numbers = diagnostics.history_numbers(history)
     if over_time:
         numbers["quality_over_time"] = points
     verdict, reason = diagnostics.verdict(numbers, cover, diagnostics.targets(spec["recipe"]))
