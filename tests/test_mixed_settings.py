@@ -80,3 +80,61 @@ def test_a_folder_of_runs_trained_for_different_steps_is_not_reported_as_one_mea
         " ".join(result.output.split())
     )
     assert not (tmp_path / "r.md").exists()
+
+
+def translation_runs(recipes: list[str], directions: list[str], l1: list[float]) -> pd.DataFrame:
+    n = len(recipes)
+    return pd.DataFrame(
+        {
+            "run": [f"a/{r}/seed-0-{d}" for r, d in zip(recipes, directions)],
+            "source": ["a"] * n,
+            "suite": [""] * n,
+            "dataset": ["edges2digits"] * n,
+            "direction": directions,
+            "profile": ["smoke"] * n,
+            "device": ["cpu"] * n,
+            "recipe": recipes,
+            "seed": [0] * n,
+            "verdict": ["converged"] * n,
+            "l1_200_test": l1,
+            "spec.seed": [0] * n,
+            "spec.spec_hash": [f"h{i}" for i in range(n)],
+            "spec.dataset": ["edges2digits"] * n,
+            "spec.direction": directions,
+        }
+    )
+
+
+def test_a_translation_tasks_two_directions_are_two_tables_never_compared():
+    from gan_bench.reporting import render
+
+    df = translation_runs(["pix2pix", "pix2pix-l1"], ["AtoB", "BtoA"], [0.46, 0.45])
+    tables = dict(render.rich_tables(df))
+    assert list(tables) == [
+        "suite (none) · edges2digits · profile smoke · cpu",
+        "suite (none) · edges2digits (BtoA) · profile smoke · cpu",
+    ]
+    assert [list(t["recipe"]) for t in tables.values()] == [["pix2pix"], ["pix2pix-l1"]]
+    assert [list(t["l1_200_test"]) for t in tables.values()] == [["0.460"], ["0.450"]]  # one row: no best
+
+
+def test_one_seed_in_both_directions_is_reported_apart_and_refused_by_check():
+    df = translation_runs(["pix2pix", "pix2pix"], ["AtoB", "BtoA"], [0.46, 0.45])
+    assert repeats.table_columns(df) == repeats.TABLE
+    with pytest.raises(RunDirError) as refused:
+        repeats.refuse(df, "check")
+    assert "pix2pix seed 0 (no suite, profile smoke, cpu) is in 2 runs" in str(refused.value)
+
+
+def test_a_hand_made_frame_without_directions_is_tabled_by_its_group():
+    df = translation_runs(["pix2pix", "pix2pix-l1"], ["AtoB", "AtoB"], [0.46, 0.45]).drop(columns="direction")
+    assert repeats.table_columns(df) == repeats.GROUP
+
+
+def test_a_runs_direction_is_its_translation_tasks_and_blank_elsewhere():
+    from gan_bench.reporting.collect import direction_of
+
+    assert direction_of({"dataset": "mnist"}) == ""
+    assert direction_of({"dataset": "edges2digits"}) == "AtoB"  # a translator scored with --input
+    assert direction_of({"dataset": "digits2bold", "direction": "BtoA"}) == "BtoA"
+    assert direction_of({"dataset": "./facades", "direction": "BtoA"}) == "BtoA"

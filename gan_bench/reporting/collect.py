@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gan_bench.data.datasets import is_translation
 from gan_bench.reporting import environments
 from gan_bench.rundir import lock, metrics_file
 from gan_bench.rundir.layout import RunDir, find_runs, lock_folder, read_suite_info, run_suite_folder
@@ -139,6 +140,11 @@ def to_finish(df: pd.DataFrame, busy: Iterable[Path] = (), recipes: Collection[s
     return notes + not_begun(df, busy, recipes)
 
 
+def direction_of(spec: dict) -> str:
+    """A translation run's direction (AtoB unless it says otherwise); "" for other datasets."""
+    return spec.get("direction", "AtoB") if is_translation(spec["dataset"]) else ""
+
+
 def read_metrics(run: RunDir) -> dict | None:
     return metrics_file.read(run)
 
@@ -153,6 +159,7 @@ def row(run: RunDir) -> dict:
         "recipe": spec["recipe"]["name"],
         "seed": spec["seed"],
         "dataset": spec["dataset"],
+        "direction": direction_of(spec),
         "profile": spec["profile"],
         "device": spec["device"],
         "spec_hash": spec["spec_hash"],

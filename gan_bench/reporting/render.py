@@ -24,9 +24,13 @@ PUBLISHED_NOTE = (
 )
 
 
-def _title(keys: tuple) -> str:
-    suite, dataset, profile, device, *source = keys  # a source folder where one table per suite run
-    return f"suite {suite or '(none)'} · {dataset} · profile {profile} · {device}" + "".join(f" · {s}" for s in source)
+def _title(columns: list[str], keys: tuple) -> str:
+    """ "suite smoke · mnist · profile smoke · cpu": a translation task's B-to-A direction follows
+    its name, and a source folder ends it where a table is one suite run's."""
+    key = dict(zip(columns, keys))
+    dataset = key["dataset"] + (" (BtoA)" if key.get("direction") == "BtoA" else "")
+    source = f" · {key['source']}" if "source" in key else ""
+    return f"suite {key['suite'] or '(none)'} · {dataset} · profile {key['profile']} · {key['device']}{source}"
 
 
 def _cell(value: str, spread: str | None, kind: str | None) -> str:
@@ -57,7 +61,8 @@ def published_note(table: pd.DataFrame) -> str:
 
 
 def rich_tables(df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
-    return [(_title(keys), _with_published(t, keys[1])) for keys, t in comparison(df).items()]
+    columns = table_columns(df)
+    return [(_title(columns, keys), _with_published(t, keys[1])) for keys, t in comparison(df).items()]
 
 
 KEY_COLUMNS = ("recipe", "n")  # repeated in each part of a table split to fit the terminal

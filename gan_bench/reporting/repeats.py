@@ -11,16 +11,18 @@ import pandas as pd
 from gan_bench.errors import RunDirError
 from gan_bench.rundir.identity import PROVENANCE, chosen_first
 
-GROUP = ["suite", "dataset", "profile", "device"]  # one comparison table each
-SEED = [*GROUP, "recipe", "seed"]  # a seed of a recipe in one table
+GROUP = ["suite", "dataset", "profile", "device"]  # the runs a check or baseline pools per recipe
+# One comparison table each: a translation task's two directions are two tasks, never compared
+TABLE = ["suite", "dataset", "direction", "profile", "device"]
 
 
-def repeated(df: pd.DataFrame) -> list[pd.DataFrame]:
-    """The runs that share a table, a recipe and a seed, in groups of two or more (none in a frame
-    without seeds, such as a hand-made table)."""
-    if df.empty or not set(SEED) <= set(df.columns):
+def repeated(df: pd.DataFrame, table: list[str]) -> list[pd.DataFrame]:
+    """The runs that share a table (``table``: its columns), a recipe and a seed, in groups of two
+    or more (none in a frame without seeds, such as a hand-made table)."""
+    seed = [*table, "recipe", "seed"]
+    if df.empty or not set(seed) <= set(df.columns):
         return []
-    return [part for _, part in df.groupby(SEED, sort=True, dropna=False) if len(part) > 1]
+    return [part for _, part in df.groupby(seed, sort=True, dropna=False) if len(part) > 1]
 
 
 def _setting_columns(df: pd.DataFrame) -> list[str]:
@@ -65,7 +67,7 @@ def _named(part: pd.DataFrame) -> str:
 
 def refuse(df: pd.DataFrame, command: str) -> None:
     """For ``check`` and ``baseline``, which pool every run of a recipe: each seed once."""
-    found = repeated(df)
+    found = repeated(df, GROUP)
     if found:
         raise RunDirError(
             f"{_named(found[0])}; {command} counts each seed once: give one suite run "
@@ -80,17 +82,18 @@ def refuse(df: pd.DataFrame, command: str) -> None:
 
 
 def table_columns(df: pd.DataFrame) -> list[str]:
-    """The columns that make one table: GROUP, and the run's source folder when a seed would
-    otherwise appear twice in a table, or a recipe's runs of different settings share one. Either
-    within one source (a copied run directory, runs gathered into a folder) cannot be told apart,
-    and is refused."""
-    found = repeated(df)
-    if not found and not mixed(df, GROUP):
-        return GROUP
+    """The columns that make one table: TABLE (GROUP in a hand-made frame without directions), and
+    the run's source folder when a seed would otherwise appear twice in a table, or a recipe's runs
+    of different settings share one. Either within one source (a copied run directory, runs
+    gathered into a folder) cannot be told apart, and is refused."""
+    table = TABLE if "direction" in df.columns else GROUP
+    found = repeated(df, table)
+    if not found and not mixed(df, table):
+        return table
     for part in found:
         if part["source"].nunique() < len(part):
             raise RunDirError(f"{_named(part)}, in one folder; remove the copy, or report the runs apart")
-    different = mixed(df, [*GROUP, "source"])  # within one folder, a table per suite run cannot part them
+    different = mixed(df, [*table, "source"])  # within one folder, a table per suite run cannot part them
     if different:
         raise RunDirError(f"{_mixed_named(different[0])}; report them apart")
-    return [*GROUP, "source"]
+    return [*table, "source"]
