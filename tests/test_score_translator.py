@@ -169,3 +169,77 @@ def test_cli_refusals_for_a_translation_task_exit_2_and_write_nothing(tmp_path):
         assert result.exit_code == 2, (args, result.output)
         assert words in " ".join(result.output.split()), (args, result.output)
         assert not (tmp_path / "s").exists()
+
+
+def pix2pix_folder(root, n: int = 6, size: int = 16):
+    """A pix2pix-layout folder whose every A (left half) and B (right half) is a colour of its own."""
+    from PIL import Image
+
+    for split in ("train", "test"):
+        (root / split).mkdir(parents=True)
+        for i in range(n):
+            image = Image.new("RGB", (2 * size, size), (20 * i, 0, 0))
+            image.paste(Image.new("RGB", (size, size), (250, 0, 30 * i)), (size, 0))
+            image.save(root / split / f"{i}.png")
+    return root
+
+
+def test_a_translator_is_scored_on_a_pix2pix_folder_in_either_direction(tmp_path, monkeypatch):
+    root = pix2pix_folder(tmp_path / "facades")
+    b_to_a = Lookup(datasets.load(str(root), direction="BtoA"), 6)  # the true A of each B
+    monkeypatch.chdir(tmp_path)
+    result = invoke("score", "--input", scripted(b_to_a, tmp_path / "g.pt"), "--dataset", root, "--direction", "BtoA")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "results" / "scored" / "g-facades-BtoA"  # the folder's name, and the way scored
+    scored = json.loads((out / "metrics.json").read_text())
+    got = values(scored)
+    assert set(got) == {"l1_6_test", "psnr_6_test", "ssim_6_test"}  # no evaluator: the pixel metrics
+    assert got["l1_6_test"] == pytest.approx(0, abs=1e-6) and got["ssim_6_test"] == pytest.approx(1, abs=1e-4)
+    assert scored["protocol"]["direction"] == "BtoA" and scored["protocol"]["test_images"] == 6
+    assert scored["protocol"]["images_sha256"] == datasets.load(str(root)).sha256["images"]
+    assert json.loads((out / "spec.json").read_text())["direction"] == "BtoA"
+    _, a_to_b = gb.score_samples(b_to_a, str(root), name="wrong-way", out=tmp_path / "ab")
+    assert a_to_b["protocol"]["direction"] == "AtoB" and values(a_to_b)["l1_6_test"] > 0.3
+    titles = [title for title, _ in gb.report([out, tmp_path / "ab"]).pipe(render_titles)]
+    assert titles == [
+        f"suite (none) · {root} · profile full · cpu",
+        f"suite (none) · {root} (BtoA) · profile full · cpu",
+    ]
+
+
+def render_titles(df):
+    from gan_bench.reporting.render import rich_tables
+
+    return rich_tables(df)
+
+
+def test_direction_and_folder_refusals_exit_2_and_write_nothing(tmp_path):
+    from test_translation_data import cyclegan_folder
+
+    translator = scripted(torch.nn.Conv2d(3, 3, 1), tmp_path / "g.pt")
+    horses = cyclegan_folder(tmp_path / "horse2zebra")
+    cases = [
+        (["--dataset", horses], "--dataset: " + str(horses) + " has the CycleGAN layout, whose test domains are unaligned"),
+        (["--dataset", tmp_path / "nothing"], "no such folder; a translation folder holds train/ and test/"),
+        (["--dataset", "mnist", "--direction", "BtoA"], "--direction: applies to a translation task (edges2digits, "),
+        (["--dataset", "edges2digits", "--direction", "BtoX"], "--direction: 'BtoX'; valid: AtoB, BtoA"),
+        (["--dataset", "mnist-typo"], "or a translation folder's path (with a '/')"),
+    ]  # fmt: skip
+    for args, words in cases:
+        result = invoke("score", "--input", translator, *args, "--out", tmp_path / "s")
+        assert result.exit_code == 2, (args, result.output)
+        assert words in " ".join(result.output.split()), (args, result.output)
+        assert not (tmp_path / "s").exists()
+    result = invoke("score", tmp_path, "--direction", "BtoA")
+    assert result.exit_code == 2 and "--direction: applies with --input only" in result.output
+
+
+@pytest.mark.slow  # builds the task's outlines
+def test_a_translator_from_digits_to_outlines_is_scored_b_to_a(tmp_path):
+    to_outlines = Lookup(datasets.load("edges2digits", direction="BtoA"), 100)
+    _, scored = gb.score_samples(
+        to_outlines, "edges2digits", name="outliner", samples=100, direction="BtoA", out=tmp_path / "s"
+    )
+    got = values(scored)
+    assert set(got) == {"l1_100_test", "psnr_100_test", "ssim_100_test"}  # the evaluator reads digits, not outlines
+    assert got["l1_100_test"] == pytest.approx(0, abs=1e-6) and scored["protocol"]["direction"] == "BtoA"

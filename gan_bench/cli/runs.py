@@ -347,7 +347,13 @@ def score(
         None,
         "--dataset",
         help="With --input: mnist, fashion-mnist, stacked-mnist (RGB images), ring or grid (2D points), "
-        "or a translation task: edges2digits, edges2fashion, digits2bold.",
+        "or a translation task: edges2digits, edges2fashion, digits2bold, or a pix2pix-layout folder's path.",
+    ),
+    direction: Optional[str] = typer.Option(
+        None,
+        "--direction",
+        help="With --input on a translation task: AtoB (default) or BtoA (the translator is given the B images).",
+        show_default=False,
     ),
     out: Optional[Path] = typer.Option(
         None, "--out", help="With --input: a new folder (default: results/scored/<name>-<dataset>).", show_default=False
@@ -402,12 +408,14 @@ def score(
             z_dim=z_dim,
             z_dist=z_dist,
             conditional=conditional,
+            direction=direction,
             data_dir=data_dir,
             **common,
         )
         scored = {folder: result}
     else:
-        options = (("--dataset", dataset), ("--out", out), ("--name", name), ("--z-dim", z_dim), ("--z-dist", z_dist))
+        options = (("--dataset", dataset), ("--direction", direction), ("--out", out), ("--name", name))
+        options += (("--z-dim", z_dim), ("--z-dist", z_dist))
         given = [n for n, v in options if v is not None] + (["--conditional"] if conditional else [])
         common["batch_norm"] = batch_norm
         if given:
