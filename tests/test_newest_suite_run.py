@@ -91,6 +91,18 @@ def test_score_reads_the_newest_suite_run_and_keeps_what_it_holds(two_suite_runs
 
 
 @pytest.mark.slow  # the scored mini suite
+def test_the_api_scores_and_exports_the_newest_suite_run_as_the_cli_does(two_suite_runs, tmp_path):
+    results, _ = two_suite_runs
+    before = {p: p.read_bytes() for p in results.glob("*/*/seed-*/metrics.json")}
+    scored = gb.score()  # scored already with these options: each metrics.json is kept
+    newer = [p.parent.relative_to(tmp_path) for p in before if "a-newer" in str(p)]
+    assert sorted(scored) == sorted(newer) and len(newer) == 4
+    assert {p: p.read_bytes() for p in results.glob("*/*/seed-*/metrics.json")} == before
+    written = gb.export_tensorboard(None, tmp_path / "tb")
+    assert len(written) == 4 and all(folder.parent.parent.parent == tmp_path / "tb" for folder in written)
+
+
+@pytest.mark.slow  # the scored mini suite
 def test_resuming_the_older_suite_run_makes_it_the_newest(two_suite_runs):
     results, _ = two_suite_runs
     os.utime(results / "b-older" / "suite.json", (1_900_000_000, 1_900_000_000))
@@ -109,6 +121,13 @@ def test_no_runs_named_and_none_under_results_exits_2_saying_what_to_do(tmp_path
         assert message.startswith("error: no run directories given, and no suite run under results/runs in ")
         assert "`ganbench run --suite NAME`" in message and "Traceback" not in result.output
     assert not (tmp_path / "results" / "baselines").exists()  # nothing written
+    result = invoke("score")  # which can also score samples made elsewhere
+    assert result.exit_code == 2 and "`ganbench run --suite NAME` first; or score samples made elsewhere: " in (
+        " ".join(result.stderr.split())
+    )
+    assert "--input PATH --dataset NAME" in " ".join(result.stderr.split())
+    with pytest.raises(gb.UserError, match="no run directories given"):
+        gb.score()
 
 
 def test_a_missing_path_is_named_before_the_suite_is_looked_for(tmp_path, monkeypatch):

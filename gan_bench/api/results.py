@@ -82,18 +82,14 @@ def _refuse_while_written(df: pd.DataFrame, what: str) -> None:
         )
 
 
-def _runs_or_latest(runs: Iterable[PathLike] | None) -> list[Path]:
-    return [latest_suite_run()] if runs is None else [Path(r) for r in runs]
-
-
 @checked_arguments
-def export_tensorboard(runs: Iterable[PathLike], logdir: PathLike) -> dict[Path, dict]:
+def export_tensorboard(runs: Iterable[PathLike] | None, logdir: PathLike) -> dict[Path, dict]:
     """Write each run's history scalars, final metrics, quality over time and sample grids as
-    TensorBoard events under ``logdir``/<dataset>/<recipe>/seed-<n> (needs ``ganbench[tensorboard]``).
-    Returns {event folder: {"scalars": n, "images": n}}."""
+    TensorBoard events under ``logdir``/<dataset>/<recipe>/seed-<n> (needs ``ganbench[tensorboard]``;
+    ``runs`` None: the newest suite run). Returns {event folder: {"scalars": n, "images": n}}."""
     from gan_bench.exporting.tensorboard import export_tensorboard as _export
 
-    return _export([Path(r) for r in runs], Path(logdir))
+    return _export(outputs.given_or_latest(runs), Path(logdir))
 
 
 @checked_arguments
@@ -103,7 +99,7 @@ def report(runs: Iterable[PathLike] | None = None, *, recipes: Sequence[str] | N
     (or scored samples')."""
     from gan_bench.reporting.collect import RECIPES_SHOWN, collect
 
-    df = collect(_runs_or_latest(runs))
+    df = collect(outputs.given_or_latest(runs))
     if recipes is None:
         return df
     shown = df[df["recipe"].isin(_among_runs(list(recipes), df))].reset_index(drop=True)
@@ -178,7 +174,7 @@ def check(
     in the working directory, else the baseline ganbench ships with that suite."""
     from gan_bench.reporting import collect, repeats
 
-    runs = _runs_or_latest(runs)
+    runs = outputs.given_or_latest(runs)
     df = report(runs)  # first: a path that holds no runs is named before the suite is looked for
     repeats.refuse(df, "check")
     _refuse_while_written(df, "the check")
@@ -208,7 +204,7 @@ def write_baseline(
 ) -> Path:
     """Write a baseline file (per-recipe metric means) from scored runs (default: the newest suite
     run); returns its path. An existing file is never overwritten."""
-    runs = _runs_or_latest(runs)
+    runs = outputs.given_or_latest(runs)
     if out is not None:
         paths.output_file(Path(out), "--out")
     from gan_bench.reporting import collect, repeats

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from gan_bench import defaults, devices
 from gan_bench.api.arguments import PathLike, checked_arguments
 from gan_bench.errors import InvalidOption
+from gan_bench.rundir import outputs
 from gan_bench.rundir.layout import find_runs
 from gan_bench.training.progress import Reporter
 
@@ -47,7 +48,7 @@ def make_scorer(samples, backbone, inception_weights, device, data_dir, batch_no
 
 @checked_arguments
 def score(
-    runs: Iterable[PathLike],
+    runs: Iterable[PathLike] | None = None,
     *,
     samples: int | None = None,
     backbone: str = defaults.BACKBONE,
@@ -58,7 +59,8 @@ def score(
     progress: Reporter | None = None,
     replace: bool = False,
 ) -> dict[Path, dict]:
-    """Score each finished run (run directories, or folders holding them) and write its metrics.json.
+    """Score each finished run (run directories, or folders holding them; default: the newest suite
+    run, :func:`latest_suite_run`) and write its metrics.json.
 
     ``batch_norm``: "running" (G in eval mode) or "batch" (G's batch norm on each batch's own
     statistics, as a tutorial that never switches G to inference draws); metrics.json's protocol
@@ -81,7 +83,7 @@ def score(
         batch_norm,
     )
     found = []
-    for run in find_runs([Path(r) for r in runs]):  # every run first: a refusal comes before any scoring
+    for run in find_runs(outputs.given_or_latest(runs)):  # every run first: a refusal comes before any scoring
         spec = check_scorable(run, backbone, batch_norm)
         found.append((run, None if replace else kept(run, spec, samples, backbone, batch_norm)))
     scored = {}

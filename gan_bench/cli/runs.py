@@ -32,7 +32,7 @@ from gan_bench.cli.app import (
     user_errors,
 )
 from gan_bench.cli.tables import terminal_table
-from gan_bench.errors import InvalidOption, PluginError
+from gan_bench.errors import InvalidOption, PluginError, RunDirError
 from gan_bench.training.signals import Interrupted
 
 if TYPE_CHECKING:
@@ -326,6 +326,14 @@ def run(
     out_console.print(table)
 
 
+def _runs_to_score(runs: Optional[list[Path]]) -> list:
+    """The runs named, or the newest suite run; with neither, the message names --input too."""
+    try:
+        return runs_or_latest(runs)
+    except RunDirError as e:
+        raise RunDirError(f"{e}; or score samples made elsewhere: --input PATH --dataset NAME") from None
+
+
 @app.command(rich_help_panel=TRAIN_PANEL)
 @user_errors
 def score(
@@ -421,7 +429,7 @@ def score(
         if given:
             raise InvalidOption(f"{', '.join(given)}: appl{'ies' if len(given) == 1 else 'y'} with --input only")
         with reporter(quiet) as progress:
-            scored = gb.score(runs_or_latest(runs), data_dir=data_dir, progress=progress, replace=replace, **common)
+            scored = gb.score(_runs_to_score(runs), data_dir=data_dir, progress=progress, replace=replace, **common)
     table = terminal_table("scores", ("run", "verdict", "metric", "value"), whole=("verdict", "metric", "value"))
     for root, result in scored.items():
         first = True

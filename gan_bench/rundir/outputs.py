@@ -56,6 +56,11 @@ def latest_suite_output() -> Path:
     return max(found, key=lambda p: (p.stat().st_mtime_ns, p.parent.name)).parent
 
 
+def given_or_latest(runs) -> list[Path]:
+    """The run folders given (an iterable of paths), or, given None, the newest suite run's folder."""
+    return [latest_suite_output()] if runs is None else [Path(r) for r in runs]
+
+
 def _json_or_none(path: Path):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
