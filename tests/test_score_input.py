@@ -110,7 +110,11 @@ def test_an_image_folder_scores_into_a_run_like_folder_that_report_and_check_rea
     page = invoke("report", tmp_path / "scored", "--out", tmp_path / "report.html")  # used to read a history
     assert page.exit_code == 0, page.output
     html = (tmp_path / "report.html").read_text()
-    assert "Verdicts" in html and "Loss curves" not in html and "Sample grids" not in html  # none to draw
+    assert "Verdicts" in html and "Loss curves" not in html  # no history to draw
+    assert 'alt="mine (seed 0, scored samples)"' in html  # the first 64 (here 60) images, 8 to a row
+    with Image.open(tmp_path / "scored" / "scored-samples.png") as grid:
+        assert grid.size == (8 * 30 + 2, 8 * 30 + 2)  # 28 px and 2 px of padding each
+        assert np.array_equal(np.asarray(grid.convert("L"))[2:30, 32:60], mnist.test_images[1].numpy())
     again = invoke("score", tmp_path / "scored")
     assert again.exit_code == 2 and "holds samples scored with --input" in again.output
 

@@ -8,8 +8,10 @@ import json
 import math
 import warnings
 
+import numpy as np
 import pytest
 import torch
+from PIL import Image
 from typer.testing import CliRunner
 
 import gan_bench as gb
@@ -102,7 +104,12 @@ def test_a_perfect_translator_has_no_pixel_error_and_keeps_every_label(edges, tm
     assert got["psnr_100_test"] == 100.0  # identical images count as 100 dB
     assert got["label_acc_lenet_100"] > 0.95 and scored["coverage"]["modes_covered"] == 10
     assert scored["input"]["output_range_assumed"] == [-1.0, 1.0]
-    assert sorted(p.name for p in out.iterdir()) == [".ganbench.lock", "metrics.json", "spec.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".ganbench.lock",
+        "metrics.json",
+        "scored-samples.png",
+        "spec.json",
+    ]
 
 
 @pytest.mark.slow  # torch.export, then two scorings
@@ -173,8 +180,6 @@ def test_cli_refusals_for_a_translation_task_exit_2_and_write_nothing(tmp_path):
 
 def pix2pix_folder(root, n: int = 6, size: int = 16):
     """A pix2pix-layout folder whose every A (left half) and B (right half) is a colour of its own."""
-    from PIL import Image
-
     for split in ("train", "test"):
         (root / split).mkdir(parents=True)
         for i in range(n):
@@ -198,6 +203,11 @@ def test_a_translator_is_scored_on_a_pix2pix_folder_in_either_direction(tmp_path
     assert scored["protocol"]["direction"] == "BtoA" and scored["protocol"]["test_images"] == 6
     assert scored["protocol"]["images_sha256"] == datasets.load(str(root)).sha256["images"]
     assert json.loads((out / "spec.json").read_text())["direction"] == "BtoA"
+    with Image.open(out / "scored-samples.png") as grid:  # input, translation, true target: 6 triples, 12 a row
+        assert grid.size == (12 * 18 + 2, 2 * 18 + 2)
+        pixels = np.asarray(grid)
+    given, made, true = (pixels[2:18, 2 + 18 * k : 18 + 18 * k] for k in range(3))
+    assert given[0, 0].tolist() == [250, 0, 0] and made[0, 0].tolist() == true[0, 0].tolist() == [0, 0, 0]
     _, a_to_b = gb.score_samples(b_to_a, str(root), name="wrong-way", out=tmp_path / "ab")
     assert a_to_b["protocol"]["direction"] == "AtoB" and values(a_to_b)["l1_6_test"] > 0.3
     titles = [title for title, _ in gb.report([out, tmp_path / "ab"]).pipe(render_titles)]

@@ -153,8 +153,8 @@ def sample_grids(df: pd.DataFrame) -> dict[str, bytes]:
     for recipe, part in df.sort_values("seed").groupby("recipe"):
         run = RunDir(part["run"].iloc[0])
         pngs = run.sample_grids()
-        if run.scored_scatter.is_file():
-            grids[f"{recipe} (seed {part['seed'].iloc[0]}, scored samples)"] = run.scored_scatter.read_bytes()
+        if run.scored_samples.is_file():
+            grids[f"{recipe} (seed {part['seed'].iloc[0]}, scored samples)"] = run.scored_samples.read_bytes()
         elif pngs:
             grids[f"{recipe} (seed {part['seed'].iloc[0]}, {pngs[-1][1].stem})"] = pngs[-1][1].read_bytes()
     return grids

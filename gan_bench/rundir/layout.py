@@ -83,7 +83,7 @@ class RunDir:
         return self.checkpoints / "final.pt"
 
     @property
-    def scored_scatter(self) -> Path:
+    def scored_samples(self) -> Path:
         return self.root / "scored-samples.png"
 
     def sample_grid(self, step: int) -> Path:

@@ -199,7 +199,7 @@ def mixture_scores(run: RunDir, system, spec: dict, dataset, n: int, opts: dict,
 
     scored = drawn()
     save_scatter(
-        run.scored_scatter, scored, dataset.modes, f"{spec['recipe']['name']}, seed {spec['seed']}: the scored points"
+        run.scored_samples, scored, dataset.modes, f"{spec['recipe']['name']}, seed {spec['seed']}: the scored points"
     )  # counted as metrics.json counts them, unlike the training z's grids
     metrics, cover = mixture_measured(scored, means, std)
     names = mixture.metric_names(n)

@@ -44,8 +44,8 @@ from gan_bench.scoring.modality_scores import (
 )
 from gan_bench.scoring.sample_format import Expected, points_of
 from gan_bench.scoring.sample_generators import GENERATOR_SUFFIXES
+from gan_bench.scoring.sample_pictures import save_picture
 from gan_bench.scoring.scorable import check_backbone
-from gan_bench.training.scatter import save_scatter
 from gan_bench.variants import is_recipe
 
 KIND = "samples"  # spec.json's "kind" for scored samples (a trained run has none)
@@ -309,8 +309,6 @@ def score_samples(
     run = RunDir(out)
     with output_lock(out):  # two scorings into one folder: the first to finish writes, the other is refused
         check_out(out)
-        if dataset in POINTS:  # as a toy run keeps its scored points, for the HTML report
-            modes = {"means": mixtures.means(dataset).tolist(), "std": mixtures.STD[dataset]}
-            save_scatter(run.scored_scatter, images, modes, f"{name}: the scored points")
+        save_picture(run.scored_samples, dataset, images, name, data if is_translation(dataset) else None)
         atomic.write_json(run.spec, spec)
         return out, metrics_file.write(run, result)
