@@ -40,13 +40,13 @@ def values(metrics: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def cyclegan_run(tmp_path_factory):
-    """A CycleGAN run on digits2bold (smoke), scored on 100 test images, and its A-to-B generator."""
+    """A CycleGAN run on digits2bold (smoke), scored on 100 test images, and its two generators."""
     out = tmp_path_factory.mktemp("cyclegan") / "run"
     gb.train("cyclegan", dataset="digits2bold", profile="smoke", out=out, device="cpu")
     gb.score([out], samples=100, device="cpu")
     system = build_system(get_recipe("cyclegan"), torch.device("cpu"), datasets.load("digits2bold"))
     system.G.load_state_dict(checkpoint.load(out / "checkpoints" / "final.pt")["system"]["G"])
-    return out, system.G["ab"]
+    return out, system.G["ab"], system.G["ba"]
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,7 @@ class Blank(torch.nn.Module):
 
 @pytest.mark.slow  # a CycleGAN run trained and scored
 def test_a_runs_generator_saved_as_torchscript_scores_as_the_run_did(cyclegan_run, tmp_path):
-    run, G_ab = cyclegan_run
+    run, G_ab, _ = cyclegan_run
     path = scripted(G_ab, tmp_path / "g_ab.pt")
     result = invoke("score", "--input", path, "--dataset", "digits2bold", "--samples", 100, "--out", tmp_path / "s")
     assert result.exit_code == 0, result.output
@@ -94,6 +94,25 @@ def test_a_runs_generator_saved_as_torchscript_scores_as_the_run_did(cyclegan_ru
     assert scored["coverage"] == {**trained["coverage"], "nonfinite_samples": False}
     assert scored["input"]["kind"] == "TorchScript translator" and scored["input"]["shape"] == [100, 1, 28, 28]
     assert scored["protocol"]["task"] == "digits2bold" and scored["protocol"]["samples"] == 100
+
+
+@pytest.mark.slow  # a CycleGAN run trained and scored
+def test_a_runs_two_generators_given_as_a_pair_score_every_metric_the_run_has(cyclegan_run, tmp_path):
+    run, G_ab, G_ba = cyclegan_run
+    pair = ("--input", scripted(G_ab, tmp_path / "g_ab.pt"), "--input-ba", scripted(G_ba, tmp_path / "g_ba.pt"))
+    result = invoke("score", *pair, "--dataset", "digits2bold", "--samples", 100, "--out", tmp_path / "s")
+    assert result.exit_code == 0, result.output
+    scored = json.loads((tmp_path / "s" / "metrics.json").read_text())
+    trained = json.loads((run / "metrics.json").read_text())
+    assert len(values(trained)) == 7 and values(scored) == values(trained)  # the cycle L1 and both ways, bit for bit
+    assert scored["coverage"] == trained["coverage"]
+    back = scored["input"]["back"]
+    assert back["kind"] == "TorchScript translator" and back["path"] == str((tmp_path / "g_ba.pt").resolve())
+    assert back["input"] == "the test B images as floats in [-1, 1], [B, C, H, W]" and len(back["sha256"]) == 64
+    _, in_memory = gb.score_samples(G_ab, "digits2bold", name="pair", input_ba=G_ba, samples=100, out=tmp_path / "m")
+    assert values(in_memory) == values(trained) and in_memory["input"]["back"]["class"] == type(G_ba).__qualname__
+    with Image.open(tmp_path / "s" / "scored-samples.png") as grid:  # a | G(a) | F(G(a)), then b | F(b) | G(F(b))
+        assert grid.size == (12 * 30 + 2, 4 * 30 + 2)
 
 
 @pytest.mark.slow  # scores 100 images with every metric
@@ -253,3 +272,57 @@ def test_a_translator_from_digits_to_outlines_is_scored_b_to_a(tmp_path):
     got = values(scored)
     assert set(got) == {"l1_100_test", "psnr_100_test", "ssim_100_test"}  # the evaluator reads digits, not outlines
     assert got["l1_100_test"] == pytest.approx(0, abs=1e-6) and scored["protocol"]["direction"] == "BtoA"
+
+
+def test_a_cyclegan_folder_scores_a_pair_by_its_round_trips(tmp_path):
+    from test_translation_data import cyclegan_folder
+
+    root = cyclegan_folder(tmp_path / "horse2zebra")  # testA holds 2 images, testB 1
+    keep = torch.nn.Identity()
+    _, scored = gb.score_samples(keep, str(root), name="keep", input_ba=keep, out=tmp_path / "s")
+    assert values(scored) == {"cycle_l1_1_test": pytest.approx(0, abs=1e-6)}  # no evaluator, no true mapping
+    assert scored["protocol"]["samples"] == 1 and scored["input"]["back"]["kind"] == "in-memory translator"
+    with pytest.raises(gb.InvalidOption, match="give the translator back too"):
+        gb.score_samples(keep, str(root), name="keep", out=tmp_path / "one")
+
+
+def test_translator_back_refusals_exit_2_and_write_nothing(tmp_path):
+    translator = scripted(torch.nn.Conv2d(1, 1, 1), tmp_path / "g.pt")
+    np.save(tmp_path / "images.npy", np.zeros((10, 28, 28), np.uint8))
+    cases = [
+        (["--dataset", "edges2digits", "--input-ba", translator], "--input-ba: a CycleGAN's translator back applies to an unpaired translation task (digits2bold, or a CycleGAN-layout folder); edges2digits is a paired task"),
+        (["--dataset", "mnist", "--input-ba", translator], "mnist is no translation task"),
+        (["--dataset", "digits2bold", "--input-ba", tmp_path / "none.pt"], "--input-ba: " + str(tmp_path / "none.pt") + " does not exist"),
+        (["--dataset", "digits2bold", "--input-ba", tmp_path / "images.npy"], "is not a translator file; give it as TorchScript or torch.export"),
+    ]  # fmt: skip
+    for args, words in cases:
+        result = invoke("score", "--input", translator, *args, "--out", tmp_path / "s")
+        assert result.exit_code == 2, (args, result.output)
+        assert words in " ".join(result.output.split()), (args, result.output)
+        assert not (tmp_path / "s").exists()
+    result = invoke("score", tmp_path, "--input-ba", translator)
+    assert result.exit_code == 2 and "--input-ba: applies with --input only" in result.output
+
+
+@pytest.mark.slow  # builds the task
+def test_a_translator_whose_round_trip_leaves_the_range_it_first_showed_is_refused(tmp_path):
+    class Shifting(torch.nn.Module):
+        """0.5 everywhere (read as [0, 1]) on its first call, then -0.5: no one range."""
+
+        def __init__(self):
+            super().__init__()
+            self.calls = 0
+
+        def forward(self, x):
+            self.calls += 1
+            return torch.full_like(x, 0.5 if self.calls == 1 else -0.5)
+
+    with pytest.raises(gb.DataError) as caught:
+        gb.score_samples(
+            Shifting(), "digits2bold", name="s", input_ba=torch.nn.Identity(), samples=100, out=tmp_path / "s"
+        )
+    assert str(caught.value) == (
+        "the translator given: its outputs for the other translator's images leave [0, 1], the range its outputs "
+        "for the test images had (or are not finite); a translator's outputs keep one range"
+    )
+    assert not (tmp_path / "s").exists()

@@ -112,6 +112,7 @@ def score_samples(
     z_dist: str | None = None,
     conditional: bool = False,
     direction: str | None = None,
+    input_ba: PathLike | torch.nn.Module | None = None,
     backbone: str = defaults.BACKBONE,
     inception_weights: PathLike | None = None,
     device: str | torch.device = defaults.DEVICE,
@@ -121,7 +122,8 @@ def score_samples(
     modes; for the ``ring`` and ``grid`` mixtures, 2D points [N, 2], an array or a generator's, against
     their true means; for a translation task, built in or a pix2pix-layout folder named by its path,
     a translator given its test A images in [-1, 1], scored as a run's A-to-B direction, or B-to-A
-    with ``direction="BtoA"``), under the same protocols as a trained run: a folder of PNG/JPEG images, an .npy/.npz
+    with ``direction="BtoA"``; on an unpaired task, ``input_ba``, the translator back, makes a
+    CycleGAN pair, scored as a cyclegan run is: both directions and the cycle L1), under the same protocols as a trained run: a folder of PNG/JPEG images, an .npy/.npz
     uint8 array (N×H×W, N×H×W×C or N×C×H×W), or a generator: TorchScript (with ``z_dim``) or torch.export (``.pt2``; its z size
     is read from the program), z drawn from ``z_dist``; with ``conditional``, the generator (any of
     these) is called as G(z, y) on balanced labels (class indices, else one-hot), or an .npz's
@@ -143,6 +145,7 @@ def score_samples(
         z_dist=z_dist,
         conditional=conditional,
         direction=direction,
+        input_ba=input_ba,
         backbone=backbone,
         inception_weights=Path(inception_weights) if inception_weights is not None else None,
         device=devices.resolve(device),

@@ -363,6 +363,13 @@ def score(
         help="With --input on a translation task: AtoB (default) or BtoA (the translator is given the B images).",
         show_default=False,
     ),
+    input_ba: Optional[Path] = typer.Option(
+        None,
+        "--input-ba",
+        help="With --input on an unpaired translation task: the translator back (B to A), so the pair is "
+        "scored as a cyclegan run (both directions and the cycle L1).",
+        show_default=False,
+    ),
     out: Optional[Path] = typer.Option(
         None, "--out", help="With --input: a new folder (default: results/scored/<name>-<dataset>).", show_default=False
     ),
@@ -417,12 +424,14 @@ def score(
             z_dist=z_dist,
             conditional=conditional,
             direction=direction,
+            input_ba=input_ba,
             data_dir=data_dir,
             **common,
         )
         scored = {folder: result}
     else:
-        options = (("--dataset", dataset), ("--direction", direction), ("--out", out), ("--name", name))
+        options = (("--dataset", dataset), ("--direction", direction), ("--input-ba", input_ba), ("--out", out))
+        options += (("--name", name),)
         options += (("--z-dim", z_dim), ("--z-dist", z_dist))
         given = [n for n, v in options if v is not None] + (["--conditional"] if conditional else [])
         common["batch_norm"] = batch_norm

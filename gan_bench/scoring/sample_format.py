@@ -48,6 +48,7 @@ class Samples:
     info: dict = field(default_factory=dict)  # what metrics.json records about the input
     labels: torch.Tensor | None = None  # the class each sample was asked for (a conditional generator)
     labels_protocol: str = LABELS  # how those classes were chosen, as metrics.json's protocol says
+    cycle: dict | None = None  # a CycleGAN pair's: "ba" (the test B translated) and the round trips "aba", "bab"
 
 
 def sha256_of(paths: list[Path], root: Path | None = None) -> str:

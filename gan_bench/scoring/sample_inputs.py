@@ -17,9 +17,9 @@ from gan_bench.scoring.sample_format import Expected, Samples
 from gan_bench.scoring.sample_generators import GENERATOR_SUFFIXES, check_z_dist, read_generator
 
 
-def kind_of(path: Path) -> str:
+def kind_of(path: Path, option: str = "--input") -> str:
     if not path.exists():
-        raise InvalidOption(f"--input: {path} does not exist")
+        raise InvalidOption(f"{option}: {path} does not exist")
     if path.is_dir():
         return "folder"
     suffix = path.suffix.lower()
@@ -27,7 +27,7 @@ def kind_of(path: Path) -> str:
         if suffix in suffixes:
             return kind
     valid = ", ".join([*ARRAY_SUFFIXES, *GENERATOR_SUFFIXES])
-    raise InvalidOption(f"--input: {path} is neither a folder of images nor a file ending in {valid}")
+    raise InvalidOption(f"{option}: {path} is neither a folder of images nor a file ending in {valid}")
 
 
 def read(

@@ -20,7 +20,6 @@ import torch
 import gan_bench
 from gan_bench import defaults
 from gan_bench.data import catalogue, datasets, folders, mixtures
-from gan_bench.data import translation as translation_data
 from gan_bench.errors import DataError, InvalidOption, RunDirError, did_you_mean
 from gan_bench.metrics import diagnostics, evaluators, fidelity
 from gan_bench.rundir import atomic, metrics_file, outputs, paths
@@ -34,6 +33,7 @@ from gan_bench.scoring import (
     sample_points,
     sample_translators,
     translation,
+    translator_tasks,
 )
 from gan_bench.scoring.modality_scores import (
     REFERENCE_SPLIT,
@@ -62,7 +62,7 @@ def scorable() -> dict[str, Expected]:
 
 
 POINTS = mixtures.MIXTURES  # 2D points, scored against the mixture's true means
-TRANSLATION = tuple(translation_data.TASKS)  # a translator's outputs for the test A images, against the true B
+TRANSLATION = translator_tasks.TRANSLATION
 CLASSIFIED = tuple(catalogue.DATASETS)  # the datasets whose samples a class coverage and FID describe
 
 
@@ -105,67 +105,6 @@ def _measured(read, dataset: str, data_dir: Path | None, opts: dict, device: tor
     return metrics, cover, {"reference_split": REFERENCE_SPLIT, "reference_samples": len(data.test_images)}
 
 
-def is_translation(dataset: str) -> bool:
-    """A built-in translation task, or a translation folder named by its path."""
-    return dataset in TRANSLATION or folders.is_folder_name(dataset)
-
-
-def _check_folder(dataset: str) -> None:
-    """A translation folder a translator can be scored on: the pix2pix layout, whose test pairs give
-    each test A image its true B."""
-    if datasets.modality(dataset) != "paired":
-        raise InvalidOption(
-            f"--dataset: {dataset} has the CycleGAN layout, whose test domains are unaligned and have no "
-            "evaluator, so one direction of a translator has nothing to be measured against there; give a "
-            "pix2pix-layout folder (train/ and test/ of A|B pairs), or train cyclegan on this one"
-        )
-
-
-def _check_direction(dataset: str, direction: str | None) -> None:
-    if direction is None:
-        return
-    if direction not in datasets.DIRECTIONS:
-        raise InvalidOption(f"--direction: {direction!r}; valid: {', '.join(datasets.DIRECTIONS)}")
-    if not is_translation(dataset):
-        raise InvalidOption(
-            f"--direction: applies to a translation task ({', '.join(TRANSLATION)} or a folder's path); "
-            f"{dataset} is not one"
-        )
-
-
-def _out_label(dataset: str, direction: str) -> str:
-    """The dataset's part of the default output folder's name: a folder's own name, and BtoA when
-    the domains are swapped."""
-    label = Path(dataset).expanduser().resolve().name if folders.is_folder_name(dataset) else dataset
-    return label + ("-BtoA" if direction == "BtoA" else "")
-
-
-def _check_translator(dataset: str, generator: bool, z_dim: int | None, z_dist: str | None) -> None:
-    """A translation task scores a translator, which takes the task's test images, not noise."""
-    if not generator:
-        raise InvalidOption(
-            f"--input: {dataset} scores a translator, a generator given the task's test A images, not samples: "
-            f"give it as a TorchScript or torch.export file ({', '.join(GENERATOR_SUFFIXES)}), or as a module "
-            "to the Python API"
-        )
-    if z_dim is not None or z_dist is not None:
-        raise InvalidOption(f"--z-dim and --z-dist: a translator of {dataset} takes its test A images, not noise")
-
-
-def _translation_measured(outputs: torch.Tensor, data, device: torch.device) -> tuple[dict, dict, dict]:
-    """(metrics, coverage, the protocol's reference) of a translator's outputs for the first
-    len(outputs) test A images, as a translation run's first direction (A to B, or B to A with the
-    domains swapped) is scored. A folder's images are recorded by their sha256: they may change."""
-    if data.paired:
-        metrics, cover = translation.paired_measured(outputs, data, device)
-    else:
-        metrics, way_cover = translation.way_measured("ab", outputs, data, device)
-        cover = {**(way_cover or {}), "nonfinite_samples": False}
-    reference = {"task": data.name, "direction": data.direction, "reference_split": REFERENCE_SPLIT}
-    files = {"images_sha256": data.sha256["images"]} if folders.is_folder_name(data.name) else {}
-    return metrics, cover, {**reference, "test_images": len(data.test_a), **files}
-
-
 def where_of(input) -> str:
     """How messages name the input: its path, or the samples handed to the Python API."""
     return str(input) if isinstance(input, Path) else sample_files.IN_MEMORY
@@ -182,6 +121,7 @@ def score_samples(
     z_dist: str | None = None,
     conditional: bool = False,
     direction: str | None = None,
+    input_ba=None,
     backbone: str = defaults.BACKBONE,
     inception_weights: Path | None = None,
     device: torch.device = torch.device("cpu"),
@@ -196,7 +136,11 @@ def score_samples(
     elif name is None:
         given = "a generator module needs" if module else "samples given as an array need"
         raise InvalidOption(f"name: {given} a name, the one reports show them under")
-    elif module and not is_translation(dataset) and (z_dim is None or isinstance(z_dim, bool) or z_dim < 1):
+    elif (
+        module
+        and not translator_tasks.is_translation(dataset)
+        and (z_dim is None or isinstance(z_dim, bool) or z_dim < 1)
+    ):
         raise InvalidOption(f"z_dim: a generator module needs its noise size, a positive integer (got {z_dim!r})")
     elif not module and (z_dim is not None or z_dist is not None):
         raise InvalidOption("z_dim and z_dist apply to a generator, not to samples given as an array")
@@ -214,23 +158,24 @@ def score_samples(
             f"--dataset: samples are not scored against {dataset!r}; {did_you_mean(dataset, names)}"
             f"valid: {', '.join(names)}, or a translation folder's path (with a '/')"
         )
-    _check_direction(dataset, direction)
-    direction = (direction or defaults.DIRECTION) if is_translation(dataset) else None
+    translating = translator_tasks.is_translation(dataset)
+    translator_tasks.check_direction(dataset, direction)
+    direction = (direction or defaults.DIRECTION) if translating else None
     if dataset not in CLASSIFIED and conditional:
         raise InvalidOption(f"--conditional: {dataset} has no classes to ask for; valid with {', '.join(CLASSIFIED)}")
     if dataset not in CLASSIFIED and (backbone != defaults.BACKBONE or inception_weights is not None):
         how = {
             "stacked-mnist": "by the MNIST evaluator, channel by channel",
             **dict.fromkeys(TRANSLATION, "against its true B images and by its task's evaluator"),
-        }.get(dataset, "against its true B images" if is_translation(dataset) else "against its true means")
+        }.get(
+            dataset,
+            "against its true B images" if translating else "against its true means",
+        )
         raise InvalidOption(f"--backbone: {dataset} samples are scored {how}; no backbone applies")
     generator = module or (not in_memory and sample_inputs.kind_of(input) == "generator")
     if dataset in POINTS and not generator and (z_dim is not None or z_dist is not None):
         raise InvalidOption(f"--z-dim and --z-dist apply to a generator ({', '.join(GENERATOR_SUFFIXES)}) only")
-    if is_translation(dataset):
-        _check_translator(dataset, generator, z_dim, z_dist)
-        if dataset not in TRANSLATION:
-            _check_folder(dataset)
+    input_ba = translator_tasks.checked(dataset, generator, input_ba, z_dim, z_dist)
     check_backbone(backbone, inception_weights)
     fidelity.check_sample_count(samples)
     name = name or default_name(input)
@@ -241,17 +186,18 @@ def score_samples(
             f"--name: {name!r} is a recipe's name, and reports and checks would count these samples among "
             f"its runs; give them a name of their own, such as {name}-samples"
         )
-    out = Path(out) if out is not None else defaults.SCORED_ROOT / f"{name}-{_out_label(dataset, direction)}"
+    out = (
+        Path(out)
+        if out is not None
+        else defaults.SCORED_ROOT / f"{name}-{translator_tasks.dataset_label(dataset, direction)}"
+    )
     check_out(out)
     drawn = samples if samples is not None else defaults.SAMPLES[datasets.modality(dataset)]["full"]
     want = points_of(dataset) if dataset in POINTS else valid.get(dataset)  # None for a translator's task
-    if is_translation(dataset):
+    if translating:
         data = datasets.load(dataset, data_dir, direction)
         n = min(drawn, len(data.test_a)) if data.paired else translation.unpaired_count(drawn, data)
-        if module:
-            read = sample_translators.read_translator_module(input, data, n)
-        else:
-            read = sample_translators.read_translator(input, data, n, device)
+        read = sample_translators.read_translators(input, input_ba, data, n, device)
     elif dataset in POINTS and not generator:
         read = sample_inputs.first(sample_points.read_points(input, dataset), samples, where_of(input))
     elif module:
@@ -261,17 +207,17 @@ def score_samples(
     else:
         read = sample_inputs.read(input, want, drawn if generator else samples, z_dim, z_dist, device, conditional)
     images = read.images
-    if not is_translation(dataset) and len(images) < fidelity.MIN_SAMPLES:  # a task's test split is all there is
+    if not translating and len(images) < fidelity.MIN_SAMPLES:  # a task's test split is all there is
         raise DataError(f"{where_of(input)}: {len(images)} samples; the metrics need at least {fidelity.MIN_SAMPLES}")
     opts = {"backbone": backbone, "inception_weights": inception_weights}
-    if is_translation(dataset):
-        metrics, cover, reference = _translation_measured(read.images, data, device)
+    if translating:
+        metrics, cover, reference = translator_tasks.measured(read, data, device)
         reference = {**reference, **translation.counted(drawn, len(images))}
     else:
         metrics, cover, reference = _measured(read, dataset, data_dir, opts, device)
     if dataset in POINTS:
         extent = {"value_range": [images.min().item(), images.max().item()]}
-    elif is_translation(dataset):
+    elif translating:
         extent = {}  # floats in [0, 1]; read.info records the translator's own output range
     else:
         extent = {"dtype": "uint8", "value_range": [int(images.min()), int(images.max())]}
@@ -309,6 +255,6 @@ def score_samples(
     run = RunDir(out)
     with output_lock(out):  # two scorings into one folder: the first to finish writes, the other is refused
         check_out(out)
-        save_picture(run.scored_samples, dataset, images, name, data if is_translation(dataset) else None)
+        save_picture(run.scored_samples, dataset, read, name, data if translating else None)
         atomic.write_json(run.spec, spec)
         return out, metrics_file.write(run, result)

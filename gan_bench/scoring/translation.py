@@ -149,25 +149,41 @@ def way_measured(way: str, outputs: torch.Tensor, dataset, device: torch.device)
     return metrics, coverage_mod.coverage(logits, labels[:n])
 
 
+def cycle_measured(outputs: dict[str, torch.Tensor], dataset, device: torch.device) -> tuple[dict, dict]:
+    """(metrics, coverage) of a CycleGAN pair's translations (floats in [0, 1]) of the first n test
+    images of each domain: ``outputs`` "ab" and "ba", and, where those are finite, the round trips
+    "aba" (F(G(a))) and "bab" (G(F(b))). The cycle L1, and each direction's metrics."""
+    ab, ba = outputs["ab"], outputs["ba"]
+    n = len(ab)
+    a, b = dataset.test_a[:n], dataset.test_b[:n]
+    cover = {"nonfinite_samples": not bool(torch.isfinite(ab).all() and torch.isfinite(ba).all())}
+    if cover["nonfinite_samples"]:
+        return {}, cover
+    metrics = {
+        tm.unpaired_names(n)["cycle_l1"]: {
+            "value": 0.5 * (tm.l1(outputs["aba"], from_uint8(a)) + tm.l1(outputs["bab"], from_uint8(b))),
+            **_protocol(n, dataset, compares="F(G(a)) with a and G(F(b)) with b, averaged"),
+        }
+    }
+    for way, translations in (("ab", ab), ("ba", ba)):
+        measured, way_cover = way_measured(way, translations, dataset, device)
+        metrics.update(measured)
+        if way_cover is not None and "modes_total" not in cover:
+            cover = {**way_cover, "nonfinite_samples": False}
+    return metrics, cover
+
+
 def unpaired_scores(run, system, spec: dict, dataset, asked: int, opts: dict, device: torch.device):
     n = unpaired_count(asked, dataset)
     a, b = dataset.test_a[:n], dataset.test_b[:n]
-    ab, ba = translated(system, a, "ab", _seed(spec), device), translated(system, b, "ba", _seed(spec), device)
-    cover = {"nonfinite_samples": not bool(torch.isfinite(ab).all() and torch.isfinite(ba).all())}
-    metrics = {}
-    if not cover["nonfinite_samples"]:
-        aba = translated(system, to_uint8(ab), "ba", _seed(spec), device)
-        bab = translated(system, to_uint8(ba), "ab", _seed(spec), device)
-        names = tm.unpaired_names(n)
-        metrics[names["cycle_l1"]] = {
-            "value": 0.5 * (tm.l1(aba, from_uint8(a)) + tm.l1(bab, from_uint8(b))),
-            **_protocol(n, dataset, compares="F(G(a)) with a and G(F(b)) with b, averaged"),
-        }
-        for way, outputs in (("ab", ab), ("ba", ba)):
-            measured, way_cover = way_measured(way, outputs, dataset, device)
-            metrics.update(measured)
-            if way_cover is not None and "modes_total" not in cover:
-                cover = {**way_cover, "nonfinite_samples": False}
+    outputs = {
+        "ab": translated(system, a, "ab", _seed(spec), device),
+        "ba": translated(system, b, "ba", _seed(spec), device),
+    }
+    if all(bool(torch.isfinite(x).all()) for x in outputs.values()):
+        outputs["aba"] = translated(system, to_uint8(outputs["ab"]), "ba", _seed(spec), device)
+        outputs["bab"] = translated(system, to_uint8(outputs["ba"]), "ab", _seed(spec), device)
+    metrics, cover = cycle_measured(outputs, dataset, device)
     points = []
     if opts["over_time"]:
         q = min(QUALITY_SAMPLES, len(dataset.test_a))
