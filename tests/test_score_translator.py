@@ -326,3 +326,31 @@ def test_a_translator_whose_round_trip_leaves_the_range_it_first_showed_is_refus
         "for the test images had (or are not finite); a translator's outputs keep one range"
     )
     assert not (tmp_path / "s").exists()
+
+
+def test_a_folder_of_scored_samples_is_never_trained_resumed_or_scored_again(tmp_path):
+    root = pix2pix_folder(tmp_path / "facades")
+    translator = scripted(torch.nn.Tanh(), tmp_path / "g.pt")
+    file_scored, memory_scored = tmp_path / "file", tmp_path / "memory"
+    scored = invoke("score", "--input", translator, "--dataset", root, "--direction", "BtoA", "--out", file_scored)
+    assert scored.exit_code == 0, scored.output
+    gb.score_samples(torch.nn.Identity(), str(root), name="same", out=memory_scored)
+    before = {p: p.read_bytes() for p in tmp_path.glob("*/*.json")}
+    for folder in (file_scored, memory_scored):
+        here = f"{folder} holds samples scored with --input, not a training run"
+        expected = {
+            ("train", "pix2pix", "--dataset", root, "--out", folder): f"{here}; choose another --out",
+            ("train", "pix2pix", "--dataset", root, "--resume", "--out", folder): f"{here}; choose another --out",
+            ("run", "--resume", folder): f"--resume {folder}: {here}; there is nothing to resume",
+        }
+        for args, words in expected.items():
+            result = invoke(*args)
+            assert result.exit_code == 2 and words in " ".join(result.output.split()), (args, result.output)
+    again = " ".join(invoke("score", file_scored).output.split())
+    command = f"ganbench score --input {translator} --dataset {root} --direction BtoA"
+    assert f"{file_scored} holds samples scored with --input, not a training run; score the input again" in again
+    assert f"into a new folder with `{command}`" in again
+    again = " ".join(invoke("score", memory_scored).output.split())
+    assert "given to the Python API in memory: score them again with gan_bench.score_samples" in again
+    assert {p: p.read_bytes() for p in tmp_path.glob("*/*.json")} == before
+    assert not (file_scored / "checkpoints").exists() and not (memory_scored / "history.csv").exists()

@@ -17,7 +17,7 @@ from gan_bench.data.catalogue import Loaded
 from gan_bench.errors import RunDirError, UserError
 from gan_bench.rundir import atomic, metrics_file
 from gan_bench.rundir.identity import differences
-from gan_bench.rundir.layout import BIT_KEYS, RunDir
+from gan_bench.rundir.layout import BIT_KEYS, RunDir, holds_scored_samples, scored_samples_here
 from gan_bench.rundir.lock import has_content
 from gan_bench.rundir.repro import bit_environment, environment, seed_everything, torch_threads
 from gan_bench.suite.run_spec import RunSpec
@@ -45,6 +45,8 @@ def check_run_dir(spec: RunSpec, run: RunDir, resume: bool, how_to_resume: str =
     ``how_to_resume`` is the option the refusal of an existing run advises."""
     if run.spec.is_file():
         recorded = run.read_spec()
+        if holds_scored_samples(recorded):
+            raise RunDirError(f"{scored_samples_here(run.root)}; choose another --out")
         existing = recorded.get("spec_hash")
         changed = plugins.changed_source(recorded.get("plugin"), spec.recipe_obj) if existing != spec.hash else None
         if changed:

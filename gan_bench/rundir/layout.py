@@ -12,6 +12,10 @@
     <run>/metrics.json       written by score: metrics with their protocols, coverage, diagnostics, verdict
     <run>/scored-samples.png written by score for 2D mixtures: the scored points over the true means
 
+Samples scored with ``score --input`` leave a run-like folder: spec.json (of kind SAMPLES_KIND),
+metrics.json and scored-samples.png, which report and check read as a run's, and which nothing
+trains, resumes or scores again.
+
 A suite's output folder holds suite.json (suite name, file, profile, device) beside <recipe>/seed-<n>/.
 Its "file" is stored relative to that folder, so a results tree moved or committed with its suite
 file keeps pointing at it.
@@ -32,11 +36,21 @@ from gan_bench.rundir.identity import hash_matches
 
 STEP_FILE = re.compile(r"^(?:g-)?step-(\d+)\.(?:png|pt)$")  # sample grids and G snapshots
 SUITE_FILE = "suite.json"
+SAMPLES_KIND = "samples"  # spec.json's "kind" for samples scored with --input (a training run has none)
 # history.csv: the required scalars the verdict reads, and the suffix of their per-step spread columns
 MOMENTS = ("d_loss", "g_loss", "d_real", "d_fake")
 SD = "_sd"
 # env.json keys that change a run's bits, and how a note names them
 BIT_KEYS = {"cpu_capability": "CPU kernels", "cpu_model": "CPU", "torch_threads": "torch threads", "torch": "torch"}
+
+
+def holds_scored_samples(spec: dict) -> bool:
+    return spec.get("kind") == SAMPLES_KIND
+
+
+def scored_samples_here(root: Path) -> str:
+    """The start of every refusal to train, resume or score a folder of samples scored with --input."""
+    return f"{root} holds samples scored with --input, not a training run"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,14 @@ from pathlib import Path
 
 from gan_bench import defaults
 from gan_bench.errors import RunDirError
-from gan_bench.rundir.layout import SUITE_FILE, RunDir, read_suite_info, spec_problem
+from gan_bench.rundir.layout import (
+    SUITE_FILE,
+    RunDir,
+    holds_scored_samples,
+    read_suite_info,
+    scored_samples_here,
+    spec_problem,
+)
 from gan_bench.rundir.lock import has_content
 from gan_bench.suite.run_spec import RunSpec
 
@@ -139,6 +146,8 @@ def resume_folder(run_id: str | Path, out: Path | None) -> tuple[Path, dict]:
     root = Path(run_id) if Path(run_id).is_dir() else defaults.RUNS_ROOT / str(run_id)
     if (root / "spec.json").is_file():  # a run directory: resume its suite's folder, never nest a run inside
         suite_root = next((p for p in root.resolve().parents if (p / SUITE_FILE).is_file()), None)
+        if holds_scored_samples(_json_or_none(root / "spec.json") or {}):
+            raise RunDirError(f"--resume {run_id}: {scored_samples_here(root)}; there is nothing to resume")
         if suite_root is None:
             raise RunDirError(
                 f"--resume {run_id}: {root} is a single run directory, not a suite's output folder; "

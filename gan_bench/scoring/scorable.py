@@ -12,7 +12,7 @@ from gan_bench.data import datasets
 from gan_bench.errors import InvalidOption, RunDirError, unknown
 from gan_bench.metrics import diagnostics
 from gan_bench.rundir import lock
-from gan_bench.rundir.layout import RunDir, lock_folder
+from gan_bench.rundir.layout import RunDir, holds_scored_samples, lock_folder, scored_samples_here
 from gan_bench.scoring.drawing import check_batch_norm
 from gan_bench.suite.resume_command import how_to_finish
 from gan_bench.training import checkpoint
@@ -36,6 +36,19 @@ def check_scorable(run: RunDir, backbone: str = "lenet", batch_norm: str = "runn
     return scorable_parts(run, backbone, batch_norm)[0]
 
 
+def _how_to_score_again(spec: dict) -> str:
+    """The command that scores these samples' input again into a new folder; for samples given in
+    memory, which left no path, the API call."""
+    given = spec.get("input") if isinstance(spec.get("input"), dict) else {}
+    back = given.get("back") if isinstance(given.get("back"), dict) else {}
+    if "path" not in given or (back and "path" not in back):
+        return "they were given to the Python API in memory: score them again with gan_bench.score_samples"
+    command = ["ganbench", "score", "--input", str(given["path"]), "--dataset", str(spec.get("dataset"))]
+    command += ["--input-ba", str(back["path"])] if back else []
+    command += ["--direction", "BtoA"] if spec.get("direction") == "BtoA" else []
+    return f"score the input again into a new folder with `{shlex.join(command)}`"
+
+
 def scorable_parts(run: RunDir, backbone: str = "lenet", batch_norm: str = "running"):
     """(spec, final checkpoint, history) of a run nothing keeps from being scored with these
     options: a finished training run whose final checkpoint is its own, with a readable history
@@ -43,11 +56,8 @@ def scorable_parts(run: RunDir, backbone: str = "lenet", batch_norm: str = "runn
     check_backbone(backbone)
     check_batch_norm(batch_norm)
     spec = run.read_spec()
-    if spec.get("kind") == "samples":
-        raise RunDirError(
-            f"{run.root}: holds samples scored with --input, not a training run; "
-            f"score the input again with `ganbench score --input {shlex.quote(str(spec['input']['path']))} --dataset {spec['dataset']}`"
-        )
+    if holds_scored_samples(spec):
+        raise RunDirError(f"{scored_samples_here(run.root)}; {_how_to_score_again(spec)}")
     if not run.complete:
         writing = lock_folder(run)
         holder = lock.held_by(writing)

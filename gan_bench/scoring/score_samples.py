@@ -24,7 +24,7 @@ from gan_bench.errors import DataError, InvalidOption, RunDirError, did_you_mean
 from gan_bench.metrics import diagnostics, evaluators, fidelity
 from gan_bench.rundir import atomic, metrics_file, outputs, paths
 from gan_bench.rundir.identity import spec_hash
-from gan_bench.rundir.layout import RunDir
+from gan_bench.rundir.layout import SAMPLES_KIND, RunDir
 from gan_bench.rundir.lock import has_content, output_lock
 from gan_bench.scoring import (
     sample_files,
@@ -48,7 +48,7 @@ from gan_bench.scoring.sample_pictures import save_picture
 from gan_bench.scoring.scorable import check_backbone
 from gan_bench.variants import is_recipe
 
-KIND = "samples"  # spec.json's "kind" for scored samples (a trained run has none)
+KIND = SAMPLES_KIND
 PROFILE = "full"  # the thresholds table that gates scored samples: [thresholds.full]
 
 
