@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from typer.testing import CliRunner
@@ -133,3 +134,23 @@ def test_a_scored_run_exports_its_metrics_and_quality_over_time(suite_run, tmp_p
     got = acc.Scalars("quality/fid_lenet_1k_test")  # a smoke run's curve draws its 1,000 scored samples
     assert [e.step for e in got] == [p["step"] for p in over_time]
     assert [e.value for e in got] == pytest.approx([p["fid_lenet_1k_test"] for p in over_time], rel=1e-6)
+
+
+def test_samples_scored_with_input_export_their_metrics_and_picture(tmp_path):
+    from test_translation_data import pix2pix_folder
+
+    root = pix2pix_folder(tmp_path / "facades")
+    out, scored = gb.score_samples(torch.nn.Tanh(), str(root), name="tanh", out=tmp_path / "s")
+    result = invoke("export", "tensorboard", out, "--out", tmp_path / "tb")
+    assert result.exit_code == 0, result.output
+    acc = events(next((tmp_path / "tb").glob("*/tanh/seed-0")))
+    assert {tag: acc.Scalars(tag)[0].value for tag in acc.Tags()["scalars"]} == pytest.approx(
+        {f"metrics/{name}": entry["value"] for name, entry in scored["metrics"].items()}
+    )
+    (picture,) = acc.Images("scored_samples")
+    decoded = np.asarray(Image.open(io.BytesIO(picture.encoded_image_string)).convert("RGB"))
+    assert np.array_equal(decoded, np.asarray(Image.open(out / "scored-samples.png").convert("RGB")))
+    (out / "scored-samples.png").write_bytes(b"not a png")  # damaged: named before anything is written
+    again = invoke("export", "tensorboard", out, "--out", tmp_path / "tb2")
+    assert again.exit_code == 2 and f"{out / 'scored-samples.png'}: not a readable image" in again.output
+    assert not (tmp_path / "tb2").exists()

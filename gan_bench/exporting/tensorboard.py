@@ -45,11 +45,18 @@ def _wall_times(run: RunDir) -> dict[int, float]:
         ) from None
 
 
+def _pictures(run: RunDir, last: int) -> list[tuple[str, int, Path]]:
+    """(tag, step, path) of each sample grid, and of the picture of what score measured (the points,
+    or samples scored with --input), shown at the last step."""
+    pictures = [("samples", step, path) for step, path in run.sample_grids()]
+    return pictures + ([("scored_samples", last, run.scored_samples)] if run.scored_samples.is_file() else [])
+
+
 def _check_grids(run: RunDir) -> None:
-    """Every sample grid opens as an image, before any event is written."""
+    """Every sample grid and picture opens as an image, before any event is written."""
     from PIL import Image, UnidentifiedImageError
 
-    for _, path in run.sample_grids():
+    for _, _, path in _pictures(run, 0):
         try:
             with Image.open(path) as image:
                 image.verify()
@@ -116,12 +123,12 @@ def export_run(run: RunDir, target: Path, writer_class) -> dict:
                     writer.add_scalar(f"metrics/{name}", value, last, walltime=times.get(last, 0.0))
                     written["scalars"] += 1
             writer.add_text("verdict", f"{metrics['verdict']}: {metrics['verdict_reason']}", last, walltime=0.0)
-        for step, path in run.sample_grids():
+        for tag, step, path in _pictures(run, last):
             from PIL import Image
 
             with Image.open(path) as image:
                 pixels = np.asarray(image.convert("RGB"))
-            writer.add_image("samples", pixels, step, walltime=times.get(step, 0.0), dataformats="HWC")
+            writer.add_image(tag, pixels, step, walltime=times.get(step, 0.0), dataformats="HWC")
             written["images"] += 1
     finally:
         writer.close()
