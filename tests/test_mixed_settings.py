@@ -138,3 +138,25 @@ def test_a_runs_direction_is_its_translation_tasks_and_blank_elsewhere():
     assert direction_of({"dataset": "edges2digits"}) == "AtoB"  # a translator scored with --input
     assert direction_of({"dataset": "digits2bold", "direction": "BtoA"}) == "BtoA"
     assert direction_of({"dataset": "./facades", "direction": "BtoA"}) == "BtoA"
+
+
+def test_check_refuses_runs_of_the_direction_the_suite_does_not_gate(tmp_path):
+    from gan_bench.errors import GateError
+    from gan_bench.gates import check as gate
+    from gan_bench.suite.suite_file import load_suite
+
+    path = tmp_path / "gate.toml"
+    path.write_text(
+        'name = "gate"\ndataset = "edges2digits"\nrecipes = ["pix2pix"]\nseeds = [0]\n'
+        '[thresholds.smoke."pix2pix"]\nl1_200_test = { max = 0.5 }\n'
+    )
+    df = translation_runs(["pix2pix"], ["BtoA"], [0.46])
+    with pytest.raises(GateError) as refused:
+        gate.gated_of(df, load_suite(path))
+    assert str(refused.value) == (
+        "a/pix2pix/seed-0-BtoA translates edges2digits BtoA, and suite 'gate' gates it AtoB; check runs of that "
+        'direction, or give a suite with direction = "BtoA"'
+    )
+    assert gate.gated_of(translation_runs(["pix2pix"], ["AtoB"], [0.46]), load_suite(path)) == ("smoke", ["pix2pix"])
+    path.write_text(path.read_text().replace("seeds = [0]\n", 'seeds = [0]\ndirection = "BtoA"\n'))
+    assert gate.gated_of(df, load_suite(path)) == ("smoke", ["pix2pix"])

@@ -97,6 +97,21 @@ def why_missing(df: pd.DataFrame, recipe: str, metric: str) -> str:
     return "missing"
 
 
+def _check_direction(df: pd.DataFrame, suite: Suite) -> None:
+    """A translation task's thresholds hold for the direction the suite trains: runs (or scored
+    translators) of the other direction are refused."""
+    if "direction" not in df:  # a hand-made frame
+        return
+    other = df[(df["direction"] != "") & (df["direction"] != suite.direction)]
+    if len(other):
+        first = other.iloc[0]
+        raise GateError(
+            f"{first['run']} translates {first['dataset']} {first['direction']}, and suite {suite.name!r} gates it "
+            f"{suite.direction}; check runs of that direction, or give a suite with "
+            f'direction = "{first["direction"]}"'
+        )
+
+
 def gated_of(df: pd.DataFrame, suite: Suite, recipes: list[str] | None = None) -> tuple[str, list[str]]:
     """The runs' one profile and the recipes (or scored samples) its thresholds gate, narrowed to
     ``recipes``; refused when the profile has no thresholds or ``recipes`` names one it does not gate."""
@@ -104,6 +119,7 @@ def gated_of(df: pd.DataFrame, suite: Suite, recipes: list[str] | None = None) -
     if len(profiles) != 1:
         raise GateError(f"runs mix profiles {profiles}; check one profile at a time")
     profile = profiles[0]
+    _check_direction(df, suite)
     gated = suite.gated(profile)
     if not gated:
         have = [p for p in defaults.PROFILES if suite.gated(p)]
