@@ -155,8 +155,45 @@ def test_check_refuses_runs_of_the_direction_the_suite_does_not_gate(tmp_path):
         gate.gated_of(df, load_suite(path))
     assert str(refused.value) == (
         "a/pix2pix/seed-0-BtoA translates edges2digits BtoA, and suite 'gate' gates it AtoB; check runs of that "
-        'direction, or give a suite with direction = "BtoA"'
+        'direction, or give a suite with direction = "BtoA" (a suite run made with --direction is checked in its '
+        "direction when no --suite is given)"
     )
     assert gate.gated_of(translation_runs(["pix2pix"], ["AtoB"], [0.46]), load_suite(path)) == ("smoke", ["pix2pix"])
     path.write_text(path.read_text().replace("seeds = [0]\n", 'seeds = [0]\ndirection = "BtoA"\n'))
     assert gate.gated_of(df, load_suite(path)) == ("smoke", ["pix2pix"])
+
+
+@pytest.mark.slow  # a pix2pix suite run trained and scored
+def test_a_suite_run_made_with_a_direction_is_checked_in_it(tmp_path):
+    from typer.testing import CliRunner
+
+    from gan_bench.cli import app
+
+    suite = tmp_path / "gate.toml"
+    suite.write_text(
+        'name = "gate"\ndataset = "edges2digits"\nrecipes = ["pix2pix"]\nseeds = [0]\n'
+        '[thresholds.smoke."pix2pix"]\nl1_200_test = { max = 0.9 }\n'
+    )
+    out = tmp_path / "runs"
+    ran = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "--suite",
+            str(suite),
+            "--direction",
+            "BtoA",
+            "--profile",
+            "smoke",
+            "--samples",
+            "200",
+            "--out",
+            str(out),
+            "-q",
+        ],
+    )
+    assert ran.exit_code == 0, ran.output
+    checked = CliRunner().invoke(app, ["check", str(out)])
+    assert checked.exit_code == 0 and "1 passed, 0 failed" in checked.output, checked.output
+    given = CliRunner().invoke(app, ["check", str(out), "--suite", str(suite)])  # the file's own direction, AtoB
+    assert given.exit_code == 2 and "translates edges2digits BtoA, and suite 'gate' gates it AtoB" in given.output

@@ -148,14 +148,16 @@ def report_notes(runs: Iterable[PathLike] | pd.DataFrame) -> list[str]:
 @checked_arguments
 def suite_of_runs(runs: Iterable[PathLike]) -> Suite:
     """The suite recorded in the suite.json beside the runs, or beside the runs that links in
-    them lead to."""
+    them lead to, in the translation direction that suite run trained."""
     runs = [Path(path) for path in runs]
     folders = (suite_folder(path) for path in runs)
     linked = (run_suite_folder(run) for run in find_runs(runs))
     for folder in itertools.chain(folders, linked):  # lazily: runs are searched only if needed
         info = read_suite_info(folder) if folder is not None else None
         if info:
-            return load_suite(recorded_suite(info, folder / SUITE_FILE))
+            s = load_suite(recorded_suite(info, folder / SUITE_FILE))
+            began = info.get("training", {}).get("direction")  # as `run --direction` ran it
+            return s.model_copy(update={"direction": began}) if began else s
     raise GateError("cannot tell which suite these runs belong to (no suite.json beside them); pass --suite")
 
 

@@ -108,7 +108,8 @@ def _check_direction(df: pd.DataFrame, suite: Suite) -> None:
         raise GateError(
             f"{first['run']} translates {first['dataset']} {first['direction']}, and suite {suite.name!r} gates it "
             f"{suite.direction}; check runs of that direction, or give a suite with "
-            f'direction = "{first["direction"]}"'
+            f'direction = "{first["direction"]}" (a suite run made with --direction is checked in its direction '
+            "when no --suite is given)"
         )
 
 
