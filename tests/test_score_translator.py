@@ -34,6 +34,15 @@ def scripted(module, path):
     return path
 
 
+def each_refused(cases: list, common: list, out) -> None:
+    """Each (arguments, words) case: `score` with ``common`` exits 2 saying the words, and writes nothing."""
+    for args, words in cases:
+        result = invoke("score", *common, *args, "--out", out)
+        assert result.exit_code == 2, (args, result.output)
+        assert words in " ".join(result.output.split()), (args, result.output)
+        assert not out.exists()
+
+
 def values(metrics: dict) -> dict:
     return {name: entry["value"] for name, entry in metrics["metrics"].items()}
 
@@ -190,11 +199,7 @@ def test_cli_refusals_for_a_translation_task_exit_2_and_write_nothing(tmp_path):
         (["--input", translator, "--backbone", "inception"], "--backbone: digits2bold samples are scored against its true B images"),
         (["--input", exported], "calls a translator with one input, the task's A images of shape [B, 1, 28, 28]"),
     ]  # fmt: skip
-    for args, words in cases:
-        result = invoke("score", *args, "--dataset", "digits2bold", "--out", tmp_path / "s")
-        assert result.exit_code == 2, (args, result.output)
-        assert words in " ".join(result.output.split()), (args, result.output)
-        assert not (tmp_path / "s").exists()
+    each_refused(cases, ["--dataset", "digits2bold"], tmp_path / "s")
 
 
 def pix2pix_folder(root, n: int = 6, size: int = 16):
@@ -254,11 +259,7 @@ def test_direction_and_folder_refusals_exit_2_and_write_nothing(tmp_path):
         (["--dataset", "edges2digits", "--direction", "BtoX"], "--direction: 'BtoX'; valid: AtoB, BtoA"),
         (["--dataset", "mnist-typo"], "or a translation folder's path (with a '/')"),
     ]  # fmt: skip
-    for args, words in cases:
-        result = invoke("score", "--input", translator, *args, "--out", tmp_path / "s")
-        assert result.exit_code == 2, (args, result.output)
-        assert words in " ".join(result.output.split()), (args, result.output)
-        assert not (tmp_path / "s").exists()
+    each_refused(cases, ["--input", translator], tmp_path / "s")
     result = invoke("score", tmp_path, "--direction", "BtoA")
     assert result.exit_code == 2 and "--direction: applies with --input only" in result.output
 
@@ -295,11 +296,7 @@ def test_translator_back_refusals_exit_2_and_write_nothing(tmp_path):
         (["--dataset", "digits2bold", "--input-ba", tmp_path / "none.pt"], "--input-ba: " + str(tmp_path / "none.pt") + " does not exist"),
         (["--dataset", "digits2bold", "--input-ba", tmp_path / "images.npy"], "is not a translator file; give it as TorchScript or torch.export"),
     ]  # fmt: skip
-    for args, words in cases:
-        result = invoke("score", "--input", translator, *args, "--out", tmp_path / "s")
-        assert result.exit_code == 2, (args, result.output)
-        assert words in " ".join(result.output.split()), (args, result.output)
-        assert not (tmp_path / "s").exists()
+    each_refused(cases, ["--input", translator], tmp_path / "s")
     result = invoke("score", tmp_path, "--input-ba", translator)
     assert result.exit_code == 2 and "--input-ba: applies with --input only" in result.output
 
