@@ -773,3 +773,32 @@ def test_runs_of_a_profile_the_suite_does_not_gate_are_refused_naming_the_profil
     with pytest.raises(UserError) as refused:
         check.check(runs(profile="quick", modes_covered=[9.0]), two, None)
     assert "; it gates the full, smoke profiles. Check runs" in str(refused.value)
+
+
+def test_a_baseline_of_b_to_a_runs_is_its_own_file_and_gates_only_runs_of_that_direction(tmp_path):
+    def translated(direction):
+        return pd.DataFrame(
+            {"recipe": "pix2pix", "seed": [0], "suite": "translation", "profile": "smoke", "device": "cpu"}
+            | {"dataset": "edges2digits", "direction": [direction], "spec_hash": ["h1"], "l1_200_test": [0.4]}
+        )
+
+    data = baselines.baseline_from(translated("BtoA"), "ganbench baseline x")
+    assert data["direction"] == "BtoA" and baseline_file.problem(data) is None
+    assert "direction" not in baselines.baseline_from(translated(""), "c")  # no translation task
+    assert baselines.baseline_path("translation", "smoke", "cpu", "BtoA").name == "translation-BtoA-smoke-cpu.json"
+    assert baselines.baseline_path("translation", "smoke", "cpu", "AtoB").name == "translation-smoke-cpu.json"
+    path = tmp_path / "b.json"
+    baselines.check_baseline_fits(path, data, "translation", translated("BtoA"))
+    with pytest.raises(UserError) as other_way:
+        baselines.check_baseline_fits(path, data, "translation", translated("AtoB"))
+    assert str(other_way.value) == (
+        f"{path}: made for another direction 'BtoA' (the runs: AtoB); pass --baseline with the matching file"
+    )
+    baselines.check_baseline_fits(
+        path, {k: v for k, v in data.items() if k != "direction"}, "translation", translated("AtoB")
+    )
+    with pytest.raises(UserError, match="runs mix translation directions \\['AtoB', 'BtoA'\\]"):
+        baselines.baseline_from(pd.concat([translated("AtoB"), translated("BtoA").assign(seed=1)]), "c")
+    assert "field 'direction': Input should be 'AtoB' or 'BtoA' (got 'up')" == baseline_file.problem(
+        {**data, "direction": "up"}
+    )

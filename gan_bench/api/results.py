@@ -228,7 +228,7 @@ def write_baseline(
     path = (
         Path(out)
         if out is not None
-        else baselines.baseline_path(data["suite"] or "runs", data["profile"], data["device"])
+        else baselines.baseline_path(data["suite"] or "runs", data["profile"], data["device"], data.get("direction"))
     )
     atomic.write_json(paths.output_file(path, "--out"), data)
     return path

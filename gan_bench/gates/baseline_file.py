@@ -4,6 +4,8 @@ recipe's table goes, or a mean that is not a number, is refused naming the field
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, FiniteFloat, NonNegativeFloat, NonNegativeInt, ValidationError
 
 from gan_bench.errors import field_problem
@@ -33,6 +35,7 @@ class BaselineFile(BaseModel):
     suite: str | None = None
     profile: str | None = None
     device: str | None = None
+    direction: Literal["AtoB", "BtoA"] | None = None  # runs of a translation task: the way they translate
     dataset: str | list[str] | None = None
     environment: dict[str, list[str]] = {}  # per env.json key, the values of the runs behind it
     recipes: Recipes | None = None

@@ -29,15 +29,25 @@ def needs_baseline(suite: Suite) -> bool:
     )
 
 
-def baseline_path(suite: str, profile: str, device: str) -> Path:
-    """Where `ganbench baseline` writes, and `check` looks first: results/baselines/ in the working directory."""
-    return BASELINES / f"{suite}-{profile}-{device}.json"
+def baseline_path(suite: str, profile: str, device: str, direction: str | None = None) -> Path:
+    """Where `ganbench baseline` writes, and `check` looks first: results/baselines/ in the working
+    directory; a suite run translating B to A has a file of its own."""
+    way = "-BtoA" if direction == "BtoA" else ""
+    return BASELINES / f"{suite}{way}-{profile}-{device}.json"
+
+
+def runs_direction(df: pd.DataFrame) -> str | None:
+    """The one direction the runs of translation tasks translate; None when no run is of one."""
+    found = sorted({d for d in (df["direction"] if "direction" in df else []) if isinstance(d, str) and d})
+    if len(found) > 1:
+        raise GateError(f"runs mix translation directions {found}; a baseline covers one direction")
+    return found[0] if found else None
 
 
 def find_baseline(suite: Suite, profile: str, device: str) -> Path:
     """The baseline a run set of ``suite`` gates against: the working directory's file when there is
     one; else, for a suite ganbench ships (same content), the baseline shipped with it."""
-    path = baseline_path(suite.name, profile, device)
+    path = baseline_path(suite.name, profile, device, suite.direction)
     if path.is_file():
         return path
     own = locate.shipped_suite(suite.name)
@@ -82,8 +92,12 @@ def baseline_recipes(baseline: dict | None, dataset: str) -> dict:
 
 
 def check_baseline_fits(path: Path, baseline: dict, suite: str, df: pd.DataFrame) -> None:
-    """Refuse a baseline made for another suite, profile or device than the runs it would gate."""
+    """Refuse a baseline made for another suite, profile, device or translation direction than the
+    runs it would gate."""
     wanted = {"suite": suite, "profile": sorted(set(df["profile"])), "device": sorted(set(df["device"]))}
+    direction = runs_direction(df)
+    if direction is not None:
+        wanted["direction"] = direction
     differs = []
     for key, want in wanted.items():
         have = baseline.get(key)
@@ -121,6 +135,7 @@ def baseline_from(df: pd.DataFrame, command: str) -> dict:
             for recipe, part in runs.groupby("recipe")
         }
 
+    direction = runs_direction(df)
     datasets = sorted(set(df["dataset"]))
     per_dataset = (
         {"dataset": datasets[0], "recipes": statistics(df)}
@@ -132,6 +147,7 @@ def baseline_from(df: pd.DataFrame, command: str) -> dict:
         "suite": keys["suite"][0],
         "profile": keys["profile"][0],
         "device": keys["device"][0],
+        **({"direction": direction} if direction else {}),
         **per_dataset,
         "produced_by": {
             "command": command,
