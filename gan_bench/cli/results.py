@@ -94,8 +94,8 @@ def check(
     baseline: Optional[Path] = typer.Option(
         None,
         help="Baseline file for relative thresholds (default: "
-        "results/baselines/<suite>-<profile>-<device>.json, else the "
-        "baseline ganbench ships with a shipped suite).",
+        "results/baselines/<suite>-<profile>-<device>.json, <suite>-BtoA-... for a suite run translating "
+        "B to A; else the baseline ganbench ships with a shipped suite).",
     ),
     junit: Optional[Path] = typer.Option(None, help="Also write a JUnit XML report here."),
     format: str = typer.Option(
@@ -148,7 +148,10 @@ def baseline(
         help="Scored run directories of one suite, profile and device (default: the newest suite run).",
         show_default=False,
     ),
-    out: Optional[Path] = typer.Option(None, help="Default: results/baselines/<suite>-<profile>-<device>.json."),
+    out: Optional[Path] = typer.Option(
+        None,
+        help="Default: results/baselines/<suite>-<profile>-<device>.json (<suite>-BtoA-... for runs translating B to A).",
+    ),
 ) -> None:
     """Write a baseline file (per-recipe metric means) from real runs, for relative thresholds."""
     out_console.print(f"wrote {gb.write_baseline(runs_or_latest(runs), out)}")
