@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 import gan_bench as gb
 from gan_bench.cli import app
 from gan_bench.data import catalogue
+from gan_bench.reporting import render
 
 runner = CliRunner()
 
@@ -863,3 +864,29 @@ def test_stacked_mnist_samples_count_the_digit_triples_the_evaluator_reads(tmp_p
     assert stacked["verdict_reason"] == "10 of 1000 modes covered"
     with pytest.raises(gb.UserError, match="stacked-mnist images are 28×28 3-channel"):
         gb.score_samples(gray, "stacked-mnist", name="flat", out=tmp_path / "x")
+
+
+@pytest.mark.slow  # a smoke run trained and scored, and 1,000 samples scored
+def test_samples_scored_with_a_profile_sit_in_the_table_of_that_profiles_runs(tmp_path):
+    torch.manual_seed(0)
+    run = tmp_path / "tf-mlp"
+    gb.train("tf-mlp", profile="smoke", out=run, device="cpu")
+    gb.score([run], device="cpu")
+    out, scored = gb.score_samples(Affine(8), "mnist", name="mine", z_dim=8, profile="smoke", out=tmp_path / "s")
+    assert scored["profile"] == "smoke" and scored["protocol"]["samples"] == 1000  # the smoke profile's count
+    assert json.loads((out / "spec.json").read_text())["profile"] == "smoke"
+    tables = dict(render.rich_tables(gb.report([run, out])))
+    assert list(tables) == ["suite (none) · mnist · profile smoke · cpu"]
+    table = tables["suite (none) · mnist · profile smoke · cpu"]
+    assert list(table["recipe"]) == ["mine", "tf-mlp"] and "—" not in list(table["fid_lenet_1k_test"])
+
+
+def test_a_profile_is_one_of_the_three_and_applies_with_input_only(tmp_path):
+    np.save(tmp_path / "x.npy", np.zeros((20, 28, 28), np.uint8))
+    wrong = invoke(
+        "score", "--input", tmp_path / "x.npy", "--dataset", "mnist", "--profile", "fast", "--out", tmp_path / "s"
+    )
+    assert wrong.exit_code == 2 and "--profile: 'fast'; valid: full, quick, smoke" in wrong.output
+    assert not (tmp_path / "s").exists()
+    runs = invoke("score", tmp_path, "--profile", "quick")
+    assert runs.exit_code == 2 and "--profile: applies with --input only" in runs.output

@@ -113,6 +113,7 @@ def score_samples(
     conditional: bool = False,
     direction: str | None = None,
     input_ba: PathLike | torch.nn.Module | None = None,
+    profile: str | None = None,
     backbone: str = defaults.BACKBONE,
     inception_weights: PathLike | None = None,
     device: str | torch.device = defaults.DEVICE,
@@ -130,7 +131,9 @@ def score_samples(
     ``labels`` are read, and conditional accuracy is scored too. ``input`` may also be the images
     themselves, a uint8 numpy array or torch tensor shaped as an .npy file's, or a generator module
     (``z_dim`` required; it runs in eval mode where its weights are, and its mode is restored);
-    then ``name`` is required. ``samples``: score the first N (a generator draws N; default 10,000). Writes
+    then ``name`` is required. ``samples``: score the first N (a generator draws N; default the
+    count ``profile`` scores, 10,000 for full and quick). ``profile`` (default "full"): the profile
+    whose runs report tables them beside, and whose thresholds gate them. Writes
     spec.json and metrics.json into ``out`` (default results/scored/<name>-<dataset>), which report,
     baseline and check read; returns (that folder, the metrics.json content)."""
     from gan_bench.scoring.score_samples import score_samples as _score_samples
@@ -146,6 +149,7 @@ def score_samples(
         conditional=conditional,
         direction=direction,
         input_ba=input_ba,
+        profile=profile,
         backbone=backbone,
         inception_weights=Path(inception_weights) if inception_weights is not None else None,
         device=devices.resolve(device),

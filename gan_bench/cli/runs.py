@@ -363,6 +363,13 @@ def score(
         help="With --input on a translation task: AtoB (default) or BtoA (the translator is given the B images).",
         show_default=False,
     ),
+    profile: Optional[str] = typer.Option(
+        None,
+        "--profile",
+        help="With --input: the profile whose runs report tables the samples beside and whose thresholds "
+        "gate them, full (default), quick or smoke; the default --samples is that profile's.",
+        show_default=False,
+    ),
     input_ba: Optional[Path] = typer.Option(
         None,
         "--input-ba",
@@ -425,13 +432,14 @@ def score(
             conditional=conditional,
             direction=direction,
             input_ba=input_ba,
+            profile=profile,
             data_dir=data_dir,
             **common,
         )
         scored = {folder: result}
     else:
         options = (("--dataset", dataset), ("--direction", direction), ("--input-ba", input_ba), ("--out", out))
-        options += (("--name", name),)
+        options += (("--name", name), ("--profile", profile))
         options += (("--z-dim", z_dim), ("--z-dist", z_dist))
         given = [n for n, v in options if v is not None] + (["--conditional"] if conditional else [])
         common["batch_norm"] = batch_norm

@@ -49,7 +49,7 @@ from gan_bench.scoring.scorable import check_backbone
 from gan_bench.variants import is_recipe
 
 KIND = SAMPLES_KIND
-PROFILE = "full"  # the thresholds table that gates scored samples: [thresholds.full]
+PROFILE = "full"  # by default, the profile scored samples are tabled and gated with ([thresholds.full])
 
 
 def scorable() -> dict[str, Expected]:
@@ -122,6 +122,7 @@ def score_samples(
     conditional: bool = False,
     direction: str | None = None,
     input_ba=None,
+    profile: str | None = None,
     backbone: str = defaults.BACKBONE,
     inception_weights: Path | None = None,
     device: torch.device = torch.device("cpu"),
@@ -158,6 +159,9 @@ def score_samples(
             f"--dataset: samples are not scored against {dataset!r}; {did_you_mean(dataset, names)}"
             f"valid: {', '.join(names)}, or a translation folder's path (with a '/')"
         )
+    profile = profile or PROFILE
+    if profile not in defaults.PROFILES:
+        raise InvalidOption(f"--profile: {profile!r}; valid: {', '.join(defaults.PROFILES)}")
     translating = translator_tasks.is_translation(dataset)
     translator_tasks.check_direction(dataset, direction)
     direction = (direction or defaults.DIRECTION) if translating else None
@@ -192,7 +196,7 @@ def score_samples(
         else defaults.SCORED_ROOT / f"{name}-{translator_tasks.dataset_label(dataset, direction)}"
     )
     check_out(out)
-    drawn = samples if samples is not None else defaults.SAMPLES[datasets.modality(dataset)]["full"]
+    drawn = samples if samples is not None else defaults.SAMPLES[datasets.modality(dataset)][profile]
     want = points_of(dataset) if dataset in POINTS else valid.get(dataset)  # None for a translator's task
     if translating:
         data = datasets.load(dataset, data_dir, direction)
@@ -227,7 +231,7 @@ def score_samples(
         "shape": list(images.shape),
         **extent,
     }
-    spec = {"kind": KIND, "recipe": {"name": name}, "dataset": dataset, "seed": 0, "profile": PROFILE}
+    spec = {"kind": KIND, "recipe": {"name": name}, "dataset": dataset, "seed": 0, "profile": profile}
     spec = {**spec, **({"direction": direction} if direction else {})}  # as a translation run's spec says
     spec = {**spec, "device": device.type, "input": described}
     spec["spec_hash"] = spec_hash(spec)
@@ -238,7 +242,7 @@ def score_samples(
         "recipe": name,
         "dataset": dataset,
         "seed": 0,
-        "profile": PROFILE,
+        "profile": profile,
         "input": described,
         "protocol": {
             "samples": len(images),
