@@ -234,6 +234,23 @@ def test_a_final_checkpoint_from_another_run_is_refused_and_keeps_the_result(sco
     assert (run / "metrics.json").read_text() == before
 
 
+def test_a_g_snapshot_from_another_run_is_refused_and_keeps_the_result(scored, tmp_path):
+    other = tmp_path / "seed-1"
+    gb.train("tf-mlp", profile="smoke", steps=6, seed=1, out=other, device="cpu")  # the same nets, seed 1
+    run = copy_run(scored, tmp_path / "run")
+    before = (run / "metrics.json").read_text()
+    snapshots = sorted((other / "checkpoints").glob("g-step-*.pt"))
+    assert snapshots and all((run / "checkpoints" / p.name).is_file() for p in snapshots)
+    copied = run / "checkpoints" / snapshots[-1].name
+    copied.write_bytes(snapshots[-1].read_bytes())
+    result = invoke("score", run, "--samples", 100, "--replace")
+    assert result.exit_code == 2, result.output
+    assert f"error: {copied}: a G snapshot of another run (its spec_hash is not {run / 'spec.json'}'s)" in " ".join(
+        result.output.split()
+    )
+    assert (run / "metrics.json").read_text() == before
+
+
 def test_score_keeps_a_scored_run_and_prints_a_null_value_as_not_finite(scored, tmp_path):
     run = copy_run(scored, tmp_path / "run")
     result = json.loads((run / "metrics.json").read_text())

@@ -163,7 +163,8 @@ class RunLoop:
             self.sample(s)
         if s % sched.checkpoint_every == 0 or s == sched.steps:
             # G's snapshot first: a failed write then leaves last.pt before step s, so resume redoes it
-            checkpoint.save(self.run.g_snapshot(s), {"step": s, "G": self.system.G.state_dict()})
+            snapshot = {"step": s, "spec_hash": self.spec_hash, "G": self.system.G.state_dict()}
+            checkpoint.save(self.run.g_snapshot(s), snapshot)
             self.save_checkpoint(s)
 
     def interrupted(self, s: int) -> Interrupted:
