@@ -33,9 +33,11 @@ def g_snapshots(run: RunDir, G: torch.nn.Module):
     """Load each of the run's G snapshots into ``G`` in step order; yield its step. A snapshot that
     names another run's spec (copied from another seed's folder, say) is refused; one written
     before snapshots named their run names none."""
-    own = run.read_spec().get("spec_hash")
+    own = None  # the run's spec_hash, read once a snapshot names one
     for _, path in run.g_snapshots():
         state = load(path)
+        if "spec_hash" in state:
+            own = own or run.read_spec().get("spec_hash")
         if state.get("spec_hash", own) != own:
             raise RunDirError(
                 f"{path}: a G snapshot of another run (its spec_hash is not {run.spec}'s); "
