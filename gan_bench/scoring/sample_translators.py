@@ -41,7 +41,7 @@ class _Translator:
     kind: str
     device: torch.device
     where: str  # how messages name it
-    takes: str = "A"  # the domain of the images it is given
+    takes: str  # the domain of the images it is given, "A" or "B"
     batch: int | None = None  # the only batch size an export with a static batch takes
     assumed: list[float] | None = None  # the output range its outputs for the test images showed
 
@@ -58,7 +58,7 @@ def _exported(path: Path, shape: tuple[int, ...], takes: str, device: torch.devi
             f"calls a translator with one input, the task's {takes} images of shape [B, {c}, {h}, {w}]"
         )
     batch = shapes[0][0] if isinstance(shapes[0][0], int) else None
-    return _Translator(program.module().to(device), "torch.export translator", device, str(path), batch=batch)
+    return _Translator(program.module().to(device), "torch.export translator", device, str(path), takes, batch)
 
 
 def _opened(source, images: torch.Tensor, takes: str, device: torch.device) -> tuple[_Translator, dict]:
@@ -66,15 +66,14 @@ def _opened(source, images: torch.Tensor, takes: str, device: torch.device) -> t
     of domain ``takes``, and what metrics.json records of where it came from."""
     if isinstance(source, torch.nn.Module):
         where = IN_MEMORY_TRANSLATOR if takes == "A" else IN_MEMORY_BACK
-        T = _Translator(source, "in-memory translator", module_device(source), where)
-        origin = {"class": type(source).__qualname__, "sha256": weights_sha256(source)}
-    elif source.suffix.lower() in EXPORT_SUFFIXES:
-        T, origin = _exported(source, tuple(images.shape[1:]), takes, device), {"sha256": sha256_of([source])}
+        T = _Translator(source, "in-memory translator", module_device(source), where, takes)
+        return T, {"class": type(source).__qualname__, "sha256": weights_sha256(source)}
+    if source.suffix.lower() in EXPORT_SUFFIXES:
+        T = _exported(source, tuple(images.shape[1:]), takes, device)
     else:
-        T = _Translator(load_torchscript(source, device, "translator"), "TorchScript translator", device, str(source))
-        origin = {"sha256": sha256_of([source])}
-    T.takes = takes
-    return T, origin
+        scripted = load_torchscript(source, device, "translator")
+        T = _Translator(scripted, "TorchScript translator", device, str(source), takes)
+    return T, {"sha256": sha256_of([source])}
 
 
 def _outputs(T: _Translator, images: torch.Tensor) -> torch.Tensor:
