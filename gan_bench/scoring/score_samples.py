@@ -137,11 +137,7 @@ def score_samples(
     elif name is None:
         given = "a generator module needs" if module else "samples given as an array need"
         raise InvalidOption(f"name: {given} a name, the one reports show them under")
-    elif (
-        module
-        and not translator_tasks.is_translation(dataset)
-        and (z_dim is None or isinstance(z_dim, bool) or z_dim < 1)
-    ):
+    elif module and not datasets.is_translation(dataset) and (z_dim is None or isinstance(z_dim, bool) or z_dim < 1):
         raise InvalidOption(f"z_dim: a generator module needs its noise size, a positive integer (got {z_dim!r})")
     elif not module and (z_dim is not None or z_dist is not None):
         raise InvalidOption("z_dim and z_dist apply to a generator, not to samples given as an array")
@@ -162,7 +158,7 @@ def score_samples(
     profile = profile or PROFILE
     if profile not in defaults.PROFILES:
         raise InvalidOption(f"--profile: {profile!r}; valid: {', '.join(defaults.PROFILES)}")
-    translating = translator_tasks.is_translation(dataset)
+    translating = datasets.is_translation(dataset)
     translator_tasks.check_direction(dataset, direction)
     direction = (direction or defaults.DIRECTION) if translating else None
     if dataset not in CLASSIFIED and conditional:

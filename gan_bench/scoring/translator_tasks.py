@@ -9,18 +9,12 @@ from pathlib import Path
 import torch
 
 from gan_bench.data import datasets, folders
-from gan_bench.data import translation as translation_data
 from gan_bench.errors import InvalidOption
 from gan_bench.scoring import sample_inputs, translation
 from gan_bench.scoring.modality_scores import REFERENCE_SPLIT
 from gan_bench.scoring.sample_generators import GENERATOR_SUFFIXES
 
-TRANSLATION = tuple(translation_data.TASKS)  # a translator's outputs for the test A images, against the true B
-
-
-def is_translation(dataset: str) -> bool:
-    """A built-in translation task, or a translation folder named by its path."""
-    return dataset in TRANSLATION or folders.is_folder_name(dataset)
+TRANSLATION = tuple(datasets.TRANSLATION_TASKS)  # a translator's outputs for the test A images, against the true B
 
 
 def check_folder(dataset: str, back) -> None:
@@ -39,12 +33,16 @@ def checked_back(dataset: str, back):
     takes one."""
     if back is None:
         return None
-    if not is_translation(dataset) or datasets.modality(dataset) == "paired":
-        unpaired = [name for name in TRANSLATION if datasets.modality(name) == "unpaired"]
+    if not datasets.is_translation(dataset) or datasets.modality(dataset) == "paired":
+        unpaired = [name for name, kind in datasets.TRANSLATION_TASKS.items() if kind == "unpaired"]
         raise InvalidOption(
             f"--input-ba: a CycleGAN's translator back applies to an unpaired translation task "
             f"({', '.join(unpaired)}, or a CycleGAN-layout folder); {dataset} is "
-            + ("a paired task, scored one way as pix2pix is" if is_translation(dataset) else "no translation task")
+            + (
+                "a paired task, scored one way as pix2pix is"
+                if datasets.is_translation(dataset)
+                else "no translation task"
+            )
         )
     if isinstance(back, torch.nn.Module):
         return back
@@ -62,7 +60,7 @@ def check_direction(dataset: str, direction: str | None) -> None:
         return
     if direction not in datasets.DIRECTIONS:
         raise InvalidOption(f"--direction: {direction!r}; valid: {', '.join(datasets.DIRECTIONS)}")
-    if not is_translation(dataset):
+    if not datasets.is_translation(dataset):
         raise InvalidOption(
             f"--direction: applies to a translation task ({', '.join(TRANSLATION)} or a folder's path); "
             f"{dataset} is not one"
@@ -110,7 +108,7 @@ def checked(dataset: str, generator: bool, back, z_dim: int | None, z_dist: str 
     """Everything about a translator's task checked before it is read; returns the translator back
     (a path or module), or None."""
     back = checked_back(dataset, back)
-    if is_translation(dataset):
+    if datasets.is_translation(dataset):
         check_translator(dataset, generator, z_dim, z_dist)
         if dataset not in TRANSLATION:
             check_folder(dataset, back)
