@@ -20,6 +20,7 @@ from gan_bench.rundir.identity import differences
 from gan_bench.rundir.layout import BIT_KEYS, RunDir, holds_scored_samples, scored_samples_here
 from gan_bench.rundir.lock import has_content
 from gan_bench.rundir.repro import bit_environment, environment, seed_everything, torch_threads
+from gan_bench.rundir.trained_data import check_same_data
 from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training import checkpoint
 from gan_bench.training.engine import Outcome, train
@@ -103,13 +104,15 @@ def _skipped(spec: RunSpec, run: RunDir, reporter: Reporter, score) -> RunResult
 
 
 def _begin(spec: RunSpec, run: RunDir, state: str, dataset, device: torch.device) -> None:
+    if state == "resume" and run.last_checkpoint.is_file():
+        check_same_data(run, spec.dataset, dataset.sha256, dataset.files, "resume")
     plugin_probe.probe(spec.recipe_obj, spec.seed, dataset, device)
     if state == "fresh":
         run.root.mkdir(parents=True, exist_ok=True)
         atomic.write_json(run.spec, {**spec.resolved(), "spec_hash": spec.hash})
     if state == "fresh" or not run.last_checkpoint.is_file():  # a resumed run without one starts at step 0 here
         seed_everything(spec.seed)  # so env.json records the determinism settings the run uses
-        atomic.write_json(run.env, environment(device, dataset.sha256))
+        atomic.write_json(run.env, environment(device, dataset.sha256, dataset.files))
 
 
 @contextmanager

@@ -81,7 +81,9 @@ def torch_threads(count: int | None):
         torch.set_num_threads(saved)
 
 
-def environment(device: torch.device, dataset_sha256: dict[str, str]) -> dict:
+def environment(
+    device: torch.device, dataset_sha256: dict[str, str], dataset_files: dict[str, str] | None = None
+) -> dict:
     """What a reader needs to know to reproduce a run (call after ``seed_everything``)."""
     import torchvision
 
@@ -102,6 +104,7 @@ def environment(device: torch.device, dataset_sha256: dict[str, str]) -> dict:
         "ganbench": gan_bench.__version__,
         "git_commit": git_commit(),
         "dataset_sha256": dataset_sha256,
+        "dataset_files": dataset_files or {},
         "deterministic_algorithms": torch.are_deterministic_algorithms_enabled(),
         "cublas_workspace_config": os.environ.get("CUBLAS_WORKSPACE_CONFIG"),
     }

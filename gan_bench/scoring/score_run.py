@@ -19,6 +19,7 @@ from gan_bench.metrics import diagnostics
 from gan_bench.rundir import metrics_file
 from gan_bench.rundir.identity import differences
 from gan_bench.rundir.layout import RunDir
+from gan_bench.rundir.trained_data import check_same_data
 from gan_bench.scoring.drawing import batch_norm_protocol, sample_count, sample_seed
 from gan_bench.scoring.modality_scores import SCORERS
 from gan_bench.scoring.scorable import scorable_parts
@@ -62,6 +63,7 @@ def score_run(
     draws = modality not in ("paired", "unpaired")  # G draws from noise (translation maps test images)
     n = sample_count(spec, samples)
     dataset = datasets.load(spec["dataset"], data_dir, spec.get("direction", "AtoB"))
+    check_same_data(run, spec["dataset"], dataset.sha256, dataset.files, "score")
     system = _system(run, spec, device, dataset)
     system.G.load_state_dict(final["system"]["G"])
     opts = {

@@ -1,0 +1,33 @@
+"""A run is resumed and scored on the data it trained on.
+
+A translation folder is named by its path, relative to the folder ganbench ran in, so from
+elsewhere, or once its images have changed, the same name can mean other images. env.json records
+the digests of the data a run trained on (``dataset_sha256``) and where it was read
+(``dataset_files``); data that loads with other digests is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+from gan_bench.errors import RunDirError
+from gan_bench.rundir.layout import RunDir
+
+
+def check_same_data(run: RunDir, name: str, sha256: dict[str, str], files: dict[str, str], doing: str) -> None:
+    """RunDirError when ``name`` loads as other data than env.json says ``run`` trained on; a run
+    whose env.json records no digests (damaged, or written by hand) is let through."""
+    env = run.read_env()
+    recorded = env.get("dataset_sha256")
+    if not isinstance(recorded, dict) or not recorded or recorded == sha256:
+        return
+    role = next((k for k in recorded if recorded[k] != sha256.get(k)), next(iter(recorded)))
+    then = recorded[role] if isinstance(recorded[role], str) else "?"
+    trained_files = env.get("dataset_files")
+    root = trained_files.get("root") if isinstance(trained_files, dict) else None
+    where_then = f" ({root} then)" if isinstance(root, str) and root != files.get("root") else ""
+    where_now = f" ({files['root']} here)" if "root" in files else ""
+    raise RunDirError(
+        f"{run.env}: {run.root} trained on {name}{where_then}, but {name}{where_now} holds other data "
+        f"({role} sha256 {then[:12]}… then, {sha256.get(role, 'none')[:12]}… now); {doing} it where "
+        f"{name} names the data it trained on (the folder ganbench ran in, for a relative path), "
+        f"or restore that data"
+    )

@@ -1,0 +1,83 @@
+"""A run is scored and resumed on the data it trained on: a translation folder named by a relative
+path means other images from another folder, or once its images change, and is then refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PIL import Image
+from test_resume_environment import Recorder
+from test_translation_data import pix2pix_folder
+from typer.testing import CliRunner
+
+import gan_bench as gb
+from gan_bench.cli import app
+from gan_bench.training.signals import Interrupted
+
+runner = CliRunner()
+
+
+def _train(out, **options):
+    return gb.train("pix2pix", "./facades", profile="smoke", steps=4, device="cpu", out=out, **options)
+
+
+@pytest.fixture
+def two_places(tmp_path, monkeypatch):
+    """A run trained on ./facades in one folder, and another folder whose ./facades differs."""
+    here, there = tmp_path / "here", tmp_path / "there"
+    pix2pix_folder(here / "facades")
+    pix2pix_folder(there / "facades")
+    Image.new("RGB", (32, 16), (1, 2, 3)).save(there / "facades" / "test" / "0.png")
+    monkeypatch.chdir(here)
+    return here, there
+
+
+def test_env_json_records_where_the_folder_was_read(two_places):
+    here, _ = two_places
+    env = json.loads((_train(here / "run").path / "env.json").read_text())
+    assert env["dataset_files"] == {"root": str(here / "facades")}
+    assert len(env["dataset_sha256"]["images"]) == 64
+
+
+def test_scoring_from_another_folder_with_other_images_is_refused(two_places, monkeypatch):
+    here, there = two_places
+    run = _train(here / "run").path
+    monkeypatch.chdir(there)
+    result = runner.invoke(app, ["score", str(run)])
+    shown = " ".join(result.output.split())
+    assert result.exit_code == 2, result.output
+    assert (
+        f"{run / 'env.json'}: {run} trained on ./facades ({here / 'facades'} then), but ./facades "
+        f"({there / 'facades'} here) holds other data (images sha256"
+    ) in shown
+    assert "score it where ./facades names the data it trained on" in shown
+    assert not (run / "metrics.json").exists() and "Traceback" not in result.output
+    monkeypatch.chdir(here)
+    assert runner.invoke(app, ["score", str(run)]).exit_code == 0  # where it trained, it scores
+    assert (run / "metrics.json").is_file()
+
+
+def test_images_changed_in_place_are_refused_too(two_places):
+    here, _ = two_places
+    run = _train(here / "run").path
+    Image.new("RGB", (32, 16), (9, 9, 9)).save(here / "facades" / "train" / "1.png")
+    with pytest.raises(gb.UserError, match=r"trained on \./facades, but \./facades .* holds other data"):
+        gb.score([run])
+    assert not (run / "metrics.json").exists()
+
+
+def test_resuming_from_another_folder_with_other_images_is_refused(two_places, monkeypatch):
+    here, there = two_places
+    run = here / "run"
+    with pytest.raises(Interrupted):
+        _train(run, progress=Recorder(stop_at=2))
+    last = (run / "checkpoints" / "last.pt").read_bytes()
+    env = (run / "env.json").read_bytes()
+    monkeypatch.chdir(there)
+    result = runner.invoke(app, ["train", "--resume", "--out", str(run)])
+    assert result.exit_code == 2, result.output
+    assert "resume it where ./facades names the data it trained on" in " ".join(result.output.split())
+    assert (run / "checkpoints" / "last.pt").read_bytes() == last and (run / "env.json").read_bytes() == env
+    monkeypatch.chdir(here)
+    assert _train(run, resume=True).status == "resumed"
