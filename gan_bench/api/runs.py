@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from gan_bench import defaults, devices
 from gan_bench.api.arguments import PathLike, checked, checked_arguments
 from gan_bench.api.scoring import data_folder, make_scorer
-from gan_bench.data import datasets
+from gan_bench.data import datasets, folders
 from gan_bench.errors import InvalidOption, PluginError, RunDirError, nearest
 from gan_bench.rundir import outputs, paths
 from gan_bench.rundir.layout import RunDir, lock_folder, read_suite_info, write_suite_info
@@ -295,6 +295,7 @@ def train(
     from gan_bench.suite.run_as_begun import as_begun, check_recipe_given
 
     check_recipe_given(recipe, resume, out)
+    dataset = folders.spelled(dataset) if isinstance(dataset, str) else dataset
     if recipe is None:
         o = as_begun(
             Path(out),

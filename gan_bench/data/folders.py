@@ -11,7 +11,7 @@ Every image becomes RGB uint8 at its own size; all images of a dataset must shar
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from PIL import Image, UnidentifiedImageError
@@ -31,6 +31,17 @@ CYCLEGAN_SPLITS = ("trainA", "trainB", "testA", "testB")
 def is_folder_name(name: str) -> bool:
     """A suite's dataset that is a path (holds a slash or starts with '.' or '~') names a folder."""
     return "/" in name or name.startswith((".", "~"))
+
+
+def spelled(name: str) -> str:
+    """A folder's path written one way: without a trailing slash or '.' parts, and starting with
+    './' where it would otherwise start with a name, so that ``facades/``, ``./facades/`` and
+    ``./facades`` are one dataset in specs, reports and gates ('..' parts are kept, as they may
+    pass through a link); other dataset names as they are."""
+    if not is_folder_name(name):
+        return name
+    path = str(PurePosixPath(name))
+    return path if is_folder_name(path) else f"./{path}"
 
 
 def layout(root: Path) -> str:

@@ -155,6 +155,7 @@ def score_samples(
             f"--dataset: samples are not scored against {dataset!r}; {did_you_mean(dataset, names)}"
             f"valid: {', '.join(names)}, or a translation folder's path (with a '/')"
         )
+    dataset = folders.spelled(dataset)
     profile = profile or PROFILE
     if profile not in defaults.PROFILES:
         raise InvalidOption(f"--profile: {profile!r}; valid: {', '.join(defaults.PROFILES)}")

@@ -42,6 +42,7 @@ from pydantic import (
 
 from gan_bench.api.arguments import checked_arguments
 from gan_bench.data import datasets as all_datasets
+from gan_bench.data import folders
 from gan_bench.errors import InvalidOption, SuiteError, UserError, did_you_mean, field_problem, guess_after
 from gan_bench.rundir import paths
 from gan_bench.suite.run_spec import (
@@ -93,6 +94,13 @@ def _named(raw: dict, path: str):
     return value
 
 
+def _one_spelling(value):
+    """A dataset name, or a list of them, with each folder's path written one way."""
+    if isinstance(value, list):
+        return [folders.spelled(v) if isinstance(v, str) else v for v in value]
+    return folders.spelled(value) if isinstance(value, str) else value
+
+
 class Suite(BaseModel):
     """A suite file, validated: the dataset(s), recipes and seeds it runs, its profile and
     per-recipe steps, and its CI thresholds (see the suite files section of the CLI docs)."""
@@ -119,6 +127,10 @@ class Suite(BaseModel):
         if not isinstance(raw, dict):
             return raw
         raw = {**raw, **{key: _named(raw, key) for key in ("recipes", "steps", "only") if key in raw}}
+        if "dataset" in raw:
+            raw["dataset"] = _one_spelling(raw["dataset"])
+        if isinstance(raw.get("only"), dict):
+            raw["only"] = {recipe: _one_spelling(names) for recipe, names in raw["only"].items()}
         if "thresholds_per_dataset" in raw:
             raise ValueError(
                 "unknown key 'thresholds_per_dataset'; a dataset's own thresholds go in "

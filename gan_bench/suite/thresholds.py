@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, NonNegativeFloat, model_validator
 
+from gan_bench.data import folders
 from gan_bench.errors import did_you_mean
 from gan_bench.metrics import names as metric_names
 from gan_bench.suite.run_spec import known_recipe
@@ -39,7 +40,7 @@ def listed(dataset) -> list:
 def split_dataset_tables(tables: dict, dataset) -> tuple[dict, dict]:
     """[thresholds.<profile>.<recipe>.<dataset>] sub-tables (a key naming one of the suite's datasets,
     holding a table), taken out of their recipe's table: (the tables left, the dataset tables)."""
-    names = {d for d in listed(dataset) if isinstance(d, str)}
+    names = {folders.spelled(d) for d in listed(dataset) if isinstance(d, str)}
     left, per_dataset = {}, {}
     for profile, recipes in tables.items():
         if not isinstance(recipes, dict):
@@ -50,8 +51,9 @@ def split_dataset_tables(tables: dict, dataset) -> tuple[dict, dict]:
             if not isinstance(metrics, dict):
                 left[profile][recipe] = metrics
                 continue
-            own = {k: v for k, v in metrics.items() if k in names and isinstance(v, dict)}
+            own = {k: v for k, v in metrics.items() if folders.spelled(k) in names and isinstance(v, dict)}
             left[profile][recipe] = {k: v for k, v in metrics.items() if k not in own}
+            own = {folders.spelled(k): v for k, v in own.items()}
             if own:
                 per_dataset.setdefault(profile, {})[recipe] = own
     return left, per_dataset
