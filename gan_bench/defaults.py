@@ -30,6 +30,7 @@ CHECK_FORMATS = ("rich", "md")  # md: for a pull request comment or $GITHUB_STEP
 
 # Samples scored per profile, by modality. Stacked MNIST and the 2D mixtures follow their published
 # protocols; translation scores that many test images (at most the split).
+REFERENCE_SPLIT = "test"  # the split samples and translations are scored against
 STACKED_SAMPLES = 26_000  # Stacked MNIST mode counting: VEEGAN (Srivastava et al. 2017), PacGAN Table 2
 MIXTURE_SAMPLES = 2_500  # 2D ring and grid: PacGAN (Lin et al. 2018) Table 1
 SAMPLES = {

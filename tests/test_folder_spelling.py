@@ -59,6 +59,7 @@ def test_runs_on_a_folder_named_two_ways_share_one_table(tmp_path, monkeypatch):
     out, _ = gb.score_samples(Blank(), "./facades/", name="blank", out=tmp_path / "blank")
     df = gb.report([*runs, out])
     assert list(df["dataset"]) == ["./facades"] * 3
+    assert list(df["protocol.reference_split"]) == ["test"] * 3  # runs and samples scored alike
 
 
 def test_a_suite_names_a_folder_in_any_spelling(tmp_path, monkeypatch):

@@ -274,6 +274,7 @@ def test_folder_dataset_trains_and_scores_pixel_metrics(tmp_path):
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics["metrics"]) == {"l1_4_test", "psnr_4_test", "ssim_4_test"}
     assert metrics["metrics"]["l1_4_test"]["direction"] == "BtoA"
+    assert metrics["protocol"]["reference_split"] == "test"
     assert datasets.modality(str(root)) == "paired"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import torch
 
+from gan_bench import defaults
 from gan_bench.metrics import coverage as coverage_mod
 from gan_bench.metrics import evaluators, fidelity, inception, mixture, stacked
 from gan_bench.metrics import names as metric_names
@@ -18,7 +19,7 @@ from gan_bench.training import checkpoint
 from gan_bench.training.scatter import save_scatter
 from gan_bench.variants.pixels import resized, to_uint8
 
-REFERENCE_SPLIT = "test"
+REFERENCE_SPLIT = defaults.REFERENCE_SPLIT
 EVALUATOR_SIZE = 28  # larger samples (dcgan's 64×64) are resized to the evaluator's input
 
 

@@ -115,7 +115,12 @@ def paired_scores(run, system, spec: dict, dataset, asked: int, opts: dict, devi
                     name: tm.l1(snap, from_uint8(dataset.test_b[:q])) if torch.isfinite(snap).all() else None,
                 }
             )
-    return metrics, cover, points, {"task": dataset.name, **counted(asked, n)}
+    return (
+        metrics,
+        cover,
+        points,
+        {"task": dataset.name, "reference_split": defaults.REFERENCE_SPLIT, **counted(asked, n)},
+    )
 
 
 def unpaired_count(asked: int, dataset) -> int:
@@ -199,4 +204,9 @@ def unpaired_scores(run, system, spec: dict, dataset, asked: int, opts: dict, de
                     translated(system, to_uint8(out), "ba", _seed(spec), device), from_uint8(dataset.test_a[:q])
                 )
             points.append({"step": step, name: value})
-    return metrics, cover, points, {"task": dataset.name, **counted(asked, n)}
+    return (
+        metrics,
+        cover,
+        points,
+        {"task": dataset.name, "reference_split": defaults.REFERENCE_SPLIT, **counted(asked, n)},
+    )
