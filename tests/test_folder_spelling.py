@@ -74,3 +74,16 @@ def test_a_suite_names_a_folder_in_any_spelling(tmp_path, monkeypatch):
     loaded = load_suite(suite)
     assert loaded.datasets == ["edges2digits", "./facades"] and loaded.only == {"pix2pix-l1": ["./facades"]}
     assert loaded.thresholds_per_dataset["smoke"]["pix2pix"]["./facades"]["l1_4_test"].max == 0.5
+
+
+def test_a_bare_folder_name_given_to_score_is_pointed_at(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from gan_bench.cli import app
+
+    pix2pix_folder(tmp_path / "facades")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["score", "--input", "g.pt", "--dataset", "facades", "--out", "scored"])
+    assert result.exit_code == 2
+    assert "a folder 'facades' is here: write ./facades to score on it" in " ".join(result.output.split())
+    assert not (tmp_path / "scored").exists()

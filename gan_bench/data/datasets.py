@@ -64,9 +64,12 @@ def known(name: str) -> bool:
 def unknown(name: str) -> str:
     """Why ``name`` is no dataset, and what is valid; a bare folder name gets the path to write."""
     message = unknown_name("dataset", name, NAMES, also=", or a translation folder's path (with a '/')")
-    if Path(name).is_dir():
-        message += f"; a folder {name!r} is here: write ./{name} to train on it"
-    return message
+    return message + folder_hint(name, "train")
+
+
+def folder_hint(name: str, doing: str) -> str:
+    """For a bare name that is a folder here: how to write it as a path (else nothing)."""
+    return f"; a folder {name!r} is here: write ./{name} to {doing} on it" if Path(name).is_dir() else ""
 
 
 def modality(name: str) -> str:

@@ -154,6 +154,7 @@ def score_samples(
         raise InvalidOption(
             f"--dataset: samples are not scored against {dataset!r}; {did_you_mean(dataset, names)}"
             f"valid: {', '.join(names)}, or a translation folder's path (with a '/')"
+            + datasets.folder_hint(dataset, "score")
         )
     dataset = folders.spelled(dataset)
     profile = profile or PROFILE
