@@ -81,3 +81,21 @@ def test_resuming_from_another_folder_with_other_images_is_refused(two_places, m
     assert (run / "checkpoints" / "last.pt").read_bytes() == last and (run / "env.json").read_bytes() == env
     monkeypatch.chdir(here)
     assert _train(run, resume=True).status == "resumed"
+
+
+@pytest.mark.slow  # four runs trained and scored
+def test_runs_on_other_images_under_one_path_are_never_pooled(two_places):
+    here, _ = two_places
+    first = _train(here / "old" / "run", seed=0).path
+    gb.score([first])
+    Image.new("RGB", (32, 16), (9, 9, 9)).save(here / "facades" / "train" / "1.png")
+    second = _train(here / "new" / "run", seed=1).path
+    gb.score([second])
+    digests = [json.loads((r / "env.json").read_text())["dataset_sha256"]["images"][:12] for r in (first, second)]
+    result = runner.invoke(app, ["check", str(first), str(second)])
+    assert result.exit_code == 2
+    assert f"different settings (data.images_sha256: {digests[0]}, {digests[1]})" in " ".join(result.output.split())
+    df = gb.report([first, second])  # two folders: a table each, never one mean
+    assert list(df["spec.data.images_sha256"]) == digests
+    shown = runner.invoke(app, ["report", str(first), str(second)])
+    assert shown.exit_code == 0 and shown.output.count("pix2pix │ 1 ") == 2, shown.output

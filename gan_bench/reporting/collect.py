@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from gan_bench.data.datasets import is_translation
+from gan_bench.data.folders import is_folder_name
 from gan_bench.reporting import environments
 from gan_bench.rundir import lock, metrics_file
 from gan_bench.rundir.layout import RunDir, find_runs, lock_folder, read_suite_info, run_suite_folder
@@ -145,6 +146,20 @@ def direction_of(spec: dict) -> str:
     return spec.get("direction", "AtoB") if is_translation(spec["dataset"]) else ""
 
 
+IMAGES = "spec.data.images_sha256"  # a setting, so runs on other images are never pooled (repeats.mixed)
+
+
+def folder_images(spec: dict, env: dict, metrics: dict | None) -> str | None:
+    """The sha256 of the images of the translation folder a run trained on (env.json) or samples
+    were scored against (their protocol): one path may name other images on another day."""
+    if not is_folder_name(spec["dataset"]):
+        return None
+    trained = env.get("dataset_sha256")
+    found = trained.get("images") if isinstance(trained, dict) else None
+    found = found or (metrics or {}).get("protocol", {}).get("images_sha256")
+    return found if isinstance(found, str) else None
+
+
 def read_metrics(run: RunDir) -> dict | None:
     return metrics_file.read(run)
 
@@ -185,6 +200,9 @@ def row(run: RunDir) -> dict:
     out["env.resumed"] = json.dumps(resumed) if resumed else None
     flat = pd.json_normalize(spec, sep=".").iloc[0].to_dict()
     out.update({f"spec.{k}": (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in flat.items()})
+    images = folder_images(spec, env, metrics)
+    if images:
+        out[IMAGES] = images[:12]
     return out
 
 
