@@ -126,6 +126,14 @@ def test_cyclegan_layout_reads_four_unaligned_folders(tmp_path):
             lambda r: [save(r / "train" / p.name, (30, 16)) for p in list((r / "train").iterdir())],
             "twice as wide as high",
         ),
+        (  # Pillow's RGB conversion clips 16-bit pixels to 255: read, every image would be white
+            lambda r: Image.new("I;16", (32, 16), 4000).save(r / "test" / "1.png"),
+            r"1.png: image mode I;16 \(16-bit integer pixels\); ganbench reads 8-bit images",
+        ),
+        (
+            lambda r: Image.new("F", (32, 16), 0.5).save(r / "train" / "2.tif"),
+            r"2.tif: image mode F \(32-bit floating-point pixels\)",
+        ),
     ],
 )
 def test_bad_pix2pix_folders_get_one_clear_error(tmp_path, damage, expected):

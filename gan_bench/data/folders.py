@@ -14,7 +14,7 @@ import hashlib
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageMode, UnidentifiedImageError
 
 from gan_bench.errors import DataError
 
@@ -79,6 +79,7 @@ def _read_split(folder: Path) -> tuple[torch.Tensor, list[Path]]:
             )
         try:
             with Image.open(path) as im:
+                check_eight_bit(path, im.mode)
                 image = pil_to_tensor(im.convert("RGB"))
         except (UnidentifiedImageError, OSError) as e:
             raise DataError(f"{path}: cannot be read as an image ({e})") from None
@@ -91,6 +92,18 @@ def _read_split(folder: Path) -> tuple[torch.Tensor, list[Path]]:
             )
         images.append(image)
     return torch.stack(images), entries
+
+
+def check_eight_bit(path: Path, mode: str) -> None:
+    """DataError for a 16-bit or floating-point image, which Pillow's RGB conversion clips to 255
+    rather than scales: its pixels would be read as other values than it holds."""
+    kind = ImageMode.getmode(mode).typestr  # numpy's: "|u1" 8-bit, "<u2" 16-bit, "<f4" float
+    if kind not in ("|u1", "|b1"):
+        pixels = f"{8 * int(kind[2:])}-bit {'floating-point' if kind[1] == 'f' else 'integer'}"
+        raise DataError(
+            f"{path}: image mode {mode} ({pixels} pixels); ganbench reads 8-bit images (grayscale, RGB "
+            "or palette), so convert the folder's images to 8 bits first"
+        )
 
 
 def _split_pairs(ab: torch.Tensor, folder: Path) -> tuple[torch.Tensor, torch.Tensor]:
