@@ -450,6 +450,18 @@ def test_an_opaque_alpha_channel_is_dropped_and_recorded(tmp_path, mnist, mode):
     assert read.info.get("channels_merged") is (None if mode == "LA" else True)
 
 
+def test_hidden_files_and_folders_among_sample_images_are_left_out(tmp_path, mnist):
+    """A notebook's .ipynb_checkpoints/ copies and macOS's ._name.png companions are no samples."""
+    from gan_bench.scoring import sample_files, sample_format
+
+    x = mnist.test_images[:12].numpy()
+    write_pngs(tmp_path / "imgs", x)
+    write_pngs(tmp_path / "imgs" / ".ipynb_checkpoints", x[:3])
+    (tmp_path / "imgs" / "._00001.png").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
+    read = sample_files.read_folder(tmp_path / "imgs", sample_format.Expected("mnist", 1, 28))
+    assert torch.equal(read.images, torch.from_numpy(x)[:, None]) and read.info["files"] == 12
+
+
 def test_an_array_with_alpha_is_read_when_opaque_and_refused_when_not(mnist):
     from gan_bench.errors import DataError
     from gan_bench.scoring import sample_files, sample_format

@@ -35,7 +35,13 @@ def _decode(path: Path) -> torch.Tensor:
 
 
 def read_folder(folder: Path, want: Expected) -> Samples:
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    files = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in IMAGE_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)  # .ipynb_checkpoints/, ._x.png
+    )
     if not files:
         raise DataError(f"{folder}: holds no PNG or JPEG images ({', '.join(IMAGE_SUFFIXES)})")
     images, first = [], None
