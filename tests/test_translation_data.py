@@ -183,3 +183,11 @@ def test_a_folder_named_without_a_slash_is_pointed_at(tmp_path, monkeypatch):
     with pytest.raises(UserError, match=r"--dataset: unknown dataset 'facades'; .* write ./facades to train on it"):
         gb.train("pix2pix", "facades", out=tmp_path / "o")
     assert not (tmp_path / "o").exists()
+
+
+def test_a_folder_under_the_home_folder_is_named_with_a_tilde(tmp_path, monkeypatch):
+    """As a suite file writes it, where no shell expands ~."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    pix2pix_folder(tmp_path / "facades")
+    assert datasets.modality("~/facades") == "paired"
+    assert datasets.load("~/facades").files == {"root": str(tmp_path / "facades")}

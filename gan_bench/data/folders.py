@@ -46,6 +46,7 @@ def spelled(name: str) -> str:
 
 def layout(root: Path) -> str:
     """'paired' (pix2pix layout) or 'unpaired' (CycleGAN layout); UserError otherwise."""
+    root = root.expanduser()
     if not root.is_dir():
         raise DataError(
             f"{root}: no such folder; a translation folder holds train/ and test/ (pix2pix) "
@@ -130,6 +131,7 @@ def _check_size(root: Path, size: int) -> None:
 def checked_layout(root: Path) -> str:
     """``layout(root)``, with the image size read from the first training image's header, so a
     folder whose images the networks cannot take is refused before anything is written."""
+    root = root.expanduser()
     kind = layout(root)
     folder = root / ("train" if kind == "paired" else "trainA")
     first = (
