@@ -38,6 +38,7 @@ def test_a_suite_from_a_script_runs_reports_and_checks(suite_run):
     assert "| tf-mlp" in gb.render_report(df, "md")
 
 
+@pytest.mark.slow  # over 3 s of the fast loop
 def test_markdown_cells_read_as_the_terminal_shows_them(tmp_path):
     run = tmp_path / "run"
     gb.train("tf-mlp", profile="smoke", steps=2, out=run, device="cpu")

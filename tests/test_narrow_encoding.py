@@ -47,6 +47,7 @@ def test_a_decode_error_is_not_swallowed():
         b"\xff".decode("ascii", errors=encoding.HANDLER)
 
 
+@pytest.mark.slow  # over 3 s of the fast loop
 def test_report_and_help_print_in_ascii_where_stdout_is_ascii(tmp_path):
     import gan_bench as gb
 

@@ -651,6 +651,7 @@ def one_per_class(mnist):
     return torch.stack([mnist.test_images[(mnist.test_labels == c).nonzero()[0, 0]] for c in range(10)])
 
 
+@pytest.mark.slow  # over 3 s of the fast loop
 def test_a_conditional_generator_is_asked_for_balanced_classes_and_scored_on_them(tmp_path, one_per_class):
     """G(z, y) returning a real digit of class y: every sample is the class asked for, whether G takes
     y as class indices or one-hot, from a file or in memory; the labels' form is recorded."""
@@ -693,6 +694,7 @@ def test_conditional_needs_a_generator_of_labels_or_samples_saved_with_them(tmp_
         gb.score_samples(one_per_class.numpy(), "mnist", name="a", conditional=True, out=tmp_path / "a")
 
 
+@pytest.mark.slow  # over 3 s of the fast loop
 def test_samples_saved_with_their_labels_are_scored_on_the_classes_they_were_asked_for(tmp_path, mnist):
     """An .npz of images and labels: conditional accuracy is the evaluator's accuracy on them, and
     labels that are not the images' classes score near zero."""

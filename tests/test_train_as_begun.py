@@ -42,6 +42,7 @@ def test_a_run_continues_from_its_folder_alone_to_the_same_bits(tmp_path):
     assert same_weights(cut, whole)
 
 
+@pytest.mark.slow  # over 3 s of the fast loop
 def test_the_translation_direction_comes_from_the_run(tmp_path):
     run = tmp_path / "run"
     gb.train("pix2pix", "edges2digits", profile="smoke", steps=2, out=run, device="cpu", direction="BtoA")

@@ -103,6 +103,7 @@ def test_a_baseline_of_unfinished_runs_is_refused_with_the_commands(tmp_path):
     assert not (tmp_path / "b.json").exists()
 
 
+@pytest.mark.slow  # over 3 s of the fast loop
 def test_finished_runs_not_scored_get_the_command_that_scores_them(tmp_path):
     root = tmp_path / "runs"
     for seed in (0, 1):

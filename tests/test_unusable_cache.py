@@ -40,6 +40,7 @@ def test_scoring_without_a_usable_cache_warns_once_and_gives_the_same_metrics(tm
     assert uncached["metrics"] == cached["metrics"]
 
 
+@pytest.mark.slow  # over 3 s of the fast loop
 def test_the_cli_prints_the_cache_warning_as_one_note_and_scores(tmp_path, samples, unusable_cache):
     np.save(tmp_path / "samples.npy", samples)
     result = CliRunner().invoke(
