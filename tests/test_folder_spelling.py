@@ -60,6 +60,8 @@ def test_runs_on_a_folder_named_two_ways_share_one_table(tmp_path, monkeypatch):
     df = gb.report([*runs, out])
     assert list(df["dataset"]) == ["./facades"] * 3
     assert list(df["protocol.reference_split"]) == ["test"] * 3  # runs and samples scored alike
+    images = json.loads((runs[0] / "env.json").read_text())["dataset_sha256"]["images"]
+    assert list(df["spec.data.images_sha256"]) == [images[:12]] * 3  # one table: the same images
 
 
 def test_a_suite_names_a_folder_in_any_spelling(tmp_path, monkeypatch):

@@ -235,9 +235,10 @@ def test_a_translator_is_scored_on_a_pix2pix_folder_in_either_direction(tmp_path
     _, a_to_b = gb.score_samples(b_to_a, str(root), name="wrong-way", out=tmp_path / "ab")
     assert a_to_b["protocol"]["direction"] == "AtoB" and values(a_to_b)["l1_6_test"] > 0.3
     titles = [title for title, _ in gb.report([out, tmp_path / "ab"]).pipe(render_titles)]
+    images = scored["protocol"]["images_sha256"]
     assert titles == [
-        f"suite (none) · {root} · profile full · cpu",
-        f"suite (none) · {root} (BtoA) · profile full · cpu",
+        f"suite (none) · {root} · images {images[:12]} · profile full · cpu",
+        f"suite (none) · {root} (BtoA) · images {images[:12]} · profile full · cpu",
     ]
 
 

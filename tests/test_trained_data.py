@@ -8,6 +8,7 @@ import json
 import pytest
 from PIL import Image
 from test_resume_environment import Recorder
+from test_score_translator import Blank
 from test_translation_data import pix2pix_folder
 from typer.testing import CliRunner
 
@@ -99,3 +100,7 @@ def test_runs_on_other_images_under_one_path_are_never_pooled(two_places):
     assert list(df["spec.data.images_sha256"]) == digests
     shown = runner.invoke(app, ["report", str(first), str(second)])
     assert shown.exit_code == 0 and shown.output.count("pix2pix │ 1 ") == 2, shown.output
+    scored, _ = gb.score_samples(Blank(), "./facades", name="blank", profile="smoke", out=here / "blank")
+    shown = runner.invoke(app, ["report", str(first), str(scored)])  # on the new images: not beside the run
+    titles = [line.strip() for line in shown.output.splitlines() if "suite (none)" in line]
+    assert sorted(titles) == sorted(f"suite (none) · ./facades · images {d} · profile smoke · cpu" for d in digests)

@@ -12,6 +12,7 @@ import pandas as pd
 from gan_bench.data.datasets import is_translation
 from gan_bench.data.folders import is_folder_name
 from gan_bench.reporting import environments
+from gan_bench.reporting.repeats import IMAGES
 from gan_bench.rundir import lock, metrics_file
 from gan_bench.rundir.layout import RunDir, find_runs, lock_folder, read_suite_info, run_suite_folder
 from gan_bench.suite.resume_command import how_to_finish_all
@@ -144,9 +145,6 @@ def to_finish(df: pd.DataFrame, busy: Iterable[Path] = (), recipes: Collection[s
 def direction_of(spec: dict) -> str:
     """A translation run's direction (AtoB unless it says otherwise); "" for other datasets."""
     return spec.get("direction", "AtoB") if is_translation(spec["dataset"]) else ""
-
-
-IMAGES = "spec.data.images_sha256"  # a setting, so runs on other images are never pooled (repeats.mixed)
 
 
 def folder_images(spec: dict, env: dict, metrics: dict | None) -> str | None:

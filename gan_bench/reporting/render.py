@@ -14,7 +14,7 @@ from rich.text import Text
 
 from gan_bench.data.datasets import BUILT
 from gan_bench.reporting.published import MARKER, published_rows
-from gan_bench.reporting.repeats import table_columns
+from gan_bench.reporting.repeats import IMAGES, table_columns
 from gan_bench.reporting.tables import BEST, comparison, metric_columns
 
 PUBLISHED_NOTE = (
@@ -29,6 +29,8 @@ def _title(columns: list[str], keys: tuple) -> str:
     its name, and a source folder ends it where a table is one suite run's."""
     key = dict(zip(columns, keys))
     dataset = key["dataset"] + (" (BtoA)" if key.get("direction") == "BtoA" else "")
+    images = key.get(IMAGES)
+    dataset += f" · images {images}" if isinstance(images, str) and images else ""
     source = f" · {key['source']}" if "source" in key else ""
     return f"suite {key['suite'] or '(none)'} · {dataset} · profile {key['profile']} · {key['device']}{source}"
 

@@ -14,6 +14,9 @@ from gan_bench.rundir.identity import PROVENANCE, chosen_first
 GROUP = ["suite", "dataset", "profile", "device"]  # the runs a check or baseline pools per recipe
 # One comparison table each: a translation task's two directions are two tasks, never compared
 TABLE = ["suite", "dataset", "direction", "profile", "device"]
+# A translation folder's images (their sha256): one path may hold other images on another day, and
+# runs or samples scored on other images are never compared in one table, nor pooled (a setting)
+IMAGES = "spec.data.images_sha256"
 
 
 def repeated(df: pd.DataFrame, table: list[str]) -> list[pd.DataFrame]:
@@ -82,11 +85,13 @@ def refuse(df: pd.DataFrame, command: str) -> None:
 
 
 def table_columns(df: pd.DataFrame) -> list[str]:
-    """The columns that make one table: TABLE (GROUP in a hand-made frame without directions), and
+    """The columns that make one table: TABLE (GROUP in a hand-made frame without directions) and
+    the images of a translation folder, and
     the run's source folder when a seed would otherwise appear twice in a table, or a recipe's runs
     of different settings share one. Either within one source (a copied run directory, runs
     gathered into a folder) cannot be told apart, and is refused."""
     table = TABLE if "direction" in df.columns else GROUP
+    table = [*table, IMAGES] if IMAGES in df.columns else table
     found = repeated(df, table)
     if not found and not mixed(df, table):
         return table

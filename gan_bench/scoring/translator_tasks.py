@@ -100,7 +100,7 @@ def measured(read, data, device: torch.device) -> tuple[dict, dict, dict]:
         metrics, way_cover = translation.way_measured("ab", outputs, data, device)
         cover = {**(way_cover or {}), "nonfinite_samples": False}
     reference = {"task": data.name, "direction": data.direction, "reference_split": REFERENCE_SPLIT}
-    files = {"images_sha256": data.sha256["images"]} if folders.is_folder_name(data.name) else {}
+    files = {"images_sha256": data.sha256["images"]} if "root" in data.files else {}  # a folder's
     return metrics, cover, {**reference, "test_images": len(data.test_a), **files}
 
 
