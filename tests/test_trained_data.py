@@ -104,3 +104,25 @@ def test_runs_on_other_images_under_one_path_are_never_pooled(two_places):
     shown = runner.invoke(app, ["report", str(first), str(scored)])  # on the new images: not beside the run
     titles = [line.strip() for line in shown.output.splitlines() if "suite (none)" in line]
     assert sorted(titles) == sorted(f"suite (none) · ./facades · images {d} · profile smoke · cpu" for d in digests)
+
+
+@pytest.mark.slow  # three runs trained and scored
+def test_a_baseline_records_a_folders_images_and_check_refuses_runs_on_others(two_places):
+    here, _ = two_places
+    suite = here / "mine.toml"
+    suite.write_text(
+        'name = "mine"\ndataset = "./facades"\nrecipes = ["pix2pix"]\nseeds = [0]\nprofile = "smoke"\n'
+        "[thresholds.smoke.pix2pix]\nl1_3_test = { baseline = true, tolerance = 0.5 }\n"
+    )
+    old = gb.run_suite(suite, out=here / "old").root
+    baseline = here / "base.json"
+    gb.write_baseline([old], out=baseline)
+    digest = json.loads((old / "pix2pix" / "seed-0" / "env.json").read_text())["dataset_sha256"]["images"][:12]
+    assert json.loads(baseline.read_text())["images"] == {"./facades": digest}
+    assert gb.check([old], baseline=baseline).passed
+    Image.new("RGB", (32, 16), (9, 9, 9)).save(here / "facades" / "train" / "1.png")
+    new = gb.run_suite(suite, out=here / "new").root
+    with pytest.raises(
+        gb.UserError, match=rf"base.json: made for another images of \./facades '{digest}' \(the runs: "
+    ):
+        gb.check([new], baseline=baseline)

@@ -37,6 +37,7 @@ class BaselineFile(BaseModel):
     device: str | None = None
     direction: Literal["AtoB", "BtoA"] | None = None  # runs of a translation task: the way they translate
     dataset: str | list[str] | None = None
+    images: dict[str, str] = {}  # per translation folder, the sha256 prefix of the images the runs used
     environment: dict[str, list[str]] = {}  # per env.json key, the values of the runs behind it
     recipes: Recipes | None = None
     datasets: dict[str, DatasetBaseline] | None = None

@@ -12,6 +12,7 @@ from gan_bench import defaults, shipped
 from gan_bench.errors import GateError
 from gan_bench.gates import baseline_file
 from gan_bench.reporting import environments
+from gan_bench.reporting.repeats import IMAGES
 from gan_bench.suite import locate
 from gan_bench.suite.suite_file import Suite, load_suite
 
@@ -42,6 +43,15 @@ def runs_direction(df: pd.DataFrame) -> str | None:
     if len(found) > 1:
         raise GateError(f"runs mix translation directions {found}; a baseline covers one direction")
     return found[0] if found else None
+
+
+def runs_images(df: pd.DataFrame) -> dict[str, str]:
+    """Per translation folder, the images (sha256 prefix) its runs trained on; the runs of one
+    folder share them (``check`` and ``baseline`` refuse a mix first)."""
+    if IMAGES not in df:
+        return {}
+    found = df[df[IMAGES].notna()]
+    return {dataset: part[IMAGES].iloc[0] for dataset, part in found.groupby("dataset")}
 
 
 def find_baseline(suite: Suite, profile: str, device: str) -> Path:
@@ -92,8 +102,8 @@ def baseline_recipes(baseline: dict | None, dataset: str) -> dict:
 
 
 def check_baseline_fits(path: Path, baseline: dict, suite: str, df: pd.DataFrame) -> None:
-    """Refuse a baseline made for another suite, profile, device or translation direction than the
-    runs it would gate."""
+    """Refuse a baseline made for another suite, profile, device, translation direction or
+    translation folder's images than the runs it would gate."""
     wanted = {"suite": suite, "profile": sorted(set(df["profile"])), "device": sorted(set(df["device"]))}
     direction = runs_direction(df)
     if direction is not None:
@@ -106,6 +116,10 @@ def check_baseline_fits(path: Path, baseline: dict, suite: str, df: pd.DataFrame
         if (have not in want) if isinstance(want, list) else (have != want):
             shown = ", ".join(want) if isinstance(want, list) else want
             differs.append(f"{key} {have!r} (the runs: {shown})")
+    images = baseline.get("images") or {}
+    for dataset, digest in runs_images(df).items():
+        if images.get(dataset) not in (None, digest):
+            differs.append(f"images of {dataset} {images[dataset]!r} (the runs: {digest})")
     if differs:
         raise GateError(f"{path}: made for another {'; '.join(differs)}; pass --baseline with the matching file")
 
@@ -149,6 +163,7 @@ def baseline_from(df: pd.DataFrame, command: str) -> dict:
         "device": keys["device"][0],
         **({"direction": direction} if direction else {}),
         **per_dataset,
+        **({"images": images} if (images := runs_images(df)) else {}),
         "produced_by": {
             "command": command,
             "git_commit": git_commit(),
