@@ -126,3 +126,24 @@ def test_a_baseline_records_a_folders_images_and_check_refuses_runs_on_others(tw
         gb.UserError, match=rf"base.json: made for another images of \./facades '{digest}' \(the runs: "
     ):
         gb.check([new], baseline=baseline)
+
+
+@pytest.mark.slow  # two runs trained
+def test_a_moved_folder_is_named_where_the_run_read_it(two_places):
+    here, _ = two_places
+    done = _train(here / "run").path
+    with pytest.raises(Interrupted):
+        _train(here / "unfinished", progress=Recorder(stop_at=2))
+    (here / "facades").rename(here / "moved")
+    for args, doing in (
+        (["score", str(done)], "score"),
+        (["train", "--resume", "--out", str(here / "unfinished")], "resume"),
+    ):
+        result = runner.invoke(app, args)
+        run = done if doing == "score" else here / "unfinished"
+        assert result.exit_code == 2, result.output
+        assert (
+            f"{run} trained on ./facades ({here / 'facades'} then), which names no folder here "
+            f"({here / 'facades'}); {doing} it where ./facades names the data it trained on"
+        ) in " ".join(result.output.split())
+    assert not (done / "metrics.json").exists()

@@ -15,6 +15,7 @@ from gan_bench.errors import InvalidOption, PluginError, RunDirError, nearest
 from gan_bench.rundir import outputs, paths
 from gan_bench.rundir.layout import RunDir, lock_folder, read_suite_info, write_suite_info
 from gan_bench.rundir.lock import output_lock
+from gan_bench.rundir.trained_data import check_data_here
 from gan_bench.suite.locate import available_suites
 from gan_bench.suite.plan import Plan, check_cuda_graph, checked_direction, choose_profile, plan_suite
 from gan_bench.suite.run_spec import RunSpec, check_seed, compatible, default_dataset, module_ref
@@ -304,6 +305,7 @@ def train(
         )
         recipe, dataset, seed, profile, steps = o["recipe"], o["dataset"], o["seed"], o["profile"], o["steps"]
         direction, device, compile, cuda_graph = o["direction"], o["device"], o["compile"], o["cuda_graph"]
+        check_data_here(RunDir(Path(out)), dataset, "resume")
     recipe_obj = get_recipe(recipe)
     dataset = dataset if dataset is not None else default_dataset(recipe)
     seed = seed if seed is not None else defaults.SEED

@@ -8,8 +8,31 @@ the digests of the data a run trained on (``dataset_sha256``) and where it was r
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from gan_bench.data.folders import is_folder_name
 from gan_bench.errors import RunDirError
 from gan_bench.rundir.layout import RunDir
+
+ADVICE = "{doing} it where {name} names the data it trained on (the folder ganbench ran in, for a relative path)"
+
+
+def _then(env: dict, files: dict[str, str] | None = None) -> str:
+    """ " (/data/facades then)": where env.json says the folder was read, when not where it is now."""
+    trained = env.get("dataset_files")
+    root = trained.get("root") if isinstance(trained, dict) else None
+    return f" ({root} then)" if isinstance(root, str) and root != (files or {}).get("root") else ""
+
+
+def check_data_here(run: RunDir, name: str, doing: str) -> None:
+    """RunDirError, naming where the run read it, when the translation folder ``name`` it trained
+    on is no folder here (moved, or named relative to another working folder)."""
+    if not is_folder_name(name) or Path(name).expanduser().is_dir():
+        return
+    raise RunDirError(
+        f"{run.root} trained on {name}{_then(run.read_env())}, which names no folder here "
+        f"({Path(name).expanduser().absolute()}); {ADVICE.format(doing=doing, name=name)}, or put that data back"
+    )
 
 
 def check_same_data(run: RunDir, name: str, sha256: dict[str, str], files: dict[str, str], doing: str) -> None:
@@ -21,13 +44,9 @@ def check_same_data(run: RunDir, name: str, sha256: dict[str, str], files: dict[
         return
     role = next((k for k in recorded if recorded[k] != sha256.get(k)), next(iter(recorded)))
     then = recorded[role] if isinstance(recorded[role], str) else "?"
-    trained_files = env.get("dataset_files")
-    root = trained_files.get("root") if isinstance(trained_files, dict) else None
-    where_then = f" ({root} then)" if isinstance(root, str) and root != files.get("root") else ""
     where_now = f" ({files['root']} here)" if "root" in files else ""
     raise RunDirError(
-        f"{run.env}: {run.root} trained on {name}{where_then}, but {name}{where_now} holds other data "
-        f"({role} sha256 {then[:12]}… then, {sha256.get(role, 'none')[:12]}… now); {doing} it where "
-        f"{name} names the data it trained on (the folder ganbench ran in, for a relative path), "
-        f"or restore that data"
+        f"{run.env}: {run.root} trained on {name}{_then(env, files)}, but {name}{where_now} holds other data "
+        f"({role} sha256 {then[:12]}… then, {sha256.get(role, 'none')[:12]}… now); "
+        f"{ADVICE.format(doing=doing, name=name)}, or restore that data"
     )

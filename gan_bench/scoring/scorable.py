@@ -13,6 +13,7 @@ from gan_bench.errors import InvalidOption, RunDirError, unknown
 from gan_bench.metrics import diagnostics
 from gan_bench.rundir import lock
 from gan_bench.rundir.layout import RunDir, holds_scored_samples, lock_folder, scored_samples_here
+from gan_bench.rundir.trained_data import check_data_here
 from gan_bench.scoring.drawing import check_batch_norm
 from gan_bench.suite.resume_command import how_to_finish
 from gan_bench.training import checkpoint
@@ -84,6 +85,7 @@ def scorable_parts(run: RunDir, backbone: str = "lenet", batch_norm: str = "runn
             f"{run.history}: {cut}; the file was cut or edited, and the verdict would read part of the run. "
             f"Restore it, or train the run again into a new folder"
         )
+    check_data_here(run, spec["dataset"], "score")
     modality = datasets.modality(spec["dataset"])
     if batch_norm != "running" and modality in ("paired", "unpaired"):
         raise InvalidOption(f"--batch-norm {batch_norm}: for image and point recipes; {spec['dataset']} is {modality}")
