@@ -85,9 +85,9 @@ def refuse(df: pd.DataFrame, command: str) -> None:
 
 
 def table_columns(df: pd.DataFrame) -> list[str]:
-    """The columns that make one table: TABLE (GROUP in a hand-made frame without directions) and
-    the images of a translation folder, and
-    the run's source folder when a seed would otherwise appear twice in a table, or a recipe's runs
+    """The columns that make one table: TABLE (GROUP in a hand-made frame without directions), a
+    translation folder's images (IMAGES, where rows have them), and the run's source folder when a
+    seed would otherwise appear twice in a table, or a recipe's runs
     of different settings share one. Either within one source (a copied run directory, runs
     gathered into a folder) cannot be told apart, and is refused."""
     table = TABLE if "direction" in df.columns else GROUP
