@@ -4,6 +4,7 @@ path means other images from another folder, or once its images change, and is t
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from PIL import Image
@@ -157,3 +158,27 @@ def test_a_formula_datasets_digest_from_another_cpu_does_not_stop_scoring(tmp_pa
     (run / "env.json").write_text(json.dumps({**env, "dataset_sha256": {"train_images": "0" * 64}}))
     gb.score([run], samples=50)
     assert json.loads((run / "metrics.json").read_text())["dataset"] == "ring"
+
+
+def test_a_folders_images_hash_as_loading_them_records(tmp_path):
+    from test_translation_data import cyclegan_folder
+
+    from gan_bench.data import datasets, folders
+
+    for root in (pix2pix_folder(tmp_path / "p"), cyclegan_folder(tmp_path / "c")):
+        (root / ".DS_Store").write_bytes(b"x")
+        assert folders.images_sha256(root) == datasets.load(str(root)).sha256["images"]
+
+
+@pytest.mark.slow  # a suite of two runs trained and scored
+def test_a_suite_run_continued_on_other_images_is_refused_before_any_run_trains(two_places):
+    here, _ = two_places
+    suite = here / "mine.toml"
+    suite.write_text('name = "mine"\ndataset = "./facades"\nrecipes = ["pix2pix"]\nseeds = [0, 1]\nprofile = "smoke"\n')
+    root = gb.run_suite(suite, out=here / "suite").root
+    shutil.rmtree(root / "pix2pix" / "seed-1")  # as if it had not begun
+    Image.new("RGB", (32, 16), (9, 9, 9)).save(here / "facades" / "train" / "1.png")
+    result = runner.invoke(app, ["run", "--resume", str(root)])
+    assert result.exit_code == 2, result.output
+    assert f"{root / 'pix2pix' / 'seed-0'} trained on ./facades, but ./facades" in " ".join(result.output.split())
+    assert not (root / "pix2pix" / "seed-1").exists()

@@ -15,7 +15,7 @@ from gan_bench.errors import InvalidOption, PluginError, RunDirError, nearest
 from gan_bench.rundir import outputs, paths
 from gan_bench.rundir.layout import RunDir, lock_folder, read_suite_info, write_suite_info
 from gan_bench.rundir.lock import output_lock
-from gan_bench.rundir.trained_data import check_data_here
+from gan_bench.rundir.trained_data import check_data_here, check_suite_data
 from gan_bench.suite.locate import available_suites
 from gan_bench.suite.plan import Plan, check_cuda_graph, checked_direction, choose_profile, plan_suite
 from gan_bench.suite.run_spec import RunSpec, check_seed, compatible, default_dataset, module_ref
@@ -228,7 +228,11 @@ def execute_plan(
     scorer = make_scorer(samples, backbone, weights, plan.device, data_dir)  # fails before any training
     if plan.executor != "ray" or plan.address is None:  # a Ray cluster's machines hold their own data
         datasets.check_available(_datasets_of(plan), data_dir)
-    _check_output_folder(plan)  # before the lock file and suite.json: a refused run leaves the folder as it was
+    states = _check_output_folder(
+        plan
+    )  # before the lock file and suite.json: a refused run leaves the folder as it was
+    if plan.resume and (plan.executor != "ray" or plan.address is None):
+        check_suite_data([(run, spec.dataset) for spec, (run, _) in zip(plan.specs, states)])
     with output_lock(plan.root):
         _check_output_folder(plan)  # again, now that no other run can write here
         write_suite_info(

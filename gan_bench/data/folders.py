@@ -62,6 +62,22 @@ def layout(root: Path) -> str:
     )
 
 
+def _split_files(folder: Path) -> list[Path]:
+    """A split folder's entries as they are read: sorted by name, hidden ones left out."""
+    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def _test_split(root: Path) -> Path | None:
+    return next((root / split for split in ("test", "val") if (root / split).is_dir()), None)
+
+
+def images_sha256(root: Path) -> str:
+    """The sha256 :func:`load` records for a folder's images, from their bytes alone (no decoding)."""
+    root = root.expanduser()
+    splits = [root / "train", _test_split(root)] if layout(root) == "paired" else [root / s for s in CYCLEGAN_SPLITS]
+    return _digest([f for split in splits if split is not None and split.is_dir() for f in _split_files(split)])
+
+
 def _read_split(folder: Path) -> tuple[torch.Tensor, list[Path]]:
     """All images of one folder as uint8 [N, 3, H, W], sorted by file name."""
     import torch  # here, so naming or checking a folder (report, check) loads no torch
@@ -69,7 +85,7 @@ def _read_split(folder: Path) -> tuple[torch.Tensor, list[Path]]:
 
     if not folder.is_dir():
         raise DataError(f"{folder}: missing folder")
-    entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    entries = _split_files(folder)
     if not entries:
         raise DataError(f"{folder}: empty split; it needs at least one image ({', '.join(IMAGE_SUFFIXES)})")
     images, size = [], None
@@ -165,7 +181,7 @@ def load(root: Path, direction: str = "AtoB") -> TranslationSet:
     kind = layout(root)
     if kind == "paired":
         train, train_files = _read_split(root / "train")
-        test_dir = next((root / split for split in ("test", "val") if (root / split).is_dir()), None)
+        test_dir = _test_split(root)
         if test_dir is None:
             raise DataError(f"{root}: holds train/ but no test/ (or val/); a pix2pix folder needs both")
         test, test_files = _read_split(test_dir)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gan_bench.data import folders
 from gan_bench.data.folders import is_folder_name
 from gan_bench.errors import RunDirError
 from gan_bench.rundir.layout import RunDir
@@ -54,3 +55,17 @@ def check_same_data(run: RunDir, name: str, sha256: dict[str, str], files: dict[
         f"({role} sha256 {then[:12]}… then, {sha256.get(role, 'none')[:12]}… now); "
         f"{ADVICE.format(doing=doing, name=name)}, or restore that data"
     )
+
+
+def check_suite_data(begun: list[tuple[RunDir, str]]) -> None:
+    """Before a suite run continues: each of its runs (``(run, dataset)``) begun on a translation
+    folder trained on the images the folder holds now, so that none of the rest trains on others."""
+    found: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+    for run, name in begun:
+        if not is_folder_name(name) or not run.env.is_file():
+            continue
+        check_data_here(run, name, "resume")
+        if name not in found:
+            root = Path(name).expanduser()
+            found[name] = {"images": folders.images_sha256(root)}, {"root": str(root.resolve())}
+        check_same_data(run, name, *found[name], "resume")
