@@ -178,7 +178,8 @@ def test_a_suite_run_continued_on_other_images_is_refused_before_any_run_trains(
     root = gb.run_suite(suite, out=here / "suite").root
     shutil.rmtree(root / "pix2pix" / "seed-1")  # as if it had not begun
     Image.new("RGB", (32, 16), (9, 9, 9)).save(here / "facades" / "train" / "1.png")
-    result = runner.invoke(app, ["run", "--resume", str(root)])
-    assert result.exit_code == 2, result.output
-    assert f"{root / 'pix2pix' / 'seed-0'} trained on ./facades, but ./facades" in " ".join(result.output.split())
-    assert not (root / "pix2pix" / "seed-1").exists()
+    for dry_run in (["--dry-run"], []):  # the plan says what the run would refuse
+        result = runner.invoke(app, ["run", "--resume", str(root), *dry_run])
+        assert result.exit_code == 2, result.output
+        assert f"{root / 'pix2pix' / 'seed-0'} trained on ./facades, but ./facades" in " ".join(result.output.split())
+        assert not (root / "pix2pix" / "seed-1").exists()

@@ -187,8 +187,18 @@ def run_states(plan: Plan) -> list[tuple[RunSpec, Path, str]]:
     state)``, the state one of "new", "continues from its last checkpoint", "begun, with no
     checkpoint yet: trains from step 0", "trained: scored then" and "complete: skipped". Raises the
     refusals execute_plan would for the output folder (another suite's, a run directory holding
-    another run, or one holding this run without ``resume``); writes nothing."""
-    return [(spec, run.root, state) for spec, (run, state) in zip(plan.specs, _check_output_folder(plan))]
+    another run, or one holding this run without ``resume``) and for begun runs' translation
+    folders holding other images; writes nothing."""
+    return [(spec, run.root, state) for spec, (run, state) in zip(plan.specs, _checked_states(plan))]
+
+
+def _checked_states(plan: Plan) -> list:
+    """:func:`_check_output_folder`, then, resuming, every begun run's translation folder checked
+    to hold the images it trained on (not on a Ray cluster's machines, which hold their own data)."""
+    states = _check_output_folder(plan)
+    if plan.resume and (plan.executor != "ray" or plan.address is None):
+        check_suite_data([(run, spec.dataset) for spec, (run, _) in zip(plan.specs, states)])
+    return states
 
 
 def _check_output_folder(p: Plan) -> list:
@@ -228,11 +238,7 @@ def execute_plan(
     scorer = make_scorer(samples, backbone, weights, plan.device, data_dir)  # fails before any training
     if plan.executor != "ray" or plan.address is None:  # a Ray cluster's machines hold their own data
         datasets.check_available(_datasets_of(plan), data_dir)
-    states = _check_output_folder(
-        plan
-    )  # before the lock file and suite.json: a refused run leaves the folder as it was
-    if plan.resume and (plan.executor != "ray" or plan.address is None):
-        check_suite_data([(run, spec.dataset) for spec, (run, _) in zip(plan.specs, states)])
+    _checked_states(plan)  # before the lock file and suite.json: a refused run leaves the folder as it was
     with output_lock(plan.root):
         _check_output_folder(plan)  # again, now that no other run can write here
         write_suite_info(
