@@ -195,13 +195,25 @@ def test_samples_given_as_an_array_score_as_their_npy_file_does(tmp_path, mnist)
             "them to 0–255, then (...).round().astype(np.uint8))",
         ),
         ({"input": "bfloat16"}, "the samples given: dtype torch.bfloat16; expected uint8 pixels 0–255"),
-        ({"input": "ints"}, "the samples given: dtype int64; expected uint8 pixels 0–255"),
+        (
+            {"input": "ints"},
+            "the samples given: dtype int64; expected uint8 pixels 0–255 (these integers span [0, 255], pixels "
+            "already: x.astype(np.uint8))",
+        ),
+        (
+            {"input": "int tensor"},
+            "the samples given: dtype torch.int32; expected uint8 pixels 0–255 (these integers span [0, 510]: "
+            "scale them to 0–255, then (...).to(torch.uint8))",
+        ),
         ({"name": None}, "name: samples given as an array need a name"),
         ({"z_dim": 8}, "z_dim and z_dist apply to a generator, not to samples given as an array"),
         ({"samples": 61}, "samples: 61 asked, but the array holds 60"),
         ({"input": "small"}, "the samples given: shape (60, 14, 14) fits none of N×28×28"),
     ],
-    ids=["floats", "tanh", "float array", "wide", "bfloat16", "ints", "no name", "z_dim", "too many", "wrong size"],
+    ids=[
+        *("floats", "tanh", "float array", "wide", "bfloat16", "ints", "int tensor"),
+        *("no name", "z_dim", "too many", "wrong size"),
+    ],
 )
 def test_samples_given_as_an_array_are_checked_before_anything_is_written(tmp_path, mnist, given, message):
     images = mnist.test_images[:60]
@@ -213,6 +225,7 @@ def test_samples_given_as_an_array_are_checked_before_anything_is_written(tmp_pa
         "tanh": floats * 2 - 1,
         "wide": (floats.double() * 2 - 1).numpy() * 255,
         "ints": images.long().numpy(),
+        "int tensor": images.int() * 2,
         "small": images[:, ::2, ::2].numpy(),
     }
     options = {"name": "mem", "out": tmp_path / "o", "device": "cpu", **given}

@@ -117,6 +117,13 @@ def _float_hint(lo: float, hi: float, to_uint8: str) -> str:
     return f" (these floats span [{lo:.3g}, {hi:.3g}]: scale them to 0–255, then (...).round(){to_uint8})"
 
 
+def _int_hint(lo: int, hi: int, to_uint8: str) -> str:
+    """How to turn whole numbers spanning [lo, hi] into pixels: within 0–255 they are pixels already."""
+    if lo >= 0 and hi <= 255:
+        return f" (these integers span [{lo}, {hi}], pixels already: x{to_uint8})"
+    return f" (these integers span [{lo}, {hi}]: scale them to 0–255, then (...){to_uint8})"
+
+
 def _array_images(array: np.ndarray, want: Expected, where: str) -> tuple[torch.Tensor, dict]:
     """uint8 [N, C, H, W] from an array shaped N×H×W, N×H×W×C or N×C×H×W, and what was done to fit
     its channels."""
@@ -124,6 +131,8 @@ def _array_images(array: np.ndarray, want: Expected, where: str) -> tuple[torch.
     if array.dtype != np.uint8:
         finite = array[np.isfinite(array)] if array.dtype.kind == "f" else array[:0]
         hint = _float_hint(finite.min(), finite.max(), ".astype(np.uint8)") if finite.size else ""
+        if array.dtype.kind in "iu" and array.size:
+            hint = _int_hint(int(array.min()), int(array.max()), ".astype(np.uint8)")
         raise DataError(f"{where}: dtype {array.dtype}; expected uint8 pixels 0–255{hint}")
     shape = array.shape
     if len(shape) == 3 and shape[1:] == (s, s):
@@ -159,6 +168,8 @@ def read_memory(array, want: Expected) -> Samples:
         if array.dtype != torch.uint8:  # before numpy, which has no bfloat16
             finite = array[torch.isfinite(array)] if array.is_floating_point() else array[:0]
             hint = _float_hint(finite.min().item(), finite.max().item(), ".to(torch.uint8)") if finite.numel() else ""
+            if not array.is_floating_point() and not array.is_complex() and array.dtype != torch.bool and array.numel():
+                hint = _int_hint(int(array.min()), int(array.max()), ".to(torch.uint8)")
             raise DataError(f"{IN_MEMORY}: dtype {array.dtype}; expected uint8 pixels 0–255{hint}")
         array = array.detach().cpu().numpy()
     array = np.ascontiguousarray(array)
