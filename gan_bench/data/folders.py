@@ -114,7 +114,10 @@ def _read_split(folder: Path) -> tuple[torch.Tensor, list[Path]]:
 def check_eight_bit(path: Path, mode: str) -> None:
     """DataError for a 16-bit or floating-point image, which Pillow's RGB conversion clips to 255
     rather than scales: its pixels would be read as other values than it holds."""
-    kind = ImageMode.getmode(mode).typestr  # numpy's: "|u1" 8-bit, "<u2" 16-bit, "<f4" float
+    try:
+        kind = ImageMode.getmode(mode).typestr  # numpy's: "|u1" 8-bit, "<u2" 16-bit, "<f4" float
+    except KeyError:  # a mode Pillow has no table entry for: its RGB conversion says what it can
+        return
     if kind not in ("|u1", "|b1"):
         pixels = f"{8 * int(kind[2:])}-bit {'floating-point' if kind[1] == 'f' else 'integer'}"
         raise DataError(

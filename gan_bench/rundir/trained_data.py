@@ -1,9 +1,10 @@
-"""A run is resumed and scored on the data it trained on.
+"""A run is resumed and scored on the translation folder's images it trained on.
 
 A translation folder is named by its path, relative to the folder ganbench ran in, so from
 elsewhere, or once its images have changed, the same name can mean other images. env.json records
 the digests of the data a run trained on (``dataset_sha256``) and where it was read
-(``dataset_files``); data that loads with other digests is refused before anything is written.
+(``dataset_files``); a folder whose images load with other digests, or that is gone, is refused
+before anything is written.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from gan_bench.data import folders
-from gan_bench.data.folders import is_folder_name
 from gan_bench.errors import RunDirError
 from gan_bench.rundir.layout import RunDir
 
@@ -28,7 +28,7 @@ def _then(env: dict, files: dict[str, str] | None = None) -> str:
 def check_data_here(run: RunDir, name: str, doing: str) -> None:
     """RunDirError, naming where the run read it, when the translation folder ``name`` it trained
     on is no folder here (moved, or named relative to another working folder)."""
-    if not is_folder_name(name) or Path(name).expanduser().is_dir():
+    if not folders.is_folder_name(name) or Path(name).expanduser().is_dir():
         return
     raise RunDirError(
         f"{run.root} trained on {name}{_then(run.read_env())}, which names no folder here "
@@ -41,7 +41,7 @@ def check_same_data(run: RunDir, name: str, sha256: dict[str, str], files: dict[
     ``run`` trained on; a run whose env.json records no digests (damaged, or written by hand) is let
     through. Other datasets are verified against pinned checksums or built by a formula, whose float
     digest (the 2D mixtures') may differ in the last bit from one CPU's vector units to another's."""
-    if not is_folder_name(name):
+    if not folders.is_folder_name(name):
         return
     env = run.read_env()
     recorded = env.get("dataset_sha256")
@@ -62,7 +62,7 @@ def check_suite_data(begun: list[tuple[RunDir, str]]) -> None:
     folder trained on the images the folder holds now, so that none of the rest trains on others."""
     found: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
     for run, name in begun:
-        if not is_folder_name(name) or not run.env.is_file():
+        if not folders.is_folder_name(name) or not run.env.is_file():
             continue
         check_data_here(run, name, "resume")
         if name not in found:
