@@ -33,16 +33,13 @@ def checked_back(dataset: str, back):
     takes one."""
     if back is None:
         return None
-    if not datasets.is_translation(dataset) or datasets.modality(dataset) == "paired":
+    translating = datasets.is_translation(dataset)
+    if not translating or datasets.modality(dataset) == "paired":
         unpaired = [name for name, kind in datasets.TRANSLATION_TASKS.items() if kind == "unpaired"]
+        what = "a paired task, scored one way as pix2pix is" if translating else "no translation task"
         raise InvalidOption(
             f"--input-ba: a CycleGAN's translator back applies to an unpaired translation task "
-            f"({', '.join(unpaired)}, or a CycleGAN-layout folder); {dataset} is "
-            + (
-                "a paired task, scored one way as pix2pix is"
-                if datasets.is_translation(dataset)
-                else "no translation task"
-            )
+            f"({', '.join(unpaired)}, or a CycleGAN-layout folder); {dataset} is {what}"
         )
     if isinstance(back, torch.nn.Module):
         return back

@@ -51,9 +51,9 @@ def split_dataset_tables(tables: dict, dataset) -> tuple[dict, dict]:
             if not isinstance(metrics, dict):
                 left[profile][recipe] = metrics
                 continue
-            own = {k: v for k, v in metrics.items() if folders.spelled(k) in names and isinstance(v, dict)}
-            left[profile][recipe] = {k: v for k, v in metrics.items() if k not in own}
-            own = {folders.spelled(k): v for k, v in own.items()}
+            mine = [k for k, v in metrics.items() if folders.spelled(k) in names and isinstance(v, dict)]
+            left[profile][recipe] = {k: v for k, v in metrics.items() if k not in mine}
+            own = {folders.spelled(k): metrics[k] for k in mine}
             if own:
                 per_dataset.setdefault(profile, {})[recipe] = own
     return left, per_dataset
