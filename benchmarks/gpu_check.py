@@ -17,7 +17,10 @@ Sections, each timed and recorded even when it fails:
    textbook loop, eager and graphed, on tf-mlp, torch-mlp and dcgan-mnist, and batched seeds
    (images per second). Each rate is kept as its benchmark ends, so a timeout loses only the rest.
 
-``--sections a,b`` runs only the sections named (a rerun of what failed). ``--ring-gap`` (the
+``--sections a,b`` runs only the sections named (a rerun of what failed). Two sections run only
+when named: ``graph_drift`` (toy-gan-pac2 and cgan: how far eager runs, and eager runs with
+capturable Adam, lie from a graphed run) and ``jobs_scaling`` (N training processes sharing the
+device, with torch's default threads and with cores // N). ``--ring-gap`` (the
 section ``ring_gap``) runs, instead of these, the ring-gap suite (toy-ring-pacgan-code: six full-protocol
 toy runs at once) in the whole budget, and its report beside PacGAN's Table 1.
 
@@ -38,6 +41,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from device_env import ROOT, WHEELS, prepare
@@ -172,6 +176,113 @@ def projection(planned: dict[str, dict], runs: dict, jobs: int, elapsed: float) 
     return elapsed + remaining / jobs
 
 
+def _concurrent_trains(out: Path, recipe: str, n: int, steps: int, threads: int | None, device: str) -> dict:
+    """``n`` runs of ``recipe`` trained at once, each its own process (as ``--jobs n`` workers are),
+    with ``threads`` torch threads each (None: torch's default, all cores): wall time and step rates."""
+    folder = out / "jobs" / f"{recipe}-n{n}-t{threads or 'all'}"
+    env = {**os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {})}
+    graph = ["--cuda-graph"] if device == "cuda" else []
+    began = time.monotonic()
+    with (out / "jobs.log").open("a") as log:
+        procs = [
+            subprocess.Popen(
+                _cli(
+                    "train",
+                    recipe,
+                    "--seed",
+                    str(i),
+                    "--steps",
+                    str(steps),
+                    "--device",
+                    device,
+                    "--quiet",
+                    "--out",
+                    str(folder / f"seed-{i}"),
+                    *graph,
+                ),
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )  # fmt: skip
+            for i in range(n)
+        ]
+        codes = sorted({p.wait() for p in procs})
+    wall = time.monotonic() - began
+    runs = [_progress(folder / f"seed-{i}") for i in range(n)]
+    rates = [r["steps"] / r["train_s"] for r in runs if r["train_s"] > 0]
+    return {
+        "recipe": recipe,
+        "jobs": n,
+        "threads": threads or "all",
+        "returncodes": codes,
+        "wall_s": wall,
+        "steps_per_s_each": sum(rates) / len(rates) if rates else None,
+        "steps_per_s_all": sum(rates),
+    }
+
+
+def jobs_scaling(out: Path, dry: bool, device: str) -> list[dict]:
+    """How N runs share one device: tf-mlp (graphed on CUDA) at N = 1, 8, 16 and toy-gan at 12,
+    each with torch's default threads and with cores/N threads (the CPU side of N processes)."""
+    cores = os.cpu_count() or 1
+    plan = [("tf-mlp", 1)] if dry else [("tf-mlp", 1), ("tf-mlp", 8), ("tf-mlp", 16), ("toy-gan", 12)]
+    steps = {"tf-mlp": 40 if dry else 2_000, "toy-gan": 1_000}
+    rows = []
+    for recipe, n in plan:
+        for threads in [None] + ([max(1, cores // n)] if n > 1 or dry else []):
+            rows.append(_concurrent_trains(out, recipe, n, steps[recipe], threads, device))
+    return rows
+
+
+def _history(run: Path) -> list[list[float]]:
+    rows = (run / "history.csv").read_text().splitlines()[1:]
+    return [[float(v) for v in r.split(",")[2:]] for r in rows]
+
+
+def _largest_difference(a: list[list[float]], b: list[list[float]]) -> float:
+    return max((abs(x - y) for ra, rb in zip(a, b) for x, y in zip(ra, rb)), default=0.0)
+
+
+def graph_drift(out: Path, dry: bool, device: str) -> dict:
+    """Where a graphed run parts from the eager one: toy-gan-pac2 and cgan (smoke) trained eagerly,
+    eagerly with capturable Adam (its bias correction on the device, as under a graph), and graphed;
+    the largest difference of each history from the graphed one's."""
+    import gan_bench as gb
+
+    variants = {"eager": {}, "graphed": {"cuda_graph": True}} if device == "cuda" else {"eager": {}}
+    result = {}
+    for recipe in ("toy-gan-pac2", "cgan"):
+        runs = {}
+        for name, options in variants.items():
+            gb.train(recipe, profile="smoke", device=device, out=out / "drift" / f"{recipe}-{name}", **options)
+            runs[name] = _history(out / "drift" / f"{recipe}-{name}")
+        if device == "cuda":
+            with _capturable_adam():
+                gb.train(recipe, profile="smoke", device=device, out=out / "drift" / f"{recipe}-capturable")
+            runs["eager, capturable Adam"] = _history(out / "drift" / f"{recipe}-capturable")
+        reference = runs.get("graphed", runs["eager"])
+        result[recipe] = {name: _largest_difference(h, reference) for name, h in runs.items()}
+    return result
+
+
+@contextmanager
+def _capturable_adam():
+    """Every Adam made inside built capturable=True (its step count and bias correction on the device)."""
+    import torch
+
+    init = torch.optim.Adam.__init__
+
+    def capturable(self, params, *args, **kwargs):
+        init(self, params, *args, **{**kwargs, "capturable": True})
+
+    torch.optim.Adam.__init__ = capturable
+    try:
+        yield
+    finally:
+        torch.optim.Adam.__init__ = init
+
+
 PLAN_LINE = re.compile(r"^(\S+) seed \d+\s+\S+\s+([\d,]+) steps  spec (\w+)", re.M)  # `ganbench run --dry-run`
 
 
@@ -274,6 +385,19 @@ def markdown(summary: dict) -> str:
                 f"; 400k-step toy run ≈ {toy['projected_400k_run_s']:,.0f} s (target ≤ {TARGETS['toy_run_400k_s']})"
             )
             shown += f"; tf-mlp graphed target ≥ {TARGETS['graphed_tf_mlp_speedup']:.0f}×"
+        elif name == "jobs_scaling":
+            shown = "; ".join(
+                f"{r['recipe']} ×{r['jobs']} ({r['threads']} threads): {r['steps_per_s_all']:,.0f} steps/s in all, "
+                f"{r['wall_s']:.0f} s" for r in entry["value"]
+            )  # fmt: skip
+        elif name == "graph_drift":
+            shown = (
+                "; ".join(
+                    f"{recipe}: " + ", ".join(f"{k} {d:.2g}" for k, d in v.items())
+                    for recipe, v in entry["value"].items()
+                )
+                + " (largest history difference from the graphed run)"
+            )
         else:  # a suite run: mnist_suite or ring_gap
             v = entry["value"]
             total = f"{v['total_s']:,.0f} s ({v['total_is']})" if "total_s" in v else "no rate measured"
@@ -287,7 +411,16 @@ def markdown(summary: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-SECTIONS = ["cuda_tests", "mnist_suite", "toy_suite", "step_rates", "training", "ring_gap"]
+SECTIONS = [
+    "cuda_tests",
+    "mnist_suite",
+    "toy_suite",
+    "step_rates",
+    "training",
+    "graph_drift",
+    "jobs_scaling",
+    "ring_gap",
+]
 
 
 def section_list(text: str) -> list[str]:
@@ -371,9 +504,11 @@ def main() -> int:
         ("toy_suite", lambda: toy_suite(a.out, dry, device, 30 if dry else 0.125 * a.budget_s)),
         ("step_rates", lambda: step_rates(a.out, dry, device)),
         ("training", lambda: training(a.out, dry, left())),
+        ("graph_drift", lambda: graph_drift(a.out, dry, device)),
+        ("jobs_scaling", lambda: jobs_scaling(a.out, dry, device)),
         ("ring_gap", lambda: ring_gap(a.out, dry, device, 60 if dry else left())),
     ]
-    chosen = a.sections or (["ring_gap"] if a.ring_gap else SECTIONS[:-1])
+    chosen = a.sections or (["ring_gap"] if a.ring_gap else SECTIONS[:5])  # the 8-minute check
     for name, step in sections:
         if name not in chosen:
             continue

@@ -234,9 +234,52 @@ def histories(root, recipe, seeds=(0,)):
     return [history(root / recipe / f"seed-{s}") for s in seeds]
 
 
+def cuda_states(root, recipe):
+    """The final checkpoint's tensors, by name."""
+    state = torch.load(root / recipe / "seed-0" / "checkpoints" / "final.pt", weights_only=True)["system"]
+
+    def flat(x, where):
+        if isinstance(x, dict):
+            return {k: v for key, value in x.items() for k, v in flat(value, f"{where}.{key}").items()}
+        return {where: x} if torch.is_tensor(x) and x.is_floating_point() else {}
+
+    return flat(state, "system")
+
+
 @cuda_only
 @pytest.mark.parametrize("recipe", GRAPHED)
-def test_cuda_graph_run_matches_the_eager_cuda_run(tmp_path, recipe):
+def test_a_graphed_step_is_the_eager_step_within_rounding(tmp_path, recipe):
+    """Two replays past the capture: the graph computes the eager step (the kernels it records
+    round differently, so not bit for bit)."""
+    steps = {"steps": cuda_graph.WARMUP_STEPS + 2}
+    run_all(
+        [s.model_copy(update=steps) for s in cuda_specs(recipe, False)],
+        tmp_path / "e",
+        resume=False,
+        reporter=Reporter(),
+    )
+    run_all(
+        [s.model_copy(update=steps) for s in cuda_specs(recipe, True)],
+        tmp_path / "g",
+        resume=False,
+        reporter=Reporter(),
+    )
+    eager, graphed = cuda_states(tmp_path / "e", recipe), cuda_states(tmp_path / "g", recipe)
+    assert eager.keys() == graphed.keys() and eager
+    for name, t in eager.items():
+        assert torch.allclose(t, graphed[name], rtol=1e-4, atol=1e-6), (name, (t - graphed[name]).abs().max())
+
+
+# Over a whole smoke run, on an H200 (benchmarks/gpu_check.py --sections graph_drift): these stayed
+# within the tolerance; toy-gan-pac2, toy-gan-pacgan-code-pac2 and cgan parted by up to 0.06 in a
+# history column, as training amplifies the rounding differences (so do eager runs with capturable
+# Adam, which are not the graphed runs either).
+STAY_CLOSE = ["tf-mlp", "torch-mlp", "dcgan", "dcgan-pac2", "pix2pix"]
+
+
+@cuda_only
+@pytest.mark.parametrize("recipe", STAY_CLOSE)
+def test_cuda_graph_run_stays_close_to_the_eager_cuda_run(tmp_path, recipe):
     run_all(cuda_specs(recipe, False), tmp_path / "eager", resume=False, reporter=Reporter())
     run_all(cuda_specs(recipe, True), tmp_path / "graphed", resume=False, reporter=Reporter())
     (he,), (hg,) = histories(tmp_path / "eager", recipe), histories(tmp_path / "graphed", recipe)

@@ -158,9 +158,20 @@ def test_the_summary_renders_the_graphed_figures_only_a_device_produces():
             },
             "step_rates": {"status": "ok", "seconds": 40, "value": {"toy-gan": toy, "tf-mlp": rates}},
             "training": {"status": "failed", "seconds": 1, "error": "TimeoutExpired: 10 s"},
+            "graph_drift": {"status": "ok", "seconds": 20, "value": {"cgan": {"eager": 3.8e-05, "graphed": 0.0}}},
+            "jobs_scaling": {
+                "status": "ok",
+                "seconds": 90,
+                "value": [{"recipe": "tf-mlp", "jobs": 8, "threads": 2, "steps_per_s_all": 3097.1, "wall_s": 20.5}],
+            },
         },
     }
     text = gpu_check.markdown(summary)
+    assert (
+        "| graph_drift | cgan: eager 3.8e-05, graphed 0 (largest history difference from the graphed run) | 20 |"
+        in text
+    )
+    assert "| jobs_scaling | tf-mlp ×8 (2 threads): 3,097 steps/s in all, 20 s | 90 |" in text
     assert "NVIDIA H200 · torch 2.11.0+cu130 · CUDA 13.0 · full check · 470 s in all" in text
     assert "| cuda_tests | 19 passed, 0 skipped, 1 failed (tests/t.py::x) (pytest timed out) | 30 |" in text
     assert "27/27 runs finished, 27 scored, 10/10 steps; total 200 s (measured) (target ≤ 600 s)" in text
@@ -172,6 +183,13 @@ def test_the_summary_renders_the_graphed_figures_only_a_device_produces():
     assert (
         "400k-step toy run ≈ 67 s (target ≤ 900)" in text and "| training | FAILED: TimeoutExpired: 10 s | 1 |" in text
     )
+
+
+def test_largest_difference_is_over_every_history_cell():
+    import gpu_check
+
+    assert gpu_check._largest_difference([[1.0, 2.0], [3.0, 4.0]], [[1.0, 2.5], [2.0, 4.0]]) == 1.0
+    assert gpu_check._largest_difference([[1.0]], [[1.0]]) == 0.0
 
 
 def test_projection_adds_each_unfinished_runs_steps_at_its_recipes_rate_shared_among_workers():
@@ -278,7 +296,7 @@ def test_sections_runs_only_those_named_and_refuses_unknown_names(tmp_path, monk
     def must_not_run(*args, **kwargs):
         raise AssertionError("a section that was not chosen ran")
 
-    for name in ("cuda_tests", "suite_run", "training", "ring_gap"):
+    for name in ("cuda_tests", "suite_run", "training", "ring_gap", "graph_drift", "jobs_scaling"):
         monkeypatch.setattr(gpu_check, name, must_not_run)
     toy = {"steps": 300, "steps_per_s": {"eager": 30.0}, "graphed_speedup": None, "projected_400k_run_s": 13333.3}
     stub = {"toy-gan": toy, "tf-mlp": {"steps": 100, "steps_per_s": {"eager": 80.0}, "graphed_speedup": None}}
@@ -295,6 +313,6 @@ def test_sections_runs_only_those_named_and_refuses_unknown_names(tmp_path, monk
         gpu_check.main()
     assert stopped.value.code == 2 and not (tmp_path / "other").exists()
     assert (
-        "unknown section toy; valid: cuda_tests, mnist_suite, toy_suite, step_rates, training, ring_gap"
-        in capsys.readouterr().err
+        "unknown section toy; valid: cuda_tests, mnist_suite, toy_suite, step_rates, training, graph_drift, "
+        "jobs_scaling, ring_gap" in capsys.readouterr().err
     )

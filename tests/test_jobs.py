@@ -14,7 +14,7 @@ import time
 import pytest
 import torch
 
-from gan_bench.devices import threads_per_job
+from gan_bench.devices import default_jobs, threads_per_job
 from gan_bench.errors import InvalidOption
 from gan_bench.suite.plan import plan_suite
 
@@ -23,12 +23,33 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "gan_bench", *args]
 
 
-def test_threads_per_job_splits_the_cores_on_cpu_only():
-    assert threads_per_job(1, "cpu", cores=2) == 2
-    assert threads_per_job(2, "cpu", cores=2) == 1
-    assert threads_per_job(3, "cpu", cores=2) == 1  # never below one thread
-    assert threads_per_job(4, "cpu", cores=16) == 4
-    assert threads_per_job(8, "cuda", cores=16) is None  # the runs share the GPU, not the cores
+def test_threads_per_job_splits_the_cores():
+    assert threads_per_job(1, cores=2) == 2
+    assert threads_per_job(2, cores=2) == 1
+    assert threads_per_job(3, cores=2) == 1  # never below one thread
+    assert threads_per_job(4, cores=16) == 4
+    assert threads_per_job(8, cores=16) == 2  # on CUDA too: each run's host side gets its share
+
+
+def test_default_jobs_is_one_on_cpu_and_half_the_cores_up_to_eight_on_cuda():
+    assert [default_jobs("cpu", cores=c) for c in (1, 2, 64)] == [1, 1, 1]
+    assert [default_jobs("cuda", cores=c) for c in (1, 2, 3, 6, 16, 64)] == [1, 1, 1, 3, 8, 8]
+
+
+def test_a_cuda_plan_trains_the_default_jobs_at_once(tmp_path, monkeypatch):
+    """With no --jobs, a suite run on CUDA trains default_jobs runs at once, each with its share of
+    the cores; --batch-seeds, Ray and an explicit --jobs 1 keep one at a time."""
+    from gan_bench import devices
+
+    monkeypatch.setattr(devices, "resolve", lambda name="auto": torch.device("cpu" if name == "cpu" else "cuda"))
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    plan = plan_suite("toy", out=tmp_path / "o", device="cuda")  # 24 runs
+    assert plan.jobs == 8
+    assert "--jobs 8 (the default on cuda): 24 runs, 8 at a time, 2 torch threads each" in plan.notes
+    assert plan_suite("toy", out=tmp_path / "o", device="cuda", jobs=1).jobs == 1
+    assert plan_suite("toy", out=tmp_path / "o", device="cuda", batch_seeds=3).jobs == 1
+    assert plan_suite("toy", out=tmp_path / "o", device="cuda", executor="ray").jobs == 1
+    assert plan_suite("toy", out=tmp_path / "o", device="cpu").jobs == 1
 
 
 @pytest.mark.parametrize(
@@ -93,7 +114,7 @@ def reference(tmp_path_factory):
     """The suite one run at a time, each with the thread count a --jobs 2 worker gets here."""
     root = tmp_path_factory.mktemp("jobs")
     (root / "j.toml").write_text(SUITE.format(steps=60))
-    threads = threads_per_job(2, "cpu")
+    threads = threads_per_job(2)
     env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
     base = ["run", "--suite", str(root / "j.toml"), "--device", "cpu", "--quiet", "--samples", "100"]
     subprocess.run(_cli(*base, "--out", str(root / "one")), check=True, capture_output=True, env=env)

@@ -143,7 +143,7 @@ def run_suite(
     direction: str | None = None,
     compile: bool = False,
     cuda_graph: bool = False,
-    jobs: int = 1,
+    jobs: int | None = None,
     runs_per_gpu: int = 1,
     samples: int | None = None,
     backbone: str = defaults.BACKBONE,
@@ -156,7 +156,8 @@ def run_suite(
     ``resume`` names a previous output folder (under results/runs/, or a path): complete runs are
     skipped, interrupted ones continue; the suite, recipes, seeds, profile and device default to
     those that suite run began with (its suite.json). ``jobs`` N > 1 trains N runs at once (at most the suite's
-    runs), each in its own worker process (on CPU with cores // N torch threads each); with ``executor="ray"`` on CUDA,
+    runs), each in its own worker process with cores // N torch threads; None: 1 on CPU, and on CUDA
+    half the cores, at most 8 (1 with ``batch_seeds`` or Ray); with ``executor="ray"`` on CUDA,
     ``runs_per_gpu`` K makes each run's task ask for 1/K of a GPU. Returns the plan and one
     :class:`RunResult` per run."""
     p = plan_suite(

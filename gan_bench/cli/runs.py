@@ -253,11 +253,12 @@ def run(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Print the plan (runs, profile, device, steps), check the options and data, and exit."
     ),
-    jobs: int = typer.Option(
-        1,
+    jobs: Optional[int] = typer.Option(
+        None,
         "--jobs",
-        help="Train N runs at once (at most the suite's runs), each in its own worker process (CPU: cores/N torch threads each, "
-        "recorded in env.json; CUDA: the runs share the device).",
+        help="Train N runs at once (at most the suite's runs), each in its own worker process with cores/N torch threads "
+        "(recorded in env.json); on CUDA the runs share the device. Default: 1 on CPU; on CUDA half the cores, at most 8.",
+        show_default=False,
     ),
     runs_per_gpu: int = typer.Option(
         1,

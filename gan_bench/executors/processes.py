@@ -2,9 +2,9 @@
 one lane and N - 1 worker processes are the others.
 
 Each run keeps its own run directory, checkpoints and RNG, so a run's bits are those it has when
-trained alone with the same torch thread count. On CPU each lane gets cores // N threads (at
-least 1), set before it trains and recorded in the run's env.json; on CUDA the N runs share the
-device and keep torch's thread default. This process trains in a lane of its own because it has
+trained alone with the same torch thread count. Each lane gets cores // N threads (at least 1),
+set before it trains and recorded in the run's env.json; on CUDA the N runs share the device, and
+the threads are each run's host side (launches, batch draws). This process trains in a lane of its own because it has
 its imports and data loaded already: it starts while the workers start up, and the runs go to
 whichever lane is free, one at a time.
 
@@ -193,7 +193,7 @@ def run_all(
     if ctx.get_start_method() == "forkserver":
         ctx.set_forkserver_preload(["torch", "gan_bench.executors.lifecycle", "gan_bench.scoring.score_run"])
     events = ctx.Queue()
-    threads = threads_per_job(jobs, specs[0].device if specs else "cpu")  # the plan's notes name it
+    threads = threads_per_job(jobs)  # the plan's notes name it
     relayed, pids = threading.Event(), []
     stopping: list[int] = []
     outcomes: dict[int, dict] = {}

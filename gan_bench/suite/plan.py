@@ -145,7 +145,7 @@ def plan_suite(
     direction: str | None = None,
     compile: bool = False,
     cuda_graph: bool = False,
-    jobs: int = 1,
+    jobs: int | None = None,
     runs_per_gpu: int = 1,
 ) -> Plan:
     """Validate a suite run's arguments and settle its runs; writes nothing. With ``resume``, the
@@ -195,11 +195,11 @@ def plan_suite(
         raise InvalidOption(f"--recipes: expected distinct recipe names, got {recipes}")
     if batch_seeds < 1:
         raise InvalidOption(f"--batch-seeds: expected a positive integer, got {batch_seeds}")
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise InvalidOption(f"--jobs: expected a positive integer, got {jobs!r}")
-    if jobs > 1 and batch_seeds > 1:
+    if jobs is not None and jobs > 1 and batch_seeds > 1:
         raise InvalidOption("--jobs and --batch-seeds: choose one way to train several runs at once")
-    if jobs > 1 and executor == "ray":
+    if jobs is not None and jobs > 1 and executor == "ray":
         raise InvalidOption("--jobs: applies to --executor local; Ray schedules its own tasks")
     if isinstance(runs_per_gpu, bool) or not isinstance(runs_per_gpu, int) or runs_per_gpu < 1:
         raise InvalidOption(f"--runs-per-gpu: expected a positive integer, got {runs_per_gpu!r}")
@@ -263,11 +263,15 @@ def plan_suite(
                 f"recipes{', without --compile' if compile else ''}"
                 f"{', without dropout under --cuda-graph' if cuda_graph else ''})"
             )
+    chose = jobs is None  # the device's default, where nothing else trains runs together
+    if jobs is None:
+        jobs = devices.default_jobs(dev.type) if executor == "local" and batch_seeds == 1 else 1
     at_once = max(1, min(jobs, len(specs)))  # more workers than runs would only split the cores finer
     if jobs > 1:
-        threads = devices.threads_per_job(at_once, dev.type) if at_once > 1 else None
+        threads = devices.threads_per_job(at_once) if at_once > 1 else None
         notes.append(
-            f"--jobs {jobs}: {len(specs)} run{'s' if len(specs) != 1 else ''}, {at_once} at a time"
+            f"--jobs {jobs}{f' (the default on {dev.type})' if chose else ''}: "
+            f"{len(specs)} run{'s' if len(specs) != 1 else ''}, {at_once} at a time"
             + (f", {threads} torch thread{'s' if threads != 1 else ''} each" if threads else "")
         )
     if executor not in defaults.EXECUTORS:
