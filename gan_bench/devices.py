@@ -51,13 +51,29 @@ def threads_per_job(jobs: int, cores: int | None = None) -> int:
 
 
 MAX_CUDA_JOBS = 8
+# What one run may take, at most, under the CUDA default: the largest recipe, dcgan, holds MNIST
+# resized to 64×64 (0.98 GB) on the device and peaked at 3.06 GB of host memory on CPU.
+HOST_GIB_PER_JOB = 4
+DEVICE_GIB_PER_JOB = 3
 
 
-def default_jobs(device_type: str, cores: int | None = None) -> int:
+def default_jobs(device: torch.device | str, cores: int | None = None, host_gib=None, device_gib=None) -> int:
     """``run --jobs`` when none is given: 1 on CPU (the cores are the bottleneck either way); on CUDA
-    half the cores, at most 8. A run's host side keeps a core busy feeding the GPU; on an H200 with
-    16 cores, 8 graphed tf-mlp runs at once trained 3.2 times as many steps a second as one alone,
-    and 16 fewer than 8 (docs/speed.md)."""
-    if device_type != "cuda":
+    half the cores, at most 8, and no more than the host's and the device's memory hold at
+    HOST_GIB_PER_JOB and DEVICE_GIB_PER_JOB each. A run's host side keeps a core busy feeding the
+    GPU; on an H200 with 16 cores, 8 graphed tf-mlp runs at once trained 3.2 times as many steps a
+    second as one alone, and 16 fewer than 8 (docs/speed.md). The memories are read when not given."""
+    import torch
+
+    device = torch.device(device)
+    if device.type != "cuda":
         return 1
-    return max(1, min(MAX_CUDA_JOBS, (cores or os.cpu_count() or 1) // 2))
+    if host_gib is None:
+        try:
+            host_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+        except (AttributeError, ValueError, OSError):  # no sysconf (Windows): the cores and device decide
+            host_gib = float("inf")
+    if device_gib is None:
+        device_gib = torch.cuda.get_device_properties(device).total_memory / 2**30
+    by_memory = min(host_gib // HOST_GIB_PER_JOB, device_gib // DEVICE_GIB_PER_JOB)
+    return int(max(1, min(MAX_CUDA_JOBS, (cores or os.cpu_count() or 1) // 2, by_memory)))

@@ -31,9 +31,14 @@ def test_threads_per_job_splits_the_cores():
     assert threads_per_job(8, cores=16) == 2  # on CUDA too: each run's host side gets its share
 
 
-def test_default_jobs_is_one_on_cpu_and_half_the_cores_up_to_eight_on_cuda():
+def test_default_jobs_is_one_on_cpu_and_half_the_cores_up_to_eight_on_cuda_within_memory():
     assert [default_jobs("cpu", cores=c) for c in (1, 2, 64)] == [1, 1, 1]
-    assert [default_jobs("cuda", cores=c) for c in (1, 2, 3, 6, 16, 64)] == [1, 1, 1, 3, 8, 8]
+    roomy = {"host_gib": 512, "device_gib": 141}
+    assert [default_jobs("cuda", cores=c, **roomy) for c in (1, 2, 3, 6, 16, 64)] == [1, 1, 1, 3, 8, 8]
+    # 4 GiB of host and 3 GiB of device memory a run: a 12 GB card or 16 GB of RAM hold 3 or 4
+    assert default_jobs("cuda", cores=16, host_gib=512, device_gib=11.2) == 3
+    assert default_jobs("cuda", cores=16, host_gib=15.5, device_gib=141) == 3
+    assert default_jobs("cuda:1", cores=16, host_gib=2, device_gib=2) == 1  # never below one
 
 
 def test_a_cuda_plan_trains_the_default_jobs_at_once(tmp_path, monkeypatch):
@@ -43,6 +48,8 @@ def test_a_cuda_plan_trains_the_default_jobs_at_once(tmp_path, monkeypatch):
 
     monkeypatch.setattr(devices, "resolve", lambda name="auto": torch.device("cpu" if name == "cpu" else "cuda"))
     monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    monkeypatch.setattr(os, "sysconf", {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 2**25}.get)  # 128 GiB
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda d: type("P", (), {"total_memory": 80 * 2**30}))
     plan = plan_suite("toy", out=tmp_path / "o", device="cuda")  # 24 runs
     assert plan.jobs == 8
     assert "--jobs 8 (the default on cuda): 24 runs, 8 at a time, 2 torch threads each" in plan.notes

@@ -157,7 +157,8 @@ def run_suite(
     skipped, interrupted ones continue; the suite, recipes, seeds, profile and device default to
     those that suite run began with (its suite.json). ``jobs`` N > 1 trains N runs at once (at most the suite's
     runs), each in its own worker process with cores // N torch threads; None: 1 on CPU, and on CUDA
-    half the cores, at most 8 (1 with ``batch_seeds`` or Ray); with ``executor="ray"`` on CUDA,
+    half the cores, at most 8, within memory (:func:`gan_bench.devices.default_jobs`; 1 with
+    ``batch_seeds`` or Ray); with ``executor="ray"`` on CUDA,
     ``runs_per_gpu`` K makes each run's task ask for 1/K of a GPU. Returns the plan and one
     :class:`RunResult` per run."""
     p = plan_suite(

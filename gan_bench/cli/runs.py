@@ -257,7 +257,7 @@ def run(
         None,
         "--jobs",
         help="Train N runs at once (at most the suite's runs), each in its own worker process with cores/N torch threads "
-        "(recorded in env.json); on CUDA the runs share the device. Default: 1 on CPU; on CUDA half the cores, at most 8.",
+        "(recorded in env.json); on CUDA the runs share the device. Default: 1 on CPU; on CUDA half the cores, at most 8, within 4 GiB of host and 3 GiB of device memory each.",
         show_default=False,
     ),
     runs_per_gpu: int = typer.Option(

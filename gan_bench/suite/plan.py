@@ -265,7 +265,7 @@ def plan_suite(
             )
     chose = jobs is None  # the device's default, where nothing else trains runs together
     if jobs is None:
-        jobs = devices.default_jobs(dev.type) if executor == "local" and batch_seeds == 1 else 1
+        jobs = devices.default_jobs(dev) if executor == "local" and batch_seeds == 1 else 1
     at_once = max(1, min(jobs, len(specs)))  # more workers than runs would only split the cores finer
     if jobs > 1:
         threads = devices.threads_per_job(at_once) if at_once > 1 else None
