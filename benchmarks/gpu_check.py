@@ -182,29 +182,17 @@ def _concurrent_trains(out: Path, recipe: str, n: int, steps: int, threads: int 
     folder = out / "jobs" / f"{recipe}-n{n}-t{threads or 'all'}"
     env = {**os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {})}
     graph = ["--cuda-graph"] if device == "cuda" else []
+    train = ["train", recipe, "--steps", str(steps), "--device", device, "--quiet", *graph]
     began = time.monotonic()
     with (out / "jobs.log").open("a") as log:
         procs = [
             subprocess.Popen(
-                _cli(
-                    "train",
-                    recipe,
-                    "--seed",
-                    str(i),
-                    "--steps",
-                    str(steps),
-                    "--device",
-                    device,
-                    "--quiet",
-                    "--out",
-                    str(folder / f"seed-{i}"),
-                    *graph,
-                ),
+                _cli(*train, "--seed", str(i), "--out", str(folder / f"seed-{i}")),
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=env,
-            )  # fmt: skip
+            )
             for i in range(n)
         ]
         codes = sorted({p.wait() for p in procs})

@@ -57,7 +57,9 @@ HOST_GIB_PER_JOB = 4
 DEVICE_GIB_PER_JOB = 3
 
 
-def default_jobs(device: torch.device | str, cores: int | None = None, host_gib=None, device_gib=None) -> int:
+def default_jobs(
+    device: torch.device | str, cores: int | None = None, host_gib: float | None = None, device_gib: float | None = None
+) -> int:
     """``run --jobs`` when none is given: 1 on CPU (the cores are the bottleneck either way); on CUDA
     half the cores, at most 8, and no more than the host's and the device's memory hold at
     HOST_GIB_PER_JOB and DEVICE_GIB_PER_JOB each. A run's host side keeps a core busy feeding the

@@ -4,9 +4,9 @@ one lane and N - 1 worker processes are the others.
 Each run keeps its own run directory, checkpoints and RNG, so a run's bits are those it has when
 trained alone with the same torch thread count. Each lane gets cores // N threads (at least 1),
 set before it trains and recorded in the run's env.json; on CUDA the N runs share the device, and
-the threads are each run's host side (launches, batch draws). This process trains in a lane of its own because it has
-its imports and data loaded already: it starts while the workers start up, and the runs go to
-whichever lane is free, one at a time.
+the threads are each run's host side (launches, batch draws). This process trains in a lane of
+its own because it has its imports and data loaded already: it starts while the workers start
+up, and the runs go to whichever lane is free, one at a time.
 
 Workers start in their own process group, so a Ctrl-C in the terminal reaches only this process,
 which stops its own lane's run and passes one SIGTERM to each worker: every run in training
