@@ -385,6 +385,34 @@ def test_a_recipe_registered_by_hand_is_a_plug_in_with_its_provenance(tmp_path):
         gb.register_recipe("tf-mlp")
 
 
+@pytest.fixture
+def by_hand(tmp_path):
+    """tf-mlp registered by hand as tf-mlp-by-hand, and a suite file of it (seeds 0 and 1)."""
+    gb.register_recipe(get_recipe("tf-mlp").model_copy(update={"name": "tf-mlp-by-hand"}))
+    suite = tmp_path / "by-hand.toml"
+    suite.write_text('name = "by-hand"\nrecipes = ["tf-mlp-by-hand"]\nseeds = [0, 1]\ndataset = "mnist"\n')
+    yield suite
+    registry.unregister_recipe("tf-mlp-by-hand")
+
+
+@pytest.mark.slow  # trains and scores a run: about 15 s
+def test_a_suite_of_a_recipe_registered_by_hand_trains_and_scores_in_this_process(by_hand, tmp_path):
+    """Scoring found the recipe by its class's module:attribute, which names no recipe, and failed."""
+    result = gb.run_suite(by_hand, seeds=[0], out=tmp_path / "o", device="cpu", profile="smoke")
+    assert [r.status for r in result.results] == ["trained"]
+    assert (tmp_path / "o" / "tf-mlp-by-hand" / "seed-0" / "metrics.json").is_file()
+
+
+@pytest.mark.parametrize(("options", "option"), [({"jobs": 2}, "--jobs 2"), ({"executor": "ray"}, "--executor ray")])
+def test_other_processes_are_refused_a_recipe_registered_by_hand(by_hand, tmp_path, options, option):
+    """Worker processes and Ray tasks lack it: every run failed there, with a message about the
+    recipe's class. Refused before anything is written, and --jobs defaults to 1 for it."""
+    with pytest.raises(InvalidOption, match=rf"^{option}: tf-mlp-by-hand is registered by hand \(register_recipe\)"):
+        gb.run_suite(by_hand, out=tmp_path / "o", device="cpu", profile="smoke", **options)
+    assert not (tmp_path / "o").exists()
+    assert gb.plan(by_hand, out=tmp_path / "o", device="cpu").jobs == 1
+
+
 @pytest.mark.slow  # trains, is stopped and resumed: about 10 s
 def test_a_plugin_named_by_module_attribute_resumes_from_its_folder_alone(workdir):
     module, recipe = plugin_module(workdir)

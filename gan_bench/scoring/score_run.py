@@ -25,14 +25,14 @@ from gan_bench.scoring.modality_scores import SCORERS
 from gan_bench.scoring.scorable import scorable_parts
 from gan_bench.variants import build_system, get_recipe, plugins
 from gan_bench.variants.recipe import PROVENANCE
+from gan_bench.variants.registry import module_reference
 
 METRICS_FORMAT = metrics_file.FORMAT
 
 
 def _system(run: RunDir, spec: dict, device: torch.device, dataset):
     plugin = spec.get("plugin")
-    ref = plugin["ref"] if plugin and "entry_point" not in plugin else spec["recipe"]["name"]
-    recipe = get_recipe(ref)
+    recipe = get_recipe(module_reference(plugin) or spec["recipe"]["name"])
     if recipe.facts() != {k: v for k, v in spec["recipe"].items() if k not in PROVENANCE}:
         raise RunDirError(
             f"{run.spec}: recipe {recipe.name} has changed since this run was trained "

@@ -130,6 +130,13 @@ def _recorded_runs(info: dict) -> list[tuple[str, int]]:
     return [(recipe, seed) for recipe, seed in info.get("runs", [])]
 
 
+def _by_hand(specs: list[RunSpec]) -> str:
+    """The recipes of ``specs`` registered by hand (register_recipe), which other processes lack."""
+    from gan_bench.variants import registry
+
+    return ", ".join(sorted({s.recipe for s in specs if (registry.origin(s.recipe_obj) or {}).get("by_hand")}))
+
+
 def plan_suite(
     suite: str | Path | None,
     *,
@@ -263,9 +270,18 @@ def plan_suite(
                 f"recipes{', without --compile' if compile else ''}"
                 f"{', without dropout under --cuda-graph' if cuda_graph else ''})"
             )
+    by_hand = _by_hand(specs)
+    if by_hand and ((jobs or 1) > 1 or executor == "ray"):
+        option = "--executor ray" if executor == "ray" else f"--jobs {jobs}"
+        raise InvalidOption(
+            f"{option}: {by_hand} {'is' if ', ' not in by_hand else 'are'} registered by hand "
+            "(register_recipe), in this process only, and the runs would train in other processes; "
+            "name the recipe as module:attribute or ship it as an entry point, or train in this process "
+            "(--jobs 1, --executor local)"
+        )
     chose = jobs is None  # the device's default, where nothing else trains runs together
     if jobs is None:
-        jobs = devices.default_jobs(dev) if executor == "local" and batch_seeds == 1 else 1
+        jobs = devices.default_jobs(dev) if executor == "local" and batch_seeds == 1 and not by_hand else 1
     at_once = max(1, min(jobs, len(specs)))  # more workers than runs would only split the cores finer
     if jobs > 1:
         threads = devices.threads_per_job(at_once) if at_once > 1 else None

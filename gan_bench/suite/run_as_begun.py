@@ -10,6 +10,7 @@ from gan_bench import defaults
 from gan_bench.errors import InvalidOption, RunDirError
 from gan_bench.rundir.layout import SUITE_FILE, RunDir, run_folders
 from gan_bench.variants import get_recipe
+from gan_bench.variants.registry import module_reference
 
 
 def check_recipe_given(recipe: str | None, resume: bool, out) -> None:
@@ -38,9 +39,9 @@ def options_begun(out: Path) -> dict:
     if not run.spec.is_file():
         raise RunDirError(f"--out: {out} {_not_a_run(Path(out))}")
     spec = run.read_spec()
-    plugin = spec.get("plugin")
-    if isinstance(plugin, dict) and "ref" in plugin and not {"entry_point", "by_hand"} & set(plugin):
-        get_recipe(plugin["ref"])  # a plug-in named by module:attribute: registered, so its name resolves
+    ref = module_reference(spec.get("plugin"))
+    if ref is not None:
+        get_recipe(ref)  # a plug-in named by module:attribute: registered, so its name resolves
     name = spec["recipe"].get("name")
     if not isinstance(name, str):
         raise RunDirError(f"{run.spec}: field 'recipe.name' is {name!r}, not a recipe name")

@@ -15,7 +15,7 @@ from gan_bench.errors import InvalidOption, UserError, unknown
 from gan_bench.rundir.identity import spec_hash
 from gan_bench.variants import get_recipe
 from gan_bench.variants.recipe import PROFILES, Recipe, Schedule
-from gan_bench.variants.registry import origin
+from gan_bench.variants.registry import module_reference, origin
 
 Profile = Literal["full", "quick", "smoke"]
 Direction = Literal["AtoB", "BtoA"]
@@ -74,8 +74,7 @@ def check_seed_count(count: int) -> None:
 def module_ref(recipe: Recipe) -> str | None:
     """A plug-in recipe's "module:attribute" when it was named so (entry points, and recipes
     registered by hand, are found by name)."""
-    found = origin(recipe)
-    return found["ref"] if found is not None and not {"entry_point", "by_hand"} & set(found) else None
+    return module_reference(origin(recipe))
 
 
 def _modality(dataset: str) -> str:

@@ -102,6 +102,15 @@ def origin(recipe: RecipeBase) -> dict | None:
     return _origins.get(recipe.name) or (_origins.get(split[0]) if split else None)
 
 
+def module_reference(origin: dict | None) -> str | None:
+    """The "module:attribute" a plug-in's origin (or a spec.json's "plugin") names, which imports it
+    in any process; None for an entry point's (found by name), one registered by hand (found by name
+    in its own process only) and a built-in recipe."""
+    if not isinstance(origin, dict) or not isinstance(origin.get("ref"), str):
+        return None
+    return None if {"entry_point", "by_hand"} & set(origin) else origin["ref"]
+
+
 def lookup(name: str) -> RecipeBase | None:
     """A registered recipe, or an installed plug-in's recipe found by its entry point's name."""
     if name in _recipes:
