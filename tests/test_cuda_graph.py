@@ -270,11 +270,13 @@ def test_a_graphed_step_is_the_eager_step_within_rounding(tmp_path, recipe):
         assert torch.allclose(t, graphed[name], rtol=1e-4, atol=1e-6), (name, (t - graphed[name]).abs().max())
 
 
-# Over a whole smoke run, on an H200 (benchmarks/gpu_check.py --sections graph_drift): these stayed
-# within the tolerance; toy-gan-pac2, toy-gan-pacgan-code-pac2 and cgan parted by up to 0.06 in a
-# history column, as training amplifies the rounding differences (so do eager runs with capturable
-# Adam, which are not the graphed runs either).
-STAY_CLOSE = ["tf-mlp", "torch-mlp", "dcgan", "dcgan-pac2", "pix2pix"]
+# Over a whole smoke run (tf-mlp 30 steps, torch-mlp 20), on an H200 (benchmarks/gpu_check.py
+# --sections graph_drift): these stayed within the tolerance; toy-gan-pac2, toy-gan-pacgan-code-pac2
+# (200 steps) and cgan (30) parted by up to 0.06 in a history column, as training amplifies the
+# rounding differences (so do eager runs with capturable Adam, which are not the graphed runs
+# either). dcgan's and pix2pix's smoke runs (2 and 4 steps) replay at most one step: the test
+# above is theirs.
+STAY_CLOSE = ["tf-mlp", "torch-mlp"]
 
 
 @cuda_only
