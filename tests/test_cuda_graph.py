@@ -12,8 +12,9 @@ from test_seed_batch import StopAt, assert_equal_states, files
 from typer.testing import CliRunner
 
 from gan_bench.cli import app
-from gan_bench.executors.local import run_all, seed_groups
+from gan_bench.executors.local import run_all
 from gan_bench.suite.run_spec import RunSpec
+from gan_bench.suite.seed_groups import seed_groups
 from gan_bench.training import cuda_graph, signals
 from gan_bench.training.progress import Reporter
 from gan_bench.variants import build_system, get_recipe

@@ -42,8 +42,8 @@ def test_default_jobs_is_one_on_cpu_and_half_the_cores_up_to_eight_on_cuda_withi
 
 
 def test_a_cuda_plan_trains_the_default_jobs_at_once(tmp_path, monkeypatch):
-    """With no --jobs, a suite run on CUDA trains default_jobs runs at once, each with its share of
-    the cores; --batch-seeds, Ray and an explicit --jobs 1 keep one at a time."""
+    """With no --jobs, a suite run on CUDA trains default_jobs runs (or --batch-seeds groups) at
+    once, each with its share of the cores; Ray and an explicit --jobs 1 keep one at a time."""
     from gan_bench import devices
 
     monkeypatch.setattr(devices, "resolve", lambda name="auto": torch.device("cpu" if name == "cpu" else "cuda"))
@@ -54,7 +54,11 @@ def test_a_cuda_plan_trains_the_default_jobs_at_once(tmp_path, monkeypatch):
     assert plan.jobs == 8
     assert "--jobs 8 (the default on cuda): 24 runs, 8 at a time, 2 torch threads each" in plan.notes
     assert plan_suite("toy", out=tmp_path / "o", device="cuda", jobs=1).jobs == 1
-    assert plan_suite("toy", out=tmp_path / "o", device="cuda", batch_seeds=3).jobs == 1
+    batched = plan_suite("mnist", out=tmp_path / "o", device="cuda", batch_seeds=3)
+    assert batched.jobs == 8
+    assert (
+        "--jobs 8 (the default on cuda): 27 runs in 19 seed groups, 8 at a time, 2 torch threads each" in batched.notes
+    )
     assert plan_suite("toy", out=tmp_path / "o", device="cuda", executor="ray").jobs == 1
     assert plan_suite("toy", out=tmp_path / "o", device="cpu").jobs == 1
 
@@ -63,7 +67,6 @@ def test_a_cuda_plan_trains_the_default_jobs_at_once(tmp_path, monkeypatch):
     ("options", "message"),
     [
         (dict(jobs=0), "--jobs: expected a positive integer, got 0"),
-        (dict(jobs=2, batch_seeds=2), "--jobs and --batch-seeds: choose one"),
         (dict(jobs=2, executor="ray"), "--jobs: applies to --executor local"),
     ],
 )
@@ -86,6 +89,11 @@ def test_the_plan_says_how_many_runs_go_at_once_and_with_how_many_threads(tmp_pa
     assert "--jobs 6: 4 runs, 4 at a time, 2 torch threads each" in more.notes and more.jobs == 4
     one = plan_suite("smoke", recipes=["tf-mlp"], seeds=[0], out=tmp_path / "o", device="cpu", jobs=4)
     assert "--jobs 4: 1 run, 1 at a time" in one.notes and one.jobs == 1  # trained in this process
+    # a seed group of --batch-seeds is one unit of work: the four MLP recipes' 3 seeds go as one each
+    grouped = plan_suite("mnist", out=tmp_path / "o", device="cpu", jobs=4, batch_seeds=3)
+    assert "--jobs 4: 27 runs in 19 seed groups, 4 at a time, 2 torch threads each" in grouped.notes
+    one_group = plan_suite("mnist", recipes=["tf-mlp"], out=tmp_path / "o", device="cpu", jobs=2, batch_seeds=3)
+    assert "--jobs 2: 3 runs in 1 seed group, 1 at a time" in one_group.notes and one_group.jobs == 1
     dry = CliRunner().invoke(app, ["run", "--suite", "smoke", "--jobs", "2", "--dry-run", "--out", str(tmp_path / "o")])
     assert dry.exit_code == 0 and "--jobs 2: 4 runs, 2 at a time, 4 torch threads each" in dry.output
 
@@ -143,11 +151,12 @@ def test_jobs_2_gives_each_run_its_own_bits(reference):
 
 @pytest.mark.slow
 def test_ctrl_c_stops_every_worker_and_resume_completes_with_the_same_bits(reference):
+    """With --batch-seeds 2 too: seeds 0 and 1 train as one batched model in a worker, seed 2 alone
+    in the parent's lane, and each run still ends with the bits it has trained alone."""
     root, base, _ = reference
     out = root / "stopped"
-    proc = subprocess.Popen(
-        _cli(*base, "--jobs", "2", "--out", str(out)), stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+    lanes = ["--jobs", "2", "--batch-seeds", "2"]
+    proc = subprocess.Popen(_cli(*base, *lanes, "--out", str(out)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 180
     while not list(out.glob("keras-mlp/seed-*/checkpoints/last.pt")):
         assert proc.poll() is None, proc.communicate()
@@ -157,9 +166,11 @@ def test_ctrl_c_stops_every_worker_and_resume_completes_with_the_same_bits(refer
     _, err = proc.communicate(timeout=180)
     err = err.decode()
     assert proc.returncode == 130, err
+    assert "--jobs 2: 3 runs in 2 seed groups, 2 at a time" in err
+    assert "keras-mlp seeds 0,1: 60 steps" in err  # one batched model in a worker
     assert f"continue the suite run with `ganbench run --resume {out}`" in " ".join(err.split())
     finals = list(out.glob("keras-mlp/seed-*/checkpoints/final.pt"))
     assert len(finals) < 3, "Ctrl-C came too late to test resume"
-    resumed = subprocess.run(_cli(*base, "--jobs", "2", "--resume", str(out)), capture_output=True, text=True)
+    resumed = subprocess.run(_cli(*base, *lanes, "--resume", str(out)), capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     _same_runs(out, root / "one")

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 import torch
 
-from gan_bench.executors.local import run_all, seed_groups
+from gan_bench.executors.local import run_all
 from gan_bench.nets import grouped
 from gan_bench.suite.run_spec import RunSpec
+from gan_bench.suite.seed_groups import seed_groups
 from gan_bench.training import signals
 from gan_bench.training.progress import Reporter
 

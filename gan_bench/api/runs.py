@@ -155,10 +155,11 @@ def run_suite(
 
     ``resume`` names a previous output folder (under results/runs/, or a path): complete runs are
     skipped, interrupted ones continue; the suite, recipes, seeds, profile and device default to
-    those that suite run began with (its suite.json). ``jobs`` N > 1 trains N runs at once (at most the suite's
-    runs), each in its own worker process with cores // N torch threads; None: 1 on CPU, and on CUDA
+    those that suite run began with (its suite.json). ``batch_seeds`` K > 1 trains up to K seeds of
+    an MLP recipe as one batched model. ``jobs`` N > 1 trains N runs (or seed groups) at once,
+    each in its own worker process with cores // N torch threads; None: 1 on CPU, and on CUDA
     half the cores, at most 8, within memory (:func:`gan_bench.devices.default_jobs`; 1 with
-    ``batch_seeds`` or Ray); with ``executor="ray"`` on CUDA,
+    Ray); with ``executor="ray"`` on CUDA,
     ``runs_per_gpu`` K makes each run's task ask for 1/K of a GPU. Returns the plan and one
     :class:`RunResult` per run."""
     p = plan_suite(
@@ -273,6 +274,7 @@ def execute_plan(
                 plan.jobs,
                 data_dir,
                 {"samples": samples, "backbone": backbone, "inception_weights": weights},
+                plan.batch_seeds,
             )
         else:
             from gan_bench.executors.local import run_all

@@ -240,7 +240,7 @@ def run(
         1,
         min=1,
         help="Train up to K seeds of an MLP recipe as one batched model "
-        "(same results per seed; other recipes run their seeds one by one).",
+        "(same results per seed; other recipes run their seeds one by one); with --jobs, each worker trains a seed group.",
     ),
     direction: Optional[str] = DirectionOpt,
     quiet: bool = Quiet,
@@ -256,7 +256,7 @@ def run(
     jobs: Optional[int] = typer.Option(
         None,
         "--jobs",
-        help="Train N runs at once (at most the suite's runs), each in its own worker process with cores/N torch threads "
+        help="Train N runs (or --batch-seeds groups) at once, each in its own worker process with cores/N torch threads "
         "(recorded in env.json); on CUDA the runs share the device. Default: 1 on CPU; on CUDA half the cores, at most 8, within 4 GiB of host and 3 GiB of device memory each.",
         show_default=False,
     ),

@@ -16,8 +16,8 @@ from gan_bench.executors.failures import failure_summary, runs_failed
 from gan_bench.executors.lifecycle import RunResult, check_run_dir, execute, execute_seeds
 from gan_bench.rundir.layout import RunDir
 from gan_bench.suite.run_spec import RunSpec
+from gan_bench.suite.seed_groups import seed_groups
 from gan_bench.training.progress import Reporter
-from gan_bench.training.seed_batch import supports
 from gan_bench.training.signals import Interrupted
 
 
@@ -62,25 +62,6 @@ def run_states(specs: list[RunSpec], out: Path, resume: bool) -> list[tuple[RunD
         else:
             states.append((run, NEW))
     return states
-
-
-def seed_groups(specs: list[RunSpec], batch_seeds: int) -> list[list[RunSpec]]:
-    """Consecutive specs equal but for their seed, up to ``batch_seeds`` per group; a recipe that
-    cannot be batched, or a compiled run, gets groups of one."""
-    groups: list[list[RunSpec]] = []
-    for spec in specs:
-        last = groups[-1] if groups else None
-        if (
-            last
-            and len(last) < batch_seeds
-            and supports(spec.recipe_obj, spec.cuda_graph)
-            and not spec.compile
-            and last[0].model_copy(update={"seed": spec.seed}) == spec
-        ):
-            last.append(spec)
-        else:
-            groups.append([spec])
-    return groups
 
 
 def run_all(

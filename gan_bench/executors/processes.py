@@ -34,6 +34,7 @@ from gan_bench.executors.failures import failure_summary, runs_failed
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs, run_dir_for
 from gan_bench.suite.run_spec import RunSpec
+from gan_bench.suite.seed_groups import seed_groups
 from gan_bench.training import signals
 from gan_bench.training.progress import Reporter
 from gan_bench.training.signals import Interrupted, SuiteInterrupted
@@ -97,43 +98,49 @@ def _start_worker(events, threads: int | None) -> None:
     warnings.showwarning = errors.notes_to(lambda text: events.put(("message", text)), warnings.showwarning)
 
 
-def _train_and_score(spec_json: dict, run_root: str, data_dir: str | None, score_args: dict | None, events, load):
-    """Train (or resume) and score one run, in a worker or in the parent's own lane. The parent
-    checked the directory, so the run is resumed when it holds one (a previous, interrupted try)."""
-    from gan_bench.executors.lifecycle import execute
+def _train_and_score(
+    spec_jsons: list[dict], run_roots: list[str], data_dir: str | None, score_args: dict | None, events, load
+) -> list[dict]:
+    """Train (or resume) and score one run, or one seed group as one batched model, in a worker or
+    in the parent's own lane; an outcome per run. The parent checked the directories, so a run is
+    resumed when its directory holds one (a previous, interrupted try)."""
+    from gan_bench.executors.lifecycle import execute, execute_seeds
     from gan_bench.rundir.layout import RunDir
     from gan_bench.scoring.score_run import score_run
 
-    spec = RunSpec.model_validate(spec_json)
+    specs = [RunSpec.model_validate(spec_json) for spec_json in spec_jsons]
+    runs = [RunDir(Path(root)) for root in run_roots]
     folder = Path(data_dir) if data_dir else None
     score = None
     if score_args is not None:
         import torch
 
         def score(run):
-            return score_run(run, device=torch.device(spec.device), data_dir=folder, **score_args)
+            return score_run(run, device=torch.device(specs[0].device), data_dir=folder, **score_args)
 
+    reporter, loader = ForwardingReporter(events), lambda n, w: load(n, folder, w)
     try:
-        result = execute(
-            spec, RunDir(Path(run_root)), True, ForwardingReporter(events), lambda n, w: load(n, folder, w), score
-        )
+        if len(specs) == 1:
+            results = [execute(specs[0], runs[0], True, reporter, loader, score)]
+        else:
+            results = execute_seeds(specs, runs, True, reporter, loader, score)
     except Interrupted as e:  # its custom arguments do not survive pickling: send what it says
-        return {"status": "interrupted", "summary": str(e)}
+        return [{"status": "interrupted", "summary": str(e)}] * len(specs)
     except Exception as e:  # noqa: BLE001 - summed up where its traceback is; the other runs go on
-        return {"status": "failed", "summary": failure_summary(e)}
-    return {"status": result.status, "summary": result.summary}
+        return [{"status": "failed", "summary": failure_summary(e)}] * len(specs)
+    return [{"status": result.status, "summary": result.summary} for result in results]
 
 
-def _one_run(spec_json: dict, run_root: str, data_dir: str | None, score_args: dict | None) -> dict:
-    """In a worker: one run, unless the worker was told to stop before it began."""
+def _one_unit(spec_jsons: list[dict], run_roots: list[str], data_dir: str | None, score_args: dict | None) -> list:
+    """In a worker: one run or seed group, unless the worker was told to stop before it began."""
     from gan_bench.data import datasets
 
     if _STOPPED.is_set():
-        return {"status": "not started", "summary": "stopped before it began"}
-    outcome = _train_and_score(spec_json, run_root, data_dir, score_args, _EVENTS, datasets.load_once)
-    if outcome["status"] == "interrupted":
+        return [{"status": "not started", "summary": "stopped before it began"}] * len(spec_jsons)
+    outcomes = _train_and_score(spec_jsons, run_roots, data_dir, score_args, _EVENTS, datasets.load_once)
+    if any(outcome["status"] == "interrupted" for outcome in outcomes):
         _STOPPED.set()
-    return outcome
+    return outcomes
 
 
 def _relay(events, reporter: Reporter, done: threading.Event, pids: list[int]) -> None:
@@ -154,8 +161,8 @@ def _relay(events, reporter: Reporter, done: threading.Event, pids: list[int]) -
 
 
 class Lanes:
-    """The runs not yet begun, handed out in order to whichever lane is free: the parent's own
-    (which starts at once, with its imports and data already loaded) and one per worker."""
+    """The runs (or seed groups) not yet begun, handed out in order to whichever lane is free: the
+    parent's own (which starts at once, with its imports and data already loaded) and one per worker."""
 
     def __init__(self, count: int):
         self.pending, self.lock, self.closed = list(range(count)), threading.Lock(), False
@@ -177,9 +184,11 @@ def run_all(
     jobs: int,
     data_dir: Path | None = None,
     score_args: dict | None = None,
+    batch_seeds: int = 1,
 ) -> list[RunResult]:
-    """N lanes: this process and N - 1 workers. The workers are given one run at a time, so a
-    worker still starting up never holds runs that a free lane could train."""
+    """N lanes: this process and N - 1 workers. The workers are given one run at a time (with
+    ``batch_seeds`` K > 1, one seed group: up to K runs as one batched model), so a worker still
+    starting up never holds runs that a free lane could train."""
     from gan_bench.data import datasets
     from gan_bench.rundir.repro import torch_threads
 
@@ -197,22 +206,27 @@ def run_all(
     relayed, pids = threading.Event(), []
     stopping: list[int] = []
     outcomes: dict[int, dict] = {}
-    lanes = Lanes(len(specs))
+    where = {id(spec): i for i, spec in enumerate(specs)}
+    units = [[where[id(spec)] for spec in group] for group in seed_groups(specs, batch_seeds)]
+    lanes = Lanes(len(units))
     args = [
-        (spec.model_dump(mode="json"), str(Path(run.root).resolve()), str(data_dir) if data_dir else None, score_args)
-        for spec, run in zip(specs, runs)
+        (
+            [specs[i].model_dump(mode="json") for i in unit],
+            [str(Path(runs[i].root).resolve()) for i in unit],
+            str(data_dir) if data_dir else None,
+            score_args,
+        )
+        for unit in units
     ]
     loaded = functools.lru_cache(maxsize=2)(datasets.load)  # the parent lane's loads, for this suite only
 
     def own_lane() -> None:
         with torch_threads(threads):  # the bits depend on it: this process's lane trains as a worker does
-            while (i := lanes.claim()) is not None:
-                outcomes[i] = _train_and_score(*args[i], events, loaded)
-                _report(specs[i], outcomes[i], reporter)
-                if outcomes[i]["status"] == "interrupted":
+            while (u := lanes.claim()) is not None:
+                if _settle(units[u], _train_and_score(*args[u], events, loaded), outcomes, specs, reporter):
                     lanes.close()
 
-    in_flight: dict = {}  # a worker's run: future -> index
+    in_flight: dict = {}  # a worker's run or seed group: future -> its index in units
 
     def stop(signum, _frame):
         if stopping:
@@ -237,26 +251,25 @@ def run_all(
     try:
         relay.start()
         for _ in range(jobs - 1):  # each worker starts with one run; the next goes to the first free
-            if (i := lanes.claim()) is not None:
-                in_flight[pool.submit(_one_run, *args[i])] = i
+            if (u := lanes.claim()) is not None:
+                in_flight[pool.submit(_one_unit, *args[u])] = u
         lane.start()
         while in_flight or lane.is_alive():
             finished, _ = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED) if in_flight else ((), None)
             if not in_flight:
                 lane.join(0.2)
             for future in finished:
-                i = in_flight.pop(future)
+                u = in_flight.pop(future)
                 if future.cancelled():
                     continue
                 try:
-                    outcomes[i] = future.result()
+                    told = future.result()
                 except Exception as e:  # noqa: BLE001 - the worker itself failed (BrokenProcessPool): the others go on
-                    outcomes[i] = {"status": "failed", "summary": failure_summary(e)}
-                _report(specs[i], outcomes[i], reporter)
-                if outcomes[i]["status"] == "interrupted":
+                    told = [{"status": "failed", "summary": failure_summary(e)}] * len(units[u])
+                if _settle(units[u], told, outcomes, specs, reporter):
                     lanes.close()
-                if (j := lanes.claim()) is not None:
-                    in_flight[pool.submit(_one_run, *args[j])] = j
+                if (v := lanes.claim()) is not None:
+                    in_flight[pool.submit(_one_unit, *args[v])] = v
     finally:
         lanes.close()
         if lane.is_alive():  # left on an error here: the run in this process's lane checkpoints and stops
@@ -272,9 +285,13 @@ def run_all(
     return _results(specs, runs, outcomes, stopping)
 
 
-def _report(spec: RunSpec, outcome: dict, reporter: Reporter) -> None:
-    if outcome["status"] not in ("interrupted", "not started"):
-        reporter.message(f"{spec.label}: {outcome['status']}. {outcome['summary']}")
+def _settle(unit: list[int], told: list[dict], outcomes: dict[int, dict], specs, reporter: Reporter) -> bool:
+    """Record and report a unit's outcomes, one per run; whether it was interrupted."""
+    for i, outcome in zip(unit, told):
+        outcomes[i] = outcome
+        if outcome["status"] not in ("interrupted", "not started"):
+            reporter.message(f"{specs[i].label}: {outcome['status']}. {outcome['summary']}")
+    return any(outcome["status"] == "interrupted" for outcome in told)
 
 
 def _results(specs, runs, outcomes: dict[int, dict], stopping: list[int]) -> list[RunResult]:

@@ -130,11 +130,39 @@ def _recorded_runs(info: dict) -> list[tuple[str, int]]:
     return [(recipe, seed) for recipe, seed in info.get("runs", [])]
 
 
-def _by_hand(specs: list[RunSpec]) -> str:
-    """The recipes of ``specs`` registered by hand (register_recipe), which other processes lack."""
+def _lanes(
+    specs: list[RunSpec], jobs: int | None, batch_seeds: int, executor: str, device: torch.device
+) -> tuple[int, str | None]:
+    """How many runs train at once (``jobs``, else the device's default; a seed group of
+    ``--batch-seeds`` counts as one) and the plan's note saying so; refuses other processes for a
+    recipe registered by hand, which only this process has."""
+    from gan_bench.suite.seed_groups import seed_groups
     from gan_bench.variants import registry
 
-    return ", ".join(sorted({s.recipe for s in specs if (registry.origin(s.recipe_obj) or {}).get("by_hand")}))
+    by_hand = registry.registered_by_hand(spec.recipe_obj for spec in specs)
+    if by_hand and ((jobs or 1) > 1 or executor == "ray"):
+        option = "--executor ray" if executor == "ray" else f"--jobs {jobs}"
+        raise InvalidOption(
+            f"{option}: {', '.join(by_hand)} {'is' if len(by_hand) == 1 else 'are'} registered by hand "
+            "(register_recipe), in this process only, and the runs would train in other processes; "
+            "name the recipe as module:attribute or ship it as an entry point, or train in this process "
+            "(--jobs 1, --executor local)"
+        )
+    chose = jobs is None  # the device's default, where nothing else trains runs together
+    if jobs is None:
+        jobs = devices.default_jobs(device) if executor == "local" and not by_hand else 1
+    if jobs == 1:
+        return 1, None
+    units = len(seed_groups(specs, batch_seeds))
+    at_once = max(1, min(jobs, units))  # more workers than runs would only split the cores finer
+    runs = f"{len(specs)} run{'s' if len(specs) != 1 else ''}"
+    if units < len(specs):
+        runs += f" in {units} seed group{'s' if units != 1 else ''}"
+    threads = devices.threads_per_job(at_once) if at_once > 1 else None
+    note = f"--jobs {jobs}{f' (the default on {device.type})' if chose else ''}: {runs}, {at_once} at a time" + (
+        f", {threads} torch thread{'s' if threads != 1 else ''} each" if threads else ""
+    )
+    return at_once, note
 
 
 def plan_suite(
@@ -204,8 +232,6 @@ def plan_suite(
         raise InvalidOption(f"--batch-seeds: expected a positive integer, got {batch_seeds}")
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise InvalidOption(f"--jobs: expected a positive integer, got {jobs!r}")
-    if jobs is not None and jobs > 1 and batch_seeds > 1:
-        raise InvalidOption("--jobs and --batch-seeds: choose one way to train several runs at once")
     if jobs is not None and jobs > 1 and executor == "ray":
         raise InvalidOption("--jobs: applies to --executor local; Ray schedules its own tasks")
     if isinstance(runs_per_gpu, bool) or not isinstance(runs_per_gpu, int) or runs_per_gpu < 1:
@@ -270,26 +296,9 @@ def plan_suite(
                 f"recipes{', without --compile' if compile else ''}"
                 f"{', without dropout under --cuda-graph' if cuda_graph else ''})"
             )
-    by_hand = _by_hand(specs)
-    if by_hand and ((jobs or 1) > 1 or executor == "ray"):
-        option = "--executor ray" if executor == "ray" else f"--jobs {jobs}"
-        raise InvalidOption(
-            f"{option}: {by_hand} {'is' if ', ' not in by_hand else 'are'} registered by hand "
-            "(register_recipe), in this process only, and the runs would train in other processes; "
-            "name the recipe as module:attribute or ship it as an entry point, or train in this process "
-            "(--jobs 1, --executor local)"
-        )
-    chose = jobs is None  # the device's default, where nothing else trains runs together
-    if jobs is None:
-        jobs = devices.default_jobs(dev) if executor == "local" and batch_seeds == 1 and not by_hand else 1
-    at_once = max(1, min(jobs, len(specs)))  # more workers than runs would only split the cores finer
-    if jobs > 1:
-        threads = devices.threads_per_job(at_once) if at_once > 1 else None
-        notes.append(
-            f"--jobs {jobs}{f' (the default on {dev.type})' if chose else ''}: "
-            f"{len(specs)} run{'s' if len(specs) != 1 else ''}, {at_once} at a time"
-            + (f", {threads} torch thread{'s' if threads != 1 else ''} each" if threads else "")
-        )
+    at_once, note = _lanes(specs, jobs, batch_seeds, executor, dev)
+    if note:
+        notes.append(note)
     if executor not in defaults.EXECUTORS:
         raise InvalidOption(f"--executor: {unknown('executor', executor, defaults.EXECUTORS)}")
     if executor == "ray" and batch_seeds > 1:

@@ -102,6 +102,12 @@ def origin(recipe: RecipeBase) -> dict | None:
     return _origins.get(recipe.name) or (_origins.get(split[0]) if split else None)
 
 
+def registered_by_hand(recipes) -> list[str]:
+    """The names, sorted, of those of ``recipes`` registered by hand (register_recipe): only this
+    process has them, so no other process (a --jobs worker, a Ray task) can train them."""
+    return sorted({r.name for r in recipes if (origin(r) or {}).get("by_hand")})
+
+
 def module_reference(origin: dict | None) -> str | None:
     """The "module:attribute" a plug-in's origin (or a spec.json's "plugin") names, which imports it
     in any process; None for an entry point's (found by name), one registered by hand (found by name
