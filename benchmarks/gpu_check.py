@@ -5,7 +5,7 @@
 Sections, each timed and recorded even when it fails:
 1. ``cuda_tests``: the CUDA tests (CUDA graphs, batched seeds): what passed, failed and was skipped,
    kept if pytest is stopped at its 150 s.
-2. ``mnist_suite``: ``ganbench run --suite mnist --profile full --jobs J --cuda-graph``, scoring
+2. ``mnist_suite``: ``ganbench run --suite mnist --profile full --jobs J --batch-seeds K --cuda-graph``, scoring
    included, stopped (SIGTERM: checkpoints, exit 130) when half the budget runs out; the total is
    then projected from the measured step rates and said to be a projection.
 3. ``toy_suite``: the 12 full-protocol toy runs at once (``--jobs 12`` on CUDA), for an eighth of
@@ -153,8 +153,9 @@ def _progress(run: Path) -> dict:
 def projection(planned: dict[str, dict], runs: dict, jobs: int, elapsed: float) -> float | None:
     """The suite's total wall time: what ran, plus every unfinished run's remaining steps at its
     recipe's measured step rate (the mean rate of all recipes for one not yet begun) and the mean
-    scoring time, shared among ``jobs`` workers. ``planned``: {spec hash: {"recipe", "steps"}} from
-    the dry run; ``runs``: _progress of each run directory begun."""
+    scoring time, shared among ``jobs`` workers. ``planned``: {spec hash: {"recipe", "steps"} and
+    "group", the runs of its --batch-seeds group, which train together at that rate (default 1)}
+    from the dry run; ``runs``: _progress of each run directory begun."""
     by_recipe: dict[str, list[float]] = {}
     for r in runs.values():
         if r["train_s"] > 0 and r["steps"]:
@@ -172,7 +173,7 @@ def projection(planned: dict[str, dict], runs: dict, jobs: int, elapsed: float) 
             continue
         rates = by_recipe.get(plan["recipe"])
         rate = sum(rates) / len(rates) if rates else mean_rate
-        remaining += (plan["steps"] - (r["steps"] if r else 0)) / rate + score_s
+        remaining += (plan["steps"] - (r["steps"] if r else 0)) / rate / plan.get("group", 1) + score_s
     return elapsed + remaining / jobs
 
 
@@ -274,18 +275,42 @@ def _capturable_adam():
 PLAN_LINE = re.compile(r"^(\S+) seed \d+\s+\S+\s+([\d,]+) steps  spec (\w+)", re.M)  # `ganbench run --dry-run`
 
 
+def group_sizes(suite: str, profile: str, device: str, recipes: tuple[str, ...], batch_seeds: int) -> dict[str, int]:
+    """{spec hash as the dry run prints it: how many runs its --batch-seeds group trains together}."""
+    from gan_bench.suite.plan import plan_suite
+    from gan_bench.suite.seed_groups import seed_groups
+
+    plan = plan_suite(
+        suite, recipes=list(recipes) or None, profile=profile, device=device, cuda_graph=device == "cuda", jobs=1
+    )
+    return {spec.hash[:12]: len(group) for group in seed_groups(plan.specs, batch_seeds) for spec in group}
+
+
 def suite_run(
-    out: Path, suite: str, dry: bool, device: str, jobs: int, budget_s: float, recipes: tuple[str, ...] = ()
+    out: Path,
+    suite: str,
+    dry: bool,
+    device: str,
+    jobs: int,
+    budget_s: float,
+    recipes: tuple[str, ...] = (),
+    batch_seeds: int = 1,
 ) -> dict:
     """``ganbench run --suite SUITE --profile full`` (only ``recipes``, if named) into OUT/SUITE,
     stopped at the budget."""
-    folder = out / suite
-    args = ["run", "--suite", suite, "--profile", "smoke" if dry else "full", "--device", device]
+    folder, profile = out / suite, "smoke" if dry else "full"
+    args = ["run", "--suite", suite, "--profile", profile, "--device", device]
     args += ["--jobs", str(jobs), "--out", str(folder), "--quiet"] + (["--cuda-graph"] if device == "cuda" else [])
     args += ["--recipes", ",".join(recipes)] if recipes else []
+    args += ["--batch-seeds", str(batch_seeds)] if batch_seeds > 1 else []
     plan = subprocess.run(_cli(*args, "--dry-run"), cwd=ROOT, capture_output=True, text=True)
+    groups = group_sizes(suite, profile, device, recipes, batch_seeds)
     planned = {
-        m.group(3): {"recipe": m.group(1), "steps": int(m.group(2).replace(",", ""))}
+        m.group(3): {
+            "recipe": m.group(1),
+            "steps": int(m.group(2).replace(",", "")),
+            "group": groups.get(m.group(3), 1),
+        }
         for m in PLAN_LINE.finditer(plan.stdout)
     }
     began = time.monotonic()
@@ -436,6 +461,12 @@ def main() -> int:
         "--jobs", type=int, default=None, help="--jobs for the mnist suite (default: 8 on CUDA, 2 on CPU)"
     )
     parser.add_argument(
+        "--batch-seeds",
+        type=int,
+        default=3,
+        help="--batch-seeds for the mnist suite: each --jobs worker trains up to K seeds of an MLP recipe at once (default 3)",
+    )
+    parser.add_argument(
         "--sections",
         type=section_list,
         default=None,
@@ -488,7 +519,12 @@ def main() -> int:
     # runs an eighth; the step rates take about a minute and the benchmarks get the rest.
     sections = [
         ("cuda_tests", lambda: cuda_tests(a.out, dry)),
-        ("mnist_suite", lambda: suite_run(a.out, "mnist", dry, device, jobs, 60 if dry else 0.5 * a.budget_s)),
+        (
+            "mnist_suite",
+            lambda: suite_run(
+                a.out, "mnist", dry, device, jobs, 60 if dry else 0.5 * a.budget_s, batch_seeds=a.batch_seeds
+            ),
+        ),
         ("toy_suite", lambda: toy_suite(a.out, dry, device, 30 if dry else 0.125 * a.budget_s)),
         ("step_rates", lambda: step_rates(a.out, dry, device)),
         ("training", lambda: training(a.out, dry, left())),

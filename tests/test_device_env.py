@@ -223,6 +223,11 @@ def test_projection_adds_each_unfinished_runs_steps_at_its_recipes_rate_shared_a
     remaining = (600 / 100 + 4) + (500 / 50 + 4) + (750 / 75 + 4)
     assert gpu_check.projection(planned, runs, jobs=2, elapsed=30.0) == pytest.approx(30.0 + remaining / 2)
     assert gpu_check.projection(planned, {}, jobs=2, elapsed=30.0) is None
+    # a --batch-seeds group of 3 trains its runs together: each run's remaining steps take a third
+    batched = {spec: {**plan, "group": 3} for spec, plan in planned.items()}
+    assert gpu_check.projection(batched, runs, jobs=2, elapsed=30.0) == pytest.approx(
+        30.0 + ((600 / 100 + 500 / 50 + 750 / 75) / 3 + 3 * 4) / 2
+    )
 
 
 @pytest.mark.slow
