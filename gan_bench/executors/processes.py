@@ -6,7 +6,8 @@ trained alone with the same torch thread count. Each lane gets cores // N thread
 set before it trains and recorded in the run's env.json; on CUDA the N runs share the device, and
 the threads are each run's host side (launches, batch draws). This process trains in a lane of
 its own because it has its imports and data loaded already: it starts while the workers start
-up, and the runs go to whichever lane is free, one at a time.
+up, and the runs go to whichever lane is free, one at a time (with ``--batch-seeds K``, a seed
+group of up to K runs at a time, trained as one batched model).
 
 Workers start in their own process group, so a Ctrl-C in the terminal reaches only this process,
 which stops its own lane's run and passes one SIGTERM to each worker: every run in training
