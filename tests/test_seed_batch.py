@@ -143,3 +143,31 @@ def test_groups_only_batchable_runs_differing_in_seed():
     assert all(len(g) == 1 for g in seed_groups(mixed, 1))
     other_steps = specs("tf-mlp", (0,)) + specs("tf-mlp", (1,), steps=7)
     assert [len(g) for g in seed_groups(other_steps, 3)] == [1, 1]
+
+
+def test_only_runs_that_start_alike_share_a_group():
+    """Resuming, a run's start is its last checkpoint's step: runs stopped at different steps, or
+    whose checkpoint cannot be read (None), train one by one; a dcgan's is never read."""
+    starts = {0: 12, 1: 12, 2: 0, 3: 0, 4: None, 5: 0}
+    asked = []
+
+    def begun_at(spec):
+        asked.append((spec.recipe, spec.seed))
+        return starts[spec.seed]
+
+    runs = specs("tf-mlp", range(6)) + specs("dcgan-mnist", (0,))
+    groups = seed_groups(runs, 3, begun_at)
+    assert [[s.seed for s in g] for g in groups] == [[0, 1], [2, 3], [4], [5], [0]]
+    assert ("dcgan-mnist", 0) not in asked
+
+
+@pytest.mark.slow
+def test_runs_stopped_at_different_steps_resume_one_by_one_to_their_own_bits(tmp_path):
+    """Before, --batch-seeds refused them ("stopped at different steps; resume them without
+    --batch-seeds"), partway through a suite run."""
+    run_all(specs("keras-mlp"), tmp_path / "single", resume=False, reporter=Reporter())
+    with pytest.raises(signals.Interrupted):  # seed 0 alone, stopped at step 12; seed 1 not begun
+        run_all(specs("keras-mlp", (0,)), tmp_path / "mixed", resume=False, reporter=StopAt(12))
+    results = run_all(specs("keras-mlp"), tmp_path / "mixed", resume=True, reporter=Reporter(), batch_seeds=2)
+    assert [r.status for r in results] == ["resumed", "trained"]
+    assert_same_runs(tmp_path / "single", tmp_path / "mixed", "keras-mlp")

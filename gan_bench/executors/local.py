@@ -17,6 +17,7 @@ from gan_bench.executors.lifecycle import RunResult, check_run_dir, execute, exe
 from gan_bench.rundir.layout import RunDir
 from gan_bench.suite.run_spec import RunSpec
 from gan_bench.suite.seed_groups import seed_groups
+from gan_bench.training import checkpoint
 from gan_bench.training.progress import Reporter
 from gan_bench.training.signals import Interrupted
 
@@ -64,6 +65,23 @@ def run_states(specs: list[RunSpec], out: Path, resume: bool) -> list[tuple[RunD
     return states
 
 
+def begun_at(out: Path, by_dataset: bool) -> Callable[[RunSpec], object]:
+    """For seed_groups: where each spec's run would start, from its run directory: "complete", the
+    step of its last checkpoint, 0 with none, or None where that checkpoint cannot be read (the
+    run then trains alone, which sets the checkpoint aside and says so)."""
+
+    def start(spec: RunSpec):
+        run = run_dir_for(out, spec, by_dataset)
+        if run.last_checkpoint.is_file():
+            try:
+                return checkpoint.load(run.last_checkpoint)["step"]
+            except (UserError, KeyError, TypeError):
+                return None
+        return "complete" if run.final_checkpoint.is_file() else 0
+
+    return start
+
+
 def run_all(
     specs: list[RunSpec],
     out: Path,
@@ -80,7 +98,7 @@ def run_all(
     by_dataset = check_run_dirs(specs, out, resume)
     results: list[RunResult] = []
     failed: list[tuple[str, str]] = []
-    for group in seed_groups(specs, batch_seeds):
+    for group in seed_groups(specs, batch_seeds, begun_at(out, by_dataset)):
         runs = [run_dir_for(out, spec, by_dataset) for spec in group]
         try:
             if len(group) == 1:

@@ -33,7 +33,7 @@ from gan_bench import errors
 from gan_bench.devices import threads_per_job
 from gan_bench.executors.failures import failure_summary, runs_failed
 from gan_bench.executors.lifecycle import RunResult
-from gan_bench.executors.local import check_run_dirs, run_dir_for
+from gan_bench.executors.local import begun_at, check_run_dirs, run_dir_for
 from gan_bench.suite.run_spec import RunSpec
 from gan_bench.suite.seed_groups import seed_groups
 from gan_bench.training import signals
@@ -208,7 +208,8 @@ def run_all(
     stopping: list[int] = []
     outcomes: dict[int, dict] = {}
     where = {id(spec): i for i, spec in enumerate(specs)}
-    units = [[where[id(spec)] for spec in group] for group in seed_groups(specs, batch_seeds)]
+    groups = seed_groups(specs, batch_seeds, begun_at(out, by_dataset))
+    units = [[where[id(spec)] for spec in group] for group in groups]
     lanes = Lanes(len(units))
     args = [
         (

@@ -4,27 +4,38 @@ worker; a run that cannot be batched is a group of one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
+
 from gan_bench.suite.run_spec import RunSpec
 
 
-def seed_groups(specs: list[RunSpec], batch_seeds: int) -> list[list[RunSpec]]:
+def seed_groups(
+    specs: list[RunSpec], batch_seeds: int, begun_at: Callable[[RunSpec], Hashable] | None = None
+) -> list[list[RunSpec]]:
     """Consecutive specs equal but for their seed, up to ``batch_seeds`` per group; a recipe that
-    cannot be batched, or a compiled run, gets groups of one."""
+    cannot be batched, or a compiled run, gets groups of one. ``begun_at``: where each run would
+    start (its run directory's last checkpoint step, say), None where that cannot be told; only
+    runs that start alike share a group, so runs stopped at different steps train one by one."""
     if batch_seeds == 1:
         return [[spec] for spec in specs]
     from gan_bench.training.seed_batch import supports  # training modules load torch
 
     groups: list[list[RunSpec]] = []
+    starts: list[Hashable] = []  # each group's start
     for spec in specs:
+        batchable = supports(spec.recipe_obj, spec.cuda_graph) and not spec.compile
+        start = begun_at(spec) if batchable and begun_at is not None else 0  # read only where it matters
         last = groups[-1] if groups else None
         if (
-            last
+            batchable
+            and last
             and len(last) < batch_seeds
-            and supports(spec.recipe_obj, spec.cuda_graph)
-            and not spec.compile
+            and start is not None
+            and start == starts[-1]
             and last[0].model_copy(update={"seed": spec.seed}) == spec
         ):
             last.append(spec)
         else:
             groups.append([spec])
+            starts.append(start)
     return groups
