@@ -11,8 +11,8 @@ Sections, each timed and recorded even when it fails:
 3. ``toy_suite``: the 12 full-protocol toy runs at once (``--jobs 12`` on CUDA), for an eighth of
    the budget, projected like the mnist suite.
 4. ``step_rates``: the training loop's own steps per second (set-up left out), eager and with
-   --cuda-graph, for toy-gan on the ring (and what that makes of a 400,000-step run) and tf-mlp on
-   MNIST (the graphed speed-up target).
+   --cuda-graph, for toy-gan on the ring (and what that makes of a 400,000-step run), tf-mlp on
+   MNIST (the graphed speed-up target) and keras-mlp (its full run, the mnist suite's longest, alone).
 5. ``training``: benchmarks/test_training_speed.py in the budget left: the engine against the
    textbook loop, eager and graphed, on tf-mlp, torch-mlp and dcgan-mnist, and batched seeds
    (images per second). Each rate is kept as its benchmark ends, so a timeout loses only the rest.
@@ -120,13 +120,20 @@ def _eager_and_graphed(recipe: str, dataset: str, steps: int, device: str, out: 
 
 
 def step_rates(out: Path, dry: bool, device: str, graphed: bool | None = None) -> dict:
-    """toy-gan's and tf-mlp's step rates, eager and (on CUDA, unless ``graphed`` says) graphed. 2,000
-    steps each: an eager toy step took ~15 ms on an H100 (docs/speed.md), so about 30 s."""
+    """toy-gan's, tf-mlp's and keras-mlp's step rates, eager and (on CUDA, unless ``graphed`` says)
+    graphed. 2,000 steps each: an eager toy step took ~15 ms on an H100 (docs/speed.md), so about
+    30 s. keras-mlp's full run is the mnist suite's longest (187,200 steps): its time alone bounds
+    the suite's from below, however many runs share the device."""
+    from gan_bench.variants import get_recipe
+
     graphed = device == "cuda" if graphed is None else graphed
     toy = _eager_and_graphed("toy-gan", "ring", 300 if dry else 2_000, device, out, graphed)
     toy["projected_400k_run_s"] = 400_000 / max(toy["steps_per_s"].values())
     tf_mlp = _eager_and_graphed("tf-mlp", "mnist", 100 if dry else 2_000, device, out, graphed)
-    return {"toy-gan": toy, "tf-mlp": tf_mlp}
+    keras = _eager_and_graphed("keras-mlp", "mnist", 100 if dry else 2_000, device, out, graphed)
+    keras["full_run_steps"] = get_recipe("keras-mlp").profiles["full"].steps
+    keras["projected_full_run_s"] = keras["full_run_steps"] / max(keras["steps_per_s"].values())
+    return {"toy-gan": toy, "tf-mlp": tf_mlp, "keras-mlp": keras}
 
 
 def _progress(run: Path) -> dict:
@@ -398,6 +405,12 @@ def markdown(summary: dict) -> str:
                 f"; 400k-step toy run ≈ {toy['projected_400k_run_s']:,.0f} s (target ≤ {TARGETS['toy_run_400k_s']})"
             )
             shown += f"; tf-mlp graphed target ≥ {TARGETS['graphed_tf_mlp_speedup']:.0f}×"
+            keras = entry["value"].get("keras-mlp")
+            if keras:
+                shown += (
+                    f"; a full keras-mlp run ({keras['full_run_steps']:,} steps) alone ≈ "
+                    f"{keras['projected_full_run_s']:,.0f} s, the mnist suite's floor"
+                )
         elif name == "jobs_scaling":
             shown = "; ".join(
                 f"{r['recipe']} ×{r['jobs']} ({r['threads']} threads): {r['steps_per_s_all']:,.0f} steps/s in all, "

@@ -132,6 +132,7 @@ def test_the_summary_renders_the_graphed_figures_only_a_device_produces():
 
     rates = {"steps": 20_000, "steps_per_s": {"eager": 500.0, "graphed": 6000.0}, "graphed_speedup": 12.0}
     toy = {**rates, "projected_400k_run_s": 66.7}
+    keras = {"full_run_steps": 187_200, "projected_full_run_s": 31.2}
     suite = {"runs_finished": 27, "runs_total": 27, "runs_scored": 27, "steps_done": 10, "steps_total": 10}
     summary = {
         "environment": {"device_name": "NVIDIA H200", "torch": "2.11.0+cu130", "cuda": "13.0"},
@@ -156,7 +157,11 @@ def test_the_summary_renders_the_graphed_figures_only_a_device_produces():
                 "seconds": 60,
                 "value": {**suite, "total_s": 1234.0, "total_is": "projected"},
             },
-            "step_rates": {"status": "ok", "seconds": 40, "value": {"toy-gan": toy, "tf-mlp": rates}},
+            "step_rates": {
+                "status": "ok",
+                "seconds": 40,
+                "value": {"toy-gan": toy, "tf-mlp": rates, "keras-mlp": {**rates, **keras}},
+            },
             "training": {"status": "failed", "seconds": 1, "error": "TimeoutExpired: 10 s"},
             "graph_drift": {"status": "ok", "seconds": 20, "value": {"cgan": {"eager": 3.8e-05, "graphed": 0.0}}},
             "jobs_scaling": {
@@ -180,6 +185,7 @@ def test_the_summary_renders_the_graphed_figures_only_a_device_produces():
         in text
     )
     assert "toy-gan: eager 500, graphed 6,000 steps/s (12.0× graphed); tf-mlp: eager 500, graphed 6,000" in text
+    assert "a full keras-mlp run (187,200 steps) alone ≈ 31 s, the mnist suite's floor" in text
     assert (
         "400k-step toy run ≈ 67 s (target ≤ 900)" in text and "| training | FAILED: TimeoutExpired: 10 s | 1 |" in text
     )
@@ -281,7 +287,7 @@ def test_the_graphed_step_rates_run_through_the_api_with_the_stand_in_backend(tm
     monkeypatch.setitem(cuda_graph.BACKENDS, "cpu", RerunBackend)
     monkeypatch.setattr(gan_bench.api.runs, "check_cuda_graph", lambda *args: None)
     result = gpu_check.step_rates(tmp_path, True, "cpu", graphed=True)
-    for recipe, steps in (("toy-gan", 300), ("tf-mlp", 100)):
+    for recipe, steps in (("toy-gan", 300), ("tf-mlp", 100), ("keras-mlp", 100)):
         rates = result[recipe]["steps_per_s"]
         assert result[recipe]["steps"] == steps and rates["eager"] > 0 and rates["graphed"] > 0
         assert result[recipe]["graphed_speedup"] == pytest.approx(rates["graphed"] / rates["eager"])
@@ -292,6 +298,9 @@ def test_the_graphed_step_rates_run_through_the_api_with_the_stand_in_backend(tm
     assert result["toy-gan"]["projected_400k_run_s"] == pytest.approx(
         400_000 / max(result["toy-gan"]["steps_per_s"].values())
     )
+    keras = result["keras-mlp"]
+    assert keras["full_run_steps"] == 187_200  # 400 epochs of 468 steps
+    assert keras["projected_full_run_s"] == pytest.approx(187_200 / max(keras["steps_per_s"].values()))
 
 
 def test_sections_runs_only_those_named_and_refuses_unknown_names(tmp_path, monkeypatch, capsys):
