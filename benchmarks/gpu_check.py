@@ -162,7 +162,7 @@ def projection(planned: dict[str, dict], runs: dict, jobs: int, elapsed: float) 
     recipe's measured step rate (the mean rate of all recipes for one not yet begun) and the mean
     scoring time, shared among ``jobs`` workers. ``planned``: {spec hash: {"recipe", "steps"} and
     "group", the runs of its --batch-seeds group, which train together at that rate (default 1)}
-    from the dry run; ``runs``: _progress of each run directory begun."""
+    from planned_runs; ``runs``: _progress of each run directory begun."""
     by_recipe: dict[str, list[float]] = {}
     for r in runs.values():
         if r["train_s"] > 0 and r["steps"]:
@@ -279,18 +279,20 @@ def _capturable_adam():
         torch.optim.Adam.__init__ = init
 
 
-PLAN_LINE = re.compile(r"^(\S+) seed \d+\s+\S+\s+([\d,]+) steps  spec (\w+)", re.M)  # `ganbench run --dry-run`
-
-
-def group_sizes(suite: str, profile: str, device: str, recipes: tuple[str, ...], batch_seeds: int) -> dict[str, int]:
-    """{spec hash as the dry run prints it: how many runs its --batch-seeds group trains together}."""
+def planned_runs(suite: str, profile: str, device: str, recipes: tuple[str, ...], batch_seeds: int) -> dict[str, dict]:
+    """{spec hash[:12]: {"recipe", "steps", "group"}} for every run ``ganbench run`` would plan, where
+    "group" is how many runs its --batch-seeds group trains together."""
     from gan_bench.suite.plan import plan_suite
     from gan_bench.suite.seed_groups import seed_groups
 
     plan = plan_suite(
         suite, recipes=list(recipes) or None, profile=profile, device=device, cuda_graph=device == "cuda", jobs=1
     )
-    return {spec.hash[:12]: len(group) for group in seed_groups(plan.specs, batch_seeds) for spec in group}
+    return {
+        spec.hash[:12]: {"recipe": spec.recipe, "steps": spec.schedule.steps, "group": len(group)}
+        for group in seed_groups(plan.specs, batch_seeds)
+        for spec in group
+    }
 
 
 def suite_run(
@@ -310,16 +312,7 @@ def suite_run(
     args += ["--jobs", str(jobs), "--out", str(folder), "--quiet"] + (["--cuda-graph"] if device == "cuda" else [])
     args += ["--recipes", ",".join(recipes)] if recipes else []
     args += ["--batch-seeds", str(batch_seeds)] if batch_seeds > 1 else []
-    plan = subprocess.run(_cli(*args, "--dry-run"), cwd=ROOT, capture_output=True, text=True)
-    groups = group_sizes(suite, profile, device, recipes, batch_seeds)
-    planned = {
-        m.group(3): {
-            "recipe": m.group(1),
-            "steps": int(m.group(2).replace(",", "")),
-            "group": groups.get(m.group(3), 1),
-        }
-        for m in PLAN_LINE.finditer(plan.stdout)
-    }
+    planned = planned_runs(suite, profile, device, recipes, batch_seeds)
     began = time.monotonic()
     log = (out / f"{suite}_suite.log").open("w")
     proc = subprocess.Popen(_cli(*args), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

@@ -236,23 +236,19 @@ def test_projection_adds_each_unfinished_runs_steps_at_its_recipes_rate_shared_a
     )
 
 
-@pytest.mark.slow
-def test_the_plan_lines_of_a_dry_run_are_read_with_their_spec_hashes(tmp_path):
-    """gpu_check.py reads `ganbench run --dry-run` as it prints to a pipe: one entry per run, even
-    where recipe and seed repeat across datasets."""
+def test_the_planned_runs_are_keyed_by_spec_hash_with_their_seed_groups():
+    """One entry per run, even where recipe and seed repeat across datasets, with the size of the
+    --batch-seeds group it trains in."""
     import gpu_check
 
-    args = ["run", "--suite", "toy", "--profile", "full", "--device", "cpu", "--recipes", "toy-gan,toy-gan-pac2"]
-    plan = subprocess.run(
-        gpu_check._cli(*args, "--out", str(tmp_path / "o"), "--dry-run"), cwd=REPO, capture_output=True, text=True
-    )
-    lines = [m.groups() for m in gpu_check.PLAN_LINE.finditer(plan.stdout)]
-    assert len(lines) == 12 and len({spec for *_, spec in lines}) == 12
-    assert sorted({(recipe, steps) for recipe, steps, _ in lines}) == [
-        ("toy-gan", "400,000"),
-        ("toy-gan-pac2", "400,000"),
+    planned = gpu_check.planned_runs("toy", "full", "cpu", ("toy-gan", "toy-gan-pac2"), 1)
+    assert len(planned) == 12
+    assert sorted({(p["recipe"], p["steps"], p["group"]) for p in planned.values()}) == [
+        ("toy-gan", 400_000, 1),
+        ("toy-gan-pac2", 400_000, 1),
     ]
-    assert not (tmp_path / "o").exists()
+    mnist = gpu_check.planned_runs("mnist", "smoke", "cpu", ("tf-mlp", "dcgan-mnist"), 3)
+    assert sorted((p["recipe"], p["group"]) for p in mnist.values()) == [("dcgan-mnist", 1)] * 3 + [("tf-mlp", 3)] * 3
 
 
 def test_a_command_stopped_at_its_timeout_keeps_what_it_printed(tmp_path):
