@@ -16,7 +16,9 @@ import torch
 
 from gan_bench.devices import default_jobs, threads_per_job
 from gan_bench.errors import InvalidOption
+from gan_bench.rundir.layout import run_dir_for, write_suite_info
 from gan_bench.suite.plan import plan_suite
+from gan_bench.training import checkpoint
 
 
 def _cli(*args: str) -> list[str]:
@@ -94,6 +96,12 @@ def test_the_plan_says_how_many_runs_go_at_once_and_with_how_many_threads(tmp_pa
     assert "--jobs 4: 27 runs in 19 seed groups, 4 at a time, 2 torch threads each" in grouped.notes
     one_group = plan_suite("mnist", recipes=["tf-mlp"], out=tmp_path / "o", device="cpu", jobs=2, batch_seeds=3)
     assert "--jobs 2: 3 runs in 1 seed group, 1 at a time" in one_group.notes and one_group.jobs == 1
+    # resuming, runs that stopped at different steps are grouped as the executors will group them
+    write_suite_info(tmp_path / "r", one_group.record())
+    checkpoint.save(run_dir_for(tmp_path / "r", one_group.specs[0]).last_checkpoint, {"step": 12})
+    resumed = plan_suite("mnist", recipes=["tf-mlp"], resume=tmp_path / "r", device="cpu", jobs=2, batch_seeds=3)
+    assert "--jobs 2: 3 runs in 2 seed groups, 2 at a time, 4 torch threads each" in resumed.notes
+    assert resumed.jobs == 2
     dry = CliRunner().invoke(app, ["run", "--suite", "smoke", "--jobs", "2", "--dry-run", "--out", str(tmp_path / "o")])
     assert dry.exit_code == 0 and "--jobs 2: 4 runs, 2 at a time, 4 torch threads each" in dry.output
 

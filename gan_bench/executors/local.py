@@ -14,28 +14,18 @@ from gan_bench.data import datasets
 from gan_bench.errors import UserError
 from gan_bench.executors.failures import failure_summary, runs_failed
 from gan_bench.executors.lifecycle import RunResult, check_run_dir, execute, execute_seeds
-from gan_bench.rundir.layout import RunDir
+from gan_bench.rundir.layout import RunDir, by_dataset, run_dir_for
 from gan_bench.suite.run_spec import RunSpec
-from gan_bench.suite.seed_groups import seed_groups
-from gan_bench.training import checkpoint
+from gan_bench.suite.seed_groups import seed_groups_in
 from gan_bench.training.progress import Reporter
 from gan_bench.training.signals import Interrupted
-
-
-def run_dir_for(out: Path, spec: RunSpec, by_dataset: bool = False) -> RunDir:
-    """<out>/<recipe>/seed-<n>, or <out>/<dataset>/<recipe>/seed-<n> for a suite of several datasets."""
-    return RunDir(Path(out) / (spec.dataset if by_dataset else "") / spec.recipe / f"seed-{spec.seed}")
-
-
-def _by_dataset(specs: list[RunSpec]) -> bool:
-    return len({spec.dataset for spec in specs}) > 1
 
 
 def check_run_dirs(specs: list[RunSpec], out: Path, resume: bool) -> bool:
     """Refuse any conflicting run directory before anything is written (:func:`run_states`);
     returns whether run directories are grouped by dataset."""
     run_states(specs, out, resume)
-    return _by_dataset(specs)
+    return by_dataset(specs)
 
 
 # What a suite run does with a run directory, by the state check_run_dir finds it in.
@@ -51,10 +41,10 @@ NEW, CONTINUES, STARTS_AGAIN, TO_SCORE, SKIPPED = (
 def run_states(specs: list[RunSpec], out: Path, resume: bool) -> list[tuple[RunDir, str]]:
     """Each spec's run directory and what a suite run would do with it (NEW … SKIPPED); refuses as
     lifecycle.check_run_dir does. Reads file names only: nothing is loaded, renamed or written."""
-    by_dataset = _by_dataset(specs)
+    grouped = by_dataset(specs)
     states = []
     for spec in specs:
-        run = run_dir_for(out, spec, by_dataset)
+        run = run_dir_for(out, spec, grouped)
         state = check_run_dir(spec, run, resume, how_to_resume=f"--resume {shlex.quote(str(out))}")
         if state == "complete":
             states.append((run, SKIPPED if run.metrics.is_file() else TO_SCORE))
@@ -63,23 +53,6 @@ def run_states(specs: list[RunSpec], out: Path, resume: bool) -> list[tuple[RunD
         else:
             states.append((run, NEW))
     return states
-
-
-def begun_at(out: Path, by_dataset: bool) -> Callable[[RunSpec], object]:
-    """For seed_groups: where each spec's run would start, from its run directory: "complete", the
-    step of its last checkpoint, 0 with none, or None where that checkpoint cannot be read (the
-    run then trains alone, which sets the checkpoint aside and says so)."""
-
-    def start(spec: RunSpec):
-        run = run_dir_for(out, spec, by_dataset)
-        if run.last_checkpoint.is_file():
-            try:
-                return checkpoint.load(run.last_checkpoint)["step"]
-            except (UserError, KeyError, TypeError):
-                return None
-        return "complete" if run.final_checkpoint.is_file() else 0
-
-    return start
 
 
 def run_all(
@@ -95,11 +68,11 @@ def run_all(
     def load(name: str, direction: str):  # one verified load per dataset per suite (Loaded or TranslationSet)
         return datasets.load(name, data_dir, direction)
 
-    by_dataset = check_run_dirs(specs, out, resume)
+    grouped = check_run_dirs(specs, out, resume)
     results: list[RunResult] = []
     failed: list[tuple[str, str]] = []
-    for group in seed_groups(specs, batch_seeds, begun_at(out, by_dataset)):
-        runs = [run_dir_for(out, spec, by_dataset) for spec in group]
+    for group in seed_groups_in(out, specs, batch_seeds):
+        runs = [run_dir_for(out, spec, grouped) for spec in group]
         try:
             if len(group) == 1:
                 results.append(execute(group[0], runs[0], resume, reporter, load, score))

@@ -33,9 +33,10 @@ from gan_bench import errors
 from gan_bench.devices import threads_per_job
 from gan_bench.executors.failures import failure_summary, runs_failed
 from gan_bench.executors.lifecycle import RunResult
-from gan_bench.executors.local import begun_at, check_run_dirs, run_dir_for
+from gan_bench.executors.local import check_run_dirs
+from gan_bench.rundir.layout import run_dir_for
 from gan_bench.suite.run_spec import RunSpec
-from gan_bench.suite.seed_groups import seed_groups
+from gan_bench.suite.seed_groups import seed_groups_in
 from gan_bench.training import signals
 from gan_bench.training.progress import Reporter
 from gan_bench.training.signals import Interrupted, SuiteInterrupted
@@ -207,9 +208,10 @@ def run_all(
     relayed, pids = threading.Event(), []
     stopping: list[int] = []
     outcomes: dict[int, dict] = {}
-    where = {id(spec): i for i, spec in enumerate(specs)}
-    groups = seed_groups(specs, batch_seeds, begun_at(out, by_dataset))
-    units = [[where[id(spec)] for spec in group] for group in groups]
+    units, first = [], 0  # each unit's indices in specs: a seed group is consecutive runs
+    for group in seed_groups_in(out, specs, batch_seeds):
+        units.append(list(range(first, first + len(group))))
+        first += len(group)
     lanes = Lanes(len(units))
     args = [
         (

@@ -21,8 +21,8 @@ from pathlib import Path
 from gan_bench.errors import InvalidOption, RunDirError
 from gan_bench.executors.failures import failure_summary, runs_failed
 from gan_bench.executors.lifecycle import RunResult
-from gan_bench.executors.local import check_run_dirs, run_dir_for
-from gan_bench.rundir.layout import RunDir
+from gan_bench.executors.local import check_run_dirs
+from gan_bench.rundir.layout import RunDir, run_dir_for
 from gan_bench.rundir.lock import LOCK_NAME
 from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training.progress import Reporter

@@ -143,6 +143,17 @@ class RunDir:
         return spec
 
 
+def run_dir_for(out: Path, spec, by_dataset: bool = False) -> RunDir:
+    """A suite run's directory for ``spec`` (a RunSpec): <out>/<recipe>/seed-<n>, or
+    <out>/<dataset>/<recipe>/seed-<n> for a suite of several datasets (:func:`by_dataset`)."""
+    return RunDir(Path(out) / (spec.dataset if by_dataset else "") / spec.recipe / f"seed-{spec.seed}")
+
+
+def by_dataset(specs) -> bool:
+    """Whether a suite's run directories are grouped by dataset: where its specs name several."""
+    return len({spec.dataset for spec in specs}) > 1
+
+
 def by_step(folder: Path, pattern: str) -> list[tuple[int, Path]]:
     """The step-numbered files in ``folder``, ordered by their number: past 9,999,999 steps the
     seven-digit names no longer sort as text."""

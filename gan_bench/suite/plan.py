@@ -131,12 +131,13 @@ def _recorded_runs(info: dict) -> list[tuple[str, int]]:
 
 
 def _lanes(
-    specs: list[RunSpec], jobs: int | None, batch_seeds: int, executor: str, device: torch.device
+    specs: list[RunSpec], jobs: int | None, batch_seeds: int, executor: str, device: torch.device, root: Path
 ) -> tuple[int, str | None]:
     """How many runs train at once (``jobs``, else the device's default; a seed group of
-    ``--batch-seeds`` counts as one) and the plan's note saying so; refuses other processes for a
-    recipe registered by hand, which only this process has."""
-    from gan_bench.suite.seed_groups import seed_groups
+    ``--batch-seeds`` counts as one, as the executors will group the runs in ``root``) and the
+    plan's note saying so; refuses other processes for a recipe registered by hand, which only
+    this process has."""
+    from gan_bench.suite.seed_groups import seed_groups_in
     from gan_bench.variants import registry
 
     by_hand = registry.registered_by_hand(spec.recipe_obj for spec in specs)
@@ -153,7 +154,7 @@ def _lanes(
         jobs = devices.default_jobs(device) if executor == "local" and not by_hand else 1
     if jobs == 1:
         return 1, None
-    units = len(seed_groups(specs, batch_seeds))
+    units = len(seed_groups_in(root, specs, batch_seeds))
     at_once = max(1, min(jobs, units))  # more workers than runs would only split the cores finer
     runs = f"{len(specs)} run{'s' if len(specs) != 1 else ''}"
     if units < len(specs):
@@ -296,7 +297,8 @@ def plan_suite(
                 f"recipes{', without --compile' if compile else ''}"
                 f"{', without dropout under --cuda-graph' if cuda_graph else ''})"
             )
-    at_once, note = _lanes(specs, jobs, batch_seeds, executor, dev)
+    root = resumed or out or outputs.new_output(s.name)
+    at_once, note = _lanes(specs, jobs, batch_seeds, executor, dev, root)
     if note:
         notes.append(note)
     if executor not in defaults.EXECUTORS:
@@ -305,7 +307,6 @@ def plan_suite(
         raise InvalidOption("--batch-seeds: applies to --executor local; on Ray each seed is its own task")
     if address is not None and executor != "ray":
         raise InvalidOption("--address: applies to --executor ray only")
-    root = resumed or out or outputs.new_output(s.name)
     outputs.check_suite_output(root)
     if resumed is None and (root / SUITE_FILE).is_file():  # a suite run's folder, run into again
         info = read_suite_info(root) or {}

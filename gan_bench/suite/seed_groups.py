@@ -5,6 +5,7 @@ worker; a run that cannot be batched is a group of one."""
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from pathlib import Path
 
 from gan_bench.suite.run_spec import RunSpec
 
@@ -39,3 +40,15 @@ def seed_groups(
             groups.append([spec])
             starts.append(start)
     return groups
+
+
+def seed_groups_in(out: Path, specs: list[RunSpec], batch_seeds: int) -> list[list[RunSpec]]:
+    """The seed groups of a suite run into ``out``, each run's start read from its run directory
+    (its last checkpoint's step): what the plan counts and what the executors train."""
+    if batch_seeds == 1:
+        return [[spec] for spec in specs]
+    from gan_bench.rundir.layout import by_dataset, run_dir_for
+    from gan_bench.training.checkpoint import start_of
+
+    grouped = by_dataset(specs)
+    return seed_groups(specs, batch_seeds, lambda spec: start_of(run_dir_for(out, spec, grouped)))

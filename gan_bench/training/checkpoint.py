@@ -29,6 +29,17 @@ def load(path: Path) -> dict:
         ) from None
 
 
+def start_of(run: RunDir) -> int | str | None:
+    """Where ``run`` would start: "complete", the step of its last checkpoint, 0 with none, or None
+    where that checkpoint cannot be read (the run then trains alone, which sets it aside and says so)."""
+    if run.last_checkpoint.is_file():
+        try:
+            return load(run.last_checkpoint)["step"]
+        except (RunDirError, KeyError, TypeError):
+            return None
+    return "complete" if run.final_checkpoint.is_file() else 0
+
+
 def g_snapshots(run: RunDir, G: torch.nn.Module):
     """Load each of the run's G snapshots into ``G`` in step order; yield its step. A snapshot that
     names another run's spec (copied from another seed's folder, say) is refused; one written
