@@ -8,8 +8,9 @@ Sections, each timed and recorded even when it fails:
 2. ``mnist_suite``: ``ganbench run --suite mnist --profile full --jobs J --batch-seeds K --cuda-graph``, scoring
    included, stopped (SIGTERM: checkpoints, exit 130) when half the budget runs out; the total is
    then projected from the measured step rates and said to be a projection.
-3. ``toy_suite``: the 12 full-protocol toy runs at once (``--jobs 12`` on CUDA), for an eighth of
-   the budget, projected like the mnist suite.
+3. ``toy_suite``: the 12 full-protocol toy runs at once (``--jobs 12 --batch-seeds K`` on CUDA: with
+   K = 3, four batched models of three seeds), for an eighth of the budget, projected like the
+   mnist suite.
 4. ``step_rates``: the training loop's own steps per second (set-up left out), eager and with
    --cuda-graph, for toy-gan on the ring (and what that makes of a 400,000-step run), tf-mlp on
    MNIST (the graphed speed-up target) and keras-mlp (its full run, the mnist suite's longest, alone).
@@ -344,10 +345,12 @@ def suite_run(
     return result
 
 
-def toy_suite(out: Path, dry: bool, device: str, budget_s: float) -> dict:
+def toy_suite(out: Path, dry: bool, device: str, budget_s: float, batch_seeds: int = 1) -> dict:
     """The 12 full-protocol toy runs (toy-gan and toy-gan-pac2, seeds 0-2, on the ring and the grid),
-    all at once on CUDA, stopped at the budget and projected from their step rates."""
-    return suite_run(out, "toy", dry, device, 12 if device == "cuda" else 2, budget_s, ("toy-gan", "toy-gan-pac2"))
+    all at once on CUDA (with ``batch_seeds`` 3: four batched models of three seeds), stopped at the
+    budget and projected from their step rates."""
+    jobs = 12 if device == "cuda" else 2  # the plan trains no more at once than there are groups
+    return suite_run(out, "toy", dry, device, jobs, budget_s, ("toy-gan", "toy-gan-pac2"), batch_seeds)
 
 
 def ring_gap(out: Path, dry: bool, device: str, budget_s: float) -> dict:
@@ -470,7 +473,8 @@ def main() -> int:
         "--batch-seeds",
         type=int,
         default=3,
-        help="--batch-seeds for the mnist suite: each --jobs worker trains up to K seeds of an MLP recipe at once (default 3)",
+        help="--batch-seeds for the mnist suite and the toy runs: each --jobs worker trains up to K seeds of an MLP "
+        "or toy recipe at once (default 3)",
     )
     parser.add_argument(
         "--sections",
@@ -531,7 +535,7 @@ def main() -> int:
                 a.out, "mnist", dry, device, jobs, 60 if dry else 0.5 * a.budget_s, batch_seeds=a.batch_seeds
             ),
         ),
-        ("toy_suite", lambda: toy_suite(a.out, dry, device, 30 if dry else 0.125 * a.budget_s)),
+        ("toy_suite", lambda: toy_suite(a.out, dry, device, 30 if dry else 0.125 * a.budget_s, a.batch_seeds)),
         ("step_rates", lambda: step_rates(a.out, dry, device)),
         ("training", lambda: training(a.out, dry, left())),
         ("graph_drift", lambda: graph_drift(a.out, dry, device)),

@@ -110,14 +110,16 @@ def test_graphed_runs_write_the_eager_runs(tmp_path, rerun, recipe):
 
 
 @pytest.mark.slow
-def test_batched_graphed_seeds_write_the_single_seed_runs(tmp_path, rerun):
-    run_all(specs("tf-mlp"), tmp_path / "single", resume=False, reporter=Reporter())
-    results = run_all(
-        specs("tf-mlp", graph=True), tmp_path / "batched", resume=False, reporter=Reporter(), batch_seeds=2
-    )
+@pytest.mark.parametrize("recipe", ["tf-mlp", "toy-gan-pac2"])
+def test_batched_graphed_seeds_write_the_single_seed_runs(tmp_path, rerun, recipe):
+    update = {"dataset": DATASETS.get(recipe, "mnist"), "steps": 30}
+    single = [s.model_copy(update=update) for s in specs(recipe)]
+    graphed = [s.model_copy(update=update) for s in specs(recipe, graph=True)]
+    run_all(single, tmp_path / "single", resume=False, reporter=Reporter())
+    results = run_all(graphed, tmp_path / "batched", resume=False, reporter=Reporter(), batch_seeds=2)
     assert [r.status for r in results] == ["trained"] * 2
     assert len(rerun.captures) == 1 and len(rerun.captures[0]) == 2  # both seeds' noise generators
-    assert_same_but_spec(tmp_path / "single", tmp_path / "batched", "tf-mlp")
+    assert_same_but_spec(tmp_path / "single", tmp_path / "batched", recipe)
 
 
 def test_each_batch_shape_gets_its_own_graph(rerun):
@@ -291,10 +293,13 @@ def test_cuda_graph_run_stays_close_to_the_eager_cuda_run(tmp_path, recipe):
 
 
 @cuda_only
-def test_cuda_graph_batched_seeds_match_their_single_runs(tmp_path):
-    run_all(cuda_specs("tf-mlp", True, SEEDS), tmp_path / "single", resume=False, reporter=Reporter())
-    run_all(cuda_specs("tf-mlp", True, SEEDS), tmp_path / "batched", resume=False, reporter=Reporter(), batch_seeds=2)
-    for a, b in zip(histories(tmp_path / "single", "tf-mlp", SEEDS), histories(tmp_path / "batched", "tf-mlp", SEEDS)):
+@pytest.mark.parametrize("recipe", ["tf-mlp", "toy-gan"])
+def test_cuda_graph_batched_seeds_match_their_single_runs(tmp_path, recipe):
+    """tf-mlp's smoke run (30 steps); toy-gan's first 30 steps (stacked batch norm and maxout)."""
+    specs = [s.model_copy(update={"steps": 30}) for s in cuda_specs(recipe, True, SEEDS)]
+    run_all(specs, tmp_path / "single", resume=False, reporter=Reporter())
+    run_all(specs, tmp_path / "batched", resume=False, reporter=Reporter(), batch_seeds=2)
+    for a, b in zip(histories(tmp_path / "single", recipe, SEEDS), histories(tmp_path / "batched", recipe, SEEDS)):
         assert torch.allclose(a, b, rtol=1e-4, atol=1e-5), (a - b).abs().max()
 
 

@@ -1,6 +1,7 @@
 """--batch-seeds: K seeds trained as one batched model write, bit for bit, the run directories of
 their single-seed runs (CPU), resume alike after an interruption, and leave other recipes alone."""
 
+import copy
 import signal
 
 import pandas as pd
@@ -30,8 +31,13 @@ class StopAt(Reporter):
             signal.raise_signal(signal.SIGINT)
 
 
-def specs(recipe, seeds=SEEDS, steps=None):
-    return [RunSpec(recipe=recipe, seed=s, dataset="mnist", profile="smoke", device="cpu", steps=steps) for s in seeds]
+def specs(recipe, seeds=SEEDS, steps=None, dataset="mnist"):
+    return [RunSpec(recipe=recipe, seed=s, dataset=dataset, profile="smoke", device="cpu", steps=steps) for s in seeds]
+
+
+def toy_specs(recipe, steps=60):
+    """Two seeds of a toy recipe on the ring: 60 steps, past batch norm's and Adam's first steps."""
+    return specs(recipe, steps=steps, dataset="ring")
 
 
 def files(run_dir):
@@ -127,6 +133,62 @@ def test_interrupted_batch_resumes_to_the_same_bits(tmp_path, layout):
     results = run_all(specs(recipe), tmp_path / "batched", resume=True, reporter=Reporter(), batch_seeds=2)
     assert [r.status for r in results] == ["resumed"] * 2
     assert_same_runs(tmp_path / "single", tmp_path / "batched", recipe, exact=layout == "own")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("recipe", ["toy-gan", "toy-gan-pac2"])
+def test_batched_toy_seeds_write_the_single_seed_runs(tmp_path, recipe):
+    """G's batch norm (weights and running statistics), D's maxout and packing, per seed."""
+    assert [len(group) for group in seed_groups(toy_specs(recipe), 2)] == [2]  # one batched model
+    run_all(toy_specs(recipe), tmp_path / "single", resume=False, reporter=Reporter())
+    results = run_all(toy_specs(recipe), tmp_path / "batched", resume=False, reporter=Reporter(), batch_seeds=2)
+    assert [r.status for r in results] == ["trained"] * 2
+    assert_same_runs(tmp_path / "single", tmp_path / "batched", recipe)
+
+
+@pytest.mark.slow
+def test_interrupted_toy_batch_resumes_to_the_same_bits(tmp_path, layout):
+    """The stacked layout's batch norm is one batch_norm over every seed's channels side by side,
+    its running statistics stacked and written back to each seed at a checkpoint."""
+    run_all(toy_specs("toy-gan"), tmp_path / "single", resume=False, reporter=Reporter())
+    with pytest.raises(signals.Interrupted):
+        run_all(toy_specs("toy-gan"), tmp_path / "batched", resume=False, reporter=StopAt(12), batch_seeds=2)
+    results = run_all(toy_specs("toy-gan"), tmp_path / "batched", resume=True, reporter=Reporter(), batch_seeds=2)
+    assert [r.status for r in results] == ["resumed"] * 2
+    assert_same_runs(tmp_path / "single", tmp_path / "batched", "toy-gan", exact=layout == "own")
+
+
+@pytest.mark.parametrize("stacked", [False, True])
+def test_grouped_toy_networks_compute_each_seeds_own(monkeypatch, stacked):
+    """One forward and backward of a grouped toy G (bias-free Linear, batch norm, ReLU) and packed
+    maxout D against each seed's own modules: outputs, gradients and running statistics (own
+    layout: bit for bit; stacked: within CLOSE)."""
+    from gan_bench.nets.toy import generator, maxout_discriminator
+
+    monkeypatch.setattr(grouped, "stacks_weights", lambda device: stacked)
+    torch.manual_seed(0)
+    gs = [generator(2, (16, 16)) for _ in range(3)]
+    ds = [maxout_discriminator(4, (8, 8), 5) for _ in range(3)]  # pac 2: 2 points of 2 coordinates
+    own_g, own_d = copy.deepcopy(gs), copy.deepcopy(ds)
+    cpu = torch.device("cpu")
+    G, D = grouped.GroupedSequential(gs, 1, [], cpu), grouped.GroupedSequential(ds, 2, [], cpu)
+    z = torch.randn(3, 10, 2)
+    out = D(G(z))
+    out.sum().backward()
+    own = [d(g(x).reshape(5, 4)) for g, d, x in zip(own_g, own_d, z)]
+    for o in own:
+        o.sum().backward()
+    same = (lambda a, b: torch.allclose(a, b, **CLOSE)) if stacked else torch.equal
+    assert out.shape == (3, 5, 1) and all(same(out[k], own[k]) for k in range(3))
+    for k, (g, d) in enumerate(zip(own_g, own_d)):
+        grads = G.seed_grads(k) + D.seed_grads(k)
+        assert all(same(a, p.grad) for a, p in zip(grads, [*g.parameters(), *d.parameters()], strict=True))
+    assert all(int(g[1].num_batches_tracked) == 0 for g in gs)  # the grouped network keeps its own
+    G.write_back(gs)
+    for g, ref in zip(gs, own_g):
+        assert int(g[1].num_batches_tracked) == 1
+        assert same(g[1].running_mean, ref[1].running_mean) and same(g[1].running_var, ref[1].running_var)
+        assert not torch.equal(g[1].running_mean, torch.zeros(16))
 
 
 def test_groups_only_batchable_runs_differing_in_seed():

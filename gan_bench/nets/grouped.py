@@ -1,4 +1,5 @@
-"""K copies of one fully connected network (one per seed) run as a single module on [K, N, F].
+"""K copies of one fully connected network (one per seed) run as a single module on [K, N, F]:
+Linear (with or without bias), BatchNorm1d, Maxout (PacGAN's D), Dropout and parameter-free layers.
 
 One optimiser over the module's parameters steps every seed.
 - On CPU each seed keeps its own weights (seed-major: seed 0's weight, bias, ..., then seed 1's)
@@ -9,7 +10,11 @@ One optimiser over the module's parameters steps every seed.
   gradient: backward stacks the seeds' gradients into the stacked one.)
 - On CUDA each Linear layer holds its K weights stacked, [K, out, in], and is one batched matmul
   (``baddbmm``) over the seeds; (leaky) ReLU runs on the whole stack; a one-unit output layer,
-  sigmoid/tanh and dropout stay per seed.
+  sigmoid/tanh and dropout stay per seed. Batch norm is one ``batch_norm`` over the seeds' channels
+  side by side ([N, K·C]: each channel's statistics are still one seed's), its running statistics
+  stacked [K, C] and updated in place through that view.
+- Batch norm's running statistics (buffers, not parameters) are the seeds' own too, and written
+  back with the weights.
 - Dropout: each seed draws its mask from its own global RNG state, swapped in around the draw,
   exactly as its single-seed run draws it.
 """
@@ -21,9 +26,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from gan_bench.nets.dropout import dropout
+from gan_bench.nets.toy import Maxout, maxout_of
 from gan_bench.rundir.repro import rng_state, set_rng_state
 
 EXACT = (nn.ReLU, nn.LeakyReLU, nn.Identity)  # elementwise with one rounding: same bits in any lane
+WITH_WEIGHTS = (nn.Linear, nn.BatchNorm1d, Maxout)
 
 
 def stacks_weights(device: torch.device) -> bool:
@@ -32,7 +39,7 @@ def stacks_weights(device: torch.device) -> bool:
 
 
 class GroupedSequential(nn.Module):
-    """``nets``: K nn.Sequential of Linear, activation and Dropout layers, alike in shape.
+    """``nets``: K nn.Sequential of the layers above, alike in shape.
     ``pac``: D's packing (consecutive samples concatenated into one input). ``rngs``: one global
     RNG state per seed, updated in place as dropout draws from it."""
 
@@ -41,25 +48,47 @@ class GroupedSequential(nn.Module):
         self.layers = list(nets[0])
         self.pac, self.rngs, self.device = pac, rngs, device
         self.seeds, self.per_seed = len(nets), not stacks_weights(device)
-        linears = [i for i, layer in enumerate(self.layers) if isinstance(layer, nn.Linear)]
         for layer in self.layers:
-            if not isinstance(layer, (nn.Linear, nn.Dropout)) and any(True for _ in layer.parameters()):
-                raise ValueError(f"grouped networks hold Linear, Dropout and parameter-free layers; got {layer}")
+            if not isinstance(layer, (*WITH_WEIGHTS, nn.Dropout)) and any(True for _ in layer.parameters()):
+                raise ValueError(
+                    f"grouped networks hold {', '.join(t.__name__ for t in WITH_WEIGHTS)}, Dropout "
+                    f"and parameter-free layers; got {layer}"
+                )
+            if isinstance(layer, nn.BatchNorm1d) and (
+                layer.momentum is None or not layer.track_running_stats or not layer.affine
+            ):
+                raise ValueError(f"grouped batch norm takes weights, a momentum and running statistics; got {layer}")
+        with_weights = [i for i, layer in enumerate(self.layers) if isinstance(layer, WITH_WEIGHTS)]
+        # each layer's parameters and buffers in the order its own module lists them (an optimiser's order)
+        params = [[list(net[i].parameters()) for i in with_weights] for net in nets]
+        buffers = [[list(net[i].buffers()) for i in with_weights] for net in nets]
+        self.counts = [len(p) for p in params[0]]  # parameters per layer with weights
         if self.per_seed:
-            weights = [[net[i].weight.detach().clone(), net[i].bias.detach().clone()] for net in nets for i in linears]
+            weights = [t.detach().clone() for seed in params for layer in seed for t in layer]
+            self.stats = [[[t.clone() for t in layer] for layer in seed] for seed in buffers]
         else:
             weights = [
-                [
-                    torch.stack([net[i].weight.detach() for net in nets]),
-                    torch.stack([net[i].bias.detach() for net in nets]),
-                ]
-                for i in linears
+                torch.stack([seed[j][n].detach() for seed in params])
+                for j, c in enumerate(self.counts)
+                for n in range(c)
             ]
-        self.weights = nn.ParameterList(nn.Parameter(t) for pair in weights for t in pair)
-        self.per_layer = 2 * len(linears)  # parameters of one seed (CPU) or of all seeds (CUDA)
+            self.stats = [
+                [torch.stack([seed[j][n] for seed in buffers]) for n in range(len(buffers[0][j]))]
+                for j in range(len(with_weights))
+            ]
+        self.weights = nn.ParameterList(nn.Parameter(t) for t in weights)
+        self.per_layer = sum(self.counts)  # parameters of one seed (CPU) or of all seeds (CUDA)
         # Each seed's parameters as plain lists (CPU): slicing a ParameterList builds a module each time.
         flat, n = list(self.weights), self.per_layer
         self.own = [flat[k * n : (k + 1) * n] for k in range(self.seeds)] if self.per_seed else []
+
+    def _by_layer(self, flat: list) -> list[list]:
+        """A flat list of parameters split by layer with weights."""
+        out, first = [], 0
+        for c in self.counts:
+            out.append(flat[first : first + c])
+            first += c
+        return out
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.pac > 1:
@@ -67,10 +96,15 @@ class GroupedSequential(nn.Module):
             x = x[:, : n * self.pac].reshape(len(x), n, self.pac * x.shape[2])
         if self.per_seed:
             return torch.stack(self._per_seed(list(x.unbind())))
-        params = iter(self.weights)
+        weights, stats = iter(self._by_layer(list(self.weights))), iter(self.stats)
         for layer in self.layers:
-            if isinstance(layer, nn.Linear):
-                x = _batched_linear(x, next(params), next(params))
+            if isinstance(layer, WITH_WEIGHTS):
+                w, b = next(weights), next(stats)
+                if isinstance(layer, nn.BatchNorm1d):
+                    x = self._stacked_batch_norm(x, layer, w, b)
+                else:
+                    x = _batched_linear(x, w[0], w[1] if len(w) > 1 else None)
+                    x = maxout_of(x, layer.width, layer.pieces) if isinstance(layer, Maxout) else x
             elif isinstance(layer, nn.Dropout):
                 x = torch.stack(self._dropout(list(x.unbind()), layer.p)) if self.training else x
             elif isinstance(layer, EXACT):
@@ -79,18 +113,48 @@ class GroupedSequential(nn.Module):
                 x = torch.stack([layer(part) for part in x.unbind()])
         return x
 
+    def _stacked_batch_norm(self, x: torch.Tensor, layer: nn.BatchNorm1d, w: list, stats: list) -> torch.Tensor:
+        """[K, N, C] as [N, K·C]: one batch norm whose channels are every seed's, each normalised
+        over its own seed's batch; the running statistics [K, C] move in place through their views."""
+        mean, var, tracked = stats
+        if self.training:
+            tracked.add_(1)
+        k, n, c = x.shape
+        y = F.batch_norm(
+            x.transpose(0, 1).reshape(n, k * c),
+            mean.view(-1),
+            var.view(-1),
+            w[0].reshape(-1),
+            w[1].reshape(-1),
+            self.training,
+            layer.momentum,
+            layer.eps,
+        )
+        return y.view(n, k, c).transpose(0, 1)
+
     def _per_seed(self, parts: list[torch.Tensor]) -> list[torch.Tensor]:
         """CPU: each seed's tensor through its own layers, stacked only at the end: on CPU one batched
         baddbmm is slower than a matmul per seed (docs/speed.md)."""
-        params = [iter(self.seed_params(k)) for k in range(self.seeds)]
+        weights = [iter(self._by_layer(self.seed_params(k))) for k in range(self.seeds)]
+        stats = [iter(seed) for seed in self.stats]
         for layer in self.layers:
-            if isinstance(layer, nn.Linear):
-                parts = [F.linear(x, next(p), next(p)) for x, p in zip(parts, params)]
+            if isinstance(layer, WITH_WEIGHTS):
+                parts = [self._own_layer(layer, x, next(w), next(b)) for x, w, b in zip(parts, weights, stats)]
             elif isinstance(layer, nn.Dropout):
                 parts = self._dropout(parts, layer.p) if self.training else parts
             else:
                 parts = [layer(x) for x in parts]
         return parts
+
+    def _own_layer(self, layer: nn.Module, x: torch.Tensor, w: list, stats: list) -> torch.Tensor:
+        """``layer``'s forward with one seed's weights and statistics: the ops the layer itself runs."""
+        if isinstance(layer, nn.BatchNorm1d):
+            mean, var, tracked = stats
+            if self.training:
+                tracked.add_(1)
+            return F.batch_norm(x, mean, var, w[0], w[1], self.training, layer.momentum, layer.eps)
+        y = F.linear(x, w[0], w[1] if len(w) > 1 else None)
+        return maxout_of(y, layer.width, layer.pieces) if isinstance(layer, Maxout) else y
 
     def _dropout(self, parts: list[torch.Tensor], p: float) -> list[torch.Tensor]:
         out = []
@@ -116,15 +180,21 @@ class GroupedSequential(nn.Module):
 
     @torch.no_grad()
     def write_back(self, nets: list[nn.Sequential]) -> None:
-        """Copy each seed's current weights into its own network."""
+        """Copy each seed's current weights and running statistics into its own network."""
         for k, net in enumerate(nets):
-            params = iter(self.seed_params(k))
-            for layer in (layer for layer in net if isinstance(layer, nn.Linear)):
-                layer.weight.copy_(next(params))
-                layer.bias.copy_(next(params))
+            weights = iter(self._by_layer(self.seed_params(k)))
+            stats = iter(self.stats[k] if self.per_seed else [[t[k] for t in layer] for layer in self.stats])
+            for layer in (layer for layer in net if isinstance(layer, WITH_WEIGHTS)):
+                for own, batched in zip(layer.parameters(), next(weights), strict=True):
+                    own.copy_(batched)
+                for own, batched in zip(layer.buffers(), next(stats), strict=True):
+                    own.copy_(batched)
 
 
-def _batched_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+def _batched_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
     if weight.shape[1] == 1:
-        return torch.stack([F.linear(*parts) for parts in zip(x.unbind(), weight.unbind(), bias.unbind())])
+        biases = bias.unbind() if bias is not None else [None] * len(x)
+        return torch.stack([F.linear(*parts) for parts in zip(x.unbind(), weight.unbind(), biases)])
+    if bias is None:
+        return torch.bmm(x, weight.transpose(1, 2))
     return torch.baddbmm(bias.unsqueeze(1), x, weight.transpose(1, 2))

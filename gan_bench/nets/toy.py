@@ -15,17 +15,22 @@ class Maxout(nn.Module):
         self.width, self.pieces = width, pieces
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self.linear(x).view(len(x), self.width, self.pieces)
-        return max_by_mask(y) if y.is_cuda else y.max(dim=2).values
+        return maxout_of(self.linear(x), self.width, self.pieces)
+
+
+def maxout_of(y: torch.Tensor, width: int, pieces: int) -> torch.Tensor:
+    """The max over each unit's ``pieces`` of a linear layer's output [..., width * pieces]."""
+    y = y.unflatten(-1, (width, pieces))
+    return max_by_mask(y) if y.is_cuda else y.max(dim=-1).values
 
 
 def max_by_mask(y: torch.Tensor) -> torch.Tensor:
-    """``y.max(dim=2).values`` with the same values and gradients (ties: the first piece takes it).
+    """``y.max(dim=-1).values`` with the same values and gradients (ties: the first piece takes it).
     Workaround: on CUDA under deterministic algorithms, max's backward scatter becomes a sort-based
     index_put, which dominates a toy step's CPU time; a one-hot mask routes the gradient elementwise."""
     with torch.no_grad():
-        first = y.argmax(dim=2, keepdim=True) == torch.arange(y.shape[2], device=y.device)
-    return (y * first.to(y.dtype)).sum(dim=2)
+        first = y.argmax(dim=-1, keepdim=True) == torch.arange(y.shape[-1], device=y.device)
+    return (y * first.to(y.dtype)).sum(dim=-1)
 
 
 def generator(z_dim: int, hidden: tuple[int, ...], out: int = 2, norm=nn.BatchNorm1d) -> nn.Sequential:

@@ -294,7 +294,7 @@ def plan_suite(
         if alone:
             notes.append(
                 f"--batch-seeds: {', '.join(alone)} train one seed at a time (batching covers the MLP "
-                f"recipes{', without --compile' if compile else ''}"
+                f"recipes and toy-gan{', without --compile' if compile else ''}"
                 f"{', without dropout under --cuda-graph' if cuda_graph else ''})"
             )
     root = resumed or out or outputs.new_output(s.name)

@@ -21,14 +21,14 @@ from gan_bench.training.cuda_graph import GraphedStep
 from gan_bench.training.engine import Outcome, RunLoop
 from gan_bench.training.progress import Reporter
 from gan_bench.training.signals import stop_on_signals
-from gan_bench.variants import mlp_seed_batch
+from gan_bench.variants import seed_batch
 from gan_bench.variants.recipe import Recipe, Schedule
 
 
 def supports(recipe: Recipe, cuda_graph: bool = False) -> bool:
     """Whether seeds of ``recipe`` can be batched (with ``cuda_graph``: captured as well; a batch's
     dropout swaps each seed's RNG state in, which a captured graph cannot)."""
-    return mlp_seed_batch.supports(recipe) and not (cuda_graph and recipe.d_dropout > 0)
+    return seed_batch.supports(recipe) and not (cuda_graph and getattr(recipe, "d_dropout", 0) > 0)
 
 
 def train_seeds(
@@ -49,7 +49,7 @@ def train_seeds(
         raise InvalidOption(
             f"--batch-seeds: recipe {recipe.name} cannot be batched"
             f"{' with --cuda-graph' if cuda_graph else ''}; the MLP recipes"
-            f"{' without dropout' if cuda_graph else ''} can"
+            f"{' without dropout' if cuda_graph else ''} and toy-gan (packed or not) can"
         )
     loops: list[RunLoop] = []
     for seed, run, spec_hash in zip(seeds, runs, spec_hashes):
@@ -63,7 +63,7 @@ def train_seeds(
             f"({', '.join(str(loop.start) for loop in loops)}); resume them without --batch-seeds"
         )
     rngs = [loop.rng for loop in loops]
-    batch = mlp_seed_batch.MLPSeedBatch([loop.system for loop in loops], rngs, device)
+    batch = seed_batch.batched([loop.system for loop in loops], rngs, device)
     generators = [loop.noise_gen for loop in loops]
     train_step = (
         GraphedStep(batch.train_step, generators, [batch.opt_g, batch.opt_d], device)

@@ -92,7 +92,16 @@ class GANSystem(System):
         opt.step()
         return norm
 
-    # Hooks a seed batch overrides (variants/mlp_seed_batch.py): there each value has one entry per seed.
+    # Hooks a seed batch overrides (variants/seed_batch.py): there tensors carry a leading seed axis
+    # (samples on axis 1) and each value has one entry per seed.
+    samples_dim = 0
+
+    def logit_loss(self, logits: torch.Tensor, target) -> torch.Tensor:
+        return bce_logits(logits, target)
+
+    def mean(self, x: torch.Tensor) -> torch.Tensor:
+        return x.mean()
+
     def backward(self, loss: torch.Tensor) -> None:
         loss.backward()
 
@@ -129,25 +138,27 @@ def uniform_or_normal(shape: tuple, dist: str, params: tuple[float, float], gene
 def standard_step(system: GANSystem, real: torch.Tensor, generator: torch.Generator) -> dict[str, torch.Tensor]:
     """Goodfellow's non-saturating GAN step on logits: D on real→1 and G(z)→0, then G on G(z)→1
     with the same z (G is unchanged in between). Used by the toy and DCGAN families."""
-    m = system.recipe.pac
-    real = real[: len(real) // m * m]
-    fake = system.G(system.inputs(len(real), generator))
+    m, axis = system.recipe.pac, system.samples_dim
+    n = real.shape[axis] // m * m
+    real = real.narrow(axis, 0, n)
+    fake = system.G(system.inputs(n, generator))
     out_real, out_fake = system.D(real), system.D(fake.detach())
-    d_loss = bce_logits(out_real, 1.0) + bce_logits(out_fake, 0.0)
+    d_loss = system.logit_loss(out_real, 1.0) + system.logit_loss(out_fake, 0.0)
     d_grad = system.update("d", d_loss)
     with frozen(system.D):
-        g_loss = bce_logits(system.D(fake), 1.0)
+        g_loss = system.logit_loss(system.D(fake), 1.0)
     g_grad = system.update("g", g_loss)
-    return logit_step_scalars(d_loss, g_loss, out_real, out_fake, g_grad, d_grad)
+    return logit_step_scalars(d_loss, g_loss, out_real, out_fake, g_grad, d_grad, system.mean)
 
 
-def logit_step_scalars(d_loss, g_loss, out_real, out_fake, g_grad, d_grad) -> dict[str, torch.Tensor]:
-    """A step's required scalars when D outputs logits: the losses, D's mean verdicts, the gradient norms."""
+def logit_step_scalars(d_loss, g_loss, out_real, out_fake, g_grad, d_grad, mean=torch.mean) -> dict[str, torch.Tensor]:
+    """A step's required scalars when D outputs logits: the losses, D's mean verdicts (``mean``:
+    one per seed in a seed batch), the gradient norms."""
     return {
         "d_loss": d_loss.detach(),
         "g_loss": g_loss.detach(),
-        "d_real": torch.sigmoid(out_real).mean().detach(),
-        "d_fake": torch.sigmoid(out_fake).mean().detach(),
+        "d_real": mean(torch.sigmoid(out_real)).detach(),
+        "d_fake": mean(torch.sigmoid(out_fake)).detach(),
         "g_grad_norm": g_grad,
         "d_grad_norm": d_grad,
     }

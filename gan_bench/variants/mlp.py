@@ -37,7 +37,7 @@ def adam_pair(recipe: MLPRecipe, G, D, device: torch.device) -> tuple[torch.opti
 class MLPGAN(GANSystem):
     supports_packing = True  # D sees recipe.pac samples at once (Packed)
     supports_cuda_graph = True  # fixed shapes, no host synchronisation
-    supports_seed_batching = True  # variants/mlp_seed_batch.py
+    supports_seed_batching = True  # variants/seed_batch.py
 
     def __init__(self, recipe: MLPRecipe, device: torch.device, dataset=None):
         m = recipe.pac
@@ -100,12 +100,9 @@ class MLPGAN(GANSystem):
         self.opt_d.step()
         return (loss.detach(), self.mean(self._prob(out_real)).detach(), self.mean(self._prob(out_fake)).detach(), norm)
 
-    # Hooks a seed batch overrides: there tensors carry a leading seed axis and values are per seed.
+    # A hook a seed batch overrides, as GANSystem's: there tensors carry a leading seed axis and values are per seed.
     def loss(self, out: torch.Tensor, target) -> torch.Tensor:
         return self.bce(out, target)
-
-    def mean(self, x: torch.Tensor) -> torch.Tensor:
-        return x.mean()
 
     def train_step(self, batch: tuple[torch.Tensor], generator: torch.Generator) -> dict[str, torch.Tensor]:
         """One D update then one G update. Returns the named scalars, on the device."""

@@ -15,7 +15,7 @@ networks and optimisers from the recipe, under a global RNG ganbench has already
 
 Capabilities are declared, not inferred: ``supports_cuda_graph`` when a step has fixed shapes and
 no host synchronisation (so ``--cuda-graph`` may capture it), ``supports_seed_batching`` for the
-built-in MLP systems that ``--batch-seeds`` can stack, ``supports_packing`` when D judges
+built-in MLP and toy systems that ``--batch-seeds`` can stack, ``supports_packing`` when D judges
 ``recipe.pac`` samples at once (PacGAN), so the recipe may be named with ``-pac<m>``.
 """
 

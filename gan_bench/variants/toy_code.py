@@ -22,6 +22,8 @@ from gan_bench.variants.toy import ToyGAN
 
 
 class ToyGANCode(ToyGAN):  # packing and CUDA graphs as ToyGAN declares them
+    supports_seed_batching = False  # its member batch norm and simultaneous step are not grouped
+
     @staticmethod
     def g_norm(recipe: ToyCodeRecipe):
         return partial(MemberBatchNorm, momentum=recipe.bn_momentum, eps=recipe.bn_eps)

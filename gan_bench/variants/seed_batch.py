@@ -1,12 +1,14 @@
-"""K seeds of one MLP recipe trained as one batched model (``ganbench run --batch-seeds``).
+"""K seeds of one recipe trained as one batched system (``ganbench run --batch-seeds``): the MLP
+recipes (MLPGAN) and PacGAN's 2D-mixture GAN (ToyGAN, its batch norm and maxout included).
 
 The seeds' G and D become grouped networks (nets/grouped.py) with one optimiser each over every
 seed's weights; Adam and RMSprop update elementwise, so each seed's weights move exactly as its
-own optimiser would move them. The step itself is MLPGAN's, through its hooks: here every loss,
-mean and gradient norm has one entry per seed, and noise comes from each seed's own generator.
-``write_back`` copies weights and optimiser state into the seeds' own systems, which is what
-sample grids, checkpoints and scoring read, so a seed's run directory is the one its single-seed
-run writes.
+own optimiser would move them. The step itself is the system's own, through its hooks
+(variants/base.py): here tensors carry a leading seed axis, every loss, mean and gradient norm
+has one entry per seed, and noise comes from each seed's own generator. ``write_back`` copies
+weights, running statistics and optimiser state into the seeds' own systems, which is what
+sample grids, checkpoints and scoring read, so a seed's run directory is the one its
+single-seed run writes.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import inspect
 import torch
 
 from gan_bench.nets.grouped import GroupedSequential
+from gan_bench.variants.base import GANSystem
 from gan_bench.variants.mlp import MLPGAN
 from gan_bench.variants.registry import system_class
+from gan_bench.variants.toy import ToyGAN
 
 
 def supports(recipe) -> bool:
@@ -70,8 +74,13 @@ def _copy(entry: dict, slot: int | None = None) -> dict:
     }
 
 
-class MLPSeedBatch(MLPGAN):
-    def __init__(self, systems: list[MLPGAN], rngs: list[dict], device: torch.device):
+class SeedBatch:
+    """K seeds' systems as one: put before the system class (``class X(SeedBatch, System)``), whose
+    step then runs on [K, N, ...] through the hooks overridden here."""
+
+    samples_dim = 1
+
+    def __init__(self, systems: list[GANSystem], rngs: list[dict], device: torch.device):
         recipe = systems[0].recipe
         self.systems, self.rngs = systems, rngs
         G = GroupedSequential([s.G for s in systems], 1, rngs, device)
@@ -81,16 +90,17 @@ class MLPSeedBatch(MLPGAN):
         if systems[0].opt_g.state:  # resumed: carry on from the seeds' optimiser states
             opt_g.load_state_dict(_batched_state([s.opt_g for s in systems], G, opt_g))
             opt_d.load_state_dict(_batched_state([s.opt_d for s in systems], D, opt_d))
-        super(MLPGAN, self).__init__(recipe, G, D, opt_g, opt_d)
-        self.bce, self.logits = systems[0].bce, systems[0].logits
+        GANSystem.__init__(self, recipe, G, D, opt_g, opt_d)
 
     def inputs(self, n: int, generator: list[torch.Generator]) -> torch.Tensor:
-        """[K, n, z_dim]: each seed's noise from its own generator. train_step's scalars come out [6, K]."""
-        return torch.stack([MLPGAN.inputs(self, n, g) for g in generator])
+        """[K, n, ...]: each seed's inputs from its own generator. train_step's scalars come out [6, K]."""
+        own = super().inputs  # the system's own (bound outside the comprehension, which super() cannot see)
+        return torch.stack([own(n, g) for g in generator])
 
     # -- per-seed hooks -------------------------------------------------------------------
-    def loss(self, out: torch.Tensor, target) -> torch.Tensor:
-        return torch.stack([self.bce(o, target) for o in out.unbind()])
+    def logit_loss(self, out: torch.Tensor, target) -> torch.Tensor:
+        own = super().logit_loss
+        return torch.stack([own(o, target) for o in out.unbind()])
 
     def mean(self, x: torch.Tensor) -> torch.Tensor:
         return torch.stack([o.mean() for o in x.unbind()])
@@ -110,6 +120,27 @@ class MLPSeedBatch(MLPGAN):
             for own, batched, net in ((s.opt_g, self.opt_g, self.G), (s.opt_d, self.opt_d, self.D)):
                 if batched.state:
                     own.load_state_dict(_seed_state(batched.state_dict(), k, own, net))
+
+
+class MLPSeedBatch(SeedBatch, MLPGAN):
+    def __init__(self, systems: list[MLPGAN], rngs: list[dict], device: torch.device):
+        super().__init__(systems, rngs, device)
+        self.bce, self.logits = systems[0].bce, systems[0].logits
+
+    def loss(self, out: torch.Tensor, target) -> torch.Tensor:
+        return torch.stack([self.bce(o, target) for o in out.unbind()])
+
+
+class ToySeedBatch(SeedBatch, ToyGAN):
+    pass
+
+
+BATCHED = {MLPGAN: MLPSeedBatch, ToyGAN: ToySeedBatch}
+
+
+def batched(systems: list[GANSystem], rngs: list[dict], device: torch.device) -> SeedBatch:
+    """The seeds' systems (of one class that supports seed batching) as one batched system."""
+    return BATCHED[type(systems[0])](systems, rngs, device)
 
 
 def _like(optimizer: torch.optim.Optimizer, net: torch.nn.Module) -> torch.optim.Optimizer:
