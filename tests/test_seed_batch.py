@@ -191,6 +191,22 @@ def test_grouped_toy_networks_compute_each_seeds_own(monkeypatch, stacked):
         assert not torch.equal(g[1].running_mean, torch.zeros(16))
 
 
+def test_a_subclass_of_a_batchable_system_trains_one_seed_at_a_time(monkeypatch):
+    """A plug-in deriving from ToyGAN (or MLPGAN) may change the step, which the batched system
+    would not run: it inherits supports_seed_batching but is not batched."""
+    from gan_bench.variants import get_recipe, seed_batch
+    from gan_bench.variants.toy import ToyGAN
+
+    class OwnStep(ToyGAN):
+        def train_step(self, batch, generator):
+            raise AssertionError("not run here")
+
+    recipe = get_recipe("toy-gan")
+    assert seed_batch.supports(recipe)
+    monkeypatch.setattr(seed_batch, "system_class", lambda recipe: OwnStep)
+    assert OwnStep.supports_seed_batching and not seed_batch.supports(recipe)
+
+
 def test_groups_only_batchable_runs_differing_in_seed():
     mixed = specs("tf-mlp", (0, 1, 2)) + specs("dcgan-mnist", (0, 1)) + specs("torch-mlp", (0, 1, 2))
     groups = seed_groups(mixed, 2)

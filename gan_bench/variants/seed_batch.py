@@ -25,7 +25,10 @@ from gan_bench.variants.toy import ToyGAN
 
 
 def supports(recipe) -> bool:
-    return system_class(recipe).supports_seed_batching
+    """Whether ``recipe``'s system is one this module batches: a subclass (a plug-in's, say) may
+    change the step, which the batched system would not run, so it trains one seed at a time."""
+    cls = system_class(recipe)
+    return cls.supports_seed_batching and cls in BATCHED
 
 
 def _batched_state(
