@@ -117,20 +117,16 @@ class GroupedSequential(nn.Module):
         """[K, N, C] as [N, K·C]: one batch norm whose channels are every seed's, each normalised
         over its own seed's batch; the running statistics [K, C] move in place through their views."""
         mean, var, tracked = stats
+        k, n, c = x.shape
+        flat = [t.reshape(-1) for t in w], [mean.view(-1), var.view(-1), tracked]
+        return self._batch_norm(x.transpose(0, 1).reshape(n, k * c), layer, *flat).view(n, k, c).transpose(0, 1)
+
+    def _batch_norm(self, x: torch.Tensor, layer: nn.BatchNorm1d, w: list, stats: list) -> torch.Tensor:
+        """What ``layer`` runs, with these weights and running statistics (one seed's, or every seed's)."""
+        mean, var, tracked = stats
         if self.training:
             tracked.add_(1)
-        k, n, c = x.shape
-        y = F.batch_norm(
-            x.transpose(0, 1).reshape(n, k * c),
-            mean.view(-1),
-            var.view(-1),
-            w[0].reshape(-1),
-            w[1].reshape(-1),
-            self.training,
-            layer.momentum,
-            layer.eps,
-        )
-        return y.view(n, k, c).transpose(0, 1)
+        return F.batch_norm(x, mean, var, w[0], w[1], self.training, layer.momentum, layer.eps)
 
     def _per_seed(self, parts: list[torch.Tensor]) -> list[torch.Tensor]:
         """CPU: each seed's tensor through its own layers, stacked only at the end: on CPU one batched
@@ -149,10 +145,7 @@ class GroupedSequential(nn.Module):
     def _own_layer(self, layer: nn.Module, x: torch.Tensor, w: list, stats: list) -> torch.Tensor:
         """``layer``'s forward with one seed's weights and statistics: the ops the layer itself runs."""
         if isinstance(layer, nn.BatchNorm1d):
-            mean, var, tracked = stats
-            if self.training:
-                tracked.add_(1)
-            return F.batch_norm(x, mean, var, w[0], w[1], self.training, layer.momentum, layer.eps)
+            return self._batch_norm(x, layer, w, stats)
         y = F.linear(x, w[0], w[1] if len(w) > 1 else None)
         return maxout_of(y, layer.width, layer.pieces) if isinstance(layer, Maxout) else y
 

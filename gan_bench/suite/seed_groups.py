@@ -45,8 +45,6 @@ def seed_groups(
 def seed_groups_in(out: Path, specs: list[RunSpec], batch_seeds: int) -> list[list[RunSpec]]:
     """The seed groups of a suite run into ``out``, each run's start read from its run directory
     (its last checkpoint's step): what the plan counts and what the executors train."""
-    if batch_seeds == 1:
-        return [[spec] for spec in specs]
     from gan_bench.rundir.layout import by_dataset, run_dir_for
     from gan_bench.training.checkpoint import start_of
 

@@ -77,6 +77,11 @@ def _copy(entry: dict, slot: int | None = None) -> dict:
     }
 
 
+def each_seed(fn, x: torch.Tensor, *args) -> torch.Tensor:
+    """``fn`` of each seed's slice of ``x`` (one value per seed), stacked: [K, ...]."""
+    return torch.stack([fn(part, *args) for part in x.unbind()])
+
+
 class SeedBatch:
     """K seeds' systems as one: put before the system class (``class X(SeedBatch, System)``), whose
     step then runs on [K, N, ...] through the hooks overridden here."""
@@ -102,11 +107,10 @@ class SeedBatch:
 
     # -- per-seed hooks -------------------------------------------------------------------
     def logit_loss(self, out: torch.Tensor, target) -> torch.Tensor:
-        own = super().logit_loss
-        return torch.stack([own(o, target) for o in out.unbind()])
+        return each_seed(super().logit_loss, out, target)
 
     def mean(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.stack([o.mean() for o in x.unbind()])
+        return each_seed(torch.mean, x)
 
     def backward(self, loss: torch.Tensor) -> None:
         loss.sum().backward()  # d(sum)/d(loss_k) = 1: each seed gets exactly its own gradient
@@ -131,7 +135,7 @@ class MLPSeedBatch(SeedBatch, MLPGAN):
         self.bce, self.logits = systems[0].bce, systems[0].logits
 
     def loss(self, out: torch.Tensor, target) -> torch.Tensor:
-        return torch.stack([self.bce(o, target) for o in out.unbind()])
+        return each_seed(self.bce, out, target)
 
 
 class ToySeedBatch(SeedBatch, ToyGAN):
