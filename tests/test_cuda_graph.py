@@ -81,7 +81,13 @@ def assert_same_but_spec(a_root, b_root, recipe, seeds=SEEDS):
 
 
 GRAPHED = ["tf-mlp", "torch-mlp", "toy-gan-pac2", "toy-gan-pacgan-code-pac2", "cgan", "dcgan", "dcgan-pac2", "pix2pix"]
-DATASETS = {"toy-gan": "grid", "toy-gan-pac2": "grid", "toy-gan-pacgan-code-pac2": "ring", "pix2pix": "edges2digits"}
+DATASETS = {
+    "toy-gan": "grid",
+    "toy-gan-pac2": "grid",
+    "toy-gan-pacgan-code": "ring",
+    "toy-gan-pacgan-code-pac2": "ring",
+    "pix2pix": "edges2digits",
+}
 
 
 def test_capturable_recipes_are_declared():
@@ -110,7 +116,7 @@ def test_graphed_runs_write_the_eager_runs(tmp_path, rerun, recipe):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("recipe", ["tf-mlp", "toy-gan-pac2"])
+@pytest.mark.parametrize("recipe", ["tf-mlp", "toy-gan-pac2", "toy-gan-pacgan-code-pac2"])
 def test_batched_graphed_seeds_write_the_single_seed_runs(tmp_path, rerun, recipe):
     update = {"dataset": DATASETS.get(recipe, "mnist"), "steps": 30}
     single = [s.model_copy(update=update) for s in specs(recipe)]
@@ -293,9 +299,10 @@ def test_cuda_graph_run_stays_close_to_the_eager_cuda_run(tmp_path, recipe):
 
 
 @cuda_only
-@pytest.mark.parametrize("recipe", ["tf-mlp", "toy-gan"])
+@pytest.mark.parametrize("recipe", ["tf-mlp", "toy-gan", "toy-gan-pacgan-code"])
 def test_cuda_graph_batched_seeds_match_their_single_runs(tmp_path, recipe):
-    """tf-mlp's smoke run (30 steps); toy-gan's first 30 steps (stacked batch norm and maxout)."""
+    """tf-mlp's smoke run (30 steps); the toy recipes' first 30 steps (stacked batch norm or member
+    batch norm, maxout)."""
     specs = [s.model_copy(update={"steps": 30}) for s in cuda_specs(recipe, True, SEEDS)]
     run_all(specs, tmp_path / "single", resume=False, reporter=Reporter())
     run_all(specs, tmp_path / "batched", resume=False, reporter=Reporter(), batch_seeds=2)

@@ -136,9 +136,10 @@ def test_interrupted_batch_resumes_to_the_same_bits(tmp_path, layout):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("recipe", ["toy-gan", "toy-gan-pac2"])
+@pytest.mark.parametrize("recipe", ["toy-gan", "toy-gan-pac2", "toy-gan-pacgan-code", "toy-gan-pacgan-code-pac2"])
 def test_batched_toy_seeds_write_the_single_seed_runs(tmp_path, recipe):
-    """G's batch norm (weights and running statistics), D's maxout and packing, per seed."""
+    """G's batch norm (weights and running statistics), D's maxout and packing, per seed; PacGAN's
+    code's per-member batch norm on [K, m, N, C] and its simultaneous step."""
     assert [len(group) for group in seed_groups(toy_specs(recipe), 2)] == [2]  # one batched model
     run_all(toy_specs(recipe), tmp_path / "single", resume=False, reporter=Reporter())
     results = run_all(toy_specs(recipe), tmp_path / "batched", resume=False, reporter=Reporter(), batch_seeds=2)
@@ -147,15 +148,17 @@ def test_batched_toy_seeds_write_the_single_seed_runs(tmp_path, recipe):
 
 
 @pytest.mark.slow
-def test_interrupted_toy_batch_resumes_to_the_same_bits(tmp_path, layout):
-    """The stacked layout's batch norm is one batch_norm over every seed's channels side by side,
-    its running statistics stacked and written back to each seed at a checkpoint."""
-    run_all(toy_specs("toy-gan"), tmp_path / "single", resume=False, reporter=Reporter())
+@pytest.mark.parametrize("recipe", ["toy-gan", "toy-gan-pacgan-code"])
+def test_interrupted_toy_batch_resumes_to_the_same_bits(tmp_path, layout, recipe):
+    """The stacked layout's batch norm is one batch_norm over every seed's channels side by side
+    (member batch norm: broadcast over [K, m, N, C]), its running statistics stacked and written
+    back to each seed at a checkpoint."""
+    run_all(toy_specs(recipe), tmp_path / "single", resume=False, reporter=Reporter())
     with pytest.raises(signals.Interrupted):
-        run_all(toy_specs("toy-gan"), tmp_path / "batched", resume=False, reporter=StopAt(12), batch_seeds=2)
-    results = run_all(toy_specs("toy-gan"), tmp_path / "batched", resume=True, reporter=Reporter(), batch_seeds=2)
+        run_all(toy_specs(recipe), tmp_path / "batched", resume=False, reporter=StopAt(12), batch_seeds=2)
+    results = run_all(toy_specs(recipe), tmp_path / "batched", resume=True, reporter=Reporter(), batch_seeds=2)
     assert [r.status for r in results] == ["resumed"] * 2
-    assert_same_runs(tmp_path / "single", tmp_path / "batched", "toy-gan", exact=layout == "own")
+    assert_same_runs(tmp_path / "single", tmp_path / "batched", recipe, exact=layout == "own")
 
 
 @pytest.mark.parametrize("stacked", [False, True])
@@ -189,6 +192,40 @@ def test_grouped_toy_networks_compute_each_seeds_own(monkeypatch, stacked):
         assert int(g[1].num_batches_tracked) == 1
         assert same(g[1].running_mean, ref[1].running_mean) and same(g[1].running_var, ref[1].running_var)
         assert not torch.equal(g[1].running_mean, torch.zeros(16))
+
+
+@pytest.mark.parametrize("stacked", [False, True])
+def test_grouped_member_batch_norm_computes_each_seeds_own(monkeypatch, stacked):
+    """PacGAN's code's G (per-member batch norm, 5 % running averages) on [K, m, N, z]: each seed's
+    output, gradients and running mean and standard deviation are its own network's."""
+    from functools import partial
+
+    from gan_bench.nets.member_norm import MemberBatchNorm
+    from gan_bench.nets.toy import generator
+
+    monkeypatch.setattr(grouped, "stacks_weights", lambda device: stacked)
+    torch.manual_seed(0)
+    gs = [generator(2, (16, 16), norm=partial(MemberBatchNorm, momentum=0.05)) for _ in range(3)]
+    for g in gs:  # weights away from their initial 1 and 0, so a mix-up of seeds would show
+        torch.nn.init.uniform_(g[1].weight, 0.5, 1.5), torch.nn.init.uniform_(g[1].bias, -0.5, 0.5)
+    own_g = copy.deepcopy(gs)
+    G = grouped.GroupedSequential(gs, 1, [], torch.device("cpu"))
+    z = torch.randn(3, 2, 5, 2)  # 3 seeds, 2 members of 5 packs
+    out = G(z)
+    (out * torch.arange(1.0, 3.0)).sum().backward()
+    own = [g(x) for g, x in zip(own_g, z)]
+    for o in own:
+        (o * torch.arange(1.0, 3.0)).sum().backward()
+    same = (lambda a, b: torch.allclose(a, b, **CLOSE)) if stacked else torch.equal
+    assert out.shape == (3, 2, 5, 2) and all(same(out[k], own[k]) for k in range(3))
+    for k, g in enumerate(own_g):
+        assert all(same(a, p.grad) for a, p in zip(G.seed_grads(k), g.parameters(), strict=True))
+    G.write_back(gs)
+    for g, ref in zip(gs, own_g):
+        for name in ("running_mean", "running_std"):
+            assert same(getattr(g[1], name), getattr(ref[1], name)), name
+        assert not torch.equal(g[1].running_std, torch.ones(16))
+    assert not torch.equal(gs[0][1].running_mean, gs[1][1].running_mean)
 
 
 def test_a_subclass_of_a_batchable_system_trains_one_seed_at_a_time(monkeypatch):

@@ -1,5 +1,7 @@
 """K copies of one fully connected network (one per seed) run as a single module on [K, N, F]:
-Linear (with or without bias), BatchNorm1d, Maxout (PacGAN's D), Dropout and parameter-free layers.
+Linear (with or without bias), BatchNorm1d, MemberBatchNorm and Maxout (PacGAN's networks), Dropout
+and parameter-free layers. An input may have more axes ([K, ..., N, F]: PacGAN's code draws G's
+members as [K, m, N, F]).
 
 One optimiser over the module's parameters steps every seed.
 - On CPU each seed keeps its own weights (seed-major: seed 0's weight, bias, ..., then seed 1's)
@@ -12,7 +14,8 @@ One optimiser over the module's parameters steps every seed.
   (``baddbmm``) over the seeds; (leaky) ReLU runs on the whole stack; a one-unit output layer,
   sigmoid/tanh and dropout stay per seed. Batch norm is one ``batch_norm`` over the seeds' channels
   side by side ([N, K·C]: each channel's statistics are still one seed's), its running statistics
-  stacked [K, C] and updated in place through that view.
+  stacked [K, C] and updated in place through that view. Member batch norm broadcasts its [K, C]
+  weights and statistics over the seeds' members and rows.
 - Batch norm's running statistics (buffers, not parameters) are the seeds' own too, and written
   back with the weights.
 - Dropout: each seed draws its mask from its own global RNG state, swapped in around the draw,
@@ -26,11 +29,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from gan_bench.nets.dropout import dropout
+from gan_bench.nets.member_norm import MemberBatchNorm, member_batch_norm
 from gan_bench.nets.toy import Maxout, maxout_of
 from gan_bench.rundir.repro import rng_state, set_rng_state
 
 EXACT = (nn.ReLU, nn.LeakyReLU, nn.Identity)  # elementwise with one rounding: same bits in any lane
-WITH_WEIGHTS = (nn.Linear, nn.BatchNorm1d, Maxout)
+WITH_WEIGHTS = (nn.Linear, nn.BatchNorm1d, MemberBatchNorm, Maxout)
 
 
 def stacks_weights(device: torch.device) -> bool:
@@ -102,6 +106,8 @@ class GroupedSequential(nn.Module):
                 w, b = next(weights), next(stats)
                 if isinstance(layer, nn.BatchNorm1d):
                     x = self._stacked_batch_norm(x, layer, w, b)
+                elif isinstance(layer, MemberBatchNorm):
+                    x = member_batch_norm(x, *w, *b, self.training, layer.momentum, layer.eps)
                 else:
                     x = _batched_linear(x, w[0], w[1] if len(w) > 1 else None)
                     x = maxout_of(x, layer.width, layer.pieces) if isinstance(layer, Maxout) else x
@@ -146,6 +152,8 @@ class GroupedSequential(nn.Module):
         """``layer``'s forward with one seed's weights and statistics: the ops the layer itself runs."""
         if isinstance(layer, nn.BatchNorm1d):
             return self._batch_norm(x, layer, w, stats)
+        if isinstance(layer, MemberBatchNorm):
+            return member_batch_norm(x, *w, *stats, self.training, layer.momentum, layer.eps)
         y = F.linear(x, w[0], w[1] if len(w) > 1 else None)
         return maxout_of(y, layer.width, layer.pieces) if isinstance(layer, Maxout) else y
 
@@ -185,9 +193,13 @@ class GroupedSequential(nn.Module):
 
 
 def _batched_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+    """[K, ..., F_in] → [K, ..., F_out], each seed through its own weights."""
     if weight.shape[1] == 1:
         biases = bias.unbind() if bias is not None else [None] * len(x)
         return torch.stack([F.linear(*parts) for parts in zip(x.unbind(), weight.unbind(), biases)])
+    rows = x.reshape(len(x), -1, x.shape[-1])  # bmm takes [K, rows, F]
     if bias is None:
-        return torch.bmm(x, weight.transpose(1, 2))
-    return torch.baddbmm(bias.unsqueeze(1), x, weight.transpose(1, 2))
+        y = torch.bmm(rows, weight.transpose(1, 2))
+    else:
+        y = torch.baddbmm(bias.unsqueeze(1), rows, weight.transpose(1, 2))
+    return y.view(*x.shape[:-1], weight.shape[1])

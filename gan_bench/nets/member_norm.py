@@ -28,16 +28,26 @@ class MemberBatchNorm(nn.Module):
         return f"{len(self.weight)}, momentum={self.momentum}, eps={self.eps}"
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not self.training:
-            return (x - self.running_mean) / self.running_std * self.weight + self.bias
-        mean = x.mean(dim=-2, keepdim=True)
-        std = (x - mean).square().mean(dim=-2, keepdim=True).add(self.eps).sqrt()
-        if self.momentum:  # 0 while drawing samples in training mode: the statistics stay as they are
-            with torch.no_grad():
-                features = x.shape[-1]
-                self.running_mean.lerp_(mean.reshape(-1, features).mean(dim=0), self.momentum)
-                self.running_std.lerp_(std.reshape(-1, features).mean(dim=0), self.momentum)
-        return (x - mean) / std * self.weight + self.bias
+        stats = self.running_mean, self.running_std
+        return member_batch_norm(x, self.weight, self.bias, *stats, self.training, self.momentum, self.eps)
+
+
+def member_batch_norm(x, weight, bias, running_mean, running_std, training: bool, momentum: float, eps: float):
+    """MemberBatchNorm's forward with these weights and running statistics: [C] for one network's
+    [..., n, C] input, or [K, C] (K networks' side by side, nets/grouped.py) for a [K, ..., n, C] one."""
+    lead = weight.shape[:-1]  # () or (K,)
+    shape = (*lead, *[1] * (x.dim() - 1 - len(lead)), weight.shape[-1])  # broadcast over members and rows
+    weight, bias = weight.view(shape), bias.view(shape)
+    if not training:
+        return (x - running_mean.view(shape)) / running_std.view(shape) * weight + bias
+    mean = x.mean(dim=-2, keepdim=True)
+    std = (x - mean).square().mean(dim=-2, keepdim=True).add(eps).sqrt()
+    if momentum:  # 0 while drawing samples in training mode: the statistics stay as they are
+        with torch.no_grad():
+            features = (*lead, -1, x.shape[-1])  # every member's statistics, per network
+            running_mean.lerp_(mean.reshape(features).mean(dim=len(lead)), momentum)
+            running_std.lerp_(std.reshape(features).mean(dim=len(lead)), momentum)
+    return (x - mean) / std * weight + bias
 
 
 BATCH_NORMS = (nn.modules.batchnorm._BatchNorm, MemberBatchNorm)  # what "batch norm in G" means to scoring

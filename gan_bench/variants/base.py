@@ -102,8 +102,9 @@ class GANSystem(System):
     def mean(self, x: torch.Tensor) -> torch.Tensor:
         return x.mean()
 
-    def backward(self, loss: torch.Tensor) -> None:
-        loss.backward()
+    def backward(self, loss: torch.Tensor, **kwargs) -> None:
+        """``loss.backward(**kwargs)`` (``inputs``, ``retain_graph``)."""
+        loss.backward(**kwargs)
 
     def grad_norm(self, params: list[nn.Parameter]) -> torch.Tensor:
         return grad_norm(params)

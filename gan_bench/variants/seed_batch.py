@@ -1,5 +1,6 @@
 """K seeds of one recipe trained as one batched system (``ganbench run --batch-seeds``): the MLP
-recipes (MLPGAN) and PacGAN's 2D-mixture GAN (ToyGAN, its batch norm and maxout included).
+recipes (MLPGAN) and PacGAN's 2D-mixture GAN (ToyGAN, its batch norm and maxout included, and
+ToyGANCode, its per-member batch norm and simultaneous step).
 
 The seeds' G and D become grouped networks (nets/grouped.py) with one optimiser each over every
 seed's weights; Adam and RMSprop update elementwise, so each seed's weights move exactly as its
@@ -22,6 +23,7 @@ from gan_bench.variants.base import GANSystem
 from gan_bench.variants.mlp import MLPGAN
 from gan_bench.variants.registry import system_class
 from gan_bench.variants.toy import ToyGAN
+from gan_bench.variants.toy_code import ToyGANCode
 
 
 def supports(recipe) -> bool:
@@ -112,8 +114,8 @@ class SeedBatch:
     def mean(self, x: torch.Tensor) -> torch.Tensor:
         return each_seed(torch.mean, x)
 
-    def backward(self, loss: torch.Tensor) -> None:
-        loss.sum().backward()  # d(sum)/d(loss_k) = 1: each seed gets exactly its own gradient
+    def backward(self, loss: torch.Tensor, **kwargs) -> None:
+        loss.sum().backward(**kwargs)  # d(sum)/d(loss_k) = 1: each seed gets exactly its own gradient
 
     def grad_norm(self, params) -> torch.Tensor:
         net = self.G if params is self.g_params else self.D
@@ -142,7 +144,11 @@ class ToySeedBatch(SeedBatch, ToyGAN):
     pass
 
 
-BATCHED = {MLPGAN: MLPSeedBatch, ToyGAN: ToySeedBatch}
+class ToyCodeSeedBatch(SeedBatch, ToyGANCode):
+    pass
+
+
+BATCHED = {MLPGAN: MLPSeedBatch, ToyGAN: ToySeedBatch, ToyGANCode: ToyCodeSeedBatch}
 
 
 def batched(systems: list[GANSystem], rngs: list[dict], device: torch.device) -> SeedBatch:

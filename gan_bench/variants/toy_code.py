@@ -15,15 +15,12 @@ from functools import partial
 import torch
 
 from gan_bench.nets.member_norm import MemberBatchNorm
-from gan_bench.training.losses import bce_logits
 from gan_bench.variants.base import logit_step_scalars
 from gan_bench.variants.recipe import ToyCodeRecipe
 from gan_bench.variants.toy import ToyGAN
 
 
-class ToyGANCode(ToyGAN):  # packing and CUDA graphs as ToyGAN declares them
-    supports_seed_batching = False  # its member batch norm and simultaneous step are not grouped
-
+class ToyGANCode(ToyGAN):  # packing, CUDA graphs and seed batching as ToyGAN declares them
     @staticmethod
     def g_norm(recipe: ToyCodeRecipe):
         return partial(MemberBatchNorm, momentum=recipe.bn_momentum, eps=recipe.bn_eps)
@@ -33,20 +30,21 @@ class ToyGANCode(ToyGAN):  # packing and CUDA graphs as ToyGAN declares them
 
 
 def simultaneous_step(system: ToyGANCode, real: torch.Tensor, generator: torch.Generator) -> dict[str, torch.Tensor]:
-    """Non-saturating GAN losses on logits from one pass; both gradients at the same weights."""
-    m = system.recipe.pac
-    packs = len(real) // m
-    real = real[: packs * m]
-    z = system.inputs(packs * m, generator).view(m, packs, -1)  # member j of every pack
-    fake = system.G(z).transpose(0, 1).reshape(packs * m, -1)  # pack i: row i of each member
+    """Non-saturating GAN losses on logits from one pass; both gradients at the same weights.
+    Through the system's hooks (variants/base.py), so a seed batch runs it on [K, ...] too."""
+    m, axis = system.recipe.pac, system.samples_dim
+    packs = real.shape[axis] // m
+    real = real.narrow(axis, 0, packs * m)
+    z = system.inputs(packs * m, generator).unflatten(axis, (m, packs))  # member j of every pack
+    fake = system.G(z).transpose(axis, axis + 1).flatten(axis, axis + 1)  # pack i: row i of each member
     out_real, out_fake = system.D(real), system.D(fake)
-    d_loss = bce_logits(out_real, 1.0) + bce_logits(out_fake, 0.0)
-    g_loss = bce_logits(out_fake, 1.0)
+    d_loss = system.logit_loss(out_real, 1.0) + system.logit_loss(out_fake, 0.0)
+    g_loss = system.logit_loss(out_fake, 1.0)
     system.opt_d.zero_grad(set_to_none=True)
     system.opt_g.zero_grad(set_to_none=True)
-    d_loss.backward(inputs=system.d_params, retain_graph=True)
-    g_loss.backward(inputs=system.g_params)
+    system.backward(d_loss, inputs=system.d_params, retain_graph=True)
+    system.backward(g_loss, inputs=system.g_params)
     d_grad, g_grad = system.grad_norm(system.d_params), system.grad_norm(system.g_params)
     system.opt_d.step()
     system.opt_g.step()
-    return logit_step_scalars(d_loss, g_loss, out_real, out_fake, g_grad, d_grad)
+    return logit_step_scalars(d_loss, g_loss, out_real, out_fake, g_grad, d_grad, system.mean)
