@@ -307,12 +307,18 @@ def suite_run(
     batch_seeds: int = 1,
 ) -> dict:
     """``ganbench run --suite SUITE --profile full`` (only ``recipes``, if named) into OUT/SUITE,
-    stopped at the budget."""
+    stopped at the budget. An OUT/SUITE that holds a suite run already (one an earlier loan
+    stopped, brought back) is continued with ``run --resume`` instead."""
     folder, profile = out / suite, "smoke" if dry else "full"
-    args = ["run", "--suite", suite, "--profile", profile, "--device", device]
-    args += ["--jobs", str(jobs), "--out", str(folder), "--quiet"] + (["--cuda-graph"] if device == "cuda" else [])
-    args += ["--recipes", ",".join(recipes)] if recipes else []
-    args += ["--batch-seeds", str(batch_seeds)] if batch_seeds > 1 else []
+    resumed = (folder / "suite.json").is_file()
+    steps_before = sum(_progress(p.parent)["steps"] for p in folder.rglob("spec.json")) if resumed else 0
+    if resumed:  # the suite, recipes, profile, device and --cuda-graph come from its suite.json
+        args = ["run", "--resume", str(folder)]
+    else:
+        args = ["run", "--suite", suite, "--profile", profile, "--device", device, "--out", str(folder)]
+        args += ["--recipes", ",".join(recipes)] if recipes else []
+        args += ["--cuda-graph"] if device == "cuda" else []
+    args += ["--jobs", str(jobs), "--quiet"] + (["--batch-seeds", str(batch_seeds)] if batch_seeds > 1 else [])
     planned = planned_runs(suite, profile, device, recipes, batch_seeds)
     began = time.monotonic()
     log = (out / f"{suite}_suite.log").open("w")
@@ -333,6 +339,7 @@ def suite_run(
         "runs_scored": sum(r["scored"] for r in runs.values()),
         "steps_total": sum(p["steps"] for p in planned.values()),
         "steps_done": sum(r["steps"] for r in runs.values()),
+        "steps_before": steps_before,  # done by an earlier loan, when resumed
         "runs": runs,
     }
     if proc.returncode == 0:
@@ -342,6 +349,8 @@ def suite_run(
         if total is not None:
             result["total_s"] = total
             result["total_is"] = "projected from the measured per-recipe step rates and scoring times"
+    if steps_before and "total_is" in result:
+        result["total_is"] += ", from this loan's start"
     return result
 
 
@@ -353,10 +362,11 @@ def toy_suite(out: Path, dry: bool, device: str, budget_s: float, batch_seeds: i
     return suite_run(out, "toy", dry, device, jobs, budget_s, ("toy-gan", "toy-gan-pac2"), batch_seeds)
 
 
-def ring_gap(out: Path, dry: bool, device: str, budget_s: float) -> dict:
+def ring_gap(out: Path, dry: bool, device: str, budget_s: float, batch_seeds: int = 1) -> dict:
     """The ring gap (--ring-gap): toy-gan-pacgan-code and its pac2, 3 seeds each on the ring, all six
-    at once, then ``ganbench report`` beside PacGAN's Table 1 into OUT/ring_gap_report.md."""
-    result = suite_run(out, RING_GAP_SUITE, dry, device, 6, budget_s)
+    at once (with ``batch_seeds`` 3: two batched models of three seeds), continuing an OUT that an
+    earlier loan stopped, then ``ganbench report`` beside PacGAN's Table 1 into OUT/ring_gap_report.md."""
+    result = suite_run(out, RING_GAP_SUITE, dry, device, 6, budget_s, batch_seeds=batch_seeds)
     report = subprocess.run(
         _cli("report", str(out / RING_GAP_SUITE), "--format", "md"), cwd=ROOT, capture_output=True, text=True
     )
@@ -425,7 +435,9 @@ def markdown(summary: dict) -> str:
             total = f"{v['total_s']:,.0f} s ({v['total_is']})" if "total_s" in v else "no rate measured"
             shown = (
                 f"{v['runs_finished']}/{v['runs_total']} runs finished, {v['runs_scored']} scored, "
-                f"{v['steps_done']:,}/{v['steps_total']:,} steps; total {total}"
+                f"{v['steps_done']:,}/{v['steps_total']:,} steps"
+                + (f" ({v['steps_before']:,} of them before this loan)" if v.get("steps_before") else "")
+                + f"; total {total}"
             )
             target = {"mnist_suite": TARGETS["mnist_suite_s"], "toy_suite": TARGETS["toy_full_protocol_12_runs_s"]}
             shown += f" (target ≤ {target[name]} s)" if name in target else f"; report: {v['report']}"
@@ -473,8 +485,8 @@ def main() -> int:
         "--batch-seeds",
         type=int,
         default=3,
-        help="--batch-seeds for the mnist suite and the toy runs: each --jobs worker trains up to K seeds of an MLP "
-        "or toy recipe at once (default 3)",
+        help="--batch-seeds for the mnist suite, the toy runs and the ring gap: each --jobs worker trains up to K "
+        "seeds of an MLP or toy recipe at once (default 3)",
     )
     parser.add_argument(
         "--sections",
@@ -540,7 +552,7 @@ def main() -> int:
         ("training", lambda: training(a.out, dry, left())),
         ("graph_drift", lambda: graph_drift(a.out, dry, device)),
         ("jobs_scaling", lambda: jobs_scaling(a.out, dry, device)),
-        ("ring_gap", lambda: ring_gap(a.out, dry, device, 60 if dry else left())),
+        ("ring_gap", lambda: ring_gap(a.out, dry, device, 60 if dry else left(), a.batch_seeds)),
     ]
     chosen = a.sections or (["ring_gap"] if a.ring_gap else SECTIONS[:5])  # the 8-minute check
     for name, step in sections:

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import types
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -249,6 +250,54 @@ def test_the_planned_runs_are_keyed_by_spec_hash_with_their_seed_groups():
     ]
     mnist = gpu_check.planned_runs("mnist", "smoke", "cpu", ("tf-mlp", "dcgan-mnist"), 3)
     assert sorted((p["recipe"], p["group"]) for p in mnist.values()) == [("dcgan-mnist", 1)] * 3 + [("tf-mlp", 3)] * 3
+    ring_gap = gpu_check.planned_runs(gpu_check.RING_GAP_SUITE, "full", "cpu", (), 3)
+    assert (
+        sorted((p["recipe"], p["group"]) for p in ring_gap.values())
+        == [("toy-gan-pacgan-code", 3)] * 3 + [("toy-gan-pacgan-code-pac2", 3)] * 3
+    )
+
+
+def test_a_suite_run_an_earlier_loan_stopped_is_continued(tmp_path, monkeypatch):
+    """A suite folder brought back from an earlier loan (it holds suite.json) is resumed, not begun
+    again, and the summary counts the steps done before."""
+    import gpu_check
+
+    folder = tmp_path / gpu_check.RING_GAP_SUITE
+    run = folder / "toy-gan-pacgan-code" / "seed-0"
+    run.mkdir(parents=True)
+    (folder / "suite.json").write_text("{}")
+    (run / "spec.json").write_text(json.dumps({"recipe": {"name": "toy-gan-pacgan-code"}, "spec_hash": "ab" * 32}))
+    (run / "timing.csv").write_text("step,wall_time_s\n100,2.0\n250,5.0\n")
+    commands = []
+
+    class Finished:
+        returncode = 0
+
+        def __init__(self, args, **kwargs):
+            commands.append(args)
+
+        def wait(self, timeout=None):
+            return 0
+
+    reported = types.SimpleNamespace(stdout="", stderr="")
+    fake = types.SimpleNamespace(Popen=Finished, run=lambda *a, **k: reported, STDOUT=subprocess.STDOUT)
+    monkeypatch.setattr(gpu_check, "subprocess", fake)  # this module's calls only
+    result = gpu_check.ring_gap(tmp_path, True, "cpu", 60, batch_seeds=3)
+    (command,) = commands
+    assert command[command.index("run") :] == [
+        "run",
+        "--resume",
+        str(folder),
+        "--jobs",
+        "6",
+        "--quiet",
+        "--batch-seeds",
+        "3",
+    ]
+    assert result["steps_before"] == 250 and result["total_is"] == "measured, from this loan's start"
+    (tmp_path / "fresh").mkdir()
+    gpu_check.ring_gap(tmp_path / "fresh", True, "cpu", 60, batch_seeds=3)
+    assert commands[1][commands[1].index("run") :][:3] == ["run", "--suite", gpu_check.RING_GAP_SUITE]
 
 
 def test_a_command_stopped_at_its_timeout_keeps_what_it_printed(tmp_path):
