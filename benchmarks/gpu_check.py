@@ -77,11 +77,15 @@ def _run_logged(command: list[str], log: Path, timeout: float, env: dict | None 
 OUTCOME = re.compile(r"^(tests/\S.*?) (PASSED|FAILED|SKIPPED|ERROR)\b", re.M)
 
 
+# the tests that need a GPU: graphed steps against eager ones, and a seed batch's dropout draws
+CUDA_TEST_FILES = ("tests/test_cuda_graph.py", "tests/test_dropout.py")
+
+
 def cuda_tests(out: Path, dry: bool, timeout: float = 150) -> dict:
     """The CUDA tests' outcomes, counted from pytest's verbose lines, so a run stopped at ``timeout``
     still reports the tests it finished."""
     log = out / "cuda_tests.log"
-    command = [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "tests/test_cuda_graph.py"]
+    command = [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", *CUDA_TEST_FILES]
     returncode = _run_logged(command + ["-m", "not slow" if dry else "slow or not slow"], log, timeout)
     found = OUTCOME.findall(log.read_text())
     counts = {k.lower(): sum(outcome == k for _, outcome in found) for k in ("PASSED", "FAILED", "SKIPPED", "ERROR")}

@@ -116,7 +116,7 @@ def test_graphed_runs_write_the_eager_runs(tmp_path, rerun, recipe):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("recipe", ["tf-mlp", "toy-gan-pac2", "toy-gan-pacgan-code-pac2"])
+@pytest.mark.parametrize("recipe", ["tf-mlp", "keras-mlp", "toy-gan-pac2", "toy-gan-pacgan-code-pac2"])
 def test_batched_graphed_seeds_write_the_single_seed_runs(tmp_path, rerun, recipe):
     update = {"dataset": DATASETS.get(recipe, "mnist"), "steps": 30}
     single = [s.model_copy(update=update) for s in specs(recipe)]
@@ -124,7 +124,8 @@ def test_batched_graphed_seeds_write_the_single_seed_runs(tmp_path, rerun, recip
     run_all(single, tmp_path / "single", resume=False, reporter=Reporter())
     results = run_all(graphed, tmp_path / "batched", resume=False, reporter=Reporter(), batch_seeds=2)
     assert [r.status for r in results] == ["trained"] * 2
-    assert len(rerun.captures) == 1 and len(rerun.captures[0]) == 2  # both seeds' noise generators
+    # both seeds' noise generators, and with dropout in D both seeds' dropout generators
+    assert len(rerun.captures) == 1 and len(rerun.captures[0]) == (4 if recipe == "keras-mlp" else 2)
     assert_same_but_spec(tmp_path / "single", tmp_path / "batched", recipe)
 
 
@@ -178,12 +179,11 @@ def test_make_capturable_moves_step_counts_to_the_parameters_device():
     assert opt.state[p]["step"].device.type == "meta" and opt.state[p]["step"].dtype == torch.float32
 
 
-def test_batching_under_graphs_leaves_out_dropout_recipes():
-    """A seed batch's dropout swaps each seed's RNG state in, which a graph cannot replay."""
+def test_batching_under_graphs_takes_dropout_recipes_too():
+    """A seed batch's dropout draws from per-seed generators, which the graph registers."""
     groups = seed_groups(specs("torch-mlp", graph=True) + specs("tf-mlp", graph=True), 2)
     assert [[(s.recipe, s.seed) for s in g] for g in groups] == [
-        [("torch-mlp", 0)],
-        [("torch-mlp", 1)],
+        [("torch-mlp", 0), ("torch-mlp", 1)],
         [("tf-mlp", 0), ("tf-mlp", 1)],
     ]
 
@@ -299,10 +299,11 @@ def test_cuda_graph_run_stays_close_to_the_eager_cuda_run(tmp_path, recipe):
 
 
 @cuda_only
-@pytest.mark.parametrize("recipe", ["tf-mlp", "toy-gan", "toy-gan-pacgan-code"])
+@pytest.mark.parametrize("recipe", ["tf-mlp", "torch-mlp", "toy-gan", "toy-gan-pacgan-code"])
 def test_cuda_graph_batched_seeds_match_their_single_runs(tmp_path, recipe):
-    """tf-mlp's smoke run (30 steps); the toy recipes' first 30 steps (stacked batch norm or member
-    batch norm, maxout)."""
+    """tf-mlp's smoke run (30 steps), torch-mlp's (dropout from per-seed generators: the masks of
+    the single runs only if they are the same draws); the toy recipes' first 30 steps (stacked
+    batch norm or member batch norm, maxout)."""
     specs = [s.model_copy(update={"steps": 30}) for s in cuda_specs(recipe, True, SEEDS)]
     run_all(specs, tmp_path / "single", resume=False, reporter=Reporter())
     run_all(specs, tmp_path / "batched", resume=False, reporter=Reporter(), batch_seeds=2)

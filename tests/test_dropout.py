@@ -1,10 +1,12 @@
 """ganbench's dropout: nn.Dropout's distribution and gradient, a faster CPU mask, fixed by the seed."""
 
+import pytest
 import torch
 from torch import nn
 
 from gan_bench.nets.dropout import Dropout, cpu_uniform, dropout
 from gan_bench.nets.mlp import mlp
+from gan_bench.rundir.repro import generator_at, rng_key, rng_state
 
 
 def test_keeps_one_minus_p_scaled_and_zeroes_the_rest():
@@ -55,3 +57,29 @@ def test_cpu_uniforms_are_float32_in_unit_interval_on_torch_rng():
     torch.manual_seed(5)
     assert torch.equal(cpu_uniform(torch.Size([1000, 1000])), u)  # the global RNG state fixes it
     assert torch.equal(torch.random.get_rng_state(), after)  # and it advances that state alike
+
+
+DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA"))]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_generator_at_the_global_state_draws_the_global_rngs_masks(device):
+    """How a seed batch draws each seed's masks (on CUDA through F.dropout's own kernel with a
+    generator): the output, the gradient and the state left behind are the global RNG's."""
+    device = torch.device(device)
+    torch.manual_seed(7)
+    x = torch.randn(128, 96, device=device)
+    generator = generator_at(rng_state(device), device)
+    want_x, got_x = x.clone().requires_grad_(), x.clone().requires_grad_()
+    want = [dropout(want_x, 0.3) for _ in range(2)]  # two draws: the state moves on alike
+    got = [dropout(got_x, 0.3, generator=generator) for _ in range(2)]
+    assert all(torch.equal(a, b) for a, b in zip(want, got)) and not torch.equal(want[0], want[1])
+    torch.stack(want).sum().backward(), torch.stack(got).sum().backward()
+    assert torch.equal(want_x.grad, got_x.grad)
+    assert torch.equal(generator.get_state(), rng_state(device)[rng_key(device)])
+    assert torch.equal(dropout(x, 0.3, training=False, generator=generator), x)
+
+
+def test_a_generator_on_another_device_is_refused():
+    with pytest.raises(ValueError, match="CPU .float32. or CUDA"):
+        dropout(torch.ones(4, dtype=torch.float64), 0.3, generator=torch.Generator())

@@ -18,8 +18,8 @@ One optimiser over the module's parameters steps every seed.
   weights and statistics over the seeds' members and rows.
 - Batch norm's running statistics (buffers, not parameters) are the seeds' own too, and written
   back with the weights.
-- Dropout: each seed draws its mask from its own global RNG state, swapped in around the draw,
-  exactly as its single-seed run draws it.
+- Dropout: each seed draws its mask from its own generator, which holds the seed's global RNG
+  state (variants/seed_batch.py), exactly as its single-seed run draws it from the global RNG.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from torch import nn
 from gan_bench.nets.dropout import dropout
 from gan_bench.nets.member_norm import MemberBatchNorm, member_batch_norm
 from gan_bench.nets.toy import Maxout, maxout_of
-from gan_bench.rundir.repro import rng_state, set_rng_state
 
 EXACT = (nn.ReLU, nn.LeakyReLU, nn.Identity)  # elementwise with one rounding: same bits in any lane
 WITH_WEIGHTS = (nn.Linear, nn.BatchNorm1d, MemberBatchNorm, Maxout)
@@ -44,13 +43,13 @@ def stacks_weights(device: torch.device) -> bool:
 
 class GroupedSequential(nn.Module):
     """``nets``: K nn.Sequential of the layers above, alike in shape.
-    ``pac``: D's packing (consecutive samples concatenated into one input). ``rngs``: one global
-    RNG state per seed, updated in place as dropout draws from it."""
+    ``pac``: D's packing (consecutive samples concatenated into one input). ``generators``: what
+    each seed's dropout draws from (none needed without dropout)."""
 
-    def __init__(self, nets: list[nn.Sequential], pac: int, rngs: list[dict], device: torch.device):
+    def __init__(self, nets: list[nn.Sequential], pac: int, generators: list[torch.Generator], device: torch.device):
         super().__init__()
         self.layers = list(nets[0])
-        self.pac, self.rngs, self.device = pac, rngs, device
+        self.pac, self.generators, self.device = pac, generators, device
         self.seeds, self.per_seed = len(nets), not stacks_weights(device)
         for layer in self.layers:
             if not isinstance(layer, (*WITH_WEIGHTS, nn.Dropout)) and any(True for _ in layer.parameters()):
@@ -158,12 +157,7 @@ class GroupedSequential(nn.Module):
         return maxout_of(y, layer.width, layer.pieces) if isinstance(layer, Maxout) else y
 
     def _dropout(self, parts: list[torch.Tensor], p: float) -> list[torch.Tensor]:
-        out = []
-        for k, x in enumerate(parts):
-            set_rng_state(self.rngs[k], self.device)
-            out.append(dropout(x, p))
-            self.rngs[k] = rng_state(self.device)
-        return out
+        return [dropout(x, p, generator=g) for x, g in zip(parts, self.generators, strict=True)]
 
     def seed_params(self, k: int) -> list[torch.Tensor]:
         """Seed k's weights and biases in layer order: its own parameters (CPU) or views of the stacks."""

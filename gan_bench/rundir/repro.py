@@ -43,6 +43,19 @@ def set_rng_state(state: dict, device: torch.device) -> None:
         torch.cuda.set_rng_state(state["cuda"], device)
 
 
+def rng_key(device: torch.device) -> str:
+    """Which entry of ``rng_state`` the device's own ops (dropout among them) draw from."""
+    return "cuda" if device.type == "cuda" else "cpu"
+
+
+def generator_at(state: dict, device: torch.device) -> torch.Generator:
+    """A generator on ``device`` holding the global RNG state ``state`` (from ``rng_state``) that
+    the device draws from: it gives the numbers the global RNG would."""
+    generator = torch.Generator(device=device)
+    generator.set_state(state[rng_key(device)])
+    return generator
+
+
 def derived_seeds(seed: int) -> dict[str, int]:
     """Independent streams from a run's seed: data order, training noise, the sample grids' fixed z,
     and the z that scoring generates from."""

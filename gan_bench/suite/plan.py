@@ -286,16 +286,13 @@ def plan_suite(
         if eager:
             notes.append(f"--cuda-graph: {', '.join(eager)} run eagerly (their steps wait on the host)")
     if batch_seeds > 1:
-        from gan_bench.training.seed_batch import supports as batch_supports
+        from gan_bench.variants.seed_batch import supports as batch_supports  # the systems load torch
 
-        alone = sorted(
-            {spec.recipe for spec in specs if compile or not batch_supports(spec.recipe_obj, spec.cuda_graph)}
-        )
+        alone = sorted({spec.recipe for spec in specs if compile or not batch_supports(spec.recipe_obj)})
         if alone:
             notes.append(
                 f"--batch-seeds: {', '.join(alone)} train one seed at a time (batching covers the MLP "
-                f"recipes and toy-gan{', without --compile' if compile else ''}"
-                f"{', without dropout under --cuda-graph' if cuda_graph else ''})"
+                f"recipes, toy-gan and toy-gan-pacgan-code{', without --compile' if compile else ''})"
             )
     root = resumed or out or outputs.new_output(s.name)
     at_once, note = _lanes(specs, jobs, batch_seeds, executor, dev, root)

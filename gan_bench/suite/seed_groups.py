@@ -19,12 +19,12 @@ def seed_groups(
     runs that start alike share a group, so runs stopped at different steps train one by one."""
     if batch_seeds == 1:
         return [[spec] for spec in specs]
-    from gan_bench.training.seed_batch import supports  # training modules load torch
+    from gan_bench.variants.seed_batch import supports  # the systems load torch
 
     groups: list[list[RunSpec]] = []
     starts: list[Hashable] = []  # each group's start
     for spec in specs:
-        batchable = supports(spec.recipe_obj, spec.cuda_graph) and not spec.compile
+        batchable = supports(spec.recipe_obj) and not spec.compile
         start = begun_at(spec) if batchable and begun_at is not None else 0  # read only where it matters
         last = groups[-1] if groups else None
         if (

@@ -82,12 +82,21 @@ BACKENDS = {"cuda": CudaGraphs}
 class GraphedStep:
     """``step(batch, generators)`` run eagerly ``WARMUP_STEPS`` times, then captured and replayed,
     one graph per batch shape (an epoch's short last batch gets its own). ``generators``: what the
-    step draws its noise from (one, or a seed batch's list), passed to every call."""
+    step draws its noise from (one, or a seed batch's list), passed to every call; ``drawn_too``:
+    other generators the step draws from (a seed batch's dropout), registered with the graph too."""
 
-    def __init__(self, step: Step, generators, optimizers: list[torch.optim.Optimizer], device: torch.device):
+    def __init__(
+        self,
+        step: Step,
+        generators,
+        optimizers: list[torch.optim.Optimizer],
+        device: torch.device,
+        drawn_too: list[torch.Generator] = (),
+    ):
         if device.type not in BACKENDS:
             raise ValueError(f"CUDA graphs need a CUDA device, not {device}")
         self.step, self.generators, self.optimizers = step, generators, optimizers
+        self.drawn_too = list(drawn_too)
         self.backend = BACKENDS[device.type]
         self.eager_steps = 0
         self.graphs: dict[tuple, tuple[tuple[torch.Tensor, ...], Callable[[], torch.Tensor]]] = {}
@@ -113,4 +122,4 @@ class GraphedStep:
             optimizer.zero_grad(set_to_none=True)
         static = tuple(t.clone() for t in batch)
         own = self.generators if isinstance(self.generators, list) else [self.generators]
-        return static, self.backend.capture(lambda: self.step(static, self.generators), own)
+        return static, self.backend.capture(lambda: self.step(static, self.generators), own + self.drawn_too)

@@ -25,12 +25,6 @@ from gan_bench.variants import seed_batch
 from gan_bench.variants.recipe import Recipe, Schedule
 
 
-def supports(recipe: Recipe, cuda_graph: bool = False) -> bool:
-    """Whether seeds of ``recipe`` can be batched (with ``cuda_graph``: captured as well; a batch's
-    dropout swaps each seed's RNG state in, which a captured graph cannot)."""
-    return seed_batch.supports(recipe) and not (cuda_graph and getattr(recipe, "d_dropout", 0) > 0)
-
-
 def train_seeds(
     recipe: Recipe,
     schedule: Schedule,
@@ -45,11 +39,10 @@ def train_seeds(
 ) -> list[Outcome]:
     """Train ``recipe`` once per seed into ``runs``, all seeds in one batched model (replayed as a
     captured CUDA graph with ``cuda_graph``)."""
-    if not supports(recipe, cuda_graph):
+    if not seed_batch.supports(recipe):
         raise InvalidOption(
-            f"--batch-seeds: recipe {recipe.name} cannot be batched"
-            f"{' with --cuda-graph' if cuda_graph else ''}; the MLP recipes"
-            f"{' without dropout' if cuda_graph else ''} and toy-gan (packed or not) can"
+            f"--batch-seeds: recipe {recipe.name} cannot be batched; the MLP recipes, toy-gan and "
+            "toy-gan-pacgan-code (packed or not) can"
         )
     loops: list[RunLoop] = []
     for seed, run, spec_hash in zip(seeds, runs, spec_hashes):
@@ -66,7 +59,7 @@ def train_seeds(
     batch = seed_batch.batched([loop.system for loop in loops], rngs, device)
     generators = [loop.noise_gen for loop in loops]
     train_step = (
-        GraphedStep(batch.train_step, generators, [batch.opt_g, batch.opt_d], device)
+        GraphedStep(batch.train_step, generators, [batch.opt_g, batch.opt_d], device, batch.dropout_generators)
         if cuda_graph
         else batch.train_step
     )
@@ -77,6 +70,7 @@ def train_seeds(
         loop.sample_at_start()
 
     def each_seed(action) -> None:
+        batch.sync_rngs()
         for k, loop in enumerate(loops):
             set_rng_state(rngs[k], device)  # what a checkpoint records as the seed's RNG state
             action(k, loop)

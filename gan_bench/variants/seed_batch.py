@@ -6,7 +6,8 @@ The seeds' G and D become grouped networks (nets/grouped.py) with one optimiser 
 seed's weights; Adam and RMSprop update elementwise, so each seed's weights move exactly as its
 own optimiser would move them. The step itself is the system's own, through its hooks
 (variants/base.py): here tensors carry a leading seed axis, every loss, mean and gradient norm
-has one entry per seed, and noise comes from each seed's own generator. ``write_back`` copies
+has one entry per seed, and noise comes from each seed's own generator, dropout masks from another
+(at the seed's global RNG state; ``sync_rngs`` hands the state back). ``write_back`` copies
 weights, running statistics and optimiser state into the seeds' own systems, which is what
 sample grids, checkpoints and scoring read, so a seed's run directory is the one its
 single-seed run writes.
@@ -17,8 +18,10 @@ from __future__ import annotations
 import inspect
 
 import torch
+from torch import nn
 
 from gan_bench.nets.grouped import GroupedSequential
+from gan_bench.rundir.repro import generator_at, rng_key
 from gan_bench.variants.base import GANSystem
 from gan_bench.variants.mlp import MLPGAN
 from gan_bench.variants.registry import system_class
@@ -92,9 +95,12 @@ class SeedBatch:
 
     def __init__(self, systems: list[GANSystem], rngs: list[dict], device: torch.device):
         recipe = systems[0].recipe
-        self.systems, self.rngs = systems, rngs
-        G = GroupedSequential([s.G for s in systems], 1, rngs, device)
-        D = GroupedSequential([s.D.net for s in systems], recipe.pac, rngs, device)
+        self.systems, self.rngs, self.device = systems, rngs, device
+        # each seed's dropout (in G or D) draws from one generator at the seed's global RNG state
+        drops = any(isinstance(m, nn.Dropout) for net in (systems[0].G, systems[0].D) for m in net.modules())
+        self.dropout_generators = [generator_at(r, device) for r in rngs] if drops else []
+        G = GroupedSequential([s.G for s in systems], 1, self.dropout_generators, device)
+        D = GroupedSequential([s.D.net for s in systems], recipe.pac, self.dropout_generators, device)
         opt_g = _like(systems[0].opt_g, G)
         opt_d = _like(systems[0].opt_d, D)
         if systems[0].opt_g.state:  # resumed: carry on from the seeds' optimiser states
@@ -122,6 +128,13 @@ class SeedBatch:
         return torch.stack([torch.nn.utils.get_total_norm(net.seed_grads(k)) for k in range(len(self.systems))])
 
     # -- back to the seeds' own systems ---------------------------------------------------
+    def sync_rngs(self) -> None:
+        """Each seed's global RNG state in ``rngs`` as its dropout has left it (what the seed's
+        checkpoint records, and what its single-seed run's global RNG holds at this step)."""
+        key = rng_key(self.device)
+        for k, generator in enumerate(self.dropout_generators):
+            self.rngs[k] = {**self.rngs[k], key: generator.get_state()}
+
     def write_back(self) -> None:
         self.G.write_back([s.G for s in self.systems])
         self.D.write_back([s.D.net for s in self.systems])
