@@ -11,8 +11,8 @@ One optimiser over the module's parameters steps every seed.
   the same lanes as in its own tensor, and views of stacked weights would cost a copy of every
   gradient: backward stacks the seeds' gradients into the stacked one.)
 - On CUDA each Linear layer holds its K weights stacked, [K, out, in], and is one batched matmul
-  (``baddbmm``) over the seeds; (leaky) ReLU runs on the whole stack; a one-unit output layer,
-  sigmoid/tanh and dropout stay per seed. Batch norm is one ``batch_norm`` over the seeds' channels
+  (``baddbmm``) over the seeds; activations run on the whole stack (a CUDA elementwise kernel
+  computes every element alike, wherever it sits); dropout stays per seed. Batch norm is one ``batch_norm`` over the seeds' channels
   side by side ([N, K·C]: each channel's statistics are still one seed's), its running statistics
   stacked [K, C] and updated in place through that view. Member batch norm broadcasts its [K, C]
   weights and statistics over the seeds' members and rows.
@@ -33,6 +33,7 @@ from gan_bench.nets.member_norm import MemberBatchNorm, member_batch_norm
 from gan_bench.nets.toy import Maxout, maxout_of
 
 EXACT = (nn.ReLU, nn.LeakyReLU, nn.Identity)  # elementwise with one rounding: same bits in any lane
+ELEMENTWISE = (*EXACT, nn.Sigmoid, nn.Tanh)  # the stacked layout runs these on the whole stack
 WITH_WEIGHTS = (nn.Linear, nn.BatchNorm1d, MemberBatchNorm, Maxout)
 
 
@@ -112,7 +113,7 @@ class GroupedSequential(nn.Module):
                     x = maxout_of(x, layer.width, layer.pieces) if isinstance(layer, Maxout) else x
             elif isinstance(layer, nn.Dropout):
                 x = torch.stack(self._dropout(list(x.unbind()), layer.p)) if self.training else x
-            elif isinstance(layer, EXACT):
+            elif isinstance(layer, ELEMENTWISE):
                 x = layer(x)
             else:
                 x = torch.stack([layer(part) for part in x.unbind()])
@@ -188,9 +189,6 @@ class GroupedSequential(nn.Module):
 
 def _batched_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
     """[K, ..., F_in] → [K, ..., F_out], each seed through its own weights."""
-    if weight.shape[1] == 1:
-        biases = bias.unbind() if bias is not None else [None] * len(x)
-        return torch.stack([F.linear(*parts) for parts in zip(x.unbind(), weight.unbind(), biases)])
     rows = x.reshape(len(x), -1, x.shape[-1])  # bmm takes [K, rows, F]
     if bias is None:
         y = torch.bmm(rows, weight.transpose(1, 2))

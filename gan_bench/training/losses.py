@@ -44,6 +44,23 @@ def _like(x: torch.Tensor, target: float | torch.Tensor) -> torch.Tensor:
     return torch.full_like(x, target)
 
 
+# Workaround: vmap has no batching rule for torch's fused cross-entropies and splits each into about
+# eight primitive ops, so a seed stack calls their elementwise forms whole and averages per seed.
+ELEMENTWISE = {
+    bce_logits: lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction="none"),
+    torch_bce: lambda p, t: F.binary_cross_entropy(p, t, reduction="none"),
+}
+
+
+def per_seed(loss, x: torch.Tensor, target: float) -> torch.Tensor:
+    """``loss`` of each seed's slice of a seed stack ``x`` [K, ...]: [K], in one set of kernels for
+    every seed (each value ``loss`` of its slice, up to the rounding of the mean)."""
+    whole = ELEMENTWISE.get(loss)
+    if whole is None:
+        return torch.vmap(lambda part: loss(part, target))(x)
+    return whole(x, _like(x, target)).flatten(1).mean(1)
+
+
 LOSSES = {"raw_log": raw_log, "bce_logits": bce_logits, "keras_bce": keras_bce, "torch_bce": torch_bce}
 # Which losses take logits (D has no output sigmoid) rather than probabilities.
 TAKES_LOGITS = {"bce_logits"}

@@ -22,6 +22,7 @@ from torch import nn
 
 from gan_bench.nets.grouped import GroupedSequential
 from gan_bench.rundir.repro import generator_at, rng_key
+from gan_bench.training.losses import bce_logits, per_seed
 from gan_bench.variants.base import GANSystem
 from gan_bench.variants.mlp import MLPGAN
 from gan_bench.variants.registry import system_class
@@ -113,12 +114,15 @@ class SeedBatch:
         own = super().inputs  # the system's own (bound outside the comprehension, which super() cannot see)
         return torch.stack([own(n, g) for g in generator])
 
-    # -- per-seed hooks -------------------------------------------------------------------
+    # -- per-seed hooks: on CPU each seed's own ops (its bits); stacked (CUDA), one set of kernels
+    # for all seeds instead of K, each value its seed's up to the rounding of a mean -------------
     def logit_loss(self, out: torch.Tensor, target) -> torch.Tensor:
-        return each_seed(super().logit_loss, out, target)
+        if self.G.per_seed:
+            return each_seed(super().logit_loss, out, target)
+        return per_seed(bce_logits, out, target)  # GANSystem.logit_loss's loss
 
     def mean(self, x: torch.Tensor) -> torch.Tensor:
-        return each_seed(torch.mean, x)
+        return each_seed(torch.mean, x) if self.G.per_seed else x.flatten(1).mean(1)
 
     def backward(self, loss: torch.Tensor, **kwargs) -> None:
         loss.sum().backward(**kwargs)  # d(sum)/d(loss_k) = 1: each seed gets exactly its own gradient
@@ -150,7 +154,7 @@ class MLPSeedBatch(SeedBatch, MLPGAN):
         self.bce, self.logits = systems[0].bce, systems[0].logits
 
     def loss(self, out: torch.Tensor, target) -> torch.Tensor:
-        return each_seed(self.bce, out, target)
+        return each_seed(self.bce, out, target) if self.G.per_seed else per_seed(self.bce, out, target)
 
 
 class ToySeedBatch(SeedBatch, ToyGAN):
