@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 import gan_bench as gb
 from gan_bench.cli import app
 from gan_bench.errors import InvalidOption, PluginError, RunDirError
-from gan_bench.variants import build_system, get_recipe, plugins, registry
+from gan_bench.variants import build_system, get_recipe, plugins, registry, seed_batch
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ganbench-lsgan"
 runner = CliRunner()
@@ -276,7 +276,7 @@ def test_an_installed_entry_point_is_found_by_its_name(tmp_path, monkeypatch):
     assert len(found["source_sha256"]) == 64
     assert "lsgan-mlp" in [r.name for r in gb.list_recipes()]
     system = build_system(recipe, torch.device("cpu"))
-    assert system.supports_cuda_graph and not system.supports_seed_batching
+    assert system.supports_cuda_graph and not seed_batch.supports(recipe)
     with pytest.raises(InvalidOption, match="lsgan-mlp declares no supports_packing"):
         get_recipe("lsgan-mlp-pac2")
 

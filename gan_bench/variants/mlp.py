@@ -37,7 +37,6 @@ def adam_pair(recipe: MLPRecipe, G, D, device: torch.device) -> tuple[torch.opti
 class MLPGAN(GANSystem):
     supports_packing = True  # D sees recipe.pac samples at once (Packed)
     supports_cuda_graph = True  # fixed shapes, no host synchronisation
-    supports_seed_batching = True  # variants/seed_batch.py
 
     def __init__(self, recipe: MLPRecipe, device: torch.device, dataset=None):
         m = recipe.pac

@@ -31,10 +31,10 @@ from gan_bench.variants.toy_code import ToyGANCode
 
 
 def supports(recipe) -> bool:
-    """Whether ``recipe``'s system is one this module batches: a subclass (a plug-in's, say) may
-    change the step, which the batched system would not run, so it trains one seed at a time."""
-    cls = system_class(recipe)
-    return cls.supports_seed_batching and cls in BATCHED
+    """Whether ``recipe``'s system is one this module batches (BATCHED). Exactly those classes: a
+    subclass (a plug-in's, say) may change the step, which the batched system would not run, so it
+    trains one seed at a time."""
+    return system_class(recipe) in BATCHED
 
 
 def _batched_state(

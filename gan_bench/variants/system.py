@@ -14,9 +14,9 @@ networks and optimisers from the recipe, under a global RNG ganbench has already
 - ``G``: the generator module; scoring reads its weights from the run's snapshots.
 
 Capabilities are declared, not inferred: ``supports_cuda_graph`` when a step has fixed shapes and
-no host synchronisation (so ``--cuda-graph`` may capture it), ``supports_seed_batching`` for the
-built-in MLP and toy systems that ``--batch-seeds`` can stack, ``supports_packing`` when D judges
-``recipe.pac`` samples at once (PacGAN), so the recipe may be named with ``-pac<m>``.
+no host synchronisation (so ``--cuda-graph`` may capture it), ``supports_packing`` when D judges
+``recipe.pac`` samples at once (PacGAN), so the recipe may be named with ``-pac<m>``. Which systems
+``--batch-seeds`` stacks is variants/seed_batch.py's table: built-in ones only.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ class System(ABC):
     scalars: ClassVar[tuple[str, ...]] = REQUIRED_SCALARS  # may add more names after these
     grid_nrow: ClassVar[int | None] = None  # sample grid columns; None: a near-square grid
     supports_cuda_graph: ClassVar[bool] = False
-    supports_seed_batching: ClassVar[bool] = False
     supports_packing: ClassVar[bool] = False  # honours recipe.pac, so "<name>-pac<m>" may pack it
     G: nn.Module
 

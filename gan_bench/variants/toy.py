@@ -13,7 +13,6 @@ from gan_bench.variants.recipe import ToyRecipe
 class ToyGAN(GANSystem):
     supports_packing = True  # D sees recipe.pac samples at once (Packed)
     supports_cuda_graph = True  # fixed shapes, no host synchronisation
-    supports_seed_batching = True  # variants/seed_batch.py
 
     def __init__(self, recipe: ToyRecipe, device: torch.device, dataset=None):
         G = generator(recipe.z_dim, recipe.g_hidden, norm=self.g_norm(recipe)).to(device)

@@ -20,7 +20,7 @@ from gan_bench.variants.recipe import ToyCodeRecipe
 from gan_bench.variants.toy import ToyGAN
 
 
-class ToyGANCode(ToyGAN):  # packing, CUDA graphs and seed batching as ToyGAN declares them
+class ToyGANCode(ToyGAN):  # packing and CUDA graphs as ToyGAN declares them
     @staticmethod
     def g_norm(recipe: ToyCodeRecipe):
         return partial(MemberBatchNorm, momentum=recipe.bn_momentum, eps=recipe.bn_eps)
