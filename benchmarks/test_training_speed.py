@@ -28,8 +28,8 @@ from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training.cuda_graph import supports as graph_supports
 from gan_bench.training.engine import train
 from gan_bench.training.progress import Reporter
-from gan_bench.training.seed_batch import supports
 from gan_bench.variants import get_recipe
+from gan_bench.variants.seed_batch import supports
 
 DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 # Steps per round: a few seconds of training each on a 2-core CPU; three times more on CUDA, where a
@@ -125,7 +125,7 @@ def test_three_seeds(benchmark, recipe, batch_seeds, graph, tmp_path):
     images = benchmark.pedantic(
         seeds_loop, args=(recipe, SEED_STEPS[recipe], batch_seeds, tmp_path, graph), rounds=ROUNDS, iterations=1
     )
-    batched = batch_seeds > 1 and supports(get_recipe(recipe), graph)  # under graphs, not with dropout
+    batched = batch_seeds > 1 and supports(get_recipe(recipe))
     name = graph_name(BATCHED if batched else SEQUENTIAL, graph)
     record(benchmark, f"{recipe} 3 seeds ({DEVICE.type})", name, images)
 
