@@ -12,10 +12,10 @@ One optimiser over the module's parameters steps every seed.
   gradient: backward stacks the seeds' gradients into the stacked one.)
 - On CUDA each Linear layer holds its K weights stacked, [K, out, in], and is one batched matmul
   (``baddbmm``) over the seeds; activations run on the whole stack (a CUDA elementwise kernel
-  computes every element alike, wherever it sits); dropout stays per seed. Batch norm is one ``batch_norm`` over the seeds' channels
-  side by side ([N, K·C]: each channel's statistics are still one seed's), its running statistics
-  stacked [K, C] and updated in place through that view. Member batch norm broadcasts its [K, C]
-  weights and statistics over the seeds' members and rows.
+  computes every element alike, wherever it sits); dropout stays per seed. Batch norm is one
+  ``batch_norm`` over the seeds' channels side by side ([N, K·C]: each channel's statistics are
+  still one seed's), its running statistics stacked [K, C] and updated in place through that view.
+  Member batch norm broadcasts its [K, C] weights and statistics over the seeds' members and rows.
 - Batch norm's running statistics (buffers, not parameters) are the seeds' own too, and written
   back with the weights.
 - Dropout: each seed draws its mask from its own generator, which holds the seed's global RNG
