@@ -311,8 +311,8 @@ def suite_run(
     batch_seeds: int = 1,
 ) -> dict:
     """``ganbench run --suite SUITE --profile full`` (only ``recipes``, if named) into OUT/SUITE,
-    stopped at the budget. An OUT/SUITE that holds a suite run already (one an earlier loan
-    stopped, brought back) is continued with ``run --resume`` instead."""
+    stopped at the budget. An OUT/SUITE that holds a suite run already (one an earlier check
+    stopped) is continued with ``run --resume`` instead."""
     folder, profile = out / suite, "smoke" if dry else "full"
     resumed = (folder / "suite.json").is_file()
     steps_before = sum(_progress(p.parent)["steps"] for p in folder.rglob("spec.json")) if resumed else 0
@@ -343,7 +343,7 @@ def suite_run(
         "runs_scored": sum(r["scored"] for r in runs.values()),
         "steps_total": sum(p["steps"] for p in planned.values()),
         "steps_done": sum(r["steps"] for r in runs.values()),
-        "steps_before": steps_before,  # done by an earlier loan, when resumed
+        "steps_before": steps_before,  # done by an earlier check, when resumed
         "runs": runs,
     }
     if proc.returncode == 0:
@@ -354,7 +354,7 @@ def suite_run(
             result["total_s"] = total
             result["total_is"] = "projected from the measured per-recipe step rates and scoring times"
     if steps_before and "total_is" in result:
-        result["total_is"] += ", from this loan's start"
+        result["total_is"] += ", from this check's start"
     return result
 
 
@@ -369,7 +369,7 @@ def toy_suite(out: Path, dry: bool, device: str, budget_s: float, batch_seeds: i
 def ring_gap(out: Path, dry: bool, device: str, budget_s: float, batch_seeds: int = 1) -> dict:
     """The ring gap (--ring-gap): toy-gan-pacgan-code and its pac2, 3 seeds each on the ring, all six
     at once (with ``batch_seeds`` 3: two batched models of three seeds), continuing an OUT that an
-    earlier loan stopped, then ``ganbench report`` beside PacGAN's Table 1 into OUT/ring_gap_report.md."""
+    earlier check stopped, then ``ganbench report`` beside PacGAN's Table 1 into OUT/ring_gap_report.md."""
     result = suite_run(out, RING_GAP_SUITE, dry, device, 6, budget_s, batch_seeds=batch_seeds)
     report = subprocess.run(
         _cli("report", str(out / RING_GAP_SUITE), "--format", "md"), cwd=ROOT, capture_output=True, text=True
@@ -440,7 +440,7 @@ def markdown(summary: dict) -> str:
             shown = (
                 f"{v['runs_finished']}/{v['runs_total']} runs finished, {v['runs_scored']} scored, "
                 f"{v['steps_done']:,}/{v['steps_total']:,} steps"
-                + (f" ({v['steps_before']:,} of them before this loan)" if v.get("steps_before") else "")
+                + (f" ({v['steps_before']:,} of them before this check)" if v.get("steps_before") else "")
                 + f"; total {total}"
             )
             target = {"mnist_suite": TARGETS["mnist_suite_s"], "toy_suite": TARGETS["toy_full_protocol_12_runs_s"]}

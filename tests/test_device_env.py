@@ -257,8 +257,8 @@ def test_the_planned_runs_are_keyed_by_spec_hash_with_their_seed_groups():
     )
 
 
-def test_a_suite_run_an_earlier_loan_stopped_is_continued(tmp_path, monkeypatch):
-    """A suite folder brought back from an earlier loan (it holds suite.json) is resumed, not begun
+def test_a_suite_run_an_earlier_check_stopped_is_continued(tmp_path, monkeypatch):
+    """A suite folder an earlier check stopped (it holds suite.json) is resumed, not begun
     again, and the summary counts the steps done before."""
     import gpu_check
 
@@ -294,7 +294,7 @@ def test_a_suite_run_an_earlier_loan_stopped_is_continued(tmp_path, monkeypatch)
         "--batch-seeds",
         "3",
     ]
-    assert result["steps_before"] == 250 and result["total_is"] == "measured, from this loan's start"
+    assert result["steps_before"] == 250 and result["total_is"] == "measured, from this check's start"
     (tmp_path / "fresh").mkdir()
     gpu_check.ring_gap(tmp_path / "fresh", True, "cpu", 60, batch_seeds=3)
     assert commands[1][commands[1].index("run") :][:3] == ["run", "--suite", gpu_check.RING_GAP_SUITE]
