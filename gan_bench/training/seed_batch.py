@@ -70,7 +70,6 @@ def train_seeds(
         loop.sample_at_start()
 
     def each_seed(action) -> None:
-        batch.sync_rngs()
         for k, loop in enumerate(loops):
             set_rng_state(rngs[k], device)  # what a checkpoint records as the seed's RNG state
             action(k, loop)

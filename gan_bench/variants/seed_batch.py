@@ -7,7 +7,7 @@ seed's weights; Adam and RMSprop update elementwise, so each seed's weights move
 own optimiser would move them. The step itself is the system's own, through its hooks
 (variants/base.py): here tensors carry a leading seed axis, every loss, mean and gradient norm
 has one entry per seed, and noise comes from each seed's own generator, dropout masks from another
-(at the seed's global RNG state; ``sync_rngs`` hands the state back). ``write_back`` copies
+(at the seed's global RNG state, which ``write_back`` hands back). ``write_back`` copies
 weights, running statistics and optimiser state into the seeds' own systems, which is what
 sample grids, checkpoints and scoring read, so a seed's run directory is the one its
 single-seed run writes.
@@ -132,14 +132,12 @@ class SeedBatch:
         return torch.stack([torch.nn.utils.get_total_norm(net.seed_grads(k)) for k in range(len(self.systems))])
 
     # -- back to the seeds' own systems ---------------------------------------------------
-    def sync_rngs(self) -> None:
-        """Each seed's global RNG state in ``rngs`` as its dropout has left it (what the seed's
-        checkpoint records, and what its single-seed run's global RNG holds at this step)."""
+    def write_back(self) -> None:
+        """Weights, running statistics and optimiser state into the seeds' own systems, and each
+        seed's global RNG state into ``rngs`` as its dropout has left it (what its checkpoint records)."""
         key = rng_key(self.device)
         for k, generator in enumerate(self.dropout_generators):
             self.rngs[k] = {**self.rngs[k], key: generator.get_state()}
-
-    def write_back(self) -> None:
         self.G.write_back([s.G for s in self.systems])
         self.D.write_back([s.D.net for s in self.systems])
         for k, s in enumerate(self.systems):
