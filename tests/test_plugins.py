@@ -281,6 +281,31 @@ def test_an_installed_entry_point_is_found_by_its_name(tmp_path, monkeypatch):
         get_recipe("lsgan-mlp-pac2")
 
 
+def test_the_installed_distributions_are_read_once_until_an_install_changes_them(workdir, monkeypatch):
+    """Indexing every distribution's files takes seconds, so it happens once per state of sys.path's
+    folders; a distribution installed into one of them after that still becomes the recorded provider."""
+    indexed, real = [], plugins.metadata.packages_distributions
+
+    def counted():
+        indexed.append(1)
+        return real()
+
+    monkeypatch.setattr(plugins.metadata, "packages_distributions", counted)
+    plugins._providers.cache_clear()
+    monkeypatch.syspath_prepend(str(workdir))
+    module, _ = plugin_module(workdir)
+    for _ in range(3):
+        assert registry.origin(get_recipe(f"{module}:RECIPE"))["dist"] is None
+    assert len(indexed) == 1
+    installed, _ = plugin_module(workdir)
+    info = workdir / "tinyplug-2.0.dist-info"  # as `pip install` leaves it in a folder on sys.path
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: tinyplug\nVersion: 2.0\n")
+    (info / "top_level.txt").write_text(f"{installed}\n")
+    found = registry.origin(get_recipe(f"{installed}:RECIPE"))
+    assert (found["dist"], found["version"]) == ("tinyplug", "2.0") and len(indexed) == 2
+
+
 def test_a_broken_installed_plugin_is_named_and_the_rest_still_listed(tmp_path, monkeypatch):
     """`ganbench list` prints the built-ins and every plug-in that loads, then one message per
     plug-in that does not, and exits 2; `gb.list_recipes()` raises unless told where errors go."""
