@@ -322,3 +322,12 @@ def test_one_evaluator_pass_gives_calculate_metrics_values_and_the_evaluator_log
     assert logits.shape == (N, 10)
     torch.testing.assert_close(logits, own_logits, rtol=1e-5, atol=1e-5)
     assert torch.equal(logits.argmax(1), own_logits.argmax(1))
+
+
+def test_fid_only_is_the_full_pass_fid_and_logits_without_the_other_metrics(mnist):
+    """Translation scoring asks for FID alone; it must be the very entry and logits of a full pass."""
+    generated, reference = mnist.train_images[N : 2 * N, None], mnist.test_images[:N, None]
+    fid, logits = fidelity.evaluator_scores(generated, reference, "mnist", "test", cuda=False, fid_only=True)
+    full, full_logits = fidelity.evaluator_scores(generated, reference, "mnist", "test", cuda=False)
+    assert fid == {"fid_lenet_500_test": full["fid_lenet_500_test"]}
+    assert torch.equal(logits, full_logits)

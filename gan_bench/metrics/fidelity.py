@@ -117,10 +117,11 @@ def evaluator_metrics(
 
 
 def evaluator_scores(
-    generated: torch.Tensor, reference: torch.Tensor, dataset: str, split: str, cuda: bool
+    generated: torch.Tensor, reference: torch.Tensor, dataset: str, split: str, cuda: bool, fid_only: bool = False
 ) -> tuple[dict[str, dict], torch.Tensor]:
     """(IS, FID, KID and precision/recall of uint8 ``generated`` against ``reference``, with
-    protocols; the evaluator's logits on ``generated``), from one pass of the evaluator."""
+    protocols; the evaluator's logits on ``generated``), from one pass of the evaluator.
+    ``fid_only`` leaves out the others (KID's 100 subsets alone take seconds on a CPU)."""
     from torch_fidelity.metric_fid import fid_featuresdict_to_statistics_cached, fid_statistics_to_metric
     from torch_fidelity.metric_isc import isc_featuresdict_to_metric
     from torch_fidelity.metric_kid import kid_featuresdict_to_metric
@@ -154,12 +155,13 @@ def evaluator_scores(
         fid_featuresdict_to_statistics_cached(f, get_cacheable_input_name(i, **options), extractor, FEATURES, **options)
         for i, f in ((1, ours), (2, theirs))
     ]
-    raw = {
-        **isc_featuresdict_to_metric(ours, LOGITS, **options),
-        **fid_statistics_to_metric(*fid_stats, False),
-        **kid_featuresdict_to_metric(ours, theirs, FEATURES, **options),
-        **prc_featuresdict_to_metric(ours, theirs, FEATURES, **options),
-    }
+    raw = fid_statistics_to_metric(*fid_stats, False)
+    if not fid_only:
+        raw |= {
+            **isc_featuresdict_to_metric(ours, LOGITS, **options),
+            **kid_featuresdict_to_metric(ours, theirs, FEATURES, **options),
+            **prc_featuresdict_to_metric(ours, theirs, FEATURES, **options),
+        }
     sha = evaluators.get_pin(dataset).sha256
     protocol = {
         "samples": n,
@@ -173,11 +175,14 @@ def evaluator_scores(
         p = dict(protocol) if with_reference else {k: v for k, v in protocol.items() if "reference" not in k}
         return {"value": float(value), **({"std": float(std)} if std is not None else {}), **p, **extra}
 
+    fid = {metric_name("fid", BACKBONE, n, split): entry(raw["frechet_inception_distance"])}
+    if fid_only:
+        return fid, ours[LOGITS]
     metrics = {
         metric_name("is", BACKBONE, n, None): entry(
             raw["inception_score_mean"], raw["inception_score_std"], with_reference=False, splits=ISC_SPLITS
         ),
-        metric_name("fid", BACKBONE, n, split): entry(raw["frechet_inception_distance"]),
+        **fid,
         metric_name("kid", BACKBONE, n, split): entry(
             raw["kernel_inception_distance_mean"],
             raw["kernel_inception_distance_std"],

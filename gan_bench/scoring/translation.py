@@ -48,9 +48,8 @@ def _evaluated(outputs: torch.Tensor, reference: torch.Tensor, dataset, device) 
     """FID-type distance of outputs against reference (uint8) and the evaluator's logits on outputs."""
     crop = dataset.evaluator_crop
     generated, real = _evaluator_view(to_uint8(outputs), crop), _evaluator_view(reference, crop)
-    all_metrics, logits = fidelity.evaluator_scores(generated, real, dataset.evaluator, "test", device.type == "cuda")
-    fid_name = fidelity.metric_name("fid", fidelity.BACKBONE, len(generated), "test")
-    return all_metrics[fid_name], logits
+    fid, logits = fidelity.evaluator_scores(generated, real, dataset.evaluator, "test", device.type == "cuda", True)
+    return next(iter(fid.values())), logits
 
 
 def _protocol(n: int, dataset, **extra) -> dict:
