@@ -1,6 +1,8 @@
 """The offline translation tasks and the pix2pix / CycleGAN folder layouts."""
 
+import numpy as np
 import pytest
+import scipy.ndimage
 import torch
 from PIL import Image
 
@@ -42,6 +44,17 @@ def test_edges_task_pairs_outlines_with_digits(edges):
     assert outline[4, 4] == 0 and outline[2, 2] == 255 and outline[1, 1] == 255 and outline[0, 0] == 0
     # real data first: the evaluator reads the true B as the input's label
     assert accuracy(edges.test_b[:2000], edges) > 0.98
+
+
+def test_outlines_and_bold_are_scipys_grey_morphology_up_to_the_border():
+    """Dilation and erosion over each pixel's 3×3 neighbourhood inside the image, as SciPy's grey
+    morphology computes them when the border repeats the edge (so it adds nothing)."""
+    images = torch.from_numpy(np.random.default_rng(0).integers(0, 256, (20, 28, 28), dtype=np.uint8))
+    images[:5] = (images[:5] > 200).to(torch.uint8) * 255  # strokes that touch the border too
+    dilated = scipy.ndimage.grey_dilation(images.numpy(), size=(1, 3, 3), mode="nearest")
+    eroded = scipy.ndimage.grey_erosion(images.numpy(), size=(1, 3, 3), mode="nearest")
+    assert torch.equal(translation.bold(images), torch.from_numpy(dilated)[:, None])
+    assert torch.equal(translation.outlines(images), torch.from_numpy(dilated - eroded)[:, None])
 
 
 @pytest.mark.slow
