@@ -331,3 +331,26 @@ def test_fid_only_is_the_full_pass_fid_and_logits_without_the_other_metrics(mnis
     full, full_logits = fidelity.evaluator_scores(generated, reference, "mnist", "test", cuda=False)
     assert fid == {"fid_lenet_500_test": full["fid_lenet_500_test"]}
     assert torch.equal(logits, full_logits)
+
+
+def test_precision_recall_are_torch_fidelitys_and_the_reference_radii_are_measured_once(monkeypatch):
+    """Batched as torch-fidelity batches (here 64 rows at a time), equal to its own function's values;
+    a second scoring against the same reference features reuses their radii, other features get theirs."""
+    from torch_fidelity.metric_prc import prc_features_to_metric
+
+    from gan_bench.metrics import precision_recall as pr
+
+    gen = torch.Generator().manual_seed(0)
+    generated, reference, other = (torch.randn(n, 16, generator=gen) for n in (150, 200, 200))
+    measured = []
+    real_radii = pr._radii
+    monkeypatch.setattr(pr, "_radii", lambda f, k, b: measured.append(len(f)) or real_radii(f, k, b))
+    monkeypatch.setattr(pr, "_RADII", {})
+    for against in (reference, reference.clone(), other):
+        ours = pr.precision_recall(generated, against, 3, batch=64)
+        theirs = prc_features_to_metric(
+            generated, against, prc_neighborhood=3, prc_batch_size=64, save_cpu_ram=True, verbose=False
+        )
+        assert ours == {"precision": theirs["precision"], "recall": theirs["recall"]}
+        assert 0 < ours["precision"] < 1 and 0 < ours["recall"] < 1
+    assert measured == [150, 200, 150, 150, 200]  # the generated set's each time, each reference's once

@@ -125,7 +125,6 @@ def evaluator_scores(
     from torch_fidelity.metric_fid import fid_featuresdict_to_statistics_cached, fid_statistics_to_metric
     from torch_fidelity.metric_isc import isc_featuresdict_to_metric
     from torch_fidelity.metric_kid import kid_featuresdict_to_metric
-    from torch_fidelity.metric_prc import prc_featuresdict_to_metric
     from torch_fidelity.utils import (
         create_feature_extractor,
         extract_featuresdict_from_input_id_cached,
@@ -133,6 +132,7 @@ def evaluator_scores(
     )
 
     from gan_bench.metrics.evaluator_extractor import extractor_name
+    from gan_bench.metrics.precision_recall import precision_recall
 
     n = len(generated)
     subset = min(KID_SUBSET_SIZE, n, len(reference))  # KID's subsets cannot outgrow either set
@@ -160,7 +160,7 @@ def evaluator_scores(
         raw |= {
             **isc_featuresdict_to_metric(ours, LOGITS, **options),
             **kid_featuresdict_to_metric(ours, theirs, FEATURES, **options),
-            **prc_featuresdict_to_metric(ours, theirs, FEATURES, **options),
+            **precision_recall(ours[FEATURES], theirs[FEATURES], PRC_NEIGHBORHOOD),
         }
     sha = evaluators.get_pin(dataset).sha256
     protocol = {
