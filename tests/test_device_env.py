@@ -311,7 +311,7 @@ def test_a_command_stopped_at_its_timeout_keeps_what_it_printed(tmp_path):
     ]
     script = f"print({chr(10).join(lines)!r}, flush=True); import time; time.sleep(60)"
     log = tmp_path / "log"
-    assert gpu_check._run_logged([sys.executable, "-c", script], log, timeout=3) == "timed out"
+    assert gpu_check._run_logged([sys.executable, "-c", script], log, timeout=1.5) == "timed out"
     assert gpu_check.OUTCOME.findall(log.read_text()) == [
         ("tests/a.py::one", "PASSED"),
         ("tests/a.py::t[args2---x and y: choose one]", "FAILED"),

@@ -47,6 +47,7 @@ def test_spelling_is_stable_and_still_names_a_folder(parts, slash):
     assert not once.endswith("/") or set(once) == {"/"}  # a root ("/", or "//" which POSIX keeps) ends in one
 
 
+@pytest.mark.slow  # seconds: trains and scores two runs
 def test_runs_on_a_folder_named_two_ways_share_one_table(tmp_path, monkeypatch):
     pix2pix_folder(tmp_path / "facades")
     monkeypatch.chdir(tmp_path)

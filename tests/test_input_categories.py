@@ -234,6 +234,7 @@ def test_a_final_checkpoint_from_another_run_is_refused_and_keeps_the_result(sco
     assert (run / "metrics.json").read_text() == before
 
 
+@pytest.mark.slow  # seconds: trains a second run
 def test_a_g_snapshot_from_another_run_is_refused_and_keeps_the_result(scored, tmp_path):
     other = tmp_path / "seed-1"
     gb.train("tf-mlp", profile="smoke", steps=6, seed=1, out=other, device="cpu")  # the same nets, seed 1

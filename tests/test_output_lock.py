@@ -1,5 +1,6 @@
 """One writer per output folder: a second `ganbench run` on a folder in use refuses, naming the lock."""
 
+import pytest
 from typer.testing import CliRunner
 
 from gan_bench.cli import app
@@ -30,8 +31,6 @@ def test_refusal_names_the_holder_and_a_killed_holder_releases_the_lock(tmp_path
     import subprocess
     import sys
     import time
-
-    import pytest
 
     from gan_bench.errors import UserError
 
@@ -102,6 +101,7 @@ def test_a_system_without_flock_stops_the_run_before_writing(tmp_path, monkeypat
     assert not out.exists()
 
 
+@pytest.mark.slow  # seconds: a second ganbench process
 def test_train_refuses_a_run_another_process_is_writing(tmp_path):
     """`train --resume` on a run being trained, or on a run inside a suite folder `run` is writing:
     exit 2 naming the lock, where it used to train alongside and interleave the two histories."""

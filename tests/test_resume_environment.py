@@ -66,6 +66,7 @@ def _edit_env(run, **changes):
     return {**env, **changes}
 
 
+@pytest.mark.slow  # seconds: three toy runs of 40 steps
 def test_a_run_resumed_with_other_threads_trains_with_those_it_began_with(tmp_path, one_thread):
     run = tmp_path / "run"
     _interrupted(run)

@@ -354,3 +354,25 @@ def test_precision_recall_are_torch_fidelitys_and_the_reference_radii_are_measur
         assert ours == {"precision": theirs["precision"], "recall": theirs["recall"]}
         assert 0 < ours["precision"] < 1 and 0 < ours["recall"] < 1
     assert measured == [150, 200, 150, 150, 200]  # the generated set's each time, each reference's once
+
+
+def test_a_point_exactly_at_a_neighbours_radius_is_inside_its_ball():
+    """Kynkäänniemi et al.'s balls are closed: on the line 0 … 9 (k = 3) the radius of 0 is 3, so a
+    generated point at -3 is inside it and one at -3.5 is not."""
+    from gan_bench.metrics import precision_recall as pr
+
+    line = torch.arange(10, dtype=torch.float32)[:, None]
+    got = pr.precision_recall(torch.tensor([[-3.0], [-3.5], [4.0], [20.0]]), line, 3)
+    assert got["precision"] == 0.5  # -3 and 4 inside, -3.5 and 20 outside
+
+
+def test_the_radii_of_four_reference_sets_are_kept_and_the_oldest_goes_first(monkeypatch):
+    from gan_bench.metrics import precision_recall as pr
+
+    monkeypatch.setattr(pr, "_RADII", {})
+    gen = torch.Generator().manual_seed(1)
+    sets = [torch.randn(20, 4, generator=gen) for _ in range(5)]
+    for s in sets:
+        pr.reference_radii(s, 3, 64)
+    kept = [torch.equal(r, pr._radii(s, 3, 64)) for r, s in zip(pr._RADII.values(), sets[1:])]
+    assert len(pr._RADII) == 4 and all(kept)

@@ -31,6 +31,7 @@ def stopped(run):
     return run
 
 
+@pytest.mark.slow  # seconds: trains two runs and a resume
 def test_a_run_continues_from_its_folder_alone_to_the_same_bits(tmp_path):
     whole, cut = tmp_path / "whole", tmp_path / "cut"
     for out in (whole, cut):

@@ -132,6 +132,7 @@ def test_finished_runs_not_scored_get_the_command_that_scores_them(tmp_path):
     assert runner.invoke(app, ["score", str(seed_0)]).exit_code == 0
 
 
+@pytest.mark.slow  # seconds: draws the HTML report's figures
 def test_markdown_and_html_reports_carry_the_notes_the_terminal_prints(tmp_path):
     root = suite_folder(tmp_path / "runs", "tf-mlp/seed-0")
     finished = tmp_path / "finished"
@@ -156,6 +157,7 @@ def test_markdown_and_html_reports_carry_the_notes_the_terminal_prints(tmp_path)
     assert "1 of 2 runs" not in gb.render_report([root, finished], "csv")  # one row per run: data only
 
 
+@pytest.mark.slow  # seconds: trains and scores a run
 def test_a_report_of_finished_scored_runs_on_one_machine_has_no_notes(tmp_path):
     run = tmp_path / "run"
     gb.train("tf-mlp", profile="smoke", steps=2, out=run, device="cpu")
