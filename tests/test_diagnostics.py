@@ -82,3 +82,48 @@ def test_coverage_of_single_class_and_uniform_sets():
     c = coverage.coverage(perfect, labels)
     assert c["modes_covered"] == 10 and c["kl_generated_data"] == pytest.approx(0.0, abs=1e-12)
     assert judge(history(), c) == "converged"
+
+
+@pytest.mark.parametrize(
+    "steps,every,logged", [(10, 3, [3, 6, 9, 10]), (9, 3, [3, 6, 9]), (4, 1, [1, 2, 3, 4]), (2, 5, [2])]
+)
+def test_a_finished_run_logs_every_log_every_steps_and_its_last(steps, every, logged):
+    assert diagnostics.logged_steps({"steps": steps, "log_every": every}) == logged
+
+
+@pytest.mark.parametrize(
+    "found,why",
+    [
+        ([3, 6, 9, 10], None),
+        (
+            [3, 6],
+            "2 rows (steps 3 to 6), where the run logged 4 (every 3 steps to step 10): the row of step 9 is missing",
+        ),
+        ([], "0 rows, where the run logged 4 (every 3 steps to step 10): the row of step 3 is missing"),
+        (
+            [3, 6, 6, 9, 10],
+            "5 rows (steps 3 to 10), where the run logged 4 (every 3 steps to step 10): "
+            "the row of step 6 is out of order or repeated",
+        ),
+        (
+            [6, 3, 9, 10],
+            "4 rows (steps 6 to 10), where the run logged 4 (every 3 steps to step 10): "
+            "the row of step 6 is out of order or repeated",
+        ),
+        (
+            [3, 6, 9, 10, 12],
+            "5 rows (steps 3 to 12), where the run logged 4 (every 3 steps to step 10): "
+            "the row of step 12 is out of order or repeated",
+        ),
+    ],
+)
+def test_a_history_whose_rows_are_not_the_logged_steps_names_the_first_difference(found, why):
+    rows = pd.DataFrame({"step": found, "epoch": [0.0] * len(found)}, dtype=float).astype({"step": int})
+    assert diagnostics.rows_problem(rows, {"steps": 10, "log_every": 3}) == why
+
+
+def test_a_history_logged_every_step_says_so():
+    rows = pd.DataFrame({"step": [1, 2, 4]})
+    assert diagnostics.rows_problem(rows, {"steps": 4, "log_every": 1}) == (
+        "3 rows (steps 1 to 4), where the run logged 4 (every step to step 4): the row of step 3 is missing"
+    )

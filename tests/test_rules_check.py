@@ -197,6 +197,7 @@ def test_markdown_is_a_table_of_verdicts_with_the_baseline_notes_and_count(tmp_p
         verdicts,
         tmp_path / "b.json",
         ["runs differ in torch threads: 1, 2"],
+        to_finish=["1 of 2 runs did not finish training (r/seed-1)", "1 of 2 runs is not scored (r/seed-0)"],
         hint=check.narrowing_hint(verdicts),
     )
     assert text == (
@@ -209,6 +210,8 @@ def test_markdown_is_a_table_of_verdicts_with_the_baseline_notes_and_count(tmp_p
         "note: runs differ in torch threads: 1, 2; bits differ across CPU kinds, thread counts and torch versions, "
         "so values of one spec differ slightly\n\n"
         "note: keras-mlp: no runs here; to gate only the recipes that ran, add --recipes tf-mlp\n\n"
+        "note: 1 of 2 runs did not finish training (r/seed-1)\n\n"
+        "note: 1 of 2 runs is not scored (r/seed-0)\n\n"
         "**1 passed, 1 failed**\n"
     )
 
@@ -801,4 +804,115 @@ def test_a_baseline_of_b_to_a_runs_is_its_own_file_and_gates_only_runs_of_that_d
         baselines.baseline_from(pd.concat([translated("AtoB"), translated("BtoA").assign(seed=1)]), "c")
     assert "field 'direction': Input should be 'AtoB' or 'BtoA' (got 'up')" == baseline_file.problem(
         {**data, "direction": "up"}
+    )
+
+
+def test_a_gate_tells_unscored_from_unfinished_runs():
+    rows = pd.DataFrame(
+        {"recipe": ["a", "a", "a"], "verdict": ["unscored", "incomplete", "unscored"], "fid_lenet_1k_test": [None] * 3}
+    )
+    assert check.why_missing(rows, "a", "fid_lenet_1k_test") == (
+        "missing: the runs are not scored, and 1 did not finish training"
+    )
+    assert check.why_missing(rows.assign(verdict="unscored"), "a", "fid_lenet_1k_test") == (
+        "missing: the runs are not scored"
+    )
+    assert check.why_missing(rows.assign(verdict="incomplete"), "a", "fid_lenet_1k_test") == (
+        "missing: the runs did not finish training"
+    )
+
+
+# -- translation runs: their direction and images -------------------------------------------------
+def translators(directions, images=None, datasets=None) -> pd.DataFrame:
+    """One scored pix2pix run per direction (blank: a run of no translation task), as collect reads them."""
+    n = len(directions)
+    return pd.DataFrame(
+        {
+            "run": [f"r/seed-{i}" for i in range(n)],
+            "recipe": ["pix2pix"] * n,
+            "seed": list(range(n)),
+            "suite": ["t"] * n,
+            "profile": ["smoke"] * n,
+            "device": ["cpu"] * n,
+            "dataset": datasets or ["edges2digits"] * n,
+            "direction": directions,
+            "spec_hash": ["h"] * n,
+            "l1_200_test": [0.4] * n,
+            **({"spec.data.images_sha256": images} if images is not None else {}),
+        }
+    )
+
+
+def translation_suite(direction="AtoB") -> Suite:
+    return Suite(
+        name="t",
+        dataset="edges2digits",
+        seeds=[0],
+        recipes=["pix2pix"],
+        direction=direction,
+        thresholds={"smoke": {"pix2pix": {"l1_200_test": Threshold(max=0.5)}}},
+    )
+
+
+@pytest.mark.parametrize("direction,other", [("AtoB", "BtoA"), ("BtoA", "AtoB")])
+def test_runs_of_the_direction_a_suite_does_not_gate_are_refused_naming_the_first(direction, other):
+    runs_of = translators(
+        ["", direction, other, other], datasets=["mnist", "edges2digits", "digits2bold", "edges2digits"]
+    )
+    with pytest.raises(UserError) as refused:
+        check.check(runs_of, translation_suite(direction), None)
+    assert str(refused.value) == (
+        f"r/seed-2 translates digits2bold {other}, and suite 't' gates it {direction}; check runs of that "
+        f'direction, or give a suite with direction = "{other}" (a suite run made with --direction is checked in '
+        "its direction when no --suite is given)"
+    )
+    same = check.check(translators(["", direction]), translation_suite(direction), None)
+    assert [(v.recipe, v.value, v.passed) for v in same] == [("pix2pix", pytest.approx(0.4), True)]
+    hand_made = translators([other]).drop(columns="direction")  # no direction column: nothing to hold it to
+    assert check.gated_of(hand_made, translation_suite(direction)) == ("smoke", ["pix2pix"])
+
+
+def test_the_runs_direction_is_their_one_translation_direction():
+    assert baselines.runs_direction(translators(["", "BtoA", "BtoA"])) == "BtoA"
+    assert baselines.runs_direction(translators(["", ""])) is None
+    assert baselines.runs_direction(translators([float("nan"), "BtoA"])) == "BtoA"  # a frame joined with other runs'
+    assert baselines.runs_direction(translators(["AtoB"]).drop(columns="direction")) is None
+    with pytest.raises(UserError, match="^runs mix translation directions \\['AtoB', 'BtoA'\\]; a baseline covers"):
+        baselines.runs_direction(translators(["BtoA", "", "AtoB"]))
+
+
+def test_the_runs_images_are_each_translation_folders_first_digest():
+    datasets = ["edges2digits", "digits2bold", "digits2bold", "mnist"]
+    df = translators(["AtoB"] * 3 + [""], images=[None, "bb", "bb", None], datasets=datasets)
+    assert baselines.runs_images(df) == {"digits2bold": "bb"}
+    assert baselines.runs_images(df.iloc[:2]) == {"digits2bold": "bb"}  # one run of the folder
+    assert baselines.runs_images(df.drop(columns="spec.data.images_sha256")) == {}
+
+
+def test_a_baseline_of_other_images_of_a_translation_folder_is_refused(tmp_path):
+    path = tmp_path / "b.json"
+    df = translators(["AtoB", "AtoB"], images=["aa", "cc"], datasets=["edges2digits", "digits2bold"])
+    data = baselines.baseline_from(df, "ganbench baseline r")
+    assert data["images"] == {"digits2bold": "cc", "edges2digits": "aa"} and baseline_file.problem(data) is None
+    assert "images" not in baselines.baseline_from(df.drop(columns="spec.data.images_sha256"), "c")
+    baselines.check_baseline_fits(path, data, "t", df)
+    baselines.check_baseline_fits(path, {**data, "images": {"edges2digits": "aa"}}, "t", df)  # one folder recorded
+    baselines.check_baseline_fits(path, {k: v for k, v in data.items() if k != "images"}, "t", df)
+    with pytest.raises(UserError) as other:
+        baselines.check_baseline_fits(path, {**data, "images": {"digits2bold": "dd", "edges2digits": "aa"}}, "t", df)
+    assert str(other.value) == (
+        f"{path}: made for another images of digits2bold 'dd' (the runs: cc); pass --baseline with the matching file"
+    )
+
+
+def test_a_b_to_a_suite_finds_its_own_baseline_file_in_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    mine = tmp_path / "results" / "baselines" / "t-BtoA-smoke-cpu.json"
+    assert baselines.find_baseline(translation_suite("BtoA"), "smoke", "cpu").resolve() == mine
+    mine.parent.mkdir(parents=True)
+    mine.write_text("{}")
+    (mine.parent / "t-smoke-cpu.json").write_text("{}")
+    assert baselines.find_baseline(translation_suite("BtoA"), "smoke", "cpu").resolve() == mine
+    assert (
+        baselines.find_baseline(translation_suite("AtoB"), "smoke", "cpu").resolve() == mine.parent / "t-smoke-cpu.json"
     )

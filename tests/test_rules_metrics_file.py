@@ -105,8 +105,22 @@ def test_each_documented_verdict_is_valid(run, verdict):
 def test_a_truncated_file_is_unreadable(run):
     write(run, json.dumps(GOOD)[:100])
     assert metrics_file.problem(run).startswith("unreadable (")
-    with pytest.raises(UserError, match="invalid metrics file, unreadable"):
+    with pytest.raises(UserError) as refused:
         metrics_file.read(run)
+    reason = metrics_file.problem(run)
+    assert str(refused.value) == (
+        f"{run.metrics}: invalid metrics file, {reason}; score the run again with `ganbench score {run.root}`"
+    )
+
+
+def test_the_command_to_score_again_quotes_a_run_folder_with_a_space(tmp_path):
+    run = RunDir(tmp_path / "my runs" / "seed-0")
+    run.root.mkdir(parents=True)
+    write(run, "{")
+    with pytest.raises(UserError) as refused:
+        metrics_file.read(run)
+    assert str(refused.value).endswith(f"; score the run again with `ganbench score '{run.root}'`")
+    assert metrics_file.read(RunDir(tmp_path)) is None  # no metrics.json: not scored
 
 
 def test_without_spec_json_the_hash_cannot_be_compared_and_the_file_stands(tmp_path):

@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 
 import gan_bench as gb
 from gan_bench.cli import app
-from gan_bench.gates import check
 from gan_bench.rundir.layout import write_suite_info
 
 runner = CliRunner()
@@ -78,18 +77,6 @@ def test_check_says_the_runs_did_not_finish_and_how_to_continue_them(tmp_path):
     assert result.to_finish == [unfinished]
     assert f"note: {unfinished}" in result.markdown()
     assert f"note: {unfinished}" in output("check", root, "--recipes", "tf-mlp")
-
-
-def test_a_gate_tells_unscored_from_unfinished_runs():
-    rows = pd.DataFrame(
-        {"recipe": ["a", "a", "a"], "verdict": ["unscored", "incomplete", "unscored"], "fid_lenet_1k_test": [None] * 3}
-    )
-    assert check.why_missing(rows, "a", "fid_lenet_1k_test") == (
-        "missing: the runs are not scored, and 1 did not finish training"
-    )
-    assert check.why_missing(rows.assign(verdict="unscored"), "a", "fid_lenet_1k_test") == (
-        "missing: the runs are not scored"
-    )
 
 
 def test_a_baseline_of_unfinished_runs_is_refused_with_the_commands(tmp_path):
