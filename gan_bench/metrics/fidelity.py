@@ -117,7 +117,7 @@ def evaluator_metrics(
 
 
 def evaluator_scores(
-    generated: torch.Tensor, reference: torch.Tensor, dataset: str, split: str, cuda: bool, fid_only: bool = False
+    generated: torch.Tensor, reference: torch.Tensor, dataset: str, split: str, cuda: bool, *, fid_only: bool = False
 ) -> tuple[dict[str, dict], torch.Tensor]:
     """(IS, FID, KID and precision/recall of uint8 ``generated`` against ``reference``, with
     protocols; the evaluator's logits on ``generated``), from one pass of the evaluator.

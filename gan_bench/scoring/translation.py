@@ -48,7 +48,9 @@ def _evaluated(outputs: torch.Tensor, reference: torch.Tensor, dataset, device) 
     """FID-type distance of outputs against reference (uint8) and the evaluator's logits on outputs."""
     crop = dataset.evaluator_crop
     generated, real = _evaluator_view(to_uint8(outputs), crop), _evaluator_view(reference, crop)
-    fid, logits = fidelity.evaluator_scores(generated, real, dataset.evaluator, "test", device.type == "cuda", True)
+    fid, logits = fidelity.evaluator_scores(
+        generated, real, dataset.evaluator, "test", device.type == "cuda", fid_only=True
+    )
     return next(iter(fid.values())), logits
 
 
