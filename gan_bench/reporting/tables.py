@@ -56,7 +56,7 @@ def _plain(value) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
-def _fmt(mean: float, std: float, n: int, runs: int, metric: str = "") -> str:
+def _fmt(mean: float, std: float, n: int, runs: int, metric: str) -> str:
     """mean ± std; a single value has no std, so it stands alone rather than as "± 0"; (n=k) only when
     fewer runs than the row's n have the metric. Mode counts get one decimal at any size, as the
     published tables give them."""
