@@ -12,6 +12,7 @@ import pytest
 
 from gan_bench.errors import UserError
 from gan_bench.gates import baseline_file, baselines, check, verdict_formats
+from gan_bench.reporting.repeats import IMAGES
 from gan_bench.rundir.identity import spec_hash
 from gan_bench.suite.suite_file import Suite, load_suite
 from gan_bench.suite.thresholds import Threshold
@@ -838,7 +839,7 @@ def translators(directions, images=None, datasets=None) -> pd.DataFrame:
             "direction": directions,
             "spec_hash": ["h"] * n,
             "l1_200_test": [0.4] * n,
-            **({"spec.data.images_sha256": images} if images is not None else {}),
+            **({IMAGES: images} if images is not None else {}),
         }
     )
 
@@ -886,7 +887,7 @@ def test_the_runs_images_are_each_translation_folders_first_digest():
     df = translators(["AtoB"] * 3 + [""], images=[None, "bb", "bb", None], datasets=datasets)
     assert baselines.runs_images(df) == {"digits2bold": "bb"}
     assert baselines.runs_images(df.iloc[:2]) == {"digits2bold": "bb"}  # one run of the folder
-    assert baselines.runs_images(df.drop(columns="spec.data.images_sha256")) == {}
+    assert baselines.runs_images(df.drop(columns=IMAGES)) == {}
 
 
 def test_a_baseline_of_other_images_of_a_translation_folder_is_refused(tmp_path):
@@ -894,7 +895,7 @@ def test_a_baseline_of_other_images_of_a_translation_folder_is_refused(tmp_path)
     df = translators(["AtoB", "AtoB"], images=["aa", "cc"], datasets=["edges2digits", "digits2bold"])
     data = baselines.baseline_from(df, "ganbench baseline r")
     assert data["images"] == {"digits2bold": "cc", "edges2digits": "aa"} and baseline_file.problem(data) is None
-    assert "images" not in baselines.baseline_from(df.drop(columns="spec.data.images_sha256"), "c")
+    assert "images" not in baselines.baseline_from(df.drop(columns=IMAGES), "c")
     baselines.check_baseline_fits(path, data, "t", df)
     baselines.check_baseline_fits(path, {**data, "images": {"edges2digits": "aa"}}, "t", df)  # one folder recorded
     baselines.check_baseline_fits(path, {k: v for k, v in data.items() if k != "images"}, "t", df)

@@ -10,16 +10,21 @@ import pytest
 
 from gan_bench.errors import RunDirError
 from gan_bench.reporting import environments, repeats, tables
+from gan_bench.reporting.repeats import IMAGES
 from gan_bench.reporting.versus_published import describe, offset, published_se, standard_error
 
-IMAGES = "spec.data.images_sha256"
+
+def runs_of(recipes: list[str], seeds: list[int], **columns) -> pd.DataFrame:
+    """Runs of one table (suite s, mnist, quick, cpu) with their recipe and seed, and ``columns`` (one
+    value per run) added or overriding; nothing else, as in a hand-made frame."""
+    n = len(recipes)
+    group = {"suite": ["s"] * n, "dataset": ["mnist"] * n, "profile": ["quick"] * n, "device": ["cpu"] * n}
+    return pd.DataFrame({**group, "recipe": recipes, "seed": seeds, **columns})
 
 
-def scored(**columns) -> pd.DataFrame:
-    """Scored runs of one table (suite s, mnist, quick, cpu); ``columns`` give one value per run."""
-    n = len(next(iter(columns.values())))
-    base = {"suite": "s", "dataset": "mnist", "profile": "quick", "device": "cpu", "verdict": "converged"}
-    return pd.DataFrame({**{k: [v] * n for k, v in base.items()}, "seed": list(range(n)), **columns})
+def scored(recipe: list[str], **columns) -> pd.DataFrame:
+    """Scored runs, seeds 0, 1, …, converged unless ``columns`` give their verdicts."""
+    return runs_of(recipe, list(range(len(recipe))), **{"verdict": ["converged"] * len(recipe), **columns})
 
 
 # -- cells and columns -----------------------------------------------------------------------------
@@ -103,20 +108,13 @@ def test_runs_on_other_images_of_one_translation_folder_are_two_tables():
 
 
 # -- what a table or a gate may not pool ----------------------------------------------------------------
-def seeds(recipes: list[str], seeds: list[int], **columns) -> pd.DataFrame:
-    """Runs of the GROUP columns, recipe and seed only (a hand-made frame), with ``columns`` added."""
-    n = len(recipes)
-    group = {"suite": ["s"] * n, "dataset": ["mnist"] * n, "profile": ["quick"] * n, "device": ["cpu"] * n}
-    return pd.DataFrame({**group, "recipe": recipes, "seed": seeds, **columns})
-
-
 def test_a_seed_given_twice_is_found_in_a_frame_of_nothing_but_the_table_and_seed():
-    found = repeats.repeated(seeds(["a", "a"], [0, 0]), repeats.GROUP)
+    found = repeats.repeated(runs_of(["a", "a"], [0, 0]), repeats.GROUP)
     assert [len(part) for part in found] == [2]
 
 
 def test_the_first_repeated_seed_in_table_order_is_named_with_every_run_and_what_to_do():
-    df = seeds(["b", "b", "a", "a"], [0, 0, 1, 1], run=["x/b", "y/b", "x/a", "y/a"])
+    df = runs_of(["b", "b", "a", "a"], [0, 0, 1, 1], run=["x/b", "y/b", "x/a", "y/a"])
     with pytest.raises(RunDirError) as refused:
         repeats.refuse(df, "baseline")
     assert str(refused.value) == (
@@ -126,12 +124,12 @@ def test_the_first_repeated_seed_in_table_order_is_named_with_every_run_and_what
 
 
 def test_a_seed_given_twice_without_images_is_still_found():
-    df = seeds(["a", "a"], [0, 0], run=["x/a", "y/a"], **{IMAGES: [math.nan, math.nan]})
+    df = runs_of(["a", "a"], [0, 0], run=["x/a", "y/a"], **{IMAGES: [math.nan, math.nan]})
     assert [part["run"].tolist() for part in repeats.repeated(df, [*repeats.GROUP, IMAGES])] == [["x/a", "y/a"]]
 
 
 def test_a_copy_inside_one_folder_is_refused_naming_both_runs():
-    df = seeds(["a", "a"], [0, 0], run=["x/a/seed-0", "x/copy/seed-0"], source=["x", "x"])
+    df = runs_of(["a", "a"], [0, 0], run=["x/a/seed-0", "x/copy/seed-0"], source=["x", "x"])
     with pytest.raises(RunDirError) as refused:
         repeats.table_columns(df)
     assert str(refused.value) == (
@@ -143,7 +141,7 @@ def test_a_copy_inside_one_folder_is_refused_naming_both_runs():
 
 def settings(first: dict, second: dict, **columns) -> pd.DataFrame:
     """Two runs of recipe a, seeds 0 and 1, whose spec fields are ``first`` and ``second``."""
-    runs = seeds(["a", "a"], [0, 1], run=["x/seed-0", "x/seed-1"], **columns)
+    runs = runs_of(["a", "a"], [0, 1], run=["x/seed-0", "x/seed-1"], **columns)
     return runs.assign(**{f"spec.{k}": [first[k], second[k]] for k in first})
 
 
