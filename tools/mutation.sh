@@ -2,7 +2,7 @@
 # Mutation testing of the scoring and gating core with mutmut: every mutant of the files named in
 # pyproject.toml's [tool.mutmut] is run against the rule tests named there. Prints each surviving
 # mutant, then `killed K of N` as its last line. Needs the test extras: pip install -e '.[test]'.
-# Takes about an hour on 2 cores; pass --max-children N to use more.
+# Takes about half an hour on 2 cores; pass --max-children N to use more.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf mutants

@@ -77,7 +77,7 @@ def fit_channels(images: torch.Tensor, want: Expected, where: str) -> tuple[torc
     if want.channels == 1 and c == 3 and bool((images[:, :1] == images[:, 1:]).all()):
         return images[:, :1].contiguous(), {**notes, "channels_merged": True}
     detail = " (RGB with differing channels)" if c == 3 else ""
-    raise DataError(f"{where}: {c} channels{detail}; {want.words}")
+    raise DataError(f"{where}: {c} channel{'s' * (c != 1)}{detail}; {want.words}")
 
 
 def fit_size(images: torch.Tensor, want: Expected, where: str) -> None:
