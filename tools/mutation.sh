@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Mutation testing of the scoring and gating core with mutmut: every mutant of the files named in
-# pyproject.toml's [tool.mutmut] is run against the rule tests named there. Prints each surviving
-# mutant, then `killed K of N` as its last line. Needs the test extras: pip install -e '.[test]'.
+# Mutation testing of the scoring, gating and input-reading core with mutmut: every mutant of the
+# files named in pyproject.toml's [tool.mutmut] is run against the rule tests named there. Prints
+# each surviving mutant, then `killed K of N` as its last line. Needs the test extras: pip install -e '.[test]'.
 # Takes about half an hour on 2 cores; pass --max-children N to use more.
 set -euo pipefail
 cd "$(dirname "$0")/.."
