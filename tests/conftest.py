@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import gan_bench as gb
 from gan_bench.data import catalogue
 
 REPO = Path(__file__).resolve().parent.parent
@@ -89,3 +90,15 @@ def suite_run(tmp_path_factory):
     assert [r.status for r in done.results] == ["trained"] * 4
     baseline = gb.write_baseline([root / "runs"], root / "baseline.json")
     return root, root / "runs", baseline
+
+
+def suite_refusal(tmp_path: Path, text: str) -> str:
+    """The message load_suite refuses a suite file of this text with, less the file's path, which
+    every such message begins with before the field it names."""
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    with pytest.raises(gb.SuiteError) as raised:
+        gb.load_suite(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: field '")
+    return message.removeprefix(f"{path}: ")

@@ -4,7 +4,7 @@ message with and without the suite's datasets as a hint."""
 
 from __future__ import annotations
 
-import pytest
+from conftest import suite_refusal
 
 import gan_bench as gb
 from gan_bench.metrics import names
@@ -13,14 +13,6 @@ from gan_bench.suite import thresholds
 TWO = 'name = "t"\ndataset = ["mnist", "fashion-mnist"]\nrecipes = ["tf-mlp"]\nseeds = [0]\n'
 ONE = TWO.replace('["mnist", "fashion-mnist"]', '"mnist"')
 UNKNOWN = f"unknown metric 'nonsense' for tf-mlp; valid: protocol names such as {names.EXAMPLES}"
-
-
-def refused(tmp_path, text: str) -> str:
-    path = tmp_path / "s.toml"
-    path.write_text(text)
-    with pytest.raises(gb.SuiteError) as raised:
-        gb.load_suite(path)
-    return str(raised.value).removeprefix(f"{path}: ")
 
 
 def test_listed_gives_a_name_as_a_list_a_list_as_it_is_and_anything_else_as_none():
@@ -59,10 +51,10 @@ def test_tables_in_gives_each_recipes_table_and_nothing_for_other_shapes():
 def test_a_profile_or_recipe_that_is_no_table_is_named_with_its_value(tmp_path):
     write = 'write it as [thresholds.full."tf-mlp"] then fid_lenet_10k_test = { max = 60 }'
     dataset_table = "[thresholds.smoke.tf-mlp.mnist]\nmodes_covered = { min = 1 }\n"
-    assert refused(tmp_path, TWO + "[thresholds]\nquick = 3\n" + dataset_table) == (
+    assert suite_refusal(tmp_path, TWO + "[thresholds]\nquick = 3\n" + dataset_table) == (
         f"field 'thresholds.quick': Input should be a TOML table (got 3); {write}"
     )
-    assert refused(tmp_path, TWO + '[thresholds.smoke]\ntf-mlp = "x"\n') == (
+    assert suite_refusal(tmp_path, TWO + '[thresholds.smoke]\ntf-mlp = "x"\n') == (
         f"field 'thresholds.smoke.tf-mlp': Input should be a TOML table (got 'x'); {write}"
     )
 
@@ -76,9 +68,10 @@ def test_a_dataset_table_is_read_as_that_datasets_thresholds(tmp_path):
 
 def test_an_unknown_metric_names_the_datasets_as_tables_only_where_the_suite_has_several(tmp_path):
     table = "[thresholds.smoke.tf-mlp]\nnonsense = { min = 1 }\n"
-    assert refused(tmp_path, ONE + table) == f"field 'thresholds': {UNKNOWN}"
-    assert refused(tmp_path, TWO + table) == (
+    assert suite_refusal(tmp_path, ONE + table) == f"field 'thresholds': {UNKNOWN}"
+    assert suite_refusal(tmp_path, TWO + table) == (
         f"field 'thresholds': {UNKNOWN}, or one of the suite's datasets (mnist, fashion-mnist) as a table"
     )
     on_mnist = "[thresholds.smoke.tf-mlp.mnist]\nnonsense = { min = 1 }\n"
-    assert refused(tmp_path, TWO + on_mnist) == f"field 'thresholds': {UNKNOWN.replace('tf-mlp', 'tf-mlp on mnist')}"
+    on_mnist_unknown = UNKNOWN.replace("tf-mlp", "tf-mlp on mnist")
+    assert suite_refusal(tmp_path, TWO + on_mnist) == f"field 'thresholds': {on_mnist_unknown}"

@@ -4,6 +4,7 @@ name, a value of the wrong shape (a number where a list or table goes), a thresh
 from __future__ import annotations
 
 import pytest
+from conftest import suite_refusal
 
 import gan_bench as gb
 from gan_bench.rundir import paths
@@ -11,19 +12,9 @@ from gan_bench.rundir import paths
 HEAD = 'name = "t"\ndataset = "mnist"\nrecipes = ["tf-mlp"]\nseeds = [0]\n'
 
 
-def refused(tmp_path, text: str) -> str:
-    path = tmp_path / "s.toml"
-    path.write_text(text)
-    with pytest.raises(gb.SuiteError) as raised:
-        gb.load_suite(path)
-    message = str(raised.value)
-    assert message.startswith(f"{path}: field '")
-    return message.removeprefix(f"{path}: ")
-
-
 @pytest.mark.parametrize("name", ["../../elsewhere", "my suite/x", "", "Smoke", ".hidden", "a" * 64])
-def test_a_suite_name_that_cannot_name_its_output_folder_is_refused(tmp_path, name):
-    message = refused(tmp_path, HEAD.replace('"t"', f'"{name}"'))
+def test_a_suite_name_that_cannot_name_its_output_folder_is_suite_refusal(tmp_path, name):
+    message = suite_refusal(tmp_path, HEAD.replace('"t"', f'"{name}"'))
     assert message == f"field 'name': {name!r} cannot name the suite's output folder; use {paths.NAME_RULE}"
 
 
@@ -64,7 +55,7 @@ def test_a_folder_safe_suite_name_is_taken(tmp_path, name):
     ids=["seeds", "recipes", "steps", "dataset", "threshold"],
 )
 def test_a_value_of_the_wrong_shape_says_how_to_write_it(tmp_path, change, message):
-    assert refused(tmp_path, HEAD.replace(*change)) == message
+    assert suite_refusal(tmp_path, HEAD.replace(*change)) == message
 
 
 @pytest.mark.parametrize(
@@ -91,7 +82,7 @@ def test_a_value_of_the_wrong_shape_says_how_to_write_it(tmp_path, change, messa
 )
 def test_a_value_of_another_toml_type_is_refused_not_converted(tmp_path, change, message):
     # lax parsing would read `seeds = [true]` as seed 1 and `baseline = 1` as true
-    assert refused(tmp_path, HEAD.replace(*change)) == message
+    assert suite_refusal(tmp_path, HEAD.replace(*change)) == message
 
 
 def test_a_whole_number_is_taken_as_a_bound(tmp_path):
