@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 import gan_bench as gb
 from gan_bench.cli import app
+from gan_bench.suite.run_as_begun import check_recipe_given
 
 runner = CliRunner()
 
@@ -97,3 +98,38 @@ def test_a_folder_of_runs_is_told_which_command_continues_it(tmp_path):
     assert shown.endswith(
         f"--out: {runs} is a suite run's folder, not one run; continue it with `ganbench run --resume {runs}`"
     )
+
+
+def test_a_run_folder_given_as_the_recipe_is_told_the_command_that_continues_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    stopped(gb.train("tf-mlp", profile="smoke", steps=2, out="runs/a", device="cpu").path)
+    advice = "error: recipe: runs/a is a run directory, not a recipe; continue it with `ganbench train --resume --out runs/a`"
+    assert invoke("train", "runs/a", "--resume") == (2, advice)
+    with pytest.raises(gb.InvalidOption, match="^recipe: runs/a is a run directory, not a recipe; continue it with"):
+        gb.train("runs/a", resume=True)
+    assert not (tmp_path / "runs" / "a" / "checkpoints" / "final.pt").exists() and not (tmp_path / "results").exists()
+    code, shown = invoke(*advice.split("`")[1].split()[1:], "--quiet")
+    assert code == 0 and (tmp_path / "runs" / "a" / "checkpoints" / "final.pt").is_file()
+
+
+def test_a_suite_runs_folder_given_as_the_recipe_is_told_run_resume_and_other_folders_are_unknown_recipes(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my runs").mkdir()
+    code, shown = invoke("train", "my runs", "--resume")
+    assert code == 2 and "error: unknown recipe 'my runs'; valid: tf-mlp," in shown
+    (tmp_path / "my runs" / "suite.json").write_text('{"name": "smoke"}')
+    assert invoke("train", "my runs", "--resume") == (
+        2,
+        "error: recipe: my runs is a suite run's folder, not a recipe; continue it with `ganbench run --resume 'my runs'`",
+    )
+    assert "error: unknown recipe 'my runs'" in invoke("train", "my runs")[1]  # no --resume: no guess
+
+
+def test_a_recipe_named_like_a_run_folder_here_is_still_the_recipe(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    gb.train("tf-mlp", profile="smoke", steps=2, out="tf-mlp", device="cpu")
+    check_recipe_given("tf-mlp", True, None)  # the recipe, not the folder of that name
+    with pytest.raises(gb.InvalidOption, match="^recipe: tf-mlp/ is a run directory"):
+        check_recipe_given("tf-mlp/", True, None)

@@ -7,24 +7,48 @@ import shlex
 from pathlib import Path
 
 from gan_bench import defaults
-from gan_bench.errors import InvalidOption, RunDirError
+from gan_bench.errors import InvalidOption, RunDirError, UserError
 from gan_bench.rundir.layout import SUITE_FILE, RunDir, run_folders
 from gan_bench.variants import get_recipe
 from gan_bench.variants.registry import module_reference
 
 
 def check_recipe_given(recipe: str | None, resume: bool, out) -> None:
-    """Only a resume into a given run directory may leave the recipe out."""
+    """Only a resume into a given run directory may leave the recipe out; a run's folder given
+    where the recipe goes (`train --resume RUN`) is told the command that continues it."""
     if recipe is None and (not resume or out is None):
         raise InvalidOption("recipe: give the recipe to train (or --resume --out RUN to continue the run in RUN)")
+    if resume and out is None and isinstance(recipe, str):
+        continues = _command_continuing(Path(recipe))
+        if continues is not None and not _is_recipe(recipe):
+            raise InvalidOption(f"recipe: {recipe} is {continues}")
+
+
+def _command_continuing(folder: Path) -> str | None:
+    """What ``folder`` is and the command that continues it, when it is a run's or a suite run's."""
+    if RunDir(folder).spec.is_file():
+        return f"a run directory, not a recipe; continue it with `ganbench train --resume --out {shlex.quote(str(folder))}`"
+    if (folder / SUITE_FILE).is_file():
+        return f"a suite run's folder, not a recipe; {_continue_suite(folder)}"
+    return None
+
+
+def _continue_suite(folder: Path) -> str:
+    return f"continue it with `ganbench run --resume {shlex.quote(str(folder))}`"
+
+
+def _is_recipe(name: str) -> bool:
+    try:
+        get_recipe(name)
+    except UserError:
+        return False
+    return True
 
 
 def _not_a_run(folder: Path) -> str:
     """Why ``folder`` is no run to continue, and what to give instead."""
     if (folder / SUITE_FILE).is_file():
-        return (
-            f"is a suite run's folder, not one run; continue it with `ganbench run --resume {shlex.quote(str(folder))}`"
-        )
+        return f"is a suite run's folder, not one run; {_continue_suite(folder)}"
     inside = run_folders(folder) if folder.is_dir() else []
     if len(inside) == 1:
         return f"is no run directory, but holds one: give --out {inside[0]}"
