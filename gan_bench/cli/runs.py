@@ -149,6 +149,10 @@ def train(
     from gan_bench.suite.run_as_begun import check_recipe_given, options_begun
 
     check_recipe_given(recipe, resume, out)
+    if recipe is not None:
+        from gan_bench.variants import get_recipe
+
+        get_recipe(recipe)  # an unknown name is the one message, before the profile and dataset lines
     if recipe is None and profile is None:
         chosen, why = options_begun(out)["profile"], f"the run's, from {out / 'spec.json'}"
     else:
