@@ -7,9 +7,9 @@ import shlex
 from pathlib import Path
 
 from gan_bench import defaults
-from gan_bench.errors import InvalidOption, RunDirError, UserError
+from gan_bench.errors import InvalidOption, RunDirError
 from gan_bench.rundir.layout import SUITE_FILE, RunDir, run_folders
-from gan_bench.variants import get_recipe
+from gan_bench.variants import get_recipe, is_recipe
 from gan_bench.variants.registry import module_reference
 
 
@@ -20,7 +20,7 @@ def check_recipe_given(recipe: str | None, resume: bool, out) -> None:
         raise InvalidOption("recipe: give the recipe to train (or --resume --out RUN to continue the run in RUN)")
     if resume and out is None and isinstance(recipe, str):
         continues = _command_continuing(Path(recipe))
-        if continues is not None and not _is_recipe(recipe):
+        if continues is not None and not is_recipe(recipe):
             raise InvalidOption(f"recipe: {recipe} is {continues}")
 
 
@@ -35,14 +35,6 @@ def _command_continuing(folder: Path) -> str | None:
 
 def _continue_suite(folder: Path) -> str:
     return f"continue it with `ganbench run --resume {shlex.quote(str(folder))}`"
-
-
-def _is_recipe(name: str) -> bool:
-    try:
-        get_recipe(name)
-    except UserError:
-        return False
-    return True
 
 
 def _not_a_run(folder: Path) -> str:
