@@ -153,9 +153,10 @@ def test_batched_toy_seeds_write_the_single_seed_runs(tmp_path, recipe):
 def test_interrupted_toy_batch_resumes_to_the_same_bits(tmp_path, layout, recipe):
     """Own layout: the single runs' bits. Stacked (CUDA) layout, whose batched matmuls and per-seed
     means round otherwise: the bits of the uninterrupted stacked batch (batch norm's statistics
-    stacked, written back at the checkpoint and stacked again), and the first 9 steps' history
-    within CLOSE of the single runs' (later a maxout piece whose lead flips on a last-bit
-    difference routes D's gradient elsewhere, and Adam amplifies the rest)."""
+    stacked, written back at the checkpoint and stacked again), and the first 6 steps' history
+    within CLOSE of the single runs' (there AVX-512 kernels leave them 1e-6 apart at most; later a
+    maxout piece whose lead flips on a last-bit difference routes D's gradient elsewhere, and Adam
+    amplifies the rest: toy-gan's seed 1 is 1.3e-4 apart by step 9 and 5e-3 by step 18)."""
     run_all(toy_specs(recipe), tmp_path / "single", resume=False, reporter=Reporter())
     reference = tmp_path / "single"
     if layout == "stacked":
@@ -166,7 +167,7 @@ def test_interrupted_toy_batch_resumes_to_the_same_bits(tmp_path, layout, recipe
                 pd.read_csv(root / recipe / f"seed-{seed}" / "history.csv") for root in (tmp_path / "single", reference)
             )
             means = [c for c in a.columns if not c.endswith("_sd")]  # a window's spread of near-equal values is noise
-            assert np.allclose(a[means].iloc[:3], b[means].iloc[:3], **CLOSE)
+            assert np.allclose(a[means].iloc[:2], b[means].iloc[:2], **CLOSE)  # steps 3 and 6
     with pytest.raises(signals.Interrupted):
         run_all(toy_specs(recipe), tmp_path / "batched", resume=False, reporter=StopAt(12), batch_seeds=2)
     results = run_all(toy_specs(recipe), tmp_path / "batched", resume=True, reporter=Reporter(), batch_seeds=2)
