@@ -3,12 +3,12 @@ seed, profile, length, device and options that the run's spec.json records."""
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 
 from gan_bench import defaults
 from gan_bench.errors import InvalidOption, RunDirError
 from gan_bench.rundir.layout import SUITE_FILE, RunDir, run_folders
+from gan_bench.suite.resume_command import suite_resumed, train_resumed
 from gan_bench.variants import get_recipe, is_recipe
 from gan_bench.variants.registry import module_reference
 
@@ -26,21 +26,18 @@ def check_recipe_given(recipe: str | None, resume: bool, out) -> None:
 
 def _command_continuing(folder: Path) -> str | None:
     """What ``folder`` is and the command that continues it, when it is a run's or a suite run's."""
-    if RunDir(folder).spec.is_file():
-        return f"a run directory, not a recipe; continue it with `ganbench train --resume --out {shlex.quote(str(folder))}`"
+    run = RunDir(folder)
+    if run.spec.is_file():
+        return f"a run directory, not a recipe; continue it with {train_resumed(run)}"
     if (folder / SUITE_FILE).is_file():
-        return f"a suite run's folder, not a recipe; {_continue_suite(folder)}"
+        return f"a suite run's folder, not a recipe; continue it with `{suite_resumed(folder)}`"
     return None
-
-
-def _continue_suite(folder: Path) -> str:
-    return f"continue it with `ganbench run --resume {shlex.quote(str(folder))}`"
 
 
 def _not_a_run(folder: Path) -> str:
     """Why ``folder`` is no run to continue, and what to give instead."""
     if (folder / SUITE_FILE).is_file():
-        return f"is a suite run's folder, not one run; {_continue_suite(folder)}"
+        return f"is a suite run's folder, not one run; continue it with `{suite_resumed(folder)}`"
     inside = run_folders(folder) if folder.is_dir() else []
     if len(inside) == 1:
         return f"is no run directory, but holds one: give --out {inside[0]}"
