@@ -437,6 +437,23 @@ def test_default_profile_is_announced(tmp_path):
     assert "profile: quick (default on cpu" in result.output
 
 
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--dataset", "ring"], "error: --dataset: recipe tf-mlp trains on gray28 data and dataset ring is points;"),
+        (["--direction", "BtoA"], "error: --direction: applies to translation data only, not mnist"),
+        (["--profile", "fast"], "error: --profile: unknown profile 'fast'; valid: full, quick, smoke"),
+        (["--cuda-graph"], "error: --cuda-graph: needs a CUDA device"),
+    ],
+)
+def test_train_refusing_an_option_prints_only_the_error(tmp_path, args, error):
+    """The profile and dataset lines say what was chosen, so they come only once every option is valid."""
+    result = invoke("train", "tf-mlp", *args, "--device", "cpu", "--out", tmp_path / "run")
+    assert result.exit_code == 2
+    assert result.output.startswith(error) and len(result.output.strip().splitlines()) == 1, result.output
+    assert not (tmp_path / "run").exists()
+
+
 def test_train_twice_with_default_output_gives_identical_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for _ in range(2):

@@ -80,8 +80,9 @@ def test_a_run_resumed_with_other_threads_trains_with_those_it_began_with(tmp_pa
     assert mine.keys() == theirs.keys() and all(torch.equal(mine[k], theirs[k]) for k in mine)
     assert (run / "env.json").read_bytes() == env  # it began and ended with one thread, as it says
     assert reporter.messages == [
+        "profile: smoke (--profile)",  # train says what it chose first
         "toy-gan-pac2 seed 0: resumed with 1 torch thread, as it began (this process had 2), since the bits "
-        "depend on the count"
+        "depend on the count",
     ]
 
 
@@ -97,9 +98,10 @@ def test_what_cannot_be_matched_is_said_and_recorded_with_the_step(tmp_path):
     assert now["cpu_model"] != "Another CPU"
     assert env == {**began, "resumed": [{"step": STOP, **now}]}
     assert reporter.messages == [
+        "profile: smoke (--profile)",  # train says what it chose first
         f"{run}: resumed at step {STOP} with CPU {now['cpu_model']} (it trained with Another CPU until then), "
         f"torch {torch.__version__} (it trained with 0.0.1 until then); its bits will differ from an "
-        "uninterrupted run's (recorded in env.json)"
+        "uninterrupted run's (recorded in env.json)",
     ]
     # resumed again where it last trained: nothing new; on yet another torch: that step is recorded too
     (run / "env.json").write_text(json.dumps({**env, "resumed": [{"step": STOP, **now, "torch": "0.0.2"}]}))
@@ -109,8 +111,9 @@ def test_what_cannot_be_matched_is_said_and_recorded_with_the_step(tmp_path):
     env = json.loads((run / "env.json").read_text())
     assert env["resumed"] == [{"step": STOP, **now, "torch": "0.0.2"}, {"step": STOP + 5, "torch": torch.__version__}]
     assert again.messages == [
+        "profile: smoke (--profile)",  # train says what it chose first
         f"{run}: resumed at step {STOP + 5} with torch {torch.__version__} (it trained with 0.0.2 until then); its "
-        "bits will differ from an uninterrupted run's (recorded in env.json)"
+        "bits will differ from an uninterrupted run's (recorded in env.json)",
     ]
     notes = environments.mixed(environments.of_runs(gb.report([run])))
     assert f"runs differ in torch: 0.0.1, 0.0.2, {torch.__version__}" in notes

@@ -311,6 +311,8 @@ def train(
 
     check_recipe_given(recipe, resume, out)
     dataset = folders.spelled(dataset) if isinstance(dataset, str) else dataset
+    from_spec = recipe is None  # the run in ``out`` continues as it began
+    profile_from_spec, dataset_defaulted = from_spec and profile is None, not from_spec and dataset is None
     if recipe is None:
         o = as_begun(
             Path(out),
@@ -350,12 +352,15 @@ def train(
             f"every built-in recipe can but {', '.join(eager)}"
         )
     check_cuda_graph(cuda_graph, compile, dev)
+    chosen_profile, profile_why = choose_profile(profile, dev)
+    if profile_from_spec:
+        profile_why = f"the run's, from {Path(out) / 'spec.json'}"
     spec = RunSpec(
         recipe=recipe_obj.name,
         recipe_ref=module_ref(recipe_obj),
         dataset=dataset,
         seed=seed,
-        profile=choose_profile(profile, dev)[0],
+        profile=chosen_profile,
         steps=steps,
         device=dev.type,
         direction=way,
@@ -371,6 +376,11 @@ def train(
     from gan_bench.executors.lifecycle import execute
 
     folder = data_folder(data_dir)
+    reporter = progress or Reporter()
     # One writer at a time: the suite folder the run lies in (which `run` locks), else the run itself.
     with output_lock(lock_folder(run)):
-        return execute(spec, run, resume, progress or Reporter(), lambda name, w: datasets.load(name, folder, w))
+        # what was chosen for the caller, said once every argument has been checked
+        reporter.message(f"profile: {chosen_profile} ({profile_why})")
+        if dataset_defaulted:
+            reporter.message(f"dataset: {dataset} (the first {recipe} trains on; --dataset overrides)")
+        return execute(spec, run, resume, reporter, lambda name, w: datasets.load(name, folder, w))

@@ -144,27 +144,6 @@ def train(
     cuda_graph: bool = CudaGraphOpt,
 ) -> None:
     """Train one recipe with one seed into one run directory."""
-    from gan_bench import devices
-    from gan_bench.suite.plan import choose_profile
-    from gan_bench.suite.run_as_begun import check_recipe_given, options_begun
-
-    check_recipe_given(recipe, resume, out)
-    if recipe is not None:
-        from gan_bench.variants import get_recipe
-
-        get_recipe(recipe)  # an unknown name is the one message, before the profile and dataset lines
-    if recipe is None and profile is None:
-        chosen, why = options_begun(out)["profile"], f"the run's, from {out / 'spec.json'}"
-    else:
-        chosen, why = choose_profile(profile, devices.resolve(device))
-    err_console.print(f"profile: {chosen} ({why})", highlight=False)
-    if recipe is not None and dataset is None:
-        from gan_bench.suite.run_spec import default_dataset
-
-        chosen_data = default_dataset(recipe)
-        err_console.print(
-            f"dataset: {chosen_data} (the first {recipe} trains on; --dataset overrides)", highlight=False
-        )
     try:
         with reporter(quiet) as progress:
             result = gb.train(
