@@ -7,7 +7,8 @@ Sections, each timed and recorded even when it fails:
    kept if pytest is stopped at its 150 s.
 2. ``mnist_suite``: ``ganbench run --suite mnist --profile full --jobs J --batch-seeds K --cuda-graph``, scoring
    included, stopped (SIGTERM: checkpoints, exit 130) when half the budget runs out; the total is
-   then projected from the measured step rates and said to be a projection.
+   then projected from the measured step rates, each unit of work left in the lane free first
+   (``projection``), and said to be a projection.
 3. ``toy_suite``: the 12 full-protocol toy runs at once (``--jobs 12 --batch-seeds K`` on CUDA: with
    K = 3, four batched models of three seeds), for an eighth of the budget, projected like the
    mnist suite.
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import heapq
 import json
 import os
 import platform
@@ -168,31 +170,57 @@ def _progress(run: Path) -> dict:
     }
 
 
-def projection(planned: dict[str, dict], runs: dict, jobs: int, elapsed: float) -> float | None:
-    """The suite's total wall time: what ran, plus every unfinished run's remaining steps at its
-    recipe's measured step rate (the mean rate of all recipes for one not yet begun) and the mean
-    scoring time, shared among ``jobs`` workers. ``planned``: {spec hash: {"recipe", "steps"} and
-    "group", the runs of its --batch-seeds group, which train together at that rate (default 1)}
-    from planned_runs; ``runs``: _progress of each run directory begun."""
+def _step_rates(runs: dict) -> dict[str, float]:
+    """{recipe: its mean step rate} over the runs begun that trained a step."""
     by_recipe: dict[str, list[float]] = {}
     for r in runs.values():
         if r["train_s"] > 0 and r["steps"]:
             by_recipe.setdefault(r["recipe"], []).append(r["steps"] / r["train_s"])
-    if not by_recipe:
+    return {recipe: sum(v) / len(v) for recipe, v in by_recipe.items()}
+
+
+def unmeasured(planned: dict[str, dict], runs: dict) -> list[str]:
+    """The recipes a projection times at the mean rate of the others, none of their runs having trained."""
+    rates = _step_rates(runs)
+    return sorted({plan["recipe"] for plan in planned.values()} - rates.keys())
+
+
+def projection(planned: dict[str, dict], runs: dict, jobs: int, elapsed: float) -> float | None:
+    """The suite's total wall time: ``elapsed``, then what is left as ``run --jobs`` hands it out.
+    A unit of work (a run, or a --batch-seeds group, whose runs train together) lasts its remaining
+    steps at its recipe's measured step rate (the mean rate of all recipes for one not yet begun),
+    plus the mean scoring time for each of its runs not yet scored. Units under way keep their
+    lanes; the rest go, in plan order, to whichever of the ``jobs`` lanes is free first. The rates
+    were measured with the lanes sharing the device, so a tail with lanes idle is projected slower
+    than it runs. ``planned``: {spec hash: {"recipe", "steps", "group" (the size of its --batch-seeds
+    group, default 1), "unit" (the group's place in the plan; default: the run alone)}} from
+    planned_runs; ``runs``: _progress of each run directory begun."""
+    rates = _step_rates(runs)
+    if not rates:
         return None
-    mean_rate = sum(sum(v) / len(v) for v in by_recipe.values()) / len(by_recipe)
+    mean_rate = sum(rates.values()) / len(rates)
     scoring = [r["score_s"] for r in runs.values() if r["score_s"] is not None]
     score_s = sum(scoring) / len(scoring) if scoring else 0.0
     begun = {r["spec"]: r for r in runs.values()}
-    remaining = 0.0
+    units: dict = {}
     for spec, plan in planned.items():
-        r = begun.get(spec)
-        if r is not None and r["scored"]:
-            continue
-        rates = by_recipe.get(plan["recipe"])
-        rate = sum(rates) / len(rates) if rates else mean_rate
-        remaining += (plan["steps"] - (r["steps"] if r else 0)) / rate / plan.get("group", 1) + score_s
-    return elapsed + remaining / jobs
+        units.setdefault(plan.get("unit", spec), []).append(spec)
+    under_way, waiting = [], []
+    for members in units.values():
+        seconds = 0.0
+        for spec in members:
+            plan, r = planned[spec], begun.get(spec)
+            if r is not None and r["scored"]:
+                continue
+            rate = rates.get(plan["recipe"], mean_rate)
+            seconds += (plan["steps"] - (r["steps"] if r else 0)) / rate / plan.get("group", 1) + score_s
+        if seconds:
+            (under_way if any(spec in begun for spec in members) else waiting).append(seconds)
+    lanes = under_way + [0.0] * max(jobs - len(under_way), 0)
+    heapq.heapify(lanes)
+    for seconds in waiting:
+        heapq.heappush(lanes, heapq.heappop(lanes) + seconds)
+    return elapsed + max(lanes, default=0.0)
 
 
 def _concurrent_trains(out: Path, recipe: str, n: int, steps: int, threads: int | None, device: str) -> dict:
@@ -291,8 +319,9 @@ def _capturable_adam():
 
 
 def planned_runs(suite: str, profile: str, device: str, recipes: tuple[str, ...], batch_seeds: int) -> dict[str, dict]:
-    """{spec hash[:12]: {"recipe", "steps", "group"}} for every run ``ganbench run`` would plan, where
-    "group" is how many runs its --batch-seeds group trains together."""
+    """{spec hash[:12]: {"recipe", "steps", "group", "unit"}} for every run ``ganbench run`` would plan,
+    where "group" is how many runs its --batch-seeds group trains together and "unit" that group's
+    place in the order `run --jobs` hands them out."""
     from gan_bench.suite.plan import plan_suite
     from gan_bench.suite.seed_groups import seed_groups
 
@@ -300,8 +329,8 @@ def planned_runs(suite: str, profile: str, device: str, recipes: tuple[str, ...]
         suite, recipes=list(recipes) or None, profile=profile, device=device, cuda_graph=device == "cuda", jobs=1
     )
     return {
-        spec.hash[:12]: {"recipe": spec.recipe, "steps": spec.schedule.steps, "group": len(group)}
-        for group in seed_groups(plan.specs, batch_seeds)
+        spec.hash[:12]: {"recipe": spec.recipe, "steps": spec.schedule.steps, "group": len(group), "unit": unit}
+        for unit, group in enumerate(seed_groups(plan.specs, batch_seeds))
         for spec in group
     }
 
@@ -359,6 +388,8 @@ def suite_run(
         if total is not None:
             result["total_s"] = total
             result["total_is"] = "projected from the measured per-recipe step rates and scoring times"
+            if borrowed := unmeasured(planned, runs):
+                result["total_is"] += f"; {', '.join(borrowed)} at the others' mean rate, not having begun"
     if steps_before and "total_is" in result:
         result["total_is"] += ", from this check's start"
     return result

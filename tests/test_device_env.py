@@ -199,7 +199,11 @@ def test_largest_difference_is_over_every_history_cell():
     assert gpu_check._largest_difference([[1.0]], [[1.0]]) == 0.0
 
 
-def test_projection_adds_each_unfinished_runs_steps_at_its_recipes_rate_shared_among_workers():
+def _progress_of(spec, recipe, steps, train_s, scored=False, score_s=None):
+    return {"spec": spec, "recipe": recipe, "steps": steps, "train_s": train_s, "scored": scored, "score_s": score_s}
+
+
+def test_projection_times_each_unfinished_run_at_its_recipes_rate_in_the_lane_free_first():
     """Runs are matched to the dry run's plan by spec hash, so a suite over two datasets (the same
     recipe and seed twice) is counted right."""
     import gpu_check
@@ -210,31 +214,35 @@ def test_projection_adds_each_unfinished_runs_steps_at_its_recipes_rate_shared_a
         "ccc": {"recipe": "toy-gan-pac2", "steps": 600},  # begun: 100 steps at 50 steps/s
         "ddd": {"recipe": "new", "steps": 750},  # not begun: the mean of the recipes' rates, 75
     }
-
-    def run(spec, recipe, steps, train_s, scored=False, score_s=None):
-        return {
-            "spec": spec,
-            "recipe": recipe,
-            "steps": steps,
-            "train_s": train_s,
-            "scored": scored,
-            "score_s": score_s,
-        }
-
     runs = {
-        "ring/toy-gan/seed-0": run("aaa", "toy-gan", 1000, 10.0, scored=True, score_s=4.0),
-        "grid/toy-gan/seed-0": run("bbb", "toy-gan", 400, 4.0),
-        "ring/toy-gan-pac2/seed-0": run("ccc", "toy-gan-pac2", 100, 2.0),
+        "ring/toy-gan/seed-0": _progress_of("aaa", "toy-gan", 1000, 10.0, scored=True, score_s=4.0),
+        "grid/toy-gan/seed-0": _progress_of("bbb", "toy-gan", 400, 4.0),
+        "ring/toy-gan-pac2/seed-0": _progress_of("ccc", "toy-gan-pac2", 100, 2.0),
     }
-    # toy-gan 100 steps/s, pac2 50, mean 75; each unscored run adds the mean scoring time, 4 s
-    remaining = (600 / 100 + 4) + (500 / 50 + 4) + (750 / 75 + 4)
-    assert gpu_check.projection(planned, runs, jobs=2, elapsed=30.0) == pytest.approx(30.0 + remaining / 2)
+    # toy-gan 100 steps/s, pac2 50, mean 75; each unscored run adds the mean scoring time, 4 s.
+    # Two lanes: bbb's holds 600/100 + 4 = 10 s more, ccc's 500/50 + 4 = 14; ddd (750/75 + 4 = 14)
+    # takes the lane free first, bbb's, and ends at 24.
+    assert gpu_check.projection(planned, runs, jobs=2, elapsed=30.0) == pytest.approx(30.0 + 24)
+    assert gpu_check.projection(planned, runs, jobs=3, elapsed=30.0) == pytest.approx(30.0 + 14)  # a free lane
     assert gpu_check.projection(planned, {}, jobs=2, elapsed=30.0) is None
-    # a --batch-seeds group of 3 trains its runs together: each run's remaining steps take a third
-    batched = {spec: {**plan, "group": 3} for spec, plan in planned.items()}
-    assert gpu_check.projection(batched, runs, jobs=2, elapsed=30.0) == pytest.approx(
-        30.0 + ((600 / 100 + 500 / 50 + 750 / 75) / 3 + 3 * 4) / 2
-    )
+    assert gpu_check.unmeasured(planned, runs) == ["new"]
+    assert gpu_check.projection(planned, runs | {"x": _progress_of("ddd", "new", 750, 5.0, True, 4.0)}, 2, 30.0) == (
+        pytest.approx(30.0 + 14)
+    )  # everything scored but bbb and ccc, each in its lane
+
+
+def test_projection_keeps_a_seed_group_in_one_lane():
+    """A --batch-seeds group trains its runs together in one lane: its time is its remaining steps
+    at the rate, however many lanes are free, and the runs after it fill the other lanes."""
+    import gpu_check
+
+    planned = {f"a{i}": {"recipe": "tf-mlp", "steps": 900, "group": 3, "unit": 0} for i in range(3)}
+    planned |= {"b0": {"recipe": "dcgan", "steps": 100, "unit": 1}, "c0": {"recipe": "cgan", "steps": 200, "unit": 2}}
+    runs = {f"tf-mlp/seed-{i}": _progress_of(f"a{i}", "tf-mlp", 300, 3.0) for i in range(3)}  # 100 steps/s
+    # the group: 600 steps at 100/s = 6 s; b0 (1 s) and c0 (2 s), at the mean rate, share the other lane
+    assert gpu_check.projection(planned, runs, jobs=2, elapsed=10.0) == pytest.approx(10.0 + 6)
+    assert gpu_check.projection(planned, runs, jobs=1, elapsed=10.0) == pytest.approx(10.0 + 6 + 1 + 2)
+    assert gpu_check.unmeasured(planned, runs) == ["cgan", "dcgan"]
 
 
 def test_the_planned_runs_are_keyed_by_spec_hash_with_their_seed_groups():
@@ -250,6 +258,10 @@ def test_the_planned_runs_are_keyed_by_spec_hash_with_their_seed_groups():
     ]
     mnist = gpu_check.planned_runs("mnist", "smoke", "cpu", ("tf-mlp", "dcgan-mnist"), 3)
     assert sorted((p["recipe"], p["group"]) for p in mnist.values()) == [("dcgan-mnist", 1)] * 3 + [("tf-mlp", 3)] * 3
+    # units in the order `run --jobs` hands them out: the tf-mlp group, then each dcgan-mnist run
+    assert [(p["recipe"], p["unit"]) for p in mnist.values()] == [("tf-mlp", 0)] * 3 + [
+        ("dcgan-mnist", u) for u in (1, 2, 3)
+    ]
     ring_gap = gpu_check.planned_runs(gpu_check.RING_GAP_SUITE, "full", "cpu", (), 3)
     assert (
         sorted((p["recipe"], p["group"]) for p in ring_gap.values())
