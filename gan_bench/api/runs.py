@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 from gan_bench import defaults, devices
 from gan_bench.api.arguments import PathLike, checked, checked_arguments
-from gan_bench.api.scoring import data_folder, make_scorer
+from gan_bench.api.scoring import make_scorer
 from gan_bench.data import datasets, folders
+from gan_bench.data.catalogue import data_folder
 from gan_bench.errors import InvalidOption, PluginError, RunDirError, nearest
 from gan_bench.rundir import outputs, paths
 from gan_bench.rundir.layout import RunDir, lock_folder, read_suite_info, write_suite_info

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from gan_bench import defaults, devices
 from gan_bench.api.arguments import PathLike, checked_arguments
-from gan_bench.errors import InvalidOption
+from gan_bench.data.catalogue import data_folder
 from gan_bench.rundir import outputs
 from gan_bench.rundir.layout import find_runs
 from gan_bench.training.progress import Reporter
@@ -16,17 +16,6 @@ from gan_bench.training.progress import Reporter
 if TYPE_CHECKING:
     import numpy as np
     import torch
-
-
-def data_folder(data_dir: PathLike | None) -> Path | None:
-    """--data-dir as a Path, refused up front when it is not an existing folder."""
-    if data_dir is None:
-        return None
-    if not Path(data_dir).is_dir():
-        raise InvalidOption(
-            f"--data-dir: {data_dir} is not an existing folder; give the folder holding <dataset>/ folders"
-        )
-    return Path(data_dir)
 
 
 def make_scorer(samples, backbone, inception_weights, device, data_dir, batch_norm="running"):

@@ -39,6 +39,7 @@ def _data_table(verify: bool, names: list[str], data_dir: Optional[Path], option
 @user_errors
 def data_list(data_dir: Optional[Path] = DataDir) -> None:
     """Where each dataset's files were found (no hashing; see `data verify`)."""
+    data_dir = catalogue.data_folder(data_dir)
     _data_table(False, list(catalogue.DATASETS), data_dir)
     for name, ds in catalogue.DATASETS.items():
         looked = ", ".join(f"{loc.label} ({loc.where})" for loc in catalogue.locations(ds, data_dir) if loc.folder)
@@ -55,6 +56,7 @@ def data_verify(
 
     An optional dataset that is not installed is reported as such; named, it must be there."""
     names = [catalogue.get(dataset).name] if dataset else list(catalogue.DATASETS)
+    data_dir = catalogue.data_folder(data_dir)
     if not _data_table(True, names, data_dir, optional_ok=dataset is None):
         raise typer.Exit(1)
 
@@ -90,7 +92,7 @@ def evaluator_train(
 
     pin = evaluators.get_pin(dataset)
     evaluators.check_target(dataset, out or pin.path)  # minutes of training are not spent on a refusal
-    data = catalogue.load(dataset, data_dir)
+    data = catalogue.load(dataset, catalogue.data_folder(data_dir))
     if err_console.is_terminal:
         with RichReporter(err_console) as reporter:
             reporter.run_started(f"evaluator {dataset}", 1, 0)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gan_bench.errors import DataError, UserError, nearest, unknown
+from gan_bench.errors import DataError, InvalidOption, UserError, nearest, unknown
 from gan_bench.rundir import atomic
 
 if TYPE_CHECKING:
@@ -145,6 +145,18 @@ def _folders_in(folder: Path) -> list[str]:
         return [p.name for p in folder.iterdir() if p.is_dir()]
     except OSError:  # unreadable, or not a folder: nothing to suggest
         return []
+
+
+def data_folder(data_dir: str | os.PathLike | None) -> Path | None:
+    """--data-dir as a Path, refused up front when it is not an existing folder (every command and
+    API function that takes one checks it here, before anything is looked for or written)."""
+    if data_dir is None:
+        return None
+    if not Path(data_dir).is_dir():
+        raise InvalidOption(
+            f"--data-dir: {data_dir} is not an existing folder; give the folder holding <dataset>/ folders"
+        )
+    return Path(data_dir)
 
 
 def locations(ds: Dataset, data_dir: Path | None = None) -> list[Location]:
