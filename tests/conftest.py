@@ -102,3 +102,19 @@ def suite_refusal(tmp_path: Path, text: str) -> str:
     message = str(raised.value)
     assert message.startswith(f"{path}: field '")
     return message.removeprefix(f"{path}: ")
+
+
+def cli_commands() -> dict[str, object]:
+    """Each leaf command of ganbench's CLI by its name ("data verify") and its click command."""
+    from typer.main import get_command
+
+    from gan_bench.cli import app
+
+    def walk(command, path=()):
+        if hasattr(command, "commands"):  # a group (typer's own click, not necessarily the installed one)
+            for name, sub in command.commands.items():
+                yield from walk(sub, (*path, name))
+        else:
+            yield " ".join(path), command
+
+    return dict(walk(get_command(app)))

@@ -4,7 +4,7 @@ modules that exist; the Python API page documents every public function with eac
 import inspect
 import re
 
-from conftest import REPO
+from conftest import REPO, cli_commands
 
 import gan_bench as gb
 
@@ -59,23 +59,10 @@ def test_the_python_api_page_documents_every_public_function_and_its_parameters(
     assert undocumented == set()
 
 
-def _commands(command, path=()):
-    """Each leaf command of the typer app as ("data verify", click command)."""
-    if hasattr(command, "commands"):
-        for name, sub in command.commands.items():
-            yield from _commands(sub, (*path, name))
-    else:
-        yield " ".join(path), command
-
-
 def test_the_cli_page_documents_every_command_and_option_and_no_other():
-    from typer.main import get_command
-
-    from gan_bench.cli import app
-
     page = (REPO / "docs" / "cli.md").read_text()
     rows = re.findall(r"^\| `ganbench ([^`]*)` \|", page, flags=re.M)
-    commands = dict(_commands(get_command(app)))
+    commands = cli_commands()
     for name, command in commands.items():
         text = " ".join(r for r in rows if r == name or r.startswith(name + " "))
         assert text, f"docs/cli.md has no row for `ganbench {name}`"
@@ -86,11 +73,7 @@ def test_the_cli_page_documents_every_command_and_option_and_no_other():
 
 def test_each_commands_summary_is_one_line_in_its_groups_listing():
     # a group's --help lists each command by its help's first paragraph, line breaks kept as written
-    from typer.main import get_command
-
-    from gan_bench.cli import app
-
-    for name, command in _commands(get_command(app)):
+    for name, command in cli_commands().items():
         summary = (command.help or "").split("\n\n")[0]
         assert "\n" not in summary, f"ganbench {name}: {summary!r}"
 
@@ -98,11 +81,8 @@ def test_each_commands_summary_is_one_line_in_its_groups_listing():
 def test_help_texts_print_as_written():
     # --help renders rich markup, so an unescaped [ray] in `pip install 'ganbench[ray]'` would vanish
     from rich.text import Text
-    from typer.main import get_command
 
-    from gan_bench.cli import app
-
-    for name, command in _commands(get_command(app)):
+    for name, command in cli_commands().items():
         texts = [command.help or ""] + [getattr(p, "help", None) or "" for p in command.params]
         for text in texts:
             assert Text.from_markup(text).plain == text.replace("\\[", "["), f"ganbench {name}: {text!r}"

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import cli_commands
 from typer.testing import CliRunner
 
 import gan_bench as gb
@@ -539,19 +540,6 @@ def test_evaluator_train_prints_progress_as_lines_in_a_log(tmp_path, monkeypatch
     assert len(lines) == 10 and (tmp_path / "e.pt").is_file()
 
 
-def _commands_taking(param: str) -> set[str]:
-    import typer
-
-    def walk(command, path):
-        if hasattr(command, "commands"):  # a group (typer's own click, not necessarily the installed one)
-            for name, sub in command.commands.items():
-                yield from walk(sub, [*path, name])
-        elif any(p.name == param for p in command.params):
-            yield " ".join(path)
-
-    return set(walk(typer.main.get_command(app), []))
-
-
 def test_every_command_refuses_a_data_dir_that_is_not_a_folder(tmp_path):
     """One check for --data-dir, wherever it is taken: a mistyped folder is named, not passed over
     for the packaged or $GANBENCH_DATA copy."""
@@ -565,7 +553,8 @@ def test_every_command_refuses_a_data_dir_that_is_not_a_folder(tmp_path):
         "data verify": ["mnist"],
         "evaluator train": ["mnist", "--out", tmp_path / "weights.pt"],
     }
-    assert _commands_taking("data_dir") == set(rest)  # a new command with --data-dir is listed here
+    taking = {name for name, command in cli_commands().items() if any(p.name == "data_dir" for p in command.params)}
+    assert taking == set(rest)  # a new command with --data-dir is listed here
     for command, args in rest.items():
         for folder in (tmp_path / "no-such-folder", tmp_path / "a-file"):
             result = invoke(*command.split(), *args, "--data-dir", folder)
