@@ -312,8 +312,8 @@ def train(
 
     check_recipe_given(recipe, resume, out)
     dataset = folders.spelled(dataset) if isinstance(dataset, str) else dataset
-    from_spec = recipe is None  # the run in ``out`` continues as it began
-    profile_from_spec, dataset_defaulted = from_spec and profile is None, not from_spec and dataset is None
+    # without a recipe the run in ``out`` continues as it began: its spec gives the profile and dataset
+    profile_from_spec, dataset_defaulted = recipe is None and profile is None, recipe is not None and dataset is None
     if recipe is None:
         o = as_begun(
             Path(out),
