@@ -9,7 +9,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -180,5 +182,56 @@ def test_ctrl_c_stops_every_worker_and_resume_completes_with_the_same_bits(refer
     finals = list(out.glob("keras-mlp/seed-*/checkpoints/final.pt"))
     assert len(finals) < 3, "Ctrl-C came too late to test resume"
     resumed = subprocess.run(_cli(*base, *lanes, "--resume", str(out)), capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    _same_runs(out, root / "one")
+
+
+def _tagged(tag: str) -> list[int]:
+    """The processes whose environment holds ``tag`` (the suite process, its forkserver and workers)."""
+    pids = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if tag.encode() in environ.read_bytes():
+                pids.append(int(environ.parent.name))
+        except OSError:  # exited meanwhile, or not ours
+            continue
+    return pids
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/environ").is_file(), reason="finds the workers through /proc (Linux)")
+def test_workers_stop_and_exit_when_the_suite_process_is_killed(reference):
+    """A kill that reaches only the suite process (SIGKILL, or a hangup: workers are in their own
+    process group) must not leave workers training outside the output lock and then waiting
+    forever: the worker's run checkpoints at its next step, every worker exits, and --resume
+    completes the suite with the same bits."""
+    root, base, _ = reference
+    out = root / "killed"
+    tag = f"GANBENCH_TEST_ORPHANS={out}"
+    env = {**os.environ, "GANBENCH_TEST_ORPHANS": str(out)}
+    proc = subprocess.Popen(_cli(*base, "--jobs", "2", "--out", str(out)), stderr=subprocess.PIPE, text=True, env=env)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)
+    reader.start()
+    try:
+        deadline = time.time() + 180
+        while not any("keras-mlp seed 0: 60 steps" in line for line in lines):  # the worker's run began
+            assert proc.poll() is None, "".join(lines)
+            assert time.time() < deadline, "the worker's run did not begin"
+            time.sleep(0.02)
+        proc.kill()
+        proc.wait()
+        deadline = time.time() + 60
+        while left := _tagged(tag):
+            assert time.time() < deadline, f"processes {left} still there 60 s after the suite process was killed"
+            time.sleep(0.2)
+    finally:
+        for pid in _tagged(tag):
+            os.kill(pid, signal.SIGKILL)
+    worker_run = out / "keras-mlp" / "seed-0"
+    assert (worker_run / "checkpoints" / "last.pt").is_file()
+    assert not (worker_run / "checkpoints" / "final.pt").exists(), "the worker trained on after the kill"
+    assert not (worker_run / "metrics.json").exists()
+    resumed = subprocess.run(_cli(*base, "--jobs", "2", "--resume", str(out)), capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     _same_runs(out, root / "one")

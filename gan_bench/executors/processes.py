@@ -12,8 +12,9 @@ group of up to K runs at a time, trained as one batched model).
 Workers start in their own process group, so a Ctrl-C in the terminal reaches only this process,
 which stops its own lane's run and passes one SIGTERM to each worker: every run in training
 writes a checkpoint between two steps and stops, finished runs stay, and runs not yet started are
-not begun. ``--resume`` then completes the rest with the same bits. Progress reaches the suite bar
-through a queue, in batches of steps.
+not begun. ``--resume`` then completes the rest with the same bits. A worker whose suite process
+is gone without passing the stop on (killed, or its terminal hung up) stops the same way and exits
+(see orphans.py). Progress reaches the suite bar through a queue, in batches of steps.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pathlib import Path
 
 from gan_bench import errors
 from gan_bench.devices import threads_per_job
+from gan_bench.executors import orphans
 from gan_bench.executors.failures import failure_summary, runs_failed
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs
@@ -42,6 +44,7 @@ from gan_bench.training.progress import Reporter
 from gan_bench.training.signals import Interrupted, SuiteInterrupted
 
 FORWARD_SECONDS = 0.5  # how often a worker sends its step count to the suite bar
+ORPHAN_GRACE_S = 30.0  # how long a worker whose suite process is gone waits for its run to checkpoint
 
 
 class ForwardingReporter(Reporter):
@@ -81,15 +84,23 @@ class ForwardingReporter(Reporter):
 
 _EVENTS = None  # the worker's queue to the parent, set by _start_worker
 _STOPPED = threading.Event()  # the worker was told to stop: it begins no further run
+_UNIT = threading.Lock()  # held while the worker trains and scores a run or seed group
 
 
-def _start_worker(events, threads: int | None) -> None:
+def _stop_worker() -> None:
+    _STOPPED.set()
+    signals.STOP_REQUESTED.set()  # a run in training checkpoints at its next step
+
+
+def _start_worker(events, threads: int | None, suite_pid: int) -> None:
     """Worker initializer: its own process group (the terminal's Ctrl-C goes to the parent only),
-    its thread count, the queue to the parent, and a SIGTERM that, between runs, only marks the
-    worker stopped (training installs its own handler, which checkpoints first)."""
+    its thread count, the queue to the parent, a SIGTERM that, between runs, only marks the
+    worker stopped (training installs its own handler, which checkpoints first), and a watch on
+    the suite process that stops the worker and exits it once that process is gone."""
     global _EVENTS
     os.setpgrp()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: _STOPPED.set())
+    orphans.exit_when_gone(suite_pid, _stop_worker, _UNIT, ORPHAN_GRACE_S)
     if threads is not None:
         import torch
 
@@ -137,9 +148,10 @@ def _one_unit(spec_jsons: list[dict], run_roots: list[str], data_dir: str | None
     """In a worker: one run or seed group, unless the worker was told to stop before it began."""
     from gan_bench.data import datasets
 
-    if _STOPPED.is_set():
-        return [{"status": "not started", "summary": "stopped before it began"}] * len(spec_jsons)
-    outcomes = _train_and_score(spec_jsons, run_roots, data_dir, score_args, _EVENTS, datasets.load_once)
+    with _UNIT:
+        if _STOPPED.is_set():
+            return [{"status": "not started", "summary": "stopped before it began"}] * len(spec_jsons)
+        outcomes = _train_and_score(spec_jsons, run_roots, data_dir, score_args, _EVENTS, datasets.load_once)
     if any(outcome["status"] == "interrupted" for outcome in outcomes):
         _STOPPED.set()
     return outcomes
@@ -249,7 +261,9 @@ def run_all(
     on_main = threading.current_thread() is threading.main_thread()
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)} if on_main else {}
     signals.STOP_REQUESTED.clear()
-    pool = ProcessPoolExecutor(max(1, jobs - 1), mp_context=ctx, initializer=_start_worker, initargs=(events, threads))
+    pool = ProcessPoolExecutor(
+        max(1, jobs - 1), mp_context=ctx, initializer=_start_worker, initargs=(events, threads, os.getpid())
+    )
     relay = threading.Thread(target=_relay, args=(events, reporter, relayed, pids), daemon=True)
     lane = threading.Thread(target=own_lane, name="ganbench-own-lane")
     try:
