@@ -235,3 +235,80 @@ def test_workers_stop_and_exit_when_the_suite_process_is_killed(reference):
     resumed = subprocess.run(_cli(*base, "--jobs", "2", "--resume", str(out)), capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     _same_runs(out, root / "one")
+
+
+def _worker_of(suite_pid: int, tag: str) -> int | None:
+    """The run --jobs worker among the tagged processes: a child of the forkserver, itself the suite process's child."""
+    parents = {}
+    for pid in _tagged(tag):
+        try:
+            parents[pid] = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return next((pid for pid, ppid in parents.items() if ppid != suite_pid and parents.get(ppid) == suite_pid), None)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/environ").is_file(), reason="finds the workers through /proc (Linux)")
+def test_a_worker_killed_mid_run_is_replaced_and_its_run_resumed_with_the_same_bits(reference):
+    """A worker killed without a word (the out-of-memory killer's SIGKILL) broke the one process
+    pool all lanes shared: the suite crashed with a traceback, its other runs lost. Now a fresh
+    worker takes the lane over and resumes the run, and every run has the bits it has alone."""
+    root, base, _ = reference
+    out = root / "worker-killed"
+    tag = f"GANBENCH_TEST_ORPHANS={out}"
+    env = {**os.environ, "GANBENCH_TEST_ORPHANS": str(out)}
+    proc = subprocess.Popen(_cli(*base, "--jobs", "2", "--out", str(out)), stderr=subprocess.PIPE, text=True, env=env)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)
+    reader.start()
+    deadline = time.time() + 180
+    while not any("keras-mlp seed 0: 60 steps" in line for line in lines):  # the worker's run began
+        assert proc.poll() is None, "".join(lines)
+        assert time.time() < deadline, "the worker's run did not begin"
+        time.sleep(0.02)
+    worker = _worker_of(proc.pid, tag)
+    assert worker is not None
+    os.kill(worker, signal.SIGKILL)
+    assert proc.wait(timeout=300) == 0, "".join(lines)
+    reader.join(10)
+    err = " ".join("".join(lines).split())
+    assert (
+        "keras-mlp seed 0: its worker process died (killed, or out of memory); a fresh worker resumes it "
+        "from its last checkpoint (retry 1 of 3)"
+    ) in err
+    _same_runs(out, root / "one")
+
+
+DIES_IN_A_WORKER = """
+
+def _die_in_a_worker():
+    import multiprocessing, os, signal
+    if multiprocessing.parent_process() is not None:  # a run --jobs worker, not the ganbench process
+        os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.slow
+def test_a_run_whose_worker_dies_every_time_fails_alone(tmp_path):
+    """A plug-in whose training step kills its worker (as a crash in native code would): fresh
+    workers retry the run 3 times, then it is reported failed, while the suite's other run trains
+    and scores, and the command ends with the one error naming it."""
+    from test_plugins import PLUGIN, plugin_module, suite
+
+    step = "    def train_step(self, batch, generator):\n"
+    body = PLUGIN.format(name="dies", extra="pass").replace(step, step + "        _die_in_a_worker()\n")
+    module, _ = plugin_module(tmp_path, body=body + DIES_IN_A_WORKER)
+    path = suite(tmp_path, [f"{module}:RECIPE", "tf-mlp"])
+    options = ["--jobs", "2", "--device", "cpu", "--samples", "100", "--quiet", "--out", "o"]
+    done = subprocess.run(_cli("run", "--suite", str(path), *options), capture_output=True, text=True, cwd=tmp_path)
+    err = " ".join(done.stderr.split())
+    assert done.returncode == 2, err
+    assert [f"retry {k} of 3" in err for k in (1, 2, 3, 4)] == [True, True, True, False]
+    assert (
+        "1 of 2 runs failed: dies seed 0: its worker process died 4 times (killed, or out of memory); "
+        "--resume continues it from its last checkpoint"
+    ) in err
+    assert "Traceback" not in err
+    assert (tmp_path / "o" / "tf-mlp" / "seed-0" / "metrics.json").is_file()
+    assert not (tmp_path / "o" / "dies" / "seed-0" / "checkpoints" / "final.pt").exists()

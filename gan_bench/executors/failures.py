@@ -6,6 +6,8 @@ from __future__ import annotations
 from gan_bench import tracebacks
 from gan_bench.errors import RunDirError, UserError
 
+LOST_WORKER_RETRIES = 3  # how often a run is retried when the worker process or node running it is lost
+
 
 def failure_summary(error: BaseException) -> str:
     """One line for a run that failed: a user error's message as it is; anything else as

@@ -19,6 +19,7 @@ is gone without passing the stop on (killed, or its terminal hung up) stops the 
 
 from __future__ import annotations
 
+import collections
 import functools
 import multiprocessing
 import os
@@ -28,14 +29,16 @@ import threading
 import time
 import warnings
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from gan_bench import errors
 from gan_bench.devices import threads_per_job
 from gan_bench.executors import orphans
-from gan_bench.executors.failures import failure_summary, runs_failed
+from gan_bench.executors.failures import LOST_WORKER_RETRIES, failure_summary, runs_failed
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs
+from gan_bench.executors.worker_lanes import WorkerLanes
 from gan_bench.rundir.layout import run_dir_for
 from gan_bench.suite.run_spec import RunSpec
 from gan_bench.suite.seed_groups import seed_groups_in
@@ -92,7 +95,7 @@ def _stop_worker() -> None:
     signals.STOP_REQUESTED.set()  # a run in training checkpoints at its next step
 
 
-def _start_worker(events, threads: int | None, suite_pid: int) -> None:
+def _start_worker(events, threads: int | None, suite_pid: int, lane: int) -> None:
     """Worker initializer: its own process group (the terminal's Ctrl-C goes to the parent only),
     its thread count, the queue to the parent, a SIGTERM that, between runs, only marks the
     worker stopped (training installs its own handler, which checkpoints first), and a watch on
@@ -106,7 +109,7 @@ def _start_worker(events, threads: int | None, suite_pid: int) -> None:
 
         torch.set_num_threads(threads)
     _EVENTS = events
-    events.put(("pid", os.getpid()))
+    events.put(("pid", (lane, os.getpid())))
     # a note reaches the parent's display, not a raw stderr line
     warnings.showwarning = errors.notes_to(lambda text: events.put(("message", text)), warnings.showwarning)
 
@@ -157,7 +160,7 @@ def _one_unit(spec_jsons: list[dict], run_roots: list[str], data_dir: str | None
     return outcomes
 
 
-def _relay(events, reporter: Reporter, done: threading.Event, pids: list[int]) -> None:
+def _relay(events, reporter: Reporter, done: threading.Event, pids: dict[int, int]) -> None:
     """In the parent: worker events onto the suite display until ``done`` and the queue is empty."""
     while True:
         try:
@@ -167,7 +170,8 @@ def _relay(events, reporter: Reporter, done: threading.Event, pids: list[int]) -
                 return
             continue
         if kind == "pid":
-            pids.append(value)
+            lane, pid = value
+            pids[lane] = pid
         elif kind == "steps":
             reporter.suite_advance(value)
         else:
@@ -217,7 +221,7 @@ def run_all(
         ctx.set_forkserver_preload(["torch", "gan_bench.executors.lifecycle", "gan_bench.scoring.score_run"])
     events = ctx.Queue()
     threads = threads_per_job(jobs)  # the plan's notes name it
-    relayed, pids = threading.Event(), []
+    relayed = threading.Event()
     stopping: list[int] = []
     outcomes: dict[int, dict] = {}
     units, first = [], 0  # each unit's indices in specs: a seed group is consecutive runs
@@ -242,65 +246,92 @@ def run_all(
                 if _settle(units[u], _train_and_score(*args[u], events, loaded), outcomes, specs, reporter):
                     lanes.close()
 
-    in_flight: dict = {}  # a worker's run or seed group: future -> its index in units
+    workers = WorkerLanes(
+        jobs - 1,
+        lambda w: ProcessPoolExecutor(
+            1, mp_context=ctx, initializer=_start_worker, initargs=(events, threads, os.getpid(), w)
+        ),
+    )
+    deaths: collections.Counter = collections.Counter()  # unit -> how many workers died under it
+
+    def hand_out(w: int, u: int | None) -> None:
+        if u is not None:
+            workers.submit(w, u, _one_unit, *args[u])
 
     def stop(signum, _frame):
         if stopping:
             return  # already passing the stop on; the runs in training checkpoint and return
         stopping.append(signum)
         lanes.close()  # runs not yet begun stay unbegun
-        for future in list(in_flight):
-            future.cancel()  # given to a worker still starting up: it stays unbegun too
         signals.STOP_REQUESTED.set()  # training in this process's own lane
-        for pid in list(pids):
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        workers.stop()
 
     on_main = threading.current_thread() is threading.main_thread()
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)} if on_main else {}
     signals.STOP_REQUESTED.clear()
-    pool = ProcessPoolExecutor(
-        max(1, jobs - 1), mp_context=ctx, initializer=_start_worker, initargs=(events, threads, os.getpid())
-    )
-    relay = threading.Thread(target=_relay, args=(events, reporter, relayed, pids), daemon=True)
+    relay = threading.Thread(target=_relay, args=(events, reporter, relayed, workers.pids), daemon=True)
     lane = threading.Thread(target=own_lane, name="ganbench-own-lane")
     try:
         relay.start()
-        for _ in range(jobs - 1):  # each worker starts with one run; the next goes to the first free
-            if (u := lanes.claim()) is not None:
-                in_flight[pool.submit(_one_unit, *args[u])] = u
+        for w in range(jobs - 1):  # each worker starts with one run; the next goes to the first free
+            hand_out(w, lanes.claim())
         lane.start()
-        while in_flight or lane.is_alive():
+        while workers.in_flight or lane.is_alive():
+            in_flight = workers.in_flight
             finished, _ = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED) if in_flight else ((), None)
             if not in_flight:
                 lane.join(0.2)
             for future in finished:
-                u = in_flight.pop(future)
+                u, w = in_flight.pop(future)
                 if future.cancelled():
                     continue
                 try:
                     told = future.result()
-                except Exception as e:  # noqa: BLE001 - the worker itself failed (BrokenProcessPool): the others go on
+                except BrokenProcessPool:  # this lane's worker died: a fresh one takes the lane over
+                    workers.replace(w)
+                    deaths[u] += 1
+                    if not stopping and deaths[u] <= LOST_WORKER_RETRIES:
+                        reporter.message(_retrying(specs, units[u], deaths[u]))
+                        hand_out(w, u)
+                        continue
+                    told = [_lost(deaths[u], stopping)] * len(units[u])
+                except Exception as e:  # noqa: BLE001 - summed up as the run's failure: the others go on
                     told = [{"status": "failed", "summary": failure_summary(e)}] * len(units[u])
                 if _settle(units[u], told, outcomes, specs, reporter):
                     lanes.close()
-                if (v := lanes.claim()) is not None:
-                    in_flight[pool.submit(_one_unit, *args[v])] = v
+                hand_out(w, lanes.claim())
     finally:
         lanes.close()
         if lane.is_alive():  # left on an error here: the run in this process's lane checkpoints and stops
             signals.STOP_REQUESTED.set()
         if lane.ident is not None:
             lane.join()
-        pool.shutdown(wait=True)
+        workers.shutdown()
         signals.STOP_REQUESTED.clear()
         for s, h in previous.items():
             signal.signal(s, h)
         relayed.set()
         relay.join()
     return _results(specs, runs, outcomes, stopping)
+
+
+def _retrying(specs, unit: list[int], deaths: int) -> str:
+    labels = ", ".join(specs[i].label for i in unit)
+    return (
+        f"{labels}: its worker process died (killed, or out of memory); a fresh worker resumes it "
+        f"from its last checkpoint (retry {deaths} of {LOST_WORKER_RETRIES})"
+    )
+
+
+def _lost(deaths: int, stopping: list[int]) -> dict:
+    """The outcome of a unit whose worker died once it may be retried no more (or while stopping)."""
+    if stopping:
+        return {"status": "interrupted", "summary": "its worker process died while the suite was stopping"}
+    return {
+        "status": "failed",
+        "summary": f"its worker process died {deaths} times (killed, or out of memory); "
+        f"--resume continues it from its last checkpoint",
+    }
 
 
 def _settle(unit: list[int], told: list[dict], outcomes: dict[int, dict], specs, reporter: Reporter) -> bool:

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from gan_bench.errors import InvalidOption, RunDirError
-from gan_bench.executors.failures import failure_summary, runs_failed
+from gan_bench.executors.failures import LOST_WORKER_RETRIES, failure_summary, runs_failed
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs
 from gan_bench.rundir.layout import RunDir, run_dir_for
@@ -27,7 +27,6 @@ from gan_bench.rundir.lock import LOCK_NAME
 from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training.progress import Reporter
 
-MAX_RETRIES = 3  # retries of a task whose worker or node was lost
 SOCKET_PATH_MAX = 107  # bytes in a Unix socket path (Linux); Ray's sockets live under its temp dir
 # the longest path Ray puts under its temp dir: its per-start folder (a long one), then a socket
 RAY_SOCKET_TAIL = len("/session_2026-12-31_23-59-59_999999_4194304/sockets/plasma_store.xxxxxxxx")
@@ -43,7 +42,7 @@ def task_resources(device_type: str, runs_per_gpu: int = 1) -> dict[str, float]:
 def as_task(ray, fn):
     """``fn`` as a Ray task, retried when its worker or node is lost. max_calls=0 keeps each worker
     process for later tasks; Ray's default for a GPU task is a fresh process every time."""
-    return ray.remote(max_retries=MAX_RETRIES, max_calls=0)(fn)
+    return ray.remote(max_retries=LOST_WORKER_RETRIES, max_calls=0)(fn)
 
 
 def local_temp_dir(ray_default: str | None = None) -> str | None:
