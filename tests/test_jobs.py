@@ -198,6 +198,23 @@ def _tagged(tag: str) -> list[int]:
     return pids
 
 
+def _jobs_2_until_the_worker_trains(base: list[str], out: Path):
+    """The suite under --jobs 2 into ``out``, once its worker has begun seed 0: the environment
+    tag its processes carry, the suite process, its stderr lines so far, and their reader (which
+    goes on adding them until the process ends)."""
+    env = {**os.environ, "GANBENCH_TEST_ORPHANS": str(out)}
+    proc = subprocess.Popen(_cli(*base, "--jobs", "2", "--out", str(out)), stderr=subprocess.PIPE, text=True, env=env)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)
+    reader.start()
+    deadline = time.time() + 180
+    while not any("keras-mlp seed 0: 60 steps" in line for line in lines):
+        assert proc.poll() is None, "".join(lines)
+        assert time.time() < deadline, "the worker's run did not begin"
+        time.sleep(0.02)
+    return f"GANBENCH_TEST_ORPHANS={out}", proc, lines, reader
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/environ").is_file(), reason="finds the workers through /proc (Linux)")
 def test_workers_stop_and_exit_when_the_suite_process_is_killed(reference):
@@ -207,18 +224,8 @@ def test_workers_stop_and_exit_when_the_suite_process_is_killed(reference):
     completes the suite with the same bits."""
     root, base, _ = reference
     out = root / "killed"
-    tag = f"GANBENCH_TEST_ORPHANS={out}"
-    env = {**os.environ, "GANBENCH_TEST_ORPHANS": str(out)}
-    proc = subprocess.Popen(_cli(*base, "--jobs", "2", "--out", str(out)), stderr=subprocess.PIPE, text=True, env=env)
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)
-    reader.start()
+    tag, proc, lines, _ = _jobs_2_until_the_worker_trains(base, out)
     try:
-        deadline = time.time() + 180
-        while not any("keras-mlp seed 0: 60 steps" in line for line in lines):  # the worker's run began
-            assert proc.poll() is None, "".join(lines)
-            assert time.time() < deadline, "the worker's run did not begin"
-            time.sleep(0.02)
         proc.kill()
         proc.wait()
         deadline = time.time() + 60
@@ -256,17 +263,7 @@ def test_a_worker_killed_mid_run_is_replaced_and_its_run_resumed_with_the_same_b
     worker takes the lane over and resumes the run, and every run has the bits it has alone."""
     root, base, _ = reference
     out = root / "worker-killed"
-    tag = f"GANBENCH_TEST_ORPHANS={out}"
-    env = {**os.environ, "GANBENCH_TEST_ORPHANS": str(out)}
-    proc = subprocess.Popen(_cli(*base, "--jobs", "2", "--out", str(out)), stderr=subprocess.PIPE, text=True, env=env)
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)
-    reader.start()
-    deadline = time.time() + 180
-    while not any("keras-mlp seed 0: 60 steps" in line for line in lines):  # the worker's run began
-        assert proc.poll() is None, "".join(lines)
-        assert time.time() < deadline, "the worker's run did not begin"
-        time.sleep(0.02)
+    tag, proc, lines, reader = _jobs_2_until_the_worker_trains(base, out)
     worker = _worker_of(proc.pid, tag)
     assert worker is not None
     os.kill(worker, signal.SIGKILL)
