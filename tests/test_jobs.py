@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -309,3 +310,29 @@ def test_a_run_whose_worker_dies_every_time_fails_alone(tmp_path):
     assert "Traceback" not in err
     assert (tmp_path / "o" / "tf-mlp" / "seed-0" / "metrics.json").is_file()
     assert not (tmp_path / "o" / "dies" / "seed-0" / "checkpoints" / "final.pt").exists()
+
+
+def test_workers_start_by_spawn_where_the_temp_dir_leaves_no_room_for_the_forkserver_socket(monkeypatch):
+    from gan_bench.executors import processes
+
+    monkeypatch.setattr(tempfile, "tempdir", "/tmp")
+    assert processes._start_method() == "forkserver"
+    monkeypatch.setattr(tempfile, "tempdir", "/scratch/slurm/job-123456789/" + "x" * 60)
+    assert processes._start_method() == "spawn"
+
+
+@pytest.mark.slow
+def test_jobs_2_trains_the_suite_under_a_long_temp_dir(tmp_path):
+    """A $TMPDIR too long for a Unix socket below it (as on many clusters) crashed --jobs 2 with
+    "OSError: AF_UNIX path too long" on CPython before 3.13.4; the workers now start by spawn."""
+    long = tmp_path / ("t" * 100)
+    long.mkdir()
+    env = {**os.environ, "TMPDIR": str(long)}
+    done = subprocess.run(
+        _cli("run", "--suite", "smoke", "--jobs", "2", "--quiet", "--samples", "100", "--out", str(tmp_path / "o")),
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "o").glob("*/seed-0/metrics.json"))) == 4

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from gan_bench.cli import app
 from gan_bench.errors import RunDirError
-from gan_bench.executors import ray_cluster
+from gan_bench.executors import ray_cluster, sockets
 from gan_bench.rundir.lock import LOCK_NAME
 
 
@@ -29,11 +29,7 @@ def test_a_long_temp_dir_is_replaced_by_a_short_one():
     long = "/scratch/slurm/job-123456789/" + "x" * 40 + "/ray"
     short = ray_cluster.local_temp_dir(long)
     assert short == f"/tmp/ray-{os.getuid()}"
-    assert (
-        len(short) + ray_cluster.RAY_SOCKET_TAIL
-        <= ray_cluster.SOCKET_PATH_MAX
-        < len(long) + ray_cluster.RAY_SOCKET_TAIL
-    )
+    assert len(short) + ray_cluster.RAY_SOCKET_TAIL <= sockets.SOCKET_PATH_MAX < len(long) + ray_cluster.RAY_SOCKET_TAIL
 
 
 def test_a_node_that_cannot_see_out_fails_its_task_with_a_message(tmp_path):

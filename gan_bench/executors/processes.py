@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import queue as queue_mod
 import signal
+import tempfile
 import threading
 import time
 import warnings
@@ -34,7 +35,7 @@ from pathlib import Path
 
 from gan_bench import errors
 from gan_bench.devices import threads_per_job
-from gan_bench.executors import orphans
+from gan_bench.executors import orphans, sockets
 from gan_bench.executors.failures import LOST_WORKER_RETRIES, failure_summary, runs_failed
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs
@@ -47,6 +48,7 @@ from gan_bench.training.progress import Reporter
 from gan_bench.training.signals import Interrupted, SuiteInterrupted
 
 FORWARD_SECONDS = 0.5  # how often a worker sends its step count to the suite bar
+FORKSERVER_SOCKET_TAIL = len("/pymp-xxxxxxxx/listener-xxxxxxxx")  # its socket, below the temp dir
 ORPHAN_GRACE_S = 30.0  # how long a worker whose suite process is gone waits for its run to checkpoint
 
 
@@ -214,9 +216,7 @@ def run_all(
     runs = [run_dir_for(out, spec, by_dataset) for spec in specs]
     # forkserver: a clean server process (no threads of this one) imports torch and ganbench once,
     # then each worker is a fork of it, so N workers do not each pay the imports
-    ctx = multiprocessing.get_context(
-        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    )
+    ctx = multiprocessing.get_context(_start_method())
     if ctx.get_start_method() == "forkserver":
         ctx.set_forkserver_preload(["torch", "gan_bench.executors.lifecycle", "gan_bench.scoring.score_run"])
     events = ctx.Queue()
@@ -332,6 +332,14 @@ def _lost(deaths: int, stopping: list[int]) -> dict:
         "summary": f"its worker process died {deaths} times (killed, or out of memory); "
         f"--resume continues it from its last checkpoint",
     }
+
+
+def _start_method() -> str:
+    """forkserver where it can start, else spawn (each worker then imports torch itself)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return "spawn"
+    # CPython before 3.13.4 binds forkserver's socket under $TMPDIR, too long a path there fails (gh-132124)
+    return "forkserver" if sockets.fits(tempfile.gettempdir(), FORKSERVER_SOCKET_TAIL) else "spawn"
 
 
 def _settle(unit: list[int], told: list[dict], outcomes: dict[int, dict], specs, reporter: Reporter) -> bool:

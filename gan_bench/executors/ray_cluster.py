@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from gan_bench.errors import InvalidOption, RunDirError
+from gan_bench.executors import sockets
 from gan_bench.executors.failures import LOST_WORKER_RETRIES, failure_summary, runs_failed
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs
@@ -27,7 +28,6 @@ from gan_bench.rundir.lock import LOCK_NAME
 from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training.progress import Reporter
 
-SOCKET_PATH_MAX = 107  # bytes in a Unix socket path (Linux); Ray's sockets live under its temp dir
 # the longest path Ray puts under its temp dir: its per-start folder (a long one), then a socket
 RAY_SOCKET_TAIL = len("/session_2026-12-31_23-59-59_999999_4194304/sockets/plasma_store.xxxxxxxx")
 
@@ -50,7 +50,7 @@ def local_temp_dir(ray_default: str | None = None) -> str | None:
     paths, else a short folder under /tmp (a long $TMPDIR, as on many clusters, makes Ray fail
     to start with an opaque socket error)."""
     default = ray_default or os.path.join(os.environ.get("RAY_TMPDIR") or tempfile.gettempdir(), "ray")
-    if len(default.encode()) + RAY_SOCKET_TAIL <= SOCKET_PATH_MAX:
+    if sockets.fits(default, RAY_SOCKET_TAIL):
         return None
     return f"/tmp/ray-{os.getuid()}"
 
