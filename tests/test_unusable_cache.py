@@ -4,6 +4,8 @@ refused before it starts, naming the folder and what to change."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -76,7 +78,7 @@ def _warn_in_a_worker(events) -> None:
 
     from gan_bench.executors.processes import _start_worker
 
-    _start_worker(events, None)
+    _start_worker(events, None, os.getppid(), 0)  # watching this test's process, as lane 0
     warnings.warn("reference features are not cached: here", CacheWarning, stacklevel=1)
     events.put(("done", None))
 
