@@ -272,7 +272,7 @@ def test_a_worker_killed_mid_run_is_replaced_and_its_run_resumed_with_the_same_b
     reader.join(10)
     err = " ".join("".join(lines).split())
     assert (
-        "keras-mlp seed 0: its worker process died (killed, or out of memory); a fresh worker resumes it "
+        "keras-mlp seed 0: its worker process died (killed, out of memory, or crashed); a fresh worker resumes it "
         "from its last checkpoint (retry 1 of 3)"
     ) in err
     _same_runs(out, root / "one")
@@ -304,7 +304,7 @@ def test_a_run_whose_worker_dies_every_time_fails_alone(tmp_path):
     assert done.returncode == 2, err
     assert [f"retry {k} of 3" in err for k in (1, 2, 3, 4)] == [True, True, True, False]
     assert (
-        "1 of 2 runs failed: dies seed 0: its worker process died 4 times (killed, or out of memory); "
+        "1 of 2 runs failed: dies seed 0: its worker process died 4 times (killed, out of memory, or crashed); "
         "--resume continues it from its last checkpoint"
     ) in err
     assert "Traceback" not in err

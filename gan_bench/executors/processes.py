@@ -318,7 +318,7 @@ def run_all(
 def _retrying(specs, unit: list[int], deaths: int) -> str:
     labels = ", ".join(specs[i].label for i in unit)
     return (
-        f"{labels}: its worker process died (killed, or out of memory); a fresh worker resumes it "
+        f"{labels}: its worker process died (killed, out of memory, or crashed); a fresh worker resumes it "
         f"from its last checkpoint (retry {deaths} of {LOST_WORKER_RETRIES})"
     )
 
@@ -329,7 +329,7 @@ def _lost(deaths: int, stopping: list[int]) -> dict:
         return {"status": "interrupted", "summary": "its worker process died while the suite was stopping"}
     return {
         "status": "failed",
-        "summary": f"its worker process died {deaths} times (killed, or out of memory); "
+        "summary": f"its worker process died {deaths} times (killed, out of memory, or crashed); "
         f"--resume continues it from its last checkpoint",
     }
 
