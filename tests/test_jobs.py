@@ -336,3 +336,27 @@ def test_jobs_2_trains_the_suite_under_a_long_temp_dir(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert len(list((tmp_path / "o").glob("*/seed-0/metrics.json"))) == 4
+
+
+UNGUARDED_SCRIPT = """
+import gan_bench as gb
+
+print("the script's body runs")
+suite_run = gb.run_suite("smoke", out="o", jobs=2, samples=100)
+print([result.status for result in suite_run.results], __spec__)
+"""
+
+
+@pytest.mark.slow
+def test_a_script_without_a_main_guard_runs_once_under_jobs_2(tmp_path):
+    """Workers started by multiprocessing run the main script again unless it is guarded by
+    `if __name__ == "__main__":`; the README's Python quick start is not (nor are most notebooks
+    turned scripts), and on CUDA it trains several runs at once by default. Each worker then
+    started the suite again and died, and the suite failed."""
+    (tmp_path / "quick.py").write_text(UNGUARDED_SCRIPT)
+    done = subprocess.run([sys.executable, "quick.py"], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "the script's body runs",
+        "['trained', 'trained', 'trained', 'trained'] None",  # and the script's __spec__ is as it was
+    ]

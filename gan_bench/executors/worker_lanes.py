@@ -4,14 +4,22 @@ A worker that dies without a word (killed, out of memory, a crash in native code
 own pool, so only the run or seed group it held is lost, and a fresh worker takes the lane over.
 One pool shared by all lanes would fail every run in flight, stop the other workers, and refuse
 all further work.
+
+Workers do not import the user's main script: multiprocessing would run it again in each worker
+(as ``__mp_main__``), which turns a script that calls ``gb.run_suite`` without an
+``if __name__ == "__main__":`` guard into one that starts the suite again in every worker, and
+ganbench's workers need nothing from it.
 """
 
 from __future__ import annotations
 
+import importlib.machinery
 import os
 import signal
+import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 
 
 class WorkerLanes:
@@ -22,7 +30,8 @@ class WorkerLanes:
         self.pids: dict[int, int] = {}  # lane -> the pid its worker reported
 
     def submit(self, lane: int, unit: int, fn, *args) -> None:
-        self.in_flight[self.pools[lane].submit(fn, *args)] = (unit, lane)
+        with _main_left_alone():  # a pool starts its worker inside submit
+            self.in_flight[self.pools[lane].submit(fn, *args)] = (unit, lane)
 
     def replace(self, lane: int) -> None:
         """A fresh worker for ``lane``, whose worker died."""
@@ -43,3 +52,18 @@ class WorkerLanes:
     def shutdown(self) -> None:
         for pool in self.pools:
             pool.shutdown(wait=True)
+
+
+@contextmanager
+def _main_left_alone():
+    """While a worker starts: a main script looks like a ``-m package`` run, whose main module
+    multiprocessing leaves alone in the worker (it runs a script's again, without this)."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None or not hasattr(main, "__file__"):
+        yield  # run with -m, or interactive: multiprocessing leaves its main module alone already
+        return
+    main.__spec__ = importlib.machinery.ModuleSpec("__main__", None)
+    try:
+        yield
+    finally:
+        main.__spec__ = None
