@@ -3,8 +3,8 @@
 Workers run in their own process group, so a hangup or a kill that reaches only the suite process
 leaves them behind: without a watch they train on outside the output lock, where a ``--resume``
 may train the same run at once, and then wait forever for work that cannot come (on CUDA, holding
-their device memory). Their parent is the forkserver, not the suite process, so the kernel's
-parent-death signal cannot tell them; each worker watches the suite process itself.
+their device memory). Their parent is usually the forkserver, not the suite process, so the
+kernel's parent-death signal cannot tell them; each worker watches the suite process itself.
 """
 
 from __future__ import annotations
@@ -35,9 +35,7 @@ def wait_until_gone(pid: int) -> None:
     while True:
         try:
             os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        except PermissionError:  # the pid belongs to another user's process now: ours is gone
+        except (ProcessLookupError, PermissionError):  # gone, or the pid is another user's process now
             return
         time.sleep(POLL_S)
 
