@@ -40,7 +40,7 @@ def wait_until_gone(pid: int) -> None:
         time.sleep(POLL_S)
 
 
-def exit_when_gone(pid: int, stop: Callable[[], None], unit: threading.Lock, grace_s: float) -> threading.Thread:
+def exit_when_gone(pid: int, stop: Callable[[], None], unit: threading.Lock, grace_s: float) -> None:
     """Watch ``pid`` from a daemon thread; once it has exited, call ``stop`` (the run in training
     checkpoints at its next step), wait up to ``grace_s`` for the unit in hand (``unit`` is held
     while one is) to end, and exit this process."""
@@ -51,6 +51,4 @@ def exit_when_gone(pid: int, stop: Callable[[], None], unit: threading.Lock, gra
         unit.acquire(timeout=grace_s)
         os._exit(EXIT_INTERRUPTED)  # nobody waits for it; a supervisor's log may show it
 
-    thread = threading.Thread(target=watch, name="ganbench-suite-watch", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=watch, name="ganbench-suite-watch", daemon=True).start()

@@ -29,7 +29,7 @@ import tempfile
 import threading
 import time
 import warnings
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -277,12 +277,9 @@ def run_all(
             hand_out(w, lanes.claim())
         lane.start()
         while workers.in_flight or lane.is_alive():
-            in_flight = workers.in_flight
-            finished, _ = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED) if in_flight else ((), None)
-            if not in_flight:
+            if not workers.in_flight:
                 lane.join(0.2)
-            for future in finished:
-                u, w = in_flight.pop(future)
+            for future, u, w in workers.finished(0.2) if workers.in_flight else []:
                 if future.cancelled():
                     continue
                 try:

@@ -18,7 +18,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 
 
@@ -32,6 +32,11 @@ class WorkerLanes:
     def submit(self, lane: int, unit: int, fn, *args) -> None:
         with _main_left_alone():  # a pool starts its worker inside submit
             self.in_flight[self.pools[lane].submit(fn, *args)] = (unit, lane)
+
+    def finished(self, timeout: float) -> list[tuple[Future, int, int]]:
+        """The futures that finish within ``timeout``, each taken out with its unit and lane."""
+        done, _ = wait(self.in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
+        return [(future, *self.in_flight.pop(future)) for future in done]
 
     def replace(self, lane: int) -> None:
         """A fresh worker for ``lane``, whose worker died."""
