@@ -43,7 +43,7 @@ def two_passes(generated, reference, labels):
         prc_neighborhood=fidelity.PRC_NEIGHBORHOOD,
         samples_shuffle=False,
         rng_seed=fidelity.RNG_SEED,
-        **fidelity.reference_options("mnist", "test", reference),
+        **fidelity.reference_options("mnist", "test", reference, cuda=False),
     )
     logits, _ = fidelity.evaluator_outputs(generated, "mnist", CPU)
     fid, precision = raw["frechet_inception_distance"], raw["precision"]

@@ -93,7 +93,7 @@ def test_an_unusable_cache_is_left_out_with_one_warning_naming_it(tmp_path, monk
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a-file" / "cache"))
     reference = torch.zeros(3, 1, 28, 28, dtype=torch.uint8)
     with pytest.warns(gb.CacheWarning) as caught:
-        options = fidelity.reference_cache("mnist", "test", reference)
+        options = fidelity.reference_cache("mnist", "test", reference, cuda=False)
     assert set(options) == {"cache", "input2_cache_name"} and options["cache"] is False
     assert options["input2_cache_name"].startswith("ganbench-mnist-test-3-")  # still names the reference
     (warning,) = caught

@@ -4,6 +4,7 @@ MMD² with the cubic polynomial kernel), IS (on the logits, 10 splits in order),
 orientation of precision and recall."""
 
 import hashlib
+import re
 import uuid
 import warnings
 
@@ -15,6 +16,7 @@ import torch
 
 from gan_bench.data import catalogue
 from gan_bench.metrics import evaluator_extractor, evaluators, fidelity, names
+from gan_bench.rundir.repro import torch_threads
 
 CPU = torch.device("cpu")
 N = 500
@@ -162,17 +164,46 @@ def test_names_carry_the_metric_backbone_count_and_split():
     assert fidelity.metric_name("is", "lenet", 1000, None) == "is_lenet_1k"
 
 
-def test_the_reference_features_are_cached_under_a_name_of_evaluator_split_size_and_content(mnist):
+def test_the_reference_features_are_cached_under_a_name_of_evaluator_split_size_content_and_bits(mnist):
     reference = mnist.test_images[:N, None]
-    name = fidelity.reference_cache("mnist", "test", reference)["input2_cache_name"]
+
+    def name_of(images=reference, split="test"):
+        return fidelity.reference_cache("mnist", split, images, cuda=False)["input2_cache_name"]
+
+    name = name_of()
     digest = hashlib.sha256(reference.numpy().tobytes()).hexdigest()[:16]
-    assert name == f"ganbench-mnist-test-{N}-{digest}-{SHA[:16]}"
-    other = fidelity.reference_cache("mnist", "test", mnist.test_images[1 : N + 1, None])["input2_cache_name"]
-    assert other != name and fidelity.reference_cache("mnist", "val", reference)["input2_cache_name"] != name
-    cache = fidelity.reference_cache("mnist", "test", reference)
+    assert re.fullmatch(f"ganbench-mnist-test-{N}-{digest}-{SHA[:16]}-[0-9a-f]{{8}}", name)
+    assert name_of(mnist.test_images[1 : N + 1, None]) != name and name_of(split="val") != name
+    with torch_threads(1):
+        one = name_of()
+    with torch_threads(2):
+        two = name_of()
+    assert one != two and name in (one, two)  # the features' last bits depend on the thread count
+    cache = fidelity.reference_cache("mnist", "test", reference, cuda=False)
     assert cache["cache"] is True and cache["cache_root"] == str(catalogue.cache_dir() / "fidelity")
     fidelity.evaluator_metrics(mnist.train_images[:100, None], reference, "mnist", "test", cuda=False)
     assert any(p.name.startswith(name) for p in (catalogue.cache_dir() / "fidelity").iterdir())
+
+
+@pytest.mark.slow  # the reference features three times
+def test_scores_do_not_depend_on_the_thread_count_that_filled_the_cache(mnist, monkeypatch, tmp_path):
+    """The features differ in their last bits with the thread count, so an entry a one-thread
+    --jobs worker cached would move a two-thread process's scores: each count has its own."""
+    monkeypatch.setattr(fidelity, "_REFERENCE_STATS", {})
+    generated, reference = mnist.train_images[:N, None], mnist.test_images[:N, None]
+    features = {}
+    for threads in (1, 2):
+        with torch_threads(threads):
+            features[threads] = fidelity.evaluator_outputs(reference, "mnist", CPU)[1]
+    assert not torch.equal(features[1], features[2])
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "shared"))
+    with torch_threads(1):
+        fidelity.evaluator_metrics(generated, reference, "mnist", "test", cuda=False)  # fills the cache
+    with torch_threads(2):
+        after_the_worker = fidelity.evaluator_metrics(generated, reference, "mnist", "test", cuda=False)
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "own"))
+        alone = fidelity.evaluator_metrics(generated, reference, "mnist", "test", cuda=False)
+    assert after_the_worker == alone
 
 
 def test_reference_statistics_are_the_mean_and_covariance_of_the_features(mnist, monkeypatch, tmp_path):
@@ -195,7 +226,7 @@ def test_a_new_process_reads_the_reference_statistics_fid_uses_from_disk(mnist, 
     monkeypatch.setattr(fidelity, "_REFERENCE_STATS", {})
     generated, reference = mnist.train_images[:N, None], mnist.test_images[:N, None]
     final = fidelity.evaluator_metrics(generated, reference, "mnist", "test", cuda=False)["fid_lenet_500_test"]
-    name = fidelity.reference_cache("mnist", "test", reference)["input2_cache_name"]
+    name = fidelity.reference_cache("mnist", "test", reference, cuda=False)["input2_cache_name"]
     cached = torch.load(
         tmp_path / "ganbench" / "fidelity" / f"{name}-ganbench-lenet-mnist-stat-fid-features.pt", weights_only=False
     )
@@ -310,7 +341,7 @@ def test_one_evaluator_pass_gives_calculate_metrics_values_and_the_evaluator_log
         prc_neighborhood=fidelity.PRC_NEIGHBORHOOD,
         samples_shuffle=False,
         rng_seed=fidelity.RNG_SEED,
-        **fidelity.reference_options("mnist", "test", reference),
+        **fidelity.reference_options("mnist", "test", reference, cuda=False),
     )
     assert metrics["is_lenet_500"]["value"] == raw["inception_score_mean"]
     assert metrics["is_lenet_500"]["std"] == raw["inception_score_std"]

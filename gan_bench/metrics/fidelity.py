@@ -11,6 +11,7 @@ and torch._dynamo (about 2 s), which commands that score nothing (help, report, 
 from __future__ import annotations
 
 import hashlib
+import json
 import warnings
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from torch.utils.data import Dataset
 from gan_bench.data.catalogue import cache_dir, cache_problem
 from gan_bench.errors import CacheWarning, InvalidOption
 from gan_bench.metrics import evaluators, names
+from gan_bench.rundir.repro import device_bit_environment
 
 BACKBONE = "lenet"  # the LeNet-style evaluator CNN of gan_bench/nets/evaluator.py
 # Layer names the evaluator extractor provides: logits feed IS; penultimate features feed the rest.
@@ -65,10 +67,16 @@ class ImageTensors(Dataset):
         return self.images[i]
 
 
-def reference_cache(dataset: str, split: str, reference: torch.Tensor) -> dict:
-    """torch-fidelity's own feature cache for a reference split, named by evaluator and content."""
+def reference_cache(dataset: str, split: str, reference: torch.Tensor, cuda: bool) -> dict:
+    """torch-fidelity's own feature cache for a reference split, named by evaluator, content and
+    the environment that computes the features: they differ in the last bits with the CPU thread
+    count and between CPU and GPU, and scores must not depend on which process filled the cache."""
     digest = hashlib.sha256(reference.numpy().tobytes()).hexdigest()[:16]
-    name = f"ganbench-{dataset}-{split}-{len(reference)}-{digest}-{evaluators.get_pin(dataset).sha256[:16]}"
+    bits = json.dumps(device_bit_environment(cuda), sort_keys=True)
+    name = (
+        f"ganbench-{dataset}-{split}-{len(reference)}-{digest}-{evaluators.get_pin(dataset).sha256[:16]}"
+        f"-{hashlib.sha256(bits.encode()).hexdigest()[:8]}"
+    )
     root = cache_dir() / "fidelity"
     problem = cache_problem(root)
     if problem:  # the features are computed all the same, each time: slower, never wrong
@@ -97,7 +105,7 @@ def drop_unreadable_entries(root: Path, name: str) -> None:
     _CHECKED_ENTRIES.add(key)
 
 
-def reference_options(dataset: str, split: str, reference: torch.Tensor) -> dict:
+def reference_options(dataset: str, split: str, reference: torch.Tensor, cuda: bool) -> dict:
     """torch-fidelity's options for a reference split, shared by the final metrics and the
     statistics over time, so both read and write the one cache entry."""
     return {
@@ -105,7 +113,7 @@ def reference_options(dataset: str, split: str, reference: torch.Tensor) -> dict
         "batch_size": 500,
         "save_cpu_ram": True,
         "verbose": False,
-        **reference_cache(dataset, split, reference),
+        **reference_cache(dataset, split, reference, cuda),
     }
 
 
@@ -145,7 +153,7 @@ def evaluator_scores(
         "prc_neighborhood": PRC_NEIGHBORHOOD,
         "samples_shuffle": False,
         "rng_seed": RNG_SEED,
-        **reference_options(dataset, split, reference),
+        **reference_options(dataset, split, reference, cuda),
     }
     # The steps of torch_fidelity.calculate_metrics for one extractor, which keeps the features to
     # itself: coverage needs these logits, and a second evaluator pass cost ~4 s a run on 2 cores.
@@ -218,10 +226,10 @@ def reference_statistics(reference: torch.Tensor, dataset: str, split: str, devi
 
     from gan_bench.metrics.evaluator_extractor import extractor_name
 
-    options = reference_options(dataset, split, reference)
+    cuda = device.type == "cuda"
+    options = reference_options(dataset, split, reference, cuda)
     key = options["input2_cache_name"]
     if key not in _REFERENCE_STATS:
-        cuda = device.type == "cuda"
         extractor = create_feature_extractor(extractor_name(dataset), [FEATURES], cuda=cuda, **options)
         _REFERENCE_STATS[key] = fid_input_id_to_statistics_cached(2, extractor, FEATURES, cuda=cuda, **options)
     return _REFERENCE_STATS[key]

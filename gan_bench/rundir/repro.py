@@ -82,6 +82,19 @@ def bit_environment() -> dict:
     }
 
 
+def device_bit_environment(cuda: bool) -> dict:
+    """What a computation's bits depend on besides its inputs: on CUDA the GPU model and the CUDA
+    libraries (of the current device), on a CPU ``bit_environment()``."""
+    if not cuda:
+        return bit_environment()
+    return {
+        "device_name": torch.cuda.get_device_name(),
+        "cuda": torch.version.cuda,
+        "cudnn": torch.backends.cudnn.version(),
+        "torch": torch.__version__,
+    }
+
+
 @contextmanager
 def torch_threads(count: int | None):
     """torch's intra-op thread count set to ``count`` (None: left as it is) inside the block."""
