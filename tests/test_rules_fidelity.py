@@ -185,27 +185,6 @@ def test_the_reference_features_are_cached_under_a_name_of_evaluator_split_size_
     assert any(p.name.startswith(name) for p in (catalogue.cache_dir() / "fidelity").iterdir())
 
 
-@pytest.mark.slow  # the reference features three times
-def test_scores_do_not_depend_on_the_thread_count_that_filled_the_cache(mnist, monkeypatch, tmp_path):
-    """The features differ in their last bits with the thread count, so an entry a one-thread
-    --jobs worker cached would move a two-thread process's scores: each count has its own."""
-    monkeypatch.setattr(fidelity, "_REFERENCE_STATS", {})
-    generated, reference = mnist.train_images[:N, None], mnist.test_images[:N, None]
-    features = {}
-    for threads in (1, 2):
-        with torch_threads(threads):
-            features[threads] = fidelity.evaluator_outputs(reference, "mnist", CPU)[1]
-    assert not torch.equal(features[1], features[2])
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "shared"))
-    with torch_threads(1):
-        fidelity.evaluator_metrics(generated, reference, "mnist", "test", cuda=False)  # fills the cache
-    with torch_threads(2):
-        after_the_worker = fidelity.evaluator_metrics(generated, reference, "mnist", "test", cuda=False)
-        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "own"))
-        alone = fidelity.evaluator_metrics(generated, reference, "mnist", "test", cuda=False)
-    assert after_the_worker == alone
-
-
 def test_reference_statistics_are_the_mean_and_covariance_of_the_features(mnist, monkeypatch, tmp_path):
     monkeypatch.setattr(fidelity, "_REFERENCE_STATS", {})  # computed here, not found from an earlier test
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # nor from torch-fidelity's cache on disk

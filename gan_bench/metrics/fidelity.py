@@ -72,7 +72,7 @@ def reference_cache(dataset: str, split: str, reference: torch.Tensor, cuda: boo
     the environment that computes the features: they differ in the last bits with the CPU thread
     count and between CPU and GPU, and scores must not depend on which process filled the cache."""
     digest = hashlib.sha256(reference.numpy().tobytes()).hexdigest()[:16]
-    bits = json.dumps(device_bit_environment(cuda), sort_keys=True)
+    bits = json.dumps(device_bit_environment(cuda))
     name = (
         f"ganbench-{dataset}-{split}-{len(reference)}-{digest}-{evaluators.get_pin(dataset).sha256[:16]}"
         f"-{hashlib.sha256(bits.encode()).hexdigest()[:8]}"
