@@ -1,6 +1,9 @@
 """Determinism and resume, checked on the bits of the final weights and history."""
 
 import json
+import os
+import pty
+import select
 import signal
 import subprocess
 import sys
@@ -90,15 +93,16 @@ def unkilled(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGHUP, signal.SIGKILL])
 def test_resume_after_a_kill_ends_with_the_same_bits(tmp_path, sig, unkilled):
+    """SIGINT (Ctrl-C) and SIGHUP (`kill -HUP`) checkpoint at the next step."""
     run = tmp_path / "killed"
     proc = subprocess.Popen(_cli(*KILLED, "--out", str(run)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _wait_for(run / "checkpoints" / "last.pt", proc)
     time.sleep(0.3)  # let it train past the first checkpoint
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
-    if sig == signal.SIGINT:
+    if sig != signal.SIGKILL:
         assert proc.returncode == 130, err
         assert f"; continue it with `ganbench train --resume --out {run}`" in " ".join(err.decode().split())
     else:
@@ -111,6 +115,66 @@ def test_resume_after_a_kill_ends_with_the_same_bits(tmp_path, sig, unkilled):
     resumed = subprocess.run(_cli("train", "--resume", "--out", str(run), "--quiet"), capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     assert "resuming at step" in resumed.stderr
+    assert (run / "history.csv").read_bytes() == (unkilled / "history.csv").read_bytes()
+    assert same_weights(run, unkilled)
+
+
+def exit_code_after_a_hangup(args: list[str], until, timeout=180) -> int:
+    """Start ganbench ``args`` with stdout and stderr on a terminal of its own, read what it writes
+    there (it would block on a full terminal) until ``until()``, then hang the terminal up, as a
+    closed ssh session does: SIGHUP, and EIO on every later write. Its exit code."""
+    pid, terminal = pty.fork()
+    if pid == 0:
+        try:
+            os.execv(sys.executable, _cli(*args))
+        finally:
+            os._exit(127)
+    deadline = time.time() + timeout
+    try:
+        while not until():
+            assert os.waitpid(pid, os.WNOHANG) == (0, 0), "ganbench ended before the hangup"
+            assert time.time() < deadline, "what the hangup waits for never came"
+            if select.select([terminal], [], [], 0.05)[0]:
+                os.read(terminal, 65536)
+        time.sleep(0.3)  # a few steps more
+    finally:
+        os.close(terminal)
+    while time.time() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    raise AssertionError("ganbench did not end after the hangup")
+
+
+@pytest.mark.slow
+def test_a_terminal_that_hangs_up_leaves_a_checkpoint_exit_130_and_the_same_bits(tmp_path, unkilled):
+    """The terminal (an ssh session) closes under a run that prints to it: the run checkpoints at its
+    next step and exits 130, though every write to the terminal now fails."""
+    run = tmp_path / "hung-up"
+    assert exit_code_after_a_hangup([*KILLED, "--out", str(run)], (run / "checkpoints" / "last.pt").exists) == 130
+    assert not (run / "checkpoints" / "final.pt").exists(), "the hangup came too late to test resume"
+    resumed = subprocess.run(_cli("train", "--resume", "--out", str(run), "--quiet"), capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert (run / "history.csv").read_bytes() == (unkilled / "history.csv").read_bytes()
+    assert same_weights(run, unkilled)
+
+
+@pytest.mark.slow
+def test_a_run_started_under_nohup_trains_on_through_a_hangup(tmp_path, unkilled):
+    run = tmp_path / "nohup"
+    proc = subprocess.Popen(
+        _cli(*KILLED, "--out", str(run)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),  # as nohup starts it
+    )
+    _wait_for(run / "checkpoints" / "last.pt", proc)
+    assert not (run / "checkpoints" / "final.pt").exists(), "the hangup came too late to test"
+    proc.send_signal(signal.SIGHUP)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
     assert (run / "history.csv").read_bytes() == (unkilled / "history.csv").read_bytes()
     assert same_weights(run, unkilled)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from test_engine import exit_code_after_a_hangup
 
 from gan_bench.devices import default_jobs, threads_per_job
 from gan_bench.errors import InvalidOption
@@ -183,6 +184,21 @@ def test_ctrl_c_stops_every_worker_and_resume_completes_with_the_same_bits(refer
     finals = list(out.glob("keras-mlp/seed-*/checkpoints/final.pt"))
     assert len(finals) < 3, "Ctrl-C came too late to test resume"
     resumed = subprocess.run(_cli(*base, *lanes, "--resume", str(out)), capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    _same_runs(out, root / "one")
+
+
+@pytest.mark.slow
+def test_a_terminal_that_hangs_up_stops_every_worker_and_resume_completes(reference):
+    root, base, _ = reference
+    out = root / "hung-up"
+
+    def began() -> bool:
+        return bool(list(out.glob("keras-mlp/seed-*/checkpoints/last.pt")))
+
+    assert exit_code_after_a_hangup([*base, "--jobs", "2", "--out", str(out)], began) == 130
+    assert len(list(out.glob("keras-mlp/seed-*/checkpoints/final.pt"))) < 3, "the hangup came too late"
+    resumed = subprocess.run(_cli(*base, "--jobs", "2", "--resume", str(out)), capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     _same_runs(out, root / "one")
 

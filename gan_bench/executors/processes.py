@@ -259,6 +259,7 @@ def run_all(
             workers.submit(w, u, _one_unit, *args[u])
 
     def stop(signum, _frame):
+        signals.on_stop_signal(signum)
         if stopping:
             return  # already passing the stop on; the runs in training checkpoint and return
         stopping.append(signum)
@@ -267,7 +268,7 @@ def run_all(
         workers.stop()
 
     on_main = threading.current_thread() is threading.main_thread()
-    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)} if on_main else {}
+    previous = {s: signal.signal(s, stop) for s in signals.stop_signals()} if on_main else {}
     signals.STOP_REQUESTED.clear()
     relay = threading.Thread(target=_relay, args=(events, reporter, relayed, workers.pids), daemon=True)
     lane = threading.Thread(target=own_lane, name="ganbench-own-lane")

@@ -1,4 +1,4 @@
-"""Turn SIGINT/SIGTERM into a flag the training loop checks between steps.
+"""Turn SIGINT/SIGTERM (and a hangup) into a flag the training loop checks between steps.
 
 Stopping between steps (never inside one) means the checkpoint written on the way out holds a
 consistent state, so ``--resume`` ends with the same bits as a run that was never stopped.
@@ -6,6 +6,8 @@ consistent state, so ``--resume`` ends with the same bits as a run that was neve
 
 from __future__ import annotations
 
+import errno
+import os
 import signal
 import threading
 from contextlib import contextmanager
@@ -45,6 +47,37 @@ class SuiteInterrupted(Interrupted):
 STOP_REQUESTED = threading.Event()
 
 
+def stop_signals() -> tuple[int, ...]:
+    """The signals that stop training at its next step: Ctrl-C, SIGTERM, and a hangup (the terminal
+    or ssh session closed) unless the process was started to ignore it, as ``nohup`` starts one."""
+    hangup = getattr(signal, "SIGHUP", None)  # none on Windows
+    if hangup is None or signal.getsignal(hangup) == signal.SIG_IGN:
+        return (signal.SIGINT, signal.SIGTERM)
+    return (signal.SIGINT, signal.SIGTERM, hangup)
+
+
+def silence_a_hung_up_terminal() -> None:
+    """Point stdout and stderr at /dev/null where they were a terminal that has hung up: every
+    write there fails with EIO, which would end the checkpointed run's way out in a traceback. A log
+    file, a pipe or a terminal still there is left as it is."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for fd in (1, 2):
+            try:
+                os.ttyname(fd)
+            except OSError as e:
+                if e.errno == errno.EIO:  # a terminal, hung up (anything else: ENOTTY, EBADF)
+                    os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+def on_stop_signal(signum: int) -> None:
+    """What every stop-signal handler does first: after a hangup, nothing can be shown any more."""
+    if signum == getattr(signal, "SIGHUP", None):
+        silence_a_hung_up_terminal()
+
+
 class StopFlag:
     def __init__(self) -> None:
         self.signal: int | None = None
@@ -61,11 +94,12 @@ def stop_on_signals():
         return
 
     def handler(signum, _frame):
+        on_stop_signal(signum)
         if flag.signal is not None:  # a second Ctrl-C: stop at once
             raise KeyboardInterrupt
         flag.signal = signum
 
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: signal.signal(s, handler) for s in stop_signals()}
     try:
         yield flag
     finally:
