@@ -43,14 +43,18 @@ class CacheWarning(UserWarning):
 
 
 def notes_to(note, show):
-    """A warnings.showwarning that hands a CacheWarning's text to ``note`` and any other warning to
-    ``show`` (the one it replaces)."""
+    """A warnings.showwarning that hands a CacheWarning's text to ``note``, each text once (every run
+    of a suite meets the same cache, and Python's own once-per-place rule forgets what it showed
+    whenever a library changes the warning filters), and any other warning to ``show`` (the one it
+    replaces)."""
+    given: set[str] = set()
 
     def shown(message, category, *args, **kwargs):
-        if issubclass(category, CacheWarning):
-            note(f"note: {message}")
-        else:
+        if not issubclass(category, CacheWarning):
             show(message, category, *args, **kwargs)
+        elif str(message) not in given:
+            given.add(str(message))
+            note(str(message))
 
     return shown
 

@@ -183,7 +183,7 @@ def user_errors(fn):
     def wrapper(*args, **kwargs):
         try:
             with warnings.catch_warnings():
-                warnings.showwarning = notes_to(_print_note, warnings.showwarning)
+                warnings.showwarning = notes_to(lambda text: _print_note(f"note: {text}"), warnings.showwarning)
                 return fn(*args, **kwargs)
         except UserError as e:
             err_console.print(f"error: {e}", highlight=False, soft_wrap=True)

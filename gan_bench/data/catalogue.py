@@ -99,13 +99,28 @@ def get(name: str) -> Dataset:
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "ganbench"
+    """The user cache: $XDG_CACHE_HOME/ganbench where that is an absolute path (the XDG Base
+    Directory spec has a relative one ignored), else ~/.cache/ganbench. Without a home folder (no
+    $HOME and a user id the passwd database lacks, as in a container run as an arbitrary user) the
+    path stays relative, ``~/.cache/ganbench``, which ``cache_problem`` refuses."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(base):
+        return Path(base) / "ganbench"
+    return Path(os.path.expanduser("~")) / ".cache" / "ganbench"
+
+
+def _no_home() -> str:
+    return (
+        f"no home folder ($HOME is not set to an absolute path, and user id {os.getuid()} has no home "
+        "in the passwd database); set XDG_CACHE_HOME to a folder you can write"
+    )
 
 
 def cache_problem(folder: Path) -> str | None:
     """Why ``folder``, in the user cache, cannot be created and written (None when it can),
     naming where the cache comes from so the user knows what to change."""
+    if not folder.is_absolute():  # no home folder: never a folder below the working directory
+        return f"the user cache: {_no_home()}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         writable = os.access(folder, os.W_OK)
@@ -170,7 +185,8 @@ def locations(ds: Dataset, data_dir: Path | None = None) -> list[Location]:
         found.append(Location("ganbench package", PACKAGE_ASSETS / ds.name))
     if ds.debian_package:
         found.append(Location(f"Debian package {ds.debian_package}", DEBIAN_DATASETS / ds.name))
-    found.append(Location("user cache", cache_dir() / ds.name))
+    cache = cache_dir()
+    found.append(Location("user cache", cache / ds.name if cache.is_absolute() else None))
     return found
 
 

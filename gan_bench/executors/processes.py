@@ -112,8 +112,8 @@ def _start_worker(events, threads: int | None, suite_pid: int, lane: int) -> Non
         torch.set_num_threads(threads)
     _EVENTS = events
     events.put(("pid", (lane, os.getpid())))
-    # a note reaches the parent's display, not a raw stderr line
-    warnings.showwarning = errors.notes_to(lambda text: events.put(("message", text)), warnings.showwarning)
+    # warned again in the parent, which shows it as the command's one note, not a raw stderr line
+    warnings.showwarning = errors.notes_to(lambda text: events.put(("cache-warning", text)), warnings.showwarning)
 
 
 def _train_and_score(
@@ -176,6 +176,8 @@ def _relay(events, reporter: Reporter, done: threading.Event, pids: dict[int, in
             pids[lane] = pid
         elif kind == "steps":
             reporter.suite_advance(value)
+        elif kind == "cache-warning":
+            warnings.warn(value, errors.CacheWarning, stacklevel=1)
         else:
             reporter.message(value)
 
