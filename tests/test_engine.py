@@ -97,7 +97,9 @@ def unkilled(tmp_path_factory):
 def test_resume_after_a_kill_ends_with_the_same_bits(tmp_path, sig, unkilled):
     """SIGINT (Ctrl-C) and SIGHUP (`kill -HUP`) checkpoint at the next step."""
     run = tmp_path / "killed"
-    proc = subprocess.Popen(_cli(*KILLED, "--out", str(run)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        _cli(*KILLED, "--out", str(run)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=hangups_heard
+    )
     _wait_for(run / "checkpoints" / "last.pt", proc)
     time.sleep(0.3)  # let it train past the first checkpoint
     proc.send_signal(sig)
@@ -119,6 +121,12 @@ def test_resume_after_a_kill_ends_with_the_same_bits(tmp_path, sig, unkilled):
     assert same_weights(run, unkilled)
 
 
+def hangups_heard() -> None:
+    """In a child before exec: SIGHUP's default action, even where the tests run under nohup (whose
+    ignoring it every child inherits)."""
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def exit_code_after_a_hangup(args: list[str], until, timeout=180) -> int:
     """Start ganbench ``args`` with stdout and stderr on a terminal of its own, read what it writes
     there (it would block on a full terminal) until ``until()``, then hang the terminal up, as a
@@ -126,6 +134,7 @@ def exit_code_after_a_hangup(args: list[str], until, timeout=180) -> int:
     pid, terminal = pty.fork()
     if pid == 0:
         try:
+            hangups_heard()
             os.execv(sys.executable, _cli(*args))
         finally:
             os._exit(127)
