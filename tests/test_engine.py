@@ -130,7 +130,7 @@ def hangups_heard() -> None:
 def exit_code_after_a_hangup(args: list[str], until, timeout=180) -> int:
     """Start ganbench ``args`` with stdout and stderr on a terminal of its own, read what it writes
     there (it would block on a full terminal) until ``until()``, then hang the terminal up, as a
-    closed ssh session does: SIGHUP, and EIO on every later write. Its exit code."""
+    closed ssh connection does: SIGHUP, and EIO on every later write. Its exit code."""
     pid, terminal = pty.fork()
     if pid == 0:
         try:
@@ -159,7 +159,7 @@ def exit_code_after_a_hangup(args: list[str], until, timeout=180) -> int:
 
 @pytest.mark.slow
 def test_a_terminal_that_hangs_up_leaves_a_checkpoint_exit_130_and_the_same_bits(tmp_path, unkilled):
-    """The terminal (an ssh session) closes under a run that prints to it: the run checkpoints at its
+    """The terminal (an ssh connection) closes under a run that prints to it: the run checkpoints at its
     next step and exits 130, though every write to the terminal now fails."""
     run = tmp_path / "hung-up"
     assert exit_code_after_a_hangup([*KILLED, "--out", str(run)], (run / "checkpoints" / "last.pt").exists) == 130

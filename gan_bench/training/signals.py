@@ -49,7 +49,7 @@ STOP_REQUESTED = threading.Event()
 
 def stop_signals() -> tuple[int, ...]:
     """The signals that stop training at its next step: Ctrl-C, SIGTERM, and a hangup (the terminal
-    or ssh session closed) unless the process was started to ignore it, as ``nohup`` starts one."""
+    or ssh connection closed) unless the process was started to ignore it, as ``nohup`` starts one."""
     hangup = getattr(signal, "SIGHUP", None)  # none on Windows
     if hangup is None or signal.getsignal(hangup) == signal.SIG_IGN:
         return (signal.SIGINT, signal.SIGTERM)
