@@ -127,14 +127,15 @@ def hangups_heard() -> None:
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
-def exit_code_after_a_hangup(args: list[str], until, timeout=180) -> int:
+def exit_code_after_a_hangup(args: list[str], until, timeout=180, sighup=signal.SIG_DFL) -> int:
     """Start ganbench ``args`` with stdout and stderr on a terminal of its own, read what it writes
     there (it would block on a full terminal) until ``until()``, then hang the terminal up, as a
-    closed ssh connection does: SIGHUP, and EIO on every later write. Its exit code."""
+    closed ssh connection does: SIGHUP (handled as ``sighup`` says when ganbench starts), and EIO
+    on every later write. Its exit code."""
     pid, terminal = pty.fork()
     if pid == 0:
         try:
-            hangups_heard()
+            signal.signal(signal.SIGHUP, sighup)
             os.execv(sys.executable, _cli(*args))
         finally:
             os._exit(127)
@@ -166,6 +167,19 @@ def test_a_terminal_that_hangs_up_leaves_a_checkpoint_exit_130_and_the_same_bits
     assert not (run / "checkpoints" / "final.pt").exists(), "the hangup came too late to test resume"
     resumed = subprocess.run(_cli("train", "--resume", "--out", str(run), "--quiet"), capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
+    assert (run / "history.csv").read_bytes() == (unkilled / "history.csv").read_bytes()
+    assert same_weights(run, unkilled)
+
+
+@pytest.mark.slow
+def test_a_run_that_ignores_a_hangup_trains_on_to_the_end_though_its_terminal_is_gone(tmp_path, unkilled):
+    """A run started with SIGHUP ignored, or ``disown``ed, printing to a terminal that closes: no signal
+    stops it, every later write fails with EIO, and it trains on to the end and exits 0."""
+    run = tmp_path / "ignored"
+    ended = exit_code_after_a_hangup(
+        [*KILLED, "--out", str(run)], (run / "checkpoints" / "last.pt").exists, sighup=signal.SIG_IGN
+    )
+    assert ended == 0
     assert (run / "history.csv").read_bytes() == (unkilled / "history.csv").read_bytes()
     assert same_weights(run, unkilled)
 

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from gan_bench import defaults
-from gan_bench.cli import encoding
+from gan_bench.cli import encoding, hangup
 from gan_bench.errors import InvalidOption, UserError, notes_to
 from gan_bench.rundir import atomic
 from gan_bench.training.progress import QuietReporter, RichReporter
@@ -271,6 +271,8 @@ def empty_argument(args: list[str]) -> str | None:
 def main() -> None:
     import gan_bench.cli  # noqa: F401  (importing the package registers the commands)
 
+    sys.stdout = hangup.tolerating_a_hangup(sys.stdout)
+    sys.stderr = hangup.tolerating_a_hangup(sys.stderr)
     encoding.tolerate_narrow(sys.stdout)
     encoding.tolerate_narrow(sys.stderr)
     empty = empty_argument(sys.argv[1:])
