@@ -114,6 +114,32 @@ def test_without_a_home_folder_data_is_found_and_a_fetch_refused_naming_what_to_
     assert list(no_home.iterdir()) == []  # no ~ folder made in the working directory
 
 
+@pytest.mark.parametrize("offline", ["1", ""])
+def test_without_a_home_folder_inception_weights_are_refused_naming_what_to_set(no_home, monkeypatch, offline):
+    """torch's hub cache is "~/.cache/torch/hub" with no home: neither looked in nor downloaded into."""
+    import torch
+
+    from gan_bench.metrics import inception
+
+    monkeypatch.delenv("TORCH_HOME", raising=False)
+    monkeypatch.setattr(torch.hub, "_hub_dir", None)
+    monkeypatch.setenv(catalogue.ENV_OFFLINE, offline)  # online, it would otherwise download below here
+    with pytest.raises(gb.UserError) as refused:
+        inception.resolve_weights(None)
+    assert str(refused.value) == (
+        f"Inception weights: the torch hub cache has no home folder ($HOME is not set to an absolute path, "
+        f"and user id {os.getuid()} has no home in the passwd database); set TORCH_HOME to a folder you "
+        "can write, or pass --inception-weights PATH"
+    )
+    stopped = CliRunner().invoke(app, ["run", "--suite", "smoke", "--backbone", "inception", "--out", "out"])
+    assert stopped.exit_code == 2 and "set TORCH_HOME to a folder you can" in stopped.output
+    assert list(no_home.iterdir()) == []  # stopped before training: no out/, no ~/
+    given = no_home / "weights.pth"
+    torch.save({"w": torch.zeros(1)}, given)
+    assert inception.resolve_weights(given) == given  # named weights need no hub
+    assert sorted(p.name for p in no_home.iterdir()) == ["weights.pth"]
+
+
 @pytest.mark.slow  # a scoring
 def test_without_a_home_folder_scoring_warns_once_and_scores(no_home, samples):
     with pytest.warns(CacheWarning) as warned:

@@ -109,10 +109,12 @@ def cache_dir() -> Path:
     return Path(os.path.expanduser("~")) / ".cache" / "ganbench"
 
 
-def _no_home() -> str:
+def no_home_folder() -> str:
+    """Why ``~`` names no folder here (a container run as an arbitrary user), for a message that
+    then says what to set instead."""
     return (
         f"no home folder ($HOME is not set to an absolute path, and user id {os.getuid()} has no home "
-        "in the passwd database); set XDG_CACHE_HOME to a folder you can write"
+        "in the passwd database)"
     )
 
 
@@ -120,7 +122,7 @@ def cache_problem(folder: Path) -> str | None:
     """Why ``folder``, in the user cache, cannot be created and written (None when it can),
     naming where the cache comes from so the user knows what to change."""
     if not folder.is_absolute():  # no home folder: never a folder below the working directory
-        return f"the user cache: {_no_home()}"
+        return f"the user cache: {no_home_folder()}; set XDG_CACHE_HOME to a folder you can write"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         writable = os.access(folder, os.W_OK)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from gan_bench.data.catalogue import ENV_OFFLINE
+from gan_bench.data.catalogue import ENV_OFFLINE, no_home_folder
 from gan_bench.errors import DataError, InvalidOption
 from gan_bench.metrics.fidelity import ImageTensors, metric_name
 from gan_bench.torch_files import UnreadableTorchFile, load_tensors
@@ -35,6 +35,11 @@ def resolve_weights(path: Path | None) -> Path | None:
         if not Path(path).is_file():
             raise InvalidOption(f"--inception-weights: file {path} does not exist")
         return readable(Path(path))
+    if str(hub_path()).startswith("~"):  # no home: torch's hub is a "~" folder below the working directory
+        raise DataError(
+            f"Inception weights: the torch hub cache has {no_home_folder()}; set TORCH_HOME to a folder "
+            "you can write, or pass --inception-weights PATH"
+        )
     if hub_path().is_file():
         return readable(hub_path())
     if os.environ.get(ENV_OFFLINE, "") not in ("", "0"):
