@@ -72,8 +72,14 @@ app.add_typer(export_app, name="export", rich_help_panel=TOOLS_PANEL)
 # child ganbench would inherit a width nobody chose. No rich markup: a path such as runs/[exp1]
 # prints as written; colour is asked for with Text styles.
 LOG_WIDTH = 1000
-out_console = Console(width=None if sys.stdout.isatty() else LOG_WIDTH, markup=False)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else LOG_WIDTH, markup=False)
+
+
+def _on_a_terminal(stream) -> bool:
+    return stream is not None and stream.isatty()  # None: started with the descriptor closed (rich drops the output)
+
+
+out_console = Console(width=None if _on_a_terminal(sys.stdout) else LOG_WIDTH, markup=False)
+err_console = Console(stderr=True, width=None if _on_a_terminal(sys.stderr) else LOG_WIDTH, markup=False)
 
 
 RUNS_HELP = "Run directories, or folders holding them (default: the newest suite run under results/runs/)."
