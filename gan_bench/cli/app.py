@@ -6,6 +6,7 @@ The commands live in ``runs.py``, ``results.py`` and ``data.py``; each parses it
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sys
 import warnings
@@ -274,6 +275,16 @@ def empty_argument(args: list[str]) -> str | None:
     return None
 
 
+def working_directory_gone() -> str | None:
+    """The message where the working directory was deleted (or moved) under the shell: relative
+    paths mean nothing there, and importing torch aborts the process with a oneMKL error."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return "the working directory no longer exists (deleted or moved); cd to a folder that exists"
+    return None
+
+
 def main() -> None:
     import gan_bench.cli  # noqa: F401  (importing the package registers the commands)
 
@@ -281,8 +292,8 @@ def main() -> None:
     sys.stderr = hangup.tolerating_a_hangup(sys.stderr)
     encoding.tolerate_narrow(sys.stdout)
     encoding.tolerate_narrow(sys.stderr)
-    empty = empty_argument(sys.argv[1:])
-    if empty is not None:
-        err_console.print(f"error: {empty}", highlight=False, soft_wrap=True)
+    problem = empty_argument(sys.argv[1:]) or working_directory_gone()
+    if problem is not None:
+        err_console.print(f"error: {problem}", highlight=False, soft_wrap=True)
         sys.exit(2)
     app()

@@ -1,5 +1,6 @@
-"""ganbench started with stdout or stderr closed (``>&-``, a launcher that closes them): Python
-then has no sys.stdout or sys.stderr, and a command still runs, its output dropped."""
+"""ganbench started in an odd process state. With stdout or stderr closed (``>&-``, a launcher that
+closes them) Python has no sys.stdout or sys.stderr, and a command still runs, its output dropped.
+From a working directory deleted under the shell, a command stops with one message."""
 
 import os
 import subprocess
@@ -34,3 +35,20 @@ def test_a_user_error_exits_2_with_stdout_closed():
     )
     assert ended.returncode == 2
     assert ended.stderr.startswith("error: unknown recipe 'no-such-recipe'; valid: tf-mlp,")
+
+
+def test_a_deleted_working_directory_is_one_message_and_exit_2(tmp_path):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+
+    def enter_then_delete():
+        os.chdir(gone)
+        os.rmdir(gone)
+
+    ended = subprocess.run(
+        [sys.executable, "-m", "gan_bench", "list"], preexec_fn=enter_then_delete, capture_output=True, text=True
+    )
+    assert (ended.returncode, ended.stdout) == (2, "")
+    assert ended.stderr == (
+        "error: the working directory no longer exists (deleted or moved); cd to a folder that exists\n"
+    )
