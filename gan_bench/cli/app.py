@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from gan_bench import defaults
-from gan_bench.cli import encoding, hangup
+from gan_bench.cli import encoding, standard_streams
 from gan_bench.errors import InvalidOption, UserError, notes_to
 from gan_bench.rundir import atomic
 from gan_bench.training.progress import QuietReporter, RichReporter
@@ -288,8 +288,8 @@ def working_directory_gone() -> str | None:
 def main() -> None:
     import gan_bench.cli  # noqa: F401  (importing the package registers the commands)
 
-    sys.stdout = hangup.tolerating_a_hangup(sys.stdout)
-    sys.stderr = hangup.tolerating_a_hangup(sys.stderr)
+    sys.stdout = standard_streams.through_standard_file(sys.stdout, "the standard output")
+    sys.stderr = standard_streams.through_standard_file(sys.stderr, "the standard error")
     encoding.tolerate_narrow(sys.stdout)
     encoding.tolerate_narrow(sys.stderr)
     problem = empty_argument(sys.argv[1:]) or working_directory_gone()

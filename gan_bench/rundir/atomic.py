@@ -53,8 +53,8 @@ def no_room(e: BaseException, path, cleaned: bool = True) -> NoSpace | None:
         return None
     left = "; nothing partial was left" if cleaned else ""
     return NoSpace(
-        f"{path}: cannot write ({e.strerror}){left}. Free some space, "
-        f"then re-run with --resume to continue from the last checkpoint"
+        f"{path}: cannot write ({e.strerror}){left}. Free some space, then run the command again "
+        "(a command that trains, with --resume: it continues from the last checkpoint)"
     )
 
 
