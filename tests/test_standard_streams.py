@@ -45,6 +45,31 @@ def test_a_terminal_stream_keeps_its_settings_and_shows_what_is_written(terminal
     assert os.read(reader, 100) == b"step 40 \\xb1\r\n"
 
 
+@pytest.mark.parametrize("unbuffered", [True, False])
+def test_python_u_stays_unbuffered_and_a_buffered_stream_buffered(unbuffered):
+    """Under ``python -u`` (PYTHONUNBUFFERED) Python leaves the text stream on the raw file, so what
+    is written reaches the reader at once; otherwise it waits for a flush, as before."""
+    reader, writer = os.pipe()
+    os.set_blocking(reader, False)
+    if unbuffered:
+        stream = io.TextIOWrapper(io.FileIO(writer, "w", closefd=False), write_through=True)
+    else:
+        stream = open(writer, "w", closefd=False)
+    through = standard_streams.through_standard_file(stream, "the standard output")
+    try:
+        through.write("step 40")
+        if unbuffered:
+            assert os.read(reader, 100) == b"step 40"
+        else:
+            with pytest.raises(BlockingIOError):
+                os.read(reader, 100)
+            through.flush()
+            assert os.read(reader, 100) == b"step 40"
+    finally:
+        os.close(reader)
+        os.close(writer)
+
+
 def test_after_a_hangup_writes_are_dropped_and_the_streams_silenced(terminal, silenced):
     reader, writer = terminal
     plain = open(writer, "w", closefd=False)
@@ -86,15 +111,26 @@ def test_a_full_non_blocking_pipe_reads_as_io_fileio_says_it():
         os.close(writer)
 
 
+class StandIn(io.RawIOBase):
+    """A raw stream with a descriptor that is not an io.FileIO, as Windows' console stream is."""
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        return 1
+
+
 @pytest.mark.parametrize(
     "make",
     [
         io.StringIO,  # a notebook's or test runner's stream
         lambda: io.TextIOWrapper(io.BytesIO()),  # a TextIOWrapper with no file descriptor
         lambda: None,  # a stream Python found closed at start
+        lambda: io.TextIOWrapper(io.BufferedWriter(StandIn())),  # a descriptor not written as a file (a console)
     ],
 )
-def test_a_stream_without_a_file_descriptor_is_left_as_it_is(make):
+def test_a_stream_not_written_as_a_plain_file_is_left_as_it_is(make):
     stream = make()
     assert standard_streams.through_standard_file(stream, "the standard output") is stream
 

@@ -48,19 +48,23 @@ class StandardFile(io.RawIOBase):
 
 def through_standard_file(stream, name: str):
     """``stream`` (sys.stdout or sys.stderr, called ``name``) written through a :class:`StandardFile`,
-    with the same encoding and buffering; a stream without a descriptor (a test runner's, a
-    notebook's, None for a closed one) is returned as it is."""
-    if not isinstance(stream, io.TextIOWrapper):
-        return stream
-    try:
-        fd = stream.fileno()
-    except (OSError, ValueError):  # io.UnsupportedOperation is both
-        return stream
+    with the same encoding and buffering; any other stream (a test runner's, a notebook's, None for
+    a closed one) is returned as it is."""
+    if not isinstance(stream, io.TextIOWrapper) or not isinstance(_file_of(stream.buffer), io.FileIO):
+        return stream  # not a descriptor Python writes with os.write (a Windows console writes UTF-16)
     stream.flush()
+    file = StandardFile(stream.fileno(), name)
+    unbuffered = isinstance(stream.buffer, io.RawIOBase)  # python -u, PYTHONUNBUFFERED: kept so
     return io.TextIOWrapper(
-        io.BufferedWriter(StandardFile(fd, name)),
+        file if unbuffered else io.BufferedWriter(file),
         encoding=stream.encoding,
         errors=stream.errors,
         line_buffering=stream.line_buffering,
         write_through=stream.write_through,
     )
+
+
+def _file_of(buffer):
+    """The raw file below a standard stream's buffer: the buffer itself under ``python -u`` or
+    PYTHONUNBUFFERED, which leave the text stream on the raw file."""
+    return buffer if isinstance(buffer, io.RawIOBase) else getattr(buffer, "raw", None)
