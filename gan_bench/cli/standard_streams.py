@@ -50,11 +50,13 @@ def through_standard_file(stream, name: str):
     """``stream`` (sys.stdout or sys.stderr, called ``name``) written through a :class:`StandardFile`,
     with the same encoding and buffering; any other stream (a test runner's, a notebook's, None for
     a closed one) is returned as it is."""
-    if not isinstance(stream, io.TextIOWrapper) or not isinstance(_file_of(stream.buffer), io.FileIO):
+    if not isinstance(stream, io.TextIOWrapper):
+        return stream
+    unbuffered = isinstance(stream.buffer, io.RawIOBase)  # python -u, PYTHONUNBUFFERED: kept so
+    if not isinstance(stream.buffer if unbuffered else getattr(stream.buffer, "raw", None), io.FileIO):
         return stream  # not a descriptor Python writes with os.write (a Windows console writes UTF-16)
     stream.flush()
     file = StandardFile(stream.fileno(), name)
-    unbuffered = isinstance(stream.buffer, io.RawIOBase)  # python -u, PYTHONUNBUFFERED: kept so
     return io.TextIOWrapper(
         file if unbuffered else io.BufferedWriter(file),
         encoding=stream.encoding,
@@ -62,9 +64,3 @@ def through_standard_file(stream, name: str):
         line_buffering=stream.line_buffering,
         write_through=stream.write_through,
     )
-
-
-def _file_of(buffer):
-    """The raw file below a standard stream's buffer: the buffer itself under ``python -u`` or
-    PYTHONUNBUFFERED, which leave the text stream on the raw file."""
-    return buffer if isinstance(buffer, io.RawIOBase) else getattr(buffer, "raw", None)

@@ -35,13 +35,14 @@ def resolve_weights(path: Path | None) -> Path | None:
         if not Path(path).is_file():
             raise InvalidOption(f"--inception-weights: file {path} does not exist")
         return readable(Path(path))
-    if str(hub_path()).startswith("~"):  # no home: torch's hub is a "~" folder below the working directory
+    hub = hub_path()
+    if str(hub).startswith("~"):  # no home: torch's hub is a "~" folder below the working directory
         raise DataError(
             f"Inception weights: the torch hub cache has {no_home_folder()}; set TORCH_HOME to a folder "
             "you can write, or pass --inception-weights PATH"
         )
-    if hub_path().is_file():
-        return readable(hub_path())
+    if hub.is_file():
+        return readable(hub)
     if os.environ.get(ENV_OFFLINE, "") not in ("", "0"):
         raise DataError(_missing())
     return None
