@@ -1,5 +1,5 @@
 """The CLI's stdout and stderr: after a terminal hangs up, writes are dropped, not raised; any
-other failing write names the stream; streams without a file descriptor are left alone."""
+other failing write names the stream (on stderr, where it could not be told, it is dropped); streams without a file descriptor are left alone."""
 
 import errno
 import io
@@ -148,3 +148,27 @@ def test_a_full_disk_under_stdout_is_one_message_naming_it_and_exit_2():
             "command again"
         )
     )
+
+
+@pytest.mark.parametrize("unbuffered", ["1", None])
+def test_a_full_disk_under_stderr_keeps_the_commands_exit_code(unbuffered, tmp_path):
+    """`2>/dev/full`: the error cannot be told, and Python's failing flush of stderr at exit made the
+    code 120 (1 unbuffered, from the traceback raised on the message); a user's mistake still exits 2."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env |= {"PYTHONUNBUFFERED": unbuffered} if unbuffered else {}
+    command = [sys.executable, "-m", "gan_bench", "train", "no-such-recipe", "--out", str(tmp_path / "run")]
+    with open("/dev/full", "w") as full:
+        ended = subprocess.run(command, stderr=full, stdout=subprocess.DEVNULL, env=env)
+    assert ended.returncode == 2
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_failing_write_to_the_stream_errors_go_to_is_dropped():
+    fd = os.open("/dev/full", os.O_WRONLY)
+    try:
+        with pytest.raises(OSError) as full:
+            standard_streams.StandardFile(fd, "the standard output").write(b"x")
+        assert full.value.errno == errno.ENOSPC
+        assert standard_streams.StandardFile(fd, "the standard error", errors_go_here=True).write(b"xyz") == 3
+    finally:
+        os.close(fd)

@@ -289,7 +289,7 @@ def main() -> None:
     import gan_bench.cli  # noqa: F401  (importing the package registers the commands)
 
     sys.stdout = standard_streams.through_standard_file(sys.stdout, "the standard output")
-    sys.stderr = standard_streams.through_standard_file(sys.stderr, "the standard error")
+    sys.stderr = standard_streams.through_standard_file(sys.stderr, "the standard error", errors_go_here=True)
     encoding.tolerate_narrow(sys.stdout)
     encoding.tolerate_narrow(sys.stderr)
     problem = empty_argument(sys.argv[1:]) or working_directory_gone()

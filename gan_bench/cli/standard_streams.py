@@ -6,7 +6,8 @@
   of progress. There the write is dropped, and stdout and stderr are pointed at /dev/null, so
   training and scoring go on.
 - Any other failing write (a full disk under ``> report.md``) names the stream, where Python's
-  error names no file at all."""
+  error names no file at all; on stderr, where that error would be told, it is dropped, so the
+  command ends with its own exit code (Python's final flush would have made it 120)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ from gan_bench.training.signals import silence_a_hung_up_terminal
 
 class StandardFile(io.RawIOBase):
     """A standard stream's file descriptor, written unbuffered as Python's own file object writes
-    it; ``name`` is what an error calls it ("the standard output")."""
+    it; ``name`` is what an error calls it ("the standard output"). ``errors_go_here``: the
+    stream that errors are told on, whose failing writes are dropped (there is nowhere to tell them)."""
 
-    def __init__(self, fd: int, name: str):
+    def __init__(self, fd: int, name: str, errors_go_here: bool = False):
         super().__init__()
-        self.fd, self.name, self.terminal = fd, name, os.isatty(fd)
+        self.fd, self.name, self.terminal, self.errors_go_here = fd, name, os.isatty(fd), errors_go_here
 
     def writable(self) -> bool:
         return True
@@ -43,12 +45,14 @@ class StandardFile(io.RawIOBase):
             if self.terminal and e.errno == errno.EIO:  # the terminal hung up
                 silence_a_hung_up_terminal()  # later writes go to /dev/null without failing
                 return len(memoryview(data))  # nobody is left to read it
+            if self.errors_go_here:
+                return len(memoryview(data))
             raise OSError(e.errno, e.strerror, self.name) from None
 
 
-def through_standard_file(stream, name: str):
-    """``stream`` (sys.stdout or sys.stderr, called ``name``) written through a :class:`StandardFile`,
-    with the same encoding and buffering; any other stream (a test runner's, a notebook's, None for
+def through_standard_file(stream, name: str, errors_go_here: bool = False):
+    """``stream`` (sys.stdout or sys.stderr, called ``name``) written through a :class:`StandardFile`
+    (``errors_go_here`` for sys.stderr), with the same encoding and buffering; any other stream (a test runner's, a notebook's, None for
     a closed one) is returned as it is."""
     if not isinstance(stream, io.TextIOWrapper):
         return stream
@@ -56,7 +60,7 @@ def through_standard_file(stream, name: str):
     if not isinstance(stream.buffer if unbuffered else getattr(stream.buffer, "raw", None), io.FileIO):
         return stream  # not a descriptor Python writes with os.write (a Windows console writes UTF-16)
     stream.flush()
-    file = StandardFile(stream.fileno(), name)
+    file = StandardFile(stream.fileno(), name, errors_go_here)
     return io.TextIOWrapper(
         file if unbuffered else io.BufferedWriter(file),
         encoding=stream.encoding,
