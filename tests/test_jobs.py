@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -186,6 +187,7 @@ def test_ctrl_c_stops_every_worker_and_resume_completes_with_the_same_bits(refer
     resumed = subprocess.run(_cli(*base, *lanes, "--resume", str(out)), capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     _same_runs(out, root / "one")
+    assert _suite_steps_shown(resumed.stderr) == 180  # steps found done count once, toward the total
 
 
 @pytest.mark.slow
@@ -292,6 +294,14 @@ def test_a_worker_killed_mid_run_is_replaced_and_its_run_resumed_with_the_same_b
         "from its last checkpoint (retry 1 of 3)"
     ) in err
     _same_runs(out, root / "one")
+    assert _suite_steps_shown(err) == 180, err  # the dead worker's steps are not counted twice
+
+
+def _suite_steps_shown(log: str) -> int:
+    """The most steps a quiet suite log said were done, out of the suite's 180."""
+    shown = re.findall(r"suite: ([\d,]+) of 180 steps done", log)
+    assert shown, log
+    return max(int(n.replace(",", "")) for n in shown)
 
 
 DIES_IN_A_WORKER = """
@@ -352,6 +362,45 @@ def test_jobs_2_trains_the_suite_under_a_long_temp_dir(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert len(list((tmp_path / "o").glob("*/seed-0/metrics.json"))) == 4
+
+
+DIES_ONCE_AT_STEP_25 = """
+
+def _die_in_a_worker():  # once, at step 25, after some steps have reached the suite display
+    import multiprocessing, os, pathlib, signal, time
+    global _CALLS
+    _CALLS = globals().get("_CALLS", 0) + 1
+    time.sleep(0.05)
+    marker = pathlib.Path({marker!r})
+    if multiprocessing.parent_process() is not None and _CALLS == 25 and not marker.exists():
+        marker.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.slow
+def test_the_steps_a_dead_worker_showed_leave_the_suite_count(tmp_path):
+    """The fresh worker resumes the run from its last checkpoint (step 20) and shows steps 20 to 40
+    again; the steps the dead worker had shown must leave the count, or the suite's steps done
+    pass its total and its time left reads too short."""
+    from test_plugins import PLUGIN, plugin_module, suite
+
+    step = "    def train_step(self, batch, generator):\n"
+    body = PLUGIN.format(name="dies-once", extra="pass").replace(step, step + "        _die_in_a_worker()\n")
+    body = body.replace(
+        "Schedule(steps=6, log_every=2, sample_first=0, sample_every=3, checkpoint_every=3)",
+        "Schedule(steps=40, log_every=5, sample_first=0, sample_every=20, checkpoint_every=10)",
+    )
+    module, _ = plugin_module(tmp_path, body=body + DIES_ONCE_AT_STEP_25.format(marker=str(tmp_path / "died")))
+    path = suite(tmp_path, [f"{module}:RECIPE", "tf-mlp"])
+    options = ["--jobs", "2", "--device", "cpu", "--samples", "100", "--quiet", "--out", "o"]
+    done = subprocess.run(_cli("run", "--suite", str(path), *options), capture_output=True, text=True, cwd=tmp_path)
+    err = " ".join(done.stderr.split())
+    assert done.returncode == 0, err
+    assert (tmp_path / "died").exists() and "retry 1 of 3" in err
+    assert "dies-once seed 0: 40 steps (resuming at step 20)" in err
+    shown = [int(n.replace(",", "")) for n in re.findall(r"suite: ([\d,]+) of 46 steps done", err)]
+    assert max(shown) == 46, err
 
 
 UNGUARDED_SCRIPT = """

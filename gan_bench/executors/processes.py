@@ -14,20 +14,20 @@ which stops its own lane's run and passes one SIGTERM to each worker: every run 
 writes a checkpoint between two steps and stops, finished runs stay, and runs not yet started are
 not begun. ``--resume`` then completes the rest with the same bits. A worker whose suite process
 is gone without passing the stop on (killed, or its terminal hung up) stops the same way and exits
-(see orphans.py). Progress reaches the suite bar through a queue, in batches of steps.
+(see orphans.py). Progress reaches the suite bar through a queue, in batches of steps (see
+lane_progress.py).
 """
 
 from __future__ import annotations
 
 import collections
 import functools
+import itertools
 import multiprocessing
 import os
-import queue as queue_mod
 import signal
 import tempfile
 import threading
-import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -37,6 +37,7 @@ from gan_bench import errors
 from gan_bench.devices import threads_per_job
 from gan_bench.executors import orphans, sockets
 from gan_bench.executors.failures import LOST_WORKER_RETRIES, failure_summary, runs_failed
+from gan_bench.executors.lane_progress import ForwardingReporter, SuiteRelay
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs
 from gan_bench.executors.worker_lanes import WorkerLanes
@@ -47,44 +48,8 @@ from gan_bench.training import signals
 from gan_bench.training.progress import Reporter
 from gan_bench.training.signals import Interrupted, SuiteInterrupted
 
-FORWARD_SECONDS = 0.5  # how often a worker sends its step count to the suite bar
 FORKSERVER_SOCKET_TAIL = len("/pymp-xxxxxxxx/listener-xxxxxxxx")  # its socket, below the temp dir
 ORPHAN_GRACE_S = 30.0  # how long a worker whose suite process is gone waits for its run to checkpoint
-
-
-class ForwardingReporter(Reporter):
-    """In a worker: sends what the suite display needs (run start and end, steps in batches) to the parent."""
-
-    def __init__(self, events):
-        self.events, self.pending, self.weight, self.sent = events, 0, 1, time.monotonic()
-
-    def _flush(self) -> None:
-        if self.pending:
-            self.events.put(("steps", self.pending))
-            self.pending = 0
-        self.sent = time.monotonic()
-
-    def run_started(self, label, total, done, runs=1):
-        self.weight = runs
-        self.events.put(("started", f"{label}: {total} steps" + (f" (resuming at step {done})" if done else "")))
-        self.events.put(("steps", done * runs))
-
-    def advance(self):
-        self.pending += self.weight
-        if time.monotonic() - self.sent > FORWARD_SECONDS:
-            self._flush()
-
-    def run_skipped(self, label, steps):
-        self.events.put(("steps", steps))
-
-    def scoring(self, label):
-        self.events.put(("message", f"{label}: scoring"))
-
-    def run_finished(self, label, summary):
-        self._flush()
-
-    def message(self, text):
-        self.events.put(("message", text))
 
 
 _EVENTS = None  # the worker's queue to the parent, set by _start_worker
@@ -111,17 +76,24 @@ def _start_worker(events, threads: int | None, suite_pid: int, lane: int) -> Non
 
         torch.set_num_threads(threads)
     _EVENTS = events
-    events.put(("pid", (lane, os.getpid())))
+    events.put(("pid", (lane, os.getpid()), None))
     # warned again in the parent, which shows it as the command's one note, not a raw stderr line
-    warnings.showwarning = errors.notes_to(lambda text: events.put(("cache-warning", text)), warnings.showwarning)
+    warnings.showwarning = errors.notes_to(lambda text: events.put(("cache-warning", text, None)), warnings.showwarning)
 
 
 def _train_and_score(
-    spec_jsons: list[dict], run_roots: list[str], data_dir: str | None, score_args: dict | None, events, load
+    spec_jsons: list[dict],
+    run_roots: list[str],
+    data_dir: str | None,
+    score_args: dict | None,
+    attempt: int,
+    events,
+    load,
 ) -> list[dict]:
     """Train (or resume) and score one run, or one seed group as one batched model, in a worker or
-    in the parent's own lane; an outcome per run. The parent checked the directories, so a run is
-    resumed when its directory holds one (a previous, interrupted try)."""
+    in the parent's own lane (``attempt``: this try's number, on its progress); an outcome per run.
+    The parent checked the directories, so a run is resumed when its directory holds one (a
+    previous, interrupted try)."""
     from gan_bench.executors.lifecycle import execute, execute_seeds
     from gan_bench.rundir.layout import RunDir
     from gan_bench.scoring.score_run import score_run
@@ -136,7 +108,7 @@ def _train_and_score(
         def score(run):
             return score_run(run, device=torch.device(specs[0].device), data_dir=folder, **score_args)
 
-    reporter, loader = ForwardingReporter(events), lambda n, w: load(n, folder, w)
+    reporter, loader = ForwardingReporter(events, attempt), lambda n, w: load(n, folder, w)
     try:
         if len(specs) == 1:
             results = [execute(specs[0], runs[0], True, reporter, loader, score)]
@@ -146,40 +118,24 @@ def _train_and_score(
         return [{"status": "interrupted", "summary": str(e)}] * len(specs)
     except Exception as e:  # noqa: BLE001 - summed up where its traceback is; the other runs go on
         return [{"status": "failed", "summary": failure_summary(e)}] * len(specs)
+    finally:
+        reporter.unit_ended()
     return [{"status": result.status, "summary": result.summary} for result in results]
 
 
-def _one_unit(spec_jsons: list[dict], run_roots: list[str], data_dir: str | None, score_args: dict | None) -> list:
+def _one_unit(
+    spec_jsons: list[dict], run_roots: list[str], data_dir: str | None, score_args: dict | None, attempt: int
+) -> list:
     """In a worker: one run or seed group, unless the worker was told to stop before it began."""
     from gan_bench.data import datasets
 
     with _UNIT:
         if _STOPPED.is_set():
             return [{"status": "not started", "summary": "stopped before it began"}] * len(spec_jsons)
-        outcomes = _train_and_score(spec_jsons, run_roots, data_dir, score_args, _EVENTS, datasets.load_once)
+        outcomes = _train_and_score(spec_jsons, run_roots, data_dir, score_args, attempt, _EVENTS, datasets.load_once)
     if any(outcome["status"] == "interrupted" for outcome in outcomes):
         _STOPPED.set()
     return outcomes
-
-
-def _relay(events, reporter: Reporter, done: threading.Event, pids: dict[int, int]) -> None:
-    """In the parent: worker events onto the suite display until ``done`` and the queue is empty."""
-    while True:
-        try:
-            kind, value = events.get(timeout=0.1)
-        except queue_mod.Empty:
-            if done.is_set():
-                return
-            continue
-        if kind == "pid":
-            lane, pid = value
-            pids[lane] = pid
-        elif kind == "steps":
-            reporter.suite_advance(value)
-        elif kind == "cache-warning":
-            warnings.warn(value, errors.CacheWarning, stacklevel=1)
-        else:
-            reporter.message(value)
 
 
 class Lanes:
@@ -223,7 +179,6 @@ def run_all(
         ctx.set_forkserver_preload(["torch", "gan_bench.executors.lifecycle", "gan_bench.scoring.score_run"])
     events = ctx.Queue()
     threads = threads_per_job(jobs)  # the plan's notes name it
-    relayed = threading.Event()
     stopping: list[int] = []
     outcomes: dict[int, dict] = {}
     units, first = [], 0  # each unit's indices in specs: a seed group is consecutive runs
@@ -245,7 +200,8 @@ def run_all(
     def own_lane() -> None:
         with torch_threads(threads):  # the bits depend on it: this process's lane trains as a worker does
             while (u := lanes.claim()) is not None:
-                if _settle(units[u], _train_and_score(*args[u], events, loaded), outcomes, specs, reporter):
+                told = _train_and_score(*args[u], next(attempts), events, loaded)
+                if _settle(units[u], told, outcomes, specs, reporter):
                     lanes.close()
 
     workers = WorkerLanes(
@@ -255,10 +211,13 @@ def run_all(
         ),
     )
     deaths: collections.Counter = collections.Counter()  # unit -> how many workers died under it
+    relay = SuiteRelay(events, reporter, workers.pids)
+    attempts, attempt_in = itertools.count(), {}  # lane -> the attempt its worker was given last
 
     def hand_out(w: int, u: int | None) -> None:
         if u is not None:
-            workers.submit(w, u, _one_unit, *args[u])
+            attempt_in[w] = next(attempts)
+            workers.submit(w, u, _one_unit, *args[u], attempt_in[w])
 
     def stop(signum, _frame):
         signals.on_stop_signal(signum)
@@ -272,7 +231,6 @@ def run_all(
     on_main = threading.current_thread() is threading.main_thread()
     previous = {s: signal.signal(s, stop) for s in signals.stop_signals()} if on_main else {}
     signals.STOP_REQUESTED.clear()
-    relay = threading.Thread(target=_relay, args=(events, reporter, relayed, workers.pids), daemon=True)
     lane = threading.Thread(target=own_lane, name="ganbench-own-lane")
     try:
         relay.start()
@@ -291,6 +249,7 @@ def run_all(
                     workers.replace(w)
                     deaths[u] += 1
                     if not stopping and deaths[u] <= LOST_WORKER_RETRIES:
+                        relay.take_back(attempt_in[w])  # the fresh worker shows them again
                         reporter.message(_retrying(specs, units[u], deaths[u]))
                         hand_out(w, u)
                         continue
@@ -310,8 +269,7 @@ def run_all(
         signals.STOP_REQUESTED.clear()
         for s, h in previous.items():
             signal.signal(s, h)
-        relayed.set()
-        relay.join()
+        relay.stop()
     return _results(specs, runs, outcomes, stopping)
 
 

@@ -64,7 +64,11 @@ class Reporter:
 
     def run_started(self, label: str, total: int, done: int, runs: int = 1) -> None: ...
     def advance(self) -> None: ...
-    def suite_advance(self, steps: int) -> None: ...  # steps of runs shown elsewhere (other workers)
+    def suite_advance(self, steps: int, trained: bool = True) -> None:
+        """Steps of runs shown elsewhere (other workers): trained now, or found done (a resumed
+        run's first steps, a complete run), which count toward the total, not the rate."""
+
+    def suite_time_left(self) -> None: ...  # a run shown elsewhere ended: a log says the time left
     def run_skipped(self, label: str, steps: int) -> None: ...
     def losses(self, values: dict) -> None: ...
     def scoring(self, label: str) -> None: ...  # the run is being scored, after training or on its own
@@ -133,9 +137,9 @@ class RichReporter(Reporter):
         self.progress.start()  # a no-op once started; kept off advance(), which runs every step
         self._suite(steps, trained=False)
 
-    def suite_advance(self, steps):
+    def suite_advance(self, steps, trained=True):
         self.progress.start()
-        self._suite(steps, trained=True)
+        self._suite(steps, trained=trained)
 
     def losses(self, values):
         self.progress.update(self.task, losses=_losses(values))
@@ -183,14 +187,17 @@ class QuietReporter(Reporter):
     def run_skipped(self, label, steps):
         self.clock.found_done(steps)
 
-    def suite_advance(self, steps):
-        self.clock.trained(steps)
+    def suite_advance(self, steps, trained=True):
+        (self.clock.trained if trained else self.clock.found_done)(steps)
 
     def scoring(self, label):
         self.console.print(f"{label}: scoring")
 
     def run_finished(self, label, summary):
         self.console.print(f"{label}: done. {summary}")
+        self.suite_time_left()
+
+    def suite_time_left(self):
         left = self.clock.left() if self.clock.total else None
         if left is not None:
             self.console.print(

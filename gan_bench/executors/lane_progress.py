@@ -1,0 +1,129 @@
+"""Progress of ``run --jobs N``'s lanes on the suite display: each lane's reporter sends events
+through one queue, and a thread of the suite process shows them.
+
+Each unit handed to a lane is one attempt, and its step events carry the attempt's number. Steps
+a lane trains count toward the suite's rate; steps it finds done (a resumed run's first steps, a
+complete run) count toward its total only, so a ``--resume`` under ``--jobs`` does not read as
+thousands of steps trained in its first second. When a worker dies, the steps its attempt showed
+are taken back: the fresh worker resumes the run from its last checkpoint and shows them again.
+"""
+
+from __future__ import annotations
+
+import collections
+import queue as queue_mod
+import threading
+import time
+import warnings
+
+from gan_bench import errors
+from gan_bench.training.progress import Reporter
+
+FORWARD_SECONDS = 0.5  # how often a lane sends its step count to the suite bar
+STEPS_TRAINED, STEPS_FOUND_DONE, UNIT_ENDED = "steps", "found", "ended"
+
+
+class ForwardingReporter(Reporter):
+    """In a lane: sends what the suite display needs (run start and end, steps in batches) to the
+    suite process, each step count marked with the lane's ``attempt``."""
+
+    def __init__(self, events, attempt: int):
+        self.events, self.attempt = events, attempt
+        self.pending, self.weight, self.sent = 0, 1, time.monotonic()
+
+    def _steps(self, kind: str, steps: int) -> None:
+        if steps:
+            self.events.put((kind, steps, self.attempt))
+
+    def _flush(self) -> None:
+        self._steps(STEPS_TRAINED, self.pending)
+        self.pending, self.sent = 0, time.monotonic()
+
+    def run_started(self, label, total, done, runs=1):
+        self.weight = runs
+        self.events.put(("started", f"{label}: {total} steps" + (f" (resuming at step {done})" if done else ""), None))
+        self._steps(STEPS_FOUND_DONE, done * runs)
+
+    def advance(self):
+        self.pending += self.weight
+        if time.monotonic() - self.sent > FORWARD_SECONDS:
+            self._flush()
+
+    def run_skipped(self, label, steps):
+        self._steps(STEPS_FOUND_DONE, steps)
+
+    def scoring(self, label):
+        self.events.put(("message", f"{label}: scoring", None))
+
+    def run_finished(self, label, summary):
+        self._flush()
+
+    def unit_ended(self) -> None:
+        """The lane's run or seed group ended (trained, failed or stopped): its last steps, then the
+        suite's time left, in the order they happened."""
+        self._flush()
+        self.events.put((UNIT_ENDED, None, self.attempt))
+
+    def message(self, text):
+        self.events.put(("message", text, None))
+
+
+class SuiteRelay:
+    """In the suite process: lane events onto ``reporter`` from one thread, which alone calls it
+    while the lanes run. Workers also report their pid (into ``pids``, by lane) and the user cache's
+    note (warned here, so the command shows it once)."""
+
+    def __init__(self, events, reporter: Reporter, pids: dict[int, int]):
+        self.events, self.reporter, self.pids = events, reporter, pids
+        self.shown: dict[int, collections.Counter] = collections.defaultdict(collections.Counter)
+        self.lost: set[int] = set()
+        self.to_take_back: queue_mod.SimpleQueue = queue_mod.SimpleQueue()  # attempts whose worker died
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._relay, name="ganbench-suite-relay", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def take_back(self, attempt: int) -> None:
+        """The worker of ``attempt`` died: its steps leave the suite's count, and any still on
+        their way are dropped (called from the suite's main thread; done on the relay's)."""
+        self.to_take_back.put(attempt)
+
+    def stop(self) -> None:
+        """Show what the lanes sent, then end the thread (once every lane has ended)."""
+        self.done.set()
+        self.thread.join()
+
+    def _relay(self) -> None:
+        while True:
+            while not self.to_take_back.empty():
+                self._take_back(self.to_take_back.get())
+            try:
+                event = self.events.get(timeout=0.1)
+            except queue_mod.Empty:
+                if self.done.is_set() and self.to_take_back.empty():
+                    return
+                continue
+            self.show(*event)
+
+    def _take_back(self, attempt: int) -> None:
+        self.lost.add(attempt)
+        shown = self.shown.pop(attempt, collections.Counter())
+        for kind, steps in shown.items():
+            self.reporter.suite_advance(-steps, trained=kind == STEPS_TRAINED)
+
+    def show(self, kind: str, value, attempt: int | None) -> None:
+        if kind in (STEPS_TRAINED, STEPS_FOUND_DONE):
+            if attempt in self.lost:
+                return  # sent by a worker that died before its attempt was taken back
+            self.shown[attempt][kind] += value
+            self.reporter.suite_advance(value, trained=kind == STEPS_TRAINED)
+        elif kind == UNIT_ENDED:
+            self.reporter.suite_time_left()
+        elif kind == "pid":
+            lane, pid = value
+            self.pids[lane] = pid
+        elif kind == "cache-warning":
+            warnings.warn(value, errors.CacheWarning, stacklevel=1)
+        else:
+            self.reporter.message(value)

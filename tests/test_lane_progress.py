@@ -1,0 +1,106 @@
+"""`run --jobs N`'s suite display: the lanes' steps reach the suite clock as trained or found done,
+a dead worker's steps are taken back, and a log says the time left each time a lane's unit ends."""
+
+import io
+import queue
+import warnings
+
+from rich.console import Console
+
+from gan_bench.errors import CacheWarning
+from gan_bench.executors.lane_progress import ForwardingReporter, SuiteRelay
+from gan_bench.training.progress import QuietReporter
+
+
+def _quiet(total: int):
+    """A quiet reporter whose clock reads 10 s after it started, and its output."""
+    buffer = io.StringIO()
+    ticks = iter([0.0])
+    reporter = QuietReporter(Console(file=buffer, width=200), suite_steps=total, now=lambda: next(ticks, 10.0))
+    return reporter, buffer
+
+
+def _relayed(events: list[tuple], total: int = 100, take_back_after: int | None = None, attempt: int = 0):
+    """``events`` shown by a relay (``take_back_after``: the dead worker's attempt is taken back
+    after that many events); its reporter and what it printed."""
+    reporter, out = _quiet(total)
+    relay = SuiteRelay(queue.Queue(), reporter, {})
+    for i, event in enumerate(events):
+        if i == take_back_after:
+            relay._take_back(attempt)
+        relay.show(*event)
+    return reporter, out.getvalue()
+
+
+def test_a_resumed_runs_first_steps_count_toward_the_total_not_the_rate():
+    """Before, they counted as trained: resuming 60 of 100 steps read as 60 steps trained at once,
+    and the time left as a fraction of what it was."""
+    reporter, _ = _relayed([("found", 60, 0), ("steps", 20, 0)])
+    assert (reporter.clock.counted, reporter.clock.timed) == (80, 20)
+    assert reporter.clock.left() == 10.0 / 20 * 20
+
+
+def test_a_dead_workers_steps_are_taken_back_and_its_late_ones_dropped():
+    """The fresh worker resumes from the last checkpoint and shows those steps again: kept, they
+    would count the run twice and the suite past its total."""
+    events = [("found", 10, 0), ("steps", 30, 0), ("steps", 5, 1), ("steps", 7, 0), ("found", 20, 2), ("steps", 80, 2)]
+    reporter, _ = _relayed(events, take_back_after=3)
+    assert (reporter.clock.counted, reporter.clock.timed) == (5 + 20 + 80, 5 + 80)
+
+
+def test_a_log_says_the_time_left_when_a_lanes_unit_ends_and_shows_its_messages():
+    events = [
+        ("started", "a seed 0: 100 steps", None),
+        ("steps", 50, 0),
+        ("message", "a seed 0: scoring", None),
+        ("ended", None, 0),
+    ]
+    _, printed = _relayed(events)
+    assert printed.splitlines() == [
+        "a seed 0: 100 steps",
+        "a seed 0: scoring",
+        "suite: 50 of 100 steps done, about 0m10s left",
+    ]
+
+
+def test_a_workers_pid_is_recorded_by_lane_and_its_cache_note_warned_here():
+    pids: dict[int, int] = {}
+    relay = SuiteRelay(queue.Queue(), _quiet(10)[0], pids)
+    relay.show("pid", (1, 4242), None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        relay.show("cache-warning", "reference features are not cached", None)
+    assert pids == {1: 4242}
+    assert [(w.category, str(w.message)) for w in caught] == [(CacheWarning, "reference features are not cached")]
+
+
+def test_the_relay_thread_shows_every_event_sent_and_takes_back_on_request():
+    events = queue.Queue()
+    reporter, _ = _quiet(100)
+    relay = SuiteRelay(events, reporter, {})
+    relay.start()
+    for event in [("found", 10, 0), ("steps", 40, 0), ("steps", 25, 1)]:
+        events.put(event)
+    relay.take_back(0)
+    relay.stop()
+    # attempt 0's steps are dropped or taken back, whichever of its events the relay saw first
+    assert (reporter.clock.counted, reporter.clock.timed) == (25, 25)
+    assert not relay.thread.is_alive()
+
+
+def test_a_lane_sends_found_and_trained_steps_marked_with_its_attempt_and_ends_after_them():
+    events = queue.Queue()
+    lane = ForwardingReporter(events, attempt=7)
+    lane.run_skipped("a seed 0", 30)
+    lane.run_started("b seeds 0,1", 40, 10, runs=2)
+    for _ in range(3):
+        lane.advance()
+    lane.unit_ended()  # stopped or failed before run_finished: its steps are still sent
+    sent = [events.get_nowait() for _ in range(events.qsize())]
+    assert sent == [
+        ("found", 30, 7),
+        ("started", "b seeds 0,1: 40 steps (resuming at step 10)", None),
+        ("found", 20, 7),
+        ("steps", 6, 7),
+        ("ended", None, 7),
+    ]
