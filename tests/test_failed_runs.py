@@ -62,7 +62,7 @@ def test_a_worker_sums_up_its_crash_where_the_traceback_is(tmp_path, crashing):
     spec = plan_suite("smoke", recipes=["tf-mlp"], out=tmp_path / "o", device="cpu").specs[0]
     spec = spec.model_copy(update={"recipe": CRASH})
     [outcome] = processes._train_and_score(
-        [spec.model_dump(mode="json")], [str(tmp_path / "run")], None, None, queue.Queue(), datasets.load
+        [spec.model_dump(mode="json")], [str(tmp_path / "run")], None, None, 0, queue.Queue(), datasets.load
     )
     assert outcome["status"] == "failed"
     assert outcome["summary"].startswith("RuntimeError: mat1 and mat2 shapes cannot be multiplied")

@@ -155,7 +155,7 @@ def _warn_in_a_worker(events) -> None:
 
     _start_worker(events, None, os.getppid(), 0)  # watching this test's process, as lane 0
     warnings.warn("reference features are not cached: here", CacheWarning, stacklevel=1)
-    events.put(("done", None))
+    events.put(("done", None, None))
 
 
 def test_a_run_worker_sends_the_cache_warning_to_the_parent():
@@ -168,7 +168,7 @@ def test_a_run_worker_sends_the_cache_warning_to_the_parent():
     worker.start()
     received = [events.get(timeout=20) for _ in range(3)]
     worker.join(timeout=60)
-    assert received[1:] == [("cache-warning", "reference features are not cached: here"), ("done", None)]
+    assert received[1:] == [("cache-warning", "reference features are not cached: here", None), ("done", None, None)]
     assert received[0][0] == "pid" and worker.exitcode == 0
 
 
