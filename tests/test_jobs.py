@@ -374,15 +374,21 @@ def _die_in_a_worker():  # once, at step 25, after some steps have reached the s
     marker = pathlib.Path({marker!r})
     if multiprocessing.parent_process() is not None and _CALLS == 25 and not marker.exists():
         marker.touch()
+        {before_dying}
         os.kill(os.getpid(), signal.SIGKILL)
 """
+# as a kill landing while the worker's queue feeder writes: its write lock, shared across processes, stays held
+HOLDING_ITS_EVENT_QUEUES_LOCK = "from gan_bench.executors import processes; processes._EVENTS._wlock.acquire()"
 
 
 @pytest.mark.slow
-def test_the_steps_a_dead_worker_showed_leave_the_suite_count(tmp_path):
+@pytest.mark.parametrize("before_dying", ["pass", HOLDING_ITS_EVENT_QUEUES_LOCK])
+def test_the_steps_a_dead_worker_showed_leave_the_suite_count(tmp_path, before_dying):
     """The fresh worker resumes the run from its last checkpoint (step 20) and shows steps 20 to 40
     again; the steps the dead worker had shown must leave the count, or the suite's steps done
-    pass its total and its time left reads too short."""
+    pass its total and its time left reads too short. A worker killed while holding its event
+    queue's write lock left one queue shared by all lanes stuck: the other lanes' steps never
+    arrived, and the suite hung at its exit."""
     from test_plugins import PLUGIN, plugin_module, suite
 
     step = "    def train_step(self, batch, generator):\n"
@@ -391,10 +397,12 @@ def test_the_steps_a_dead_worker_showed_leave_the_suite_count(tmp_path):
         "Schedule(steps=6, log_every=2, sample_first=0, sample_every=3, checkpoint_every=3)",
         "Schedule(steps=40, log_every=5, sample_first=0, sample_every=20, checkpoint_every=10)",
     )
-    module, _ = plugin_module(tmp_path, body=body + DIES_ONCE_AT_STEP_25.format(marker=str(tmp_path / "died")))
+    dies = DIES_ONCE_AT_STEP_25.format(marker=str(tmp_path / "died"), before_dying=before_dying)
+    module, _ = plugin_module(tmp_path, body=body + dies)
     path = suite(tmp_path, [f"{module}:RECIPE", "tf-mlp"])
     options = ["--jobs", "2", "--device", "cpu", "--samples", "100", "--quiet", "--out", "o"]
-    done = subprocess.run(_cli("run", "--suite", str(path), *options), capture_output=True, text=True, cwd=tmp_path)
+    command = _cli("run", "--suite", str(path), *options)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=300)
     err = " ".join(done.stderr.split())
     assert done.returncode == 0, err
     assert (tmp_path / "died").exists() and "retry 1 of 3" in err

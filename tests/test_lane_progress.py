@@ -24,7 +24,7 @@ def _relayed(events: list[tuple], total: int = 100, take_back_after: int | None 
     """``events`` shown by a relay (``take_back_after``: the dead worker's attempt is taken back
     after that many events); its reporter and what it printed."""
     reporter, out = _quiet(total)
-    relay = SuiteRelay(queue.Queue(), reporter, {})
+    relay = SuiteRelay(reporter, {})
     for i, event in enumerate(events):
         if i == take_back_after:
             relay._take_back(attempt)
@@ -65,7 +65,7 @@ def test_a_log_says_the_time_left_when_a_lanes_unit_ends_and_shows_its_messages(
 
 def test_a_workers_pid_is_recorded_by_lane_and_its_cache_note_warned_here():
     pids: dict[int, int] = {}
-    relay = SuiteRelay(queue.Queue(), _quiet(10)[0], pids)
+    relay = SuiteRelay(_quiet(10)[0], pids)
     relay.show("pid", (1, 4242), None)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -75,17 +75,41 @@ def test_a_workers_pid_is_recorded_by_lane_and_its_cache_note_warned_here():
 
 
 def test_the_relay_thread_shows_every_event_sent_and_takes_back_on_request():
-    events = queue.Queue()
+    """Events from this process's own lane and from a worker's queue (here a thread's queue)."""
     reporter, _ = _quiet(100)
-    relay = SuiteRelay(events, reporter, {})
+    relay = SuiteRelay(reporter, {})
+    worker_queue = relay.queue_for_worker(ThreadQueues, lane=0)
     relay.start()
-    for event in [("found", 10, 0), ("steps", 40, 0), ("steps", 25, 1)]:
-        events.put(event)
+    for event in [("found", 10, 0), ("steps", 40, 0)]:
+        worker_queue.put(event)
+    relay.events.put(("steps", 25, 1))
     relay.take_back(0)
     relay.stop()
     # attempt 0's steps are dropped or taken back, whichever of its events the relay saw first
     assert (reporter.clock.counted, reporter.clock.timed) == (25, 25)
     assert not relay.thread.is_alive()
+
+
+class ThreadQueues:
+    """Stands in for a multiprocessing context: its queues are threads' queues."""
+
+    Queue = queue.Queue
+
+
+def test_a_dead_workers_queue_is_read_until_empty_and_the_fresh_worker_gets_a_new_one():
+    reporter, printed = _quiet(100)
+    relay = SuiteRelay(reporter, {})
+    first = relay.queue_for_worker(ThreadQueues, lane=0)
+    first.put(("message", "sent before it died", None))
+    retired = relay.readers[0]
+    second = relay.queue_for_worker(ThreadQueues, lane=0)
+    second.put(("message", "from the fresh worker", None))
+    retired.thread.join(10)  # it stops by itself once its queue is empty
+    assert second is not first and not retired.thread.is_alive()
+    relay.start()
+    relay.stop()
+    assert sorted(printed.getvalue().splitlines()) == ["from the fresh worker", "sent before it died"]
+    assert not relay.readers[0].thread.is_alive()
 
 
 def test_a_lane_sends_found_and_trained_steps_marked_with_its_attempt_and_ends_after_them():

@@ -1,5 +1,5 @@
 """Progress of ``run --jobs N``'s lanes on the suite display: each lane's reporter sends events
-through one queue, and a thread of the suite process shows them.
+(each worker through a queue of its own), and a thread of the suite process shows them.
 
 Each unit handed to a lane is one attempt, and its step events carry the attempt's number. Steps
 a lane trains count toward the suite's rate; steps it finds done (a resumed run's first steps, a
@@ -70,16 +70,30 @@ class ForwardingReporter(Reporter):
 
 class SuiteRelay:
     """In the suite process: lane events onto ``reporter`` from one thread, which alone calls it
-    while the lanes run. Workers also report their pid (into ``pids``, by lane) and the user cache's
-    note (warned here, so the command shows it once)."""
+    while the lanes run. This process's own lane puts its events on ``events``; each worker has a
+    queue of its own, read into ``events`` by a thread of its own. Workers also report their pid
+    (into ``pids``, by lane) and the user cache's note (warned here, so the command shows it once)."""
 
-    def __init__(self, events, reporter: Reporter, pids: dict[int, int]):
-        self.events, self.reporter, self.pids = events, reporter, pids
+    def __init__(self, reporter: Reporter, pids: dict[int, int]):
+        self.reporter, self.pids = reporter, pids
+        self.events: queue_mod.Queue = queue_mod.Queue()
+        self.readers: dict[int, _WorkerQueueReader] = {}  # lane -> its current worker's
         self.shown: dict[int, collections.Counter] = collections.defaultdict(collections.Counter)
         self.lost: set[int] = set()
         self.to_take_back: queue_mod.SimpleQueue = queue_mod.SimpleQueue()  # attempts whose worker died
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._relay, name="ganbench-suite-relay", daemon=True)
+
+    def queue_for_worker(self, ctx, lane: int):
+        """A fresh queue for ``lane``'s new worker; the lane's previous one (its worker died) is
+        read until it is empty, then left. One queue per worker, not one for all: a worker killed
+        while it holds its queue's write lock (a semaphore shared across processes, held around
+        each write) leaves that queue stuck for good, and a shared one would stop every lane's
+        events, then this process's exit, which waits for its own writes to it."""
+        if lane in self.readers:
+            self.readers.pop(lane).retire()
+        self.readers[lane] = _WorkerQueueReader(ctx.Queue(), self.events)
+        return self.readers[lane].queue
 
     def start(self) -> None:
         self.thread.start()
@@ -90,7 +104,9 @@ class SuiteRelay:
         self.to_take_back.put(attempt)
 
     def stop(self) -> None:
-        """Show what the lanes sent, then end the thread (once every lane has ended)."""
+        """Once every lane has ended: show what the lanes sent, then end the threads."""
+        for reader in self.readers.values():
+            reader.finish()
         self.done.set()
         self.thread.join()
 
@@ -127,3 +143,30 @@ class SuiteRelay:
             warnings.warn(value, errors.CacheWarning, stacklevel=1)
         else:
             self.reporter.message(value)
+
+
+class _WorkerQueueReader:
+    """A thread that moves one worker's events from its queue onto the relay's."""
+
+    def __init__(self, worker_queue, events: queue_mod.Queue):
+        self.queue, self.events, self.ending = worker_queue, events, threading.Event()
+        self.thread = threading.Thread(target=self._read, name="ganbench-worker-events", daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                self.events.put(self.queue.get(timeout=0.1))
+            except queue_mod.Empty:
+                if self.ending.is_set():
+                    return
+
+    def retire(self) -> None:
+        """Its worker died: read what it sent, then stop; not waited for, since a worker killed
+        in the middle of a write leaves a message this thread would wait on for ever."""
+        self.ending.set()
+
+    def finish(self) -> None:
+        """Its worker has exited: read all it sent, then stop."""
+        self.ending.set()
+        self.thread.join()

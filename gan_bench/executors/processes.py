@@ -177,7 +177,6 @@ def run_all(
     ctx = multiprocessing.get_context(_start_method())
     if ctx.get_start_method() == "forkserver":
         ctx.set_forkserver_preload(["torch", "gan_bench.executors.lifecycle", "gan_bench.scoring.score_run"])
-    events = ctx.Queue()
     threads = threads_per_job(jobs)  # the plan's notes name it
     stopping: list[int] = []
     outcomes: dict[int, dict] = {}
@@ -200,18 +199,22 @@ def run_all(
     def own_lane() -> None:
         with torch_threads(threads):  # the bits depend on it: this process's lane trains as a worker does
             while (u := lanes.claim()) is not None:
-                told = _train_and_score(*args[u], next(attempts), events, loaded)
+                told = _train_and_score(*args[u], next(attempts), relay.events, loaded)
                 if _settle(units[u], told, outcomes, specs, reporter):
                     lanes.close()
 
+    relay = SuiteRelay(reporter, pids={})
     workers = WorkerLanes(
         jobs - 1,
         lambda w: ProcessPoolExecutor(
-            1, mp_context=ctx, initializer=_start_worker, initargs=(events, threads, os.getpid(), w)
+            1,
+            mp_context=ctx,
+            initializer=_start_worker,
+            initargs=(relay.queue_for_worker(ctx, w), threads, os.getpid(), w),
         ),
+        relay.pids,
     )
     deaths: collections.Counter = collections.Counter()  # unit -> how many workers died under it
-    relay = SuiteRelay(events, reporter, workers.pids)
     attempts, attempt_in = itertools.count(), {}  # lane -> the attempt its worker was given last
 
     def hand_out(w: int, u: int | None) -> None:

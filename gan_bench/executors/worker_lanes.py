@@ -23,11 +23,11 @@ from contextlib import contextmanager
 
 
 class WorkerLanes:
-    def __init__(self, count: int, new_pool: Callable[[int], ProcessPoolExecutor]):
+    def __init__(self, count: int, new_pool: Callable[[int], ProcessPoolExecutor], pids: dict[int, int]):
         self.new_pool = new_pool  # lane -> a pool of one worker, which reports its pid as that lane's
         self.pools = [new_pool(lane) for lane in range(count)]  # a pool starts its worker on first use
         self.in_flight: dict[Future, tuple[int, int]] = {}  # future -> (its unit, its lane)
-        self.pids: dict[int, int] = {}  # lane -> the pid its worker reported
+        self.pids = pids  # lane -> the pid its worker reported (filled in by whoever reads its events)
 
     def submit(self, lane: int, unit: int, fn, *args) -> None:
         with _main_left_alone():  # a pool starts its worker inside submit
