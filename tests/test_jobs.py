@@ -338,6 +338,32 @@ def test_a_run_whose_worker_dies_every_time_fails_alone(tmp_path):
     assert not (tmp_path / "o" / "dies" / "seed-0" / "checkpoints" / "final.pt").exists()
 
 
+def test_a_lane_whose_worker_died_between_two_units_gets_a_fresh_one():
+    """A worker killed while idle (after one run, before the next) breaks its pool, which then
+    refuses the next unit at submit: the BrokenProcessPool escaped `run --jobs` as a traceback."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from gan_bench.executors.worker_lanes import WorkerLanes
+
+    ctx = multiprocessing.get_context("spawn")
+    workers = WorkerLanes(1, lambda lane: ProcessPoolExecutor(1, mp_context=ctx), {})
+    try:
+        workers.submit(0, 0, os.getpid)
+        [(future, _, _)] = workers.finished(60)
+        first = future.result()
+        os.kill(first, signal.SIGKILL)
+        deadline = time.time() + 30
+        while not workers.pools[0]._broken:  # the pool has seen its worker die (its manager thread)
+            assert time.time() < deadline, "the pool never saw its worker die"
+            time.sleep(0.02)
+        workers.submit(0, 1, os.getpid)
+        [(future, unit, lane)] = workers.finished(60)
+        assert (unit, lane) == (1, 0) and future.result() not in (first, os.getpid())
+    finally:
+        workers.shutdown()
+
+
 def test_workers_start_by_spawn_where_the_temp_dir_leaves_no_room_for_the_forkserver_socket(monkeypatch):
     from gan_bench.executors import processes
 

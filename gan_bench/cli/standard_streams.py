@@ -52,8 +52,8 @@ class StandardFile(io.RawIOBase):
 
 def through_standard_file(stream, name: str, errors_go_here: bool = False):
     """``stream`` (sys.stdout or sys.stderr, called ``name``) written through a :class:`StandardFile`
-    (``errors_go_here`` for sys.stderr), with the same encoding and buffering; any other stream (a test runner's, a notebook's, None for
-    a closed one) is returned as it is."""
+    (``errors_go_here`` for sys.stderr), with the same encoding and buffering; any other stream (a
+    test runner's, a notebook's, None for a closed one) is returned as it is."""
     if not isinstance(stream, io.TextIOWrapper):
         return stream
     unbuffered = isinstance(stream.buffer, io.RawIOBase)  # python -u, PYTHONUNBUFFERED: kept so

@@ -1,7 +1,8 @@
 """The worker lanes of ``run --jobs N``: one single-worker process pool per lane.
 
 A worker that dies without a word (killed, out of memory, a crash in native code) breaks only its
-own pool, so only the run or seed group it held is lost, and a fresh worker takes the lane over.
+own pool, so only the run or seed group it held is lost, and a fresh worker takes the lane over
+(one that dies between two units, none lost, is replaced when the lane is given the next).
 One pool shared by all lanes would fail every run in flight, stop the other workers, and refuse
 all further work.
 
@@ -19,6 +20,7 @@ import signal
 import sys
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
 
@@ -31,7 +33,12 @@ class WorkerLanes:
 
     def submit(self, lane: int, unit: int, fn, *args) -> None:
         with _main_left_alone():  # a pool starts its worker inside submit
-            self.in_flight[self.pools[lane].submit(fn, *args)] = (unit, lane)
+            try:
+                future = self.pools[lane].submit(fn, *args)
+            except BrokenProcessPool:  # its worker died between two units (killed while idle)
+                self.replace(lane)
+                future = self.pools[lane].submit(fn, *args)
+        self.in_flight[future] = (unit, lane)
 
     def finished(self, timeout: float) -> list[tuple[Future, int, int]]:
         """The futures that finish within ``timeout``, each taken out with its unit and lane."""
