@@ -13,6 +13,7 @@ BASELINE = {
     "seeds": "3 seeds one after another",
     "jobs": "--jobs 1",
     "scoring": "two evaluator passes",
+    "radii": "kthvalue (torch-fidelity's)",
 }
 
 

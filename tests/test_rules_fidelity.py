@@ -13,6 +13,8 @@ import pytest
 import scipy.linalg
 import scipy.special
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gan_bench.data import catalogue
 from gan_bench.metrics import evaluator_extractor, evaluators, fidelity, names
@@ -364,6 +366,27 @@ def test_precision_recall_are_torch_fidelitys_and_the_reference_radii_are_measur
         assert ours == {"precision": theirs["precision"], "recall": theirs["recall"]}
         assert 0 < ours["precision"] < 1 and 0 < ours["recall"] < 1
     assert measured == [150, 200, 150, 150, 200]  # the generated set's each time, each reference's once
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(5, 60).flatmap(
+        lambda n: st.lists(st.lists(st.integers(-2, 2), min_size=3, max_size=3), min_size=n, max_size=n)
+    ),
+    st.integers(1, 4),
+    st.integers(1, 70),
+)
+def test_the_radii_are_torch_fidelitys_kthvalue_ones_bit_for_bit_ties_included(rows, k, batch):
+    """On a small integer grid many distances tie; each row's radius is still the very value
+    torch-fidelity's kthvalue picks, batch by batch."""
+    from torch_fidelity.metric_prc import calc_cdist_part
+
+    from gan_bench.metrics import precision_recall as pr
+
+    features = torch.tensor(rows, dtype=torch.float32)
+    k = min(k, len(rows) - 1)
+    theirs = torch.cat([calc_cdist_part(p, features, batch).kthvalue(k + 1).values for p in features.split(batch)])
+    assert torch.equal(pr._radii(features, k, batch), theirs)
 
 
 def test_a_point_exactly_at_a_neighbours_radius_is_inside_its_ball():
