@@ -364,6 +364,36 @@ def test_a_lane_whose_worker_died_between_two_units_gets_a_fresh_one():
         workers.shutdown()
 
 
+@pytest.mark.slow
+def test_the_suite_process_trains_its_lane_while_the_first_worker_starts(tmp_path, monkeypatch):
+    """Starting the first worker waits for the forkserver to import torch and ganbench (1.6 s on
+    2 cores); the suite process's own lane used to wait with it. The first worker is now started
+    only once this process's lane has begun its run, and still gets the suite's first run."""
+    import gan_bench as gb
+    from gan_bench.executors import processes, worker_lanes
+
+    began, waited, own = threading.Event(), [], []
+    train_and_score = processes._train_and_score
+
+    def own_lane(spec_jsons, *args):
+        own.append(spec_jsons[0]["seed"])
+        began.set()
+        return train_and_score(spec_jsons, *args)
+
+    submit = worker_lanes.WorkerLanes.submit
+
+    def submit_once_the_own_lane_trains(self, lane, unit, *args):
+        waited.append(began.wait(timeout=20))
+        return submit(self, lane, unit, *args)
+
+    monkeypatch.setattr(processes, "_train_and_score", own_lane)
+    monkeypatch.setattr(worker_lanes.WorkerLanes, "submit", submit_once_the_own_lane_trains)
+    (tmp_path / "j.toml").write_text(SUITE.format(steps=20))
+    done = gb.run_suite(tmp_path / "j.toml", seeds=[0, 1], out=tmp_path / "o", device="cpu", jobs=2, samples=100)
+    assert [r.status for r in done.results] == ["trained", "trained"]
+    assert waited == [True] and own == [1]  # seed 0, the first, went to the worker
+
+
 def test_workers_start_by_spawn_where_the_temp_dir_leaves_no_room_for_the_forkserver_socket(monkeypatch):
     from gan_bench.executors import processes
 

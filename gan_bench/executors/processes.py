@@ -218,7 +218,7 @@ def run_all(
     attempts, attempt_in = itertools.count(), {}  # lane -> the attempt its worker was given last
 
     def hand_out(w: int, u: int | None) -> None:
-        if u is not None:
+        if u is not None and not stopping:
             attempt_in[w] = next(attempts)
             workers.submit(w, u, _one_unit, *args[u], attempt_in[w])
 
@@ -237,9 +237,12 @@ def run_all(
     lane = threading.Thread(target=own_lane, name="ganbench-own-lane")
     try:
         relay.start()
-        for w in range(jobs - 1):  # each worker starts with one run; the next goes to the first free
-            hand_out(w, lanes.claim())
+        # each worker starts with one unit; the next goes to the first free lane. This process's
+        # lane starts before the workers: the first worker's start waits for the forkserver's imports
+        firsts = [lanes.claim() for _ in range(jobs - 1)]
         lane.start()
+        for w, u in enumerate(firsts):
+            hand_out(w, u)
         while workers.in_flight or lane.is_alive():
             if not workers.in_flight:
                 lane.join(0.2)
