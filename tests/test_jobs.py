@@ -24,6 +24,7 @@ from gan_bench.errors import InvalidOption
 from gan_bench.rundir.layout import run_dir_for, write_suite_info
 from gan_bench.suite.plan import plan_suite
 from gan_bench.training import checkpoint
+from gan_bench.training.progress import Reporter
 
 
 def _cli(*args: str) -> list[str]:
@@ -389,9 +390,33 @@ def test_the_suite_process_trains_its_lane_while_the_first_worker_starts(tmp_pat
     monkeypatch.setattr(processes, "_train_and_score", own_lane)
     monkeypatch.setattr(worker_lanes.WorkerLanes, "submit", submit_once_the_own_lane_trains)
     (tmp_path / "j.toml").write_text(SUITE.format(steps=20))
-    done = gb.run_suite(tmp_path / "j.toml", seeds=[0, 1], out=tmp_path / "o", device="cpu", jobs=2, samples=100)
+    shown = _ShownBy()
+    options = dict(seeds=[0, 1], out=tmp_path / "o", device="cpu", jobs=2, samples=100, progress=shown)
+    done = gb.run_suite(tmp_path / "j.toml", **options)
     assert [r.status for r in done.results] == ["trained", "trained"]
     assert waited == [True] and own == [1]  # seed 0, the first, went to the worker
+    # one thread shows the lanes' progress, and each run's outcome before the time left it leaves
+    assert {thread for thread, _ in shown.calls} == {"ganbench-suite-relay"}
+    said = [text for _, text in shown.calls]
+    for seed in (0, 1):
+        line = next(i for i, text in enumerate(said) if text.startswith(f"keras-mlp seed {seed}: trained."))
+        assert said[line + 1] == "time left", said
+
+
+class _ShownBy(Reporter):
+    """Records each line the suite display is given, and the thread that gave it."""
+
+    def __init__(self):
+        self.calls = []
+
+    def message(self, text):
+        self.calls.append((threading.current_thread().name, text))
+
+    def suite_time_left(self):
+        self.calls.append((threading.current_thread().name, "time left"))
+
+    def suite_advance(self, steps, trained=True):
+        self.calls.append((threading.current_thread().name, f"{steps} steps"))
 
 
 def test_workers_start_by_spawn_where_the_temp_dir_leaves_no_room_for_the_forkserver_socket(monkeypatch):

@@ -5,6 +5,7 @@ import io
 import queue
 import warnings
 
+import pytest
 from rich.console import Console
 
 from gan_bench.errors import CacheWarning
@@ -54,12 +55,48 @@ def test_a_log_says_the_time_left_when_a_lanes_unit_ends_and_shows_its_messages(
         ("steps", 50, 0),
         ("message", "a seed 0: scoring", None),
         ("ended", None, 0),
+        ("outcome", (["a seed 0: trained. 100 steps"], False), 0),
     ]
     _, printed = _relayed(events)
     assert printed.splitlines() == [
         "a seed 0: 100 steps",
         "a seed 0: scoring",
+        "a seed 0: trained. 100 steps",
         "suite: 50 of 100 steps done, about 0m10s left",
+    ]
+
+
+@pytest.mark.parametrize("outcome_first", [True, False])
+def test_a_units_outcome_shows_after_its_last_steps_and_before_the_time_left_whichever_came_first(outcome_first):
+    """The outcome comes from the thread that handed the unit out, the steps and end through the
+    lane's queue: before, the time left and the outcome lines came in either order, and a time
+    left before the unit's last steps."""
+    outcome = ("outcome", (["a seed 0: trained. 40 steps"], False), 3)
+    lane = [("steps", 30, 3), ("steps", 10, 3), ("ended", None, 3)]
+    other = [("steps", 5, 4)]
+    events = [outcome, *lane, *other] if outcome_first else [*lane, *other, outcome]
+    _, printed = _relayed(events)
+    assert printed.splitlines() == [
+        "a seed 0: trained. 40 steps",
+        f"suite: {40 if outcome_first else 45} of 100 steps done, about 0m{15 if outcome_first else 12}s left",
+    ]
+
+
+def test_a_lost_lanes_outcome_shows_at_once_and_an_outcome_whose_end_never_came_at_the_stop():
+    reporter, out = _quiet(100)
+    relay = SuiteRelay(reporter, {})
+    relay.start()
+    for event in [("steps", 20, 0), ("steps", 30, 1), ("ended", None, 1)]:
+        relay.events.put(event)
+    relay.outcome(0, ["a seed 0: failed. its worker process died 4 times"], lane_lost=True)
+    relay.outcome(2, ["c seed 0: trained. its end was lost"])  # its end never comes
+    relay.message("after both")
+    relay.stop()
+    assert out.getvalue().splitlines() == [
+        "a seed 0: failed. its worker process died 4 times",
+        "suite: 50 of 100 steps done, about 0m10s left",
+        "after both",
+        "c seed 0: trained. its end was lost",
     ]
 
 

@@ -6,6 +6,10 @@ a lane trains count toward the suite's rate; steps it finds done (a resumed run'
 complete run) count toward its total only, so a ``--resume`` under ``--jobs`` does not read as
 thousands of steps trained in its first second. When a worker dies, the steps its attempt showed
 are taken back: the fresh worker resumes the run from its last checkpoint and shows them again.
+
+A unit's outcome is learnt by another thread (the one that handed it out) than its steps, which
+come through the lane's queue; the relay shows it once both its end and its outcome are in: its
+last steps, its outcome lines, then the suite's time left, as the one-lane log has them.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from gan_bench import errors
 from gan_bench.training.progress import Reporter
 
 FORWARD_SECONDS = 0.5  # how often a lane sends its step count to the suite bar
-STEPS_TRAINED, STEPS_FOUND_DONE, UNIT_ENDED = "steps", "found", "ended"
+STEPS_TRAINED, STEPS_FOUND_DONE, UNIT_ENDED, UNIT_OUTCOME = "steps", "found", "ended", "outcome"
 
 
 class ForwardingReporter(Reporter):
@@ -59,8 +63,8 @@ class ForwardingReporter(Reporter):
         self._flush()
 
     def unit_ended(self) -> None:
-        """The lane's run or seed group ended (trained, failed or stopped): its last steps, then the
-        suite's time left, in the order they happened."""
+        """The lane's run or seed group ended (trained, failed or stopped): its last steps, then its
+        end, after which the relay shows the unit's outcome and the suite's time left."""
         self._flush()
         self.events.put((UNIT_ENDED, None, self.attempt))
 
@@ -70,9 +74,10 @@ class ForwardingReporter(Reporter):
 
 class SuiteRelay:
     """In the suite process: lane events onto ``reporter`` from one thread, which alone calls it
-    while the lanes run. This process's own lane puts its events on ``events``; each worker has a
-    queue of its own, read into ``events`` by a thread of its own. Workers also report their pid
-    (into ``pids``, by lane) and the user cache's note (warned here, so the command shows it once)."""
+    while the lanes run (other threads send it what to say: :meth:`outcome`, :meth:`message`).
+    This process's own lane puts its events on ``events``; each worker has a queue of its own,
+    read into ``events`` by a thread of its own. Workers also report their pid (into ``pids``, by
+    lane) and the user cache's note (warned here, so the command shows it once)."""
 
     def __init__(self, reporter: Reporter, pids: dict[int, int]):
         self.reporter, self.pids = reporter, pids
@@ -80,6 +85,8 @@ class SuiteRelay:
         self.readers: dict[int, _WorkerQueueReader] = {}  # lane -> its current worker's
         self.shown: dict[int, collections.Counter] = collections.defaultdict(collections.Counter)
         self.lost: set[int] = set()
+        self.ended: set[int] = set()  # attempts whose end came before their outcome
+        self.outcomes: dict[int, list[str]] = {}  # attempt -> its outcome lines, come before its end
         self.to_take_back: queue_mod.SimpleQueue = queue_mod.SimpleQueue()  # attempts whose worker died
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._relay, name="ganbench-suite-relay", daemon=True)
@@ -97,6 +104,14 @@ class SuiteRelay:
 
     def start(self) -> None:
         self.thread.start()
+
+    def outcome(self, attempt: int, lines: list[str], lane_lost: bool = False) -> None:
+        """What ``attempt``'s unit came to (a line per run reported), shown once its lane's end is
+        in; at once where the lane died or failed without a word (``lane_lost``): no end will come."""
+        self.events.put((UNIT_OUTCOME, (lines, lane_lost), attempt))
+
+    def message(self, text: str) -> None:
+        self.events.put(("message", text, None))
 
     def take_back(self, attempt: int) -> None:
         """The worker of ``attempt`` died: its steps leave the suite's count, and any still on
@@ -118,6 +133,8 @@ class SuiteRelay:
                 event = self.events.get(timeout=0.1)
             except queue_mod.Empty:
                 if self.done.is_set() and self.to_take_back.empty():
+                    for lines in self.outcomes.values():  # their end was lost with a dying worker's queue
+                        self._say(lines)
                     return
                 continue
             self.show(*event)
@@ -135,7 +152,17 @@ class SuiteRelay:
             self.shown[attempt][kind] += value
             self.reporter.suite_advance(value, trained=kind == STEPS_TRAINED)
         elif kind == UNIT_ENDED:
-            self.reporter.suite_time_left()
+            if attempt in self.outcomes:
+                self._unit_done(self.outcomes.pop(attempt))
+            else:
+                self.ended.add(attempt)
+        elif kind == UNIT_OUTCOME:
+            lines, lane_lost = value
+            if lane_lost or attempt in self.ended:
+                self.ended.discard(attempt)
+                self._unit_done(lines)
+            else:
+                self.outcomes[attempt] = lines
         elif kind == "pid":
             lane, pid = value
             self.pids[lane] = pid
@@ -143,6 +170,14 @@ class SuiteRelay:
             warnings.warn(value, errors.CacheWarning, stacklevel=1)
         else:
             self.reporter.message(value)
+
+    def _unit_done(self, lines: list[str]) -> None:
+        self._say(lines)
+        self.reporter.suite_time_left()
+
+    def _say(self, lines: list[str]) -> None:
+        for line in lines:
+            self.reporter.message(line)
 
 
 class _WorkerQueueReader:

@@ -199,8 +199,10 @@ def run_all(
     def own_lane() -> None:
         with torch_threads(threads):  # the bits depend on it: this process's lane trains as a worker does
             while (u := lanes.claim()) is not None:
-                told = _train_and_score(*args[u], next(attempts), relay.events, loaded)
-                if _settle(units[u], told, outcomes, specs, reporter):
+                attempt = next(attempts)
+                told = _train_and_score(*args[u], attempt, relay.events, loaded)
+                relay.outcome(attempt, _settle(units[u], told, outcomes, specs))
+                if _interrupted(told):
                     lanes.close()
 
     relay = SuiteRelay(reporter, pids={})
@@ -249,20 +251,22 @@ def run_all(
             for future, u, w in workers.finished(0.2) if workers.in_flight else []:
                 if future.cancelled():
                     continue
+                lane_lost = True  # its lane sent no end: the outcome is shown at once
                 try:
-                    told = future.result()
+                    told, lane_lost = future.result(), False
                 except BrokenProcessPool:  # this lane's worker died: a fresh one takes the lane over
                     workers.replace(w)
                     deaths[u] += 1
                     if not stopping and deaths[u] <= LOST_WORKER_RETRIES:
                         relay.take_back(attempt_in[w])  # the fresh worker shows them again
-                        reporter.message(_retrying(specs, units[u], deaths[u]))
+                        relay.message(_retrying(specs, units[u], deaths[u]))
                         hand_out(w, u)
                         continue
                     told = [_lost(deaths[u], stopping)] * len(units[u])
                 except Exception as e:  # noqa: BLE001 - summed up as the run's failure: the others go on
                     told = [{"status": "failed", "summary": failure_summary(e)}] * len(units[u])
-                if _settle(units[u], told, outcomes, specs, reporter):
+                relay.outcome(attempt_in[w], _settle(units[u], told, outcomes, specs), lane_lost)
+                if _interrupted(told):
                     lanes.close()
                 hand_out(w, lanes.claim())
     finally:
@@ -306,12 +310,17 @@ def _start_method() -> str:
     return "forkserver" if sockets.fits(tempfile.gettempdir(), FORKSERVER_SOCKET_TAIL) else "spawn"
 
 
-def _settle(unit: list[int], told: list[dict], outcomes: dict[int, dict], specs, reporter: Reporter) -> bool:
-    """Record and report a unit's outcomes, one per run; whether it was interrupted."""
+def _settle(unit: list[int], told: list[dict], outcomes: dict[int, dict], specs) -> list[str]:
+    """Record a unit's outcomes, one per run; the lines that report them (none for a stopped run)."""
+    lines = []
     for i, outcome in zip(unit, told):
         outcomes[i] = outcome
         if outcome["status"] not in ("interrupted", "not started"):
-            reporter.message(f"{specs[i].label}: {outcome['status']}. {outcome['summary']}")
+            lines.append(f"{specs[i].label}: {outcome['status']}. {outcome['summary']}")
+    return lines
+
+
+def _interrupted(told: list[dict]) -> bool:
     return any(outcome["status"] == "interrupted" for outcome in told)
 
 
