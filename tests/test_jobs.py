@@ -348,7 +348,7 @@ def test_a_lane_whose_worker_died_between_two_units_gets_a_fresh_one():
     from gan_bench.executors.worker_lanes import WorkerLanes
 
     ctx = multiprocessing.get_context("spawn")
-    workers = WorkerLanes(1, lambda lane: ProcessPoolExecutor(1, mp_context=ctx), {})
+    workers = WorkerLanes(1, lambda lane: ProcessPoolExecutor(1, mp_context=ctx))
     try:
         workers.submit(0, 0, os.getpid)
         [(future, _, _)] = workers.finished(60)
@@ -417,6 +417,66 @@ class _ShownBy(Reporter):
 
     def suite_advance(self, steps, trained=True):
         self.calls.append((threading.current_thread().name, f"{steps} steps"))
+
+
+def test_a_worker_that_reports_its_pid_after_the_stop_is_told_then():
+    """stop() SIGTERMs the workers whose pid it knows; a worker started while the stop came (its
+    pid on its way through its queue) used to be told nothing, and trained its whole run."""
+    from gan_bench.executors.worker_lanes import WorkerLanes
+
+    workers = WorkerLanes(2, lambda lane: None)
+    before, after = (subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) for _ in range(2))
+    try:
+        workers.worker_started(0, before.pid)
+        assert before.poll() is None  # not told before the stop
+        workers.stop()
+        assert before.wait(30) == -signal.SIGTERM
+        workers.worker_started(1, after.pid)
+        assert after.wait(30) == -signal.SIGTERM
+        assert workers.pids == {0: before.pid, 1: after.pid}
+    finally:
+        for child in (before, after):
+            child.kill()
+            child.wait()
+
+
+def test_a_workers_sigterm_before_its_run_trains_stops_that_run_at_its_first_step(monkeypatch):
+    """A SIGTERM while a worker loads its unit's data (after its check that it was not stopped,
+    before training installs its own handler) only marked the worker stopped, so the run trained
+    to the end; it now also asks the run to stop at its next step, as training's handler does."""
+    from gan_bench.executors import processes
+    from gan_bench.training import signals
+
+    monkeypatch.setattr(processes, "_STOPPED", threading.Event())
+    monkeypatch.setattr(signals, "STOP_REQUESTED", threading.Event())
+    processes._stop_worker(signal.SIGTERM, None)
+    assert processes._STOPPED.is_set() and signals.STOP_REQUESTED.is_set()
+    assert signals.StopFlag()  # what the training loop checks between steps
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_the_first_worker_starts_stops_its_run_too(tmp_path, monkeypatch):
+    """Ctrl-C while the first worker starts: that worker used to train its whole run (2,000 steps
+    here) while the command waited, and the second worker was still given its first run."""
+    import gan_bench as gb
+    from gan_bench.executors import worker_lanes
+    from gan_bench.training.signals import Interrupted
+
+    submitted = []
+    submit = worker_lanes.WorkerLanes.submit
+
+    def submit_as_ctrl_c_comes(self, lane, unit, *args):
+        submitted.append(unit)
+        if len(submitted) == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # handled at once, on this (the main) thread
+        return submit(self, lane, unit, *args)
+
+    monkeypatch.setattr(worker_lanes.WorkerLanes, "submit", submit_as_ctrl_c_comes)
+    (tmp_path / "j.toml").write_text(SUITE.format(steps=2000))
+    with pytest.raises(Interrupted, match="0 of 3 runs finished"):
+        gb.run_suite(tmp_path / "j.toml", out=tmp_path / "o", device="cpu", jobs=3, samples=100)
+    assert submitted == [0]  # seed 1, claimed for the second worker, was never handed out
+    assert not list((tmp_path / "o").glob("keras-mlp/seed-*/checkpoints/final.pt"))
 
 
 def test_workers_start_by_spawn_where_the_temp_dir_leaves_no_room_for_the_forkserver_socket(monkeypatch):

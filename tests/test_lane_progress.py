@@ -25,7 +25,7 @@ def _relayed(events: list[tuple], total: int = 100, take_back_after: int | None 
     """``events`` shown by a relay (``take_back_after``: the dead worker's attempt is taken back
     after that many events); its reporter and what it printed."""
     reporter, out = _quiet(total)
-    relay = SuiteRelay(reporter, {})
+    relay = SuiteRelay(reporter)
     for i, event in enumerate(events):
         if i == take_back_after:
             relay._take_back(attempt)
@@ -84,7 +84,7 @@ def test_a_units_outcome_shows_after_its_last_steps_and_before_the_time_left_whi
 
 def test_a_lost_lanes_outcome_shows_at_once_and_an_outcome_whose_end_never_came_at_the_stop():
     reporter, out = _quiet(100)
-    relay = SuiteRelay(reporter, {})
+    relay = SuiteRelay(reporter)
     relay.start()
     for event in [("steps", 20, 0), ("steps", 30, 1), ("ended", None, 1)]:
         relay.events.put(event)
@@ -102,7 +102,7 @@ def test_a_lost_lanes_outcome_shows_at_once_and_an_outcome_whose_end_never_came_
 
 def test_a_workers_pid_is_recorded_by_lane_and_its_cache_note_warned_here():
     pids: dict[int, int] = {}
-    relay = SuiteRelay(_quiet(10)[0], pids)
+    relay = SuiteRelay(_quiet(10)[0], on_pid=lambda lane, pid: pids.update({lane: pid}))
     relay.show("pid", (1, 4242), None)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -114,7 +114,7 @@ def test_a_workers_pid_is_recorded_by_lane_and_its_cache_note_warned_here():
 def test_the_relay_thread_shows_every_event_sent_and_takes_back_on_request():
     """Events from this process's own lane and from a worker's queue (here a thread's queue)."""
     reporter, _ = _quiet(100)
-    relay = SuiteRelay(reporter, {})
+    relay = SuiteRelay(reporter)
     worker_queue = relay.queue_for_worker(ThreadQueues, lane=0)
     relay.start()
     for event in [("found", 10, 0), ("steps", 40, 0)]:
@@ -135,7 +135,7 @@ class ThreadQueues:
 
 def test_a_dead_workers_queue_is_read_until_empty_and_the_fresh_worker_gets_a_new_one():
     reporter, printed = _quiet(100)
-    relay = SuiteRelay(reporter, {})
+    relay = SuiteRelay(reporter)
     first = relay.queue_for_worker(ThreadQueues, lane=0)
     first.put(("message", "sent before it died", None))
     retired = relay.readers[0]

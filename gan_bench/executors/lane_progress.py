@@ -19,6 +19,7 @@ import queue as queue_mod
 import threading
 import time
 import warnings
+from collections.abc import Callable
 
 from gan_bench import errors
 from gan_bench.training.progress import Reporter
@@ -76,11 +77,11 @@ class SuiteRelay:
     """In the suite process: lane events onto ``reporter`` from one thread, which alone calls it
     while the lanes run (other threads send it what to say: :meth:`outcome`, :meth:`message`).
     This process's own lane puts its events on ``events``; each worker has a queue of its own,
-    read into ``events`` by a thread of its own. Workers also report their pid (into ``pids``, by
-    lane) and the user cache's note (warned here, so the command shows it once)."""
+    read into ``events`` by a thread of its own. Workers also report their pid (given to
+    ``on_pid`` with their lane) and the user cache's note (warned here, so the command shows it once)."""
 
-    def __init__(self, reporter: Reporter, pids: dict[int, int]):
-        self.reporter, self.pids = reporter, pids
+    def __init__(self, reporter: Reporter, on_pid: Callable[[int, int], None] = lambda lane, pid: None):
+        self.reporter, self.on_pid = reporter, on_pid
         self.events: queue_mod.Queue = queue_mod.Queue()
         self.readers: dict[int, _WorkerQueueReader] = {}  # lane -> its current worker's
         self.shown: dict[int, collections.Counter] = collections.defaultdict(collections.Counter)
@@ -164,8 +165,7 @@ class SuiteRelay:
             else:
                 self.outcomes[attempt] = lines
         elif kind == "pid":
-            lane, pid = value
-            self.pids[lane] = pid
+            self.on_pid(*value)
         elif kind == "cache-warning":
             warnings.warn(value, errors.CacheWarning, stacklevel=1)
         else:

@@ -57,19 +57,21 @@ _STOPPED = threading.Event()  # the worker was told to stop: it begins no furthe
 _UNIT = threading.Lock()  # held while the worker trains and scores a run or seed group
 
 
-def _stop_worker() -> None:
+def _stop_worker(_signum=None, _frame=None) -> None:
+    """The worker begins no further unit, and its run checkpoints at its next step: one training
+    already (whose own handler took the SIGTERM first) or one about to begin (loading its data)."""
     _STOPPED.set()
-    signals.STOP_REQUESTED.set()  # a run in training checkpoints at its next step
+    signals.STOP_REQUESTED.set()
 
 
 def _start_worker(events, threads: int | None, suite_pid: int, lane: int) -> None:
     """Worker initializer: its own process group (the terminal's Ctrl-C goes to the parent only),
-    its thread count, the queue to the parent, a SIGTERM that, between runs, only marks the
-    worker stopped (training installs its own handler, which checkpoints first), and a watch on
-    the suite process that stops the worker and exits it once that process is gone."""
+    its thread count, the queue to the parent, a SIGTERM that stops the worker (while a run trains,
+    training's own handler takes it and checkpoints), and a watch on the suite process that stops
+    the worker and exits it once that process is gone."""
     global _EVENTS
     os.setpgrp()
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: _STOPPED.set())
+    signal.signal(signal.SIGTERM, _stop_worker)
     orphans.exit_when_gone(suite_pid, _stop_worker, _UNIT, ORPHAN_GRACE_S)
     if threads is not None:
         import torch
@@ -205,7 +207,7 @@ def run_all(
                 if _interrupted(told):
                     lanes.close()
 
-    relay = SuiteRelay(reporter, pids={})
+    relay = SuiteRelay(reporter, on_pid=lambda lane, pid: workers.worker_started(lane, pid))
     workers = WorkerLanes(
         jobs - 1,
         lambda w: ProcessPoolExecutor(
@@ -214,7 +216,6 @@ def run_all(
             initializer=_start_worker,
             initargs=(relay.queue_for_worker(ctx, w), threads, os.getpid(), w),
         ),
-        relay.pids,
     )
     deaths: collections.Counter = collections.Counter()  # unit -> how many workers died under it
     attempts, attempt_in = itertools.count(), {}  # lane -> the attempt its worker was given last

@@ -18,6 +18,7 @@ import importlib.machinery
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -25,11 +26,24 @@ from contextlib import contextmanager
 
 
 class WorkerLanes:
-    def __init__(self, count: int, new_pool: Callable[[int], ProcessPoolExecutor], pids: dict[int, int]):
+    def __init__(self, count: int, new_pool: Callable[[int], ProcessPoolExecutor]):
         self.new_pool = new_pool  # lane -> a pool of one worker, which reports its pid as that lane's
         self.pools = [new_pool(lane) for lane in range(count)]  # a pool starts its worker on first use
         self.in_flight: dict[Future, tuple[int, int]] = {}  # future -> (its unit, its lane)
-        self.pids = pids  # lane -> the pid its worker reported (filled in by whoever reads its events)
+        self.pids: dict[int, int] = {}  # lane -> the pid its worker reported (see worker_started)
+        self.stopped = False
+        # pids and stopped: written by the thread that reads the workers' events and by stop(),
+        # which a signal handler calls on the main thread, maybe inside replace() (hence re-entrant)
+        self.lock = threading.RLock()
+
+    def worker_started(self, lane: int, pid: int) -> None:
+        """``lane``'s worker reported its ``pid``. One that reports after the stop (started while
+        the stop came, or just before) is told to stop at once: stop() could not name it."""
+        with self.lock:
+            self.pids[lane] = pid
+            told = self.stopped
+        if told:
+            _terminate(pid)
 
     def submit(self, lane: int, unit: int, fn, *args) -> None:
         with _main_left_alone():  # a pool starts its worker inside submit
@@ -47,23 +61,32 @@ class WorkerLanes:
 
     def replace(self, lane: int) -> None:
         """A fresh worker for ``lane``, whose worker died."""
-        self.pids.pop(lane, None)
+        with self.lock:
+            self.pids.pop(lane, None)
         self.pools[lane].shutdown(wait=True)
         self.pools[lane] = self.new_pool(lane)
 
     def stop(self) -> None:
-        """Work not yet begun stays unbegun, and each worker is told to stop (SIGTERM)."""
+        """Work not yet begun stays unbegun, and each worker is told to stop (SIGTERM); one whose
+        pid comes later is told then."""
+        with self.lock:
+            self.stopped = True
+            pids = list(self.pids.values())
         for future in list(self.in_flight):
             future.cancel()  # given to a worker still starting up
-        for pid in list(self.pids.values()):
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        for pid in pids:
+            _terminate(pid)
 
     def shutdown(self) -> None:
         for pool in self.pools:
             pool.shutdown(wait=True)
+
+
+def _terminate(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
 
 
 @contextmanager
