@@ -149,6 +149,20 @@ def test_a_dead_workers_queue_is_read_until_empty_and_the_fresh_worker_gets_a_ne
     assert not relay.readers[0].thread.is_alive()
 
 
+def test_a_lane_sends_a_runs_last_steps_before_its_scoring_begins():
+    """They waited for run_finished, after scoring: seconds in which the suite count and its time
+    left missed them (a 30-step smoke run's 29 steps, for its 5 s of scoring)."""
+    events = queue.Queue()
+    lane = ForwardingReporter(events, attempt=2)
+    lane.run_started("a seed 0", 30, 0)
+    for _ in range(29):
+        lane.advance()  # within FORWARD_SECONDS: held to be sent in one batch
+    lane.scoring("a seed 0")
+    sent = [events.get_nowait() for _ in range(events.qsize())]
+    assert sum(steps for kind, steps, _ in sent if kind == "steps") == 29
+    assert sent[-1] == ("message", "a seed 0: scoring", None)
+
+
 def test_a_lane_sends_found_and_trained_steps_marked_with_its_attempt_and_ends_after_them():
     events = queue.Queue()
     lane = ForwardingReporter(events, attempt=7)

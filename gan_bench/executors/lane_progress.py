@@ -58,6 +58,7 @@ class ForwardingReporter(Reporter):
         self._steps(STEPS_FOUND_DONE, steps)
 
     def scoring(self, label):
+        self._flush()  # the run's last steps, not held back until its scoring ends
         self.events.put(("message", f"{label}: scoring", None))
 
     def run_finished(self, label, summary):
