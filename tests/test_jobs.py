@@ -479,6 +479,34 @@ def test_ctrl_c_while_the_first_worker_starts_stops_its_run_too(tmp_path, monkey
     assert not list((tmp_path / "o").glob("keras-mlp/seed-*/checkpoints/final.pt"))
 
 
+@pytest.mark.slow
+def test_ctrl_c_while_both_lanes_score_stops_their_scoring_and_resume_scores_them(tmp_path):
+    """Both lanes' scoring went on to the end after a Ctrl-C: the suite process's lane scores in a
+    thread, which the signal does not interrupt, and the worker's SIGTERM handler only marked it
+    stopped. Each now stops at its scoring's next batch, and --resume scores both runs."""
+    (tmp_path / "j.toml").write_text(SUITE.format(steps=20))
+    options = ["--seeds", "0,1", "--device", "cpu", "--quiet", "--jobs", "2"]
+    out = tmp_path / "o"
+    proc = subprocess.Popen(
+        _cli("run", "--suite", str(tmp_path / "j.toml"), *options, "--out", str(out)), stderr=subprocess.PIPE, text=True
+    )
+    lines = []
+    for line in proc.stderr:  # scoring 1,000 samples takes seconds on one thread
+        lines.append(line)
+        if sum(": scoring" in seen for seen in lines) == 2:
+            proc.send_signal(signal.SIGINT)
+            break
+    lines += proc.stderr.readlines()
+    assert proc.wait(timeout=120) == 130, "".join(lines)
+    assert not list(out.glob("keras-mlp/seed-*/metrics.json")), "".join(lines)
+    err = " ".join("".join(lines).split())
+    assert "0 of 2 runs finished" in err and "one stopped while being scored is scored on --resume" in err
+    resumed = subprocess.run(_cli("run", "--quiet", "--resume", str(out)), capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stderr.count("trained earlier, scored now") == 2
+    assert len(list(out.glob("keras-mlp/seed-*/metrics.json"))) == 2
+
+
 def test_workers_start_by_spawn_where_the_temp_dir_leaves_no_room_for_the_forkserver_socket(monkeypatch):
     from gan_bench.executors import processes
 

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import sys
 
 import pytest
 import torch
@@ -230,6 +231,57 @@ def test_a_snapshot_is_drawn_again_unless_it_is_the_final_g_in_the_same_batches(
 
 
 @pytest.mark.slow
+class _StopFrom:
+    """Stands in for STOP_REQUESTED: set from its ``k``-th look on; records the function of each look."""
+
+    def __init__(self, k: int):
+        self.k, self.looks = k, []
+
+    def is_set(self) -> bool:
+        self.looks.append(sys._getframe(2).f_code.co_name)  # 1: stop_scoring_if_requested, 2: its caller
+        return len(self.looks) >= self.k
+
+
+@pytest.mark.slow
+def test_a_stop_requested_ends_scoring_at_its_next_batch_with_nothing_written(smoke_run, tmp_path, monkeypatch):
+    """A run --jobs lane scores in a thread or worker that Ctrl-C does not interrupt: it used to
+    finish its scoring (minutes with Inception on a CPU) before the command could stop. Each
+    scoring pass now looks between its batches, and scoring ends at the first look after the stop."""
+    from gan_bench.training import signals
+
+    copy = tmp_path / "run"
+    shutil.copytree(smoke_run.root, copy)
+    (copy / "metrics.json").unlink(missing_ok=True)
+    scored = score_run(RunDir(copy))  # the reference's features and radii are kept from here on
+    (copy / "metrics.json").unlink()
+    never = _StopFrom(10**9)
+    monkeypatch.setattr(signals, "STOP_REQUESTED", never)
+    assert score_run(RunDir(copy)) == scored
+    assert {"generate", "__getitem__", "evaluator_outputs"} <= set(never.looks)  # drawing, torch-fidelity, ours
+    (copy / "metrics.json").unlink()
+    for k in (1, len(never.looks) // 2, len(never.looks)):
+        monkeypatch.setattr(signals, "STOP_REQUESTED", _StopFrom(k))
+        with pytest.raises(signals.ScoringStopped, match="--resume scores it"):
+            score_run(RunDir(copy))
+        assert not (copy / "metrics.json").exists()
+
+
+def test_translating_test_images_stops_between_batches_when_asked(monkeypatch):
+    from gan_bench.scoring import translation
+    from gan_bench.training import signals
+
+    class Identity:
+        def translate(self, images, way):
+            return images
+
+    images = torch.zeros(3 * translation.BATCH, 1, 4, 4, dtype=torch.uint8)
+    looks = _StopFrom(2)
+    monkeypatch.setattr(signals, "STOP_REQUESTED", looks)
+    with pytest.raises(signals.ScoringStopped):
+        translation.translated(Identity(), images, "ab", 0, CPU)
+    assert looks.looks == ["translated", "translated"]  # stopped before its second batch
+
+
 def test_incomplete_run_is_not_scored(smoke_run, tmp_path):
     import shutil
 

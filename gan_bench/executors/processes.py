@@ -58,8 +58,9 @@ _UNIT = threading.Lock()  # held while the worker trains and scores a run or see
 
 
 def _stop_worker(_signum=None, _frame=None) -> None:
-    """The worker begins no further unit, and its run checkpoints at its next step: one training
-    already (whose own handler took the SIGTERM first) or one about to begin (loading its data)."""
+    """The worker begins no further unit, and its run stops: at its next step with a checkpoint,
+    whether training already (whose own handler took the SIGTERM first) or about to begin (loading
+    its data), or at the next batch of its scoring (scored on --resume)."""
     _STOPPED.set()
     signals.STOP_REQUESTED.set()
 
@@ -231,7 +232,7 @@ def run_all(
             return  # already passing the stop on; the runs in training checkpoint and return
         stopping.append(signum)
         lanes.close()  # runs not yet begun stay unbegun
-        signals.STOP_REQUESTED.set()  # training in this process's own lane
+        signals.STOP_REQUESTED.set()  # training or scoring in this process's own lane
         workers.stop()
 
     on_main = threading.current_thread() is threading.main_thread()

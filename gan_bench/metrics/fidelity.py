@@ -22,6 +22,7 @@ from gan_bench.data.catalogue import cache_dir, cache_problem
 from gan_bench.errors import CacheWarning, InvalidOption
 from gan_bench.metrics import evaluators, names
 from gan_bench.rundir.repro import device_bit_environment
+from gan_bench.training.signals import stop_scoring_if_requested
 
 BACKBONE = "lenet"  # the LeNet-style evaluator CNN of gan_bench/nets/evaluator.py
 # Layer names the evaluator extractor provides: logits feed IS; penultimate features feed the rest.
@@ -64,6 +65,7 @@ class ImageTensors(Dataset):
         return len(self.images)
 
     def __getitem__(self, i: int) -> torch.Tensor:
+        stop_scoring_if_requested()  # torch-fidelity reads its batches here, in this process (save_cpu_ram)
         return self.images[i]
 
 
@@ -209,7 +211,10 @@ def evaluator_outputs(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """(logits, features) of the pinned evaluator on uint8 images, batch by batch."""
     model, _ = evaluators.load(dataset, device)
-    outs = [model(images[i : i + batch, :1].to(device)) for i in range(0, len(images), batch)]
+    outs = []
+    for i in range(0, len(images), batch):
+        stop_scoring_if_requested()
+        outs.append(model(images[i : i + batch, :1].to(device)))
     return torch.cat([o[0] for o in outs]).cpu(), torch.cat([o[1] for o in outs]).cpu()
 
 

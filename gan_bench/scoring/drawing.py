@@ -10,6 +10,7 @@ from gan_bench.data import datasets
 from gan_bench.errors import InvalidOption, unknown
 from gan_bench.nets.member_norm import BATCH_NORMS
 from gan_bench.rundir.repro import derived_seeds
+from gan_bench.training.signals import stop_scoring_if_requested
 from gan_bench.variants.base import to_device
 
 DEFAULT_SAMPLES = defaults.SAMPLES
@@ -77,6 +78,7 @@ def generate(
             bn.momentum = 0.0  # running ← running: drawing leaves the checkpoint's statistics alone
     outputs, labels = [], []
     for i in range(0, n, batch):
+        stop_scoring_if_requested()
         inputs = system.inputs(min(batch, n - i), g)
         if isinstance(inputs, tuple):
             labels.append(inputs[1])

@@ -18,6 +18,7 @@ from gan_bench.metrics import names as metric_names
 from gan_bench.metrics import translation as tm
 from gan_bench.rundir.repro import derived_seeds
 from gan_bench.training import checkpoint
+from gan_bench.training.signals import stop_scoring_if_requested
 from gan_bench.variants.pixels import from_uint8, to_uint8
 from gan_bench.variants.translation import to_signed, to_unit
 
@@ -33,9 +34,10 @@ def _seed(spec: dict) -> int:
 def translated(system, images: torch.Tensor, way: str, seed: int, device: torch.device) -> torch.Tensor:
     """uint8 images through G (way "ab") or F ("ba"), as floats in [0, 1]; dropout noise is seeded."""
     torch.manual_seed(seed)
-    outs = [
-        system.translate(to_signed(images[i : i + BATCH]).to(device), way).cpu() for i in range(0, len(images), BATCH)
-    ]
+    outs = []
+    for i in range(0, len(images), BATCH):
+        stop_scoring_if_requested()
+        outs.append(system.translate(to_signed(images[i : i + BATCH]).to(device), way).cpu())
     return to_unit(torch.cat(outs))
 
 

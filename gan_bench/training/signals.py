@@ -37,14 +37,37 @@ class SuiteInterrupted(Interrupted):
     """Runs of a suite stopped on a signal (``run --jobs``): each in training wrote a checkpoint."""
 
     def __init__(self, finished: int, runs: int):
-        self.summary = f"interrupted: {finished} of {runs} runs finished; every run in training wrote a checkpoint"
+        self.summary = (
+            f"interrupted: {finished} of {runs} runs finished; every run in training wrote a checkpoint "
+            "(one stopped while being scored is scored on --resume)"
+        )
         Exception.__init__(self, f"{self.summary}; re-run the same command with --resume to complete the rest")
         self.step, self.checkpoint, self.run = None, None, None
 
 
-# Set by a parent that trains runs in its other threads (run --jobs): the signal reaches the main
-# thread, and training in any thread stops at its next step as if the signal had reached it.
+class ScoringStopped(Interrupted):
+    """A ``run --jobs`` lane's scoring stopped on a signal; the run is trained, and ``--resume``
+    scores it."""
+
+    def __init__(self) -> None:
+        self.summary = "stopped while being scored; --resume scores it"
+        Exception.__init__(self, self.summary)
+        self.step, self.checkpoint, self.run = None, None, None
+
+
+# Set by a parent that trains runs in its other threads (run --jobs), and by a --jobs worker told to
+# stop: the signal reaches the main thread, and training in any thread stops at its next step as if
+# the signal had reached it; scoring stops at its next batch (stop_scoring_if_requested).
 STOP_REQUESTED = threading.Event()
+
+
+def stop_scoring_if_requested() -> None:
+    """Called between the batches of every scoring pass (drawing samples, translating test images,
+    the evaluator's and torch-fidelity's feature passes): where a stop was requested, scoring ends
+    there, with nothing written. Elsewhere a signal's own KeyboardInterrupt stops scoring; a
+    ``run --jobs`` lane scores in a thread or a worker that the signal does not interrupt."""
+    if STOP_REQUESTED.is_set():
+        raise ScoringStopped()
 
 
 def stop_signals() -> tuple[int, ...]:
