@@ -485,13 +485,14 @@ def test_ctrl_c_while_both_lanes_score_stops_their_scoring_and_resume_scores_the
     thread, which the signal does not interrupt, and the worker's SIGTERM handler only marked it
     stopped. Each now stops at its scoring's next batch, and --resume scores both runs."""
     (tmp_path / "j.toml").write_text(SUITE.format(steps=20))
-    options = ["--seeds", "0,1", "--device", "cpu", "--quiet", "--jobs", "2"]
+    # 3,000 samples: the first lane is still scoring when the second, started later, begins to
+    options = ["--seeds", "0,1", "--device", "cpu", "--quiet", "--jobs", "2", "--samples", "3000"]
     out = tmp_path / "o"
     proc = subprocess.Popen(
         _cli("run", "--suite", str(tmp_path / "j.toml"), *options, "--out", str(out)), stderr=subprocess.PIPE, text=True
     )
     lines = []
-    for line in proc.stderr:  # scoring 1,000 samples takes seconds on one thread
+    for line in proc.stderr:
         lines.append(line)
         if sum(": scoring" in seen for seen in lines) == 2:
             proc.send_signal(signal.SIGINT)
