@@ -82,6 +82,13 @@ def test_a_units_outcome_shows_after_its_last_steps_and_before_the_time_left_whi
     ]
 
 
+def test_a_unit_stopped_by_a_ctrl_c_shows_no_time_left():
+    """A stopped unit has no outcome line; its time left ("about 0m05s left") read as if the
+    suite were going on, where one lane shows none once stopped."""
+    _, printed = _relayed([("steps", 50, 0), ("ended", None, 0), ("outcome", ([], False), 0)])
+    assert printed == ""
+
+
 def test_a_lost_lanes_outcome_shows_at_once_and_an_outcome_whose_end_never_came_at_the_stop():
     reporter, out = _quiet(100)
     relay = SuiteRelay(reporter)

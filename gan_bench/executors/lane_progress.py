@@ -173,8 +173,11 @@ class SuiteRelay:
             self.reporter.message(value)
 
     def _unit_done(self, lines: list[str]) -> None:
-        self._say(lines)
-        self.reporter.suite_time_left()
+        """A unit's outcome, then the suite's time left; a unit stopped by a Ctrl-C has no outcome
+        lines, and a time left would read as if the suite were going on."""
+        if lines:
+            self._say(lines)
+            self.reporter.suite_time_left()
 
     def _say(self, lines: list[str]) -> None:
         for line in lines:
