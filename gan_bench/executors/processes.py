@@ -10,9 +10,10 @@ up, and the runs go to whichever lane is free, one at a time (with ``--batch-see
 group of up to K runs at a time, trained as one batched model).
 
 Workers start in their own process group, so a Ctrl-C in the terminal reaches only this process,
-which stops its own lane's run and passes one SIGTERM to each worker: every run in training
-writes a checkpoint between two steps and stops, finished runs stay, and runs not yet started are
-not begun. ``--resume`` then completes the rest with the same bits. A worker whose suite process
+which stops its own lane's run and passes one SIGTERM to each worker (one still starting, when its
+pid comes): every run in training writes a checkpoint between two steps and stops, a run being
+scored stops at its scoring's next batch, finished runs stay, and runs not yet started are not
+begun. ``--resume`` then completes the rest with the same bits and scores what was not scored. A worker whose suite process
 is gone without passing the stop on (killed, or its terminal hung up) stops the same way and exits
 (see orphans.py). Progress reaches the suite bar through a queue, in batches of steps (see
 lane_progress.py).
