@@ -4,6 +4,7 @@ the rest with the same bits."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -339,6 +340,64 @@ def test_a_run_whose_worker_dies_every_time_fails_alone(tmp_path):
     assert not (tmp_path / "o" / "dies" / "seed-0" / "checkpoints" / "final.pt").exists()
 
 
+HANGS_IN_A_WORKER = """
+
+def _hang_in_a_worker():
+    import multiprocessing, os, pathlib, time
+    if multiprocessing.parent_process() is not None:  # a run --jobs worker, not the ganbench process
+        pathlib.Path("hung.pid").write_text(str(os.getpid()))
+        time.sleep(600)  # a step that never returns: a SIGTERM's handler returns, and the sleep goes on
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="watches the worker through /proc (Linux)")
+def test_a_second_ctrl_c_ends_a_worker_whose_run_does_not_stop(tmp_path):
+    """A run that never reaches its next step held `run --jobs` after any number of Ctrl-Cs; a
+    second one now kills the workers, as it stops a lone run at once, and the command exits 130."""
+    from test_plugins import PLUGIN, plugin_module, suite
+
+    step = "    def train_step(self, batch, generator):\n"
+    body = PLUGIN.format(name="hangs", extra="pass").replace(step, step + "        _hang_in_a_worker()\n")
+    module, _ = plugin_module(tmp_path, body=body + HANGS_IN_A_WORKER)
+    path = suite(tmp_path, [f"{module}:RECIPE", "tf-mlp"])
+    options = ["--jobs", "2", "--device", "cpu", "--samples", "100", "--quiet", "--out", "o"]
+    proc = subprocess.Popen(
+        _cli("run", "--suite", str(path), *options), stderr=subprocess.PIPE, text=True, cwd=tmp_path
+    )
+    hung = tmp_path / "hung.pid"
+    try:
+        deadline = time.time() + 180
+        while not (hung.is_file() and hung.read_text()):
+            assert proc.poll() is None and time.time() < deadline, proc.stderr.read()
+            time.sleep(0.05)
+        worker = int(hung.read_text())
+        proc.send_signal(signal.SIGINT)
+        time.sleep(3)
+        assert proc.poll() is None, "the first Ctrl-C waits for the runs to stop"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 130
+        err = " ".join(proc.stderr.read().split())
+        assert "Traceback" not in err
+        assert "suite run: o (continue it with `ganbench run --resume o`)" in err
+        deadline = time.time() + 30
+        while _alive(worker):
+            assert time.time() < deadline, "the worker still runs"
+            time.sleep(0.1)
+    finally:
+        proc.kill()
+        if hung.is_file() and hung.read_text():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(hung.read_text()), signal.SIGKILL)
+
+
 def test_a_lane_whose_worker_died_between_two_units_gets_a_fresh_one():
     """A worker killed while idle (after one run, before the next) breaks its pool, which then
     refuses the next unit at submit: the BrokenProcessPool escaped `run --jobs` as a traceback."""
@@ -434,6 +493,32 @@ def test_a_worker_that_reports_its_pid_after_the_stop_is_told_then():
         workers.worker_started(1, after.pid)
         assert after.wait(30) == -signal.SIGTERM
         assert workers.pids == {0: before.pid, 1: after.pid}
+    finally:
+        for child in (before, after):
+            child.kill()
+            child.wait()
+
+
+def test_kill_ends_the_workers_at_once_and_one_that_reports_its_pid_later_too():
+    """A second Ctrl-C: the workers' runs may not stop (a step that never returns), so each worker
+    is killed, one whose pid comes after the kill included."""
+    from gan_bench.executors.worker_lanes import WorkerLanes
+
+    workers = WorkerLanes(2, lambda lane: None)
+    # SIGTERM ignored: a run in training takes it as a request to stop at its next step
+    ignores = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print(flush=True); time.sleep(60)"
+    before, after = (subprocess.Popen([sys.executable, "-c", ignores], stdout=subprocess.PIPE) for _ in range(2))
+    try:
+        for child in (before, after):
+            child.stdout.readline()  # its handler is set
+        workers.worker_started(0, before.pid)
+        workers.stop()
+        with pytest.raises(subprocess.TimeoutExpired):
+            before.wait(1)
+        workers.kill()
+        assert before.wait(30) == -signal.SIGKILL
+        workers.worker_started(1, after.pid)
+        assert after.wait(30) == -signal.SIGKILL
     finally:
         for child in (before, after):
             child.kill()

@@ -120,10 +120,11 @@ class SuiteRelay:
         their way are dropped (called from the suite's main thread; done on the relay's)."""
         self.to_take_back.put(attempt)
 
-    def stop(self) -> None:
-        """Once every lane has ended: show what the lanes sent, then end the threads."""
+    def stop(self, workers_killed: bool = False) -> None:
+        """Once every lane has ended: show what the lanes sent, then end the threads. Killed
+        workers' queues are read as a dead worker's are (see _WorkerQueueReader.retire)."""
         for reader in self.readers.values():
-            reader.finish()
+            reader.retire() if workers_killed else reader.finish()
         self.done.set()
         self.thread.join()
 

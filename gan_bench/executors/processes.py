@@ -13,7 +13,9 @@ Workers start in their own process group, so a Ctrl-C in the terminal reaches on
 which stops its own lane's run and passes one SIGTERM to each worker (one still starting, when its
 pid comes): every run in training writes a checkpoint between two steps and stops, a run being
 scored stops at its scoring's next batch, finished runs stay, and runs not yet started are not
-begun. ``--resume`` then completes the rest with the same bits and scores what was not scored. A worker whose suite process
+begun. ``--resume`` then completes the rest with the same bits and scores what was not scored.
+A second Ctrl-C kills the workers (SIGKILL: a run whose step never returns stops too), and their
+runs continue on ``--resume`` from their last checkpoint. A worker whose suite process
 is gone without passing the stop on (killed, or its terminal hung up) stops the same way and exits
 (see orphans.py). Progress reaches the suite bar through a queue, in batches of steps (see
 lane_progress.py).
@@ -229,13 +231,18 @@ def run_all(
 
     def stop(signum, _frame):
         signals.on_stop_signal(signum)
-        if stopping:
-            return  # already passing the stop on; the runs in training checkpoint and return
         stopping.append(signum)
+        if len(stopping) == 2:  # a second Ctrl-C: the workers end at once, as a lone run does
+            workers.kill()
+            if not cleaning_up.is_set():
+                raise KeyboardInterrupt
+        if len(stopping) > 1:
+            return  # this process's lane stops at its next step or scoring batch
         lanes.close()  # runs not yet begun stay unbegun
         signals.STOP_REQUESTED.set()  # training or scoring in this process's own lane
         workers.stop()
 
+    cleaning_up = threading.Event()
     on_main = threading.current_thread() is threading.main_thread()
     previous = {s: signal.signal(s, stop) for s in signals.stop_signals()} if on_main else {}
     signals.STOP_REQUESTED.clear()
@@ -273,6 +280,7 @@ def run_all(
                     lanes.close()
                 hand_out(w, lanes.claim())
     finally:
+        cleaning_up.set()  # a second Ctrl-C from here on kills the workers and lets this end
         lanes.close()
         if lane.is_alive():  # left on an error here: the run in this process's lane checkpoints and stops
             signals.STOP_REQUESTED.set()
@@ -282,7 +290,7 @@ def run_all(
         signals.STOP_REQUESTED.clear()
         for s, h in previous.items():
             signal.signal(s, h)
-        relay.stop()
+        relay.stop(workers_killed=len(stopping) > 1)
     return _results(specs, runs, outcomes, stopping)
 
 

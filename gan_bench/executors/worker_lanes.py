@@ -31,19 +31,19 @@ class WorkerLanes:
         self.pools = [new_pool(lane) for lane in range(count)]  # a pool starts its worker on first use
         self.in_flight: dict[Future, tuple[int, int]] = {}  # future -> (its unit, its lane)
         self.pids: dict[int, int] = {}  # lane -> the pid its worker reported (see worker_started)
-        self.stopped = False
-        # pids and stopped: written by the thread that reads the workers' events and by stop(),
-        # which a signal handler calls on the main thread, maybe inside replace() (hence re-entrant)
+        self.told: signal.Signals | None = None  # SIGTERM once stopped, SIGKILL once killed
+        # pids and told: written by the thread that reads the workers' events and by stop() and
+        # kill(), which a signal handler calls on the main thread, maybe inside replace() (hence re-entrant)
         self.lock = threading.RLock()
 
     def worker_started(self, lane: int, pid: int) -> None:
         """``lane``'s worker reported its ``pid``. One that reports after the stop (started while
-        the stop came, or just before) is told to stop at once: stop() could not name it."""
+        the stop came, or just before) is told to stop (or killed) at once: stop() could not name it."""
         with self.lock:
             self.pids[lane] = pid
-            told = self.stopped
-        if told:
-            _terminate(pid)
+            told = self.told
+        if told is not None:
+            _send(pid, told)
 
     def submit(self, lane: int, unit: int, fn, *args) -> None:
         with _main_left_alone():  # a pool starts its worker inside submit
@@ -69,22 +69,30 @@ class WorkerLanes:
     def stop(self) -> None:
         """Work not yet begun stays unbegun, and each worker is told to stop (SIGTERM); one whose
         pid comes later is told then."""
+        self._tell(signal.SIGTERM)
+
+    def kill(self) -> None:
+        """Each worker ends at once (SIGKILL), whatever its run is doing: a second Ctrl-C, for a run
+        that does not stop. Its run keeps its last checkpoint, from which ``--resume`` continues."""
+        self._tell(signal.SIGKILL)
+
+    def _tell(self, sig: signal.Signals) -> None:
         with self.lock:
-            self.stopped = True
+            self.told = sig
             pids = list(self.pids.values())
         for future in list(self.in_flight):
             future.cancel()  # given to a worker still starting up
         for pid in pids:
-            _terminate(pid)
+            _send(pid, sig)
 
     def shutdown(self) -> None:
         for pool in self.pools:
             pool.shutdown(wait=True)
 
 
-def _terminate(pid: int) -> None:
+def _send(pid: int, sig: signal.Signals) -> None:
     try:
-        os.kill(pid, signal.SIGTERM)
+        os.kill(pid, sig)
     except ProcessLookupError:
         pass
 
