@@ -306,6 +306,29 @@ def test_scoring_several_runs_checks_them_all_before_scoring_any(smoke_run, tmp_
 
 
 @pytest.mark.slow
+def test_scoring_several_runs_loads_their_dataset_once_and_leaves_it_as_it_was(smoke_run, tmp_path, monkeypatch):
+    """Scoring loaded and verified the dataset again for every run (0.25 s for MNIST here), where a
+    suite's or a score command's runs share it; shared, it must come out of scoring unchanged."""
+    import gan_bench as gb
+    from gan_bench.data import datasets
+
+    for name in ("a", "b", "c", "alone"):
+        shutil.copytree(smoke_run.root, tmp_path / name)
+        (tmp_path / name / "metrics.json").unlink(missing_ok=True)
+    score_run(RunDir(tmp_path / "alone"), samples=100)  # its own load
+    loaded, load = [], datasets.load
+    monkeypatch.setattr(datasets, "load", lambda *a, **k: loaded.append(load(*a, **k)) or loaded[-1])
+    gb.score([tmp_path / name for name in ("a", "b", "c")], samples=100)
+    assert len(loaded) == 1
+    data = loaded[0]
+    assert torch.equal(data.train_images, load("mnist").train_images)
+    assert torch.equal(data.test_images, load("mnist").test_images)
+    assert torch.equal(data.test_labels, load("mnist").test_labels)
+    alone = (tmp_path / "alone" / "metrics.json").read_bytes()
+    assert [(tmp_path / name / "metrics.json").read_bytes() == alone for name in "abc"] == [True] * 3
+
+
+@pytest.mark.slow
 def test_a_scored_run_is_kept_when_asked_the_same_and_replaced_only_when_told(smoke_run, tmp_path):
     import gan_bench as gb
     from gan_bench.errors import InvalidOption

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 
 def make_scorer(samples, backbone, inception_weights, device, data_dir, batch_norm="running"):
+    from gan_bench.data import datasets
     from gan_bench.metrics import inception
     from gan_bench.metrics.fidelity import check_sample_count
     from gan_bench.scoring.drawing import check_batch_norm
@@ -30,8 +32,10 @@ def make_scorer(samples, backbone, inception_weights, device, data_dir, batch_no
     if backbone == "inception":
         inception.resolve_weights(inception_weights)  # fail before any training, not after
     check_batch_norm(batch_norm)
+    # one verified load per dataset for the scorer's runs (a suite's, a score command's), not per run
+    load = functools.lru_cache(maxsize=2)(lambda name, direction: datasets.load(name, data_dir, direction))
     return lambda run: score_run(
-        run, samples, backbone, inception_weights, device, data_dir=data_dir, batch_norm=batch_norm
+        run, samples, backbone, inception_weights, device, data_dir=data_dir, batch_norm=batch_norm, load=load
     )
 
 

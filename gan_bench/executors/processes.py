@@ -107,14 +107,14 @@ def _train_and_score(
     specs = [RunSpec.model_validate(spec_json) for spec_json in spec_jsons]
     runs = [RunDir(Path(root)) for root in run_roots]
     folder = Path(data_dir) if data_dir else None
+    reporter, loader = ForwardingReporter(events, attempt), lambda n, w: load(n, folder, w)
     score = None
     if score_args is not None:
         import torch
 
         def score(run):
-            return score_run(run, device=torch.device(specs[0].device), data_dir=folder, **score_args)
+            return score_run(run, device=torch.device(specs[0].device), data_dir=folder, load=loader, **score_args)
 
-    reporter, loader = ForwardingReporter(events, attempt), lambda n, w: load(n, folder, w)
     try:
         if len(specs) == 1:
             results = [execute(specs[0], runs[0], True, reporter, loader, score)]

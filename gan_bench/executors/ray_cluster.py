@@ -82,22 +82,19 @@ def _one_run(spec_json: dict, out: str, run_root: str, data_dir: str | None, sco
     check_visible(out)
     spec = RunSpec.model_validate(spec_json)
     folder = Path(data_dir) if data_dir else None
+
+    def load(name: str, direction: str):  # the worker's one verified load per dataset, for training and scoring
+        return datasets.load_once(name, folder, direction)
+
     score = None
     if score_args is not None:
 
         def score(run):
-            return score_run(run, device=_device(spec), data_dir=folder, **score_args)
+            return score_run(run, device=_device(spec), data_dir=folder, load=load, **score_args)
 
     try:
         # resume=True: the driver already checked the directory; a retried task continues what a lost worker left
-        result = execute(
-            spec,
-            RunDir(Path(run_root)),
-            True,
-            Reporter(),
-            lambda name, way: datasets.load_once(name, folder, way),
-            score,
-        )
+        result = execute(spec, RunDir(Path(run_root)), True, Reporter(), load, score)
     except Exception as e:  # noqa: BLE001 - summed up where its traceback is, as under --jobs; not retried
         return {"status": "failed", "summary": failure_summary(e)}
     finally:

@@ -8,7 +8,9 @@ derived from the run's seed, and torch-fidelity runs with a fixed rng_seed.
 from __future__ import annotations
 
 import importlib.metadata
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -57,12 +59,17 @@ def score_run(
     over_time: bool = True,
     data_dir: Path | None = None,
     batch_norm: str = "running",
+    load: Callable[[str, str], Any] | None = None,
 ) -> dict:
+    """Score ``run`` and write its metrics.json; returns its content. ``load``: (dataset, direction)
+    -> the dataset ``datasets.load`` gives (from ``data_dir``), loaded once for a suite's or a
+    command's runs; by default it is loaded here."""
     spec, final, history = scorable_parts(run, backbone, batch_norm)
     modality = datasets.modality(spec["dataset"])
     draws = modality not in ("paired", "unpaired")  # G draws from noise (translation maps test images)
     n = sample_count(spec, samples)
-    dataset = datasets.load(spec["dataset"], data_dir, spec.get("direction", "AtoB"))
+    load = load or (lambda name, direction: datasets.load(name, data_dir, direction))
+    dataset = load(spec["dataset"], spec.get("direction", "AtoB"))
     check_same_data(run, spec["dataset"], dataset.sha256, dataset.files, "score")
     system = _system(run, spec, device, dataset)
     system.G.load_state_dict(final["system"]["G"])
