@@ -391,6 +391,10 @@ def test_a_second_ctrl_c_ends_a_worker_whose_run_does_not_stop(tmp_path):
         while _alive(worker):
             assert time.time() < deadline, "the worker still runs"
             time.sleep(0.1)
+        # what the killed worker left does not stand in the way: in one process, the plug-in trains
+        resumed = subprocess.run(_cli("run", "--quiet", "--resume", "o"), capture_output=True, text=True, cwd=tmp_path)
+        assert resumed.returncode == 0, resumed.stderr
+        assert len(list((tmp_path / "o").glob("*/seed-0/metrics.json"))) == 2
     finally:
         proc.kill()
         if hung.is_file() and hung.read_text():
