@@ -329,6 +329,20 @@ def test_scoring_several_runs_loads_their_dataset_once_and_leaves_it_as_it_was(s
 
 
 @pytest.mark.slow
+def test_a_suite_scores_with_the_dataset_it_trained_on(tmp_path, monkeypatch):
+    """A suite's runs load the dataset once for training and scoring, where scoring loaded it
+    again for each run."""
+    import gan_bench as gb
+    from gan_bench.data import datasets
+
+    loaded, load = [], datasets.load
+    monkeypatch.setattr(datasets, "load", lambda *a, **k: loaded.append(a[0]) or load(*a, **k))
+    done = gb.run_suite("smoke", recipes=["tf-mlp", "slides-mlp"], out=tmp_path / "o", device="cpu", samples=100)
+    assert [r.status for r in done.results] == ["trained", "trained"]
+    assert loaded == ["mnist"]
+
+
+@pytest.mark.slow
 def test_a_scored_run_is_kept_when_asked_the_same_and_replaced_only_when_told(smoke_run, tmp_path):
     import gan_bench as gb
     from gan_bench.errors import InvalidOption

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 
 def make_scorer(samples, backbone, inception_weights, device, data_dir, batch_norm="running"):
-    from gan_bench.data import datasets
     from gan_bench.metrics import inception
     from gan_bench.metrics.fidelity import check_sample_count
     from gan_bench.scoring.drawing import check_batch_norm
@@ -32,9 +31,8 @@ def make_scorer(samples, backbone, inception_weights, device, data_dir, batch_no
     if backbone == "inception":
         inception.resolve_weights(inception_weights)  # fail before any training, not after
     check_batch_norm(batch_norm)
-    # one verified load per dataset for the scorer's runs (a suite's, a score command's), not per run
-    load = functools.lru_cache(maxsize=2)(lambda name, direction: datasets.load(name, data_dir, direction))
-    return lambda run: score_run(
+    # load: (dataset, direction) -> the dataset, as the suite's lane loaded it for training
+    return lambda run, load: score_run(
         run, samples, backbone, inception_weights, device, data_dir=data_dir, batch_norm=batch_norm, load=load
     )
 
@@ -62,17 +60,21 @@ def score(
     and replace the file). Every run is checked before any is scored. ``progress`` hears
     ``scoring`` and ``run_finished`` for each run scored, labelled by its directory, and a
     ``message`` for each one kept. Returns each run directory's metrics.json content."""
+    from gan_bench.data import datasets
     from gan_bench.executors.lifecycle import scored_summary
     from gan_bench.scoring.scorable import check_scorable
     from gan_bench.scoring.scored_already import kept
 
     reporter = progress or Reporter()
+    folder = data_folder(data_dir)
+    # one verified load per dataset for this call's runs, not one per run
+    load = functools.lru_cache(maxsize=2)(lambda name, direction: datasets.load(name, folder, direction))
     scorer = make_scorer(
         samples,
         backbone,
         Path(inception_weights) if inception_weights is not None else None,
         devices.resolve(device),
-        data_folder(data_dir),
+        folder,
         batch_norm,
     )
     found = []
@@ -88,7 +90,7 @@ def score(
             scored[run.root] = result
             continue
         reporter.scoring(str(run.root))
-        scored[run.root] = scorer(run)
+        scored[run.root] = scorer(run, load)
         reporter.run_finished(str(run.root), scored_summary(scored[run.root]))
     return scored
 

@@ -89,14 +89,14 @@ def _checked(run: RunDir, state: str, reporter: Reporter) -> str:
     return "complete" if run.complete else "resume"
 
 
-def _skipped(spec: RunSpec, run: RunDir, reporter: Reporter, score) -> RunResult:
+def _skipped(spec: RunSpec, run: RunDir, reporter: Reporter, score, load_dataset) -> RunResult:
     summary, done = "", "skipped"
     reason = metrics_file.problem(run)
     if score is not None and reason is not None:
         if reason != "missing":
             reporter.message(f"{run.metrics}: invalid metrics file, {reason}; scoring again")
         reporter.scoring(spec.label)
-        summary, done = scored_summary(score(run)), "trained earlier, scored now"
+        summary, done = scored_summary(score(run, load_dataset)), "trained earlier, scored now"
         reporter.run_finished(spec.label, summary)
     reporter.message(f"{spec.label}: complete in {run.root}, {done}")
     reporter.run_skipped(spec.label, spec.schedule.steps)
@@ -148,7 +148,7 @@ def _as_begun(runs: list[RunDir], reporter: Reporter, label: str):
         yield
 
 
-def _finished(spec: RunSpec, run: RunDir, outcome: Outcome, reporter: Reporter, score) -> RunResult:
+def _finished(spec: RunSpec, run: RunDir, outcome: Outcome, reporter: Reporter, score, load_dataset) -> RunResult:
     last, steps = outcome.last, f"{outcome.steps} step{'' if outcome.steps == 1 else 's'}"
     summary = (
         f"{steps} in {outcome.seconds:.1f}s, d_loss {last.get('d_loss', float('nan')):.3f} "
@@ -158,7 +158,7 @@ def _finished(spec: RunSpec, run: RunDir, outcome: Outcome, reporter: Reporter, 
         raise Interrupted(outcome.steps, str(run.final_checkpoint), str(run.root))
     if score is not None:
         reporter.scoring(spec.label)
-        summary += "; " + scored_summary(score(run))
+        summary += "; " + scored_summary(score(run, load_dataset))
     reporter.run_finished(spec.label, summary)
     return RunResult(spec, run.root, "resumed" if outcome.resumed_from else "trained", summary)
 
@@ -169,12 +169,13 @@ def execute(
     resume: bool,
     reporter: Reporter,
     load_dataset: Callable[[str, str], Loaded],
-    score: Callable[[RunDir], dict] | None = None,
+    score: Callable[[RunDir, Callable[[str, str], Loaded]], dict] | None = None,
 ) -> RunResult:
-    """Train (or resume) the run, then score it with ``score`` when given and not yet scored."""
+    """Train (or resume) the run, then score it with ``score`` when given and not yet scored:
+    ``score(run, load_dataset)``, so scoring reads the dataset training loaded."""
     state = _checked(run, check_run_dir(spec, run, resume), reporter)
     if state == "complete":
-        return _skipped(spec, run, reporter, score)
+        return _skipped(spec, run, reporter, score, load_dataset)
     device = torch.device(spec.device)
     dataset = load_dataset(spec.dataset, spec.direction)
     _begin(spec, run, state, dataset, device)
@@ -192,7 +193,7 @@ def execute(
             compile=spec.compile,
             cuda_graph=spec.cuda_graph,
         )
-    return _finished(spec, run, outcome, reporter, score)
+    return _finished(spec, run, outcome, reporter, score, load_dataset)
 
 
 def execute_seeds(
@@ -201,11 +202,13 @@ def execute_seeds(
     resume: bool,
     reporter: Reporter,
     load_dataset: Callable[[str, str], Loaded],
-    score: Callable[[RunDir], dict] | None = None,
+    score: Callable[[RunDir, Callable[[str, str], Loaded]], dict] | None = None,
 ) -> list[RunResult]:
     """Several seeds of one spec trained as one batched model, then each scored; complete runs are skipped."""
     states = [_checked(run, check_run_dir(spec, run, resume), reporter) for spec, run in zip(specs, runs)]
-    results = {i: _skipped(specs[i], runs[i], reporter, score) for i, st in enumerate(states) if st == "complete"}
+    results = {
+        i: _skipped(specs[i], runs[i], reporter, score, load_dataset) for i, st in enumerate(states) if st == "complete"
+    }
     todo = [i for i, st in enumerate(states) if st != "complete"]
     if len(todo) == 1:
         results[todo[0]] = execute(specs[todo[0]], runs[todo[0]], resume, reporter, load_dataset, score)
@@ -230,7 +233,7 @@ def execute_seeds(
                 cuda_graph=first.cuda_graph,
             )
         for i, outcome in zip(todo, outcomes):
-            results[i] = _finished(specs[i], runs[i], outcome, reporter, score)
+            results[i] = _finished(specs[i], runs[i], outcome, reporter, score, load_dataset)
     return [results[i] for i in range(len(specs))]
 
 

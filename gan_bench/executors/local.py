@@ -61,7 +61,7 @@ def run_all(
     resume: bool,
     reporter: Reporter,
     data_dir: Path | None = None,
-    score: Callable[[RunDir], dict] | None = None,
+    score: Callable[[RunDir, Callable], dict] | None = None,
     batch_seeds: int = 1,
 ) -> list[RunResult]:
     @lru_cache(maxsize=2)

@@ -112,8 +112,8 @@ def _train_and_score(
     if score_args is not None:
         import torch
 
-        def score(run):
-            return score_run(run, device=torch.device(specs[0].device), data_dir=folder, load=loader, **score_args)
+        def score(run, load_dataset):
+            return score_run(run, device=torch.device(specs[0].device), load=load_dataset, **score_args)
 
     try:
         if len(specs) == 1:

@@ -89,8 +89,8 @@ def _one_run(spec_json: dict, out: str, run_root: str, data_dir: str | None, sco
     score = None
     if score_args is not None:
 
-        def score(run):
-            return score_run(run, device=_device(spec), data_dir=folder, load=load, **score_args)
+        def score(run, load_dataset):
+            return score_run(run, device=_device(spec), load=load_dataset, **score_args)
 
     try:
         # resume=True: the driver already checked the directory; a retried task continues what a lost worker left
