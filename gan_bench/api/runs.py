@@ -80,7 +80,8 @@ def check_scoring_options(
     """Refuse the scoring and data options :func:`execute_plan` would refuse, without training or
     writing: with :func:`plan`, all a dry run checks."""
     weights = Path(inception_weights) if inception_weights is not None else None
-    make_scorer(samples, backbone, weights, devices.resolve("cpu"), data_folder(data_dir))
+    data_folder(data_dir)
+    make_scorer(samples, backbone, weights, devices.resolve("cpu"))
 
 
 @checked_arguments
@@ -239,7 +240,7 @@ def execute_plan(
     chosen = plan.scoring_options(given)
     samples, backbone, inception_weights = chosen["samples"], chosen["backbone"], chosen["inception_weights"]
     weights = Path(inception_weights) if inception_weights is not None else None
-    scorer = make_scorer(samples, backbone, weights, plan.device, data_dir)  # fails before any training
+    scorer = make_scorer(samples, backbone, weights, plan.device)  # fails before any training
     if plan.executor != "ray" or plan.address is None:  # a Ray cluster's machines hold their own data
         datasets.check_available(_datasets_of(plan), data_dir)
     _checked_states(plan)  # before the lock file and suite.json: a refused run leaves the folder as it was

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import torch
 
 
-def make_scorer(samples, backbone, inception_weights, device, data_dir, batch_norm="running"):
+def make_scorer(samples, backbone, inception_weights, device, batch_norm="running"):
     from gan_bench.metrics import inception
     from gan_bench.metrics.fidelity import check_sample_count
     from gan_bench.scoring.drawing import check_batch_norm
@@ -31,9 +31,9 @@ def make_scorer(samples, backbone, inception_weights, device, data_dir, batch_no
     if backbone == "inception":
         inception.resolve_weights(inception_weights)  # fail before any training, not after
     check_batch_norm(batch_norm)
-    # load: (dataset, direction) -> the dataset, as the suite's lane loaded it for training
+    # load: (dataset, direction) -> the dataset, loaded once by what scores several runs (a suite's lane, score())
     return lambda run, load: score_run(
-        run, samples, backbone, inception_weights, device, data_dir=data_dir, batch_norm=batch_norm, load=load
+        run, samples, backbone, inception_weights, device, batch_norm=batch_norm, load=load
     )
 
 
@@ -74,7 +74,6 @@ def score(
         backbone,
         Path(inception_weights) if inception_weights is not None else None,
         devices.resolve(device),
-        folder,
         batch_norm,
     )
     found = []
