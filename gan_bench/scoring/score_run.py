@@ -62,8 +62,8 @@ def score_run(
     load: Callable[[str, str], Any] | None = None,
 ) -> dict:
     """Score ``run`` and write its metrics.json; returns its content. ``load``: (dataset, direction)
-    -> the dataset ``datasets.load`` gives (from ``data_dir``), loaded once for a suite's or a
-    command's runs; by default it is loaded here."""
+    -> the dataset as ``datasets.load`` gives it, from what scores several runs (a suite's lane, a
+    ``score`` call) and loads each dataset once; without it, the dataset is loaded here from ``data_dir``."""
     spec, final, history = scorable_parts(run, backbone, batch_norm)
     modality = datasets.modality(spec["dataset"])
     draws = modality not in ("paired", "unpaired")  # G draws from noise (translation maps test images)
