@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,9 +65,7 @@ def score(
     from gan_bench.scoring.scored_already import kept
 
     reporter = progress or Reporter()
-    folder = data_folder(data_dir)
-    # one verified load per dataset for this call's runs, not one per run
-    load = functools.lru_cache(maxsize=2)(lambda name, direction: datasets.load(name, folder, direction))
+    load = datasets.cached_loader(data_folder(data_dir))  # one verified load per dataset for this call's runs
     scorer = make_scorer(
         samples,
         backbone,

@@ -142,6 +142,12 @@ def load(name: str, data_dir: Path | None = None, direction: str = "AtoB"):
     return catalogue.load(name, data_dir)
 
 
+def cached_loader(data_dir: Path | None = None):
+    """(name, direction) -> ``load(name, data_dir, direction)``, each dataset loaded and verified
+    once for as long as the loader is kept (a suite's runs, one scoring call's), not per run."""
+    return functools.lru_cache(maxsize=2)(lambda name, direction: load(name, data_dir, direction))
+
+
 @functools.lru_cache(maxsize=2)
 def load_once(name: str, data_dir: Path | None = None, direction: str = "AtoB"):
     """``load``, kept for the process's later runs: one verified load per dataset per worker."""

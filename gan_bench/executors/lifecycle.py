@@ -89,6 +89,10 @@ def _checked(run: RunDir, state: str, reporter: Reporter) -> str:
     return "complete" if run.complete else "resume"
 
 
+LoadDataset = Callable[[str, str], Loaded]  # (dataset, direction) -> the dataset
+Score = Callable[[RunDir, LoadDataset], dict]  # scores a run with the dataset its training loaded
+
+
 def _skipped(spec: RunSpec, run: RunDir, reporter: Reporter, score, load_dataset) -> RunResult:
     summary, done = "", "skipped"
     reason = metrics_file.problem(run)
@@ -168,8 +172,8 @@ def execute(
     run: RunDir,
     resume: bool,
     reporter: Reporter,
-    load_dataset: Callable[[str, str], Loaded],
-    score: Callable[[RunDir, Callable[[str, str], Loaded]], dict] | None = None,
+    load_dataset: LoadDataset,
+    score: Score | None = None,
 ) -> RunResult:
     """Train (or resume) the run, then score it with ``score`` when given and not yet scored:
     ``score(run, load_dataset)``, so scoring reads the dataset training loaded."""
@@ -201,8 +205,8 @@ def execute_seeds(
     runs: list[RunDir],
     resume: bool,
     reporter: Reporter,
-    load_dataset: Callable[[str, str], Loaded],
-    score: Callable[[RunDir, Callable[[str, str], Loaded]], dict] | None = None,
+    load_dataset: LoadDataset,
+    score: Score | None = None,
 ) -> list[RunResult]:
     """Several seeds of one spec trained as one batched model, then each scored; complete runs are skipped."""
     states = [_checked(run, check_run_dir(spec, run, resume), reporter) for spec, run in zip(specs, runs)]

@@ -6,14 +6,12 @@ go K at a time through one batched model (training/seed_batch.py)."""
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 
 from gan_bench.data import datasets
 from gan_bench.errors import UserError
 from gan_bench.executors.failures import failure_summary, runs_failed
-from gan_bench.executors.lifecycle import RunResult, check_run_dir, execute, execute_seeds
+from gan_bench.executors.lifecycle import RunResult, Score, check_run_dir, execute, execute_seeds
 from gan_bench.rundir.layout import RunDir, by_dataset, run_dir_for
 from gan_bench.suite.run_spec import RunSpec
 from gan_bench.suite.seed_groups import seed_groups_in
@@ -61,13 +59,10 @@ def run_all(
     resume: bool,
     reporter: Reporter,
     data_dir: Path | None = None,
-    score: Callable[[RunDir, Callable], dict] | None = None,
+    score: Score | None = None,
     batch_seeds: int = 1,
 ) -> list[RunResult]:
-    @lru_cache(maxsize=2)
-    def load(name: str, direction: str):  # one verified load per dataset per suite (Loaded or TranslationSet)
-        return datasets.load(name, data_dir, direction)
-
+    load = datasets.cached_loader(data_dir)  # one verified load per dataset per suite, for training and scoring
     grouped = check_run_dirs(specs, out, resume)
     results: list[RunResult] = []
     failed: list[tuple[str, str]] = []

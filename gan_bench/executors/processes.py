@@ -232,15 +232,14 @@ def run_all(
     def stop(signum, _frame):
         signals.on_stop_signal(signum)
         stopping.append(signum)
-        if len(stopping) == 2:  # a second Ctrl-C: the workers end at once, as a lone run does
-            workers.kill()
+        if len(stopping) == 1:
+            lanes.close()  # runs not yet begun stay unbegun
+            signals.STOP_REQUESTED.set()  # training or scoring in this process's own lane
+            workers.stop()
+        elif len(stopping) == 2:  # a second Ctrl-C: the workers end at once, as a lone run does
+            workers.kill()  # (this process's lane stops at its next step or scoring batch)
             if not cleaning_up.is_set():
                 raise KeyboardInterrupt
-        if len(stopping) > 1:
-            return  # this process's lane stops at its next step or scoring batch
-        lanes.close()  # runs not yet begun stay unbegun
-        signals.STOP_REQUESTED.set()  # training or scoring in this process's own lane
-        workers.stop()
 
     cleaning_up = threading.Event()
     on_main = threading.current_thread() is threading.main_thread()
