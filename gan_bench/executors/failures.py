@@ -1,10 +1,14 @@
-"""Runs that fail while the rest of a suite goes on: one line for each, naming the error and the
-line of the recipe's own code (or ganbench's) that raised it, and one error once all have run."""
+"""How a suite's runs end when not all of them finish: runs that fail while the rest go on (one
+line for each, naming the error and the line of the recipe's own code, or ganbench's, that
+raised it, and one error once all have run), and a suite stopped by a signal."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from gan_bench import tracebacks
 from gan_bench.errors import RunDirError, UserError
+from gan_bench.training.signals import SuiteInterrupted
 
 LOST_WORKER_RETRIES = 3  # how often a run is retried when the worker process or node running it is lost
 
@@ -24,3 +28,20 @@ def runs_failed(failed: list[tuple[str, str]], total: int, where: str = "") -> R
         + "; ".join(f"{label}: {summary}" for label, summary in failed)
         + ". Finished runs are kept; fix the cause and re-run with --resume"
     )
+
+
+FINISHED = ("trained", "resumed", "skipped (complete)")
+
+
+def suite_results(specs: list, roots: list[Path], outcomes: dict[int, dict], stopped: bool, where: str = "") -> list:
+    """The suite's RunResults, from each run's outcome ({"status", "summary"}, by its place in
+    ``specs``), or the error it ends with: SuiteInterrupted when it was ``stopped`` or a run was
+    "interrupted", else runs_failed when a run "failed"."""
+    from gan_bench.executors.lifecycle import RunResult  # imports torch
+
+    if stopped or any(o["status"] == "interrupted" for o in outcomes.values()):
+        raise SuiteInterrupted(sum(o["status"] in FINISHED for o in outcomes.values()), len(specs))
+    failed = [(specs[i].label, o["summary"]) for i, o in outcomes.items() if o["status"] == "failed"]
+    if failed:
+        raise runs_failed(failed, len(specs), where)
+    return [RunResult(specs[i], roots[i], outcomes[i]["status"], outcomes[i]["summary"]) for i in range(len(specs))]

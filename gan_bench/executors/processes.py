@@ -39,7 +39,7 @@ from pathlib import Path
 from gan_bench import errors
 from gan_bench.devices import threads_per_job
 from gan_bench.executors import orphans, sockets
-from gan_bench.executors.failures import LOST_WORKER_RETRIES, failure_summary, runs_failed
+from gan_bench.executors.failures import LOST_WORKER_RETRIES, failure_summary, suite_results
 from gan_bench.executors.lane_progress import ForwardingReporter, SuiteRelay
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs
@@ -49,7 +49,7 @@ from gan_bench.suite.run_spec import RunSpec
 from gan_bench.suite.seed_groups import seed_groups_in
 from gan_bench.training import signals
 from gan_bench.training.progress import Reporter
-from gan_bench.training.signals import Interrupted, SuiteInterrupted
+from gan_bench.training.signals import Interrupted
 
 FORKSERVER_SOCKET_TAIL = len("/pymp-xxxxxxxx/listener-xxxxxxxx")  # its socket, below the temp dir
 ORPHAN_GRACE_S = 30.0  # how long a worker whose suite process is gone waits for its run to checkpoint
@@ -290,7 +290,7 @@ def run_all(
         for s, h in previous.items():
             signal.signal(s, h)
         relay.stop(workers_killed=len(stopping) > 1)
-    return _results(specs, runs, outcomes, stopping)
+    return suite_results(specs, [run.root for run in runs], outcomes, bool(stopping))
 
 
 def _retrying(specs, unit: list[int], deaths: int) -> str:
@@ -332,13 +332,3 @@ def _settle(unit: list[int], told: list[dict], outcomes: dict[int, dict], specs)
 
 def _interrupted(told: list[dict]) -> bool:
     return any(outcome["status"] == "interrupted" for outcome in told)
-
-
-def _results(specs, runs, outcomes: dict[int, dict], stopping: list[int]) -> list[RunResult]:
-    if stopping or any(o["status"] == "interrupted" for o in outcomes.values()):
-        done = sum(o["status"] in ("trained", "resumed", "skipped (complete)") for o in outcomes.values())
-        raise SuiteInterrupted(done, len(specs))
-    failed = [(specs[i].label, o["summary"]) for i, o in outcomes.items() if o["status"] == "failed"]
-    if failed:
-        raise runs_failed(failed, len(specs))
-    return [RunResult(specs[i], runs[i].root, outcomes[i]["status"], outcomes[i]["summary"]) for i in range(len(specs))]
