@@ -6,6 +6,7 @@ to the same bits as an uninterrupted run. A run that fails for good exits 2 and 
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -170,6 +171,48 @@ def test_a_run_that_fails_for_good_exits_2_and_keeps_the_others(tmp_path, cluste
     kept = out / "keras-mlp" / "seed-0"
     assert (kept / "checkpoints" / "final.pt").is_file() and (kept / "metrics.json").is_file()
     assert (kept / "history.csv").read_bytes() == (reference / "keras-mlp" / "seed-0" / "history.csv").read_bytes()
+
+
+def test_ctrl_c_checkpoints_each_run_at_its_next_step_and_resume_ends_with_the_same_bits(tmp_path, cluster, reference):
+    """Ctrl-C cancels the tasks: each run in training writes a checkpoint at its next step (not only
+    the periodic one, every 50 steps here), the driver exits 130, and --resume ends both runs with the
+    bits of an uninterrupted suite."""
+    cluster.add_node(num_cpus=2)
+    cluster.wait_for_nodes()
+    (tmp_path / "r.toml").write_text(SUITE)
+    out = tmp_path / "out"
+    on_ray = ["--executor", "ray", "--address", cluster.address, "--quiet"]
+    proc = subprocess.Popen(
+        ganbench("run", "--suite", tmp_path / "r.toml", "--out", out, "--device", "cpu", "--samples", "500", *on_ray),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    last = out / "keras-mlp" / "seed-0" / "checkpoints" / "last.pt"
+    deadline = time.time() + 300
+    while not last.is_file() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    assert last.is_file(), "the run never reached its first checkpoint"
+    at_signal = torch.load(last, weights_only=True)["step"]
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "interrupted: 0 of 2 runs finished; every run in training wrote a checkpoint" in stderr
+    assert f"ganbench run --resume {out}" in stderr and "Traceback" not in stderr
+    assert at_signal < torch.load(last, weights_only=True)["step"] < 150  # written at the stop
+    assert not (last.parent / "final.pt").exists()
+    done = subprocess.run(ganbench("run", "--resume", out, *on_ray), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "keras-mlp seed 0: resumed" in done.stderr
+    for seed in (0, 1):
+        ours, theirs = out / "keras-mlp" / f"seed-{seed}", reference / "keras-mlp" / f"seed-{seed}"
+        assert (ours / "history.csv").read_bytes() == (theirs / "history.csv").read_bytes()
+        a, b = g_weights(ours), g_weights(theirs)
+        assert all(torch.equal(a[k], b[k]) for k in a)
+        assert (
+            json.loads((ours / "metrics.json").read_text())["metrics"]
+            == json.loads((theirs / "metrics.json").read_text())["metrics"]
+        )
 
 
 def most_at_once(spans):

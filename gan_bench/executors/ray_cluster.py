@@ -9,24 +9,34 @@ context and each dataset are paid once per worker. A task whose worker dies is r
 retry finds the run directory the lost worker left and resumes it from its last checkpoint, so
 every run ends up present exactly once. The driver shows how many runs are done in its rich
 display and prints each run's summary as it finishes.
+
+Ctrl-C, SIGTERM or a hangup cancels the tasks (``ray.cancel``, which interrupts a running task
+as a SIGINT in its worker): a run in training writes a checkpoint at its next step, one being
+scored stops at the next batch, and tasks not begun never start, as under ``--jobs``. A second
+one ends them at once (``ray.shutdown``), each run keeping its last periodic checkpoint.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import tempfile
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from gan_bench.errors import InvalidOption, RunDirError
 from gan_bench.executors import sockets
-from gan_bench.executors.failures import LOST_WORKER_RETRIES, failure_summary, runs_failed
+from gan_bench.executors.failures import LOST_WORKER_RETRIES, failure_summary, suite_results
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs
 from gan_bench.rundir.layout import RunDir, run_dir_for
 from gan_bench.rundir.lock import LOCK_NAME
 from gan_bench.suite.run_spec import RunSpec
+from gan_bench.training import signals
 from gan_bench.training.progress import Reporter
+from gan_bench.training.signals import Interrupted
 
 # the longest path Ray puts under its temp dir: its per-start folder (a long one), then a socket
 RAY_SOCKET_TAIL = len("/session_2026-12-31_23-59-59_999999_4194304/sockets/plasma_store.xxxxxxxx")
@@ -93,13 +103,32 @@ def _one_run(spec_json: dict, out: str, run_root: str, data_dir: str | None, sco
             return score_run(run, device=_device(spec), load=load_dataset, **score_args)
 
     try:
-        # resume=True: the driver already checked the directory; a retried task continues what a lost worker left
-        result = execute(spec, RunDir(Path(run_root)), True, Reporter(), load, score)
+        with _stopped_by_cancel():
+            # resume=True: the driver already checked the directory; a retried task continues what a lost worker left
+            result = execute(spec, RunDir(Path(run_root)), True, Reporter(), load, score)
+    except Interrupted as e:  # cancelled: checkpointed, or stopped while being scored
+        return {"status": "interrupted", "summary": str(e)}
     except Exception as e:  # noqa: BLE001 - summed up where its traceback is, as under --jobs; not retried
         return {"status": "failed", "summary": failure_summary(e)}
     finally:
         _release_gpu_memory(spec)
     return {"status": result.status, "summary": result.summary}
+
+
+@contextmanager
+def _stopped_by_cancel():
+    """In a task: ``ray.cancel`` interrupts a running task as a SIGINT in its worker's main thread,
+    which here asks training to stop at its next step (writing a checkpoint) and scoring at its
+    next batch, as a stop does under --jobs. A kept worker starts each task with no stop asked."""
+    signals.STOP_REQUESTED.clear()
+    on_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: signals.STOP_REQUESTED.set()) if on_main else None
+    try:
+        yield
+    finally:
+        if on_main:
+            signal.signal(signal.SIGINT, previous)
+        signals.STOP_REQUESTED.clear()
 
 
 def _release_gpu_memory(spec: RunSpec) -> None:
@@ -142,6 +171,16 @@ def run_all(
         )
     except ConnectionError as e:
         raise InvalidOption(f"--address {address}: cannot reach a Ray cluster ({e})") from None
+    stopping: list[int] = []
+
+    def stop(signum, _frame):
+        signals.on_stop_signal(signum)
+        stopping.append(signum)
+        if len(stopping) > 1:  # a second Ctrl-C: ray.shutdown below ends the tasks at once
+            raise KeyboardInterrupt
+
+    on_main = threading.current_thread() is threading.main_thread()
+    previous = {s: signal.signal(s, stop) for s in signals.stop_signals()} if on_main else {}
     try:
         task = as_task(ray, _one_run)
         pending = {}
@@ -155,23 +194,37 @@ def run_all(
                 score_args,
             )
             pending[ref] = (spec, run)
-        results: dict[int, RunResult] = {}
+        outcomes: dict[int, dict] = {}
         order = {id(spec): i for i, spec in enumerate(specs)}
         reporter.run_started(f"{len(specs)} runs on Ray", len(specs), 0)
+        cancelled = False
         while pending:
-            done, _ = ray.wait(list(pending), num_returns=1)
+            if stopping and not cancelled:  # running tasks checkpoint and return; waiting ones never start
+                for ref in pending:
+                    ray.cancel(ref)
+                cancelled = True
+            done, _ = ray.wait(list(pending), num_returns=1, timeout=0.5)  # a signal is seen within 0.5 s
+            if not done:
+                continue
             spec, run = pending.pop(done[0])
-            try:
-                outcome = ray.get(done[0])
-            except ray.exceptions.RayError as e:  # the run failed for good; the others go on
-                cause = getattr(e, "cause", None) or e
-                outcome = {"status": "failed", "summary": str(cause).strip().splitlines()[-1]}
-            reporter.advance()
-            reporter.message(f"{spec.label}: {outcome['status']}. {outcome['summary']}")
-            results[order[id(spec)]] = RunResult(spec, run.root, outcome["status"], outcome["summary"])
-        failed = [(r.spec.label, r.summary) for r in results.values() if r.status == "failed"]
-        if failed:
-            raise runs_failed(failed, len(specs), " on Ray")
-        return [results[i] for i in range(len(specs))]
+            outcome = _outcome(ray, done[0])
+            if outcome["status"] not in ("interrupted", "not started"):
+                reporter.advance()
+                reporter.message(f"{spec.label}: {outcome['status']}. {outcome['summary']}")
+            outcomes[order[id(spec)]] = outcome
+        return suite_results(specs, [run.root for run in runs], outcomes, bool(stopping), " on Ray")
     finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
         ray.shutdown()
+
+
+def _outcome(ray, ref) -> dict:
+    """A finished task's {"status", "summary"}: what it returned, or why it has none."""
+    try:
+        return ray.get(ref)
+    except ray.exceptions.TaskCancelledError:  # cancelled before it began
+        return {"status": "not started", "summary": "stopped before it began"}
+    except ray.exceptions.RayError as e:  # the run failed for good; the others go on
+        cause = getattr(e, "cause", None) or e
+        return {"status": "failed", "summary": str(cause).strip().splitlines()[-1]}
