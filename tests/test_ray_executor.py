@@ -215,6 +215,41 @@ def test_ctrl_c_checkpoints_each_run_at_its_next_step_and_resume_ends_with_the_s
         )
 
 
+def test_what_a_task_says_and_warns_reaches_the_driver(tmp_path, reference):
+    """A Ray started here (no --address; its workers get this environment): a run whose checkpoint
+    cannot be read is redone, and the driver says so; the workers' unusable feature cache is one
+    note; a complete run is skipped. The redone run ends with the reference's bits."""
+    out = tmp_path / "out"
+    shutil.copy(reference.parent / "r.toml", tmp_path / "r.toml")
+    for seed in (0, 1):
+        shutil.copytree(reference / "keras-mlp" / f"seed-{seed}", out / "keras-mlp" / f"seed-{seed}")
+    shutil.copy(reference / "suite.json", out / "suite.json")  # names ../r.toml, as here
+    redone = out / "keras-mlp" / "seed-1"
+    (redone / "metrics.json").unlink()
+    (redone / "checkpoints" / "final.pt").unlink()
+    (redone / "checkpoints" / "last.pt").write_bytes(b"not a checkpoint")
+    (tmp_path / "a-file").write_text("")
+    done = subprocess.run(
+        ganbench("run", "--resume", out, "--executor", "ray", "--quiet"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "a-file" / "cache")},  # below a file: no cache
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert [line for line in lines if "last.pt.corrupt" in line] == [
+        f"{redone / 'checkpoints' / 'last.pt'}: cannot read checkpoint (not a file of tensors that torch.save "
+        "wrote, or damaged); moved to last.pt.corrupt, the run is redone"
+    ]
+    notes = [line for line in lines if line.startswith("note:")]
+    assert len(notes) == 1 and notes[0].startswith("note: reference features are not cached:"), done.stderr
+    assert f"keras-mlp seed 0: complete in {out / 'keras-mlp' / 'seed-0'}, skipped" in lines
+    assert (redone / "history.csv").read_bytes() == (reference / "keras-mlp" / "seed-1" / "history.csv").read_bytes()
+    a, b = g_weights(redone), g_weights(reference / "keras-mlp" / "seed-1")
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
 def most_at_once(spans):
     """The most spans running at one instant (the count is highest at some span's start)."""
     return max(sum(b <= start < e for _, b, e in spans) for _, start, _ in spans)

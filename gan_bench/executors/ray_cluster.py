@@ -23,10 +23,11 @@ import signal
 import socket
 import tempfile
 import threading
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-from gan_bench.errors import InvalidOption, RunDirError
+from gan_bench.errors import CacheWarning, InvalidOption, RunDirError, notes_to
 from gan_bench.executors import sockets
 from gan_bench.executors.failures import LOST_WORKER_RETRIES, failure_summary, suite_results
 from gan_bench.executors.lifecycle import RunResult
@@ -102,17 +103,39 @@ def _one_run(spec_json: dict, out: str, run_root: str, data_dir: str | None, sco
         def score(run, load_dataset):
             return score_run(run, device=_device(spec), load=load_dataset, **score_args)
 
+    told = _Told()
     try:
-        with _stopped_by_cancel():
+        with _stopped_by_cancel(), told.keeping_notes():
             # resume=True: the driver already checked the directory; a retried task continues what a lost worker left
-            result = execute(spec, RunDir(Path(run_root)), True, Reporter(), load, score)
+            result = execute(spec, RunDir(Path(run_root)), True, told, load, score)
+        outcome = {"status": result.status, "summary": result.summary}
     except Interrupted as e:  # cancelled: checkpointed, or stopped while being scored
-        return {"status": "interrupted", "summary": str(e)}
+        outcome = {"status": "interrupted", "summary": str(e)}
     except Exception as e:  # noqa: BLE001 - summed up where its traceback is, as under --jobs; not retried
-        return {"status": "failed", "summary": failure_summary(e)}
+        outcome = {"status": "failed", "summary": failure_summary(e)}
     finally:
         _release_gpu_memory(spec)
-    return {"status": result.status, "summary": result.summary}
+    return {**outcome, "said": told.lines, "notes": told.notes}
+
+
+class _Told(Reporter):
+    """A task's reporter: keeps what its run says (a checkpoint set aside, a resume with another
+    thread count or torch) and the notes it warns (a cache it cannot use) for the driver, which
+    shows them with the run's outcome, as ``--jobs`` lanes forward theirs. Ray's own log
+    forwarding is off: the driver shows its display, not the workers' raw output."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.notes: list[str] = []
+
+    def message(self, text: str) -> None:
+        self.lines.append(text)
+
+    @contextmanager
+    def keeping_notes(self):
+        with warnings.catch_warnings():
+            warnings.showwarning = notes_to(self.notes.append, warnings.showwarning)
+            yield
 
 
 @contextmanager
@@ -208,6 +231,10 @@ def run_all(
                 continue
             spec, run = pending.pop(done[0])
             outcome = _outcome(ray, done[0])
+            for line in outcome.get("said", ()):
+                reporter.message(line)
+            for note in outcome.get("notes", ()):  # the command shows each note once
+                warnings.warn(note, CacheWarning, stacklevel=1)
             if outcome["status"] not in ("interrupted", "not started"):
                 reporter.advance()
                 reporter.message(f"{spec.label}: {outcome['status']}. {outcome['summary']}")
