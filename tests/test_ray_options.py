@@ -1,13 +1,15 @@
 """Ray's options without a cluster: what a run's task asks for (--runs-per-gpu), the short temp
-dir for a Ray started here, the shared-filesystem check in a task, and the option's rules."""
+dir for a Ray started here, the shared-filesystem check in a task, an --address where nothing
+answers, and the options' rules."""
 
 import os
+import socket
 
 import pytest
 from typer.testing import CliRunner
 
 from gan_bench.cli import app
-from gan_bench.errors import RunDirError
+from gan_bench.errors import InvalidOption, RunDirError
 from gan_bench.executors import ray_cluster, sockets
 from gan_bench.rundir.lock import LOCK_NAME
 
@@ -53,3 +55,50 @@ def test_runs_per_gpu_is_refused_where_it_cannot_apply(tmp_path, args, message):
     result = CliRunner().invoke(app, ["run", "--suite", "smoke", "--device", "cpu", "--out", str(out), *args])
     assert result.exit_code == 2 and message in " ".join(result.output.split())
     assert not out.exists()
+
+
+@pytest.fixture
+def listening():
+    """HOST:PORT of a socket that accepts connections, as a Ray head's port does."""
+    server = socket.create_server(("127.0.0.1", 0))
+    yield f"127.0.0.1:{server.getsockname()[1]}"
+    server.close()
+
+
+def closed_port() -> int:
+    """A port nothing listens on: one just bound and let go."""
+    with socket.create_server(("127.0.0.1", 0)) as s:
+        return s.getsockname()[1]
+
+
+def test_an_address_that_answers_is_taken_and_ray_resolves_auto(listening):
+    for address in (None, "auto", "local", listening, f"ray://{listening}"):
+        ray_cluster.check_address(address)
+
+
+@pytest.mark.parametrize(
+    "address, says",
+    [
+        ("127.0.0.1:{closed}", "no Ray cluster answers there (Connection refused)"),
+        ("ray://127.0.0.1:{closed}", "no Ray cluster answers there (Connection refused)"),
+        ("headnode", "expected auto or HOST:PORT"),
+        ("headnode:ray", "expected auto or HOST:PORT"),
+        ("127.0.0.1:70000", "expected auto or HOST:PORT"),
+    ],
+)
+def test_an_address_where_nothing_answers_is_refused_at_once(address, says):
+    address = address.format(closed=closed_port())
+    with pytest.raises(InvalidOption) as refused:
+        ray_cluster.check_address(address)
+    assert str(refused.value).startswith(f"--address {address}: {says}")
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+def test_run_refuses_an_address_where_nothing_answers_and_writes_nothing(tmp_path, dry_run):
+    out, address = tmp_path / "out", f"127.0.0.1:{closed_port()}"
+    result = CliRunner().invoke(
+        app, ["run", "--suite", "smoke", "--executor", "ray", "--address", address, "--out", str(out), *dry_run]
+    )
+    assert result.exit_code == 2, result.output
+    assert f"error: --address {address}: no Ray cluster answers there" in " ".join(result.output.split())
+    assert "Traceback" not in result.output and not out.exists()

@@ -199,7 +199,12 @@ def run_states(plan: Plan) -> list[tuple[RunSpec, Path, str]]:
 
 def _checked_states(plan: Plan) -> list:
     """:func:`_check_output_folder`, then, resuming, every begun run's translation folder checked
-    to hold the images it trained on (not on a Ray cluster's machines, which hold their own data)."""
+    to hold the images it trained on (not on a Ray cluster's machines, which hold their own data);
+    first, a Ray cluster's address is checked to answer."""
+    if plan.executor == "ray":
+        from gan_bench.executors.ray_cluster import check_address
+
+        check_address(plan.address)
     states = _check_output_folder(plan)
     if plan.resume and (plan.executor != "ray" or plan.address is None):
         check_suite_data([(run, spec.dataset) for spec, (run, _) in zip(plan.specs, states)])

@@ -66,6 +66,28 @@ def local_temp_dir(ray_default: str | None = None) -> str | None:
     return f"/tmp/ray-{os.getuid()}"
 
 
+def check_address(address: str | None, timeout_s: float = 5.0) -> None:
+    """Refuse an ``--address`` where nothing answers, before anything is written: Ray itself retries
+    such an address for minutes before it gives up. ``auto`` and ``local`` are Ray's to resolve, as
+    are addresses of other schemes than ``ray://``."""
+    if address is None or address in ("auto", "local") or ("://" in address and not address.startswith("ray://")):
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InvalidOption(
+            f"--address {address}: expected auto or HOST:PORT, the head node's address (port 6379 unless "
+            "`ray start --head --port` chose another)"
+        )
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+    except OSError as e:
+        reason = f"no answer in {timeout_s:g} s" if isinstance(e, TimeoutError) else (e.strerror or str(e))
+        raise InvalidOption(
+            f"--address {address}: no Ray cluster answers there ({reason}); give the head node's address as "
+            "`ray status` on it shows it, or auto on a node of the cluster"
+        ) from None
+
+
 def check_visible(out: str) -> None:
     """In a task: the driver holds ``<out>/.ganbench.lock`` for the whole run; a node that cannot
     see it does not share the driver's filesystem."""
