@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import pytest
@@ -248,6 +249,60 @@ def test_what_a_task_says_and_warns_reaches_the_driver(tmp_path, reference):
     assert (redone / "history.csv").read_bytes() == (reference / "keras-mlp" / "seed-1" / "history.csv").read_bytes()
     a, b = g_weights(redone), g_weights(reference / "keras-mlp" / "seed-1")
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_runs_wait_for_a_node_that_can_take_them_and_the_driver_says_so(tmp_path, cluster, reference):
+    """On a cluster whose nodes have no CPU for a task (only the head, of 0 CPUs), Ray would leave
+    the tasks pending without a word: the driver says why they wait, and they run once a node with
+    CPUs joins, to the reference's bits."""
+    for node in list(cluster.worker_nodes):
+        cluster.remove_node(node)
+    (tmp_path / "r.toml").write_text(SUITE)
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        ganbench(
+            "run",
+            "--suite",
+            tmp_path / "r.toml",
+            "--out",
+            out,
+            "--device",
+            "cpu",
+            "--samples",
+            "500",
+            "--executor",
+            "ray",
+            "--address",
+            cluster.address,
+            "--quiet",
+        ),  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+
+    def read():
+        for line in proc.stderr:
+            lines.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    deadline = time.time() + 120
+    while not any("wait until" in line for line in lines) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    waiting = [line.strip() for line in lines if "wait until" in line]
+    assert len(waiting) == 1, "".join(lines)
+    assert waiting[0].startswith(f"--address {cluster.address}: each run's task asks for 1 CPU, and the cluster has ")
+    assert waiting[0].endswith("; the runs wait until a node that has it joins (Ctrl-C stops)")
+    assert not list(out.rglob("*.pt"))  # nothing trained meanwhile
+    cluster.add_node(num_cpus=2)
+    proc.wait(timeout=600)
+    reader.join(timeout=10)
+    assert proc.returncode == 0, "".join(lines)
+    for seed in (0, 1):
+        ours, theirs = out / "keras-mlp" / f"seed-{seed}", reference / "keras-mlp" / f"seed-{seed}"
+        assert (ours / "history.csv").read_bytes() == (theirs / "history.csv").read_bytes()
 
 
 def most_at_once(spans):

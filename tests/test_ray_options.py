@@ -102,3 +102,60 @@ def test_run_refuses_an_address_where_nothing_answers_and_writes_nothing(tmp_pat
     assert result.exit_code == 2, result.output
     assert f"error: --address {address}: no Ray cluster answers there" in " ".join(result.output.split())
     assert "Traceback" not in result.output and not out.exists()
+
+
+@pytest.mark.parametrize(
+    "cluster, asked, says",
+    [
+        (
+            {"CPU": 16.0, "memory": 1e9},
+            {"num_gpus": 0.25},
+            "each run's task asks for 0.25 GPU, and the cluster has CPU 16",
+        ),
+        ({}, {"num_cpus": 1}, "each run's task asks for 1 CPU, and the cluster has neither CPU nor GPU"),
+        (
+            {"CPU": 8.0, "GPU": 0.5},
+            {"num_gpus": 1.0},
+            "each run's task asks for 1 GPU, and the cluster has CPU 8, GPU 0.5",
+        ),
+        ({"CPU": 8.0, "GPU": 1.0}, {"num_gpus": 0.5}, None),
+        ({"CPU": 1.0}, {"num_cpus": 1}, None),
+    ],
+)
+def test_a_task_no_node_can_take_is_said_in_words(cluster, asked, says):
+    assert ray_cluster.missing_resource(cluster, asked) == says
+
+
+class _RayFound:
+    """What run_all uses of Ray, with a cluster of ``resources``; records init and shutdown."""
+
+    def __init__(self, resources: dict[str, float]):
+        self.resources, self.calls = resources, []
+
+    def init(self, **options):
+        self.calls.append(("init", options.get("address")))
+
+    def cluster_resources(self):
+        return self.resources
+
+    def shutdown(self):
+        self.calls.append(("shutdown", None))
+
+
+def test_a_ray_started_here_without_the_gpu_the_runs_ask_for_stops_with_exit_2(tmp_path, monkeypatch):
+    """A Ray that ganbench starts itself will not grow: CUDA runs on one that finds no GPU (Ray
+    did not detect it) are refused, naming what it found, and Ray is shut down again."""
+    from gan_bench.suite.plan import plan_suite
+    from gan_bench.training.progress import Reporter
+
+    found = _RayFound({"CPU": 16.0, "memory": 1e9})
+    monkeypatch.setattr(ray_cluster, "_ray", lambda: found)
+    specs = [s.model_copy(update={"device": "cuda"}) for s in plan_suite("smoke", out=tmp_path / "out").specs]
+    with pytest.raises(InvalidOption) as refused:
+        ray_cluster.run_all(specs, tmp_path / "out", False, Reporter(), None)
+    assert str(refused.value).startswith(
+        "--executor ray: each run's task asks for 1 GPU, and the cluster has CPU 16, so no run could start; "
+        "train here with --jobs"
+    )
+    assert found.calls == [("init", None), ("shutdown", None)]
+    assert not (tmp_path / "out").exists()

@@ -50,6 +50,17 @@ def task_resources(device_type: str, runs_per_gpu: int = 1) -> dict[str, float]:
     return {"num_cpus": 1}
 
 
+def missing_resource(cluster: dict[str, float], asked: dict[str, float]) -> str | None:
+    """What a run's task asks for (``task_resources``) that no node of the cluster has
+    (``ray.cluster_resources()``), in words; None when some node has it. Ray leaves such a task
+    pending for ever without a word."""
+    name, amount = {"num_gpus": "GPU", "num_cpus": "CPU"}[next(iter(asked))], next(iter(asked.values()))
+    if cluster.get(name, 0) >= amount:
+        return None
+    has = ", ".join(f"{key} {cluster[key]:g}" for key in ("CPU", "GPU") if key in cluster) or "neither CPU nor GPU"
+    return f"each run's task asks for {amount:g} {name}, and the cluster has {has}"
+
+
 def as_task(ray, fn):
     """``fn`` as a Ray task, retried when its worker or node is lost. max_calls=0 keeps each worker
     process for later tasks; Ray's default for a GPU task is a fresh process every time."""
@@ -227,6 +238,16 @@ def run_all(
     on_main = threading.current_thread() is threading.main_thread()
     previous = {s: signal.signal(s, stop) for s in signals.stop_signals()} if on_main else {}
     try:
+        short = missing_resource(ray.cluster_resources(), task_resources(specs[0].device, runs_per_gpu))
+        if short and address is None:
+            raise InvalidOption(
+                f"--executor ray: {short}, so no run could start; train here with --jobs, or start Ray "
+                "yourself with the resources (`ray start --head --num-gpus N`) and give --address auto"
+            )
+        if short:  # an autoscaler may add the node
+            reporter.message(
+                f"--address {address}: {short}; the runs wait until a node that has it joins (Ctrl-C stops)"
+            )
         task = as_task(ray, _one_run)
         pending = {}
         for spec, run in zip(specs, runs):
