@@ -293,7 +293,9 @@ def test_runs_wait_for_a_node_that_can_take_them_and_the_driver_says_so(tmp_path
         time.sleep(0.1)
     waiting = [line.strip() for line in lines if "wait until" in line]
     assert len(waiting) == 1, "".join(lines)
-    assert waiting[0].startswith(f"--address {cluster.address}: each run's task asks for 1 CPU, and the cluster has ")
+    assert waiting[0].startswith(
+        f"the Ray cluster at {cluster.address}: each run's task asks for 1 CPU, and the cluster has "
+    )
     assert waiting[0].endswith("; the runs wait until a node that has it joins (Ctrl-C stops)")
     assert not list(out.rglob("*.pt"))  # nothing trained meanwhile
     cluster.add_node(num_cpus=2)

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from gan_bench.cli import app
 from gan_bench.errors import InvalidOption, RunDirError
-from gan_bench.executors import ray_cluster, sockets
+from gan_bench.executors import ray_cluster, ray_task, sockets
 from gan_bench.rundir.lock import LOCK_NAME
 
 
@@ -36,10 +36,10 @@ def test_a_long_temp_dir_is_replaced_by_a_short_one():
 
 def test_a_node_that_cannot_see_out_fails_its_task_with_a_message(tmp_path):
     with pytest.raises(RunDirError, match=r"not visible on Ray node .*a shared filesystem"):
-        ray_cluster.check_visible(str(tmp_path / "out"))
+        ray_task.check_visible(str(tmp_path / "out"))
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / LOCK_NAME).write_text("pid 1 on driver\n")  # what the driver holds while it runs
-    ray_cluster.check_visible(str(tmp_path / "out"))
+    ray_task.check_visible(str(tmp_path / "out"))
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,16 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
-def test_an_address_that_answers_is_taken_and_ray_resolves_auto(listening):
+def test_a_ray_address_variable_where_nothing_answers_is_refused_by_its_name(monkeypatch):
+    address = f"127.0.0.1:{closed_port()}"
+    monkeypatch.setenv("RAY_ADDRESS", address)  # as a Ray job has it
+    with pytest.raises(InvalidOption, match=rf"^\$RAY_ADDRESS {address}: no Ray cluster answers there"):
+        ray_cluster.check_address(None)
+    ray_cluster.check_address("auto")  # --address wins over the variable, and auto is Ray's to find
+
+
+def test_an_address_that_answers_is_taken_and_ray_resolves_auto(listening, monkeypatch):
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
     for address in (None, "auto", "local", listening, f"ray://{listening}"):
         ray_cluster.check_address(address)
 
@@ -150,6 +159,7 @@ def test_a_ray_started_here_without_the_gpu_the_runs_ask_for_stops_with_exit_2(t
 
     found = _RayFound({"CPU": 16.0, "memory": 1e9})
     monkeypatch.setattr(ray_cluster, "_ray", lambda: found)
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
     specs = [s.model_copy(update={"device": "cuda"}) for s in plan_suite("smoke", out=tmp_path / "out").specs]
     with pytest.raises(InvalidOption) as refused:
         ray_cluster.run_all(specs, tmp_path / "out", False, Reporter(), None)
@@ -157,5 +167,5 @@ def test_a_ray_started_here_without_the_gpu_the_runs_ask_for_stops_with_exit_2(t
         "--executor ray: each run's task asks for 1 GPU, and the cluster has CPU 16, so no run could start; "
         "train here with --jobs"
     )
-    assert found.calls == [("init", None), ("shutdown", None)]
+    assert found.calls == [("init", "local"), ("shutdown", None)]  # a Ray of its own, not one running here
     assert not (tmp_path / "out").exists()

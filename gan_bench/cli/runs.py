@@ -217,7 +217,7 @@ def run(
     address: Optional[str] = typer.Option(
         None,
         help="With --executor ray: auto (the running cluster) or "
-        "HOST:PORT; default: start a Ray instance on this machine.",
+        "HOST:PORT; default: $RAY_ADDRESS, else a Ray instance of its own on this machine.",
     ),
     batch_seeds: int = typer.Option(
         1,

@@ -1,4 +1,5 @@
-"""Run a suite's specs as Ray tasks, one per (recipe, seed), on a Ray cluster (``--executor ray``).
+"""Run a suite's specs as Ray tasks, one per (recipe, seed), on a Ray cluster (``--executor ray``):
+the driver's side. What a task does in its worker is in ray_task.py.
 
 Each task trains and scores one run into ``<out>``, which every node must reach at the same path
 (a shared filesystem); a task on a node that cannot see ``<out>`` fails with a message saying so
@@ -24,20 +25,17 @@ import socket
 import tempfile
 import threading
 import warnings
-from contextlib import contextmanager
 from pathlib import Path
 
-from gan_bench.errors import CacheWarning, InvalidOption, RunDirError, notes_to
-from gan_bench.executors import sockets
-from gan_bench.executors.failures import LOST_WORKER_RETRIES, failure_summary, suite_results
+from gan_bench.errors import CacheWarning, InvalidOption
+from gan_bench.executors import ray_task, sockets
+from gan_bench.executors.failures import LOST_WORKER_RETRIES, suite_results
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs
-from gan_bench.rundir.layout import RunDir, run_dir_for
-from gan_bench.rundir.lock import LOCK_NAME
+from gan_bench.rundir.layout import run_dir_for
 from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training import signals
 from gan_bench.training.progress import Reporter
-from gan_bench.training.signals import Interrupted
 
 # the longest path Ray puts under its temp dir: its per-start folder (a long one), then a socket
 RAY_SOCKET_TAIL = len("/session_2026-12-31_23-59-59_999999_4194304/sockets/plasma_store.xxxxxxxx")
@@ -77,16 +75,23 @@ def local_temp_dir(ray_default: str | None = None) -> str | None:
     return f"/tmp/ray-{os.getuid()}"
 
 
+def _named(address: str | None, cluster: str | None) -> str:
+    """The cluster's address as the user gave it, for a message."""
+    return f"--address {address}" if address else f"$RAY_ADDRESS {cluster}" if cluster else "a Ray started here"
+
+
 def check_address(address: str | None, timeout_s: float = 5.0) -> None:
-    """Refuse an ``--address`` where nothing answers, before anything is written: Ray itself retries
-    such an address for minutes before it gives up. ``auto`` and ``local`` are Ray's to resolve, as
-    are addresses of other schemes than ``ray://``."""
-    if address is None or address in ("auto", "local") or ("://" in address and not address.startswith("ray://")):
+    """Refuse the cluster's address (``--address``, else $RAY_ADDRESS) where nothing answers, before
+    anything is written: Ray itself retries such an address for minutes before it gives up.
+    ``auto`` and ``local`` are Ray's to resolve, as are addresses of other schemes than ``ray://``."""
+    cluster = address or os.environ.get("RAY_ADDRESS") or None
+    if cluster is None or cluster in ("auto", "local") or ("://" in cluster and not cluster.startswith("ray://")):
         return
-    host, _, port = address.removeprefix("ray://").rpartition(":")
+    named = _named(address, cluster)
+    host, _, port = cluster.removeprefix("ray://").rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise InvalidOption(
-            f"--address {address}: expected auto or HOST:PORT, the head node's address (port 6379 unless "
+            f"{named}: expected auto or HOST:PORT, the head node's address (port 6379 unless "
             "`ray start --head --port` chose another)"
         )
     try:
@@ -94,19 +99,9 @@ def check_address(address: str | None, timeout_s: float = 5.0) -> None:
     except OSError as e:
         reason = f"no answer in {timeout_s:g} s" if isinstance(e, TimeoutError) else (e.strerror or str(e))
         raise InvalidOption(
-            f"--address {address}: no Ray cluster answers there ({reason}); give the head node's address as "
+            f"{named}: no Ray cluster answers there ({reason}); give the head node's address as "
             "`ray status` on it shows it, or auto on a node of the cluster"
         ) from None
-
-
-def check_visible(out: str) -> None:
-    """In a task: the driver holds ``<out>/.ganbench.lock`` for the whole run; a node that cannot
-    see it does not share the driver's filesystem."""
-    if not (Path(out) / LOCK_NAME).is_file():
-        raise RunDirError(
-            f"--out {out}: not visible on Ray node {socket.gethostname()}; every node must reach --out at "
-            "the same path (a shared filesystem such as NFS), so put --out there"
-        )
 
 
 def _ray():
@@ -115,90 +110,6 @@ def _ray():
     except ImportError:
         raise InvalidOption("--executor ray needs Ray: pip install 'ganbench[ray]'") from None
     return ray
-
-
-def _one_run(spec_json: dict, out: str, run_root: str, data_dir: str | None, score_args: dict) -> dict:
-    """Inside a worker: train (or resume) and score one run; returns what the driver reports."""
-    from gan_bench.data import datasets
-    from gan_bench.executors.lifecycle import execute
-    from gan_bench.scoring.score_run import score_run
-
-    check_visible(out)
-    spec = RunSpec.model_validate(spec_json)
-    folder = Path(data_dir) if data_dir else None
-
-    def load(name: str, direction: str):  # the worker's one verified load per dataset, for training and scoring
-        return datasets.load_once(name, folder, direction)
-
-    score = None
-    if score_args is not None:
-
-        def score(run, load_dataset):
-            return score_run(run, device=_device(spec), load=load_dataset, **score_args)
-
-    told = _Told()
-    try:
-        with _stopped_by_cancel(), told.keeping_notes():
-            # resume=True: the driver already checked the directory; a retried task continues what a lost worker left
-            result = execute(spec, RunDir(Path(run_root)), True, told, load, score)
-        outcome = {"status": result.status, "summary": result.summary}
-    except Interrupted as e:  # cancelled: checkpointed, or stopped while being scored
-        outcome = {"status": "interrupted", "summary": str(e)}
-    except Exception as e:  # noqa: BLE001 - summed up where its traceback is, as under --jobs; not retried
-        outcome = {"status": "failed", "summary": failure_summary(e)}
-    finally:
-        _release_gpu_memory(spec)
-    return {**outcome, "said": told.lines, "notes": told.notes}
-
-
-class _Told(Reporter):
-    """A task's reporter: keeps what its run says (a checkpoint set aside, a resume with another
-    thread count or torch) and the notes it warns (a cache it cannot use) for the driver, which
-    shows them with the run's outcome, as ``--jobs`` lanes forward theirs. Ray's own log
-    forwarding is off: the driver shows its display, not the workers' raw output."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.notes: list[str] = []
-
-    def message(self, text: str) -> None:
-        self.lines.append(text)
-
-    @contextmanager
-    def keeping_notes(self):
-        with warnings.catch_warnings():
-            warnings.showwarning = notes_to(self.notes.append, warnings.showwarning)
-            yield
-
-
-@contextmanager
-def _stopped_by_cancel():
-    """In a task: ``ray.cancel`` interrupts a running task as a SIGINT in its worker's main thread,
-    which here asks training to stop at its next step (writing a checkpoint) and scoring at its
-    next batch, as a stop does under --jobs. A kept worker starts each task with no stop asked."""
-    signals.STOP_REQUESTED.clear()
-    on_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: signals.STOP_REQUESTED.set()) if on_main else None
-    try:
-        yield
-    finally:
-        if on_main:
-            signal.signal(signal.SIGINT, previous)
-        signals.STOP_REQUESTED.clear()
-
-
-def _release_gpu_memory(spec: RunSpec) -> None:
-    """A kept worker returns the memory its finished run cached, for the runs sharing its GPU."""
-    if spec.device == "cuda":
-        import torch
-
-        torch.cuda.empty_cache()
-
-
-def _device(spec: RunSpec):
-    import torch
-
-    return torch.device(spec.device)
 
 
 def run_all(
@@ -214,19 +125,21 @@ def run_all(
     ray = _ray()
     by_dataset = check_run_dirs(specs, out, resume)  # refuse a conflicting directory before any task starts
     runs = [run_dir_for(out, spec, by_dataset) for spec in specs]
-    temp = None if address else local_temp_dir()
+    cluster = address or os.environ.get("RAY_ADDRESS") or None  # Ray's own variable, set in a Ray job
+    temp = None if cluster else local_temp_dir()
     if temp:
         reporter.message(f"Ray's temp dir: {temp} (the default path is too long for Ray's socket paths)")
     try:
         ray.init(
-            address=address,
+            # without an address, a Ray of its own: ray.init() would join a cluster `ray start` runs here
+            address=cluster or "local",
             include_dashboard=False,
             log_to_driver=False,
             configure_logging=False,
             **({"_temp_dir": temp} if temp else {}),
         )
     except ConnectionError as e:
-        raise InvalidOption(f"--address {address}: cannot reach a Ray cluster ({e})") from None
+        raise InvalidOption(f"{_named(address, cluster)}: cannot reach a Ray cluster ({e})") from None
     stopping: list[int] = []
 
     def stop(signum, _frame):
@@ -239,16 +152,16 @@ def run_all(
     previous = {s: signal.signal(s, stop) for s in signals.stop_signals()} if on_main else {}
     try:
         short = missing_resource(ray.cluster_resources(), task_resources(specs[0].device, runs_per_gpu))
-        if short and address is None:
+        if short and cluster is None:  # a Ray started here does not grow
             raise InvalidOption(
                 f"--executor ray: {short}, so no run could start; train here with --jobs, or start Ray "
                 "yourself with the resources (`ray start --head --num-gpus N`) and give --address auto"
             )
         if short:  # an autoscaler may add the node
             reporter.message(
-                f"--address {address}: {short}; the runs wait until a node that has it joins (Ctrl-C stops)"
+                f"the Ray cluster at {cluster}: {short}; the runs wait until a node that has it joins (Ctrl-C stops)"
             )
-        task = as_task(ray, _one_run)
+        task = as_task(ray, ray_task.one_run)
         pending = {}
         for spec, run in zip(specs, runs):
             resources = task_resources(spec.device, runs_per_gpu)
