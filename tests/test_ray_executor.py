@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -73,39 +74,51 @@ def g_weights(run):
     return torch.load(run / "checkpoints" / "final.pt", weights_only=True)["system"]["G"]
 
 
+def on_ray(cluster) -> list[str]:
+    return ["--executor", "ray", "--address", cluster.address, "--quiet"]
+
+
+def start_suite(tmp_path, cluster) -> tuple[subprocess.Popen, Path]:
+    """``run`` of SUITE on the cluster into tmp_path/out, started; the process and its --out."""
+    (tmp_path / "r.toml").write_text(SUITE)
+    out = tmp_path / "out"
+    suite = ["run", "--suite", tmp_path / "r.toml", "--out", out, "--device", "cpu", "--samples", "500"]
+    proc = subprocess.Popen(
+        ganbench(*suite, *on_ray(cluster)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    return proc, out
+
+
+def first_checkpoint(out, proc) -> int:
+    """The step of seed 0's first checkpoint, once written (while the suite runs)."""
+    last = out / "keras-mlp" / "seed-0" / "checkpoints" / "last.pt"
+    deadline = time.time() + 300
+    while not last.is_file() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    assert last.is_file(), "the run never reached its first checkpoint"
+    return torch.load(last, weights_only=True)["step"]
+
+
+def assert_same_bits(out, reference) -> None:
+    """Each seed's history, G's weights and metrics are the uninterrupted reference's."""
+    for seed in (0, 1):
+        ours, theirs = out / "keras-mlp" / f"seed-{seed}", reference / "keras-mlp" / f"seed-{seed}"
+        assert (ours / "history.csv").read_bytes() == (theirs / "history.csv").read_bytes()
+        a, b = g_weights(ours), g_weights(theirs)
+        assert all(torch.equal(a[k], b[k]) for k in a)
+        assert (
+            json.loads((ours / "metrics.json").read_text())["metrics"]
+            == json.loads((theirs / "metrics.json").read_text())["metrics"]
+        )
+
+
 def test_removed_node_task_resumes_on_the_other_node_with_the_same_bits(tmp_path, cluster, reference):
     doomed = cluster.add_node(num_cpus=2)
     cluster.wait_for_nodes()
-    (tmp_path / "r.toml").write_text(SUITE)
-    out = tmp_path / "out"
-    proc = subprocess.Popen(
-        ganbench(
-            "run",
-            "--suite",
-            tmp_path / "r.toml",
-            "--out",
-            out,
-            "--executor",
-            "ray",
-            "--address",
-            cluster.address,
-            "--device",
-            "cpu",
-            "--quiet",
-            "--samples",
-            "500",
-        ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc, out = start_suite(tmp_path, cluster)
     run = out / "keras-mlp" / "seed-0"
-    deadline = time.time() + 300
-    while not (run / "checkpoints" / "last.pt").is_file() and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.2)
-    assert (run / "checkpoints" / "last.pt").is_file(), "the run never reached its first checkpoint"
+    step = first_checkpoint(out, proc)
     assert not (run / "checkpoints" / "final.pt").exists()
-    step = torch.load(run / "checkpoints" / "last.pt", weights_only=True)["step"]
     rows_before = (run / "timing.csv").read_text().splitlines()
     # the node goes first, so no time passes between the checkpoint and the loss; the retried
     # tasks wait for the node that joins next
@@ -118,15 +131,7 @@ def test_removed_node_task_resumes_on_the_other_node_with_the_same_bits(tmp_path
     # the wall times logged up to the checkpoint are the lost worker's own: nothing was redone
     kept = [r for r in rows_before[1:] if int(r.split(",")[0]) <= step]
     assert kept and (run / "timing.csv").read_text().splitlines()[1 : len(kept) + 1] == kept
-    for seed in (0, 1):
-        ours, theirs = out / "keras-mlp" / f"seed-{seed}", reference / "keras-mlp" / f"seed-{seed}"
-        assert (ours / "history.csv").read_bytes() == (theirs / "history.csv").read_bytes()
-        a, b = g_weights(ours), g_weights(theirs)
-        assert all(torch.equal(a[k], b[k]) for k in a)
-        assert (
-            json.loads((ours / "metrics.json").read_text())["metrics"]
-            == json.loads((theirs / "metrics.json").read_text())["metrics"]
-        )
+    assert_same_bits(out, reference)
 
 
 def test_a_run_that_fails_for_good_exits_2_and_keeps_the_others(tmp_path, cluster, reference):
@@ -180,21 +185,9 @@ def test_ctrl_c_checkpoints_each_run_at_its_next_step_and_resume_ends_with_the_s
     bits of an uninterrupted suite."""
     cluster.add_node(num_cpus=2)
     cluster.wait_for_nodes()
-    (tmp_path / "r.toml").write_text(SUITE)
-    out = tmp_path / "out"
-    on_ray = ["--executor", "ray", "--address", cluster.address, "--quiet"]
-    proc = subprocess.Popen(
-        ganbench("run", "--suite", tmp_path / "r.toml", "--out", out, "--device", "cpu", "--samples", "500", *on_ray),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc, out = start_suite(tmp_path, cluster)
+    at_signal = first_checkpoint(out, proc)
     last = out / "keras-mlp" / "seed-0" / "checkpoints" / "last.pt"
-    deadline = time.time() + 300
-    while not last.is_file() and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.1)
-    assert last.is_file(), "the run never reached its first checkpoint"
-    at_signal = torch.load(last, weights_only=True)["step"]
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
@@ -202,18 +195,12 @@ def test_ctrl_c_checkpoints_each_run_at_its_next_step_and_resume_ends_with_the_s
     assert f"ganbench run --resume {out}" in stderr and "Traceback" not in stderr
     assert at_signal < torch.load(last, weights_only=True)["step"] < 150  # written at the stop
     assert not (last.parent / "final.pt").exists()
-    done = subprocess.run(ganbench("run", "--resume", out, *on_ray), capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        ganbench("run", "--resume", out, *on_ray(cluster)), capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr
     assert "keras-mlp seed 0: resumed" in done.stderr
-    for seed in (0, 1):
-        ours, theirs = out / "keras-mlp" / f"seed-{seed}", reference / "keras-mlp" / f"seed-{seed}"
-        assert (ours / "history.csv").read_bytes() == (theirs / "history.csv").read_bytes()
-        a, b = g_weights(ours), g_weights(theirs)
-        assert all(torch.equal(a[k], b[k]) for k in a)
-        assert (
-            json.loads((ours / "metrics.json").read_text())["metrics"]
-            == json.loads((theirs / "metrics.json").read_text())["metrics"]
-        )
+    assert_same_bits(out, reference)
 
 
 def test_what_a_task_says_and_warns_reaches_the_driver(tmp_path, reference):
@@ -257,29 +244,7 @@ def test_runs_wait_for_a_node_that_can_take_them_and_the_driver_says_so(tmp_path
     CPUs joins, to the reference's bits."""
     for node in list(cluster.worker_nodes):
         cluster.remove_node(node)
-    (tmp_path / "r.toml").write_text(SUITE)
-    out = tmp_path / "out"
-    proc = subprocess.Popen(
-        ganbench(
-            "run",
-            "--suite",
-            tmp_path / "r.toml",
-            "--out",
-            out,
-            "--device",
-            "cpu",
-            "--samples",
-            "500",
-            "--executor",
-            "ray",
-            "--address",
-            cluster.address,
-            "--quiet",
-        ),  # fmt: skip
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc, out = start_suite(tmp_path, cluster)
     lines: list[str] = []
 
     def read():
@@ -302,9 +267,7 @@ def test_runs_wait_for_a_node_that_can_take_them_and_the_driver_says_so(tmp_path
     proc.wait(timeout=600)
     reader.join(timeout=10)
     assert proc.returncode == 0, "".join(lines)
-    for seed in (0, 1):
-        ours, theirs = out / "keras-mlp" / f"seed-{seed}", reference / "keras-mlp" / f"seed-{seed}"
-        assert (ours / "history.csv").read_bytes() == (theirs / "history.csv").read_bytes()
+    assert_same_bits(out, reference)
 
 
 def most_at_once(spans):
