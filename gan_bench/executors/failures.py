@@ -31,6 +31,7 @@ def runs_failed(failed: list[tuple[str, str]], total: int, where: str = "") -> R
 
 
 FINISHED = ("trained", "resumed", "skipped (complete)")
+STOPPED = ("interrupted", "not started")  # a stop's outcomes: the suite's end says them, no line each
 
 
 def suite_results(specs: list, roots: list[Path], outcomes: dict[int, dict], stopped: bool, where: str = "") -> list:

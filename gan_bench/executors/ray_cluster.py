@@ -29,7 +29,7 @@ from pathlib import Path
 
 from gan_bench.errors import CacheWarning, InvalidOption
 from gan_bench.executors import ray_task, sockets
-from gan_bench.executors.failures import LOST_WORKER_RETRIES, suite_results
+from gan_bench.executors.failures import LOST_WORKER_RETRIES, STOPPED, suite_results
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs
 from gan_bench.rundir.layout import run_dir_for
@@ -75,6 +75,12 @@ def local_temp_dir(ray_default: str | None = None) -> str | None:
     return f"/tmp/ray-{os.getuid()}"
 
 
+def cluster_address(address: str | None) -> str | None:
+    """The cluster the driver joins: ``--address``, else $RAY_ADDRESS (Ray's own variable, set in a
+    Ray job); None for a Ray of its own, started on this machine."""
+    return address or os.environ.get("RAY_ADDRESS") or None
+
+
 def _named(address: str | None, cluster: str | None) -> str:
     """The cluster's address as the user gave it, for a message."""
     return f"--address {address}" if address else f"$RAY_ADDRESS {cluster}" if cluster else "a Ray started here"
@@ -84,7 +90,7 @@ def check_address(address: str | None, timeout_s: float = 5.0) -> None:
     """Refuse the cluster's address (``--address``, else $RAY_ADDRESS) where nothing answers, before
     anything is written: Ray itself retries such an address for minutes before it gives up.
     ``auto`` and ``local`` are Ray's to resolve, as are addresses of other schemes than ``ray://``."""
-    cluster = address or os.environ.get("RAY_ADDRESS") or None
+    cluster = cluster_address(address)
     if cluster is None or cluster in ("auto", "local") or ("://" in cluster and not cluster.startswith("ray://")):
         return
     named = _named(address, cluster)
@@ -125,7 +131,7 @@ def run_all(
     ray = _ray()
     by_dataset = check_run_dirs(specs, out, resume)  # refuse a conflicting directory before any task starts
     runs = [run_dir_for(out, spec, by_dataset) for spec in specs]
-    cluster = address or os.environ.get("RAY_ADDRESS") or None  # Ray's own variable, set in a Ray job
+    cluster = cluster_address(address)
     temp = None if cluster else local_temp_dir()
     if temp:
         reporter.message(f"Ray's temp dir: {temp} (the default path is too long for Ray's socket paths)")
@@ -191,7 +197,7 @@ def run_all(
                 reporter.message(line)
             for note in outcome.get("notes", ()):  # the command shows each note once
                 warnings.warn(note, CacheWarning, stacklevel=1)
-            if outcome["status"] not in ("interrupted", "not started"):
+            if outcome["status"] not in STOPPED:
                 reporter.advance()
                 reporter.message(f"{spec.label}: {outcome['status']}. {outcome['summary']}")
             outcomes[order[id(spec)]] = outcome
