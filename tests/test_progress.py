@@ -125,6 +125,18 @@ def test_without_a_suite_total_there_is_no_suite_bar():
         assert reporter.suite_task is None and len(reporter.progress.tasks) == 1
 
 
+def test_runs_handed_to_ray_are_counted_as_runs_not_steps():
+    console, out = _console()
+    quiet = QuietReporter(console)
+    quiet.runs_dispatched("3 runs on Ray", 3)
+    assert out.getvalue() == "3 runs on Ray\n"
+    with RichReporter(_console()[0]) as rich:
+        rich.runs_dispatched("3 runs on Ray", 3)
+        rich.advance()
+        bar = rich.progress.tasks[rich.task]
+        assert (bar.description, bar.completed, bar.total) == ("3 runs on Ray", 1, 3)
+
+
 def test_quiet_reporter_prints_messages():
     console, out = _console()
     QuietReporter(console).message("metrics.json: invalid metrics file; scoring again")

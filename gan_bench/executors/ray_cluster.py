@@ -181,7 +181,7 @@ def run_all(
             pending[ref] = (spec, run)
         outcomes: dict[int, dict] = {}
         order = {id(spec): i for i, spec in enumerate(specs)}
-        reporter.run_started(f"{len(specs)} runs on Ray", len(specs), 0)
+        reporter.runs_dispatched(f"{len(specs)} runs on Ray", len(specs))
         cancelled = False
         while pending:
             if stopping and not cancelled:  # running tasks checkpoint and return; waiting ones never start

@@ -63,6 +63,10 @@ class Reporter:
     """Silent base: the engine calls these hooks; subclasses decide what to show."""
 
     def run_started(self, label: str, total: int, done: int, runs: int = 1) -> None: ...
+    def runs_dispatched(self, label: str, runs: int) -> None:
+        """Runs handed to workers that report nothing while they train (Ray tasks): from here
+        :meth:`advance` counts runs ended, not steps."""
+
     def advance(self) -> None: ...
     def suite_advance(self, steps: int, trained: bool = True) -> None:
         """Steps of runs shown elsewhere (other workers): trained now, or found done (a resumed
@@ -129,6 +133,10 @@ class RichReporter(Reporter):
         self.weight = runs
         self._suite(done * runs, trained=False)
 
+    def runs_dispatched(self, label, runs):
+        self.progress.start()
+        self.task, self.label = self.progress.add_task(label, total=runs, losses=""), label
+
     def advance(self):
         self.progress.advance(self.task)
         self._suite(self.weight, trained=True)
@@ -180,6 +188,9 @@ class QuietReporter(Reporter):
         self.console.print(f"{label}: {total} steps{resumed}")
         self.weight = runs
         self.clock.found_done(done * runs)
+
+    def runs_dispatched(self, label, runs):
+        self.console.print(label)
 
     def advance(self):
         self.clock.trained(self.weight)
