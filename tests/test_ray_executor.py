@@ -270,6 +270,38 @@ def test_runs_wait_for_a_node_that_can_take_them_and_the_driver_says_so(tmp_path
     assert_same_bits(out, reference)
 
 
+JOINED_FIRST = """import sys
+import ray
+import gan_bench as gb
+
+suite, out, address = sys.argv[1:]
+ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+run = gb.run_suite(suite, out=out, device="cpu", executor="ray", samples=500)
+print("statuses:", *sorted({r.status for r in run.results}))
+print("still joined:", ray.is_initialized(), ray.get(ray.remote(lambda: 7).remote()))
+"""
+
+
+def test_a_python_caller_that_joined_ray_first_keeps_its_connection(tmp_path, cluster, reference):
+    """gb.run_suite(executor="ray") in a process that called ray.init() runs its tasks on that Ray,
+    where a second ray.init() would fail, and leaves the connection to its caller."""
+    cluster.add_node(num_cpus=2)
+    cluster.wait_for_nodes()
+    shutil.copy(reference.parent / "r.toml", tmp_path / "r.toml")
+    (tmp_path / "joined_first.py").write_text(JOINED_FIRST)
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, tmp_path / "joined_first.py", tmp_path / "r.toml", out, cluster.address],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["statuses: trained", "still joined: True 7"]
+    assert_same_bits(out, reference)
+
+
 def most_at_once(spans):
     """The most spans running at one instant (the count is highest at some span's start)."""
     return max(sum(b <= start < e for _, b, e in spans) for _, start, _ in spans)

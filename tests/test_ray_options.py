@@ -4,6 +4,7 @@ answers, and the options' rules."""
 
 import os
 import socket
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -113,6 +114,41 @@ def test_run_refuses_an_address_where_nothing_answers_and_writes_nothing(tmp_pat
     assert "Traceback" not in result.output and not out.exists()
 
 
+class _RayJoined:
+    """A Ray this process joined already (the caller's ray.init()), at ``gcs``."""
+
+    def __init__(self, gcs):
+        self.gcs = gcs
+
+    def is_initialized(self):
+        return True
+
+    def get_runtime_context(self):
+        return type("Context", (), {"gcs_address": self.gcs})()
+
+
+@pytest.mark.parametrize("address", [None, "auto", "{joined}", "localhost:{port}", "ray://anywhere:10001"])
+def test_where_this_process_joined_a_ray_the_suite_runs_there(monkeypatch, address):
+    """No connection is tried: that Ray answers already (its head here is a closed port)."""
+    port = closed_port()
+    monkeypatch.setitem(sys.modules, "ray", _RayJoined(f"127.0.0.1:{port}"))
+    monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:1")  # the joined Ray wins over the variable too
+    ray_cluster.check_address(address and address.format(joined=f"127.0.0.1:{port}", port=port))
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1:{other}", "local"])
+def test_another_address_than_the_ray_this_process_joined_is_refused(monkeypatch, address):
+    port, other = closed_port(), closed_port() + 1
+    monkeypatch.setitem(sys.modules, "ray", _RayJoined(f"127.0.0.1:{port}"))
+    address = address.format(other=other)
+    with pytest.raises(InvalidOption) as refused:
+        ray_cluster.check_address(address)
+    assert str(refused.value) == (
+        f"--address {address}: this process is already connected to the Ray cluster at 127.0.0.1:{port} "
+        "(ray.init() was called before); leave the address out to run there, or call ray.shutdown() first"
+    )
+
+
 @pytest.mark.parametrize(
     "cluster, asked, says",
     [
@@ -140,6 +176,9 @@ class _RayFound:
 
     def __init__(self, resources: dict[str, float]):
         self.resources, self.calls = resources, []
+
+    def is_initialized(self):
+        return False
 
     def init(self, **options):
         self.calls.append(("init", options.get("address")))

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sys
 import tempfile
 import threading
 import warnings
@@ -89,7 +90,12 @@ def _named(address: str | None, cluster: str | None) -> str:
 def check_address(address: str | None, timeout_s: float = 5.0) -> None:
     """Refuse the cluster's address (``--address``, else $RAY_ADDRESS) where nothing answers, before
     anything is written: Ray itself retries such an address for minutes before it gives up.
-    ``auto`` and ``local`` are Ray's to resolve, as are addresses of other schemes than ``ray://``."""
+    ``auto`` and ``local`` are Ray's to resolve, as are addresses of other schemes than ``ray://``.
+    Where this process joined a Ray already, the suite runs there, and another address is refused."""
+    ray = sys.modules.get("ray")  # imported only where a caller may have joined a Ray already
+    if ray is not None and ray.is_initialized():
+        _check_joined(ray, address)
+        return
     cluster = cluster_address(address)
     if cluster is None or cluster in ("auto", "local") or ("://" in cluster and not cluster.startswith("ray://")):
         return
@@ -108,6 +114,19 @@ def check_address(address: str | None, timeout_s: float = 5.0) -> None:
             f"{named}: no Ray cluster answers there ({reason}); give the head node's address as "
             "`ray status` on it shows it, or auto on a node of the cluster"
         ) from None
+
+
+def _check_joined(ray, address: str | None) -> None:
+    """This process joined a Ray before (the caller's ``ray.init()``), and the suite runs there:
+    an ``address`` naming another cluster is refused, since one process joins one Ray."""
+    joined = _joined_address(ray)
+    if address in (None, "auto") or joined is None or "://" in address:
+        return
+    if address == "local" or _endpoint(address) != _endpoint(joined):
+        raise InvalidOption(
+            f"--address {address}: this process is already connected to the Ray cluster at {joined} "
+            "(ray.init() was called before); leave the address out to run there, or call ray.shutdown() first"
+        )
 
 
 def _ray():
@@ -131,22 +150,10 @@ def run_all(
     ray = _ray()
     by_dataset = check_run_dirs(specs, out, resume)  # refuse a conflicting directory before any task starts
     runs = [run_dir_for(out, spec, by_dataset) for spec in specs]
-    cluster = cluster_address(address)
-    temp = None if cluster else local_temp_dir()
-    if temp:
-        reporter.message(f"Ray's temp dir: {temp} (the default path is too long for Ray's socket paths)")
-    try:
-        ray.init(
-            # without an address, a Ray of its own: ray.init() would join a cluster `ray start` runs here
-            address=cluster or "local",
-            include_dashboard=False,
-            log_to_driver=False,
-            configure_logging=False,
-            **({"_temp_dir": temp} if temp else {}),
-        )
-    except ConnectionError as e:
-        raise InvalidOption(f"{_named(address, cluster)}: cannot reach a Ray cluster ({e})") from None
+    own = not ray.is_initialized()  # else the caller's ray.init(): used as it is and left connected
+    cluster = _connect(ray, address, reporter) if own else _joined(ray)  # in words; None: started here
     stopping: list[int] = []
+    pending = {}
 
     def stop(signum, _frame):
         signals.on_stop_signal(signum)
@@ -164,11 +171,8 @@ def run_all(
                 "yourself with the resources (`ray start --head --num-gpus N`) and give --address auto"
             )
         if short:  # an autoscaler may add the node
-            reporter.message(
-                f"the Ray cluster at {cluster}: {short}; the runs wait until a node that has it joins (Ctrl-C stops)"
-            )
+            reporter.message(f"{cluster}: {short}; the runs wait until a node that has it joins (Ctrl-C stops)")
         task = as_task(ray, ray_task.one_run)
-        pending = {}
         for spec, run in zip(specs, runs):
             resources = task_resources(spec.device, runs_per_gpu)
             ref = task.options(**resources, name=f"ganbench {spec.label}").remote(
@@ -205,7 +209,55 @@ def run_all(
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
-        ray.shutdown()
+        if own:
+            ray.shutdown()  # which ends any task still running
+        else:  # the caller's Ray goes on: a second Ctrl-C or an error ends the suite's tasks alone
+            for ref in pending:
+                ray.cancel(ref, force=True)
+
+
+def _connect(ray, address: str | None, reporter: Reporter) -> str | None:
+    """Join the cluster that ``cluster_address`` names (returned in words), or start a Ray of its
+    own (None)."""
+    cluster = cluster_address(address)
+    temp = None if cluster else local_temp_dir()
+    if temp:
+        reporter.message(f"Ray's temp dir: {temp} (the default path is too long for Ray's socket paths)")
+    try:
+        ray.init(
+            # without an address, a Ray of its own: ray.init() would join a cluster `ray start` runs here
+            address=cluster or "local",
+            include_dashboard=False,
+            log_to_driver=False,
+            configure_logging=False,
+            **({"_temp_dir": temp} if temp else {}),
+        )
+    except ConnectionError as e:
+        raise InvalidOption(f"{_named(address, cluster)}: cannot reach a Ray cluster ({e})") from None
+    return f"the Ray cluster at {cluster}" if cluster else None
+
+
+def _joined(ray) -> str:
+    """The Ray this process is already connected to (the caller's ``ray.init()``), in words."""
+    joined = _joined_address(ray)
+    return f"the Ray cluster at {joined}" if joined else "the Ray this process is connected to"
+
+
+def _joined_address(ray) -> str | None:
+    """HOST:PORT of the cluster this process joined; None for a Ray Client connection (ray://)."""
+    try:
+        return ray.get_runtime_context().gcs_address
+    except Exception:  # Ray Client's context has no GCS address
+        return None
+
+
+def _endpoint(address: str) -> tuple[str, str]:
+    """HOST:PORT as (IP, port), so that a host's name and its address compare equal."""
+    host, _, port = address.rpartition(":")
+    try:
+        return socket.gethostbyname(host.strip("[]")), port
+    except OSError:
+        return host, port
 
 
 def _outcome(ray, ref) -> dict:
