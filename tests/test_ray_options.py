@@ -150,29 +150,37 @@ def test_another_address_than_the_ray_this_process_joined_is_refused(monkeypatch
 
 
 @pytest.mark.parametrize(
-    "cluster, asked, says",
+    "nodes, asked, says",
     [
         (
-            {"CPU": 16.0, "memory": 1e9},
+            [{"CPU": 16.0, "memory": 1e9}],
             {"num_gpus": 0.25},
             "each run's task asks for 0.25 GPU, and the cluster has CPU 16",
         ),
-        ({}, {"num_cpus": 1}, "each run's task asks for 1 CPU, and the cluster has neither CPU nor GPU"),
+        ([], {"num_cpus": 1}, "each run's task asks for 1 CPU, and the cluster has neither CPU nor GPU"),
         (
-            {"CPU": 8.0, "GPU": 0.5},
+            [{"CPU": 8.0, "GPU": 0.5}],
             {"num_gpus": 1.0},
             "each run's task asks for 1 GPU, and the cluster has CPU 8, GPU 0.5",
         ),
-        ({"CPU": 8.0, "GPU": 1.0}, {"num_gpus": 0.5}, None),
-        ({"CPU": 1.0}, {"num_cpus": 1}, None),
+        (
+            [{"CPU": 8.0, "GPU": 0.5}, {"CPU": 4.0, "GPU": 0.5}],
+            {"num_gpus": 1.0},
+            "each run's task asks for 1 GPU, and the cluster has CPU 12, GPU 1, at most 0.5 GPU on one node",
+        ),
+        ([{"CPU": 0.0}, {"CPU": 0.5}], {"num_cpus": 1}, "each run's task asks for 1 CPU, and the cluster has CPU 0.5"),
+        ([{"CPU": 8.0, "GPU": 1.0}], {"num_gpus": 0.5}, None),
+        ([{"CPU": 0.0}, {"CPU": 1.0}], {"num_cpus": 1}, None),
+        ([{"CPU": 2.0}, {"CPU": 2.0, "GPU": 1.0}], {"num_gpus": 1.0}, None),
     ],
 )
-def test_a_task_no_node_can_take_is_said_in_words(cluster, asked, says):
-    assert ray_cluster.missing_resource(cluster, asked) == says
+def test_a_task_no_node_can_take_is_said_in_words(nodes, asked, says):
+    assert ray_cluster.missing_resource(nodes, asked) == says
 
 
 class _RayFound:
-    """What run_all uses of Ray, with a cluster of ``resources``; records init and shutdown."""
+    """What run_all uses of Ray, with one live node of ``resources`` (and a dead one, whose GPUs do
+    not count); records init and shutdown."""
 
     def __init__(self, resources: dict[str, float]):
         self.resources, self.calls = resources, []
@@ -183,8 +191,8 @@ class _RayFound:
     def init(self, **options):
         self.calls.append(("init", options.get("address")))
 
-    def cluster_resources(self):
-        return self.resources
+    def nodes(self):
+        return [{"Alive": True, "Resources": self.resources}, {"Alive": False, "Resources": {"GPU": 8.0}}]
 
     def shutdown(self):
         self.calls.append(("shutdown", None))

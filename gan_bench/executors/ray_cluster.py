@@ -49,15 +49,19 @@ def task_resources(device_type: str, runs_per_gpu: int = 1) -> dict[str, float]:
     return {"num_cpus": 1}
 
 
-def missing_resource(cluster: dict[str, float], asked: dict[str, float]) -> str | None:
-    """What a run's task asks for (``task_resources``) that no node of the cluster has
-    (``ray.cluster_resources()``), in words; None when some node has it. Ray leaves such a task
-    pending for ever without a word."""
+def missing_resource(nodes: list[dict[str, float]], asked: dict[str, float]) -> str | None:
+    """What a run's task asks for (``task_resources``) that no node has, in words, given each live
+    node's resources (``ray.nodes()``); None when some node has it. Ray leaves such a task pending
+    for ever without a word, even where the cluster's total would do (0.5 GPU on each of two nodes
+    for a task of 1)."""
     name, amount = {"num_gpus": "GPU", "num_cpus": "CPU"}[next(iter(asked))], next(iter(asked.values()))
-    if cluster.get(name, 0) >= amount:
+    most = max((node.get(name, 0) for node in nodes), default=0)
+    if most >= amount:
         return None
-    has = ", ".join(f"{key} {cluster[key]:g}" for key in ("CPU", "GPU") if key in cluster) or "neither CPU nor GPU"
-    return f"each run's task asks for {amount:g} {name}, and the cluster has {has}"
+    total = {key: sum(node.get(key, 0) for node in nodes) for key in ("CPU", "GPU")}
+    has = ", ".join(f"{key} {n:g}" for key, n in total.items() if any(key in node for node in nodes))
+    said = f"each run's task asks for {amount:g} {name}, and the cluster has {has or 'neither CPU nor GPU'}"
+    return said if total[name] < amount else f"{said}, at most {most:g} {name} on one node"
 
 
 def as_task(ray, fn):
@@ -164,7 +168,8 @@ def run_all(
     on_main = threading.current_thread() is threading.main_thread()
     previous = {s: signal.signal(s, stop) for s in signals.stop_signals()} if on_main else {}
     try:
-        short = missing_resource(ray.cluster_resources(), task_resources(specs[0].device, runs_per_gpu))
+        live = [node["Resources"] for node in ray.nodes() if node["Alive"]]
+        short = missing_resource(live, task_resources(specs[0].device, runs_per_gpu))
         if short and cluster is None:  # a Ray started here does not grow
             raise InvalidOption(
                 f"--executor ray: {short}, so no run could start; train here with --jobs, or start Ray "
