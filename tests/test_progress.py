@@ -126,15 +126,22 @@ def test_without_a_suite_total_there_is_no_suite_bar():
 
 
 def test_runs_handed_to_ray_are_counted_as_runs_not_steps():
+    """The runs' bar counts runs ended; the suite's steps come only from suite_advance."""
     console, out = _console()
-    quiet = QuietReporter(console)
+    quiet = QuietReporter(console, suite_steps=60)
     quiet.runs_dispatched("3 runs on Ray", 3)
-    assert out.getvalue() == "3 runs on Ray\n"
-    with RichReporter(_console()[0]) as rich:
+    quiet.suite_advance(20)
+    quiet.advance()
+    quiet.suite_time_left()
+    assert out.getvalue().splitlines()[0] == "3 runs on Ray"
+    assert out.getvalue().splitlines()[1].startswith("suite: 20 of 60 steps done")
+    with RichReporter(_console()[0], suite_steps=60) as rich:
         rich.runs_dispatched("3 runs on Ray", 3)
+        rich.suite_advance(20)
         rich.advance()
-        bar = rich.progress.tasks[rich.task]
+        bar, suite = rich.progress.tasks[rich.task], rich.progress.tasks[rich.suite_task]
         assert (bar.description, bar.completed, bar.total) == ("3 runs on Ray", 1, 3)
+        assert (suite.completed, suite.total) == (20, 60)
 
 
 def test_quiet_reporter_prints_messages():

@@ -112,6 +112,11 @@ def assert_same_bits(out, reference) -> None:
         )
 
 
+def suite_lines(stderr: str) -> list[str]:
+    """The driver's "suite: N of M steps done, about T left" lines."""
+    return [line for line in stderr.splitlines() if line.startswith("suite: ")]
+
+
 def test_removed_node_task_resumes_on_the_other_node_with_the_same_bits(tmp_path, cluster, reference):
     doomed = cluster.add_node(num_cpus=2)
     cluster.wait_for_nodes()
@@ -127,6 +132,7 @@ def test_removed_node_task_resumes_on_the_other_node_with_the_same_bits(tmp_path
     _, stderr = proc.communicate(timeout=600)
     assert proc.returncode == 0, stderr
     assert "2 runs on Ray" in stderr.splitlines()  # runs, not "2 runs on Ray: 2 steps"
+    assert suite_lines(stderr)[-1].startswith("suite: 300 of 300 steps done")  # the retry's redone steps once
     assert "keras-mlp seed 0: resumed" in stderr  # the retry continued the lost node's run
     # the wall times logged up to the checkpoint are the lost worker's own: nothing was redone
     kept = [r for r in rows_before[1:] if int(r.split(",")[0]) <= step]
@@ -233,6 +239,8 @@ def test_what_a_task_says_and_warns_reaches_the_driver(tmp_path, reference):
     notes = [line for line in lines if line.startswith("note:")]
     assert len(notes) == 1 and notes[0].startswith("note: reference features are not cached:"), done.stderr
     assert f"keras-mlp seed 0: complete in {out / 'keras-mlp' / 'seed-0'}, skipped" in lines
+    # seed 1's rows from before, found at the start, then dropped when it was redone: counted once
+    assert suite_lines(done.stderr)[-1].startswith("suite: 300 of 300 steps done")
     assert (redone / "history.csv").read_bytes() == (reference / "keras-mlp" / "seed-1" / "history.csv").read_bytes()
     a, b = g_weights(redone), g_weights(reference / "keras-mlp" / "seed-1")
     assert all(torch.equal(a[k], b[k]) for k in a)

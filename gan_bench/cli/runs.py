@@ -286,7 +286,7 @@ def run(
             )
         return
     try:
-        with reporter(quiet, None if executor == "ray" else p.total_steps) as progress:
+        with reporter(quiet, p.total_steps) as progress:
             done = gb.execute_plan(
                 p,
                 samples=samples,

@@ -8,8 +8,9 @@ rather than write its run where the driver will never look. A task asks for 1/K 
 later tasks (Ray starts a fresh process for every GPU task by default), so the imports, the CUDA
 context and each dataset are paid once per worker. A task whose worker dies is retried by Ray; the
 retry finds the run directory the lost worker left and resumes it from its last checkpoint, so
-every run ends up present exactly once. The driver shows how many runs are done in its rich
-display and prints each run's summary as it finishes.
+every run ends up present exactly once. The driver shows how many runs are done, the suite's
+steps (read from the run directories: followed_steps.py) and time left, and each run's summary as
+it finishes.
 
 Ctrl-C, SIGTERM or a hangup cancels the tasks (``ray.cancel``, which interrupts a running task
 as a SIGINT in its worker): a run in training writes a checkpoint at its next step, one being
@@ -25,12 +26,14 @@ import socket
 import sys
 import tempfile
 import threading
+import time
 import warnings
 from pathlib import Path
 
 from gan_bench.errors import CacheWarning, InvalidOption
 from gan_bench.executors import ray_task, sockets
-from gan_bench.executors.failures import LOST_WORKER_RETRIES, STOPPED, suite_results
+from gan_bench.executors.failures import FINISHED, LOST_WORKER_RETRIES, STOPPED, suite_results
+from gan_bench.executors.followed_steps import FollowedSteps
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs
 from gan_bench.rundir.layout import run_dir_for
@@ -38,6 +41,7 @@ from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training import signals
 from gan_bench.training.progress import Reporter
 
+FOLLOW_SECONDS = 2.0  # how often the driver reads the runs' logged steps (a run writes them every 2 s)
 # the longest path Ray puts under its temp dir: its per-start folder (a long one), then a socket
 RAY_SOCKET_TAIL = len("/session_2026-12-31_23-59-59_999999_4194304/sockets/plasma_store.xxxxxxxx")
 
@@ -177,6 +181,7 @@ def run_all(
             )
         if short:  # an autoscaler may add the node
             reporter.message(f"{cluster}: {short}; the runs wait until a node that has it joins (Ctrl-C stops)")
+        steps = FollowedSteps([run.timing for run in runs], [spec.schedule.steps for spec in specs])
         task = as_task(ray, ray_task.one_run)
         for spec, run in zip(specs, runs):
             resources = task_resources(spec.device, runs_per_gpu)
@@ -191,13 +196,19 @@ def run_all(
         outcomes: dict[int, dict] = {}
         order = {id(spec): i for i, spec in enumerate(specs)}
         reporter.runs_dispatched(f"{len(specs)} runs on Ray", len(specs))
-        cancelled = False
+        reporter.suite_advance(steps.found(), trained=False)
+        cancelled, looked = False, time.monotonic()
         while pending:
             if stopping and not cancelled:  # running tasks checkpoint and return; waiting ones never start
                 for ref in pending:
                     ray.cancel(ref)
                 cancelled = True
             done, _ = ray.wait(list(pending), num_returns=1, timeout=0.5)  # a signal is seen within 0.5 s
+            if time.monotonic() - looked > FOLLOW_SECONDS:  # the steps the tasks logged meanwhile
+                trained, taken_back = steps.look()
+                reporter.suite_advance(trained)
+                reporter.suite_advance(taken_back, trained=False)
+                looked = time.monotonic()
             if not done:
                 continue
             spec, run = pending.pop(done[0])
@@ -206,9 +217,12 @@ def run_all(
                 reporter.message(line)
             for note in outcome.get("notes", ()):  # the command shows each note once
                 warnings.warn(note, CacheWarning, stacklevel=1)
+            if outcome["status"] in FINISHED:
+                reporter.suite_advance(steps.finished(order[id(spec)]))
             if outcome["status"] not in STOPPED:
                 reporter.advance()
                 reporter.message(f"{spec.label}: {outcome['status']}. {outcome['summary']}")
+                reporter.suite_time_left()
             outcomes[order[id(spec)]] = outcome
         return suite_results(specs, [run.root for run in runs], outcomes, bool(stopping), " on Ray")
     finally:

@@ -136,6 +136,7 @@ class RichReporter(Reporter):
     def runs_dispatched(self, label, runs):
         self.progress.start()
         self.task, self.label = self.progress.add_task(label, total=runs, losses=""), label
+        self.weight = 0  # advance() counts runs; their steps reach the suite bar as suite_advance
 
     def advance(self):
         self.progress.advance(self.task)
@@ -191,6 +192,7 @@ class QuietReporter(Reporter):
 
     def runs_dispatched(self, label, runs):
         self.console.print(label)
+        self.weight = 0  # advance() counts runs; their steps reach the clock as suite_advance
 
     def advance(self):
         self.clock.trained(self.weight)
