@@ -310,6 +310,49 @@ def test_a_python_caller_that_joined_ray_first_keeps_its_connection(tmp_path, cl
     assert_same_bits(out, reference)
 
 
+STOPPED_BY_AN_ERROR = """import sys
+import time
+import ray
+import gan_bench as gb
+from gan_bench.training.progress import Reporter
+
+
+class Failing(Reporter):
+    def runs_dispatched(self, label, runs):
+        raise RuntimeError("the caller's reporter failed")
+
+
+suite, out, address = sys.argv[1:]
+ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+try:
+    gb.run_suite(suite, out=out, device="cpu", executor="ray", samples=500, progress=Failing())
+except RuntimeError as e:
+    print("raised:", e)
+time.sleep(30)  # longer than the suite takes, had its tasks gone on
+print("still joined:", ray.is_initialized(), ray.get(ray.remote(lambda: 7).remote()))
+"""
+
+
+def test_an_error_under_a_callers_ray_ends_the_suites_tasks_and_keeps_the_connection(tmp_path, cluster, reference):
+    """The suite's tasks are cancelled once it fails (its driver, the caller's process, goes on and
+    would not end them), and the caller's Ray still serves it."""
+    cluster.add_node(num_cpus=2)
+    cluster.wait_for_nodes()
+    shutil.copy(reference.parent / "r.toml", tmp_path / "r.toml")
+    (tmp_path / "stopped.py").write_text(STOPPED_BY_AN_ERROR)
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, tmp_path / "stopped.py", tmp_path / "r.toml", out, cluster.address],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["raised: the caller's reporter failed", "still joined: True 7"]
+    assert not list(out.rglob("final.pt")) and not list(out.rglob("metrics.json"))
+
+
 def most_at_once(spans):
     """The most spans running at one instant (the count is highest at some span's start)."""
     return max(sum(b <= start < e for _, b, e in spans) for _, start, _ in spans)
