@@ -12,7 +12,7 @@ from gan_bench.cli import app
 from gan_bench.data import datasets
 from gan_bench.errors import DataError
 from gan_bench.executors import processes
-from gan_bench.executors.failures import failure_summary
+from gan_bench.executors.failures import failure_summary, outcome_line
 from gan_bench.suite.plan import plan_suite
 from gan_bench.variants import RECIPES, registry
 
@@ -71,3 +71,18 @@ def test_a_worker_sums_up_its_crash_where_the_traceback_is(tmp_path, crashing):
 
 def test_a_users_mistake_is_summed_up_as_its_message_alone():
     assert failure_summary(DataError("x.gz: damaged; fetch it again")) == "x.gz: damaged; fetch it again"
+
+
+@pytest.mark.parametrize(
+    "status, summary, line",
+    [
+        ("trained", "30 steps in 1.2s", "a seed 0: trained. 30 steps in 1.2s"),
+        ("failed", "RuntimeError: boom", "a seed 0: failed. RuntimeError: boom"),
+        ("skipped (complete)", "fid_lenet 9.1", "a seed 0: skipped (complete). fid_lenet 9.1"),  # scored now
+        ("skipped (complete)", "", None),  # its own "complete in <run>, skipped" line said it
+        ("interrupted", "stopped at step 12", None),  # the suite's end says the stopped runs
+        ("not started", "stopped before it began", None),
+    ],
+)
+def test_a_workers_outcome_is_one_line_where_it_adds_something(status, summary, line):
+    assert outcome_line("a seed 0", {"status": status, "summary": summary}) == line

@@ -162,6 +162,13 @@ def test_jobs_2_gives_each_run_its_own_bits(reference):
         env = json.loads((root / "two" / "keras-mlp" / f"seed-{seed}" / "env.json").read_text())
         assert env["torch_threads"] == threads
         assert (root / "two" / "keras-mlp" / f"seed-{seed}" / "metrics.json").is_file()
+    again = subprocess.run(
+        _cli("run", "--resume", str(root / "two"), "--jobs", "2", "--quiet"), capture_output=True, text=True
+    )
+    assert again.returncode == 0, again.stderr
+    for seed in (0, 1, 2):  # each complete run said once, by its own line, as without --jobs
+        said = [line for line in again.stderr.splitlines() if line.startswith(f"keras-mlp seed {seed}:")]
+        assert said == [f"keras-mlp seed {seed}: complete in {root / 'two' / 'keras-mlp' / f'seed-{seed}'}, skipped"]
 
 
 @pytest.mark.slow

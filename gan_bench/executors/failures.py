@@ -34,6 +34,15 @@ FINISHED = ("trained", "resumed", "skipped (complete)")
 STOPPED = ("interrupted", "not started")  # a stop's outcomes: the suite's end says them, no line each
 
 
+def outcome_line(label: str, outcome: dict) -> str | None:
+    """The line that reports a run's outcome ({"status", "summary"}) as a worker or task tells it:
+    none for a stopped run (the suite's end says them), nor for a run skipped with nothing to add
+    (its own "complete in <run>, skipped" line said it)."""
+    if outcome["status"] in STOPPED or not outcome["summary"]:
+        return None
+    return f"{label}: {outcome['status']}. {outcome['summary']}"
+
+
 def suite_results(specs: list, roots: list[Path], outcomes: dict[int, dict], stopped: bool, where: str = "") -> list:
     """The suite's RunResults, from each run's outcome ({"status", "summary"}, by its place in
     ``specs``), or the error it ends with: SuiteInterrupted when it was ``stopped`` or a run was

@@ -39,7 +39,7 @@ from pathlib import Path
 from gan_bench import errors
 from gan_bench.devices import threads_per_job
 from gan_bench.executors import orphans, sockets
-from gan_bench.executors.failures import LOST_WORKER_RETRIES, STOPPED, failure_summary, suite_results
+from gan_bench.executors.failures import LOST_WORKER_RETRIES, failure_summary, outcome_line, suite_results
 from gan_bench.executors.lane_progress import ForwardingReporter, SuiteRelay
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs
@@ -325,8 +325,9 @@ def _settle(unit: list[int], told: list[dict], outcomes: dict[int, dict], specs)
     lines = []
     for i, outcome in zip(unit, told):
         outcomes[i] = outcome
-        if outcome["status"] not in STOPPED:
-            lines.append(f"{specs[i].label}: {outcome['status']}. {outcome['summary']}")
+        line = outcome_line(specs[i].label, outcome)
+        if line:
+            lines.append(line)
     return lines
 
 

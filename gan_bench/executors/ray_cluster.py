@@ -32,7 +32,7 @@ from pathlib import Path
 
 from gan_bench.errors import CacheWarning, InvalidOption
 from gan_bench.executors import ray_task, sockets
-from gan_bench.executors.failures import FINISHED, LOST_WORKER_RETRIES, STOPPED, suite_results
+from gan_bench.executors.failures import FINISHED, LOST_WORKER_RETRIES, STOPPED, outcome_line, suite_results
 from gan_bench.executors.followed_steps import FollowedSteps
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs
@@ -221,7 +221,8 @@ def run_all(
                 reporter.suite_advance(steps.finished(order[id(spec)]))
             if outcome["status"] not in STOPPED:
                 reporter.advance()
-                reporter.message(f"{spec.label}: {outcome['status']}. {outcome['summary']}")
+                if line := outcome_line(spec.label, outcome):
+                    reporter.message(line)
                 reporter.suite_time_left()
             outcomes[order[id(spec)]] = outcome
         return suite_results(specs, [run.root for run in runs], outcomes, bool(stopping), " on Ray")
