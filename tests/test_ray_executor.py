@@ -201,9 +201,8 @@ def test_ctrl_c_checkpoints_each_run_at_its_next_step_and_resume_ends_with_the_s
     assert f"ganbench run --resume {out}" in stderr and "Traceback" not in stderr
     assert at_signal < torch.load(last, weights_only=True)["step"] < 150  # written at the stop
     assert not (last.parent / "final.pt").exists()
-    done = subprocess.run(
-        ganbench("run", "--resume", out, *on_ray(cluster)), capture_output=True, text=True, timeout=600
-    )
+    auto = ["--executor", "ray", "--address", "auto", "--quiet"]  # the cluster Ray finds on this machine
+    done = subprocess.run(ganbench("run", "--resume", out, *auto), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert "keras-mlp seed 0: resumed" in done.stderr
     assert_same_bits(out, reference)

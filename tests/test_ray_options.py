@@ -72,18 +72,70 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
-def test_a_ray_address_variable_where_nothing_answers_is_refused_by_its_name(monkeypatch):
+def test_a_ray_address_variable_where_nothing_answers_is_refused_by_its_name(monkeypatch, listening):
     address = f"127.0.0.1:{closed_port()}"
     monkeypatch.setenv("RAY_ADDRESS", address)  # as a Ray job has it
     with pytest.raises(InvalidOption, match=rf"^\$RAY_ADDRESS {address}: no Ray cluster answers there"):
         ray_cluster.check_address(None)
-    ray_cluster.check_address("auto")  # --address wins over the variable, and auto is Ray's to find
+    ray_cluster.check_address(listening)  # --address wins over the variable
+    with pytest.raises(InvalidOption, match=r"^--address auto \(.*\): no Ray cluster answers there"):
+        ray_cluster.check_address("auto")  # which ray.init("auto") reads first, as here
 
 
-def test_an_address_that_answers_is_taken_and_ray_resolves_auto(listening, monkeypatch):
+def test_an_address_that_answers_is_taken(listening, monkeypatch):
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
-    for address in (None, "auto", "local", listening, f"ray://{listening}"):
+    for address in (None, "local", listening, f"ray://{listening}", "anyscale://a-cluster"):
         ray_cluster.check_address(address)
+
+
+def ray_finds(monkeypatch, found):
+    """Ray's own resolver of ``auto``, as a stand-in: ``found`` is its address, or what it raises."""
+    from ray._private import services
+
+    def canonicalize(address, temp_dir=None):
+        assert address == "auto"
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    monkeypatch.setattr(services, "canonicalize_bootstrap_address", canonicalize)
+
+
+def test_auto_is_resolved_as_ray_init_resolves_it_and_checked_to_answer(listening, monkeypatch):
+    ray_finds(monkeypatch, listening)
+    ray_cluster.check_address("auto")
+    closed = f"127.0.0.1:{closed_port()}"
+    ray_finds(monkeypatch, closed)
+    with pytest.raises(InvalidOption, match=rf"^--address auto \({closed}\): no Ray cluster answers there"):
+        ray_cluster.check_address("auto")
+
+
+@pytest.mark.parametrize(
+    "raised, says",
+    [
+        (ConnectionError("Could not find any running Ray instance."), "no Ray cluster runs on this machine; start one"),
+        (ValueError("Invalid address format: x"), "Invalid address format: x"),
+    ],
+)
+def test_auto_where_ray_finds_no_cluster_is_refused(monkeypatch, raised, says):
+    ray_finds(monkeypatch, raised)
+    with pytest.raises(InvalidOption) as refused:
+        ray_cluster.check_address("auto")
+    assert str(refused.value).startswith(f"--address auto: {says}")
+
+
+@pytest.mark.parametrize("address", ["http://head:8265", "https://head.example.org:443"])
+def test_an_http_address_is_refused_naming_the_address_to_give(tmp_path, address):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["run", "--suite", "smoke", "--executor", "ray", "--address", address, "--out", str(out)]
+    )
+    assert result.exit_code == 2, result.output
+    assert (
+        f"error: --address {address}: an HTTP address (the dashboard's or the Jobs API's) is not one a driver joins"
+        in " ".join(result.output.split())
+    )
+    assert "Traceback" not in result.output and not out.exists()
 
 
 @pytest.mark.parametrize(

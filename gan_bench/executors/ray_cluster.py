@@ -98,16 +98,30 @@ def _named(address: str | None, cluster: str | None) -> str:
 def check_address(address: str | None, timeout_s: float = 5.0) -> None:
     """Refuse the cluster's address (``--address``, else $RAY_ADDRESS) where nothing answers, before
     anything is written: Ray itself retries such an address for minutes before it gives up.
-    ``auto`` and ``local`` are Ray's to resolve, as are addresses of other schemes than ``ray://``.
+    ``auto`` is resolved as ray.init resolves it; ``local`` and addresses of other schemes than
+    ``ray://`` are Ray's, but an HTTP address (the dashboard's) is refused.
     Where this process joined a Ray already, the suite runs there, and another address is refused."""
     ray = sys.modules.get("ray")  # imported only where a caller may have joined a Ray already
     if ray is not None and ray.is_initialized():
         _check_joined(ray, address)
         return
     cluster = cluster_address(address)
-    if cluster is None or cluster in ("auto", "local") or ("://" in cluster and not cluster.startswith("ray://")):
+    if cluster is None or cluster == "local":
         return
     named = _named(address, cluster)
+    if cluster.partition("://")[0] in ("http", "https"):
+        raise InvalidOption(
+            f"{named}: an HTTP address (the dashboard's or the Jobs API's) is not one a driver joins; give the "
+            "head node's address, HOST:PORT (port 6379 unless `ray start --head --port` chose another), or "
+            "ray://HOST:10001 for Ray Client"
+        )
+    if cluster == "auto":
+        cluster = _auto_address(named)
+        if cluster is None:
+            return
+        named = f"{named} ({cluster})"
+    if "://" in cluster and not cluster.startswith("ray://"):  # a Ray Client builder of another package's
+        return
     host, _, port = cluster.removeprefix("ray://").rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise InvalidOption(
@@ -122,6 +136,24 @@ def check_address(address: str | None, timeout_s: float = 5.0) -> None:
             f"{named}: no Ray cluster answers there ({reason}); give the head node's address as "
             "`ray status` on it shows it, or auto on a node of the cluster"
         ) from None
+
+
+def _auto_address(named: str) -> str | None:
+    """HOST:PORT of the cluster ``auto`` finds on this machine, as ray.init will find it; None where
+    this Ray keeps its resolver elsewhere. Ray has no public way to resolve ``auto`` before ray.init."""
+    try:
+        from ray._private.services import canonicalize_bootstrap_address
+    except ImportError:
+        return None
+    try:
+        return canonicalize_bootstrap_address("auto")
+    except ConnectionError:
+        raise InvalidOption(
+            f"{named}: no Ray cluster runs on this machine; start one (`ray start --head`) or give the head "
+            "node's address, HOST:PORT"
+        ) from None
+    except ValueError as e:  # $RAY_ADDRESS, which auto reads first, is not an address
+        raise InvalidOption(f"{named}: {e}") from None
 
 
 def _check_joined(ray, address: str | None) -> None:
