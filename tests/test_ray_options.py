@@ -268,3 +268,13 @@ def test_a_ray_started_here_without_the_gpu_the_runs_ask_for_stops_with_exit_2(t
     )
     assert found.calls == [("init", "local"), ("shutdown", None)]  # a Ray of its own, not one running here
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+def test_without_ray_installed_the_run_is_refused_before_anything_is_written(tmp_path, monkeypatch, dry_run):
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError, as where it is not installed
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", "--suite", "smoke", "--executor", "ray", "--out", str(out), *dry_run])
+    assert result.exit_code == 2, result.output
+    assert "error: --executor ray needs Ray: pip install 'ganbench[ray]'" in result.output
+    assert "Traceback" not in result.output and not out.exists()

@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import sys
 import tempfile
 import threading
 import time
@@ -100,9 +99,10 @@ def check_address(address: str | None, timeout_s: float = 5.0) -> None:
     anything is written: Ray itself retries such an address for minutes before it gives up.
     ``auto`` is resolved as ray.init resolves it; ``local`` and addresses of other schemes than
     ``ray://`` are Ray's, but an HTTP address (the dashboard's) is refused.
-    Where this process joined a Ray already, the suite runs there, and another address is refused."""
-    ray = sys.modules.get("ray")  # imported only where a caller may have joined a Ray already
-    if ray is not None and ray.is_initialized():
+    Where this process joined a Ray already, the suite runs there, and another address is refused.
+    First of all, Ray must be installed."""
+    ray = _ray()  # installed, or refused here, before anything is written
+    if ray.is_initialized():
         _check_joined(ray, address)
         return
     cluster = cluster_address(address)
