@@ -5,6 +5,7 @@ answers, and the options' rules."""
 import os
 import socket
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -268,6 +269,55 @@ def test_a_ray_started_here_without_the_gpu_the_runs_ask_for_stops_with_exit_2(t
     )
     assert found.calls == [("init", "local"), ("shutdown", None)]  # a Ray of its own, not one running here
     assert not (tmp_path / "out").exists()
+
+
+class _RayTakingTasks(_RayFound):
+    """A Ray that takes the runs' tasks: records each task's arguments, and each task returns
+    ``outcome`` at once without training."""
+
+    def __init__(self, resources, outcome):
+        super().__init__(resources)
+        self.outcome, self.tasks = outcome, []
+
+    def remote(self, **_options):
+        ray = self
+
+        class Task:
+            def options(self, **_options):
+                return self
+
+            def remote(self, *args):
+                ray.tasks.append(args)
+                return len(ray.tasks) - 1
+
+        return lambda fn: Task()
+
+    def wait(self, refs, num_returns, timeout):
+        return refs[:num_returns], refs[num_returns:]
+
+    def get(self, ref):
+        return dict(self.outcome)
+
+
+def test_a_tasks_paths_are_absolute_as_the_driver_resolves_them(tmp_path, monkeypatch):
+    """A task may run where the working directory is another: --out, its run directory and
+    --data-dir reach it as the driver resolves them."""
+    from gan_bench.suite.plan import plan_suite
+    from gan_bench.training.progress import Reporter
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    ray = _RayTakingTasks({"CPU": 2.0}, {"status": "trained", "summary": "20 steps"})
+    monkeypatch.setattr(ray_cluster, "_ray", lambda: ray)
+    specs = plan_suite("smoke", recipes=["tf-mlp"], out=Path("out"), device="cpu").specs
+    [done] = ray_cluster.run_all(specs, Path("out"), False, Reporter(), None, data_dir=Path("data"))
+    [(_, out, run, data_dir, _)] = ray.tasks
+    assert (out, run, data_dir) == (
+        str(tmp_path / "out"),
+        str(tmp_path / "out" / "tf-mlp" / "seed-0"),
+        str(tmp_path / "data"),
+    )
+    assert (done.status, done.summary) == ("trained", "20 steps")
 
 
 @pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])

@@ -221,7 +221,7 @@ def run_all(
                 spec.model_dump(mode="json"),
                 str(Path(out).resolve()),
                 str(Path(run.root).resolve()),
-                str(data_dir) if data_dir else None,
+                str(Path(data_dir).resolve()) if data_dir else None,
                 score_args,
             )
             pending[ref] = (spec, run)
