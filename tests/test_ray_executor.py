@@ -279,6 +279,25 @@ def test_runs_wait_for_a_node_that_can_take_them_and_the_driver_says_so(tmp_path
     assert_same_bits(out, reference)
 
 
+def run_callers_script(script: str, tmp_path, cluster, reference) -> tuple[subprocess.CompletedProcess, Path]:
+    """A Python caller's ``script`` (argv: the suite file, --out, the cluster's address) run on the
+    cluster with a 2-CPU node added; it must exit 0. What it printed, and its --out."""
+    cluster.add_node(num_cpus=2)
+    cluster.wait_for_nodes()
+    shutil.copy(reference.parent / "r.toml", tmp_path / "r.toml")
+    (tmp_path / "caller.py").write_text(script)
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, tmp_path / "caller.py", tmp_path / "r.toml", out, cluster.address],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"},
+    )
+    assert done.returncode == 0, done.stderr
+    return done, out
+
+
 JOINED_FIRST = """import sys
 import ray
 import gan_bench as gb
@@ -294,19 +313,7 @@ print("still joined:", ray.is_initialized(), ray.get(ray.remote(lambda: 7).remot
 def test_a_python_caller_that_joined_ray_first_keeps_its_connection(tmp_path, cluster, reference):
     """gb.run_suite(executor="ray") in a process that called ray.init() runs its tasks on that Ray,
     where a second ray.init() would fail, and leaves the connection to its caller."""
-    cluster.add_node(num_cpus=2)
-    cluster.wait_for_nodes()
-    shutil.copy(reference.parent / "r.toml", tmp_path / "r.toml")
-    (tmp_path / "joined_first.py").write_text(JOINED_FIRST)
-    out = tmp_path / "out"
-    done = subprocess.run(
-        [sys.executable, tmp_path / "joined_first.py", tmp_path / "r.toml", out, cluster.address],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"},
-    )
-    assert done.returncode == 0, done.stderr
+    done, out = run_callers_script(JOINED_FIRST, tmp_path, cluster, reference)
     assert done.stdout.splitlines() == ["statuses: trained", "still joined: True 7"]
     assert_same_bits(out, reference)
 
@@ -337,19 +344,7 @@ print("still joined:", ray.is_initialized(), ray.get(ray.remote(lambda: 7).remot
 def test_an_error_under_a_callers_ray_ends_the_suites_tasks_and_keeps_the_connection(tmp_path, cluster, reference):
     """The suite's tasks are cancelled once it fails (its driver, the caller's process, goes on and
     would not end them), and the caller's Ray still serves it."""
-    cluster.add_node(num_cpus=2)
-    cluster.wait_for_nodes()
-    shutil.copy(reference.parent / "r.toml", tmp_path / "r.toml")
-    (tmp_path / "stopped.py").write_text(STOPPED_BY_AN_ERROR)
-    out = tmp_path / "out"
-    done = subprocess.run(
-        [sys.executable, tmp_path / "stopped.py", tmp_path / "r.toml", out, cluster.address],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"},
-    )
-    assert done.returncode == 0, done.stderr
+    done, out = run_callers_script(STOPPED_BY_AN_ERROR, tmp_path, cluster, reference)
     assert done.stdout.splitlines() == ["raised: the caller's reporter failed", "still joined: True 7"]
     assert not list(out.rglob("final.pt")) and not list(out.rglob("metrics.json"))
 

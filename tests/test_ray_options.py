@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from gan_bench.cli import app
 from gan_bench.errors import InvalidOption, RunDirError
-from gan_bench.executors import ray_cluster, ray_task, sockets
+from gan_bench.executors import ray_address, ray_cluster, ray_task, sockets
 from gan_bench.rundir.lock import LOCK_NAME
 
 
@@ -77,16 +77,16 @@ def test_a_ray_address_variable_where_nothing_answers_is_refused_by_its_name(mon
     address = f"127.0.0.1:{closed_port()}"
     monkeypatch.setenv("RAY_ADDRESS", address)  # as a Ray job has it
     with pytest.raises(InvalidOption, match=rf"^\$RAY_ADDRESS {address}: no Ray cluster answers there"):
-        ray_cluster.check_address(None)
-    ray_cluster.check_address(listening)  # --address wins over the variable
+        ray_address.check_address(None)
+    ray_address.check_address(listening)  # --address wins over the variable
     with pytest.raises(InvalidOption, match=r"^--address auto \(.*\): no Ray cluster answers there"):
-        ray_cluster.check_address("auto")  # which ray.init("auto") reads first, as here
+        ray_address.check_address("auto")  # which ray.init("auto") reads first, as here
 
 
 def test_an_address_that_answers_is_taken(listening, monkeypatch):
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     for address in (None, "local", listening, f"ray://{listening}", "anyscale://a-cluster"):
-        ray_cluster.check_address(address)
+        ray_address.check_address(address)
 
 
 def ray_finds(monkeypatch, found):
@@ -104,11 +104,11 @@ def ray_finds(monkeypatch, found):
 
 def test_auto_is_resolved_as_ray_init_resolves_it_and_checked_to_answer(listening, monkeypatch):
     ray_finds(monkeypatch, listening)
-    ray_cluster.check_address("auto")
+    ray_address.check_address("auto")
     closed = f"127.0.0.1:{closed_port()}"
     ray_finds(monkeypatch, closed)
     with pytest.raises(InvalidOption, match=rf"^--address auto \({closed}\): no Ray cluster answers there"):
-        ray_cluster.check_address("auto")
+        ray_address.check_address("auto")
 
 
 @pytest.mark.parametrize(
@@ -121,7 +121,7 @@ def test_auto_is_resolved_as_ray_init_resolves_it_and_checked_to_answer(listenin
 def test_auto_where_ray_finds_no_cluster_is_refused(monkeypatch, raised, says):
     ray_finds(monkeypatch, raised)
     with pytest.raises(InvalidOption) as refused:
-        ray_cluster.check_address("auto")
+        ray_address.check_address("auto")
     assert str(refused.value).startswith(f"--address auto: {says}")
 
 
@@ -152,7 +152,7 @@ def test_an_http_address_is_refused_naming_the_address_to_give(tmp_path, address
 def test_an_address_where_nothing_answers_is_refused_at_once(address, says):
     address = address.format(closed=closed_port())
     with pytest.raises(InvalidOption) as refused:
-        ray_cluster.check_address(address)
+        ray_address.check_address(address)
     assert str(refused.value).startswith(f"--address {address}: {says}")
 
 
@@ -186,7 +186,7 @@ def test_where_this_process_joined_a_ray_the_suite_runs_there(monkeypatch, addre
     port = closed_port()
     monkeypatch.setitem(sys.modules, "ray", _RayJoined(f"127.0.0.1:{port}"))
     monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:1")  # the joined Ray wins over the variable too
-    ray_cluster.check_address(address and address.format(joined=f"127.0.0.1:{port}", port=port))
+    ray_address.check_address(address and address.format(joined=f"127.0.0.1:{port}", port=port))
 
 
 @pytest.mark.parametrize("address", ["127.0.0.1:{other}", "local"])
@@ -195,7 +195,7 @@ def test_another_address_than_the_ray_this_process_joined_is_refused(monkeypatch
     monkeypatch.setitem(sys.modules, "ray", _RayJoined(f"127.0.0.1:{port}"))
     address = address.format(other=other)
     with pytest.raises(InvalidOption) as refused:
-        ray_cluster.check_address(address)
+        ray_address.check_address(address)
     assert str(refused.value) == (
         f"--address {address}: this process is already connected to the Ray cluster at 127.0.0.1:{port} "
         "(ray.init() was called before); leave the address out to run there, or call ray.shutdown() first"
@@ -258,7 +258,7 @@ def test_a_ray_started_here_without_the_gpu_the_runs_ask_for_stops_with_exit_2(t
     from gan_bench.training.progress import Reporter
 
     found = _RayFound({"CPU": 16.0, "memory": 1e9})
-    monkeypatch.setattr(ray_cluster, "_ray", lambda: found)
+    monkeypatch.setattr(ray_cluster, "import_ray", lambda: found)
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     specs = [s.model_copy(update={"device": "cuda"}) for s in plan_suite("smoke", out=tmp_path / "out").specs]
     with pytest.raises(InvalidOption) as refused:
@@ -308,7 +308,7 @@ def test_a_tasks_paths_are_absolute_as_the_driver_resolves_them(tmp_path, monkey
     monkeypatch.chdir(tmp_path)
     (tmp_path / "data").mkdir()
     ray = _RayTakingTasks({"CPU": 2.0}, {"status": "trained", "summary": "20 steps"})
-    monkeypatch.setattr(ray_cluster, "_ray", lambda: ray)
+    monkeypatch.setattr(ray_cluster, "import_ray", lambda: ray)
     specs = plan_suite("smoke", recipes=["tf-mlp"], out=Path("out"), device="cpu").specs
     [done] = ray_cluster.run_all(specs, Path("out"), False, Reporter(), None, data_dir=Path("data"))
     [(_, out, run, data_dir, _)] = ray.tasks

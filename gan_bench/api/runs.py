@@ -202,7 +202,7 @@ def _checked_states(plan: Plan) -> list:
     to hold the images it trained on (not on a Ray cluster's machines, which hold their own data);
     first, a Ray cluster's address is checked to answer."""
     if plan.executor == "ray":
-        from gan_bench.executors.ray_cluster import check_address
+        from gan_bench.executors.ray_address import check_address
 
         check_address(plan.address)
     states = _check_output_folder(plan)

@@ -1,5 +1,6 @@
 """Run a suite's specs as Ray tasks, one per (recipe, seed), on a Ray cluster (``--executor ray``):
-the driver's side. What a task does in its worker is in ray_task.py.
+the driver's side. What a task does in its worker is in ray_task.py; which cluster the driver joins,
+and the checks of it made before anything is written, in ray_address.py.
 
 Each task trains and scores one run into ``<out>``, which every node must reach at the same path
 (a shared filesystem); a task on a node that cannot see ``<out>`` fails with a message saying so
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import tempfile
 import threading
 import time
@@ -35,6 +35,7 @@ from gan_bench.executors.failures import FINISHED, LOST_WORKER_RETRIES, STOPPED,
 from gan_bench.executors.followed_steps import FollowedSteps
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs
+from gan_bench.executors.ray_address import as_given, cluster_address, import_ray, joined
 from gan_bench.rundir.layout import run_dir_for
 from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training import signals
@@ -83,100 +84,6 @@ def local_temp_dir(ray_default: str | None = None) -> str | None:
     return f"/tmp/ray-{os.getuid()}"
 
 
-def cluster_address(address: str | None) -> str | None:
-    """The cluster the driver joins: ``--address``, else $RAY_ADDRESS (Ray's own variable, set in a
-    Ray job); None for a Ray of its own, started on this machine."""
-    return address or os.environ.get("RAY_ADDRESS") or None
-
-
-def _named(address: str | None, cluster: str | None) -> str:
-    """The cluster's address as the user gave it, for a message."""
-    return f"--address {address}" if address else f"$RAY_ADDRESS {cluster}" if cluster else "a Ray started here"
-
-
-def check_address(address: str | None, timeout_s: float = 5.0) -> None:
-    """Refuse the cluster's address (``--address``, else $RAY_ADDRESS) where nothing answers, before
-    anything is written: Ray itself retries such an address for minutes before it gives up.
-    ``auto`` is resolved as ray.init resolves it; ``local`` and addresses of other schemes than
-    ``ray://`` are Ray's, but an HTTP address (the dashboard's) is refused.
-    Where this process joined a Ray already, the suite runs there, and another address is refused.
-    First of all, Ray must be installed."""
-    ray = _ray()  # installed, or refused here, before anything is written
-    if ray.is_initialized():
-        _check_joined(ray, address)
-        return
-    cluster = cluster_address(address)
-    if cluster is None or cluster == "local":
-        return
-    named = _named(address, cluster)
-    if cluster.partition("://")[0] in ("http", "https"):
-        raise InvalidOption(
-            f"{named}: an HTTP address (the dashboard's or the Jobs API's) is not one a driver joins; give the "
-            "head node's address, HOST:PORT (port 6379 unless `ray start --head --port` chose another), or "
-            "ray://HOST:10001 for Ray Client"
-        )
-    if cluster == "auto":
-        cluster = _auto_address(named)
-        if cluster is None:
-            return
-        named = f"{named} ({cluster})"
-    if "://" in cluster and not cluster.startswith("ray://"):  # a Ray Client builder of another package's
-        return
-    host, _, port = cluster.removeprefix("ray://").rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise InvalidOption(
-            f"{named}: expected auto or HOST:PORT, the head node's address (port 6379 unless "
-            "`ray start --head --port` chose another)"
-        )
-    try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
-    except OSError as e:
-        reason = f"no answer in {timeout_s:g} s" if isinstance(e, TimeoutError) else (e.strerror or str(e))
-        raise InvalidOption(
-            f"{named}: no Ray cluster answers there ({reason}); give the head node's address as "
-            "`ray status` on it shows it, or auto on a node of the cluster"
-        ) from None
-
-
-def _auto_address(named: str) -> str | None:
-    """HOST:PORT of the cluster ``auto`` finds on this machine, as ray.init will find it; None where
-    this Ray keeps its resolver elsewhere. Ray has no public way to resolve ``auto`` before ray.init."""
-    try:
-        from ray._private.services import canonicalize_bootstrap_address
-    except ImportError:
-        return None
-    try:
-        return canonicalize_bootstrap_address("auto")
-    except ConnectionError:
-        raise InvalidOption(
-            f"{named}: no Ray cluster runs on this machine; start one (`ray start --head`) or give the head "
-            "node's address, HOST:PORT"
-        ) from None
-    except ValueError as e:  # $RAY_ADDRESS, which auto reads first, is not an address
-        raise InvalidOption(f"{named}: {e}") from None
-
-
-def _check_joined(ray, address: str | None) -> None:
-    """This process joined a Ray before (the caller's ``ray.init()``), and the suite runs there:
-    an ``address`` naming another cluster is refused, since one process joins one Ray."""
-    joined = _joined_address(ray)
-    if address in (None, "auto") or joined is None or "://" in address:
-        return
-    if address == "local" or _endpoint(address) != _endpoint(joined):
-        raise InvalidOption(
-            f"--address {address}: this process is already connected to the Ray cluster at {joined} "
-            "(ray.init() was called before); leave the address out to run there, or call ray.shutdown() first"
-        )
-
-
-def _ray():
-    try:
-        import ray
-    except ImportError:
-        raise InvalidOption("--executor ray needs Ray: pip install 'ganbench[ray]'") from None
-    return ray
-
-
 def run_all(
     specs: list[RunSpec],
     out: Path,
@@ -187,11 +94,11 @@ def run_all(
     score_args: dict | None = None,
     runs_per_gpu: int = 1,
 ) -> list[RunResult]:
-    ray = _ray()
+    ray = import_ray()
     by_dataset = check_run_dirs(specs, out, resume)  # refuse a conflicting directory before any task starts
     runs = [run_dir_for(out, spec, by_dataset) for spec in specs]
     own = not ray.is_initialized()  # else the caller's ray.init(): used as it is and left connected
-    cluster = _connect(ray, address, reporter) if own else _joined(ray)  # in words; None: started here
+    cluster = _connect(ray, address, reporter) if own else joined(ray)  # in words; None: started here
     stopping: list[int] = []
     pending = {}
 
@@ -285,31 +192,8 @@ def _connect(ray, address: str | None, reporter: Reporter) -> str | None:
             **({"_temp_dir": temp} if temp else {}),
         )
     except ConnectionError as e:
-        raise InvalidOption(f"{_named(address, cluster)}: cannot reach a Ray cluster ({e})") from None
+        raise InvalidOption(f"{as_given(address, cluster)}: cannot reach a Ray cluster ({e})") from None
     return f"the Ray cluster at {cluster}" if cluster else None
-
-
-def _joined(ray) -> str:
-    """The Ray this process is already connected to (the caller's ``ray.init()``), in words."""
-    joined = _joined_address(ray)
-    return f"the Ray cluster at {joined}" if joined else "the Ray this process is connected to"
-
-
-def _joined_address(ray) -> str | None:
-    """HOST:PORT of the cluster this process joined; None for a Ray Client connection (ray://)."""
-    try:
-        return ray.get_runtime_context().gcs_address
-    except Exception:  # Ray Client's context has no GCS address
-        return None
-
-
-def _endpoint(address: str) -> tuple[str, str]:
-    """HOST:PORT as (IP, port), so that a host's name and its address compare equal."""
-    host, _, port = address.rpartition(":")
-    try:
-        return socket.gethostbyname(host.strip("[]")), port
-    except OSError:
-        return host, port
 
 
 def _outcome(ray, ref) -> dict:
