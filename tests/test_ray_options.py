@@ -85,7 +85,7 @@ def test_a_ray_address_variable_where_nothing_answers_is_refused_by_its_name(mon
 
 def test_an_address_that_answers_is_taken(listening, monkeypatch):
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
-    for address in (None, "local", listening, f"ray://{listening}", "anyscale://a-cluster"):
+    for address in (None, "local", listening, f"ray://{listening}"):
         ray_address.check_address(address)
 
 
@@ -123,6 +123,24 @@ def test_auto_where_ray_finds_no_cluster_is_refused(monkeypatch, raised, says):
     with pytest.raises(InvalidOption) as refused:
         ray_address.check_address("auto")
     assert str(refused.value).startswith(f"--address auto: {says}")
+
+
+def test_a_scheme_no_installed_package_connects_to_is_refused(tmp_path):
+    """Ray takes the scheme of an address as the package that connects to it (its Ray Client
+    builder): a mistyped one ended the command with a traceback, after writing."""
+    out, address = tmp_path / "out", "foo-not-installed://head:1"
+    for other in ("no_such.module://head:1", "://head:1"):
+        with pytest.raises(InvalidOption, match="no package named"):
+            ray_address.check_address(other)
+    result = CliRunner().invoke(
+        app, ["run", "--suite", "smoke", "--executor", "ray", "--address", address, "--out", str(out)]
+    )
+    assert result.exit_code == 2, result.output
+    assert f"error: --address {address}: no package named foo-not-installed is installed" in " ".join(
+        result.output.split()
+    )
+    assert "Traceback" not in result.output and not out.exists()
+    ray_address.check_address("pytest://a-cluster")  # an installed package's scheme is its own to resolve
 
 
 @pytest.mark.parametrize("address", ["http://head:8265", "https://head.example.org:443"])

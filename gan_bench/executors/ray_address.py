@@ -4,6 +4,7 @@ written: Ray installed, and an address that answers."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 
@@ -24,8 +25,8 @@ def as_given(address: str | None, cluster: str | None) -> str:
 def check_address(address: str | None, timeout_s: float = 5.0) -> None:
     """Refuse the cluster's address (``--address``, else $RAY_ADDRESS) where nothing answers, before
     anything is written: Ray itself retries such an address for minutes before it gives up.
-    ``auto`` is resolved as ray.init resolves it; ``local`` and addresses of other schemes than
-    ``ray://`` are Ray's, but an HTTP address (the dashboard's) is refused.
+    ``auto`` is resolved as ray.init resolves it; ``local`` is Ray's. An HTTP address (the
+    dashboard's) is refused, as is another scheme than ``ray://`` that names no installed package.
     Where this process joined a Ray already, the suite runs there, and another address is refused.
     First of all, Ray must be installed."""
     ray = import_ray()  # installed, or refused here, before anything is written
@@ -47,7 +48,13 @@ def check_address(address: str | None, timeout_s: float = 5.0) -> None:
             "head node's address, HOST:PORT (port 6379 unless `ray start --head --port` chose another), or "
             "ray://HOST:10001 for Ray Client"
         )
-    if "://" in cluster and not cluster.startswith("ray://"):  # a Ray Client builder of another package's
+    scheme = cluster.partition("://")[0] if "://" in cluster else "ray"
+    if scheme != "ray":  # Ray imports the package the scheme names, as its Ray Client builder
+        if not _installed(scheme):
+            raise InvalidOption(
+                f"{named}: no package named {scheme} is installed to connect to {scheme}:// addresses; give "
+                "the head node's address, HOST:PORT, ray://HOST:10001 for Ray Client, or auto"
+            )
         return
     host, _, port = cluster.removeprefix("ray://").rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
@@ -63,6 +70,13 @@ def check_address(address: str | None, timeout_s: float = 5.0) -> None:
             f"{named}: no Ray cluster answers there ({reason}); give the head node's address as "
             "`ray status` on it shows it, or auto on a node of the cluster"
         ) from None
+
+
+def _installed(package: str) -> bool:
+    try:
+        return importlib.util.find_spec(package) is not None
+    except (ImportError, ValueError):  # a dotted name whose parent is missing; an empty or odd name
+        return False
 
 
 def _auto_address(named: str) -> str | None:
