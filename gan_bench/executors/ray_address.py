@@ -42,13 +42,13 @@ def check_address(address: str | None, timeout_s: float = 5.0) -> None:
         if cluster is None:
             return
         named = f"{named} ({cluster})"
-    if cluster.partition("://")[0] in ("http", "https"):
+    scheme = cluster.partition("://")[0] if "://" in cluster else "ray"
+    if scheme in ("http", "https"):
         raise InvalidOption(
             f"{named}: an HTTP address (the dashboard's or the Jobs API's) is not one a driver joins; give the "
             "head node's address, HOST:PORT (port 6379 unless `ray start --head --port` chose another), or "
             "ray://HOST:10001 for Ray Client"
         )
-    scheme = cluster.partition("://")[0] if "://" in cluster else "ray"
     if scheme != "ray":  # Ray imports the package the scheme names, as its Ray Client builder
         if not _installed(scheme):
             raise InvalidOption(
@@ -56,20 +56,26 @@ def check_address(address: str | None, timeout_s: float = 5.0) -> None:
                 "the head node's address, HOST:PORT, ray://HOST:10001 for Ray Client, or auto"
             )
         return
-    host, _, port = cluster.removeprefix("ray://").rpartition(":")
+    host, port = _host_port(cluster.removeprefix("ray://"))
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise InvalidOption(
             f"{named}: expected auto or HOST:PORT, the head node's address (port 6379 unless "
             "`ray start --head --port` chose another)"
         )
     try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
     except OSError as e:
         reason = f"no answer in {timeout_s:g} s" if isinstance(e, TimeoutError) else (e.strerror or str(e))
         raise InvalidOption(
             f"{named}: no Ray cluster answers there ({reason}); give the head node's address as "
             "`ray status` on it shows it, or auto on a node of the cluster"
         ) from None
+
+
+def _host_port(address: str) -> tuple[str, str]:
+    """HOST:PORT split at its last colon (an IPv6 host in brackets keeps its own), the brackets dropped."""
+    host, _, port = address.rpartition(":")
+    return host.strip("[]"), port
 
 
 def _installed(package: str) -> bool:
@@ -134,8 +140,8 @@ def _joined_address(ray) -> str | None:
 
 def _endpoint(address: str) -> tuple[str, str]:
     """HOST:PORT as (IP, port), so that a host's name and its address compare equal."""
-    host, _, port = address.rpartition(":")
+    host, port = _host_port(address)
     try:
-        return socket.gethostbyname(host.strip("[]")), port
+        return socket.gethostbyname(host), port
     except OSError:
         return host, port

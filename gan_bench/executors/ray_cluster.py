@@ -105,7 +105,7 @@ def run_all(
     def stop(signum, _frame):
         signals.on_stop_signal(signum)
         stopping.append(signum)
-        if len(stopping) > 1:  # a second Ctrl-C: ray.shutdown below ends the tasks at once
+        if len(stopping) > 1:  # a second Ctrl-C: the finally below ends the suite's tasks at once
             raise KeyboardInterrupt
 
     on_main = threading.current_thread() is threading.main_thread()
