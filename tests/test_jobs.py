@@ -163,12 +163,12 @@ def test_jobs_2_gives_each_run_its_own_bits(reference):
         assert env["torch_threads"] == threads
         assert (root / "two" / "keras-mlp" / f"seed-{seed}" / "metrics.json").is_file()
     again = subprocess.run(
-        _cli("run", "--resume", str(root / "two"), "--jobs", "2", "--quiet"), capture_output=True, text=True
+        _cli("run", "--resume", "two", "--jobs", "2", "--quiet"), capture_output=True, text=True, cwd=root
     )
     assert again.returncode == 0, again.stderr
-    for seed in (0, 1, 2):  # each complete run said once, by its own line, as without --jobs
+    for seed in (0, 1, 2):  # each complete run said once, by its own line, as without --jobs: as given
         said = [line for line in again.stderr.splitlines() if line.startswith(f"keras-mlp seed {seed}:")]
-        assert said == [f"keras-mlp seed {seed}: complete in {root / 'two' / 'keras-mlp' / f'seed-{seed}'}, skipped"]
+        assert said == [f"keras-mlp seed {seed}: complete in {Path('two', 'keras-mlp', f'seed-{seed}')}, skipped"]
 
 
 @pytest.mark.slow

@@ -338,6 +338,32 @@ def test_a_tasks_paths_are_absolute_as_the_driver_resolves_them(tmp_path, monkey
     assert (done.status, done.summary) == ("trained", "20 steps")
 
 
+@pytest.mark.parametrize("given", ["out", "."])
+def test_a_tasks_lines_name_the_runs_files_below_out_as_given(tmp_path, monkeypatch, given):
+    """The task names them below the resolved --out; the driver shows them as a run here does."""
+    from gan_bench.suite.plan import plan_suite
+    from gan_bench.training.progress import Reporter
+
+    class Told(Reporter):
+        def __init__(self):
+            super().__init__()
+            self.lines = []
+
+        def message(self, text):
+            self.lines.append(text)
+
+    monkeypatch.chdir(tmp_path)
+    root = tmp_path / given / "tf-mlp" / "seed-0"
+    said = [f"tf-mlp seed 0: complete in {root.resolve()}, skipped", f"{root.resolve() / 'metrics.json'}: invalid"]
+    ray = _RayTakingTasks({"CPU": 2.0}, {"status": "skipped (complete)", "summary": "", "said": said})
+    monkeypatch.setattr(ray_cluster, "import_ray", lambda: ray)
+    specs = plan_suite("smoke", recipes=["tf-mlp"], out=Path(given), device="cpu").specs
+    told = Told()
+    ray_cluster.run_all(specs, Path(given), True, told, None)
+    shown = str(Path(given) / "tf-mlp" / "seed-0")
+    assert told.lines == [f"tf-mlp seed 0: complete in {shown}, skipped", f"{Path(shown) / 'metrics.json'}: invalid"]
+
+
 @pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
 def test_without_ray_installed_the_run_is_refused_before_anything_is_written(tmp_path, monkeypatch, dry_run):
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError, as where it is not installed

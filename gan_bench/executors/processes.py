@@ -194,7 +194,7 @@ def run_all(
     args = [
         (
             [specs[i].model_dump(mode="json") for i in unit],
-            [str(Path(runs[i].root).resolve()) for i in unit],
+            [str(runs[i].root) for i in unit],  # as given: a worker starts in this working directory
             str(data_dir) if data_dir else None,
             score_args,
         )

@@ -137,6 +137,7 @@ def run_all(
         reporter.runs_dispatched(f"{len(specs)} runs on Ray", len(specs))
         reporter.suite_advance(steps.found(), trained=False)
         cancelled, looked = False, time.monotonic()
+        shown = _paths_as_given(out)
         while pending:
             if stopping and not cancelled:  # running tasks checkpoint and return; waiting ones never start
                 for ref in pending:
@@ -153,7 +154,7 @@ def run_all(
             spec, run = pending.pop(done[0])
             outcome = _outcome(ray, done[0])
             for line in outcome.get("said", ()):
-                reporter.message(line)
+                reporter.message(shown(line))
             for note in outcome.get("notes", ()):  # the command shows each note once
                 warnings.warn(note, CacheWarning, stacklevel=1)
             if outcome["status"] in FINISHED:
@@ -194,6 +195,14 @@ def _connect(ray, address: str | None, reporter: Reporter) -> str | None:
     except ConnectionError as e:
         raise InvalidOption(f"{as_given(address, cluster)}: cannot reach a Ray cluster ({e})") from None
     return f"the Ray cluster at {cluster}" if cluster else None
+
+
+def _paths_as_given(out: str | Path):
+    """A task names a run's files below the resolved --out it was given (a worker has a working
+    directory of its own); its lines show them below --out as the user gave it, as a run here does."""
+    resolved = str(Path(out).resolve()) + os.sep
+    given = "" if Path(out) == Path(".") else str(Path(out)) + os.sep
+    return lambda line: line.replace(resolved, given)
 
 
 def _outcome(ray, ref) -> dict:
