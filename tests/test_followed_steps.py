@@ -66,3 +66,16 @@ def test_the_changes_count_each_step_once_and_take_back_dropped_rows(tmp_path):
     assert counted[-2:] == [10, 10]
     look((0, 0))
     assert sum(counted) == 110
+
+
+def test_a_finished_run_is_not_read_again(tmp_path, monkeypatch):
+    from gan_bench.executors import followed_steps
+
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    followed = FollowedSteps([a, b], [30, 30])
+    a.write_text(timing_text([10, 20, 30]))
+    assert followed.finished(0) == 30
+    read = []
+    monkeypatch.setattr(followed_steps, "logged_step", lambda timing: read.append(timing) or 0)
+    assert followed.look() == (0, 0)
+    assert read == [b]

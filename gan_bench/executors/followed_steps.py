@@ -39,6 +39,7 @@ class FollowedSteps:
         self.timings, self.totals = timings, totals
         self.seen = [logged_step(t) for t in timings]
         self.found_left = list(self.seen)  # of each run's rows found at the start, those not dropped
+        self.ended: set[int] = set()  # runs finished: not read again
 
     def found(self) -> int:
         """The steps logged before any task began: runs complete, or begun by an earlier suite run."""
@@ -46,9 +47,12 @@ class FollowedSteps:
 
     def look(self) -> tuple[int, int]:
         """The changes since the last look, all runs together: (steps trained, steps found done
-        taken back, which is 0 or negative)."""
+        taken back, which is 0 or negative). Runs finished are not read: a suite of hundreds of runs
+        reads only those still to end."""
         trained = taken_back = 0
         for i, timing in enumerate(self.timings):
+            if i in self.ended:
+                continue
             now = logged_step(timing)
             change, self.seen[i] = now - self.seen[i], now
             if change < 0:
@@ -60,5 +64,6 @@ class FollowedSteps:
 
     def finished(self, i: int) -> int:
         """Run ``i`` finished: the steps it logged since the last look, to its total."""
+        self.ended.add(i)
         change, self.seen[i] = self.totals[i] - self.seen[i], self.totals[i]
         return change
