@@ -111,6 +111,13 @@ def test_the_plan_says_how_many_runs_go_at_once_and_with_how_many_threads(tmp_pa
     assert resumed.jobs == 2
     dry = CliRunner().invoke(app, ["run", "--suite", "smoke", "--jobs", "2", "--dry-run", "--out", str(tmp_path / "o")])
     assert dry.exit_code == 0 and "--jobs 2: 4 runs, 2 at a time, 4 torch threads each" in dry.output
+    # more runs at once than cores on CPU: said, since they only take turns on the cores
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    crowded = plan_suite("smoke", out=tmp_path / "o", device="cpu", jobs=3).notes
+    assert "--jobs 3: 4 runs, 3 at a time, 1 torch thread each; more runs at once than the 2 cores, " in " ".join(
+        crowded
+    )
+    assert "cores" not in " ".join(plan_suite("smoke", out=tmp_path / "o", device="cpu", jobs=2).notes)
 
 
 def test_cli_refuses_jobs_zero(tmp_path):
