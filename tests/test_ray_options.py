@@ -352,6 +352,9 @@ def test_a_tasks_lines_name_the_runs_files_below_out_as_given(tmp_path, monkeypa
         def message(self, text):
             self.lines.append(text)
 
+        def runs_dispatched(self, label, runs):
+            self.lines.append(label)
+
     monkeypatch.chdir(tmp_path)
     root = tmp_path / given / "tf-mlp" / "seed-0"
     said = [f"tf-mlp seed 0: complete in {root.resolve()}, skipped", f"{root.resolve() / 'metrics.json'}: invalid"]
@@ -361,7 +364,11 @@ def test_a_tasks_lines_name_the_runs_files_below_out_as_given(tmp_path, monkeypa
     told = Told()
     ray_cluster.run_all(specs, Path(given), True, told, None)
     shown = str(Path(given) / "tf-mlp" / "seed-0")
-    assert told.lines == [f"tf-mlp seed 0: complete in {shown}, skipped", f"{Path(shown) / 'metrics.json'}: invalid"]
+    assert told.lines == [
+        "1 run on Ray",
+        f"tf-mlp seed 0: complete in {shown}, skipped",
+        f"{Path(shown) / 'metrics.json'}: invalid",
+    ]
 
 
 @pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])

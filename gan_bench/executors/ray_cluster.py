@@ -134,7 +134,7 @@ def run_all(
             pending[ref] = (spec, run)
         outcomes: dict[int, dict] = {}
         order = {id(spec): i for i, spec in enumerate(specs)}
-        reporter.runs_dispatched(f"{len(specs)} runs on Ray", len(specs))
+        reporter.runs_dispatched(f"{len(specs)} run{'s' * (len(specs) != 1)} on Ray", len(specs))
         reporter.suite_advance(steps.found(), trained=False)
         cancelled, looked = False, time.monotonic()
         shown = _paths_as_given(out)
