@@ -612,12 +612,58 @@ def test_ctrl_c_while_both_lanes_score_stops_their_scoring_and_resume_scores_the
 
 
 def test_workers_start_by_spawn_where_the_temp_dir_leaves_no_room_for_the_forkserver_socket(monkeypatch):
-    from gan_bench.executors import processes
+    from gan_bench.executors import worker_server
 
     monkeypatch.setattr(tempfile, "tempdir", "/tmp")
-    assert processes._start_method() == "forkserver"
+    assert worker_server.start_method() == "forkserver"
     monkeypatch.setattr(tempfile, "tempdir", "/scratch/slurm/job-123456789/" + "x" * 60)
-    assert processes._start_method() == "spawn"
+    assert worker_server.start_method() == "spawn"
+
+
+_EARLY_START = """
+import os, sys
+from gan_bench.api.runs import start_workers_early
+start_workers_early({executor!r}, {jobs!r})
+
+def servers():
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat, cmd = open(f"/proc/{{pid}}/stat").read(), open(f"/proc/{{pid}}/cmdline", "rb").read()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"multiprocessing.forkserver" in cmd:
+            found.append(pid)
+    return found
+
+print(len(servers()), "torch" in sys.modules, flush=True)
+if servers():
+    from gan_bench.executors import worker_server
+    probe = "import sys; print(sorted(m for m in ('torch._dynamo', 'gan_bench.scoring.score_run') if m in sys.modules))"
+    worker = worker_server.context().Process(target=exec, args=(probe,))
+    worker.start()
+    worker.join()
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process table in /proc")
+@pytest.mark.parametrize(
+    ("executor", "jobs", "said"),
+    [
+        ("local", 2, ["1 False", "['gan_bench.scoring.score_run', 'torch._dynamo']"]),
+        ("local", 1, ["0 False"]),
+        ("local", None, ["0 False"]),
+        ("ray", 2, ["0 False"]),
+    ],
+)
+def test_the_workers_server_starts_before_torch_is_imported_here_and_preloads_their_imports(executor, jobs, said):
+    """With --jobs N > 1 the server the workers fork from starts first, while this process has not
+    imported torch yet; a worker forked from it finds torch, its optimizers' torch._dynamo and
+    ganbench's scoring imported."""
+    script = _EARLY_START.format(executor=executor, jobs=jobs)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == said
 
 
 @pytest.mark.slow

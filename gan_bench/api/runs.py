@@ -164,6 +164,7 @@ def run_suite(
     Ray); with ``executor="ray"`` on CUDA,
     ``runs_per_gpu`` K makes each run's task ask for 1/K of a GPU. Returns the plan and one
     :class:`RunResult` per run."""
+    start_workers_early(executor, jobs)
     p = plan_suite(
         suite,
         recipes=list(recipes) if recipes is not None else None,
@@ -184,6 +185,15 @@ def run_suite(
     return execute_plan(
         p, samples=samples, backbone=backbone, inception_weights=inception_weights, data_dir=data_dir, progress=progress
     )
+
+
+def start_workers_early(executor: str, jobs: int | None) -> None:
+    """Where ``jobs`` N > 1 local workers will train, start the server they fork from now: its
+    imports run beside this process's own and the planning, not after them."""
+    if executor == "local" and isinstance(jobs, int) and jobs > 1:
+        from gan_bench.executors import worker_server
+
+        worker_server.start_early()
 
 
 @checked_arguments

@@ -251,6 +251,10 @@ def run(
 ) -> None:
     """Train every recipe x seed of a suite, scoring each run as it finishes."""
     gb.check_scoring_options(samples=samples, backbone=backbone, inception_weights=inception_weights, data_dir=data_dir)
+    if not dry_run:
+        from gan_bench.api.runs import start_workers_early
+
+        start_workers_early(executor, jobs)
     p = gb.plan(
         suite,
         recipes=names(recipes),

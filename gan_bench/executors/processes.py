@@ -26,10 +26,8 @@ from __future__ import annotations
 import collections
 import functools
 import itertools
-import multiprocessing
 import os
 import signal
-import tempfile
 import threading
 import warnings
 from concurrent.futures import ProcessPoolExecutor
@@ -38,7 +36,7 @@ from pathlib import Path
 
 from gan_bench import errors
 from gan_bench.devices import threads_per_job
-from gan_bench.executors import orphans, sockets
+from gan_bench.executors import orphans, worker_server
 from gan_bench.executors.failures import LOST_WORKER_RETRIES, failure_summary, outcome_line, suite_results
 from gan_bench.executors.lane_progress import ForwardingReporter, SuiteRelay
 from gan_bench.executors.lifecycle import RunResult
@@ -51,7 +49,6 @@ from gan_bench.training import signals
 from gan_bench.training.progress import Reporter
 from gan_bench.training.signals import Interrupted
 
-FORKSERVER_SOCKET_TAIL = len("/pymp-xxxxxxxx/listener-xxxxxxxx")  # its socket, below the temp dir
 ORPHAN_GRACE_S = 30.0  # how long a worker whose suite process is gone waits for its run to checkpoint
 
 
@@ -180,9 +177,7 @@ def run_all(
     runs = [run_dir_for(out, spec, by_dataset) for spec in specs]
     # forkserver: a clean server process (no threads of this one) imports torch and ganbench once,
     # then each worker is a fork of it, so N workers do not each pay the imports
-    ctx = multiprocessing.get_context(_start_method())
-    if ctx.get_start_method() == "forkserver":
-        ctx.set_forkserver_preload(["torch", "gan_bench.executors.lifecycle", "gan_bench.scoring.score_run"])
+    ctx = worker_server.context()
     threads = threads_per_job(jobs)  # the plan's notes name it
     stopping: list[int] = []
     outcomes: dict[int, dict] = {}
@@ -310,14 +305,6 @@ def _lost(deaths: int, stopping: list[int]) -> dict:
         "summary": f"its worker process died {deaths} times (killed, out of memory, or crashed); "
         f"--resume continues it from its last checkpoint",
     }
-
-
-def _start_method() -> str:
-    """forkserver where it can start, else spawn (each worker then imports torch itself)."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return "spawn"
-    # CPython before 3.13.4 binds forkserver's socket under $TMPDIR, too long a path there fails (gh-132124)
-    return "forkserver" if sockets.fits(tempfile.gettempdir(), FORKSERVER_SOCKET_TAIL) else "spawn"
 
 
 def _settle(unit: list[int], told: list[dict], outcomes: dict[int, dict], specs) -> list[str]:
