@@ -68,7 +68,7 @@ def test_the_changes_count_each_step_once_and_take_back_dropped_rows(tmp_path):
     assert sum(counted) == 110
 
 
-def test_a_finished_run_is_not_read_again(tmp_path, monkeypatch):
+def test_a_run_whose_task_ended_is_not_read_again(tmp_path, monkeypatch):
     from gan_bench.executors import followed_steps
 
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
@@ -79,3 +79,5 @@ def test_a_finished_run_is_not_read_again(tmp_path, monkeypatch):
     monkeypatch.setattr(followed_steps, "logged_step", lambda timing: read.append(timing) or 0)
     assert followed.look() == (0, 0)
     assert read == [b]
+    followed.stopped(1)  # its task failed: nothing more to read either
+    assert followed.look() == (0, 0) and read == [b]

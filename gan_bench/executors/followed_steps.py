@@ -39,7 +39,7 @@ class FollowedSteps:
         self.timings, self.totals = timings, totals
         self.seen = [logged_step(t) for t in timings]
         self.found_left = list(self.seen)  # of each run's rows found at the start, those not dropped
-        self.ended: set[int] = set()  # runs finished: not read again
+        self.ended: set[int] = set()  # runs whose task ended: not read again
 
     def found(self) -> int:
         """The steps logged before any task began: runs complete, or begun by an earlier suite run."""
@@ -64,6 +64,10 @@ class FollowedSteps:
 
     def finished(self, i: int) -> int:
         """Run ``i`` finished: the steps it logged since the last look, to its total."""
-        self.ended.add(i)
+        self.stopped(i)
         change, self.seen[i] = self.totals[i] - self.seen[i], self.totals[i]
         return change
+
+    def stopped(self, i: int) -> None:
+        """Run ``i``'s task ended (finished, failed or stopped): its file is not read again."""
+        self.ended.add(i)

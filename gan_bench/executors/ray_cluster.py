@@ -159,6 +159,7 @@ def run_all(
                 warnings.warn(note, CacheWarning, stacklevel=1)
             if outcome["status"] in FINISHED:
                 reporter.suite_advance(steps.finished(order[id(spec)]))
+            steps.stopped(order[id(spec)])
             if outcome["status"] not in STOPPED:
                 reporter.advance()
                 if line := outcome_line(spec.label, outcome):
