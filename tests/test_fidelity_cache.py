@@ -4,6 +4,7 @@ to numpy 1.26.0) is computed again, to the same scores, instead of ending scorin
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
 import shutil
@@ -49,13 +50,16 @@ def own_cache(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow  # computes the reference features twice: about 13 s
-def test_unreadable_cache_entries_are_computed_again_to_the_same_scores(tmp_path, own_cache):
+def test_unreadable_cache_entries_are_computed_again_to_the_same_scores(tmp_path, own_cache, monkeypatch):
+    from gan_bench.metrics import precision_recall
+
+    monkeypatch.setattr(precision_recall, "_RADII", {})  # measured here, not kept from an earlier test
     first, second = tmp_path / "first", tmp_path / "second"
     gb.train("tf-mlp", profile="smoke", steps=4, out=first, device="cpu")
     shutil.copytree(first, second)
     gb.score([first], samples=100, device="cpu")
     entries = sorted(own_cache.glob("*.pt"))
-    assert len(entries) == 3  # features, logits and the FID statistics of the test split
+    assert len(entries) == 4  # features, logits, the FID statistics and the precision/recall radii of the test split
     entries[0].write_bytes(entries[0].read_bytes()[:1000])  # damaged on disk
     for entry in entries[1:]:
         write_foreign_pickle(entry)  # as numpy 2's pickles are to numpy 1.26.0
@@ -65,6 +69,7 @@ def test_unreadable_cache_entries_are_computed_again_to_the_same_scores(tmp_path
         with pytest.raises(ModuleNotFoundError, match="gone_module"):
             torch.load(entry, weights_only=False)
     fidelity._CHECKED_ENTRIES.clear()  # as a new process finds them
+    monkeypatch.setattr(precision_recall, "_RADII", {})
     gb.score([second], samples=100, device="cpu")
     assert values(second) == values(first)
     for entry in entries:
@@ -101,3 +106,92 @@ def test_an_unusable_cache_is_left_out_with_one_warning_naming_it(tmp_path, monk
         f"reference features are not cached: {tmp_path / 'a-file' / 'cache' / 'ganbench' / 'fidelity'}: Not a "
         "directory (the user cache is $XDG_CACHE_HOME/ganbench; set XDG_CACHE_HOME to a folder you can write)"
     )
+
+
+def _sets():
+    gen = torch.Generator().manual_seed(0)
+    return torch.randn(150, 16, generator=gen), torch.randn(200, 16, generator=gen)
+
+
+@pytest.fixture
+def measured(monkeypatch):
+    """The row counts of the feature sets whose radii this process measures, from a fresh start."""
+    from gan_bench.metrics import precision_recall as pr
+
+    rows, real = [], pr._radii
+    monkeypatch.setattr(pr, "_RADII", {})
+    monkeypatch.setattr(pr, "_radii", lambda f, k, b: rows.append(len(f)) or real(f, k, b))
+    return rows
+
+
+def test_the_reference_radii_are_kept_for_the_next_process(tmp_path, monkeypatch, measured):
+    """A --jobs worker or the next command reads the reference's precision/recall radii from the
+    user cache instead of measuring its distances again, to the same values."""
+    from gan_bench.metrics import precision_recall as pr
+
+    generated, reference = _sets()
+    kept = tmp_path / "cache" / "radii.pt"
+    first = pr.precision_recall(generated, reference, 3, batch=64, kept=kept)
+    assert measured == [150, 200] and kept.is_file()
+    monkeypatch.setattr(pr, "_RADII", {})  # as a new process
+    assert pr.precision_recall(generated, reference, 3, batch=64, kept=kept) == first
+    assert measured == [150, 200, 150]  # the generated set's again; the reference's read
+    monkeypatch.setattr(pr, "_RADII", {})
+    assert pr.precision_recall(generated, reference, 3, batch=64) == first  # and as without the cache
+
+
+def _other_radii(reference):
+    from gan_bench.metrics import precision_recall as pr
+
+    digest = hashlib.sha256(reference.numpy().tobytes()).hexdigest()
+    radii = pr._radii(reference, 3, 64)
+    return {
+        "damaged": lambda path: path.write_bytes(b"PK\x03\x04 cut short"),
+        "empty": lambda path: path.write_bytes(b""),
+        "another reference's": lambda path: torch.save({"key": ["0" * 64, 3, 64], "radii": radii}, path),
+        "another k": lambda path: torch.save({"key": [digest, 5, 64], "radii": radii}, path),
+        "too few": lambda path: torch.save({"key": [digest, 3, 64], "radii": radii[:-1]}, path),
+        "float64": lambda path: torch.save({"key": [digest, 3, 64], "radii": radii.double()}, path),
+        "a list": lambda path: torch.save([digest, radii], path),
+    }
+
+
+@pytest.mark.parametrize(
+    "found", ["damaged", "empty", "another reference's", "another k", "too few", "float64", "a list"]
+)
+def test_a_radii_file_damaged_or_of_others_is_measured_again_and_replaced(tmp_path, monkeypatch, measured, found):
+    from gan_bench.metrics import precision_recall as pr
+
+    _, reference = _sets()
+    kept = tmp_path / "radii.pt"
+    _other_radii(reference)[found](kept)
+    measured.clear()
+    radii = pr.reference_radii(reference, 3, 64, kept)
+    assert measured == [200]
+    assert torch.equal(radii, pr._radii(reference, 3, 64))
+    digest = hashlib.sha256(reference.numpy().tobytes()).hexdigest()
+    assert torch.load(kept, weights_only=True)["key"] == [digest, 3, 64]  # replaced by this reference's
+
+
+def test_a_radii_file_that_cannot_be_written_leaves_the_radii_measured(tmp_path, measured):
+    from gan_bench.metrics import precision_recall as pr
+
+    _, reference = _sets()
+    (tmp_path / "a-file").write_text("")
+    radii = pr.reference_radii(reference, 3, 64, tmp_path / "a-file" / "radii.pt")  # below a file
+    assert measured == [200] and torch.equal(radii, pr._radii(reference, 3, 64))
+    assert (tmp_path / "a-file").read_text() == ""
+
+
+def test_scoring_keeps_the_radii_beside_the_reference_features(own_cache, measured):
+    reference = torch.randint(0, 256, (300, 1, 28, 28), generator=torch.Generator().manual_seed(0), dtype=torch.uint8)
+    generated = torch.randint(0, 256, (200, 1, 28, 28), generator=torch.Generator().manual_seed(1), dtype=torch.uint8)
+    first = fidelity.evaluator_metrics(generated, reference, "mnist", "test", cuda=False)
+    name = fidelity.reference_cache("mnist", "test", reference, cuda=False)["input2_cache_name"]
+    assert (own_cache / f"{name}-ganbench-radii-k3.pt").is_file()
+    assert measured == [200, 300]
+    from gan_bench.metrics import precision_recall as pr
+
+    pr._RADII.clear()  # as a new process
+    assert fidelity.evaluator_metrics(generated, reference, "mnist", "test", cuda=False) == first
+    assert measured == [200, 300, 200]

@@ -107,6 +107,14 @@ def drop_unreadable_entries(root: Path, name: str) -> None:
     _CHECKED_ENTRIES.add(key)
 
 
+def kept_radii(options: dict) -> Path | None:
+    """The cache file for the reference's precision/recall radii, beside its features (one name:
+    evaluator, content and the environment that computes them); None where the cache is off."""
+    if not options.get("cache"):
+        return None
+    return Path(options["cache_root"]) / f"{options['input2_cache_name']}-ganbench-radii-k{PRC_NEIGHBORHOOD}.pt"
+
+
 def reference_options(dataset: str, split: str, reference: torch.Tensor, cuda: bool) -> dict:
     """torch-fidelity's options for a reference split, shared by the final metrics and the
     statistics over time, so both read and write the one cache entry."""
@@ -170,7 +178,7 @@ def evaluator_scores(
         raw |= {
             **isc_featuresdict_to_metric(ours, LOGITS, **options),
             **kid_featuresdict_to_metric(ours, theirs, FEATURES, **options),
-            **precision_recall(ours[FEATURES], theirs[FEATURES], PRC_NEIGHBORHOOD),
+            **precision_recall(ours[FEATURES], theirs[FEATURES], PRC_NEIGHBORHOOD, kept=kept_radii(options)),
         }
     sha = evaluators.get_pin(dataset).sha256
     protocol = {

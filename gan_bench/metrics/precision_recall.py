@@ -1,5 +1,6 @@
 """Precision and recall (Kynkäänniemi et al., 2019) as torch-fidelity computes them, with the
-reference set's k-NN radii kept for the process.
+reference set's k-NN radii kept for the process, and in the user cache beside the reference's
+features where that cache is on, for the next process (a ``--jobs`` worker, the next command).
 
 torch-fidelity measures the reference's 10,000 × 10,000 distances again at every scoring: 1.6 s of a
 2.3 s scoring on 2 cores. The steps below are those of its ``calculate_precision_recall_part``
@@ -11,8 +12,11 @@ bits; tests hold them to ``calculate_metrics`` and to ``kthvalue``.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import torch
+
+from gan_bench.errors import NoSpace
 
 _RADII: dict[tuple[str, int, int], torch.Tensor] = {}  # (sha256 of the features, k, batch) -> radii
 _KEPT = 4  # reference sets whose radii stay in memory (10,000 floats each)
@@ -41,18 +45,56 @@ def _inside(points: torch.Tensor, centres: torch.Tensor, radii: torch.Tensor, ba
     return torch.cat(hits).mean().item()
 
 
-def reference_radii(reference: torch.Tensor, k: int, batch: int) -> torch.Tensor:
-    """The reference's k-NN radii, computed once per process for features of the same bits."""
+def reference_radii(reference: torch.Tensor, k: int, batch: int, kept: Path | None = None) -> torch.Tensor:
+    """The reference's k-NN radii, computed once per process for features of the same bits; with
+    ``kept``, a file of the user cache, read there when another process wrote them."""
     key = (hashlib.sha256(reference.cpu().numpy().tobytes()).hexdigest(), k, batch)
     if key not in _RADII:
         while len(_RADII) >= _KEPT:
             _RADII.pop(next(iter(_RADII)))
-        _RADII[key] = _radii(reference, k, batch)
+        radii = _read_radii(kept, key, reference) if kept else None
+        if radii is None:
+            radii = _radii(reference, k, batch)
+            if kept:
+                _keep_radii(kept, key, radii)
+        _RADII[key] = radii
     return _RADII[key]
 
 
-def precision_recall(generated: torch.Tensor, reference: torch.Tensor, k: int, batch: int = 10_000) -> dict[str, float]:
-    """torch-fidelity's {"precision", "recall"} of ``generated`` features against ``reference``'s."""
+def _read_radii(kept: Path, key: tuple[str, int, int], reference: torch.Tensor) -> torch.Tensor | None:
+    """The radii another process wrote for ``key`` (the features' sha256, k, batch); None where
+    there are none, or the file is damaged or holds others: then they are measured again (slower,
+    never wrong)."""
+    from gan_bench.torch_files import UnreadableTorchFile, load_tensors
+
+    if not kept.is_file():
+        return None
+    try:
+        found = load_tensors(kept)
+    except UnreadableTorchFile:
+        return None
+    if not isinstance(found, dict) or found.get("key") != list(key):
+        return None
+    radii = found.get("radii")
+    if not isinstance(radii, torch.Tensor) or radii.dtype != reference.dtype or radii.shape != (len(reference),):
+        return None
+    return radii.to(reference.device)
+
+
+def _keep_radii(kept: Path, key: tuple[str, int, int], radii: torch.Tensor) -> None:
+    from gan_bench.rundir import atomic
+
+    try:
+        atomic.write_with(kept, lambda f: torch.save({"key": list(key), "radii": radii.cpu()}, f))
+    except (OSError, NoSpace):  # a cache that cannot be written is no cache: measured again next time
+        pass
+
+
+def precision_recall(
+    generated: torch.Tensor, reference: torch.Tensor, k: int, batch: int = 10_000, kept: Path | None = None
+) -> dict[str, float]:
+    """torch-fidelity's {"precision", "recall"} of ``generated`` features against ``reference``'s;
+    ``kept``: the user cache's file for the reference's radii (:func:`reference_radii`)."""
     recall = _inside(reference, generated, _radii(generated, k, batch), batch)
-    precision = _inside(generated, reference, reference_radii(reference, k, batch), batch)
+    precision = _inside(generated, reference, reference_radii(reference, k, batch, kept), batch)
     return {"precision": precision, "recall": recall}
