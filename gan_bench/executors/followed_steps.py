@@ -47,8 +47,8 @@ class FollowedSteps:
 
     def look(self) -> tuple[int, int]:
         """The changes since the last look, all runs together: (steps trained, steps found done
-        taken back, which is 0 or negative). Runs finished are not read: a suite of hundreds of runs
-        reads only those still to end."""
+        taken back, which is 0 or negative). A run whose task ended is not read again: a suite of
+        hundreds of runs reads only those still to end."""
         trained = taken_back = 0
         for i, timing in enumerate(self.timings):
             if i in self.ended:
