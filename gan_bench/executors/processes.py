@@ -175,8 +175,6 @@ def run_all(
 
     by_dataset = check_run_dirs(specs, out, resume)
     runs = [run_dir_for(out, spec, by_dataset) for spec in specs]
-    # forkserver: a clean server process (no threads of this one) imports torch and ganbench once,
-    # then each worker is a fork of it, so N workers do not each pay the imports
     ctx = worker_server.context()
     threads = threads_per_job(jobs)  # the plan's notes name it
     stopping: list[int] = []

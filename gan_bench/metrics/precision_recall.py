@@ -67,10 +67,8 @@ def _read_radii(kept: Path, key: tuple[str, int, int], reference: torch.Tensor) 
     never wrong)."""
     from gan_bench.torch_files import UnreadableTorchFile, load_tensors
 
-    if not kept.is_file():
-        return None
     try:
-        found = load_tensors(kept)
+        found = load_tensors(kept)  # none there yet reads as unreadable too
     except UnreadableTorchFile:
         return None
     if not isinstance(found, dict) or found.get("key") != list(key):

@@ -6,7 +6,6 @@ Every option mistake is found here, so a bad combination fails before any traini
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -164,7 +163,7 @@ def _lanes(
     note = f"--jobs {jobs}{f' (the default on {device.type})' if chose else ''}: {runs}, {at_once} at a time" + (
         f", {threads} torch thread{'s' if threads != 1 else ''} each" if threads else ""
     )
-    cores = os.cpu_count() or 1
+    cores = devices.cpu_cores()
     if device.type == "cpu" and at_once > cores:  # a CPU run keeps a core busy: more only take turns
         note += f"; more runs at once than the {cores} cores, which they take turns on"
     return at_once, note
