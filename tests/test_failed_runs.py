@@ -78,7 +78,7 @@ def test_a_users_mistake_is_summed_up_as_its_message_alone():
     [
         ("trained", "30 steps in 1.2s", "a seed 0: trained. 30 steps in 1.2s"),
         ("failed", "RuntimeError: boom", "a seed 0: failed. RuntimeError: boom"),
-        ("skipped (complete)", "fid_lenet 9.1", "a seed 0: skipped (complete). fid_lenet 9.1"),  # scored now
+        ("skipped (complete)", "fid_lenet 9.1", "a seed 0: scored. fid_lenet 9.1"),  # scored now
         ("skipped (complete)", "", None),  # its own "complete in <run>, skipped" line said it
         ("interrupted", "stopped at step 12", None),  # the suite's end says the stopped runs
         ("not started", "stopped before it began", None),

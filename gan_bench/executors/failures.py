@@ -37,10 +37,11 @@ STOPPED = ("interrupted", "not started")  # a stop's outcomes: the suite's end s
 def outcome_line(label: str, outcome: dict) -> str | None:
     """The line that reports a run's outcome ({"status", "summary"}) as a worker or task tells it:
     none for a stopped run (the suite's end says them), nor for a run skipped with nothing to add
-    (its own "complete in <run>, skipped" line said it)."""
+    (its own "complete in <run>, skipped" line said it). A skipped run with a summary was scored now."""
     if outcome["status"] in STOPPED or not outcome["summary"]:
         return None
-    return f"{label}: {outcome['status']}. {outcome['summary']}"
+    done = "scored" if outcome["status"] == "skipped (complete)" else outcome["status"]
+    return f"{label}: {done}. {outcome['summary']}"
 
 
 def suite_results(specs: list, roots: list[Path], outcomes: dict[int, dict], stopped: bool, where: str = "") -> list:
