@@ -143,21 +143,23 @@ def test_the_reference_radii_are_kept_for_the_next_process(tmp_path, monkeypatch
 def _other_radii(reference):
     from gan_bench.metrics import precision_recall as pr
 
-    digest = hashlib.sha256(reference.numpy().tobytes()).hexdigest()
+    digest, here = hashlib.sha256(reference.numpy().tobytes()).hexdigest(), pr.radii_environment(reference)
     radii = pr._radii(reference, 3, 64)
     return {
         "damaged": lambda path: path.write_bytes(b"PK\x03\x04 cut short"),
         "empty": lambda path: path.write_bytes(b""),
-        "another reference's": lambda path: torch.save({"key": ["0" * 64, 3, 64], "radii": radii}, path),
-        "another k": lambda path: torch.save({"key": [digest, 5, 64], "radii": radii}, path),
-        "too few": lambda path: torch.save({"key": [digest, 3, 64], "radii": radii[:-1]}, path),
-        "float64": lambda path: torch.save({"key": [digest, 3, 64], "radii": radii.double()}, path),
+        "another reference's": lambda path: torch.save({"key": ["0" * 64, 3, 64, here], "radii": radii}, path),
+        "another k": lambda path: torch.save({"key": [digest, 5, 64, here], "radii": radii}, path),
+        "too few": lambda path: torch.save({"key": [digest, 3, 64, here], "radii": radii[:-1]}, path),
+        "float64": lambda path: torch.save({"key": [digest, 3, 64, here], "radii": radii.double()}, path),
+        "another environment's": lambda path: torch.save({"key": [digest, 3, 64, "0" * 8], "radii": radii}, path),
         "a list": lambda path: torch.save([digest, radii], path),
     }
 
 
 @pytest.mark.parametrize(
-    "found", ["damaged", "empty", "another reference's", "another k", "too few", "float64", "a list"]
+    "found",
+    ["damaged", "empty", "another reference's", "another k", "too few", "float64", "another environment's", "a list"],
 )
 def test_a_radii_file_damaged_or_of_others_is_measured_again_and_replaced(tmp_path, monkeypatch, measured, found):
     from gan_bench.metrics import precision_recall as pr
@@ -170,7 +172,8 @@ def test_a_radii_file_damaged_or_of_others_is_measured_again_and_replaced(tmp_pa
     assert measured == [200]
     assert torch.equal(radii, pr._radii(reference, 3, 64))
     digest = hashlib.sha256(reference.numpy().tobytes()).hexdigest()
-    assert torch.load(kept, weights_only=True)["key"] == [digest, 3, 64]  # replaced by this reference's
+    here = pr.radii_environment(reference)
+    assert torch.load(kept, weights_only=True)["key"] == [digest, 3, 64, here]  # replaced by this reference's
 
 
 def test_a_radii_file_that_cannot_be_written_leaves_the_radii_measured(tmp_path, measured):
@@ -188,7 +191,7 @@ def test_scoring_keeps_the_radii_beside_the_reference_features(own_cache, measur
     generated = torch.randint(0, 256, (200, 1, 28, 28), generator=torch.Generator().manual_seed(1), dtype=torch.uint8)
     first = fidelity.evaluator_metrics(generated, reference, "mnist", "test", cuda=False)
     name = fidelity.reference_cache("mnist", "test", reference, cuda=False)["input2_cache_name"]
-    assert (own_cache / f"{name}-ganbench-radii-k3.pt").is_file()
+    assert len(list(own_cache.glob(f"{name}-ganbench-radii-k3-*.pt"))) == 1
     assert measured == [200, 300]
     from gan_bench.metrics import precision_recall as pr
 

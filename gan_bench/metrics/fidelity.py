@@ -107,12 +107,17 @@ def drop_unreadable_entries(root: Path, name: str) -> None:
     _CHECKED_ENTRIES.add(key)
 
 
-def kept_radii(options: dict) -> Path | None:
-    """The cache file for the reference's precision/recall radii, beside its features (one name:
-    evaluator, content and the environment that computes them); None where the cache is off."""
+def kept_radii(options: dict, features: torch.Tensor) -> Path | None:
+    """The cache file for the precision/recall radii of the reference's ``features``, beside them
+    (their name: evaluator, content and the environment that computed them), and named for the
+    environment that measures the radii (on CUDA the features' is the GPU's, the radii's the CPU's);
+    None where the cache is off."""
     if not options.get("cache"):
         return None
-    return Path(options["cache_root"]) / f"{options['input2_cache_name']}-ganbench-radii-k{PRC_NEIGHBORHOOD}.pt"
+    from gan_bench.metrics.precision_recall import radii_environment
+
+    name = f"{options['input2_cache_name']}-ganbench-radii-k{PRC_NEIGHBORHOOD}-{radii_environment(features)}.pt"
+    return Path(options["cache_root"]) / name
 
 
 def reference_options(dataset: str, split: str, reference: torch.Tensor, cuda: bool) -> dict:
@@ -178,7 +183,9 @@ def evaluator_scores(
         raw |= {
             **isc_featuresdict_to_metric(ours, LOGITS, **options),
             **kid_featuresdict_to_metric(ours, theirs, FEATURES, **options),
-            **precision_recall(ours[FEATURES], theirs[FEATURES], PRC_NEIGHBORHOOD, kept=kept_radii(options)),
+            **precision_recall(
+                ours[FEATURES], theirs[FEATURES], PRC_NEIGHBORHOOD, kept=kept_radii(options, theirs[FEATURES])
+            ),
         }
     sha = evaluators.get_pin(dataset).sha256
     protocol = {

@@ -12,13 +12,14 @@ bits; tests hold them to ``calculate_metrics`` and to ``kthvalue``.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import torch
 
 from gan_bench.errors import NoSpace
 
-_RADII: dict[tuple[str, int, int], torch.Tensor] = {}  # (sha256 of the features, k, batch) -> radii
+_RADII: dict[tuple[str, int, int, str], torch.Tensor] = {}  # (features' sha256, k, batch, environment) -> radii
 _KEPT = 4  # reference sets whose radii stay in memory (10,000 floats each)
 
 
@@ -45,10 +46,21 @@ def _inside(points: torch.Tensor, centres: torch.Tensor, radii: torch.Tensor, ba
     return torch.cat(hits).mean().item()
 
 
+def radii_environment(features: torch.Tensor) -> str:
+    """What radii measured on ``features``' device may differ by in their last bits, besides the
+    features, as a short digest: on a CPU its kernels and torch's thread count. torch-fidelity hands
+    the features over on the CPU, so a run scored on CUDA measures them there too."""
+    from gan_bench.rundir.repro import device_bit_environment
+
+    bits = json.dumps(device_bit_environment(features.is_cuda), sort_keys=True)
+    return hashlib.sha256(bits.encode()).hexdigest()[:8]
+
+
 def reference_radii(reference: torch.Tensor, k: int, batch: int, kept: Path | None = None) -> torch.Tensor:
-    """The reference's k-NN radii, computed once per process for features of the same bits; with
-    ``kept``, a file of the user cache, read there when another process wrote them."""
-    key = (hashlib.sha256(reference.cpu().numpy().tobytes()).hexdigest(), k, batch)
+    """The reference's k-NN radii, computed once per process for features of the same bits in the
+    same environment (:func:`radii_environment`); with ``kept``, a file of the user cache, read
+    there when another process of that environment wrote them."""
+    key = (hashlib.sha256(reference.cpu().numpy().tobytes()).hexdigest(), k, batch, radii_environment(reference))
     if key not in _RADII:
         while len(_RADII) >= _KEPT:
             _RADII.pop(next(iter(_RADII)))
@@ -61,8 +73,8 @@ def reference_radii(reference: torch.Tensor, k: int, batch: int, kept: Path | No
     return _RADII[key]
 
 
-def _read_radii(kept: Path, key: tuple[str, int, int], reference: torch.Tensor) -> torch.Tensor | None:
-    """The radii another process wrote for ``key`` (the features' sha256, k, batch); None where
+def _read_radii(kept: Path, key: tuple[str, int, int, str], reference: torch.Tensor) -> torch.Tensor | None:
+    """The radii another process wrote for ``key`` (features' sha256, k, batch, environment); None where
     there are none, or the file is damaged or holds others: then they are measured again (slower,
     never wrong)."""
     from gan_bench.torch_files import UnreadableTorchFile, load_tensors
@@ -79,7 +91,7 @@ def _read_radii(kept: Path, key: tuple[str, int, int], reference: torch.Tensor) 
     return radii.to(reference.device)
 
 
-def _keep_radii(kept: Path, key: tuple[str, int, int], radii: torch.Tensor) -> None:
+def _keep_radii(kept: Path, key: tuple[str, int, int, str], radii: torch.Tensor) -> None:
     from gan_bench.rundir import atomic
 
     try:
