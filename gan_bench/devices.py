@@ -13,8 +13,10 @@ if TYPE_CHECKING:
 DEVICES = ("auto", "cpu", "cuda")  # and cuda:N
 
 
-def resolve(name: str | torch.device = "auto") -> torch.device:
-    """``name``: auto, cpu, cuda, cuda:N, or a torch.device of one of them."""
+def resolve(name: str | torch.device = "auto", here: bool = True) -> torch.device:
+    """``name``: auto, cpu, cuda, cuda:N, or a torch.device of one of them. ``here=False``: the
+    runs go elsewhere (Ray tasks, on the nodes Ray picks, each given its GPU by Ray), so CUDA need
+    not be on this machine; ``auto`` still means this machine's."""
     import torch  # here, so that commands which resolve no device (report, check) load no torch
 
     if isinstance(name, torch.device):
@@ -25,6 +27,12 @@ def resolve(name: str | torch.device = "auto") -> torch.device:
         device = torch.device(name)
     except RuntimeError:
         raise InvalidOption(f"--device: {unknown('device', name, DEVICES, also=', cuda:N')}") from None
+    if device.type == "cuda" and not here:
+        if device.index is not None:
+            raise InvalidOption(
+                f"--device {name}: under --executor ray, Ray gives each task its GPU; valid: cuda, cpu, auto"
+            )
+        return device
     if device.type == "cuda" and not torch.cuda.is_available():
         raise InvalidOption(f"--device {name}: CUDA is not available on this machine; use --device cpu")
     if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():

@@ -56,3 +56,17 @@ def test_cuda_without_cuda_says_to_use_the_cpu(monkeypatch):
         InvalidOption, match=r"^--device cuda:0: CUDA is not available on this machine; use --device cpu$"
     ):
         devices.resolve("cuda:0")
+
+
+def test_ray_tasks_may_ask_for_cuda_where_the_driver_has_none(monkeypatch):
+    """Under --executor ray the GPUs are on the nodes Ray picks: a driver without CUDA (a
+    cluster's CPU head node) plans CUDA tasks, and Ray, not a device index, gives each its GPU."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert devices.resolve("cuda", here=False) == torch.device("cuda")
+    assert devices.resolve("auto", here=False) == torch.device("cpu")  # auto: this machine's
+    with pytest.raises(InvalidOption) as refused:
+        devices.resolve("cuda:1", here=False)
+    assert (
+        str(refused.value)
+        == "--device cuda:1: under --executor ray, Ray gives each task its GPU; valid: cuda, cpu, auto"
+    )

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 from typer.testing import CliRunner
 
 from gan_bench.cli import app
@@ -279,13 +280,30 @@ def test_a_ray_started_here_without_the_gpu_the_runs_ask_for_stops_with_exit_2(t
     monkeypatch.setattr(ray_cluster, "import_ray", lambda: found)
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     specs = [s.model_copy(update={"device": "cuda"}) for s in plan_suite("smoke", out=tmp_path / "out").specs]
-    with pytest.raises(InvalidOption) as refused:
-        ray_cluster.run_all(specs, tmp_path / "out", False, Reporter(), None)
+    with pytest.raises(InvalidOption) as refused, ray_cluster.connected(specs, None, Reporter()):
+        pass
     assert str(refused.value).startswith(
         "--executor ray: each run's task asks for 1 GPU, and the cluster has CPU 16, so no run could start; "
         "train here with --jobs"
     )
     assert found.calls == [("init", "local"), ("shutdown", None)]  # a Ray of its own, not one running here
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_suite_refused_by_the_ray_started_for_it_leaves_its_folder_unwritten(tmp_path, monkeypatch):
+    """Ray is joined before the lock file and suite.json: a suite of CUDA tasks, planned on a driver
+    without CUDA, that the Ray started here has no GPU for, writes nothing."""
+    import gan_bench as gb
+
+    found = _RayFound({"CPU": 2.0})
+    monkeypatch.setattr(ray_cluster, "import_ray", lambda: found)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    plan = gb.plan("smoke", out=tmp_path / "out", executor="ray", device="cuda")
+    assert {spec.device for spec in plan.specs} == {"cuda"}
+    with pytest.raises(InvalidOption, match="each run's task asks for 1 GPU, and the cluster has CPU 2"):
+        gb.execute_plan(plan)
+    assert found.calls == [("init", "local"), ("shutdown", None)]
     assert not (tmp_path / "out").exists()
 
 
@@ -328,7 +346,8 @@ def test_a_tasks_paths_are_absolute_as_the_driver_resolves_them(tmp_path, monkey
     ray = _RayTakingTasks({"CPU": 2.0}, {"status": "trained", "summary": "20 steps"})
     monkeypatch.setattr(ray_cluster, "import_ray", lambda: ray)
     specs = plan_suite("smoke", recipes=["tf-mlp"], out=Path("out"), device="cpu").specs
-    [done] = ray_cluster.run_all(specs, Path("out"), False, Reporter(), None, data_dir=Path("data"))
+    with ray_cluster.connected(specs, None, Reporter()) as session:
+        [done] = ray_cluster.run_all(specs, Path("out"), False, Reporter(), session, data_dir=Path("data"))
     [(_, out, run, data_dir, _)] = ray.tasks
     assert (out, run, data_dir) == (
         str(tmp_path / "out"),
@@ -362,7 +381,8 @@ def test_a_tasks_lines_name_the_runs_files_below_out_as_given(tmp_path, monkeypa
     monkeypatch.setattr(ray_cluster, "import_ray", lambda: ray)
     specs = plan_suite("smoke", recipes=["tf-mlp"], out=Path(given), device="cpu").specs
     told = Told()
-    ray_cluster.run_all(specs, Path(given), True, told, None)
+    with ray_cluster.connected(specs, None, told) as session:
+        ray_cluster.run_all(specs, Path(given), True, told, session)
     shown = str(Path(given) / "tf-mlp" / "seed-0")
     assert told.lines == [
         "1 run on Ray",

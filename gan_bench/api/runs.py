@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -259,7 +260,12 @@ def execute_plan(
     if plan.executor != "ray" or plan.address is None:  # a Ray cluster's machines hold their own data
         datasets.check_available(_datasets_of(plan), data_dir)
     _checked_states(plan)  # before the lock file and suite.json: a refused run leaves the folder as it was
-    with output_lock(plan.root):
+    with ExitStack() as stack:
+        if plan.executor == "ray":  # joined (or refused: no node for the tasks) before the folder is written
+            from gan_bench.executors import ray_cluster
+
+            session = stack.enter_context(ray_cluster.connected(plan.specs, plan.address, reporter, plan.runs_per_gpu))
+        stack.enter_context(output_lock(plan.root))
         _check_output_folder(plan)  # again, now that no other run can write here
         write_suite_info(
             plan.root,
@@ -268,14 +274,12 @@ def execute_plan(
             ),
         )
         if plan.executor == "ray":
-            from gan_bench.executors import ray_cluster
-
             results = ray_cluster.run_all(
                 plan.specs,
                 plan.root,
                 plan.resume,
                 reporter,
-                plan.address,
+                session,
                 data_dir,
                 {"samples": samples, "backbone": backbone, "inception_weights": weights},
                 plan.runs_per_gpu,

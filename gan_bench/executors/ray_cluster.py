@@ -27,7 +27,10 @@ import tempfile
 import threading
 import time
 import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gan_bench.errors import CacheWarning, InvalidOption
 from gan_bench.executors import ray_task, sockets
@@ -84,32 +87,25 @@ def local_temp_dir(ray_default: str | None = None) -> str | None:
     return f"/tmp/ray-{os.getuid()}"
 
 
-def run_all(
-    specs: list[RunSpec],
-    out: Path,
-    resume: bool,
-    reporter: Reporter,
-    address: str | None,
-    data_dir: Path | None = None,
-    score_args: dict | None = None,
-    runs_per_gpu: int = 1,
-) -> list[RunResult]:
+@dataclass(frozen=True)
+class RaySession:
+    """The Ray a suite's tasks go to: ``ray`` the module, ``own`` whether ganbench started or
+    joined it for this suite (else the caller's ray.init()), ``cluster`` it in words (None: a Ray
+    started here)."""
+
+    ray: Any
+    own: bool
+    cluster: str | None
+
+
+@contextmanager
+def connected(specs: list[RunSpec], address: str | None, reporter: Reporter, runs_per_gpu: int = 1):
+    """The :class:`RaySession` for ``specs``: Ray joined or started, and refused (InvalidOption)
+    where a Ray started here has no node for their tasks, before the suite's folder is written. A
+    Ray of its own is shut down on leaving, which ends any task still running; the caller's stays."""
     ray = import_ray()
-    by_dataset = check_run_dirs(specs, out, resume)  # refuse a conflicting directory before any task starts
-    runs = [run_dir_for(out, spec, by_dataset) for spec in specs]
     own = not ray.is_initialized()  # else the caller's ray.init(): used as it is and left connected
     cluster = _connect(ray, address, reporter) if own else joined(ray)  # in words; None: started here
-    stopping: list[int] = []
-    pending = {}
-
-    def stop(signum, _frame):
-        signals.on_stop_signal(signum)
-        stopping.append(signum)
-        if len(stopping) > 1:  # a second Ctrl-C: the finally below ends the suite's tasks at once
-            raise KeyboardInterrupt
-
-    on_main = threading.current_thread() is threading.main_thread()
-    previous = {s: signal.signal(s, stop) for s in signals.stop_signals()} if on_main else {}
     try:
         live = [node["Resources"] for node in ray.nodes() if node["Alive"]]
         short = missing_resource(live, task_resources(specs[0].device, runs_per_gpu))
@@ -120,6 +116,38 @@ def run_all(
             )
         if short:  # an autoscaler may add the node
             reporter.message(f"{cluster}: {short}; the runs wait until a node that has it joins (Ctrl-C stops)")
+        yield RaySession(ray, own, cluster)
+    finally:
+        if own:
+            ray.shutdown()
+
+
+def run_all(
+    specs: list[RunSpec],
+    out: Path,
+    resume: bool,
+    reporter: Reporter,
+    session: RaySession,
+    data_dir: Path | None = None,
+    score_args: dict | None = None,
+    runs_per_gpu: int = 1,
+) -> list[RunResult]:
+    """Train and score ``specs`` into ``out`` as tasks on ``session``'s Ray (:func:`connected`)."""
+    ray = session.ray
+    by_dataset = check_run_dirs(specs, out, resume)  # refuse a conflicting directory before any task starts
+    runs = [run_dir_for(out, spec, by_dataset) for spec in specs]
+    stopping: list[int] = []
+    pending = {}
+
+    def stop(signum, _frame):
+        signals.on_stop_signal(signum)
+        stopping.append(signum)
+        if len(stopping) > 1:  # a second Ctrl-C: the finally below (or `connected`) ends the tasks at once
+            raise KeyboardInterrupt
+
+    on_main = threading.current_thread() is threading.main_thread()
+    previous = {s: signal.signal(s, stop) for s in signals.stop_signals()} if on_main else {}
+    try:
         steps = FollowedSteps([run.timing for run in runs], [spec.schedule.steps for spec in specs])
         task = as_task(ray, ray_task.one_run)
         for spec, run in zip(specs, runs):
@@ -170,10 +198,8 @@ def run_all(
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
-        if own:
-            ray.shutdown()  # which ends any task still running
-        else:  # the caller's Ray goes on: a second Ctrl-C or an error ends the suite's tasks alone
-            for ref in pending:
+        if not session.own:  # the caller's Ray goes on: a second Ctrl-C or an error ends the suite's tasks alone
+            for ref in pending:  # (one of its own: leaving `connected` shuts it down, ending them)
                 ray.cancel(ref, force=True)
 
 

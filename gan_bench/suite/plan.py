@@ -242,7 +242,7 @@ def plan_suite(
         raise InvalidOption(f"--runs-per-gpu: expected a positive integer, got {runs_per_gpu!r}")
     if runs_per_gpu > 1 and executor != "ray":
         raise InvalidOption("--runs-per-gpu: applies to --executor ray; on one machine, --jobs shares the GPU")
-    dev = devices.resolve(device)
+    dev = devices.resolve(device, here=executor != "ray")  # a Ray task's GPU is on its node, not the driver's
     if device == defaults.DEVICE and info.get("device") == "cpu" and dev.type != "cpu":  # begun on CPU
         dev = devices.resolve("cpu")
         taken.append("device cpu")
