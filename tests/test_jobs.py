@@ -55,7 +55,9 @@ def test_a_cuda_plan_trains_the_default_jobs_at_once(tmp_path, monkeypatch):
     once, each with its share of the cores; Ray and an explicit --jobs 1 keep one at a time."""
     from gan_bench import devices
 
-    monkeypatch.setattr(devices, "resolve", lambda name="auto": torch.device("cpu" if name == "cpu" else "cuda"))
+    monkeypatch.setattr(
+        devices, "resolve", lambda name="auto", here=True: torch.device("cpu" if name == "cpu" else "cuda")
+    )
     monkeypatch.setattr(os, "cpu_count", lambda: 16)
     monkeypatch.setattr(os, "sysconf", {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 2**25}.get)  # 128 GiB
     monkeypatch.setattr(torch.cuda, "get_device_properties", lambda d: type("P", (), {"total_memory": 80 * 2**30}))

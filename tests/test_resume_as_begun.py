@@ -105,7 +105,9 @@ def test_a_suite_run_begun_on_cpu_resumes_on_cpu_where_auto_would_pick_cuda(tmp_
 
     root = begun(tmp_path, recipes=["tf-mlp"])
     real = devices.resolve
-    monkeypatch.setattr(devices, "resolve", lambda name="auto": torch.device("cuda") if name == "auto" else real(name))
+    monkeypatch.setattr(
+        devices, "resolve", lambda name="auto", here=True: torch.device("cuda") if name == "auto" else real(name, here)
+    )
     plan = gb.plan(resume=root)
     assert plan.device == torch.device("cpu") and [spec.device for spec in plan.specs] == ["cpu"]
     assert "(device cpu, its 1 planned run;" in plan.notes[0]
