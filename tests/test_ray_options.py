@@ -291,19 +291,35 @@ def test_a_ray_started_here_without_the_gpu_the_runs_ask_for_stops_with_exit_2(t
 
 
 def test_a_suite_refused_by_the_ray_started_for_it_leaves_its_folder_unwritten(tmp_path, monkeypatch):
-    """Ray is joined before the lock file and suite.json: a suite of CUDA tasks, planned on a driver
-    without CUDA, that the Ray started here has no GPU for, writes nothing."""
+    """Ray is joined before the lock file and suite.json: a suite of CUDA tasks that the Ray started
+    here finds no GPU for (torch sees one, Ray did not detect it) writes nothing."""
     import gan_bench as gb
 
     found = _RayFound({"CPU": 2.0})
     monkeypatch.setattr(ray_cluster, "import_ray", lambda: found)
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     plan = gb.plan("smoke", out=tmp_path / "out", executor="ray", device="cuda")
     assert {spec.device for spec in plan.specs} == {"cuda"}
     with pytest.raises(InvalidOption, match="each run's task asks for 1 GPU, and the cluster has CPU 2"):
         gb.execute_plan(plan)
     assert found.calls == [("init", "local"), ("shutdown", None)]
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("address", [None, "local"])
+def test_cuda_runs_for_a_ray_started_here_without_cuda_are_refused_in_the_dry_run_too(tmp_path, monkeypatch, address):
+    """Under Ray, --device cuda needs no GPU on the driver, but a Ray that ganbench starts here
+    has none where this machine has no CUDA: refused at once (exit 2), nothing written."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    options = ["--executor", "ray", "--device", "cuda", *(["--address", address] if address else [])]
+    for dry in (["--dry-run"], []):
+        result = CliRunner().invoke(app, ["run", "--suite", "smoke", "--out", str(tmp_path / "out"), *options, *dry])
+        assert result.exit_code == 2, result.output
+        assert "error: --device cuda: CUDA is not available on this machine, so the Ray that ganbench starts here" in (
+            " ".join(result.output.split())
+        )
     assert not (tmp_path / "out").exists()
 
 

@@ -211,11 +211,13 @@ def run_states(plan: Plan) -> list[tuple[RunSpec, Path, str]]:
 def _checked_states(plan: Plan) -> list:
     """:func:`_check_output_folder`, then, resuming, every begun run's translation folder checked
     to hold the images it trained on (not on a Ray cluster's machines, which hold their own data);
-    first, a Ray cluster's address is checked to answer."""
+    first, a Ray cluster's address is checked to answer, and a Ray started here to have a GPU
+    for CUDA runs."""
     if plan.executor == "ray":
-        from gan_bench.executors.ray_address import check_address
+        from gan_bench.executors.ray_address import check_address, check_started_here_has_gpus
 
         check_address(plan.address)
+        check_started_here_has_gpus(plan.address, plan.device.type)
     states = _check_output_folder(plan)
     if plan.resume and (plan.executor != "ray" or plan.address is None):
         check_suite_data([(run, spec.dataset) for spec, (run, _) in zip(plan.specs, states)])

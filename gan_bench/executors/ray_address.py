@@ -72,6 +72,22 @@ def check_address(address: str | None, timeout_s: float = 5.0) -> None:
         ) from None
 
 
+def check_started_here_has_gpus(address: str | None, device_type: str) -> None:
+    """Refuse CUDA runs (``device_type``) bound for a Ray that ganbench would start on this machine
+    (no address given, and none joined) where this machine has no CUDA: that Ray would have no GPU
+    for their tasks. Under Ray, ``--device cuda`` needs no GPU on the driver, only on the nodes."""
+    import torch
+
+    if device_type != "cuda" or import_ray().is_initialized() or cluster_address(address) not in (None, "local"):
+        return
+    if not torch.cuda.is_available():
+        raise InvalidOption(
+            "--device cuda: CUDA is not available on this machine, so the Ray that ganbench starts here "
+            "(no --address) would have no GPU for the runs; give --address of a Ray cluster with GPU nodes, "
+            "or --device cpu"
+        )
+
+
 def _host_port(address: str) -> tuple[str, str]:
     """HOST:PORT split at its last colon (an IPv6 host in brackets keeps its own), the brackets dropped."""
     host, _, port = address.rpartition(":")
