@@ -113,6 +113,20 @@ def test_a_suite_run_begun_on_cpu_resumes_on_cpu_where_auto_would_pick_cuda(tmp_
     assert "(device cpu, its 1 planned run;" in plan.notes[0]
 
 
+def test_a_suite_run_begun_on_cuda_under_ray_resumes_on_cuda_from_a_driver_without_it(tmp_path, monkeypatch):
+    """Under Ray, auto on a driver without CUDA would pick the CPU and refuse every begun run (its
+    spec says cuda); the suite run's device is taken instead, and Ray gives the tasks their GPUs."""
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    plan = gb.plan("smoke", out=tmp_path / "runs", device="cuda", executor="ray", recipes=["tf-mlp"])
+    write_suite_info(plan.root, plan.record())
+    resumed = gb.plan(resume=plan.root, executor="ray")
+    assert resumed.device == torch.device("cuda") and [spec.device for spec in resumed.specs] == ["cuda"]
+    assert "(device cuda, its 1 planned run;" in resumed.notes[0]
+    assert gb.plan(resume=plan.root, executor="ray", device="cpu").device == torch.device("cpu")  # given: it wins
+
+
 def test_another_suite_is_refused_before_its_recipes_are_compared(tmp_path):
     root = begun(tmp_path, recipes=["tf-mlp"])
     other = tmp_path / "other.toml"

@@ -242,10 +242,14 @@ def plan_suite(
         raise InvalidOption(f"--runs-per-gpu: expected a positive integer, got {runs_per_gpu!r}")
     if runs_per_gpu > 1 and executor != "ray":
         raise InvalidOption("--runs-per-gpu: applies to --executor ray; on one machine, --jobs shares the GPU")
-    dev = devices.resolve(device, here=executor != "ray")  # a Ray task's GPU is on its node, not the driver's
-    if device == defaults.DEVICE and info.get("device") == "cpu" and dev.type != "cpu":  # begun on CPU
-        dev = devices.resolve("cpu")
-        taken.append("device cpu")
+    here = executor != "ray"  # a Ray task's GPU is on its node, not the driver's
+    dev = devices.resolve(device, here=here)
+    began_on = info.get("device")
+    # begun on CPU, or under Ray on CUDA (which a driver without CUDA resolves auto away from)
+    if device == defaults.DEVICE and began_on in ("cpu", "cuda") and (began_on == "cpu" or not here):
+        if dev.type != began_on:
+            dev = devices.resolve(began_on, here=here)
+            taken.append(f"device {began_on}")
     if runs_per_gpu > 1 and dev.type != "cuda":
         raise InvalidOption(f"--runs-per-gpu: applies to CUDA runs; on {dev.type} each Ray task asks for 1 CPU")
     chosen, why = choose_profile(profile, dev, s.profile)
