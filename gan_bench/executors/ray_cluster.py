@@ -90,12 +90,10 @@ def local_temp_dir(ray_default: str | None = None) -> str | None:
 @dataclass(frozen=True)
 class RaySession:
     """The Ray a suite's tasks go to: ``ray`` the module, ``own`` whether ganbench started or
-    joined it for this suite (else the caller's ray.init()), ``cluster`` it in words (None: a Ray
-    started here)."""
+    joined it for this suite (else the caller's ray.init())."""
 
     ray: Any
     own: bool
-    cluster: str | None
 
 
 @contextmanager
@@ -116,7 +114,7 @@ def connected(specs: list[RunSpec], address: str | None, reporter: Reporter, run
             )
         if short:  # an autoscaler may add the node
             reporter.message(f"{cluster}: {short}; the runs wait until a node that has it joins (Ctrl-C stops)")
-        yield RaySession(ray, own, cluster)
+        yield RaySession(ray, own)
     finally:
         if own:
             ray.shutdown()

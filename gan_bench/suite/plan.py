@@ -246,10 +246,9 @@ def plan_suite(
     dev = devices.resolve(device, here=here)
     began_on = info.get("device")
     # begun on CPU, or under Ray on CUDA (which a driver without CUDA resolves auto away from)
-    if device == defaults.DEVICE and began_on in ("cpu", "cuda") and (began_on == "cpu" or not here):
-        if dev.type != began_on:
-            dev = devices.resolve(began_on, here=here)
-            taken.append(f"device {began_on}")
+    if device == defaults.DEVICE and dev.type != began_on and (began_on == "cpu" or (began_on == "cuda" and not here)):
+        dev = devices.resolve(began_on, here=here)
+        taken.append(f"device {began_on}")
     if runs_per_gpu > 1 and dev.type != "cuda":
         raise InvalidOption(f"--runs-per-gpu: applies to CUDA runs; on {dev.type} each Ray task asks for 1 CPU")
     chosen, why = choose_profile(profile, dev, s.profile)
