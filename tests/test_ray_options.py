@@ -307,6 +307,43 @@ def test_a_suite_refused_by_the_ray_started_for_it_leaves_its_folder_unwritten(t
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    ("device", "address", "resources", "said"),
+    [
+        ("cpu", "10.0.0.7:6379", {"CPU": 64.0, "GPU": 8.0}, True),
+        ("cpu", "10.0.0.7:6379", {"CPU": 64.0, "GPU": 1.0}, True),
+        ("cpu", "10.0.0.7:6379", {"CPU": 64.0}, False),
+        ("cuda", "10.0.0.7:6379", {"CPU": 64.0, "GPU": 8.0}, False),
+        ("cpu", None, {"CPU": 64.0, "GPU": 8.0}, False),  # a Ray started here: auto would have picked CUDA
+    ],
+)
+def test_cpu_runs_on_a_cluster_with_gpus_say_how_to_use_them(monkeypatch, device, address, resources, said):
+    """On a cluster's head node without CUDA, --device auto picks the CPU: joining a cluster that
+    has GPUs, the driver says how to train on them."""
+    from gan_bench.suite.plan import plan_suite
+    from gan_bench.training.progress import Reporter
+
+    class Told(Reporter):
+        def __init__(self):
+            super().__init__()
+            self.lines = []
+
+        def message(self, text):
+            self.lines.append(text)
+
+    monkeypatch.setattr(ray_cluster, "import_ray", lambda: _RayFound(resources))
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    specs = [
+        s.model_copy(update={"device": device}) for s in plan_suite("smoke", recipes=["tf-mlp"], device="cpu").specs
+    ]
+    told = Told()
+    with ray_cluster.connected(specs, address, told):
+        pass
+    gpus = f"{resources.get('GPU', 0):g} GPU{'s' if resources.get('GPU') != 1 else ''}"
+    expected = f"the Ray cluster at 10.0.0.7:6379: has {gpus}, and these runs train on CPUs; give --device cuda to train on the GPUs"
+    assert told.lines == ([expected] if said else [])
+
+
 @pytest.mark.parametrize("address", [None, "local"])
 def test_cuda_runs_for_a_ray_started_here_without_cuda_are_refused_in_the_dry_run_too(tmp_path, monkeypatch, address):
     """Under Ray, --device cuda needs no GPU on the driver, but a Ray that ganbench starts here

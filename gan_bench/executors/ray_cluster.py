@@ -114,6 +114,12 @@ def connected(specs: list[RunSpec], address: str | None, reporter: Reporter, run
             )
         if short:  # an autoscaler may add the node
             reporter.message(f"{cluster}: {short}; the runs wait until a node that has it joins (Ctrl-C stops)")
+        gpus = sum(node.get("GPU", 0) for node in live)
+        if cluster is not None and specs[0].device == "cpu" and gpus:  # auto on a driver without CUDA picks the CPU
+            reporter.message(
+                f"{cluster}: has {gpus:g} GPU{'s' if gpus != 1 else ''}, and these runs train on CPUs; "
+                "give --device cuda to train on the GPUs"
+            )
         yield RaySession(ray, own)
     finally:
         if own:
