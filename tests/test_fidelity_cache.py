@@ -198,3 +198,25 @@ def test_scoring_keeps_the_radii_beside_the_reference_features(own_cache, measur
     pr._RADII.clear()  # as a new process
     assert fidelity.evaluator_metrics(generated, reference, "mnist", "test", cuda=False) == first
     assert measured == [200, 300, 200]
+
+
+def test_a_cuda_entry_is_named_for_the_gpu_and_the_cpu_that_takes_its_statistics(monkeypatch):
+    """On CUDA the features come from the GPU, and their FID statistics from NumPy on the CPU: a
+    cache shared by nodes of one GPU model and two CPU models (a cluster's home folder) keeps an
+    entry for each. torch's thread count, which neither depends on, names none."""
+    from gan_bench.rundir import repro
+
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda *_: "NVIDIA H100 80GB HBM3")
+    monkeypatch.setattr(torch.backends.cudnn, "version", lambda: 91000)
+    reference = torch.zeros(10, 1, 28, 28, dtype=torch.uint8)
+
+    def name_on(cpu: str) -> str:
+        monkeypatch.setattr(repro, "cpu_name", lambda: cpu)
+        return fidelity.reference_cache("mnist", "test", reference, cuda=True)["input2_cache_name"]
+
+    first = name_on("AMD EPYC 9654")
+    assert name_on("Intel(R) Xeon(R) Platinum 8480+") != first
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 7)  # not set: a thread pool made here would outlive the test
+    assert name_on("AMD EPYC 9654") == first
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda *_: "NVIDIA H200")
+    assert name_on("AMD EPYC 9654") != first

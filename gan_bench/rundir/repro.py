@@ -84,7 +84,8 @@ def bit_environment() -> dict:
 
 def device_bit_environment(cuda: bool) -> dict:
     """What a computation's bits depend on besides its inputs: on CUDA the GPU model and the CUDA
-    libraries (of the current device), on a CPU ``bit_environment()``."""
+    libraries (of the current device), and the CPU's model and kernels, which take what follows on
+    the host (torch-fidelity's FID statistics of GPU features, in NumPy); on a CPU ``bit_environment()``."""
     if not cuda:
         return bit_environment()
     return {
@@ -92,6 +93,8 @@ def device_bit_environment(cuda: bool) -> dict:
         "cuda": torch.version.cuda,
         "cudnn": torch.backends.cudnn.version(),
         "torch": torch.__version__,
+        "cpu_model": cpu_name(),
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
     }
 
 
