@@ -60,6 +60,21 @@ def test_runs_per_gpu_is_refused_where_it_cannot_apply(tmp_path, args, message):
     assert not out.exists()
 
 
+def test_runs_per_gpu_where_auto_picked_the_cpu_says_to_give_cuda(tmp_path, monkeypatch):
+    """On a cluster's head node without CUDA, auto picks the CPU: the refusal names --device cuda."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["run", "--suite", "smoke", "--executor", "ray", "--runs-per-gpu", "8", "--out", str(out)]
+    )
+    assert result.exit_code == 2
+    assert (
+        "--runs-per-gpu: applies to CUDA runs; on cpu each Ray task asks for 1 CPU; --device auto picked this "
+        "machine's cpu: give --device cuda for the Ray cluster's GPUs"
+    ) in " ".join(result.output.split())
+    assert not out.exists()
+
+
 @pytest.fixture
 def listening():
     """HOST:PORT of a socket that accepts connections, as a Ray head's port does."""

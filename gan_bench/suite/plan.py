@@ -250,7 +250,12 @@ def plan_suite(
         dev = devices.resolve(began_on, here=here)
         taken.append(f"device {began_on}")
     if runs_per_gpu > 1 and dev.type != "cuda":
-        raise InvalidOption(f"--runs-per-gpu: applies to CUDA runs; on {dev.type} each Ray task asks for 1 CPU")
+        picked = (  # a cluster's head node without CUDA: its GPUs are on the other nodes
+            "; --device auto picked this machine's cpu: give --device cuda for the Ray cluster's GPUs"
+            if device == defaults.DEVICE
+            else ""
+        )
+        raise InvalidOption(f"--runs-per-gpu: applies to CUDA runs; on {dev.type} each Ray task asks for 1 CPU{picked}")
     chosen, why = choose_profile(profile, dev, s.profile)
     if profile is None and info.get("profile") in defaults.PROFILES and info["profile"] != chosen:
         chosen, why = info["profile"], f"the suite run's, from {resumed / SUITE_FILE}"
