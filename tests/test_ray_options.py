@@ -45,6 +45,34 @@ def test_a_node_that_cannot_see_out_fails_its_task_with_a_message(tmp_path):
     ray_task.check_visible(str(tmp_path / "out"))
 
 
+@pytest.mark.parametrize(("torch_cuda", "why"), [(None, "a CPU-only torch build"), ("13.0", "no NVIDIA driver or GPU")])
+def test_a_cuda_task_on_a_node_where_torch_finds_no_cuda_fails_before_writing(tmp_path, monkeypatch, torch_cuda, why):
+    """Ray schedules by the GPUs a node was started with; where torch there finds none, the run
+    fails with one line saying so, and its run directory is not begun."""
+    from gan_bench.suite.plan import plan_suite
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.version, "cuda", torch_cuda)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / LOCK_NAME).write_text("pid 1 on driver\n")
+    [spec] = plan_suite("smoke", recipes=["tf-mlp"], device="cpu", out=out).specs
+    with pytest.raises(RunDirError) as failed:
+        ray_task.one_run(
+            spec.model_copy(update={"device": "cuda"}).model_dump(mode="json"),
+            str(out),
+            str(out / "tf-mlp" / "seed-0"),
+            None,
+            {},
+        )
+    assert str(failed.value).startswith(
+        f"--device cuda: Ray node {socket.gethostname()} took this run as one with a GPU, but torch there finds no "
+        f"CUDA ({why}"
+    )
+    assert sorted(p.name for p in out.iterdir()) == [LOCK_NAME]
+    ray_task.check_cuda_here("cpu")  # a CPU run needs none
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -32,6 +32,20 @@ def check_visible(out: str) -> None:
         )
 
 
+def check_cuda_here(device: str) -> None:
+    """In a task: a CUDA run needs CUDA where Ray placed it. Ray schedules by the GPUs a node was
+    started with (``ray start --num-gpus``), which torch there may not find (no NVIDIA driver, a
+    CPU-only torch); the run fails before its run directory is written, saying so."""
+    import torch
+
+    if device == "cuda" and not torch.cuda.is_available():
+        build = "a CPU-only torch build" if torch.version.cuda is None else "no NVIDIA driver or GPU that it can use"
+        raise RunDirError(
+            f"--device cuda: Ray node {socket.gethostname()} took this run as one with a GPU, but torch there "
+            f"finds no CUDA ({build}); start that node's Ray with the GPUs torch can use (or --num-gpus 0)"
+        )
+
+
 def one_run(spec_json: dict, out: str, run_root: str, data_dir: str | None, score_args: dict) -> dict:
     """Inside a worker: train (or resume) and score one run; returns what the driver reports."""
     from gan_bench.data import datasets
@@ -40,6 +54,7 @@ def one_run(spec_json: dict, out: str, run_root: str, data_dir: str | None, scor
 
     check_visible(out)
     spec = RunSpec.model_validate(spec_json)
+    check_cuda_here(spec.device)
     folder = Path(data_dir) if data_dir else None
 
     def load(name: str, direction: str):  # the worker's one verified load per dataset, for training and scoring
