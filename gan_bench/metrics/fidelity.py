@@ -11,7 +11,6 @@ and torch._dynamo (about 2 s), which commands that score nothing (help, report, 
 from __future__ import annotations
 
 import hashlib
-import json
 import warnings
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from torch.utils.data import Dataset
 from gan_bench.data.catalogue import cache_dir, cache_problem
 from gan_bench.errors import CacheWarning, InvalidOption
 from gan_bench.metrics import evaluators, names
-from gan_bench.rundir.repro import device_bit_environment
+from gan_bench.rundir.repro import bit_environment_digest
 from gan_bench.training.signals import stop_scoring_if_requested
 
 BACKBONE = "lenet"  # the LeNet-style evaluator CNN of gan_bench/nets/evaluator.py
@@ -74,10 +73,9 @@ def reference_cache(dataset: str, split: str, reference: torch.Tensor, cuda: boo
     the environment that computes the features: they differ in the last bits with the CPU thread
     count and between CPU and GPU, and scores must not depend on which process filled the cache."""
     digest = hashlib.sha256(reference.numpy().tobytes()).hexdigest()[:16]
-    bits = json.dumps(device_bit_environment(cuda))
     name = (
         f"ganbench-{dataset}-{split}-{len(reference)}-{digest}-{evaluators.get_pin(dataset).sha256[:16]}"
-        f"-{hashlib.sha256(bits.encode()).hexdigest()[:8]}"
+        f"-{bit_environment_digest(cuda)}"
     )
     root = cache_dir() / "fidelity"
     problem = cache_problem(root)

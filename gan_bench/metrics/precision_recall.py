@@ -12,7 +12,6 @@ bits; tests hold them to ``calculate_metrics`` and to ``kthvalue``.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 import torch
@@ -50,10 +49,9 @@ def radii_environment(features: torch.Tensor) -> str:
     """What radii measured on ``features``' device may differ by in their last bits, besides the
     features, as a short digest: on a CPU its kernels and torch's thread count. torch-fidelity hands
     the features over on the CPU, so a run scored on CUDA measures them there too."""
-    from gan_bench.rundir.repro import device_bit_environment
+    from gan_bench.rundir.repro import bit_environment_digest
 
-    bits = json.dumps(device_bit_environment(features.is_cuda), sort_keys=True)
-    return hashlib.sha256(bits.encode()).hexdigest()[:8]
+    return bit_environment_digest(features.is_cuda)
 
 
 def reference_radii(reference: torch.Tensor, k: int, batch: int, kept: Path | None = None) -> torch.Tensor:

@@ -3,6 +3,8 @@ hash and the source commit, which need no torch, are in rundir/identity.py)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import platform
 import random
@@ -96,6 +98,11 @@ def device_bit_environment(cuda: bool) -> dict:
         "cpu_model": cpu_name(),
         "cpu_capability": torch.backends.cpu.get_cpu_capability(),
     }
+
+
+def bit_environment_digest(cuda: bool) -> str:
+    """``device_bit_environment(cuda)`` as 8 hex digits, for the names of cache files computed there."""
+    return hashlib.sha256(json.dumps(device_bit_environment(cuda)).encode()).hexdigest()[:8]
 
 
 @contextmanager
