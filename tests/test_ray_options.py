@@ -15,6 +15,7 @@ from gan_bench.cli import app
 from gan_bench.errors import InvalidOption, RunDirError
 from gan_bench.executors import ray_address, ray_cluster, ray_task, sockets
 from gan_bench.rundir.lock import LOCK_NAME
+from gan_bench.training.progress import Reporter
 
 
 @pytest.mark.parametrize("k, share", [(1, 1.0), (2, 0.5), (4, 0.25), (8, 0.125)])
@@ -293,6 +294,17 @@ def test_a_task_no_node_can_take_is_said_in_words(nodes, asked, says):
     assert ray_cluster.missing_resource(nodes, asked) == says
 
 
+class _Told(Reporter):
+    """A reporter that keeps the lines the driver says."""
+
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def message(self, text):
+        self.lines.append(text)
+
+
 class _RayFound:
     """What run_all uses of Ray, with one live node of ``resources`` (and a dead one, whose GPUs do
     not count); records init and shutdown."""
@@ -317,7 +329,6 @@ def test_a_ray_started_here_without_the_gpu_the_runs_ask_for_stops_with_exit_2(t
     """A Ray that ganbench starts itself will not grow: CUDA runs on one that finds no GPU (Ray
     did not detect it) are refused, naming what it found, and Ray is shut down again."""
     from gan_bench.suite.plan import plan_suite
-    from gan_bench.training.progress import Reporter
 
     found = _RayFound({"CPU": 16.0, "memory": 1e9})
     monkeypatch.setattr(ray_cluster, "import_ray", lambda: found)
@@ -364,22 +375,13 @@ def test_cpu_runs_on_a_cluster_with_gpus_say_how_to_use_them(monkeypatch, device
     """On a cluster's head node without CUDA, --device auto picks the CPU: joining a cluster that
     has GPUs, the driver says how to train on them."""
     from gan_bench.suite.plan import plan_suite
-    from gan_bench.training.progress import Reporter
-
-    class Told(Reporter):
-        def __init__(self):
-            super().__init__()
-            self.lines = []
-
-        def message(self, text):
-            self.lines.append(text)
 
     monkeypatch.setattr(ray_cluster, "import_ray", lambda: _RayFound(resources))
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     specs = [
         s.model_copy(update={"device": device}) for s in plan_suite("smoke", recipes=["tf-mlp"], device="cpu").specs
     ]
-    told = Told()
+    told = _Told()
     with ray_cluster.connected(specs, address, told):
         pass
     gpus = f"{resources.get('GPU', 0):g} GPU{'s' if resources.get('GPU') != 1 else ''}"
@@ -435,7 +437,6 @@ def test_a_tasks_paths_are_absolute_as_the_driver_resolves_them(tmp_path, monkey
     """A task may run where the working directory is another: --out, its run directory and
     --data-dir reach it as the driver resolves them."""
     from gan_bench.suite.plan import plan_suite
-    from gan_bench.training.progress import Reporter
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "data").mkdir()
@@ -457,16 +458,8 @@ def test_a_tasks_paths_are_absolute_as_the_driver_resolves_them(tmp_path, monkey
 def test_a_tasks_lines_name_the_runs_files_below_out_as_given(tmp_path, monkeypatch, given):
     """The task names them below the resolved --out; the driver shows them as a run here does."""
     from gan_bench.suite.plan import plan_suite
-    from gan_bench.training.progress import Reporter
 
-    class Told(Reporter):
-        def __init__(self):
-            super().__init__()
-            self.lines = []
-
-        def message(self, text):
-            self.lines.append(text)
-
+    class Told(_Told):
         def runs_dispatched(self, label, runs):
             self.lines.append(label)
 
