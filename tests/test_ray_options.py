@@ -58,7 +58,7 @@ def test_a_cuda_task_on_a_node_where_torch_finds_no_cuda_fails_before_writing(tm
     out.mkdir()
     (out / LOCK_NAME).write_text("pid 1 on driver\n")
     [spec] = plan_suite("smoke", recipes=["tf-mlp"], device="cpu", out=out).specs
-    with pytest.raises(RunDirError) as failed:
+    with pytest.raises(InvalidOption) as failed:
         ray_task.one_run(
             spec.model_copy(update={"device": "cuda"}).model_dump(mode="json"),
             str(out),

@@ -12,7 +12,7 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-from gan_bench.errors import RunDirError, notes_to
+from gan_bench.errors import InvalidOption, RunDirError, notes_to
 from gan_bench.executors.failures import failure_summary
 from gan_bench.rundir.layout import RunDir
 from gan_bench.rundir.lock import LOCK_NAME
@@ -40,7 +40,7 @@ def check_cuda_here(device: str) -> None:
 
     if device == "cuda" and not torch.cuda.is_available():
         build = "a CPU-only torch build" if torch.version.cuda is None else "no NVIDIA driver or GPU that it can use"
-        raise RunDirError(
+        raise InvalidOption(
             f"--device cuda: Ray node {socket.gethostname()} took this run as one with a GPU, but torch there "
             f"finds no CUDA ({build}); start that node's Ray with the GPUs torch can use (or --num-gpus 0)"
         )
