@@ -443,8 +443,8 @@ def test_a_tasks_paths_are_absolute_as_the_driver_resolves_them(tmp_path, monkey
     ray = _RayTakingTasks({"CPU": 2.0}, {"status": "trained", "summary": "20 steps"})
     monkeypatch.setattr(ray_cluster, "import_ray", lambda: ray)
     specs = plan_suite("smoke", recipes=["tf-mlp"], out=Path("out"), device="cpu").specs
-    with ray_cluster.connected(specs, None, Reporter()) as session:
-        [done] = ray_cluster.run_all(specs, Path("out"), False, Reporter(), session, data_dir=Path("data"))
+    with ray_cluster.connected(specs, None, Reporter()) as connection:
+        [done] = ray_cluster.run_all(specs, Path("out"), False, Reporter(), connection, data_dir=Path("data"))
     [(_, out, run, data_dir, _)] = ray.tasks
     assert (out, run, data_dir) == (
         str(tmp_path / "out"),
@@ -470,8 +470,8 @@ def test_a_tasks_lines_name_the_runs_files_below_out_as_given(tmp_path, monkeypa
     monkeypatch.setattr(ray_cluster, "import_ray", lambda: ray)
     specs = plan_suite("smoke", recipes=["tf-mlp"], out=Path(given), device="cpu").specs
     told = Told()
-    with ray_cluster.connected(specs, None, told) as session:
-        ray_cluster.run_all(specs, Path(given), True, told, session)
+    with ray_cluster.connected(specs, None, told) as connection:
+        ray_cluster.run_all(specs, Path(given), True, told, connection)
     shown = str(Path(given) / "tf-mlp" / "seed-0")
     assert told.lines == [
         "1 run on Ray",

@@ -266,7 +266,9 @@ def execute_plan(
         if plan.executor == "ray":  # joined (or refused: no node for the tasks) before the folder is written
             from gan_bench.executors import ray_cluster
 
-            session = stack.enter_context(ray_cluster.connected(plan.specs, plan.address, reporter, plan.runs_per_gpu))
+            connection = stack.enter_context(
+                ray_cluster.connected(plan.specs, plan.address, reporter, plan.runs_per_gpu)
+            )
         stack.enter_context(output_lock(plan.root))
         _check_output_folder(plan)  # again, now that no other run can write here
         write_suite_info(
@@ -281,7 +283,7 @@ def execute_plan(
                 plan.root,
                 plan.resume,
                 reporter,
-                session,
+                connection,
                 data_dir,
                 {"samples": samples, "backbone": backbone, "inception_weights": weights},
                 plan.runs_per_gpu,

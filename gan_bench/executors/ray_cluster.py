@@ -88,7 +88,7 @@ def local_temp_dir(ray_default: str | None = None) -> str | None:
 
 
 @dataclass(frozen=True)
-class RaySession:
+class RayConnection:
     """The Ray a suite's tasks go to: ``ray`` the module, ``own`` whether ganbench started or
     joined it for this suite (else the caller's ray.init())."""
 
@@ -98,7 +98,7 @@ class RaySession:
 
 @contextmanager
 def connected(specs: list[RunSpec], address: str | None, reporter: Reporter, runs_per_gpu: int = 1):
-    """The :class:`RaySession` for ``specs``: Ray joined or started, and refused (InvalidOption)
+    """The :class:`RayConnection` for ``specs``: Ray joined or started, and refused (InvalidOption)
     where a Ray started here has no node for their tasks, before the suite's folder is written. A
     Ray of its own is shut down on leaving, which ends any task still running; the caller's stays."""
     ray = import_ray()
@@ -120,7 +120,7 @@ def connected(specs: list[RunSpec], address: str | None, reporter: Reporter, run
                 f"{cluster}: has {gpus:g} GPU{'s' if gpus != 1 else ''}, and these runs train on CPUs; "
                 "give --device cuda to train on the GPUs"
             )
-        yield RaySession(ray, own)
+        yield RayConnection(ray, own)
     finally:
         if own:
             ray.shutdown()
@@ -131,13 +131,13 @@ def run_all(
     out: Path,
     resume: bool,
     reporter: Reporter,
-    session: RaySession,
+    connection: RayConnection,
     data_dir: Path | None = None,
     score_args: dict | None = None,
     runs_per_gpu: int = 1,
 ) -> list[RunResult]:
-    """Train and score ``specs`` into ``out`` as tasks on ``session``'s Ray (:func:`connected`)."""
-    ray = session.ray
+    """Train and score ``specs`` into ``out`` as tasks on ``connection``'s Ray (:func:`connected`)."""
+    ray = connection.ray
     by_dataset = check_run_dirs(specs, out, resume)  # refuse a conflicting directory before any task starts
     runs = [run_dir_for(out, spec, by_dataset) for spec in specs]
     stopping: list[int] = []
@@ -202,7 +202,7 @@ def run_all(
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
-        if not session.own:  # the caller's Ray goes on: a second Ctrl-C or an error ends the suite's tasks alone
+        if not connection.own:  # the caller's Ray goes on: a second Ctrl-C or an error ends the suite's tasks alone
             for ref in pending:  # (one of its own: leaving `connected` shuts it down, ending them)
                 ray.cancel(ref, force=True)
 
