@@ -104,6 +104,16 @@ def test_runs_per_gpu_where_auto_picked_the_cpu_says_to_give_cuda(tmp_path, monk
     assert not out.exists()
 
 
+@pytest.mark.parametrize(("device", "picked"), [("auto", True), ("cpu", False)])
+def test_the_plan_knows_whether_auto_chose_its_device(monkeypatch, device, picked):
+    """Only a device that --device auto chose gets the hints to give --device cuda instead."""
+    import gan_bench as gb
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    plan = gb.plan("smoke", executor="ray", device=device)
+    assert plan.device == torch.device("cpu") and plan.device_picked is picked
+
+
 @pytest.fixture
 def listening():
     """HOST:PORT of a socket that accepts connections, as a Ray head's port does."""
@@ -362,18 +372,19 @@ def test_a_suite_refused_by_the_ray_started_for_it_leaves_its_folder_unwritten(t
 
 
 @pytest.mark.parametrize(
-    ("device", "address", "resources", "said"),
+    ("device", "picked", "address", "resources", "said"),
     [
-        ("cpu", "10.0.0.7:6379", {"CPU": 64.0, "GPU": 8.0}, True),
-        ("cpu", "10.0.0.7:6379", {"CPU": 64.0, "GPU": 1.0}, True),
-        ("cpu", "10.0.0.7:6379", {"CPU": 64.0}, False),
-        ("cuda", "10.0.0.7:6379", {"CPU": 64.0, "GPU": 8.0}, False),
-        ("cpu", None, {"CPU": 64.0, "GPU": 8.0}, False),  # a Ray started here: auto would have picked CUDA
+        ("cpu", True, "10.0.0.7:6379", {"CPU": 64.0, "GPU": 8.0}, True),
+        ("cpu", True, "10.0.0.7:6379", {"CPU": 64.0, "GPU": 1.0}, True),
+        ("cpu", False, "10.0.0.7:6379", {"CPU": 64.0, "GPU": 8.0}, False),  # --device cpu, given on purpose
+        ("cpu", True, "10.0.0.7:6379", {"CPU": 64.0}, False),
+        ("cuda", False, "10.0.0.7:6379", {"CPU": 64.0, "GPU": 8.0}, False),
+        ("cpu", True, None, {"CPU": 64.0, "GPU": 8.0}, False),  # a Ray started here: auto would have picked CUDA
     ],
 )
-def test_cpu_runs_on_a_cluster_with_gpus_say_how_to_use_them(monkeypatch, device, address, resources, said):
+def test_cpu_runs_on_a_cluster_with_gpus_say_how_to_use_them(monkeypatch, device, picked, address, resources, said):
     """On a cluster's head node without CUDA, --device auto picks the CPU: joining a cluster that
-    has GPUs, the driver says how to train on them."""
+    has GPUs, the driver says how to train on them (not where --device cpu was given)."""
     from gan_bench.suite.plan import plan_suite
 
     monkeypatch.setattr(ray_cluster, "import_ray", lambda: _RayFound(resources))
@@ -382,7 +393,7 @@ def test_cpu_runs_on_a_cluster_with_gpus_say_how_to_use_them(monkeypatch, device
         s.model_copy(update={"device": device}) for s in plan_suite("smoke", recipes=["tf-mlp"], device="cpu").specs
     ]
     told = _Told()
-    with ray_cluster.connected(specs, address, told):
+    with ray_cluster.connected(specs, address, told, device_picked=picked):
         pass
     gpus = f"{resources.get('GPU', 0):g} GPU{'s' if resources.get('GPU') != 1 else ''}"
     expected = f"the Ray cluster at 10.0.0.7:6379: has {gpus}, and these runs train on CPUs; give --device cuda to train on the GPUs"

@@ -111,6 +111,7 @@ def test_a_suite_run_begun_on_cpu_resumes_on_cpu_where_auto_would_pick_cuda(tmp_
     plan = gb.plan(resume=root)
     assert plan.device == torch.device("cpu") and [spec.device for spec in plan.specs] == ["cpu"]
     assert "(device cpu, its 1 planned run;" in plan.notes[0]
+    assert not plan.device_picked  # the suite run's device, not one auto chose: no hint to give another
 
 
 def test_a_suite_run_begun_on_cuda_under_ray_resumes_on_cuda_from_a_driver_without_it(tmp_path, monkeypatch):

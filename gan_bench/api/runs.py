@@ -267,7 +267,7 @@ def execute_plan(
             from gan_bench.executors import ray_cluster
 
             connection = stack.enter_context(
-                ray_cluster.connected(plan.specs, plan.address, reporter, plan.runs_per_gpu)
+                ray_cluster.connected(plan.specs, plan.address, reporter, plan.runs_per_gpu, plan.device_picked)
             )
         stack.enter_context(output_lock(plan.root))
         _check_output_folder(plan)  # again, now that no other run can write here

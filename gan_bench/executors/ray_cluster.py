@@ -97,10 +97,13 @@ class RayConnection:
 
 
 @contextmanager
-def connected(specs: list[RunSpec], address: str | None, reporter: Reporter, runs_per_gpu: int = 1):
+def connected(
+    specs: list[RunSpec], address: str | None, reporter: Reporter, runs_per_gpu: int = 1, device_picked: bool = False
+):
     """The :class:`RayConnection` for ``specs``: Ray joined or started, and refused (InvalidOption)
     where a Ray started here has no node for their tasks, before the suite's folder is written. A
-    Ray of its own is shut down on leaving, which ends any task still running; the caller's stays."""
+    Ray of its own is shut down on leaving, which ends any task still running; the caller's stays.
+    ``device_picked``: --device auto chose the specs' device, so a cluster's idle GPUs are pointed out."""
     ray = import_ray()
     own = not ray.is_initialized()  # else the caller's ray.init(): used as it is and left connected
     cluster = _connect(ray, address, reporter) if own else joined(ray)  # in words; None: started here
@@ -115,7 +118,7 @@ def connected(specs: list[RunSpec], address: str | None, reporter: Reporter, run
         if short:  # an autoscaler may add the node
             reporter.message(f"{cluster}: {short}; the runs wait until a node that has it joins (Ctrl-C stops)")
         gpus = sum(node.get("GPU", 0) for node in live)
-        if cluster is not None and specs[0].device == "cpu" and gpus:  # auto on a driver without CUDA picks the CPU
+        if device_picked and cluster is not None and specs[0].device == "cpu" and gpus:  # a driver without CUDA
             reporter.message(
                 f"{cluster}: has {gpus:g} GPU{'s' if gpus != 1 else ''}, and these runs train on CPUs; "
                 "give --device cuda to train on the GPUs"

@@ -42,6 +42,8 @@ class Plan:
     suite_hash: str
     jobs: int = 1
     runs_per_gpu: int = 1
+    # whether --device auto chose ``device`` here (not given, nor taken from a resumed suite run)
+    device_picked: bool = False
     notes: list[str] = field(default_factory=list)
     # every (recipe, seed) the output folder's suite run has planned, this plan's included: what
     # suite.json records, and what a later --resume continues by default
@@ -244,18 +246,18 @@ def plan_suite(
         raise InvalidOption("--runs-per-gpu: applies to --executor ray; on one machine, --jobs shares the GPU")
     here = executor != "ray"  # a Ray task's GPU is on its node, not the driver's
     dev = devices.resolve(device, here=here)
+    picked = device == defaults.DEVICE  # this machine's device, which --device auto chose
     began_on = info.get("device")
     # begun on CPU, or under Ray on CUDA (which a driver without CUDA resolves auto away from)
     if device == defaults.DEVICE and dev.type != began_on and (began_on == "cpu" or (began_on == "cuda" and not here)):
         dev = devices.resolve(began_on, here=here)
+        picked = False  # the suite run's: another --device would change its begun runs
         taken.append(f"device {began_on}")
     if runs_per_gpu > 1 and dev.type != "cuda":
-        picked = (  # a cluster's head node without CUDA: its GPUs are on the other nodes
-            "; --device auto picked this machine's cpu: give --device cuda for the Ray cluster's GPUs"
-            if device == defaults.DEVICE
-            else ""
+        hint = (  # a cluster's head node without CUDA: its GPUs are on the other nodes
+            "; --device auto picked this machine's cpu: give --device cuda for the Ray cluster's GPUs" if picked else ""
         )
-        raise InvalidOption(f"--runs-per-gpu: applies to CUDA runs; on {dev.type} each Ray task asks for 1 CPU{picked}")
+        raise InvalidOption(f"--runs-per-gpu: applies to CUDA runs; on {dev.type} each Ray task asks for 1 CPU{hint}")
     chosen, why = choose_profile(profile, dev, s.profile)
     if profile is None and info.get("profile") in defaults.PROFILES and info["profile"] != chosen:
         chosen, why = info["profile"], f"the suite run's, from {resumed / SUITE_FILE}"
@@ -334,6 +336,7 @@ def plan_suite(
         suite_hash=suite_hash,
         jobs=at_once,
         runs_per_gpu=runs_per_gpu,
+        device_picked=picked,
         notes=notes,
         planned=planned,
         scoring=scoring,
