@@ -82,6 +82,50 @@ def test_an_existing_event_folder_or_a_file_logdir_is_refused(trained, tmp_path)
     assert missing.exit_code == 2 and not (tmp_path / "tb2").exists()
 
 
+def test_an_event_folder_holding_other_files_says_what_it_holds(trained, tmp_path):
+    target = tmp_path / "tb" / "mnist" / "tf-mlp" / "seed-0"
+    target.mkdir(parents=True)
+    (target / "notes.txt").write_text("mine")
+    refused = invoke("export", "tensorboard", trained, "--logdir", tmp_path / "tb")
+    assert refused.exit_code == 2
+    assert f"--logdir: {target} already holds files (notes.txt); choose another --logdir" in " ".join(
+        refused.output.split()
+    )
+    assert sorted(p.name for p in target.iterdir()) == ["notes.txt"]
+
+
+def _files(folder):
+    return sorted((p.relative_to(folder), p.stat().st_mtime_ns) for p in folder.rglob("*"))
+
+
+def test_a_multi_dataset_suite_exported_into_its_own_folder_is_refused_untouched(trained, tmp_path):
+    """A suite of several datasets lays its runs out as <out>/<dataset>/<recipe>/seed-<n>, the very
+    folders an export into <out> would write its events to."""
+    suite = tmp_path / "suite"
+    shutil.copytree(trained, suite / "mnist" / "tf-mlp" / "seed-0")
+    before = _files(suite)
+    refused = invoke("export", "tensorboard", suite, "--out", suite)
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
+    run = suite / "mnist" / "tf-mlp" / "seed-0"
+    assert (
+        f"--logdir: {run} lies in the run directory {run}, and an export writes nothing into a run; "
+        "choose a folder that holds no runs"
+    ) in " ".join(refused.output.split())
+    assert _files(suite) == before
+
+
+def test_a_logdir_inside_another_run_is_refused(trained, tmp_path):
+    other = tmp_path / "other"
+    shutil.copytree(trained, other)
+    before = _files(other)
+    refused = invoke("export", "tensorboard", trained, "--logdir", other / "tb")
+    assert refused.exit_code == 2
+    assert f"lies in the run directory {other}, and an export writes nothing into a run" in " ".join(
+        refused.output.split()
+    )
+    assert _files(other) == before
+
+
 def test_a_logdir_inside_an_exported_run_is_refused_and_nothing_is_written_there(trained):
     before = sorted(p.relative_to(trained) for p in trained.rglob("*"))
     inside = invoke("export", "tensorboard", trained, "--logdir", trained / "tb")

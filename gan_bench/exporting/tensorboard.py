@@ -19,6 +19,8 @@ from gan_bench.metrics.diagnostics import read_history
 from gan_bench.rundir import metrics_file, paths
 from gan_bench.rundir.layout import RunDir, find_runs
 
+EVENTS_PREFIX = "events.out.tfevents"  # how TensorBoard's event files are named
+
 
 def _writer_class():
     try:
@@ -70,6 +72,14 @@ def _label(spec: dict) -> str:
     return f"{spec['dataset'].strip('/').replace('/', '_')}/{spec['recipe']['name']}/seed-{spec['seed']}"
 
 
+def _run_holding(path: Path) -> Path | None:
+    """The run directory (a folder with a spec.json) that ``path`` is or lies in, else None."""
+    for folder in (path, *path.absolute().parents):
+        if (folder / "spec.json").is_file():
+            return folder
+    return None
+
+
 def plan_export(runs: list[RunDir], logdir: Path) -> dict[Path, RunDir]:
     """Each run's event folder, checked before anything is written."""
     paths.output_folder(logdir, "--logdir")
@@ -83,8 +93,14 @@ def plan_export(runs: list[RunDir], logdir: Path) -> dict[Path, RunDir]:
         target = logdir / _label(run.read_spec())
         if target in targets:
             raise RunDirError(f"{run.root} and {targets[target].root} are the same run label; export them apart")
-        if target.exists() and any(target.iterdir()):
-            raise RunDirError(f"--logdir: {target} already holds events; choose another --logdir")
+        if (holder := _run_holding(target)) is not None:  # another run's, or one a multi-dataset suite laid out there
+            raise RunDirError(
+                f"--logdir: {target} lies in the run directory {holder}, and an export writes nothing into a "
+                "run; choose a folder that holds no runs"
+            )
+        if target.exists() and (held := sorted(p.name for p in target.iterdir())):
+            what = "events" if all(n.startswith(EVENTS_PREFIX) for n in held) else "files (" + ", ".join(held) + ")"
+            raise RunDirError(f"--logdir: {target} already holds {what}; choose another --logdir")
         _wall_times(run)
         _check_grids(run)
         targets[target] = run
