@@ -126,6 +126,13 @@ def test_a_logdir_inside_another_run_is_refused(trained, tmp_path):
     assert _files(other) == before
 
 
+def test_another_tools_spec_json_above_the_logdir_is_no_run(trained, tmp_path):
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "spec.json").write_text('{"openapi": "3.0"}')
+    assert invoke("export", "tensorboard", trained, "--logdir", tmp_path / "project" / "tb").exit_code == 0
+    assert (tmp_path / "project" / "tb" / "mnist" / "tf-mlp" / "seed-0").is_dir()
+
+
 def test_a_logdir_inside_an_exported_run_is_refused_and_nothing_is_written_there(trained):
     before = sorted(p.relative_to(trained) for p in trained.rglob("*"))
     inside = invoke("export", "tensorboard", trained, "--logdir", trained / "tb")

@@ -73,9 +73,17 @@ def _label(spec: dict) -> str:
 
 
 def _run_holding(path: Path) -> Path | None:
-    """The run directory (a folder with a spec.json) that ``path`` is or lies in, else None."""
+    """The run directory that ``path`` is or lies in, else None: a folder whose spec.json is
+    ganbench's (has a spec_hash) or unreadable, not another tool's spec.json in a folder above."""
     for folder in (path, *path.absolute().parents):
-        if (folder / "spec.json").is_file():
+        spec = folder / "spec.json"
+        if not spec.is_file():
+            continue
+        try:
+            ours = "spec_hash" in json.loads(spec.read_bytes())
+        except (OSError, ValueError, TypeError):  # a damaged run's spec.json is still a run's
+            ours = True
+        if ours:
             return folder
     return None
 
