@@ -17,6 +17,7 @@ _HOMES = {
     **dict.fromkeys(
         (
             "SuiteRun",
+            "check_cluster",
             "check_scoring_options",
             "data_to_download",
             "execute_plan",

@@ -499,3 +499,64 @@ def test_without_ray_installed_the_run_is_refused_before_anything_is_written(tmp
     assert result.exit_code == 2, result.output
     assert "error: --executor ray needs Ray: pip install 'ganbench[ray]'" in result.output
     assert "Traceback" not in result.output and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "resources", "said"),
+    [
+        (["--device", "cpu"], {"CPU": 64.0, "GPU": 8.0}, ["1 node, CPU 64, GPU 8; each run's task asks for 1 CPU"]),
+        (
+            [],  # auto, on a driver without CUDA: the CPU, and the cluster's GPUs pointed out
+            {"CPU": 64.0, "GPU": 8.0},
+            [
+                "has 8 GPUs, and these runs train on CPUs; give --device cuda to train on the GPUs",
+                "1 node, CPU 64, GPU 8; each run's task asks for 1 CPU",
+            ],
+        ),
+        (
+            ["--device", "cuda", "--runs-per-gpu", "4"],
+            {"CPU": 64.0},
+            [
+                "each run's task asks for 0.25 GPU, and the cluster has CPU 64; the runs wait until a node that "
+                "has it joins (Ctrl-C stops)",
+                "1 node, CPU 64; each run's task asks for 0.25 GPU",
+            ],
+        ),
+    ],
+)
+def test_a_dry_run_joins_the_cluster_and_says_what_it_has_for_the_runs(
+    tmp_path, monkeypatch, listening, options, resources, said
+):
+    """With a cluster's address, the dry run joins it, says what its nodes have and what each task
+    asks, and what the real run would warn of; then it leaves, having written nothing."""
+    found = _RayFound(resources)
+    monkeypatch.setattr(ray_address, "import_ray", lambda: found)
+    monkeypatch.setattr(ray_cluster, "import_ray", lambda: found)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        ["run", "--suite", "smoke", "--executor", "ray", "--address", listening, "--out", str(out), "--dry-run"]
+        + options,
+    )
+    assert result.exit_code == 0, result.output
+    shown = [" ".join(line.split()) for line in result.output.splitlines()]
+    cluster = f"the Ray cluster at {listening}: "
+    assert [line.removeprefix(cluster) for line in shown if line.startswith(cluster)] == said
+    assert found.calls == [("init", listening), ("shutdown", None)]
+    assert not out.exists()
+
+
+def test_a_dry_run_starts_no_ray_of_its_own(tmp_path, monkeypatch):
+    """Without an address, the real run starts a Ray on this machine (seconds); the dry run does not."""
+    import gan_bench as gb
+
+    found = _RayFound({"CPU": 2.0})
+    monkeypatch.setattr(ray_address, "import_ray", lambda: found)
+    monkeypatch.setattr(ray_cluster, "import_ray", lambda: found)
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    for address in (None, "local"):
+        plan = gb.plan("smoke", out=tmp_path / "out", executor="ray", address=address, device="cpu")
+        assert gb.check_cluster(plan) is None
+    assert gb.check_cluster(gb.plan("smoke", out=tmp_path / "out", device="cpu")) is None  # the local executor
+    assert found.calls == []

@@ -208,6 +208,24 @@ def run_states(plan: Plan) -> list[tuple[RunSpec, Path, str]]:
     return [(spec, run.root, state) for spec, (run, state) in zip(plan.specs, _checked_states(plan))]
 
 
+@checked_arguments
+def check_cluster(plan: Plan, *, progress: Reporter | None = None) -> str | None:
+    """For a dry run under ``executor="ray"``: join the cluster the tasks would go to (``address``,
+    else $RAY_ADDRESS, else the Ray this process joined), tell ``progress`` what its nodes lack for
+    the tasks (and GPUs that CPU runs leave idle), as :func:`execute_plan` would, and leave. Returns
+    the cluster, its nodes' CPUs and GPUs and each task's request in words; None, joining nothing,
+    for the local executor or a Ray that ganbench would start here. Writes nothing."""
+    if plan.executor != "ray":
+        return None
+    from gan_bench.executors import ray_address, ray_cluster
+
+    if not ray_address.import_ray().is_initialized() and ray_address.cluster_address(plan.address) in (None, "local"):
+        return None  # a Ray of its own: its nodes are this machine, and starting it takes seconds
+    reporter = progress or Reporter()
+    with ray_cluster.connected(plan.specs, plan.address, reporter, plan.runs_per_gpu, plan.device_picked) as joined:
+        return ray_cluster.described(joined, plan.device.type, plan.runs_per_gpu)
+
+
 def _checked_states(plan: Plan) -> list:
     """:func:`_check_output_folder`, then, resuming, every begun run's translation folder checked
     to hold the images it trained on (not on a Ray cluster's machines, which hold their own data);

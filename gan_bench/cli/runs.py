@@ -279,6 +279,8 @@ def run(
                 f"{name}: not on this machine; the run downloads it with torchvision first", highlight=False
             )
         states = gb.run_states(p)
+        if cluster := gb.check_cluster(p, progress=reporter(True)):
+            out_console.print(cluster, highlight=False, soft_wrap=True)
         columns = _plan_columns(states)
         widths = [max(map(len, column), default=0) for column in columns]
         for (label, dataset, steps), (spec, _, state) in zip(zip(*columns), states):

@@ -38,7 +38,7 @@ from gan_bench.executors.failures import FINISHED, LOST_WORKER_RETRIES, STOPPED,
 from gan_bench.executors.followed_steps import FollowedSteps
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs
-from gan_bench.executors.ray_address import as_given, cluster_address, import_ray, joined
+from gan_bench.executors.ray_address import as_given, cluster_address, import_ray, joined, joined_address
 from gan_bench.rundir.layout import run_dir_for
 from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training import signals
@@ -61,14 +61,34 @@ def missing_resource(nodes: list[dict[str, float]], asked: dict[str, float]) -> 
     node's resources (``ray.nodes()``); None when some node has it. Ray leaves such a task pending
     for ever without a word, even where the cluster's total would do (0.5 GPU on each of two nodes
     for a task of 1)."""
-    name, amount = {"num_gpus": "GPU", "num_cpus": "CPU"}[next(iter(asked))], next(iter(asked.values()))
+    name, amount = _resource(asked)
     most = max((node.get(name, 0) for node in nodes), default=0)
     if most >= amount:
         return None
+    said = f"each run's task asks for {amount:g} {name}, and the cluster has {_totals(nodes)}"
+    return said if sum(node.get(name, 0) for node in nodes) < amount else f"{said}, at most {most:g} {name} on one node"
+
+
+def _resource(asked: dict[str, float]) -> tuple[str, float]:
+    """A task's one request (``task_resources``) as Ray names the resource: ("GPU", 0.5)."""
+    ((option, amount),) = asked.items()
+    return {"num_gpus": "GPU", "num_cpus": "CPU"}[option], amount
+
+
+def _totals(nodes: list[dict[str, float]]) -> str:
+    """The live nodes' CPUs and GPUs in all, in words ("CPU 64, GPU 8")."""
     total = {key: sum(node.get(key, 0) for node in nodes) for key in ("CPU", "GPU")}
-    has = ", ".join(f"{key} {n:g}" for key, n in total.items() if any(key in node for node in nodes))
-    said = f"each run's task asks for {amount:g} {name}, and the cluster has {has or 'neither CPU nor GPU'}"
-    return said if total[name] < amount else f"{said}, at most {most:g} {name} on one node"
+    return ", ".join(f"{key} {n:g}" for key, n in total.items() if any(key in node for node in nodes)) or (
+        "neither CPU nor GPU"
+    )
+
+
+def described(connection: RayConnection, device_type: str, runs_per_gpu: int = 1) -> str:
+    """The cluster and what each run's task asks of it, in words, for a dry run."""
+    nodes = connection.nodes
+    name, amount = _resource(task_resources(device_type, runs_per_gpu))
+    count = f"{len(nodes)} node{'s' * (len(nodes) != 1)}"
+    return f"{connection.cluster}: {count}, {_totals(nodes)}; each run's task asks for {amount:g} {name}"
 
 
 def as_task(ray, fn):
@@ -90,10 +110,13 @@ def local_temp_dir(ray_default: str | None = None) -> str | None:
 @dataclass(frozen=True)
 class RayConnection:
     """The Ray a suite's tasks go to: ``ray`` the module, ``own`` whether ganbench started or
-    joined it for this suite (else the caller's ray.init())."""
+    joined it for this suite (else the caller's ray.init()), ``cluster`` which in words, and
+    ``nodes`` each live node's resources as it was joined."""
 
     ray: Any
     own: bool
+    cluster: str
+    nodes: list[dict[str, float]]
 
 
 @contextmanager
@@ -123,7 +146,7 @@ def connected(
                 f"{cluster}: has {gpus:g} GPU{'s' if gpus != 1 else ''}, and these runs train on CPUs; "
                 "give --device cuda to train on the GPUs"
             )
-        yield RayConnection(ray, own)
+        yield RayConnection(ray, own, cluster or "a Ray started here", live)
     finally:
         if own:
             ray.shutdown()
@@ -228,7 +251,7 @@ def _connect(ray, address: str | None, reporter: Reporter) -> str | None:
         )
     except ConnectionError as e:
         raise InvalidOption(f"{as_given(address, cluster)}: cannot reach a Ray cluster ({e})") from None
-    return f"the Ray cluster at {cluster}" if cluster else None
+    return f"the Ray cluster at {joined_address(ray) or cluster}" if cluster else None  # auto resolved
 
 
 def _paths_as_given(out: str | Path):
