@@ -335,7 +335,8 @@ class _RayFound:
         self.calls.append(("shutdown", None))
 
 
-def test_a_ray_started_here_without_the_gpu_the_runs_ask_for_stops_with_exit_2(tmp_path, monkeypatch):
+@pytest.mark.parametrize("address", [None, "local"])  # "local": Ray's name for a Ray of its own
+def test_a_ray_started_here_without_the_gpu_the_runs_ask_for_stops_with_exit_2(tmp_path, monkeypatch, address):
     """A Ray that ganbench starts itself will not grow: CUDA runs on one that finds no GPU (Ray
     did not detect it) are refused, naming what it found, and Ray is shut down again."""
     from gan_bench.suite.plan import plan_suite
@@ -344,7 +345,7 @@ def test_a_ray_started_here_without_the_gpu_the_runs_ask_for_stops_with_exit_2(t
     monkeypatch.setattr(ray_cluster, "import_ray", lambda: found)
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     specs = [s.model_copy(update={"device": "cuda"}) for s in plan_suite("smoke", out=tmp_path / "out").specs]
-    with pytest.raises(InvalidOption) as refused, ray_cluster.connected(specs, None, Reporter()):
+    with pytest.raises(InvalidOption) as refused, ray_cluster.connected(specs, address, Reporter()):
         pass
     assert str(refused.value).startswith(
         "--executor ray: each run's task asks for 1 GPU, and the cluster has CPU 16, so no run could start; "

@@ -219,7 +219,7 @@ def check_cluster(plan: Plan, *, progress: Reporter | None = None) -> str | None
         return None
     from gan_bench.executors import ray_address, ray_cluster
 
-    if not ray_address.import_ray().is_initialized() and ray_address.cluster_address(plan.address) in (None, "local"):
+    if not ray_address.import_ray().is_initialized() and ray_address.starts_here(plan.address):
         return None  # a Ray of its own: its nodes are this machine, and starting it takes seconds
     reporter = progress or Reporter()
     with ray_cluster.connected(plan.specs, plan.address, reporter, plan.runs_per_gpu, plan.device_picked) as joined:

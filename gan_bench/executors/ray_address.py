@@ -17,6 +17,12 @@ def cluster_address(address: str | None) -> str | None:
     return address or os.environ.get("RAY_ADDRESS") or None
 
 
+def starts_here(address: str | None) -> bool:
+    """Whether the driver starts a Ray of its own on this machine (no address, or Ray's ``local``)
+    rather than join a cluster."""
+    return cluster_address(address) in (None, "local")
+
+
 def as_given(address: str | None, cluster: str | None) -> str:
     """The cluster's address as the user gave it, for a message."""
     return f"--address {address}" if address else f"$RAY_ADDRESS {cluster}" if cluster else "a Ray started here"
@@ -33,9 +39,9 @@ def check_address(address: str | None, timeout_s: float = 5.0) -> None:
     if ray.is_initialized():
         _check_joined(ray, address)
         return
-    cluster = cluster_address(address)
-    if cluster is None or cluster == "local":
+    if starts_here(address):
         return
+    cluster = cluster_address(address)
     named = as_given(address, cluster)
     if cluster == "auto":  # which reads $RAY_ADDRESS first, as ray.init does
         cluster = _auto_address(named)
@@ -78,7 +84,7 @@ def check_started_here_has_gpus(address: str | None, device_type: str) -> None:
     for their tasks. Under Ray, ``--device cuda`` needs no GPU on the driver, only on the nodes."""
     import torch
 
-    if device_type != "cuda" or import_ray().is_initialized() or cluster_address(address) not in (None, "local"):
+    if device_type != "cuda" or import_ray().is_initialized() or not starts_here(address):
         return
     if not torch.cuda.is_available():
         raise InvalidOption(

@@ -38,7 +38,14 @@ from gan_bench.executors.failures import FINISHED, LOST_WORKER_RETRIES, STOPPED,
 from gan_bench.executors.followed_steps import FollowedSteps
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs
-from gan_bench.executors.ray_address import as_given, cluster_address, import_ray, joined, joined_address
+from gan_bench.executors.ray_address import (
+    as_given,
+    cluster_address,
+    import_ray,
+    joined,
+    joined_address,
+    starts_here,
+)
 from gan_bench.rundir.layout import run_dir_for
 from gan_bench.suite.run_spec import RunSpec
 from gan_bench.training import signals
@@ -235,9 +242,10 @@ def run_all(
 
 def _connect(ray, address: str | None, reporter: Reporter) -> str | None:
     """Join the cluster that ``cluster_address`` names (returned in words), or start a Ray of its
-    own (None)."""
-    cluster = cluster_address(address)
-    temp = None if cluster else local_temp_dir()
+    own (None), as for no address or Ray's ``local``."""
+    here = starts_here(address)
+    cluster = None if here else cluster_address(address)
+    temp = local_temp_dir() if here else None
     if temp:
         reporter.message(f"Ray's temp dir: {temp} (the default path is too long for Ray's socket paths)")
     try:
