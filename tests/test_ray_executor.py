@@ -386,3 +386,45 @@ def test_runs_per_gpu_packs_k_tasks_on_a_gpu_in_kept_workers(cluster, tmp_path, 
     assert most_at_once(spans) == k
     assert len({pid for pid, _, _ in spans}) == k  # K workers, each ran two tasks
     assert len({pid for pid, _, _ in fresh}) == 2 * k  # Ray's default: a process per GPU task
+
+
+def test_a_dry_run_joins_the_cluster_says_what_it_has_and_leaves(cluster, tmp_path):
+    """The dry run reads the live nodes as the real run does (Ray's own ray.nodes(), not a stand-in)
+    and sends no task: CUDA runs from this driver, which has no GPU, to a node that has one."""
+    for node in list(cluster.worker_nodes):
+        cluster.remove_node(node)
+    node = cluster.add_node(num_cpus=2, num_gpus=1)
+    cluster.wait_for_nodes()
+    (tmp_path / "r.toml").write_text(SUITE)
+    out = tmp_path / "out"
+    try:
+        done = subprocess.run(
+            ganbench(
+                "run",
+                "--suite",
+                tmp_path / "r.toml",
+                "--out",
+                out,
+                "--executor",
+                "ray",
+                "--address",
+                cluster.address,
+                "--device",
+                "cuda",
+                "--runs-per-gpu",
+                "4",
+                "--dry-run",
+            ),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"},
+        )
+    finally:
+        cluster.remove_node(node)
+    assert done.returncode == 0, done.stderr
+    assert f"the Ray cluster at {cluster.address}: 2 nodes, CPU 2, GPU 1; each run's task asks for 0.25 GPU" in (
+        done.stdout.splitlines()
+    )
+    assert "wait until" not in done.stderr
+    assert not out.exists()
