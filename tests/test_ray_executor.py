@@ -397,24 +397,10 @@ def test_a_dry_run_joins_the_cluster_says_what_it_has_and_leaves(cluster, tmp_pa
     cluster.wait_for_nodes()
     (tmp_path / "r.toml").write_text(SUITE)
     out = tmp_path / "out"
+    dry_run = ["run", "--suite", tmp_path / "r.toml", "--out", out]
     try:
         done = subprocess.run(
-            ganbench(
-                "run",
-                "--suite",
-                tmp_path / "r.toml",
-                "--out",
-                out,
-                "--executor",
-                "ray",
-                "--address",
-                cluster.address,
-                "--device",
-                "cuda",
-                "--runs-per-gpu",
-                "4",
-                "--dry-run",
-            ),
+            ganbench(*dry_run, *on_ray(cluster), "--device", "cuda", "--runs-per-gpu", "4", "--dry-run"),
             capture_output=True,
             text=True,
             timeout=300,
