@@ -270,7 +270,7 @@ def test_runs_wait_for_a_node_that_can_take_them_and_the_driver_says_so(tmp_path
     assert waiting[0].startswith(
         f"the Ray cluster at {cluster.address}: each run's task asks for 1 CPU, and the cluster has "
     )
-    assert waiting[0].endswith("; the runs wait until a node that has it joins (Ctrl-C stops)")
+    assert waiting[0].endswith("; the runs will wait until a node that has it joins (Ctrl-C stops them)")
     assert not list(out.rglob("*.pt"))  # nothing trained meanwhile
     cluster.add_node(num_cpus=2)
     proc.wait(timeout=600)

@@ -518,8 +518,8 @@ def test_without_ray_installed_the_run_is_refused_before_anything_is_written(tmp
             ["--device", "cuda", "--runs-per-gpu", "4"],
             {"CPU": 64.0},
             [
-                "each run's task asks for 0.25 GPU, and the cluster has CPU 64; the runs wait until a node that "
-                "has it joins (Ctrl-C stops)",
+                "each run's task asks for 0.25 GPU, and the cluster has CPU 64; the runs will wait until a node that "
+                "has it joins (Ctrl-C stops them)",
                 "1 node, CPU 64; each run's task asks for 0.25 GPU",
             ],
         ),

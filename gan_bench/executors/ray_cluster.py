@@ -146,7 +146,9 @@ def connected(
                 "yourself with the resources (`ray start --head --num-gpus N`) and give --address auto"
             )
         if short:  # an autoscaler may add the node
-            reporter.message(f"{cluster}: {short}; the runs wait until a node that has it joins (Ctrl-C stops)")
+            reporter.message(
+                f"{cluster}: {short}; the runs will wait until a node that has it joins (Ctrl-C stops them)"
+            )
         gpus = sum(node.get("GPU", 0) for node in live)
         if device_picked and cluster is not None and specs[0].device == "cpu" and gpus:  # a driver without CUDA
             reporter.message(
