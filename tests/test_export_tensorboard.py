@@ -108,7 +108,7 @@ def test_a_multi_dataset_suite_exported_into_its_own_folder_is_refused_untouched
     assert refused.exit_code == 2 and "Traceback" not in refused.output
     run = suite / "mnist" / "tf-mlp" / "seed-0"
     assert (
-        f"--logdir: {run} lies in the run directory {run}, and an export writes nothing into a run; "
+        f"--logdir: {run} is a run directory, and an export writes nothing into a run; "
         "choose a folder that holds no runs"
     ) in " ".join(refused.output.split())
     assert _files(suite) == before

@@ -102,9 +102,9 @@ def plan_export(runs: list[RunDir], logdir: Path) -> dict[Path, RunDir]:
         if target in targets:
             raise RunDirError(f"{run.root} and {targets[target].root} are the same run label; export them apart")
         if (holder := _run_holding(target)) is not None:  # another run's, or one a multi-dataset suite laid out there
+            where = "is a run directory" if holder == target else f"lies in the run directory {holder}"
             raise RunDirError(
-                f"--logdir: {target} lies in the run directory {holder}, and an export writes nothing into a "
-                "run; choose a folder that holds no runs"
+                f"--logdir: {target} {where}, and an export writes nothing into a run; choose a folder that holds no runs"
             )
         if target.exists() and (held := sorted(p.name for p in target.iterdir())):
             what = "events" if all(n.startswith(EVENTS_PREFIX) for n in held) else "files (" + ", ".join(held) + ")"
