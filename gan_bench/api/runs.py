@@ -223,7 +223,7 @@ def check_cluster(plan: Plan, *, progress: Reporter | None = None) -> str | None
         return None  # a Ray of its own: its nodes are this machine, and starting it takes seconds
     reporter = progress or Reporter()
     with ray_cluster.connected(plan.specs, plan.address, reporter, plan.runs_per_gpu, plan.device_picked) as joined:
-        return ray_cluster.described(joined, plan.device.type, plan.runs_per_gpu)
+        return ray_cluster.described(joined)
 
 
 def _checked_states(plan: Plan) -> list:

@@ -128,7 +128,7 @@ def _auto_address(named: str) -> str | None:
 def _check_joined(ray, address: str | None) -> None:
     """This process joined a Ray before (the caller's ``ray.init()``), and the suite runs there:
     an ``address`` naming another cluster is refused, since one process joins one Ray."""
-    joined = joined_address(ray)
+    joined = _joined_address(ray)
     if address in (None, "auto") or joined is None or "://" in address:
         return
     if address == "local" or _endpoint(address) != _endpoint(joined):
@@ -146,13 +146,14 @@ def import_ray():
     return ray
 
 
-def joined(ray) -> str:
-    """The Ray this process is already connected to (the caller's ``ray.init()``), in words."""
-    joined = joined_address(ray)
+def joined(ray, address: str | None = None) -> str:
+    """The Ray this process is connected to, in words: by the address it joined (``auto``
+    resolved), else ``address`` as given, else (Ray Client) without one."""
+    joined = _joined_address(ray) or address
     return f"the Ray cluster at {joined}" if joined else "the Ray this process is connected to"
 
 
-def joined_address(ray) -> str | None:
+def _joined_address(ray) -> str | None:
     """HOST:PORT of the cluster this process joined; None for a Ray Client connection (ray://)."""
     try:
         return ray.get_runtime_context().gcs_address

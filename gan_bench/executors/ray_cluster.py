@@ -43,7 +43,6 @@ from gan_bench.executors.ray_address import (
     cluster_address,
     import_ray,
     joined,
-    joined_address,
     starts_here,
 )
 from gan_bench.rundir.layout import run_dir_for
@@ -90,10 +89,10 @@ def _totals(nodes: list[dict[str, float]]) -> str:
     )
 
 
-def described(connection: RayConnection, device_type: str, runs_per_gpu: int = 1) -> str:
+def described(connection: RayConnection) -> str:
     """The cluster and what each run's task asks of it, in words, for a dry run."""
     nodes = connection.nodes
-    name, amount = _resource(task_resources(device_type, runs_per_gpu))
+    name, amount = _resource(connection.asked)
     count = f"{len(nodes)} node{'s' * (len(nodes) != 1)}"
     return f"{connection.cluster}: {count}, {_totals(nodes)}; each run's task asks for {amount:g} {name}"
 
@@ -117,13 +116,15 @@ def local_temp_dir(ray_default: str | None = None) -> str | None:
 @dataclass(frozen=True)
 class RayConnection:
     """The Ray a suite's tasks go to: ``ray`` the module, ``own`` whether ganbench started or
-    joined it for this suite (else the caller's ray.init()), ``cluster`` which in words, and
-    ``nodes`` each live node's resources as it was joined."""
+    joined it for this suite (else the caller's ray.init()), ``cluster`` which in words,
+    ``nodes`` each live node's resources as it was joined, and ``asked`` what each run's task asks
+    for (:func:`task_resources`)."""
 
     ray: Any
     own: bool
     cluster: str
     nodes: list[dict[str, float]]
+    asked: dict[str, float]
 
 
 @contextmanager
@@ -139,7 +140,8 @@ def connected(
     cluster = _connect(ray, address, reporter) if own else joined(ray)  # in words; None: started here
     try:
         live = [node["Resources"] for node in ray.nodes() if node["Alive"]]
-        short = missing_resource(live, task_resources(specs[0].device, runs_per_gpu))
+        asked = task_resources(specs[0].device, runs_per_gpu)
+        short = missing_resource(live, asked)
         if short and cluster is None:  # a Ray started here does not grow
             raise InvalidOption(
                 f"--executor ray: {short}, so no run could start; train here with --jobs, or start Ray "
@@ -155,7 +157,7 @@ def connected(
                 f"{cluster}: has {gpus:g} GPU{'s' if gpus != 1 else ''}, and these runs train on CPUs; "
                 "give --device cuda to train on the GPUs"
             )
-        yield RayConnection(ray, own, cluster or "a Ray started here", live)
+        yield RayConnection(ray, own, cluster or "a Ray started here", live, asked)
     finally:
         if own:
             ray.shutdown()
@@ -261,7 +263,7 @@ def _connect(ray, address: str | None, reporter: Reporter) -> str | None:
         )
     except ConnectionError as e:
         raise InvalidOption(f"{as_given(address, cluster)}: cannot reach a Ray cluster ({e})") from None
-    return f"the Ray cluster at {joined_address(ray) or cluster}" if cluster else None  # auto resolved
+    return joined(ray, cluster) if cluster else None
 
 
 def _paths_as_given(out: str | Path):

@@ -249,7 +249,7 @@ def plan_suite(
     picked = device == defaults.DEVICE  # this machine's device, which --device auto chose
     began_on = info.get("device")
     # begun on CPU, or under Ray on CUDA (which a driver without CUDA resolves auto away from)
-    if device == defaults.DEVICE and dev.type != began_on and (began_on == "cpu" or (began_on == "cuda" and not here)):
+    if picked and dev.type != began_on and (began_on == "cpu" or (began_on == "cuda" and not here)):
         dev = devices.resolve(began_on, here=here)
         picked = False  # the suite run's: another --device would change its begun runs
         taken.append(f"device {began_on}")
