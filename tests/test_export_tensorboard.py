@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
+import socket
 import sys
 
 import numpy as np
@@ -17,6 +19,7 @@ from typer.testing import CliRunner
 
 import gan_bench as gb
 from gan_bench.cli import app
+from gan_bench.rundir.lock import LOCK_NAME, output_lock
 
 runner = CliRunner()
 
@@ -143,6 +146,20 @@ def test_a_logdir_inside_an_exported_run_is_refused_and_nothing_is_written_there
     ) in " ".join(inside.output.split())
     assert invoke("export", "tensorboard", trained, "--logdir", trained).exit_code == 2
     assert sorted(p.relative_to(trained) for p in trained.rglob("*")) == before
+
+
+def test_a_run_a_process_is_still_writing_is_refused_until_it_has_finished(trained, tmp_path):
+    """Events are never written over: a run exported mid-training would stay cut short in the logdir."""
+    holder = f"pid {os.getpid()} on {socket.gethostname()}"
+    with output_lock(trained):  # as `ganbench train` holds it while the run trains
+        result = invoke("export", "tensorboard", trained, "--logdir", tmp_path / "tb")
+    assert result.exit_code == 2
+    assert " ".join(result.output.split()) == (
+        f"error: {trained}: {holder} is writing to it now (it holds {trained / LOCK_NAME}); "
+        "make the export once that has finished"
+    )
+    assert not (tmp_path / "tb").exists()
+    assert invoke("export", "tensorboard", trained, "--logdir", tmp_path / "tb").exit_code == 0
 
 
 @pytest.mark.parametrize(

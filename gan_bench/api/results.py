@@ -70,18 +70,6 @@ def latest_suite_run() -> Path:
     return outputs.latest_suite_output()
 
 
-def _refuse_while_written(df: pd.DataFrame, what: str) -> None:
-    """A check or baseline of runs a ganbench process is writing now would judge what is not done yet."""
-    from gan_bench.reporting.collect import writing_now
-
-    folder, holder = next(iter(writing_now(df).items()), (None, None))  # the first is enough to refuse
-    if folder is not None:
-        raise RunDirError(
-            f"{folder}: {holder} is writing to it now (it holds {folder / lock.LOCK_NAME}); "
-            f"make {what} once that has finished"
-        )
-
-
 @checked_arguments
 def export_tensorboard(runs: Iterable[PathLike] | None, logdir: PathLike) -> dict[Path, dict]:
     """Write each run's history scalars, final metrics, quality over time and sample grids as
@@ -179,7 +167,7 @@ def check(
     runs = outputs.given_or_latest(runs)
     df = report(runs)  # first: a path that holds no runs is named before the suite is looked for
     repeats.refuse(df, "check")
-    _refuse_while_written(df, "the check")
+    lock.refuse_while_held(collect.writing_now(df), "the check")
     s = load_suite(suite) if suite is not None else suite_of_runs(runs)
     recipes = None if recipes is None else list(recipes)
     _, gated = gate.gated_of(df, s, recipes)  # before a baseline is looked for: a mistake here is named first
@@ -213,7 +201,7 @@ def write_baseline(
 
     df = report(runs)
     repeats.refuse(df, "a baseline")
-    _refuse_while_written(df, "the baseline")
+    lock.refuse_while_held(collect.writing_now(df), "the baseline")
     unfinished = collect.unfinished(df)
     if unfinished:  # scoring refuses these: finishing them comes first
         raise RunDirError(f"{unfinished}; then score them")

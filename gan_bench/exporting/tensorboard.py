@@ -2,8 +2,8 @@
 
 Each run becomes ``<logdir>/<dataset>/<recipe>/seed-<n>``, written by torch's SummaryWriter (the
 optional ``ganbench[tensorboard]`` extra). Walltimes are the run's own wall clock from timing.csv,
-so an old run opens as it ran. Nothing is written into the run directory, and an existing event
-folder is never written over.
+so an old run opens as it ran. Nothing is written into the run directory, an existing event
+folder is never written over, and runs a ganbench process is still writing are not exported.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import numpy as np
 
 from gan_bench.errors import InvalidOption, RunDirError
 from gan_bench.metrics.diagnostics import read_history
-from gan_bench.rundir import metrics_file, paths
-from gan_bench.rundir.layout import RunDir, find_runs
+from gan_bench.rundir import lock, metrics_file, paths
+from gan_bench.rundir.layout import RunDir, find_runs, held_folders
 
 EVENTS_PREFIX = "events.out.tfevents"  # how TensorBoard's event files are named
 
@@ -91,6 +91,8 @@ def _run_holding(path: Path) -> Path | None:
 def plan_export(runs: list[RunDir], logdir: Path) -> dict[Path, RunDir]:
     """Each run's event folder, checked before anything is written."""
     paths.output_folder(logdir, "--logdir")
+    # events are never written over, so a run exported mid-training would stay cut short in the logdir
+    lock.refuse_while_held(held_folders(runs), "the export")
     targets: dict[Path, RunDir] = {}
     for run in runs:
         if logdir.resolve().is_relative_to(run.root.resolve()):

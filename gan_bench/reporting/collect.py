@@ -13,8 +13,8 @@ from gan_bench.data.datasets import is_translation
 from gan_bench.data.folders import is_folder_name
 from gan_bench.reporting import environments
 from gan_bench.reporting.repeats import IMAGES
-from gan_bench.rundir import lock, metrics_file
-from gan_bench.rundir.layout import RunDir, find_runs, lock_folder, read_suite_info, run_suite_folder
+from gan_bench.rundir import metrics_file
+from gan_bench.rundir.layout import RunDir, find_runs, held_folders, lock_folder, read_suite_info, run_suite_folder
 from gan_bench.suite.resume_command import how_to_finish_all
 
 COVERAGE_COLUMNS = ("modes_covered", "kl_generated_data", "mean_confidence")
@@ -38,8 +38,7 @@ def source_of(run: RunDir) -> str:
 def writing_now(df: pd.DataFrame) -> dict[Path, str]:
     """The folders of the reported runs that a ganbench process is writing now, with who holds
     each one's lock: their unscored runs may still be training."""
-    folders = sorted({lock_folder(RunDir(Path(run))) for run in df["run"]})
-    return {folder: holder for folder in folders if (holder := lock.held_by(folder)) is not None}
+    return held_folders(RunDir(Path(run)) for run in df["run"])
 
 
 def some_of(runs: list[str]) -> str:

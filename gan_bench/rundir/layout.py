@@ -26,12 +26,13 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from gan_bench.data.datasets import DIRECTIONS
 from gan_bench.errors import RunDirError, shortened
-from gan_bench.rundir import atomic
+from gan_bench.rundir import atomic, lock
 from gan_bench.rundir.identity import hash_matches
 
 STEP_FILE = re.compile(r"^(?:g-)?step-(\d+)\.(?:png|pt)$")  # sample grids and G snapshots
@@ -263,6 +264,13 @@ def run_suite_folder(run: RunDir) -> Path | None:
 def lock_folder(run: RunDir) -> Path:
     """The folder whose lock guards writes to ``run``: its suite output folder, else the run itself."""
     return run_suite_folder(run) or run.root
+
+
+def held_folders(runs: Iterable[RunDir]) -> dict[Path, str]:
+    """The folders guarding writes to ``runs`` (:func:`lock_folder`) that a ganbench process holds
+    now, with who holds each: their runs may still be training."""
+    folders = sorted({lock_folder(run) for run in runs})
+    return {folder: holder for folder in folders if (holder := lock.held_by(folder)) is not None}
 
 
 def read_suite_info(path: Path) -> dict | None:
