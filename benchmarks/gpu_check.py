@@ -41,6 +41,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -115,11 +116,18 @@ def training(out: Path, dry: bool, budget_s: float) -> dict:
     return {"returncode": returncode, "rounds": rounds, "images_per_s": rates}
 
 
+def _fresh(folder: Path) -> Path:
+    """``folder`` emptied of an earlier check's measurement runs (a rerun on the same machine), which
+    ``train`` would refuse to write over, or whose old timings would be read back as new."""
+    shutil.rmtree(folder, ignore_errors=True)
+    return folder
+
+
 def _trained_rate(recipe: str, dataset: str, steps: int, device: str, graph: bool, folder: Path) -> float:
     """Steps per second of the training loop itself (set-up left out), from the run's summary."""
     import gan_bench as gb
 
-    result = gb.train(recipe, dataset, steps=steps, out=folder, device=device, cuda_graph=graph, profile="full")
+    result = gb.train(recipe, dataset, steps=steps, out=_fresh(folder), device=device, cuda_graph=graph, profile="full")
     match = re.search(r"(\d+) steps? in ([\d.]+)s", result.summary)
     return int(match.group(1)) / float(match.group(2))
 
@@ -226,7 +234,7 @@ def projection(planned: dict[str, dict], runs: dict, jobs: int, elapsed: float) 
 def _concurrent_trains(out: Path, recipe: str, n: int, steps: int, threads: int | None, device: str) -> dict:
     """``n`` runs of ``recipe`` trained at once, each its own process (as ``--jobs n`` workers are),
     with ``threads`` torch threads each (None: torch's default, all cores): wall time and step rates."""
-    folder = out / "jobs" / f"{recipe}-n{n}-t{threads or 'all'}"
+    folder = _fresh(out / "jobs" / f"{recipe}-n{n}-t{threads or 'all'}")
     env = {**os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {})}
     graph = ["--cuda-graph"] if device == "cuda" else []
     train = ["train", recipe, "--steps", str(steps), "--device", device, "--quiet", *graph]
@@ -286,6 +294,7 @@ def graph_drift(out: Path, dry: bool, device: str) -> dict:
     import gan_bench as gb
 
     variants = {"eager": {}, "graphed": {"cuda_graph": True}} if device == "cuda" else {"eager": {}}
+    _fresh(out / "drift")
     result = {}
     for recipe in ("toy-gan-pac2", "cgan"):
         runs = {}

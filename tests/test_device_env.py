@@ -387,3 +387,19 @@ def test_sections_runs_only_those_named_and_refuses_unknown_names(tmp_path, monk
         "unknown section toy; valid: cuda_tests, mnist_suite, toy_suite, step_rates, training, graph_drift, "
         "jobs_scaling, ring_gap" in capsys.readouterr().err
     )
+
+
+@pytest.mark.slow  # trains four short tf-mlp runs, two in ganbench processes: about 20 s
+def test_a_rerun_on_the_same_machine_measures_afresh_where_the_first_check_measured(tmp_path):
+    """The sections that train throwaway runs into fixed folders of OUT: a rerun (--sections, the same
+    OUT) trains them again, rather than being refused by the first check's runs or reading their timings."""
+    import gpu_check
+
+    folder = tmp_path / "tf-mlp-eager"
+    for steps in (3, 4):  # a rerun may train another length: the spec then differs too
+        assert gpu_check._trained_rate("tf-mlp", "mnist", steps, "cpu", False, folder) > 0
+        assert json.loads((folder / "spec.json").read_text())["schedule"]["steps"] == steps
+    for steps in (3, 4):
+        row = gpu_check._concurrent_trains(tmp_path, "tf-mlp", 1, steps, 1, "cpu")
+        assert row["returncodes"] == [0]
+        assert gpu_check._progress(tmp_path / "jobs" / "tf-mlp-n1-t1" / "seed-0")["steps"] == steps
