@@ -102,6 +102,7 @@ TRAINING_FLOOR_S = 60  # the training section's least time, even past the budget
 
 def training(out: Path, dry: bool, budget_s: float) -> dict:
     kept = out / "training_rates.jsonl"  # speed_table.keep appends each rate as its benchmark ends
+    kept.unlink(missing_ok=True)  # an earlier check's rates are not this one's
     # Under 5 minutes, one round a loop (the device is the check's alone), so more whole comparisons fit.
     rounds = 1 if dry or budget_s < 300 else 3
     env = {**os.environ, "GANBENCH_BENCH_RATES": str(kept), "GANBENCH_BENCH_ROUNDS": str(rounds)}
@@ -425,6 +426,19 @@ def ring_gap(out: Path, dry: bool, device: str, budget_s: float, batch_seeds: in
     return result
 
 
+def _earlier_sections(path: Path, summary: dict) -> dict:
+    """The sections an earlier check wrote into this OUT on the same device and torch, in the same
+    mode: a rerun of some sections (--sections) keeps the others in its summary."""
+    try:
+        earlier = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    same = earlier.get("dry_run") == summary["dry_run"] and all(
+        earlier.get("environment", {}).get(k) == summary["environment"][k] for k in ("device_name", "torch", "cuda")
+    )
+    return earlier.get("sections", {}) if same else {}
+
+
 def markdown(summary: dict) -> str:
     env, s = summary["environment"], summary["sections"]
     lines = [
@@ -433,6 +447,11 @@ def markdown(summary: dict) -> str:
         f"Device: {env['device_name']} · torch {env['torch']} · CUDA {env['cuda']} · "
         f"{'CPU dry run' if summary['dry_run'] else 'full check'} · {summary['seconds']:.0f} s in all",
         "",
+        *(
+            [f"Kept from an earlier check into this folder: {', '.join(summary['kept_from_earlier'])}.", ""]
+            if summary.get("kept_from_earlier")
+            else []
+        ),
         "| section | result | seconds |",
         "|---|---|---|",
     ]
@@ -583,6 +602,7 @@ def main() -> int:
         "targets": TARGETS,
         "sections": {},
     }
+    summary["sections"] = _earlier_sections(a.out / "gpu_check.json", summary)
     jobs = a.jobs or (8 if device == "cuda" else 2)
 
     def left() -> float:
@@ -606,6 +626,7 @@ def main() -> int:
         ("ring_gap", lambda: ring_gap(a.out, dry, device, 60 if dry else left(), a.batch_seeds)),
     ]
     chosen = a.sections or (["ring_gap"] if a.ring_gap else SECTIONS[:5])  # the 8-minute check
+    summary["kept_from_earlier"] = [name for name in summary["sections"] if name not in chosen]
     for name, step in sections:
         if name not in chosen:
             continue

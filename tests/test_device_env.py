@@ -403,3 +403,42 @@ def test_a_rerun_on_the_same_machine_measures_afresh_where_the_first_check_measu
         row = gpu_check._concurrent_trains(tmp_path, "tf-mlp", 1, steps, 1, "cpu")
         assert row["returncodes"] == [0]
         assert gpu_check._progress(tmp_path / "jobs" / "tf-mlp-n1-t1" / "seed-0")["steps"] == steps
+
+
+def test_a_rerun_of_some_sections_keeps_the_others_from_the_first_check(tmp_path, monkeypatch):
+    """--sections into the OUT of an earlier check on the same device: the summary holds the sections
+    rerun, fresh, and the earlier check's others, said to be kept; another mode keeps none."""
+    import gpu_check
+
+    out = tmp_path / "out"
+    row = {"recipe": "tf-mlp", "jobs": 8, "threads": 2, "steps_per_s_all": 3097.0, "wall_s": 5.0}
+    drifts = iter([RuntimeError("out of memory"), {"cgan": {"eager": 3.8e-5, "graphed": 0.0}}])
+
+    def drift(*args):
+        result = next(drifts)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    monkeypatch.setattr(gpu_check, "prepare", lambda wheels: [])
+    monkeypatch.setattr(gpu_check, "jobs_scaling", lambda *args: [row])
+    monkeypatch.setattr(gpu_check, "graph_drift", drift)
+
+    def check(*sections, mode="--cpu-dry-run"):
+        argv = ["gpu_check.py", str(out), "--sections", ",".join(sections), *([mode] if mode else [])]
+        monkeypatch.setattr(sys, "argv", argv)
+        return gpu_check.main(), json.loads((out / "gpu_check.json").read_text()), (out / "gpu_check.md").read_text()
+
+    code, first, _ = check("jobs_scaling", "graph_drift")
+    assert code == 1 and first["sections"]["graph_drift"]["error"] == "RuntimeError: out of memory"
+    code, second, md = check("graph_drift")
+    assert code == 0 and second["kept_from_earlier"] == ["jobs_scaling"]
+    assert second["sections"]["jobs_scaling"] == first["sections"]["jobs_scaling"]
+    assert second["sections"]["graph_drift"]["value"] == {"cgan": {"eager": 3.8e-5, "graphed": 0.0}}
+    assert "Kept from an earlier check into this folder: jobs_scaling." in md
+    assert "| jobs_scaling | tf-mlp ×8 (2 threads): 3,097 steps/s in all, 5 s |" in md
+    other_mode = {**second, "dry_run": False}  # a real check into the same OUT keeps no dry run's figures
+    assert gpu_check._earlier_sections(out / "gpu_check.json", other_mode) == {}
+    other_torch = {**second, "environment": {**second["environment"], "torch": "2.11.0+cu130"}}
+    assert gpu_check._earlier_sections(out / "gpu_check.json", other_torch) == {}
+    assert gpu_check._earlier_sections(out / "gpu_check.json", second) == second["sections"]
