@@ -108,7 +108,8 @@ def held_by(folder: Path) -> str | None:
 def refuse_while_held(held: dict[Path, str], what: str) -> None:
     """Refuse to make ``what`` from runs whose folder a ganbench process is writing now (``held``:
     {folder: holder}): it would judge, or freeze, what is not done yet. The first folder is named."""
-    for folder, holder in held.items():
+    if held:
+        folder, holder = next(iter(held.items()))
         raise RunDirError(
             f"{folder}: {holder} is writing to it now (it holds {folder / LOCK_NAME}); make {what} once that has finished"
         )
