@@ -540,7 +540,9 @@ def section_list(text: str) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out", type=Path)
+    parser.add_argument(
+        "out", type=Path, help="a new or empty folder, or one an earlier check wrote (its sections kept)"
+    )
     parser.add_argument("--cpu-dry-run", action="store_true", help="small sizes on CPU, to test the script")
     parser.add_argument("--budget-s", type=float, default=480.0, help="the whole check's wall-clock budget")
     parser.add_argument(
@@ -568,6 +570,10 @@ def main() -> int:
         "--wheels", type=Path, default=WHEELS, help="wheels for what this machine lacks (benchmarks/fetch_wheels.sh)"
     )
     a = parser.parse_args()
+    if a.out.is_dir() and any(a.out.iterdir()) and not (a.out / "gpu_check.json").is_file():
+        # the check empties its measurement folders in OUT before a rerun: never in someone else's folder
+        print(f"{a.out}: holds files, and no gpu_check.json of an earlier check; give a new folder", file=sys.stderr)
+        return 2
     unmet = prepare(a.wheels)
     if unmet:
         print("this Python cannot run ganbench from this checkout:", *unmet, sep="\n  ", file=sys.stderr)
@@ -627,6 +633,7 @@ def main() -> int:
     ]
     chosen = a.sections or (["ring_gap"] if a.ring_gap else SECTIONS[:5])  # the 8-minute check
     summary["kept_from_earlier"] = [name for name in summary["sections"] if name not in chosen]
+    (a.out / "gpu_check.json").write_text(json.dumps(summary, indent=1))  # marks OUT as a check's from the start
     for name, step in sections:
         if name not in chosen:
             continue

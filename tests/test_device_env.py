@@ -442,3 +442,20 @@ def test_a_rerun_of_some_sections_keeps_the_others_from_the_first_check(tmp_path
     other_torch = {**second, "environment": {**second["environment"], "torch": "2.11.0+cu130"}}
     assert gpu_check._earlier_sections(out / "gpu_check.json", other_torch) == {}
     assert gpu_check._earlier_sections(out / "gpu_check.json", second) == second["sections"]
+
+
+def test_a_folder_of_other_files_is_refused_before_anything_is_written(tmp_path, monkeypatch, capsys):
+    """A rerun empties the check's measurement folders in OUT, so OUT must be new, empty, or a check's."""
+    import gpu_check
+
+    out = tmp_path / "results"
+    (out / "jobs").mkdir(parents=True)
+    (out / "jobs" / "mine.txt").write_text("keep me")
+    monkeypatch.setattr(gpu_check, "prepare", lambda wheels: [])
+    monkeypatch.setattr(gpu_check, "jobs_scaling", lambda *args: pytest.fail("a section ran"))
+    monkeypatch.setattr(sys, "argv", ["gpu_check.py", str(out), "--cpu-dry-run", "--sections", "jobs_scaling"])
+    assert gpu_check.main() == 2
+    assert capsys.readouterr().err == (
+        f"{out}: holds files, and no gpu_check.json of an earlier check; give a new folder\n"
+    )
+    assert sorted(p.name for p in out.rglob("*")) == ["jobs", "mine.txt"]
