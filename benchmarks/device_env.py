@@ -14,6 +14,8 @@ from importlib import metadata
 from pathlib import Path
 
 from packaging.requirements import Requirement
+from packaging.tags import sys_tags
+from packaging.utils import parse_wheel_filename
 
 ROOT = Path(__file__).resolve().parent.parent
 WHEELS = ROOT / "benchmarks" / "wheels"
@@ -53,6 +55,12 @@ def use_path(*folders: Path) -> None:
     os.environ["PYTHONPATH"] = os.pathsep.join([*map(str, folders), *([earlier] if earlier else [])])
 
 
+def fits(wheel: Path, tags: frozenset = frozenset(sys_tags())) -> bool:
+    """Whether this Python can install ``wheel``: the folder holds one of each binary wheel for each
+    Python version fetch_wheels.sh fetched for, as the machine's version is not known beforehand."""
+    return not parse_wheel_filename(wheel.name)[3].isdisjoint(tags)
+
+
 def install_wheels(wheels: list[Path]) -> Path:
     """Installs the wheels, without their dependencies and offline, into a fresh folder put first on the
     path: they take precedence over the machine's own versions, which stay untouched."""
@@ -72,7 +80,7 @@ def prepare(wheels: Path = WHEELS, requirements: list[str] | None = None) -> lis
     use_path(ROOT)
     requirements = project_requirements() if requirements is None else requirements
     problems = unmet(requirements)
-    carried = sorted(wheels.glob("*.whl")) if wheels.is_dir() else []
+    carried = [w for w in sorted(wheels.glob("*.whl")) if fits(w)] if wheels.is_dir() else []
     if problems and carried:
         install_wheels(carried)
         problems = unmet(requirements)

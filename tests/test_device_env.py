@@ -34,8 +34,9 @@ def own_path(monkeypatch, tmp_path) -> list[str]:
     return earlier
 
 
-def probe_wheel(folder: Path, version: str) -> Path:
-    """A minimal pure-Python wheel of the distribution ``ganbench-probe``, as pip installs it offline."""
+def probe_wheel(folder: Path, version: str, tag: str = "py3-none-any") -> Path:
+    """A minimal pure-Python wheel of the distribution ``ganbench-probe``, as pip installs it offline
+    (its file named for ``tag``)."""
     info = f"ganbench_probe-{version}.dist-info"
     files = {
         "ganbench_probe/__init__.py": f"VERSION = {version!r}\n",
@@ -43,7 +44,7 @@ def probe_wheel(folder: Path, version: str) -> Path:
         f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
     }
     files[f"{info}/RECORD"] = "".join(f"{name},,\n" for name in [*files, f"{info}/RECORD"])
-    wheel = folder / f"ganbench_probe-{version}-py3-none-any.whl"
+    wheel = folder / f"ganbench_probe-{version}-{tag}.whl"
     with zipfile.ZipFile(wheel, "w") as z:
         for name, text in files.items():
             z.writestr(name, text)
@@ -90,6 +91,18 @@ def test_prepare_installs_carried_wheels_only_when_something_is_unmet(tmp_path, 
         cwd=tmp_path, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert child.stdout.strip() == "1.2"
+
+
+def test_prepare_installs_only_the_wheels_this_python_takes(tmp_path, own_path):
+    """fetch_wheels.sh fetches a binary wheel for each Python the machine may have: the others are left."""
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    foreign = probe_wheel(wheels, "1.1", "cp27-cp27m-win32")  # a Python and platform no device has
+    probe_wheel(wheels, "1.2")
+    assert not device_env.fits(foreign) and device_env.fits(wheels / "ganbench_probe-1.2-py3-none-any.whl")
+    assert device_env.prepare(wheels, ["ganbench-probe>=1"]) == []
+    site = Path(sys.path[0])
+    assert (site / "ganbench_probe" / "__init__.py").read_text() == "VERSION = '1.2'\n"
 
 
 def test_prepare_reports_what_the_wheels_do_not_mend(tmp_path, own_path):
