@@ -6,16 +6,26 @@ a version it admits. A CUDA image of PyTorch usually lacks pydantic and torch-fi
 
 from __future__ import annotations
 
+import email.parser
 import os
+import platform
 import subprocess
 import sys
 import tempfile
+import zipfile
 from importlib import metadata
 from pathlib import Path
 
-from packaging.requirements import Requirement
-from packaging.tags import sys_tags
-from packaging.utils import parse_wheel_filename
+try:
+    from packaging.requirements import Requirement
+    from packaging.specifiers import SpecifierSet
+    from packaging.tags import sys_tags
+    from packaging.utils import parse_wheel_filename
+except ModuleNotFoundError:  # a bare image: pip, which installs the wheels, carries its own copy
+    from pip._vendor.packaging.requirements import Requirement
+    from pip._vendor.packaging.specifiers import SpecifierSet
+    from pip._vendor.packaging.tags import sys_tags
+    from pip._vendor.packaging.utils import parse_wheel_filename
 
 ROOT = Path(__file__).resolve().parent.parent
 WHEELS = ROOT / "benchmarks" / "wheels"
@@ -23,11 +33,21 @@ WHEELS = ROOT / "benchmarks" / "wheels"
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    try:
+        import tomli as tomllib
+    except ModuleNotFoundError:  # not installed yet: pip's own copy reads pyproject.toml as well
+        from pip._vendor import tomli as tomllib
+
+
+CHECK_TOOLS = ("pytest", "pytest-benchmark")  # the CUDA tests and the training benchmarks run under them
 
 
 def project_requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
-    return tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    """What the device check needs: ganbench's dependencies, and from its test extra the tools the
+    check runs (a CUDA image of PyTorch seldom has pytest-benchmark)."""
+    project = tomllib.loads(pyproject.read_text())["project"]
+    tools = [r for r in project["optional-dependencies"]["test"] if Requirement(r).name in CHECK_TOOLS]
+    return project["dependencies"] + tools
 
 
 def unmet(requirements: list[str]) -> list[str]:
@@ -56,18 +76,26 @@ def use_path(*folders: Path) -> None:
 
 
 def fits(wheel: Path, tags: frozenset = frozenset(sys_tags())) -> bool:
-    """Whether this Python can install ``wheel``: the folder holds one of each binary wheel for each
-    Python version fetch_wheels.sh fetched for, as the machine's version is not known beforehand."""
-    return not parse_wheel_filename(wheel.name)[3].isdisjoint(tags)
+    """Whether this Python can install ``wheel``, by its tags and its Requires-Python: the folder holds
+    the wheels fetch_wheels.sh fetched for each Python the machine may have (a binary wheel for each,
+    and pure ones that need a newer Python than some)."""
+    if parse_wheel_filename(wheel.name)[3].isdisjoint(tags):
+        return False
+    with zipfile.ZipFile(wheel) as z:
+        name = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
+        needs = email.parser.Parser().parsestr(z.read(name).decode("utf-8"), headersonly=True)["Requires-Python"]
+    return needs is None or SpecifierSet(needs).contains(platform.python_version(), prereleases=True)
 
 
-def install_wheels(wheels: list[Path]) -> Path:
-    """Installs the wheels, without their dependencies and offline, into a fresh folder put first on the
-    path: they take precedence over the machine's own versions, which stay untouched."""
+def install_wheels(folder: Path, names: list[str]) -> Path:
+    """Installs the distributions ``names`` from the wheels in ``folder``, without their dependencies
+    and offline, into a fresh folder put first on the path: they take precedence over the machine's
+    own versions, which stay untouched. pip picks each one's wheel that fits this Python best (the
+    folder may hold a pure wheel and a compiled one of the same release)."""
     site = Path(tempfile.mkdtemp(prefix="ganbench-wheels-"))
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-index", "--no-deps", "--no-compile",
-         "--disable-pip-version-check", "--target", str(site), *map(str, wheels)],
+        [sys.executable, "-m", "pip", "install", "-q", "--no-index", "--find-links", str(folder), "--no-deps",
+         "--no-compile", "--disable-pip-version-check", "--target", str(site), *names],
         check=True,
     )  # fmt: skip
     use_path(site)
@@ -80,8 +108,10 @@ def prepare(wheels: Path = WHEELS, requirements: list[str] | None = None) -> lis
     use_path(ROOT)
     requirements = project_requirements() if requirements is None else requirements
     problems = unmet(requirements)
-    carried = [w for w in sorted(wheels.glob("*.whl")) if fits(w)] if wheels.is_dir() else []
+    carried = (
+        sorted({parse_wheel_filename(w.name)[0] for w in wheels.glob("*.whl") if fits(w)}) if wheels.is_dir() else []
+    )
     if problems and carried:
-        install_wheels(carried)
+        install_wheels(wheels, carried)
         problems = unmet(requirements)
     return problems

@@ -34,13 +34,14 @@ def own_path(monkeypatch, tmp_path) -> list[str]:
     return earlier
 
 
-def probe_wheel(folder: Path, version: str, tag: str = "py3-none-any") -> Path:
+def probe_wheel(folder: Path, version: str, tag: str = "py3-none-any", requires_python: str | None = None) -> Path:
     """A minimal pure-Python wheel of the distribution ``ganbench-probe``, as pip installs it offline
-    (its file named for ``tag``)."""
+    (its file named for ``tag``, its metadata with ``requires_python`` if given)."""
     info = f"ganbench_probe-{version}.dist-info"
+    needs = f"Requires-Python: {requires_python}\n" if requires_python else ""
     files = {
         "ganbench_probe/__init__.py": f"VERSION = {version!r}\n",
-        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: ganbench-probe\nVersion: {version}\n",
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: ganbench-probe\nVersion: {version}\n{needs}",
         f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
     }
     files[f"{info}/RECORD"] = "".join(f"{name},,\n" for name in [*files, f"{info}/RECORD"])
@@ -73,6 +74,8 @@ def test_the_projects_own_requirements_are_met_in_the_test_environment():
     assert any(r.startswith("torch-fidelity") for r in requirements) and any(
         r.startswith("pydantic") for r in requirements
     )
+    # the training section's benchmarks need pytest-benchmark's fixture; the CUDA tests need pytest
+    assert {r.split(">")[0] for r in requirements} >= {"pytest", "pytest-benchmark"}
     assert device_env.unmet(requirements) == []
 
 
@@ -98,8 +101,11 @@ def test_prepare_installs_only_the_wheels_this_python_takes(tmp_path, own_path):
     wheels = tmp_path / "wheels"
     wheels.mkdir()
     foreign = probe_wheel(wheels, "1.1", "cp27-cp27m-win32")  # a Python and platform no device has
-    probe_wheel(wheels, "1.2")
-    assert not device_env.fits(foreign) and device_env.fits(wheels / "ganbench_probe-1.2-py3-none-any.whl")
+    too_new = probe_wheel(wheels, "1.3", "py2.py3-none-any", requires_python=">=99")  # as typer 0.29 on 3.10
+    probe_wheel(wheels, "1.2", requires_python=">=3.8")
+    compiled = probe_wheel(wheels, "1.2", str(next(iter(device_env.sys_tags()))))  # as tomli: both fit, one is taken
+    assert not device_env.fits(foreign) and not device_env.fits(too_new) and device_env.fits(compiled)
+    assert device_env.fits(wheels / "ganbench_probe-1.2-py3-none-any.whl")
     assert device_env.prepare(wheels, ["ganbench-probe>=1"]) == []
     site = Path(sys.path[0])
     assert (site / "ganbench_probe" / "__init__.py").read_text() == "VERSION = '1.2'\n"
