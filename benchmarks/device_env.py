@@ -1,8 +1,8 @@
 """Makes the Python that runs the device check able to run ganbench from this checkout, before any of
 the loan's minutes are spent: the checkout on the path (no install needed), carried wheels installed
 for what the machine lacks (it cannot download), and every dependency pyproject.toml names present at
-a version it admits. A CUDA image of PyTorch usually lacks pydantic and torch-fidelity;
-``bash benchmarks/fetch_wheels.sh`` downloads them on a machine with pip access."""
+a version it admits. A CUDA image of PyTorch usually lacks pydantic, torch-fidelity and
+pytest-benchmark; ``bash benchmarks/fetch_wheels.sh`` downloads them on a machine with pip access."""
 
 from __future__ import annotations
 
