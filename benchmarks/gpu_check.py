@@ -49,9 +49,10 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from device_env import ROOT, WHEELS, prepare
+from device_env import ROOT, WHEELS, missing_tools, prepare
 
 RING_GAP_SUITE = "toy-ring-pacgan-code"
+TOOLS_OF = {"cuda_tests": ("pytest",), "training": ("pytest", "pytest-benchmark")}  # what each runs under
 TARGETS = {  # issue targets on one H100/H200
     "mnist_suite_s": 600,
     "graphed_tf_mlp_speedup": 10.0,
@@ -574,9 +575,11 @@ def main() -> int:
         # the check empties its measurement folders in OUT before a rerun: never in someone else's folder
         print(f"{a.out}: holds files, and no gpu_check.json of an earlier check; give a new folder", file=sys.stderr)
         return 2
-    unmet = prepare(a.wheels)
-    if unmet:
-        print("this Python cannot run ganbench from this checkout:", *unmet, sep="\n  ", file=sys.stderr)
+    problems = prepare(a.wheels)
+    tools = missing_tools()  # a missing tool fails only the sections run under it: the rest still measure
+    fatal = [p for p in problems if p not in tools.values()]
+    if fatal:
+        print("this Python cannot run ganbench from this checkout:", *fatal, sep="\n  ", file=sys.stderr)
         print(
             f"Download what it lacks where pip works (bash benchmarks/fetch_wheels.sh {a.wheels} "
             f"{sys.version_info.major}.{sys.version_info.minor}) and bring that folder along.",
@@ -634,11 +637,16 @@ def main() -> int:
     chosen = a.sections or (["ring_gap"] if a.ring_gap else SECTIONS[:5])  # the 8-minute check
     summary["kept_from_earlier"] = [name for name in summary["sections"] if name not in chosen]
     (a.out / "gpu_check.json").write_text(json.dumps(summary, indent=1))  # marks OUT as a check's from the start
+    lacking = {name: [tools[t] for t in needs if t in tools] for name, needs in TOOLS_OF.items()}
+    for name in (n for n in chosen if lacking.get(n)):
+        print(f"warning: section {name} will fail: {'; '.join(lacking[name])}", file=sys.stderr)
     for name, step in sections:
         if name not in chosen:
             continue
         t0 = time.monotonic()
         try:
+            if lacking.get(name):
+                raise ModuleNotFoundError("; ".join(lacking[name]))
             summary["sections"][name] = {"status": "ok", "value": step()}
         except Exception as e:  # noqa: BLE001 - a failed section is recorded; the others still run
             summary["sections"][name] = {"status": "failed", "error": f"{type(e).__name__}: {e}"}

@@ -478,3 +478,22 @@ def test_a_folder_of_other_files_is_refused_before_anything_is_written(tmp_path,
         f"{out}: holds files, and no gpu_check.json of an earlier check; give a new folder\n"
     )
     assert sorted(p.name for p in out.rglob("*")) == ["jobs", "mine.txt"]
+
+
+def test_a_missing_test_tool_fails_only_the_sections_run_under_it(tmp_path, monkeypatch, capsys):
+    """Without pytest-benchmark (no wheels carried), the training section fails, saying why, and the
+    sections that need no test tool still measure: a loan is not lost to it."""
+    import gpu_check
+
+    problem = "pytest-benchmark: not installed (ganbench needs >=4)"
+    monkeypatch.setattr(gpu_check, "prepare", lambda wheels: [problem])
+    monkeypatch.setattr(gpu_check, "missing_tools", lambda: {"pytest-benchmark": problem})
+    monkeypatch.setattr(gpu_check, "training", lambda *args: pytest.fail("the training section ran"))
+    monkeypatch.setattr(gpu_check, "jobs_scaling", lambda *args: [])
+    out = tmp_path / "out"
+    monkeypatch.setattr(sys, "argv", ["gpu_check.py", str(out), "--cpu-dry-run", "--sections", "training,jobs_scaling"])
+    assert gpu_check.main() == 1
+    sections = json.loads((out / "gpu_check.json").read_text())["sections"]
+    assert sections["training"]["error"] == f"ModuleNotFoundError: {problem}"
+    assert sections["jobs_scaling"]["status"] == "ok"
+    assert f"warning: section training will fail: {problem}" in capsys.readouterr().err
