@@ -44,14 +44,18 @@ CHECK_TOOLS = ("pytest", "pytest-benchmark")  # the CUDA tests and the training 
 
 def project_requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
     """What the device check needs: ganbench's dependencies, then :func:`tool_requirements`."""
-    return tomllib.loads(pyproject.read_text())["project"]["dependencies"] + tool_requirements(pyproject)
+    project = tomllib.loads(pyproject.read_text())["project"]
+    return project["dependencies"] + _tools(project)
 
 
 def tool_requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
     """From ganbench's test extra, the tools the check runs (a CUDA image of PyTorch seldom has
     pytest-benchmark): only the sections that run under them need them."""
-    test = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]["test"]
-    return [r for r in test if Requirement(r).name in CHECK_TOOLS]
+    return _tools(tomllib.loads(pyproject.read_text())["project"])
+
+
+def _tools(project: dict) -> list[str]:
+    return [r for r in project["optional-dependencies"]["test"] if Requirement(r).name in CHECK_TOOLS]
 
 
 def missing_tools() -> dict[str, str]:

@@ -609,9 +609,12 @@ def main() -> int:
             "cpu_threads": torch.get_num_threads(),
         },
         "targets": TARGETS,
-        "sections": {},
     }
     summary["sections"] = _earlier_sections(a.out / "gpu_check.json", summary)
+
+    def save() -> None:  # after each section too: whatever happens next, this much is kept
+        (a.out / "gpu_check.json").write_text(json.dumps(summary, indent=1))
+
     jobs = a.jobs or (8 if device == "cuda" else 2)
 
     def left() -> float:
@@ -636,7 +639,7 @@ def main() -> int:
     ]
     chosen = a.sections or (["ring_gap"] if a.ring_gap else SECTIONS[:5])  # the 8-minute check
     summary["kept_from_earlier"] = [name for name in summary["sections"] if name not in chosen]
-    (a.out / "gpu_check.json").write_text(json.dumps(summary, indent=1))  # marks OUT as a check's from the start
+    save()  # marks OUT as a check's from the start
     lacking = {name: [tools[t] for t in needs if t in tools] for name, needs in TOOLS_OF.items()}
     for name in (n for n in chosen if lacking.get(n)):
         print(f"warning: section {name} will fail: {'; '.join(lacking[name])}", file=sys.stderr)
@@ -651,9 +654,9 @@ def main() -> int:
         except Exception as e:  # noqa: BLE001 - a failed section is recorded; the others still run
             summary["sections"][name] = {"status": "failed", "error": f"{type(e).__name__}: {e}"}
         summary["sections"][name]["seconds"] = time.monotonic() - t0
-        (a.out / "gpu_check.json").write_text(json.dumps(summary, indent=1))  # whatever happens next, this much is kept
+        save()
     summary["seconds"] = time.monotonic() - began
-    (a.out / "gpu_check.json").write_text(json.dumps(summary, indent=1))
+    save()
     (a.out / "gpu_check.md").write_text(markdown(summary))
     print(markdown(summary))
     return 0 if all(e["status"] == "ok" for e in summary["sections"].values()) else 1
