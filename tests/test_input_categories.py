@@ -507,6 +507,15 @@ def test_evaluator_train_writes_over_no_weights_worth_keeping_and_refuses_before
     result = invoke("evaluator", "train", "mnist", "--out", tmp_path / "mine.pt")
     assert result.exit_code == 2 and "exists; ganbench never overwrites a weights file" in result.output
     assert (tmp_path / "mine.pt").read_text() == "keep me"
+    for out, says in [
+        (
+            tmp_path / "mine.pt" / "w.pt",
+            f"--out: {tmp_path / 'mine.pt' / 'w.pt'} lies below {tmp_path / 'mine.pt'}, which is a file",
+        ),
+        (tmp_path, f"--out: {tmp_path} is a folder; give a file path"),
+    ]:  # refused before training, as every output path is, not after it when the file is saved
+        result = invoke("evaluator", "train", "mnist", "--out", out)
+        assert result.exit_code == 2 and says in result.output.replace("\n", ""), result.output
     (tmp_path / "evaluators").mkdir()
     (tmp_path / "evaluators" / "mnist.pt").write_bytes(b"damaged")
     monkeypatch.setattr(evaluators, "PACKAGE_ASSETS", tmp_path)

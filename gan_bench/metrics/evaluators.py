@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import os
 import shlex
 from dataclasses import dataclass
 from functools import cache
@@ -26,7 +27,7 @@ from gan_bench import shipped
 from gan_bench.data.catalogue import PACKAGE_ASSETS
 from gan_bench.errors import DataError, InvalidOption, did_you_mean
 from gan_bench.nets.evaluator import EvaluatorCNN
-from gan_bench.rundir import atomic
+from gan_bench.rundir import atomic, paths
 from gan_bench.torch_files import UnreadableTorchFile, load_tensors
 
 
@@ -243,12 +244,17 @@ def accuracy(model: EvaluatorCNN, images: torch.Tensor, labels: torch.Tensor, ba
 def check_target(dataset: str, path: Path) -> None:
     """Refuse, before training, to write over weights worth keeping: any existing file but the
     pin's own, and the pinned weights themselves while they verify (only a missing or damaged
-    pinned file is rebuilt in place)."""
+    pinned file is rebuilt in place). A path that could not be written (below a file, a folder, in
+    a folder that cannot be written) is refused too, as every output path is."""
     path, pin = Path(path), get_pin(dataset)
+    if os.path.realpath(path) != os.path.realpath(pin.path):
+        if path.is_file():
+            raise InvalidOption(f"--out: {path} exists; ganbench never overwrites a weights file; give a new file")
+        paths.output_file(path, "--out")
+        return
+    paths.output_folder(path.parent, "--out")
     if not path.exists():
         return
-    if path.resolve() != pin.path.resolve():
-        raise InvalidOption(f"--out: {path} exists; ganbench never overwrites a weights file; give a new file")
     try:
         _verified_state(dataset)
     except DataError:  # damaged or foreign: rebuilding it in place is the repair its message advises
