@@ -526,6 +526,29 @@ def test_evaluator_train_writes_over_no_weights_worth_keeping_and_refuses_before
         evaluators._verified_state.cache_clear()
 
 
+def test_a_suite_whose_evaluator_is_damaged_is_refused_before_training(tmp_path, monkeypatch):
+    """Each run is scored with the pinned evaluator as it finishes: damaged weights are named
+    before the suite trains (and writes anything), and by its dry run, not once a run has trained.
+    A suite that no evaluator scores (the 2D mixtures) is not held up by them."""
+    from gan_bench.metrics import evaluators
+
+    (tmp_path / "assets" / "evaluators").mkdir(parents=True)
+    damaged = tmp_path / "assets" / "evaluators" / "mnist.pt"
+    damaged.write_bytes(b"damaged")
+    monkeypatch.setattr(evaluators, "PACKAGE_ASSETS", tmp_path / "assets")
+    evaluators._verified_state.cache_clear()
+    try:
+        for extra in [(), ("--dry-run",)]:
+            result = invoke("run", "--suite", "smoke", "--out", tmp_path / "runs", *extra)
+            assert result.exit_code == 2, result.output
+            assert f"{damaged}: evaluator weights for mnist cannot be read" in result.output.replace("\n", "")
+            assert not (tmp_path / "runs").exists()
+        result = invoke("run", "--suite", "toy", "--out", tmp_path / "toy", "--dry-run")
+        assert result.exit_code == 0, result.output
+    finally:
+        evaluators._verified_state.cache_clear()
+
+
 @pytest.mark.slow  # measures the test accuracy on 10,000 images (8 s)
 def test_evaluator_train_prints_progress_as_lines_in_a_log(tmp_path, monkeypatch):
     import torch

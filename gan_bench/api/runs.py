@@ -89,15 +89,26 @@ def check_scoring_options(
 def data_to_download(plan: Plan, *, data_dir: PathLike | None = None) -> list[str]:
     """The datasets :func:`execute_plan` would download before training, because this machine
     lacks their files; writes and downloads nothing. Files it would refuse (damaged, or missing
-    where no download is allowed) raise its :class:`DataError`. A Ray cluster named by its
+    where no download is allowed; the evaluator weights the runs are scored with, damaged or
+    missing) raise its :class:`DataError`. A Ray cluster named by its
     address holds its own data: nothing is checked then."""
     if plan.executor == "ray" and plan.address is not None:
         return []
-    return datasets.to_download(_datasets_of(plan), data_folder(data_dir))
+    missing = datasets.to_download(_datasets_of(plan), data_folder(data_dir))
+    _check_evaluators(plan)
+    return missing
 
 
 def _datasets_of(plan: Plan) -> list[str]:
     return sorted({spec.dataset for spec in plan.specs})
+
+
+def _check_evaluators(plan: Plan) -> None:
+    """The evaluator weights the plan's runs will be scored with verify: a damaged file is named
+    before hours of training, not once the first run has trained."""
+    from gan_bench.metrics import evaluators
+
+    evaluators.check_pinned(datasets.evaluators_of(_datasets_of(plan)))
 
 
 @checked_arguments
@@ -279,6 +290,7 @@ def execute_plan(
     scorer = make_scorer(samples, backbone, weights, plan.device)  # fails before any training
     if plan.executor != "ray" or plan.address is None:  # a Ray cluster's machines hold their own data
         datasets.check_available(_datasets_of(plan), data_dir)
+        _check_evaluators(plan)
     _checked_states(plan)  # before the lock file and suite.json: a refused run leaves the folder as it was
     with ExitStack() as stack:
         if plan.executor == "ray":  # joined (or refused: no node for the tasks) before the folder is written

@@ -83,11 +83,6 @@ def is_translation(name: str) -> bool:
     return folders.is_folder_name(name) or name in TRANSLATION_TASKS
 
 
-def evaluator_dataset(name: str) -> str:
-    """The dataset whose pinned evaluator scores ``name``'s images (each stacked channel is MNIST)."""
-    return "mnist" if name == "stacked-mnist" else name
-
-
 def sources(name: str) -> list[str]:
     """The catalogue datasets whose files ``name`` is built from (none for a formula or a folder)."""
     if name in catalogue.DATASETS:
@@ -103,6 +98,13 @@ def sources(name: str) -> list[str]:
 
 def _sources_of(names: list[str]) -> list[str]:
     return list(dict.fromkeys(s for name in names for s in sources(name)))
+
+
+def evaluators_of(names: list[str]) -> list[str]:
+    """The datasets whose pinned evaluators score runs on ``names``: the catalogue datasets they are
+    built from (each stacked channel is MNIST; a translation task's evaluator classifies its
+    source's images); none for the 2D mixtures and translation folders."""
+    return _sources_of(names)
 
 
 def check_available(names: list[str], data_dir: Path | None = None) -> None:

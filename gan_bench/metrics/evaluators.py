@@ -265,6 +265,14 @@ def check_target(dataset: str, path: Path) -> None:
     )
 
 
+def check_pinned(datasets: list[str]) -> None:
+    """Each of ``datasets``' pinned evaluator weights found and verified, or the DataError that
+    names the file and its repair: checked before a suite trains, since each run is scored with
+    them as it finishes."""
+    for dataset in datasets:
+        _verified_state(dataset)
+
+
 def save(model: EvaluatorCNN, path: Path) -> str:
     state = {k: v.detach().clone() for k, v in model.state_dict().items()}
     buffer = io.BytesIO()
