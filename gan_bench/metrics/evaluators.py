@@ -252,17 +252,17 @@ def check_target(dataset: str, path: Path) -> None:
             raise InvalidOption(f"--out: {path} exists; ganbench never overwrites a weights file; give a new file")
         paths.output_file(path, "--out")
         return
+    if path.exists():
+        try:
+            _verified_state(dataset)
+        except DataError:  # damaged or foreign: rebuilding it in place is the repair its message advises
+            pass
+        else:
+            raise InvalidOption(
+                f"--out: {path} holds the pinned {dataset} evaluator and it verifies, so it is not replaced; "
+                f"to retrain and compare with the pin, give --out with a new file"
+            )
     paths.output_folder(path.parent, "--out")
-    if not path.exists():
-        return
-    try:
-        _verified_state(dataset)
-    except DataError:  # damaged or foreign: rebuilding it in place is the repair its message advises
-        return
-    raise InvalidOption(
-        f"--out: {path} holds the pinned {dataset} evaluator and it verifies, so it is not replaced; "
-        f"to retrain and compare with the pin, give --out with a new file"
-    )
 
 
 def check_pinned(datasets: list[str]) -> None:
