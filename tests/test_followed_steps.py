@@ -41,30 +41,30 @@ def test_the_changes_count_each_step_once_and_take_back_dropped_rows(tmp_path):
     a.write_text(timing_text([10, 20, 30]))  # complete (30 steps)
     b.write_text(timing_text([10, 20]))  # begun by an earlier suite run
     followed = FollowedSteps([a, b, c], [30, 40, 40])
-    counted = [followed.found()]
-    assert counted == [50]
+    counted = [sum(followed.found().values())]
+    assert counted == [50] and followed.found() == {0: 30, 1: 20}
 
     def look(expected):
         changes = followed.look()
         assert changes == expected
-        counted.extend(changes)
+        counted.extend(sum(by_run.values()) for by_run in changes)
 
-    look((0, 0))
+    look(({}, {}))
     c.write_text(timing_text([10, 20, 30]))
-    look((30, 0))
+    look(({2: 30}, {}))
     b.write_text(timing_text([10]))  # resumed from its checkpoint at step 10: rows found after it dropped
-    look((0, -10))
+    look(({}, {1: -10}))
     c.write_text(timing_text([10]))  # its task retried after a lost worker: rows it trained dropped
-    look((-20, 0))
+    look(({2: -20}, {}))
     b.write_text(timing_text([10, 20, 30]))
     c.write_text(timing_text([10, 20, 30]))
-    look((40, 0))
+    look(({1: 20, 2: 20}, {}))
     c.write_text(timing_text([10, 20, 30, 40]))
     counted.append(followed.finished(2))  # its last row, logged after the last look
     b.write_text(timing_text([10, 20, 30, 40]))
     counted.append(followed.finished(1))
     assert counted[-2:] == [10, 10]
-    look((0, 0))
+    look(({}, {}))
     assert sum(counted) == 110
 
 
@@ -77,7 +77,7 @@ def test_a_run_whose_task_ended_is_not_read_again(tmp_path, monkeypatch):
     assert followed.finished(0) == 30
     read = []
     monkeypatch.setattr(followed_steps, "logged_step", lambda timing: read.append(timing) or 0)
-    assert followed.look() == (0, 0)
+    assert followed.look() == ({}, {})
     assert read == [b]
     followed.stopped(1)  # its task failed: nothing more to read either
-    assert followed.look() == (0, 0) and read == [b]
+    assert followed.look() == ({}, {}) and read == [b]

@@ -186,3 +186,21 @@ def test_a_lane_sends_found_and_trained_steps_marked_with_its_attempt_and_ends_a
         ("steps", 6, 7),
         ("ended", None, 7),
     ]
+
+
+def test_each_lanes_steps_are_timed_as_its_recipes():
+    """A lane says its unit's recipe first; its steps then count toward that recipe's total and
+    rate, so a recipe no lane has trained yet is named as not timed."""
+    buffer = io.StringIO()
+    ticks = iter([0.0, 10.0])
+    reporter = QuietReporter(
+        Console(file=buffer, width=200), suite_steps={"a": 40, "b": 100, "c": 50}, now=lambda: next(ticks, 20.0)
+    )
+    relay = SuiteRelay(reporter)
+    for event in [("recipe", "a", 0), ("recipe", "b", 1), ("steps", 20, 0), ("found", 30, 1), ("steps", 10, 1)]:
+        relay.show(*event)
+    assert (reporter.clock.counted_by, reporter.clock.timed_by) == ({"a": 20, "b": 40}, {"a": 20, "b": 10})
+    relay._take_back(1)  # b's worker died: its steps leave b's count
+    assert reporter.clock.counted_by == {"a": 20, "b": 0}
+    reporter.suite_time_left()
+    assert buffer.getvalue().splitlines()[-1].endswith("more for 2 recipes not timed yet (b, c)")

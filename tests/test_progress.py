@@ -237,3 +237,99 @@ def test_in_a_narrow_terminal_the_summary_gives_way_and_the_bar_and_count_stay()
     assert "30/30" in run and "eta" in run and run.rstrip().endswith("…") and len(run) <= 80
     log = RichReporter(Console(file=io.StringIO(), width=1000), suite_steps=60)  # not a terminal: whole lines
     assert log.progress.expand is False
+
+
+def _suite_lines(out: io.StringIO) -> list[str]:
+    return [line for line in out.getvalue().splitlines() if line.startswith("suite:")]
+
+
+def test_each_recipe_is_timed_apart_and_a_recipe_not_timed_yet_is_named():
+    """One recipe's step can cost a hundred of another's. Timed at the suite's average, 4 MLP
+    recipes said "about 0m11s left" with over 2 minutes to go: the fast recipes' rate stood for
+    the slow ones not begun."""
+    ticks, (console, out) = Ticks(), _console()
+    steps = {"fast": 200, "slow": 100}
+    quiet = QuietReporter(console, suite_steps=steps, now=ticks)
+    with RichReporter(_console()[0], suite_steps=steps, now=ticks) as rich:
+        suite = rich.progress.tasks[rich.suite_task]
+        assert suite.total == 300
+
+        def one_run(recipe, seed, seconds_a_step, steps, scoring=5):
+            for reporter in (quiet, rich):
+                reporter.working_on(recipe)
+                reporter.run_started(f"{recipe} seed {seed}", steps, 0)
+            for _ in range(steps):
+                ticks.t += seconds_a_step
+                quiet.advance()
+                rich.advance()
+            ticks.t += scoring
+            for reporter in (quiet, rich):
+                reporter.scoring(f"{recipe} seed {seed}")
+                reporter.run_finished(f"{recipe} seed {seed}", "done")
+
+        one_run("fast", 0, 0.1, 100)  # 15 s for 100 steps, scoring included
+        # the other fast run takes 15 s; the slow recipe's time is not known yet
+        assert _TimeLeft().render(suite).plain == "0:00:15+"
+        one_run("fast", 1, 0.1, 100)
+        one_run("slow", 0, 2.0, 100)
+        assert _TimeLeft().render(suite).plain == "0:00:00"
+    assert _suite_lines(out) == [
+        "suite: 100 of 300 steps done, about 0m15s left, more for 1 recipe not timed yet (slow)",
+        "suite: 200 of 300 steps done, about 0m00s left, more for 1 recipe not timed yet (slow)",
+        "suite: 300 of 300 steps done, about 0m00s left",
+    ]
+
+
+def test_a_slow_recipe_half_done_is_reckoned_at_its_own_rate():
+    ticks, (console, out) = Ticks(), _console()
+    quiet = QuietReporter(
+        console, suite_steps={"fast": 100, "slow": 100, "a": 10, "b": 10, "c": 10, "d": 10}, now=ticks
+    )
+    quiet.working_on("fast")
+    quiet.run_started("fast seed 0", 100, 0)
+    for _ in range(100):
+        ticks.t += 0.1
+        quiet.advance()
+    quiet.working_on("slow")
+    quiet.run_started("slow seed 0", 100, 50)  # resumed: its first 50 steps count toward the total only
+    for _ in range(10):
+        ticks.t += 3
+        quiet.advance()
+    quiet.suite_time_left()
+    # slow: 30 s for 10 steps, 40 to go; the fast recipe's 0.1 s a step does not enter it
+    assert _suite_lines(out) == [
+        "suite: 160 of 240 steps done, about 2m00s left, more for 4 recipes not timed yet (a, b, c and 1 more)"
+    ]
+
+
+def test_runs_reported_together_share_the_seconds_between_reports():
+    """Ray's tasks train side by side, and their steps are read together: each run that reported
+    steps had the seconds since the last reading, whatever its count of steps."""
+    ticks, (console, out) = Ticks(), _console()
+    steps = {"fast": 300, "slow": 60}
+    quiet = QuietReporter(console, suite_steps=steps, now=ticks)
+    quiet.runs_dispatched("2 runs on Ray", 2)
+    for _ in range(2):
+        ticks.t += 10
+        quiet.runs_advanced([("fast", 100), ("slow", 10)])  # in 10 s, side by side
+    quiet.suite_time_left()
+    # fast: 10 of the 20 s for 200 steps, 100 to go (5 s); slow: 10 s for 20 steps, 40 to go (20 s).
+    # At the pooled rate, 20 s for 220 steps, the 140 steps left would take 13 s.
+    assert _suite_lines(out) == ["suite: 220 of 360 steps done, about 0m25s left"]
+    with RichReporter(_console()[0], suite_steps=steps, now=ticks) as rich:
+        rich.runs_dispatched("2 runs on Ray", 2)
+        rich.runs_advanced([("fast", 100), ("slow", 10)])
+        assert rich.progress.tasks[rich.suite_task].completed == 110
+
+
+@pytest.mark.slow
+def test_a_suite_log_times_each_recipe_and_names_those_not_timed_yet(tmp_path):
+    out = tmp_path / "o"
+    result = CliRunner().invoke(
+        app, ["run", "--suite", "smoke", "--recipes", "tf-mlp,torch-mlp", "--quiet", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert _suite_lines(io.StringIO(result.stderr)) == [
+        "suite: 30 of 50 steps done, about 0m00s left, more for 1 recipe not timed yet (torch-mlp)",
+        "suite: 50 of 50 steps done, about 0m00s left",
+    ]

@@ -259,7 +259,7 @@ def names(text: Optional[str], option: str = "--recipes") -> Optional[list[str]]
     return values
 
 
-def reporter(quiet: bool, suite_steps: int | None = None):
+def reporter(quiet: bool, suite_steps: int | dict[str, int] | None = None):
     return QuietReporter(err_console, suite_steps) if quiet else RichReporter(err_console, suite_steps)
 
 

@@ -292,7 +292,7 @@ def run(
             )
         return
     try:
-        with reporter(quiet, p.total_steps) as progress:
+        with reporter(quiet, p.steps_by_recipe) as progress:
             done = gb.execute_plan(
                 p,
                 samples=samples,

@@ -41,15 +41,17 @@ class FollowedSteps:
         self.found_left = list(self.seen)  # of each run's rows found at the start, those not dropped
         self.ended: set[int] = set()  # runs whose task ended: not read again
 
-    def found(self) -> int:
-        """The steps logged before any task began: runs complete, or begun by an earlier suite run."""
-        return sum(self.seen)
+    def found(self) -> dict[int, int]:
+        """The steps logged before any task began, by run (its index), where there are any: runs
+        complete, or begun by an earlier suite run."""
+        return {i: steps for i, steps in enumerate(self.seen) if steps}
 
-    def look(self) -> tuple[int, int]:
-        """The changes since the last look, all runs together: (steps trained, steps found done
-        taken back, which is 0 or negative). A run whose task ended is not read again: a suite of
-        hundreds of runs reads only those still to end."""
-        trained = taken_back = 0
+    def look(self) -> tuple[dict[int, int], dict[int, int]]:
+        """The changes since the last look, by run (its index), where there are any: (steps
+        trained, steps found done taken back, which are negative). A run whose task ended is not
+        read again: a suite of hundreds of runs reads only those still to end."""
+        trained: dict[int, int] = {}
+        taken_back: dict[int, int] = {}
         for i, timing in enumerate(self.timings):
             if i in self.ended:
                 continue
@@ -58,8 +60,11 @@ class FollowedSteps:
             if change < 0:
                 back = min(-change, self.found_left[i])
                 self.found_left[i] -= back
-                taken_back, change = taken_back - back, change + back
-            trained += change
+                change += back
+                if back:
+                    taken_back[i] = -back
+            if change:
+                trained[i] = change
         return trained, taken_back
 
     def finished(self, i: int) -> int:

@@ -25,7 +25,7 @@ from gan_bench import errors
 from gan_bench.training.progress import Reporter
 
 FORWARD_SECONDS = 0.5  # how often a lane sends its step count to the suite bar
-STEPS_TRAINED, STEPS_FOUND_DONE, UNIT_ENDED, UNIT_OUTCOME = "steps", "found", "ended", "outcome"
+STEPS_TRAINED, STEPS_FOUND_DONE, UNIT_ENDED, UNIT_OUTCOME, RECIPE = "steps", "found", "ended", "outcome", "recipe"
 
 
 class ForwardingReporter(Reporter):
@@ -43,6 +43,9 @@ class ForwardingReporter(Reporter):
     def _flush(self) -> None:
         self._steps(STEPS_TRAINED, self.pending)
         self.pending, self.sent = 0, time.monotonic()
+
+    def working_on(self, recipe):
+        self.events.put((RECIPE, recipe, self.attempt))
 
     def run_started(self, label, total, done, runs=1):
         self.weight = runs
@@ -89,6 +92,7 @@ class SuiteRelay:
         self.lost: set[int] = set()
         self.ended: set[int] = set()  # attempts whose end came before their outcome
         self.outcomes: dict[int, list[str]] = {}  # attempt -> its outcome lines, come before its end
+        self.recipes: dict[int, str] = {}  # attempt -> the recipe of its runs, for the suite's time left
         self.to_take_back: queue_mod.SimpleQueue = queue_mod.SimpleQueue()  # attempts whose worker died
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._relay, name="ganbench-suite-relay", daemon=True)
@@ -146,14 +150,22 @@ class SuiteRelay:
         self.lost.add(attempt)
         shown = self.shown.pop(attempt, collections.Counter())
         for kind, steps in shown.items():
+            self._working_on(attempt)
             self.reporter.suite_advance(-steps, trained=kind == STEPS_TRAINED)
+
+    def _working_on(self, attempt: int) -> None:
+        if attempt in self.recipes:
+            self.reporter.working_on(self.recipes[attempt])
 
     def show(self, kind: str, value, attempt: int | None) -> None:
         if kind in (STEPS_TRAINED, STEPS_FOUND_DONE):
             if attempt in self.lost:
                 return  # sent by a worker that died before its attempt was taken back
             self.shown[attempt][kind] += value
+            self._working_on(attempt)
             self.reporter.suite_advance(value, trained=kind == STEPS_TRAINED)
+        elif kind == RECIPE:
+            self.recipes[attempt] = value
         elif kind == UNIT_ENDED:
             if attempt in self.outcomes:
                 self._unit_done(self.outcomes.pop(attempt))

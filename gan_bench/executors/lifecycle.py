@@ -177,6 +177,7 @@ def execute(
 ) -> RunResult:
     """Train (or resume) the run, then score it with ``score`` when given and not yet scored:
     ``score(run, load_dataset)``, so scoring reads the dataset training loaded."""
+    reporter.working_on(spec.recipe)
     state = _checked(run, check_run_dir(spec, run, resume), reporter)
     if state == "complete":
         return _skipped(spec, run, reporter, score, load_dataset)
@@ -209,6 +210,7 @@ def execute_seeds(
     score: Score | None = None,
 ) -> list[RunResult]:
     """Several seeds of one spec trained as one batched model, then each scored; complete runs are skipped."""
+    reporter.working_on(specs[0].recipe)
     states = [_checked(run, check_run_dir(spec, run, resume), reporter) for spec, run in zip(specs, runs)]
     results = {
         i: _skipped(specs[i], runs[i], reporter, score, load_dataset) for i, st in enumerate(states) if st == "complete"

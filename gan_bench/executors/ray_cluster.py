@@ -204,7 +204,7 @@ def run_all(
         outcomes: dict[int, dict] = {}
         order = {id(spec): i for i, spec in enumerate(specs)}
         reporter.runs_dispatched(f"{len(specs)} run{'s' * (len(specs) != 1)} on Ray", len(specs))
-        reporter.suite_advance(steps.found(), trained=False)
+        _found_done(reporter, specs, steps.found())
         cancelled, looked = False, time.monotonic()
         shown = _paths_as_given(out)
         while pending:
@@ -215,8 +215,8 @@ def run_all(
             done, _ = ray.wait(list(pending), num_returns=1, timeout=0.5)  # a signal is seen within 0.5 s
             if time.monotonic() - looked > FOLLOW_SECONDS:  # the steps the tasks logged meanwhile
                 trained, taken_back = steps.look()
-                reporter.suite_advance(trained)
-                reporter.suite_advance(taken_back, trained=False)
+                reporter.runs_advanced([(specs[i].recipe, n) for i, n in trained.items()])
+                _found_done(reporter, specs, taken_back)
                 looked = time.monotonic()
             if not done:
                 continue
@@ -227,7 +227,7 @@ def run_all(
             for note in outcome.get("notes", ()):  # the command shows each note once
                 warnings.warn(note, CacheWarning, stacklevel=1)
             if outcome["status"] in FINISHED:
-                reporter.suite_advance(steps.finished(order[id(spec)]))
+                reporter.runs_advanced([(spec.recipe, steps.finished(order[id(spec)]))])
             steps.stopped(order[id(spec)])
             if outcome["status"] not in STOPPED:
                 reporter.advance()
@@ -264,6 +264,14 @@ def _connect(ray, address: str | None, reporter: Reporter) -> str | None:
     except ConnectionError as e:
         raise InvalidOption(f"{as_given(address, cluster)}: cannot reach a Ray cluster ({e})") from None
     return joined(ray, cluster) if cluster else None
+
+
+def _found_done(reporter: Reporter, specs: list[RunSpec], steps: dict[int, int]) -> None:
+    """Steps found done (or taken back from them), by run, to the suite display, each with its recipe."""
+    for i, n in steps.items():
+        if n:
+            reporter.working_on(specs[i].recipe)
+            reporter.suite_advance(n, trained=False)
 
 
 def _paths_as_given(out: str | Path):

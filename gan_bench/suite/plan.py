@@ -59,6 +59,15 @@ class Plan:
     def total_steps(self) -> int:
         return sum(spec.schedule.steps for spec in self.specs)
 
+    @property
+    def steps_by_recipe(self) -> dict[str, int]:
+        """The training steps of each recipe's runs, in the order the runs come: what the suite's
+        time left is reckoned from, recipe by recipe."""
+        steps: dict[str, int] = {}
+        for spec in self.specs:
+            steps[spec.recipe] = steps.get(spec.recipe, 0) + spec.schedule.steps
+        return steps
+
     def scoring_options(self, given: dict) -> dict:
         """The scoring options to use: ``given``, unless it is all defaults and a resumed suite run
         recorded its own (``scoring``)."""

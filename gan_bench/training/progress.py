@@ -7,6 +7,7 @@ whose rate includes the time runs spend being scored."""
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -23,26 +24,89 @@ def _losses(values: dict) -> str:
 
 
 class SuiteClock:
-    """The time a suite has left, at its average so far: the seconds since it started (loading,
-    training and scoring alike) per step trained here, times the steps still to train. Steps found
-    done (a complete run skipped, a resumed run's first steps) count toward the total, not the rate."""
+    """The time a suite has left, reckoned recipe by recipe, since one recipe's step may cost a
+    hundred of another's. The seconds from one report of steps trained to the next (training, and
+    scoring after a run's last steps) go to the recipes of the first report's steps, shared equally
+    between the runs that reported them together; those from a run's start (:meth:`begin_run`:
+    its loading) to its first steps, to its own. The time left sums, over the recipes with steps
+    still to train, those steps times the recipe's seconds per step so far. A recipe with none of
+    its steps timed has no estimate: :meth:`untimed` names it. Steps found done (a complete run
+    skipped, a resumed run's first steps) count toward a recipe's total, not its rate. Given a
+    total alone, not steps by recipe, the suite is timed as one recipe."""
 
-    def __init__(self, total: int, now: Callable[[], float] = time.monotonic):
-        self.total, self.counted, self.timed, self.now = total, 0, 0, now
-        self.start = now()
+    def __init__(self, total: int | dict[str, int], now: Callable[[], float] = time.monotonic):
+        self.planned: dict[str | None, int] = dict(total) if isinstance(total, dict) else {None: total}
+        self.total = sum(self.planned.values())
+        self.now = now
+        self.counted_by: Counter = Counter()
+        self.timed_by: Counter = Counter()
+        self.seconds: Counter = Counter()
+        self.last, self.last_runs = now(), []  # when steps were last reported, and by which runs' recipes
+        self.run_began = False
 
-    def found_done(self, steps: int) -> None:
-        self.counted += steps
+    def _key(self, recipe: str | None) -> str | None:
+        return recipe if recipe in self.planned or None not in self.planned else None
 
-    def trained(self, steps: int) -> None:
-        self.counted += steps
-        self.timed += steps
+    def found_done(self, steps: int, recipe: str | None = None) -> None:
+        self.counted_by[self._key(recipe)] += steps
+
+    def trained(self, steps: int, recipe: str | None = None) -> None:
+        self.runs_trained([(recipe, steps)])
+
+    def runs_trained(self, runs: list[tuple[str | None, int]]) -> None:
+        """Steps reported together by several runs: (recipe, steps) for each."""
+        runs = [(self._key(recipe), steps) for recipe, steps in runs if steps]
+        if not runs:
+            return
+        self.seconds.update(self._since_last(runs if self.run_began or not self.last_runs else self.last_runs))
+        self.last, self.run_began = self.now(), False
+        for recipe, steps in runs:
+            self.counted_by[recipe] += steps
+            self.timed_by[recipe] += steps
+        self.last_runs = runs
+
+    def begin_run(self) -> None:
+        """A run begins in this lane: the seconds since the last steps reported (their run's scoring)
+        go to those steps' recipes, and the new run's first steps get the seconds from here."""
+        if self.last_runs:
+            self.seconds.update(self._since_last(self.last_runs))
+            self.last, self.run_began = self.now(), True
+
+    def _since_last(self, runs: list[tuple[str | None, int]]) -> Counter:
+        seconds: Counter = Counter()
+        for recipe, _ in runs:
+            seconds[recipe] += (self.now() - self.last) / len(runs)
+        return seconds
+
+    @property
+    def counted(self) -> int:
+        """The steps done, trained or found done."""
+        return sum(self.counted_by.values())
+
+    @property
+    def timed(self) -> int:
+        """The steps trained here, which the time left is reckoned from."""
+        return sum(self.timed_by.values())
+
+    def untimed(self) -> list[str]:
+        """The recipes with steps left and none of theirs timed, which the time left leaves out."""
+        return [
+            r
+            for r, steps in self.planned.items()
+            if r is not None and self.timed_by[r] <= 0 < steps - self.counted_by[r]
+        ]
 
     def left(self) -> float | None:
-        """Seconds left; None until a step has been timed."""
-        if not self.timed:
+        """Seconds left for the timed recipes, the seconds since the last report counting toward
+        its recipes; None until a step has been timed."""
+        if not self.last_runs:
             return None
-        return (self.now() - self.start) / self.timed * max(self.total - self.counted, 0)
+        seconds = self.seconds + self._since_last(self.last_runs)
+        return sum(
+            (seconds[r] / self.timed_by[r]) * max(steps - self.counted_by[r], 0)
+            for r, steps in self.planned.items()
+            if self.timed_by[r] > 0
+        )
 
 
 class _TimeLeft(TimeRemainingColumn):
@@ -56,11 +120,18 @@ class _TimeLeft(TimeRemainingColumn):
         left = clock.left()
         if left is None:
             return Text("-:--:--", style="progress.remaining")
-        return Text(str(timedelta(seconds=round(left))), style="progress.remaining")  # H:MM:SS, as rich writes it
+        more = "+" if clock.untimed() else ""  # recipes not timed yet add their time to this
+        return Text(
+            str(timedelta(seconds=round(left))) + more, style="progress.remaining"
+        )  # H:MM:SS, as rich writes it
 
 
 class Reporter:
     """Silent base: the engine calls these hooks; subclasses decide what to show."""
+
+    def working_on(self, recipe: str) -> None:
+        """The recipe of the runs the hooks that follow are about, until the next call: a suite's
+        time left is reckoned recipe by recipe."""
 
     def run_started(self, label: str, total: int, done: int, runs: int = 1) -> None: ...
     def runs_dispatched(self, label: str, runs: int) -> None:
@@ -72,6 +143,11 @@ class Reporter:
         """Steps of runs shown elsewhere (other workers): trained now, or found done (a resumed
         run's first steps, a complete run), which count toward the total, not the rate."""
 
+    def runs_advanced(self, runs: list[tuple[str, int]]) -> None:
+        """Steps trained by several runs shown elsewhere, read together (Ray's tasks, from their run
+        directories): (recipe, steps) for each run."""
+        self.suite_advance(sum(steps for _, steps in runs))
+
     def suite_time_left(self) -> None: ...  # a run shown elsewhere ended: a log says the time left
     def run_skipped(self, label: str, steps: int) -> None: ...
     def losses(self, values: dict) -> None: ...
@@ -81,10 +157,14 @@ class Reporter:
 
 
 class RichReporter(Reporter):
-    """One bar per run; with ``suite_steps``, a suite bar over every run's steps on top."""
+    """One bar per run; with ``suite_steps`` (the suite's steps, or its steps by recipe, which
+    times each recipe's steps apart: SuiteClock), a suite bar over every run's steps on top."""
 
     def __init__(
-        self, console: Console | None = None, suite_steps: int | None = None, now: Callable[[], float] = time.monotonic
+        self,
+        console: Console | None = None,
+        suite_steps: int | dict[str, int] | None = None,
+        now: Callable[[], float] = time.monotonic,
     ):
         self.console = console or Console(stderr=True, markup=False)
         # In a terminal the line spans its width and the losses or summary text, last, is what gets
@@ -107,13 +187,13 @@ class RichReporter(Reporter):
         )
         self.clock = SuiteClock(suite_steps, now) if suite_steps else None
         self.suite_task = (
-            self.progress.add_task("suite (steps)", total=suite_steps, losses="", clock=self.clock)
-            if suite_steps
+            self.progress.add_task("suite (steps)", total=self.clock.total, losses="", clock=self.clock)
+            if self.clock
             else None
         )
         self.task, self.label = None, None
         self.scored_alone = None  # the bar of a run being scored with no training bar of its own
-        self.weight = 1
+        self.weight, self.recipe = 1, None
 
     def __enter__(self):  # the bars appear with the first run, not before a refusal
         return self
@@ -124,11 +204,16 @@ class RichReporter(Reporter):
 
     def _suite(self, steps: int, trained: bool) -> None:
         if self.suite_task is not None and steps:
-            (self.clock.trained if trained else self.clock.found_done)(steps)
+            (self.clock.trained if trained else self.clock.found_done)(steps, self.recipe)
             self.progress.advance(self.suite_task, steps)
+
+    def working_on(self, recipe):
+        self.recipe = recipe
 
     def run_started(self, label, total, done, runs=1):
         self.progress.start()
+        if self.clock:
+            self.clock.begin_run()
         self.task, self.label = self.progress.add_task(label, total=total, completed=done, losses=""), label
         self.weight = runs
         self._suite(done * runs, trained=False)
@@ -149,6 +234,12 @@ class RichReporter(Reporter):
     def suite_advance(self, steps, trained=True):
         self.progress.start()
         self._suite(steps, trained=trained)
+
+    def runs_advanced(self, runs):
+        self.progress.start()
+        if self.suite_task is not None:
+            self.clock.runs_trained(runs)
+            self.progress.advance(self.suite_task, sum(steps for _, steps in runs))
 
     def losses(self, values):
         self.progress.update(self.task, losses=_losses(values))
@@ -172,11 +263,14 @@ class QuietReporter(Reporter):
     """For CI logs: one line when a run starts and one when it ends."""
 
     def __init__(
-        self, console: Console | None = None, suite_steps: int | None = None, now: Callable[[], float] = time.monotonic
+        self,
+        console: Console | None = None,
+        suite_steps: int | dict[str, int] | None = None,
+        now: Callable[[], float] = time.monotonic,
     ):
         self.console = console or Console(stderr=True, markup=False)
         self.clock = SuiteClock(suite_steps or 0, now)
-        self.weight = 1
+        self.weight, self.recipe = 1, None
 
     def __enter__(self):
         return self
@@ -188,20 +282,27 @@ class QuietReporter(Reporter):
         resumed = f" (resuming at step {done})" if done else ""
         self.console.print(f"{label}: {total} steps{resumed}")
         self.weight = runs
-        self.clock.found_done(done * runs)
+        self.clock.begin_run()
+        self.clock.found_done(done * runs, self.recipe)
 
     def runs_dispatched(self, label, runs):
         self.console.print(label)
         self.weight = 0  # advance() counts runs; their steps reach the clock as suite_advance
 
+    def working_on(self, recipe):
+        self.recipe = recipe
+
     def advance(self):
-        self.clock.trained(self.weight)
+        self.clock.trained(self.weight, self.recipe)
 
     def run_skipped(self, label, steps):
-        self.clock.found_done(steps)
+        self.clock.found_done(steps, self.recipe)
 
     def suite_advance(self, steps, trained=True):
-        (self.clock.trained if trained else self.clock.found_done)(steps)
+        (self.clock.trained if trained else self.clock.found_done)(steps, self.recipe)
+
+    def runs_advanced(self, runs):
+        self.clock.runs_trained(runs)
 
     def scoring(self, label):
         self.console.print(f"{label}: scoring")
@@ -214,12 +315,20 @@ class QuietReporter(Reporter):
         left = self.clock.left() if self.clock.total else None
         if left is not None:
             self.console.print(
-                f"suite: {self.clock.counted:,} of {self.clock.total:,} steps done, about {_duration(left)} left",
+                f"suite: {self.clock.counted:,} of {self.clock.total:,} steps done, about {_duration(left)} left"
+                + _not_timed(self.clock.untimed()),
                 highlight=False,
             )
 
     def message(self, text):
         self.console.print(text)
+
+
+def _not_timed(recipes: list[str], named: int = 3) -> str:
+    if not recipes:
+        return ""
+    more = f" and {len(recipes) - named} more" if len(recipes) > named else ""
+    return f", more for {len(recipes)} recipe{'s' * (len(recipes) != 1)} not timed yet ({', '.join(recipes[:named])}{more})"
 
 
 def _duration(seconds: float) -> str:
