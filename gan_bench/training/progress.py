@@ -35,7 +35,8 @@ class SuiteClock:
     total alone, not steps by recipe, the suite is timed as one recipe."""
 
     def __init__(self, total: int | dict[str, int], now: Callable[[], float] = time.monotonic):
-        self.planned: dict[str | None, int] = dict(total) if isinstance(total, dict) else {None: total}
+        self.by_recipe = isinstance(total, dict)
+        self.planned: dict[str | None, int] = dict(total) if self.by_recipe else {None: total}
         self.total = sum(self.planned.values())
         self.now = now
         self.counted_by: Counter = Counter()
@@ -45,7 +46,7 @@ class SuiteClock:
         self.run_began = False
 
     def _key(self, recipe: str | None) -> str | None:
-        return recipe if recipe in self.planned or None not in self.planned else None
+        return recipe if self.by_recipe else None
 
     def found_done(self, steps: int, recipe: str | None = None) -> None:
         self.counted_by[self._key(recipe)] += steps
@@ -120,10 +121,9 @@ class _TimeLeft(TimeRemainingColumn):
         left = clock.left()
         if left is None:
             return Text("-:--:--", style="progress.remaining")
+        shown = str(timedelta(seconds=round(left)))  # H:MM:SS, as rich writes it
         more = "+" if clock.untimed() else ""  # recipes not timed yet add their time to this
-        return Text(
-            str(timedelta(seconds=round(left))) + more, style="progress.remaining"
-        )  # H:MM:SS, as rich writes it
+        return Text(shown + more, style="progress.remaining")
 
 
 class Reporter:
