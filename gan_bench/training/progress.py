@@ -1,8 +1,8 @@
 """Progress display: a rich bar with ETA and live losses, or a quiet one-line-per-run log.
 
-Given a suite's total step count, both also track the whole suite: the rich display adds a suite
-bar, the quiet log prints the time left after each run. Both take that time from one ``SuiteClock``,
-whose rate includes the time runs spend being scored."""
+Given a suite's steps (by recipe, or in all), both also track the whole suite: the rich display
+adds a suite bar, the quiet log prints the time left after each run. Both take that time from one
+``SuiteClock``, which reckons it recipe by recipe, the time runs spend being scored included."""
 
 from __future__ import annotations
 
@@ -74,9 +74,9 @@ class SuiteClock:
             self.last, self.run_began = self.now(), True
 
     def _since_last(self, runs: list[tuple[str | None, int]]) -> Counter:
-        seconds: Counter = Counter()
+        share, seconds = (self.now() - self.last) / len(runs), Counter()
         for recipe, _ in runs:
-            seconds[recipe] += (self.now() - self.last) / len(runs)
+            seconds[recipe] += share
         return seconds
 
     @property
