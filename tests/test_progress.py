@@ -280,6 +280,14 @@ def test_each_recipe_is_timed_apart_and_a_recipe_not_timed_yet_is_named():
     ]
 
 
+def test_a_plan_gives_each_recipes_steps_over_its_seeds(tmp_path):
+    import gan_bench as gb
+
+    plan = gb.plan("mnist", recipes=["torch-mlp", "tf-mlp"], seeds=[0, 1, 2], out=tmp_path / "o", device="cpu")
+    assert plan.steps_by_recipe == {"torch-mlp": 3 * 472, "tf-mlp": 3 * 7700}
+    assert sum(plan.steps_by_recipe.values()) == plan.total_steps
+
+
 def test_a_slow_recipe_half_done_is_reckoned_at_its_own_rate():
     ticks, (console, out) = Ticks(), _console()
     quiet = QuietReporter(
