@@ -32,7 +32,11 @@ class SuiteClock:
     still to train, those steps times the recipe's seconds per step so far. A recipe with none of
     its steps timed has no estimate: :meth:`untimed` names it. Steps found done (a complete run
     skipped, a resumed run's first steps) count toward a recipe's total, not its rate. Given a
-    total alone, not steps by recipe, the suite is timed as one recipe."""
+    total alone, not steps by recipe, the suite is timed as one recipe.
+
+    Reports by the same runs' recipes in a row (a run's every step) only count steps: their seconds
+    are shared out, all at once, when other runs report or a run begins, so a training step reads
+    no clock here."""
 
     def __init__(self, total: int | dict[str, int], now: Callable[[], float] = time.monotonic):
         self.by_recipe = isinstance(total, dict)
@@ -42,7 +46,10 @@ class SuiteClock:
         self.counted_by: Counter = Counter()
         self.timed_by: Counter = Counter()
         self.seconds: Counter = Counter()
-        self.last, self.last_runs = now(), []  # when steps were last reported, and by which runs' recipes
+        # the recipes of the runs that reported last (one entry per run), and since when the
+        # seconds not yet shared out are theirs
+        self.last_runs: list[str | None] = []
+        self.last = now()
         self.run_began = False
 
     def _key(self, recipe: str | None) -> str | None:
@@ -57,25 +64,28 @@ class SuiteClock:
     def runs_trained(self, runs: list[tuple[str | None, int]]) -> None:
         """Steps reported together by several runs: (recipe, steps) for each."""
         runs = [(self._key(recipe), steps) for recipe, steps in runs if steps]
-        if not runs:
-            return
-        self.seconds.update(self._since_last(runs if self.run_began or not self.last_runs else self.last_runs))
-        self.last, self.run_began = self.now(), False
+        recipes = [recipe for recipe, _ in runs]
+        if recipes and (self.run_began or recipes != self.last_runs):
+            self._share_out(recipes if self.run_began or not self.last_runs else self.last_runs)
+            self.last_runs, self.run_began = recipes, False
         for recipe, steps in runs:
             self.counted_by[recipe] += steps
             self.timed_by[recipe] += steps
-        self.last_runs = runs
 
     def begin_run(self) -> None:
         """A run begins in this lane: the seconds since the last steps reported (their run's scoring)
         go to those steps' recipes, and the new run's first steps get the seconds from here."""
         if self.last_runs:
-            self.seconds.update(self._since_last(self.last_runs))
-            self.last, self.run_began = self.now(), True
+            self._share_out(self.last_runs)
+            self.run_began = True
 
-    def _since_last(self, runs: list[tuple[str | None, int]]) -> Counter:
+    def _share_out(self, runs: list[str | None]) -> None:
+        self.seconds.update(self._since_last(runs))
+        self.last = self.now()
+
+    def _since_last(self, runs: list[str | None]) -> Counter:
         share, seconds = (self.now() - self.last) / len(runs), Counter()
-        for recipe, _ in runs:
+        for recipe in runs:
             seconds[recipe] += share
         return seconds
 
