@@ -52,6 +52,11 @@ def test_a_crashing_run_fails_alone_and_resume_trains_it_once_mended(tmp_path, m
     assert "Traceback" not in result.output
     assert json.loads((tmp_path / "out/tf-mlp/seed-0/metrics.json").read_text())["verdict"]  # the other run
     assert not (tmp_path / f"out/{CRASH}/seed-0/metrics.json").exists()
+    # the failed run's 30 steps left the suite's total: before, "30 of 60 steps done, about 0m00s
+    # left, more for 1 recipe not timed yet (tf-mlp-crash)"
+    assert [line for line in result.stderr.splitlines() if line.startswith("suite:")] == [
+        "suite: 30 of 30 steps done, about 0m00s left"
+    ]
     crashing["on"] = False  # the bug mended
     again = CliRunner().invoke(app, ["run", "--suite", "f.toml", "--resume", "out", "--quiet", "--samples", "100"])
     assert again.exit_code == 0, again.output

@@ -280,6 +280,45 @@ def test_each_recipe_is_timed_apart_and_a_recipe_not_timed_yet_is_named():
     ]
 
 
+def test_a_failed_runs_steps_not_trained_leave_the_suite_total():
+    """A run that fails trains no more in this suite run. Before, its steps stayed in the suite's
+    total and time left ("60 of 300 steps done, about 0m07s left" here, where 0m05s are), and the
+    suite bar never reached its end."""
+    ticks, (console, out) = Ticks(), _console()
+    steps = {"a": 200, "b": 100}
+    quiet = QuietReporter(console, suite_steps=steps, now=ticks)
+    with RichReporter(_console()[0], suite_steps=steps, now=ticks) as rich:
+        both = (quiet, rich)
+        for reporter in both:
+            reporter.working_on("a")
+            reporter.run_started("a seeds 0,1", 50, 10, runs=2)  # a seed group, resumed at step 10
+        for _ in range(20):
+            ticks.t += 0.1
+            quiet.advance()
+            rich.advance()
+        for reporter in both:
+            reporter.unit_failed(100)  # of its 100 steps, 60 were counted: 40 are given up
+            reporter.suite_time_left()
+        suite = rich.progress.tasks[rich.suite_task]
+        assert (suite.completed, suite.total) == (60, 260)
+        for reporter in both:
+            reporter.working_on("a")
+            reporter.run_started("a seed 2", 100, 0)
+        for _ in range(10):
+            quiet.advance()
+            rich.advance()
+        for reporter in both:
+            reporter.unit_failed(100)  # a unit of one run: 90 given up
+        assert (suite.completed, suite.total) == (70, 170)
+        for reporter in both:
+            reporter.working_on("b")
+            reporter.run_skipped("b seed 0", 100)
+        assert suite.finished
+    # a: 2 s for 40 steps trained (seeds 0 and 1 batched); the 100 of a seed 2 are left
+    assert _suite_lines(out) == ["suite: 60 of 260 steps done, about 0m05s left, more for 1 recipe not timed yet (b)"]
+    assert quiet.clock.planned == {"a": 70, "b": 100}
+
+
 def test_a_plan_gives_each_recipes_steps_over_its_seeds(tmp_path):
     import gan_bench as gb
 

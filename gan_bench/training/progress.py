@@ -31,8 +31,9 @@ class SuiteClock:
     its loading) to its first steps, to its own. The time left sums, over the recipes with steps
     still to train, those steps times the recipe's seconds per step so far. A recipe with none of
     its steps timed has no estimate: :meth:`untimed` names it. Steps found done (a complete run
-    skipped, a resumed run's first steps) count toward a recipe's total, not its rate. Given a
-    total alone, not steps by recipe, the suite is timed as one recipe.
+    skipped, a resumed run's first steps) count toward a recipe's total, not its rate; steps a
+    failed run will not train (:meth:`given_up`) leave it. Given a total alone, not steps by
+    recipe, the suite is timed as one recipe.
 
     Reports by the same runs' recipes in a row (a run's every step) only count steps: their seconds
     are shared out, all at once, when other runs report or a run begins, so a training step reads
@@ -51,12 +52,30 @@ class SuiteClock:
         self.last_runs: list[str | None] = []
         self.last = now()
         self.run_began = False
+        self.unit_start = 0  # the steps counted toward the unit under way's recipe when it began
 
     def _key(self, recipe: str | None) -> str | None:
         return recipe if self.by_recipe else None
 
     def found_done(self, steps: int, recipe: str | None = None) -> None:
         self.counted_by[self._key(recipe)] += steps
+
+    def given_up(self, steps: int, recipe: str | None = None) -> None:
+        """Steps the suite will not train (a failed run's rest): they leave its recipe's total and
+        the suite's."""
+        key = self._key(recipe)
+        if steps > 0 and key in self.planned:
+            self.planned[key] = max(self.planned[key] - steps, 0)
+            self.total = sum(self.planned.values())
+
+    def unit_began(self, recipe: str | None) -> None:
+        """A run, or a seed group, of ``recipe`` begins in this lane (see :meth:`unit_failed`)."""
+        self.unit_start = self.counted_by[self._key(recipe)]
+
+    def unit_failed(self, steps: int, recipe: str | None) -> None:
+        """The unit begun last (:meth:`unit_began`) failed: of its ``steps``, every run's, those not
+        counted since it began are given up."""
+        self.given_up(steps - (self.counted_by[self._key(recipe)] - self.unit_start), recipe)
 
     def trained(self, steps: int, recipe: str | None = None) -> None:
         self.runs_trained([(recipe, steps)])
@@ -80,14 +99,9 @@ class SuiteClock:
             self.run_began = True
 
     def _share_out(self, runs: list[str | None]) -> None:
-        self.seconds.update(self._since_last(runs))
-        self.last = self.now()
-
-    def _since_last(self, runs: list[str | None]) -> Counter:
-        share, seconds = (self.now() - self.last) / len(runs), Counter()
-        for recipe in runs:
-            seconds[recipe] += share
-        return seconds
+        now = self.now()  # read once: no time falls between two readings
+        self.seconds.update(_shares(runs, now - self.last))
+        self.last = now
 
     @property
     def counted(self) -> int:
@@ -112,12 +126,20 @@ class SuiteClock:
         its recipes; None until a step has been timed."""
         if not self.last_runs:
             return None
-        seconds = self.seconds + self._since_last(self.last_runs)
+        seconds = self.seconds + _shares(self.last_runs, self.now() - self.last)
         return sum(
             (seconds[r] / self.timed_by[r]) * max(steps - self.counted_by[r], 0)
             for r, steps in self.planned.items()
             if self.timed_by[r] > 0
         )
+
+
+def _shares(runs: list[str | None], seconds: float) -> Counter:
+    """``seconds`` shared equally between ``runs``, by their recipes."""
+    share, shares = seconds / len(runs), Counter()
+    for recipe in runs:
+        shares[recipe] += share
+    return shares
 
 
 class _TimeLeft(TimeRemainingColumn):
@@ -141,7 +163,16 @@ class Reporter:
 
     def working_on(self, recipe: str) -> None:
         """The recipe of the runs the hooks that follow are about, until the next call: a suite's
-        time left is reckoned recipe by recipe."""
+        time left is reckoned recipe by recipe. In the lane a unit (a run, or a seed group) trains
+        in, called as it begins."""
+
+    def unit_failed(self, steps: int) -> None:
+        """In its lane: the unit begun at the last :meth:`working_on` failed. Of its ``steps``
+        (every run's), those not reported since will not be trained: they leave the suite's total."""
+
+    def runs_given_up(self, runs: list[tuple[str, int]]) -> None:
+        """Steps that failed runs shown elsewhere (other workers) will not train, (recipe, steps)
+        for each: they leave the suite's total."""
 
     def run_started(self, label: str, total: int, done: int, runs: int = 1) -> None: ...
     def runs_dispatched(self, label: str, runs: int) -> None:
@@ -219,6 +250,19 @@ class RichReporter(Reporter):
 
     def working_on(self, recipe):
         self.recipe = recipe
+        if self.clock:
+            self.clock.unit_began(recipe)
+
+    def unit_failed(self, steps):
+        if self.clock:
+            self.clock.unit_failed(steps, self.recipe)
+            self.progress.update(self.suite_task, total=self.clock.total)
+
+    def runs_given_up(self, runs):
+        if self.clock:
+            for recipe, steps in runs:
+                self.clock.given_up(steps, recipe)
+            self.progress.update(self.suite_task, total=self.clock.total)
 
     def run_started(self, label, total, done, runs=1):
         self.progress.start()
@@ -301,6 +345,14 @@ class QuietReporter(Reporter):
 
     def working_on(self, recipe):
         self.recipe = recipe
+        self.clock.unit_began(recipe)
+
+    def unit_failed(self, steps):
+        self.clock.unit_failed(steps, self.recipe)
+
+    def runs_given_up(self, runs):
+        for recipe, steps in runs:
+            self.clock.given_up(steps, recipe)
 
     def advance(self):
         self.clock.trained(self.weight, self.recipe)
