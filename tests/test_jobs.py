@@ -354,6 +354,10 @@ def test_a_run_whose_worker_dies_every_time_fails_alone(tmp_path):
     assert "Traceback" not in err
     assert (tmp_path / "o" / "tf-mlp" / "seed-0" / "metrics.json").is_file()
     assert not (tmp_path / "o" / "dies" / "seed-0" / "checkpoints" / "final.pt").exists()
+    # the failed run's steps left the suite's total (6 of 12 before), whichever run ended last
+    assert [line for line in done.stderr.splitlines() if line.startswith("suite:")][-1] == (
+        "suite: 6 of 6 steps done, about 0m00s left"
+    )
 
 
 HANGS_IN_A_WORKER = """

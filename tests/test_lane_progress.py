@@ -55,7 +55,7 @@ def test_a_log_says_the_time_left_when_a_lanes_unit_ends_and_shows_its_messages(
         ("steps", 50, 0),
         ("message", "a seed 0: scoring", None),
         ("ended", None, 0),
-        ("outcome", (["a seed 0: trained. 100 steps"], False), 0),
+        ("outcome", (["a seed 0: trained. 100 steps"], False, None), 0),
     ]
     _, printed = _relayed(events)
     assert printed.splitlines() == [
@@ -71,7 +71,7 @@ def test_a_units_outcome_shows_after_its_last_steps_and_before_the_time_left_whi
     """The outcome comes from the thread that handed the unit out, the steps and end through the
     lane's queue: before, the time left and the outcome lines came in either order, and a time
     left before the unit's last steps."""
-    outcome = ("outcome", (["a seed 0: trained. 40 steps"], False), 3)
+    outcome = ("outcome", (["a seed 0: trained. 40 steps"], False, None), 3)
     lane = [("steps", 30, 3), ("steps", 10, 3), ("ended", None, 3)]
     other = [("steps", 5, 4)]
     events = [outcome, *lane, *other] if outcome_first else [*lane, *other, outcome]
@@ -85,7 +85,7 @@ def test_a_units_outcome_shows_after_its_last_steps_and_before_the_time_left_whi
 def test_a_unit_stopped_by_a_ctrl_c_shows_no_time_left():
     """A stopped unit has no outcome line; its time left ("about 0m05s left") read as if the
     suite were going on, where one lane shows none once stopped."""
-    _, printed = _relayed([("steps", 50, 0), ("ended", None, 0), ("outcome", ([], False), 0)])
+    _, printed = _relayed([("steps", 50, 0), ("ended", None, 0), ("outcome", ([], False, None), 0)])
     assert printed == ""
 
 
@@ -204,3 +204,28 @@ def test_each_lanes_steps_are_timed_as_its_recipes():
     assert reporter.clock.counted_by == {"a": 20, "b": 0}
     reporter.suite_time_left()
     assert buffer.getvalue().splitlines()[-1].endswith("more for 2 recipes not timed yet (b, c)")
+
+
+@pytest.mark.parametrize("lane_lost", [False, True])
+def test_a_failed_units_steps_not_shown_leave_the_suite_total(lane_lost):
+    """A run that fails trains no more in this suite run. Before, its steps stayed in the suite's
+    total ("40 of 300 steps done") and time left, and the suite bar never reached its end.
+    A dead worker's steps sent after its unit's failure are dropped, as its rest was given up."""
+    buffer = io.StringIO()
+    ticks = iter([0.0, 10.0])
+    reporter = QuietReporter(
+        Console(file=buffer, width=200), suite_steps={"a": 200, "b": 100}, now=lambda: next(ticks, 20.0)
+    )
+    relay = SuiteRelay(reporter)
+    failed = (["a seed 0: failed. RuntimeError: boom"], lane_lost, ("a", 100))
+    end = [] if lane_lost else [("ended", None, 0)]
+    for event in [("recipe", "a", 0), ("found", 10, 0), ("steps", 30, 0), *end, ("outcome", failed, 0)]:
+        relay.show(*event)
+    relay.show("steps", 5, 0)  # late, from a dead worker's queue
+    # a seed 0 showed 40 of its 100 steps: the other 60 leave a's 200; a seed 1's 100 are left,
+    # at 20 s for 30 steps
+    assert (reporter.clock.total, reporter.clock.counted) == (240, 40)
+    assert buffer.getvalue().splitlines() == [
+        "a seed 0: failed. RuntimeError: boom",
+        "suite: 40 of 240 steps done, about 1m07s left, more for 1 recipe not timed yet (b)",
+    ]

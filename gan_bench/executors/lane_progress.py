@@ -91,7 +91,8 @@ class SuiteRelay:
         self.shown: dict[int, collections.Counter] = collections.defaultdict(collections.Counter)
         self.lost: set[int] = set()
         self.ended: set[int] = set()  # attempts whose end came before their outcome
-        self.outcomes: dict[int, list[str]] = {}  # attempt -> its outcome lines, come before its end
+        # attempt -> its outcome lines and failed runs' steps (SuiteRelay.outcome), come before its end
+        self.outcomes: dict[int, tuple[list[str], tuple[str, int] | None]] = {}
         self.recipes: dict[int, str] = {}  # attempt -> the recipe of its runs, for the suite's time left
         self.to_take_back: queue_mod.SimpleQueue = queue_mod.SimpleQueue()  # attempts whose worker died
         self.done = threading.Event()
@@ -111,10 +112,14 @@ class SuiteRelay:
     def start(self) -> None:
         self.thread.start()
 
-    def outcome(self, attempt: int, lines: list[str], lane_lost: bool = False) -> None:
+    def outcome(
+        self, attempt: int, lines: list[str], lane_lost: bool = False, failed: tuple[str, int] | None = None
+    ) -> None:
         """What ``attempt``'s unit came to (a line per run reported), shown once its lane's end is
-        in; at once where the lane died or failed without a word (``lane_lost``): no end will come."""
-        self.events.put((UNIT_OUTCOME, (lines, lane_lost), attempt))
+        in; at once where the lane died or failed without a word (``lane_lost``): no end will come.
+        ``failed``: the recipe and steps of its runs that failed, of which those it did not show
+        leave the suite's total."""
+        self.events.put((UNIT_OUTCOME, (lines, lane_lost, failed), attempt))
 
     def message(self, text: str) -> None:
         self.events.put(("message", text, None))
@@ -140,7 +145,7 @@ class SuiteRelay:
                 event = self.events.get(timeout=0.1)
             except queue_mod.Empty:
                 if self.done.is_set() and self.to_take_back.empty():
-                    for lines in self.outcomes.values():  # their end was lost with a dying worker's queue
+                    for lines, _ in self.outcomes.values():  # their end was lost with a dying worker's queue
                         self._say(lines)
                     return
                 continue
@@ -168,16 +173,16 @@ class SuiteRelay:
             self.recipes[attempt] = value
         elif kind == UNIT_ENDED:
             if attempt in self.outcomes:
-                self._unit_done(self.outcomes.pop(attempt))
+                self._unit_done(attempt, *self.outcomes.pop(attempt))
             else:
                 self.ended.add(attempt)
         elif kind == UNIT_OUTCOME:
-            lines, lane_lost = value
+            lines, lane_lost, failed = value
             if lane_lost or attempt in self.ended:
                 self.ended.discard(attempt)
-                self._unit_done(lines)
+                self._unit_done(attempt, lines, failed)
             else:
-                self.outcomes[attempt] = lines
+                self.outcomes[attempt] = (lines, failed)
         elif kind == "pid":
             self.on_pid(*value)
         elif kind == "cache-warning":
@@ -185,9 +190,14 @@ class SuiteRelay:
         else:
             self.reporter.message(value)
 
-    def _unit_done(self, lines: list[str]) -> None:
+    def _unit_done(self, attempt: int, lines: list[str], failed: tuple[str, int] | None) -> None:
         """A unit's outcome, then the suite's time left; a unit stopped by a Ctrl-C has no outcome
-        lines, and a time left would read as if the suite were going on."""
+        lines, and a time left would read as if the suite were going on. A failed unit's steps not
+        shown leave the suite's total; any its dead worker sends late are dropped."""
+        if failed:
+            recipe, steps = failed
+            self.lost.add(attempt)
+            self.reporter.runs_given_up([(recipe, steps - sum(self.shown.get(attempt, {}).values()))])
         if lines:
             self._say(lines)
             self.reporter.suite_time_left()

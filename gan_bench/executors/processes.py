@@ -200,7 +200,7 @@ def run_all(
             while (u := lanes.claim()) is not None:
                 attempt = next(attempts)
                 told = _train_and_score(*args[u], attempt, relay.events, loaded)
-                relay.outcome(attempt, _settle(units[u], told, outcomes, specs))
+                relay.outcome(attempt, _settle(units[u], told, outcomes, specs), failed=_failed(units[u], told, specs))
                 if _interrupted(told):
                     lanes.close()
 
@@ -267,7 +267,9 @@ def run_all(
                     told = [_lost(deaths[u], stopping)] * len(units[u])
                 except Exception as e:  # noqa: BLE001 - summed up as the run's failure: the others go on
                     told = [{"status": "failed", "summary": failure_summary(e)}] * len(units[u])
-                relay.outcome(attempt_in[w], _settle(units[u], told, outcomes, specs), lane_lost)
+                relay.outcome(
+                    attempt_in[w], _settle(units[u], told, outcomes, specs), lane_lost, _failed(units[u], told, specs)
+                )
                 if _interrupted(told):
                     lanes.close()
                 hand_out(w, lanes.claim())
@@ -314,6 +316,12 @@ def _settle(unit: list[int], told: list[dict], outcomes: dict[int, dict], specs)
         if line:
             lines.append(line)
     return lines
+
+
+def _failed(unit: list[int], told: list[dict], specs) -> tuple[str, int] | None:
+    """The recipe of a unit's runs and the steps of those that failed, which the suite will not train."""
+    steps = sum(specs[i].schedule.steps for i, outcome in zip(unit, told) if outcome["status"] == "failed")
+    return (specs[unit[0]].recipe, steps) if steps else None
 
 
 def _interrupted(told: list[dict]) -> bool:
