@@ -5,6 +5,7 @@ to the same bits as an uninterrupted run. A run that fails for good exits 2 and 
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -152,6 +153,8 @@ def test_a_run_that_fails_for_good_exits_2_and_keeps_the_others(tmp_path, cluste
     state["spec_hash"] = "0" * 64
     torch.save(state, broken / "checkpoints" / "last.pt")
     (broken / "checkpoints" / "final.pt").unlink()
+    timing = (broken / "timing.csv").read_text().splitlines(keepends=True)
+    (broken / "timing.csv").write_text("".join(timing[: len(timing) // 2]))  # its steps, as far as it got
     shutil.copy(reference.parent / "r.toml", tmp_path / "r.toml")
     shutil.copy(reference / "suite.json", out / "suite.json")  # names ../r.toml, as here
     done = subprocess.run(
@@ -180,6 +183,9 @@ def test_a_run_that_fails_for_good_exits_2_and_keeps_the_others(tmp_path, cluste
     assert done.returncode == 2, done.stderr
     assert "1 of 2 runs failed on Ray" in done.stderr and "keras-mlp seed 1" in done.stderr
     assert "belongs to another spec" in done.stderr and "Traceback" not in done.stderr
+    # the failed run's steps not logged left the suite's total: before, "200 of 300 steps done"
+    counted, total = re.match(r"suite: (\d+) of (\d+) steps done", suite_lines(done.stderr)[-1]).groups()
+    assert 150 < int(counted) == int(total) < 300
     kept = out / "keras-mlp" / "seed-0"
     assert (kept / "checkpoints" / "final.pt").is_file() and (kept / "metrics.json").is_file()
     assert (kept / "history.csv").read_bytes() == (reference / "keras-mlp" / "seed-0" / "history.csv").read_bytes()

@@ -73,6 +73,10 @@ class FollowedSteps:
         change, self.seen[i] = self.totals[i] - self.seen[i], self.totals[i]
         return change
 
+    def not_shown(self, i: int) -> int:
+        """Run ``i``'s steps not counted yet: those it has left, and any logged since the last look."""
+        return self.totals[i] - self.seen[i]
+
     def stopped(self, i: int) -> None:
         """Run ``i``'s task ended (finished, failed or stopped): its file is not read again."""
         self.ended.add(i)

@@ -228,6 +228,8 @@ def run_all(
                 warnings.warn(note, CacheWarning, stacklevel=1)
             if outcome["status"] in FINISHED:
                 reporter.runs_advanced([(spec.recipe, steps.finished(order[id(spec)]))])
+            elif outcome["status"] == "failed":  # its steps not shown leave the suite's total
+                reporter.runs_given_up([(spec.recipe, steps.not_shown(order[id(spec)]))])
             steps.stopped(order[id(spec)])
             if outcome["status"] not in STOPPED:
                 reporter.advance()
