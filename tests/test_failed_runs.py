@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from gan_bench.cli import app
 from gan_bench.data import datasets
-from gan_bench.errors import DataError
+from gan_bench.errors import DataError, RunDirError
 from gan_bench.executors import processes
 from gan_bench.executors.failures import failure_summary, outcome_line
 from gan_bench.suite.plan import plan_suite
@@ -61,6 +61,26 @@ def test_a_crashing_run_fails_alone_and_resume_trains_it_once_mended(tmp_path, m
     again = CliRunner().invoke(app, ["run", "--suite", "f.toml", "--resume", "out", "--quiet", "--samples", "100"])
     assert again.exit_code == 0, again.output
     assert json.loads((tmp_path / f"out/{CRASH}/seed-0/metrics.json").read_text())["verdict"]
+
+
+def test_a_seed_groups_failed_run_gives_up_its_own_steps_not_the_groups(tmp_path, crashing):
+    """Two complete seeds batched as one unit; one's final checkpoint is damaged, so it is redone
+    alone, and crashes. Its 30 steps leave the suite's total, not the unit's 60: before, the redone
+    run began a unit of its own, and the total fell to 0 with 30 steps done."""
+    from gan_bench.executors.local import run_all
+    from gan_bench.training.progress import QuietReporter
+
+    out = tmp_path / "o"
+    specs = plan_suite("smoke", recipes=["tf-mlp"], seeds=[0, 1], out=out, device="cpu").specs
+    specs = [spec.model_copy(update={"recipe": CRASH}) for spec in specs]
+    crashing["on"] = False
+    run_all(specs, out, resume=False, reporter=QuietReporter(), batch_seeds=2)
+    (out / CRASH / "seed-1" / "checkpoints" / "final.pt").write_bytes(b"damaged")
+    crashing["on"] = True
+    reporter = QuietReporter(suite_steps={CRASH: 60})
+    with pytest.raises(RunDirError, match=f"runs failed: {CRASH} seed"):
+        run_all(specs, out, resume=True, reporter=reporter, batch_seeds=2)
+    assert (reporter.clock.counted, reporter.clock.total) == (30, 30)
 
 
 def test_a_worker_sums_up_its_crash_where_the_traceback_is(tmp_path, crashing):

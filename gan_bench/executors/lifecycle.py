@@ -178,6 +178,11 @@ def execute(
     """Train (or resume) the run, then score it with ``score`` when given and not yet scored:
     ``score(run, load_dataset)``, so scoring reads the dataset training loaded."""
     reporter.working_on(spec.recipe)
+    return _execute(spec, run, resume, reporter, load_dataset, score)
+
+
+def _execute(spec, run, resume, reporter, load_dataset, score) -> RunResult:
+    """:func:`execute` within a unit begun (``Reporter.working_on``), alone or in a seed group."""
     state = _checked(run, check_run_dir(spec, run, resume), reporter)
     if state == "complete":
         return _skipped(spec, run, reporter, score, load_dataset)
@@ -217,7 +222,7 @@ def execute_seeds(
     }
     todo = [i for i, st in enumerate(states) if st != "complete"]
     if len(todo) == 1:
-        results[todo[0]] = execute(specs[todo[0]], runs[todo[0]], resume, reporter, load_dataset, score)
+        results[todo[0]] = _execute(specs[todo[0]], runs[todo[0]], resume, reporter, load_dataset, score)
     elif todo:
         first = specs[todo[0]]
         device = torch.device(first.device)
