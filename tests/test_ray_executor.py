@@ -237,6 +237,7 @@ def test_what_a_task_says_and_warns_reaches_the_driver(tmp_path, reference):
     )
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
+    assert not [line for line in lines if "Token authentication" in line]  # Ray's notice, of a Ray the run stops
     assert [line for line in lines if "last.pt.corrupt" in line] == [
         f"{redone / 'checkpoints' / 'last.pt'}: cannot read checkpoint (not a file of tensors that torch.save "
         "wrote, or damaged); moved to last.pt.corrupt, the run is redone"

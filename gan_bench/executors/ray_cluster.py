@@ -21,13 +21,14 @@ one ends them at once (``ray.shutdown``), each run keeping its last periodic che
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import tempfile
 import threading
 import time
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -255,17 +256,33 @@ def _connect(ray, address: str | None, reporter: Reporter) -> str | None:
     if temp:
         reporter.message(f"Ray's temp dir: {temp} (the default path is too long for Ray's socket paths)")
     try:
-        ray.init(
-            # without an address, a Ray of its own: ray.init() would join a cluster `ray start` runs here
-            address=cluster or "local",
-            include_dashboard=False,
-            log_to_driver=False,
-            configure_logging=False,
-            **({"_temp_dir": temp} if temp else {}),
-        )
+        with _token_notice_muted() if here else nullcontext():  # a cluster joined keeps its notices
+            ray.init(
+                # without an address, a Ray of its own: ray.init() would join a cluster `ray start` runs here
+                address=cluster or "local",
+                include_dashboard=False,
+                log_to_driver=False,
+                configure_logging=False,
+                **({"_temp_dir": temp} if temp else {}),
+            )
     except ConnectionError as e:
         raise InvalidOption(f"{as_given(address, cluster)}: cannot reach a Ray cluster ({e})") from None
     return joined(ray, cluster) if cluster else None
+
+
+@contextmanager
+def _token_notice_muted():
+    """Starting a local Ray, Ray (2.60 here) warns that it enabled token authentication and how to
+    opt out: for the Ray a suite starts and stops itself, noise on every run."""
+    notice = "Token authentication is enabled for this Ray cluster"
+    logger = logging.getLogger("ray._private.authentication.authentication_token_setup")
+    muted = logging.Filter()
+    muted.filter = lambda record: not record.getMessage().startswith(notice)
+    logger.addFilter(muted)
+    try:
+        yield
+    finally:
+        logger.removeFilter(muted)
 
 
 def _found_done(reporter: Reporter, specs: list[RunSpec], steps: dict[int, int]) -> None:
