@@ -80,7 +80,7 @@ def run_all(
             for spec in group:
                 reporter.message(f"{spec.label}: failed. {summary}")
                 failed.append((spec.label, summary))
-            reporter.unit_failed(sum(spec.schedule.steps for spec in group))  # its steps not trained leave the suite's
+            reporter.unit_failed(sum(spec.schedule.steps for spec in group))  # those not trained leave the total
             reporter.suite_time_left()
     if failed:
         raise runs_failed(failed, len(specs))

@@ -200,7 +200,9 @@ def run_all(
             while (u := lanes.claim()) is not None:
                 attempt = next(attempts)
                 told = _train_and_score(*args[u], attempt, relay.events, loaded)
-                relay.outcome(attempt, _settle(units[u], told, outcomes, specs), failed=_failed(units[u], told, specs))
+                relay.outcome(
+                    attempt, _settle(units[u], told, outcomes, specs), failed=_failed_steps(units[u], told, specs)
+                )
                 if _interrupted(told):
                     lanes.close()
 
@@ -268,7 +270,10 @@ def run_all(
                 except Exception as e:  # noqa: BLE001 - summed up as the run's failure: the others go on
                     told = [{"status": "failed", "summary": failure_summary(e)}] * len(units[u])
                 relay.outcome(
-                    attempt_in[w], _settle(units[u], told, outcomes, specs), lane_lost, _failed(units[u], told, specs)
+                    attempt_in[w],
+                    _settle(units[u], told, outcomes, specs),
+                    lane_lost,
+                    _failed_steps(units[u], told, specs),
                 )
                 if _interrupted(told):
                     lanes.close()
@@ -318,7 +323,7 @@ def _settle(unit: list[int], told: list[dict], outcomes: dict[int, dict], specs)
     return lines
 
 
-def _failed(unit: list[int], told: list[dict], specs) -> tuple[str, int] | None:
+def _failed_steps(unit: list[int], told: list[dict], specs) -> tuple[str, int] | None:
     """The recipe of a unit's runs and the steps of those that failed, which the suite will not train."""
     steps = sum(specs[i].schedule.steps for i, outcome in zip(unit, told) if outcome["status"] == "failed")
     return (specs[unit[0]].recipe, steps) if steps else None
