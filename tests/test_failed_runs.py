@@ -65,8 +65,9 @@ def test_a_crashing_run_fails_alone_and_resume_trains_it_once_mended(tmp_path, m
 
 def test_a_seed_groups_failed_run_gives_up_its_own_steps_not_the_groups(tmp_path, crashing):
     """Two complete seeds batched as one unit; one's final checkpoint is damaged, so it is redone
-    alone, and crashes. Its 30 steps leave the suite's total, not the unit's 60: before, the redone
-    run began a unit of its own, and the total fell to 0 with 30 steps done."""
+    alone, and crashes. It alone failed: before, the error named both seeds. Its 30 steps leave the
+    suite's total, not the unit's 60: before, the redone run began a unit of its own, and the total
+    fell to 0 with 30 steps done."""
     from gan_bench.executors.local import run_all
     from gan_bench.training.progress import QuietReporter
 
@@ -78,9 +79,20 @@ def test_a_seed_groups_failed_run_gives_up_its_own_steps_not_the_groups(tmp_path
     (out / CRASH / "seed-1" / "checkpoints" / "final.pt").write_bytes(b"damaged")
     crashing["on"] = True
     reporter = QuietReporter(suite_steps={CRASH: 60})
-    with pytest.raises(RunDirError, match=f"runs failed: {CRASH} seed"):
+    with pytest.raises(RunDirError, match=f"^1 of 2 runs failed: {CRASH} seed 1: RuntimeError: mat1 and mat2"):
         run_all(specs, out, resume=True, reporter=reporter, batch_seeds=2)
     assert (reporter.clock.counted, reporter.clock.total) == (30, 30)
+    # in a --jobs worker, the same unit: the complete run's outcome is its own
+    outcomes = processes._train_and_score(
+        [spec.model_dump(mode="json") for spec in specs],
+        [str(out / CRASH / f"seed-{seed}") for seed in (0, 1)],
+        None,
+        None,
+        0,
+        queue.Queue(),
+        datasets.load,
+    )
+    assert [outcome["status"] for outcome in outcomes] == ["skipped (complete)", "failed"]
 
 
 def test_a_worker_sums_up_its_crash_where_the_traceback_is(tmp_path, crashing):

@@ -21,6 +21,15 @@ def failure_summary(error: BaseException) -> str:
     return tracebacks.one_line(error)
 
 
+def unit_outcomes(runs: list, scored: bool, outcome: dict) -> list[dict]:
+    """The outcome of each run of a unit (a run, or a seed group) that raised or whose worker was
+    lost: ``outcome``, but for the runs it left complete (and scored, where the suite scores),
+    which a seed group's failure does not undo (a complete run is skipped while another of its
+    group, whose final checkpoint was damaged, is redone)."""
+    kept = {"status": "skipped (complete)", "summary": ""}
+    return [kept if run.complete and (not scored or run.metrics.is_file()) else outcome for run in runs]
+
+
 def runs_failed(failed: list[tuple[str, str]], total: int, where: str = "") -> RunDirError:
     """The error a suite ends with when runs failed: each run's label and summary."""
     return RunDirError(

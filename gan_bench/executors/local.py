@@ -10,7 +10,7 @@ from pathlib import Path
 
 from gan_bench.data import datasets
 from gan_bench.errors import UserError
-from gan_bench.executors.failures import failure_summary, runs_failed
+from gan_bench.executors.failures import failure_summary, runs_failed, unit_outcomes
 from gan_bench.executors.lifecycle import RunResult, Score, check_run_dir, execute, execute_seeds
 from gan_bench.rundir.layout import RunDir, by_dataset, run_dir_for
 from gan_bench.suite.run_spec import RunSpec
@@ -77,9 +77,10 @@ def run_all(
             raise
         except Exception as e:  # noqa: BLE001 - a crash (a plug-in's bug, say) ends its runs only, as under --jobs
             summary = failure_summary(e)
-            for spec in group:
-                reporter.message(f"{spec.label}: failed. {summary}")
-                failed.append((spec.label, summary))
+            for spec, outcome in zip(group, unit_outcomes(runs, score is not None, {"status": "failed"})):
+                if outcome["status"] == "failed":
+                    reporter.message(f"{spec.label}: failed. {summary}")
+                    failed.append((spec.label, summary))
             reporter.unit_failed(sum(spec.schedule.steps for spec in group))  # those not trained leave the total
             reporter.suite_time_left()
     if failed:

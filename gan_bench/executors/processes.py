@@ -37,7 +37,13 @@ from pathlib import Path
 from gan_bench import errors
 from gan_bench.devices import threads_per_job
 from gan_bench.executors import orphans, worker_server
-from gan_bench.executors.failures import LOST_WORKER_RETRIES, failure_summary, outcome_line, suite_results
+from gan_bench.executors.failures import (
+    LOST_WORKER_RETRIES,
+    failure_summary,
+    outcome_line,
+    suite_results,
+    unit_outcomes,
+)
 from gan_bench.executors.lane_progress import ForwardingReporter, SuiteRelay
 from gan_bench.executors.lifecycle import RunResult
 from gan_bench.executors.local import check_run_dirs
@@ -120,7 +126,7 @@ def _train_and_score(
     except Interrupted as e:  # its custom arguments do not survive pickling: send what it says
         return [{"status": "interrupted", "summary": str(e)}] * len(specs)
     except Exception as e:  # noqa: BLE001 - summed up where its traceback is; the other runs go on
-        return [{"status": "failed", "summary": failure_summary(e)}] * len(specs)
+        return unit_outcomes(runs, score is not None, {"status": "failed", "summary": failure_summary(e)})
     finally:
         reporter.unit_ended()
     return [{"status": result.status, "summary": result.summary} for result in results]
@@ -219,6 +225,9 @@ def run_all(
     deaths: collections.Counter = collections.Counter()  # unit -> how many workers died under it
     attempts, attempt_in = itertools.count(), {}  # lane -> the attempt its worker was given last
 
+    def unit_raised(unit: list[int], outcome: dict) -> list[dict]:  # its complete runs stay so
+        return unit_outcomes([runs[i] for i in unit], score_args is not None, outcome)
+
     def hand_out(w: int, u: int | None) -> None:
         if u is not None and not stopping:
             attempt_in[w] = next(attempts)
@@ -266,9 +275,9 @@ def run_all(
                         relay.message(_retrying(specs, units[u], deaths[u]))
                         hand_out(w, u)
                         continue
-                    told = [_lost(deaths[u], stopping)] * len(units[u])
+                    told = unit_raised(units[u], _lost(deaths[u], stopping))
                 except Exception as e:  # noqa: BLE001 - summed up as the run's failure: the others go on
-                    told = [{"status": "failed", "summary": failure_summary(e)}] * len(units[u])
+                    told = unit_raised(units[u], {"status": "failed", "summary": failure_summary(e)})
                 relay.outcome(
                     attempt_in[w],
                     _settle(units[u], told, outcomes, specs),
@@ -324,9 +333,11 @@ def _settle(unit: list[int], told: list[dict], outcomes: dict[int, dict], specs)
 
 
 def _failed_steps(unit: list[int], told: list[dict], specs) -> tuple[str, int] | None:
-    """The recipe of a unit's runs and the steps of those that failed, which the suite will not train."""
-    steps = sum(specs[i].schedule.steps for i, outcome in zip(unit, told) if outcome["status"] == "failed")
-    return (specs[unit[0]].recipe, steps) if steps else None
+    """Where a run of the unit failed, the recipe of its runs and all their steps: those its lane did
+    not show (a complete run's count as shown) the suite will not train."""
+    if not any(outcome["status"] == "failed" for outcome in told):
+        return None
+    return specs[unit[0]].recipe, sum(specs[i].schedule.steps for i in unit)
 
 
 def _interrupted(told: list[dict]) -> bool:
