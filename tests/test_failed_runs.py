@@ -95,6 +95,22 @@ def test_a_seed_groups_failed_run_gives_up_its_own_steps_not_the_groups(tmp_path
     assert [outcome["status"] for outcome in outcomes] == ["skipped (complete)", "failed"]
 
 
+def test_what_raises_after_a_run_finished_fails_it_all_the_same(tmp_path):
+    """A run complete on disk when its unit raised is kept only where it was complete before the
+    unit began; one that finished in it takes the failure, or the error would go unsaid."""
+    from gan_bench.executors.local import run_all
+    from gan_bench.training.progress import Reporter
+
+    class Raising(Reporter):
+        def run_finished(self, label, summary):
+            raise RuntimeError("the caller's reporter failed")
+
+    specs = plan_suite("smoke", recipes=["tf-mlp"], out=tmp_path / "o", device="cpu").specs
+    with pytest.raises(RunDirError, match="^1 of 1 runs failed: tf-mlp seed 0: RuntimeError: the caller's reporter"):
+        run_all(specs, tmp_path / "o", resume=False, reporter=Raising())
+    assert (tmp_path / "o" / "tf-mlp" / "seed-0" / "checkpoints" / "final.pt").is_file()
+
+
 def test_a_worker_sums_up_its_crash_where_the_traceback_is(tmp_path, crashing):
     spec = plan_suite("smoke", recipes=["tf-mlp"], out=tmp_path / "o", device="cpu").specs[0]
     spec = spec.model_copy(update={"recipe": CRASH})

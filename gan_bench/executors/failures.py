@@ -21,13 +21,19 @@ def failure_summary(error: BaseException) -> str:
     return tracebacks.one_line(error)
 
 
-def unit_outcomes(runs: list, scored: bool, outcome: dict) -> list[dict]:
+def settled(runs: list, scored: bool) -> list[bool]:
+    """Which runs are complete, and scored where the suite scores: a unit skips them."""
+    return [run.complete and (not scored or run.metrics.is_file()) for run in runs]
+
+
+def unit_outcomes(runs: list, scored: bool, settled_before: list[bool], outcome: dict) -> list[dict]:
     """The outcome of each run of a unit (a run, or a seed group) that raised or whose worker was
-    lost: ``outcome``, but for the runs it left complete (and scored, where the suite scores),
-    which a seed group's failure does not undo (a complete run is skipped while another of its
-    group, whose final checkpoint was damaged, is redone)."""
+    lost: ``outcome``, but for the runs settled (:func:`settled`) before the unit began and still,
+    which a seed group's failure does not undo (they are skipped while another of the group, whose
+    final checkpoint was damaged, is redone). A run that finished in the unit takes its outcome:
+    what raised after it would go unsaid otherwise."""
     kept = {"status": "skipped (complete)", "summary": ""}
-    return [kept if run.complete and (not scored or run.metrics.is_file()) else outcome for run in runs]
+    return [kept if before and now else outcome for before, now in zip(settled_before, settled(runs, scored))]
 
 
 def runs_failed(failed: list[tuple[str, str]], total: int, where: str = "") -> RunDirError:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from gan_bench.data import datasets
 from gan_bench.errors import UserError
-from gan_bench.executors.failures import failure_summary, runs_failed, unit_outcomes
+from gan_bench.executors.failures import failure_summary, runs_failed, settled, unit_outcomes
 from gan_bench.executors.lifecycle import RunResult, Score, check_run_dir, execute, execute_seeds
 from gan_bench.rundir.layout import RunDir, by_dataset, run_dir_for
 from gan_bench.suite.run_spec import RunSpec
@@ -68,6 +68,7 @@ def run_all(
     failed: list[tuple[str, str]] = []
     for group in seed_groups_in(out, specs, batch_seeds):
         runs = [run_dir_for(out, spec, grouped) for spec in group]
+        settled_before = settled(runs, score is not None)
         try:
             if len(group) == 1:
                 results.append(execute(group[0], runs[0], resume, reporter, load, score))
@@ -77,7 +78,8 @@ def run_all(
             raise
         except Exception as e:  # noqa: BLE001 - a crash (a plug-in's bug, say) ends its runs only, as under --jobs
             summary = failure_summary(e)
-            for spec, outcome in zip(group, unit_outcomes(runs, score is not None, {"status": "failed"})):
+            outcomes = unit_outcomes(runs, score is not None, settled_before, {"status": "failed"})
+            for spec, outcome in zip(group, outcomes):
                 if outcome["status"] == "failed":
                     reporter.message(f"{spec.label}: failed. {summary}")
                     failed.append((spec.label, summary))

@@ -41,6 +41,7 @@ from gan_bench.executors.failures import (
     LOST_WORKER_RETRIES,
     failure_summary,
     outcome_line,
+    settled,
     suite_results,
     unit_outcomes,
 )
@@ -118,6 +119,7 @@ def _train_and_score(
         def score(run, load_dataset):
             return score_run(run, device=torch.device(specs[0].device), load=load_dataset, **score_args)
 
+    settled_before = settled(runs, score is not None)
     try:
         if len(specs) == 1:
             results = [execute(specs[0], runs[0], True, reporter, loader, score)]
@@ -126,7 +128,9 @@ def _train_and_score(
     except Interrupted as e:  # its custom arguments do not survive pickling: send what it says
         return [{"status": "interrupted", "summary": str(e)}] * len(specs)
     except Exception as e:  # noqa: BLE001 - summed up where its traceback is; the other runs go on
-        return unit_outcomes(runs, score is not None, {"status": "failed", "summary": failure_summary(e)})
+        return unit_outcomes(
+            runs, score is not None, settled_before, {"status": "failed", "summary": failure_summary(e)}
+        )
     finally:
         reporter.unit_ended()
     return [{"status": result.status, "summary": result.summary} for result in results]
@@ -225,12 +229,16 @@ def run_all(
     deaths: collections.Counter = collections.Counter()  # unit -> how many workers died under it
     attempts, attempt_in = itertools.count(), {}  # lane -> the attempt its worker was given last
 
-    def unit_raised(unit: list[int], outcome: dict) -> list[dict]:  # its complete runs stay so
-        return unit_outcomes([runs[i] for i in unit], score_args is not None, outcome)
+    settled_in: dict[int, list[bool]] = {}  # lane -> which runs of its unit were settled as its attempt began
+    scored = score_args is not None
+
+    def unit_raised(w: int, u: int, outcome: dict) -> list[dict]:  # its complete runs stay so
+        return unit_outcomes([runs[i] for i in units[u]], scored, settled_in[w], outcome)
 
     def hand_out(w: int, u: int | None) -> None:
         if u is not None and not stopping:
             attempt_in[w] = next(attempts)
+            settled_in[w] = settled([runs[i] for i in units[u]], scored)
             workers.submit(w, u, _one_unit, *args[u], attempt_in[w])
 
     def stop(signum, _frame):
@@ -275,9 +283,9 @@ def run_all(
                         relay.message(_retrying(specs, units[u], deaths[u]))
                         hand_out(w, u)
                         continue
-                    told = unit_raised(units[u], _lost(deaths[u], stopping))
+                    told = unit_raised(w, u, _lost(deaths[u], stopping))
                 except Exception as e:  # noqa: BLE001 - summed up as the run's failure: the others go on
-                    told = unit_raised(units[u], {"status": "failed", "summary": failure_summary(e)})
+                    told = unit_raised(w, u, {"status": "failed", "summary": failure_summary(e)})
                 relay.outcome(
                     attempt_in[w],
                     _settle(units[u], told, outcomes, specs),
