@@ -10,7 +10,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from gan_bench.cli import app
-from gan_bench.training.progress import QuietReporter, Reporter, RichReporter, _TimeLeft
+from gan_bench.training.progress import QuietReporter, Reporter, RichReporter, SuiteClock, _TimeLeft
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path):
@@ -317,6 +317,15 @@ def test_a_failed_runs_steps_not_trained_leave_the_suite_total():
     # a: 2 s for 40 steps trained (seeds 0 and 1 batched); the 100 of a seed 2 are left
     assert _suite_lines(out) == ["suite: 60 of 260 steps done, about 0m05s left, more for 1 recipe not timed yet (b)"]
     assert quiet.clock.planned == {"a": 70, "b": 100}
+
+
+def test_steps_given_up_never_take_a_total_below_the_steps_counted():
+    """Steps given up come from counts read apart (a relay's, a run directory's): a count behind
+    must not leave "90 of 50 steps done"."""
+    clock = SuiteClock({"a": 100, "b": 10})
+    clock.found_done(90, "a")
+    clock.runs_given_up([("a", 50), ("b", 4), ("c", 7)])  # c: no recipe of this suite
+    assert (clock.planned, clock.total) == ({"a": 90, "b": 6}, 96)
 
 
 def test_a_plan_gives_each_recipes_steps_over_its_seeds(tmp_path):

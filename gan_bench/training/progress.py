@@ -32,7 +32,7 @@ class SuiteClock:
     still to train, those steps times the recipe's seconds per step so far. A recipe with none of
     its steps timed has no estimate: :meth:`untimed` names it. Steps found done (a complete run
     skipped, a resumed run's first steps) count toward a recipe's total, not its rate; steps a
-    failed run will not train (:meth:`given_up`) leave it. Given a total alone, not steps by
+    failed run will not train (:meth:`runs_given_up`) leave it. Given a total alone, not steps by
     recipe, the suite is timed as one recipe.
 
     Reports by the same runs' recipes in a row (a run's every step) only count steps: their seconds
@@ -60,13 +60,14 @@ class SuiteClock:
     def found_done(self, steps: int, recipe: str | None = None) -> None:
         self.counted_by[self._key(recipe)] += steps
 
-    def given_up(self, steps: int, recipe: str | None = None) -> None:
-        """Steps the suite will not train (a failed run's rest): they leave its recipe's total and
-        the suite's."""
-        key = self._key(recipe)
-        if steps > 0 and key in self.planned:
-            self.planned[key] = max(self.planned[key] - steps, 0)
-            self.total = sum(self.planned.values())
+    def runs_given_up(self, runs: list[tuple[str | None, int]]) -> None:
+        """Steps the suite will not train (failed runs' rest), (recipe, steps) for each run: they
+        leave its recipe's total and the suite's, never below the steps counted."""
+        for recipe, steps in runs:
+            key = self._key(recipe)
+            if steps > 0 and key in self.planned:
+                self.planned[key] = max(self.planned[key] - steps, self.counted_by[key])
+        self.total = sum(self.planned.values())
 
     def unit_began(self, recipe: str | None) -> None:
         """A run, or a seed group, of ``recipe`` begins in this lane (see :meth:`unit_failed`)."""
@@ -75,7 +76,7 @@ class SuiteClock:
     def unit_failed(self, steps: int, recipe: str | None) -> None:
         """The unit begun last (:meth:`unit_began`) failed: of its ``steps``, every run's, those not
         counted since it began are given up."""
-        self.given_up(steps - (self.counted_by[self._key(recipe)] - self.unit_start), recipe)
+        self.runs_given_up([(recipe, steps - (self.counted_by[self._key(recipe)] - self.unit_start))])
 
     def trained(self, steps: int, recipe: str | None = None) -> None:
         self.runs_trained([(recipe, steps)])
@@ -260,8 +261,7 @@ class RichReporter(Reporter):
 
     def runs_given_up(self, runs):
         if self.clock:
-            for recipe, steps in runs:
-                self.clock.given_up(steps, recipe)
+            self.clock.runs_given_up(runs)
             self.progress.update(self.suite_task, total=self.clock.total)
 
     def run_started(self, label, total, done, runs=1):
@@ -351,8 +351,7 @@ class QuietReporter(Reporter):
         self.clock.unit_failed(steps, self.recipe)
 
     def runs_given_up(self, runs):
-        for recipe, steps in runs:
-            self.clock.given_up(steps, recipe)
+        self.clock.runs_given_up(runs)
 
     def advance(self):
         self.clock.trained(self.weight, self.recipe)
