@@ -181,7 +181,9 @@ def execute(
     return _execute(spec, run, resume, reporter, load_dataset, score)
 
 
-def _execute(spec, run, resume, reporter, load_dataset, score) -> RunResult:
+def _execute(
+    spec: RunSpec, run: RunDir, resume: bool, reporter: Reporter, load_dataset: LoadDataset, score: Score | None
+) -> RunResult:
     """:func:`execute` within a unit begun (``Reporter.working_on``), alone or in a seed group."""
     state = _checked(run, check_run_dir(spec, run, resume), reporter)
     if state == "complete":

@@ -77,12 +77,11 @@ def run_all(
         except (UserError, Interrupted):  # a mistake every run would meet, or a stop: no run goes on
             raise
         except Exception as e:  # noqa: BLE001 - a crash (a plug-in's bug, say) ends its runs only, as under --jobs
-            summary = failure_summary(e)
-            outcomes = unit_outcomes(runs, score is not None, settled_before, {"status": "failed"})
-            for spec, outcome in zip(group, outcomes):
-                if outcome["status"] == "failed":
-                    reporter.message(f"{spec.label}: failed. {summary}")
-                    failed.append((spec.label, summary))
+            failure = {"status": "failed", "summary": failure_summary(e)}
+            for spec, outcome in zip(group, unit_outcomes(runs, score is not None, settled_before, failure)):
+                if outcome is failure:
+                    reporter.message(f"{spec.label}: failed. {failure['summary']}")
+                    failed.append((spec.label, failure["summary"]))
             reporter.unit_failed(sum(spec.schedule.steps for spec in group))  # those not trained leave the total
             reporter.suite_time_left()
     if failed:

@@ -276,8 +276,10 @@ def _token_notice_muted():
     opt out: for the Ray a suite starts and stops itself, noise on every run."""
     notice = "Token authentication is enabled for this Ray cluster"
     logger = logging.getLogger("ray._private.authentication.authentication_token_setup")
-    muted = logging.Filter()
-    muted.filter = lambda record: not record.getMessage().startswith(notice)
+
+    def muted(record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(notice)
+
     logger.addFilter(muted)
     try:
         yield

@@ -42,7 +42,6 @@ class SuiteClock:
     def __init__(self, total: int | dict[str, int], now: Callable[[], float] = time.monotonic):
         self.by_recipe = isinstance(total, dict)
         self.planned: dict[str | None, int] = dict(total) if self.by_recipe else {None: total}
-        self.total = sum(self.planned.values())
         self.now = now
         self.counted_by: Counter = Counter()
         self.timed_by: Counter = Counter()
@@ -67,7 +66,6 @@ class SuiteClock:
             key = self._key(recipe)
             if steps > 0 and key in self.planned:
                 self.planned[key] = max(self.planned[key] - steps, self.counted_by[key])
-        self.total = sum(self.planned.values())
 
     def unit_began(self, recipe: str | None) -> None:
         """A run, or a seed group, of ``recipe`` begins in this lane (see :meth:`unit_failed`)."""
@@ -103,6 +101,11 @@ class SuiteClock:
         now = self.now()  # read once: no time falls between two readings
         self.seconds.update(_shares(runs, now - self.last))
         self.last = now
+
+    @property
+    def total(self) -> int:
+        """The suite's steps: every recipe's planned, less those given up."""
+        return sum(self.planned.values())
 
     @property
     def counted(self) -> int:
